@@ -1,0 +1,292 @@
+// Package analysis defines what every analysis is: a name, a description in both languages,
+// options with defaults, and a Run from an Input (the Dataset, an as-of date, a period and
+// options) to a Result of plain data (summary figures, tables, chart series). The CLI, the API
+// and the UI loop over the registry in analysis/all and know nothing of any one analysis.
+package analysis
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+)
+
+// Text is a string in English and Chinese.
+type Text struct {
+	En string `json:"en"`
+	Zh string `json:"zh"`
+}
+
+// In returns the text in lang ("zh…" → Chinese, anything else → English).
+func (t Text) In(lang string) string {
+	if strings.HasPrefix(lang, "zh") && t.Zh != "" {
+		return t.Zh
+	}
+	return t.En
+}
+
+// Option describes one option an analysis accepts (--option key=value, a form field, a query
+// parameter).
+type Option struct {
+	Key     string   `json:"key"`
+	Default string   `json:"default"`
+	Type    string   `json:"type"` // int, float, string, date, choice, bool
+	Choices []string `json:"choices,omitempty"`
+	Help    Text     `json:"help"`
+}
+
+// Info describes an analysis.
+type Info struct {
+	Name    string   `json:"name"`    // lower snake case: "rfm", "cohort_retention"
+	Code    string   `json:"code"`    // SPEC number: "A1"
+	Title   Text     `json:"title"`   // "RFM" / "RFM 分析"
+	Summary Text     `json:"summary"` // one line on what it answers
+	Options []Option `json:"options,omitempty"`
+	// Labels translates the keys this analysis uses in figures, columns, series and
+	// categorical values (segment names …) into both languages.
+	Labels map[string]Text `json:"labels,omitempty"`
+	// Needs lists the Dataset parts the analysis reads ("orders", "leads", …): the UI tells the
+	// user what to import when they are empty.
+	Needs []string `json:"needs,omitempty"`
+}
+
+// Input is what an analysis runs on. AsOf is never zero when Run is called: callers default it
+// (Defaults does) to the last order's time. From/To bound the analysis period (zero = open).
+type Input struct {
+	Data     *kexi.Dataset
+	AsOf     time.Time
+	From, To time.Time
+	Options  map[string]string
+	Settings kexi.Settings
+}
+
+// Analysis is one analysis.
+type Analysis interface {
+	Info() Info
+	Run(ctx context.Context, in Input) (*Result, error)
+}
+
+// Figure is one summary number ("customers", 4338) or text.
+type Figure struct {
+	Key   string  `json:"key"`
+	Value float64 `json:"value"`
+	Text  string  `json:"text,omitempty"` // set instead of Value for non-numeric figures
+	Unit  string  `json:"unit,omitempty"` // "", "%", "currency", "days"
+}
+
+// Column is one column of a table. Type is "string", "int", "float", "currency", "percent"
+// (a fraction 0..1), "date" or "label" (a string that is a key into Info.Labels).
+type Column struct {
+	Key  string `json:"key"`
+	Type string `json:"type"`
+}
+
+// Table is a table of results. Rows hold string, int, int64, float64, bool or time.Time values.
+// PerCustomer tables have the customer id (int64) in the first column.
+type Table struct {
+	Key         string   `json:"key"`
+	Columns     []Column `json:"columns"`
+	Rows        [][]any  `json:"rows"`
+	PerCustomer bool     `json:"per_customer,omitempty"`
+}
+
+// Series is data for one chart. Kind says how it is best drawn: "bar", "line", "pie",
+// "heatmap", "sankey", "funnel", "pyramid", "scatter", "map", "histogram". X holds the
+// categories (or the x axis); Y holds one or more named value lists; heat maps use X, YCats
+// and Cells [x, y, value]; Sankey uses Links.
+type Series struct {
+	Key   string       `json:"key"`
+	Kind  string       `json:"kind"`
+	X     []string     `json:"x,omitempty"`
+	Y     []Values     `json:"y,omitempty"`
+	YCats []string     `json:"y_cats,omitempty"`
+	Cells [][3]float64 `json:"cells,omitempty"`
+	Links []Link       `json:"links,omitempty"`
+}
+
+// Values is one named list of numbers in a series.
+type Values struct {
+	Key  string    `json:"key"`
+	Data []float64 `json:"data"`
+}
+
+// Link is a flow between two categories (Sankey).
+type Link struct {
+	Source string  `json:"source"`
+	Target string  `json:"target"`
+	Value  float64 `json:"value"`
+}
+
+// Result is what an analysis returns: plain data, nothing about how it is shown. The first
+// table is the main one (what --format csv prints).
+type Result struct {
+	Name    string    `json:"name"`
+	AsOf    time.Time `json:"as_of"`
+	Summary []Figure  `json:"summary"`
+	Tables  []Table   `json:"tables"`
+	Series  []Series  `json:"series,omitempty"`
+	Notes   []string  `json:"notes,omitempty"`
+}
+
+// Figure returns the figure with the key, and whether it exists.
+func (r *Result) Figure(key string) (Figure, bool) {
+	for _, f := range r.Summary {
+		if f.Key == key {
+			return f, true
+		}
+	}
+	return Figure{}, false
+}
+
+// Table returns the table with the key, or nil.
+func (r *Result) Table(key string) *Table {
+	for i := range r.Tables {
+		if r.Tables[i].Key == key {
+			return &r.Tables[i]
+		}
+	}
+	return nil
+}
+
+// Opts reads an Input's options against an analysis's declared defaults. Each getter records
+// the first bad value; Err returns it as an EINVALID error naming the option.
+type Opts struct {
+	values map[string]string
+	defs   map[string]Option
+	err    error
+}
+
+// NewOpts returns option readers for in.Options with the defaults in info.Options. An option
+// not declared in info is an error.
+func NewOpts(info Info, values map[string]string) *Opts {
+	o := &Opts{values: values, defs: map[string]Option{}}
+	for _, d := range info.Options {
+		o.defs[d.Key] = d
+	}
+	for k := range values {
+		if _, ok := o.defs[k]; !ok {
+			o.fail(k, values[k], "unknown option for "+info.Name)
+		}
+	}
+	return o
+}
+
+func (o *Opts) raw(key string) string {
+	if v, ok := o.values[key]; ok && v != "" {
+		return v
+	}
+	return o.defs[key].Default
+}
+
+func (o *Opts) fail(key, value, reason string) {
+	if o.err == nil {
+		o.err = &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: key, Value: value, Reason: reason}}}
+	}
+}
+
+// String returns the option's value (checked against Choices when declared).
+func (o *Opts) String(key string) string {
+	v := o.raw(key)
+	if d := o.defs[key]; len(d.Choices) > 0 {
+		for _, c := range d.Choices {
+			if c == v {
+				return v
+			}
+		}
+		o.fail(key, v, "expected one of "+strings.Join(d.Choices, ", "))
+	}
+	return v
+}
+
+// Int returns the option as an integer.
+func (o *Opts) Int(key string) int {
+	v := o.raw(key)
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		o.fail(key, v, "expected a whole number")
+	}
+	return n
+}
+
+// Float returns the option as a number.
+func (o *Opts) Float(key string) float64 {
+	v := o.raw(key)
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		o.fail(key, v, "expected a number")
+	}
+	return f
+}
+
+// Bool returns the option as a boolean.
+func (o *Opts) Bool(key string) bool {
+	v := o.raw(key)
+	b, err := strconv.ParseBool(strings.TrimSpace(v))
+	if err != nil {
+		o.fail(key, v, "expected true or false")
+	}
+	return b
+}
+
+// Date returns the option as a date (2006-01-02), or the zero time when empty.
+func (o *Opts) Date(key string) time.Time {
+	v := strings.TrimSpace(o.raw(key))
+	if v == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		o.fail(key, v, "expected a date like 2024-06-30")
+	}
+	return t
+}
+
+// Err returns the first bad option, or nil.
+func (o *Opts) Err() error { return o.err }
+
+// Defaults fills in an Input's zero AsOf with the time of the last order (or, with no orders,
+// the latest time of anything in the Dataset). It never calls time.Now.
+func Defaults(in Input) Input {
+	if in.AsOf.IsZero() && in.Data != nil {
+		in.AsOf = in.Data.LastOrderAt()
+	}
+	if in.Options == nil {
+		in.Options = map[string]string{}
+	}
+	return in
+}
+
+// Check validates an Input before Run: Data present and From not after To.
+func Check(in Input) error {
+	if in.Data == nil {
+		return fmt.Errorf("analysis: no dataset")
+	}
+	if !in.From.IsZero() && !in.To.IsZero() && in.From.After(in.To) {
+		return kexi.Errorf(kexi.EINVALID, "period: from %s is after to %s",
+			in.From.Format("2006-01-02"), in.To.Format("2006-01-02"))
+	}
+	return nil
+}
+
+// InPeriod reports whether t lies in [From, To] of the input (open ends when zero). To is
+// inclusive of its whole day when it has no time part.
+func (in Input) InPeriod(t time.Time) bool {
+	if !in.From.IsZero() && t.Before(in.From) {
+		return false
+	}
+	if !in.To.IsZero() {
+		to := in.To
+		if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
+			to = to.Add(24*time.Hour - time.Nanosecond)
+		}
+		if t.After(to) {
+			return false
+		}
+	}
+	return true
+}
