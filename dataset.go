@@ -1,6 +1,7 @@
 package kexi
 
 import (
+	"cmp"
 	"sort"
 	"time"
 )
@@ -26,45 +27,40 @@ type Dataset struct {
 	Fields       []CustomField
 }
 
-// Normalize sorts every slice into the order the Dataset documents. Loaders call it once.
+// Normalize sorts every slice into the order the Dataset documents. Loaders call it once;
+// slices already in order cost one pass to check.
 func (d *Dataset) Normalize() {
-	sort.SliceStable(d.Customers, func(i, j int) bool { return d.Customers[i].ID < d.Customers[j].ID })
-	sort.SliceStable(d.Orders, func(i, j int) bool {
-		a, b := &d.Orders[i], &d.Orders[j]
-		if a.CustomerID != b.CustomerID {
-			return a.CustomerID < b.CustomerID
+	sortIf(d.Customers, func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) })
+	sortIf(d.Orders, func(a, b *Order) int {
+		if c := cmp.Compare(a.CustomerID, b.CustomerID); c != 0 {
+			return c
 		}
-		if !a.OrderedAt.Equal(b.OrderedAt) {
-			return a.OrderedAt.Before(b.OrderedAt)
-		}
-		return a.ID < b.ID
+		return timeID(a.OrderedAt, a.ID, b.OrderedAt, b.ID)
 	})
-	sort.SliceStable(d.Products, func(i, j int) bool { return d.Products[i].ID < d.Products[j].ID })
-	sort.SliceStable(d.Interactions, func(i, j int) bool {
-		return timeIDLess(d.Interactions[i].At, d.Interactions[i].ID, d.Interactions[j].At, d.Interactions[j].ID)
-	})
-	sort.SliceStable(d.Events, func(i, j int) bool {
-		return timeIDLess(d.Events[i].At, d.Events[i].ID, d.Events[j].At, d.Events[j].ID)
-	})
-	sort.SliceStable(d.Surveys, func(i, j int) bool {
-		return timeIDLess(d.Surveys[i].At, d.Surveys[i].ID, d.Surveys[j].At, d.Surveys[j].ID)
-	})
-	sort.SliceStable(d.Leads, func(i, j int) bool {
-		return timeIDLess(d.Leads[i].CreatedAt, d.Leads[i].ID, d.Leads[j].CreatedAt, d.Leads[j].ID)
-	})
-	sort.SliceStable(d.Campaigns, func(i, j int) bool {
-		return timeIDLess(d.Campaigns[i].Start, d.Campaigns[i].ID, d.Campaigns[j].Start, d.Campaigns[j].ID)
-	})
-	sort.SliceStable(d.Responses, func(i, j int) bool {
-		return timeIDLess(d.Responses[i].At, d.Responses[i].ID, d.Responses[j].At, d.Responses[j].ID)
-	})
+	sortIf(d.Products, func(a, b *Product) int { return cmp.Compare(a.ID, b.ID) })
+	sortIf(d.Interactions, func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	sortIf(d.Events, func(a, b *WebEvent) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	sortIf(d.Surveys, func(a, b *SurveyResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	sortIf(d.Leads, func(a, b *Lead) int { return timeID(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
+	sortIf(d.Campaigns, func(a, b *Campaign) int { return timeID(a.Start, a.ID, b.Start, b.ID) })
+	sortIf(d.Responses, func(a, b *CampaignResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
 }
 
-func timeIDLess(a time.Time, aid int64, b time.Time, bid int64) bool {
-	if !a.Equal(b) {
-		return a.Before(b)
+// sortIf stable-sorts s by cmp unless it is already sorted.
+func sortIf[T any](s []T, cmp func(a, b *T) int) {
+	for i := 1; i < len(s); i++ {
+		if cmp(&s[i-1], &s[i]) > 0 {
+			sort.SliceStable(s, func(i, j int) bool { return cmp(&s[i], &s[j]) < 0 })
+			return
+		}
 	}
-	return aid < bid
+}
+
+func timeID(a time.Time, aid int64, b time.Time, bid int64) int {
+	if c := a.Compare(b); c != 0 {
+		return c
+	}
+	return cmp.Compare(aid, bid)
 }
 
 // CustomerIndex maps customer IDs to their position in Customers.
