@@ -24,7 +24,7 @@ type Dataset struct {
 	Responses    []CampaignResponse
 	Competitors  []Competitor
 	SWOT         []SWOTItem
-	Fields       []CustomField
+	CustomFields []CustomField
 }
 
 // Normalize sorts every slice into the order the Dataset documents. Loaders call it once;

@@ -1,0 +1,42 @@
+package kexi
+
+import (
+	"testing"
+	"time"
+)
+
+func day(d int) time.Time { return time.Date(2024, 1, d, 0, 0, 0, 0, time.UTC) }
+
+// TestBatchDataset checks reference resolution, stubs, merging and ordering: two orders of a
+// customer who arrives after them, an order of an unknown customer (becomes a stub), and a
+// lead whose won stage arrives in a second record.
+func TestBatchDataset(t *testing.T) {
+	b := &Batch{
+		Orders: []Order{
+			{ExternalID: "o2", Customer: "c1", OrderedAt: day(5), Amount: 20, Items: []OrderItem{{SKU: "p1", Quantity: 2, UnitPrice: 10}}},
+			{ExternalID: "o1", Customer: "c1", OrderedAt: day(1), Amount: 10},
+			{ExternalID: "o3", Customer: "c9", OrderedAt: day(2), Amount: 5},
+		},
+		Customers: []Customer{{ExternalID: "c1", Name: "Ann"}},
+		Products:  []Product{{ExternalID: "p1", Name: "Pen"}},
+		Leads: []Lead{
+			{ExternalID: "l1", Source: "social", CreatedAt: day(1), Stage: StageNew, Stages: []StageEntry{{StageNew, day(1)}}},
+			{ExternalID: "l1", Stage: StageWon, Stages: []StageEntry{{StageWon, day(15)}}},
+		},
+	}
+	d := b.Dataset()
+	if len(d.Customers) != 2 || d.Customers[0].Name != "Ann" || !d.Customers[1].Stub || d.Customers[1].ExternalID != "c9" {
+		t.Fatalf("customers = %+v", d.Customers)
+	}
+	// Sorted by (customer, time): c1's o1 (day 1), o2 (day 5), then c9's o3.
+	got := []string{d.Orders[0].ExternalID, d.Orders[1].ExternalID, d.Orders[2].ExternalID}
+	if got[0] != "o1" || got[1] != "o2" || got[2] != "o3" {
+		t.Fatalf("order sequence %v, want o1 o2 o3", got)
+	}
+	if d.Orders[1].Items[0].ProductID != 1 || d.Orders[2].CustomerID != 2 {
+		t.Fatalf("references not resolved: %+v", d.Orders)
+	}
+	if len(d.Leads) != 1 || d.Leads[0].Stage != StageWon || len(d.Leads[0].Stages) != 2 || d.Leads[0].Source != "social" {
+		t.Fatalf("lead merge: %+v", d.Leads)
+	}
+}
