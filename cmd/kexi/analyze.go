@@ -2,10 +2,443 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/analysis/all"
 )
 
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
 func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
-	return kexi.Errorf(kexi.EINTERNAL, "kexi analyze is not built yet")
+	fs := newFlags(env, "analyze", "NAME... [--db FILE | --orders FILE.csv [--customers FILE.csv]] [flags]")
+	db := fs.String("db", "", "embedded database `file` (env KEXI_DB; default "+defaultDB+")")
+	orders := fs.String("orders", "", "analyse this CSV/XLSX of transactions directly, without a database")
+	customers := fs.String("customers", "", "with --orders: a CSV/XLSX of customers")
+	asOf := fs.String("as-of", "", "as-of `date` (default: the last order)")
+	from := fs.String("from", "", "period start `date`")
+	to := fs.String("to", "", "period end `date` (inclusive)")
+	format := fs.String("format", "table", "output format: table, json, csv or xlsx")
+	lang := fs.String("lang", "", "language of labels: en or zh (env KEXI_LANG; default en)")
+	out := fs.String("out", "", "write to this `file` instead of standard output")
+	rows := fs.Int("rows", 20, "table format: rows to show per table (0 = all)")
+	list := fs.Bool("list", false, "list every analysis with what it answers")
+	var opts multiFlag
+	fs.Var(&opts, "option", "analysis option `key=value` (repeatable; see --list)")
+	if err := parseFlags(fs, interleave(args)); err != nil {
+		return err
+	}
+	l := *lang
+	if l == "" {
+		l = envOr(env, "KEXI_LANG", "en")
+	}
+	if *list {
+		return listAnalyses(env.Stdout, l)
+	}
+	names := fs.Args()
+	if len(names) == 0 {
+		fmt.Fprintln(env.Stderr, "kexi analyze: name at least one analysis (kexi analyze --list shows them)")
+		return errUsage
+	}
+	var as []analysis.Analysis
+	for _, n := range names {
+		a := all.Get(n)
+		if a == nil {
+			return kexi.Errorf(kexi.EINVALID, "no analysis called %q (kexi analyze --list shows them)", n)
+		}
+		as = append(as, a)
+	}
+	switch *format {
+	case "table", "json", "csv", "xlsx":
+	default:
+		return kexi.Errorf(kexi.EINVALID, "--format %q: expected table, json, csv or xlsx", *format)
+	}
+	if *format == "csv" && len(as) > 1 {
+		return kexi.Errorf(kexi.EINVALID, "--format csv prints one analysis's main table: name one analysis")
+	}
+	if *format == "xlsx" && *out == "" {
+		return kexi.Errorf(kexi.EINVALID, "--format xlsx needs --out FILE.xlsx")
+	}
+	in := analysis.Input{Options: map[string]string{}, Settings: kexi.DefaultSettings}
+	var err error
+	for _, f := range []struct {
+		name string
+		v    string
+		t    *time.Time
+	}{{"as-of", *asOf, &in.AsOf}, {"from", *from, &in.From}, {"to", *to, &in.To}} {
+		if f.v == "" {
+			continue
+		}
+		if *f.t, err = time.Parse("2006-01-02", f.v); err != nil {
+			return kexi.Errorf(kexi.EINVALID, "--%s %q: expected a date like 2024-06-30", f.name, f.v)
+		}
+	}
+	if !in.AsOf.IsZero() {
+		// The as-of date means the end of that day.
+		in.AsOf = in.AsOf.Add(24*time.Hour - time.Second)
+	}
+	for _, o := range opts {
+		k, v, ok := strings.Cut(o, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return kexi.Errorf(kexi.EINVALID, "--option %q: expected key=value", o)
+		}
+		in.Options[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+
+	// Load the data: straight from files, or from the database.
+	if *orders != "" || *customers != "" {
+		if *db != "" {
+			return kexi.Errorf(kexi.EINVALID, "give either --db or --orders/--customers, not both")
+		}
+		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers)
+		if err != nil {
+			return err
+		}
+	} else {
+		path := *db
+		if path == "" {
+			path = envOr(env, "KEXI_DB", defaultDB)
+		}
+		if _, err := os.Stat(path); err != nil {
+			return kexi.Errorf(kexi.EINVALID, "database %s not found: run 'kexi import' or 'kexi demo' first, or give --orders FILE.csv", path)
+		}
+		st, err := openStore(ctx, env, path)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		if in.Settings, err = st.Settings(ctx); err != nil {
+			return fmt.Errorf("read settings: %w", err)
+		}
+		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}); err != nil {
+			return fmt.Errorf("load dataset: %w", err)
+		}
+	}
+
+	// Run every analysis; options are per analysis, so only pass each the ones it declares
+	// when several are named.
+	var results []*analysis.Result
+	var infos []analysis.Info
+	for _, a := range as {
+		info := a.Info()
+		ain := in
+		if len(as) > 1 {
+			ain.Options = optionsFor(info, in.Options)
+		}
+		res, err := a.Run(ctx, ain)
+		if err != nil {
+			return fmt.Errorf("%s: %w", info.Name, err)
+		}
+		results = append(results, res)
+		infos = append(infos, info)
+	}
+	if len(as) > 1 {
+		for k := range in.Options {
+			if !declaredByAny(infos, k) {
+				return kexi.Errorf(kexi.EINVALID, "--option %s: none of the named analyses has that option", k)
+			}
+		}
+	}
+
+	var w io.Writer = env.Stdout
+	var file *os.File
+	if *out != "" && *format != "xlsx" {
+		if file, err = os.Create(*out); err != nil {
+			return kexi.Errorf(kexi.EINVALID, "cannot write %s: %v", *out, err)
+		}
+		w = file
+	}
+	switch *format {
+	case "table":
+		for i, r := range results {
+			if i > 0 {
+				fmt.Fprintln(w)
+			}
+			writeTableText(w, infos[i], r, l, *rows)
+		}
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if len(results) == 1 {
+			err = enc.Encode(jsonResult(results[0]))
+		} else {
+			js := make([]any, len(results))
+			for i, r := range results {
+				js[i] = jsonResult(r)
+			}
+			err = enc.Encode(js)
+		}
+	case "csv":
+		err = writeCSV(w, infos[0], results[0], l)
+	case "xlsx":
+		err = writeXLSX(*out, infos, results, l)
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// interleave moves flags after positional names to the front, so that both
+// "kexi analyze rfm --format json" and "kexi analyze --format json rfm" work.
+func interleave(args []string) []string {
+	var flags, names []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			names = append(names, args[i+1:]...)
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if !strings.Contains(name, "=") && !isBoolFlag(name) && i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		names = append(names, a)
+	}
+	return append(flags, names...)
+}
+
+func isBoolFlag(name string) bool { return name == "list" || name == "h" || name == "help" }
+
+func optionsFor(info analysis.Info, all map[string]string) map[string]string {
+	m := map[string]string{}
+	for _, o := range info.Options {
+		if v, ok := all[o.Key]; ok {
+			m[o.Key] = v
+		}
+	}
+	return m
+}
+
+func declaredByAny(infos []analysis.Info, key string) bool {
+	for _, info := range infos {
+		for _, o := range info.Options {
+			if o.Key == key {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func listAnalyses(w io.Writer, lang string) error {
+	for _, a := range all.List() {
+		info := a.Info()
+		fmt.Fprintf(w, "%-18s %-4s %s — %s\n", info.Name, info.Code, info.Title.In(lang), info.Summary.In(lang))
+		for _, o := range info.Options {
+			def := o.Default
+			if def == "" {
+				def = `""`
+			}
+			fmt.Fprintf(w, "%25s --option %s=%s  %s\n", "", o.Key, def, o.Help.In(lang))
+		}
+	}
+	return nil
+}
+
+// label returns the text for a key in lang, from the analysis's labels, or the key itself.
+func label(info analysis.Info, key, lang string) string {
+	if t, ok := info.Labels[key]; ok {
+		if s := t.In(lang); s != "" {
+			return s
+		}
+	}
+	return key
+}
+
+// cellText formats one table cell as text for people (table format) or machines (csv).
+func cellText(info analysis.Info, col analysis.Column, v any, lang string, human bool) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		if col.Type == "label" {
+			return label(info, x, lang)
+		}
+		return x
+	case time.Time:
+		if x.IsZero() {
+			return ""
+		}
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.Format("2006-01-02 15:04")
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		if !human {
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		}
+		switch col.Type {
+		case "percent":
+			return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
+		case "currency":
+			return strconv.FormatFloat(x, 'f', 2, 64)
+		case "int":
+			return strconv.FormatFloat(x, 'f', 0, 64)
+		}
+		return strconv.FormatFloat(x, 'g', 6, 64)
+	case bool:
+		if x {
+			return "true"
+		}
+		return "false"
+	}
+	return fmt.Sprint(v)
+}
+
+func figureText(f analysis.Figure) string {
+	if f.Text != "" {
+		return f.Text
+	}
+	switch f.Unit {
+	case "%":
+		return strconv.FormatFloat(f.Value*100, 'f', 2, 64) + "%"
+	case "currency":
+		return strconv.FormatFloat(f.Value, 'f', 2, 64)
+	}
+	if f.Value == math.Trunc(f.Value) && math.Abs(f.Value) < 1e15 {
+		return strconv.FormatFloat(f.Value, 'f', 0, 64)
+	}
+	s := strconv.FormatFloat(f.Value, 'g', 6, 64)
+	if f.Unit != "" {
+		s += " " + f.Unit
+	}
+	return s
+}
+
+func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang string, maxRows int) {
+	fmt.Fprintf(w, "== %s (%s) — as of %s\n", info.Title.In(lang), info.Name, r.AsOf.Format("2006-01-02"))
+	for _, f := range r.Summary {
+		fmt.Fprintf(w, "  %s: %s\n", label(info, f.Key, lang), figureText(f))
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "  %s\n", n)
+	}
+	for _, t := range r.Tables {
+		fmt.Fprintf(w, "\n-- %s (%d rows)\n", label(info, t.Key, lang), len(t.Rows))
+		head := make([]string, len(t.Columns))
+		for i, c := range t.Columns {
+			head[i] = label(info, c.Key, lang)
+		}
+		n := len(t.Rows)
+		if maxRows > 0 && n > maxRows {
+			n = maxRows
+		}
+		cells := make([][]string, n)
+		for i := 0; i < n; i++ {
+			cells[i] = make([]string, len(t.Columns))
+			for j, c := range t.Columns {
+				if j < len(t.Rows[i]) {
+					cells[i][j] = cellText(info, c, t.Rows[i][j], lang, true)
+				}
+			}
+		}
+		printAligned(w, head, cells)
+		if n < len(t.Rows) {
+			fmt.Fprintf(w, "  … %d more rows (--rows 0 shows all; --format csv for the whole table)\n", len(t.Rows)-n)
+		}
+	}
+}
+
+func writeCSV(w io.Writer, info analysis.Info, r *analysis.Result, lang string) error {
+	if len(r.Tables) == 0 {
+		return kexi.Errorf(kexi.EINVALID, "%s has no table to print as CSV: use --format json", info.Name)
+	}
+	t := r.Tables[0]
+	cw := csv.NewWriter(w)
+	head := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		head[i] = c.Key
+		if lang == "zh" {
+			head[i] = label(info, c.Key, lang)
+		}
+	}
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	rec := make([]string, len(t.Columns))
+	for _, row := range t.Rows {
+		for j, c := range t.Columns {
+			rec[j] = ""
+			if j < len(row) {
+				rec[j] = cellText(info, c, row[j], lang, false)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// jsonResult makes non-finite numbers (which JSON cannot carry) null.
+func jsonResult(r *analysis.Result) any {
+	b, err := json.Marshal(r)
+	if err == nil {
+		return json.RawMessage(b)
+	}
+	c := *r
+	c.Summary = append([]analysis.Figure(nil), r.Summary...)
+	for i := range c.Summary {
+		if v := c.Summary[i].Value; math.IsNaN(v) || math.IsInf(v, 0) {
+			c.Summary[i].Value = 0
+			c.Summary[i].Text = "n/a"
+		}
+	}
+	c.Tables = make([]analysis.Table, len(r.Tables))
+	for i, t := range r.Tables {
+		nt := t
+		nt.Rows = make([][]any, len(t.Rows))
+		for j, row := range t.Rows {
+			nr := make([]any, len(row))
+			for k, v := range row {
+				if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
+					v = nil
+				}
+				nr[k] = v
+			}
+			nt.Rows[j] = nr
+		}
+		c.Tables[i] = nt
+	}
+	c.Series = nil
+	for _, s := range r.Series {
+		ns := s
+		ns.Y = nil
+		for _, y := range s.Y {
+			d := make([]float64, len(y.Data))
+			for i, v := range y.Data {
+				if !math.IsNaN(v) && !math.IsInf(v, 0) {
+					d[i] = v
+				}
+			}
+			ns.Y = append(ns.Y, analysis.Values{Key: y.Key, Data: d})
+		}
+		c.Series = append(c.Series, ns)
+	}
+	return &c
 }

@@ -32,15 +32,20 @@ type command struct {
 	run  func(ctx context.Context, env *Env, args []string) error
 }
 
-// commands lists every subcommand. Each lives in its own file.
-var commands = map[string]command{
-	"demo":    {"generate a realistic demo data set into the embedded database, then serve it", cmdDemo},
-	"serve":   {"serve the web dashboard and the REST API", cmdServe},
-	"import":  {"import customers, orders, leads … from CSV or XLSX files", cmdImport},
-	"export":  {"export any entity list to CSV or XLSX", cmdExport},
-	"analyze": {"run analyses and print tables, JSON, CSV or XLSX", cmdAnalyze},
-	"users":   {"add, list and remove users", cmdUsers},
-	"version": {"print the version", cmdVersion},
+// commands lists every subcommand. Each lives in its own file. (It is filled in init because
+// the subcommands' help refers back to it.)
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"demo":    {"generate a realistic demo data set into the embedded database, then serve it", cmdDemo},
+		"serve":   {"serve the web dashboard and the REST API", cmdServe},
+		"import":  {"import customers, orders, leads … from CSV or XLSX files", cmdImport},
+		"export":  {"export any entity list to CSV or XLSX", cmdExport},
+		"analyze": {"run analyses and print tables, JSON, CSV or XLSX", cmdAnalyze},
+		"users":   {"add, list and remove users", cmdUsers},
+		"version": {"print the version", cmdVersion},
+	}
 }
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/kexi/kexi/analysis"
+)
+
+// writeXLSX writes each result as a summary sheet plus one sheet per table.
+func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, lang string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	first := true
+	used := map[string]bool{}
+	sheetName := func(s string) string {
+		r := []rune(s)
+		if len(r) > 28 {
+			r = r[:28]
+		}
+		name := string(r)
+		for i := 2; used[name]; i++ {
+			name = fmt.Sprintf("%s~%d", string(r), i)
+		}
+		used[name] = true
+		return name
+	}
+	for i, r := range results {
+		info := infos[i]
+		name := sheetName(info.Name)
+		if first {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return err
+			}
+			first = false
+		} else if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+		row := 1
+		set := func(sheet string, col, row int, v any) error {
+			cell, _ := excelize.CoordinatesToCellName(col, row)
+			return f.SetCellValue(sheet, cell, v)
+		}
+		if err := set(name, 1, row, info.Title.In(lang)); err != nil {
+			return err
+		}
+		row += 2
+		for _, fig := range r.Summary {
+			set(name, 1, row, label(info, fig.Key, lang))
+			if fig.Text != "" {
+				set(name, 2, row, fig.Text)
+			} else if !math.IsNaN(fig.Value) && !math.IsInf(fig.Value, 0) {
+				set(name, 2, row, fig.Value)
+			}
+			row++
+		}
+		for _, t := range r.Tables {
+			sheet := sheetName(info.Name + "." + t.Key)
+			if _, err := f.NewSheet(sheet); err != nil {
+				return err
+			}
+			sw, err := f.NewStreamWriter(sheet)
+			if err != nil {
+				return err
+			}
+			head := make([]any, len(t.Columns))
+			for j, c := range t.Columns {
+				head[j] = label(info, c.Key, lang)
+			}
+			if err := sw.SetRow("A1", head); err != nil {
+				return err
+			}
+			for k, rr := range t.Rows {
+				vals := make([]any, len(rr))
+				for j, v := range rr {
+					switch x := v.(type) {
+					case float64:
+						if math.IsNaN(x) || math.IsInf(x, 0) {
+							v = nil
+						}
+					case time.Time:
+						if x.IsZero() {
+							v = nil
+						}
+					case string:
+						if j < len(t.Columns) && t.Columns[j].Type == "label" {
+							v = label(info, x, lang)
+						}
+					}
+					vals[j] = v
+				}
+				cell, _ := excelize.CoordinatesToCellName(1, k+2)
+				if err := sw.SetRow(cell, vals); err != nil {
+					return err
+				}
+			}
+			if err := sw.Flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return f.SaveAs(path)
+}
