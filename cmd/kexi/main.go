@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 
 	"github.com/kexi/kexi"
 )
