@@ -1,0 +1,398 @@
+// Package funnel is analysis A14, the lead funnel (销售漏斗): how many leads reach each stage of
+// new → consultation → follow_up → quote → won, the conversion from each stage to the next, the
+// time leads spend in each stage and to close, the bottleneck stage, the same by source, owner
+// or campaign, and this period against the previous one.
+//
+// A lead counts as having reached every stage up to the furthest one its history (or current
+// stage) shows: a lead whose history skips from new to won has passed consultation, follow_up
+// and quote too. Lost is an exit, not a stage: a lead lost after reaching quote counts as
+// reaching quote. Stage names other than the five ordered stages and lost are ignored.
+package funnel
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Stages are the ordered funnel stages.
+var Stages = []string{kexi.StageNew, kexi.StageConsultation, kexi.StageFollowUp, kexi.StageQuote, kexi.StageWon}
+
+// won is the index of the won stage in Stages.
+const won = 4
+
+// Path is one lead's way through the funnel.
+type Path struct {
+	// Reached is the index in Stages of the furthest stage reached (0 = new).
+	Reached int
+	// At holds when the lead entered each stage; zero when the history does not say (a
+	// skipped stage). At[0] is the creation time when the history has no "new" entry.
+	At   [5]time.Time
+	Lost bool
+}
+
+// StageIndex returns the index of a stage name in Stages, or -1.
+func StageIndex(stage string) int {
+	return slices.Index(Stages, stage)
+}
+
+// Trace returns the lead's path through the funnel.
+func Trace(l *kexi.Lead) Path {
+	var p Path
+	note := func(stage string, at time.Time) {
+		if stage == kexi.StageLost {
+			p.Lost = true
+			return
+		}
+		k := StageIndex(stage)
+		if k < 0 {
+			return
+		}
+		if k > p.Reached {
+			p.Reached = k
+		}
+		if !at.IsZero() && (p.At[k].IsZero() || at.Before(p.At[k])) {
+			p.At[k] = at
+		}
+	}
+	for _, e := range l.Stages {
+		note(e.Stage, e.EnteredAt)
+	}
+	note(l.Stage, time.Time{})
+	if !l.CreatedAt.IsZero() && (p.At[0].IsZero() || l.CreatedAt.Before(p.At[0])) {
+		p.At[0] = l.CreatedAt
+	}
+	return p
+}
+
+// Days returns the whole calendar days from a's date to b's date (each in its own location),
+// so 2018-02-01 00:00 → 2018-02-15 19:58 is 14 days.
+func Days(a, b time.Time) int {
+	da := time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, time.UTC)
+	db := time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+	return int(math.Round(db.Sub(da).Hours() / 24))
+}
+
+// Funnel is the funnel of a group of leads.
+type Funnel struct {
+	Leads int
+	// Reached counts the leads that reached each stage; Lost those lost with that stage as
+	// their furthest; Open those still at it (neither won nor lost).
+	Reached, Lost, Open [5]int
+	// StageDays holds, per stage, the whole days leads spent in it before entering the next
+	// stage they have a recorded time for; CloseDays the days from creation to won. Negative
+	// spans (a stage entered before the one before it, a data error) count as 0 days.
+	StageDays [5][]int
+	CloseDays []int
+	// Negative counts the spans that were negative and clamped to 0.
+	Negative int
+}
+
+// Add adds one lead's path to the funnel.
+func (f *Funnel) Add(p Path) {
+	f.Leads++
+	for k := 0; k <= p.Reached; k++ {
+		f.Reached[k]++
+	}
+	switch {
+	case p.Reached == won:
+	case p.Lost:
+		f.Lost[p.Reached]++
+	default:
+		f.Open[p.Reached]++
+	}
+	for k := 0; k < won; k++ {
+		if p.At[k].IsZero() {
+			continue
+		}
+		for n := k + 1; n <= won; n++ {
+			if !p.At[n].IsZero() {
+				f.StageDays[k] = append(f.StageDays[k], f.clamp(Days(p.At[k], p.At[n])))
+				break
+			}
+		}
+	}
+	if p.Reached == won && !p.At[0].IsZero() && !p.At[won].IsZero() {
+		f.CloseDays = append(f.CloseDays, f.clamp(Days(p.At[0], p.At[won])))
+	}
+}
+
+func (f *Funnel) clamp(d int) int {
+	if d < 0 {
+		f.Negative++
+		return 0
+	}
+	return d
+}
+
+// Step returns the conversion from stage k-1 to stage k (k ≥ 1), NaN when no lead reached k-1.
+func (f *Funnel) Step(k int) float64 {
+	if f.Reached[k-1] == 0 {
+		return math.NaN()
+	}
+	return float64(f.Reached[k]) / float64(f.Reached[k-1])
+}
+
+// Conversion returns won leads / leads, NaN with no leads.
+func (f *Funnel) Conversion() float64 {
+	if f.Leads == 0 {
+		return math.NaN()
+	}
+	return float64(f.Reached[won]) / float64(f.Leads)
+}
+
+// Bottleneck returns the stage index k ≥ 1 with the lowest step conversion into it (the
+// earliest on ties), or -1 when no step has leads.
+func (f *Funnel) Bottleneck() int {
+	best, bk := math.Inf(1), -1
+	for k := 1; k <= won; k++ {
+		if s := f.Step(k); !math.IsNaN(s) && s < best {
+			best, bk = s, k
+		}
+	}
+	return bk
+}
+
+// Median returns the median of whole-day values (the mean of the two middle values for an
+// even count), NaN when empty.
+func Median(v []int) float64 {
+	if len(v) == 0 {
+		return math.NaN()
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return float64(s[n/2])
+	}
+	return float64(s[n/2-1]+s[n/2]) / 2
+}
+
+// Build returns the funnel of the leads for which keep returns true (nil keeps all).
+func Build(leads []kexi.Lead, keep func(*kexi.Lead) bool) *Funnel {
+	f := &Funnel{}
+	for i := range leads {
+		if keep == nil || keep(&leads[i]) {
+			f.Add(Trace(&leads[i]))
+		}
+	}
+	return f
+}
+
+// Group is one group's funnel.
+type Group struct {
+	Key    string
+	Funnel *Funnel
+}
+
+// ByGroup returns the funnels of the kept leads grouped by key (sorted by key; "" for leads
+// without one).
+func ByGroup(leads []kexi.Lead, keep func(*kexi.Lead) bool, key func(*kexi.Lead) string) []Group {
+	m := map[string]*Funnel{}
+	for i := range leads {
+		l := &leads[i]
+		if keep != nil && !keep(l) {
+			continue
+		}
+		k := key(l)
+		if m[k] == nil {
+			m[k] = &Funnel{}
+		}
+		m[k].Add(Trace(l))
+	}
+	out := make([]Group, 0, len(m))
+	for k, f := range m {
+		out = append(out, Group{k, f})
+	}
+	slices.SortFunc(out, func(a, b Group) int { return cmp.Compare(a.Key, b.Key) })
+	return out
+}
+
+// Analysis is A14 for the registry.
+type Analysis struct{}
+
+// New returns the lead funnel analysis.
+func New() analysis.Analysis { return Analysis{} }
+
+func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+
+// Info describes the analysis.
+func (Analysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:    "funnel",
+		Code:    "A14",
+		Title:   t("Lead funnel", "销售漏斗"),
+		Summary: t("Where do leads get stuck on the way from first contact to a won deal?", "线索在从首次接触到成交的哪个阶段流失最多？"),
+		Options: []analysis.Option{
+			{Key: "group_by", Default: "source", Type: "choice", Choices: []string{"source", "owner", "campaign"},
+				Help: t("Compare funnels by lead source, owner or campaign", "按线索来源、负责人或活动比较漏斗")},
+		},
+		Labels: map[string]analysis.Text{
+			kexi.StageNew:          t("New", "新建"),
+			kexi.StageConsultation: t("Consultation", "咨询"),
+			kexi.StageFollowUp:     t("Follow-up", "跟进"),
+			kexi.StageQuote:        t("Quote", "报价"),
+			kexi.StageWon:          t("Won", "成交"),
+			"leads":                t("Leads", "线索数"),
+			"won_leads":            t("Won", "成交数"),
+			"conversion":           t("Overall conversion", "总转化率"),
+			"median_days_to_close": t("Median days to close", "成交天数中位数"),
+			"bottleneck":           t("Bottleneck stage", "瓶颈阶段"),
+			"bottleneck_rate":      t("Bottleneck conversion", "瓶颈阶段转化率"),
+			"previous_leads":       t("Leads, previous period", "上期线索数"),
+			"previous_conversion":  t("Conversion, previous period", "上期转化率"),
+			"conversion_change":    t("Conversion change", "转化率变化"),
+			"stages":               t("Funnel stages", "漏斗阶段"),
+			"groups":               t("Funnel by group", "分组漏斗"),
+			"stage":                t("Stage", "阶段"),
+			"reached":              t("Reached", "到达数"),
+			"step_conversion":      t("Conversion from previous stage", "阶段转化率"),
+			"cumulative":           t("Share of all leads", "占全部线索"),
+			"lost":                 t("Lost here", "在此流失"),
+			"open":                 t("Still here", "停留中"),
+			"median_days":          t("Median days in stage", "阶段停留天数中位数"),
+			"previous_reached":     t("Reached, previous period", "上期到达数"),
+			"previous_step":        t("Conversion, previous period", "上期阶段转化率"),
+			"group":                t("Group", "分组"),
+			"funnel":               t("Funnel", "漏斗"),
+			"previous":             t("Previous period", "上期"),
+			"conversion_by_group":  t("Conversion by group", "分组转化率"),
+		},
+		Needs: []string{"leads"},
+	}
+}
+
+// Run computes the funnel of leads created in the period, compared with the leads created in
+// the previous period of the same length (when the period has a start).
+func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	info := a.Info()
+	o := analysis.NewOpts(info, in.Options)
+	groupBy := o.String("group_by")
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	leads := in.Data.Leads
+	cur := func(l *kexi.Lead) bool { return in.InPeriod(l.CreatedAt) }
+	f := Build(leads, cur)
+
+	var prev *Funnel
+	if !in.From.IsZero() {
+		to := in.To
+		if to.IsZero() {
+			to = in.AsOf
+		}
+		pin := analysis.Input{To: in.From.Add(-time.Nanosecond)}
+		span := to.Sub(in.From)
+		if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 && !in.To.IsZero() {
+			span += 24 * time.Hour // To covers its whole day
+		}
+		pin.From = in.From.Add(-span)
+		prev = Build(leads, func(l *kexi.Lead) bool { return pin.InPeriod(l.CreatedAt) })
+	}
+
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	res.Summary = append(res.Summary,
+		analysis.Figure{Key: "leads", Value: float64(f.Leads)},
+		analysis.Figure{Key: "won_leads", Value: float64(f.Reached[won])},
+		analysis.Figure{Key: "conversion", Value: f.Conversion(), Unit: "%"},
+		analysis.Figure{Key: "median_days_to_close", Value: Median(f.CloseDays), Unit: "days"})
+	if b := f.Bottleneck(); b >= 0 {
+		res.Summary = append(res.Summary, analysis.Figure{Key: "bottleneck", Text: Stages[b]},
+			analysis.Figure{Key: "bottleneck_rate", Value: f.Step(b), Unit: "%"})
+	}
+	if prev != nil {
+		res.Summary = append(res.Summary,
+			analysis.Figure{Key: "previous_leads", Value: float64(prev.Leads)},
+			analysis.Figure{Key: "previous_conversion", Value: prev.Conversion(), Unit: "%"},
+			analysis.Figure{Key: "conversion_change", Value: f.Conversion() - prev.Conversion(), Unit: "%"})
+	}
+
+	st := analysis.Table{Key: "stages", Columns: []analysis.Column{{Key: "stage", Type: "label"},
+		{Key: "reached", Type: "int"}, {Key: "step_conversion", Type: "percent"}, {Key: "cumulative", Type: "percent"},
+		{Key: "lost", Type: "int"}, {Key: "open", Type: "int"}, {Key: "median_days", Type: "float"}}}
+	if prev != nil {
+		st.Columns = append(st.Columns, analysis.Column{Key: "previous_reached", Type: "int"},
+			analysis.Column{Key: "previous_step", Type: "percent"})
+	}
+	fun := analysis.Series{Key: "funnel", Kind: "funnel", X: Stages}
+	cur5 := make([]float64, len(Stages))
+	prev5 := make([]float64, len(Stages))
+	for k, s := range Stages {
+		step := math.NaN()
+		if k > 0 {
+			step = f.Step(k)
+		}
+		cum := math.NaN()
+		if f.Leads > 0 {
+			cum = float64(f.Reached[k]) / float64(f.Leads)
+		}
+		md := math.NaN()
+		if k < won {
+			md = Median(f.StageDays[k])
+		}
+		row := []any{s, f.Reached[k], step, cum, f.Lost[k], f.Open[k], md}
+		if prev != nil {
+			ps := math.NaN()
+			if k > 0 {
+				ps = prev.Step(k)
+			}
+			row = append(row, prev.Reached[k], ps)
+			prev5[k] = float64(prev.Reached[k])
+		}
+		st.Rows = append(st.Rows, row)
+		cur5[k] = float64(f.Reached[k])
+	}
+	fun.Y = []analysis.Values{{Key: "reached", Data: cur5}}
+	if prev != nil {
+		fun.Y = append(fun.Y, analysis.Values{Key: "previous", Data: prev5})
+	}
+
+	key := map[string]func(*kexi.Lead) string{
+		"source":   func(l *kexi.Lead) string { return l.Source },
+		"owner":    func(l *kexi.Lead) string { return l.Owner },
+		"campaign": func(l *kexi.Lead) string { return l.Campaign },
+	}[groupBy]
+	gt := analysis.Table{Key: "groups", Columns: []analysis.Column{{Key: "group", Type: "string"},
+		{Key: "leads", Type: "int"}}}
+	for _, s := range Stages[1:] {
+		gt.Columns = append(gt.Columns, analysis.Column{Key: s, Type: "int"})
+	}
+	gt.Columns = append(gt.Columns, analysis.Column{Key: "conversion", Type: "percent"},
+		analysis.Column{Key: "median_days_to_close", Type: "float"}, analysis.Column{Key: "bottleneck", Type: "label"})
+	bar := analysis.Series{Key: "conversion_by_group", Kind: "bar"}
+	var conv []float64
+	for _, g := range ByGroup(leads, cur, key) {
+		name := g.Key
+		if name == "" {
+			name = "(none)"
+		}
+		row := []any{name, g.Funnel.Leads}
+		for k := 1; k <= won; k++ {
+			row = append(row, g.Funnel.Reached[k])
+		}
+		b := ""
+		if k := g.Funnel.Bottleneck(); k >= 0 {
+			b = Stages[k]
+		}
+		row = append(row, g.Funnel.Conversion(), Median(g.Funnel.CloseDays), b)
+		gt.Rows = append(gt.Rows, row)
+		bar.X = append(bar.X, name)
+		conv = append(conv, g.Funnel.Conversion())
+	}
+	bar.Y = []analysis.Values{{Key: "conversion", Data: conv}}
+	res.Tables = []analysis.Table{st, gt}
+	res.Series = []analysis.Series{fun, bar}
+	if f.Negative > 0 {
+		res.Notes = append(res.Notes, "some stage dates run backwards (a stage entered before the one before it); those spans count as 0 days")
+	}
+	return res, ctx.Err()
+}
