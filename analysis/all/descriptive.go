@@ -1,0 +1,10 @@
+package all
+
+import (
+	"github.com/kexi/kexi/analysis/rfm"
+)
+
+// The descriptive analyses A1–A7 and the customer portrait A19.
+func init() {
+	register(10, rfm.New())
+}
