@@ -1,10 +1,12 @@
 package all
 
 import (
+	"github.com/kexi/kexi/analysis/pyramid"
 	"github.com/kexi/kexi/analysis/rfm"
 )
 
 // The descriptive analyses A1–A7 and the customer portrait A19.
 func init() {
 	register(10, rfm.New())
+	register(20, pyramid.New())
 }
