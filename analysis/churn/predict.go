@@ -1,0 +1,257 @@
+package churn
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/kexi/kexi"
+)
+
+// Label modes.
+const (
+	LabelAuto    = "auto"    // flag when any customer carries a churn flag, else horizon
+	LabelFlag    = "flag"    // Customer.Churned
+	LabelHorizon = "horizon" // no purchase in (cut-off, cut-off + H days]
+)
+
+// Models.
+const (
+	ModelGBDT  = "gbdt"
+	ModelLogit = "logit"
+)
+
+// Options set up a churn model. Zero values get defaults: label auto, horizon 90 days,
+// 5 folds, model gbdt, λ = 1, GBDT defaults, precision among the top 10 %.
+type Options struct {
+	Label   string
+	Horizon int // days
+	Folds   int // < 2: no cross-validation
+	Seed    uint64
+	Model   string
+	Lambda  float64 // L2 penalty of the logistic regression
+	GBDT    GBDTParams
+	Top     float64 // share of customers for precision at top k
+	NoCV    bool
+}
+
+func (o Options) withDefaults() Options {
+	if o.Label == "" {
+		o.Label = LabelAuto
+	}
+	if o.Horizon <= 0 {
+		o.Horizon = 90
+	}
+	if o.Folds == 0 {
+		o.Folds = 5
+	}
+	if o.Model == "" {
+		o.Model = ModelGBDT
+	}
+	if o.Lambda <= 0 {
+		o.Lambda = 1
+	}
+	if o.Top <= 0 || o.Top > 1 {
+		o.Top = 0.1
+	}
+	return o
+}
+
+// Driver is one feature's push on a customer's churn log-odds.
+type Driver struct {
+	Feature string
+	Effect  float64 // contribution to the log-odds (positive raises churn risk)
+	Value   float64 // the customer's raw value of the feature
+}
+
+// Score is one customer's predicted churn probability with the features that push it up most.
+type Score struct {
+	CustomerID int64
+	Prob       float64
+	Drivers    []Driver // up to three, largest positive effect first
+	Recency    float64  // days since the last purchase (NaN: none)
+	Frequency  float64
+	Monetary   float64
+}
+
+// Report is the outcome of Predict.
+type Report struct {
+	Mode     string    // flag or horizon
+	Cutoff   time.Time // features as of this time for training; labels after it (horizon)
+	Model    string
+	Rows     int     // training customers
+	Churned  int     // training customers labelled churned
+	Features []string
+	CV       map[string]*CVResult // by model name; empty when folds < 2
+	// Importance of each feature (Features order) under each fitted model.
+	Importance map[string][]float64
+	Coef       []float64 // the logistic regression's standardised coefficients
+	Scores     []Score   // the risk list, most at risk first
+}
+
+// Predict trains churn classifiers on d and scores its current customers.
+//
+// With label flag the training rows are all customers, features as of asOf and the label
+// their Churned flag; the risk list then holds the customers not yet flagged. With label
+// horizon the cut-off is asOf − H days: the training rows are the customers with a purchase
+// at or before it, labelled churned when they made no purchase in (cut-off, asOf]; the risk
+// list scores every customer with a purchase at or before asOf on features as of asOf, the
+// probability of buying nothing in the next H days.
+//
+// Both models are cross-validated (stratified folds, seeded) unless NoCV; the chosen one
+// scores the risk list. It returns an EINVALID error when there is nothing to learn from
+// (no rows, or only one class).
+func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
+	o = o.withDefaults()
+	mode := o.Label
+	if mode == LabelAuto {
+		mode = LabelHorizon
+		for i := range d.Customers {
+			if d.Customers[i].Churned {
+				mode = LabelFlag
+				break
+			}
+		}
+	}
+	b := NewBuilder(d)
+	rep := &Report{Mode: mode, Model: o.Model, CV: map[string]*CVResult{}, Importance: map[string][]float64{}}
+	var trainRows, scoreRows []int
+	var labels []bool
+	switch mode {
+	case LabelFlag:
+		rep.Cutoff = asOf
+		for i := range d.Customers {
+			trainRows = append(trainRows, i)
+			labels = append(labels, d.Customers[i].Churned)
+			if !d.Customers[i].Churned {
+				scoreRows = append(scoreRows, i)
+			}
+		}
+	case LabelHorizon:
+		rep.Cutoff = asOf.Add(-time.Duration(o.Horizon) * day)
+		for i := range d.Customers {
+			if b.HasPurchase(i, rep.Cutoff) {
+				trainRows = append(trainRows, i)
+				labels = append(labels, !b.PurchasedIn(i, rep.Cutoff, asOf))
+			}
+			if b.HasPurchase(i, asOf) {
+				scoreRows = append(scoreRows, i)
+			}
+		}
+	default:
+		return nil, kexi.Errorf(kexi.EINVALID, "churn: label %q: expected auto, flag or horizon", o.Label)
+	}
+	rep.Rows = len(trainRows)
+	for _, v := range labels {
+		if v {
+			rep.Churned++
+		}
+	}
+	if rep.Churned == 0 || rep.Churned == rep.Rows {
+		return nil, kexi.Errorf(kexi.EINVALID,
+			"churn: %d customers to learn from, %d of them churned (%s labels, cut-off %s): a model needs both churned and retained customers",
+			rep.Rows, rep.Churned, mode, rep.Cutoff.Format("2006-01-02"))
+	}
+	train := b.Frame(rep.Cutoff, trainRows)
+	train.Labels = labels
+	enc := FitEncoder(train)
+	if len(enc.Names) == 0 {
+		return nil, kexi.Errorf(kexi.EINVALID, "churn: no feature varies between customers")
+	}
+	rep.Features = enc.Names
+	x := enc.Transform(train)
+
+	fitters := map[string]Fitter{
+		ModelLogit: func(x *Matrix, y []bool) (Model, error) { return FitLogit(x, y, o.Lambda) },
+		ModelGBDT:  func(x *Matrix, y []bool) (Model, error) { return FitGBDT(x, y, o.GBDT) },
+	}
+	if _, ok := fitters[o.Model]; !ok {
+		return nil, kexi.Errorf(kexi.EINVALID, "churn: model %q: expected gbdt or logit", o.Model)
+	}
+	if !o.NoCV && o.Folds >= 2 {
+		for _, name := range []string{ModelLogit, ModelGBDT} {
+			cv, err := CrossValidate(x, labels, o.Folds, o.Seed, o.Top, fitters[name])
+			if err != nil {
+				return nil, kexi.Errorf(kexi.EINVALID, "churn: %v", err)
+			}
+			rep.CV[name] = cv
+		}
+	}
+	var chosen Model
+	for _, name := range []string{ModelLogit, ModelGBDT} {
+		m, err := fitters[name](x, labels)
+		if err != nil {
+			return nil, fmt.Errorf("churn: %w", err)
+		}
+		rep.Importance[name] = m.Importance()
+		if lg, ok := m.(*Logit); ok {
+			rep.Coef = lg.W
+		}
+		if name == o.Model {
+			chosen = m
+		}
+	}
+
+	// Score: in flag mode the training frame already holds the features as of asOf.
+	var frame *Frame
+	var xs *Matrix
+	if mode == LabelFlag {
+		keep := make([]int, 0, len(scoreRows))
+		for r, pos := range trainRows {
+			if !d.Customers[pos].Churned {
+				keep = append(keep, r)
+			}
+		}
+		frame = &Frame{Names: train.Names, IDs: make([]int64, len(keep))}
+		var m *Matrix
+		m, _ = train.M.subset(keep, nil)
+		frame.M = *m
+		for k, r := range keep {
+			frame.IDs[k] = train.IDs[r]
+		}
+	} else {
+		frame = b.Frame(asOf, scoreRows)
+	}
+	xs = enc.Transform(frame)
+	rep.Scores = make([]Score, frame.M.Rows)
+	contrib := make([]float64, xs.Cols)
+	for i := range rep.Scores {
+		row := xs.Row(i)
+		raw := frame.M.Row(i)
+		clear(contrib)
+		chosen.Contrib(row, contrib)
+		s := Score{CustomerID: frame.IDs[i], Prob: chosen.Prob(row),
+			Recency: raw[0], Frequency: raw[1], Monetary: raw[2]}
+		s.Drivers = topDrivers(contrib, 3, func(k int) Driver {
+			return Driver{Feature: enc.Names[k], Effect: contrib[k], Value: enc.Raw(raw, k)}
+		})
+		rep.Scores[i] = s
+	}
+	slices.SortStableFunc(rep.Scores, func(a, b Score) int {
+		if c := cmp.Compare(b.Prob, a.Prob); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.CustomerID, b.CustomerID)
+	})
+	return rep, nil
+}
+
+// topDrivers returns up to n features with the largest positive contributions.
+func topDrivers(c []float64, n int, mk func(k int) Driver) []Driver {
+	idx := make([]int, 0, len(c))
+	for k, v := range c {
+		if v > 1e-9 {
+			idx = append(idx, k)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(c[b], c[a]) })
+	if len(idx) > n {
+		idx = idx[:n]
+	}
+	out := make([]Driver, len(idx))
+	for i, k := range idx {
+		out[i] = mk(k)
+	}
+	return out
+}
