@@ -1,0 +1,258 @@
+package sheet
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+)
+
+// maxXLSX caps how much of an XLSX file is read into memory (excelize needs it all).
+const maxXLSX = 1 << 30
+
+// rowReader yields the rows of a sheet, header first. Next returns io.EOF at the end. The
+// slice it returns may be reused by the next call.
+type rowReader interface {
+	Next() ([]string, error)
+	Close() error
+}
+
+// Format names what a file turned out to be, for messages.
+type Format struct {
+	Gzip      bool   `json:"gzip,omitempty"`
+	XLSX      bool   `json:"xlsx,omitempty"`
+	Encoding  string `json:"encoding,omitempty"` // utf-8, utf-8-bom, gb18030
+	Delimiter string `json:"delimiter,omitempty"`
+	Sheet     string `json:"sheet,omitempty"`
+}
+
+// openRows detects gzip (by its magic bytes), XLSX (a zip archive) or delimited text, the
+// text's encoding (UTF-8 with or without BOM, otherwise GB18030, which covers GBK and GB2312)
+// and its delimiter (comma, semicolon, tab or pipe, whichever the header line has most of
+// outside quotes), and returns a reader of its rows.
+func openRows(r io.Reader, sheet string) (rowReader, Format, error) {
+	var f Format
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(2)
+	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
+		gz, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, f, fmt.Errorf("not a valid gzip file: %v", err)
+		}
+		f.Gzip = true
+		br = bufio.NewReaderSize(gz, 64<<10)
+	}
+	head, _ = br.Peek(4)
+	if bytes.Equal(head, []byte("PK\x03\x04")) {
+		f.XLSX = true
+		rr, name, err := openXLSX(br, sheet)
+		f.Sheet = name
+		return rr, f, err
+	}
+	if sheet != "" {
+		return nil, f, errors.New("--sheet applies to XLSX files only, and this is a text file")
+	}
+	sample, err := br.Peek(64 << 10)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, f, err
+	}
+	var text io.Reader = br
+	switch {
+	case bytes.HasPrefix(sample, []byte("\xef\xbb\xbf")):
+		f.Encoding = "utf-8-bom"
+		br.Discard(3)
+		sample = sample[3:]
+	case validUTF8Prefix(sample):
+		f.Encoding = "utf-8"
+	default:
+		f.Encoding = "gb18030"
+		text = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
+		sample, _ = simplifiedchinese.GB18030.NewDecoder().Bytes(trimPartial(sample))
+	}
+	if bytes.IndexByte(sample, 0) >= 0 {
+		return nil, f, errors.New("this looks like a binary file, not CSV or XLSX")
+	}
+	delim := detectDelimiter(sample)
+	f.Delimiter = string(delim)
+	cr := csv.NewReader(text)
+	cr.Comma = delim
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	return &csvRows{r: cr}, f, nil
+}
+
+// validUTF8Prefix reports whether b is UTF-8, allowing a rune cut off at the end of the sample.
+func validUTF8Prefix(b []byte) bool {
+	if utf8.Valid(b) {
+		return true
+	}
+	for cut := 1; cut <= 3 && cut <= len(b); cut++ {
+		if utf8.Valid(b[:len(b)-cut]) {
+			return true
+		}
+	}
+	return false
+}
+
+// trimPartial drops a possibly cut-off last line so the sample decodes cleanly.
+func trimPartial(b []byte) []byte {
+	if i := bytes.LastIndexByte(b, '\n'); i > 0 {
+		return b[:i]
+	}
+	return b
+}
+
+// detectDelimiter counts candidate delimiters on the first non-empty line outside quotes.
+func detectDelimiter(sample []byte) rune {
+	line := sample
+	for len(line) > 0 {
+		i := bytes.IndexByte(line, '\n')
+		if i < 0 {
+			break
+		}
+		if len(bytes.TrimSpace(line[:i])) > 0 {
+			line = line[:i]
+			break
+		}
+		line = line[i+1:]
+	}
+	counts := map[rune]int{}
+	quoted := false
+	for _, c := range string(line) {
+		switch c {
+		case '"':
+			quoted = !quoted
+		case ',', ';', '\t', '|':
+			if !quoted {
+				counts[c]++
+			}
+		}
+	}
+	best, n := ',', 0
+	for _, c := range []rune{',', ';', '\t', '|'} {
+		if counts[c] > n {
+			best, n = c, counts[c]
+		}
+	}
+	return best
+}
+
+type csvRows struct {
+	r *csv.Reader
+}
+
+func (c *csvRows) Next() ([]string, error) {
+	rec, err := c.r.Read()
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, fmt.Errorf("line %d: %v", pe.Line, pe.Err)
+		}
+		return nil, err
+	}
+	return rec, nil
+}
+
+func (c *csvRows) Close() error { return nil }
+
+// openXLSX opens the named sheet, or the first sheet with any rows.
+func openXLSX(r io.Reader, sheet string) (rowReader, string, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxXLSX+1))
+	if err != nil {
+		return nil, "", err
+	}
+	if len(data) > maxXLSX {
+		return nil, "", errors.New("XLSX file larger than 1 GiB: save it as CSV")
+	}
+	f, err := openXLSXBytes(data)
+	if err != nil {
+		return nil, "", err
+	}
+	names := f.GetSheetList()
+	if sheet != "" {
+		for _, n := range names {
+			if strings.EqualFold(n, sheet) {
+				rr, err := xlsxSheet(f, n)
+				return rr, n, err
+			}
+		}
+		f.Close()
+		return nil, "", fmt.Errorf("no sheet named %q (the file has %s)", sheet, strings.Join(names, ", "))
+	}
+	for _, n := range names {
+		dim, err := f.GetSheetDimension(n)
+		if err == nil && dim != "" && dim != "A1" {
+			rr, err := xlsxSheet(f, n)
+			return rr, n, err
+		}
+	}
+	if len(names) > 0 {
+		rr, err := xlsxSheet(f, names[0])
+		return rr, names[0], err
+	}
+	f.Close()
+	return nil, "", errors.New("the workbook has no sheets")
+}
+
+// openXLSXBytes opens a workbook, turning excelize panics on malformed archives into errors.
+func openXLSXBytes(data []byte) (f *excelize.File, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			f, err = nil, fmt.Errorf("not a valid XLSX file: %v", p)
+		}
+	}()
+	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, fmt.Errorf("not a valid XLSX file: %v", err)
+	}
+	return f, nil
+}
+
+func xlsxSheet(f *excelize.File, name string) (rr rowReader, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rr, err = nil, fmt.Errorf("read sheet %q: %v", name, p)
+		}
+	}()
+	rows, err := f.Rows(name)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read sheet %q: %v", name, err)
+	}
+	return &xlsxRows{f: f, rows: rows}, nil
+}
+
+type xlsxRows struct {
+	f    *excelize.File
+	rows *excelize.Rows
+}
+
+func (x *xlsxRows) Next() (cols []string, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			cols, err = nil, fmt.Errorf("malformed sheet: %v", p)
+		}
+	}()
+	if !x.rows.Next() {
+		if err := x.rows.Error(); err != nil {
+			return nil, err
+		}
+		return nil, io.EOF
+	}
+	return x.rows.Columns(excelize.Options{RawCellValue: true})
+}
+
+func (x *xlsxRows) Close() error {
+	x.rows.Close()
+	return x.f.Close()
+}

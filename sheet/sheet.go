@@ -1,0 +1,1071 @@
+// Package sheet reads CSV and XLSX files into kexi records and writes records back out.
+//
+// Reading detects what the file is (gzip, XLSX, delimited text in UTF-8 or GB18030, comma,
+// semicolon or tab separated), maps its headers to fields by a synonym table in English and
+// Chinese (case, spacing and punctuation do not matter), recognises the kind of records from the
+// headers, parses dates and numbers the way people write them, and returns a kexi.Batch for the
+// store's Import plus the rows it rejected, each with file, row, column, value and reason.
+//
+// Writing (Write) uses the same table, so a file written in either language reads back into the
+// same records.
+package sheet
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+)
+
+// Options says how to read a file. The zero Options detects everything and rejects the whole
+// file when any row is bad.
+type Options struct {
+	// Kind is the kind of records in the file (kexi.KindCustomers …); empty means recognise it
+	// from the headers.
+	Kind string
+	// Mapping maps headers the synonym table does not know.
+	Mapping *Mapping
+	// CustomFields turns columns that map to no field into custom fields (of the customer, or
+	// of the lead in a lead file). Without it they are listed in Result.Unknown and skipped.
+	CustomFields bool
+	// SkipInvalid keeps the good rows when some are bad; the bad ones go to Result.Rejects.
+	// Without it any bad row makes Read return an error and an empty batch.
+	SkipInvalid bool
+	// Anonymous keeps order rows whose customer cell is empty as orders without a customer,
+	// rather than rejecting them. (A file with no customer column at all always gives
+	// anonymous orders.)
+	Anonymous bool
+	// Campaign is the external id of the campaign that responses without a campaign column
+	// answer; empty means the file's base name.
+	Campaign string
+	// Sheet names the XLSX sheet to read; empty means the first sheet with data.
+	Sheet string
+	// Progress, when set, is called every few thousand rows with the number of rows read.
+	Progress func(rows int)
+}
+
+// Column says what one header of a file was mapped to: a field's JSON name ("amount",
+// "items.sku"), "customer.FIELD" for a field of the customer a record names, "custom.NAME" for
+// a custom field, or "" when it is not imported.
+type Column struct {
+	Header string `json:"header"`
+	Field  string `json:"field"`
+}
+
+// Reject is one problem with one row, with the row's cells as they were in the file.
+type Reject struct {
+	kexi.FieldProblem
+	Cells []string `json:"cells,omitempty"`
+}
+
+// Result is what Read made of a file.
+type Result struct {
+	File     string      `json:"file"`
+	Kind     string      `json:"kind"`
+	Format   Format      `json:"format"`
+	Header   []string    `json:"header"`
+	Columns  []Column    `json:"columns"`
+	Rows     int         `json:"rows"` // data rows read (not counting the header and empty rows)
+	Batch    *kexi.Batch `json:"-"`
+	Rejects  []Reject    `json:"rejects,omitempty"`
+	Rejected int         `json:"rejected"` // rows rejected (a row may have several problems)
+	Unknown  []string    `json:"unknown,omitempty"`
+	Warnings []string    `json:"warnings,omitempty"`
+}
+
+// maxProblems caps the problems an error carries; the rejects file has them all.
+const maxProblems = 1000
+
+// Read reads one CSV, gzip-compressed CSV or XLSX file; name is its file name, used in
+// messages and for generated external ids. It returns an error with code kexi.EINVALID when the
+// file cannot be read as a sheet, its kind cannot be told, or (without SkipInvalid) any row is
+// bad: the error's problems name file, row, column, value and what was expected, and the
+// Result's batch is empty, so nothing is half-imported.
+func Read(r io.Reader, name string, opt Options) (*Result, error) {
+	res := &Result{File: name, Batch: &kexi.Batch{}}
+	fileErr := func(format string, args ...any) error {
+		return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
+			Problems: []kexi.FieldProblem{{File: name, Reason: fmt.Sprintf(format, args...)}}}
+	}
+	rows, format, err := openRows(r, opt.Sheet)
+	res.Format = format
+	if err != nil {
+		return res, fileErr("%v", err)
+	}
+	defer rows.Close()
+	var header []string
+	for {
+		cells, err := rows.Next()
+		if err == io.EOF {
+			return res, fileErr("the file is empty: expected a header row and data rows")
+		}
+		if err != nil {
+			return res, fileErr("%v", err)
+		}
+		if !blank(cells) {
+			header = make([]string, len(cells))
+			for i, c := range cells {
+				header[i] = strings.TrimSpace(strings.TrimPrefix(c, "\ufeff"))
+			}
+			break
+		}
+	}
+	res.Header = header
+	b, err := newBuilder(res, header, opt)
+	if err != nil {
+		return res, err
+	}
+	row := 0
+	for {
+		cells, err := rows.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return res, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
+				Problems: []kexi.FieldProblem{{File: name, Row: row + 1, Reason: err.Error()}}}
+		}
+		row++
+		if blank(cells) {
+			continue
+		}
+		res.Rows++
+		b.row(row, cells)
+		if opt.Progress != nil && row&0x1fff == 0 {
+			opt.Progress(row)
+		}
+	}
+	if opt.Progress != nil {
+		opt.Progress(row)
+	}
+	b.finish()
+	if len(res.Rejects) > 0 && !opt.SkipInvalid {
+		e := &kexi.Error{Code: kexi.EINVALID,
+			Message: fmt.Sprintf("%s: %d of %d rows are invalid; nothing was imported from this file (fix them, or use --skip-invalid to import the good rows and write the bad ones to a rejects file)",
+				name, res.Rejected, res.Rows)}
+		for i, rj := range res.Rejects {
+			if i == maxProblems {
+				e.Problems = append(e.Problems, kexi.FieldProblem{File: name,
+					Reason: fmt.Sprintf("… and %d more problems", len(res.Rejects)-i)})
+				break
+			}
+			e.Problems = append(e.Problems, rj.FieldProblem)
+		}
+		res.Batch = &kexi.Batch{}
+		return res, e
+	}
+	return res, nil
+}
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// baseName is the file name without directory and extensions: "bank-full" for
+// "data/bank-full.csv.gz".
+func baseName(name string) string {
+	b := filepath.Base(name)
+	for {
+		ext := filepath.Ext(b)
+		switch strings.ToLower(ext) {
+		case ".gz", ".csv", ".xlsx", ".txt", ".tsv":
+			b = strings.TrimSuffix(b, ext)
+			continue
+		}
+		return b
+	}
+}
+
+// colMap is what one column of the file feeds.
+type colMap struct {
+	idx    int
+	header string
+	f      *field
+	custom string // custom field name when f is nil
+}
+
+// builder turns rows into the records of a batch.
+type builder struct {
+	res  *Result
+	opt  Options
+	kind *kindDef
+	cols []colMap
+	base string
+
+	mapped   map[string]bool // field names that have a column
+	hasCust  bool            // the file has a column naming the record's customer
+	hasID    bool            // the file has an external id column
+	side     bool            // columns fill the record's customer
+	customTo string          // "customer", "lead" or "" (custom values dropped)
+
+	// scratch records, reset for every row
+	r        rec
+	cust     kexi.Customer
+	custom   map[string]string
+	problems []kexi.FieldProblem
+
+	lastDate  string
+	lastTime  time.Time
+	seen      map[string]int // external id → row, for duplicate detection
+	pendingID string         // the id the current row claims once it is accepted
+	orderIdx  map[string]int
+	sideIdx   map[string]int
+	prodIdx   map[string]int
+	campaigns map[string]bool
+}
+
+func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
+	kindName := opt.Kind
+	if kindName == "" && opt.Mapping != nil {
+		kindName = opt.Mapping.Kind
+	}
+	var k *kindDef
+	if kindName != "" {
+		k = kinds[strings.ToLower(kindName)]
+		if k == nil {
+			return nil, kexi.Errorf(kexi.EINVALID, "unknown kind %q: expected one of %s", kindName, strings.Join(kindNames(), ", "))
+		}
+	} else {
+		k = detectKind(header, opt.Mapping)
+		if k == nil {
+			return nil, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", res.File),
+				Problems: []kexi.FieldProblem{{File: res.File, Reason: fmt.Sprintf(
+					"cannot tell what kind of records the headers (%s) hold: give --kind (%s) or a --map file",
+					strings.Join(header, ", "), strings.Join(kindNames(), "|"))}}}
+		}
+	}
+	res.Kind = k.name
+	b := &builder{res: res, opt: opt, kind: k, base: baseName(res.File), mapped: map[string]bool{},
+		seen: map[string]int{}, orderIdx: map[string]int{}, sideIdx: map[string]int{}, prodIdx: map[string]int{},
+		campaigns: map[string]bool{}}
+	switch {
+	case k.custom != nil:
+		b.customTo = "customer"
+		if k.name == kexi.KindLeads {
+			b.customTo = "lead"
+		}
+	case k.customer != nil:
+		b.customTo = "customer"
+	}
+	used := map[*field]string{}
+	var unknown []string
+	for i, h := range header {
+		cm := colMap{idx: i, header: h}
+		target, how := mapColumn(k, h, opt.Mapping)
+		switch how {
+		case mapSkip:
+		case mapField:
+			if prev, dup := used[target.f]; dup {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("columns %q and %q both map to %s: the later one wins", prev, h, target.f.name))
+			}
+			used[target.f] = h
+			cm.f = target.f
+		case mapCustom:
+			cm.custom = target.custom
+		case mapUnknown:
+			if opt.CustomFields && h != "" {
+				cm.custom = slug(h)
+			} else {
+				unknown = append(unknown, h)
+			}
+		}
+		if cm.custom != "" && b.customTo == "" {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("column %q: %s have no custom fields; skipped", h, k.name))
+			cm.custom = ""
+		}
+		field := ""
+		switch {
+		case cm.f != nil:
+			field = cm.f.name
+			b.mapped[cm.f.name] = true
+		case cm.custom != "":
+			field = "custom." + cm.custom
+		}
+		res.Columns = append(res.Columns, Column{Header: h, Field: field})
+		if cm.f != nil || cm.custom != "" {
+			b.cols = append(b.cols, cm)
+		}
+	}
+	res.Unknown = unknown
+	if len(unknown) > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d columns not imported (no matching field; use --custom-fields or a --map file): %s",
+			len(unknown), strings.Join(unknown, ", ")))
+	}
+	b.hasID = b.mapped["external_id"] || b.mapped["account"]
+	b.hasCust = b.mapped["customer"]
+	if k.custom == nil && k.customer != nil && !b.hasCust && k.name != kexi.KindResponses {
+		// custom and customer fields go to the customer a record names: none here
+		kept := b.cols[:0]
+		for _, c := range b.cols {
+			if c.custom != "" || c.f.side() {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("column %q skipped: the file has no customer column for it to describe", c.header))
+				for j := range res.Columns {
+					if res.Columns[j].Header == c.header {
+						res.Columns[j].Field = ""
+					}
+				}
+				continue
+			}
+			kept = append(kept, c)
+		}
+		b.cols = kept
+	}
+	for _, c := range b.cols {
+		if (c.f != nil && c.f.side()) || (c.custom != "" && k.custom == nil) {
+			b.side = true
+		}
+	}
+	if len(b.cols) == 0 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", res.File),
+			Problems: []kexi.FieldProblem{{File: res.File, Reason: fmt.Sprintf("no column maps to a field of %s", k.name)}}}
+	}
+	b.present()
+	return b, nil
+}
+
+type mapHow int
+
+const (
+	mapUnknown mapHow = iota
+	mapField
+	mapCustom
+	mapSkip
+)
+
+type mapTarget struct {
+	f      *field
+	custom string
+}
+
+// mapColumn finds what a header maps to in kind k: the mapping file first, then "custom.NAME",
+// then the kind's synonyms, then the synonyms of its customer's fields.
+func mapColumn(k *kindDef, h string, m *Mapping) (mapTarget, mapHow) {
+	nh := normHeader(h)
+	if m != nil {
+		for col, to := range m.Columns {
+			if normHeader(col) != nh {
+				continue
+			}
+			to = strings.TrimSpace(to)
+			if to == "" || to == "-" {
+				return mapTarget{}, mapSkip
+			}
+			if c, ok := strings.CutPrefix(to, "custom."); ok {
+				return mapTarget{custom: slug(c)}, mapCustom
+			}
+			if f := fieldByName(k, to); f != nil {
+				return mapTarget{f: f}, mapField
+			}
+		}
+		for col, to := range m.CustomFields {
+			if normHeader(col) == nh {
+				return mapTarget{custom: slug(to)}, mapCustom
+			}
+		}
+	}
+	if c, ok := strings.CutPrefix(strings.TrimSpace(h), "custom."); ok && slug(c) != "" {
+		return mapTarget{custom: slug(c)}, mapCustom
+	}
+	if nh == "" {
+		return mapTarget{}, mapUnknown
+	}
+	if f := synonymIndex(k)[nh]; f != nil {
+		return mapTarget{f: f}, mapField
+	}
+	return mapTarget{}, mapUnknown
+}
+
+// fieldByName finds a field of k by JSON name ("amount", "customer.country", "won_date").
+func fieldByName(k *kindDef, name string) *field {
+	name = strings.ToLower(strings.TrimSpace(name))
+	for _, f := range k.fields {
+		if f.name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+var synIndexes = map[string]map[string]*field{}
+
+func init() {
+	for name, k := range kinds {
+		idx := map[string]*field{}
+		for pass := 0; pass < 2; pass++ { // the kind's own fields win over its customer's
+			for _, f := range k.fields {
+				if f.side() != (pass == 1) {
+					continue
+				}
+				for _, s := range append(append([]string(nil), f.en...), f.zh...) {
+					n := normHeader(s)
+					if _, taken := idx[n]; !taken && n != "" {
+						idx[n] = f
+					}
+				}
+			}
+		}
+		synIndexes[name] = idx
+	}
+}
+
+func synonymIndex(k *kindDef) map[string]*field { return synIndexes[k.name] }
+
+// detectKind scores every kind by how many headers map to its fields (plus two when one of
+// its telling fields is there) and returns the best, or nil when nothing fits.
+func detectKind(header []string, m *Mapping) *kindDef {
+	var best *kindDef
+	bestScore := 0
+	for _, name := range kindNames() {
+		k := kinds[name]
+		score, telling := 0, false
+		for _, h := range header {
+			t, how := mapColumn(k, h, m)
+			if how != mapField {
+				continue
+			}
+			score++
+			for _, req := range k.required {
+				if t.f.name == req {
+					telling = true
+				}
+			}
+		}
+		if telling {
+			score += 2
+		}
+		if score > bestScore {
+			best, bestScore = k, score
+		}
+	}
+	if bestScore < 3 {
+		return nil
+	}
+	return best
+}
+
+// present fills Batch.Present from the mapped columns, so upserts touch only what the file has.
+func (b *builder) present() {
+	k := b.kind
+	own := map[string]bool{"external_id": true}
+	side := map[string]bool{"external_id": true}
+	for _, c := range b.cols {
+		switch {
+		case c.f != nil && c.f.side():
+			for _, p := range c.f.present {
+				side[p] = true
+			}
+		case c.f != nil:
+			for _, p := range c.f.present {
+				own[p] = true
+			}
+		case k.custom != nil:
+			own["custom."+c.custom] = true
+		default:
+			side["custom."+c.custom] = true
+		}
+	}
+	switch k.name {
+	case kexi.KindOrders:
+		if b.mapped["items.quantity"] || b.mapped["items.unit_price"] {
+			if !b.mapped["amount"] {
+				own["amount"], own["status"], own["returned"] = true, true, true
+			}
+		}
+	case kexi.KindSurveys:
+		own["kind"] = true
+	case kexi.KindResponses:
+		own["campaign"], own["customer"] = true, true
+	}
+	list := func(m map[string]bool) []string {
+		out := make([]string, 0, len(m))
+		for n := range m {
+			out = append(out, n)
+		}
+		sort.Strings(out)
+		return out
+	}
+	b.res.Batch.Present = map[string][]string{k.name: list(own)}
+	if k.name == kexi.KindResponses && !b.hasCust {
+		b.side = true // generated customers are written even with no customer column
+	}
+	if b.side {
+		b.res.Batch.Present[kexi.KindCustomers] = list(side)
+	}
+}
+
+// reset clears the scratch records for a new row.
+func (b *builder) reset() {
+	r := &b.r
+	*r = rec{}
+	b.problems = b.problems[:0]
+	b.custom = nil
+	switch b.kind.name {
+	case kexi.KindCustomers:
+		b.cust = kexi.Customer{}
+		r.c = &b.cust
+		return
+	case kexi.KindOrders:
+		r.o, r.it = &kexi.Order{}, &kexi.OrderItem{}
+	case kexi.KindProducts:
+		r.p = &kexi.Product{}
+	case kexi.KindInteractions:
+		r.x = &kexi.Interaction{}
+	case kexi.KindEvents:
+		r.e = &kexi.WebEvent{}
+	case kexi.KindSurveys:
+		r.s = &kexi.SurveyResponse{}
+	case kexi.KindLeads:
+		r.l = &kexi.Lead{}
+	case kexi.KindCampaigns:
+		r.cp = &kexi.Campaign{}
+	case kexi.KindResponses:
+		r.r = &kexi.CampaignResponse{}
+	case kexi.KindCompetitors:
+		r.k = &kexi.Competitor{}
+	case kexi.KindSWOT:
+		r.w = &kexi.SWOTItem{}
+	}
+	if b.side {
+		b.cust = kexi.Customer{}
+		r.c = &b.cust
+	} else {
+		r.c = &kexi.Customer{} // side fields of an unmapped customer go nowhere
+	}
+}
+
+func (b *builder) problem(row int, col, value, reason string) {
+	b.problems = append(b.problems, kexi.FieldProblem{File: b.res.File, Row: row, Column: col, Value: value, Reason: reason})
+}
+
+// row reads one data row (row is its 1-based number).
+func (b *builder) row(row int, cells []string) {
+	b.reset()
+	r := &b.r
+	var v val
+	for i := range b.cols {
+		c := &b.cols[i]
+		s := ""
+		if c.idx < len(cells) {
+			s = strings.TrimSpace(cells[c.idx])
+		}
+		if c.f == nil {
+			if s != "" {
+				if b.custom == nil {
+					b.custom = map[string]string{}
+				}
+				b.custom[c.custom] = s
+			}
+			continue
+		}
+		if s == "" && !c.f.empty {
+			continue
+		}
+		v = val{s: s}
+		if s != "" {
+			if err := b.parse(c.f.typ, &v); err != nil {
+				b.problem(row, c.header, s, err.Error())
+				continue
+			}
+		}
+		switch c.f.name {
+		case "stages":
+			st, err := parseStages(s)
+			if err != nil {
+				b.problem(row, c.header, s, err.Error())
+				continue
+			}
+			r.l.Stages = append(r.l.Stages, st...)
+		case "shares":
+			sh, err := parseShares(s)
+			if err != nil {
+				b.problem(row, c.header, s, err.Error())
+				continue
+			}
+			r.k.Shares = sh
+		default:
+			c.f.set(r, &v)
+		}
+	}
+	b.commit(row, cells)
+}
+
+// parse parses v.s as typ into v.
+func (b *builder) parse(typ ftype, v *val) error {
+	var err error
+	switch typ {
+	case tNumber:
+		v.f, err = ParseNumber(v.s)
+	case tInt:
+		v.f, err = ParseNumber(v.s)
+		if err == nil && (v.f != math.Trunc(v.f) || math.Abs(v.f) > 1e15) {
+			err = errInt
+		}
+	case tDate:
+		if v.s == b.lastDate {
+			v.t = b.lastTime
+			return nil
+		}
+		v.t, err = ParseDate(v.s)
+		if err == nil {
+			b.lastDate, b.lastTime = v.s, v.t
+		}
+	case tBool:
+		v.b, err = ParseBool(v.s)
+	}
+	return err
+}
+
+func (b *builder) genID(row int) string { return b.base + "-" + strconv.Itoa(row) }
+
+// commit validates the row's records and adds them to the batch, or rejects the row.
+func (b *builder) commit(row int, cells []string) {
+	r := &b.r
+	bt := b.res.Batch
+	noCustomer := "no customer: the row names no customer id"
+	switch b.kind.name {
+	case kexi.KindCustomers:
+		c := r.c
+		if c.ExternalID == "" {
+			if b.hasID {
+				b.problem(row, b.colOf("external_id", "account"), "", "no customer id")
+			} else {
+				c.ExternalID = b.genID(row)
+			}
+		}
+		c.Custom = b.custom
+		b.dup(row, c.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Customers = append(bt.Customers, *c)
+	case kexi.KindOrders:
+		o, it := r.o, r.it
+		if o.Customer == "" && b.hasCust && !b.opt.Anonymous {
+			b.problem(row, b.colOf("customer"), "", noCustomer+" (use --anonymous to keep such orders without a customer, or --skip-invalid to leave them out)")
+		}
+		if o.OrderedAt.IsZero() {
+			b.problem(row, b.colOf("ordered_at"), "", "no order date: "+errDate.Error())
+		}
+		if !b.hasID {
+			o.ExternalID = b.genID(row)
+		}
+		if r.paid != 0 && o.Status == "" {
+			o.Status = kexi.StatusCompleted
+			if r.paid == 1 {
+				o.Status = kexi.StatusPending
+			}
+		}
+		i, exists := b.orderIdx[o.ExternalID]
+		if exists && o.ExternalID != "" && bt.Orders[i].Customer != o.Customer {
+			b.problem(row, b.colOf("customer"), o.Customer, fmt.Sprintf("order %s already has lines for customer %q", o.ExternalID, bt.Orders[i].Customer))
+		}
+		if b.reject(row, cells) {
+			return
+		}
+		if !exists || o.ExternalID == "" {
+			i = len(bt.Orders)
+			bt.Orders = append(bt.Orders, *o)
+			if o.ExternalID != "" {
+				b.orderIdx[o.ExternalID] = i
+			}
+		}
+		if r.hasItem {
+			bt.Orders[i].Items = append(bt.Orders[i].Items, *it)
+			if it.SKU != "" {
+				b.product(it)
+			}
+		}
+		b.sideCustomer(o.Customer)
+	case kexi.KindProducts:
+		if r.p.ExternalID == "" {
+			b.problem(row, b.colOf("external_id"), "", "no SKU (product id)")
+		}
+		b.dup(row, r.p.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Products = append(bt.Products, *r.p)
+	case kexi.KindInteractions:
+		x := r.x
+		if x.Customer == "" {
+			b.problem(row, b.colOf("customer"), "", noCustomer)
+		}
+		if x.At.IsZero() {
+			b.problem(row, b.colOf("at"), "", "no time: "+errDate.Error())
+		}
+		b.ensureID(row, &x.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Interactions = append(bt.Interactions, *x)
+		b.sideCustomer(x.Customer)
+	case kexi.KindEvents:
+		e := r.e
+		if e.At.IsZero() {
+			b.problem(row, b.colOf("at"), "", "no time: "+errDate.Error())
+		}
+		if e.Type == "" {
+			b.problem(row, b.colOf("type"), "", "no event type (page_view, click, search, add_to_cart, …)")
+		}
+		b.ensureID(row, &e.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Events = append(bt.Events, *e)
+		b.sideCustomer(e.Customer)
+	case kexi.KindSurveys:
+		s := r.s
+		if s.Customer == "" {
+			b.problem(row, b.colOf("customer"), "", noCustomer)
+		}
+		if s.Kind == "" {
+			s.Kind = kexi.CSAT
+		}
+		if !b.mapped["score"] {
+			b.problem(row, "", "", "no score column")
+		} else if lo, hi, ok := scoreRange(s.Kind); ok && (s.Score < lo || s.Score > hi) {
+			b.problem(row, b.colOf("score"), formatNumber(s.Score), fmt.Sprintf("expected a %s score from %g to %g", strings.ToUpper(s.Kind), lo, hi))
+		}
+		b.ensureID(row, &s.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Surveys = append(bt.Surveys, *s)
+		b.sideCustomer(s.Customer)
+	case kexi.KindLeads:
+		l := r.l
+		if !r.closeAt.IsZero() {
+			if l.Stage == "" {
+				b.problem(row, b.colOf("close_date"), formatTime(r.closeAt), "a close date needs a stage column saying won or lost")
+			} else {
+				l.Stages = append(l.Stages, kexi.StageEntry{Stage: l.Stage, EnteredAt: r.closeAt})
+			}
+		}
+		if !l.CreatedAt.IsZero() && !b.mapped["stages"] && !hasStage(l.Stages, kexi.StageNew) {
+			l.Stages = append([]kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: l.CreatedAt}}, l.Stages...)
+		}
+		sort.SliceStable(l.Stages, func(i, j int) bool { return l.Stages[i].EnteredAt.Before(l.Stages[j].EnteredAt) })
+		if l.Stage == "" {
+			l.Stage = kexi.StageNew
+			if n := len(l.Stages); n > 0 {
+				l.Stage = l.Stages[n-1].Stage
+			}
+		}
+		l.Custom = b.custom
+		b.ensureID(row, &l.ExternalID)
+		b.dup(row, l.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Leads = append(bt.Leads, *l)
+	case kexi.KindCampaigns:
+		c := r.cp
+		b.ensureID(row, &c.ExternalID)
+		if c.Name == "" {
+			c.Name = c.ExternalID
+		}
+		if !c.Start.IsZero() && !c.End.IsZero() && c.End.Before(c.Start) {
+			b.problem(row, b.colOf("end"), formatTime(c.End), "the campaign ends before it starts")
+		}
+		b.dup(row, c.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Campaigns = append(bt.Campaigns, *c)
+	case kexi.KindResponses:
+		x := r.r
+		if x.Customer == "" {
+			if b.hasCust {
+				b.problem(row, b.colOf("customer"), "", noCustomer)
+			} else {
+				x.Customer = b.genID(row)
+			}
+		}
+		if x.Campaign == "" {
+			x.Campaign = b.opt.Campaign
+			if x.Campaign == "" {
+				x.Campaign = b.base
+			}
+		}
+		b.ensureID(row, &x.ExternalID)
+		b.dup(row, x.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Responses = append(bt.Responses, *x)
+		if !b.campaigns[x.Campaign] {
+			b.campaigns[x.Campaign] = true
+			bt.Campaigns = append(bt.Campaigns, kexi.Campaign{ExternalID: x.Campaign, Name: x.Campaign})
+			if bt.Present[kexi.KindCampaigns] == nil {
+				bt.Present[kexi.KindCampaigns] = []string{"external_id"}
+			}
+		}
+		b.sideCustomer(x.Customer)
+	case kexi.KindCompetitors:
+		c := r.k
+		if c.Name == "" {
+			b.problem(row, b.colOf("name"), "", "no competitor name")
+		}
+		b.ensureID(row, &c.ExternalID)
+		b.dup(row, c.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.Competitors = append(bt.Competitors, *c)
+	case kexi.KindSWOT:
+		w := r.w
+		switch w.Kind {
+		case "S", "W", "O", "T":
+		default:
+			b.problem(row, b.colOf("kind"), w.Kind, "expected S, W, O or T (strength, weakness, opportunity, threat / 优势, 劣势, 机会, 威胁)")
+		}
+		if w.Text == "" {
+			b.problem(row, b.colOf("text"), "", "no text")
+		}
+		if w.Impact < 0 || w.Impact > 5 {
+			b.problem(row, b.colOf("impact"), strconv.Itoa(w.Impact), "expected an impact from 1 (low) to 5 (high)")
+		}
+		b.ensureID(row, &w.ExternalID)
+		b.dup(row, w.ExternalID)
+		if b.reject(row, cells) {
+			return
+		}
+		bt.SWOT = append(bt.SWOT, *w)
+	}
+}
+
+func hasStage(st []kexi.StageEntry, stage string) bool {
+	for _, e := range st {
+		if e.Stage == stage {
+			return true
+		}
+	}
+	return false
+}
+
+func scoreRange(kind string) (lo, hi float64, ok bool) {
+	switch kind {
+	case kexi.NPS:
+		return 0, 10, true
+	case kexi.CSAT:
+		return 1, 5, true
+	case kexi.CES:
+		return 1, 7, true
+	}
+	return 0, 0, false
+}
+
+// ensureID gives a record without an external id column a deterministic one (file base name
+// and row), so importing the same file again updates instead of duplicating.
+func (b *builder) ensureID(row int, id *string) {
+	if *id == "" && !b.hasID {
+		*id = b.genID(row)
+	}
+}
+
+// dup reports an external id that an earlier row of the file already had.
+func (b *builder) dup(row int, id string) {
+	if id == "" {
+		return
+	}
+	if prev, ok := b.seen[id]; ok {
+		b.problem(row, b.colOf("external_id", "account"), id, fmt.Sprintf("duplicate id: row %d has it too", prev))
+		return
+	}
+	b.pendingID = id
+}
+
+// colOf returns the header of the first column mapped to one of the named fields.
+func (b *builder) colOf(names ...string) string {
+	for _, n := range names {
+		for _, c := range b.cols {
+			if c.f != nil && c.f.name == n {
+				return c.header
+			}
+		}
+	}
+	return ""
+}
+
+// reject records the row's problems and reports whether there were any.
+func (b *builder) reject(row int, cells []string) bool {
+	if len(b.problems) == 0 {
+		if b.pendingID != "" {
+			b.seen[b.pendingID] = row
+			b.pendingID = ""
+		}
+		return false
+	}
+	cp := append([]string(nil), cells...)
+	for _, p := range b.problems {
+		b.res.Rejects = append(b.res.Rejects, Reject{FieldProblem: p, Cells: cp})
+	}
+	b.res.Rejected++
+	b.pendingID = "" // a rejected row does not claim its id
+	return true
+}
+
+// sideCustomer adds the customer a record names, with the customer fields its row carried.
+// The first row naming a customer wins.
+func (b *builder) sideCustomer(id string) {
+	if !b.side || id == "" {
+		return
+	}
+	if _, ok := b.sideIdx[id]; ok {
+		return
+	}
+	c := b.cust
+	c.ExternalID = id
+	c.Custom = b.custom
+	b.sideIdx[id] = len(b.res.Batch.Customers)
+	b.res.Batch.Customers = append(b.res.Batch.Customers, c)
+}
+
+// product records a product an order line names; the first description seen is its name.
+func (b *builder) product(it *kexi.OrderItem) {
+	bt := b.res.Batch
+	if i, ok := b.prodIdx[it.SKU]; ok {
+		p := &bt.Products[i]
+		if p.Name == p.ExternalID && it.Name != "" {
+			p.Name = it.Name
+		}
+		if p.Category == "" {
+			p.Category = it.Category
+		}
+		return
+	}
+	name := it.Name
+	if name == "" {
+		name = it.SKU
+	}
+	b.prodIdx[it.SKU] = len(bt.Products)
+	bt.Products = append(bt.Products, kexi.Product{ExternalID: it.SKU, Name: name, Category: it.Category})
+	if bt.Present[kexi.KindProducts] == nil {
+		pr := []string{"external_id", "name"}
+		if b.mapped["items.category"] {
+			pr = append(pr, "category")
+		}
+		bt.Present[kexi.KindProducts] = pr
+	}
+}
+
+// finish computes what needs every row: order totals and returns, custom field types.
+func (b *builder) finish() {
+	bt := b.res.Batch
+	if b.kind.name == kexi.KindOrders && !b.mapped["amount"] && (b.mapped["items.quantity"] || b.mapped["items.unit_price"]) {
+		for i := range bt.Orders {
+			o := &bt.Orders[i]
+			total := 0.0
+			for _, it := range o.Items {
+				total += it.Quantity * it.UnitPrice
+			}
+			total = math.Round(total*1e6) / 1e6
+			if total < 0 {
+				o.Status, o.Returned, o.Amount = kexi.StatusReturn, -total, 0
+			} else {
+				o.Amount = total
+			}
+		}
+	}
+	b.customTypes()
+}
+
+// customTypes gives each custom field a type (number when every value is a number, date when
+// every value is a date, text otherwise), rewrites the values in canonical form and declares
+// the fields in the batch.
+func (b *builder) customTypes() {
+	bt := b.res.Batch
+	var maps []map[string]string
+	for i := range bt.Customers {
+		if bt.Customers[i].Custom != nil {
+			maps = append(maps, bt.Customers[i].Custom)
+		}
+	}
+	for i := range bt.Leads {
+		if bt.Leads[i].Custom != nil {
+			maps = append(maps, bt.Leads[i].Custom)
+		}
+	}
+	names := map[string]bool{}
+	for _, c := range b.cols {
+		if c.custom != "" {
+			names[c.custom] = true
+		}
+	}
+	forced := map[string]kexi.FieldType{}
+	if b.opt.Mapping != nil {
+		for _, to := range b.opt.Mapping.CustomFields {
+			if n, t, ok := strings.Cut(to, ":"); ok {
+				forced[slug(n)] = kexi.FieldType(strings.TrimSpace(t))
+			}
+		}
+	}
+	for _, name := range sortedKeys(names) {
+		typ := forced[name]
+		if typ == "" {
+			num, date, any := true, true, false
+			for _, m := range maps {
+				s, ok := m[name]
+				if !ok {
+					continue
+				}
+				any = true
+				if num {
+					if _, err := ParseNumber(s); err != nil {
+						num = false
+					}
+				}
+				if date && !num {
+					if _, err := ParseDate(s); err != nil || allDigitsDot(s) {
+						date = false
+					}
+				}
+				if !num && !date {
+					break
+				}
+			}
+			switch {
+			case !any:
+				typ = kexi.FieldText
+			case num:
+				typ = kexi.FieldNumber
+			case date:
+				typ = kexi.FieldDate
+			default:
+				typ = kexi.FieldText
+			}
+		}
+		for _, m := range maps {
+			s, ok := m[name]
+			if !ok {
+				continue
+			}
+			switch typ {
+			case kexi.FieldNumber:
+				if f, err := ParseNumber(s); err == nil {
+					m[name] = formatNumber(f)
+				}
+			case kexi.FieldDate:
+				if t, err := ParseDate(s); err == nil {
+					m[name] = t.Format("2006-01-02")
+				}
+			}
+		}
+		bt.CustomFields = append(bt.CustomFields, kexi.CustomField{Entity: b.customTo, Name: name, Type: typ})
+	}
+}
+
+// errNoRows is returned by Write when records is not a slice of a known record type.
+var errNoRows = errors.New("records must be a slice of kexi records")
