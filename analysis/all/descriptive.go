@@ -1,6 +1,7 @@
 package all
 
 import (
+	"github.com/kexi/kexi/analysis/loyalty"
 	"github.com/kexi/kexi/analysis/pyramid"
 	"github.com/kexi/kexi/analysis/rfm"
 )
@@ -9,4 +10,5 @@ import (
 func init() {
 	register(10, rfm.New())
 	register(20, pyramid.New())
+	register(60, loyalty.New())
 }

@@ -1,0 +1,329 @@
+// Package loyalty measures loyalty and retention 忠诚度与保留 (A6): how long customers stay
+// (days from first to last purchase), how many never come back for a second order, how long the
+// second order takes, the days between orders, the repeat-purchase rate, and monthly acquisition
+// cohorts with their active share and revenue in each later month.
+//
+// Only purchases (kexi.Order.IsPurchase) in the period and at or before the as-of time count.
+// Day counts are whole elapsed days (24-hour periods), so two orders on the same day are 0 days
+// apart. A customer's cohort is the calendar month of their first counted purchase in the
+// business's time zone; they are active in month +k when they make at least one purchase in
+// that calendar month (month +0 is always 100 %).
+package loyalty
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/stats"
+)
+
+// Row is one customer's purchase history in brief.
+type Row struct {
+	CustomerID int64
+	First      time.Time
+	Last       time.Time
+	Orders     int
+	Revenue    float64
+	Lifetime   int // whole days from first to last purchase
+	ToSecond   int // whole days from first to second purchase; -1 with a single purchase
+	// Gaps holds the whole days between consecutive purchases (Orders−1 values).
+	Gaps []int
+}
+
+// Customers summarises each customer with at least one counted purchase, in customer id order.
+// orders must be in Dataset order; a purchase counts when keep (nil = all) accepts its time.
+// Orders without a customer are skipped. The Gaps slices share one backing array.
+func Customers(orders []kexi.Order, keep func(time.Time) bool) []Row {
+	var rows []Row
+	gaps := make([]int, 0, len(orders))
+	for i := 0; i < len(orders); {
+		cid := orders[i].CustomerID
+		r := Row{CustomerID: cid, ToSecond: -1}
+		g0 := len(gaps)
+		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
+			o := &orders[i]
+			if cid == 0 || !o.IsPurchase() || (keep != nil && !keep(o.OrderedAt)) {
+				continue
+			}
+			if r.Orders > 0 {
+				gaps = append(gaps, days(o.OrderedAt.Sub(r.Last)))
+			} else {
+				r.First = o.OrderedAt
+			}
+			r.Orders++
+			if r.Orders == 2 {
+				r.ToSecond = days(o.OrderedAt.Sub(r.First))
+			}
+			r.Revenue += o.Amount
+			r.Last = o.OrderedAt
+		}
+		if r.Orders == 0 {
+			continue
+		}
+		r.Lifetime = days(r.Last.Sub(r.First))
+		r.Gaps = gaps[g0:len(gaps):len(gaps)]
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
+// Cohort is one monthly acquisition cohort. Active[k] and Revenue[k] are the customers who
+// purchased, and what they spent, in month +k.
+type Cohort struct {
+	Year      int
+	Month     time.Month
+	Customers int
+	Active    []int
+	Revenue   []float64
+}
+
+// Label returns the cohort's month as "2010-12".
+func (c *Cohort) Label() string { return fmt.Sprintf("%04d-%02d", c.Year, int(c.Month)) }
+
+// Cohorts groups customers by the month of their first counted purchase (in loc) and counts,
+// for each month from then up to the month of until, who purchased and for how much. Cohorts
+// come in month order; months with no new customers are left out. orders and keep are as for
+// Customers.
+func Cohorts(orders []kexi.Order, keep func(time.Time) bool, loc *time.Location, until time.Time) []Cohort {
+	mon := func(t time.Time) int {
+		y, m, _ := t.In(loc).Date()
+		return y*12 + int(m) - 1
+	}
+	end := mon(until)
+	type acc struct {
+		n      int
+		active []int
+		rev    []float64
+	}
+	by := map[int]*acc{}
+	for i := 0; i < len(orders); {
+		cid := orders[i].CustomerID
+		var c *acc
+		first, lastK := -1, -1
+		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
+			o := &orders[i]
+			if cid == 0 || !o.IsPurchase() || (keep != nil && !keep(o.OrderedAt)) {
+				continue
+			}
+			m := mon(o.OrderedAt)
+			if first < 0 {
+				first = m
+				if c = by[m]; c == nil {
+					span := max(end-m+1, 1)
+					c = &acc{active: make([]int, span), rev: make([]float64, span)}
+					by[m] = c
+				}
+				c.n++
+			}
+			k := m - first
+			if k >= len(c.active) {
+				continue
+			}
+			if k != lastK {
+				c.active[k]++
+				lastK = k
+			}
+			c.rev[k] += o.Amount
+		}
+	}
+	out := make([]Cohort, 0, len(by))
+	for m := range by {
+		c := by[m]
+		out = append(out, Cohort{Year: m / 12, Month: time.Month(m%12 + 1), Customers: c.n, Active: c.active, Revenue: c.rev})
+	}
+	// Sort by month (few cohorts: insertion sort keeps it dependency-free and stable).
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j-1].Year*12+int(out[j-1].Month) > out[j].Year*12+int(out[j].Month); j-- {
+			out[j-1], out[j] = out[j], out[j-1]
+		}
+	}
+	return out
+}
+
+type loyaltyAnalysis struct{}
+
+// New returns the loyalty and retention analysis (A6).
+func New() analysis.Analysis { return loyaltyAnalysis{} }
+
+func (loyaltyAnalysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:    "loyalty",
+		Code:    "A6",
+		Title:   analysis.Text{En: "Loyalty and retention", Zh: "忠诚度与保留"},
+		Summary: analysis.Text{En: "Do customers come back: repeat rate, time to the second order, and monthly cohorts.", Zh: "客户是否回头:复购率、二次购买间隔和月度客户群留存。"},
+		Options: []analysis.Option{{Key: "months", Default: "12", Type: "int",
+			Help: analysis.Text{En: "Months after acquisition shown in the cohort table (0 = all)", Zh: "客户群表显示的获客后月数(0 = 全部)"}}},
+		Labels: labels,
+		Needs:  []string{"orders"},
+	}
+}
+
+func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	o := analysis.NewOpts(a.Info(), in.Options)
+	months := o.Int("months")
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	if months < 0 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{
+			{Column: "months", Value: fmt.Sprint(months), Reason: "expected 0 or more months"}}}
+	}
+	asOf := in.AsOf
+	keep := func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }
+	rows := Customers(in.Data.Orders, keep)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cohorts := Cohorts(in.Data.Orders, keep, in.Location(), asOf)
+
+	res := &analysis.Result{Name: "loyalty", AsOf: asOf}
+	var oneTime, orders int
+	var life, second, gaps []float64
+	freq := analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: make([]float64, len(freqBins))}}}
+	sec := analysis.Series{Key: "days_to_second_order", Kind: "histogram", X: dayBins, Y: []analysis.Values{{Key: "customers", Data: make([]float64, len(dayBins))}}}
+	btw := analysis.Series{Key: "days_between_orders", Kind: "histogram", X: dayBins, Y: []analysis.Values{{Key: "orders", Data: make([]float64, len(dayBins))}}}
+	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "first_order", Type: "date"}, {Key: "last_order", Type: "date"},
+		{Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "lifetime_days", Type: "int"},
+		{Key: "days_to_second", Type: "int"}, {Key: "mean_days_between", Type: "float"}}}
+	cust.Rows = make([][]any, len(rows))
+	for i := range rows {
+		r := &rows[i]
+		orders += r.Orders
+		freq.Y[0].Data[freqBin(r.Orders)]++
+		var toSecond, meanGap any
+		if r.Orders == 1 {
+			oneTime++
+		} else {
+			life = append(life, float64(r.Lifetime))
+			second = append(second, float64(r.ToSecond))
+			sec.Y[0].Data[dayBin(r.ToSecond)]++
+			toSecond = r.ToSecond
+			meanGap = float64(r.Lifetime) / float64(r.Orders-1)
+		}
+		for _, g := range r.Gaps {
+			gaps = append(gaps, float64(g))
+			btw.Y[0].Data[dayBin(g)]++
+		}
+		cust.Rows[i] = []any{r.CustomerID, r.First, r.Last, r.Orders, r.Revenue, r.Lifetime, toSecond, meanGap}
+	}
+	n := float64(len(rows))
+	res.Summary = []analysis.Figure{
+		{Key: "customers", Value: n},
+		{Key: "one_time_buyers", Value: float64(oneTime)},
+		{Key: "one_time_share", Value: frac(float64(oneTime), n), Unit: "%"},
+		{Key: "repeat_rate", Value: frac(n-float64(oneTime), n), Unit: "%"},
+		{Key: "orders_per_customer", Value: frac(float64(orders), n)},
+		{Key: "median_lifetime_days", Value: stats.Median(life), Unit: "days"},
+		{Key: "median_days_to_second", Value: stats.Median(second), Unit: "days"},
+		{Key: "median_days_between", Value: stats.Median(gaps), Unit: "days"},
+	}
+	if len(rows) == 0 {
+		res.Notes = append(res.Notes, "no purchases in the period")
+	}
+
+	ct := analysis.Table{Key: "cohorts", Columns: []analysis.Column{
+		{Key: "cohort", Type: "string"}, {Key: "month", Type: "int"}, {Key: "cohort_customers", Type: "int"},
+		{Key: "active", Type: "int"}, {Key: "active_share", Type: "percent"}, {Key: "revenue", Type: "currency"}}}
+	heat := analysis.Series{Key: "cohort_retention", Kind: "heatmap"}
+	rev := analysis.Series{Key: "cohort_revenue", Kind: "heatmap"}
+	maxK := 0
+	for x, c := range cohorts {
+		heat.X = append(heat.X, c.Label())
+		for k := range c.Active {
+			if months > 0 && k > months {
+				break
+			}
+			share := frac(float64(c.Active[k]), float64(c.Customers))
+			ct.Rows = append(ct.Rows, []any{c.Label(), k, c.Customers, c.Active[k], share, c.Revenue[k]})
+			heat.Cells = append(heat.Cells, [3]float64{float64(x), float64(k), share})
+			rev.Cells = append(rev.Cells, [3]float64{float64(x), float64(k), c.Revenue[k]})
+			maxK = max(maxK, k)
+		}
+	}
+	for k := 0; k <= maxK && len(cohorts) > 0; k++ {
+		heat.YCats = append(heat.YCats, fmt.Sprintf("+%d", k))
+	}
+	rev.X, rev.YCats = heat.X, heat.YCats
+	res.Tables = []analysis.Table{ct, cust}
+	res.Series = []analysis.Series{heat, rev, freq, sec, btw}
+	return res, nil
+}
+
+var (
+	freqBins = []string{"1", "2", "3", "4", "5", "6-10", "11-20", "21+"}
+	dayBins  = []string{"0-7", "8-30", "31-90", "91-180", "181-365", "366+"}
+)
+
+func freqBin(n int) int {
+	switch {
+	case n <= 5:
+		return n - 1
+	case n <= 10:
+		return 5
+	case n <= 20:
+		return 6
+	}
+	return 7
+}
+
+func dayBin(d int) int {
+	switch {
+	case d <= 7:
+		return 0
+	case d <= 30:
+		return 1
+	case d <= 90:
+		return 2
+	case d <= 180:
+		return 3
+	case d <= 365:
+		return 4
+	}
+	return 5
+}
+
+func frac(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+var labels = map[string]analysis.Text{
+	"customers":             {En: "Customers", Zh: "客户数"},
+	"one_time_buyers":       {En: "One-time buyers", Zh: "仅购买一次的客户"},
+	"one_time_share":        {En: "Share who never order twice", Zh: "未复购客户占比"},
+	"repeat_rate":           {En: "Repeat-purchase rate", Zh: "复购率"},
+	"orders_per_customer":   {En: "Orders per customer", Zh: "人均订单数"},
+	"median_lifetime_days":  {En: "Median days first → last order (repeat buyers)", Zh: "首末单间隔中位数(复购客户,天)"},
+	"median_days_to_second": {En: "Median days to second order", Zh: "二次购买间隔中位数(天)"},
+	"median_days_between":   {En: "Median days between orders", Zh: "订单间隔中位数(天)"},
+	"cohorts":               {En: "Monthly acquisition cohorts", Zh: "月度获客客户群"},
+	"cohort":                {En: "Cohort (first order month)", Zh: "客户群(首单月份)"},
+	"month":                 {En: "Month after acquisition", Zh: "获客后第几月"},
+	"cohort_customers":      {En: "Cohort size", Zh: "客户群人数"},
+	"active":                {En: "Active customers", Zh: "活跃客户数"},
+	"active_share":          {En: "Active share", Zh: "活跃占比"},
+	"revenue":               {En: "Revenue", Zh: "销售额"},
+	"customer_id":           {En: "Customer", Zh: "客户"},
+	"first_order":           {En: "First order", Zh: "首单日期"},
+	"last_order":            {En: "Last order", Zh: "末单日期"},
+	"orders":                {En: "Orders", Zh: "订单数"},
+	"lifetime_days":         {En: "Days first → last order", Zh: "首末单间隔(天)"},
+	"days_to_second":        {En: "Days to second order", Zh: "二次购买间隔(天)"},
+	"mean_days_between":     {En: "Mean days between orders", Zh: "平均订单间隔(天)"},
+	"cohort_retention":      {En: "Cohort active share by month", Zh: "客户群逐月活跃占比"},
+	"cohort_revenue":        {En: "Cohort revenue by month", Zh: "客户群逐月销售额"},
+	"days_to_second_order":  {En: "Days to second order", Zh: "二次购买间隔分布"},
+	"days_between_orders":   {En: "Days between orders", Zh: "订单间隔分布"},
+}
