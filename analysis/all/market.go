@@ -2,8 +2,10 @@ package all
 
 import (
 	"github.com/kexi/kexi/analysis/funnel"
+	"github.com/kexi/kexi/analysis/satisfaction"
 )
 
 func init() {
+	register(120, satisfaction.New())
 	register(140, funnel.New())
 }

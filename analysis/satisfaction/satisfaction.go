@@ -1,0 +1,758 @@
+// Package satisfaction is analysis A12, customer satisfaction (满意度): NPS, CSAT and CES overall
+// and by segment, survey channel, tier and month; complaints by subject and channel; what
+// comments talk about (keywords, Chinese included); and how satisfaction relates to churn.
+//
+// Definitions. NPS answers (0–10): promoters 9–10, passives 7–8, detractors 0–6; NPS = % promoters
+// − % detractors, in points (−100..100). CSAT (1–5) = share of answers of 4 or 5. CES (1–7) = the
+// mean answer (lower is easier). Answers outside their kind's range are not counted (see the
+// invalid_scores figure). Churn, for satisfaction vs churn: a customer is churned when their
+// record says so (Customer.Churned), or — for customers with orders — when they made no purchase
+// in the churn_days (default 180) after their latest answer; customers whose window has not yet
+// ended by the as-of date and who are not flagged are left out of the churn rates.
+package satisfaction
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Score accumulates survey answers of every kind.
+type Score struct {
+	NPS                             [11]int // answers per NPS score 0..10 (rounded)
+	Promoters, Passives, Detractors int
+	CSAT                            [5]int // answers per CSAT score 1..5 (rounded)
+	Satisfied                       int    // CSAT answers of 4 or 5
+	CESCount                        int
+	CESSum                          float64
+	Invalid                         int
+}
+
+// Valid reports whether score is within the range of kind (NPS 0–10, CSAT 1–5, CES 1–7).
+func Valid(kind string, score float64) bool {
+	switch kind {
+	case kexi.NPS:
+		return score >= 0 && score <= 10
+	case kexi.CSAT:
+		return score >= 1 && score <= 5
+	case kexi.CES:
+		return score >= 1 && score <= 7
+	}
+	return false
+}
+
+// NPSGroup returns "promoter" (9–10), "passive" (7–8) or "detractor" (0–6).
+func NPSGroup(score float64) string {
+	switch {
+	case score >= 9:
+		return "promoter"
+	case score > 6:
+		return "passive"
+	}
+	return "detractor"
+}
+
+// CSATGroup returns "satisfied" (4–5), "neutral" (3) or "dissatisfied" (1–2).
+func CSATGroup(score float64) string {
+	switch {
+	case score >= 4:
+		return "satisfied"
+	case score > 2:
+		return "neutral"
+	}
+	return "dissatisfied"
+}
+
+// Add counts one answer.
+func (s *Score) Add(kind string, score float64) {
+	if !Valid(kind, score) {
+		s.Invalid++
+		return
+	}
+	switch kind {
+	case kexi.NPS:
+		s.NPS[int(math.Round(score))]++
+		switch NPSGroup(score) {
+		case "promoter":
+			s.Promoters++
+		case "passive":
+			s.Passives++
+		default:
+			s.Detractors++
+		}
+	case kexi.CSAT:
+		s.CSAT[int(math.Round(score))-1]++
+		if score >= 4 {
+			s.Satisfied++
+		}
+	case kexi.CES:
+		s.CESCount++
+		s.CESSum += score
+	}
+}
+
+// NPSCount is the number of valid NPS answers.
+func (s *Score) NPSCount() int { return s.Promoters + s.Passives + s.Detractors }
+
+// CSATCount is the number of valid CSAT answers.
+func (s *Score) CSATCount() int {
+	n := 0
+	for _, c := range s.CSAT {
+		n += c
+	}
+	return n
+}
+
+// Responses is the number of valid answers of every kind.
+func (s *Score) Responses() int { return s.NPSCount() + s.CSATCount() + s.CESCount }
+
+// NPSValue returns the net promoter score in points, NaN without NPS answers.
+func (s *Score) NPSValue() float64 {
+	n := s.NPSCount()
+	if n == 0 {
+		return math.NaN()
+	}
+	return 100 * float64(s.Promoters-s.Detractors) / float64(n)
+}
+
+// CSATValue returns the share of CSAT answers of 4–5, NaN without CSAT answers.
+func (s *Score) CSATValue() float64 {
+	n := s.CSATCount()
+	if n == 0 {
+		return math.NaN()
+	}
+	return float64(s.Satisfied) / float64(n)
+}
+
+// CESValue returns the mean CES answer, NaN without CES answers.
+func (s *Score) CESValue() float64 {
+	if s.CESCount == 0 {
+		return math.NaN()
+	}
+	return s.CESSum / float64(s.CESCount)
+}
+
+// Negative reports whether an answer is unhappy: NPS 0–6, CSAT 1–2 or CES 5–7.
+func Negative(kind string, score float64) bool {
+	switch kind {
+	case kexi.NPS:
+		return score <= 6
+	case kexi.CSAT:
+		return score <= 2
+	case kexi.CES:
+		return score >= 5
+	}
+	return false
+}
+
+// Lexicon is the built-in list of Chinese feedback words that Keywords looks for (Chinese has
+// no spaces between words, so Han text is matched against this list, longest match first).
+var Lexicon = []string{
+	"物流", "快递", "发货", "配送", "送货", "到货", "客服", "服务", "态度", "价格", "性价比", "贵", "便宜",
+	"质量", "做工", "材质", "包装", "破损", "退款", "退货", "换货", "售后", "维修", "安装", "速度", "太慢",
+	"很快", "满意", "不满意", "推荐", "好评", "差评", "效果", "味道", "尺码", "颜色", "正品", "假货", "优惠",
+	"活动", "赠品", "响应", "专业", "耐心", "等待", "投诉", "问题", "不错", "失望", "回复", "发票", "电话",
+}
+
+var stopWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`the and for was were are is be been but not with this that
+	they them their you your our very too its it's had has have from just all any can could would
+	will did does get got of to in on at as an or so if my me we he she him her his i a it no yes
+	than then there here what when which who how also only really much more most some such`) {
+		stopWords[w] = true
+	}
+}
+
+var lexTrie = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range Lexicon {
+		m[w] = true
+	}
+	return m
+}()
+
+const maxLex = 3 // longest lexicon word in runes
+
+// Keywords returns the distinct keywords of a comment: lexicon words found in Han text (longest
+// match first, left to right) and lower-cased Latin-script words of two or more letters that
+// are not stop words.
+func Keywords(comment string) []string {
+	var out []string
+	add := func(w string) {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	rs := []rune(comment)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case unicode.Is(unicode.Han, r):
+			n := 0
+			for l := min(maxLex, len(rs)-i); l >= 1; l-- {
+				if lexTrie[string(rs[i:i+l])] {
+					n = l
+					break
+				}
+			}
+			if n > 0 {
+				add(string(rs[i : i+n]))
+				i += n
+			} else {
+				i++
+			}
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			j := i
+			for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '\'') && !unicode.Is(unicode.Han, rs[j]) {
+				j++
+			}
+			w := strings.ToLower(string(rs[i:j]))
+			if len([]rune(w)) >= 2 && !stopWords[w] && !isNumber(w) {
+				add(w)
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	return out
+}
+
+func isNumber(w string) bool {
+	_, err := strconv.ParseFloat(w, 64)
+	return err == nil
+}
+
+// Tiers ranks the customers with purchases by spend (ties: lower id first) and returns each
+// one's tier: "vip" (top 1 %), "major" (to top 5 %), "ordinary" (to top 20 %), "small" (the
+// rest); cutoffs are n×share rounded. Customers without purchases are not in the map.
+func Tiers(d *kexi.Dataset, keep func(*kexi.Order) bool) map[int64]string {
+	type cs struct {
+		id    int64
+		spend float64
+	}
+	var all []cs
+	d.OrderRuns(func(cid int64, orders []kexi.Order) {
+		if cid == 0 {
+			return
+		}
+		var s float64
+		for i := range orders {
+			if orders[i].IsPurchase() && (keep == nil || keep(&orders[i])) {
+				s += orders[i].Amount
+			}
+		}
+		if s > 0 {
+			all = append(all, cs{cid, s})
+		}
+	})
+	slices.SortFunc(all, func(a, b cs) int {
+		if c := cmp.Compare(b.spend, a.spend); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	n := float64(len(all))
+	v, m, o := int(math.Round(n*0.01)), int(math.Round(n*0.05)), int(math.Round(n*0.20))
+	out := make(map[int64]string, len(all))
+	for i, c := range all {
+		switch {
+		case i < v:
+			out[c.id] = "vip"
+		case i < m:
+			out[c.id] = "major"
+		case i < o:
+			out[c.id] = "ordinary"
+		default:
+			out[c.id] = "small"
+		}
+	}
+	return out
+}
+
+// Churned reports whether the customer counts as churned after an answer at `at`, and whether
+// that can be decided yet. orders are the customer's orders in time order. A flagged customer
+// is churned; a customer without orders and without the flag is not; otherwise the customer is
+// churned when no purchase falls in (at, at+days], which is decided only when at+days ≤ asOf
+// or a purchase has already come.
+func Churned(c *kexi.Customer, orders []kexi.Order, at, asOf time.Time, days int) (churned, decided bool) {
+	if c != nil && c.Churned {
+		return true, true
+	}
+	if len(orders) == 0 {
+		return false, true
+	}
+	end := at.AddDate(0, 0, days)
+	for i := range orders {
+		o := &orders[i]
+		if o.OrderedAt.After(at) && !o.OrderedAt.After(end) && !o.OrderedAt.After(asOf) && o.IsPurchase() {
+			return false, true
+		}
+	}
+	if end.After(asOf) {
+		return false, false
+	}
+	return true, true
+}
+
+// Analysis is A12 for the registry.
+type Analysis struct{}
+
+// New returns the satisfaction analysis.
+func New() analysis.Analysis { return Analysis{} }
+
+func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+
+// Info describes the analysis.
+func (Analysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:    "satisfaction",
+		Code:    "A12",
+		Title:   t("Satisfaction", "满意度分析"),
+		Summary: t("How satisfied is each group of customers, what do they complain about, and do unhappy customers leave?", "各类客户满意度如何、抱怨什么、不满意的客户是否流失？"),
+		Options: []analysis.Option{
+			{Key: "group_by", Default: "", Type: "string",
+				Help: t("An extra customer field to compare by: gender, city, owner, occupation, education, income_band or custom.NAME", "额外的分组字段：gender、city、owner、occupation、education、income_band 或 custom.字段名")},
+			{Key: "churn_days", Default: "180", Type: "int",
+				Help: t("A customer with no purchase this many days after their answer counts as churned", "答卷后这么多天内没有购买即视为流失")},
+			{Key: "top", Default: "30", Type: "int", Help: t("How many keywords and complaint subjects to list", "列出的关键词和投诉主题个数")},
+		},
+		Labels: labels(),
+		Needs:  []string{"surveys", "customers"},
+	}
+}
+
+func labels() map[string]analysis.Text {
+	return map[string]analysis.Text{
+		"responses": t("Responses", "答卷数"), "nps": t("NPS", "净推荐值"), "csat": t("CSAT (share 4–5)", "满意率（4–5分）"),
+		"ces": t("CES (mean effort)", "客户费力度"), "promoters": t("Promoters", "推荐者"), "passives": t("Passives", "中立者"),
+		"detractors": t("Detractors", "贬损者"), "invalid_scores": t("Scores out of range", "超出范围的分数"),
+		"complaints": t("Complaints", "投诉数"), "nps_responses": t("NPS answers", "NPS 答卷"), "csat_responses": t("CSAT answers", "CSAT 答卷"),
+		"ces_responses": t("CES answers", "CES 答卷"), "churn_promoters": t("Churn rate, promoters", "推荐者流失率"),
+		"churn_detractors": t("Churn rate, detractors", "贬损者流失率"),
+		"segments":         t("Satisfaction by segment", "分群满意度"), "dimension": t("Dimension", "维度"), "segment": t("Segment", "分群"),
+		"kind": t("Customer kind", "客户类型"), "province": t("Province", "省份"), "channel": t("Channel", "渠道"),
+		"tier": t("Tier (by spend)", "层级（按消费）"), "survey_channels": t("By survey channel", "按调查渠道"),
+		"months": t("By month", "按月"), "month": t("Month", "月份"), "subject": t("Subject", "主题"), "count": t("Count", "次数"),
+		"share": t("Share", "占比"), "complaint_channels": t("Complaints by channel", "投诉渠道"),
+		"keywords": t("Comment keywords", "评论关键词"), "keyword": t("Keyword", "关键词"), "comments": t("Comments", "评论数"),
+		"negative_share": t("Share of unhappy comments", "负面评价占比"), "churn": t("Satisfaction vs churn", "满意度与流失"),
+		"group": t("Group", "分组"), "survey_kind": t("Survey", "调查类型"), "customers": t("Customers", "客户数"), "churned": t("Churned", "已流失"),
+		"churn_rate": t("Churn rate", "流失率"), "customer": t("Customer", "客户"), "last_nps": t("Latest NPS", "最近 NPS"),
+		"last_csat": t("Latest CSAT", "最近 CSAT"), "last_ces": t("Latest CES", "最近 CES"),
+		"nps_distribution": t("NPS answers 0–10", "NPS 分布 0–10"), "csat_distribution": t("CSAT answers 1–5", "CSAT 分布 1–5"),
+		"trend": t("Satisfaction by month", "满意度月度趋势"), "nps_by_segment": t("NPS by province", "各省 NPS"),
+		"churn_by_group": t("Churn rate by satisfaction group", "各满意度组流失率"), "per_customer": t("Customers' latest answers", "客户最近答卷"),
+		"promoter": t("Promoter", "推荐者"), "passive": t("Passive", "中立者"), "detractor": t("Detractor", "贬损者"),
+		"satisfied": t("Satisfied (4–5)", "满意（4–5）"), "neutral": t("Neutral (3)", "一般（3）"), "dissatisfied": t("Dissatisfied (1–2)", "不满意（1–2）"),
+		"vip": t("VIP", "VIP 客户"), "major": t("Major", "主要客户"), "ordinary": t("Ordinary", "普通客户"), "small": t("Small", "小客户"),
+		"no_purchase": t("No purchase", "未购买"), "(none)": t("(none)", "（无）"),
+		string(kexi.Individual): t("Individual", "个人"), string(kexi.Enterprise): t("Enterprise", "企业"), string(kexi.Government): t("Government", "政府"),
+		"questionnaire": t("Questionnaire", "问卷"), "phone": t("Phone interview", "电话访谈"), "online_review": t("Online review", "在线评价"),
+	}
+}
+
+// field returns a customer's value for a group_by field, and whether the field is known.
+func field(c *kexi.Customer, name string) (string, bool) {
+	if f, ok := strings.CutPrefix(name, "custom."); ok {
+		return c.Custom[f], true
+	}
+	switch name {
+	case "kind":
+		return string(c.Kind), true
+	case "gender":
+		return c.Gender, true
+	case "province":
+		return c.Province, true
+	case "city":
+		return c.City, true
+	case "channel":
+		return c.Channel, true
+	case "owner":
+		return c.Owner, true
+	case "occupation":
+		return c.Occupation, true
+	case "education":
+		return c.Education, true
+	case "income_band":
+		return c.IncomeBand, true
+	case "country":
+		return c.Country, true
+	}
+	return "", false
+}
+
+type latest struct {
+	at    [3]time.Time
+	score [3]float64
+	has   [3]bool
+}
+
+var kinds = []string{kexi.NPS, kexi.CSAT, kexi.CES}
+
+// Run computes satisfaction from the survey answers in the period.
+func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	info := a.Info()
+	o := analysis.NewOpts(info, in.Options)
+	groupBy := strings.TrimSpace(o.String("group_by"))
+	churnDays := o.Int("churn_days")
+	top := o.Int("top")
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	if groupBy != "" {
+		if _, ok := field(&kexi.Customer{}, groupBy); !ok {
+			return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by",
+				Value: groupBy, Reason: "expected gender, city, owner, occupation, education, income_band, country, kind, province, channel or custom.NAME"}}}
+		}
+	}
+	if churnDays <= 0 || top <= 0 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "churn_days/top",
+			Reason: "expected a positive whole number"}}}
+	}
+	d := in.Data
+	asOf := in.AsOf
+	for i := range d.Surveys {
+		if d.Surveys[i].At.After(asOf) {
+			asOf = d.Surveys[i].At
+		}
+	}
+	if in.AsOf.IsZero() {
+		in.AsOf = asOf
+	} else {
+		asOf = in.AsOf
+	}
+
+	customer := func(id int64) *kexi.Customer {
+		i := sort.Search(len(d.Customers), func(i int) bool { return d.Customers[i].ID >= id })
+		if i == len(d.Customers) || d.Customers[i].ID != id {
+			return nil
+		}
+		return &d.Customers[i]
+	}
+	ordersOf := func(id int64) []kexi.Order {
+		lo := sort.Search(len(d.Orders), func(i int) bool { return d.Orders[i].CustomerID >= id })
+		hi := lo
+		for hi < len(d.Orders) && d.Orders[hi].CustomerID == id {
+			hi++
+		}
+		return d.Orders[lo:hi]
+	}
+	tiers := Tiers(d, func(o *kexi.Order) bool { return !o.OrderedAt.After(asOf) })
+
+	var total Score
+	dims := []string{"kind", "province", "channel", "tier"}
+	if groupBy != "" && !slices.Contains(dims, groupBy) {
+		dims = append(dims, groupBy)
+	}
+	seg := make([]map[string]*Score, len(dims))
+	for i := range seg {
+		seg[i] = map[string]*Score{}
+	}
+	byChannel := map[string]*Score{}
+	byMonth := map[string]*Score{}
+	type kw struct{ comments, negative int }
+	keywords := map[string]*kw{}
+	last := map[int64]*latest{}
+	get := func(m map[string]*Score, k string) *Score {
+		if k == "" {
+			k = "(none)"
+		}
+		s := m[k]
+		if s == nil {
+			s = &Score{}
+			m[k] = s
+		}
+		return s
+	}
+	for i := range d.Surveys {
+		s := &d.Surveys[i]
+		if !in.InPeriod(s.At) {
+			continue
+		}
+		total.Add(s.Kind, s.Score)
+		if !Valid(s.Kind, s.Score) {
+			continue
+		}
+		get(byChannel, s.Channel).Add(s.Kind, s.Score)
+		get(byMonth, s.At.Format("2006-01")).Add(s.Kind, s.Score)
+		var c *kexi.Customer
+		if s.CustomerID != 0 {
+			c = customer(s.CustomerID)
+		}
+		for j, dim := range dims {
+			var v string
+			if dim == "tier" {
+				v = "no_purchase"
+				if tr, ok := tiers[s.CustomerID]; ok {
+					v = tr
+				}
+			} else if c != nil {
+				v, _ = field(c, dim)
+			}
+			get(seg[j], v).Add(s.Kind, s.Score)
+		}
+		if s.Comment != "" {
+			neg := Negative(s.Kind, s.Score)
+			for _, w := range Keywords(s.Comment) {
+				k := keywords[w]
+				if k == nil {
+					k = &kw{}
+					keywords[w] = k
+				}
+				k.comments++
+				if neg {
+					k.negative++
+				}
+			}
+		}
+		if s.CustomerID != 0 {
+			l := last[s.CustomerID]
+			if l == nil {
+				l = &latest{}
+				last[s.CustomerID] = l
+			}
+			k := slices.Index(kinds, s.Kind)
+			if !l.has[k] || !s.At.Before(l.at[k]) {
+				l.at[k], l.score[k], l.has[k] = s.At, s.Score, true
+			}
+		}
+	}
+
+	complaints := map[string]int{}
+	complaintChannels := map[string]int{}
+	nComplaints := 0
+	for i := range d.Interactions {
+		x := &d.Interactions[i]
+		if x.Kind != kexi.Complaint || !in.InPeriod(x.At) {
+			continue
+		}
+		nComplaints++
+		subj := x.Subject
+		if subj == "" {
+			subj = "(none)"
+		}
+		complaints[subj]++
+		ch := x.Channel
+		if ch == "" {
+			ch = "(none)"
+		}
+		complaintChannels[ch]++
+	}
+
+	// Satisfaction vs churn, by each customer's latest NPS and CSAT answer.
+	type cg struct{ customers, churned int }
+	churn := map[[2]string]*cg{}
+	ids := make([]int64, 0, len(last))
+	for id := range last {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
+		{Key: "last_nps", Type: "float"}, {Key: "last_csat", Type: "float"}, {Key: "last_ces", Type: "float"},
+		{Key: "group", Type: "label"}, {Key: "churned", Type: "string"}}}
+	for _, id := range ids {
+		l := last[id]
+		c := customer(id)
+		orders := ordersOf(id)
+		row := []any{id, math.NaN(), math.NaN(), math.NaN(), "", ""}
+		for k := range kinds {
+			if l.has[k] {
+				row[1+k] = l.score[k]
+			}
+		}
+		var latestAt time.Time
+		for k := range kinds {
+			if l.has[k] && l.at[k].After(latestAt) {
+				latestAt = l.at[k]
+			}
+		}
+		for k, kind := range kinds[:2] {
+			if !l.has[k] {
+				continue
+			}
+			g := NPSGroup(l.score[k])
+			if kind == kexi.CSAT {
+				g = CSATGroup(l.score[k])
+			}
+			if row[4] == "" {
+				row[4] = g
+			}
+			ch, ok := Churned(c, orders, l.at[k], asOf, churnDays)
+			if !ok {
+				continue
+			}
+			e := churn[[2]string{kind, g}]
+			if e == nil {
+				e = &cg{}
+				churn[[2]string{kind, g}] = e
+			}
+			e.customers++
+			if ch {
+				e.churned++
+			}
+		}
+		if ch, ok := Churned(c, orders, latestAt, asOf, churnDays); ok {
+			row[5] = strconv.FormatBool(ch)
+		}
+		per.Rows = append(per.Rows, row)
+	}
+
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	rate := func(kind, g string) float64 {
+		if e := churn[[2]string{kind, g}]; e != nil && e.customers > 0 {
+			return float64(e.churned) / float64(e.customers)
+		}
+		return math.NaN()
+	}
+	share := func(n, of int) float64 {
+		if of == 0 {
+			return math.NaN()
+		}
+		return float64(n) / float64(of)
+	}
+	nn := total.NPSCount()
+	res.Summary = []analysis.Figure{
+		{Key: "responses", Value: float64(total.Responses())},
+		{Key: "nps", Value: total.NPSValue(), Unit: "points"},
+		{Key: "promoters", Value: share(total.Promoters, nn), Unit: "%"},
+		{Key: "passives", Value: share(total.Passives, nn), Unit: "%"},
+		{Key: "detractors", Value: share(total.Detractors, nn), Unit: "%"},
+		{Key: "csat", Value: total.CSATValue(), Unit: "%"},
+		{Key: "ces", Value: total.CESValue()},
+		{Key: "nps_responses", Value: float64(nn)},
+		{Key: "csat_responses", Value: float64(total.CSATCount())},
+		{Key: "ces_responses", Value: float64(total.CESCount)},
+		{Key: "complaints", Value: float64(nComplaints)},
+		{Key: "churn_promoters", Value: rate(kexi.NPS, "promoter"), Unit: "%"},
+		{Key: "churn_detractors", Value: rate(kexi.NPS, "detractor"), Unit: "%"},
+		{Key: "invalid_scores", Value: float64(total.Invalid)},
+	}
+
+	scoreCols := []analysis.Column{{Key: "responses", Type: "int"}, {Key: "nps", Type: "float"},
+		{Key: "promoters", Type: "int"}, {Key: "detractors", Type: "int"}, {Key: "csat", Type: "percent"}, {Key: "ces", Type: "float"}}
+	scoreRow := func(s *Score) []any {
+		return []any{s.Responses(), s.NPSValue(), s.Promoters, s.Detractors, s.CSATValue(), s.CESValue()}
+	}
+	segT := analysis.Table{Key: "segments", Columns: append([]analysis.Column{{Key: "dimension", Type: "label"}, {Key: "segment", Type: "string"}}, scoreCols...)}
+	npsProv := analysis.Series{Key: "nps_by_segment", Kind: "bar"}
+	var provNPS []float64
+	for j, dim := range dims {
+		for _, k := range sortedKeys(seg[j]) {
+			segT.Rows = append(segT.Rows, append([]any{dim, k}, scoreRow(seg[j][k])...))
+			if dim == "province" {
+				npsProv.X = append(npsProv.X, k)
+				provNPS = append(provNPS, seg[j][k].NPSValue())
+			}
+		}
+	}
+	npsProv.Y = []analysis.Values{{Key: "nps", Data: provNPS}}
+	chT := analysis.Table{Key: "survey_channels", Columns: append([]analysis.Column{{Key: "channel", Type: "string"}}, scoreCols...)}
+	for _, k := range sortedKeys(byChannel) {
+		chT.Rows = append(chT.Rows, append([]any{k}, scoreRow(byChannel[k])...))
+	}
+	moT := analysis.Table{Key: "months", Columns: append([]analysis.Column{{Key: "month", Type: "string"}}, scoreCols...)}
+	trend := analysis.Series{Key: "trend", Kind: "line"}
+	var tn, tc []float64
+	for _, k := range sortedKeys(byMonth) {
+		moT.Rows = append(moT.Rows, append([]any{k}, scoreRow(byMonth[k])...))
+		trend.X = append(trend.X, k)
+		tn = append(tn, byMonth[k].NPSValue())
+		tc = append(tc, byMonth[k].CSATValue())
+	}
+	trend.Y = []analysis.Values{{Key: "nps", Data: tn}, {Key: "csat", Data: tc}}
+
+	countTable := func(key, col string, m map[string]int, limit int) analysis.Table {
+		tb := analysis.Table{Key: key, Columns: []analysis.Column{{Key: col, Type: "string"}, {Key: "count", Type: "int"}, {Key: "share", Type: "percent"}}}
+		for i, k := range byCount(m) {
+			if i == limit {
+				break
+			}
+			tb.Rows = append(tb.Rows, []any{k, m[k], share(m[k], nComplaints)})
+		}
+		return tb
+	}
+	kwT := analysis.Table{Key: "keywords", Columns: []analysis.Column{{Key: "keyword", Type: "string"}, {Key: "comments", Type: "int"}, {Key: "negative_share", Type: "percent"}}}
+	kwCount := map[string]int{}
+	for k, v := range keywords {
+		kwCount[k] = v.comments
+	}
+	kwS := analysis.Series{Key: "keywords", Kind: "bar"}
+	var kwv []float64
+	for i, k := range byCount(kwCount) {
+		if i == top {
+			break
+		}
+		kwT.Rows = append(kwT.Rows, []any{k, keywords[k].comments, share(keywords[k].negative, keywords[k].comments)})
+		kwS.X = append(kwS.X, k)
+		kwv = append(kwv, float64(keywords[k].comments))
+	}
+	kwS.Y = []analysis.Values{{Key: "comments", Data: kwv}}
+
+	chT2 := analysis.Table{Key: "churn", Columns: []analysis.Column{{Key: "survey_kind", Type: "label"}, {Key: "group", Type: "label"},
+		{Key: "customers", Type: "int"}, {Key: "churned", Type: "int"}, {Key: "churn_rate", Type: "percent"}}}
+	churnS := analysis.Series{Key: "churn_by_group", Kind: "bar"}
+	var cr []float64
+	for _, kg := range [][2]string{{kexi.NPS, "promoter"}, {kexi.NPS, "passive"}, {kexi.NPS, "detractor"},
+		{kexi.CSAT, "satisfied"}, {kexi.CSAT, "neutral"}, {kexi.CSAT, "dissatisfied"}} {
+		e := churn[kg]
+		if e == nil {
+			continue
+		}
+		chT2.Rows = append(chT2.Rows, []any{kg[0], kg[1], e.customers, e.churned, rate(kg[0], kg[1])})
+		churnS.X = append(churnS.X, kg[1])
+		cr = append(cr, rate(kg[0], kg[1]))
+	}
+	churnS.Y = []analysis.Values{{Key: "churn_rate", Data: cr}}
+
+	npsD := analysis.Series{Key: "nps_distribution", Kind: "bar"}
+	var nv []float64
+	for i, c := range total.NPS {
+		npsD.X = append(npsD.X, strconv.Itoa(i))
+		nv = append(nv, float64(c))
+	}
+	npsD.Y = []analysis.Values{{Key: "responses", Data: nv}}
+	csD := analysis.Series{Key: "csat_distribution", Kind: "bar"}
+	var cv []float64
+	for i, c := range total.CSAT {
+		csD.X = append(csD.X, strconv.Itoa(i+1))
+		cv = append(cv, float64(c))
+	}
+	csD.Y = []analysis.Values{{Key: "responses", Data: cv}}
+
+	res.Tables = []analysis.Table{segT, chT, moT, countTable("complaints", "subject", complaints, top),
+		countTable("complaint_channels", "channel", complaintChannels, top), kwT, chT2, per}
+	res.Series = []analysis.Series{npsD, csD, trend, npsProv, kwS, churnS}
+	return res, ctx.Err()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// byCount returns the keys by count, highest first (ties by key).
+func byCount(m map[string]int) []string {
+	out := sortedKeys(m)
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(m[b], m[a]) })
+	return out
+}
