@@ -1,0 +1,387 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/kexi/kexi"
+)
+
+// querier is a read transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// LoadDataset loads everything the analyses read, within scope, as one consistent snapshot.
+// Customers outside the scope are left out with everything hanging off them (orders and their
+// items, interactions, events, surveys, campaign responses); anonymous orders and events are
+// left out of a restricted scope; leads follow FindLeads. Phone and e-mail come back decrypted.
+//
+// The parts load in parallel on the read pool; the data version is compared before and after,
+// and a load that overlapped a write is repeated (finally in one transaction).
+func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope) (*kexi.Dataset, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		v1, err := db.DataVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		d, err := db.loadParallel(ctx, scope)
+		if err != nil {
+			return nil, fmt.Errorf("load dataset: %w", err)
+		}
+		v2, err := db.DataVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if v1 == v2 {
+			return d, nil
+		}
+	}
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("load dataset: %w", err)
+	}
+	defer tx.Rollback()
+	d := &kexi.Dataset{}
+	parts, join := db.parts(d, scope)
+	for _, part := range parts {
+		if err := part(ctx, tx); err != nil {
+			return nil, fmt.Errorf("load dataset: %w", err)
+		}
+	}
+	join()
+	return d, nil
+}
+
+// parts lists the independent loads that make up a Dataset, and the step that joins them.
+func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope) ([]func(context.Context, querier) error, func()) {
+	var items []kexi.OrderItem
+	var itemOrder []int64
+	join := func() {
+		attachItems(d.Orders, items, itemOrder)
+		finishDataset(d)
+	}
+	return []func(context.Context, querier) error{
+		func(ctx context.Context, q querier) (err error) {
+			d.Orders, err = loadOrders(ctx, q, scope)
+			return err
+		},
+		func(ctx context.Context, q querier) (err error) {
+			items, itemOrder, err = loadOrderItems(ctx, q, scope)
+			return err
+		},
+		func(ctx context.Context, q querier) (err error) {
+			d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
+			return err
+		},
+		func(ctx context.Context, q querier) error {
+			var err error
+			if d.Products, err = loadAll(ctx, q, db.c, products, scope); err != nil {
+				return err
+			}
+			if d.Campaigns, err = loadAll(ctx, q, db.c, campaigns, scope); err != nil {
+				return err
+			}
+			if d.Competitors, err = loadAll(ctx, q, db.c, competitors, scope); err != nil {
+				return err
+			}
+			ptrs := make([]*kexi.Competitor, len(d.Competitors))
+			for i := range d.Competitors {
+				ptrs[i] = &d.Competitors[i]
+			}
+			if err := loadShares(ctx, q, ptrs); err != nil {
+				return err
+			}
+			if d.SWOT, err = loadAll(ctx, q, db.c, swotItems, scope); err != nil {
+				return err
+			}
+			if d.CustomFields, err = loadFields(ctx, q); err != nil {
+				return err
+			}
+			if d.Leads, err = loadAll(ctx, q, db.c, leads, scope); err != nil {
+				return err
+			}
+			st, err := loadStages(ctx, q)
+			if err != nil {
+				return err
+			}
+			for i := range d.Leads {
+				d.Leads[i].Stages = st[d.Leads[i].ID]
+			}
+			return nil
+		},
+		func(ctx context.Context, q querier) (err error) {
+			if d.Interactions, err = loadAll(ctx, q, db.c, interactions, scope); err != nil {
+				return err
+			}
+			if d.Surveys, err = loadAll(ctx, q, db.c, surveys, scope); err != nil {
+				return err
+			}
+			d.Responses, err = loadAll(ctx, q, db.c, responses, scope)
+			return err
+		},
+		func(ctx context.Context, q querier) (err error) {
+			d.Events, err = loadAll(ctx, q, db.c, events, scope)
+			return err
+		},
+	}, join
+}
+
+// loadParallel runs the parts at once, each on its own read transaction.
+func (db *DB) loadParallel(ctx context.Context, scope kexi.Scope) (*kexi.Dataset, error) {
+	d := &kexi.Dataset{}
+	parts, join := db.parts(d, scope)
+	var wg sync.WaitGroup
+	errs := make([]error, len(parts))
+	for i, part := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer tx.Rollback()
+			errs[i] = part(ctx, tx)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	join()
+	return d, nil
+}
+
+// finishDataset fills the customer external id of orders and establishes the Dataset's order.
+func finishDataset(d *kexi.Dataset) {
+	ext := make(map[int64]string, len(d.Customers))
+	for i := range d.Customers {
+		ext[d.Customers[i].ID] = d.Customers[i].ExternalID
+	}
+	for i := range d.Orders {
+		d.Orders[i].Customer = ext[d.Orders[i].CustomerID]
+	}
+	sortOrders(d.Orders)
+	d.Normalize()
+}
+
+// interner keeps one copy of repeated strings (channels, statuses, provinces, categories).
+type interner map[string]string
+
+func (in interner) get(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	if len(in) < 100_000 {
+		in[s] = s
+	}
+	return s
+}
+
+func scopeWhere(rule scopeRule, scope kexi.Scope) (string, []any) {
+	if s, a := scopeSQL(rule, scope); s != "" {
+		return " WHERE " + s, a
+	}
+	return "", nil
+}
+
+// loadOrders reads the orders in scope in id order.
+func loadOrders(ctx context.Context, q querier, scope kexi.Scope) ([]kexi.Order, error) {
+	where, args := scopeWhere(scopeCustomer, scope)
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM orders t"+where, args...).Scan(&n); err != nil {
+		return nil, err
+	}
+	out := make([]kexi.Order, 0, n)
+	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
+		"t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at "+
+		"FROM orders t"+where+" ORDER BY t.id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	in := interner{}
+	var at, created, updated int64
+	var channel, status, province, city string
+	for rows.Next() {
+		out = append(out, kexi.Order{})
+		o := &out[len(out)-1]
+		if err := rows.Scan(&o.ID, &o.ExternalID, &o.CustomerID, &at, &o.Amount, &o.Cost, &o.Shipping, &o.Discount,
+			&o.Returned, &channel, &status, &province, &city, &created, &updated); err != nil {
+			return nil, err
+		}
+		o.Channel, o.Status, o.Province, o.City = in.get(channel), in.get(status), in.get(province), in.get(city)
+		o.OrderedAt, o.CreatedAt, o.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+	}
+	return out, rows.Err()
+}
+
+// loadOrderItems reads the items of orders in scope, by order id then line, into one array,
+// with the order id of each item beside it.
+func loadOrderItems(ctx context.Context, q querier, scope kexi.Scope) ([]kexi.OrderItem, []int64, error) {
+	where, args := scopeWhere(scopeCustomer, scope)
+	if where != "" {
+		where = " WHERE i.order_id IN (SELECT t.id FROM orders t" + where + ")"
+	}
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM order_items i"+where, args...).Scan(&n); err != nil {
+		return nil, nil, err
+	}
+	out := make([]kexi.OrderItem, 0, n)
+	ids := make([]int64, 0, n)
+	rows, err := q.QueryContext(ctx, "SELECT i.order_id, coalesce(i.product_id, 0), i.sku, i.name, i.category, i.quantity, "+
+		"i.unit_price, i.unit_cost FROM order_items i"+where+" ORDER BY i.order_id, i.line", args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	in := interner{}
+	var orderID int64
+	var sku, name, category string
+	for rows.Next() {
+		out = append(out, kexi.OrderItem{})
+		it := &out[len(out)-1]
+		if err := rows.Scan(&orderID, &it.ProductID, &sku, &name, &category, &it.Quantity, &it.UnitPrice, &it.UnitCost); err != nil {
+			return nil, nil, err
+		}
+		ids = append(ids, orderID)
+		it.SKU, it.Name, it.Category = in.get(sku), in.get(name), in.get(category)
+	}
+	return out, ids, rows.Err()
+}
+
+// attachItems points each order's Items into the shared array; orders and items are both in
+// order id order.
+func attachItems(orders []kexi.Order, items []kexi.OrderItem, itemOrder []int64) {
+	j := 0
+	for i := range orders {
+		id := orders[i].ID
+		for j < len(itemOrder) && itemOrder[j] < id {
+			j++ // items of an order outside the snapshot (cannot happen within one version)
+		}
+		k := j
+		for k < len(itemOrder) && itemOrder[k] == id {
+			k++
+		}
+		if k > j {
+			orders[i].Items = items[j:k:k]
+		}
+		j = k
+	}
+}
+
+// sortOrders sorts orders by (CustomerID, OrderedAt, ID) through a permutation of small keys,
+// moving each large Order once.
+func sortOrders(o []kexi.Order) {
+	sorted := true
+	for i := 1; i < len(o); i++ {
+		if orderCmp(&o[i-1], &o[i]) > 0 {
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return
+	}
+	type key struct {
+		c, t, id int64
+		i        int32
+	}
+	keys := make([]key, len(o))
+	for i := range o {
+		keys[i] = key{o[i].CustomerID, o[i].OrderedAt.UnixNano(), o[i].ID, int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.c, b.c); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.t, b.t); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	// Position k receives o[keys[k].i]; follow each cycle once.
+	done := make([]bool, len(o))
+	for k := range o {
+		if done[k] || int(keys[k].i) == k {
+			done[k] = true
+			continue
+		}
+		tmp := o[k]
+		j := k
+		for {
+			src := int(keys[j].i)
+			done[j] = true
+			if src == k {
+				o[j] = tmp
+				break
+			}
+			o[j] = o[src]
+			j = src
+		}
+	}
+}
+
+func orderCmp(a, b *kexi.Order) int {
+	if c := cmp.Compare(a.CustomerID, b.CustomerID); c != 0 {
+		return c
+	}
+	if c := a.OrderedAt.Compare(b.OrderedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// loadAll reads every record of an entity in scope, in id order.
+func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope) ([]T, error) {
+	where, args := scopeWhere(e.scope, scope)
+	rows, err := q.QueryContext(ctx, "SELECT "+e.sel+" FROM "+e.from+where+" ORDER BY t.id", args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.kind, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var zero T
+		out = append(out, zero)
+		if err := e.scan(rows, c, &out[len(out)-1]); err != nil {
+			return nil, fmt.Errorf("%s: %w", e.kind, err)
+		}
+	}
+	return out, rows.Err()
+}
+
+func loadFields(ctx context.Context, q querier) ([]kexi.CustomField, error) {
+	rows, err := q.QueryContext(ctx, "SELECT entity, name, type, choices FROM custom_fields ORDER BY entity, name")
+	if err != nil {
+		return nil, fmt.Errorf("custom fields: %w", err)
+	}
+	defer rows.Close()
+	var out []kexi.CustomField
+	for rows.Next() {
+		var f kexi.CustomField
+		var typ string
+		var choices sql.NullString
+		if err := rows.Scan(&f.Entity, &f.Name, &typ, &choices); err != nil {
+			return nil, fmt.Errorf("custom fields: %w", err)
+		}
+		f.Type = kexi.FieldType(typ)
+		if choices.Valid {
+			if err := json.Unmarshal([]byte(choices.String), &f.Choices); err != nil {
+				return nil, fmt.Errorf("custom field %s.%s choices: %w", f.Entity, f.Name, err)
+			}
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,307 @@
+// Package sqlite implements kexi's services on an embedded SQLite database (modernc.org/sqlite,
+// pure Go). One file holds everything; it runs in WAL mode with foreign keys on, one writer
+// connection and a small pool of readers, so an HTTP server may use one *DB from many goroutines.
+//
+// Times are stored as INTEGER unix milliseconds in UTC, so they come back truncated to the
+// millisecond. Customer phone numbers and e-mail addresses are encrypted at rest with
+// AES-256-GCM under the key given to Open (a random nonce per value) and carry a keyed hash
+// beside them, so that equality filters and no-op detection work without decrypting.
+//
+// Scope: Find* and LoadDataset enforce Filter.Scope / the scope they are given. Find*ByID does
+// not know who asks; the HTTP layer checks a record it fetched by ID against the user's scope.
+//
+// Deleting a customer deletes its orders (with their items), interactions, web events, survey
+// responses and campaign responses (ON DELETE CASCADE); leads converted to it keep existing with
+// no customer. Deleting a campaign deletes its responses; deleting a product leaves order lines
+// with their SKU and no product id.
+package sqlite
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+//go:embed migration/*.sql
+var migrations embed.FS
+
+// Options configure Open.
+type Options struct {
+	// Key is the 32-byte key that encrypts personal fields (phone, e-mail). Required; keep it
+	// outside the database.
+	Key []byte
+	// Now returns the current time for created_at / updated_at stamps; nil means time.Now.
+	Now func() time.Time
+	// Readers is the size of the read connection pool; 0 means max(4, GOMAXPROCS).
+	Readers int
+}
+
+// DB is a kexi store on one SQLite file. It implements kexi.Store.
+type DB struct {
+	path  string
+	w     *sql.DB // one connection: every write goes through it
+	r     *sql.DB // read-only pool
+	c     *crypt
+	now   func() time.Time
+	close func() error
+}
+
+var _ kexi.Store = (*DB)(nil)
+
+// Open opens (creating when absent) the database file at path, applies pending migrations and
+// checks the key. It returns EINVALID when the key is missing, not 32 bytes long, or not the
+// key the database was created with.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	if len(opts.Key) == 0 {
+		return nil, kexi.Errorf(kexi.EINVALID, "open %s: an encryption key for personal fields is required (32 bytes)", path)
+	}
+	c, err := newCrypt(opts.Key)
+	if err != nil {
+		return nil, err
+	}
+	if path == "" {
+		return nil, kexi.Errorf(kexi.EINVALID, "open: the database path is empty")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{path: abs, c: c, now: opts.Now}
+	if db.now == nil {
+		db.now = time.Now
+	}
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=temp_store(MEMORY)"
+	u := url.URL{Scheme: "file", Path: abs}
+	base := u.String()
+	db.w, err = sql.Open("sqlite", base+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=cache_size(-131072)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.w.SetMaxOpenConns(1)
+	db.w.SetMaxIdleConns(1)
+	db.w.SetConnMaxLifetime(0)
+	db.w.SetConnMaxIdleTime(0)
+	if err := db.w.PingContext(ctx); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("open %s: migrate: %w", path, err)
+	}
+	if err := db.checkKey(ctx); err != nil {
+		db.w.Close()
+		return nil, err
+	}
+	db.r, err = sql.Open("sqlite", base+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-32768)")
+	if err != nil {
+		db.w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	n := opts.Readers
+	if n <= 0 {
+		n = max(4, runtime.GOMAXPROCS(0))
+	}
+	db.r.SetMaxOpenConns(n)
+	db.r.SetMaxIdleConns(n)
+	db.close = func() error { return errors.Join(db.r.Close(), db.w.Close()) }
+	return db, nil
+}
+
+// Close closes the database. Pending reads fail; the file stays consistent.
+func (db *DB) Close() error {
+	if db == nil || db.close == nil {
+		return nil
+	}
+	err := db.close()
+	db.close = nil
+	return err
+}
+
+// Backup writes a consistent copy of the database to dst (which must not exist) with
+// VACUUM INTO. The copy opens with the same key.
+func (db *DB) Backup(ctx context.Context, dst string) error {
+	if _, err := db.w.ExecContext(ctx, "VACUUM INTO ?", dst); err != nil {
+		return fmt.Errorf("backup to %s: %w", dst, err)
+	}
+	return nil
+}
+
+// migrate applies every embedded migration newer than the schema version, each in its own
+// transaction.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+		return err
+	}
+	var cur int
+	if err := db.w.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_version").Scan(&cur); err != nil {
+		return err
+	}
+	names, err := fs.Glob(migrations, "migration/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := filepath.Base(name)
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with its number", base)
+		}
+		if v <= cur {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", v, db.now().UnixMilli()); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// checkKey stores a check value of the key in a new database and compares it in an existing
+// one, so that a wrong key fails at Open instead of garbling personal fields later.
+func (db *DB) checkKey(ctx context.Context) error {
+	m := hmac.New(sha256.New, db.c.macKey)
+	m.Write([]byte("kexi key check"))
+	want := m.Sum(nil)
+	var got []byte
+	err := db.w.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'key_check'").Scan(&got)
+	if errors.Is(err, sql.ErrNoRows) {
+		_, err = db.w.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('key_check', ?)", want)
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if !hmac.Equal(got, want) {
+		return kexi.Errorf(kexi.EINVALID, "open %s: the encryption key does not match the one this database was created with", db.path)
+	}
+	return nil
+}
+
+// stamp returns the current time in UTC truncated to the millisecond, as stored.
+func (db *DB) stamp() time.Time { return db.now().UTC().Truncate(time.Millisecond) }
+
+// write runs fn in one write transaction, bumping the data version when bump is true and
+// fn succeeded.
+func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) error {
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if bump {
+		if err := bumpVersion(ctx, tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func bumpVersion(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('data_version', 1)
+		ON CONFLICT(key) DO UPDATE SET value = value + 1`)
+	return err
+}
+
+// DataVersion returns a counter that increases with every committed change to the data the
+// analyses read (entities, imports, settings). Users, sessions and the audit log do not move it.
+func (db *DB) DataVersion(ctx context.Context) (int64, error) {
+	var v int64
+	err := db.r.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = 'data_version'), 0)").Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("data version: %w", err)
+	}
+	return v, nil
+}
+
+// dbError turns constraint violations into kexi errors; other errors pass through wrapped.
+func dbError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &kexi.Error{Code: kexi.ECONFLICT, Message: what + ": the external id is already taken"}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &kexi.Error{Code: kexi.EINVALID, Message: what + ": it refers to a record that does not exist"}
+		}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// notFound returns the ENOTFOUND error for one record.
+func notFound(kind string, id int64) error {
+	return kexi.Errorf(kexi.ENOTFOUND, "%s %d not found", strings.TrimSuffix(kind, "s"), id)
+}
+
+// ms converts a time to stored milliseconds, NULL for the zero time.
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts stored milliseconds back to a UTC time.
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+// nullStr stores an empty string as NULL (external ids, so the unique index skips them).
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,845 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+)
+
+// maxProblems caps the problems one failed import reports.
+const maxProblems = 100
+
+// Import writes a Batch in one transaction: all of it or nothing. Records are matched on
+// external id (an empty one always inserts; when the batch repeats an external id the last
+// record wins, except that lead stage histories are merged). On a match only the fields named
+// in b.Present[kind] change (every field when the kind is missing from Present); a record whose
+// fields already hold those values is counted Unchanged and not written, so re-importing the
+// same batch changes nothing and leaves DataVersion alone.
+//
+// References by external id are resolved: customers (creating a stub customer for an unknown
+// one, counted in Stubs), campaigns (EINVALID when unknown) and products (order lines keep
+// their SKU with no product id when unknown). An order without a customer is anonymous.
+//
+// For orders, the line items are replaced when Present[orders] is missing or names "items" or
+// an item field (sku, quantity, unit_price, unit_cost, category, name, product_id). For leads,
+// "stage" or "stages" in Present merges the stage history: stages the lead has keep their first
+// date, new ones are added, and Stage becomes the latest entry. For competitors, "shares"
+// replaces the market shares. custom.NAME in Present changes only that custom field (an empty
+// value removes it); "custom" replaces them all.
+//
+// Invalid records (a missing ordered_at, a NaN amount, a survey score out of range, …) fail the
+// whole import with EINVALID naming each record by kind, position (Row, 1-based) and external id.
+func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, error) {
+	st := kexi.ImportStats{Inserted: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}}
+	if b == nil {
+		return st, nil
+	}
+	if err := validateBatch(b); err != nil {
+		return st, err
+	}
+	s := &importState{ctx: ctx, db: db, now: db.stamp(), present: b.Present, stats: &st}
+	err := db.write(ctx, false, func(tx *sql.Tx) error {
+		s.tx = tx
+		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+			return err
+		}
+		if err := s.run(b); err != nil {
+			return err
+		}
+		if s.changed {
+			return bumpVersion(ctx, tx)
+		}
+		return nil
+	})
+	if err != nil {
+		var ke *kexi.Error
+		if errors.As(err, &ke) {
+			return kexi.ImportStats{}, err
+		}
+		return kexi.ImportStats{}, dbError(err, "import")
+	}
+	return st, nil
+}
+
+func validateBatch(b *kexi.Batch) error {
+	var probs []kexi.FieldProblem
+	bad := 0
+	add := func(err error) {
+		if err == nil {
+			return
+		}
+		bad++
+		var ke *kexi.Error
+		if errors.As(err, &ke) && len(probs) < maxProblems {
+			for _, p := range ke.Problems {
+				p.File = ""
+				probs = append(probs, p)
+			}
+		}
+	}
+	for i := range b.Customers {
+		add(validateCustomer(&b.Customers[i], i+1))
+	}
+	for i := range b.Products {
+		add(validateProduct(&b.Products[i], i+1))
+	}
+	for i := range b.Campaigns {
+		add(validateCampaign(&b.Campaigns[i], i+1))
+	}
+	for i := range b.Orders {
+		add(validateOrder(&b.Orders[i], i+1))
+	}
+	for i := range b.Interactions {
+		add(validateInteraction(&b.Interactions[i], i+1))
+	}
+	for i := range b.Events {
+		add(validateEvent(&b.Events[i], i+1))
+	}
+	for i := range b.Surveys {
+		add(validateSurvey(&b.Surveys[i], i+1))
+	}
+	for i := range b.Leads {
+		add(validateLead(&b.Leads[i], i+1))
+	}
+	for i := range b.Responses {
+		add(validateResponse(&b.Responses[i], i+1))
+	}
+	for i := range b.Competitors {
+		add(validateCompetitor(&b.Competitors[i], i+1))
+	}
+	for i := range b.SWOT {
+		add(validateSWOT(&b.SWOT[i], i+1))
+	}
+	for i, f := range b.CustomFields {
+		c := &checker{kind: "custom fields", row: i + 1}
+		if f.Entity != "customer" && f.Entity != "lead" {
+			c.add("entity", f.Entity, "expected customer or lead")
+		}
+		if f.Name == "" || strings.ContainsAny(f.Name, "\"\\") {
+			c.add("name", f.Name, "a custom field name must not be empty or contain quotes or backslashes")
+		}
+		switch f.Type {
+		case kexi.FieldText, kexi.FieldNumber, kexi.FieldDate, kexi.FieldChoice:
+		default:
+			c.add("type", string(f.Type), "expected text, number, date or choice")
+		}
+		add(c.err())
+	}
+	if bad == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("import: %d invalid record", bad)
+	if bad > 1 {
+		msg += "s"
+	}
+	return &kexi.Error{Code: kexi.EINVALID, Message: msg + "; nothing was imported", Problems: probs}
+}
+
+// importState is one running import.
+type importState struct {
+	ctx     context.Context
+	tx      *sql.Tx
+	db      *DB
+	now     time.Time
+	present map[string][]string
+	stats   *kexi.ImportStats
+	changed bool
+
+	customers map[string]int64 // external id → id, loaded on first use
+	custMax   int64
+	stub      *sql.Stmt
+	products  map[string]int64
+	campaigns map[string]int64
+}
+
+func (s *importState) run(b *kexi.Batch) error {
+	defer func() {
+		if s.stub != nil {
+			s.stub.Close()
+		}
+	}()
+	if err := s.customFields(b.CustomFields); err != nil {
+		return err
+	}
+	var err error
+	if len(b.Customers) > 0 {
+		if err = importKind(s, customers, b.Customers, hooks[kexi.Customer]{
+			prep: func(x *kexi.Customer, id int64) error {
+				x.Stub = false
+				if x.Name == "" && id == 0 {
+					x.Name = x.ExternalID
+				}
+				return nil
+			},
+		}); err != nil {
+			return err
+		}
+	}
+	if len(b.Products) > 0 {
+		if err = importKind(s, products, b.Products, hooks[kexi.Product]{
+			prep: func(x *kexi.Product, id int64) error {
+				if x.Name == "" && id == 0 {
+					x.Name = x.ExternalID
+				}
+				return nil
+			},
+		}); err != nil {
+			return err
+		}
+	}
+	if len(b.Campaigns) > 0 {
+		if err = importKind(s, campaigns, b.Campaigns, hooks[kexi.Campaign]{}); err != nil {
+			return err
+		}
+	}
+	if len(b.Orders) > 0 {
+		if err = s.orders(b.Orders); err != nil {
+			return err
+		}
+	}
+	if len(b.Interactions) > 0 {
+		if err = importKind(s, interactions, b.Interactions, hooks[kexi.Interaction]{
+			prep: func(x *kexi.Interaction, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+		}); err != nil {
+			return err
+		}
+	}
+	if len(b.Events) > 0 {
+		if err = importKind(s, events, b.Events, hooks[kexi.WebEvent]{
+			prep: func(x *kexi.WebEvent, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+		}); err != nil {
+			return err
+		}
+	}
+	if len(b.Surveys) > 0 {
+		if err = importKind(s, surveys, b.Surveys, hooks[kexi.SurveyResponse]{
+			prep: func(x *kexi.SurveyResponse, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+		}); err != nil {
+			return err
+		}
+	}
+	if len(b.Leads) > 0 {
+		if err = s.leads(b.Leads); err != nil {
+			return err
+		}
+	}
+	if len(b.Responses) > 0 {
+		if err = importKind(s, responses, b.Responses, hooks[kexi.CampaignResponse]{
+			prep: func(x *kexi.CampaignResponse, _ int64) error {
+				if err := s.campaignRef(x.Campaign, &x.CampaignID); err != nil {
+					return err
+				}
+				return s.customerRef(x.Customer, &x.CustomerID)
+			},
+		}); err != nil {
+			return err
+		}
+	}
+	if len(b.Competitors) > 0 {
+		if err = s.competitors(b.Competitors); err != nil {
+			return err
+		}
+	}
+	if len(b.SWOT) > 0 {
+		if err = importKind(s, swotItems, b.SWOT, hooks[kexi.SWOTItem]{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// hooks let a kind do more than write its row. prep runs before the row is written (id is 0
+// for a new record); after runs once it is, and reports whether child rows changed.
+type hooks[T any] struct {
+	prep  func(x *T, id int64) error
+	after func(x *T, id int64, isNew bool) (bool, error)
+}
+
+// loadExt reads external id → id of a table.
+func (s *importState) loadExt(table string) (map[string]int64, int64, error) {
+	var maxID int64
+	if err := s.tx.QueryRowContext(s.ctx, "SELECT coalesce(max(id), 0) FROM "+table).Scan(&maxID); err != nil {
+		return nil, 0, err
+	}
+	m := map[string]int64{}
+	rows, err := s.tx.QueryContext(s.ctx, "SELECT external_id, id FROM "+table+" WHERE external_id IS NOT NULL")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ext string
+		var id int64
+		if err := rows.Scan(&ext, &id); err != nil {
+			return nil, 0, err
+		}
+		m[ext] = id
+	}
+	return m, maxID, rows.Err()
+}
+
+// customerRef sets *id to the customer with external id ext, creating a stub customer when
+// there is none. An empty ext leaves *id as it is (0: no customer).
+func (s *importState) customerRef(ext string, id *int64) error {
+	if ext == "" {
+		return nil
+	}
+	if s.customers == nil {
+		m, mx, err := s.loadExt("customers")
+		if err != nil {
+			return err
+		}
+		s.customers, s.custMax = m, mx
+	}
+	if v, ok := s.customers[ext]; ok {
+		*id = v
+		return nil
+	}
+	if s.stub == nil {
+		st, err := s.tx.PrepareContext(s.ctx, "INSERT INTO customers (id, external_id, name, stub, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)")
+		if err != nil {
+			return err
+		}
+		s.stub = st
+	}
+	s.custMax++
+	now := s.now.UnixMilli()
+	if _, err := s.stub.ExecContext(s.ctx, s.custMax, ext, ext, now, now); err != nil {
+		return err
+	}
+	s.customers[ext] = s.custMax
+	*id = s.custMax
+	s.stats.Stubs++
+	s.changed = true
+	return nil
+}
+
+func (s *importState) campaignRef(ext string, id *int64) error {
+	if ext == "" {
+		return nil
+	}
+	if s.campaigns == nil {
+		m, _, err := s.loadExt("campaigns")
+		if err != nil {
+			return err
+		}
+		s.campaigns = m
+	}
+	v, ok := s.campaigns[ext]
+	if !ok {
+		return kexi.Errorf(kexi.EINVALID, "no campaign has external id %q", ext)
+	}
+	*id = v
+	return nil
+}
+
+func (s *importState) productID(sku string) (int64, error) {
+	if sku == "" {
+		return 0, nil
+	}
+	if s.products == nil {
+		m, _, err := s.loadExt("products")
+		if err != nil {
+			return 0, err
+		}
+		s.products = m
+	}
+	return s.products[sku], nil
+}
+
+// presence is what Present says about one kind.
+type presence struct {
+	all    bool
+	names  map[string]bool
+	custom []string // custom.NAME entries, without the prefix
+}
+
+func (s *importState) presence(kind string, alias map[string]string) presence {
+	list, ok := s.present[kind]
+	if !ok {
+		return presence{all: true}
+	}
+	p := presence{names: map[string]bool{}}
+	for _, n := range list {
+		if c, ok := strings.CutPrefix(n, "custom."); ok {
+			p.custom = append(p.custom, c)
+			continue
+		}
+		if a, ok := alias[n]; ok {
+			p.names[a] = true
+		}
+		p.names[n] = true
+	}
+	slices.Sort(p.custom)
+	p.custom = slices.Compact(p.custom)
+	return p
+}
+
+func (p presence) has(name string) bool { return p.all || p.names[name] }
+
+// updater is the prepared UPDATE of the present fields of one kind, with the no-op check in
+// its WHERE clause.
+type updater[T any] struct {
+	fields []field[T]
+	patch  []string // custom field names patched one by one
+	stmt   *sql.Stmt
+}
+
+const patchExpr = "nullif(json_patch(coalesce(custom, '{}'), ?), '{}')"
+
+func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], error) {
+	u := &updater[T]{}
+	for _, f := range e.writable() {
+		if f.name == "external_id" {
+			continue
+		}
+		if p.has(f.name) || (f.name == "stub" && e == any(customers)) {
+			u.fields = append(u.fields, f)
+		}
+	}
+	if e.custom && !p.has("custom") {
+		u.patch = p.custom
+	}
+	if len(u.fields) == 0 && len(u.patch) == 0 {
+		return u, nil
+	}
+	var sets, diffs []string
+	for _, f := range u.fields {
+		sets = append(sets, f.col+" = ?")
+		if f.typ != tBlob {
+			diffs = append(diffs, f.col+" IS NOT ?")
+		}
+	}
+	if len(u.patch) > 0 {
+		sets = append(sets, "custom = "+patchExpr)
+		diffs = append(diffs, "custom IS NOT "+patchExpr)
+	}
+	q := "UPDATE " + e.table + " SET " + strings.Join(sets, ", ") + ", updated_at = ? WHERE id = ? AND (" +
+		strings.Join(diffs, " OR ") + ")"
+	st, err := s.tx.PrepareContext(s.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	u.stmt = st
+	return u, nil
+}
+
+// exec updates one record; it reports whether the row changed.
+func (u *updater[T]) exec(s *importState, x *T, id int64, custom map[string]string) (bool, error) {
+	if u.stmt == nil {
+		return false, nil
+	}
+	args := make([]any, 0, 2*len(u.fields)+4)
+	var diffs []any
+	for _, f := range u.fields {
+		v := f.get(s.db.c, x)
+		args = append(args, v)
+		if f.typ != tBlob {
+			diffs = append(diffs, v)
+		}
+	}
+	if len(u.patch) > 0 {
+		p := make(map[string]any, len(u.patch))
+		for _, n := range u.patch {
+			if v, ok := custom[n]; ok && v != "" {
+				p[n] = v
+			} else {
+				p[n] = nil
+			}
+		}
+		b, _ := json.Marshal(p)
+		args = append(args, string(b))
+		diffs = append(diffs, string(b))
+	}
+	args = append(args, s.now.UnixMilli(), id)
+	args = append(args, diffs...)
+	res, err := u.stmt.ExecContext(s.ctx, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// recordErr names the record a write failed on.
+func recordErr(kind string, i int, ext string, err error) error {
+	var ke *kexi.Error
+	what := fmt.Sprintf("%s record %d", kind, i+1)
+	if ext != "" {
+		what += fmt.Sprintf(" (external id %q)", ext)
+	}
+	if errors.As(err, &ke) {
+		return &kexi.Error{Code: ke.Code, Message: what + ": " + ke.Message,
+			Problems: append([]kexi.FieldProblem{{Row: i + 1, Value: ext, Reason: ke.Message}}, ke.Problems...)}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// lastOf returns, for records with an external id repeated in the batch, whether record i is
+// shadowed by a later one.
+func lastOf[T any](e *entity[T], recs []T) []bool {
+	seen := make(map[string]bool, len(recs))
+	var shadow []bool
+	for i := len(recs) - 1; i >= 0; i-- {
+		ext := e.ext(&recs[i])
+		if ext == "" {
+			continue
+		}
+		if seen[ext] {
+			if shadow == nil {
+				shadow = make([]bool, len(recs))
+			}
+			shadow[i] = true
+		}
+		seen[ext] = true
+	}
+	return shadow
+}
+
+// importKind upserts the records of one kind.
+func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) error {
+	ext, maxID, err := s.loadExt(e.table)
+	if err != nil {
+		return err
+	}
+	p := s.presence(e.kind, e.alias)
+	upd, err := newUpdater(s, e, p)
+	if err != nil {
+		return err
+	}
+	if upd.stmt != nil {
+		defer upd.stmt.Close()
+	}
+	ins := newBulk(s.ctx, s.tx, e.table, insertCols(e))
+	shadow := lastOf(e, recs)
+	var nIns, nUpd, nSame int
+	for i := range recs {
+		if shadow != nil && shadow[i] {
+			continue
+		}
+		x := &recs[i]
+		key := e.ext(x)
+		id, exists := ext[key]
+		if key == "" {
+			exists = false
+		}
+		if !exists {
+			id = 0
+		}
+		if h.prep != nil {
+			if err := h.prep(x, id); err != nil {
+				return recordErr(e.kind, i, key, err)
+			}
+		}
+		rowChanged := false
+		if exists {
+			if rowChanged, err = upd.exec(s, x, id, customOf(x)); err != nil {
+				return recordErr(e.kind, i, key, dbError(err, "update"))
+			}
+			if _, up := e.stamps(x); rowChanged {
+				*up = s.now
+			}
+		} else {
+			maxID++
+			id = maxID
+			if key != "" {
+				ext[key] = id
+			}
+			cr, up := e.stamps(x)
+			if cr.IsZero() {
+				*cr = s.now
+			} else {
+				*cr = cr.UTC().Truncate(time.Millisecond)
+			}
+			*up = s.now
+			ins.args = e.insertArgs(ins.args, s.db.c, x, id)
+			if err := ins.row(); err != nil {
+				return recordErr(e.kind, i, key, dbError(err, "insert"))
+			}
+		}
+		*e.id(x) = id
+		childChanged := false
+		if h.after != nil {
+			if childChanged, err = h.after(x, id, !exists); err != nil {
+				return recordErr(e.kind, i, key, err)
+			}
+		}
+		switch {
+		case !exists:
+			nIns++
+		case rowChanged || childChanged:
+			nUpd++
+		default:
+			nSame++
+		}
+	}
+	if err := ins.flush(); err != nil {
+		return dbError(err, "import "+e.kind)
+	}
+	s.stats.Inserted[e.kind] += nIns
+	s.stats.Updated[e.kind] += nUpd
+	s.stats.Unchanged[e.kind] += nSame
+	if nIns+nUpd > 0 {
+		s.changed = true
+	}
+	switch e.table {
+	case "customers":
+		s.customers, s.custMax = ext, maxID
+	case "products":
+		s.products = ext
+	case "campaigns":
+		s.campaigns = ext
+	}
+	return nil
+}
+
+func insertCols[T any](e *entity[T]) string {
+	cols := []string{"id"}
+	for _, f := range e.writable() {
+		cols = append(cols, f.col)
+	}
+	return strings.Join(append(cols, "created_at", "updated_at"), ", ")
+}
+
+// customOf returns the custom fields of customers and leads.
+func customOf(x any) map[string]string {
+	switch x := x.(type) {
+	case *kexi.Customer:
+		return x.Custom
+	case *kexi.Lead:
+		return x.Custom
+	}
+	return nil
+}
+
+func (s *importState) orders(recs []kexi.Order) error {
+	p := s.presence(kexi.KindOrders, orders.alias)
+	items := p.has("items")
+	hashes := map[int64]int64{}
+	if items {
+		rows, err := s.tx.QueryContext(s.ctx, "SELECT id, items_hash FROM orders WHERE external_id IS NOT NULL")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id, h int64
+			if err := rows.Scan(&id, &h); err != nil {
+				rows.Close()
+				return err
+			}
+			hashes[id] = h
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	ib := newBulk(s.ctx, s.tx, "order_items", itemCols)
+	var del *sql.Stmt
+	defer func() {
+		if del != nil {
+			del.Close()
+		}
+	}()
+	err := importKind(s, orders, recs, hooks[kexi.Order]{
+		prep: func(o *kexi.Order, id int64) error {
+			if err := s.customerRef(o.Customer, &o.CustomerID); err != nil {
+				return err
+			}
+			for i := range o.Items {
+				it := &o.Items[i]
+				if it.ProductID == 0 {
+					pid, err := s.productID(it.SKU)
+					if err != nil {
+						return err
+					}
+					it.ProductID = pid
+				}
+			}
+			return nil
+		},
+		after: func(o *kexi.Order, id int64, isNew bool) (bool, error) {
+			if !isNew {
+				if !items || hashes[id] == itemsHash(o.Items) {
+					return false, nil
+				}
+				if del == nil {
+					var err error
+					if del, err = s.tx.PrepareContext(s.ctx, "DELETE FROM order_items WHERE order_id = ?"); err != nil {
+						return false, err
+					}
+				}
+				if _, err := del.ExecContext(s.ctx, id); err != nil {
+					return false, err
+				}
+			}
+			for i := range o.Items {
+				ib.args = itemArgs(ib.args, id, i, &o.Items[i])
+				if err := ib.row(); err != nil {
+					return false, dbError(err, "insert order items")
+				}
+			}
+			return !isNew, nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return ib.flush()
+}
+
+func (s *importState) leads(recs []kexi.Lead) error {
+	p := s.presence(kexi.KindLeads, leads.alias)
+	stages := p.has("stage")
+	// Repeated external ids: the last record wins, with the stage histories of all merged.
+	last := map[string]int{}
+	for i := range recs {
+		if ext := recs[i].ExternalID; ext != "" {
+			if j, ok := last[ext]; ok {
+				recs[i].Stages = append(slices.Clone(recs[j].Stages), recs[i].Stages...)
+			}
+			last[ext] = i
+		}
+	}
+	var existing map[int64][]kexi.StageEntry
+	sb := newBulk(s.ctx, s.tx, "lead_stages", "lead_id, stage, entered_at")
+	err := importKind(s, leads, recs, hooks[kexi.Lead]{
+		prep: func(l *kexi.Lead, id int64) error {
+			if err := s.customerRef(l.Customer, &l.CustomerID); err != nil {
+				return err
+			}
+			if id == 0 {
+				at := l.CreatedAt
+				if at.IsZero() {
+					at = s.now
+				}
+				normalizeStages(l, at)
+				if l.CreatedAt.IsZero() {
+					l.CreatedAt = l.Stages[0].EnteredAt
+				}
+				return nil
+			}
+			if !stages {
+				return nil
+			}
+			if existing == nil {
+				var err error
+				if existing, err = loadStages(s.ctx, s.tx); err != nil {
+					return err
+				}
+			}
+			normalizeStages(l, s.now)
+			old := existing[id]
+			merged := slices.Clone(old)
+			var added []kexi.StageEntry
+			for _, e := range l.Stages {
+				if !slices.ContainsFunc(old, func(o kexi.StageEntry) bool { return o.Stage == e.Stage }) {
+					merged = append(merged, e)
+					added = append(added, e)
+				}
+			}
+			slices.SortStableFunc(merged, func(a, b kexi.StageEntry) int { return a.EnteredAt.Compare(b.EnteredAt) })
+			l.Stages = added // written by after
+			if len(merged) > 0 {
+				l.Stage = merged[len(merged)-1].Stage
+			}
+			return nil
+		},
+		after: func(l *kexi.Lead, id int64, isNew bool) (bool, error) {
+			if !isNew && !stages {
+				return false, nil
+			}
+			for _, e := range l.Stages {
+				if err := sb.add(id, e.Stage, e.EnteredAt.UnixMilli()); err != nil {
+					return false, err
+				}
+			}
+			if !isNew {
+				changed := len(l.Stages) > 0
+				if old := existing[id]; changed || len(old) > 0 {
+					l.Stages = append(slices.Clone(old), l.Stages...)
+					slices.SortStableFunc(l.Stages, func(a, b kexi.StageEntry) int { return a.EnteredAt.Compare(b.EnteredAt) })
+				}
+				return changed, nil
+			}
+			return false, nil
+		},
+	})
+	if err != nil {
+		return err
+	}
+	return sb.flush()
+}
+
+func (s *importState) competitors(recs []kexi.Competitor) error {
+	p := s.presence(kexi.KindCompetitors, nil)
+	shares := p.has("shares")
+	var existing map[int64][]kexi.MarketShare
+	return importKind(s, competitors, recs, hooks[kexi.Competitor]{
+		after: func(c *kexi.Competitor, id int64, isNew bool) (bool, error) {
+			if !isNew && !shares {
+				return false, nil
+			}
+			slices.SortFunc(c.Shares, func(a, b kexi.MarketShare) int {
+				return strings.Compare(a.Period+"\x00"+a.Region, b.Period+"\x00"+b.Region)
+			})
+			if !isNew {
+				if existing == nil {
+					existing = map[int64][]kexi.MarketShare{}
+					all := []*kexi.Competitor{}
+					rows, err := s.tx.QueryContext(s.ctx, "SELECT id FROM competitors")
+					if err != nil {
+						return false, err
+					}
+					for rows.Next() {
+						var cid int64
+						if err := rows.Scan(&cid); err != nil {
+							rows.Close()
+							return false, err
+						}
+						all = append(all, &kexi.Competitor{ID: cid})
+					}
+					rows.Close()
+					if err := loadShares(s.ctx, s.tx, all); err != nil {
+						return false, err
+					}
+					for _, x := range all {
+						existing[x.ID] = x.Shares
+					}
+				}
+				if slices.Equal(existing[id], c.Shares) {
+					return false, nil
+				}
+			}
+			c.ID = id
+			return !isNew, writeShares(s.ctx, s.tx, c)
+		},
+	})
+}
+
+func (s *importState) customFields(fields []kexi.CustomField) error {
+	for _, f := range fields {
+		var choices any
+		if len(f.Choices) > 0 {
+			b, _ := json.Marshal(f.Choices)
+			choices = string(b)
+		}
+		res, err := s.tx.ExecContext(s.ctx, `INSERT INTO custom_fields (entity, name, type, choices) VALUES (?, ?, ?, ?)
+			ON CONFLICT(entity, name) DO UPDATE SET type = excluded.type, choices = excluded.choices
+			WHERE type IS NOT excluded.type OR choices IS NOT excluded.choices`, f.Entity, f.Name, string(f.Type), choices)
+		if err != nil {
+			return fmt.Errorf("import custom field %s.%s: %w", f.Entity, f.Name, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			s.changed = true
+		}
+	}
+	return nil
+}

@@ -1,0 +1,216 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"time"
+
+	"github.com/kexi/kexi"
+)
+
+var orders = &entity[kexi.Order]{
+	table: "orders", kind: kexi.KindOrders, scope: scopeCustomer,
+	fields: []field[kexi.Order]{
+		{name: "external_id", col: "external_id", typ: tText, get: func(_ *crypt, x *kexi.Order) any { return nullStr(x.ExternalID) }},
+		{name: "customer_id", col: "customer_id", typ: tInt, get: refID(func(x *kexi.Order) int64 { return x.CustomerID })},
+		{name: "customer", col: "customer_id", typ: tRef, ref: "customers"},
+		{name: "ordered_at", col: "ordered_at", typ: tTime, get: when(func(x *kexi.Order) time.Time { return x.OrderedAt })},
+		{name: "amount", col: "amount", typ: tNum, get: num(func(x *kexi.Order) float64 { return x.Amount })},
+		{name: "cost", col: "cost", typ: tNum, get: num(func(x *kexi.Order) float64 { return x.Cost })},
+		{name: "shipping", col: "shipping", typ: tNum, get: num(func(x *kexi.Order) float64 { return x.Shipping })},
+		{name: "discount", col: "discount", typ: tNum, get: num(func(x *kexi.Order) float64 { return x.Discount })},
+		{name: "returned", col: "returned", typ: tNum, get: num(func(x *kexi.Order) float64 { return x.Returned })},
+		{name: "channel", col: "channel", typ: tText, get: text(func(x *kexi.Order) string { return x.Channel })},
+		{name: "status", col: "status", typ: tText, get: text(func(x *kexi.Order) string { return x.Status })},
+		{name: "province", col: "province", typ: tText, get: text(func(x *kexi.Order) string { return x.Province })},
+		{name: "city", col: "city", typ: tText, get: text(func(x *kexi.Order) string { return x.City })},
+		{name: "items", col: "items_hash", typ: tHash, get: func(_ *crypt, x *kexi.Order) any { return itemsHash(x.Items) }},
+	},
+	alias: map[string]string{"customer": "customer_id", "sku": "items", "quantity": "items",
+		"unit_price": "items", "unit_cost": "items", "product_id": "items", "category": "items", "name": "items"},
+	query: []string{"external_id", "channel", "city"},
+	sel: "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.ordered_at, " +
+		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at",
+	from: "orders t LEFT JOIN customers c ON c.id = t.customer_id",
+	scan: func(sc scanner, _ *crypt, x *kexi.Order) error {
+		var at, created, updated int64
+		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Amount, &x.Cost, &x.Shipping,
+			&x.Discount, &x.Returned, &x.Channel, &x.Status, &x.Province, &x.City, &created, &updated)
+		x.OrderedAt, x.CreatedAt, x.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+		return err
+	},
+	id:     func(x *kexi.Order) *int64 { return &x.ID },
+	ext:    func(x *kexi.Order) string { return x.ExternalID },
+	stamps: func(x *kexi.Order) (*time.Time, *time.Time) { return &x.CreatedAt, &x.UpdatedAt },
+}
+
+// itemsHash is a fingerprint of an order's lines, stored on the order so that an import can
+// tell unchanged lines without reading them.
+func itemsHash(items []kexi.OrderItem) int64 {
+	if len(items) == 0 {
+		return 0
+	}
+	h := fnv.New64a()
+	var b [8]byte
+	put := func(v uint64) {
+		for i := range b {
+			b[i] = byte(v >> (8 * i))
+		}
+		h.Write(b[:])
+	}
+	for i := range items {
+		it := &items[i]
+		h.Write([]byte(it.SKU))
+		h.Write([]byte{0})
+		h.Write([]byte(it.Name))
+		h.Write([]byte{0})
+		h.Write([]byte(it.Category))
+		h.Write([]byte{0})
+		put(math.Float64bits(it.Quantity))
+		put(math.Float64bits(it.UnitPrice))
+		put(math.Float64bits(it.UnitCost))
+	}
+	return int64(h.Sum64())
+}
+
+const itemCols = "order_id, line, product_id, sku, name, category, quantity, unit_price, unit_cost"
+
+func itemArgs(args []any, orderID int64, line int, it *kexi.OrderItem) []any {
+	var pid any
+	if it.ProductID != 0 {
+		pid = it.ProductID
+	}
+	return append(args, orderID, line, pid, it.SKU, it.Name, it.Category, it.Quantity, it.UnitPrice, it.UnitCost)
+}
+
+// resolveOrder fills CustomerID and product ids from external ids for a single create/update.
+func resolveOrder(ctx context.Context, tx *sql.Tx, o *kexi.Order) error {
+	if o.CustomerID == 0 && o.Customer != "" {
+		err := tx.QueryRowContext(ctx, "SELECT id FROM customers WHERE external_id = ?", o.Customer).Scan(&o.CustomerID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("order: no customer has external id %q", o.Customer),
+				Problems: []kexi.FieldProblem{{Column: "customer", Value: o.Customer, Reason: "no customer has this external id"}}}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for i := range o.Items {
+		it := &o.Items[i]
+		if it.ProductID == 0 && it.SKU != "" {
+			err := tx.QueryRowContext(ctx, "SELECT id FROM products WHERE external_id = ?", it.SKU).Scan(&it.ProductID)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeItems(ctx context.Context, tx *sql.Tx, o *kexi.Order, replace bool) error {
+	if replace {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM order_items WHERE order_id = ?", o.ID); err != nil {
+			return err
+		}
+	}
+	for i := range o.Items {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO order_items ("+itemCols+") VALUES (?,?,?,?,?,?,?,?,?)",
+			itemArgs(nil, o.ID, i, &o.Items[i])...); err != nil {
+			return dbError(err, "write order items")
+		}
+	}
+	return nil
+}
+
+// loadItems fills the Items of orders from order_items, in line order.
+func loadItems(ctx context.Context, q *sql.DB, list []*kexi.Order) error {
+	if len(list) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*kexi.Order, len(list))
+	ids := make([]any, len(list))
+	for i, o := range list {
+		byID[o.ID] = o
+		ids[i] = o.ID
+	}
+	rows, err := q.QueryContext(ctx, "SELECT order_id, coalesce(product_id, 0), sku, name, category, quantity, unit_price, unit_cost "+
+		"FROM order_items WHERE order_id IN ("+placeholders(len(ids))+") ORDER BY order_id, line", ids...)
+	if err != nil {
+		return fmt.Errorf("load order items: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var it kexi.OrderItem
+		if err := rows.Scan(&id, &it.ProductID, &it.SKU, &it.Name, &it.Category, &it.Quantity, &it.UnitPrice, &it.UnitCost); err != nil {
+			return fmt.Errorf("load order items: %w", err)
+		}
+		o := byID[id]
+		o.Items = append(o.Items, it)
+	}
+	return rows.Err()
+}
+
+// FindOrderByID returns one order with its items, or ENOTFOUND. It does not apply a scope.
+func (db *DB) FindOrderByID(ctx context.Context, id int64) (*kexi.Order, error) {
+	o, err := orders.byID(ctx, db.r, db.c, id)
+	if err != nil {
+		return nil, err
+	}
+	return o, loadItems(ctx, db.r, []*kexi.Order{o})
+}
+
+// FindOrders returns the orders matching f (within f.Scope: orders of customers in scope)
+// with their items, and the total count. The filter field "customer" matches the customer's
+// external id.
+func (db *DB) FindOrders(ctx context.Context, f kexi.Filter) ([]*kexi.Order, int, error) {
+	list, n, err := orders.find(ctx, db, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	for start := 0; start < len(list); start += 500 {
+		if err := loadItems(ctx, db.r, list[start:min(start+500, len(list))]); err != nil {
+			return nil, 0, err
+		}
+	}
+	return list, n, nil
+}
+
+func (db *DB) saveOrder(ctx context.Context, o *kexi.Order, isNew bool) error {
+	if err := validateOrder(o, 0); err != nil {
+		return err
+	}
+	return db.write(ctx, true, func(tx *sql.Tx) error {
+		if err := resolveOrder(ctx, tx, o); err != nil {
+			return err
+		}
+		if isNew {
+			if err := orders.insert(ctx, tx, db, o); err != nil {
+				return err
+			}
+		} else if err := orders.update(ctx, tx, db, o); err != nil {
+			return err
+		}
+		return writeItems(ctx, tx, o, !isNew)
+	})
+}
+
+// CreateOrder stores a new order with its items. Order.Customer (an external id) is resolved
+// when CustomerID is 0; EINVALID when no such customer exists. ECONFLICT on a taken external id.
+func (db *DB) CreateOrder(ctx context.Context, o *kexi.Order) error {
+	return db.saveOrder(ctx, o, true)
+}
+
+// UpdateOrder rewrites the order with o.ID and replaces its items. ENOTFOUND when absent.
+func (db *DB) UpdateOrder(ctx context.Context, o *kexi.Order) error {
+	return db.saveOrder(ctx, o, false)
+}
+
+// DeleteOrder deletes an order and its items. ENOTFOUND when absent.
+func (db *DB) DeleteOrder(ctx context.Context, id int64) error {
+	return remove(ctx, db, orders, id)
+}
