@@ -4,6 +4,7 @@ import (
 	"github.com/kexi/kexi/analysis/loyalty"
 	"github.com/kexi/kexi/analysis/pyramid"
 	"github.com/kexi/kexi/analysis/rfm"
+	"github.com/kexi/kexi/analysis/value"
 )
 
 // The descriptive analyses A1–A7 and the customer portrait A19.
@@ -11,4 +12,5 @@ func init() {
 	register(10, rfm.New())
 	register(20, pyramid.New())
 	register(60, loyalty.New())
+	register(70, value.New())
 }

@@ -1,0 +1,340 @@
+// Package value measures historic customer value and profit 客户价值 (A7): revenue, the costs of
+// serving each customer and the profit left, the whale curve of cumulative profit by customer
+// rank, and how concentrated revenue is.
+//
+// Profit contribution per customer, over the period:
+//
+//	profit = revenue − cost of goods − shipping − returns − service cost
+//
+// Revenue is the Amount of purchases (kexi.Order.IsPurchase). Amount is already revenue after
+// discount (see kexi.Order), so Discount is reported but not subtracted again: subtracting it
+// would count every discount twice. Cost of goods is the order's Cost, or Σ quantity × unit cost
+// of its items when Cost is 0. Shipping and Returned count on every order that is not cancelled
+// (a return document carries its refund in Returned). Service cost is interaction minutes ×
+// cost per minute (the option cost_per_minute, else in.Settings.CostPerMinute). Customers with
+// only interactions are included: their profit is negative, which is the point of the whale
+// curve. Orders without a customer are left out.
+//
+// The whale curve ranks customers by profit, highest first (ties by customer id), and plots the
+// cumulative share of total profit: it rises above 100 % while profitable customers are added
+// and falls back to 100 % as the loss-makers are. Its peak says how much profit the
+// loss-makers destroy.
+package value
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Row is one customer's value.
+type Row struct {
+	CustomerID int64
+	Revenue    float64
+	Cost       float64
+	Shipping   float64
+	Returns    float64
+	Discount   float64 // reported only: Amount is already net of it
+	Minutes    float64
+	Service    float64
+	Profit     float64
+}
+
+// Profits computes a Row per customer with a counted order or interaction, in customer id order.
+// orders must be in Dataset order; orders and interactions count when keep (nil = all) accepts
+// their time; costPerMinute prices interaction minutes.
+func Profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64) []Row {
+	minutes := map[int64]float64{}
+	for i := range inter {
+		x := &inter[i]
+		if x.CustomerID != 0 && (keep == nil || keep(x.At)) {
+			minutes[x.CustomerID] += x.Minutes
+		}
+	}
+	var rows []Row
+	for i := 0; i < len(orders); {
+		cid := orders[i].CustomerID
+		r := Row{CustomerID: cid}
+		seen := false
+		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
+			o := &orders[i]
+			if cid == 0 || o.Status == kexi.StatusCancelled || (keep != nil && !keep(o.OrderedAt)) {
+				continue
+			}
+			seen = true
+			r.Shipping += o.Shipping
+			r.Returns += o.Returned
+			if !o.IsPurchase() {
+				continue
+			}
+			r.Revenue += o.Amount
+			r.Discount += o.Discount
+			if o.Cost != 0 {
+				r.Cost += o.Cost
+			} else {
+				for j := range o.Items {
+					r.Cost += o.Items[j].Quantity * o.Items[j].UnitCost
+				}
+			}
+		}
+		if m, ok := minutes[cid]; ok && cid != 0 {
+			r.Minutes = m
+			delete(minutes, cid)
+			seen = true
+		}
+		if seen {
+			rows = append(rows, r)
+		}
+	}
+	if len(minutes) > 0 {
+		for cid, m := range minutes {
+			rows = append(rows, Row{CustomerID: cid, Minutes: m})
+		}
+		slices.SortFunc(rows, func(a, b Row) int { return cmp.Compare(a.CustomerID, b.CustomerID) })
+	}
+	for i := range rows {
+		r := &rows[i]
+		r.Service = r.Minutes * costPerMinute
+		r.Profit = r.Revenue - r.Cost - r.Shipping - r.Returns - r.Service
+	}
+	return rows
+}
+
+// Whale returns the indexes of rows in profit rank order (highest first, ties by customer id)
+// and the cumulative share of total profit after each of them. When total profit is not
+// positive the shares are nil: a share of a loss has no meaning.
+func Whale(rows []Row) (order []int, cum []float64) {
+	order = make([]int, len(rows))
+	var total float64
+	for i := range rows {
+		order[i] = i
+		total += rows[i].Profit
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(rows[b].Profit, rows[a].Profit); c != 0 {
+			return c
+		}
+		return cmp.Compare(rows[a].CustomerID, rows[b].CustomerID)
+	})
+	if total <= 0 {
+		return order, nil
+	}
+	cum = make([]float64, len(rows))
+	var s float64
+	for k, i := range order {
+		s += rows[i].Profit
+		cum[k] = s / total
+	}
+	return order, cum
+}
+
+// TopShare returns the share of revenue of the top ⌈pct·n/100⌉ of the n customers with revenue
+// (ranked by revenue, ties by customer id), as the customer pyramid counts them.
+func TopShare(rows []Row, pct int) float64 {
+	rev := make([]float64, 0, len(rows))
+	var total float64
+	for i := range rows {
+		if rows[i].Revenue > 0 {
+			rev = append(rev, rows[i].Revenue)
+			total += rows[i].Revenue
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	slices.SortFunc(rev, func(a, b float64) int { return cmp.Compare(b, a) })
+	k := (len(rev)*pct + 99) / 100
+	var top float64
+	for _, v := range rev[:k] {
+		top += v
+	}
+	return top / total
+}
+
+type valueAnalysis struct{}
+
+// New returns the customer value and profit analysis (A7).
+func New() analysis.Analysis { return valueAnalysis{} }
+
+func (valueAnalysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:    "value",
+		Code:    "A7",
+		Title:   analysis.Text{En: "Customer value and profit", Zh: "客户价值"},
+		Summary: analysis.Text{En: "Which customers make money after the cost of goods, shipping, returns and service, and which lose it.", Zh: "扣除商品成本、运费、退货和服务成本后,哪些客户赚钱、哪些亏钱。"},
+		Options: []analysis.Option{{Key: "cost_per_minute", Type: "float",
+			Help: analysis.Text{En: "Service cost per interaction minute; default the setting", Zh: "每分钟互动的服务成本;默认取系统设置"}}},
+		Labels: labels,
+		Needs:  []string{"orders", "interactions"},
+	}
+}
+
+func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	o := analysis.NewOpts(a.Info(), in.Options)
+	cpm := in.Settings.CostPerMinute
+	if in.Options["cost_per_minute"] != "" {
+		cpm = o.Float("cost_per_minute")
+	}
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	if cpm < 0 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{
+			{Column: "cost_per_minute", Value: strconv.FormatFloat(cpm, 'g', -1, 64), Reason: "expected a cost of 0 or more"}}}
+	}
+	asOf := in.AsOf
+	rows := Profits(in.Data.Orders, in.Data.Interactions, func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }, cpm)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	order, cum := Whale(rows)
+	var t Row
+	var losers int
+	for i := range rows {
+		r := &rows[i]
+		t.Revenue += r.Revenue
+		t.Cost += r.Cost
+		t.Shipping += r.Shipping
+		t.Returns += r.Returns
+		t.Discount += r.Discount
+		t.Service += r.Service
+		t.Profit += r.Profit
+		if r.Profit < 0 {
+			losers++
+		}
+	}
+	n := len(rows)
+	res := &analysis.Result{Name: "value", AsOf: asOf}
+	res.Summary = []analysis.Figure{
+		{Key: "customers", Value: float64(n)},
+		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
+		{Key: "cost", Value: t.Cost, Unit: "currency"},
+		{Key: "shipping", Value: t.Shipping, Unit: "currency"},
+		{Key: "returns", Value: t.Returns, Unit: "currency"},
+		{Key: "discount", Value: t.Discount, Unit: "currency"},
+		{Key: "service_cost", Value: t.Service, Unit: "currency"},
+		{Key: "profit", Value: t.Profit, Unit: "currency"},
+		{Key: "margin", Value: frac(t.Profit, t.Revenue), Unit: "%"},
+		{Key: "unprofitable_customers", Value: float64(losers)},
+		{Key: "top20_revenue_share", Value: TopShare(rows, 20), Unit: "%"},
+		{Key: "cost_per_minute", Value: cpm, Unit: "currency"},
+	}
+	rank := make([]int, n)
+	for k, i := range order {
+		rank[i] = k
+	}
+	if cum != nil {
+		peak, at := 0.0, 0
+		for k, c := range cum {
+			if c > peak {
+				peak, at = c, k+1
+			}
+		}
+		res.Summary = append(res.Summary,
+			analysis.Figure{Key: "whale_peak_share", Value: peak, Unit: "%"},
+			analysis.Figure{Key: "whale_peak_customers", Value: frac(float64(at), float64(n)), Unit: "%"})
+	} else if n > 0 {
+		res.Notes = append(res.Notes, "total profit is not positive: no whale curve")
+	}
+
+	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "cost", Type: "currency"},
+		{Key: "shipping", Type: "currency"}, {Key: "returns", Type: "currency"}, {Key: "discount", Type: "currency"},
+		{Key: "service_cost", Type: "currency"}, {Key: "profit", Type: "currency"}, {Key: "margin", Type: "percent"},
+		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}}}
+	cust.Rows = make([][]any, n)
+	for i := range rows {
+		r := &rows[i]
+		var cs any
+		if cum != nil {
+			cs = cum[rank[i]]
+		}
+		var m any
+		if r.Revenue > 0 {
+			m = r.Profit / r.Revenue
+		}
+		cust.Rows[i] = []any{r.CustomerID, r.Revenue, r.Cost, r.Shipping, r.Returns, r.Discount, r.Service, r.Profit, m, rank[i] + 1, cs}
+	}
+
+	// Deciles of the profit ranking.
+	dec := analysis.Table{Key: "deciles", Columns: []analysis.Column{
+		{Key: "decile", Type: "int"}, {Key: "customers", Type: "int"}, {Key: "revenue", Type: "currency"},
+		{Key: "profit", Type: "currency"}, {Key: "cumulative_profit_share", Type: "percent"}}}
+	var cp float64
+	for d := 0; d < 10 && n > 0; d++ {
+		lo, hi := d*n/10, (d+1)*n/10
+		var rv, pf float64
+		for _, i := range order[lo:hi] {
+			rv += rows[i].Revenue
+			pf += rows[i].Profit
+		}
+		cp += pf
+		var cs any
+		if t.Profit > 0 {
+			cs = cp / t.Profit
+		}
+		dec.Rows = append(dec.Rows, []any{d + 1, hi - lo, rv, pf, cs})
+	}
+	res.Tables = []analysis.Table{cust, dec}
+
+	if cum != nil {
+		w := analysis.Series{Key: "whale_curve", Kind: "line", Y: []analysis.Values{{Key: "cumulative_profit_share"}}}
+		for j := 0; j <= 100; j++ {
+			k := (j*n + 50) / 100
+			v := 0.0
+			if k > 0 {
+				v = cum[k-1]
+			}
+			w.X = append(w.X, fmt.Sprintf("%d%%", j))
+			w.Y[0].Data = append(w.Y[0].Data, v)
+		}
+		res.Series = append(res.Series, w)
+	}
+	wf := analysis.Series{Key: "profit_bridge", Kind: "bar",
+		X: []string{"revenue", "cost", "shipping", "returns", "service_cost", "profit"},
+		Y: []analysis.Values{{Key: "amount", Data: []float64{t.Revenue, -t.Cost, -t.Shipping, -t.Returns, -t.Service, t.Profit}}}}
+	res.Series = append(res.Series, wf)
+	return res, nil
+}
+
+func frac(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+var labels = map[string]analysis.Text{
+	"customers":               {En: "Customers", Zh: "客户数"},
+	"revenue":                 {En: "Revenue", Zh: "销售额"},
+	"cost":                    {En: "Cost of goods", Zh: "商品成本"},
+	"shipping":                {En: "Shipping", Zh: "运费"},
+	"returns":                 {En: "Returns", Zh: "退货"},
+	"discount":                {En: "Discount (already in revenue)", Zh: "折扣(已从销售额扣除)"},
+	"service_cost":            {En: "Service cost", Zh: "服务成本"},
+	"profit":                  {En: "Profit contribution", Zh: "利润贡献"},
+	"margin":                  {En: "Margin", Zh: "利润率"},
+	"unprofitable_customers":  {En: "Unprofitable customers", Zh: "亏损客户数"},
+	"top20_revenue_share":     {En: "Revenue share of top 20 %", Zh: "前 20% 客户销售额占比"},
+	"cost_per_minute":         {En: "Service cost per minute", Zh: "每分钟服务成本"},
+	"whale_peak_share":        {En: "Whale curve peak (share of profit)", Zh: "鲸鱼曲线峰值(利润占比)"},
+	"whale_peak_customers":    {En: "Whale curve peak at share of customers", Zh: "峰值处客户占比"},
+	"customer_id":             {En: "Customer", Zh: "客户"},
+	"profit_rank":             {En: "Profit rank", Zh: "利润排名"},
+	"cumulative_profit_share": {En: "Cumulative share of profit", Zh: "累计利润占比"},
+	"deciles":                 {En: "Profit deciles", Zh: "利润十分位"},
+	"decile":                  {En: "Decile (1 = most profitable)", Zh: "十分位(1 = 最赚钱)"},
+	"whale_curve":             {En: "Whale curve", Zh: "鲸鱼曲线"},
+	"profit_bridge":           {En: "From revenue to profit", Zh: "从销售额到利润"},
+	"amount":                  {En: "Amount", Zh: "金额"},
+}
