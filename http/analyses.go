@@ -1,0 +1,222 @@
+package kexihttp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// reservedParams are query parameters of analysis pages and calls that are not options.
+var reservedParams = map[string]bool{"as_of": true, "from": true, "to": true, "format": true,
+	"table": true, "lang": true}
+
+// analysisInput reads as_of, from, to and the analysis's declared options from a query. With
+// strict set (the API), a parameter that is neither is an error; pages ignore strays.
+func analysisInput(info analysis.Info, q url.Values, strict bool) (analysis.Input, error) {
+	in := analysis.Input{Options: map[string]string{}}
+	var err error
+	for _, p := range []struct {
+		key string
+		t   *time.Time
+	}{{"as_of", &in.AsOf}, {"from", &in.From}, {"to", &in.To}} {
+		v := strings.TrimSpace(q.Get(p.key))
+		if v == "" {
+			continue
+		}
+		if *p.t, err = time.Parse("2006-01-02", v); err != nil {
+			return in, fieldError(p.key, v, "expected a date like 2024-06-30")
+		}
+		if p.key == "as_of" {
+			// As of a day means through its end.
+			*p.t = p.t.Add(24*time.Hour - time.Second)
+		}
+	}
+	declared := map[string]bool{}
+	for _, o := range info.Options {
+		declared[o.Key] = true
+		if v := strings.TrimSpace(q.Get(o.Key)); v != "" && v != o.Default {
+			in.Options[o.Key] = v
+		}
+	}
+	if strict {
+		for k := range q {
+			if !declared[k] && !reservedParams[k] && !strings.HasPrefix(k, "page_") {
+				return in, fieldError(k, q.Get(k), "unknown option for "+info.Name)
+			}
+		}
+	}
+	return in, nil
+}
+
+// runAnalysis runs a on the scope's Dataset with in's dates and options, cached per data
+// version. It returns the result and how long the computation took (when it ran).
+func (s *Server) runAnalysis(ctx context.Context, v int64, sc kexi.Scope, a analysis.Analysis, in analysis.Input, d *data) (*analysis.Result, time.Duration, error) {
+	info := a.Info()
+	set := s.cachedSettings(ctx)
+	key := fmt.Sprintf("analysis %s %s as_of=%s from=%s to=%s set=%s/%g opts=%s", info.Name, scopeKey(sc),
+		in.AsOf.Format(time.RFC3339), in.From.Format(time.RFC3339), in.To.Format(time.RFC3339),
+		set.Currency, set.CostPerMinute, optionsKey(in.Options))
+	val, took, err := s.cache.get(ctx, v, key, func(ctx context.Context) (res any, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("analysis %s panicked: %v\n%s", info.Name, p, debug.Stack())
+			}
+		}()
+		in.Data = d.ds
+		in.Settings = set
+		in = analysis.Defaults(in)
+		if err := analysis.Check(in); err != nil {
+			return nil, err
+		}
+		r, err := a.Run(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		if r == nil {
+			return nil, fmt.Errorf("analysis %s returned no result", info.Name)
+		}
+		return r, nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return val.(*analysis.Result), took, nil
+}
+
+// analysisFor finds the {name} analysis and runs it for the request.
+func (s *Server) analysisFor(r *http.Request, strict bool) (analysis.Analysis, analysis.Input, *analysis.Result, *data, time.Duration, error) {
+	a := s.byName[r.PathValue("name")]
+	if a == nil {
+		return nil, analysis.Input{}, nil, nil, 0, errNotFound
+	}
+	in, err := analysisInput(a.Info(), r.URL.Query(), strict)
+	if err != nil {
+		return a, in, nil, nil, 0, err
+	}
+	sc := scopeOf(r)
+	d, v, err := s.dataset(r.Context(), sc)
+	if err != nil {
+		return a, in, nil, nil, 0, err
+	}
+	res, took, err := s.runAnalysis(r.Context(), v, sc, a, in, d)
+	return a, in, res, d, took, err
+}
+
+func (s *Server) apiAnalyses(w http.ResponseWriter, r *http.Request) error {
+	infos := make([]analysis.Info, 0, len(s.analyses))
+	for _, a := range s.analyses {
+		infos = append(infos, a.Info())
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": infos})
+	return nil
+}
+
+func (s *Server) apiAnalysis(w http.ResponseWriter, r *http.Request) error {
+	_, _, res, _, _, err := s.analysisFor(r, true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
+	h, err := s.dashboard(r.Context(), scopeOf(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, h)
+	return nil
+}
+
+// handleAnalysisExport downloads one table of an analysis (?table=KEY, default the first) as
+// CSV or XLSX (?format=).
+func (s *Server) handleAnalysisExport(w http.ResponseWriter, r *http.Request) error {
+	a, _, res, d, _, err := s.analysisFor(r, false)
+	if err != nil {
+		return err
+	}
+	format, err := exportFormat(r)
+	if err != nil {
+		return err
+	}
+	if len(res.Tables) == 0 {
+		return kexi.Errorf(kexi.ENOTFOUND, "this analysis has no table")
+	}
+	t := &res.Tables[0]
+	if k := r.URL.Query().Get("table"); k != "" {
+		if t = res.Table(k); t == nil {
+			return errNotFound
+		}
+	}
+	info := a.Info()
+	lang := langOf(r)
+	head, rows := analysisRows(&info, lang, t, d)
+	s.audit(r, "export", "analysis:"+info.Name, "table="+t.Key+" format="+format)
+	return writeTable(w, info.Name+"-"+t.Key, format, head, rows)
+}
+
+// analysisRows turns a result table into a header and plain cells for a file: labels
+// translated, numbers unformatted, dates as 2006-01-02; per-customer tables get the customer's
+// name beside the id.
+func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data) ([]string, [][]any) {
+	var head []string
+	for i, c := range t.Columns {
+		head = append(head, label(info, lang, c.Key))
+		if i == 0 && t.PerCustomer {
+			head = append(head, tr(lang, "name"))
+		}
+	}
+	rows := make([][]any, len(t.Rows))
+	for i, row := range t.Rows {
+		out := make([]any, 0, len(row)+1)
+		for j, v := range row {
+			var c any = v
+			switch x := v.(type) {
+			case time.Time:
+				c = x.Format("2006-01-02")
+			case string:
+				if j < len(t.Columns) && t.Columns[j].Type == "label" {
+					c = label(info, lang, x)
+				}
+			}
+			out = append(out, c)
+			if j == 0 && t.PerCustomer {
+				out = append(out, customerName(d, v))
+			}
+		}
+		rows[i] = out
+	}
+	return head, rows
+}
+
+// customerName returns the name of the customer whose id is v (an int64 or int), or "".
+func customerName(d *data, v any) string {
+	var id int64
+	switch x := v.(type) {
+	case int64:
+		id = x
+	case int:
+		id = int64(x)
+	default:
+		return ""
+	}
+	if d == nil {
+		return ""
+	}
+	if i, ok := d.index[id]; ok {
+		c := &d.ds.Customers[i]
+		if c.Name != "" {
+			return c.Name
+		}
+		return c.ExternalID
+	}
+	return ""
+}

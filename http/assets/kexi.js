@@ -1,0 +1,205 @@
+// kexi.js draws the charts of a page with ECharts and wires the few forms that need script:
+// the filter builder, the import upload with progress, and the import job poller.
+// Every chart is an element with a data-chart attribute holding a chart spec (see chartSpec
+// in pages.go): kind, title, x, y [{name, data}], y_cats, cells, links, lang.
+(function () {
+  'use strict';
+
+  var palette = ['#1f6feb', '#f59f00', '#2f9e44', '#e03131', '#7048e8', '#0c8599', '#d6336c', '#5c940d', '#495057', '#f76707'];
+
+  function fmtNum(v, lang) {
+    if (typeof v !== 'number' || !isFinite(v)) { return v; }
+    var abs = Math.abs(v);
+    var digits = abs !== 0 && abs < 1 ? 3 : (Number.isInteger(v) ? 0 : 2);
+    return v.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: digits });
+  }
+
+  function axisFmt(spec) {
+    return function (v) {
+      var s = fmtNum(v, spec.lang);
+      if (spec.format === 'currency' && spec.symbol) { return spec.symbol + s; }
+      return s;
+    };
+  }
+
+  function valueSeries(spec, type, extra) {
+    return (spec.y || []).map(function (y) {
+      var s = { name: y.name, type: type, data: y.data };
+      for (var k in extra) { s[k] = extra[k]; }
+      return s;
+    });
+  }
+
+  function categoryChart(spec, type, extra) {
+    var many = (spec.x || []).length > 12;
+    return {
+      tooltip: { trigger: 'axis', valueFormatter: axisFmt(spec) },
+      legend: { show: (spec.y || []).length > 1, top: 0 },
+      grid: { left: 60, right: 20, top: 30, bottom: many ? 80 : 40, containLabel: true },
+      xAxis: { type: 'category', data: spec.x || [], axisLabel: { rotate: many ? 40 : 0, interval: many ? 'auto' : 0 } },
+      yAxis: { type: 'value', axisLabel: { formatter: axisFmt(spec) } },
+      dataZoom: (spec.x || []).length > 40 ? [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }] : [],
+      series: valueSeries(spec, type, extra || {})
+    };
+  }
+
+  function pairs(spec) {
+    var y = (spec.y && spec.y[0]) ? spec.y[0].data : [];
+    return (spec.x || []).map(function (name, i) { return { name: name, value: y[i] || 0 }; });
+  }
+
+  var builders = {
+    bar: function (s) { return categoryChart(s, 'bar'); },
+    line: function (s) { return categoryChart(s, 'line', { smooth: true, showSymbol: (s.x || []).length < 40 }); },
+    histogram: function (s) { return categoryChart(s, 'bar', { barCategoryGap: '2%' }); },
+    pie: function (s) {
+      return { tooltip: { trigger: 'item', valueFormatter: axisFmt(s) }, legend: { type: 'scroll', bottom: 0 },
+        series: [{ type: 'pie', radius: ['35%', '65%'], data: pairs(s), label: { formatter: '{b}: {d}%' } }] };
+    },
+    funnel: function (s) {
+      return { tooltip: { trigger: 'item', valueFormatter: axisFmt(s) },
+        series: [{ type: 'funnel', sort: 'descending', left: '10%', width: '80%', data: pairs(s), label: { formatter: '{b}: {c}' } }] };
+    },
+    pyramid: function (s) {
+      return { tooltip: { trigger: 'item', valueFormatter: axisFmt(s) },
+        series: [{ type: 'funnel', sort: 'ascending', left: '10%', width: '80%', data: pairs(s), label: { formatter: '{b}: {c}' } }] };
+    },
+    heatmap: function (s) {
+      var cells = s.cells || [], max = 0, min = 0;
+      cells.forEach(function (c) { if (c[2] > max) { max = c[2]; } if (c[2] < min) { min = c[2]; } });
+      return {
+        tooltip: { position: 'top', formatter: function (p) {
+          return (s.y_cats || [])[p.data[1]] + ' · ' + (s.x || [])[p.data[0]] + ': ' + fmtNum(p.data[2], s.lang); } },
+        grid: { left: 90, right: 20, top: 10, bottom: 70, containLabel: true },
+        xAxis: { type: 'category', data: s.x || [], splitArea: { show: true }, axisLabel: { rotate: (s.x || []).length > 12 ? 40 : 0 } },
+        yAxis: { type: 'category', data: s.y_cats || [], splitArea: { show: true } },
+        visualMap: { min: min, max: max || 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 120,
+          inRange: { color: ['#f1f8ff', '#79b8ff', '#0b4fb3'] } },
+        series: [{ type: 'heatmap', data: cells, label: { show: cells.length <= 150, formatter: function (p) { return fmtNum(p.data[2], s.lang); } } }]
+      };
+    },
+    sankey: function (s) {
+      // Transitions between two dates: the same stage on both sides must be two nodes.
+      var names = {}, nodes = [], links = [];
+      function node(n) { if (!names[n]) { names[n] = true; nodes.push({ name: n }); } return n; }
+      (s.links || []).forEach(function (l) {
+        if (l.value > 0) { links.push({ source: node(l.source), target: node(l.target + ' '), value: l.value }); }
+      });
+      return { tooltip: { trigger: 'item' }, series: [{ type: 'sankey', data: nodes, links: links, emphasis: { focus: 'adjacency' },
+        lineStyle: { color: 'gradient', curveness: 0.5 }, left: 10, right: 90 }] };
+    },
+    scatter: function (s) {
+      var ys = s.y || [];
+      if (ys.length >= 2) {
+        var pts = ys[0].data.map(function (v, i) { return [v, ys[1].data[i]]; });
+        return { tooltip: { trigger: 'item' }, grid: { containLabel: true, left: 50, right: 20 },
+          xAxis: { type: 'value', name: ys[0].name, scale: true }, yAxis: { type: 'value', name: ys[1].name, scale: true },
+          series: [{ type: 'scatter', symbolSize: 6, data: pts }] };
+      }
+      return categoryChart(s, 'scatter');
+    },
+    map: function (s) {
+      // No map outlines are shipped (nothing is fetched from the internet): regions as bars, largest first.
+      var ps = pairs(s).sort(function (a, b) { return a.value - b.value; });
+      return { tooltip: { trigger: 'axis', valueFormatter: axisFmt(s) }, grid: { left: 90, right: 30, top: 10, bottom: 20, containLabel: true },
+        xAxis: { type: 'value', axisLabel: { formatter: axisFmt(s) } }, yAxis: { type: 'category', data: ps.map(function (p) { return p.name; }) },
+        series: [{ type: 'bar', data: ps.map(function (p) { return p.value; }), name: (s.y && s.y[0]) ? s.y[0].name : '' }] };
+    }
+  };
+
+  function draw(el) {
+    var spec;
+    try { spec = JSON.parse(el.getAttribute('data-chart')); } catch (e) { console.warn('kexi: bad chart spec', e); return; }
+    var build = builders[spec.kind] || builders.bar;
+    var chart = window.echarts.init(el, null, { renderer: 'canvas', locale: spec.lang === 'zh' ? 'ZH' : 'EN' });
+    var opt = build(spec);
+    opt.color = palette;
+    opt.animation = false;
+    chart.setOption(opt);
+    el.setAttribute('data-drawn', '1');
+    window.addEventListener('resize', function () { chart.resize(); });
+  }
+
+  function drawAll() {
+    if (!window.echarts) { return; }
+    document.querySelectorAll('[data-chart]').forEach(draw);
+    document.body.setAttribute('data-charts-ready', '1');
+  }
+
+  // Filter builder: each condition row becomes one f=FIELD:OP:VALUE parameter.
+  function wireFilter() {
+    var form = document.getElementById('filter-form');
+    if (!form) { return; }
+    var add = document.getElementById('add-cond');
+    if (add) {
+      add.addEventListener('click', function () {
+        var rows = form.querySelectorAll('.cond');
+        var last = rows[rows.length - 1];
+        var copy = last.cloneNode(true);
+        copy.querySelector('.cv').value = '';
+        copy.querySelector('.cf').value = '';
+        last.parentNode.appendChild(copy);
+      });
+    }
+    form.addEventListener('submit', function () {
+      form.querySelectorAll('.cond').forEach(function (row) {
+        var f = row.querySelector('.cf').value, o = row.querySelector('.co').value, v = row.querySelector('.cv').value;
+        var hidden = row.querySelector('.fval');
+        if (f) { hidden.value = f + ':' + o + ':' + v; } else { hidden.disabled = true; }
+      });
+      form.querySelectorAll('input[name=q], select[name=sort]').forEach(function (x) { if (!x.value) { x.disabled = true; } });
+    });
+  }
+
+  // Import: upload with a progress bar, then follow the job until it finishes.
+  function wireImport() {
+    var form = document.getElementById('import-form');
+    if (!form) { return; }
+    form.addEventListener('submit', function (ev) {
+      ev.preventDefault();
+      var bar = document.getElementById('import-progress'), status = document.getElementById('import-status');
+      bar.hidden = false;
+      status.textContent = status.getAttribute('data-uploading');
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', form.action);
+      xhr.setRequestHeader('Accept', 'application/json');
+      xhr.setRequestHeader('X-CSRF-Token', document.querySelector('meta[name=csrf-token]').content);
+      xhr.upload.onprogress = function (e) { if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); } };
+      xhr.onload = function () {
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (e) { /* not JSON */ }
+        if (xhr.status === 202 && body.url) {
+          status.textContent = status.getAttribute('data-importing');
+          bar.removeAttribute('value');
+          window.location.href = body.url;
+        } else {
+          status.textContent = body.message || ('HTTP ' + xhr.status);
+          status.className = 'error';
+        }
+      };
+      xhr.onerror = function () { status.textContent = 'network error'; status.className = 'error'; };
+      xhr.send(new FormData(form));
+    });
+  }
+
+  function pollJob() {
+    var el = document.getElementById('job');
+    if (!el) { return; }
+    var state = el.getAttribute('data-state');
+    if (state === 'done' || state === 'failed') { return; }
+    setTimeout(function check() {
+      fetch('/import/' + el.getAttribute('data-id') + '?format=json', { credentials: 'same-origin' })
+        .then(function (r) { return r.json(); })
+        .then(function (j) {
+          if (j.state === 'done' || j.state === 'failed') { window.location.reload(); } else { setTimeout(check, 500); }
+        });
+    }, 300);
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    drawAll();
+    wireFilter();
+    wireImport();
+    pollJob();
+  });
+})();

@@ -1,0 +1,446 @@
+package kexihttp
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// defaultColumns are the columns a list shows before the user chooses, per kind.
+var defaultColumns = map[string][]string{
+	kexi.KindCustomers:    {"external_id", "name", "kind", "province", "city", "channel", "owner", "tags"},
+	kexi.KindOrders:       {"external_id", "customer_id", "ordered_at", "amount", "cost", "channel", "status"},
+	kexi.KindProducts:     {"external_id", "name", "category", "price", "cost"},
+	kexi.KindInteractions: {"external_id", "customer_id", "at", "kind", "channel", "minutes", "rep", "subject"},
+	kexi.KindEvents:       {"external_id", "customer_id", "at", "type", "page", "dwell"},
+	kexi.KindSurveys:      {"external_id", "customer_id", "at", "kind", "score", "channel", "comment"},
+	kexi.KindLeads:        {"external_id", "name", "company", "source", "owner", "stage", "value", "created_at"},
+	kexi.KindCampaigns:    {"external_id", "name", "channel", "start", "end", "cost"},
+	kexi.KindResponses:    {"external_id", "campaign_id", "customer_id", "at", "kind", "value", "control"},
+	kexi.KindCompetitors:  {"external_id", "name", "positioning", "products"},
+	kexi.KindSWOT:         {"kind", "text", "impact", "scope", "metric"},
+}
+
+type condView struct {
+	Field, Op, Value string
+}
+
+type colView struct {
+	Key, Label string
+	Shown      bool
+}
+
+type listView struct {
+	Kind, KindLabel        string
+	Q, Sort                string
+	Conds                  []condView
+	Fields                 []colView // every field one can filter, sort or show
+	Ops                    []colView
+	Head                   []colView
+	Rows                   [][]cellView
+	Total, From, To, Limit int
+	Prev, Next             string
+	ExportCSV, ExportXLSX  string
+	Action                 string
+}
+
+// handleCustomersPage is the customer table: filter by any field (custom fields too), sort,
+// choose columns, page and export.
+func (s *Server) handleCustomersPage(w http.ResponseWriter, r *http.Request) error {
+	return s.listPage(w, r, entities[kexi.KindCustomers], "/customers", "customers")
+}
+
+func (s *Server) handleEntityPage(w http.ResponseWriter, r *http.Request) error {
+	e := entities[r.PathValue("kind")]
+	if e == nil {
+		return errNotFound
+	}
+	if e.kind() == kexi.KindCustomers {
+		http.Redirect(w, r, "/customers?"+r.URL.RawQuery, http.StatusSeeOther)
+		return nil
+	}
+	return s.listPage(w, r, e, "/data/"+e.kind(), "data")
+}
+
+func (s *Server) handleEntityExport(w http.ResponseWriter, r *http.Request) error {
+	e := entities[r.PathValue("kind")]
+	if e == nil {
+		return errNotFound
+	}
+	return s.exportEntity(w, r, e)
+}
+
+// listPage renders one page of records of a kind.
+func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base, nav string) error {
+	p := s.newPage(w, r, e.kind(), nav)
+	q := r.URL.Query()
+	if q.Get("limit") == "" {
+		q.Set("limit", "50")
+		r.URL.RawQuery = q.Encode()
+	}
+	f, err := parseFilter(r)
+	if err != nil {
+		return err
+	}
+	items, total, err := e.list(r.Context(), s.st, f)
+	if err != nil {
+		return err
+	}
+	head, rows := flatten(items)
+	// Every field of the kind, custom fields from the definitions too (even when this page has
+	// no value for them).
+	allFields, _ := flatten(e.emptyList())
+	if e.kind() == kexi.KindCustomers || e.kind() == kexi.KindLeads {
+		d, _, err := s.dataset(r.Context(), scopeOf(r))
+		if err != nil {
+			return err
+		}
+		entity := strings.TrimSuffix(e.kind(), "s")
+		for _, cf := range d.ds.CustomFields {
+			if cf.Entity == entity || cf.Entity == e.kind() {
+				allFields = appendNew(allFields, "custom."+cf.Name)
+			}
+		}
+	}
+	for _, h := range head {
+		allFields = appendNew(allFields, h)
+	}
+	shown := q["col"]
+	if len(shown) == 0 {
+		shown = defaultColumns[e.kind()]
+	}
+	isShown := map[string]bool{}
+	for _, c := range shown {
+		isShown[c] = true
+	}
+	v := listView{Kind: e.kind(), KindLabel: p.T(e.kind()), Q: f.Query, Sort: f.Sort, Total: total,
+		Limit: f.Limit, Action: base}
+	for _, fl := range allFields {
+		v.Fields = append(v.Fields, colView{Key: fl, Label: fieldLabel(p.Lang, fl), Shown: isShown[fl]})
+	}
+	for _, o := range ops {
+		v.Ops = append(v.Ops, colView{Key: string(o), Label: p.T(string(o))})
+	}
+	for _, c := range f.Where {
+		v.Conds = append(v.Conds, condView{c.Field, string(c.Op), c.Value})
+	}
+	v.Conds = append(v.Conds, condView{}) // one empty row to add a condition
+	colIdx := map[string]int{}
+	for i, h := range head {
+		colIdx[h] = i
+	}
+	var cols []string
+	for _, c := range shown {
+		if _, ok := colIdx[c]; ok || strings.HasPrefix(c, "custom.") {
+			cols = append(cols, c)
+		}
+	}
+	for _, c := range cols {
+		v.Head = append(v.Head, colView{Key: c, Label: fieldLabel(p.Lang, c)})
+	}
+	for _, row := range rows {
+		cells := make([]cellView, 0, len(cols)+1)
+		for _, c := range cols {
+			i, ok := colIdx[c]
+			if !ok {
+				cells = append(cells, cellView{})
+				continue
+			}
+			cv := p.plainCell(row[i])
+			if c == "customer_id" && e.kind() != kexi.KindCustomers {
+				if id, ok := row[i].(int64); ok && id > 0 {
+					cv.Link = fmt.Sprintf("/customers/%d", id)
+				}
+			}
+			cells = append(cells, cv)
+		}
+		if e.kind() == kexi.KindCustomers && len(cells) > 0 {
+			if id, ok := row[colIdx["id"]].(int64); ok {
+				for j, c := range cols {
+					if c == "name" || c == "external_id" {
+						cells[j].Link = fmt.Sprintf("/customers/%d", id)
+					}
+				}
+			}
+		}
+		v.Rows = append(v.Rows, cells)
+	}
+	v.From, v.To = f.Offset+1, f.Offset+len(rows)
+	if len(rows) == 0 {
+		v.From = 0
+	}
+	link := func(off int) string {
+		q2 := cloneQuery(q)
+		q2.Set("offset", strconv.Itoa(off))
+		return base + "?" + q2.Encode()
+	}
+	if f.Offset > 0 {
+		v.Prev = link(max(0, f.Offset-f.Limit))
+	}
+	if f.Offset+len(rows) < total {
+		v.Next = link(f.Offset + f.Limit)
+	}
+	eq := cloneQuery(q)
+	eq.Del("offset")
+	eq.Del("limit")
+	eq.Set("format", "csv")
+	exportBase := "/data/" + e.kind() + "/export?"
+	v.ExportCSV = exportBase + eq.Encode()
+	eq.Set("format", "xlsx")
+	v.ExportXLSX = exportBase + eq.Encode()
+	p.Data = v
+	return s.render(w, r, http.StatusOK, "entity", p)
+}
+
+func appendNew(xs []string, x string) []string {
+	for _, y := range xs {
+		if y == x {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
+
+// fieldLabel translates a field name; custom fields keep their own name.
+func fieldLabel(lang, f string) string {
+	if n, ok := strings.CutPrefix(f, "custom."); ok {
+		return n
+	}
+	return tr(lang, f)
+}
+
+// plainCell formats a flattened record value.
+func (p *page) plainCell(v any) cellView {
+	switch x := v.(type) {
+	case time.Time:
+		if x.IsZero() {
+			return cellView{}
+		}
+		if x.Hour() == 0 && x.Minute() == 0 {
+			return cellView{Text: p.Date(x)}
+		}
+		return cellView{Text: p.DateTime(x)}
+	case float64:
+		return cellView{Text: smartNum(p.Lang, x), Num: true}
+	case int64:
+		return cellView{Text: strconv.FormatInt(x, 10), Num: true}
+	case int:
+		return cellView{Text: strconv.Itoa(x), Num: true}
+	case bool:
+		if x {
+			return cellView{Text: "✓"}
+		}
+		return cellView{}
+	case string:
+		if t, ok := catalog[x]; ok && len(x) < 20 {
+			return cellView{Text: t.In(p.Lang)}
+		}
+		return cellView{Text: x}
+	}
+	return cellView{Text: fmt.Sprint(v)}
+}
+
+type timelineItem struct {
+	At     time.Time
+	Kind   string
+	Title  string
+	Detail string
+	Amount string
+}
+
+type portraitView struct {
+	C        *kexi.Customer
+	Attrs    []figureView
+	Custom   []figureView
+	Figures  []figureView
+	Insights []insightView
+	Timeline []timelineItem
+	Charts   []chartSpec
+}
+
+type insightView struct {
+	Title string
+	Link  string
+	Items []figureView
+}
+
+// portraitAnalyses are the analyses whose per-customer rows the portrait shows, in order,
+// when they are registered.
+var portraitAnalyses = []string{"portrait", "rfm", "pyramid", "lifecycle", "value", "clv", "churn", "churn_risk", "satisfaction"}
+
+// handlePortrait is the customer portrait (A19): attributes, the customer's row in each
+// per-customer analysis, and the timeline of orders, interactions and surveys.
+func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.getVisible(r, entities[kexi.KindCustomers])
+	if err != nil {
+		return err
+	}
+	cust := c.(*kexi.Customer)
+	p := s.newPage(w, r, "Portrait", "customers")
+	p.Title = p.T("Portrait") + " · " + cust.Name
+	v := portraitView{C: cust}
+	add := func(key, val string) {
+		if val != "" {
+			v.Attrs = append(v.Attrs, figureView{Key: key, Label: p.T(key), Value: val})
+		}
+	}
+	add("external_id", cust.ExternalID)
+	add("kind", p.T(string(cust.Kind)))
+	add("gender", cust.Gender)
+	if cust.Age > 0 {
+		add("age", strconv.Itoa(cust.Age))
+	}
+	add("birth_date", p.Date(cust.BirthDate))
+	if cust.Income > 0 {
+		add("income", p.Money(cust.Income))
+	}
+	add("income_band", cust.IncomeBand)
+	add("occupation", cust.Occupation)
+	add("education", cust.Education)
+	add("country", cust.Country)
+	add("province", cust.Province)
+	add("city", cust.City)
+	add("phone", cust.Phone)
+	add("email", cust.Email)
+	add("channel", cust.Channel)
+	add("campaign", cust.Campaign)
+	add("owner", cust.Owner)
+	add("created_at", p.Date(cust.CreatedAt))
+	keys := make([]string, 0, len(cust.Custom))
+	for k := range cust.Custom {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v.Custom = append(v.Custom, figureView{Key: k, Label: k, Value: cust.Custom[k]})
+	}
+
+	// Timeline.
+	ctx := r.Context()
+	byCust := kexi.Filter{Where: []kexi.Cond{{Field: "customer_id", Op: kexi.Eq, Value: strconv.FormatInt(cust.ID, 10)}},
+		Limit: 500, Scope: scopeOf(r)}
+	orders, _, err := s.st.FindOrders(ctx, byCust)
+	if err != nil {
+		return err
+	}
+	var total float64
+	var n int
+	monthly := map[string]float64{}
+	for _, o := range orders {
+		item := timelineItem{At: o.OrderedAt, Kind: p.T("order"), Title: o.ExternalID, Amount: p.Money(o.Amount)}
+		var names []string
+		for _, it := range o.Items {
+			nm := it.Name
+			if nm == "" {
+				nm = it.SKU
+			}
+			names = append(names, fmt.Sprintf("%s × %s", nm, smartNum(p.Lang, it.Quantity)))
+		}
+		item.Detail = strings.Join(names, ", ")
+		if o.Channel != "" {
+			item.Detail = strings.TrimPrefix(item.Detail+" · "+p.T(o.Channel), " · ")
+		}
+		v.Timeline = append(v.Timeline, item)
+		if o.IsPurchase() {
+			total += o.Amount
+			n++
+			monthly[o.OrderedAt.Format("2006-01")] += o.Amount
+		}
+	}
+	xs, _, err := s.st.FindInteractions(ctx, byCust)
+	if err != nil {
+		return err
+	}
+	for _, x := range xs {
+		d := x.Subject
+		if x.Notes != "" {
+			d = strings.TrimPrefix(d+" · "+x.Notes, " · ")
+		}
+		if x.Minutes > 0 {
+			d += fmt.Sprintf(" (%s %s)", smartNum(p.Lang, x.Minutes), p.T("minutes"))
+		}
+		v.Timeline = append(v.Timeline, timelineItem{At: x.At, Kind: p.T("interaction"), Title: p.T(x.Kind), Detail: d})
+	}
+	ss, _, err := s.st.FindSurveys(ctx, byCust)
+	if err != nil {
+		return err
+	}
+	for _, sv := range ss {
+		v.Timeline = append(v.Timeline, timelineItem{At: sv.At, Kind: p.T("survey"),
+			Title: fmt.Sprintf("%s %s", p.T(sv.Kind), smartNum(p.Lang, sv.Score)), Detail: sv.Comment})
+	}
+	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.After(v.Timeline[j].At) })
+	v.Figures = []figureView{
+		{Key: "orders", Label: p.T("Orders"), Value: p.Num(n)},
+		{Key: "amount", Label: p.T("dash_revenue"), Value: p.Money(total)},
+		{Key: "interactions", Label: p.T("Interactions"), Value: p.Num(len(xs))},
+		{Key: "surveys", Label: p.T("Surveys"), Value: p.Num(len(ss))},
+	}
+	if len(monthly) > 0 {
+		months := make([]string, 0, len(monthly))
+		for m := range monthly {
+			months = append(months, m)
+		}
+		sort.Strings(months)
+		vals := make([]float64, len(months))
+		for i, m := range months {
+			vals[i] = monthly[m]
+		}
+		v.Charts = append(v.Charts, chartSpec{Key: "portrait_orders", Title: p.T("trend_revenue"), Kind: "bar",
+			X: months, Y: []chartValues{{p.T("dash_revenue"), vals}}, Lang: p.Lang})
+	}
+
+	// The customer's row in each per-customer analysis table.
+	sc := scopeOf(r)
+	d, ver, err := s.dataset(ctx, sc)
+	if err != nil {
+		return err
+	}
+	for _, name := range portraitAnalyses {
+		a := s.byName[name]
+		if a == nil {
+			continue
+		}
+		info := a.Info()
+		in := analysis.Input{Options: map[string]string{}}
+		for _, o := range info.Options {
+			if o.Key == "customer" || o.Key == "customer_id" {
+				in.Options[o.Key] = strconv.FormatInt(cust.ID, 10)
+			}
+		}
+		res, _, err := s.runAnalysis(ctx, ver, sc, a, in, d)
+		if err != nil {
+			s.log.Warn("portrait analysis", "analysis", name, "err", err)
+			continue
+		}
+		iv := insightView{Title: info.Title.In(p.Lang), Link: "/analyses/" + name}
+		for ti := range res.Tables {
+			t := &res.Tables[ti]
+			if !t.PerCustomer {
+				continue
+			}
+			for _, row := range t.Rows {
+				if id, ok := row[0].(int64); !ok || id != cust.ID {
+					continue
+				}
+				for j := 1; j < len(row) && j < len(t.Columns); j++ {
+					cv := p.cell(&info, t.Columns[j].Type, row[j])
+					iv.Items = append(iv.Items, figureView{Key: t.Columns[j].Key, Label: label(&info, p.Lang, t.Columns[j].Key), Value: cv.Text})
+				}
+				break
+			}
+			break
+		}
+		if len(iv.Items) > 0 {
+			v.Insights = append(v.Insights, iv)
+		}
+	}
+	p.Data = v
+	return s.render(w, r, http.StatusOK, "portrait", p)
+}

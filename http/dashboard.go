@@ -1,0 +1,174 @@
+package kexihttp
+
+import (
+	"context"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Headline is the dashboard's figures over the twelve months to AsOf, with monthly trends.
+type Headline struct {
+	AsOf      time.Time `json:"as_of"`
+	From      time.Time `json:"from"` // start of the period (exclusive): AsOf minus one year
+	Customers int       `json:"customers"`
+	Active    int       `json:"active"`  // customers with a purchase in the period
+	Revenue   float64   `json:"revenue"` // sum of purchase amounts in the period
+	Margin    float64   `json:"margin"`  // revenue − cost of goods of those purchases
+	// MarginPct is Margin / Revenue (0 with no revenue).
+	MarginPct float64 `json:"margin_pct"`
+	// NPS is % promoters (9–10) − % detractors (0–6) of NPS answers in the period, -100..100;
+	// NPSCount is how many answers it rests on (0: no NPS shown).
+	NPS      float64 `json:"nps"`
+	NPSCount int     `json:"nps_count"`
+	// AtRisk and CLV come from the lifecycle and CLV analyses when they are registered.
+	AtRisk *float64 `json:"at_risk,omitempty"`
+	CLV    *float64 `json:"clv,omitempty"`
+	// Months are the twelve calendar months ending with AsOf's month ("2025-01").
+	Months      []string  `json:"months"`
+	RevenueByM  []float64 `json:"revenue_by_month"`
+	ActiveByM   []float64 `json:"active_by_month"` // customers with a purchase in the month
+	NewByM      []float64 `json:"new_by_month"`    // customers whose first purchase ever is in the month
+	MarginByM   []float64 `json:"margin_by_month"`
+	Orders      int       `json:"orders"` // purchases in the period
+	HasOrders   bool      `json:"has_orders"`
+	HasSurveys  bool      `json:"has_surveys"`
+	CustomersOK bool      `json:"-"`
+}
+
+// headline computes the dashboard figures from a Dataset. The period is (AsOf − 1 year,
+// AsOf], AsOf being the last order's time. Purchases are orders that Order.IsPurchase accepts.
+func headline(ds *kexi.Dataset) Headline {
+	h := Headline{Customers: len(ds.Customers)}
+	h.AsOf = ds.LastOrderAt()
+	if h.AsOf.IsZero() {
+		for _, s := range ds.Surveys {
+			if s.At.After(h.AsOf) {
+				h.AsOf = s.At
+			}
+		}
+	}
+	h.From = h.AsOf.AddDate(-1, 0, 0)
+	last := time.Date(h.AsOf.Year(), h.AsOf.Month(), 1, 0, 0, 0, 0, time.UTC)
+	first := last.AddDate(0, -11, 0)
+	monthIdx := func(t time.Time) int {
+		t = t.UTC()
+		return (t.Year()-first.Year())*12 + int(t.Month()) - int(first.Month())
+	}
+	for i := 0; i < 12; i++ {
+		h.Months = append(h.Months, first.AddDate(0, i, 0).Format("2006-01"))
+	}
+	h.RevenueByM = make([]float64, 12)
+	h.ActiveByM = make([]float64, 12)
+	h.NewByM = make([]float64, 12)
+	h.MarginByM = make([]float64, 12)
+	inPeriod := func(t time.Time) bool { return t.After(h.From) && !t.After(h.AsOf) }
+
+	ds.OrderRuns(func(_ int64, orders []kexi.Order) {
+		active := false
+		seenMonth := -1
+		firstPurchase := true
+		for i := range orders {
+			o := &orders[i]
+			if !o.IsPurchase() {
+				continue
+			}
+			h.HasOrders = true
+			m := monthIdx(o.OrderedAt)
+			if firstPurchase {
+				firstPurchase = false
+				if m >= 0 && m < 12 {
+					h.NewByM[m]++
+				}
+			}
+			if m >= 0 && m < 12 {
+				h.RevenueByM[m] += o.Amount
+				h.MarginByM[m] += o.Amount - o.Cost
+				if m != seenMonth { // orders are in time order, so one count per month
+					h.ActiveByM[m]++
+					seenMonth = m
+				}
+			}
+			if inPeriod(o.OrderedAt) {
+				h.Orders++
+				h.Revenue += o.Amount
+				h.Margin += o.Amount - o.Cost
+				active = true
+			}
+		}
+		if active {
+			h.Active++
+		}
+	})
+	if h.Revenue != 0 {
+		h.MarginPct = h.Margin / h.Revenue
+	}
+	var prom, detr int
+	for _, s := range ds.Surveys {
+		if s.Kind != kexi.NPS {
+			continue
+		}
+		h.HasSurveys = true
+		if !inPeriod(s.At) {
+			continue
+		}
+		h.NPSCount++
+		switch {
+		case s.Score >= 9:
+			prom++
+		case s.Score <= 6:
+			detr++
+		}
+	}
+	if h.NPSCount > 0 {
+		h.NPS = 100 * float64(prom-detr) / float64(h.NPSCount)
+	}
+	return h
+}
+
+// dashboard returns the headline figures for the request's scope, cached per data version.
+// At-risk and CLV figures come from the registered analyses named in figureSources, when their
+// results carry the figure.
+func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error) {
+	d, v, err := s.dataset(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	val, _, err := s.cache.get(ctx, v, "dashboard "+scopeKey(sc), func(ctx context.Context) (any, error) {
+		h := headline(d.ds)
+		for _, src := range figureSources {
+			a := s.byName[src.analysis]
+			if a == nil || !h.HasOrders {
+				continue
+			}
+			res, _, err := s.runAnalysis(ctx, v, sc, a, analysis.Input{}, d)
+			if err != nil {
+				s.log.Warn("dashboard figure", "analysis", src.analysis, "err", err)
+				continue
+			}
+			for _, key := range src.keys {
+				if f, ok := res.Figure(key); ok {
+					val := f.Value
+					*src.field(&h) = &val
+					break
+				}
+			}
+		}
+		return &h, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return val.(*Headline), nil
+}
+
+// figureSources says which analysis figures fill the dashboard's optional headlines.
+var figureSources = []struct {
+	analysis string
+	keys     []string
+	field    func(*Headline) **float64
+}{
+	{"lifecycle", []string{"at_risk", "at_risk_customers"}, func(h *Headline) **float64 { return &h.AtRisk }},
+	{"clv", []string{"clv_total", "total_clv", "clv"}, func(h *Headline) **float64 { return &h.CLV }},
+}

@@ -1,0 +1,380 @@
+package kexihttp
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strings"
+	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Languages the UI speaks. Lang values are "en" and "zh" everywhere (cookie, settings, URLs).
+const (
+	langEn = "en"
+	langZh = "zh"
+)
+
+var langMatcher = language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
+
+// pickLang chooses the UI language: the lang cookie, else the browser's Accept-Language, else
+// the business's default from settings.
+func pickLang(r *http.Request, def string) string {
+	if c, err := r.Cookie("lang"); err == nil && (c.Value == langEn || c.Value == langZh) {
+		return c.Value
+	}
+	if al := r.Header.Get("Accept-Language"); al != "" {
+		tags, _, err := language.ParseAcceptLanguage(al)
+		if err == nil && len(tags) > 0 {
+			_, idx, conf := langMatcher.Match(tags...)
+			if conf != language.No {
+				if idx == 1 {
+					return langZh
+				}
+				return langEn
+			}
+		}
+	}
+	if def == langEn {
+		return langEn
+	}
+	return langZh
+}
+
+// tr returns the UI string for key in lang, or the key itself when the catalog lacks it (a
+// test checks that every key used in templates is in the catalog).
+func tr(lang, key string) string {
+	if t, ok := catalog[key]; ok {
+		return t.In(lang)
+	}
+	return key
+}
+
+// printer formats numbers with the locale's grouping.
+func printer(lang string) *message.Printer {
+	if lang == langZh {
+		return message.NewPrinter(language.SimplifiedChinese)
+	}
+	return message.NewPrinter(language.English)
+}
+
+// fmtNum formats a number with thousands separators and at most dec decimals (trailing zeros
+// kept, so columns line up).
+func fmtNum(lang string, v float64, dec int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	if dec == 0 {
+		return printer(lang).Sprintf("%d", int64(math.Round(v)))
+	}
+	return printer(lang).Sprintf("%.*f", dec, v)
+}
+
+// currencySymbols are the symbols of the currencies settings usually name.
+var currencySymbols = map[string]string{"CNY": "¥", "RMB": "¥", "GBP": "£", "USD": "$", "EUR": "€",
+	"JPY": "¥", "HKD": "HK$", "TWD": "NT$"}
+
+// fmtMoney formats an amount in the settings' currency: "¥1,234.50", or "1,234.50 CHF" for a
+// currency without a known symbol.
+func fmtMoney(lang, currency string, v float64) string {
+	n := fmtNum(lang, math.Abs(v), 2)
+	sign := ""
+	if v < 0 {
+		sign = "-"
+	}
+	if s, ok := currencySymbols[strings.ToUpper(currency)]; ok {
+		return sign + s + n
+	}
+	if currency == "" {
+		return sign + n
+	}
+	return sign + n + " " + currency
+}
+
+// fmtPct formats a fraction (0.366) as a percentage ("36.6%").
+func fmtPct(lang string, frac float64) string {
+	if math.IsNaN(frac) || math.IsInf(frac, 0) {
+		return "–"
+	}
+	return fmtNum(lang, frac*100, 1) + "%"
+}
+
+// fmtDate formats a date the way the locale writes it: "2 Jan 2026" or "2026年1月2日".
+func fmtDate(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if lang == langZh {
+		return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// fmtDateTime formats a time to the minute in the locale's way.
+func fmtDateTime(lang string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return fmtDate(lang, t) + " " + t.Format("15:04")
+}
+
+// label translates an analysis key with the analysis's labels, then the UI catalog, else
+// returns the key unchanged.
+func label(info *analysis.Info, lang, key string) string {
+	if info != nil {
+		if t, ok := info.Labels[key]; ok {
+			return t.In(lang)
+		}
+	}
+	if t, ok := catalog[key]; ok {
+		return t.In(lang)
+	}
+	return key
+}
+
+// errText returns what a person should read about err, in lang: the message of a kexi.Error
+// (translated when it is one of ours), or "internal error".
+func errText(lang string, err error) string {
+	code := kexi.ErrorCode(err)
+	if code == kexi.EINTERNAL {
+		return tr(lang, "internal error")
+	}
+	msg := kexi.ErrorMessage(err)
+	if t, ok := catalog[msg]; ok {
+		return t.In(lang)
+	}
+	return msg
+}
+
+// T is shorthand for a catalog entry.
+type T = analysis.Text
+
+// catalog holds every UI string in English and Chinese, keyed by a short English key.
+var catalog = map[string]T{
+	// Navigation and layout.
+	"kexi":               {En: "kexi", Zh: "客析"},
+	"Dashboard":          {En: "Dashboard", Zh: "仪表盘"},
+	"Analyses":           {En: "Analyses", Zh: "分析"},
+	"Customers":          {En: "Customers", Zh: "客户"},
+	"Data":               {En: "Data", Zh: "数据"},
+	"Import":             {En: "Import", Zh: "导入"},
+	"Users":              {En: "Users", Zh: "用户"},
+	"Settings":           {En: "Settings", Zh: "设置"},
+	"Sign out":           {En: "Sign out", Zh: "退出"},
+	"Sign in":            {En: "Sign in", Zh: "登录"},
+	"Login":              {En: "Login", Zh: "登录名"},
+	"Password":           {En: "Password", Zh: "密码"},
+	"Name":               {En: "Name", Zh: "姓名"},
+	"Role":               {En: "Role", Zh: "角色"},
+	"Region":             {En: "Region", Zh: "区域"},
+	"Language":           {En: "Language", Zh: "语言"},
+	"English":            {En: "English", Zh: "English"},
+	"中文":                 {En: "中文", Zh: "中文"},
+	"switch_lang":        {En: "中文", Zh: "English"},
+	"Signed in as":       {En: "Signed in as", Zh: "当前用户"},
+	"Set up kexi":        {En: "Set up kexi", Zh: "初始化客析"},
+	"setup_intro":        {En: "Create the first administrator. This link works once.", Zh: "创建第一个管理员账号。此链接只能使用一次。"},
+	"Create admin":       {En: "Create administrator", Zh: "创建管理员"},
+	"bad_login":          {En: "Wrong login or password.", Zh: "登录名或密码错误。"},
+	"setup_used":         {En: "This setup link is not valid (already used or mistyped). Ask the person who started kexi, or run: kexi users add --role admin", Zh: "此初始化链接无效（已使用或输入有误）。请联系启动客析的人，或运行：kexi users add --role admin"},
+	"Page not found":     {En: "Page not found", Zh: "页面不存在"},
+	"Error":              {En: "Error", Zh: "错误"},
+	"internal error":     {En: "internal error", Zh: "内部错误"},
+	"not found":          {En: "not found", Zh: "未找到"},
+	"forbidden":          {En: "You are not allowed to do this.", Zh: "您无权执行此操作。"},
+	"unauthorized":       {En: "Please sign in.", Zh: "请先登录。"},
+	"csrf":               {En: "The form expired or came from another site; reload the page and try again.", Zh: "表单已过期或来自其他网站，请刷新页面后重试。"},
+	"Back":               {En: "Back", Zh: "返回"},
+	"Save":               {En: "Save", Zh: "保存"},
+	"Saved.":             {En: "Saved.", Zh: "已保存。"},
+	"Delete":             {En: "Delete", Zh: "删除"},
+	"Add":                {En: "Add", Zh: "添加"},
+	"Apply":              {En: "Apply", Zh: "应用"},
+	"Run":                {En: "Run", Zh: "运行"},
+	"Reset":              {En: "Reset", Zh: "重置"},
+	"Search":             {En: "Search", Zh: "搜索"},
+	"Download CSV":       {En: "Download CSV", Zh: "下载 CSV"},
+	"Download XLSX":      {En: "Download XLSX", Zh: "下载 XLSX"},
+	"Export CSV":         {En: "Export CSV", Zh: "导出 CSV"},
+	"Export XLSX":        {En: "Export XLSX", Zh: "导出 XLSX"},
+	"Previous":           {En: "Previous", Zh: "上一页"},
+	"Next":               {En: "Next", Zh: "下一页"},
+	"page_of":            {En: "Rows %s–%s of %s", Zh: "第 %s–%s 行，共 %s 行"},
+	"No data":            {En: "No data", Zh: "暂无数据"},
+	"no_data_import":     {En: "There is no data yet. Import customers and orders first.", Zh: "还没有数据，请先导入客户和订单。"},
+	"needs":              {En: "This analysis reads: %s. Import them to see results.", Zh: "此分析需要：%s。导入后即可查看结果。"},
+	"Options":            {En: "Options", Zh: "选项"},
+	"As of":              {En: "As of", Zh: "截止日期"},
+	"From":               {En: "From", Zh: "开始日期"},
+	"To":                 {En: "To", Zh: "结束日期"},
+	"Summary":            {En: "Summary", Zh: "概要"},
+	"Charts":             {En: "Charts", Zh: "图表"},
+	"Tables":             {En: "Tables", Zh: "表格"},
+	"Notes":              {En: "Notes", Zh: "说明"},
+	"as_of_note":         {En: "As of %s", Zh: "截至 %s"},
+	"computed_in":        {En: "computed in %s", Zh: "计算耗时 %s"},
+	"Field":              {En: "Field", Zh: "字段"},
+	"Condition":          {En: "Condition", Zh: "条件"},
+	"Value":              {En: "Value", Zh: "值"},
+	"Sort":               {En: "Sort", Zh: "排序"},
+	"Columns":            {En: "Columns", Zh: "显示列"},
+	"Filter":             {En: "Filter", Zh: "筛选"},
+	"Add condition":      {En: "Add condition", Zh: "添加条件"},
+	"Rows per page":      {En: "Rows per page", Zh: "每页行数"},
+	"Timeline":           {En: "Timeline", Zh: "时间线"},
+	"Attributes":         {En: "Attributes", Zh: "属性"},
+	"Custom fields":      {En: "Custom fields", Zh: "自定义字段"},
+	"Tags":               {En: "Tags", Zh: "标签"},
+	"Portrait":           {En: "Customer portrait", Zh: "客户画像"},
+	"Orders":             {En: "Orders", Zh: "订单"},
+	"Interactions":       {En: "Interactions", Zh: "互动"},
+	"Surveys":            {En: "Surveys", Zh: "调查"},
+	"Analysis view":      {En: "In the analyses", Zh: "分析结果"},
+	"Upload":             {En: "Upload", Zh: "上传"},
+	"File":               {En: "File", Zh: "文件"},
+	"Kind":               {En: "Kind", Zh: "类型"},
+	"auto":               {En: "detect from the file name", Zh: "根据文件名识别"},
+	"Skip bad rows":      {En: "Skip bad rows and write them to a rejects report", Zh: "跳过错误行并写入拒绝报告"},
+	"import_intro":       {En: "Upload a CSV or XLSX file of customers, orders, leads … Chinese or English column headers are accepted.", Zh: "上传客户、订单、线索等 CSV 或 XLSX 文件，中英文表头均可。"},
+	"Uploading":          {En: "Uploading…", Zh: "上传中…"},
+	"Importing":          {En: "Importing…", Zh: "导入中…"},
+	"Import done":        {En: "Import finished", Zh: "导入完成"},
+	"Import failed":      {En: "Import failed", Zh: "导入失败"},
+	"Inserted":           {En: "Inserted", Zh: "新增"},
+	"Updated":            {En: "Updated", Zh: "更新"},
+	"Unchanged":          {En: "Unchanged", Zh: "未变"},
+	"Rejected":           {En: "Rejected rows", Zh: "拒绝行"},
+	"Download rejects":   {En: "Download the rejects report", Zh: "下载拒绝报告"},
+	"import_unavailable": {En: "Import by upload is not available in this build.", Zh: "此版本暂不支持上传导入。"},
+	"Row":                {En: "Row", Zh: "行"},
+	"Column":             {En: "Column", Zh: "列"},
+	"Reason":             {En: "Reason", Zh: "原因"},
+	"Currency":           {En: "Currency", Zh: "货币"},
+	"Time zone":          {En: "Time zone", Zh: "时区"},
+	"Cost per minute":    {En: "Service cost per minute", Zh: "每分钟服务成本"},
+	"Default language":   {En: "Default language", Zh: "默认语言"},
+	"New user":           {En: "New user", Zh: "新用户"},
+	"API tokens":         {En: "API tokens", Zh: "API 令牌"},
+	"Create token":       {En: "Create API token", Zh: "创建 API 令牌"},
+	"token_once":         {En: "Copy this token now; it is shown only once:", Zh: "请立即复制此令牌，它只显示一次："},
+	"Token name":         {En: "Token name", Zh: "令牌名称"},
+	"Audit log":          {En: "Audit log", Zh: "审计日志"},
+	"Time":               {En: "Time", Zh: "时间"},
+	"Action":             {En: "Action", Zh: "操作"},
+	"Entity":             {En: "Entity", Zh: "对象"},
+	"Detail":             {En: "Detail", Zh: "详情"},
+	"Trends":             {En: "Trends (last 12 months)", Zh: "趋势（近 12 个月）"},
+	"Headlines":          {En: "Headline figures", Zh: "核心指标"},
+	"dash_period":        {En: "12 months to %s", Zh: "截至 %s 的 12 个月"},
+	"All analyses":       {En: "All analyses", Zh: "全部分析"},
+	"Open":               {En: "Open", Zh: "打开"},
+	"records":            {En: "records", Zh: "条记录"},
+
+	// Roles.
+	"admin":   {En: "Administrator", Zh: "管理员"},
+	"manager": {En: "Manager", Zh: "经理"},
+	"analyst": {En: "Analyst", Zh: "分析师"},
+	"sales":   {En: "Sales", Zh: "销售"},
+
+	// Entity kinds.
+	"customers":    {En: "Customers", Zh: "客户"},
+	"orders":       {En: "Orders", Zh: "订单"},
+	"products":     {En: "Products", Zh: "产品"},
+	"interactions": {En: "Interactions", Zh: "互动"},
+	"events":       {En: "Web events", Zh: "行为事件"},
+	"surveys":      {En: "Surveys", Zh: "调查"},
+	"leads":        {En: "Leads", Zh: "线索"},
+	"campaigns":    {En: "Campaigns", Zh: "活动"},
+	"responses":    {En: "Campaign responses", Zh: "活动响应"},
+	"competitors":  {En: "Competitors", Zh: "竞争对手"},
+	"swot":         {En: "SWOT", Zh: "SWOT"},
+
+	// Dashboard figures and series.
+	"dash_customers":  {En: "Customers", Zh: "客户数"},
+	"dash_active":     {En: "Active customers", Zh: "活跃客户"},
+	"dash_revenue":    {En: "Revenue", Zh: "收入"},
+	"dash_margin":     {En: "Gross margin", Zh: "毛利"},
+	"dash_margin_pct": {En: "Gross margin %", Zh: "毛利率"},
+	"dash_nps":        {En: "NPS", Zh: "净推荐值"},
+	"dash_at_risk":    {En: "Customers at risk", Zh: "风险客户"},
+	"dash_clv":        {En: "Predicted CLV", Zh: "预测终身价值"},
+	"dash_new":        {En: "New customers", Zh: "新客户"},
+	"trend_revenue":   {En: "Revenue by month", Zh: "月度收入"},
+	"trend_customers": {En: "Customers by month", Zh: "月度客户"},
+
+	// Customer fields (columns, filter fields).
+	"id":          {En: "ID", Zh: "编号"},
+	"external_id": {En: "External ID", Zh: "外部编号"},
+	"name":        {En: "Name", Zh: "名称"},
+	"kind":        {En: "Kind", Zh: "类型"},
+	"gender":      {En: "Gender", Zh: "性别"},
+	"birth_date":  {En: "Birth date", Zh: "出生日期"},
+	"age":         {En: "Age", Zh: "年龄"},
+	"income":      {En: "Income", Zh: "收入"},
+	"income_band": {En: "Income band", Zh: "收入段"},
+	"occupation":  {En: "Occupation", Zh: "职业"},
+	"education":   {En: "Education", Zh: "教育程度"},
+	"country":     {En: "Country", Zh: "国家"},
+	"province":    {En: "Province", Zh: "省份"},
+	"city":        {En: "City", Zh: "城市"},
+	"phone":       {En: "Phone", Zh: "电话"},
+	"email":       {En: "Email", Zh: "邮箱"},
+	"channel":     {En: "Channel", Zh: "渠道"},
+	"campaign":    {En: "Campaign", Zh: "活动"},
+	"owner":       {En: "Owner", Zh: "负责人"},
+	"tags":        {En: "Tags", Zh: "标签"},
+	"churned":     {En: "Churned", Zh: "已流失"},
+	"created_at":  {En: "Created", Zh: "创建时间"},
+	"updated_at":  {En: "Updated", Zh: "更新时间"},
+	"ordered_at":  {En: "Ordered at", Zh: "下单时间"},
+	"amount":      {En: "Amount", Zh: "金额"},
+	"status":      {En: "Status", Zh: "状态"},
+	"at":          {En: "At", Zh: "时间"},
+	"minutes":     {En: "Minutes", Zh: "分钟"},
+	"subject":     {En: "Subject", Zh: "主题"},
+	"score":       {En: "Score", Zh: "评分"},
+	"comment":     {En: "Comment", Zh: "评论"},
+	"stage":       {En: "Stage", Zh: "阶段"},
+	"value":       {En: "Value", Zh: "价值"},
+	"customer":    {En: "Customer", Zh: "客户"},
+	"customer_id": {En: "Customer ID", Zh: "客户编号"},
+	"individual":  {En: "Individual", Zh: "个人"},
+	"enterprise":  {En: "Enterprise", Zh: "企业"},
+	"government":  {En: "Government", Zh: "政府"},
+
+	// Filter operators.
+	"eq":       {En: "=", Zh: "等于"},
+	"ne":       {En: "≠", Zh: "不等于"},
+	"lt":       {En: "<", Zh: "小于"},
+	"le":       {En: "≤", Zh: "小于等于"},
+	"gt":       {En: ">", Zh: "大于"},
+	"ge":       {En: "≥", Zh: "大于等于"},
+	"contains": {En: "contains", Zh: "包含"},
+	"in":       {En: "one of", Zh: "属于"},
+
+	// Timeline kinds and interaction kinds.
+	"order":         {En: "Order", Zh: "订单"},
+	"interaction":   {En: "Interaction", Zh: "互动"},
+	"survey":        {En: "Survey", Zh: "调查"},
+	"consultation":  {En: "Consultation", Zh: "咨询"},
+	"communication": {En: "Communication", Zh: "沟通"},
+	"visit":         {En: "Visit", Zh: "拜访"},
+	"after_sales":   {En: "After-sales", Zh: "售后"},
+	"complaint":     {En: "Complaint", Zh: "投诉"},
+	"nps":           {En: "NPS", Zh: "NPS"},
+	"csat":          {En: "CSAT", Zh: "CSAT"},
+	"ces":           {En: "CES", Zh: "CES"},
+
+	// Audit actions.
+	"create":  {En: "create", Zh: "创建"},
+	"update":  {En: "update", Zh: "更新"},
+	"delete":  {En: "delete", Zh: "删除"},
+	"import":  {En: "import", Zh: "导入"},
+	"export":  {En: "export", Zh: "导出"},
+	"sign_in": {En: "sign in", Zh: "登录"},
+}

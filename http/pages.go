@@ -1,0 +1,258 @@
+package kexihttp
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// page is what every template gets: the request's language, user and CSRF token, the
+// settings, and the page's own data. Its methods format values for the language.
+type page struct {
+	Lang     string
+	User     *kexi.User
+	CSRF     string
+	Title    string
+	Nav      string
+	Path     string
+	Settings kexi.Settings
+	Analyses []navItem
+	Kinds    []string
+	Flash    string
+	Error    string
+	Problems []kexi.FieldProblem
+	Data     any
+}
+
+type navItem struct {
+	Name, Title, Code string
+}
+
+// T translates a UI key.
+func (p *page) T(key string) string { return tr(p.Lang, key) }
+
+// Tf translates a UI key holding a format and fills it in.
+func (p *page) Tf(key string, args ...any) string { return fmt.Sprintf(tr(p.Lang, key), args...) }
+
+// Num formats a whole number with grouping.
+func (p *page) Num(v any) string { return fmtNum(p.Lang, toFloat(v), 0) }
+
+// Dec formats a number with two decimals.
+func (p *page) Dec(v any) string { return fmtNum(p.Lang, toFloat(v), 2) }
+
+// Money formats an amount in the settings' currency.
+func (p *page) Money(v any) string { return fmtMoney(p.Lang, p.Settings.Currency, toFloat(v)) }
+
+// Pct formats a fraction as a percentage.
+func (p *page) Pct(v any) string { return fmtPct(p.Lang, toFloat(v)) }
+
+// Date formats a date for the language.
+func (p *page) Date(t time.Time) string { return fmtDate(p.Lang, t) }
+
+// DateTime formats a time for the language.
+func (p *page) DateTime(t time.Time) string { return fmtDateTime(p.Lang, t) }
+
+// IsAdmin reports whether the user is an administrator.
+func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == kexi.RoleAdmin }
+
+// CanImport reports whether the user may import files.
+func (p *page) CanImport() bool { return can(p.User, "import", "") }
+
+// OtherLang is the language the switch link goes to.
+func (p *page) OtherLang() string {
+	if p.Lang == langZh {
+		return langEn
+	}
+	return langZh
+}
+
+// LangLink is the link that switches language and comes back here.
+func (p *page) LangLink() string {
+	return "/lang?to=" + p.OtherLang() + "&next=" + url.QueryEscape(p.Path)
+}
+
+// HTMLLang is the lang attribute of the page.
+func (p *page) HTMLLang() string {
+	if p.Lang == langZh {
+		return "zh-CN"
+	}
+	return "en"
+}
+
+func toFloat(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case int:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case *float64:
+		if x != nil {
+			return *x
+		}
+	}
+	return 0
+}
+
+var pageNames = []string{"login", "setup", "error", "dashboard", "analyses", "analysis",
+	"portrait", "entity", "import", "job", "users", "settings"}
+
+// parsePages parses every page template with the layout.
+func parsePages() map[string]*template.Template {
+	layout, err := fs.ReadFile(templatesFS, "html/layout.html")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string]*template.Template{}
+	for _, n := range pageNames {
+		body, err := fs.ReadFile(templatesFS, path.Join("html", n+".html"))
+		if err != nil {
+			panic(err)
+		}
+		t := template.Must(template.New("layout").Parse(string(layout)))
+		template.Must(t.New(n).Parse(string(body)))
+		out[n] = t
+	}
+	return out
+}
+
+// newPage starts the view of a page for the request.
+func (s *Server) newPage(w http.ResponseWriter, r *http.Request, title, nav string) *page {
+	p := &page{Lang: langOf(r), User: userOf(r), CSRF: s.csrfToken(w, r), Nav: nav,
+		Path: r.URL.RequestURI(), Settings: s.cachedSettings(r.Context()), Kinds: kexi.Kinds}
+	p.Title = p.T(title)
+	if p.User != nil {
+		for _, a := range s.analyses {
+			info := a.Info()
+			p.Analyses = append(p.Analyses, navItem{Name: info.Name, Title: info.Title.In(p.Lang), Code: info.Code})
+		}
+	}
+	return p
+}
+
+// render writes a page with status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) error {
+	var buf bytes.Buffer
+	if err := s.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// pageError shows an error page; internal errors are logged and shown as "internal error".
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) {
+	code := kexi.ErrorCode(err)
+	if code == kexi.EINTERNAL {
+		s.logInternal(r, err)
+	}
+	if code == kexi.EUNAUTHORIZED && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	p := s.newPage(w, r, "Error", "")
+	p.Error = errText(p.Lang, err)
+	if code == kexi.ENOTFOUND {
+		p.Error = p.T("Page not found")
+	}
+	var e *kexi.Error
+	if code != kexi.EINTERNAL && errors.As(err, &e) {
+		p.Problems = e.Problems
+	}
+	if rerr := s.render(w, r, statusOf(code), "error", p); rerr != nil {
+		s.log.Error("render error page", "err", rerr)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/api/") {
+		s.writeAPIError(w, r, errNotFound)
+		return
+	}
+	if userOf(r) == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	s.pageError(w, r, errNotFound)
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// localPath returns next when it is a path on this site, else "/".
+func localPath(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// chartSpec is one chart for assets/kexi.js: the series with its labels translated.
+type chartSpec struct {
+	Key    string          `json:"key"`
+	Title  string          `json:"title"`
+	Kind   string          `json:"kind"`
+	X      []string        `json:"x,omitempty"`
+	Y      []chartValues   `json:"y,omitempty"`
+	YCats  []string        `json:"y_cats,omitempty"`
+	Cells  [][3]float64    `json:"cells,omitempty"`
+	Links  []analysis.Link `json:"links,omitempty"`
+	Lang   string          `json:"lang"`
+	Format string          `json:"format,omitempty"` // "currency", "percent" for axis labels
+	Symbol string          `json:"symbol,omitempty"`
+}
+
+type chartValues struct {
+	Name string    `json:"name"`
+	Data []float64 `json:"data"`
+}
+
+// JSON is the spec as text for a data attribute.
+func (c chartSpec) JSON() string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
+
+// chartOf translates a Series for the chart script.
+func chartOf(info *analysis.Info, lang string, s analysis.Series) chartSpec {
+	c := chartSpec{Key: s.Key, Title: label(info, lang, s.Key), Kind: s.Kind, Cells: s.Cells, Lang: lang}
+	for _, x := range s.X {
+		c.X = append(c.X, label(info, lang, x))
+	}
+	for _, y := range s.YCats {
+		c.YCats = append(c.YCats, label(info, lang, y))
+	}
+	for _, v := range s.Y {
+		c.Y = append(c.Y, chartValues{Name: label(info, lang, v.Key), Data: v.Data})
+	}
+	for _, l := range s.Links {
+		c.Links = append(c.Links, analysis.Link{Source: label(info, lang, l.Source), Target: label(info, lang, l.Target), Value: l.Value})
+	}
+	return c
+}
+
+func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) error {
+	to := r.URL.Query().Get("to")
+	if to != langEn && to != langZh {
+		to = langZh
+	}
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600,
+		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,304 @@
+// Package kexihttp is kexi's web dashboard and REST API: server-rendered pages in Chinese and
+// English over the store and the analysis registry, with ECharts charts and the JSON API under
+// /api/v1 described by an OpenAPI document generated from the same route list.
+//
+// Every page and API call needs a session (or an API token an admin created), except
+// /healthz, the sign-in and one-time setup pages, and the embedded assets. A sales user sees
+// only the customers they own, everywhere; the handlers check scope on every by-ID lookup.
+package kexihttp
+
+import (
+	"context"
+	"crypto/subtle"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+//go:embed assets
+var assetsFS embed.FS
+
+//go:embed html/*.html
+var templatesFS embed.FS
+
+// Importer turns an uploaded file into a Batch. kind is the entity kind the user chose, or ""
+// to detect it from the file name and headers. Rows that cannot be read come back as
+// problems; with skipBad false any problem fails the whole file.
+type Importer func(ctx context.Context, name string, data []byte, kind string, skipBad bool) (*kexi.Batch, []kexi.FieldProblem, error)
+
+// Exporter writes records of one kind (a slice of *kexi.Customer, *kexi.Order, …) to w as
+// "csv" or "xlsx".
+type Exporter func(w io.Writer, kind, format string, records any) error
+
+// Config is what a Server needs. Store is required; Analyses is usually all.List().
+type Config struct {
+	Store    kexi.Store
+	Analyses []analysis.Analysis
+	Logger   *slog.Logger
+	// SetupToken, when set and the store has no users, lets /setup?token=… create the first
+	// administrator once.
+	SetupToken string
+	// Import reads uploaded files; nil makes import by upload answer 501.
+	Import Importer
+	// Export writes entity lists; nil uses the built-in writer (JSON field names as headers).
+	Export Exporter
+	// Now returns the current time, for session expiry; nil means time.Now.
+	Now     func() time.Time
+	Version string
+}
+
+// Server serves the dashboard and API. It implements http.Handler.
+type Server struct {
+	st       kexi.Store
+	analyses []analysis.Analysis
+	byName   map[string]analysis.Analysis
+	log      *slog.Logger
+	now      func() time.Time
+	importer Importer
+	exporter Exporter
+	version  string
+
+	routes  []route
+	handler http.Handler
+	pages   map[string]*template.Template
+	cache   *cache
+	jobs    *jobs
+
+	setupMu    sync.Mutex
+	setupToken string
+
+	settingsMu sync.Mutex
+	settings   kexi.Settings
+	settingsAt time.Time
+}
+
+// NewServer returns the dashboard and API over cfg.Store.
+func NewServer(cfg Config) *Server {
+	s := &Server{st: cfg.Store, analyses: cfg.Analyses, byName: map[string]analysis.Analysis{},
+		log: cfg.Logger, now: cfg.Now, importer: cfg.Import, exporter: cfg.Export,
+		version: cfg.Version, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs()}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, a := range s.analyses {
+		s.byName[a.Info().Name] = a
+	}
+	s.pages = parsePages()
+	s.routes = s.routeList()
+	mux := http.NewServeMux()
+	for _, rt := range s.routes {
+		mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
+	}
+	static, _ := fs.Sub(assetsFS, "assets")
+	mux.Handle("GET /assets/", http.StripPrefix("/assets/", cacheAssets(http.FileServerFS(static))))
+	mux.HandleFunc("/", s.notFound)
+	s.handler = s.logRequests(s.recoverPanics(s.identify(mux)))
+	return s
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// SetupLink returns the path of the one-time setup page ("/setup?token=…"), or "" when setup
+// is not open.
+func (s *Server) SetupLink() string {
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	if s.setupToken == "" {
+		return ""
+	}
+	return "/setup?token=" + s.setupToken
+}
+
+// takeSetup checks a setup token and, when it matches, closes setup for good.
+func (s *Server) setupOpen(tok string) bool {
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	return s.setupToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.setupToken)) == 1
+}
+
+func (s *Server) closeSetup() {
+	s.setupMu.Lock()
+	s.setupToken = ""
+	s.setupMu.Unlock()
+}
+
+// handler is a route's function; a returned error is written in one place (JSON for the API,
+// an error page otherwise).
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// wrap applies a route's access rule and CSRF check, then runs it and writes its error.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fail := func(err error) {
+			if rt.API {
+				s.writeAPIError(w, r, err)
+			} else {
+				s.pageError(w, r, err)
+			}
+		}
+		u := userOf(r)
+		if rt.Access != public && u == nil {
+			if rt.API || r.Method != http.MethodGet {
+				fail(errUnauthorized)
+				return
+			}
+			http.Redirect(w, r, "/login?next="+urlQueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if rt.Access == adminOnly && !can(u, "admin", "") {
+			fail(errForbidden)
+			return
+		}
+		if !checkCSRF(r) {
+			fail(kexi.Errorf(kexi.EFORBIDDEN, "csrf"))
+			return
+		}
+		if err := rt.h(w, r); err != nil {
+			fail(err)
+		}
+	})
+}
+
+// identify resolves the session and the language of every request.
+func (s *Server) identify(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, err := s.authenticate(r)
+		ctx := r.Context()
+		if a != nil {
+			ctx = context.WithValue(ctx, ctxAuth, a)
+		}
+		lang := pickLang(r, s.cachedSettings(ctx).Lang)
+		ctx = context.WithValue(ctx, ctxLang, lang)
+		r = r.WithContext(ctx)
+		if err != nil {
+			s.writeAPIError(w, r, err)
+			return
+		}
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; "+
+			"style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "+
+			"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// recoverPanics turns a panic in a handler into a logged internal error.
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v),
+					"stack", string(debug.Stack()))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests writes one structured log line per request.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if strings.HasPrefix(r.URL.Path, "/assets/") || r.URL.Path == "/healthz" {
+			return
+		}
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"bytes", sw.bytes, "ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+// cacheAssets lets browsers keep the embedded assets for a day.
+func cacheAssets(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// cachedSettings returns the business settings, read from the store at most every few seconds.
+func (s *Server) cachedSettings(ctx context.Context) kexi.Settings {
+	s.settingsMu.Lock()
+	defer s.settingsMu.Unlock()
+	if !s.settingsAt.IsZero() && time.Since(s.settingsAt) < 5*time.Second {
+		return s.settings
+	}
+	st, err := s.st.Settings(ctx)
+	if err != nil {
+		s.log.Warn("read settings", "err", err)
+		if s.settingsAt.IsZero() {
+			return kexi.DefaultSettings
+		}
+		return s.settings
+	}
+	s.settings, s.settingsAt = st, time.Now()
+	return st
+}
+
+// forgetSettings makes the next cachedSettings read the store.
+func (s *Server) forgetSettings() {
+	s.settingsMu.Lock()
+	s.settingsAt = time.Time{}
+	s.settingsMu.Unlock()
+}
+
+// audit records an action; failures are logged, never shown.
+func (s *Server) audit(r *http.Request, action, entity, detail string) {
+	login := ""
+	if u := userOf(r); u != nil {
+		login = u.Login
+	}
+	err := s.st.Audit(r.Context(), kexi.AuditEntry{At: s.now().UTC(), Login: login, Action: action,
+		Entity: entity, Detail: detail})
+	if err != nil {
+		s.log.Error("audit", "action", action, "entity", entity, "err", err)
+	}
+}

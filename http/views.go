@@ -1,0 +1,313 @@
+package kexihttp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// tablePage is how many rows of an analysis table a page shows.
+const tablePage = 50
+
+type figureView struct {
+	Key, Label, Value string
+}
+
+type cellView struct {
+	Text string
+	Link string
+	Num  bool
+}
+
+type tableView struct {
+	Key, Title            string
+	Head                  []string
+	NumCol                []bool
+	Rows                  [][]cellView
+	From, To, Total       int
+	Prev, Next            string
+	ExportCSV, ExportXLSX string
+}
+
+type choiceView struct {
+	Value, Label string
+	Selected     bool
+}
+
+type optionView struct {
+	Key, Label, Help, Type, Value string
+	Choices                       []choiceView
+}
+
+type analysisView struct {
+	Name, Title, Summary, Code string
+	Options                    []optionView
+	AsOf, From, To             string
+	ResultAsOf                 time.Time
+	Figures                    []figureView
+	Charts                     []chartSpec
+	Tables                     []tableView
+	Notes                      []string
+	Took                       string
+	Needs                      string
+}
+
+type dashboardView struct {
+	H       *Headline
+	Figures []figureView
+	Charts  []chartSpec
+	Empty   bool
+}
+
+func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(w, r, "Dashboard", "dashboard")
+	h, err := s.dashboard(r.Context(), scopeOf(r))
+	if err != nil {
+		return err
+	}
+	v := dashboardView{H: h, Empty: !h.HasOrders && h.Customers == 0}
+	v.Figures = []figureView{
+		{"dash_customers", p.T("dash_customers"), p.Num(h.Customers)},
+		{"dash_active", p.T("dash_active"), p.Num(h.Active)},
+		{"dash_revenue", p.T("dash_revenue"), p.Money(h.Revenue)},
+		{"dash_margin", p.T("dash_margin"), p.Money(h.Margin)},
+		{"dash_margin_pct", p.T("dash_margin_pct"), p.Pct(h.MarginPct)},
+	}
+	if h.NPSCount > 0 {
+		v.Figures = append(v.Figures, figureView{"dash_nps", p.T("dash_nps"), fmtNum(p.Lang, h.NPS, 1)})
+	}
+	if h.AtRisk != nil {
+		v.Figures = append(v.Figures, figureView{"dash_at_risk", p.T("dash_at_risk"), p.Num(*h.AtRisk)})
+	}
+	if h.CLV != nil {
+		v.Figures = append(v.Figures, figureView{"dash_clv", p.T("dash_clv"), p.Money(*h.CLV)})
+	}
+	if h.HasOrders {
+		months := make([]string, len(h.Months))
+		for i, m := range h.Months {
+			t, _ := time.Parse("2006-01", m)
+			if p.Lang == langZh {
+				months[i] = fmt.Sprintf("%d年%d月", t.Year(), int(t.Month()))
+			} else {
+				months[i] = t.Format("Jan 2006")
+			}
+		}
+		v.Charts = []chartSpec{
+			{Key: "trend_revenue", Title: p.T("trend_revenue"), Kind: "line", X: months, Lang: p.Lang,
+				Format: "currency", Symbol: currencySymbols[p.Settings.Currency],
+				Y: []chartValues{{p.T("dash_revenue"), h.RevenueByM}, {p.T("dash_margin"), h.MarginByM}}},
+			{Key: "trend_customers", Title: p.T("trend_customers"), Kind: "bar", X: months, Lang: p.Lang,
+				Y: []chartValues{{p.T("dash_active"), h.ActiveByM}, {p.T("dash_new"), h.NewByM}}},
+		}
+	}
+	p.Data = v
+	return s.render(w, r, http.StatusOK, "dashboard", p)
+}
+
+func (s *Server) handleAnalysesPage(w http.ResponseWriter, r *http.Request) error {
+	p := s.newPage(w, r, "Analyses", "analyses")
+	var items []analysisView
+	for _, a := range s.analyses {
+		info := a.Info()
+		items = append(items, analysisView{Name: info.Name, Title: info.Title.In(p.Lang),
+			Summary: info.Summary.In(p.Lang), Code: info.Code})
+	}
+	p.Data = items
+	return s.render(w, r, http.StatusOK, "analyses", p)
+}
+
+func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) error {
+	a := s.byName[r.PathValue("name")]
+	if a == nil {
+		return errNotFound
+	}
+	info := a.Info()
+	p := s.newPage(w, r, "", "analyses")
+	p.Title = info.Title.In(p.Lang)
+	q := r.URL.Query()
+	v := analysisView{Name: info.Name, Title: p.Title, Summary: info.Summary.In(p.Lang), Code: info.Code,
+		AsOf: q.Get("as_of"), From: q.Get("from"), To: q.Get("to")}
+	for _, o := range info.Options {
+		ov := optionView{Key: o.Key, Label: label(&info, p.Lang, o.Key), Help: o.Help.In(p.Lang), Type: o.Type,
+			Value: o.Default}
+		if x := q.Get(o.Key); x != "" {
+			ov.Value = x
+		}
+		for _, c := range o.Choices {
+			ov.Choices = append(ov.Choices, choiceView{Value: c, Label: label(&info, p.Lang, c), Selected: c == ov.Value})
+		}
+		v.Options = append(v.Options, ov)
+	}
+	_, _, res, d, took, err := s.analysisFor(r, false)
+	status := http.StatusOK
+	if err != nil {
+		code := kexi.ErrorCode(err)
+		if code == kexi.EINTERNAL || code == kexi.ENOTFOUND && errors.Is(err, errNotFound) {
+			return err
+		}
+		status = statusOf(code)
+		p.Error, p.Problems = errText(p.Lang, err), problemsOf(err)
+	} else {
+		s.fillResult(p, &v, &info, res, d, q)
+		if took > 0 {
+			v.Took = took.Round(time.Millisecond).String()
+		}
+		if d != nil && len(d.ds.Orders) == 0 && len(d.ds.Customers) == 0 {
+			var needs []string
+			for _, n := range info.Needs {
+				needs = append(needs, tr(p.Lang, n))
+			}
+			v.Needs = strings.Join(needs, ", ")
+		}
+	}
+	p.Data = v
+	return s.render(w, r, status, "analysis", p)
+}
+
+// fillResult formats a Result for the analysis page.
+func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *analysis.Result, d *data, q url.Values) {
+	v.ResultAsOf = res.AsOf
+	v.Notes = res.Notes
+	for _, f := range res.Summary {
+		v.Figures = append(v.Figures, figureView{Key: f.Key, Label: label(info, p.Lang, f.Key), Value: p.figure(info, f)})
+	}
+	for _, se := range res.Series {
+		c := chartOf(info, p.Lang, se)
+		c.Symbol = currencySymbols[p.Settings.Currency]
+		v.Charts = append(v.Charts, c)
+	}
+	for i := range res.Tables {
+		v.Tables = append(v.Tables, p.table(info, &res.Tables[i], d, q, "/analyses/"+info.Name))
+	}
+}
+
+// figure formats a summary figure by its unit.
+func (p *page) figure(info *analysis.Info, f analysis.Figure) string {
+	if f.Text != "" {
+		return label(info, p.Lang, f.Text)
+	}
+	switch f.Unit {
+	case "%":
+		return p.Pct(f.Value)
+	case "currency":
+		return p.Money(f.Value)
+	case "days":
+		return fmtNum(p.Lang, f.Value, 1) + " " + map[string]string{langEn: "days", langZh: "天"}[p.Lang]
+	}
+	return smartNum(p.Lang, f.Value)
+}
+
+// smartNum formats a number: whole numbers without decimals, small ones with four.
+func smartNum(lang string, v float64) string {
+	switch {
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return fmtNum(lang, v, 0)
+	case math.Abs(v) < 0.1:
+		return fmtNum(lang, v, 4)
+	}
+	return fmtNum(lang, v, 2)
+}
+
+// table formats one page of a result table with paging and download links.
+func (p *page) table(info *analysis.Info, t *analysis.Table, d *data, q url.Values, base string) tableView {
+	tv := tableView{Key: t.Key, Title: label(info, p.Lang, t.Key), Total: len(t.Rows)}
+	for i, c := range t.Columns {
+		tv.Head = append(tv.Head, label(info, p.Lang, c.Key))
+		num := c.Type == "int" || c.Type == "float" || c.Type == "currency" || c.Type == "percent"
+		if i == 0 && t.PerCustomer {
+			num = false
+		}
+		tv.NumCol = append(tv.NumCol, num)
+	}
+	pk := "page_" + t.Key
+	off, _ := strconv.Atoi(q.Get(pk))
+	if off < 0 || off >= len(t.Rows) {
+		off = 0
+	}
+	end := min(off+tablePage, len(t.Rows))
+	tv.From, tv.To = off+1, end
+	if len(t.Rows) == 0 {
+		tv.From = 0
+	}
+	link := func(o int) string {
+		q2 := cloneQuery(q)
+		q2.Set(pk, strconv.Itoa(o))
+		return base + "?" + q2.Encode()
+	}
+	if off > 0 {
+		tv.Prev = link(max(0, off-tablePage))
+	}
+	if end < len(t.Rows) {
+		tv.Next = link(end)
+	}
+	eq := cloneQuery(q)
+	eq.Set("table", t.Key)
+	eq.Set("format", "csv")
+	tv.ExportCSV = base + "/export?" + eq.Encode()
+	eq.Set("format", "xlsx")
+	tv.ExportXLSX = base + "/export?" + eq.Encode()
+	for _, row := range t.Rows[off:end] {
+		cells := make([]cellView, len(row))
+		for j, val := range row {
+			typ := ""
+			if j < len(t.Columns) {
+				typ = t.Columns[j].Type
+			}
+			cells[j] = p.cell(info, typ, val)
+			if j == 0 && t.PerCustomer {
+				if id, ok := val.(int64); ok {
+					name := customerName(d, id)
+					cells[j] = cellView{Text: fmt.Sprintf("%s (#%d)", name, id), Link: fmt.Sprintf("/customers/%d", id)}
+				}
+			}
+		}
+		tv.Rows = append(tv.Rows, cells)
+	}
+	return tv
+}
+
+// cell formats one table value by its column type.
+func (p *page) cell(info *analysis.Info, typ string, v any) cellView {
+	switch x := v.(type) {
+	case nil:
+		return cellView{}
+	case time.Time:
+		return cellView{Text: p.Date(x)}
+	case bool:
+		if x {
+			return cellView{Text: "✓"}
+		}
+		return cellView{Text: ""}
+	case string:
+		if typ == "label" {
+			return cellView{Text: label(info, p.Lang, x)}
+		}
+		return cellView{Text: x}
+	}
+	f := toFloat(v)
+	switch typ {
+	case "currency":
+		return cellView{Text: p.Money(f), Num: true}
+	case "percent":
+		return cellView{Text: p.Pct(f), Num: true}
+	case "int":
+		return cellView{Text: p.Num(f), Num: true}
+	}
+	return cellView{Text: smartNum(p.Lang, f), Num: true}
+}
+
+func cloneQuery(q url.Values) url.Values {
+	out := url.Values{}
+	for k, vs := range q {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
