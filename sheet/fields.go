@@ -294,7 +294,7 @@ func sideFields() []*field {
 	var out []*field
 	for _, f := range customerFields() {
 		if f.name == "external_id" || f.name == "account" || f.name == "name" || f.name == "channel" ||
-			f.name == "created_at" || f.name == "kind" {
+			f.name == "created_at" || f.name == "kind" || f.name == "campaign" {
 			continue
 		}
 		out = append(out, f)

@@ -395,12 +395,12 @@ func ParseNumber(s string) (float64, error) {
 	for _, c := range currencies {
 		if strings.HasPrefix(s, c) {
 			s = strings.TrimSpace(s[len(c):])
+			if strings.HasPrefix(s, "-") { // ¥-12
+				neg = !neg
+				s = strings.TrimSpace(s[1:])
+			}
 			break
 		}
-	}
-	if strings.HasPrefix(s, "-") { // ¥-12
-		neg = !neg
-		s = strings.TrimSpace(s[1:])
 	}
 	for _, c := range currencies {
 		if strings.HasSuffix(s, c) {
