@@ -1,6 +1,7 @@
 package all
 
 import (
+	"github.com/kexi/kexi/analysis/lifecycle"
 	"github.com/kexi/kexi/analysis/loyalty"
 	"github.com/kexi/kexi/analysis/pyramid"
 	"github.com/kexi/kexi/analysis/rfm"
@@ -11,6 +12,7 @@ import (
 func init() {
 	register(10, rfm.New())
 	register(20, pyramid.New())
+	register(40, lifecycle.New())
 	register(60, loyalty.New())
 	register(70, value.New())
 }

@@ -1,0 +1,438 @@
+// Package lifecycle places every customer in a lifecycle stage 生命周期 (A4) as of a date and
+// counts the moves between stages from an earlier date.
+//
+// Stages, checked in this order for a customer as of time T, with only purchases
+// (kexi.Order.IsPurchase) at or before T counting and day counts in whole elapsed days:
+//
+//	prospect 潜在    no purchase yet (also open leads not linked to a customer)
+//	churned 流失     days since the last purchase > churn_days, or the customer's explicit
+//	                 churn flag is set (ChurnedAt at or before T, no purchase after it)
+//	at_risk 风险     days since the last purchase > at_risk_days
+//	new 新客         first purchase at most new_days before T
+//	reactivated 回流 the gap before the last purchase was > churn_days: they had churned and
+//	                 came back (until their next purchase)
+//	loyal 忠诚       at least loyal_orders purchases (and, by the checks above, active)
+//	active 活跃      everyone else
+//
+// Thresholds default from the data: the gaps between consecutive purchases of all customers up
+// to the as-of date give churn_days = ⌈90th percentile⌉, at_risk_days = ⌈75th percentile⌉,
+// new_days = ⌈median⌉ (one normal purchase cycle), each at least 1; loyal_orders =
+// ⌈75th percentile⌉ of purchases per customer, at least 2. With no repeat purchases the
+// defaults are 30, 90 and 180 days. Options override each one; the thresholds used are
+// reported as figures. Customers created after T (CreatedAt set) with no purchase by then are
+// "not yet" customers. The analysis period is not used: a stage needs the whole history.
+package lifecycle
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Stage keys.
+const (
+	Prospect    = "prospect"
+	NewCustomer = "new"
+	Active      = "active"
+	Loyal       = "loyal"
+	AtRisk      = "at_risk"
+	Churned     = "churned"
+	Reactivated = "reactivated"
+	NotYet      = "not_yet" // not a customer yet at the date
+)
+
+// Names lists the stages in display order.
+var Names = []string{Prospect, NewCustomer, Active, Loyal, Reactivated, AtRisk, Churned}
+
+// Thresholds decide the stages. Days are whole days.
+type Thresholds struct {
+	NewDays     int
+	AtRiskDays  int
+	ChurnDays   int
+	LoyalOrders int
+}
+
+// DefaultThresholds derives thresholds from the gaps between consecutive purchases at or
+// before asOf (see the package doc). orders must be in Dataset order.
+func DefaultThresholds(orders []kexi.Order, asOf time.Time) Thresholds {
+	var hist, counts []int // hist[g] = gaps of g days; counts[n] = customers with n purchases
+	gaps, buyers := 0, 0
+	for i := 0; i < len(orders); {
+		cid := orders[i].CustomerID
+		var last time.Time
+		n := 0
+		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
+			o := &orders[i]
+			if cid == 0 || !o.IsPurchase() || o.OrderedAt.After(asOf) {
+				continue
+			}
+			if n > 0 {
+				g := days(o.OrderedAt.Sub(last))
+				for len(hist) <= g {
+					hist = append(hist, 0)
+				}
+				hist[g]++
+				gaps++
+			}
+			last = o.OrderedAt
+			n++
+		}
+		if n > 0 {
+			for len(counts) <= n {
+				counts = append(counts, 0)
+			}
+			counts[n]++
+			buyers++
+		}
+	}
+	th := Thresholds{NewDays: 30, AtRiskDays: 90, ChurnDays: 180, LoyalOrders: 2}
+	if gaps > 0 {
+		th.NewDays = max(1, ceilQuantile(hist, gaps, 0.5))
+		th.AtRiskDays = max(1, ceilQuantile(hist, gaps, 0.75))
+		th.ChurnDays = max(1, ceilQuantile(hist, gaps, 0.9))
+	}
+	if buyers > 0 {
+		th.LoyalOrders = max(2, ceilQuantile(counts, buyers, 0.75))
+	}
+	return th
+}
+
+// ceilQuantile returns ⌈the type-7 p-quantile⌉ of n integers given as a histogram h (h[v] = how
+// many equal v): with position q = (n−1)p, x[⌊q⌋] + (q−⌊q⌋)(x[⌊q⌋+1] − x[⌊q⌋]).
+func ceilQuantile(h []int, n int, p float64) int {
+	q := float64(n-1) * p
+	lo := int(math.Floor(q))
+	kth := func(k int) int { // the k-th smallest value, 0-based
+		c := 0
+		for v, m := range h {
+			c += m
+			if c > k {
+				return v
+			}
+		}
+		return len(h) - 1
+	}
+	a := float64(kth(lo))
+	if lo+1 < n {
+		a += (q - float64(lo)) * (float64(kth(lo+1)) - a)
+	}
+	return int(math.Ceil(a - 1e-9))
+}
+
+func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
+
+// Row is one customer's stage.
+type Row struct {
+	CustomerID int64
+	Stage      string
+	Orders     int       // purchases at or before the date
+	First      time.Time // first purchase (zero when none)
+	Last       time.Time // last purchase (zero when none)
+}
+
+// history is what a stage needs from a customer's purchases up to a date.
+type history struct {
+	n                 int
+	first, last, prev time.Time
+}
+
+func (h *history) add(t time.Time) {
+	if h.n == 0 {
+		h.first = t
+	}
+	h.prev, h.last = h.last, t
+	h.n++
+}
+
+func stage(c *kexi.Customer, h *history, at time.Time, th Thresholds) string {
+	if h.n == 0 {
+		if c != nil && !c.CreatedAt.IsZero() && c.CreatedAt.After(at) {
+			return NotYet
+		}
+		return Prospect
+	}
+	if c != nil && c.Churned && (c.ChurnedAt.IsZero() || (!c.ChurnedAt.After(at) && !h.last.After(c.ChurnedAt))) {
+		return Churned
+	}
+	rec := days(at.Sub(h.last))
+	switch {
+	case rec > th.ChurnDays:
+		return Churned
+	case rec > th.AtRiskDays:
+		return AtRisk
+	case days(at.Sub(h.first)) <= th.NewDays:
+		return NewCustomer
+	case h.n >= 2 && days(h.last.Sub(h.prev)) > th.ChurnDays:
+		return Reactivated
+	case h.n >= th.LoyalOrders:
+		return Loyal
+	}
+	return Active
+}
+
+// Stages returns each customer's stage at each of the dates (rows[k] for dates[k]), one row per
+// customer in d.Customers plus any customer id that has orders but no customer record, in id
+// order. Anonymous orders are skipped.
+func Stages(d *kexi.Dataset, th Thresholds, dates ...time.Time) [][]Row {
+	out := make([][]Row, len(dates))
+	hs := make([]history, len(dates))
+	emit := func(cid int64, c *kexi.Customer) {
+		for k, at := range dates {
+			out[k] = append(out[k], Row{CustomerID: cid, Stage: stage(c, &hs[k], at, th), Orders: hs[k].n, First: hs[k].first, Last: hs[k].last})
+			hs[k] = history{}
+		}
+	}
+	cs := d.Customers
+	ci := 0
+	o := d.Orders
+	for i := 0; i < len(o); {
+		cid := o[i].CustomerID
+		j := i
+		for ; j < len(o) && o[j].CustomerID == cid; j++ {
+		}
+		if cid == 0 {
+			i = j
+			continue
+		}
+		for ci < len(cs) && cs[ci].ID < cid {
+			emit(cs[ci].ID, &cs[ci])
+			ci++
+		}
+		var c *kexi.Customer
+		if ci < len(cs) && cs[ci].ID == cid {
+			c = &cs[ci]
+			ci++
+		}
+		for ; i < j; i++ {
+			if !o[i].IsPurchase() {
+				continue
+			}
+			t := o[i].OrderedAt
+			for k, at := range dates {
+				if !t.After(at) {
+					hs[k].add(t)
+				}
+			}
+		}
+		emit(cid, c)
+	}
+	for ; ci < len(cs); ci++ {
+		emit(cs[ci].ID, &cs[ci])
+	}
+	return out
+}
+
+// OpenLeads counts leads not linked to a customer that exist at the date and are not lost by
+// then: prospects without a customer record.
+func OpenLeads(leads []kexi.Lead, at time.Time) int {
+	n := 0
+	for i := range leads {
+		l := &leads[i]
+		if l.CustomerID != 0 || l.CreatedAt.After(at) {
+			continue
+		}
+		lost := false
+		for _, s := range l.Stages {
+			if !s.EnteredAt.After(at) {
+				lost = s.Stage == kexi.StageLost || s.Stage == kexi.StageWon
+			}
+		}
+		if len(l.Stages) == 0 && (l.Stage == kexi.StageLost || l.Stage == kexi.StageWon) {
+			lost = true
+		}
+		if !lost {
+			n++
+		}
+	}
+	return n
+}
+
+type lifecycleAnalysis struct{}
+
+// New returns the lifecycle analysis (A4).
+func New() analysis.Analysis { return lifecycleAnalysis{} }
+
+func (lifecycleAnalysis) Info() analysis.Info {
+	help := func(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+	return analysis.Info{
+		Name:    "lifecycle",
+		Code:    "A4",
+		Title:   analysis.Text{En: "Customer lifecycle", Zh: "客户生命周期"},
+		Summary: analysis.Text{En: "Where each customer is in the lifecycle, and who moved where since an earlier date.", Zh: "每位客户处于生命周期的哪个阶段,以及与之前相比的阶段变化。"},
+		Options: []analysis.Option{
+			{Key: "from_date", Type: "date", Help: help("Earlier date for the transitions (default 90 days before as-of)", "阶段变化的起始日期(默认基准日前 90 天)")},
+			{Key: "new_days", Default: "0", Type: "int", Help: help("Days a first-time customer counts as new (0 = from the data: median gap)", "新客期天数(0 = 按数据:订单间隔中位数)")},
+			{Key: "at_risk_days", Default: "0", Type: "int", Help: help("Days without a purchase before at risk (0 = 75th percentile gap)", "多少天未购买视为有风险(0 = 订单间隔 75 分位)")},
+			{Key: "churn_days", Default: "0", Type: "int", Help: help("Days without a purchase before churned (0 = 90th percentile gap)", "多少天未购买视为流失(0 = 订单间隔 90 分位)")},
+			{Key: "loyal_orders", Default: "0", Type: "int", Help: help("Purchases to count as loyal (0 = 75th percentile, at least 2)", "忠诚客户的最少购买次数(0 = 75 分位,至少 2)")},
+		},
+		Labels: labels,
+		Needs:  []string{"orders", "customers", "leads"},
+	}
+}
+
+func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	o := analysis.NewOpts(a.Info(), in.Options)
+	from := o.Date("from_date")
+	nd, rd, cd, lo := o.Int("new_days"), o.Int("at_risk_days"), o.Int("churn_days"), o.Int("loyal_orders")
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	asOf := in.AsOf
+	th := DefaultThresholds(in.Data.Orders, asOf)
+	var probs []kexi.FieldProblem
+	set := func(key string, v int, dst *int) {
+		if v < 0 {
+			probs = append(probs, kexi.FieldProblem{Column: key, Value: fmt.Sprint(v), Reason: "expected 0 (from the data) or more"})
+		} else if v > 0 {
+			*dst = v
+		}
+	}
+	set("new_days", nd, &th.NewDays)
+	set("at_risk_days", rd, &th.AtRiskDays)
+	set("churn_days", cd, &th.ChurnDays)
+	set("loyal_orders", lo, &th.LoyalOrders)
+	if rd > 0 || cd > 0 {
+		if th.AtRiskDays > th.ChurnDays {
+			probs = append(probs, kexi.FieldProblem{Column: "at_risk_days", Value: fmt.Sprint(th.AtRiskDays),
+				Reason: fmt.Sprintf("expected at most churn_days (%d)", th.ChurnDays)})
+		}
+	} else if th.AtRiskDays > th.ChurnDays {
+		th.AtRiskDays = th.ChurnDays
+	}
+	if from.IsZero() {
+		from = asOf.AddDate(0, 0, -90)
+	} else {
+		from = from.Add(24*time.Hour - time.Nanosecond)
+	}
+	if from.After(asOf) {
+		probs = append(probs, kexi.FieldProblem{Column: "from_date", Value: from.Format("2006-01-02"), Reason: "expected a date before the as-of date"})
+	}
+	if len(probs) > 0 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: probs}
+	}
+	both := Stages(in.Data, th, from, asOf)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	before, now := both[0], both[1]
+	leadsNow, leadsBefore := OpenLeads(in.Data.Leads, asOf), OpenLeads(in.Data.Leads, from)
+
+	res := &analysis.Result{Name: "lifecycle", AsOf: asOf}
+	count := map[string]int{}
+	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "stage", Type: "label"}, {Key: "previous_stage", Type: "label"},
+		{Key: "orders", Type: "int"}, {Key: "first_order", Type: "date"}, {Key: "last_order", Type: "date"},
+		{Key: "days_since_last", Type: "int"}}}
+	flows := map[[2]string]int{}
+	for i, r := range now {
+		if r.Stage == NotYet {
+			continue
+		}
+		count[r.Stage]++
+		var first, last, rec any
+		if r.Orders > 0 {
+			first, last, rec = r.First, r.Last, days(asOf.Sub(r.Last))
+		}
+		cust.Rows = append(cust.Rows, []any{r.CustomerID, r.Stage, before[i].Stage, r.Orders, first, last, rec})
+		flows[[2]string{before[i].Stage, r.Stage}]++
+	}
+	count[Prospect] += leadsNow
+	if leadsNow > 0 || leadsBefore > 0 {
+		// Leads still open stay prospects; those that closed without a customer leave the chart.
+		stay := min(leadsNow, leadsBefore)
+		flows[[2]string{Prospect, Prospect}] += stay
+		flows[[2]string{NotYet, Prospect}] += leadsNow - stay
+	}
+	total := len(cust.Rows) + leadsNow
+	res.Summary = []analysis.Figure{
+		{Key: "customers", Value: float64(len(cust.Rows))},
+		{Key: "open_leads", Value: float64(leadsNow)},
+		{Key: "new_days", Value: float64(th.NewDays), Unit: "days"},
+		{Key: "at_risk_days", Value: float64(th.AtRiskDays), Unit: "days"},
+		{Key: "churn_days", Value: float64(th.ChurnDays), Unit: "days"},
+		{Key: "loyal_orders", Value: float64(th.LoyalOrders)},
+		{Key: "from_date", Text: from.Format("2006-01-02")},
+	}
+	st := analysis.Table{Key: "stages", Columns: []analysis.Column{
+		{Key: "stage", Type: "label"}, {Key: "customers", Type: "int"}, {Key: "share", Type: "percent"}}}
+	bar := analysis.Series{Key: "stage_counts", Kind: "bar", Y: []analysis.Values{{Key: "customers"}}}
+	for _, s := range Names {
+		st.Rows = append(st.Rows, []any{s, count[s], frac(float64(count[s]), float64(total))})
+		bar.X = append(bar.X, s)
+		bar.Y[0].Data = append(bar.Y[0].Data, float64(count[s]))
+	}
+	tr := analysis.Table{Key: "transitions", Columns: []analysis.Column{
+		{Key: "from_stage", Type: "label"}, {Key: "to_stage", Type: "label"}, {Key: "customers", Type: "int"}}}
+	sankey := analysis.Series{Key: "transitions", Kind: "sankey"}
+	for _, f := range append([]string{NotYet}, Names...) {
+		for _, t := range Names {
+			n := flows[[2]string{f, t}]
+			if n == 0 {
+				continue
+			}
+			tr.Rows = append(tr.Rows, []any{f, t, n})
+			sankey.Links = append(sankey.Links, analysis.Link{Source: "from." + f, Target: "to." + t, Value: float64(n)})
+		}
+	}
+	res.Tables = []analysis.Table{st, cust, tr}
+	res.Series = []analysis.Series{bar, sankey}
+	return res, nil
+}
+
+func frac(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+var stageText = map[string]analysis.Text{
+	Prospect:    {En: "Prospect", Zh: "潜在客户"},
+	NewCustomer: {En: "New", Zh: "新客"},
+	Active:      {En: "Active", Zh: "活跃客户"},
+	Loyal:       {En: "Loyal", Zh: "忠诚客户"},
+	AtRisk:      {En: "At risk", Zh: "风险客户"},
+	Churned:     {En: "Churned", Zh: "流失客户"},
+	Reactivated: {En: "Reactivated", Zh: "回流客户"},
+	NotYet:      {En: "Not yet a customer", Zh: "尚未成为客户"},
+}
+
+var labels = func() map[string]analysis.Text {
+	m := map[string]analysis.Text{
+		"customers":       {En: "Customers", Zh: "客户数"},
+		"open_leads":      {En: "Open leads without a customer", Zh: "未转化的在跟线索"},
+		"new_days":        {En: "New window (days)", Zh: "新客期(天)"},
+		"at_risk_days":    {En: "At risk after (days)", Zh: "风险阈值(天)"},
+		"churn_days":      {En: "Churned after (days)", Zh: "流失阈值(天)"},
+		"loyal_orders":    {En: "Orders to be loyal", Zh: "忠诚最少订单数"},
+		"from_date":       {En: "Transitions since", Zh: "阶段变化起始日"},
+		"stages":          {En: "Stages", Zh: "生命周期阶段"},
+		"stage":           {En: "Stage", Zh: "阶段"},
+		"previous_stage":  {En: "Stage at the earlier date", Zh: "起始日阶段"},
+		"share":           {En: "Share", Zh: "占比"},
+		"customer_id":     {En: "Customer", Zh: "客户"},
+		"orders":          {En: "Orders", Zh: "订单数"},
+		"first_order":     {En: "First order", Zh: "首单日期"},
+		"last_order":      {En: "Last order", Zh: "末单日期"},
+		"days_since_last": {En: "Days since last order", Zh: "距上次购买(天)"},
+		"transitions":     {En: "Stage transitions", Zh: "阶段变化"},
+		"from_stage":      {En: "From", Zh: "起始阶段"},
+		"to_stage":        {En: "To", Zh: "当前阶段"},
+		"stage_counts":    {En: "Customers per stage", Zh: "各阶段客户数"},
+	}
+	for k, t := range stageText {
+		m[k] = t
+		m["from."+k] = analysis.Text{En: t.En + " (before)", Zh: t.Zh + "(起始)"}
+		m["to."+k] = analysis.Text{En: t.En + " (now)", Zh: t.Zh + "(当前)"}
+	}
+	return m
+}()
