@@ -2,6 +2,7 @@ package kexihttp
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/sheet"
 )
 
 // exportFormat reads ?format=csv|xlsx (default csv).
@@ -153,17 +155,20 @@ func (s *Server) exportEntity(w http.ResponseWriter, r *http.Request, e entity) 
 		return err
 	}
 	s.audit(r, "export", e.kind(), fmt.Sprintf("format=%s filter=%s", format, r.URL.RawQuery))
-	if s.exporter != nil {
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, e.kind(), format))
-		if format == "xlsx" {
-			w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		} else {
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		}
-		return s.exporter(w, e.kind(), format, items)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, e.kind(), format))
+	if format == "xlsx" {
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	} else {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	}
-	head, rows := flatten(items)
-	return writeTable(w, e.kind(), format, head, rows)
+	// Buffer, so that a failure is still an error response rather than half a file.
+	var buf bytes.Buffer
+	if err := sheet.Write(&buf, e.kind(), format, langOf(r), items); err != nil {
+		w.Header().Del("Content-Disposition")
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 // flatten turns a slice of record pointers into columns (their JSON field names, custom fields

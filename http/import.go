@@ -1,6 +1,7 @@
 package kexihttp
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/sheet"
 )
 
 // maxUpload bounds an uploaded import file.
@@ -17,17 +19,18 @@ const maxUpload = 256 << 20
 
 // job is one import by upload. Its fields change under jobs.mu.
 type job struct {
-	ID       string              `json:"id"`
-	Login    string              `json:"-"`
-	File     string              `json:"file"`
-	Kind     string              `json:"kind,omitempty"`
-	State    string              `json:"state"` // reading, importing, done, failed
-	Started  time.Time           `json:"started"`
-	Finished time.Time           `json:"finished,omitzero"`
-	Rows     int                 `json:"rows"`
-	Stats    *kexi.ImportStats   `json:"stats,omitempty"`
-	Rejects  []kexi.FieldProblem `json:"rejects,omitempty"`
-	Error    *apiError           `json:"error,omitempty"`
+	ID       string            `json:"id"`
+	Login    string            `json:"-"`
+	File     string            `json:"file"`
+	Kind     string            `json:"kind,omitempty"`
+	State    string            `json:"state"` // reading, importing, done, failed
+	Started  time.Time         `json:"started"`
+	Finished time.Time         `json:"finished,omitzero"`
+	Rows     int               `json:"rows"`     // data rows read so far
+	Rejected int               `json:"rejected"` // rows rejected
+	Stats    *kexi.ImportStats `json:"stats,omitempty"`
+	Error    *apiError         `json:"error,omitempty"`
+	result   *sheet.Result
 }
 
 // jobs keeps the recent import jobs in memory.
@@ -73,7 +76,7 @@ func readUpload(w http.ResponseWriter, r *http.Request) (name string, data []byt
 	return hdr.Filename, data, kind, skip, nil
 }
 
-// runImport parses and imports one file, updating j as it goes.
+// runImport reads one file with sheet.Read and imports it, updating j as it goes.
 func (s *Server) runImport(ctx context.Context, j *job, login, name string, data []byte, kind string, skip bool) {
 	set := func(fn func(j *job)) {
 		s.jobs.mu.Lock()
@@ -85,29 +88,29 @@ func (s *Server) runImport(ctx context.Context, j *job, login, name string, data
 		e := &apiError{Code: code, Message: kexi.ErrorMessage(err)}
 		if code == kexi.EINTERNAL {
 			s.log.Error("import", "file", name, "err", err)
+			e.Message = "internal error"
 		} else {
 			e.Problems = problemsOf(err)
 		}
 		set(func(j *job) { j.State, j.Error, j.Finished = "failed", e, s.now() })
 	}
-	b, problems, err := s.importer(ctx, name, data, kind, skip)
+	res, err := sheet.Read(bytes.NewReader(data), name, sheet.Options{Kind: kind, CustomFields: true,
+		SkipInvalid: skip, Progress: func(n int) { set(func(j *job) { j.Rows = n }) }})
+	if res != nil {
+		set(func(j *job) { j.result = res; j.Kind = res.Kind; j.Rows = res.Rows; j.Rejected = res.Rejected })
+	}
 	if err != nil {
 		fail(err)
 		return
 	}
-	if len(problems) > 0 && !skip {
-		fail(&kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("%s: %d rows have problems; nothing was imported", name, len(problems)),
-			Problems: problems})
-		return
-	}
-	set(func(j *job) { j.State, j.Rows, j.Rejects = "importing", b.Len(), problems })
-	stats, err := s.st.Import(ctx, b)
+	set(func(j *job) { j.State = "importing" })
+	stats, err := s.st.Import(ctx, res.Batch)
 	if err != nil {
 		fail(err)
 		return
 	}
-	s.st.Audit(ctx, kexi.AuditEntry{At: s.now().UTC(), Login: login, Action: "import", Entity: kind,
-		Detail: fmt.Sprintf("file=%s rows=%d rejected=%d", name, b.Len(), len(problems))})
+	s.st.Audit(ctx, kexi.AuditEntry{At: s.now().UTC(), Login: login, Action: "import", Entity: res.Kind,
+		Detail: fmt.Sprintf("file=%s rows=%d rejected=%d", name, res.Rows, res.Rejected)})
 	set(func(j *job) { j.State, j.Stats, j.Finished = "done", &stats, s.now() })
 }
 
@@ -116,9 +119,6 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) (*job, chan
 	u := userOf(r)
 	if !canImport(u) {
 		return nil, nil, errForbidden
-	}
-	if s.importer == nil {
-		return nil, nil, kexi.Errorf(eNotImplemented, "import_unavailable")
 	}
 	name, data, kind, skip, err := readUpload(w, r)
 	if err != nil {
@@ -153,7 +153,14 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, statusOf(snap.Error.Code), snap.Error)
 		return nil
 	}
-	writeJSON(w, http.StatusOK, snap)
+	var rejects []sheet.Reject
+	if snap.result != nil {
+		rejects = snap.result.Rejects
+	}
+	writeJSON(w, http.StatusOK, struct {
+		*job
+		Rejects []sheet.Reject `json:"rejects,omitempty"`
+	}{snap, rejects})
 	return nil
 }
 
@@ -165,10 +172,7 @@ type importView struct {
 
 func (s *Server) handleImportPage(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(w, r, "Import", "import")
-	p.Data = importView{Kinds: kexi.Kinds, Can: canImport(p.User) && s.importer != nil}
-	if s.importer == nil {
-		p.Error = p.T("import_unavailable")
-	}
+	p.Data = importView{Kinds: kexi.Kinds, Can: canImport(p.User)}
 	return s.render(w, r, http.StatusOK, "import", p)
 }
 
@@ -211,21 +215,31 @@ func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleImportRejects downloads the rejected rows of an import (or the problems of a failed
-// one) as CSV: file, row, column, value, reason.
+// one) as CSV: file, row, column, value, reason and the row's cells.
 func (s *Server) handleImportRejects(w http.ResponseWriter, r *http.Request) error {
 	j := s.jobs.snapshot(r.PathValue("job"), userOf(r).Login)
 	if j == nil {
 		return errNotFound
 	}
-	probs := j.Rejects
+	name := "rejects-" + strings.TrimSuffix(strings.TrimSuffix(j.File, ".xlsx"), ".csv")
+	if j.result != nil && len(j.result.Rejects) > 0 {
+		var buf bytes.Buffer
+		if err := sheet.WriteRejects(&buf, j.result); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		_, err := w.Write(buf.Bytes())
+		return err
+	}
+	var probs []kexi.FieldProblem
 	if j.Error != nil {
 		probs = j.Error.Problems
 	}
-	lang := langOf(r)
-	head := []string{tr(lang, "File"), tr(lang, "Row"), tr(lang, "Column"), tr(lang, "Value"), tr(lang, "Reason")}
+	head := []string{"file", "row", "column", "value", "reason"}
 	rows := make([][]any, len(probs))
 	for i, pr := range probs {
 		rows[i] = []any{pr.File, pr.Row, pr.Column, pr.Value, pr.Reason}
 	}
-	return writeTable(w, "rejects-"+strings.TrimSuffix(j.File, ".csv"), "csv", head, rows)
+	return writeTable(w, name, "csv", head, rows)
 }

@@ -13,7 +13,6 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -32,15 +31,6 @@ var assetsFS embed.FS
 //go:embed html/*.html
 var templatesFS embed.FS
 
-// Importer turns an uploaded file into a Batch. kind is the entity kind the user chose, or ""
-// to detect it from the file name and headers. Rows that cannot be read come back as
-// problems; with skipBad false any problem fails the whole file.
-type Importer func(ctx context.Context, name string, data []byte, kind string, skipBad bool) (*kexi.Batch, []kexi.FieldProblem, error)
-
-// Exporter writes records of one kind (a slice of *kexi.Customer, *kexi.Order, …) to w as
-// "csv" or "xlsx".
-type Exporter func(w io.Writer, kind, format string, records any) error
-
 // Config is what a Server needs. Store is required; Analyses is usually all.List().
 type Config struct {
 	Store    kexi.Store
@@ -49,10 +39,6 @@ type Config struct {
 	// SetupToken, when set and the store has no users, lets /setup?token=… create the first
 	// administrator once.
 	SetupToken string
-	// Import reads uploaded files; nil makes import by upload answer 501.
-	Import Importer
-	// Export writes entity lists; nil uses the built-in writer (JSON field names as headers).
-	Export Exporter
 	// Now returns the current time, for session expiry; nil means time.Now.
 	Now     func() time.Time
 	Version string
@@ -65,8 +51,6 @@ type Server struct {
 	byName   map[string]analysis.Analysis
 	log      *slog.Logger
 	now      func() time.Time
-	importer Importer
-	exporter Exporter
 	version  string
 
 	routes  []route
@@ -86,7 +70,7 @@ type Server struct {
 // NewServer returns the dashboard and API over cfg.Store.
 func NewServer(cfg Config) *Server {
 	s := &Server{st: cfg.Store, analyses: cfg.Analyses, byName: map[string]analysis.Analysis{},
-		log: cfg.Logger, now: cfg.Now, importer: cfg.Import, exporter: cfg.Export,
+		log: cfg.Logger, now: cfg.Now,
 		version: cfg.Version, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -2,17 +2,116 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis/all"
+	kexihttp "github.com/kexi/kexi/http"
 )
 
-// cmdServe is not built yet.
+// defaultAddr is where kexi serves when neither --addr nor KEXI_ADDR is given.
+const defaultAddr = "127.0.0.1:8080"
+
+// cmdServe serves the web dashboard and REST API over the database.
 func cmdServe(ctx context.Context, env *Env, args []string) error {
-	return kexi.Errorf(kexi.EINTERNAL, "kexi serve is not built yet")
+	fs := newFlags(env, "serve", "[--db FILE] [--addr HOST:PORT]")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
+	addr := fs.String("addr", envOr(env, "KEXI_ADDR", defaultAddr), "listen `address` HOST:PORT; port 0 picks a free one (env KEXI_ADDR)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "kexi serve: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	st, err := openStore(ctx, env, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serveStore(ctx, env, st, *addr)
 }
 
-// serveStore serves the dashboard and API for st on addr until ctx ends. kexi demo calls it
-// after generating data.
+// serveStore serves the dashboard and API for st on addr until ctx ends, then shuts down
+// gracefully. It prints the address it serves on and, when the store has no users, a one-time
+// link that creates the first administrator. kexi demo calls it after generating data.
 func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string) error {
-	return kexi.Errorf(kexi.EINTERNAL, "kexi serve is not built yet")
+	logger := newLogger(env)
+	users, err := st.FindUsers(ctx)
+	if err != nil {
+		return fmt.Errorf("list users: %w", err)
+	}
+	setup := ""
+	if len(users) == 0 {
+		b := make([]byte, 24)
+		rand.Read(b)
+		setup = base64.RawURLEncoding.EncodeToString(b)
+	}
+	srv := kexihttp.NewServer(kexihttp.Config{Store: st, Analyses: all.List(), Logger: logger,
+		SetupToken: setup, Version: version})
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return kexi.Errorf(kexi.EINVALID, "cannot listen on %s: %v", addr, err)
+	}
+	base := "http://" + displayAddr(ln.Addr().String())
+	fmt.Fprintf(env.Stdout, "kexi is serving on %s\n", base)
+	if link := srv.SetupLink(); link != "" {
+		fmt.Fprintf(env.Stdout, "No users yet. Open this one-time link to create the administrator:\n  %s%s\n"+
+			"(or run: kexi users add --role admin --login NAME)\n", base, link)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       10 * time.Minute, // large uploads
+		WriteTimeout:      10 * time.Minute, // large exports
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// newLogger writes structured logs to stderr: text by default, JSON with KEXI_LOG=json.
+func newLogger(env *Env) *slog.Logger {
+	if strings.EqualFold(envOr(env, "KEXI_LOG", "text"), "json") {
+		return slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(env.Stderr, nil))
+}
+
+// displayAddr turns a listen address into one a browser can open: an unspecified host
+// (0.0.0.0, ::) becomes 127.0.0.1.
+func displayAddr(a string) string {
+	host, port, err := net.SplitHostPort(a)
+	if err != nil {
+		return a
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
