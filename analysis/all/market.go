@@ -1,6 +1,7 @@
 package all
 
 import (
+	"github.com/kexi/kexi/analysis/basket"
 	"github.com/kexi/kexi/analysis/funnel"
 	"github.com/kexi/kexi/analysis/satisfaction"
 )
@@ -8,4 +9,5 @@ import (
 func init() {
 	register(120, satisfaction.New())
 	register(140, funnel.New())
+	register(160, basket.New())
 }

@@ -1,0 +1,541 @@
+// Package basket is analysis A16, basket analysis and recommendation (关联推荐): association
+// rules between products bought together in one order, and for each customer the next products
+// to offer.
+//
+// Baskets are purchase orders (Order.IsPurchase) in the period, optionally only those of
+// customers in one country or shipped to one province. An item is in a basket when its total
+// quantity in the order is positive. Items named in the exclude option (postage, fees …) are
+// ignored, but their orders still count as baskets, so support is always a share of all baskets
+// in scope.
+//
+// Frequent itemsets are found with Eclat — depth-first search over vertical bitsets (one bit
+// per basket per frequent item), where an itemset's support is the popcount of the AND of its
+// items' bitsets. It gives the same itemsets as Apriori or FP-growth; it was chosen because it
+// needs no candidate generation passes over the orders (unlike Apriori) and no tree of pointers
+// (unlike FP-growth), and the bitset intersections stay fast and small for 1M baskets: a
+// frequent item costs baskets/8 bytes.
+package basket
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"math/bits"
+	"slices"
+	"strings"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Rule is one association rule Antecedent → Consequent.
+type Rule struct {
+	Antecedent, Consequent []string
+	// Support is the share of baskets holding both sides; Confidence = support / support of
+	// the antecedent; Lift = confidence / support of the consequent.
+	Support, Confidence, Lift float64
+	Count                     int // baskets holding both sides
+}
+
+// Itemset is a frequent itemset with its basket count.
+type Itemset struct {
+	Items []int // indices into the item list, ascending
+	Count int
+}
+
+// Baskets holds baskets as item indices.
+type Baskets struct {
+	Items []string // item names by index
+	flat  []int32  // every basket's distinct item indices, one after another
+	start []int    // basket i is flat[start[i]:start[i+1]]
+	index map[string]int
+}
+
+// Len returns the number of baskets.
+func (b *Baskets) Len() int { return len(b.start) }
+
+// Basket returns basket i's distinct item indices.
+func (b *Baskets) Basket(i int) []int32 {
+	end := len(b.flat)
+	if i+1 < len(b.start) {
+		end = b.start[i+1]
+	}
+	return b.flat[b.start[i]:end]
+}
+
+// Add adds a basket of item names (duplicates and empty names are dropped).
+func (b *Baskets) Add(items []string) {
+	if b.index == nil {
+		b.index = map[string]int{}
+	}
+	s := len(b.flat)
+	b.start = append(b.start, s)
+	for _, it := range items {
+		if it == "" {
+			continue
+		}
+		i, ok := b.index[it]
+		if !ok {
+			i = len(b.Items)
+			b.index[it] = i
+			b.Items = append(b.Items, it)
+		}
+		if !slices.Contains(b.flat[s:], int32(i)) {
+			b.flat = append(b.flat, int32(i))
+		}
+	}
+}
+
+type bitset []uint64
+
+func (s bitset) count() int {
+	n := 0
+	for _, w := range s {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+func and(dst, a, b bitset) int {
+	n := 0
+	for i := range dst {
+		dst[i] = a[i] & b[i]
+		n += bits.OnesCount64(dst[i])
+	}
+	return n
+}
+
+// Frequent returns the itemsets of up to maxLen items held by at least minCount baskets,
+// sorted by size, then items.
+func (b *Baskets) Frequent(minCount, maxLen int) []Itemset {
+	if minCount < 1 {
+		minCount = 1
+	}
+	n := b.Len()
+	words := (n + 63) / 64
+	counts := make([]int, len(b.Items))
+	for _, i := range b.flat {
+		counts[i]++
+	}
+	var freq []int
+	for i, c := range counts {
+		if c >= minCount {
+			freq = append(freq, i)
+		}
+	}
+	// Order frequent items by name so the output is deterministic and readable.
+	slices.SortFunc(freq, func(x, y int) int { return cmp.Compare(b.Items[x], b.Items[y]) })
+	pos := make([]int, len(b.Items))
+	for i := range pos {
+		pos[i] = -1
+	}
+	for k, i := range freq {
+		pos[i] = k
+	}
+	sets := make([]bitset, len(freq))
+	for k := range sets {
+		sets[k] = make(bitset, words)
+	}
+	for bi := 0; bi < n; bi++ {
+		for _, i := range b.Basket(bi) {
+			if k := pos[i]; k >= 0 {
+				sets[k][bi/64] |= 1 << (bi % 64)
+			}
+		}
+	}
+	// One scratch bitset per depth: the search is depth-first, so a level's set is only
+	// needed until its subtree is done.
+	scratch := make([]bitset, maxLen+1)
+	var out []Itemset
+	var walk func(prefix []int, pset bitset, from int)
+	walk = func(prefix []int, pset bitset, from int) {
+		if len(prefix) == maxLen {
+			return
+		}
+		for k := from; k < len(freq); k++ {
+			var s bitset
+			var c int
+			if pset == nil {
+				s, c = sets[k], counts[freq[k]]
+			} else {
+				d := len(prefix)
+				if scratch[d] == nil {
+					scratch[d] = make(bitset, words)
+				}
+				s = scratch[d]
+				c = and(s, pset, sets[k])
+			}
+			if c < minCount {
+				continue
+			}
+			items := append(slices.Clone(prefix), freq[k])
+			out = append(out, Itemset{Items: items, Count: c})
+			walk(items, s, k+1)
+		}
+	}
+	walk(nil, nil, 0)
+	slices.SortStableFunc(out, func(x, y Itemset) int { return cmp.Compare(len(x.Items), len(y.Items)) })
+	return out
+}
+
+func key(items []int) string {
+	var sb strings.Builder
+	for _, i := range items {
+		sb.WriteString(string(rune(i + 1)))
+	}
+	return sb.String()
+}
+
+// Rules returns the association rules of the baskets with support ≥ minSupport (a share of
+// baskets), confidence ≥ minConfidence and lift ≥ minLift, from itemsets of up to maxLen items;
+// sorted by lift, confidence and support (highest first), then by antecedent and consequent.
+func (b *Baskets) Rules(minSupport, minConfidence, minLift float64, maxLen int) []Rule {
+	n := b.Len()
+	if n == 0 {
+		return nil
+	}
+	minCount := int(math.Ceil(minSupport*float64(n) - 1e-9))
+	sets := b.Frequent(minCount, maxLen)
+	count := make(map[string]int, len(sets))
+	for _, s := range sets {
+		count[key(s.Items)] = s.Count
+	}
+	names := func(ix []int) []string {
+		out := make([]string, len(ix))
+		for i, x := range ix {
+			out[i] = b.Items[x]
+		}
+		return out
+	}
+	var rules []Rule
+	for _, s := range sets {
+		m := len(s.Items)
+		if m < 2 {
+			continue
+		}
+		for mask := 1; mask < 1<<m-1; mask++ {
+			var a, c []int
+			for j, it := range s.Items {
+				if mask&(1<<j) != 0 {
+					a = append(a, it)
+				} else {
+					c = append(c, it)
+				}
+			}
+			conf := float64(s.Count) / float64(count[key(a)])
+			lift := conf / (float64(count[key(c)]) / float64(n))
+			if conf+1e-12 < minConfidence || lift+1e-12 < minLift {
+				continue
+			}
+			rules = append(rules, Rule{Antecedent: names(a), Consequent: names(c), Count: s.Count,
+				Support: float64(s.Count) / float64(n), Confidence: conf, Lift: lift})
+		}
+	}
+	slices.SortFunc(rules, func(x, y Rule) int {
+		if c := cmp.Compare(y.Lift, x.Lift); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Confidence, x.Confidence); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Support, x.Support); c != 0 {
+			return c
+		}
+		if c := slices.Compare(x.Antecedent, y.Antecedent); c != 0 {
+			return c
+		}
+		return slices.Compare(x.Consequent, y.Consequent)
+	})
+	return rules
+}
+
+// Recommendation is one product suggested to a customer, from the rule with the highest
+// confidence (then lift) whose antecedent the customer bought.
+type Recommendation struct {
+	Item             string
+	Confidence, Lift float64
+}
+
+// Recommend returns up to k items to suggest to a customer who bought the items in bought:
+// consequents of rules whose whole antecedent is in bought, not already bought, best first.
+func Recommend(rules []Rule, bought map[string]bool, k int) []Recommendation {
+	best := map[string]Recommendation{}
+	for _, r := range rules {
+		ok := true
+		for _, a := range r.Antecedent {
+			if !bought[a] {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		for _, c := range r.Consequent {
+			if bought[c] {
+				continue
+			}
+			if b, seen := best[c]; !seen || r.Confidence > b.Confidence || (r.Confidence == b.Confidence && r.Lift > b.Lift) {
+				best[c] = Recommendation{c, r.Confidence, r.Lift}
+			}
+		}
+	}
+	out := make([]Recommendation, 0, len(best))
+	for _, r := range best {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(x, y Recommendation) int {
+		if c := cmp.Compare(y.Confidence, x.Confidence); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(y.Lift, x.Lift); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Item, y.Item)
+	})
+	if len(out) > k {
+		out = out[:k]
+	}
+	return out
+}
+
+// ItemName returns the item of a line by kind ("sku", "name" or "category"): SKU falls back to
+// the name and the name to the SKU; names are trimmed of spaces.
+func ItemName(it *kexi.OrderItem, kind string) string {
+	sku, name := strings.TrimSpace(it.SKU), strings.TrimSpace(it.Name)
+	switch kind {
+	case "name":
+		if name != "" {
+			return name
+		}
+		return sku
+	case "category":
+		return strings.TrimSpace(it.Category)
+	}
+	if sku != "" {
+		return sku
+	}
+	return name
+}
+
+// Analysis is A16 for the registry.
+type Analysis struct{}
+
+// New returns the basket analysis.
+func New() analysis.Analysis { return Analysis{} }
+
+func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+
+// Info describes the analysis.
+func (Analysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:    "basket",
+		Code:    "A16",
+		Title:   t("Basket analysis and recommendations", "关联分析与推荐"),
+		Summary: t("Which products are bought together, and what should each customer be offered next?", "哪些产品常被一起购买？每位客户下一步该推荐什么？"),
+		Options: []analysis.Option{
+			{Key: "item", Default: "sku", Type: "choice", Choices: []string{"sku", "name", "category"}, Help: t("Treat products by SKU, name or category", "按 SKU、名称或品类分析")},
+			{Key: "min_support", Default: "0.01", Type: "float", Help: t("Minimum share of baskets holding a rule's items", "最小支持度（含规则全部商品的订单占比）")},
+			{Key: "min_confidence", Default: "0.2", Type: "float", Help: t("Minimum confidence of a rule", "最小置信度")},
+			{Key: "min_lift", Default: "1", Type: "float", Help: t("Minimum lift of a rule", "最小提升度")},
+			{Key: "max_len", Default: "3", Type: "int", Help: t("Most items in one rule (both sides)", "规则最多包含的商品数")},
+			{Key: "max_rules", Default: "500", Type: "int", Help: t("Most rules to list", "最多列出的规则数")},
+			{Key: "country", Default: "", Type: "string", Help: t("Only baskets of customers in this country", "只分析该国家客户的订单")},
+			{Key: "province", Default: "", Type: "string", Help: t("Only baskets shipped to (or of customers in) this province", "只分析该省份的订单")},
+			{Key: "exclude", Default: "", Type: "string", Help: t("Items to ignore, comma separated (postage, fees)", "忽略的商品，逗号分隔（邮费、手续费等）")},
+		},
+		Labels: map[string]analysis.Text{
+			"baskets": t("Baskets", "订单数"), "items": t("Distinct items", "商品种类"), "rules": t("Rules", "规则"),
+			"customers_with_recommendations": t("Customers with recommendations", "有推荐的客户"),
+			"antecedent":                     t("If bought", "前项（已购）"), "consequent": t("Then also", "后项（推荐）"),
+			"support": t("Support", "支持度"), "confidence": t("Confidence", "置信度"), "lift": t("Lift", "提升度"),
+			"count": t("Baskets", "订单数"), "recommendations": t("Recommendations", "推荐"), "customer": t("Customer", "客户"),
+			"item_1": t("1st suggestion", "推荐一"), "confidence_1": t("Confidence 1", "置信度一"),
+			"item_2": t("2nd suggestion", "推荐二"), "confidence_2": t("Confidence 2", "置信度二"),
+			"item_3": t("3rd suggestion", "推荐三"), "confidence_3": t("Confidence 3", "置信度三"),
+			"frequent_items": t("Most frequent items", "高频商品"), "item": t("Item", "商品"), "top_rules": t("Top rules by lift", "提升度最高的规则"),
+		},
+		Needs: []string{"orders"},
+	}
+}
+
+// Run mines rules from the baskets in scope and recommends up to three items per customer.
+func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	info := a.Info()
+	o := analysis.NewOpts(info, in.Options)
+	kind := o.String("item")
+	minSup, minConf, minLift := o.Float("min_support"), o.Float("min_confidence"), o.Float("min_lift")
+	maxLen, maxRules := o.Int("max_len"), o.Int("max_rules")
+	country, province := strings.TrimSpace(o.String("country")), strings.TrimSpace(o.String("province"))
+	exclude := map[string]bool{}
+	for _, e := range strings.Split(o.String("exclude"), ",") {
+		if e = strings.TrimSpace(e); e != "" {
+			exclude[e] = true
+		}
+	}
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	var probs []kexi.FieldProblem
+	if minSup <= 0 || minSup > 1 {
+		probs = append(probs, kexi.FieldProblem{Column: "min_support", Reason: "expected a share above 0 and at most 1"})
+	}
+	if minConf < 0 || minConf > 1 {
+		probs = append(probs, kexi.FieldProblem{Column: "min_confidence", Reason: "expected a share from 0 to 1"})
+	}
+	if minLift < 0 {
+		probs = append(probs, kexi.FieldProblem{Column: "min_lift", Reason: "expected 0 or more"})
+	}
+	if maxLen < 2 || maxLen > 8 {
+		probs = append(probs, kexi.FieldProblem{Column: "max_len", Reason: "expected 2 to 8"})
+	}
+	if maxRules < 1 {
+		probs = append(probs, kexi.FieldProblem{Column: "max_rules", Reason: "expected 1 or more"})
+	}
+	if len(probs) > 0 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: probs}
+	}
+
+	d := in.Data
+	var cust map[int64]int
+	if country != "" || province != "" {
+		cust = d.CustomerIndex()
+	}
+	bs := Baskets{flat: make([]int32, 0, 3*len(d.Orders)), start: make([]int, 0, len(d.Orders))}
+	owner := make([]int64, 0, len(d.Orders)) // customer of each basket
+	var names []string
+	var qty []float64
+	for i := range d.Orders {
+		od := &d.Orders[i]
+		if !od.IsPurchase() || !in.InPeriod(od.OrderedAt) || od.OrderedAt.After(in.AsOf) {
+			continue
+		}
+		var c *kexi.Customer
+		if ci, ok := cust[od.CustomerID]; ok {
+			c = &d.Customers[ci]
+		}
+		if country != "" && (c == nil || !strings.EqualFold(c.Country, country)) {
+			continue
+		}
+		if province != "" {
+			p := od.Province
+			if p == "" && c != nil {
+				p = c.Province
+			}
+			if p != province {
+				continue
+			}
+		}
+		// Sum quantities per item within the order; keep items with a positive total.
+		names, qty = positive(od.Items, names, qty, kind, exclude)
+		bs.Add(names)
+		owner = append(owner, od.CustomerID)
+	}
+	rules := bs.Rules(minSup, minConf, minLift, maxLen)
+
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	res.Summary = []analysis.Figure{{Key: "baskets", Value: float64(bs.Len())}, {Key: "items", Value: float64(len(bs.Items))},
+		{Key: "rules", Value: float64(len(rules))}}
+	rt := analysis.Table{Key: "rules", Columns: []analysis.Column{{Key: "antecedent", Type: "string"}, {Key: "consequent", Type: "string"},
+		{Key: "support", Type: "percent"}, {Key: "confidence", Type: "percent"}, {Key: "lift", Type: "float"}, {Key: "count", Type: "int"}}}
+	top := analysis.Series{Key: "top_rules", Kind: "bar"}
+	var lifts []float64
+	for i, r := range rules {
+		if i == maxRules {
+			res.Notes = append(res.Notes, "more rules than max_rules: only the strongest are listed")
+			break
+		}
+		a, c := strings.Join(r.Antecedent, " + "), strings.Join(r.Consequent, " + ")
+		rt.Rows = append(rt.Rows, []any{a, c, r.Support, r.Confidence, r.Lift, r.Count})
+		if i < 15 {
+			top.X = append(top.X, a+" → "+c)
+			lifts = append(lifts, r.Lift)
+		}
+	}
+	top.Y = []analysis.Values{{Key: "lift", Data: lifts}}
+
+	// Item frequency chart.
+	freq := make([]int, len(bs.Items))
+	for _, i := range bs.flat {
+		freq[i]++
+	}
+	order := make([]int, len(freq))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(x, y int) int {
+		if c := cmp.Compare(freq[y], freq[x]); c != 0 {
+			return c
+		}
+		return cmp.Compare(bs.Items[x], bs.Items[y])
+	})
+	fs := analysis.Series{Key: "frequent_items", Kind: "bar"}
+	var fv []float64
+	for _, i := range order[:min(20, len(order))] {
+		fs.X = append(fs.X, bs.Items[i])
+		fv = append(fv, float64(freq[i])/float64(bs.Len()))
+	}
+	fs.Y = []analysis.Values{{Key: "support", Data: fv}}
+
+	// Recommendations: what each customer bought in scope, against the rules.
+	rec := analysis.Table{Key: "recommendations", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
+		{Key: "item_1", Type: "string"}, {Key: "confidence_1", Type: "percent"}, {Key: "item_2", Type: "string"},
+		{Key: "confidence_2", Type: "percent"}, {Key: "item_3", Type: "string"}, {Key: "confidence_3", Type: "percent"}}}
+	if len(rules) > 0 {
+		// Baskets are in Orders order, which is grouped by customer.
+		bought := map[string]bool{}
+		for i := 0; i < len(owner); {
+			j := i
+			clear(bought)
+			for j < len(owner) && owner[j] == owner[i] {
+				for _, x := range bs.Basket(j) {
+					bought[bs.Items[x]] = true
+				}
+				j++
+			}
+			if owner[i] != 0 {
+				if rs := Recommend(rules, bought, 3); len(rs) > 0 {
+					row := []any{owner[i], "", math.NaN(), "", math.NaN(), "", math.NaN()}
+					for k, r := range rs {
+						row[1+2*k], row[2+2*k] = r.Item, r.Confidence
+					}
+					rec.Rows = append(rec.Rows, row)
+				}
+			}
+			i = j
+		}
+	}
+	res.Summary = append(res.Summary, analysis.Figure{Key: "customers_with_recommendations", Value: float64(len(rec.Rows))})
+	res.Tables = []analysis.Table{rt, rec}
+	res.Series = []analysis.Series{top, fs}
+	return res, ctx.Err()
+}
+
+// positive returns the distinct items of the order whose total quantity is positive, reusing
+// names' storage.
+func positive(items []kexi.OrderItem, names []string, qty []float64, kind string, exclude map[string]bool) ([]string, []float64) {
+	names, qty = names[:0], qty[:0]
+	for j := range items {
+		name := ItemName(&items[j], kind)
+		if name == "" || exclude[name] {
+			continue
+		}
+		if k := slices.Index(names, name); k >= 0 {
+			qty[k] += items[j].Quantity
+			continue
+		}
+		names = append(names, name)
+		qty = append(qty, items[j].Quantity)
+	}
+	out := names[:0]
+	for k, n := range names {
+		if qty[k] > 0 {
+			out = append(out, n)
+		}
+	}
+	return out, qty
+}

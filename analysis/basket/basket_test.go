@@ -1,0 +1,259 @@
+package basket_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/analysis/basket"
+	"github.com/kexi/kexi/internal/refdata"
+	"github.com/kexi/kexi/internal/synth"
+)
+
+var day0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func order(id, cust int64, items ...string) kexi.Order {
+	o := kexi.Order{ID: id, CustomerID: cust, OrderedAt: day0.AddDate(0, 0, int(id)), Amount: 10, Status: kexi.StatusCompleted}
+	for _, it := range items {
+		q := 1.0
+		if n, s, ok := strings.Cut(it, ":"); ok {
+			it = n
+			q, _ = strconv.ParseFloat(s, 64)
+		}
+		o.Items = append(o.Items, kexi.OrderItem{SKU: it, Name: "name " + it, Quantity: q})
+	}
+	return o
+}
+
+// tiny has five baskets:
+//
+//	B1 c1: A B C    B2 c1: A B    B3 c2: A C    B4 c3: B D    B5 c3: A B D
+//
+// plus a return (c2: D, not a purchase, skipped) and B6 c2: X:2 X:-2 POST — X nets to 0 and
+// POST is excluded, so B6 is an empty basket that still counts. Six baskets. Counts: A 4, B 4, C 2, D 2; pairs AB 3, AC 2, BD 2, AD 1, BC 1; ABC 1,
+// ABD 1. With min support 2/6 (count 2) the frequent itemsets are A B C D AB AC BD.
+// Rules (n = 6):
+//
+//	A→B conf 3/4 = .75, lift .75/(4/6) = 1.125; B→A the same
+//	A→C conf 2/4 = .5,  lift .5/(2/6) = 1.5;    C→A conf 1, lift 1/(4/6) = 1.5
+//	B→D conf .5, lift 1.5;                      D→B conf 1, lift 1.5
+//
+// min lift 1.2 keeps four, ordered by lift (all 1.5), confidence, support, antecedent:
+// C→A, D→B, A→C, B→D. Recommendations: c1 bought A B C → B→D gives D (.5); c2 bought A C →
+// nothing new; c3 bought A B D → A→C gives C (.5).
+func tiny() *kexi.Dataset {
+	ret := order(7, 2, "D")
+	ret.Status = kexi.StatusReturn
+	d := &kexi.Dataset{Orders: []kexi.Order{
+		order(1, 1, "A", "B", "C"), order(2, 1, "A", "B"), order(3, 2, "A", "C"), order(4, 3, "B", "D"),
+		order(5, 3, "A", "B", "D"), order(6, 2, "X:2", "X:-2", "POST"), ret,
+	}}
+	d.Normalize()
+	return d
+}
+
+func TestRulesByHand(t *testing.T) {
+	res, err := basket.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: map[string]string{
+		"min_support": "0.3333", "min_confidence": "0", "min_lift": "1.2", "exclude": "POST"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := res.Figure("baskets"); f.Value != 6 {
+		t.Errorf("baskets %v, want 6", f.Value)
+	}
+	want := [][]any{{"C", "A", 2.0 / 6, 1.0, 1.5, 2}, {"D", "B", 2.0 / 6, 1.0, 1.5, 2}, {"A", "C", 2.0 / 6, 0.5, 1.5, 2}, {"B", "D", 2.0 / 6, 0.5, 1.5, 2}}
+	rows := res.Tables[0].Rows
+	if len(rows) != len(want) {
+		t.Fatalf("rules %v", rows)
+	}
+	for i, w := range want {
+		r := rows[i]
+		if r[0] != w[0] || r[1] != w[1] || math.Abs(r[2].(float64)-w[2].(float64)) > 1e-9 || math.Abs(r[3].(float64)-w[3].(float64)) > 1e-9 ||
+			math.Abs(r[4].(float64)-w[4].(float64)) > 1e-9 || r[5] != w[5] {
+			t.Errorf("rule %d = %v, want %v", i, r, w)
+		}
+	}
+	rec := res.Tables[1].Rows
+	if len(rec) != 2 || rec[0][0] != int64(1) || rec[0][1] != "D" || rec[0][2] != 0.5 || rec[1][0] != int64(3) || rec[1][1] != "C" || rec[1][3] != "" {
+		t.Errorf("recommendations %v", rec)
+	}
+	// Without the lift floor, A→B and B→A (lift 1.125) join, after the 1.5 rules.
+	res, _ = basket.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: map[string]string{
+		"min_support": "0.3333", "min_confidence": "0", "min_lift": "1", "exclude": "POST"}})
+	if n := len(res.Tables[0].Rows); n != 6 || res.Tables[0].Rows[4][0] != "A" || res.Tables[0].Rows[4][1] != "B" {
+		t.Errorf("rules with lift ≥ 1: %v", res.Tables[0].Rows)
+	}
+}
+
+func TestFrequentTriples(t *testing.T) {
+	// Four baskets ABC, ABC, AB, C: with min count 2: A3 B3 C3 AB3 AC2 BC2 ABC2.
+	// AB→C: conf 2/3, lift (2/3)/(3/4) = 8/9; C→AB: conf 2/3, lift (2/3)/(3/4).
+	var b basket.Baskets
+	for _, bk := range [][]string{{"A", "B", "C"}, {"A", "B", "C", "A"}, {"A", "B"}, {"C"}} {
+		b.Add(bk)
+	}
+	sets := b.Frequent(2, 3)
+	if len(sets) != 7 || sets[6].Count != 2 || len(sets[6].Items) != 3 {
+		t.Fatalf("itemsets %v", sets)
+	}
+	var found bool
+	for _, r := range b.Rules(0.5, 0, 0, 3) {
+		if strings.Join(r.Antecedent, ",") == "A,B" && strings.Join(r.Consequent, ",") == "C" {
+			found = true
+			if math.Abs(r.Confidence-2.0/3) > 1e-12 || math.Abs(r.Lift-8.0/9) > 1e-12 {
+				t.Errorf("AB→C %+v", r)
+			}
+		}
+	}
+	if !found {
+		t.Error("AB→C missing")
+	}
+	// max_len 2 stops at pairs.
+	if sets := b.Frequent(2, 2); len(sets) != 6 {
+		t.Errorf("max_len 2: %v", sets)
+	}
+}
+
+func TestEdgeCases(t *testing.T) {
+	// No orders: zero baskets, no rules, no error.
+	res, err := basket.New().Run(context.Background(), analysis.Input{Data: &kexi.Dataset{}})
+	if err != nil || len(res.Tables[0].Rows) != 0 {
+		t.Errorf("empty: %v %v", res, err)
+	}
+	// One customer with one basket: every pair has lift 1, confidence 1.
+	d := &kexi.Dataset{Orders: []kexi.Order{order(1, 1, "A", "B")}}
+	res, _ = basket.New().Run(context.Background(), analysis.Input{Data: d})
+	if len(res.Tables[0].Rows) != 2 || res.Tables[0].Rows[0][4] != 1.0 || len(res.Tables[1].Rows) != 0 {
+		t.Errorf("one basket: %v / %v", res.Tables[0].Rows, res.Tables[1].Rows)
+	}
+	for _, o := range []map[string]string{{"min_support": "0"}, {"min_confidence": "2"}, {"max_len": "1"}, {"item": "colour"}, {"nope": "1"}} {
+		if _, err := basket.New().Run(context.Background(), analysis.Input{Data: d, Options: o}); kexi.ErrorCode(err) != kexi.EINVALID {
+			t.Errorf("%v: %v", o, err)
+		}
+	}
+}
+
+// retail builds orders from raw Online Retail rows the way the pbpython market-basket tutorial
+// prepares them: invoices not starting with "C", rows with quantity > 0, customer or not
+// (rows without a customer become anonymous orders, CustomerID 0). Customers get Country.
+func retail(t testing.TB, keep func(*refdata.RetailRow) bool) *kexi.Dataset {
+	d := &kexi.Dataset{}
+	at := map[string]int{}
+	seen := map[int64]bool{}
+	rows := refdata.OnlineRetailRows(t)
+	for i := range rows {
+		r := &rows[i]
+		if strings.HasPrefix(r.Invoice, "C") || r.Quantity <= 0 || !keep(r) {
+			continue
+		}
+		var cid int64
+		if r.Customer != "" {
+			cid, _ = strconv.ParseInt(r.Customer, 10, 64)
+			if !seen[cid] {
+				seen[cid] = true
+				d.Customers = append(d.Customers, kexi.Customer{ID: cid, Country: r.Country})
+			}
+		}
+		k, ok := at[r.Invoice]
+		if !ok {
+			id, _ := strconv.ParseInt(strings.TrimLeft(r.Invoice, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), 10, 64)
+			k = len(d.Orders)
+			at[r.Invoice] = k
+			d.Orders = append(d.Orders, kexi.Order{ID: id, CustomerID: cid, OrderedAt: r.At, Status: kexi.StatusCompleted})
+		}
+		d.Orders[k].Amount += r.Quantity * r.UnitPrice
+		d.Orders[k].Items = append(d.Orders[k].Items, kexi.OrderItem{SKU: r.StockCode, Name: r.Description, Quantity: r.Quantity, UnitPrice: r.UnitPrice})
+	}
+	d.Normalize()
+	return d
+}
+
+func findRule(t *testing.T, res *analysis.Result, a, c string) []any {
+	t.Helper()
+	for _, r := range res.Tables[0].Rows {
+		if r[0] == a && r[1] == c {
+			return r
+		}
+	}
+	t.Fatalf("rule %s → %s not found", a, c)
+	return nil
+}
+
+// TestFranceTutorial reproduces the pbpython tutorial (France, min support 0.07): ALARM CLOCK
+// BAKELIKE GREEN → RED confidence 0.8158, lift 8.6430. The filter that gives these numbers:
+// the rows' own Country "France" (so the 3 invoices without a customer count), invoices not
+// starting with "C", names trimmed, POSTAGE dropped as an item but its invoices kept as
+// baskets (5 invoices hold only POSTAGE): 392 baskets, GREEN in 38, RED in 37, both in 31 →
+// confidence 31/38 = 0.81579, lift 0.81579/(37/392) = 8.64296. Price-0 rows make no
+// difference here. Counting only the 387 non-empty baskets would give lift 8.5327.
+func TestFranceTutorial(t *testing.T) {
+	d := retail(t, func(r *refdata.RetailRow) bool { return r.Country == "France" })
+	res, err := basket.New().Run(context.Background(), analysis.Input{Data: d, Options: map[string]string{
+		"item": "name", "min_support": "0.07", "min_confidence": "0", "min_lift": "1", "max_len": "8", "exclude": "POSTAGE"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := res.Figure("baskets"); f.Value != 392 {
+		t.Errorf("baskets %v, want 392", f.Value)
+	}
+	r := findRule(t, res, "ALARM CLOCK BAKELIKE GREEN", "ALARM CLOCK BAKELIKE RED")
+	if math.Abs(r[3].(float64)-0.8158) > 0.00005 || math.Abs(r[4].(float64)-8.6430) > 0.00005 || r[5] != 31 {
+		t.Errorf("GREEN → RED %v, want confidence 0.8158 lift 8.6430", r)
+	}
+}
+
+// TestFranceCountryOption uses the country option on every country's invoices: it selects by
+// the customer's Country, so France's 3 anonymous invoices drop out: 389 baskets, confidence
+// still 31/38, lift 0.81579/(37/389) = 8.57681.
+func TestFranceCountryOption(t *testing.T) {
+	d := retail(t, func(r *refdata.RetailRow) bool { return true })
+	res, err := basket.New().Run(context.Background(), analysis.Input{Data: d, Options: map[string]string{
+		"item": "name", "min_support": "0.07", "min_confidence": "0", "min_lift": "1", "exclude": "POSTAGE", "country": "France"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := res.Figure("baskets"); f.Value != 389 {
+		t.Errorf("baskets %v, want 389", f.Value)
+	}
+	r := findRule(t, res, "ALARM CLOCK BAKELIKE GREEN", "ALARM CLOCK BAKELIKE RED")
+	if math.Abs(r[3].(float64)-31.0/38) > 1e-9 || math.Abs(r[4].(float64)-(31.0/38)/(37.0/389)) > 1e-9 {
+		t.Errorf("GREEN → RED %v", r)
+	}
+}
+
+func Example() {
+	res, _ := basket.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: map[string]string{
+		"min_support": "0.3", "min_lift": "1.2", "exclude": "POST"}})
+	for _, r := range res.Tables[0].Rows {
+		fmt.Printf("%s → %s confidence %.2f lift %.2f\n", r[0], r[1], r[3], r[4])
+	}
+	// Output:
+	// C → A confidence 1.00 lift 1.50
+	// D → B confidence 1.00 lift 1.50
+	// A → C confidence 0.50 lift 1.50
+	// B → D confidence 0.50 lift 1.50
+}
+
+var (
+	benchOnce sync.Once
+	benchData *kexi.Dataset
+)
+
+func BenchmarkRun(b *testing.B) {
+	benchOnce.Do(func() { benchData = synth.Dataset(synth.Options{Customers: 100_000, Orders: 1_000_000, Seed: 1}) })
+	in := analysis.Input{Data: benchData, AsOf: time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := basket.New().Run(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
