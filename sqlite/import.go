@@ -41,7 +41,7 @@ func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, erro
 	if b == nil {
 		return st, nil
 	}
-	if err := validateBatch(b); err != nil {
+	if err := validateBatch(b, b.Present); err != nil {
 		return st, err
 	}
 	s := &importState{ctx: ctx, db: db, now: db.stamp(), present: b.Present, stats: &st}
@@ -68,55 +68,54 @@ func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, erro
 	return st, nil
 }
 
-func validateBatch(b *kexi.Batch) error {
+// validateBatch checks every record before anything is written. When Present names the
+// fields a kind's source supplied, a field it did not supply is not required here: a record
+// that turns out to be new is checked in full when it is inserted (see requireNew).
+func validateBatch(b *kexi.Batch, present map[string][]string) error {
 	var probs []kexi.FieldProblem
 	bad := 0
+	kind := ""
 	add := func(err error) {
 		if err == nil {
 			return
 		}
-		bad++
 		var ke *kexi.Error
-		if errors.As(err, &ke) && len(probs) < maxProblems {
-			for _, p := range ke.Problems {
-				p.File = ""
-				probs = append(probs, p)
+		if !errors.As(err, &ke) {
+			return
+		}
+		var keep []kexi.FieldProblem
+		for _, p := range ke.Problems {
+			if names, ok := present[kind]; ok && strings.HasSuffix(p.Reason, " is required") && !slices.Contains(names, p.Column) {
+				continue
 			}
+			keep = append(keep, p)
+		}
+		if len(keep) == 0 {
+			return
+		}
+		bad++
+		if len(probs) < maxProblems {
+			probs = append(probs, keep...)
 		}
 	}
-	for i := range b.Customers {
-		add(validateCustomer(&b.Customers[i], i+1))
+	check := func(k string, n int, fn func(i int) error) {
+		kind = k
+		for i := 0; i < n; i++ {
+			add(fn(i))
+		}
 	}
-	for i := range b.Products {
-		add(validateProduct(&b.Products[i], i+1))
-	}
-	for i := range b.Campaigns {
-		add(validateCampaign(&b.Campaigns[i], i+1))
-	}
-	for i := range b.Orders {
-		add(validateOrder(&b.Orders[i], i+1))
-	}
-	for i := range b.Interactions {
-		add(validateInteraction(&b.Interactions[i], i+1))
-	}
-	for i := range b.Events {
-		add(validateEvent(&b.Events[i], i+1))
-	}
-	for i := range b.Surveys {
-		add(validateSurvey(&b.Surveys[i], i+1))
-	}
-	for i := range b.Leads {
-		add(validateLead(&b.Leads[i], i+1))
-	}
-	for i := range b.Responses {
-		add(validateResponse(&b.Responses[i], i+1))
-	}
-	for i := range b.Competitors {
-		add(validateCompetitor(&b.Competitors[i], i+1))
-	}
-	for i := range b.SWOT {
-		add(validateSWOT(&b.SWOT[i], i+1))
-	}
+	check(kexi.KindCustomers, len(b.Customers), func(i int) error { return validateCustomer(&b.Customers[i], i+1) })
+	check(kexi.KindProducts, len(b.Products), func(i int) error { return validateProduct(&b.Products[i], i+1) })
+	check(kexi.KindCampaigns, len(b.Campaigns), func(i int) error { return validateCampaign(&b.Campaigns[i], i+1) })
+	check(kexi.KindOrders, len(b.Orders), func(i int) error { return validateOrder(&b.Orders[i], i+1) })
+	check(kexi.KindInteractions, len(b.Interactions), func(i int) error { return validateInteraction(&b.Interactions[i], i+1) })
+	check(kexi.KindEvents, len(b.Events), func(i int) error { return validateEvent(&b.Events[i], i+1) })
+	check(kexi.KindSurveys, len(b.Surveys), func(i int) error { return validateSurvey(&b.Surveys[i], i+1) })
+	check(kexi.KindLeads, len(b.Leads), func(i int) error { return validateLead(&b.Leads[i], i+1) })
+	check(kexi.KindResponses, len(b.Responses), func(i int) error { return validateResponse(&b.Responses[i], i+1) })
+	check(kexi.KindCompetitors, len(b.Competitors), func(i int) error { return validateCompetitor(&b.Competitors[i], i+1) })
+	check(kexi.KindSWOT, len(b.SWOT), func(i int) error { return validateSWOT(&b.SWOT[i], i+1) })
+	kind = "custom fields"
 	for i, f := range b.CustomFields {
 		c := &checker{kind: "custom fields", row: i + 1}
 		if f.Entity != "customer" && f.Entity != "lead" {
@@ -206,21 +205,24 @@ func (s *importState) run(b *kexi.Batch) error {
 	}
 	if len(b.Interactions) > 0 {
 		if err = importKind(s, interactions, b.Interactions, hooks[kexi.Interaction]{
-			prep: func(x *kexi.Interaction, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+			validate: validateInteraction,
+			prep:     func(x *kexi.Interaction, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
 		}); err != nil {
 			return err
 		}
 	}
 	if len(b.Events) > 0 {
 		if err = importKind(s, events, b.Events, hooks[kexi.WebEvent]{
-			prep: func(x *kexi.WebEvent, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+			validate: validateEvent,
+			prep:     func(x *kexi.WebEvent, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
 		}); err != nil {
 			return err
 		}
 	}
 	if len(b.Surveys) > 0 {
 		if err = importKind(s, surveys, b.Surveys, hooks[kexi.SurveyResponse]{
-			prep: func(x *kexi.SurveyResponse, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+			validate: validateSurvey,
+			prep:     func(x *kexi.SurveyResponse, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
 		}); err != nil {
 			return err
 		}
@@ -258,8 +260,10 @@ func (s *importState) run(b *kexi.Batch) error {
 // hooks let a kind do more than write its row. prep runs before the row is written (id is 0
 // for a new record); after runs once it is, and reports whether child rows changed.
 type hooks[T any] struct {
-	prep  func(x *T, id int64) error
-	after func(x *T, id int64, isNew bool) (bool, error)
+	// validate checks a new record in full when Present is partial for the kind.
+	validate func(x *T, row int) error
+	prep     func(x *T, id int64) error
+	after    func(x *T, id int64, isNew bool) (bool, error)
 }
 
 // loadExt reads external id → id of a table.
@@ -533,6 +537,11 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) error
 		if !exists {
 			id = 0
 		}
+		if !exists && !p.all && h.validate != nil {
+			if err := h.validate(x, i+1); err != nil {
+				return err
+			}
+		}
 		if h.prep != nil {
 			if err := h.prep(x, id); err != nil {
 				return recordErr(e.kind, i, key, err)
@@ -649,6 +658,7 @@ func (s *importState) orders(recs []kexi.Order) error {
 		}
 	}()
 	err := importKind(s, orders, recs, hooks[kexi.Order]{
+		validate: validateOrder,
 		prep: func(o *kexi.Order, id int64) error {
 			if err := s.customerRef(o.Customer, &o.CustomerID); err != nil {
 				return err
