@@ -1,6 +1,7 @@
 package all
 
 import (
+	"github.com/kexi/kexi/analysis/behaviour"
 	"github.com/kexi/kexi/analysis/lifecycle"
 	"github.com/kexi/kexi/analysis/loyalty"
 	"github.com/kexi/kexi/analysis/pyramid"
@@ -13,6 +14,7 @@ func init() {
 	register(10, rfm.New())
 	register(20, pyramid.New())
 	register(40, lifecycle.New())
+	register(50, behaviour.New())
 	register(60, loyalty.New())
 	register(70, value.New())
 }

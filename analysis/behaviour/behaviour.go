@@ -1,0 +1,710 @@
+// Package behaviour describes purchase behaviour 行为分析 (A5): how often and how much customers
+// buy, average order value, channel mix, when they buy (weekday × hour), the monthly seasonality
+// index with peak and off seasons (旺季/淡季), where sales come from (province, city), each
+// customer's category preference, purchase cycle and expected next order, and web behaviour.
+//
+// Only purchases (kexi.Order.IsPurchase) and web events in the period and at or before the
+// as-of time count. Calendar fields (weekday, hour, month) are taken in the business's time zone.
+// An order's region is its shipping province and city, else its customer's.
+//
+// Seasonality index of calendar month m: the mean revenue of m over the years in which m is
+// observed, divided by the mean revenue of all observed months. Observed months run from the
+// month of the first purchase to the month of the as-of time, leaving out that last month when
+// the as-of time is before its last day (a partial month would look like a slump). Index ≥ 1.2
+// is peak season 旺季, ≤ 0.8 off season 淡季.
+//
+// Category preference is a customer's top category by item value (quantity × unit price) and
+// its share of their item value. Purchase cycle is the median of the whole days between a
+// customer's consecutive purchases; the expected next order is the last purchase plus the
+// cycle, and the customer is overdue when that date is before the as-of time.
+//
+// Web behaviour counts events by type, sessions (distinct session ids), visitors (distinct
+// customers or anonymous ids) and identified visitors who purchased in the period (visitor
+// conversion).
+package behaviour
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/stats"
+)
+
+// Season thresholds of the seasonality index.
+const (
+	PeakIndex = 1.2
+	OffIndex  = 0.8
+)
+
+// Season keys.
+const (
+	Peak   = "peak"
+	Off    = "off"
+	Normal = "normal"
+)
+
+// Season returns the season of a seasonality index.
+func Season(index float64) string {
+	switch {
+	case index >= PeakIndex:
+		return Peak
+	case index <= OffIndex:
+		return Off
+	}
+	return Normal
+}
+
+// SeasonalIndex returns the seasonality index of each calendar month (index 0 = January) from
+// revenue per observed month: rev[k] is the revenue of the k-th month starting at first (a year
+// and month). Months never observed get NaN.
+func SeasonalIndex(first time.Time, rev []float64) [12]float64 {
+	var sum [12]float64
+	var n [12]int
+	var total float64
+	m0 := int(first.Month()) - 1
+	for k, r := range rev {
+		sum[(m0+k)%12] += r
+		n[(m0+k)%12]++
+		total += r
+	}
+	var out [12]float64
+	mean := total / float64(len(rev))
+	for m := range out {
+		if n[m] == 0 || mean == 0 {
+			out[m] = math.NaN()
+			continue
+		}
+		out[m] = sum[m] / float64(n[m]) / mean
+	}
+	return out
+}
+
+// Preference is a customer's top category.
+type Preference struct {
+	Category string
+	Share    float64 // of the customer's item value
+}
+
+// Row is one customer's purchase behaviour.
+type Row struct {
+	CustomerID   int64
+	Orders       int
+	Revenue      float64
+	Top          Preference
+	MainChannel  string
+	Last         time.Time
+	Cycle        float64   // median whole days between purchases; NaN with one purchase
+	ExpectedNext time.Time // zero with one purchase
+}
+
+// interner numbers strings, remembering the last hit (orders of one customer often repeat it).
+type interner struct {
+	idx   map[string]int
+	names []string
+	last  string
+	lastI int
+}
+
+func newInterner() *interner { return &interner{idx: map[string]int{}, lastI: -1} }
+
+func (in *interner) id(s string) int {
+	if in.lastI >= 0 && s == in.last {
+		return in.lastI
+	}
+	i, ok := in.idx[s]
+	if !ok {
+		i = len(in.names)
+		in.idx[s] = i
+		in.names = append(in.names, s)
+	}
+	in.last, in.lastI = s, i
+	return i
+}
+
+type agg struct {
+	orders  int
+	revenue float64
+}
+
+// profile is everything one pass over the orders collects.
+type profile struct {
+	rows          []Row
+	orders        int
+	revenue       float64
+	channels      *interner
+	chAgg         []agg
+	provinces     *interner
+	cities        *interner
+	provAgg       []agg
+	cityAgg       map[[2]int]*agg
+	heat          [7][24]float64
+	monthRev      []float64
+	firstMonth    time.Time
+	amounts       []int // order amount histogram over edges
+	freq          []float64
+	buyers        []int64 // customer ids with a purchase, ascending
+	overdue       int
+	cycles        []float64
+	categoryTotal map[string]float64
+}
+
+// edges of the order amount histogram: a 1-2-5 series.
+var edges = func() []float64 {
+	var e []float64
+	for p := 1.0; p < 1e9; p *= 10 {
+		e = append(e, p, 2*p, 5*p)
+	}
+	return e
+}()
+
+func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf time.Time) *profile {
+	p := &profile{channels: newInterner(), provinces: newInterner(), cities: newInterner(), cityAgg: map[[2]int]*agg{},
+		amounts: make([]int, len(edges)+1), freq: make([]float64, len(freqBins)), categoryTotal: map[string]float64{}}
+	cats := newInterner()
+	var catVal []float64
+	var touched []int
+	var chCount []int
+	var chTouched []int
+	var gaps []float64
+	// Months are counted from the first purchase month; find it first (cheap: the minimum time).
+	var first time.Time
+	for i := range d.Orders {
+		o := &d.Orders[i]
+		if o.IsPurchase() && keep(o.OrderedAt) && (first.IsZero() || o.OrderedAt.Before(first)) {
+			first = o.OrderedAt
+		}
+	}
+	if first.IsZero() {
+		return p
+	}
+	fl := first.In(loc)
+	p.firstMonth = time.Date(fl.Year(), fl.Month(), 1, 0, 0, 0, 0, loc)
+	m0 := fl.Year()*12 + int(fl.Month()) - 1
+	al := asOf.In(loc)
+	mEnd := al.Year()*12 + int(al.Month()) - 1
+	if al.AddDate(0, 0, 1).Month() == al.Month() && mEnd > m0 { // as-of before the month's last day
+		mEnd--
+	}
+	p.monthRev = make([]float64, max(mEnd-m0+1, 1))
+
+	cs := d.Customers
+	ci := 0
+	o := d.Orders
+	for i := 0; i < len(o); {
+		cid := o[i].CustomerID
+		var cust *kexi.Customer
+		for ci < len(cs) && cs[ci].ID < cid {
+			ci++
+		}
+		if ci < len(cs) && cs[ci].ID == cid {
+			cust = &cs[ci]
+		}
+		r := Row{CustomerID: cid}
+		touched, chTouched = touched[:0], chTouched[:0]
+		gaps = gaps[:0]
+		var itemTotal float64
+		for ; i < len(o) && o[i].CustomerID == cid; i++ {
+			ord := &o[i]
+			if !ord.IsPurchase() || !keep(ord.OrderedAt) {
+				continue
+			}
+			p.orders++
+			p.revenue += ord.Amount
+			t := ord.OrderedAt.In(loc)
+			y, mo, _ := t.Date()
+			p.heat[t.Weekday()][t.Hour()]++
+			if k := y*12 + int(mo) - 1 - m0; k < len(p.monthRev) {
+				p.monthRev[k] += ord.Amount
+			}
+			b, _ := slices.BinarySearch(edges, ord.Amount)
+			p.amounts[b]++
+			c := p.channels.id(ord.Channel)
+			for len(p.chAgg) <= c {
+				p.chAgg = append(p.chAgg, agg{})
+				chCount = append(chCount, 0)
+			}
+			p.chAgg[c].orders++
+			p.chAgg[c].revenue += ord.Amount
+			if chCount[c] == 0 {
+				chTouched = append(chTouched, c)
+			}
+			chCount[c]++
+			prov, city := ord.Province, ord.City
+			if prov == "" && cust != nil {
+				prov, city = cust.Province, cust.City
+			}
+			pi, cti := p.provinces.id(prov), p.cities.id(city)
+			for len(p.provAgg) <= pi {
+				p.provAgg = append(p.provAgg, agg{})
+			}
+			p.provAgg[pi].orders++
+			p.provAgg[pi].revenue += ord.Amount
+			a := p.cityAgg[[2]int{pi, cti}]
+			if a == nil {
+				a = &agg{}
+				p.cityAgg[[2]int{pi, cti}] = a
+			}
+			a.orders++
+			a.revenue += ord.Amount
+			for j := range ord.Items {
+				it := &ord.Items[j]
+				k := cats.id(it.Category)
+				for len(catVal) <= k {
+					catVal = append(catVal, 0)
+				}
+				if catVal[k] == 0 {
+					touched = append(touched, k)
+				}
+				v := it.Quantity * it.UnitPrice
+				catVal[k] += v
+				itemTotal += v
+			}
+			if r.Orders > 0 {
+				gaps = append(gaps, float64(int(ord.OrderedAt.Sub(r.Last)/(24*time.Hour))))
+			}
+			r.Orders++
+			r.Revenue += ord.Amount
+			r.Last = ord.OrderedAt
+		}
+		if r.Orders == 0 || cid == 0 {
+			for _, k := range touched {
+				catVal[k] = 0
+			}
+			for _, c := range chTouched {
+				chCount[c] = 0
+			}
+			continue
+		}
+		best := -1
+		for _, k := range touched {
+			p.categoryTotal[cats.names[k]] += catVal[k]
+			if best < 0 || catVal[k] > catVal[best] || (catVal[k] == catVal[best] && cats.names[k] < cats.names[best]) {
+				best = k
+			}
+		}
+		if best >= 0 && itemTotal > 0 {
+			r.Top = Preference{Category: cats.names[best], Share: catVal[best] / itemTotal}
+		}
+		for _, k := range touched {
+			catVal[k] = 0
+		}
+		bc := -1
+		for _, c := range chTouched {
+			if bc < 0 || chCount[c] > chCount[bc] || (chCount[c] == chCount[bc] && p.channels.names[c] < p.channels.names[bc]) {
+				bc = c
+			}
+		}
+		r.MainChannel = p.channels.names[bc]
+		for _, c := range chTouched {
+			chCount[c] = 0
+		}
+		r.Cycle = math.NaN()
+		if len(gaps) > 0 {
+			r.Cycle = stats.Median(gaps)
+			r.ExpectedNext = r.Last.Add(time.Duration(r.Cycle * float64(24*time.Hour)))
+			p.cycles = append(p.cycles, r.Cycle)
+			if r.ExpectedNext.Before(asOf) {
+				p.overdue++
+			}
+		}
+		p.freq[freqBin(r.Orders)]++
+		p.buyers = append(p.buyers, cid)
+		p.rows = append(p.rows, r)
+	}
+	return p
+}
+
+// Customers returns each customer's purchase behaviour (customers with a counted purchase, in
+// id order). Purchases count when keep (nil = all) accepts their time; loc is the time zone for
+// calendar fields; asOf decides who is overdue.
+func Customers(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf time.Time) []Row {
+	if keep == nil {
+		keep = func(time.Time) bool { return true }
+	}
+	return scan(d, keep, loc, asOf).rows
+}
+
+// Web sums web behaviour.
+type Web struct {
+	Events, Sessions, Visitors  int
+	Identified, Converted       int // identified visitors; those of them who purchased
+	DwellSeconds                float64
+	ByType                      map[string]int
+	ViewedVisitors, CartVisitor int // visitors with a page view; with an add_to_cart
+}
+
+// WebBehaviour sums events accepted by keep (nil = all); buyers are the ids of customers who
+// purchased, ascending.
+func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []int64) Web {
+	w := Web{ByType: map[string]int{}}
+	sessions := map[string]struct{}{}
+	type vis struct{ viewed, cart bool }
+	visitors := map[string]*vis{}
+	ids := map[int64]struct{}{}
+	for i := range events {
+		e := &events[i]
+		if keep != nil && !keep(e.At) {
+			continue
+		}
+		w.Events++
+		w.ByType[e.Type]++
+		w.DwellSeconds += e.Dwell
+		if e.SessionID != "" {
+			sessions[e.SessionID] = struct{}{}
+		}
+		key := e.AnonymousID
+		if e.CustomerID != 0 {
+			key = fmt.Sprint("c", e.CustomerID)
+			ids[e.CustomerID] = struct{}{}
+		}
+		if key == "" {
+			continue
+		}
+		v := visitors[key]
+		if v == nil {
+			v = &vis{}
+			visitors[key] = v
+		}
+		v.viewed = v.viewed || e.Type == "page_view"
+		v.cart = v.cart || e.Type == "add_to_cart"
+	}
+	w.Sessions, w.Visitors, w.Identified = len(sessions), len(visitors), len(ids)
+	for _, v := range visitors {
+		if v.viewed {
+			w.ViewedVisitors++
+		}
+		if v.cart {
+			w.CartVisitor++
+		}
+	}
+	for id := range ids {
+		if _, ok := slices.BinarySearch(buyers, id); ok {
+			w.Converted++
+		}
+	}
+	return w
+}
+
+var freqBins = []string{"1", "2", "3", "4", "5", "6-10", "11-20", "21+"}
+
+func freqBin(n int) int {
+	switch {
+	case n <= 5:
+		return n - 1
+	case n <= 10:
+		return 5
+	case n <= 20:
+		return 6
+	}
+	return 7
+}
+
+type behaviourAnalysis struct{}
+
+// New returns the purchase behaviour analysis (A5).
+func New() analysis.Analysis { return behaviourAnalysis{} }
+
+func (behaviourAnalysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:    "behaviour",
+		Code:    "A5",
+		Title:   analysis.Text{En: "Purchase behaviour", Zh: "消费行为分析"},
+		Summary: analysis.Text{En: "How often, how much, when, where and what customers buy, and when they will buy next.", Zh: "客户多久买一次、买多少、何时何地买什么,以及下次何时购买。"},
+		Labels:  labels,
+		Needs:   []string{"orders", "events"},
+	}
+}
+
+func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	if err := analysis.NewOpts(a.Info(), in.Options).Err(); err != nil {
+		return nil, err
+	}
+	asOf := in.AsOf
+	keep := func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }
+	p := scan(in.Data, keep, in.Location(), asOf)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	web := WebBehaviour(in.Data.Events, keep, p.buyers)
+	res := &analysis.Result{Name: "behaviour", AsOf: asOf}
+	n := float64(len(p.rows))
+	var buyerOrders int
+	for i := range p.rows {
+		buyerOrders += p.rows[i].Orders
+	}
+	res.Summary = []analysis.Figure{
+		{Key: "customers", Value: n},
+		{Key: "orders", Value: float64(p.orders)},
+		{Key: "revenue", Value: p.revenue, Unit: "currency"},
+		{Key: "aov", Value: frac(p.revenue, float64(p.orders)), Unit: "currency"},
+		{Key: "orders_per_customer", Value: frac(float64(buyerOrders), n)},
+		{Key: "median_cycle_days", Value: stats.Median(p.cycles), Unit: "days"},
+		{Key: "overdue_customers", Value: float64(p.overdue)},
+		{Key: "web_events", Value: float64(web.Events)},
+		{Key: "sessions", Value: float64(web.Sessions)},
+		{Key: "visitors", Value: float64(web.Visitors)},
+		{Key: "page_views", Value: float64(web.ByType["page_view"])},
+		{Key: "clicks", Value: float64(web.ByType["click"])},
+		{Key: "mean_dwell_seconds", Value: frac(web.DwellSeconds, float64(web.Events))},
+		{Key: "visitor_conversion", Value: frac(float64(web.Converted), float64(web.Identified)), Unit: "%"},
+	}
+	if p.orders == 0 {
+		res.Notes = append(res.Notes, "no purchases in the period")
+	}
+
+	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"},
+		{Key: "aov", Type: "currency"}, {Key: "top_category", Type: "string"}, {Key: "top_category_share", Type: "percent"},
+		{Key: "main_channel", Type: "string"}, {Key: "last_order", Type: "date"}, {Key: "cycle_days", Type: "float"},
+		{Key: "expected_next", Type: "date"}}}
+	cust.Rows = make([][]any, len(p.rows))
+	for i := range p.rows {
+		r := &p.rows[i]
+		var cyc, next any
+		if !math.IsNaN(r.Cycle) {
+			cyc, next = r.Cycle, r.ExpectedNext
+		}
+		cust.Rows[i] = []any{r.CustomerID, r.Orders, r.Revenue, r.Revenue / float64(r.Orders), r.Top.Category, r.Top.Share, r.MainChannel, r.Last, cyc, next}
+	}
+
+	// Channels, by revenue.
+	ch := analysis.Table{Key: "channels", Columns: []analysis.Column{{Key: "channel", Type: "string"}, {Key: "orders", Type: "int"},
+		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}, {Key: "aov", Type: "currency"}}}
+	chPie := analysis.Series{Key: "channel_mix", Kind: "pie", Y: []analysis.Values{{Key: "revenue"}}}
+	for _, i := range byRevenue(p.chAgg, p.channels.names) {
+		a := p.chAgg[i]
+		ch.Rows = append(ch.Rows, []any{p.channels.names[i], a.orders, a.revenue, frac(a.revenue, p.revenue), frac(a.revenue, float64(a.orders))})
+		chPie.X = append(chPie.X, p.channels.names[i])
+		chPie.Y[0].Data = append(chPie.Y[0].Data, a.revenue)
+	}
+	// Provinces and cities.
+	pv := analysis.Table{Key: "provinces", Columns: []analysis.Column{{Key: "province", Type: "string"}, {Key: "orders", Type: "int"},
+		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}}}
+	pvBar := analysis.Series{Key: "province_sales", Kind: "bar", Y: []analysis.Values{{Key: "revenue"}}}
+	for _, i := range byRevenue(p.provAgg, p.provinces.names) {
+		a := p.provAgg[i]
+		pv.Rows = append(pv.Rows, []any{p.provinces.names[i], a.orders, a.revenue, frac(a.revenue, p.revenue)})
+		pvBar.X = append(pvBar.X, p.provinces.names[i])
+		pvBar.Y[0].Data = append(pvBar.Y[0].Data, a.revenue)
+	}
+	ct := analysis.Table{Key: "cities", Columns: []analysis.Column{{Key: "province", Type: "string"}, {Key: "city", Type: "string"},
+		{Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}}}
+	keys := make([][2]int, 0, len(p.cityAgg))
+	for k := range p.cityAgg {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(a, b [2]int) int {
+		if c := cmp.Compare(p.cityAgg[b].revenue, p.cityAgg[a].revenue); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(p.provinces.names[a[0]], p.provinces.names[b[0]]); c != 0 {
+			return c
+		}
+		return cmp.Compare(p.cities.names[a[1]], p.cities.names[b[1]])
+	})
+	for _, k := range keys {
+		a := p.cityAgg[k]
+		ct.Rows = append(ct.Rows, []any{p.provinces.names[k[0]], p.cities.names[k[1]], a.orders, a.revenue, frac(a.revenue, p.revenue)})
+	}
+
+	// Seasonality.
+	se := analysis.Table{Key: "seasonality", Columns: []analysis.Column{{Key: "month", Type: "int"}, {Key: "mean_revenue", Type: "currency"},
+		{Key: "index", Type: "float"}, {Key: "season", Type: "label"}}}
+	seLine := analysis.Series{Key: "seasonality_index", Kind: "line", Y: []analysis.Values{{Key: "index"}}}
+	if p.orders > 0 {
+		idx := SeasonalIndex(p.firstMonth, p.monthRev)
+		var total float64
+		for _, r := range p.monthRev {
+			total += r
+		}
+		mean := total / float64(len(p.monthRev))
+		for m := range 12 {
+			if math.IsNaN(idx[m]) {
+				continue
+			}
+			se.Rows = append(se.Rows, []any{m + 1, idx[m] * mean, idx[m], Season(idx[m])})
+			seLine.X = append(seLine.X, monthKeys[m])
+			seLine.Y[0].Data = append(seLine.Y[0].Data, idx[m])
+		}
+	}
+	// Categories.
+	cat := analysis.Table{Key: "categories", Columns: []analysis.Column{{Key: "category", Type: "string"}, {Key: "item_value", Type: "currency"}, {Key: "top_customers", Type: "int"}}}
+	tops := map[string]int{}
+	var catTotal float64
+	for i := range p.rows {
+		tops[p.rows[i].Top.Category]++
+	}
+	cnames := make([]string, 0, len(p.categoryTotal))
+	for c, v := range p.categoryTotal {
+		cnames = append(cnames, c)
+		catTotal += v
+	}
+	slices.SortFunc(cnames, func(a, b string) int {
+		if c := cmp.Compare(p.categoryTotal[b], p.categoryTotal[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	for _, c := range cnames {
+		cat.Rows = append(cat.Rows, []any{c, p.categoryTotal[c], tops[c]})
+	}
+	// Web.
+	wt := analysis.Table{Key: "web_events_by_type", Columns: []analysis.Column{{Key: "event_type", Type: "string"}, {Key: "events", Type: "int"}}}
+	types := make([]string, 0, len(web.ByType))
+	for k := range web.ByType {
+		types = append(types, k)
+	}
+	slices.Sort(types)
+	for _, k := range types {
+		wt.Rows = append(wt.Rows, []any{k, web.ByType[k]})
+	}
+
+	// Charts.
+	heat := analysis.Series{Key: "weekday_hour", Kind: "heatmap", X: hourKeys, YCats: weekdayKeys}
+	for wd := range 7 {
+		for h := range 24 {
+			heat.Cells = append(heat.Cells, [3]float64{float64(h), float64(wd), p.heat[wd][h]})
+		}
+	}
+	freq := analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: p.freq}}}
+	amt := analysis.Series{Key: "order_amounts", Kind: "histogram", Y: []analysis.Values{{Key: "orders"}}}
+	lo, hi := -1, -1
+	for b, c := range p.amounts {
+		if c > 0 {
+			if lo < 0 {
+				lo = b
+			}
+			hi = b
+		}
+	}
+	for b := lo; b >= 0 && b <= hi; b++ {
+		amt.X = append(amt.X, amountBin(b))
+		amt.Y[0].Data = append(amt.Y[0].Data, float64(p.amounts[b]))
+	}
+	funnel := analysis.Series{Key: "web_funnel", Kind: "funnel", X: []string{"visitors", "viewed", "added_to_cart", "purchased"},
+		Y: []analysis.Values{{Key: "visitors", Data: []float64{float64(web.Visitors), float64(web.ViewedVisitors), float64(web.CartVisitor), float64(web.Converted)}}}}
+	res.Tables = []analysis.Table{cust, ch, pv, ct, se, cat, wt}
+	res.Series = []analysis.Series{freq, amt, chPie, heat, seLine, pvBar, funnel}
+	return res, nil
+}
+
+func byRevenue(a []agg, names []string) []int {
+	idx := make([]int, len(a))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(x, y int) int {
+		if c := cmp.Compare(a[y].revenue, a[x].revenue); c != 0 {
+			return c
+		}
+		return cmp.Compare(names[x], names[y])
+	})
+	return idx
+}
+
+func amountBin(b int) string {
+	f := func(x float64) string { return fmt.Sprintf("%g", x) }
+	switch {
+	case b == 0:
+		return "≤" + f(edges[0])
+	case b == len(edges):
+		return ">" + f(edges[len(edges)-1])
+	}
+	return f(edges[b-1]) + "-" + f(edges[b])
+}
+
+func frac(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+var (
+	monthKeys   = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+	weekdayKeys = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+	hourKeys    = func() []string {
+		h := make([]string, 24)
+		for i := range h {
+			h[i] = fmt.Sprintf("%02d", i)
+		}
+		return h
+	}()
+)
+
+var labels = func() map[string]analysis.Text {
+	m := map[string]analysis.Text{
+		"customers":           {En: "Customers", Zh: "客户数"},
+		"orders":              {En: "Orders", Zh: "订单数"},
+		"revenue":             {En: "Revenue", Zh: "销售额"},
+		"aov":                 {En: "Average order value", Zh: "客单价"},
+		"orders_per_customer": {En: "Orders per customer", Zh: "人均订单数"},
+		"median_cycle_days":   {En: "Median purchase cycle (days)", Zh: "购买周期中位数(天)"},
+		"overdue_customers":   {En: "Customers past their expected next order", Zh: "已过预计下次购买日的客户"},
+		"web_events":          {En: "Web events", Zh: "网站行为数"},
+		"sessions":            {En: "Sessions", Zh: "会话数"},
+		"visitors":            {En: "Visitors", Zh: "访客数"},
+		"page_views":          {En: "Page views", Zh: "浏览量"},
+		"clicks":              {En: "Clicks", Zh: "点击数"},
+		"mean_dwell_seconds":  {En: "Mean dwell per event (s)", Zh: "平均停留时长(秒)"},
+		"visitor_conversion":  {En: "Identified visitors who bought", Zh: "访客购买转化率"},
+		"customer_id":         {En: "Customer", Zh: "客户"},
+		"top_category":        {En: "Top category", Zh: "偏好品类"},
+		"top_category_share":  {En: "Top category share", Zh: "偏好品类占比"},
+		"main_channel":        {En: "Main channel", Zh: "主要渠道"},
+		"last_order":          {En: "Last order", Zh: "末单日期"},
+		"cycle_days":          {En: "Purchase cycle (days)", Zh: "购买周期(天)"},
+		"expected_next":       {En: "Expected next order", Zh: "预计下次购买"},
+		"channels":            {En: "Channels", Zh: "渠道"},
+		"channel":             {En: "Channel", Zh: "渠道"},
+		"revenue_share":       {En: "Share of revenue", Zh: "销售额占比"},
+		"provinces":           {En: "Sales by province", Zh: "各省销售"},
+		"province":            {En: "Province", Zh: "省份"},
+		"cities":              {En: "Sales by city", Zh: "各城市销售"},
+		"city":                {En: "City", Zh: "城市"},
+		"seasonality":         {En: "Seasonality", Zh: "季节性"},
+		"month":               {En: "Month", Zh: "月份"},
+		"mean_revenue":        {En: "Mean revenue", Zh: "月均销售额"},
+		"index":               {En: "Seasonality index", Zh: "季节指数"},
+		"season":              {En: "Season", Zh: "季节"},
+		"categories":          {En: "Categories", Zh: "品类"},
+		"category":            {En: "Category", Zh: "品类"},
+		"item_value":          {En: "Item value", Zh: "商品金额"},
+		"top_customers":       {En: "Customers preferring it", Zh: "偏好该品类的客户数"},
+		"web_events_by_type":  {En: "Web events by type", Zh: "各类网站行为"},
+		"event_type":          {En: "Event type", Zh: "行为类型"},
+		"events":              {En: "Events", Zh: "次数"},
+		"order_amounts":       {En: "Order amounts", Zh: "订单金额分布"},
+		"channel_mix":         {En: "Channel mix", Zh: "渠道构成"},
+		"weekday_hour":        {En: "Orders by weekday and hour", Zh: "星期 × 时段订单分布"},
+		"seasonality_index":   {En: "Seasonality index by month", Zh: "月度季节指数"},
+		"province_sales":      {En: "Revenue by province", Zh: "各省销售额"},
+		"web_funnel":          {En: "Web funnel", Zh: "网站转化漏斗"},
+		"viewed":              {En: "Viewed a page", Zh: "浏览页面"},
+		"added_to_cart":       {En: "Added to cart", Zh: "加入购物车"},
+		"purchased":           {En: "Purchased", Zh: "下单购买"},
+		Peak:                  {En: "Peak season", Zh: "旺季"},
+		Off:                   {En: "Off season", Zh: "淡季"},
+		Normal:                {En: "Normal", Zh: "平季"},
+	}
+	en := []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+	for i, k := range monthKeys {
+		m[k] = analysis.Text{En: en[i], Zh: fmt.Sprintf("%d月", i+1)}
+	}
+	wen := []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+	wzh := []string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+	for i, k := range weekdayKeys {
+		m[k] = analysis.Text{En: wen[i], Zh: wzh[i]}
+	}
+	return m
+}()
