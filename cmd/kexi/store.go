@@ -2,11 +2,68 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/sqlite"
 )
 
-// openStore opens the embedded database at path (creating it), applying migrations.
+// openStore opens the embedded database at path (creating it), applying migrations. The key
+// that encrypts personal fields comes from KEXI_KEY (base64 of 32 bytes) or, when that is unset,
+// from the key file <path>.key beside the database, created with 32 random bytes and mode 0600
+// when absent: the key is never kept inside the database.
 func openStore(ctx context.Context, env *Env, path string) (kexi.Store, error) {
-	return nil, kexi.Errorf(kexi.EINTERNAL, "the store is not built yet")
+	key, err := storeKey(env, path)
+	if err != nil {
+		return nil, err
+	}
+	return sqlite.Open(ctx, path, sqlite.Options{Key: key})
+}
+
+// storeKey returns the encryption key for the database at path.
+func storeKey(env *Env, path string) ([]byte, error) {
+	if v := strings.TrimSpace(env.Getenv("KEXI_KEY")); v != "" {
+		key, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(key) != 32 {
+			return nil, kexi.Errorf(kexi.EINVALID, "KEXI_KEY must be the base64 encoding of 32 bytes")
+		}
+		return key, nil
+	}
+	kf := path + ".key"
+	b, err := os.ReadFile(kf)
+	if err == nil {
+		key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) != 32 {
+			return nil, kexi.Errorf(kexi.EINVALID, "key file %s must hold the base64 encoding of 32 bytes", kf)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read key file: %w", err)
+	}
+	if _, err := os.Stat(path); err == nil {
+		return nil, kexi.Errorf(kexi.EINVALID, "the database %s exists but its key file %s is missing: set KEXI_KEY or restore the key file", path, kf)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("make key: %w", err)
+	}
+	f, err := os.OpenFile(kf, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("create key file: %w", err)
+	}
+	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write key file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write key file: %w", err)
+	}
+	return key, nil
 }
