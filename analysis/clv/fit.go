@@ -1,0 +1,139 @@
+package clv
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/stats"
+)
+
+// FitOptions tunes a maximum-likelihood fit. The zero value is lifetimes' default: no penalty.
+type FitOptions struct {
+	// Penalty is an L2 penalty λ: the fit minimises −LL/N + λ·Σ θ² over the model's parameters
+	// θ in their natural units (lifetimes' penalizer_coef).
+	Penalty float64
+}
+
+// Fit is what a maximum-likelihood fit reports besides the parameters.
+type Fit struct {
+	Names  []string  // parameter names in the model's order
+	Params []float64 // estimates
+	// SE are standard errors from the observed information (the inverse Hessian of −LL);
+	// NaN for a parameter at its boundary.
+	SE        []float64
+	LogLik    float64  // log-likelihood at the estimates (without the penalty)
+	Customers float64  // customers (total weight) fitted
+	Rows      int      // distinct rows the likelihood was evaluated on
+	Boundary  []string // parameters that ran to their lower boundary (→ 0)
+	Status    string   // optimiser's stopping reason
+}
+
+// lowerBound is where a parameter, in natural units, counts as having run to 0.
+const logLower = -18
+
+// fitLog minimises an objective over log-parameters from the starting points, keeps the best,
+// and fills Fit: parameters (exp of θ), boundary flags, standard errors from the Hessian of
+// the total negative log-likelihood in log space (delta method: SE(p) = p·SE(log p)).
+// nll returns the mean negative log-likelihood (and gradient) without penalty; scale maps the
+// fitted parameters back to natural units.
+func fitLog(names []string, nll stats.Objective, n float64, starts [][]float64, o FitOptions,
+	natural func(p []float64) []float64) (Fit, []float64, error) {
+	if o.Penalty < 0 || math.IsNaN(o.Penalty) {
+		return Fit{}, nil, kexi.Errorf(kexi.EINVALID, "clv: penalty must be ≥ 0, not %g", o.Penalty)
+	}
+	k := len(names)
+	obj := func(th, grad []float64) float64 {
+		f := nll(th, grad)
+		if o.Penalty > 0 {
+			p := natural(expAll(th))
+			for i := range th {
+				f += o.Penalty * p[i] * p[i]
+				if grad != nil {
+					grad[i] += 2 * o.Penalty * p[i] * p[i] // d(p²)/dθ = 2p² for p ∝ e^θ
+				}
+			}
+		}
+		// Keep the optimiser out of the numerically meaningless far region.
+		for i := range th {
+			if th[i] < logLower-12 || th[i] > 30 {
+				return math.Inf(1)
+			}
+		}
+		return f
+	}
+	var best *stats.Minimum
+	var lastErr error
+	for _, s := range starts {
+		m, err := stats.Minimize(obj, s, 1e-9)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		if best == nil || m.F < best.F {
+			best = &m
+		}
+	}
+	if best == nil {
+		return Fit{}, nil, fmt.Errorf("clv: fit did not converge: %w", lastErr)
+	}
+	th := best.X
+	f := Fit{Names: names, Params: natural(expAll(th)), Customers: n, Status: best.Status,
+		SE: make([]float64, k)}
+	free := []int{}
+	for i := range th {
+		if th[i] < logLower {
+			f.Boundary = append(f.Boundary, names[i])
+			f.SE[i] = math.NaN()
+			continue
+		}
+		free = append(free, i)
+	}
+	// Standard errors over the free parameters.
+	h := stats.Hessian(func(x, g []float64) float64 {
+		full := append([]float64(nil), th...)
+		for j, i := range free {
+			full[i] = x[j]
+		}
+		gf := make([]float64, k)
+		v := nll(full, gf)
+		for j, i := range free {
+			g[j] = gf[i] * n
+		}
+		return v * n
+	}, pick(th, free))
+	var cov mat.Dense
+	if err := cov.Inverse(h); err == nil {
+		for j, i := range free {
+			v := cov.At(j, j)
+			if v > 0 {
+				f.SE[i] = f.Params[i] * math.Sqrt(v)
+			} else {
+				f.SE[i] = math.NaN()
+			}
+		}
+	} else {
+		for _, i := range free {
+			f.SE[i] = math.NaN()
+		}
+	}
+	return f, th, nil
+}
+
+func expAll(th []float64) []float64 {
+	p := make([]float64, len(th))
+	for i, v := range th {
+		p[i] = math.Exp(v)
+	}
+	return p
+}
+
+func pick(v []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for j, i := range idx {
+		out[j] = v[i]
+	}
+	return out
+}

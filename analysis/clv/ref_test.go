@@ -1,0 +1,119 @@
+package clv
+
+import (
+	"bufio"
+	"encoding/csv"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kexi/kexi/internal/refdata"
+)
+
+// cdnowSummary reads lifetimes' cdnow_customers_summary_with_transactions.csv
+// (ID,x,t_x,T,zbar).
+func cdnowSummary(t testing.TB) []Customer {
+	t.Helper()
+	f, err := os.Open(refdata.Path(t, "cdnow/cdnow_customers_summary_with_transactions.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []Customer
+	for _, r := range recs[1:] {
+		v := make([]float64, 5)
+		for i := range v {
+			if v[i], err = strconv.ParseFloat(r[i], 64); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cs = append(cs, Customer{ID: int64(v[0]), Frequency: v[1], Recency: v[2], T: v[3], Monetary: v[4]})
+	}
+	return cs
+}
+
+// cdnowPurchases reads CDNOW_sample.txt (master id, sample id, YYYYMMDD, CDs, dollars) as
+// purchases of the sample ids.
+func cdnowPurchases(t testing.TB) []Purchase {
+	t.Helper()
+	f, err := os.Open(refdata.Path(t, "cdnow/CDNOW_sample.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ps []Purchase
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) != 5 {
+			continue
+		}
+		id, _ := strconv.ParseInt(fs[1], 10, 64)
+		d, err := time.Parse("20060102", fs[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		amt, _ := strconv.ParseFloat(fs[4], 64)
+		ps = append(ps, Purchase{Customer: id, Day: Day(d), Amount: amt})
+	}
+	return ps
+}
+
+func date(s string) int32 {
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return Day(d)
+}
+
+// near reports whether got agrees with want to 3 significant digits (relative 5e-4 of the
+// rounding of want to 3 digits, i.e. |got−want| ≤ half a unit in the 3rd digit).
+func near3(got, want float64) bool {
+	if want == 0 {
+		return math.Abs(got) < 1e-9
+	}
+	e := math.Floor(math.Log10(math.Abs(want))) - 2
+	return math.Abs(got-want) <= 0.5*math.Pow(10, e)
+}
+
+func checkParams(t *testing.T, what string, got, want []float64, names []string) {
+	t.Helper()
+	for i := range want {
+		if !near3(got[i], want[i]) {
+			t.Errorf("%s %s = %.5g, want %.5g (3 significant digits)", what, names[i], got[i], want[i])
+		}
+	}
+}
+
+func TestCDNOWBGNBD(t *testing.T) {
+	cs := cdnowSummary(t)
+	m, err := FitBGNBD(cs, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("BG/NBD %+v", m)
+	checkParams(t, "BG/NBD", []float64{m.R, m.Alpha, m.A, m.B, m.LogLik},
+		[]float64{0.2426, 4.4135, 0.7929, 2.4258, -9582.43}, []string{"r", "alpha", "a", "b", "LL"})
+}
+
+func TestCDNOWGammaGamma(t *testing.T) {
+	cs := cdnowSummary(t)
+	m, err := FitGammaGamma(cs, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("GG %+v", m)
+	if m.Rows != 946 {
+		t.Errorf("Gamma-Gamma fitted %d repeat customers, want 946", m.Rows)
+	}
+	checkParams(t, "Gamma-Gamma", []float64{m.P, m.Q, m.V, m.LogLik},
+		[]float64{6.2488, 3.7446, 15.4477, -4055.92}, []string{"p", "q", "v", "LL"})
+}
