@@ -147,12 +147,8 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error
 				s.log.Warn("dashboard figure", "analysis", src.analysis, "err", err)
 				continue
 			}
-			for _, key := range src.keys {
-				if f, ok := res.Figure(key); ok {
-					val := f.Value
-					*src.field(&h) = &val
-					break
-				}
+			if val, ok := src.pick(res); ok {
+				*src.field(&h) = &val
 			}
 		}
 		return &h, nil
@@ -163,12 +159,56 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error
 	return val.(*Headline), nil
 }
 
-// figureSources says which analysis figures fill the dashboard's optional headlines.
+// figureSources says which analysis results fill the dashboard's optional headlines.
 var figureSources = []struct {
 	analysis string
-	keys     []string
+	pick     func(*analysis.Result) (float64, bool)
 	field    func(*Headline) **float64
 }{
-	{"lifecycle", []string{"at_risk", "at_risk_customers"}, func(h *Headline) **float64 { return &h.AtRisk }},
-	{"clv", []string{"clv_total", "total_clv", "clv"}, func(h *Headline) **float64 { return &h.CLV }},
+	{"lifecycle", countStage("at_risk"), func(h *Headline) **float64 { return &h.AtRisk }},
+	{"clv", firstFigure("clv_total", "total_clv", "clv"), func(h *Headline) **float64 { return &h.CLV }},
+}
+
+// firstFigure picks the first of the figures a result has.
+func firstFigure(keys ...string) func(*analysis.Result) (float64, bool) {
+	return func(r *analysis.Result) (float64, bool) {
+		for _, k := range keys {
+			if f, ok := r.Figure(k); ok {
+				return f.Value, true
+			}
+		}
+		return 0, false
+	}
+}
+
+// countStage counts the rows of the first per-customer table whose "stage" column is stage
+// (the lifecycle analysis lists each customer's stage), or takes a figure of that name.
+func countStage(stage string) func(*analysis.Result) (float64, bool) {
+	return func(r *analysis.Result) (float64, bool) {
+		if f, ok := r.Figure(stage); ok {
+			return f.Value, true
+		}
+		for _, t := range r.Tables {
+			if !t.PerCustomer {
+				continue
+			}
+			col := -1
+			for i, c := range t.Columns {
+				if c.Key == "stage" {
+					col = i
+				}
+			}
+			if col < 0 {
+				continue
+			}
+			n := 0
+			for _, row := range t.Rows {
+				if s, _ := row[col].(string); s == stage {
+					n++
+				}
+			}
+			return float64(n), true
+		}
+		return 0, false
+	}
 }
