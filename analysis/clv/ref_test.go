@@ -117,3 +117,58 @@ func TestCDNOWGammaGamma(t *testing.T) {
 	checkParams(t, "Gamma-Gamma", []float64{m.P, m.Q, m.V, m.LogLik},
 		[]float64{6.2488, 3.7446, 15.4477, -4055.92}, []string{"p", "q", "v", "LL"})
 }
+
+// TestCDNOWSummary checks Summarize on CDNOW_sample.txt against lifetimes' own summary
+// (x, t_x, T to the file's 2 decimals, zbar to its 2 decimals) for all 2,357 customers.
+func TestCDNOWSummary(t *testing.T) {
+	want := cdnowSummary(t)
+	s, err := Summarize(cdnowPurchases(t), SummaryOptions{Unit: Weeks, End: date("1997-09-30"), HoldoutEnd: date("1998-06-30")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Customers) != len(want) || len(want) != 2357 {
+		t.Fatalf("%d customers, want %d (2357)", len(s.Customers), len(want))
+	}
+	for i, w := range want {
+		g := s.Customers[i]
+		r2 := func(v float64) float64 { return math.Round(v*100) / 100 }
+		if g.ID != w.ID || g.Frequency != w.Frequency || r2(g.Recency) != w.Recency || r2(g.T) != w.T ||
+			math.Abs(g.Monetary-w.Monetary) > 0.005+1e-9 {
+			t.Errorf("customer %d: got %+v, want %+v", w.ID, g, w)
+		}
+	}
+	if s.HoldoutDuration != 39 {
+		t.Errorf("holdout duration %g weeks, want 273/7 = 39", s.HoldoutDuration)
+	}
+	actual := 0.0
+	for _, c := range s.Customers {
+		actual += c.HoldoutFrequency
+	}
+	if actual != 1882 {
+		t.Errorf("holdout repeat purchases %g, want 1882", actual)
+	}
+}
+
+// TestCDNOWPredictions: customer 1 (x=2, t_x=30.43, T=38.86) expects 1.2259 purchases in the
+// next 39 weeks; over the holdout BG/NBD predicts 1,653.4 repeat purchases against 1,882.
+func TestCDNOWPredictions(t *testing.T) {
+	m, err := FitBGNBD(cdnowSummary(t), FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ExpectedPurchases(m, 39, 2, 30.43, 38.86); math.Abs(got-1.2259) > 0.00005 {
+		t.Errorf("customer 1 expected purchases in 39 weeks = %.5f, want 1.2259", got)
+	}
+	s, err := Summarize(cdnowPurchases(t), SummaryOptions{Unit: Weeks, End: date("1997-09-30"), HoldoutEnd: date("1998-06-30")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := Holdout(m, s, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("holdout %+v", h)
+	if h.Actual != 1882 || math.Abs(h.Predicted-1653.4) > 0.05 {
+		t.Errorf("holdout predicted %.2f actual %g, want 1653.4 and 1882", h.Predicted, h.Actual)
+	}
+}
