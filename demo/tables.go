@@ -367,3 +367,6 @@ var springFestival = map[int][2]int{
 	2027: {2, 6}, 2028: {1, 26}, 2029: {2, 13}, 2030: {2, 3}, 2031: {1, 23}, 2032: {2, 11},
 	2033: {1, 31}, 2034: {2, 19}, 2035: {2, 8},
 }
+
+// SalesReps returns the logins of the sales reps who own the demo customers.
+func SalesReps() []string { return append([]string(nil), salesReps...) }
