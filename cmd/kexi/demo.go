@@ -56,7 +56,7 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	batch := demo.Generate(demo.Options{Customers: *customers, Seed: *seed, End: end})
 	fmt.Fprintf(env.Stderr, "generated %s records in %.1fs; importing into %s …\n",
 		thousands(batch.Len()), time.Since(started).Seconds(), *db)
-	stats, err := importDemo(ctx, env, st, batch)
+	stats, err := importDemo(ctx, env, st, batch, demoChunk)
 	if err != nil {
 		return err
 	}
@@ -82,12 +82,12 @@ func businessZone(name string) *time.Location {
 	return time.UTC
 }
 
-// importDemo imports the batch: in one transaction when it is small, otherwise kind by kind
-// (in the order of kexi.Kinds, so references resolve) in chunks of demoChunk records. A failure
+// importDemo imports the batch: in one transaction when it has at most chunk records, otherwise
+// kind by kind (in the order of kexi.Kinds, so references resolve) in chunks of chunk records. A failure
 // part-way leaves the earlier chunks in place; because every record has a fixed external id,
 // running the same command again completes the import without duplicating anything.
-func importDemo(ctx context.Context, env *Env, st kexi.Store, b *kexi.Batch) (kexi.ImportStats, error) {
-	if b.Len() <= demoChunk {
+func importDemo(ctx context.Context, env *Env, st kexi.Store, b *kexi.Batch, chunk int) (kexi.ImportStats, error) {
+	if b.Len() <= chunk {
 		stats, err := st.Import(ctx, b)
 		if err != nil {
 			return stats, fmt.Errorf("import demo data: %w", err)
@@ -137,11 +137,11 @@ func importDemo(ctx context.Context, env *Env, st kexi.Store, b *kexi.Batch) (ke
 		{kexi.KindResponses, len(b.Responses), func(i, j int) *kexi.Batch { return &kexi.Batch{Responses: b.Responses[i:j]} }},
 	}
 	for _, k := range kinds {
-		for i := 0; i < k.n; i += demoChunk {
+		for i := 0; i < k.n; i += chunk {
 			if err := ctx.Err(); err != nil {
 				return total, err
 			}
-			part := k.cut(i, min(i+demoChunk, k.n))
+			part := k.cut(i, min(i+chunk, k.n))
 			part.CustomFields = b.CustomFields
 			part.Present = b.Present
 			if err := step(k.kind, part); err != nil {
