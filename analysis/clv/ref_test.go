@@ -172,3 +172,23 @@ func TestCDNOWPredictions(t *testing.T) {
 		t.Errorf("holdout predicted %.2f actual %g, want 1653.4 and 1882", h.Predicted, h.Actual)
 	}
 }
+
+func TestCDNOWParetoNBD(t *testing.T) {
+	m, err := FitParetoNBD(cdnowSummary(t), FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Pareto/NBD %+v", m)
+	checkParams(t, "Pareto/NBD", []float64{m.R, m.Alpha, m.S, m.Beta, m.LogLik},
+		[]float64{0.5533, 10.578, 0.6062, 11.669, -9594.97}, []string{"r", "alpha", "s", "beta", "LL"})
+}
+
+func TestCDNOWMBGNBD(t *testing.T) {
+	m, err := FitMBGNBD(cdnowSummary(t), FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("MBG/NBD %+v", m)
+	checkParams(t, "MBG/NBD", []float64{m.R, m.Alpha, m.A, m.B},
+		[]float64{0.5248, 6.183, 0.8914, 1.614}, []string{"r", "alpha", "a", "b"})
+}
