@@ -80,8 +80,8 @@ type Report struct {
 	Mode     string    // flag or horizon
 	Cutoff   time.Time // features as of this time for training; labels after it (horizon)
 	Model    string
-	Rows     int     // training customers
-	Churned  int     // training customers labelled churned
+	Rows     int // training customers
+	Churned  int // training customers labelled churned
 	Features []string
 	CV       map[string]*CVResult // by model name; empty when folds < 2
 	// Importance of each feature (Features order) under each fitted model.

@@ -1,0 +1,57 @@
+package stats
+
+import (
+	"math"
+	"testing"
+)
+
+func TestKMeansTiny(t *testing.T) {
+	// Points on a line: 0, 1, 10, 11, k = 2. Any sensible run ends with {0,1} and {10,11},
+	// centres 0.5 and 10.5, inertia 4 × 0.5² = 1.
+	x := []float64{0, 1, 10, 11}
+	c := KMeans(x, 1, 2, 5, 7)
+	if c.Labels[0] != c.Labels[1] || c.Labels[2] != c.Labels[3] || c.Labels[0] == c.Labels[2] {
+		t.Fatalf("labels %v, want {0,1} and {10,11}", c.Labels)
+	}
+	if math.Abs(c.Inertia-1) > 1e-12 {
+		t.Errorf("inertia %v, want 1", c.Inertia)
+	}
+	lo, hi := c.Centers[c.Labels[0]], c.Centers[c.Labels[2]]
+	if lo != 0.5 || hi != 10.5 {
+		t.Errorf("centres %v %v, want 0.5 and 10.5", lo, hi)
+	}
+	// Same seed, same answer.
+	d := KMeans(x, 1, 2, 5, 7)
+	for i := range c.Labels {
+		if c.Labels[i] != d.Labels[i] {
+			t.Fatal("KMeans is not deterministic for a fixed seed")
+		}
+	}
+	// k above n is clipped to n: every point its own cluster, inertia 0.
+	if e := KMeans(x, 1, 9, 1, 1); e.K != 4 || e.Inertia != 0 {
+		t.Errorf("k=9 on 4 points: K %d inertia %v, want 4 and 0", e.K, e.Inertia)
+	}
+}
+
+func TestSilhouette(t *testing.T) {
+	x := []float64{0, 1, 10, 11}
+	// Point 0: a = 1, b = mean(10, 11) = 10.5 → 9.5/10.5. Point 1: a = 1, b = mean(9, 10) =
+	// 9.5 → 8.5/9.5. Points 10 and 11 mirror them. Mean = (9.5/10.5 + 8.5/9.5) / 2.
+	want := (9.5/10.5 + 8.5/9.5) / 2
+	if got := Silhouette(x, 1, []int{0, 0, 1, 1}, 2, 0, 0); math.Abs(got-want) > 1e-12 {
+		t.Errorf("silhouette %v, want %v", got, want)
+	}
+	// A point alone in its cluster scores 0: points 0, 1, 10 with {0,1} {10}.
+	// Point 0: a = 1, b = 10 → 0.9; point 1: a = 1, b = 9 → 8/9; point 10: 0. Mean (0.9 + 8/9)/3.
+	want = (0.9 + 8.0/9) / 3
+	if got := Silhouette(x[:3], 1, []int{0, 0, 1}, 2, 0, 0); math.Abs(got-want) > 1e-12 {
+		t.Errorf("silhouette with a singleton %v, want %v", got, want)
+	}
+	if got := Silhouette(x, 1, []int{0, 0, 0, 0}, 1, 0, 0); !math.IsNaN(got) {
+		t.Errorf("one cluster: %v, want NaN", got)
+	}
+	// A sample of all points equals the exact value.
+	if got := Silhouette(x, 1, []int{0, 0, 1, 1}, 2, 4, 3); math.Abs(got-(9.5/10.5+8.5/9.5)/2) > 1e-12 {
+		t.Errorf("full sample %v", got)
+	}
+}
