@@ -1,10 +1,16 @@
 package kexihttp
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"reflect"
+	"strings"
+	"time"
 
 	"github.com/kexi/kexi"
 )
@@ -72,13 +78,99 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 	writeJSON(w, statusOf(code), body)
 }
 
-// writeJSON writes v as JSON with the status.
+// writeJSON writes v as JSON with the status. Numbers JSON cannot hold (NaN, ±Inf: an
+// undefined ratio in an analysis) are written as null.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		slog.Debug("write json", "err", err)
+		buf.Reset()
+		if err := enc.Encode(jsonSafe(reflect.ValueOf(v))); err != nil {
+			slog.Error("encode json", "err", err)
+			http.Error(w, `{"code":"internal","message":"internal error"}`, http.StatusInternalServerError)
+			return
+		}
 	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// jsonSafe copies v into maps, slices and plain values that encoding/json writes the same way,
+// with NaN and infinite floats as nil.
+func jsonSafe(v reflect.Value) any {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return nil
+	case reflect.Float32, reflect.Float64:
+		f := v.Float()
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil
+		}
+		return f
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return jsonSafe(v.Elem())
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil
+		}
+		fallthrough
+	case reflect.Array:
+		out := make([]any, v.Len())
+		for i := range out {
+			out[i] = jsonSafe(v.Index(i))
+		}
+		return out
+	case reflect.Map:
+		if v.IsNil() {
+			return nil
+		}
+		out := make(map[string]any, v.Len())
+		for it := v.MapRange(); it.Next(); {
+			out[fmt.Sprint(it.Key().Interface())] = jsonSafe(it.Value())
+		}
+		return out
+	case reflect.Struct:
+		if _, ok := v.Interface().(json.Marshaler); ok {
+			return v.Interface()
+		}
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return v.Interface()
+		}
+		out := map[string]any{}
+		t := v.Type()
+		for i := 0; i < t.NumField(); i++ {
+			sf := t.Field(i)
+			if !sf.IsExported() {
+				continue
+			}
+			tag := strings.Split(sf.Tag.Get("json"), ",")
+			name := tag[0]
+			if name == "-" {
+				continue
+			}
+			if name == "" {
+				name = sf.Name
+			}
+			fv := v.Field(i)
+			if len(tag) > 1 && (tag[1] == "omitempty" || tag[1] == "omitzero") && fv.IsZero() {
+				continue
+			}
+			if sf.Anonymous && fv.Kind() == reflect.Pointer {
+				if m, ok := jsonSafe(fv).(map[string]any); ok {
+					for k, x := range m {
+						out[k] = x
+					}
+				}
+				continue
+			}
+			out[name] = jsonSafe(fv)
+		}
+		return out
+	}
+	return v.Interface()
 }
