@@ -142,6 +142,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", info.Name, err)
 		}
+		withExternalIDs(res, in.Data)
 		results = append(results, res)
 		infos = append(infos, info)
 	}
@@ -441,4 +442,40 @@ func jsonResult(r *analysis.Result) any {
 		c.Series = append(c.Series, ns)
 	}
 	return &c
+}
+
+// withExternalIDs replaces the internal customer ids in the first column of per-customer
+// tables with the ids of the user's own system (external ids), which is what a person looks
+// for; customers without one keep the internal id.
+func withExternalIDs(r *analysis.Result, d *kexi.Dataset) {
+	var ext map[int64]string
+	for ti := range r.Tables {
+		t := &r.Tables[ti]
+		if !t.PerCustomer {
+			continue
+		}
+		if ext == nil {
+			ext = make(map[int64]string, len(d.Customers))
+			for i := range d.Customers {
+				if e := d.Customers[i].ExternalID; e != "" {
+					ext[d.Customers[i].ID] = e
+				}
+			}
+		}
+		if len(t.Columns) > 0 {
+			t.Columns[0].Type = "string"
+		}
+		for _, row := range t.Rows {
+			if len(row) == 0 {
+				continue
+			}
+			if id, ok := row[0].(int64); ok {
+				if e, ok := ext[id]; ok {
+					row[0] = e
+				} else {
+					row[0] = strconv.FormatInt(id, 10)
+				}
+			}
+		}
+	}
 }

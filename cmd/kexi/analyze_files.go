@@ -2,12 +2,52 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"os"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/sheet"
 )
 
 // datasetFromFiles reads transactions (and optionally customers) from CSV/XLSX files into a
-// Dataset without a database.
+// Dataset without a database. Columns are recognised as in import. Rows that cannot be read
+// (no customer, a bad date …) are left out with a warning naming how many and the first
+// problem, so an analyst sees at once what was dropped.
 func datasetFromFiles(ctx context.Context, env *Env, orders, customers string) (*kexi.Dataset, error) {
-	return nil, kexi.Errorf(kexi.EINTERNAL, "reading files directly is not built yet")
+	b := &kexi.Batch{}
+	for _, f := range []struct{ path, kind string }{{customers, kexi.KindCustomers}, {orders, kexi.KindOrders}} {
+		if f.path == "" {
+			continue
+		}
+		r, err := readSheet(env, f.path, f.kind)
+		if err != nil {
+			return nil, err
+		}
+		b.Customers = append(b.Customers, r.Batch.Customers...)
+		b.Products = append(b.Products, r.Batch.Products...)
+		b.Orders = append(b.Orders, r.Batch.Orders...)
+		b.CustomFields = append(b.CustomFields, r.Batch.CustomFields...)
+	}
+	return b.Dataset(), nil
+}
+
+func readSheet(env *Env, path, kind string) (*sheet.Result, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, kexi.Errorf(kexi.EINVALID, "cannot open %s: %v", path, err)
+	}
+	defer fh.Close()
+	r, err := sheet.Read(fh, path, sheet.Options{Kind: kind, SkipInvalid: true, CustomFields: true})
+	if err != nil {
+		return nil, err
+	}
+	if r.Rejected > 0 {
+		first := ""
+		if len(r.Rejects) > 0 {
+			first = fmt.Sprintf(" (first: %s)", r.Rejects[0].String())
+		}
+		fmt.Fprintf(env.Stderr, "kexi analyze: left out %d of %d rows of %s that could not be read%s\n",
+			r.Rejected, r.Rows, path, first)
+	}
+	return r, nil
 }
