@@ -36,7 +36,7 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 //   - compact: 20111209
 //   - Excel serial day numbers, with a fraction for the time of day: 40886.35 (1900 system).
 //
-// A time may end in AM/PM (上午/下午). It returns an error saying what was expected otherwise.
+// Years run from 1000 to 9999. A time may end in AM/PM (上午/下午). It returns an error saying what was expected otherwise.
 func ParseDate(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -57,7 +57,11 @@ func ParseDate(s string) (time.Time, error) {
 	if !ok {
 		return time.Time{}, errDate
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, sec, ns, loc), nil
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, ns, loc)
+	if u := t.UTC().Year(); u < 1000 || u > 9999 {
+		return time.Time{}, errDate
+	}
+	return t, nil
 }
 
 // parseISOFast handles "2006-01-02" and "2006-01-02 15:04:05" without allocating; they are
@@ -139,7 +143,7 @@ func parseNumericDate(s string) (time.Time, error) {
 }
 
 func validDate(y, mo, d int) bool {
-	if y < 1 || y > 9999 || mo < 1 || mo > 12 || d < 1 {
+	if y < 1000 || y > 9999 || mo < 1 || mo > 12 || d < 1 {
 		return false
 	}
 	return d <= daysIn(y, mo)
@@ -341,8 +345,8 @@ func (p *dateScanner) clock() (h, mi, sec, ns int, loc *time.Location, ok bool) 
 				return 0, 0, 0, 0, nil, false
 			}
 			p.lit(":")
-			zm, _, _ := p.num(2)
-			if zh > 14 || zm > 59 {
+			zm, nm, _ := p.num(2)
+			if zh > 14 || zm > 59 || nm == 1 {
 				return 0, 0, 0, 0, nil, false
 			}
 			off := zh*3600 + zm*60
