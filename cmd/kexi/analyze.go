@@ -290,7 +290,12 @@ func cellText(info analysis.Info, col analysis.Column, v any, lang string, human
 			return ""
 		}
 		if !human {
-			return strconv.FormatFloat(x, 'f', -1, 64)
+			if col.Type == "currency" {
+				return strconv.FormatFloat(x, 'f', 2, 64)
+			}
+			// Ten significant digits hide float noise (5391.209999999998) and keep the value.
+			r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 10, 64), 64)
+			return strconv.FormatFloat(r, 'f', -1, 64)
 		}
 		switch col.Type {
 		case "percent":
