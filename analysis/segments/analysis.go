@@ -1,0 +1,185 @@
+package segments
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+type segmentsAnalysis struct{}
+
+// New returns the k-means segmentation (A11).
+func New() analysis.Analysis { return segmentsAnalysis{} }
+
+func (segmentsAnalysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:  "segments",
+		Code:  "A11",
+		Title: analysis.Text{En: "Segmentation (k-means)", Zh: "客户细分(K 均值聚类)"},
+		Summary: analysis.Text{En: "Which natural groups do customers fall into, and what marks each group?",
+			Zh: "客户自然分成哪几类,每一类有什么特征?"},
+		Options: []analysis.Option{
+			{Key: "features", Default: "recency,frequency,monetary", Type: "string",
+				Help: analysis.Text{En: "Comma list of features: recency, frequency, monetary, age, income, aov, tenure or custom.NAME",
+					Zh: "聚类特征(逗号分隔):recency、frequency、monetary、age、income、aov、tenure 或 custom.字段名"}},
+			{Key: "k", Default: "0", Type: "int",
+				Help: analysis.Text{En: "Number of clusters (0: choose 2–10 by silhouette)", Zh: "聚类数(0:按轮廓系数在 2–10 中自动选择)"}},
+			{Key: "standardize", Default: "true", Type: "bool",
+				Help: analysis.Text{En: "Standardise features to z-scores before clustering", Zh: "聚类前将特征标准化(Z 分数)"}},
+			{Key: "log", Default: "true", Type: "bool",
+				Help: analysis.Text{En: "Use log(1+x) of frequency, monetary and aov (they are heavily skewed)", Zh: "对频次、金额和客单价取 log(1+x)(分布高度偏斜)"}},
+			{Key: "restarts", Default: "10", Type: "int",
+				Help: analysis.Text{En: "k-means++ restarts per k", Zh: "每个 k 的 k-means++ 重启次数"}},
+			{Key: "seed", Default: "1", Type: "int",
+				Help: analysis.Text{En: "Random seed", Zh: "随机种子"}},
+		},
+		Labels: labels,
+		Needs:  []string{"customers", "orders"},
+	}
+}
+
+func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	o := analysis.NewOpts(a.Info(), in.Options)
+	fs := o.String("features")
+	k := o.Int("k")
+	std := o.Bool("standardize")
+	lg := o.Bool("log")
+	restarts := o.Int("restarts")
+	seed := o.Int("seed")
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	names, err := ParseFeatures(fs)
+	if err != nil {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: "features", Value: fs, Reason: err.Error()}}}
+	}
+	if k < 0 || k == 1 || k > 50 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: "k", Value: fmt.Sprint(k), Reason: "expected 0 (choose) or 2–50"}}}
+	}
+	if restarts < 1 || restarts > 100 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: "restarts", Value: fmt.Sprint(restarts), Reason: "expected 1–100"}}}
+	}
+	pts := Collect(in.Data, in.AsOf, in.InPeriod, names)
+	if len(pts.IDs) < 3 {
+		return nil, kexi.Errorf(kexi.EINVALID,
+			"segments: only %d customers have every feature (%s); %d lack one: choose other features or import more data",
+			len(pts.IDs), strings.Join(names, ", "), pts.Excluded)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cl, err := Segment(pts, Options{K: k, Standardize: std, Log: lg, Restarts: restarts, Seed: uint64(seed)})
+	if err != nil {
+		return nil, kexi.Errorf(kexi.EINVALID, "segments: %v", err)
+	}
+	dim := len(names)
+	res := &analysis.Result{Name: "segments", AsOf: in.AsOf}
+	res.Summary = []analysis.Figure{
+		{Key: "customers", Value: float64(len(pts.IDs))},
+		{Key: "excluded", Value: float64(pts.Excluded)},
+		{Key: "k", Value: float64(cl.K)},
+		{Key: "silhouette", Value: cl.Silhouette},
+	}
+	if cl.Sampled {
+		res.Notes = append(res.Notes, fmt.Sprintf("k chosen by silhouette on a seeded sample of 5,000 of %d customers; the clusters are fitted on all of them", len(pts.IDs)))
+	}
+	if pts.Excluded > 0 {
+		res.Notes = append(res.Notes, fmt.Sprintf("%d customers lack a feature (no purchase in the period, unknown age/income or custom value) and are not clustered", pts.Excluded))
+	}
+
+	cols := []analysis.Column{{Key: "customer_id", Type: "int"}, {Key: "cluster", Type: "int"}}
+	for _, f := range names {
+		cols = append(cols, analysis.Column{Key: f, Type: "float"})
+	}
+	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: cols, Rows: make([][]any, len(pts.IDs))}
+	for i, id := range pts.IDs {
+		row := []any{id, cl.Labels[i] + 1}
+		for j := 0; j < dim; j++ {
+			row = append(row, pts.X[i*dim+j])
+		}
+		cust.Rows[i] = row
+	}
+	pcols := []analysis.Column{{Key: "cluster", Type: "int"}, {Key: "size", Type: "int"}, {Key: "share", Type: "percent"},
+		{Key: "profile", Type: "string"}, {Key: "profile_zh", Type: "string"}}
+	for _, f := range names {
+		pcols = append(pcols, analysis.Column{Key: "mean_" + f, Type: "float"})
+	}
+	prof := analysis.Table{Key: "clusters", Columns: pcols}
+	sizes := analysis.Series{Key: "cluster_sizes", Kind: "bar", Y: []analysis.Values{{Key: "size"}}}
+	for r := 0; r < cl.K; r++ {
+		en, zh := Profile(names, cl.Z[r*dim:(r+1)*dim])
+		row := []any{r + 1, cl.Sizes[r], float64(cl.Sizes[r]) / float64(len(pts.IDs)), en, zh}
+		for j := 0; j < dim; j++ {
+			row = append(row, cl.Centers[r*dim+j])
+		}
+		prof.Rows = append(prof.Rows, row)
+		sizes.X = append(sizes.X, fmt.Sprint(r+1))
+		sizes.Y[0].Data = append(sizes.Y[0].Data, float64(cl.Sizes[r]))
+	}
+	tried := analysis.Table{Key: "k_choice", Columns: []analysis.Column{{Key: "k", Type: "int"},
+		{Key: "silhouette", Type: "float"}, {Key: "inertia", Type: "float"}}}
+	sil := analysis.Series{Key: "silhouette_by_k", Kind: "line", Y: []analysis.Values{{Key: "silhouette"}}}
+	for _, t := range cl.Tried {
+		tried.Rows = append(tried.Rows, []any{t.K, t.Silhouette, t.Inertia})
+		sil.X = append(sil.X, fmt.Sprint(t.K))
+		sil.Y[0].Data = append(sil.Y[0].Data, t.Silhouette)
+	}
+	res.Tables = []analysis.Table{cust, prof, tried}
+	res.Series = []analysis.Series{sizes, sil}
+	if dim >= 2 {
+		// Scatter of the first two features, at most 2,000 points (every n-th customer).
+		sc := analysis.Series{Key: "scatter", Kind: "scatter",
+			Y: []analysis.Values{{Key: names[0]}, {Key: names[1]}, {Key: "cluster"}}}
+		step := max(1, len(pts.IDs)/2000)
+		for i := 0; i < len(pts.IDs); i += step {
+			sc.Y[0].Data = append(sc.Y[0].Data, pts.X[i*dim])
+			sc.Y[1].Data = append(sc.Y[1].Data, pts.X[i*dim+1])
+			sc.Y[2].Data = append(sc.Y[2].Data, float64(cl.Labels[i]+1))
+		}
+		res.Series = append(res.Series, sc)
+	}
+	return res, nil
+}
+
+var labels = map[string]analysis.Text{
+	"customers":         {En: "Customers clustered", Zh: "参与聚类客户数"},
+	"excluded":          {En: "Customers left out (missing feature)", Zh: "未参与客户数(缺少特征)"},
+	"k":                 {En: "Number of clusters", Zh: "聚类数"},
+	"silhouette":        {En: "Silhouette", Zh: "轮廓系数"},
+	"inertia":           {En: "Within-cluster sum of squares", Zh: "簇内平方和"},
+	"customer_id":       {En: "Customer", Zh: "客户"},
+	"cluster":           {En: "Cluster", Zh: "类别"},
+	"clusters":          {En: "Cluster profiles", Zh: "各类画像"},
+	"k_choice":          {En: "Choice of k", Zh: "聚类数选择"},
+	"size":              {En: "Customers", Zh: "客户数"},
+	"share":             {En: "Share", Zh: "占比"},
+	"profile":           {En: "Profile", Zh: "画像(英文)"},
+	"profile_zh":        {En: "Profile (Chinese)", Zh: "画像"},
+	"cluster_sizes":     {En: "Customers per cluster", Zh: "各类客户数"},
+	"silhouette_by_k":   {En: "Silhouette by number of clusters", Zh: "不同聚类数的轮廓系数"},
+	"scatter":           {En: "Customers by the first two features", Zh: "按前两个特征的客户分布"},
+	Recency:             {En: "Recency (days)", Zh: "最近消费(天前)"},
+	Frequency:           {En: "Frequency (orders)", Zh: "消费频次(单)"},
+	Monetary:            {En: "Monetary", Zh: "消费金额"},
+	Age:                 {En: "Age", Zh: "年龄"},
+	Income:              {En: "Income", Zh: "收入"},
+	AOV:                 {En: "Average order value", Zh: "客单价"},
+	Tenure:              {En: "Tenure (days)", Zh: "客户时长(天)"},
+	"mean_" + Recency:   {En: "Mean recency (days)", Zh: "平均最近消费(天前)"},
+	"mean_" + Frequency: {En: "Mean frequency", Zh: "平均频次"},
+	"mean_" + Monetary:  {En: "Mean monetary", Zh: "平均消费金额"},
+	"mean_" + Age:       {En: "Mean age", Zh: "平均年龄"},
+	"mean_" + Income:    {En: "Mean income", Zh: "平均收入"},
+	"mean_" + AOV:       {En: "Mean order value", Zh: "平均客单价"},
+	"mean_" + Tenure:    {En: "Mean tenure (days)", Zh: "平均客户时长(天)"},
+}

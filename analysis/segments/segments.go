@@ -1,0 +1,430 @@
+// Package segments is A11's k-means segmentation: customers clustered on chosen numeric
+// features (standardised), k-means++ with a seed and restarts, k chosen by silhouette over
+// 2..10 unless given, and a profile of each cluster in plain words.
+package segments
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/stats"
+)
+
+// Built-in feature names; custom number fields are "custom.NAME".
+const (
+	Recency   = "recency"   // days from the last purchase in the period to as-of
+	Frequency = "frequency" // purchases in the period
+	Monetary  = "monetary"  // purchase amount in the period
+	Age       = "age"
+	Income    = "income"
+	AOV       = "aov"    // average order value in the period
+	Tenure    = "tenure" // days from the first purchase (or creation) to as-of
+)
+
+var builtin = []string{Recency, Frequency, Monetary, Age, Income, AOV, Tenure}
+
+// Points is the feature matrix of the customers that have every chosen feature.
+type Points struct {
+	IDs      []int64
+	Names    []string
+	X        []float64 // row-major, len(IDs) × len(Names), in the features' own units
+	Excluded int       // customers left out for a missing feature
+}
+
+// ParseFeatures splits a comma list of feature names and checks each one.
+func ParseFeatures(s string) ([]string, error) {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if !slices.Contains(builtin, f) && !(strings.HasPrefix(f, "custom.") && len(f) > len("custom.")) {
+			return nil, fmt.Errorf("unknown feature %q: expected %s or custom.NAME", f, strings.Join(builtin, ", "))
+		}
+		if slices.Contains(out, f) {
+			return nil, fmt.Errorf("feature %q given twice", f)
+		}
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no features given")
+	}
+	return out, nil
+}
+
+// Collect computes the features of every customer as of asOf, counting orders for which
+// inPeriod(OrderedAt) holds (nil: all up to asOf). A customer is left out when a chosen
+// feature is missing: the order-based ones need a purchase in the period, age and income a
+// non-zero value, custom fields a number.
+func Collect(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool, names []string) Points {
+	type agg struct {
+		n, money    float64
+		first, last time.Time
+	}
+	idx := d.CustomerIndex()
+	aggs := make([]agg, len(d.Customers))
+	d.OrderRuns(func(cid int64, orders []kexi.Order) {
+		pos, ok := idx[cid]
+		if !ok || cid == 0 {
+			return
+		}
+		a := &aggs[pos]
+		for k := range orders {
+			o := &orders[k]
+			if !o.IsPurchase() || o.OrderedAt.After(asOf) || (inPeriod != nil && !inPeriod(o.OrderedAt)) {
+				continue
+			}
+			a.n++
+			a.money += o.Amount
+			if a.first.IsZero() {
+				a.first = o.OrderedAt
+			}
+			a.last = o.OrderedAt
+		}
+	})
+	p := Points{Names: names}
+	row := make([]float64, len(names))
+	for i := range d.Customers {
+		c := &d.Customers[i]
+		a := &aggs[i]
+		ok := true
+		for j, f := range names {
+			v := math.NaN()
+			switch f {
+			case Recency:
+				if a.n > 0 {
+					v = asOf.Sub(a.last).Hours() / 24
+				}
+			case Frequency:
+				if a.n > 0 {
+					v = a.n
+				}
+			case Monetary:
+				if a.n > 0 {
+					v = a.money
+				}
+			case AOV:
+				if a.n > 0 {
+					v = a.money / a.n
+				}
+			case Tenure:
+				start := a.first
+				if !c.CreatedAt.IsZero() && (start.IsZero() || c.CreatedAt.Before(start)) {
+					start = c.CreatedAt
+				}
+				if !start.IsZero() && !start.After(asOf) {
+					v = asOf.Sub(start).Hours() / 24
+				}
+			case Age:
+				if c.Age > 0 {
+					v = float64(c.Age)
+				}
+			case Income:
+				if c.Income > 0 {
+					v = c.Income
+				}
+			default:
+				if s := strings.TrimSpace(c.Custom[strings.TrimPrefix(f, "custom.")]); s != "" {
+					if x, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(x, 0) {
+						v = x
+					}
+				}
+			}
+			if math.IsNaN(v) {
+				ok = false
+				break
+			}
+			row[j] = v
+		}
+		if !ok {
+			p.Excluded++
+			continue
+		}
+		p.IDs = append(p.IDs, c.ID)
+		p.X = append(p.X, row...)
+	}
+	return p
+}
+
+// Options control Cluster. Zero values get defaults: k chosen over 2..10, 10 restarts,
+// silhouette on at most 5,000 points.
+type Options struct {
+	K           int // 0: choose by silhouette
+	KMin, KMax  int
+	Standardize bool
+	Log         bool // log(1+x) of frequency, monetary and aov before scaling (they are skewed)
+	Restarts    int
+	Seed        uint64
+	Sample      int
+}
+
+// Cluster is a k-means segmentation.
+type Cluster struct {
+	K          int
+	Labels     []int     // per point: 0..K−1, cluster 0 the largest
+	Sizes      []int     // per cluster
+	Centers    []float64 // K × dim, in the features' own units (mean of the members)
+	Z          []float64 // K × dim, each centre's z-score against all points (for profiles)
+	Tried      []Trial   // silhouette per k tried (one entry when k was given)
+	Sampled    bool      // silhouettes were computed on a sample
+	Silhouette float64   // of the chosen k
+}
+
+// Trial is one candidate k.
+type Trial struct {
+	K          int
+	Silhouette float64
+	Inertia    float64
+}
+
+// Segment clusters the points. The features are transformed (Log) and standardised
+// (z-scores with the population standard deviation) when asked; each k runs k-means++ with
+// Restarts restarts; the k with the highest silhouette wins (the smaller on ties). With more
+// points than Sample, k is chosen on a seeded sample of Sample points and the chosen k is then
+// fitted on all points. Clusters are renumbered by size, largest first. It returns an error
+// when there are fewer than two points.
+func Segment(p Points, o Options) (*Cluster, error) {
+	dim := len(p.Names)
+	n := len(p.IDs)
+	if o.KMin == 0 {
+		o.KMin = 2
+	}
+	if o.KMax == 0 {
+		o.KMax = 10
+	}
+	if o.Restarts <= 0 {
+		o.Restarts = 10
+	}
+	if o.Sample <= 0 {
+		o.Sample = 5000
+	}
+	if n < 2 {
+		return nil, fmt.Errorf("%d customers have every feature: too few to cluster", n)
+	}
+	x := slices.Clone(p.X)
+	if o.Log {
+		for j, f := range p.Names {
+			if f == Frequency || f == Monetary || f == AOV {
+				for i := 0; i < n; i++ {
+					x[i*dim+j] = math.Log1p(math.Max(x[i*dim+j], 0))
+				}
+			}
+		}
+	}
+	mean, sd := colStats(x, dim)
+	if o.Standardize {
+		for i := 0; i < n; i++ {
+			for j := 0; j < dim; j++ {
+				if sd[j] > 0 {
+					x[i*dim+j] = (x[i*dim+j] - mean[j]) / sd[j]
+				} else {
+					x[i*dim+j] = 0
+				}
+			}
+		}
+	}
+	c := &Cluster{}
+	k := o.K
+	if k == 0 {
+		// Choose k on all points, or on a sample of them.
+		sx := x
+		if n > o.Sample {
+			c.Sampled = true
+			sx = sampleRows(x, dim, n, o.Sample, o.Seed)
+		}
+		sn := len(sx) / dim
+		best := math.Inf(-1)
+		for kk := o.KMin; kk <= min(o.KMax, sn-1); kk++ {
+			cl := stats.KMeans(sx, dim, kk, o.Restarts, o.Seed)
+			s := stats.Silhouette(sx, dim, cl.Labels, cl.K, 0, 0)
+			c.Tried = append(c.Tried, Trial{K: kk, Silhouette: s, Inertia: cl.Inertia})
+			if s > best {
+				best, k = s, kk
+			}
+		}
+		if k == 0 {
+			k = min(2, n)
+		}
+	}
+	k = min(k, n)
+	cl := stats.KMeans(x, dim, k, o.Restarts, o.Seed)
+	sil := stats.Silhouette(x, dim, cl.Labels, cl.K, o.Sample, o.Seed)
+	if o.K != 0 {
+		c.Tried = []Trial{{K: k, Silhouette: sil, Inertia: cl.Inertia}}
+	}
+	c.Silhouette = sil
+	if !c.Sampled {
+		for _, t := range c.Tried {
+			if t.K == k {
+				c.Silhouette = t.Silhouette
+			}
+		}
+	}
+	// Renumber by size (largest first; ties by the first member's position).
+	size := make([]int, k)
+	first := make([]int, k)
+	for i := range first {
+		first[i] = n
+	}
+	for i, l := range cl.Labels {
+		size[l]++
+		first[l] = min(first[l], i)
+	}
+	order := make([]int, k)
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if c := cmp.Compare(size[b], size[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(first[a], first[b])
+	})
+	rank := make([]int, k)
+	for r, old := range order {
+		rank[old] = r
+	}
+	c.K = k
+	c.Labels = make([]int, n)
+	c.Sizes = make([]int, k)
+	c.Centers = make([]float64, k*dim)
+	for i, l := range cl.Labels {
+		r := rank[l]
+		c.Labels[i] = r
+		c.Sizes[r]++
+		for j := 0; j < dim; j++ {
+			c.Centers[r*dim+j] += p.X[i*dim+j]
+		}
+	}
+	for r := 0; r < k; r++ {
+		for j := 0; j < dim; j++ {
+			if c.Sizes[r] > 0 {
+				c.Centers[r*dim+j] /= float64(c.Sizes[r])
+			}
+		}
+	}
+	// Profiles: each cluster's mean of the (transformed) feature as a z-score.
+	xt := slices.Clone(p.X)
+	if o.Log {
+		for j, f := range p.Names {
+			if f == Frequency || f == Monetary || f == AOV {
+				for i := 0; i < n; i++ {
+					xt[i*dim+j] = math.Log1p(math.Max(xt[i*dim+j], 0))
+				}
+			}
+		}
+	}
+	c.Z = make([]float64, k*dim)
+	for i, r := range c.Labels {
+		for j := 0; j < dim; j++ {
+			c.Z[r*dim+j] += xt[i*dim+j]
+		}
+	}
+	for r := 0; r < k; r++ {
+		for j := 0; j < dim; j++ {
+			if c.Sizes[r] > 0 && sd[j] > 0 {
+				c.Z[r*dim+j] = (c.Z[r*dim+j]/float64(c.Sizes[r]) - mean[j]) / sd[j]
+			} else {
+				c.Z[r*dim+j] = 0
+			}
+		}
+	}
+	return c, nil
+}
+
+func colStats(x []float64, dim int) (mean, sd []float64) {
+	n := len(x) / dim
+	mean = make([]float64, dim)
+	sd = make([]float64, dim)
+	for i := 0; i < n; i++ {
+		for j := 0; j < dim; j++ {
+			mean[j] += x[i*dim+j]
+		}
+	}
+	for j := range mean {
+		mean[j] /= float64(n)
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j < dim; j++ {
+			d := x[i*dim+j] - mean[j]
+			sd[j] += d * d
+		}
+	}
+	for j := range sd {
+		sd[j] = math.Sqrt(sd[j] / float64(n))
+	}
+	return mean, sd
+}
+
+// sampleRows returns m rows of x drawn without replacement with the seed.
+func sampleRows(x []float64, dim, n, m int, seed uint64) []float64 {
+	perm := seededPerm(n, seed)[:m]
+	slices.Sort(perm)
+	out := make([]float64, 0, m*dim)
+	for _, i := range perm {
+		out = append(out, x[i*dim:(i+1)*dim]...)
+	}
+	return out
+}
+
+// Profile describes a cluster centre in plain words from its z-scores: a feature more than
+// half a standard deviation above or below the mean gets a word, strongest first.
+func Profile(names []string, z []float64) (en, zh string) {
+	type word struct {
+		en, zh string
+		w      float64
+	}
+	var ws []word
+	for j, f := range names {
+		v := z[j]
+		if math.Abs(v) < 0.5 {
+			continue
+		}
+		hi := v > 0
+		var e, c string
+		switch f {
+		case Recency:
+			e, c = pick(hi, "lapsed", "久未购买", "recent", "近期活跃")
+		case Frequency:
+			e, c = pick(hi, "frequent", "高频", "infrequent", "低频")
+		case Monetary:
+			e, c = pick(hi, "high spend", "高消费", "low spend", "低消费")
+		case AOV:
+			e, c = pick(hi, "large orders", "高客单价", "small orders", "低客单价")
+		case Tenure:
+			e, c = pick(hi, "long-standing", "老客户", "new", "新客户")
+		case Age:
+			e, c = pick(hi, "older", "年龄偏大", "younger", "年轻")
+		case Income:
+			e, c = pick(hi, "high income", "高收入", "low income", "低收入")
+		default:
+			name := strings.TrimPrefix(f, "custom.")
+			e, c = pick(hi, "high "+name, name+"高", "low "+name, name+"低")
+		}
+		ws = append(ws, word{e, c, math.Abs(v)})
+	}
+	if len(ws) == 0 {
+		return "average on every feature", "各项指标接近平均"
+	}
+	slices.SortStableFunc(ws, func(a, b word) int { return cmp.Compare(b.w, a.w) })
+	var es, cs []string
+	for _, w := range ws {
+		es = append(es, w.en)
+		cs = append(cs, w.zh)
+	}
+	return strings.Join(es, ", "), strings.Join(cs, "、")
+}
+
+func pick(hi bool, he, hz, le, lz string) (string, string) {
+	if hi {
+		return he, hz
+	}
+	return le, lz
+}
