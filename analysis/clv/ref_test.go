@@ -236,3 +236,42 @@ func TestDonationsBGBB(t *testing.T) {
 		t.Error("P(alive) of a never-donor should be below a donor of year 6")
 	}
 }
+
+// TestOnlineRetail: daily BG/NBD as of 2011-12-09 on SPEC-cleaned Online Retail with price-0
+// lines kept (as in the published fit): r≈0.826, α≈68.89, b≈6.75 with a at its lower
+// boundary; Gamma-Gamma on 2,790 repeat customers p≈2.10, q≈3.45, v≈485.6.
+func TestOnlineRetail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Online Retail reference: skipped with -short")
+	}
+	d := refdata.OnlineRetail(t, refdata.RetailClean{KeepZeroPrice: true})
+	ps := make([]Purchase, 0, len(d.Orders))
+	for _, o := range d.Orders {
+		ps = append(ps, Purchase{Customer: o.CustomerID, Day: Day(o.OrderedAt), Amount: o.Amount})
+	}
+	s, err := Summarize(ps, SummaryOptions{Unit: Days, End: date("2011-12-09")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Customers) != 4339 {
+		t.Errorf("%d customers, want 4339 (4,338 with a priced purchase + 1 with only price-0 lines)", len(s.Customers))
+	}
+	m, err := FitBGNBD(s.Customers, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("BG/NBD %+v", m)
+	if len(m.Boundary) != 1 || m.Boundary[0] != "a" || m.A > 0.01 || math.IsNaN(m.LogLik) {
+		t.Errorf("a = %g, boundary %v: want a at its lower boundary and a finite LL", m.A, m.Boundary)
+	}
+	checkParams(t, "BG/NBD", []float64{m.R, m.Alpha, m.B}, []float64{0.826, 68.89, 6.75}, []string{"r", "alpha", "b"})
+	gg, err := FitGammaGamma(s.Customers, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("GG %+v", gg)
+	if gg.Rows != 2790 {
+		t.Errorf("Gamma-Gamma on %d repeat customers, want 2790", gg.Rows)
+	}
+	checkParams(t, "Gamma-Gamma", []float64{gg.P, gg.Q, gg.V}, []float64{2.10, 3.45, 485.6}, []string{"p", "q", "v"})
+}
