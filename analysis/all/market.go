@@ -3,6 +3,7 @@ package all
 import (
 	"github.com/kexi/kexi/analysis/basket"
 	"github.com/kexi/kexi/analysis/funnel"
+	"github.com/kexi/kexi/analysis/quality"
 	"github.com/kexi/kexi/analysis/satisfaction"
 )
 
@@ -10,4 +11,5 @@ func init() {
 	register(120, satisfaction.New())
 	register(140, funnel.New())
 	register(160, basket.New())
+	register(180, quality.New())
 }

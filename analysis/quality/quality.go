@@ -1,0 +1,657 @@
+// Package quality is analysis A18, data quality (数据质量): how complete the customer and order
+// records are, which values are invalid, which customers are probably the same person twice,
+// which records have gone stale, and a 0–100 score per customer and overall.
+//
+// Checks. Phones are valid as a Chinese mobile number (1[3-9] and 9 more digits, optionally
+// after +86 or 86) or an E.164 number (+ then 8–15 digits), after removing spaces, dashes, dots
+// and brackets. Emails need one @, a non-empty local part and a dotted domain, no spaces. Dates
+// after the as-of date are future dates. Amounts, costs, shipping, discounts, returns and unit
+// prices below 0 are negative amounts. Ages outside 0–120 (given or from the birth date) are out
+// of range; so are survey scores outside NPS 0–10, CSAT 1–5, CES 1–7.
+//
+// Duplicates. Customers sharing a normalised phone (digits, without the 86 prefix) or a
+// lower-cased email are duplicates of the lowest id among them. Names are compared within each
+// city (customers without a city form one block) by the sorted-neighbourhood method: the block
+// is sorted by normalised name and each name is compared with the next `window` names; a
+// similarity (1 − Levenshtein distance / longer length, over runes) at or above the threshold
+// marks a likely duplicate. This keeps the work linear in the number of customers.
+//
+// Score. A customer starts at 100 and loses, once per kind of problem, 5 per missing field (of name, phone, email, gender,
+// age/birth date, province, city, channel, owner), 15 per invalid value, 20 when a likely
+// duplicate and 10 when stale, never below 0. An order loses 10 without a customer, 5 without a
+// channel and 25 per invalid value. The overall score is the mean of the customers' mean score
+// and the orders' mean score (either alone when the other is empty).
+package quality
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+var (
+	mobileRE = regexp.MustCompile(`^(\+?86)?1[3-9]\d{9}$`)
+	e164RE   = regexp.MustCompile(`^\+[1-9]\d{7,14}$`)
+	emailRE  = regexp.MustCompile(`^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$`)
+)
+
+// CleanPhone removes spaces, dashes, dots and brackets from a phone number.
+func CleanPhone(p string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.', '(', ')', '\t':
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(p))
+}
+
+// ValidPhone reports whether a phone number is a Chinese mobile number or in E.164 form.
+func ValidPhone(p string) bool {
+	c := CleanPhone(p)
+	return mobileRE.MatchString(c) || e164RE.MatchString(c)
+}
+
+// ValidEmail reports whether an email address is plausibly well-formed.
+func ValidEmail(e string) bool { return emailRE.MatchString(strings.TrimSpace(e)) }
+
+// PhoneKey returns the phone's digits without a leading 86 country code (for 13-digit Chinese
+// numbers), or "" when fewer than 7 digits remain.
+func PhoneKey(p string) string {
+	var sb strings.Builder
+	for _, r := range p {
+		if r >= '0' && r <= '9' {
+			sb.WriteRune(r)
+		}
+	}
+	k := sb.String()
+	if len(k) == 13 && strings.HasPrefix(k, "86") {
+		k = k[2:]
+	}
+	if len(k) < 7 {
+		return ""
+	}
+	return k
+}
+
+// NameKey normalises a name for comparison: lower case, letters and digits only.
+func NameKey(n string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, n)
+}
+
+// Similarity returns 1 − Levenshtein distance / length of the longer string, over runes (1 for
+// two empty strings).
+func Similarity(a, b string) float64 {
+	return similarity([]rune(a), []rune(b), nil)
+}
+
+// similarity is Similarity over runes, with a reusable buffer of at least 2×(len(rb)+1) ints.
+func similarity(ra, rb []rune, buf []int) float64 {
+	if len(ra) == 0 && len(rb) == 0 {
+		return 1
+	}
+	if len(buf) < 2*(len(rb)+1) {
+		buf = make([]int, 2*(len(rb)+1))
+	}
+	prev, cur := buf[:len(rb)+1], buf[len(rb)+1:2*(len(rb)+1)]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			c := 1
+			if ra[i-1] == rb[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return 1 - float64(prev[len(rb)])/float64(max(len(ra), len(rb)))
+}
+
+// Age returns a customer's age at asOf: Age when set, else from BirthDate, else -1 (unknown).
+func Age(c *kexi.Customer, asOf time.Time) int {
+	if c.Age != 0 {
+		return c.Age
+	}
+	if c.BirthDate.IsZero() {
+		return -1
+	}
+	a := asOf.Year() - c.BirthDate.Year()
+	if asOf.Month() < c.BirthDate.Month() || (asOf.Month() == c.BirthDate.Month() && asOf.Day() < c.BirthDate.Day()) {
+		a--
+	}
+	return a
+}
+
+// Customer fields checked for completeness.
+var customerFields = []string{"name", "phone", "email", "gender", "age", "province", "city", "channel", "owner"}
+
+func filled(c *kexi.Customer, f string) bool {
+	switch f {
+	case "name":
+		return strings.TrimSpace(c.Name) != ""
+	case "phone":
+		return strings.TrimSpace(c.Phone) != ""
+	case "email":
+		return strings.TrimSpace(c.Email) != ""
+	case "gender":
+		return strings.TrimSpace(c.Gender) != ""
+	case "age":
+		return c.Age != 0 || !c.BirthDate.IsZero()
+	case "province":
+		return strings.TrimSpace(c.Province) != ""
+	case "city":
+		return strings.TrimSpace(c.City) != ""
+	case "channel":
+		return strings.TrimSpace(c.Channel) != ""
+	case "owner":
+		return strings.TrimSpace(c.Owner) != ""
+	}
+	return false
+}
+
+// Duplicate is a likely duplicate: customer ID is probably the same as Of.
+type Duplicate struct {
+	ID, Of     int64
+	Reason     string // "duplicate_phone", "duplicate_email" or "duplicate_name"
+	Similarity float64
+}
+
+// Duplicates finds likely duplicate customers (see the package comment), at most one per
+// customer and reason, sorted by ID then reason.
+func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
+	var out []Duplicate
+	exact := func(reason string, key func(*kexi.Customer) string) {
+		first := make(map[string]int64, len(cs))
+		for i := range cs {
+			k := key(&cs[i])
+			if k == "" {
+				continue
+			}
+			if f, ok := first[k]; !ok || cs[i].ID < f {
+				first[k] = cs[i].ID
+			}
+		}
+		for i := range cs {
+			k := key(&cs[i])
+			if k == "" {
+				continue
+			}
+			if f := first[k]; f != cs[i].ID {
+				out = append(out, Duplicate{cs[i].ID, f, reason, 1})
+			}
+		}
+	}
+	exact("duplicate_phone", func(c *kexi.Customer) string { return PhoneKey(c.Phone) })
+	exact("duplicate_email", func(c *kexi.Customer) string { return strings.ToLower(strings.TrimSpace(c.Email)) })
+
+	type nc struct {
+		city, name string
+		id         int64
+		runes      []rune
+	}
+	all := make([]nc, 0, len(cs))
+	for i := range cs {
+		if n := NameKey(cs[i].Name); n != "" {
+			all = append(all, nc{strings.TrimSpace(cs[i].City), n, cs[i].ID, []rune(n)})
+		}
+	}
+	slices.SortFunc(all, func(a, b nc) int {
+		if c := cmp.Compare(a.city, b.city); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.name, b.name); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	best := map[int64]Duplicate{}
+	var buf []int
+	for i := range all {
+		for j := i + 1; j < len(all) && j <= i+window && all[j].city == all[i].city; j++ {
+			a, b := all[i].runes, all[j].runes
+			// The distance is at least the difference in length: skip pairs that cannot reach
+			// the threshold.
+			if l := max(len(a), len(b)); 1-float64(abs(len(a)-len(b)))/float64(l) < threshold {
+				continue
+			}
+			if len(buf) < 2*(len(b)+1) {
+				buf = make([]int, 2*(len(b)+1))
+			}
+			s := similarity(a, b, buf)
+			if s < threshold {
+				continue
+			}
+			lo, hi := all[i].id, all[j].id
+			if lo > hi {
+				lo, hi = hi, lo
+			}
+			if b, ok := best[hi]; !ok || s > b.Similarity || (s == b.Similarity && lo < b.Of) {
+				best[hi] = Duplicate{hi, lo, "duplicate_name", s}
+			}
+		}
+	}
+	for _, d := range best {
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Duplicate) int {
+		if c := cmp.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Reason, b.Reason)
+	})
+	return out
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Analysis is A18 for the registry.
+type Analysis struct{}
+
+// New returns the data quality analysis.
+func New() analysis.Analysis { return Analysis{} }
+
+func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+
+// Info describes the analysis.
+func (Analysis) Info() analysis.Info {
+	l := map[string]analysis.Text{
+		"score": t("Overall quality score", "总体质量分"), "customer_score": t("Customer score", "客户数据得分"),
+		"order_score": t("Order score", "订单数据得分"), "customers": t("Customers", "客户数"), "orders": t("Orders", "订单数"),
+		"customers_with_problems": t("Customers with problems", "有问题的客户"), "invalid_values": t("Invalid values", "无效值"),
+		"likely_duplicates": t("Likely duplicates", "疑似重复"), "stale_customers": t("Stale customers", "沉睡记录"),
+		"completeness": t("Completeness by field", "字段完整度"), "entity": t("Record", "记录类型"), "field": t("Field", "字段"),
+		"filled": t("Filled", "已填写"), "total": t("Total", "总数"), "share": t("Share filled", "完整率"),
+		"problems": t("Problems", "问题"), "problem": t("Problem", "问题"), "count": t("Count", "数量"), "example": t("Example", "示例"),
+		"duplicates": t("Likely duplicates", "疑似重复客户"), "customer": t("Customer", "客户"), "duplicate_of": t("Same as", "疑似重复于"),
+		"reason": t("Reason", "原因"), "similarity": t("Similarity", "相似度"), "per_customer": t("Customers with problems", "问题客户"),
+		"name": t("Name", "姓名"), "last_activity": t("Last activity", "最近活动"), "problem_counts": t("Problems by kind", "问题分布"),
+		"score_histogram": t("Customer scores", "客户得分分布"),
+		"invalid_phone":   t("Invalid phone", "电话格式错误"), "invalid_email": t("Invalid email", "邮箱格式错误"),
+		"future_date": t("Date in the future", "未来日期"), "negative_amount": t("Negative amount", "负金额"),
+		"age_out_of_range": t("Age outside 0–120", "年龄超出 0–120"), "score_out_of_range": t("Survey score out of range", "调查分数超出范围"),
+		"duplicate_phone": t("Same phone", "电话相同"), "duplicate_email": t("Same email", "邮箱相同"),
+		"duplicate_name": t("Similar name, same city", "同城姓名相似"), "stale": t("No activity for too long", "长期无活动"),
+		"no_customer": t("Order without customer", "订单无客户"), "no_channel": t("Order without channel", "订单无渠道"),
+		"order": t("Order", "订单"), "interaction": t("Interaction", "互动"), "survey": t("Survey", "调查"),
+		"amount": t("Amount", "金额"), "ordered_at": t("Order date", "下单日期"), "phone": t("Phone", "电话"), "email": t("Email", "邮箱"),
+		"created_at": t("Created", "创建日期"), "birth_date": t("Birth date", "出生日期"), "at": t("Date", "日期"),
+		"cost": t("Cost", "成本"), "shipping": t("Shipping", "运费"), "discount": t("Discount", "折扣"), "returned": t("Returned", "退货额"),
+		"unit_price": t("Unit price", "单价"),
+	}
+	fz := map[string]analysis.Text{"gender": t("Gender", "性别"), "age": t("Age / birth date", "年龄/出生日期"),
+		"province": t("Province", "省份"), "city": t("City", "城市"), "channel": t("Channel", "渠道"), "owner": t("Owner", "负责人")}
+	for k, v := range fz {
+		l[k] = v
+	}
+	for _, f := range customerFields {
+		l["missing_"+f] = t("Missing "+l[f].En, "缺少"+l[f].Zh)
+	}
+	return analysis.Info{
+		Name:    "quality",
+		Code:    "A18",
+		Title:   t("Data quality", "数据质量"),
+		Summary: t("How complete and correct is the customer data, and which records need fixing?", "客户数据是否完整准确？哪些记录需要修正？"),
+		Options: []analysis.Option{
+			{Key: "stale_days", Default: "365", Type: "int", Help: t("A customer with no order, interaction or update for more days than this is stale", "超过这么多天无订单、无互动、无更新的客户视为沉睡记录")},
+			{Key: "name_threshold", Default: "0.85", Type: "float", Help: t("Name similarity (0–1) at which two customers in one city are likely duplicates", "同城客户姓名相似度达到该值即疑似重复")},
+			{Key: "window", Default: "10", Type: "int", Help: t("How many neighbouring names (sorted) each name is compared with", "每个姓名与排序后相邻的多少个姓名比较")},
+		},
+		Labels: l,
+		Needs:  []string{"customers", "orders"},
+	}
+}
+
+type problem struct {
+	entity, field, kind string
+	count               int
+	example             string
+}
+
+// Run checks the whole Dataset as of the as-of date.
+func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	info := a.Info()
+	o := analysis.NewOpts(info, in.Options)
+	staleDays := o.Int("stale_days")
+	threshold := o.Float("name_threshold")
+	window := o.Int("window")
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	if staleDays <= 0 || threshold <= 0 || threshold > 1 || window < 1 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "stale_days/name_threshold/window",
+			Reason: "expected stale_days ≥ 1, name_threshold above 0 and at most 1, window ≥ 1"}}}
+	}
+	d := in.Data
+	asOf := in.AsOf
+	if asOf.IsZero() {
+		asOf = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // nothing is in the future
+	}
+	// end of the as-of day counts as not future.
+	limit := asOf
+	if asOf.Hour() == 0 && asOf.Minute() == 0 && asOf.Second() == 0 && asOf.Nanosecond() == 0 {
+		limit = asOf.Add(24*time.Hour - time.Nanosecond)
+	}
+
+	problems := map[[3]string]*problem{}
+	note := func(entity, field, kind, example string) {
+		k := [3]string{entity, field, kind}
+		p := problems[k]
+		if p == nil {
+			p = &problem{entity: entity, field: field, kind: kind, example: example}
+			problems[k] = p
+		}
+		p.count++
+	}
+	n := len(d.Customers)
+	pos := func(id int64) int {
+		i := sort.Search(n, func(i int) bool { return d.Customers[i].ID >= id })
+		if i < n && d.Customers[i].ID == id {
+			return i
+		}
+		return -1
+	}
+	score := make([]float64, n)
+	issues := make([][]string, n)
+	lastActive := make([]time.Time, n)
+	for i := range score {
+		score[i] = 100
+	}
+	hit := func(i int, kind string, cost float64) {
+		if i < 0 || slices.Contains(issues[i], kind) {
+			return // each kind of problem costs a customer once
+		}
+		score[i] -= cost
+		issues[i] = append(issues[i], kind)
+	}
+	later := func(i int, at time.Time) {
+		if i >= 0 && at.After(lastActive[i]) && !at.After(limit) {
+			lastActive[i] = at
+		}
+	}
+
+	// Customers.
+	fillCount := make([]int, len(customerFields))
+	for i := range d.Customers {
+		c := &d.Customers[i]
+		for k, f := range customerFields {
+			if filled(c, f) {
+				fillCount[k]++
+			} else {
+				hit(i, "missing_"+f, 5)
+			}
+		}
+		if strings.TrimSpace(c.Phone) != "" && !ValidPhone(c.Phone) {
+			note("customer", "phone", "invalid_phone", c.Phone)
+			hit(i, "invalid_phone", 15)
+		}
+		if strings.TrimSpace(c.Email) != "" && !ValidEmail(c.Email) {
+			note("customer", "email", "invalid_email", c.Email)
+			hit(i, "invalid_email", 15)
+		}
+		if age := Age(c, asOf); age != -1 && (age < 0 || age > 120) {
+			note("customer", "age", "age_out_of_range", strconv.Itoa(age))
+			hit(i, "age_out_of_range", 15)
+		}
+		for _, f := range []struct {
+			name string
+			at   time.Time
+		}{{"created_at", c.CreatedAt}, {"birth_date", c.BirthDate}} {
+			if f.at.After(limit) {
+				note("customer", f.name, "future_date", f.at.Format("2006-01-02"))
+				hit(i, "future_date", 15)
+			}
+		}
+		later(i, c.CreatedAt)
+		later(i, c.UpdatedAt)
+	}
+
+	// Orders.
+	var orderScore float64
+	var withCustomer, withAmount, withChannel int
+	ci := -1
+	var cid int64 = math.MinInt64
+	for k := range d.Orders {
+		od := &d.Orders[k]
+		if od.CustomerID != cid {
+			cid = od.CustomerID
+			ci = pos(cid)
+		}
+		s := 100.0
+		if od.CustomerID != 0 {
+			withCustomer++
+		} else {
+			s -= 10
+		}
+		if od.Amount != 0 || od.Returned != 0 {
+			withAmount++
+		}
+		if strings.TrimSpace(od.Channel) != "" {
+			withChannel++
+		} else {
+			s -= 5
+		}
+		if od.OrderedAt.After(limit) {
+			note("order", "ordered_at", "future_date", od.OrderedAt.Format("2006-01-02"))
+			s -= 25
+			hit(ci, "future_date", 15)
+		}
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"amount", od.Amount}, {"cost", od.Cost}, {"shipping", od.Shipping}, {"discount", od.Discount}, {"returned", od.Returned}} {
+			if f.v < 0 {
+				note("order", f.name, "negative_amount", strconv.FormatFloat(f.v, 'f', -1, 64))
+				s -= 25
+				hit(ci, "negative_amount", 15)
+			}
+		}
+		for j := range od.Items {
+			if od.Items[j].UnitPrice < 0 {
+				note("order", "unit_price", "negative_amount", strconv.FormatFloat(od.Items[j].UnitPrice, 'f', -1, 64))
+				s -= 25
+				hit(ci, "negative_amount", 15)
+				break
+			}
+		}
+		orderScore += max(s, 0)
+		later(ci, od.OrderedAt)
+	}
+
+	// Interactions and surveys: future dates, scores; activity.
+	ci, cid = -1, math.MinInt64
+	for k := range d.Interactions {
+		x := &d.Interactions[k]
+		if x.CustomerID != cid {
+			cid, ci = x.CustomerID, pos(x.CustomerID)
+		}
+		if x.At.After(limit) {
+			note("interaction", "at", "future_date", x.At.Format("2006-01-02"))
+			hit(ci, "future_date", 15)
+		}
+		later(ci, x.At)
+	}
+	for k := range d.Surveys {
+		s := &d.Surveys[k]
+		if s.CustomerID != cid {
+			cid, ci = s.CustomerID, pos(s.CustomerID)
+		}
+		if s.At.After(limit) {
+			note("survey", "at", "future_date", s.At.Format("2006-01-02"))
+			hit(ci, "future_date", 15)
+		}
+		lo, hi := 0.0, 10.0
+		switch s.Kind {
+		case kexi.CSAT:
+			lo, hi = 1, 5
+		case kexi.CES:
+			lo, hi = 1, 7
+		}
+		if s.Score < lo || s.Score > hi {
+			note("survey", s.Kind, "score_out_of_range", strconv.FormatFloat(s.Score, 'f', -1, 64))
+			hit(ci, "score_out_of_range", 15)
+		}
+	}
+
+	// Duplicates.
+	dups := Duplicates(d.Customers, threshold, window)
+	dupOf := map[int64]int64{}
+	for _, du := range dups {
+		i := pos(du.ID)
+		if _, seen := dupOf[du.ID]; !seen {
+			score[i] -= 20
+			dupOf[du.ID] = du.Of
+		}
+		issues[i] = append(issues[i], du.Reason)
+		note("customer", strings.TrimPrefix(du.Reason, "duplicate_"), du.Reason, strconv.FormatInt(du.ID, 10))
+	}
+
+	// Stale.
+	staleBefore := asOf.AddDate(0, 0, -staleDays)
+	stale := 0
+	for i := range d.Customers {
+		if in.AsOf.IsZero() {
+			break
+		}
+		if lastActive[i].Before(staleBefore) {
+			stale++
+			hit(i, "stale", 10)
+			note("customer", "last_activity", "stale", strconv.FormatInt(d.Customers[i].ID, 10))
+		}
+	}
+
+	// Tables.
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	comp := analysis.Table{Key: "completeness", Columns: []analysis.Column{{Key: "entity", Type: "label"}, {Key: "field", Type: "label"},
+		{Key: "filled", Type: "int"}, {Key: "total", Type: "int"}, {Key: "share", Type: "percent"}}}
+	frac := func(a, b int) float64 {
+		if b == 0 {
+			return math.NaN()
+		}
+		return float64(a) / float64(b)
+	}
+	for k, f := range customerFields {
+		comp.Rows = append(comp.Rows, []any{"customer", f, fillCount[k], n, frac(fillCount[k], n)})
+	}
+	no := len(d.Orders)
+	comp.Rows = append(comp.Rows, []any{"order", "customer", withCustomer, no, frac(withCustomer, no)},
+		[]any{"order", "amount", withAmount, no, frac(withAmount, no)}, []any{"order", "channel", withChannel, no, frac(withChannel, no)})
+
+	pt := analysis.Table{Key: "problems", Columns: []analysis.Column{{Key: "entity", Type: "label"}, {Key: "field", Type: "label"},
+		{Key: "problem", Type: "label"}, {Key: "count", Type: "int"}, {Key: "example", Type: "string"}}}
+	var pl []*problem
+	for _, p := range problems {
+		pl = append(pl, p)
+	}
+	slices.SortFunc(pl, func(a, b *problem) int {
+		if c := cmp.Compare(b.count, a.count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.entity+a.field+a.kind, b.entity+b.field+b.kind)
+	})
+	byKind := map[string]int{}
+	invalid := 0
+	for _, p := range pl {
+		pt.Rows = append(pt.Rows, []any{p.entity, p.field, p.kind, p.count, p.example})
+		byKind[p.kind] += p.count
+		if !strings.HasPrefix(p.kind, "duplicate_") && p.kind != "stale" {
+			invalid += p.count
+		}
+	}
+	dt := analysis.Table{Key: "duplicates", Columns: []analysis.Column{{Key: "customer", Type: "int"}, {Key: "duplicate_of", Type: "int"},
+		{Key: "reason", Type: "label"}, {Key: "similarity", Type: "float"}}}
+	for _, du := range dups {
+		dt.Rows = append(dt.Rows, []any{du.ID, du.Of, du.Reason, du.Similarity})
+	}
+	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
+		{Key: "name", Type: "string"}, {Key: "score", Type: "float"}, {Key: "problems", Type: "string"}, {Key: "last_activity", Type: "date"}}}
+	var sum float64
+	withProblems := 0
+	hist := make([]float64, 10)
+	var idx []int
+	for i := range d.Customers {
+		score[i] = max(score[i], 0)
+		sum += score[i]
+		hist[min(int(score[i]/10), 9)]++
+		if len(issues[i]) > 0 {
+			withProblems++
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[a], score[b]) })
+	for _, i := range idx {
+		var la any = lastActive[i]
+		if lastActive[i].IsZero() {
+			la = nil
+		}
+		per.Rows = append(per.Rows, []any{d.Customers[i].ID, d.Customers[i].Name, score[i], strings.Join(issues[i], ", "), la})
+	}
+	custMean, orderMean := math.NaN(), math.NaN()
+	if n > 0 {
+		custMean = sum / float64(n)
+	}
+	if no > 0 {
+		orderMean = orderScore / float64(no)
+	}
+	overall := math.NaN()
+	switch {
+	case n > 0 && no > 0:
+		overall = (custMean + orderMean) / 2
+	case n > 0:
+		overall = custMean
+	case no > 0:
+		overall = orderMean
+	}
+	res.Summary = []analysis.Figure{{Key: "score", Value: overall}, {Key: "customer_score", Value: custMean},
+		{Key: "order_score", Value: orderMean}, {Key: "customers", Value: float64(n)}, {Key: "orders", Value: float64(no)},
+		{Key: "customers_with_problems", Value: float64(withProblems)}, {Key: "invalid_values", Value: float64(invalid)},
+		{Key: "likely_duplicates", Value: float64(len(dupOf))}, {Key: "stale_customers", Value: float64(stale)}}
+
+	cs := analysis.Series{Key: "completeness", Kind: "bar"}
+	var cv []float64
+	for _, r := range comp.Rows {
+		cs.X = append(cs.X, r[0].(string)+"."+r[1].(string))
+		cv = append(cv, r[4].(float64))
+	}
+	cs.Y = []analysis.Values{{Key: "share", Data: cv}}
+	ps := analysis.Series{Key: "problem_counts", Kind: "bar"}
+	var pv []float64
+	for _, k := range slices.Sorted(maps.Keys(byKind)) {
+		ps.X = append(ps.X, k)
+		pv = append(pv, float64(byKind[k]))
+	}
+	ps.Y = []analysis.Values{{Key: "count", Data: pv}}
+	hs := analysis.Series{Key: "score_histogram", Kind: "histogram", X: []string{"0–9", "10–19", "20–29", "30–39", "40–49", "50–59", "60–69", "70–79", "80–89", "90–100"},
+		Y: []analysis.Values{{Key: "customers", Data: hist}}}
+	res.Tables = []analysis.Table{per, comp, pt, dt}
+	res.Series = []analysis.Series{cs, ps, hs}
+	return res, ctx.Err()
+}
