@@ -166,6 +166,8 @@ var edges = func() []float64 {
 func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf time.Time) *profile {
 	p := &profile{channels: newInterner(), provinces: newInterner(), cities: newInterner(), cityAgg: map[[2]int]*agg{},
 		amounts: make([]int, len(edges)+1), freq: make([]float64, len(freqBins)), categoryTotal: map[string]float64{}}
+	p.rows = make([]Row, 0, runs(d.Orders))
+	p.buyers = make([]int64, 0, runs(d.Orders))
 	cats := newInterner()
 	var catVal []float64
 	var touched []int
@@ -345,8 +347,8 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 	w := Web{ByType: map[string]int{}}
 	sessions := map[string]struct{}{}
 	type vis struct{ viewed, cart bool }
-	visitors := map[string]*vis{}
-	ids := map[int64]struct{}{}
+	anon := map[string]*vis{}
+	ids := map[int64]*vis{}
 	for i := range events {
 		e := &events[i]
 		if keep != nil && !keep(e.At) {
@@ -358,24 +360,26 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 		if e.SessionID != "" {
 			sessions[e.SessionID] = struct{}{}
 		}
-		key := e.AnonymousID
-		if e.CustomerID != 0 {
-			key = fmt.Sprint("c", e.CustomerID)
-			ids[e.CustomerID] = struct{}{}
-		}
-		if key == "" {
+		var v *vis
+		switch {
+		case e.CustomerID != 0:
+			if v = ids[e.CustomerID]; v == nil {
+				v = &vis{}
+				ids[e.CustomerID] = v
+			}
+		case e.AnonymousID != "":
+			if v = anon[e.AnonymousID]; v == nil {
+				v = &vis{}
+				anon[e.AnonymousID] = v
+			}
+		default:
 			continue
-		}
-		v := visitors[key]
-		if v == nil {
-			v = &vis{}
-			visitors[key] = v
 		}
 		v.viewed = v.viewed || e.Type == "page_view"
 		v.cart = v.cart || e.Type == "add_to_cart"
 	}
-	w.Sessions, w.Visitors, w.Identified = len(sessions), len(visitors), len(ids)
-	for _, v := range visitors {
+	w.Sessions, w.Visitors, w.Identified = len(sessions), len(anon)+len(ids), len(ids)
+	count := func(v *vis) {
 		if v.viewed {
 			w.ViewedVisitors++
 		}
@@ -383,7 +387,11 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 			w.CartVisitor++
 		}
 	}
-	for id := range ids {
+	for _, v := range anon {
+		count(v)
+	}
+	for id, v := range ids {
+		count(v)
 		if _, ok := slices.BinarySearch(buyers, id); ok {
 			w.Converted++
 		}
@@ -708,3 +716,14 @@ var labels = func() map[string]analysis.Text {
 	}
 	return m
 }()
+
+// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
+func runs(orders []kexi.Order) int {
+	n := 0
+	for i := range orders {
+		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
+			n++
+		}
+	}
+	return n
+}

@@ -179,6 +179,9 @@ func stage(c *kexi.Customer, h *history, at time.Time, th Thresholds) string {
 // order. Anonymous orders are skipped.
 func Stages(d *kexi.Dataset, th Thresholds, dates ...time.Time) [][]Row {
 	out := make([][]Row, len(dates))
+	for k := range out {
+		out[k] = make([]Row, 0, len(d.Customers)+runs(d.Orders))
+	}
 	hs := make([]history, len(dates))
 	emit := func(cid int64, c *kexi.Customer) {
 		for k, at := range dates {
@@ -436,3 +439,14 @@ var labels = func() map[string]analysis.Text {
 	}
 	return m
 }()
+
+// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
+func runs(orders []kexi.Order) int {
+	n := 0
+	for i := range orders {
+		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
+			n++
+		}
+	}
+	return n
+}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
-	"github.com/kexi/kexi/stats"
 )
 
 // Row is one customer's purchase history in brief.
@@ -37,7 +36,7 @@ type Row struct {
 // orders must be in Dataset order; a purchase counts when keep (nil = all) accepts its time.
 // Orders without a customer are skipped. The Gaps slices share one backing array.
 func Customers(orders []kexi.Order, keep func(time.Time) bool) []Row {
-	var rows []Row
+	rows := make([]Row, 0, runs(orders))
 	gaps := make([]int, 0, len(orders))
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
@@ -187,7 +186,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 
 	res := &analysis.Result{Name: "loyalty", AsOf: asOf}
 	var oneTime, orders int
-	var life, second, gaps []float64
+	var life, second, gaps hist
 	freq := analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: make([]float64, len(freqBins))}}}
 	sec := analysis.Series{Key: "days_to_second_order", Kind: "histogram", X: dayBins, Y: []analysis.Values{{Key: "customers", Data: make([]float64, len(dayBins))}}}
 	btw := analysis.Series{Key: "days_between_orders", Kind: "histogram", X: dayBins, Y: []analysis.Values{{Key: "orders", Data: make([]float64, len(dayBins))}}}
@@ -204,14 +203,14 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		if r.Orders == 1 {
 			oneTime++
 		} else {
-			life = append(life, float64(r.Lifetime))
-			second = append(second, float64(r.ToSecond))
+			life.add(r.Lifetime)
+			second.add(r.ToSecond)
 			sec.Y[0].Data[dayBin(r.ToSecond)]++
 			toSecond = r.ToSecond
 			meanGap = float64(r.Lifetime) / float64(r.Orders-1)
 		}
 		for _, g := range r.Gaps {
-			gaps = append(gaps, float64(g))
+			gaps.add(g)
 			btw.Y[0].Data[dayBin(g)]++
 		}
 		cust.Rows[i] = []any{r.CustomerID, r.First, r.Last, r.Orders, r.Revenue, r.Lifetime, toSecond, meanGap}
@@ -223,9 +222,9 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		{Key: "one_time_share", Value: frac(float64(oneTime), n), Unit: "%"},
 		{Key: "repeat_rate", Value: frac(n-float64(oneTime), n), Unit: "%"},
 		{Key: "orders_per_customer", Value: frac(float64(orders), n)},
-		{Key: "median_lifetime_days", Value: stats.Median(life), Unit: "days"},
-		{Key: "median_days_to_second", Value: stats.Median(second), Unit: "days"},
-		{Key: "median_days_between", Value: stats.Median(gaps), Unit: "days"},
+		{Key: "median_lifetime_days", Value: life.median(), Unit: "days"},
+		{Key: "median_days_to_second", Value: second.median(), Unit: "days"},
+		{Key: "median_days_between", Value: gaps.median(), Unit: "days"},
 	}
 	if len(rows) == 0 {
 		res.Notes = append(res.Notes, "no purchases in the period")
@@ -326,4 +325,52 @@ var labels = map[string]analysis.Text{
 	"cohort_revenue":        {En: "Cohort revenue by month", Zh: "客户群逐月销售额"},
 	"days_to_second_order":  {En: "Days to second order", Zh: "二次购买间隔分布"},
 	"days_between_orders":   {En: "Days between orders", Zh: "订单间隔分布"},
+}
+
+// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
+func runs(orders []kexi.Order) int {
+	n := 0
+	for i := range orders {
+		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
+			n++
+		}
+	}
+	return n
+}
+
+// hist counts whole-day values (h[v] = how many equal v) so medians need no sort.
+type hist struct {
+	h []int
+	n int
+}
+
+func (h *hist) add(v int) {
+	for len(h.h) <= v {
+		h.h = append(h.h, 0)
+	}
+	h.h[v]++
+	h.n++
+}
+
+// kth returns the k-th smallest value (0-based).
+func (h *hist) kth(k int) int {
+	c := 0
+	for v, m := range h.h {
+		c += m
+		if c > k {
+			return v
+		}
+	}
+	return 0
+}
+
+// median is the middle value, or the mean of the two middle values; 0 when empty.
+func (h *hist) median() float64 {
+	if h.n == 0 {
+		return 0
+	}
+	if h.n%2 == 1 {
+		return float64(h.kth(h.n / 2))
+	}
+	return float64(h.kth(h.n/2-1)+h.kth(h.n/2)) / 2
 }

@@ -68,7 +68,7 @@ func Cutoffs(n int) (vip, major, ordinary int) {
 // rank order. orders must be in Dataset order (sorted by customer); a purchase counts when keep
 // (nil = all) accepts its time. Orders without a customer are skipped.
 func Tiers(orders []kexi.Order, keep func(time.Time) bool) []Row {
-	var rows []Row
+	rows := make([]Row, 0, runs(orders))
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
 		var s float64
@@ -234,4 +234,15 @@ var labels = map[string]analysis.Text{
 	Major:              {En: "Major (to top 5 %)", Zh: "主要客户(前 5%)"},
 	Ordinary:           {En: "Ordinary (to top 20 %)", Zh: "普通客户(前 20%)"},
 	Small:              {En: "Small (the other 80 %)", Zh: "小客户(其余 80%)"},
+}
+
+// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
+func runs(orders []kexi.Order) int {
+	n := 0
+	for i := range orders {
+		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
+			n++
+		}
+	}
+	return n
 }

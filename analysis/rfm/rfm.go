@@ -80,7 +80,7 @@ func (r *Row) Cell() string { return fmt.Sprintf("%d%d%d", r.R, r.F, r.M) }
 // order. orders must be in Dataset order (sorted by customer). A purchase counts when it is at or
 // before asOf and keep (nil = keep all) accepts its time. Orders without a customer are skipped.
 func Score(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row {
-	var rows []Row
+	rows := make([]Row, 0, runs(orders))
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
 		r := Row{CustomerID: cid}
@@ -410,4 +410,15 @@ var labels = map[string]analysis.Text{
 	AtRisk:             {En: "At risk", Zh: "有流失风险"},
 	CantLose:           {En: "Can't lose them", Zh: "不能失去"},
 	Hibernating:        {En: "Hibernating", Zh: "沉睡客户"},
+}
+
+// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
+func runs(orders []kexi.Order) int {
+	n := 0
+	for i := range orders {
+		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
+			n++
+		}
+	}
+	return n
 }

@@ -57,7 +57,7 @@ func Profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time)
 			minutes[x.CustomerID] += x.Minutes
 		}
 	}
-	var rows []Row
+	rows := make([]Row, 0, runs(orders)+len(minutes))
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
 		r := Row{CustomerID: cid}
@@ -337,4 +337,15 @@ var labels = map[string]analysis.Text{
 	"whale_curve":             {En: "Whale curve", Zh: "鲸鱼曲线"},
 	"profit_bridge":           {En: "From revenue to profit", Zh: "从销售额到利润"},
 	"amount":                  {En: "Amount", Zh: "金额"},
+}
+
+// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
+func runs(orders []kexi.Order) int {
+	n := 0
+	for i := range orders {
+		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
+			n++
+		}
+	}
+	return n
 }
