@@ -1,0 +1,264 @@
+// Package clv predicts customer lifetime value with the "buy till you die" models: BG/NBD,
+// Pareto/NBD and modified BG/NBD for purchase counts in continuous time, BG/BB for discrete
+// purchase opportunities, and Gamma-Gamma for spend. It builds per-customer summaries from
+// purchases (with an optional calibration/holdout split), fits the models by maximum
+// likelihood over the distinct (frequency, recency, T) rows, and predicts per customer the
+// probability of being alive, expected purchases, expected spend and discounted CLV. The Go
+// API (Summarize, FitBGNBD, Predict, …) is usable on its own; New returns the "clv" analysis.
+package clv
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+type clvAnalysis struct{}
+
+// New returns the "clv" analysis (SPEC A8).
+func New() analysis.Analysis { return clvAnalysis{} }
+
+func (clvAnalysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:  "clv",
+		Code:  "A8",
+		Title: analysis.Text{En: "Predictive CLV", Zh: "客户终身价值预测"},
+		Summary: analysis.Text{
+			En: "Who is still a customer, how much they will buy and what they are worth over the horizon (BG/NBD, Pareto/NBD, MBG/NBD with Gamma-Gamma spend).",
+			Zh: "预测客户是否仍然活跃、未来购买次数与金额，以及在预测期内的折现终身价值（BG/NBD、Pareto/NBD、MBG/NBD 与 Gamma-Gamma 消费模型）。",
+		},
+		Options: []analysis.Option{
+			{Key: "model", Default: "bgnbd", Type: "choice", Choices: []string{"bgnbd", "pareto", "mbgnbd"},
+				Help: analysis.Text{En: "purchase model", Zh: "购买次数模型"}},
+			{Key: "unit", Default: "weeks", Type: "choice", Choices: []string{"days", "weeks"},
+				Help: analysis.Text{En: "time unit of recency, T and parameters", Zh: "时间单位"}},
+			{Key: "horizon", Default: "12", Type: "int",
+				Help: analysis.Text{En: "CLV horizon in months", Zh: "预测期（月）"}},
+			{Key: "discount", Default: "0.01", Type: "float",
+				Help: analysis.Text{En: "monthly discount rate", Zh: "月折现率"}},
+			{Key: "holdout", Default: "", Type: "date",
+				Help: analysis.Text{En: "end of calibration; purchases after it (to the as-of date) check the predictions", Zh: "校准期截止日；之后到分析日的购买用于验证预测"}},
+			{Key: "penalty", Default: "0", Type: "float",
+				Help: analysis.Text{En: "L2 penalty on the parameters", Zh: "参数 L2 惩罚系数"}},
+		},
+		Labels: map[string]analysis.Text{
+			"customers":          {En: "Customers", Zh: "客户数"},
+			"repeat_customers":   {En: "Repeat customers", Zh: "复购客户数"},
+			"log_likelihood":     {En: "Log-likelihood", Zh: "对数似然"},
+			"mean_p_alive":       {En: "Mean P(alive)", Zh: "平均存活概率"},
+			"total_clv":          {En: "Total predicted CLV", Zh: "预测总终身价值"},
+			"expected_purchases": {En: "Expected purchases", Zh: "预期购买次数"},
+			"holdout_actual":     {En: "Holdout actual purchases", Zh: "验证期实际购买"},
+			"holdout_predicted":  {En: "Holdout predicted purchases", Zh: "验证期预测购买"},
+			"customer_id":        {En: "Customer", Zh: "客户"},
+			"frequency":          {En: "Frequency", Zh: "复购次数"},
+			"recency":            {En: "Recency", Zh: "最近购买间隔"},
+			"t":                  {En: "Age (T)", Zh: "客户年龄 T"},
+			"monetary":           {En: "Mean repeat value", Zh: "平均复购金额"},
+			"p_alive":            {En: "P(alive)", Zh: "存活概率"},
+			"expected_spend":     {En: "Expected spend", Zh: "预期客单价"},
+			"clv":                {En: "CLV", Zh: "终身价值"},
+			"parameters":         {En: "Parameters", Zh: "模型参数"},
+			"parameter":          {En: "Parameter", Zh: "参数"},
+			"estimate":           {En: "Estimate", Zh: "估计值"},
+			"std_error":          {En: "Std. error", Zh: "标准误"},
+			"at_boundary":        {En: "At boundary", Zh: "处于边界"},
+			"clv_histogram":      {En: "CLV distribution", Zh: "终身价值分布"},
+			"p_alive_histogram":  {En: "P(alive) distribution", Zh: "存活概率分布"},
+			"holdout":            {En: "Holdout: predicted vs actual by frequency", Zh: "验证期：按复购次数的预测与实际"},
+			"actual":             {En: "Actual", Zh: "实际"},
+			"predicted":          {En: "Predicted", Zh: "预测"},
+		},
+		Needs: []string{"orders"},
+	}
+}
+
+func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	in = analysis.Defaults(in)
+	o := analysis.NewOpts(a.Info(), in.Options)
+	model, unitName := o.String("model"), o.String("unit")
+	months, discount, penalty := o.Int("horizon"), o.Float("discount"), o.Float("penalty")
+	holdout := o.Date("holdout")
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	if months < 1 || months > 600 || discount < 0 || discount >= 1 || penalty < 0 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{
+			Column: "horizon/discount/penalty", Value: fmt.Sprintf("%d/%g/%g", months, discount, penalty),
+			Reason: "expected horizon 1..600 months, discount in [0, 1), penalty ≥ 0"}}}
+	}
+	unit := Weeks
+	if unitName == "days" {
+		unit = Days
+	}
+	asOf := Day(in.AsOf)
+	so := SummaryOptions{Unit: unit, End: asOf}
+	if !holdout.IsZero() {
+		if hd := Day(holdout); hd >= asOf {
+			return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{
+				Column: "holdout", Value: holdout.Format("2006-01-02"), Reason: "expected a date before the as-of date " + in.AsOf.Format("2006-01-02")}}}
+		} else {
+			so.End, so.HoldoutEnd = hd, asOf
+		}
+	}
+	var ps []Purchase
+	for i := range in.Data.Orders {
+		od := &in.Data.Orders[i]
+		if od.IsPurchase() && in.InPeriod(od.OrderedAt) {
+			ps = append(ps, Purchase{Customer: od.CustomerID, Day: Day(od.OrderedAt), Amount: od.Amount})
+		}
+	}
+	if len(ps) == 0 {
+		return nil, kexi.Errorf(kexi.EINVALID, "clv: no purchases to model (orders with a positive amount up to the as-of date)")
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s, err := Summarize(ps, so)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.Customers) < 10 {
+		return nil, kexi.Errorf(kexi.EINVALID, "clv: %d customers before the calibration end; the models need at least 10", len(s.Customers))
+	}
+	fo := FitOptions{Penalty: penalty}
+	var m Model
+	switch model {
+	case "pareto":
+		m, err = FitParetoNBD(s.Customers, fo)
+	case "mbgnbd":
+		m, err = FitMBGNBD(s.Customers, fo)
+	default:
+		m, err = FitBGNBD(s.Customers, fo)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	gg, err := FitGammaGamma(s.Customers, fo)
+	var notes []string
+	if err != nil {
+		gg = nil
+		notes = append(notes, "spend model not fitted: "+kexi.ErrorMessage(err))
+	} else if gg.Q <= 1 {
+		notes = append(notes, fmt.Sprintf("Gamma-Gamma q = %.3g ≤ 1: the population mean spend is infinite; spend and CLV are not reported", gg.Q))
+		gg = nil
+	}
+	preds, err := Predict(m, gg, s.Customers, PredictOptions{Unit: unit, Months: months, Discount: discount})
+	if err != nil {
+		return nil, err
+	}
+	return buildResult(in, s, m, gg, preds, notes), nil
+}
+
+func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds []Prediction, notes []string) *analysis.Result {
+	fit := m.Summary()
+	res := &analysis.Result{Name: "clv", AsOf: in.AsOf, Notes: notes}
+	var sumAlive, sumCLV, sumPurch, repeat float64
+	table := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "frequency", Type: "int"}, {Key: "recency", Type: "float"},
+		{Key: "t", Type: "float"}, {Key: "monetary", Type: "currency"}, {Key: "p_alive", Type: "percent"},
+		{Key: "expected_purchases", Type: "float"}, {Key: "expected_spend", Type: "currency"}, {Key: "clv", Type: "currency"},
+	}}
+	clvs := make([]float64, 0, len(preds))
+	alive := make([]float64, 0, len(preds))
+	for i, p := range preds {
+		c := &s.Customers[i]
+		sumAlive += p.PAlive
+		sumPurch += p.Purchases
+		if c.Frequency > 0 {
+			repeat++
+		}
+		spend, clv := finite(p.Spend), finite(p.CLV)
+		sumCLV += clv
+		clvs = append(clvs, clv)
+		alive = append(alive, p.PAlive)
+		table.Rows = append(table.Rows, []any{c.ID, int64(c.Frequency), c.Recency, c.T, c.Monetary, p.PAlive, p.Purchases, spend, clv})
+	}
+	n := float64(len(preds))
+	res.Summary = []analysis.Figure{
+		{Key: "customers", Value: n}, {Key: "repeat_customers", Value: repeat},
+		{Key: "log_likelihood", Value: fit.LogLik}, {Key: "mean_p_alive", Value: sumAlive / n, Unit: "%"},
+		{Key: "expected_purchases", Value: sumPurch}, {Key: "total_clv", Value: sumCLV, Unit: "currency"},
+	}
+	params := analysis.Table{Key: "parameters", Columns: []analysis.Column{
+		{Key: "parameter", Type: "string"}, {Key: "estimate", Type: "float"}, {Key: "std_error", Type: "float"}, {Key: "at_boundary", Type: "string"}}}
+	addParams := func(prefix string, f Fit) {
+		for i, name := range f.Names {
+			b := ""
+			for _, x := range f.Boundary {
+				if x == name {
+					b = "yes"
+				}
+			}
+			res.Summary = append(res.Summary, analysis.Figure{Key: prefix + name, Value: f.Params[i]})
+			params.Rows = append(params.Rows, []any{prefix + name, f.Params[i], finite(f.SE[i]), b})
+		}
+	}
+	addParams("", fit)
+	if gg != nil {
+		addParams("gg_", gg.Fit)
+	}
+	res.Tables = []analysis.Table{table, params}
+	res.Series = []analysis.Series{histogram("clv_histogram", clvs, 20), histogram("p_alive_histogram", alive, 10)}
+	if s.HoldoutDuration > 0 {
+		if h, err := Holdout(m, s, 7); err == nil {
+			res.Summary = append(res.Summary, analysis.Figure{Key: "holdout_actual", Value: h.Actual},
+				analysis.Figure{Key: "holdout_predicted", Value: h.Predicted})
+			sr := analysis.Series{Key: "holdout", Kind: "bar"}
+			act, pre := analysis.Values{Key: "actual"}, analysis.Values{Key: "predicted"}
+			for _, b := range h.ByFrequency {
+				label := fmt.Sprint(b.Frequency)
+				if b.Frequency == len(h.ByFrequency)-1 {
+					label += "+"
+				}
+				sr.X = append(sr.X, label)
+				act.Data = append(act.Data, b.Actual)
+				pre.Data = append(pre.Data, b.Predicted)
+			}
+			sr.Y = []analysis.Values{act, pre}
+			res.Series = append(res.Series, sr)
+		}
+	}
+	return res
+}
+
+func finite(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	return v
+}
+
+// histogram counts vs in bins equal-width bins from their minimum to maximum.
+func histogram(key string, vs []float64, bins int) analysis.Series {
+	s := analysis.Series{Key: key, Kind: "histogram"}
+	if len(vs) == 0 {
+		return s
+	}
+	lo, hi := vs[0], vs[0]
+	for _, v := range vs {
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	w := (hi - lo) / float64(bins)
+	if w == 0 {
+		w = 1
+	}
+	counts := make([]float64, bins)
+	for _, v := range vs {
+		counts[min(int((v-lo)/w), bins-1)]++
+	}
+	for i := range bins {
+		s.X = append(s.X, fmt.Sprintf("%.4g–%.4g", lo+float64(i)*w, lo+float64(i+1)*w))
+	}
+	s.Y = []analysis.Values{{Key: "customers", Data: counts}}
+	return s
+}
