@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
 )
 
 // cache keeps what is expensive to recompute for one data version: the Dataset per scope and
@@ -117,4 +118,45 @@ func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope) (*data, 
 		return nil, err
 	}
 	return val.(*data), nil
+}
+
+// Warm keeps the cache ready for the next page: every interval it reads the data version and,
+// when it changed, loads the unrestricted Dataset and computes the dashboard and every
+// analysis with its default options. It returns when ctx ends.
+func (s *Server) Warm(ctx context.Context, every time.Duration) {
+	last := int64(-1)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if v, err := s.st.DataVersion(ctx); err == nil && v != last {
+			last = v
+			start := time.Now()
+			s.warm(ctx, v)
+			s.log.Info("cache warmed", "version", v, "ms", time.Since(start).Milliseconds())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (s *Server) warm(ctx context.Context, v int64) {
+	d, err := s.datasetAt(ctx, v, kexi.Scope{})
+	if err != nil {
+		s.log.Warn("warm dataset", "err", err)
+		return
+	}
+	if _, err := s.dashboard(ctx, kexi.Scope{}); err != nil {
+		s.log.Warn("warm dashboard", "err", err)
+	}
+	for _, a := range s.analyses {
+		if ctx.Err() != nil {
+			return
+		}
+		if _, _, err := s.runAnalysis(ctx, v, kexi.Scope{}, a, analysis.Input{Options: map[string]string{}}, d); err != nil {
+			s.log.Warn("warm analysis", "analysis", a.Info().Name, "err", err)
+		}
+	}
 }

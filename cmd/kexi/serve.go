@@ -76,6 +76,9 @@ func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string) error
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	warmCtx, stopWarm := context.WithCancel(ctx)
+	defer stopWarm()
+	go srv.Warm(warmCtx, 2*time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
