@@ -1,0 +1,251 @@
+// Package churn is A9, churn prediction: features per customer as of a cut-off, a churn label
+// (an explicit flag, or no purchase in the following H days), an L2-regularised logistic
+// regression and gradient-boosted trees compared by stratified k-fold AUC, and the ranked risk
+// list with each customer's probability and the features that drive it.
+package churn
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+type churnAnalysis struct{}
+
+// New returns the churn prediction analysis (A9).
+func New() analysis.Analysis { return churnAnalysis{} }
+
+func (churnAnalysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:  "churn",
+		Code:  "A9",
+		Title: analysis.Text{En: "Churn prediction", Zh: "流失预测"},
+		Summary: analysis.Text{En: "Who is likely to leave, how sure can we be, and why?",
+			Zh: "哪些客户可能流失,预测有多可靠,原因是什么?"},
+		Options: []analysis.Option{
+			{Key: "model", Default: ModelGBDT, Type: "choice", Choices: []string{ModelGBDT, ModelLogit},
+				Help: analysis.Text{En: "Model that scores the risk list: gradient-boosted trees or logistic regression (both are cross-validated)",
+					Zh: "用于风险名单的模型:梯度提升树或逻辑回归(两者都做交叉验证)"}},
+			{Key: "label", Default: LabelAuto, Type: "choice", Choices: []string{LabelAuto, LabelFlag, LabelHorizon},
+				Help: analysis.Text{En: "What churn means: the customers' churn flag, no purchase within the horizon, or auto (flag when the data has churn flags)",
+					Zh: "流失的定义:客户流失标记、预测期内无购买,或自动(有流失标记时用标记)"}},
+			{Key: "horizon", Default: "90", Type: "int",
+				Help: analysis.Text{En: "Days without a purchase that count as churn (horizon label)", Zh: "多少天无购买视为流失(按期限定义时)"}},
+			{Key: "folds", Default: "5", Type: "int",
+				Help: analysis.Text{En: "Cross-validation folds (0: none)", Zh: "交叉验证折数(0:不做)"}},
+			{Key: "top", Default: "0.1", Type: "float",
+				Help: analysis.Text{En: "Share of customers for precision at the top of the risk list", Zh: "计算风险名单头部精确率的客户比例"}},
+			{Key: "lambda", Default: "1", Type: "float",
+				Help: analysis.Text{En: "L2 penalty of the logistic regression", Zh: "逻辑回归的 L2 正则系数"}},
+			{Key: "trees", Default: "150", Type: "int", Help: analysis.Text{En: "Number of boosted trees", Zh: "提升树棵数"}},
+			{Key: "depth", Default: "3", Type: "int", Help: analysis.Text{En: "Depth of each tree", Zh: "每棵树的深度"}},
+			{Key: "rate", Default: "0.1", Type: "float", Help: analysis.Text{En: "Learning rate (shrinkage)", Zh: "学习率(收缩)"}},
+			{Key: "seed", Default: "1", Type: "int", Help: analysis.Text{En: "Random seed for the folds", Zh: "交叉验证分折的随机种子"}},
+		},
+		Labels: labels,
+		Needs:  []string{"customers", "orders"},
+	}
+}
+
+func (a churnAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	o := analysis.NewOpts(a.Info(), in.Options)
+	opt := Options{
+		Model: o.String("model"), Label: o.String("label"), Horizon: o.Int("horizon"), Folds: o.Int("folds"),
+		Top: o.Float("top"), Lambda: o.Float("lambda"), Seed: uint64(o.Int("seed")),
+		GBDT: GBDTParams{Trees: o.Int("trees"), Depth: o.Int("depth"), Rate: o.Float("rate")},
+	}
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	bad := func(key string, v any, reason string) error {
+		return &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: key, Value: fmt.Sprint(v), Reason: reason}}}
+	}
+	switch {
+	case opt.Horizon < 1 || opt.Horizon > 3650:
+		return nil, bad("horizon", opt.Horizon, "expected 1–3650 days")
+	case opt.Folds < 0 || opt.Folds == 1 || opt.Folds > 20:
+		return nil, bad("folds", opt.Folds, "expected 0 or 2–20")
+	case opt.Top <= 0 || opt.Top > 1:
+		return nil, bad("top", opt.Top, "expected a share in (0, 1]")
+	case opt.Lambda <= 0:
+		return nil, bad("lambda", opt.Lambda, "expected a positive number")
+	case opt.GBDT.Trees < 1 || opt.GBDT.Trees > 2000:
+		return nil, bad("trees", opt.GBDT.Trees, "expected 1–2000")
+	case opt.GBDT.Depth < 1 || opt.GBDT.Depth > 10:
+		return nil, bad("depth", opt.GBDT.Depth, "expected 1–10")
+	case opt.GBDT.Rate <= 0 || opt.GBDT.Rate > 1:
+		return nil, bad("rate", opt.GBDT.Rate, "expected (0, 1]")
+	}
+	opt.NoCV = opt.Folds == 0
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep, err := Predict(in.Data, in.AsOf, opt)
+	if err != nil {
+		return nil, err
+	}
+	return result(rep, in), nil
+}
+
+func result(rep *Report, in analysis.Input) *analysis.Result {
+	res := &analysis.Result{Name: "churn", AsOf: in.AsOf}
+	names := map[int64]string{}
+	for i := range in.Data.Customers {
+		names[in.Data.Customers[i].ID] = in.Data.Customers[i].Name
+	}
+	var expected float64
+	high := 0
+	for _, s := range rep.Scores {
+		expected += s.Prob
+		if s.Prob >= 0.5 {
+			high++
+		}
+	}
+	res.Summary = []analysis.Figure{
+		{Key: "label_mode", Text: rep.Mode},
+		{Key: "model", Text: rep.Model},
+		{Key: "cutoff", Text: rep.Cutoff.Format("2006-01-02")},
+		{Key: "training_customers", Value: float64(rep.Rows)},
+		{Key: "churn_rate", Value: float64(rep.Churned) / float64(rep.Rows), Unit: "%"},
+		{Key: "features", Value: float64(len(rep.Features))},
+		{Key: "scored_customers", Value: float64(len(rep.Scores))},
+		{Key: "high_risk", Value: float64(high)},
+		{Key: "expected_churners", Value: expected},
+	}
+	cvt := analysis.Table{Key: "cross_validation", Columns: []analysis.Column{{Key: "model_name", Type: "label"},
+		{Key: "auc", Type: "float"}, {Key: "pooled_auc", Type: "float"}, {Key: "precision_top", Type: "percent"},
+		{Key: "lift_top", Type: "float"}, {Key: "fold_aucs", Type: "string"}}}
+	for _, m := range []string{ModelLogit, ModelGBDT} {
+		cv := rep.CV[m]
+		if cv == nil {
+			continue
+		}
+		res.Summary = append(res.Summary, analysis.Figure{Key: "auc_" + m, Value: cv.AUC})
+		if m == rep.Model {
+			res.Summary = append(res.Summary, analysis.Figure{Key: "precision_top", Value: cv.Precision, Unit: "%"})
+		}
+		var folds []string
+		for _, a := range cv.FoldAUC {
+			folds = append(folds, fmt.Sprintf("%.4f", a))
+		}
+		cvt.Rows = append(cvt.Rows, []any{m, cv.AUC, cv.PooledAUC, cv.Precision, cv.Precision / cv.BaseRate, strings.Join(folds, " ")})
+	}
+	if len(rep.CV) == 0 {
+		res.Notes = append(res.Notes, "cross-validation skipped (folds=0)")
+	}
+
+	risk := analysis.Table{Key: "risk", PerCustomer: true, Columns: []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "name", Type: "string"}, {Key: "probability", Type: "percent"},
+		{Key: "risk_band", Type: "label"}, {Key: "drivers", Type: "string"},
+		{Key: "recency_days", Type: "float"}, {Key: "frequency", Type: "int"}, {Key: "monetary", Type: "currency"}}}
+	hist := analysis.Series{Key: "probability_histogram", Kind: "histogram", Y: []analysis.Values{{Key: "customers", Data: make([]float64, 10)}}}
+	for b := 0; b < 10; b++ {
+		hist.X = append(hist.X, fmt.Sprintf("%d–%d%%", b*10, b*10+10))
+	}
+	bands := map[string]int{}
+	for _, s := range rep.Scores {
+		band := "low"
+		switch {
+		case s.Prob >= 0.5:
+			band = "high"
+		case s.Prob >= 0.25:
+			band = "medium"
+		}
+		bands[band]++
+		var dr []string
+		for _, d := range s.Drivers {
+			dr = append(dr, d.Feature)
+		}
+		var rec any
+		if !math.IsNaN(s.Recency) {
+			rec = s.Recency
+		}
+		risk.Rows = append(risk.Rows, []any{s.CustomerID, names[s.CustomerID], s.Prob, band, strings.Join(dr, "; "),
+			rec, int(s.Frequency), s.Monetary})
+		hist.Y[0].Data[min(9, int(s.Prob*10))]++
+	}
+	pie := analysis.Series{Key: "risk_bands", Kind: "pie", X: []string{"high", "medium", "low"},
+		Y: []analysis.Values{{Key: "customers", Data: []float64{float64(bands["high"]), float64(bands["medium"]), float64(bands["low"])}}}}
+
+	drv := analysis.Table{Key: "drivers", Columns: []analysis.Column{{Key: "feature", Type: "string"},
+		{Key: "importance", Type: "percent"}, {Key: "logit_coefficient", Type: "float"}, {Key: "gbdt_gain", Type: "percent"}}}
+	imp := rep.Importance[rep.Model]
+	order := make([]int, len(rep.Features))
+	for i := range order {
+		order[i] = i
+	}
+	sortDesc(order, imp)
+	bar := analysis.Series{Key: "top_drivers", Kind: "bar", Y: []analysis.Values{{Key: "importance"}}}
+	for n, k := range order {
+		drv.Rows = append(drv.Rows, []any{rep.Features[k], imp[k], rep.Coef[k], rep.Importance[ModelGBDT][k]})
+		if n < 10 {
+			bar.X = append(bar.X, rep.Features[k])
+			bar.Y[0].Data = append(bar.Y[0].Data, imp[k])
+		}
+	}
+	res.Tables = []analysis.Table{risk, drv, cvt}
+	res.Series = []analysis.Series{bar, hist, pie}
+	return res
+}
+
+func sortDesc(idx []int, v []float64) {
+	for i := 1; i < len(idx); i++ { // insertion sort: stable, few features
+		for j := i; j > 0 && v[idx[j]] > v[idx[j-1]]; j-- {
+			idx[j], idx[j-1] = idx[j-1], idx[j]
+		}
+	}
+}
+
+var labels = map[string]analysis.Text{
+	"label_mode":            {En: "Churn defined by", Zh: "流失定义"},
+	LabelFlag:               {En: "Churn flag", Zh: "流失标记"},
+	LabelHorizon:            {En: "No purchase within the horizon", Zh: "期限内无购买"},
+	"model":                 {En: "Model", Zh: "模型"},
+	"model_name":            {En: "Model", Zh: "模型"},
+	ModelGBDT:               {En: "Gradient-boosted trees", Zh: "梯度提升树"},
+	ModelLogit:              {En: "Logistic regression", Zh: "逻辑回归"},
+	"cutoff":                {En: "Feature cut-off", Zh: "特征截止日"},
+	"training_customers":    {En: "Customers learned from", Zh: "训练客户数"},
+	"churn_rate":            {En: "Churn rate", Zh: "流失率"},
+	"features":              {En: "Features", Zh: "特征数"},
+	"scored_customers":      {En: "Customers scored", Zh: "评分客户数"},
+	"high_risk":             {En: "High-risk customers (≥ 50 %)", Zh: "高风险客户(≥50%)"},
+	"expected_churners":     {En: "Expected churners", Zh: "预计流失客户数"},
+	"auc_" + ModelLogit:     {En: "AUC, logistic regression", Zh: "AUC(逻辑回归)"},
+	"auc_" + ModelGBDT:      {En: "AUC, gradient-boosted trees", Zh: "AUC(梯度提升树)"},
+	"precision_top":         {En: "Precision in the top of the risk list", Zh: "风险名单头部精确率"},
+	"cross_validation":      {En: "Cross-validation", Zh: "交叉验证"},
+	"auc":                   {En: "AUC (mean of folds)", Zh: "AUC(各折平均)"},
+	"pooled_auc":            {En: "AUC (pooled)", Zh: "AUC(合并)"},
+	"lift_top":              {En: "Lift in the top", Zh: "头部提升度"},
+	"fold_aucs":             {En: "AUC per fold", Zh: "各折 AUC"},
+	"risk":                  {En: "Risk list", Zh: "流失风险名单"},
+	"customer_id":           {En: "Customer", Zh: "客户"},
+	"name":                  {En: "Name", Zh: "名称"},
+	"probability":           {En: "Churn probability", Zh: "流失概率"},
+	"risk_band":             {En: "Risk", Zh: "风险等级"},
+	"high":                  {En: "High", Zh: "高"},
+	"medium":                {En: "Medium", Zh: "中"},
+	"low":                   {En: "Low", Zh: "低"},
+	"drivers":               {En: "Main drivers", Zh: "主要驱动因素"},
+	"recency_days":          {En: "Days since last purchase", Zh: "距上次购买(天)"},
+	"frequency":             {En: "Purchases", Zh: "购买次数"},
+	"monetary":              {En: "Spend", Zh: "消费金额"},
+	"feature":               {En: "Feature", Zh: "特征"},
+	"importance":            {En: "Importance", Zh: "重要性"},
+	"logit_coefficient":     {En: "Logistic coefficient (per sd)", Zh: "逻辑回归系数(每标准差)"},
+	"gbdt_gain":             {En: "Tree gain share", Zh: "树模型增益占比"},
+	"top_drivers":           {En: "Top churn drivers", Zh: "主要流失因素"},
+	"probability_histogram": {En: "Customers by churn probability", Zh: "流失概率分布"},
+	"risk_bands":            {En: "Customers by risk", Zh: "风险等级分布"},
+	"customers":             {En: "Customers", Zh: "客户数"},
+}
