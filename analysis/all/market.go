@@ -1,6 +1,7 @@
 package all
 
 import (
+	"github.com/kexi/kexi/analysis/acquisition"
 	"github.com/kexi/kexi/analysis/basket"
 	"github.com/kexi/kexi/analysis/funnel"
 	"github.com/kexi/kexi/analysis/quality"
@@ -9,6 +10,7 @@ import (
 
 func init() {
 	register(120, satisfaction.New())
+	register(130, acquisition.New())
 	register(140, funnel.New())
 	register(160, basket.New())
 	register(180, quality.New())
