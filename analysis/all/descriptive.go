@@ -4,6 +4,7 @@ import (
 	"github.com/kexi/kexi/analysis/behaviour"
 	"github.com/kexi/kexi/analysis/lifecycle"
 	"github.com/kexi/kexi/analysis/loyalty"
+	"github.com/kexi/kexi/analysis/migration"
 	"github.com/kexi/kexi/analysis/pyramid"
 	"github.com/kexi/kexi/analysis/rfm"
 	"github.com/kexi/kexi/analysis/value"
@@ -13,6 +14,7 @@ import (
 func init() {
 	register(10, rfm.New())
 	register(20, pyramid.New())
+	register(30, migration.New())
 	register(40, lifecycle.New())
 	register(50, behaviour.New())
 	register(60, loyalty.New())
