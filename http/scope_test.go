@@ -67,7 +67,8 @@ func TestSalesScopeMatrix(t *testing.T) {
 				if rt.Access == adminOnly && w.Code != 403 {
 					t.Errorf("%s %s via %s: status %d, want 403", r.method, path, via, w.Code)
 				}
-				if !byID && !write && rt.Access != adminOnly && w.Code != 200 && path != "/data/customers" {
+				tooLittle := w.Code == 400 && strings.Contains(path, "/analyses/") // an analysis that needs more data
+				if !byID && !write && rt.Access != adminOnly && w.Code != 200 && path != "/data/customers" && !tooLittle {
 					t.Errorf("%s %s via %s: status %d, want 200: %.300s", r.method, path, via, w.Code, body)
 				}
 				if strings.HasPrefix(path, "/api/v1/analyses/") && w.Code == 200 {
