@@ -34,7 +34,7 @@ const existingShare = 0.35
 
 // behaviourRate is the median orders per year and the mean active lifetime in days.
 var behaviourRate = [5]struct{ rate, life float64 }{
-	{0, 0}, {3.2, 200}, {7.8, 650}, {21, 1500}, {100, 6000},
+	{0, 0}, {3.5, 200}, {8.6, 650}, {23, 1500}, {100, 6000},
 }
 
 // plan is what the generator decided about one customer, beyond the Customer record.
@@ -206,6 +206,9 @@ func (g *gen) customer(r *rand.Rand, i int, id string, prov province, city strin
 		p.rate = lognormal(r, br.rate, 0.45) * spending
 		if p.beh == whale {
 			p.rate = min(lognormal(r, br.rate, 0.3), 250)
+		}
+		if p.kind != kexi.Individual {
+			p.rate *= 0.6 // businesses order less often, in bulk
 		}
 		// The active span runs from the first order, or for existing customers from the
 		// start of the history (lifetimes are memoryless).

@@ -167,7 +167,7 @@ var (
 	// bring many leads that rarely convert.
 	leadSources = []weighted{
 		{chSearchAds, 22}, {chDouyin, 26}, {chWeChat, 16}, {chXiaohongshu, 14}, {chTradeShow, 9},
-		{chReferral, 4}, {chOrganic, 9},
+		{chReferral, 4}, {chOrganic, 9}, {chStore, 4},
 	}
 )
 
@@ -212,14 +212,14 @@ type category struct {
 }
 
 var categories = []category{
-	{"DIG", "手机数码", 0.12, 14, 20, 15, 0.7, 4, 0.04},
-	{"OFF", "电脑办公", 0.15, 6, 45, 55, 0.8, 8, 0.02},
-	{"APP", "家用电器", 0.22, 10, 15, 20, 1.0, 3, 0.03},
-	{"APL", "服装鞋包", 0.55, 20, 2, 0, 1.4, 20, 0.12},
-	{"BTY", "美妆个护", 0.62, 16, 0, 0, 2.2, 10, 0.05},
-	{"FOOD", "食品饮料", 0.28, 16, 12, 10, 1.1, 25, 0.02},
-	{"HOME", "家居日用", 0.45, 10, 8, 5, 1.3, 15, 0.03},
-	{"BABY", "母婴玩具", 0.35, 8, 0, 0, 1.8, 5, 0.04},
+	{"DIG", "手机数码", 0.12, 14, 20, 15, 0.7, 2, 0.04},
+	{"OFF", "电脑办公", 0.15, 6, 45, 55, 0.8, 3, 0.02},
+	{"APP", "家用电器", 0.22, 10, 15, 20, 1.0, 1.5, 0.03},
+	{"APL", "服装鞋包", 0.55, 20, 2, 0, 1.4, 10, 0.12},
+	{"BTY", "美妆个护", 0.62, 16, 0, 0, 2.2, 5, 0.05},
+	{"FOOD", "食品饮料", 0.28, 16, 12, 10, 1.1, 12, 0.02},
+	{"HOME", "家居日用", 0.45, 10, 8, 5, 1.3, 8, 0.03},
+	{"BABY", "母婴玩具", 0.35, 8, 0, 0, 1.8, 3, 0.04},
 }
 
 // productSpec is one product of the catalogue. companion is the index (within the catalogue)
