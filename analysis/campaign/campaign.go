@@ -1,0 +1,492 @@
+// Package campaign is analysis A15, campaign and cross analysis (活动与交叉分析): what kinds of
+// response each campaign drew, response rates by segment, the uplift over the control group
+// with its significance (effectiveness evaluation 效能评估), the key customers who respond
+// repeatedly or buy after responding, and how the responder groups of different campaigns
+// overlap.
+//
+// Definitions. A campaign's members are the distinct customers with a response record for it;
+// members with Control set are the control group, the rest are targeted. A member responded
+// when any of their records has a positive kind: every kind except the negative ones (option
+// negative, default "", no, none, no_response, not_responded, ignored, 否, 无, 未响应).
+// Uplift (option metric): with metric=response, targeted response rate − control response
+// rate; with metric=purchase, the share of members who bought (Order.IsPurchase) between the
+// campaign's start (or the member's first record) and its end (or start) plus window_days.
+// Significance is the two-sided p-value of the pooled two-proportion z-test. Key customers are
+// targeted responders who responded to at least min_campaigns campaigns or bought after their
+// first response, ranked by revenue after that response. Overlap between campaigns X and Y
+// compares their targeted responders: count of both, Jaccard = |X∩Y|/|X∪Y|, lift =
+// P(X∧Y)/(P(X)·P(Y)) with probabilities over all customers in the Dataset.
+package campaign
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// ZTest returns the z statistic and two-sided p-value of the pooled two-proportion test of
+// x1/n1 against x2/n2 (NaN when either group is empty or the pooled rate is 0 or 1).
+func ZTest(x1, n1, x2, n2 int) (z, p float64) {
+	if n1 == 0 || n2 == 0 {
+		return math.NaN(), math.NaN()
+	}
+	p1, p2 := float64(x1)/float64(n1), float64(x2)/float64(n2)
+	pool := float64(x1+x2) / float64(n1+n2)
+	se := math.Sqrt(pool * (1 - pool) * (1/float64(n1) + 1/float64(n2)))
+	if se == 0 {
+		return math.NaN(), math.NaN()
+	}
+	z = (p1 - p2) / se
+	return z, 2 * distuv.UnitNormal.Survival(math.Abs(z))
+}
+
+// Overlap compares two sorted sets of customer ids over a universe of n customers.
+func Overlap(x, y []int64, n int) (both int, jaccard, lift float64) {
+	for i, j := 0, 0; i < len(x) && j < len(y); {
+		switch {
+		case x[i] < y[j]:
+			i++
+		case x[i] > y[j]:
+			j++
+		default:
+			both++
+			i++
+			j++
+		}
+	}
+	union := len(x) + len(y) - both
+	jaccard, lift = math.NaN(), math.NaN()
+	if union > 0 {
+		jaccard = float64(both) / float64(union)
+	}
+	if len(x) > 0 && len(y) > 0 && n > 0 {
+		lift = float64(both) * float64(n) / (float64(len(x)) * float64(len(y)))
+	}
+	return both, jaccard, lift
+}
+
+// member is one customer's part in one campaign.
+type member struct {
+	id        int64
+	control   bool
+	responded bool
+	first     time.Time // first record
+	firstResp time.Time // first positive record
+}
+
+type camp struct {
+	c       *kexi.Campaign
+	key     string
+	members map[int64]*member
+	kinds   map[string][2]int // kind → targeted, control record counts
+}
+
+// field returns a customer's value for a group_by field, and whether the field is known.
+func field(c *kexi.Customer, name string) (string, bool) {
+	if f, ok := strings.CutPrefix(name, "custom."); ok {
+		return c.Custom[f], true
+	}
+	switch name {
+	case "kind":
+		return string(c.Kind), true
+	case "gender":
+		return c.Gender, true
+	case "province":
+		return c.Province, true
+	case "city":
+		return c.City, true
+	case "channel":
+		return c.Channel, true
+	case "owner":
+		return c.Owner, true
+	case "occupation":
+		return c.Occupation, true
+	case "education":
+		return c.Education, true
+	case "income_band":
+		return c.IncomeBand, true
+	case "country":
+		return c.Country, true
+	}
+	return "", false
+}
+
+// Analysis is A15 for the registry.
+type Analysis struct{}
+
+// New returns the campaign analysis.
+func New() analysis.Analysis { return Analysis{} }
+
+func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+
+// Info describes the analysis.
+func (Analysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:    "campaigns",
+		Code:    "A15",
+		Title:   t("Campaigns and cross analysis", "活动与交叉分析"),
+		Summary: t("Which campaigns worked, for whom, better than doing nothing, and who are the customers who keep responding?", "哪些活动有效、对谁有效、比不做更好吗？哪些客户持续响应？"),
+		Options: []analysis.Option{
+			{Key: "group_by", Default: "province", Type: "string", Help: t("Customer field for response rates: kind, gender, province, city, channel, owner, occupation, education, income_band, country or custom.NAME", "响应率分组字段：kind、gender、province、city、channel、owner、occupation、education、income_band、country 或 custom.字段名")},
+			{Key: "metric", Default: "response", Type: "choice", Choices: []string{"response", "purchase"}, Help: t("Uplift on the response rate or on the purchase rate in the campaign window", "按响应率或活动期内购买率计算提升")},
+			{Key: "window_days", Default: "30", Type: "int", Help: t("Days after a campaign's end that still count as its window", "活动结束后仍计入活动窗口的天数")},
+			{Key: "min_campaigns", Default: "2", Type: "int", Help: t("A customer who responded to this many campaigns is a key customer", "响应过这么多次活动的客户即为重点客户")},
+			{Key: "negative", Default: ",no,none,no_response,not_responded,ignored,否,无,未响应", Type: "string", Help: t("Response kinds that are not a response, comma separated", "不算响应的回应类型，逗号分隔")},
+		},
+		Labels: map[string]analysis.Text{
+			"campaigns": t("Campaigns", "活动数"), "members": t("Targeted", "目标客户"), "responders": t("Responders", "响应客户"),
+			"response_rate": t("Response rate", "响应率"), "control_members": t("Control group", "对照组"), "control_responders": t("Control responders", "对照组响应"),
+			"control_rate": t("Control rate", "对照组比率"), "target_rate": t("Targeted rate", "目标组比率"), "uplift": t("Uplift", "提升"),
+			"z": t("z", "z 值"), "p_value": t("p-value", "p 值"), "significant": t("Significant (p < 0.05)", "显著（p < 0.05）"),
+			"campaign": t("Campaign", "活动"), "kind": t("Response kind", "回应类型"), "targeted": t("Targeted records", "目标组记录"),
+			"control": t("Control records", "对照组记录"), "share": t("Share", "占比"), "patterns": t("Response patterns", "回应模式"),
+			"segments": t("Response rate by segment", "分群响应率"), "segment": t("Segment", "分群"), "key_customers": t("Key customers", "重点客户"),
+			"customer": t("Customer", "客户"), "campaigns_responded": t("Campaigns responded to", "响应活动数"), "first_response": t("First response", "首次响应"),
+			"revenue_after": t("Revenue after responding", "响应后收入"), "orders_after": t("Orders after responding", "响应后订单"),
+			"overlap": t("Overlap between campaigns", "活动交叉"), "campaign_x": t("Campaign X", "活动 X"), "campaign_y": t("Campaign Y", "活动 Y"),
+			"both": t("Responded to both", "共同响应"), "jaccard": t("Jaccard", "杰卡德系数"), "lift": t("Lift", "提升度"),
+			"response_rates": t("Response rate, targeted vs control", "目标组与对照组响应率"), "uplift_by_campaign": t("Uplift by campaign", "各活动提升"),
+			"overlap_lift": t("Lift between campaigns' responders", "活动响应者交叉提升度"), "response_kinds": t("Response kinds", "回应类型分布"),
+			"key_customer_count": t("Key customers", "重点客户数"), "(none)": t("(none)", "（无）"), "true": t("Yes", "是"), "false": t("No", "否"),
+		},
+		Needs: []string{"campaigns", "responses", "customers"},
+	}
+}
+
+// Run computes the campaign analysis over the responses in the period.
+func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	info := a.Info()
+	o := analysis.NewOpts(info, in.Options)
+	groupBy := strings.TrimSpace(o.String("group_by"))
+	metric := o.String("metric")
+	windowDays := o.Int("window_days")
+	minCampaigns := o.Int("min_campaigns")
+	negative := map[string]bool{}
+	for _, k := range strings.Split(o.String("negative"), ",") {
+		negative[strings.ToLower(strings.TrimSpace(k))] = true
+	}
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	if _, ok := field(&kexi.Customer{}, groupBy); !ok {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by", Value: groupBy,
+			Reason: "expected kind, gender, province, city, channel, owner, occupation, education, income_band, country or custom.NAME"}}}
+	}
+	if windowDays < 0 || minCampaigns < 1 {
+		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "window_days/min_campaigns",
+			Reason: "expected window_days ≥ 0 and min_campaigns ≥ 1"}}}
+	}
+	d := in.Data
+	byID := map[int64]*camp{}
+	byExt := map[string]*camp{}
+	var camps []*camp
+	for i := range d.Campaigns {
+		c := &d.Campaigns[i]
+		name := c.Name
+		if name == "" {
+			name = c.ExternalID
+		}
+		cp := &camp{c: c, key: name, members: map[int64]*member{}, kinds: map[string][2]int{}}
+		camps = append(camps, cp)
+		byID[c.ID] = cp
+		if c.ExternalID != "" {
+			byExt[c.ExternalID] = cp
+		}
+	}
+	for i := range d.Responses {
+		r := &d.Responses[i]
+		cp := byID[r.CampaignID]
+		if cp == nil {
+			cp = byExt[r.Campaign]
+		}
+		if cp == nil {
+			key := r.Campaign
+			if key == "" {
+				key = "(none)"
+			}
+			cp = &camp{c: &kexi.Campaign{Name: key}, key: key, members: map[int64]*member{}, kinds: map[string][2]int{}}
+			camps = append(camps, cp)
+			byExt[r.Campaign] = cp
+		}
+		at := r.At
+		if at.IsZero() {
+			at = cp.c.Start
+		}
+		if !at.IsZero() && !in.InPeriod(at) {
+			continue
+		}
+		kc := cp.kinds[r.Kind]
+		if r.Control {
+			kc[1]++
+		} else {
+			kc[0]++
+		}
+		cp.kinds[r.Kind] = kc
+		if r.CustomerID == 0 {
+			continue
+		}
+		m := cp.members[r.CustomerID]
+		if m == nil {
+			m = &member{id: r.CustomerID, first: at}
+			cp.members[r.CustomerID] = m
+		}
+		m.control = m.control || r.Control
+		if at.Before(m.first) {
+			m.first = at
+		}
+		if !negative[strings.ToLower(strings.TrimSpace(r.Kind))] {
+			if !m.responded || at.Before(m.firstResp) {
+				m.firstResp = at
+			}
+			m.responded = true
+		}
+	}
+	camps = slices.DeleteFunc(camps, func(c *camp) bool { return len(c.kinds) == 0 })
+	slices.SortStableFunc(camps, func(a, b *camp) int { return cmp.Compare(a.key, b.key) })
+
+	cust := d.CustomerIndex()
+	ordersOf := func(id int64) []kexi.Order {
+		lo := sort.Search(len(d.Orders), func(i int) bool { return d.Orders[i].CustomerID >= id })
+		hi := lo
+		for hi < len(d.Orders) && d.Orders[hi].CustomerID == id {
+			hi++
+		}
+		return d.Orders[lo:hi]
+	}
+	bought := func(id int64, from, to time.Time) bool {
+		for _, od := range ordersOf(id) {
+			if od.IsPurchase() && !od.OrderedAt.Before(from) && !od.OrderedAt.After(to) && !od.OrderedAt.After(in.AsOf) {
+				return true
+			}
+		}
+		return false
+	}
+
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	pat := analysis.Table{Key: "patterns", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "kind", Type: "string"},
+		{Key: "targeted", Type: "int"}, {Key: "control", Type: "int"}, {Key: "share", Type: "percent"}}}
+	up := analysis.Table{Key: "campaigns", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "members", Type: "int"},
+		{Key: "responders", Type: "int"}, {Key: "response_rate", Type: "percent"}, {Key: "control_members", Type: "int"},
+		{Key: "control_responders", Type: "int"}, {Key: "control_rate", Type: "percent"}, {Key: "target_rate", Type: "percent"},
+		{Key: "uplift", Type: "percent"}, {Key: "z", Type: "float"}, {Key: "p_value", Type: "float"}, {Key: "significant", Type: "label"}}}
+	seg := analysis.Table{Key: "segments", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "segment", Type: "string"},
+		{Key: "members", Type: "int"}, {Key: "responders", Type: "int"}, {Key: "response_rate", Type: "percent"}}}
+	rates := analysis.Series{Key: "response_rates", Kind: "bar"}
+	upS := analysis.Series{Key: "uplift_by_campaign", Kind: "bar"}
+	var rt, rc, uv []float64
+	kindsAll := map[string]int{}
+	responders := make([][]int64, len(camps))
+	type key struct {
+		id        int64
+		campaigns int
+		first     time.Time
+	}
+	keys := map[int64]*key{}
+	var totalMembers, totalResp int
+	for ci, cp := range camps {
+		var kinds []string
+		var recs int
+		for k, v := range cp.kinds {
+			kinds = append(kinds, k)
+			recs += v[0]
+		}
+		slices.Sort(kinds)
+		for _, k := range kinds {
+			v := cp.kinds[k]
+			share := math.NaN()
+			if recs > 0 {
+				share = float64(v[0]) / float64(recs)
+			}
+			name := k
+			if name == "" {
+				name = "(none)"
+			}
+			pat.Rows = append(pat.Rows, []any{cp.key, name, v[0], v[1], share})
+			kindsAll[name] += v[0]
+		}
+		ids := make([]int64, 0, len(cp.members))
+		for id := range cp.members {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		var n, x, nc, xc, pn, pc int
+		segs := map[string][2]int{}
+		start, end := cp.c.Start, cp.c.End
+		if end.IsZero() {
+			end = start
+		}
+		for _, id := range ids {
+			m := cp.members[id]
+			hit := m.responded
+			if metric == "purchase" {
+				from, to := start, end
+				if from.IsZero() {
+					from, to = m.first, m.first
+				}
+				to = to.AddDate(0, 0, windowDays)
+				if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 {
+					to = to.Add(24*time.Hour - time.Nanosecond)
+				}
+				hit = bought(id, from, to)
+			}
+			if m.control {
+				nc++
+				if m.responded {
+					xc++
+				}
+				if hit {
+					pc++
+				}
+				continue
+			}
+			n++
+			if m.responded {
+				x++
+				responders[ci] = append(responders[ci], id)
+				k := keys[id]
+				if k == nil {
+					k = &key{id: id, first: m.firstResp}
+					keys[id] = k
+				}
+				k.campaigns++
+				if m.firstResp.Before(k.first) {
+					k.first = m.firstResp
+				}
+			}
+			if hit {
+				pn++
+			}
+			var v string
+			if i, ok := cust[id]; ok {
+				v, _ = field(&d.Customers[i], groupBy)
+			}
+			if v == "" {
+				v = "(none)"
+			}
+			s := segs[v]
+			s[0]++
+			if m.responded {
+				s[1]++
+			}
+			segs[v] = s
+		}
+		totalMembers += n
+		totalResp += x
+		rate := func(a, b int) float64 {
+			if b == 0 {
+				return math.NaN()
+			}
+			return float64(a) / float64(b)
+		}
+		z, p := ZTest(pn, n, pc, nc)
+		sig := ""
+		if !math.IsNaN(p) {
+			sig = "false"
+			if p < 0.05 {
+				sig = "true"
+			}
+		}
+		up.Rows = append(up.Rows, []any{cp.key, n, x, rate(x, n), nc, xc, rate(pc, nc), rate(pn, n), rate(pn, n) - rate(pc, nc), z, p, sig})
+		rates.X = append(rates.X, cp.key)
+		upS.X = append(upS.X, cp.key)
+		rt = append(rt, rate(pn, n))
+		rc = append(rc, rate(pc, nc))
+		uv = append(uv, rate(pn, n)-rate(pc, nc))
+		for _, sv := range slices.Sorted(maps.Keys(segs)) {
+			s := segs[sv]
+			seg.Rows = append(seg.Rows, []any{cp.key, sv, s[0], s[1], rate(s[1], s[0])})
+		}
+	}
+	rates.Y = []analysis.Values{{Key: "target_rate", Data: rt}, {Key: "control_rate", Data: rc}}
+	upS.Y = []analysis.Values{{Key: "uplift", Data: uv}}
+
+	// Key customers.
+	kt := analysis.Table{Key: "key_customers", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
+		{Key: "campaigns_responded", Type: "int"}, {Key: "first_response", Type: "date"}, {Key: "orders_after", Type: "int"},
+		{Key: "revenue_after", Type: "currency"}}}
+	type krow struct {
+		k       *key
+		orders  int
+		revenue float64
+	}
+	var kr []krow
+	for _, k := range keys {
+		var n int
+		var rev float64
+		for _, od := range ordersOf(k.id) {
+			if od.IsPurchase() && !od.OrderedAt.Before(k.first) && !od.OrderedAt.After(in.AsOf) {
+				n++
+				rev += od.Amount
+			}
+		}
+		if k.campaigns >= minCampaigns || n > 0 {
+			kr = append(kr, krow{k, n, rev})
+		}
+	}
+	slices.SortFunc(kr, func(a, b krow) int {
+		if c := cmp.Compare(b.revenue, a.revenue); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.k.campaigns, a.k.campaigns); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.k.id, b.k.id)
+	})
+	for _, r := range kr {
+		var first any = r.k.first
+		if r.k.first.IsZero() {
+			first = nil
+		}
+		kt.Rows = append(kt.Rows, []any{r.k.id, r.k.campaigns, first, r.orders, r.revenue})
+	}
+
+	// Overlap between campaigns' responders.
+	universe := len(d.Customers)
+	if universe == 0 {
+		universe = len(keys)
+	}
+	ov := analysis.Table{Key: "overlap", Columns: []analysis.Column{{Key: "campaign_x", Type: "string"}, {Key: "campaign_y", Type: "string"},
+		{Key: "both", Type: "int"}, {Key: "jaccard", Type: "float"}, {Key: "lift", Type: "float"}}}
+	heat := analysis.Series{Key: "overlap_lift", Kind: "heatmap"}
+	for i, cp := range camps {
+		heat.X = append(heat.X, cp.key)
+		heat.YCats = append(heat.YCats, cp.key)
+		for j := i + 1; j < len(camps); j++ {
+			both, jac, lift := Overlap(responders[i], responders[j], universe)
+			ov.Rows = append(ov.Rows, []any{cp.key, camps[j].key, both, jac, lift})
+			heat.Cells = append(heat.Cells, [3]float64{float64(i), float64(j), lift}, [3]float64{float64(j), float64(i), lift})
+		}
+	}
+	pie := analysis.Series{Key: "response_kinds", Kind: "pie"}
+	var pv []float64
+	for _, k := range slices.Sorted(maps.Keys(kindsAll)) {
+		pie.X = append(pie.X, k)
+		pv = append(pv, float64(kindsAll[k]))
+	}
+	pie.Y = []analysis.Values{{Key: "targeted", Data: pv}}
+
+	overall := math.NaN()
+	if totalMembers > 0 {
+		overall = float64(totalResp) / float64(totalMembers)
+	}
+	res.Summary = []analysis.Figure{{Key: "campaigns", Value: float64(len(camps))}, {Key: "members", Value: float64(totalMembers)},
+		{Key: "responders", Value: float64(totalResp)}, {Key: "response_rate", Value: overall, Unit: "%"},
+		{Key: "key_customer_count", Value: float64(len(kt.Rows))}}
+	res.Tables = []analysis.Table{up, pat, seg, kt, ov}
+	res.Series = []analysis.Series{rates, upS, heat, pie}
+	return res, ctx.Err()
+}
