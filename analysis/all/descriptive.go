@@ -1,6 +1,7 @@
 package all
 
 import (
+	"github.com/kexi/kexi/analysis/portrait"
 	"github.com/kexi/kexi/analysis/behaviour"
 	"github.com/kexi/kexi/analysis/lifecycle"
 	"github.com/kexi/kexi/analysis/loyalty"
@@ -19,4 +20,5 @@ func init() {
 	register(50, behaviour.New())
 	register(60, loyalty.New())
 	register(70, value.New())
+	register(190, portrait.New())
 }
