@@ -1,11 +1,11 @@
 package all
 
 import (
-	"github.com/kexi/kexi/analysis/portrait"
 	"github.com/kexi/kexi/analysis/behaviour"
 	"github.com/kexi/kexi/analysis/lifecycle"
 	"github.com/kexi/kexi/analysis/loyalty"
 	"github.com/kexi/kexi/analysis/migration"
+	"github.com/kexi/kexi/analysis/portrait"
 	"github.com/kexi/kexi/analysis/pyramid"
 	"github.com/kexi/kexi/analysis/rfm"
 	"github.com/kexi/kexi/analysis/value"
