@@ -122,4 +122,3 @@ func FuzzReadXLSX(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) { readAll(t, data) })
 }
-

@@ -211,7 +211,20 @@ type builder struct {
 	customTo string          // "customer", "lead" or "" (custom values dropped)
 
 	// scratch records, reset for every row
-	r        rec
+	r  rec
+	sc struct {
+		o  kexi.Order
+		it kexi.OrderItem
+		p  kexi.Product
+		x  kexi.Interaction
+		e  kexi.WebEvent
+		s  kexi.SurveyResponse
+		l  kexi.Lead
+		cp kexi.Campaign
+		r  kexi.CampaignResponse
+		k  kexi.Competitor
+		w  kexi.SWOTItem
+	}
 	cust     kexi.Customer
 	custom   map[string]string
 	problems []kexi.FieldProblem
@@ -517,31 +530,42 @@ func (b *builder) reset() {
 		r.c = &b.cust
 		return
 	case kexi.KindOrders:
-		r.o, r.it = &kexi.Order{}, &kexi.OrderItem{}
+		b.sc.o, b.sc.it = kexi.Order{}, kexi.OrderItem{}
+		r.o, r.it = &b.sc.o, &b.sc.it
 	case kexi.KindProducts:
-		r.p = &kexi.Product{}
+		b.sc.p = kexi.Product{}
+		r.p = &b.sc.p
 	case kexi.KindInteractions:
-		r.x = &kexi.Interaction{}
+		b.sc.x = kexi.Interaction{}
+		r.x = &b.sc.x
 	case kexi.KindEvents:
-		r.e = &kexi.WebEvent{}
+		b.sc.e = kexi.WebEvent{}
+		r.e = &b.sc.e
 	case kexi.KindSurveys:
-		r.s = &kexi.SurveyResponse{}
+		b.sc.s = kexi.SurveyResponse{}
+		r.s = &b.sc.s
 	case kexi.KindLeads:
-		r.l = &kexi.Lead{}
+		b.sc.l = kexi.Lead{}
+		r.l = &b.sc.l
 	case kexi.KindCampaigns:
-		r.cp = &kexi.Campaign{}
+		b.sc.cp = kexi.Campaign{}
+		r.cp = &b.sc.cp
 	case kexi.KindResponses:
-		r.r = &kexi.CampaignResponse{}
+		b.sc.r = kexi.CampaignResponse{}
+		r.r = &b.sc.r
 	case kexi.KindCompetitors:
-		r.k = &kexi.Competitor{}
+		b.sc.k = kexi.Competitor{}
+		r.k = &b.sc.k
 	case kexi.KindSWOT:
-		r.w = &kexi.SWOTItem{}
+		b.sc.w = kexi.SWOTItem{}
+		r.w = &b.sc.w
 	}
 	if b.side {
 		b.cust = kexi.Customer{}
 		r.c = &b.cust
 	} else {
-		r.c = &kexi.Customer{} // side fields of an unmapped customer go nowhere
+		b.cust = kexi.Customer{} // side fields of an unmapped customer go nowhere
+		r.c = &b.cust
 	}
 }
 
@@ -649,7 +673,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Customers = append(bt.Customers, *c)
+		bt.Customers = add(bt.Customers, *c)
 	case kexi.KindOrders:
 		o, it := r.o, r.it
 		if o.Customer == "" && b.hasCust && !b.opt.Anonymous {
@@ -676,7 +700,7 @@ func (b *builder) commit(row int, cells []string) {
 		}
 		if !exists || o.ExternalID == "" {
 			i = len(bt.Orders)
-			bt.Orders = append(bt.Orders, *o)
+			bt.Orders = add(bt.Orders, *o)
 			if o.ExternalID != "" {
 				b.orderIdx[o.ExternalID] = i
 			}
@@ -696,7 +720,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Products = append(bt.Products, *r.p)
+		bt.Products = add(bt.Products, *r.p)
 	case kexi.KindInteractions:
 		x := r.x
 		if x.Customer == "" {
@@ -709,7 +733,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Interactions = append(bt.Interactions, *x)
+		bt.Interactions = add(bt.Interactions, *x)
 		b.sideCustomer(x.Customer)
 	case kexi.KindEvents:
 		e := r.e
@@ -723,7 +747,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Events = append(bt.Events, *e)
+		bt.Events = add(bt.Events, *e)
 		b.sideCustomer(e.Customer)
 	case kexi.KindSurveys:
 		s := r.s
@@ -742,7 +766,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Surveys = append(bt.Surveys, *s)
+		bt.Surveys = add(bt.Surveys, *s)
 		b.sideCustomer(s.Customer)
 	case kexi.KindLeads:
 		l := r.l
@@ -769,7 +793,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Leads = append(bt.Leads, *l)
+		bt.Leads = add(bt.Leads, *l)
 	case kexi.KindCampaigns:
 		c := r.cp
 		b.ensureID(row, &c.ExternalID)
@@ -783,7 +807,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Campaigns = append(bt.Campaigns, *c)
+		bt.Campaigns = add(bt.Campaigns, *c)
 	case kexi.KindResponses:
 		x := r.r
 		if x.Customer == "" {
@@ -804,10 +828,10 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Responses = append(bt.Responses, *x)
+		bt.Responses = add(bt.Responses, *x)
 		if !b.campaigns[x.Campaign] {
 			b.campaigns[x.Campaign] = true
-			bt.Campaigns = append(bt.Campaigns, kexi.Campaign{ExternalID: x.Campaign, Name: x.Campaign})
+			bt.Campaigns = add(bt.Campaigns, kexi.Campaign{ExternalID: x.Campaign, Name: x.Campaign})
 			if bt.Present[kexi.KindCampaigns] == nil {
 				bt.Present[kexi.KindCampaigns] = []string{"external_id"}
 			}
@@ -823,7 +847,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.Competitors = append(bt.Competitors, *c)
+		bt.Competitors = add(bt.Competitors, *c)
 	case kexi.KindSWOT:
 		w := r.w
 		switch w.Kind {
@@ -842,7 +866,7 @@ func (b *builder) commit(row int, cells []string) {
 		if b.reject(row, cells) {
 			return
 		}
-		bt.SWOT = append(bt.SWOT, *w)
+		bt.SWOT = add(bt.SWOT, *w)
 	}
 }
 
@@ -930,7 +954,7 @@ func (b *builder) sideCustomer(id string) {
 	c.ExternalID = id
 	c.Custom = b.custom
 	b.sideIdx[id] = len(b.res.Batch.Customers)
-	b.res.Batch.Customers = append(b.res.Batch.Customers, c)
+	b.res.Batch.Customers = add(b.res.Batch.Customers, c)
 }
 
 // product records a product an order line names; the first description seen is its name.
@@ -951,7 +975,7 @@ func (b *builder) product(it *kexi.OrderItem) {
 		name = it.SKU
 	}
 	b.prodIdx[it.SKU] = len(bt.Products)
-	bt.Products = append(bt.Products, kexi.Product{ExternalID: it.SKU, Name: name, Category: it.Category})
+	bt.Products = add(bt.Products, kexi.Product{ExternalID: it.SKU, Name: name, Category: it.Category})
 	if bt.Present[kexi.KindProducts] == nil {
 		pr := []string{"external_id", "name"}
 		if b.mapped["items.category"] {
@@ -1063,9 +1087,20 @@ func (b *builder) customTypes() {
 				}
 			}
 		}
-		bt.CustomFields = append(bt.CustomFields, kexi.CustomField{Entity: b.customTo, Name: name, Type: typ})
+		bt.CustomFields = add(bt.CustomFields, kexi.CustomField{Entity: b.customTo, Name: name, Type: typ})
 	}
 }
 
 // errNoRows is returned by Write when records is not a slice of a known record type.
 var errNoRows = errors.New("records must be a slice of kexi records")
+
+// add appends v, doubling the capacity when it runs out: append grows large slices by only a
+// quarter, which copies a million-order batch several times over.
+func add[T any](s []T, v T) []T {
+	if len(s) == cap(s) {
+		ns := make([]T, len(s), 2*len(s)+256)
+		copy(ns, s)
+		s = ns
+	}
+	return append(s, v)
+}
