@@ -4,6 +4,7 @@ import (
 	"github.com/kexi/kexi/analysis/acquisition"
 	"github.com/kexi/kexi/analysis/basket"
 	"github.com/kexi/kexi/analysis/campaign"
+	"github.com/kexi/kexi/analysis/competitors"
 	"github.com/kexi/kexi/analysis/funnel"
 	"github.com/kexi/kexi/analysis/quality"
 	"github.com/kexi/kexi/analysis/satisfaction"
@@ -15,5 +16,6 @@ func init() {
 	register(140, funnel.New())
 	register(150, campaign.New())
 	register(160, basket.New())
+	register(170, competitors.New())
 	register(180, quality.New())
 }

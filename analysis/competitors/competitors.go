@@ -1,0 +1,406 @@
+// Package competitors is analysis A17, competitors and SWOT (竞争对手与SWOT): market share by
+// period and region (including the business itself when it is listed with Self), the share
+// trend, a product and price positioning table, and the SWOT board with each item's linked
+// metric resolved to a live value.
+//
+// Linked metrics. An item's Metric is "analysis.key"; only the key (after the last dot) is
+// looked up, among the metrics this package computes itself from the Dataset (an analysis
+// cannot run another one):
+//
+//	nps            NPS of all answers in the 12 months to as-of, in points (−100..100)
+//	csat           share of CSAT answers of 4–5 in the 12 months to as-of
+//	ces            mean CES answer in the 12 months to as-of
+//	repeat_rate    share of buying customers with two or more purchases (all history)
+//	active_customers  customers with a purchase in the 12 months to as-of
+//	customers      customers in the Dataset
+//	revenue        purchase revenue in the 12 months to as-of
+//	revenue_growth revenue in the 12 months to as-of / revenue in the 12 months before − 1
+//	aov            average purchase amount in the 12 months to as-of
+//	complaints     complaint interactions in the 12 months to as-of
+//	market_share   the business's own (Self) share in the latest period of the chosen region
+//
+// Any other metric is left blank. Shares of one period and region that add up to more than 1
+// are reported in the notes; when they add up to less, the rest is shown as "others".
+package competitors
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Metrics lists the linked metrics this analysis can resolve.
+var Metrics = []string{"nps", "csat", "ces", "repeat_rate", "active_customers", "customers", "revenue", "revenue_growth", "aov", "complaints", "market_share"}
+
+// Live computes the supported metrics as of asOf (see the package comment). Metrics that cannot
+// be computed (no answers, no revenue in the earlier year) are NaN.
+func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
+	from := asOf.AddDate(-1, 0, 0)
+	prevFrom := asOf.AddDate(-2, 0, 0)
+	in := func(t, a, b time.Time) bool { return t.After(a) && !t.After(b) }
+	m := map[string]float64{}
+	var prom, det, nps, sat, csat, cesN int
+	var cesSum float64
+	for i := range d.Surveys {
+		s := &d.Surveys[i]
+		if !in(s.At, from, asOf) {
+			continue
+		}
+		switch s.Kind {
+		case kexi.NPS:
+			if s.Score < 0 || s.Score > 10 {
+				continue
+			}
+			nps++
+			if s.Score >= 9 {
+				prom++
+			} else if s.Score <= 6 {
+				det++
+			}
+		case kexi.CSAT:
+			if s.Score < 1 || s.Score > 5 {
+				continue
+			}
+			csat++
+			if s.Score >= 4 {
+				sat++
+			}
+		case kexi.CES:
+			if s.Score < 1 || s.Score > 7 {
+				continue
+			}
+			cesN++
+			cesSum += s.Score
+		}
+	}
+	div := func(a, b float64) float64 {
+		if b == 0 {
+			return math.NaN()
+		}
+		return a / b
+	}
+	m["nps"] = div(100*float64(prom-det), float64(nps))
+	m["csat"] = div(float64(sat), float64(csat))
+	m["ces"] = div(cesSum, float64(cesN))
+	var buyers, repeat, active, orders int
+	var rev, prev float64
+	d.OrderRuns(func(cid int64, os []kexi.Order) {
+		n := 0
+		act := false
+		for i := range os {
+			o := &os[i]
+			if !o.IsPurchase() || o.OrderedAt.After(asOf) {
+				continue
+			}
+			n++
+			switch {
+			case in(o.OrderedAt, from, asOf):
+				rev += o.Amount
+				orders++
+				act = true
+			case in(o.OrderedAt, prevFrom, from):
+				prev += o.Amount
+			}
+		}
+		if cid == 0 {
+			return
+		}
+		if n > 0 {
+			buyers++
+		}
+		if n > 1 {
+			repeat++
+		}
+		if act {
+			active++
+		}
+	})
+	m["repeat_rate"] = div(float64(repeat), float64(buyers))
+	m["active_customers"] = float64(active)
+	m["customers"] = float64(len(d.Customers))
+	m["revenue"] = rev
+	m["revenue_growth"] = div(rev, prev) - 1
+	m["aov"] = div(rev, float64(orders))
+	complaints := 0
+	for i := range d.Interactions {
+		if x := &d.Interactions[i]; x.Kind == kexi.Complaint && in(x.At, from, asOf) {
+			complaints++
+		}
+	}
+	m["complaints"] = float64(complaints)
+	return m
+}
+
+// MetricKey returns the key of a linked metric: the part after the last dot, lower case.
+func MetricKey(metric string) string {
+	metric = strings.ToLower(strings.TrimSpace(metric))
+	if i := strings.LastIndex(metric, "."); i >= 0 {
+		return metric[i+1:]
+	}
+	return metric
+}
+
+// Analysis is A17 for the registry.
+type Analysis struct{}
+
+// New returns the competitors and SWOT analysis.
+func New() analysis.Analysis { return Analysis{} }
+
+func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+
+// Info describes the analysis.
+func (Analysis) Info() analysis.Info {
+	return analysis.Info{
+		Name:    "competitors",
+		Code:    "A17",
+		Title:   t("Competitors and SWOT", "竞争对手与 SWOT"),
+		Summary: t("How is our market share moving against competitors, and where do we stand on the SWOT board today?", "我们与竞争对手的市场份额如何变化？SWOT 各项的当前指标如何？"),
+		Options: []analysis.Option{
+			{Key: "region", Default: "", Type: "string", Help: t("Region for the share trend (empty: the whole market)", "份额趋势的区域（留空为全市场）")},
+		},
+		Labels: map[string]analysis.Text{
+			"shares": t("Market share", "市场份额"), "competitor": t("Competitor", "竞争对手"), "self": t("Us", "本公司"),
+			"period": t("Period", "期间"), "region": t("Region", "区域"), "share": t("Share", "份额"), "rank": t("Rank", "排名"),
+			"change": t("Change vs previous period", "较上期变化"), "others": t("Others", "其他"), "positioning": t("Positioning", "定位"),
+			"products": t("Products", "产品"), "price_positioning": t("Price positioning", "价格定位"), "latest_share": t("Latest share", "最新份额"),
+			"notes": t("Notes", "备注"), "low": t("Low price", "低价"), "mid": t("Mid price", "中价"), "high": t("High price", "高价"),
+			"swot": t("SWOT board", "SWOT 看板"), "kind": t("Kind", "类型"), "text": t("Item", "条目"), "impact": t("Impact", "影响"),
+			"scope": t("Scope", "范围"), "metric": t("Linked metric", "关联指标"), "value": t("Live value", "当前值"),
+			"S": t("Strength", "优势"), "W": t("Weakness", "劣势"), "O": t("Opportunity", "机会"), "T": t("Threat", "威胁"),
+			"self_share": t("Our share (latest period)", "本公司份额（最新）"), "self_change": t("Our share change", "本公司份额变化"),
+			"self_rank": t("Our rank", "本公司排名"), "leader": t("Market leader", "市场领先者"), "latest_period": t("Latest period", "最新期间"),
+			"competitors": t("Competitors", "竞争对手数"), "share_trend": t("Market share trend", "市场份额趋势"),
+			"latest_shares": t("Market share, latest period", "最新市场份额"), "swot_impact": t("SWOT impact", "SWOT 影响"),
+			"true": t("Yes", "是"), "false": t("No", "否"), "(none)": t("(whole market)", "（全市场）"),
+			"nps": t("NPS", "净推荐值"), "csat": t("CSAT", "满意率"), "ces": t("CES", "费力度"), "repeat_rate": t("Repeat-purchase rate", "复购率"),
+			"active_customers": t("Active customers", "活跃客户"), "customers": t("Customers", "客户数"), "revenue": t("Revenue, last 12 months", "近 12 个月收入"),
+			"revenue_growth": t("Revenue growth", "收入增长"), "aov": t("Average order value", "客单价"), "complaints": t("Complaints, last 12 months", "近 12 个月投诉"),
+			"market_share": t("Our market share", "本公司市场份额"),
+		},
+		Needs: []string{"competitors", "swot"},
+	}
+}
+
+type shareRow struct {
+	comp   *kexi.Competitor
+	period string
+	region string
+	share  float64
+}
+
+// Run builds the share tables, the positioning table and the SWOT board.
+func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	in = analysis.Defaults(in)
+	if err := analysis.Check(in); err != nil {
+		return nil, err
+	}
+	info := a.Info()
+	o := analysis.NewOpts(info, in.Options)
+	region := strings.TrimSpace(o.String("region"))
+	if err := o.Err(); err != nil {
+		return nil, err
+	}
+	d := in.Data
+	var rows []shareRow
+	for i := range d.Competitors {
+		c := &d.Competitors[i]
+		for _, s := range c.Shares {
+			rows = append(rows, shareRow{c, strings.TrimSpace(s.Period), strings.TrimSpace(s.Region), s.Share})
+		}
+	}
+	slices.SortFunc(rows, func(a, b shareRow) int {
+		if c := cmp.Compare(a.period, b.period); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(a.region, b.region); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.share, a.share); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.comp.Name, b.comp.Name)
+	})
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	st := analysis.Table{Key: "shares", Columns: []analysis.Column{{Key: "period", Type: "string"}, {Key: "region", Type: "string"},
+		{Key: "competitor", Type: "string"}, {Key: "self", Type: "label"}, {Key: "share", Type: "percent"}, {Key: "rank", Type: "int"},
+		{Key: "change", Type: "percent"}}}
+	// Previous share of the same competitor and region, for the change column.
+	last := map[[2]string]float64{}
+	for i := 0; i < len(rows); {
+		j := i
+		var sum float64
+		for j < len(rows) && rows[j].period == rows[i].period && rows[j].region == rows[i].region {
+			sum += rows[j].share
+			j++
+		}
+		for k := i; k < j; k++ {
+			r := rows[k]
+			ck := [2]string{r.comp.Name, r.region}
+			change := math.NaN()
+			if p, ok := last[ck]; ok {
+				change = r.share - p
+			}
+			last[ck] = r.share
+			st.Rows = append(st.Rows, []any{r.period, r.region, r.comp.Name, boolText(r.comp.Self), r.share, k - i + 1, change})
+		}
+		switch {
+		case sum > 1+1e-9:
+			reg := rows[i].region
+			if reg == "" {
+				reg = "whole market"
+			}
+			res.Notes = append(res.Notes, "shares in "+rows[i].period+" ("+reg+") add up to more than 100%")
+		case sum < 1-1e-9:
+			st.Rows = append(st.Rows, []any{rows[i].period, rows[i].region, "others", "false", 1 - sum, j - i + 1, math.NaN()})
+		}
+		i = j
+	}
+
+	// Trend in the chosen region.
+	var periods []string
+	var names []string
+	val := map[[2]string]float64{}
+	for _, r := range rows {
+		if r.region != region {
+			continue
+		}
+		if !slices.Contains(periods, r.period) {
+			periods = append(periods, r.period)
+		}
+		if !slices.Contains(names, r.comp.Name) {
+			names = append(names, r.comp.Name)
+		}
+		val[[2]string{r.comp.Name, r.period}] = r.share
+	}
+	slices.Sort(names)
+	trend := analysis.Series{Key: "share_trend", Kind: "line", X: periods}
+	for _, n := range names {
+		v := make([]float64, len(periods))
+		for k, p := range periods {
+			if s, ok := val[[2]string{n, p}]; ok {
+				v[k] = s
+			} else {
+				v[k] = math.NaN()
+			}
+		}
+		trend.Y = append(trend.Y, analysis.Values{Key: n, Data: v})
+	}
+	latest := analysis.Series{Key: "latest_shares", Kind: "pie"}
+	var lv []float64
+	selfShare, selfChange, selfRank := math.NaN(), math.NaN(), math.NaN()
+	leader, latestPeriod := "", ""
+	latestOf := map[string]float64{}
+	if len(periods) > 0 {
+		latestPeriod = periods[len(periods)-1]
+		var lr []shareRow
+		for _, r := range rows {
+			if r.region == region && r.period == latestPeriod {
+				lr = append(lr, r)
+			}
+		}
+		var sum float64
+		for k, r := range lr {
+			latest.X = append(latest.X, r.comp.Name)
+			lv = append(lv, r.share)
+			latestOf[r.comp.Name] = r.share
+			sum += r.share
+			if k == 0 {
+				leader = r.comp.Name
+			}
+			if r.comp.Self {
+				selfShare, selfRank = r.share, float64(k+1)
+				if len(periods) > 1 {
+					if p, ok := val[[2]string{r.comp.Name, periods[len(periods)-2]}]; ok {
+						selfChange = r.share - p
+					}
+				}
+			}
+		}
+		if sum < 1-1e-9 {
+			latest.X = append(latest.X, "others")
+			lv = append(lv, 1-sum)
+		}
+	}
+	latest.Y = []analysis.Values{{Key: "share", Data: lv}}
+
+	pos := analysis.Table{Key: "positioning", Columns: []analysis.Column{{Key: "competitor", Type: "string"}, {Key: "self", Type: "label"},
+		{Key: "products", Type: "string"}, {Key: "price_positioning", Type: "label"}, {Key: "latest_share", Type: "percent"}, {Key: "notes", Type: "string"}}}
+	comps := make([]*kexi.Competitor, len(d.Competitors))
+	for i := range d.Competitors {
+		comps[i] = &d.Competitors[i]
+	}
+	slices.SortStableFunc(comps, func(a, b *kexi.Competitor) int {
+		if a.Self != b.Self {
+			if a.Self {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.Name, b.Name)
+	})
+	for _, c := range comps {
+		s, ok := latestOf[c.Name]
+		if !ok {
+			s = math.NaN()
+		}
+		pos.Rows = append(pos.Rows, []any{c.Name, boolText(c.Self), c.Products, strings.ToLower(strings.TrimSpace(c.Positioning)), s, c.Notes})
+	}
+
+	live := Live(d, in.AsOf)
+	live["market_share"] = selfShare
+	sw := analysis.Table{Key: "swot", Columns: []analysis.Column{{Key: "kind", Type: "label"}, {Key: "text", Type: "string"},
+		{Key: "impact", Type: "int"}, {Key: "scope", Type: "string"}, {Key: "metric", Type: "string"}, {Key: "value", Type: "float"}}}
+	items := make([]*kexi.SWOTItem, len(d.SWOT))
+	for i := range d.SWOT {
+		items[i] = &d.SWOT[i]
+	}
+	order := func(k string) int {
+		if i := strings.Index("SWOT", strings.ToUpper(k)); i >= 0 && len(k) == 1 {
+			return i
+		}
+		return 4
+	}
+	slices.SortStableFunc(items, func(a, b *kexi.SWOTItem) int {
+		if c := cmp.Compare(order(a.Kind), order(b.Kind)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Impact, a.Impact); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	impact := map[string]float64{}
+	for _, it := range items {
+		v := math.NaN()
+		if it.Metric != "" {
+			if x, ok := live[MetricKey(it.Metric)]; ok {
+				v = x
+			}
+		}
+		k := strings.ToUpper(strings.TrimSpace(it.Kind))
+		sw.Rows = append(sw.Rows, []any{k, it.Text, it.Impact, it.Scope, it.Metric, v})
+		impact[k] += float64(it.Impact)
+	}
+	imp := analysis.Series{Key: "swot_impact", Kind: "bar", X: []string{"S", "W", "O", "T"},
+		Y: []analysis.Values{{Key: "impact", Data: []float64{impact["S"], impact["W"], impact["O"], impact["T"]}}}}
+
+	res.Summary = []analysis.Figure{{Key: "competitors", Value: float64(len(d.Competitors))}, {Key: "latest_period", Text: latestPeriod},
+		{Key: "self_share", Value: selfShare, Unit: "%"}, {Key: "self_change", Value: selfChange, Unit: "%"},
+		{Key: "self_rank", Value: selfRank}, {Key: "leader", Text: leader}}
+	res.Tables = []analysis.Table{st, pos, sw}
+	res.Series = []analysis.Series{trend, latest, imp}
+	return res, ctx.Err()
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
