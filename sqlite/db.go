@@ -87,7 +87,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.now = time.Now
 	}
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=temp_store(MEMORY)"
+		"&_pragma=temp_store(MEMORY)&_pragma=mmap_size(2147483648)"
 	u := url.URL{Scheme: "file", Path: abs}
 	base := u.String()
 	db.w, err = sql.Open("sqlite", base+"?"+common+"&_pragma=journal_mode(WAL)&_pragma=cache_size(-131072)&_txlock=immediate")

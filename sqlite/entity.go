@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -70,6 +71,9 @@ type entity[T any] struct {
 	stamps func(x *T) (created, updated *time.Time)
 	// created is true when created_at is domain data (leads) that an update may change.
 	created bool
+
+	once sync.Once
+	wr   []field[T]
 }
 
 // filterField finds the field a filter or sort names, including the implicit id, external_id,
@@ -460,13 +464,14 @@ func (e *entity[T]) byID(ctx context.Context, q interface {
 
 // writable returns the fields written by insert and update.
 func (e *entity[T]) writable() []field[T] {
-	var out []field[T]
-	for _, f := range e.fields {
-		if f.get != nil {
-			out = append(out, f)
+	e.once.Do(func() {
+		for _, f := range e.fields {
+			if f.get != nil {
+				e.wr = append(e.wr, f)
+			}
 		}
-	}
-	return out
+	})
+	return e.wr
 }
 
 // insertSQL is the INSERT statement with explicit id, every writable field and both stamps.
