@@ -3,7 +3,9 @@ package sheet
 import (
 	"math"
 	"os"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/internal/refdata"
@@ -126,8 +128,12 @@ func TestRealTelco(t *testing.T) {
 		t.Errorf("custom field types %v", types)
 	}
 
+	q3 := time.Date(2019, 9, 30, 0, 0, 0, 0, time.UTC)
 	for _, rel := range []string{"telco-churn/Telco_customer_churn_status.csv", "telco-churn/Telco_customer_churn_status.xlsx"} {
-		res := mustReadReal(t, rel, Options{CustomFields: true})
+		if _, err := readReal(t, rel, Options{}); err == nil || !strings.Contains(err.Error(), "no survey date") {
+			t.Errorf("%s without --at: %v, want no survey date", rel, err)
+		}
+		res := mustReadReal(t, rel, Options{CustomFields: true, At: q3})
 		b := res.Batch
 		counts := map[float64]int{}
 		for _, s := range b.Surveys {

@@ -45,6 +45,9 @@ type Options struct {
 	// Campaign is the external id of the campaign that responses without a campaign column
 	// answer; empty means the file's base name.
 	Campaign string
+	// At is the time given to surveys (and responses) when the file has no time for them;
+	// a survey without a time is rejected otherwise.
+	At time.Time
 	// Sheet names the XLSX sheet to read; empty means the first sheet with data.
 	Sheet string
 	// Progress, when set, is called every few thousand rows with the number of rows read.
@@ -498,8 +501,14 @@ func (b *builder) present() {
 		}
 	case kexi.KindSurveys:
 		own["kind"] = true
+		if !b.opt.At.IsZero() {
+			own["at"] = true
+		}
 	case kexi.KindResponses:
 		own["campaign"], own["customer"] = true, true
+		if !b.opt.At.IsZero() {
+			own["at"] = true
+		}
 	}
 	list := func(m map[string]bool) []string {
 		out := make([]string, 0, len(m))
@@ -757,6 +766,12 @@ func (b *builder) commit(row int, cells []string) {
 		if s.Kind == "" {
 			s.Kind = kexi.CSAT
 		}
+		if s.At.IsZero() {
+			s.At = b.opt.At
+		}
+		if s.At.IsZero() {
+			b.problem(row, b.colOf("at"), "", "no survey date: the row has none (give --at DATE when the file has no date column)")
+		}
 		if !b.mapped["score"] {
 			b.problem(row, "", "", "no score column")
 		} else if lo, hi, ok := scoreRange(s.Kind); ok && (s.Score < lo || s.Score > hi) {
@@ -816,6 +831,9 @@ func (b *builder) commit(row int, cells []string) {
 			} else {
 				x.Customer = b.genID(row)
 			}
+		}
+		if x.At.IsZero() {
+			x.At = b.opt.At
 		}
 		if x.Campaign == "" {
 			x.Campaign = b.opt.Campaign

@@ -232,11 +232,11 @@ func TestLeadStages(t *testing.T) {
 }
 
 func TestSurveyScoreRange(t *testing.T) {
-	_, err := Read(strings.NewReader("customer id,nps\nC1,11\n"), "s.csv", Options{Kind: "surveys"})
+	_, err := Read(strings.NewReader("customer id,nps\nC1,11\n"), "s.csv", Options{Kind: "surveys", At: time.Now()})
 	if err == nil || !strings.Contains(err.Error(), "expected a NPS score from 0 to 10") {
 		t.Errorf("nps 11: %v", err)
 	}
-	res := read(t, "s.csv", "customer id,nps\nC1,0\nC2,10\n", Options{})
+	res := read(t, "s.csv", "customer id,nps,date\nC1,0,2024-01-01\nC2,10,2024-01-02\n", Options{})
 	if res.Kind != kexi.KindSurveys || res.Batch.Surveys[0].Kind != kexi.NPS || res.Batch.Surveys[1].Score != 10 {
 		t.Errorf("surveys %+v", res.Batch.Surveys)
 	}

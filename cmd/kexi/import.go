@@ -2,11 +2,250 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/term"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/sheet"
 )
 
-// cmdImport is not built yet.
+// cmdImport imports CSV and XLSX files into the store, one transaction per file.
 func cmdImport(ctx context.Context, env *Env, args []string) error {
-	return kexi.Errorf(kexi.EINTERNAL, "kexi import is not built yet")
+	fs := newFlags(env, "import", "[flags] FILE...")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "embedded database file (env KEXI_DB)")
+	kind := fs.String("kind", "", "kind of records: "+strings.Join(sheet.Kinds(), "|")+" (default: recognised from the headers)")
+	mapFile := fs.String("map", "", "mapping file (JSON or YAML) for headers kexi does not know: {\"kind\": …, \"columns\": {\"header\": \"field\"}, \"custom_fields\": {\"header\": \"name\"}}")
+	custom := fs.Bool("custom-fields", false, "import columns that match no field as custom fields (otherwise they are listed and skipped)")
+	skip := fs.Bool("skip-invalid", false, "import the good rows of a file with bad ones, and write the bad ones to the rejects file")
+	rejects := fs.String("rejects", "", "where --skip-invalid writes rejected rows (default: kexi-rejects.csv)")
+	anon := fs.Bool("anonymous", false, "keep order rows with an empty customer cell as orders without a customer (default: reject them)")
+	campaign := fs.String("campaign", "", "campaign external id for responses without a campaign column (default: the file name)")
+	sheetName := fs.String("sheet", "", "XLSX sheet to read (default: the first with data)")
+	at := fs.String("at", "", "date for surveys and responses in files without a date column (e.g. 2019-09-30)")
+	dry := fs.Bool("dry-run", false, "read and check the files, write nothing")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		fmt.Fprintln(env.Stderr, "kexi import: no files given")
+		fs.Usage()
+		return errUsage
+	}
+	if *rejects != "" && !*skip {
+		return kexi.Errorf(kexi.EINVALID, "--rejects needs --skip-invalid")
+	}
+	var atTime time.Time
+	if *at != "" {
+		t, err := sheet.ParseDate(*at)
+		if err != nil {
+			return kexi.Errorf(kexi.EINVALID, "--at %q: %v", *at, err)
+		}
+		atTime = t
+	}
+	var mapping *sheet.Mapping
+	if *mapFile != "" {
+		data, err := os.ReadFile(*mapFile)
+		if err != nil {
+			return kexi.Errorf(kexi.EINVALID, "cannot read mapping file: %v", err)
+		}
+		if mapping, err = sheet.ParseMapping(data, *mapFile); err != nil {
+			return err
+		}
+	}
+	var st kexi.Store
+	if !*dry {
+		var err error
+		if st, err = openStore(ctx, env, *db); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	opt := sheet.Options{Kind: *kind, Mapping: mapping, CustomFields: *custom, SkipInvalid: *skip,
+		Anonymous: *anon, Campaign: *campaign, Sheet: *sheetName, At: atTime}
+	var (
+		results []*sheet.Result
+		failed  []error
+	)
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := importFile(ctx, env, st, path, opt)
+		if res != nil && len(res.Rejects) > 0 && *skip {
+			results = append(results, res)
+		}
+		if err != nil {
+			if len(files) == 1 {
+				return err
+			}
+			fmt.Fprintf(env.Stderr, "kexi import: %s\n", kexi.ErrorMessage(err))
+			failed = append(failed, err)
+		}
+	}
+	if len(results) > 0 {
+		path := *rejects
+		if path == "" {
+			path = "kexi-rejects.csv"
+		}
+		if err := writeFileAtomic(path, func(w io.Writer) error { return sheet.WriteRejects(w, results...) }); err != nil {
+			return fmt.Errorf("write rejects: %w", err)
+		}
+		n := 0
+		for _, r := range results {
+			n += r.Rejected
+		}
+		fmt.Fprintf(env.Stdout, "%d rejected rows written to %s\n", n, path)
+	}
+	if len(failed) > 0 {
+		return &kexi.Error{Code: kexi.ErrorCode(failed[0]),
+			Message: fmt.Sprintf("%d of %d files were not imported", len(failed), len(files))}
+	}
+	return nil
+}
+
+// importFile reads one file and imports it in one transaction, printing a summary.
+func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt sheet.Options) (*sheet.Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, kexi.Errorf(kexi.EINVALID, "cannot open %s: %v", path, errors.Unwrap(err))
+	}
+	defer f.Close()
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	cr := &countingReader{r: f}
+	bar := startProgress(env, filepath.Base(path), size, cr)
+	opt.Progress = bar.rows
+	res, err := sheet.Read(cr, path, opt)
+	bar.stop()
+	if err != nil {
+		return res, err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(env.Stderr, "%s: warning: %s\n", path, w)
+	}
+	if st == nil { // dry run
+		fmt.Fprintf(env.Stdout, "%s: %d rows of %s read, %d records, %d rejected (dry run: nothing written)\n",
+			path, res.Rows, res.Kind, res.Batch.Len(), res.Rejected)
+		return res, nil
+	}
+	stats, err := st.Import(ctx, res.Batch)
+	if err != nil {
+		return res, fmt.Errorf("import %s: %w", path, err)
+	}
+	fmt.Fprintf(env.Stdout, "%s: %d rows of %s read", path, res.Rows, res.Kind)
+	if res.Rejected > 0 {
+		fmt.Fprintf(env.Stdout, ", %d rejected", res.Rejected)
+	}
+	fmt.Fprintln(env.Stdout)
+	for _, k := range kexi.Kinds {
+		in, up, un := stats.Inserted[k], stats.Updated[k], stats.Unchanged[k]
+		if in+up+un > 0 {
+			fmt.Fprintf(env.Stdout, "  %-12s %d inserted, %d updated, %d unchanged\n", k, in, up, un)
+		}
+	}
+	if stats.Stubs > 0 {
+		fmt.Fprintf(env.Stdout, "  %d stub customers created (named by records, not yet imported)\n", stats.Stubs)
+	}
+	return res, nil
+}
+
+// writeFileAtomic writes a file through a temporary file in the same folder, so a failure
+// leaves no half-written file behind.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// countingReader counts the bytes read through it, for the progress bar.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// progress draws a progress bar on a terminal for files that take more than a second.
+type progress struct {
+	nrows atomic.Int64
+	done  chan struct{}
+	wg    sync.WaitGroup
+}
+
+func (p *progress) rows(n int) { p.nrows.Store(int64(n)) }
+
+func (p *progress) stop() {
+	if p.done != nil {
+		close(p.done)
+		p.wg.Wait()
+	}
+}
+
+// startProgress starts drawing on env.Stderr when it is a terminal; otherwise it is silent.
+func startProgress(env *Env, name string, size int64, cr *countingReader) *progress {
+	p := &progress{}
+	f, ok := env.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return p
+	}
+	p.done = make(chan struct{})
+	p.wg.Add(1)
+	start := time.Now()
+	go func() {
+		defer p.wg.Done()
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		drawn := false
+		for {
+			select {
+			case <-p.done:
+				if drawn {
+					fmt.Fprint(f, "\r\033[K")
+				}
+				return
+			case <-tick.C:
+			}
+			el := time.Since(start)
+			if el < time.Second {
+				continue
+			}
+			drawn = true
+			read, rows := cr.n.Load(), p.nrows.Load()
+			frac := 0.0
+			if size > 0 {
+				frac = min(float64(read)/float64(size), 1)
+			}
+			const width = 30
+			fill := int(frac * width)
+			fmt.Fprintf(f, "\r%s [%s%s] %3.0f%% %d rows, %.0f rows/s", name,
+				strings.Repeat("=", fill), strings.Repeat(" ", width-fill), frac*100, rows, float64(rows)/el.Seconds())
+		}
+	}()
+	return p
 }
