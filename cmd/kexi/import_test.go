@@ -1,0 +1,221 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/internal/refdata"
+)
+
+var testKey = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+
+func importEnv(key string) string {
+	if key == "KEXI_KEY" {
+		return testKey
+	}
+	return ""
+}
+
+// importRun runs a kexi command line and returns its exit code and output.
+func importRun(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, importEnv, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// countIn returns how many records of a kind match the conditions.
+func countIn(t *testing.T, db, kind string, where ...kexi.Cond) int {
+	t.Helper()
+	st, err := openStore(context.Background(), &Env{Getenv: importEnv}, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	f := kexi.Filter{Where: where, Limit: 1}
+	var n int
+	switch kind {
+	case kexi.KindCustomers:
+		_, n, err = st.FindCustomers(ctx, f)
+	case kexi.KindOrders:
+		_, n, err = st.FindOrders(ctx, f)
+	case kexi.KindProducts:
+		_, n, err = st.FindProducts(ctx, f)
+	case kexi.KindSurveys:
+		_, n, err = st.FindSurveys(ctx, f)
+	case kexi.KindLeads:
+		_, n, err = st.FindLeads(ctx, f)
+	case kexi.KindResponses:
+		_, n, err = st.FindResponses(ctx, f)
+	case kexi.KindCampaigns:
+		_, n, err = st.FindCampaigns(ctx, f)
+	default:
+		t.Fatalf("count %s", kind)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func dataVersion(t *testing.T, db string) int64 {
+	t.Helper()
+	st, err := openStore(context.Background(), &Env{Getenv: importEnv}, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	v, err := st.DataVersion(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestImportRealData loads every real data set with kexi import, checks the counts from each
+// SOURCE.md in the store, then imports everything again: nothing may change.
+func TestImportRealData(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 700k rows")
+	}
+	d := refdata.Dir(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kexi.db")
+	p := func(rel string) string { return refdata.Path(t, rel) }
+	runs := [][]string{
+		{"--skip-invalid", "--rejects", filepath.Join(dir, "rejects.csv"), p("online-retail/online_retail.csv.gz")},
+		{"--custom-fields", p("telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv")},
+		{"--custom-fields", "--at", "2019-09-30", p("telco-churn/Telco_customer_churn_status.xlsx")},
+		{"--custom-fields", p("olist-marketing-funnel/olist_marketing_qualified_leads_dataset.csv"),
+			p("olist-marketing-funnel/olist_closed_deals_dataset.csv")},
+		{p("crm-sales-opportunities/sales_pipeline.csv")},
+		{"--custom-fields", p("crm-sales-opportunities/accounts.csv"), p("mall-customers/Mall_Customers.csv"),
+			p("tmall-orders-zh/tmall_order_report.csv"), p("bank-marketing/bank-full.csv")},
+	}
+	_ = d
+	for _, args := range runs {
+		code, out, errs := importRun(t, append([]string{"import", "--db", db}, args...)...)
+		if code != 0 {
+			t.Fatalf("import %v: exit %d\n%s\n%s", args, code, out, errs)
+		}
+	}
+	// online retail 4,372 + telco 7,043 + accounts 85 + mall 200 + bank 45,211
+	want := map[string]int{kexi.KindCustomers: 4372 + 7043 + 85 + 200 + 45211, kexi.KindOrders: 22190 + 28010,
+		kexi.KindProducts: 3684, kexi.KindSurveys: 7043, kexi.KindLeads: 8000 + 8800, kexi.KindResponses: 45211,
+		kexi.KindCampaigns: 1}
+	for k, n := range want {
+		if got := countIn(t, db, k); got != n {
+			t.Errorf("%s: %d in the store, want %d", k, got, n)
+		}
+	}
+	for _, c := range []struct {
+		kind string
+		cond kexi.Cond
+		want int
+	}{
+		{kexi.KindLeads, kexi.Cond{Field: "stage", Op: kexi.Eq, Value: "won"}, 842 + 4238},
+		{kexi.KindLeads, kexi.Cond{Field: "stage", Op: kexi.Eq, Value: "lost"}, 2473},
+		{kexi.KindCustomers, kexi.Cond{Field: "churned", Op: kexi.Eq, Value: "true"}, 1869},
+		{kexi.KindCustomers, kexi.Cond{Field: "kind", Op: kexi.Eq, Value: "enterprise"}, 85},
+		{kexi.KindSurveys, kexi.Cond{Field: "score", Op: kexi.Eq, Value: "3"}, 2665},
+		{kexi.KindResponses, kexi.Cond{Field: "kind", Op: kexi.Eq, Value: "yes"}, 5289},
+		{kexi.KindOrders, kexi.Cond{Field: "status", Op: kexi.Eq, Value: "return"}, 3654},
+		{kexi.KindOrders, kexi.Cond{Field: "status", Op: kexi.Eq, Value: "pending"}, 28010 - 24087},
+		{kexi.KindOrders, kexi.Cond{Field: "province", Op: kexi.Eq, Value: "上海"}, 3353},
+	} {
+		if got := countIn(t, db, c.kind, c.cond); got != c.want {
+			t.Errorf("%s where %v: %d, want %d", c.kind, c.cond, got, c.want)
+		}
+	}
+	rj, err := os.ReadFile(filepath.Join(dir, "rejects.csv"))
+	if err != nil || bytes.Count(rj, []byte("\n")) != 135080+2 {
+		t.Errorf("rejects file: %d lines, %v; want 135,080 rejects, a title and a header line", bytes.Count(rj, []byte("\n")), err)
+	}
+
+	v := dataVersion(t, db)
+	for _, args := range runs {
+		code, out, errs := importRun(t, append([]string{"import", "--db", db}, args...)...)
+		if code != 0 {
+			t.Fatalf("second import %v: exit %d\n%s", args, code, errs)
+		}
+		if strings.Contains(out, "updated") && !strings.Contains(out, " 0 inserted, 0 updated") ||
+			strings.Contains(out, "inserted") && (strings.Count(out, " 0 inserted, 0 updated") != strings.Count(out, "inserted")) {
+			t.Errorf("second import %v changed records:\n%s", args, out)
+		}
+	}
+	if v2 := dataVersion(t, db); v2 != v {
+		t.Errorf("DataVersion %d after the second import, was %d", v2, v)
+	}
+}
+
+func TestImportBadFileWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kexi.db")
+	file := filepath.Join(dir, "customers.csv")
+	os.WriteFile(file, []byte("客户编号,客户名称,年龄,出生日期\nC1,张三,30,1994-01-01\nC2,李四,三十,1994-13-01\n"), 0o644)
+	code, _, errs := importRun(t, "import", "--db", db, file)
+	if code != 2 || !strings.Contains(errs, "row 2") || !strings.Contains(errs, `column "年龄"`) ||
+		!strings.Contains(errs, `value "三十"`) || !strings.Contains(errs, "expected a number") || !strings.Contains(errs, "出生日期") {
+		t.Errorf("exit %d, stderr:\n%s", code, errs)
+	}
+	if n := countIn(t, db, kexi.KindCustomers); n != 0 {
+		t.Errorf("%d customers after a rejected file, want 0", n)
+	}
+	rj := filepath.Join(dir, "rj.csv")
+	code, out, errs := importRun(t, "import", "--db", db, "--skip-invalid", "--rejects", rj, file)
+	if code != 0 || !strings.Contains(out, "1 inserted") || countIn(t, db, kexi.KindCustomers) != 1 {
+		t.Errorf("--skip-invalid: exit %d\n%s\n%s", code, out, errs)
+	}
+	b, _ := os.ReadFile(rj)
+	if !strings.Contains(string(b), "customers.csv,2,年龄,三十,") {
+		t.Errorf("rejects:\n%s", b)
+	}
+}
+
+// TestExportImportsBack exports customers, orders and leads in both languages and formats
+// and imports each file again: every record is unchanged.
+func TestExportImportsBack(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kexi.db")
+	files := map[string]string{
+		"customers.csv": "customer id,name,gender,age,province,city,tags,plan\nC1,张三,男,30,广东省,深圳,\"vip, new\",gold\nC2,Bob,female,41,,,,\n",
+		"orders.csv":    "order id,customer id,order date,sku,description,quantity,unit price,channel\nO1,C1,2024-06-30 08:26,P1,Mug,2,3.5,app\nO1,C1,2024-06-30 08:26,P2,Plate,1,10,app\nO2,C2,2024/7/1,P1,Mug,1,3.5,store\n",
+		"leads.csv":     "lead id,company,deal stage,engage date,close date,close value\nL1,Acme,Won,2024-01-02,2024-02-01,500\nL2,Beta,Prospecting,,,\n",
+	}
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(data), 0o644)
+		if code, out, errs := importRun(t, "import", "--db", db, "--custom-fields", p); code != 0 {
+			t.Fatalf("import %s: %d\n%s%s", name, code, out, errs)
+		}
+	}
+	v := dataVersion(t, db)
+	for _, kind := range []string{kexi.KindCustomers, kexi.KindOrders, kexi.KindLeads, kexi.KindProducts} {
+		for _, lang := range []string{"en", "zh"} {
+			for _, format := range []string{"csv", "xlsx"} {
+				out := filepath.Join(dir, kind+"-"+lang+"."+format)
+				if code, _, errs := importRun(t, "export", "--db", db, "--kind", kind, "--lang", lang, "--out", out); code != 0 {
+					t.Fatalf("export %s: %s", out, errs)
+				}
+				code, res, errs := importRun(t, "import", "--db", db, "--custom-fields", out)
+				if code != 0 || !strings.Contains(res, "0 inserted, 0 updated") || strings.Contains(res, "warning") {
+					t.Errorf("re-import %s: exit %d\n%s%s", out, code, res, errs)
+				}
+			}
+		}
+	}
+	if v2 := dataVersion(t, db); v2 != v {
+		t.Errorf("DataVersion %d after re-importing exports, was %d", v2, v)
+	}
+	code, out, _ := importRun(t, "export", "--db", db, "--kind", "customers", "--where", "province:eq:广东省", "--lang", "zh")
+	if code != 0 || !strings.HasPrefix(out, "\ufeff客户编号,") || !strings.Contains(out, "\nC1,张三,") || strings.Contains(out, "C2") {
+		t.Errorf("filtered export: %d\n%s", code, out)
+	}
+}
