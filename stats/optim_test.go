@@ -66,3 +66,11 @@ func TestMinimizeFlatBoundary(t *testing.T) {
 		t.Errorf("stopped at %v, want x0 → −∞ (e^x0 < 1e-8) and x1 = 1", m.X)
 	}
 }
+
+// From (0.9, 0.8), near Rosenbrock's minimum, Newton must reach (1, 1) to 1e-8.
+func TestNewton(t *testing.T) {
+	m := Newton(rosen, []float64{0.9, 0.8}, 1e-10, 50)
+	if math.Abs(m.X[0]-1) > 1e-8 || math.Abs(m.X[1]-1) > 1e-8 || m.Status != "GradientThreshold" {
+		t.Errorf("Newton stopped at %v (%s), want (1,1)", m.X, m.Status)
+	}
+}

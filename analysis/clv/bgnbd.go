@@ -23,6 +23,11 @@ func FitBGNBD(cs []Customer, o FitOptions) (*BGNBD, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(cs) > subsampleAbove && o.warm == nil {
+		if sub, err := FitBGNBD(every(cs), o); err == nil {
+			o.warm = []float64{math.Log(sub.R), math.Log(sub.Alpha * c.scale), math.Log(sub.A), math.Log(sub.B)}
+		}
+	}
 	return fitBGNBD(c, o)
 }
 

@@ -15,6 +15,27 @@ type FitOptions struct {
 	// Penalty is an L2 penalty λ: the fit minimises −LL/N + λ·Σ θ² over the model's parameters
 	// θ in their natural units (lifetimes' penalizer_coef).
 	Penalty float64
+
+	// warm, when set, is a starting point (log-parameters, fitted scale) already near the
+	// optimum — a fit on a subsample — to be refined with Newton steps.
+	warm []float64
+}
+
+// subsampleAbove is the number of customers above which a fit first runs on an evenly spaced
+// subsample of about subsampleSize customers and then refines that on all of them.
+const (
+	subsampleAbove = 200_000
+	subsampleSize  = 40_000
+)
+
+// every returns every k-th customer (k chosen for about subsampleSize), the first included.
+func every(cs []Customer) []Customer {
+	k := len(cs) / subsampleSize
+	out := make([]Customer, 0, len(cs)/k+1)
+	for i := 0; i < len(cs); i += k {
+		out = append(out, cs[i])
+	}
+	return out
 }
 
 // Fit is what a maximum-likelihood fit reports besides the parameters.
@@ -32,6 +53,8 @@ type Fit struct {
 	// Their estimate is where the optimiser stopped on the flat likelihood.
 	Boundary []string
 	Status   string // optimiser's stopping reason
+	// Evaluations counts likelihood evaluations over all starts (gradients included).
+	Evaluations int
 }
 
 // logLower is the log of a parameter value that counts as 0 (e^−18 ≈ 1.5e-8).
@@ -69,8 +92,22 @@ func fitLog(names []string, nll stats.Objective, n float64, starts [][]float64, 
 	}
 	var best *stats.Minimum
 	var lastErr error
+	evals := 0
+	if o.warm != nil {
+		m := stats.Newton(obj, o.warm, 1e-9, 20)
+		evals += m.Evaluations
+		if m.Status == "GradientThreshold" || m.Status == "NewtonDecrement" {
+			best = &m
+		} else {
+			starts = append([][]float64{m.X}, starts...)
+		}
+	}
 	for _, s := range starts {
+		if best != nil && best.Status != "" && best.Status != "IterationLimit" && best.Status != "NotPositiveDefinite" && best.Status != "NoDecrease" {
+			break // converged: the further starts are only for when this one fails
+		}
 		m, err := stats.Minimize(obj, s, 1e-9)
+		evals += m.Evaluations
 		if err != nil {
 			lastErr = err
 			continue
@@ -84,7 +121,7 @@ func fitLog(names []string, nll stats.Objective, n float64, starts [][]float64, 
 	}
 	th := best.X
 	f := Fit{Names: names, Params: natural(expAll(th)), Customers: n, Status: best.Status,
-		SE: make([]float64, k)}
+		SE: make([]float64, k), Evaluations: evals}
 	// A parameter is at its lower boundary when the data cannot tell it from 0: setting it to
 	// (nearly) 0 lowers the log-likelihood by less than 1.92, so the likelihood-ratio test
 	// (χ², 1 df, 5 %) does not reject 0. The optimiser stops wherever the likelihood goes flat

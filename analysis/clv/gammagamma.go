@@ -41,6 +41,17 @@ func FitGammaGamma(cs []Customer, o FitOptions) (*GammaGamma, error) {
 		g.m[i] *= scale
 	}
 	natural := func(p []float64) []float64 { return []float64{p[0], p[1], p[2] / scale} }
+	if len(xs) > subsampleAbove && o.warm == nil {
+		var rep []Customer
+		for i := range cs {
+			if cs[i].Frequency > 0 && cs[i].Monetary > 0 {
+				rep = append(rep, cs[i])
+			}
+		}
+		if sub, err := FitGammaGamma(every(rep), o); err == nil {
+			o.warm = []float64{math.Log(sub.P), math.Log(sub.Q), math.Log(sub.V * scale)}
+		}
+	}
 	f, _, err := fitLog([]string{"p", "q", "v"}, g.nll, g.n, [][]float64{{0, 0, 0}, {1, 1, 1}}, o, natural)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,93 @@
+package clv
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+)
+
+var (
+	simOnce sync.Once
+	simPath string
+	simTx   int
+)
+
+// simCSV writes 1M simulated customers (CDNOW BG/NBD and Gamma-Gamma, births over 1997 Q1,
+// observed to 1998-06-30) to a CSV once per process.
+func simCSV(b *testing.B) (string, int) {
+	simOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "clvbench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		simPath = filepath.Join(dir, "purchases.csv")
+		f, err := os.Create(simPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w := bufio.NewWriterSize(f, 1<<20)
+		w.WriteString("customer_id,date,amount\n")
+		Simulate(SimOptions{Customers: 1_000_000, Seed: 1, Start: date("1997-01-01")}, func(p Purchase) {
+			simTx++
+			fmt.Fprintf(w, "%d,%s,%.2f\n", p.Customer, dayString(p.Day), p.Amount)
+		})
+		if err := w.Flush(); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+	})
+	return simPath, simTx
+}
+
+// BenchmarkPipeline1M times the whole CLV path on 1M simulated customers: read the CSV,
+// summarise (weeks, as of 1998-06-30), fit BG/NBD and Gamma-Gamma, predict P(alive), expected
+// purchases, spend and 12-month CLV for every customer.
+func BenchmarkPipeline1M(b *testing.B) {
+	path, tx := simCSV(b)
+	runtime.GC()
+	b.ReportAllocs()
+	b.ResetTimer()
+	var peak uint64
+	for b.Loop() {
+		ps, err := ReadPurchasesFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := Summarize(ps, SummaryOptions{Unit: Weeks, End: date("1998-06-30")})
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := FitBGNBD(s.Customers, FitOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		gg, err := FitGammaGamma(s.Customers, FitOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		preds, err := Predict(m, gg, s.Customers, PredictOptions{Unit: Weeks, Months: 12, Discount: 0.01})
+		if err != nil {
+			b.Fatal(err)
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapSys)
+		if len(preds) != 1_000_000 {
+			b.Fatalf("%d predictions", len(preds))
+		}
+		b.ReportMetric(float64(len(s.Customers)), "customers")
+		b.ReportMetric(m.R, "r")
+		b.ReportMetric(m.Alpha, "alpha")
+		b.ReportMetric(m.A, "a")
+		b.ReportMetric(m.B, "b")
+		b.ReportMetric(gg.P, "p")
+		b.ReportMetric(gg.Q, "q")
+		b.ReportMetric(gg.V, "v")
+	}
+	b.ReportMetric(float64(tx), "transactions")
+	b.ReportMetric(float64(peak)/(1<<20), "heapsys-MiB")
+}
