@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 	"time"
 
@@ -224,7 +225,10 @@ type chartValues struct {
 
 // JSON is the spec as text for a data attribute.
 func (c chartSpec) JSON() string {
-	b, _ := json.Marshal(c)
+	b, err := json.Marshal(c)
+	if err != nil { // NaN or ±Inf in the data: null, which ECharts leaves out
+		b, _ = json.Marshal(jsonSafe(reflect.ValueOf(c)))
+	}
 	return string(b)
 }
 

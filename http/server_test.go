@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/sqlite"
 )
 
@@ -375,5 +376,20 @@ func TestPasswordHash(t *testing.T) {
 	}
 	if _, err := HashPassword("short"); kexi.ErrorCode(err) != kexi.EINVALID {
 		t.Errorf("short password: %v", err)
+	}
+}
+
+// TestJSONSafe checks that NaN and infinities reach the API and the charts as null.
+func TestJSONSafe(t *testing.T) {
+	w := httptest.NewRecorder()
+	writeJSON(w, 200, &analysis.Result{Name: "x", Summary: []analysis.Figure{{Key: "nps", Value: math.NaN()}},
+		Tables: []analysis.Table{{Key: "t", Rows: [][]any{{int64(1), math.Inf(1), "a"}}}}})
+	want := `"summary":[{"key":"nps","value":null}]`
+	if body := w.Body.String(); w.Code != 200 || !strings.Contains(body, want) || !strings.Contains(body, `"rows":[[1,null,"a"]]`) {
+		t.Errorf("got %d %s", w.Code, body)
+	}
+	c := chartSpec{Key: "k", Kind: "bar", Y: []chartValues{{Name: "v", Data: []float64{1, math.NaN()}}}}
+	if got := c.JSON(); !strings.Contains(got, `"data":[1,null]`) {
+		t.Errorf("chart spec %s", got)
 	}
 }

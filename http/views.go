@@ -146,6 +146,14 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 		}
 		v.Options = append(v.Options, ov)
 	}
+	// An analysis of one customer (the portrait) waits until one is chosen.
+	for _, o := range info.Options {
+		if o.Key == "customer" && o.Default == "" && strings.TrimSpace(q.Get("customer")) == "" {
+			p.Flash = p.T("choose_customer")
+			p.Data = v
+			return s.render(w, r, http.StatusOK, "analysis", p)
+		}
+	}
 	_, _, res, d, took, err := s.analysisFor(r, false)
 	status := http.StatusOK
 	if err != nil {
