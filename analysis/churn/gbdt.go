@@ -91,7 +91,7 @@ func FitGBDT(x *Matrix, y []bool, prm GBDTParams) (*GBDT, error) {
 	g := make([]float64, n)
 	h := make([]float64, n)
 	idx := make([]int32, n)
-	tb := &treeBuilder{prm: prm, p: p, n: n, bins: bins, cuts: cuts, g: g, h: h, gain: m.gain}
+	tb := &treeBuilder{prm: prm, nb: prm.Bins, tmp: make([]int32, n), p: p, n: n, bins: bins, cuts: cuts, g: g, h: h, gain: m.gain}
 	for t := 0; t < prm.Trees; t++ {
 		for i := range f {
 			pr := sigmoid(f[i])
@@ -121,8 +121,8 @@ func FitGBDT(x *Matrix, y []bool, prm GBDTParams) (*GBDT, error) {
 }
 
 // binMatrix cuts each column into at most nb bins at quantiles of its distinct values and
-// returns the cut points per feature and the bin of every value, column-major (feature j's
-// bins are bins[j*n : (j+1)*n]). bin(v) = the number of cuts below v, so bin(v) ≤ b exactly
+// returns the cut points per feature and the bin of every value, row-major like x (row i's
+// bins are bins[i*p : (i+1)*p]). bin(v) = the number of cuts below v, so bin(v) ≤ b exactly
 // when v ≤ cuts[b].
 func binMatrix(x *Matrix, nb int) ([][]float64, []uint8) {
 	n, p := x.Rows, x.Cols
@@ -135,28 +135,24 @@ func binMatrix(x *Matrix, nb int) ([][]float64, []uint8) {
 		}
 		sorted := slices.Clone(col)
 		slices.Sort(sorted)
-		distinct := slices.Compact(sorted)
 		var c []float64
-		if len(distinct) <= nb {
+		if distinct := slices.Compact(slices.Clone(sorted)); len(distinct) <= nb {
 			for k := 1; k < len(distinct); k++ {
 				c = append(c, (distinct[k-1]+distinct[k])/2)
 			}
 		} else {
 			// Quantile cuts over the rows (not the distinct values), so bins hold about
 			// equal numbers of rows; duplicates collapse.
-			all := slices.Clone(col)
-			slices.Sort(all)
 			for k := 1; k < nb; k++ {
-				v := all[k*n/nb]
+				v := sorted[k*n/nb]
 				if len(c) == 0 || v > c[len(c)-1] {
 					c = append(c, v)
 				}
 			}
 		}
 		cuts[j] = c
-		out := bins[j*n : (j+1)*n]
 		for i, v := range col {
-			out[i] = uint8(sort.SearchFloat64s(c, v))
+			bins[i*p+j] = uint8(sort.SearchFloat64s(c, v))
 		}
 	}
 	return cuts, bins
@@ -169,6 +165,8 @@ type histBin struct {
 
 type treeBuilder struct {
 	prm   GBDTParams
+	nb    int // histogram slots per feature
+	tmp   []int32
 	p, n  int
 	bins  []uint8
 	cuts  [][]float64
@@ -185,18 +183,20 @@ func (tb *treeBuilder) grow(idx []int32, f []float64) []node {
 	return slices.Clone(tb.nodes)
 }
 
-// histogram returns the gradient histograms of the rows idx, feature-major with 256 slots per
-// feature.
+// histogram returns the gradient histograms of the rows idx (in increasing order, so memory
+// is read forwards), feature-major with nb slots per feature.
 func (tb *treeBuilder) histogram(idx []int32) []histBin {
-	hist := make([]histBin, tb.p*256)
-	for j := 0; j < tb.p; j++ {
-		col := tb.bins[j*tb.n : (j+1)*tb.n]
-		hj := hist[j*256 : (j+1)*256]
-		for _, i := range idx {
-			b := &hj[col[i]]
-			b.g += tb.g[i]
-			b.h += tb.h[i]
-			b.n++
+	nb, p := tb.nb, tb.p
+	hist := make([]histBin, p*nb)
+	g, h := tb.g, tb.h
+	for _, i := range idx {
+		gi, hi := g[i], h[i]
+		row := tb.bins[int(i)*p : int(i)*p+p]
+		for j, b := range row {
+			e := &hist[j*nb+int(b)]
+			e.g += gi
+			e.h += hi
+			e.n++
 		}
 	}
 	return hist
@@ -207,7 +207,7 @@ func (tb *treeBuilder) histogram(idx []int32) []histBin {
 func (tb *treeBuilder) split(idx []int32, hist []histBin, depth int, f []float64) int32 {
 	var G, H float64
 	if hist != nil {
-		for _, b := range hist[:256] {
+		for _, b := range hist[:tb.nb] {
 			G += b.g
 			H += b.h
 		}
@@ -231,7 +231,7 @@ func (tb *treeBuilder) split(idx []int32, hist []histBin, depth int, f []float64
 	minLeaf := int32(tb.prm.MinLeaf)
 	total := int32(len(idx))
 	for j := 0; j < tb.p; j++ {
-		hj := hist[j*256 : (j+1)*256]
+		hj := hist[j*tb.nb : (j+1)*tb.nb]
 		nc := len(tb.cuts[j])
 		var gl, hl float64
 		var nl int32
@@ -259,17 +259,18 @@ func (tb *treeBuilder) split(idx []int32, hist []histBin, depth int, f []float64
 		return me
 	}
 	tb.gain[bestF] += best
-	// Partition idx in place: rows with bin ≤ bestB first (stable order is not needed).
-	col := tb.bins[bestF*tb.n : (bestF+1)*tb.n]
-	lo, hi := 0, len(idx)-1
-	for lo <= hi {
-		if int(col[idx[lo]]) <= bestB {
+	// Stable partition of idx: rows with bin ≤ bestB first, both parts still increasing.
+	lo := 0
+	right := tb.tmp[:0]
+	for _, i := range idx {
+		if int(tb.bins[int(i)*tb.p+bestF]) <= bestB {
+			idx[lo] = i
 			lo++
 		} else {
-			idx[lo], idx[hi] = idx[hi], idx[lo]
-			hi--
+			right = append(right, i)
 		}
 	}
+	copy(idx[lo:], right)
 	left, right := idx[:lo], idx[lo:]
 	var histL, histR []histBin
 	if depth+1 < tb.prm.Depth {

@@ -94,11 +94,13 @@ func FitLogit(x *Matrix, y []bool, lambda float64) (*Logit, error) {
 		init[p] = math.Log(float64(pos) / float64(n-pos))
 	}
 	res, err := optimize.Minimize(prob, init, &optimize.Settings{
-		GradientThreshold: 1e-8,
+		GradientThreshold: 1e-7,
 		MajorIterations:   2000,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-12, Relative: 1e-12, Iterations: 50},
 	}, &optimize.LBFGS{})
-	if err != nil && (res == nil || res.Status == optimize.Failure) {
+	// A line search that cannot improve any more near the optimum ends with an error but a
+	// usable location; only a missing or non-finite result is a failure.
+	if res == nil || math.IsNaN(res.F) || math.IsInf(res.F, 0) {
 		return nil, fmt.Errorf("fit logistic regression: %w", err)
 	}
 	w := make([]float64, p)

@@ -1,0 +1,109 @@
+package churn
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/internal/synth"
+)
+
+var (
+	benchOnce sync.Once
+	benchData *kexi.Dataset
+	benchX    *Matrix
+	benchY    []bool
+)
+
+// benchSetup builds the synthetic Dataset (100k customers, 1M orders) and its horizon-label
+// training matrix once per test binary.
+func benchSetup(b *testing.B) {
+	benchOnce.Do(func() {
+		benchData = synth.Dataset(synth.Options{Customers: 100_000, Orders: 1_000_000, Seed: 1})
+		bl := NewBuilder(benchData)
+		asOf := benchData.LastOrderAt()
+		cut := asOf.AddDate(0, 0, -90)
+		var rows []int
+		for i := range benchData.Customers {
+			if bl.HasPurchase(i, cut) {
+				rows = append(rows, i)
+				benchY = append(benchY, !bl.PurchasedIn(i, cut, asOf))
+			}
+		}
+		f := bl.Frame(cut, rows)
+		benchX = FitEncoder(f).Transform(f)
+	})
+}
+
+// BenchmarkCV5 is 5-fold training of both models on the synthetic customers (target ≤ 10 s).
+func BenchmarkCV5(b *testing.B) {
+	benchSetup(b)
+	b.ReportMetric(float64(benchX.Rows), "rows")
+	b.ReportMetric(float64(benchX.Cols), "features")
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for b.Loop() {
+		for _, fit := range []Fitter{
+			func(x *Matrix, y []bool) (Model, error) { return FitLogit(x, y, 1) },
+			func(x *Matrix, y []bool) (Model, error) { return FitGBDT(x, y, GBDTParams{}) },
+		} {
+			if _, err := CrossValidate(benchX, benchY, 5, 1, 0.1, fit); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+}
+
+// BenchmarkLogitCV5 and BenchmarkGBDTCV5 time each model's 5-fold training alone.
+func BenchmarkLogitCV5(b *testing.B) {
+	benchSetup(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := CrossValidate(benchX, benchY, 5, 1, 0.1, func(x *Matrix, y []bool) (Model, error) { return FitLogit(x, y, 1) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGBDTCV5(b *testing.B) {
+	benchSetup(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := CrossValidate(benchX, benchY, 5, 1, 0.1, func(x *Matrix, y []bool) (Model, error) { return FitGBDT(x, y, GBDTParams{}) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRun is the whole analysis: features, 5-fold CV of both models, final fits, the
+// scored risk list. It reports the peak heap.
+func BenchmarkRun(b *testing.B) {
+	benchSetup(b)
+	in := analysis.Input{Data: benchData}
+	b.ResetTimer()
+	var ms runtime.MemStats
+	for b.Loop() {
+		if _, err := New().Run(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapSys)/(1<<20), "heap-sys-MiB")
+}
+
+// cpuTime returns the process's user + system CPU time: on a shared machine it shows the work
+// done when wall time is inflated by other processes.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
