@@ -1,0 +1,160 @@
+package clv
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"testing"
+
+	"github.com/kexi/kexi"
+)
+
+// TestSummarizeByHand: customer 7 buys on days 0, 0, 7, 21 (values 10, 5, 20, 30) and on day
+// 30 (holdout); customer 3 buys once on day 14; customer 9 first buys after the calibration
+// end. Calibration ends on day 28, holdout on day 35; unit weeks.
+// Customer 7: purchase days {0, 7, 21} → x = 2, t_x = 21/7 = 3, T = 28/7 = 4,
+// monetary = mean(20, 30) = 25 (day 0's 15 is the first purchase), holdout 1 day worth 8.
+// Customer 3: x = 0, t_x = 0, T = (28−14)/7 = 2, monetary 0.
+func TestSummarizeByHand(t *testing.T) {
+	ps := []Purchase{
+		{7, 21, 30}, {3, 14, 4}, {7, 0, 10}, {7, 0, 5}, {7, 7, 20}, {7, 30, 8}, {9, 29, 1},
+	}
+	s, err := Summarize(ps, SummaryOptions{Unit: Weeks, End: 28, HoldoutEnd: 35})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Customer{
+		{ID: 3, Frequency: 0, Recency: 0, T: 2},
+		{ID: 7, Frequency: 2, Recency: 3, T: 4, Monetary: 25, HoldoutFrequency: 1, HoldoutMonetary: 8},
+	}
+	if len(s.Customers) != 2 || s.Customers[0] != want[0] || s.Customers[1] != want[1] {
+		t.Errorf("got %+v, want %+v", s.Customers, want)
+	}
+	if s.HoldoutDuration != 1 {
+		t.Errorf("holdout duration %g, want 7/7 = 1", s.HoldoutDuration)
+	}
+	if _, err := Summarize(ps, SummaryOptions{Unit: 3, End: 28}); kexi.ErrorCode(err) != kexi.EINVALID {
+		t.Errorf("unit 3: %v", err)
+	}
+	if _, err := Summarize([]Purchase{{1, 1, math.NaN()}}, SummaryOptions{End: 28}); kexi.ErrorCode(err) != kexi.EINVALID {
+		t.Errorf("NaN amount: %v", err)
+	}
+}
+
+// TestBGNBDByHand checks the closed forms at r=1, α=1, a=2, b=3 (a=1 is singular in the
+// expectation) for a customer x=1, t_x=1, T=2:
+// P(alive) = 1/(1 + a/(b+x−1)·((α+T)/(α+t_x))^(r+x)) = 1/(1 + 2/3·(3/2)²) = 1/(1+1.5) = 0.4.
+// LL = ln Γ(2) − ln Γ(1) + 0 + ln Γ(5) + ln Γ(4) − ln Γ(3) − ln Γ(6) + log(3^−2 + e^{A₄}),
+// A₄ = ln 2 − ln 3 − 2 ln 2 = ln(1/6): ln(24·6/(2·120)) + ln(1/9 + 1/6) = ln(0.6) + ln(5/18)
+// = ln(1/6).
+func TestBGNBDByHand(t *testing.T) {
+	m := &BGNBD{R: 1, Alpha: 1, A: 2, B: 3}
+	if got := m.PAlive(1, 1, 2); math.Abs(got-0.4) > 1e-15 {
+		t.Errorf("P(alive) = %g, want 0.4", got)
+	}
+	c, err := newCompact([]Customer{{Frequency: 1, Recency: 1, T: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Scale: 10/max T = 5, so α is 5 in scaled units and the LL shifts by x ln 5.
+	ll := -c.bgnbdNLL([]float64{0, math.Log(5), math.Log(2), math.Log(3)}, nil) + math.Log(5)
+	if math.Abs(ll-math.Log(1.0/6)) > 1e-12 {
+		t.Errorf("LL = %.15g, want ln(1/6) = %.15g", ll, math.Log(1.0/6))
+	}
+	// Analytic gradient against central differences.
+	th := []float64{0.1, 0.3, -0.2, 0.4}
+	g := make([]float64, 4)
+	c.bgnbdNLL(th, g)
+	for i := range th {
+		h := 1e-6
+		tp := append([]float64(nil), th...)
+		tm := append([]float64(nil), th...)
+		tp[i] += h
+		tm[i] -= h
+		num := (c.bgnbdNLL(tp, nil) - c.bgnbdNLL(tm, nil)) / (2 * h)
+		if math.Abs(num-g[i]) > 1e-7 {
+			t.Errorf("gradient %d: analytic %g, numerical %g", i, g[i], num)
+		}
+	}
+}
+
+// TestGammaGammaByHand: with p=1, q=2, γ=1, a customer with x=1 and mean 1 has
+// LL = ln Γ(3) − ln Γ(1) − ln Γ(2) + 2 ln 1 + 0·ln 1 + 1·ln 1 − 3 ln 2 = ln 2 − 3 ln 2 = −2 ln 2,
+// and expected spend = (1−w)·pγ/(q−1) + w·m with w = px/(px+q−1) = 1/2: ½·1 + ½·1 = 1; for
+// mean 3: ½·1 + ½·3 = 2.
+func TestGammaGammaByHand(t *testing.T) {
+	g := newGG([]float64{1}, []float64{1}, []float64{1})
+	if got := -g.nll([]float64{0, math.Log(2), 0}, nil); math.Abs(got+2*math.Ln2) > 1e-14 {
+		t.Errorf("LL = %g, want −2 ln 2", got)
+	}
+	m := &GammaGamma{P: 1, Q: 2, V: 1}
+	if got := m.ExpectedSpend(1, 3); math.Abs(got-2) > 1e-15 {
+		t.Errorf("expected spend %g, want 2", got)
+	}
+	gr := make([]float64, 3)
+	th := []float64{0.2, 0.5, -0.1}
+	g.nll(th, gr)
+	for i := range th {
+		tp := append([]float64(nil), th...)
+		tm := append([]float64(nil), th...)
+		tp[i] += 1e-6
+		tm[i] -= 1e-6
+		if num := (g.nll(tp, nil) - g.nll(tm, nil)) / 2e-6; math.Abs(num-gr[i]) > 1e-7 {
+			t.Errorf("gradient %d: analytic %g, numerical %g", i, gr[i], num)
+		}
+	}
+}
+
+// TestCLVByHand: with a toy model whose alive customers buy exactly 1 per
+// month (ExpectedIfAlive = t/30 days) and P(alive) = ½, spend 10 and discount 0.1 over 2
+// months: CLV = 10·½·(1/1.1 + 1/1.21) = 5·(0.909090… + 0.826446…) = 8.677686….
+func TestCLVByHand(t *testing.T) {
+	gg := &GammaGamma{P: 1, Q: 2, V: 10} // x=0 → spend = pγ/(q−1) = 10
+	preds, err := Predict(toyModel{}, gg, []Customer{{Frequency: 0, T: 5}}, PredictOptions{Unit: Days, Months: 2, Discount: 0.1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 5 * (1/1.1 + 1/1.21)
+	p := preds[0]
+	if math.Abs(p.CLV-want) > 1e-12 || p.Spend != 10 || p.PAlive != 0.5 || math.Abs(p.Purchases-1) > 1e-15 {
+		t.Errorf("got %+v, want CLV %g, spend 10, P(alive) 0.5, purchases 1 (½·2)", p, want)
+	}
+}
+
+type toyModel struct{}
+
+func (toyModel) PAlive(x, tx, T float64) float64         { return 0.5 }
+func (toyModel) ExpectedIfAlive(t, x, T float64) float64 { return t / 30 }
+func (toyModel) Summary() Fit                            { return Fit{} }
+
+// TestParsePurchases: header skipped, both date forms, CRLF, and errors name the row (1-based
+// data row + header) and column.
+func TestParsePurchases(t *testing.T) {
+	ps, err := ParsePurchases([]byte("customer_id,date,amount\r\n1,1970-01-02,29.33\r\n2,19700101,7\n"), "p.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Purchase{{1, 1, 29.33}, {2, 0, 7}}
+	if len(ps) != 2 || ps[0] != want[0] || ps[1] != want[1] {
+		t.Errorf("got %+v, want %+v", ps, want)
+	}
+	if d, _ := parseDate([]byte("2011-12-09")); d != date("2011-12-09") {
+		t.Errorf("parseDate 2011-12-09 = %d, want %d", d, date("2011-12-09"))
+	}
+	for _, v := range []string{"0.1", "123456.789", "1e3", "99999999999.5"} {
+		got, _ := parseAmount([]byte(v))
+		if want, _ := parseFloat(v); got != want {
+			t.Errorf("parseAmount(%s) = %v, want %v", v, got, want)
+		}
+	}
+	_, err = ParsePurchases([]byte("customer_id,date,amount\n1,2024-01-01,5\n2,2024-02-30,5\n"), "p.csv")
+	var e *kexi.Error
+	if kexi.ErrorCode(err) != kexi.EINVALID || !asError(err, &e) || e.Problems[0].Row != 3 || e.Problems[0].Column != "date" ||
+		e.Problems[0].File != "p.csv" {
+		t.Errorf("bad date: %v", err)
+	}
+}
+
+func parseFloat(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
+
+func asError(err error, e **kexi.Error) bool { return errors.As(err, e) }
