@@ -14,13 +14,15 @@ package satisfaction
 import (
 	"cmp"
 	"context"
+	"fmt"
+	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
@@ -194,36 +196,49 @@ func Keywords(comment string) []string {
 			out = append(out, w)
 		}
 	}
-	rs := []rune(comment)
-	for i := 0; i < len(rs); {
-		r := rs[i]
+	// Walk the string by byte offsets so lexicon look-ups use substrings (no copies).
+	for i := 0; i < len(comment); {
+		r, size := utf8.DecodeRuneInString(comment[i:])
 		switch {
 		case unicode.Is(unicode.Han, r):
-			n := 0
-			for l := min(maxLex, len(rs)-i); l >= 1; l-- {
-				if lexTrie[string(rs[i:i+l])] {
-					n = l
+			// Byte ends of the next 1..maxLex runes.
+			var ends [maxLex]int
+			n, j := 0, i
+			for n < maxLex && j < len(comment) {
+				_, sz := utf8.DecodeRuneInString(comment[j:])
+				j += sz
+				ends[n] = j
+				n++
+			}
+			matched := 0
+			for l := n; l >= 1; l-- {
+				if lexTrie[comment[i:ends[l-1]]] {
+					matched = ends[l-1]
 					break
 				}
 			}
-			if n > 0 {
-				add(string(rs[i : i+n]))
-				i += n
+			if matched > 0 {
+				add(comment[i:matched])
+				i = matched
 			} else {
-				i++
+				i += size
 			}
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			j := i
-			for j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '\'') && !unicode.Is(unicode.Han, rs[j]) {
-				j++
+			for j < len(comment) {
+				r2, sz := utf8.DecodeRuneInString(comment[j:])
+				if !(unicode.IsLetter(r2) || unicode.IsDigit(r2) || r2 == '\'') || unicode.Is(unicode.Han, r2) {
+					break
+				}
+				j += sz
 			}
-			w := strings.ToLower(string(rs[i:j]))
-			if len([]rune(w)) >= 2 && !stopWords[w] && !isNumber(w) {
+			w := strings.ToLower(comment[i:j])
+			if utf8.RuneCountInString(w) >= 2 && !stopWords[w] && !isNumber(w) {
 				add(w)
 			}
 			i = j
 		default:
-			i++
+			i += size
 		}
 	}
 	return out
@@ -238,44 +253,62 @@ func isNumber(w string) bool {
 // one's tier: "vip" (top 1 %), "major" (to top 5 %), "ordinary" (to top 20 %), "small" (the
 // rest); cutoffs are n×share rounded. Customers without purchases are not in the map.
 func Tiers(d *kexi.Dataset, keep func(*kexi.Order) bool) map[int64]string {
-	type cs struct {
-		id    int64
-		spend float64
-	}
-	var all []cs
+	var ids []int64
+	var spend []float64
 	d.OrderRuns(func(cid int64, orders []kexi.Order) {
-		if cid == 0 {
-			return
-		}
-		var s float64
-		for i := range orders {
-			if orders[i].IsPurchase() && (keep == nil || keep(&orders[i])) {
-				s += orders[i].Amount
-			}
-		}
-		if s > 0 {
-			all = append(all, cs{cid, s})
+		if cid != 0 {
+			ids = append(ids, cid)
+			spend = append(spend, purchases(orders, keep))
 		}
 	})
-	slices.SortFunc(all, func(a, b cs) int {
-		if c := cmp.Compare(b.spend, a.spend); c != 0 {
+	tiers := rankTiers(ids, spend)
+	out := make(map[int64]string, len(ids))
+	for i, id := range ids {
+		if tiers[i] != "" {
+			out[id] = tiers[i]
+		}
+	}
+	return out
+}
+
+func purchases(orders []kexi.Order, keep func(*kexi.Order) bool) float64 {
+	var s float64
+	for i := range orders {
+		if orders[i].IsPurchase() && (keep == nil || keep(&orders[i])) {
+			s += orders[i].Amount
+		}
+	}
+	return s
+}
+
+// rankTiers returns the tier of each entry (ids ascending, spend > 0 to be ranked; "" for
+// the others).
+func rankTiers(ids []int64, spend []float64) []string {
+	var order []int
+	for i, s := range spend {
+		if s > 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		if c := cmp.Compare(spend[b], spend[a]); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.id, b.id)
+		return cmp.Compare(ids[a], ids[b])
 	})
-	n := float64(len(all))
+	n := float64(len(order))
 	v, m, o := int(math.Round(n*0.01)), int(math.Round(n*0.05)), int(math.Round(n*0.20))
-	out := make(map[int64]string, len(all))
-	for i, c := range all {
+	out := make([]string, len(ids))
+	for r, i := range order {
 		switch {
-		case i < v:
-			out[c.id] = "vip"
-		case i < m:
-			out[c.id] = "major"
-		case i < o:
-			out[c.id] = "ordinary"
+		case r < v:
+			out[i] = "vip"
+		case r < m:
+			out[i] = "major"
+		case r < o:
+			out[i] = "ordinary"
 		default:
-			out[c.id] = "small"
+			out[i] = "small"
 		}
 	}
 	return out
@@ -438,22 +471,34 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		asOf = in.AsOf
 	}
 
-	customer := func(id int64) *kexi.Customer {
-		i := sort.Search(len(d.Customers), func(i int) bool { return d.Customers[i].ID >= id })
-		if i == len(d.Customers) || d.Customers[i].ID != id {
-			return nil
-		}
-		return &d.Customers[i]
+	// cidx returns the position of a customer in d.Customers, or -1. It searches a compact
+	// copy of the ids: the Customer structs are large and a search over them misses the cache.
+	ids := make([]int64, len(d.Customers))
+	for i := range d.Customers {
+		ids[i] = d.Customers[i].ID
 	}
-	ordersOf := func(id int64) []kexi.Order {
-		lo := sort.Search(len(d.Orders), func(i int) bool { return d.Orders[i].CustomerID >= id })
-		hi := lo
-		for hi < len(d.Orders) && d.Orders[hi].CustomerID == id {
-			hi++
+	cidx := func(id int64) int {
+		if i, ok := slices.BinarySearch(ids, id); ok {
+			return i
 		}
-		return d.Orders[lo:hi]
+		return -1
 	}
-	tiers := Tiers(d, func(o *kexi.Order) bool { return !o.OrderedAt.After(asOf) })
+	// Tiers by spend up to as-of, per position in d.Customers (both d.Customers and d.Orders
+	// are sorted by customer id, so one merge pass finds each customer's orders).
+	spend := make([]float64, len(d.Customers))
+	{
+		ci := 0
+		keep := func(o *kexi.Order) bool { return !o.OrderedAt.After(asOf) }
+		d.OrderRuns(func(cid int64, orders []kexi.Order) {
+			for ci < len(ids) && ids[ci] < cid {
+				ci++
+			}
+			if ci < len(ids) && ids[ci] == cid {
+				spend[ci] = purchases(orders, keep)
+			}
+		})
+	}
+	tiers := rankTiers(ids, spend)
 
 	var total Score
 	dims := []string{"kind", "province", "channel", "tier"}
@@ -465,10 +510,12 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		seg[i] = map[string]*Score{}
 	}
 	byChannel := map[string]*Score{}
-	byMonth := map[string]*Score{}
+	byMonth := map[int]*Score{} // year×12 + month-1
 	type kw struct{ comments, negative int }
 	keywords := map[string]*kw{}
-	last := map[int64]*latest{}
+	// Each known customer's latest answer of each kind (answers of ids missing from the
+	// customer list count in the scores but not in satisfaction vs churn).
+	last := make([]latest, len(d.Customers))
 	get := func(m map[string]*Score, k string) *Score {
 		if k == "" {
 			k = "(none)"
@@ -490,17 +537,24 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			continue
 		}
 		get(byChannel, s.Channel).Add(s.Kind, s.Score)
-		get(byMonth, s.At.Format("2006-01")).Add(s.Kind, s.Score)
+		mk := s.At.Year()*12 + int(s.At.Month()) - 1
+		if byMonth[mk] == nil {
+			byMonth[mk] = &Score{}
+		}
+		byMonth[mk].Add(s.Kind, s.Score)
 		var c *kexi.Customer
+		ci := -1
 		if s.CustomerID != 0 {
-			c = customer(s.CustomerID)
+			if ci = cidx(s.CustomerID); ci >= 0 {
+				c = &d.Customers[ci]
+			}
 		}
 		for j, dim := range dims {
 			var v string
 			if dim == "tier" {
 				v = "no_purchase"
-				if tr, ok := tiers[s.CustomerID]; ok {
-					v = tr
+				if ci >= 0 && tiers[ci] != "" {
+					v = tiers[ci]
 				}
 			} else if c != nil {
 				v, _ = field(c, dim)
@@ -521,12 +575,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 				}
 			}
 		}
-		if s.CustomerID != 0 {
-			l := last[s.CustomerID]
-			if l == nil {
-				l = &latest{}
-				last[s.CustomerID] = l
-			}
+		if ci >= 0 {
+			l := &last[ci]
 			k := slices.Index(kinds, s.Kind)
 			if !l.has[k] || !s.At.Before(l.at[k]) {
 				l.at[k], l.score[k], l.has[k] = s.At, s.Score, true
@@ -558,18 +608,25 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	// Satisfaction vs churn, by each customer's latest NPS and CSAT answer.
 	type cg struct{ customers, churned int }
 	churn := map[[2]string]*cg{}
-	ids := make([]int64, 0, len(last))
-	for id := range last {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
 	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "last_nps", Type: "float"}, {Key: "last_csat", Type: "float"}, {Key: "last_ces", Type: "float"},
 		{Key: "group", Type: "label"}, {Key: "churned", Type: "string"}}}
-	for _, id := range ids {
-		l := last[id]
-		c := customer(id)
-		orders := ordersOf(id)
+	op := 0 // walks d.Orders, which is sorted by customer id like d.Customers
+	for ci := range last {
+		l := &last[ci]
+		if !l.has[0] && !l.has[1] && !l.has[2] {
+			continue
+		}
+		c := &d.Customers[ci]
+		id := c.ID
+		for op < len(d.Orders) && d.Orders[op].CustomerID < id {
+			op++
+		}
+		oe := op
+		for oe < len(d.Orders) && d.Orders[oe].CustomerID == id {
+			oe++
+		}
+		orders := d.Orders[op:oe]
 		row := []any{id, math.NaN(), math.NaN(), math.NaN(), "", ""}
 		for k := range kinds {
 			if l.has[k] {
@@ -669,11 +726,12 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	moT := analysis.Table{Key: "months", Columns: append([]analysis.Column{{Key: "month", Type: "string"}}, scoreCols...)}
 	trend := analysis.Series{Key: "trend", Kind: "line"}
 	var tn, tc []float64
-	for _, k := range sortedKeys(byMonth) {
-		moT.Rows = append(moT.Rows, append([]any{k}, scoreRow(byMonth[k])...))
+	for _, mk := range slices.Sorted(maps.Keys(byMonth)) {
+		k := fmt.Sprintf("%04d-%02d", mk/12, mk%12+1)
+		moT.Rows = append(moT.Rows, append([]any{k}, scoreRow(byMonth[mk])...))
 		trend.X = append(trend.X, k)
-		tn = append(tn, byMonth[k].NPSValue())
-		tc = append(tc, byMonth[k].CSATValue())
+		tn = append(tn, byMonth[mk].NPSValue())
+		tc = append(tc, byMonth[mk].CSATValue())
 	}
 	trend.Y = []analysis.Values{{Key: "nps", Data: tn}, {Key: "csat", Data: tc}}
 
