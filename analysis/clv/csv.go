@@ -49,16 +49,33 @@ func ParsePurchases(data []byte, name string) ([]Purchase, error) {
 		}
 		bounds[i] = max(b, bounds[i-1])
 	}
-	parts := make([][]Purchase, w)
-	errs := make([]*kexi.FieldProblem, w)
-	lines := make([]int, w)
+	// Count lines per chunk first so that every chunk parses straight into its own window of
+	// one output slice (no per-chunk slices to copy together).
+	counts := make([]int, w+1)
 	var wg sync.WaitGroup
 	for c := range w {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			chunk := body[bounds[c]:bounds[c+1]]
-			parts[c], lines[c], errs[c] = parseChunk(chunk)
+			counts[c+1] = bytes.Count(chunk, []byte{'\n'})
+			if len(chunk) > 0 && chunk[len(chunk)-1] != '\n' {
+				counts[c+1]++
+			}
+		}()
+	}
+	wg.Wait()
+	for c := range w {
+		counts[c+1] += counts[c]
+	}
+	out := make([]Purchase, counts[w])
+	got := make([]int, w)
+	errs := make([]*kexi.FieldProblem, w)
+	for c := range w {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got[c], errs[c] = parseChunk(body[bounds[c]:bounds[c+1]], out[counts[c]:counts[c+1]])
 		}()
 	}
 	wg.Wait()
@@ -66,7 +83,7 @@ func ParsePurchases(data []byte, name string) ([]Purchase, error) {
 	if start > 0 {
 		row = 1
 	}
-	total := 0
+	n := 0
 	for c := range w {
 		if errs[c] != nil {
 			p := *errs[c]
@@ -74,23 +91,17 @@ func ParsePurchases(data []byte, name string) ([]Purchase, error) {
 			p.Row += row
 			return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad purchases file", Problems: []kexi.FieldProblem{p}}
 		}
-		row += lines[c]
-		total += len(parts[c])
+		row += counts[c+1] - counts[c]
+		// Blank lines leave gaps: close them.
+		n += copy(out[n:], out[counts[c]:counts[c]+got[c]])
 	}
-	if w == 1 {
-		return parts[0], nil
-	}
-	out := make([]Purchase, 0, total)
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out, nil
+	return out[:n:n], nil
 }
 
-// parseChunk parses whole lines; Row in a problem is 1-based within the chunk.
-func parseChunk(b []byte) ([]Purchase, int, *kexi.FieldProblem) {
-	out := make([]Purchase, 0, len(b)/24)
-	line := 0
+// parseChunk parses whole lines into out (one slot per line) and returns how many purchases
+// it stored; Row in a problem is 1-based within the chunk.
+func parseChunk(b []byte, out []Purchase) (int, *kexi.FieldProblem) {
+	line, n := 0, 0
 	for len(b) > 0 {
 		line++
 		nl := bytes.IndexByte(b, '\n')
@@ -108,28 +119,29 @@ func parseChunk(b []byte) ([]Purchase, int, *kexi.FieldProblem) {
 		}
 		c1 := bytes.IndexByte(l, ',')
 		if c1 < 0 {
-			return nil, line, &kexi.FieldProblem{Row: line, Value: string(l), Reason: "expected customer_id,date,amount"}
+			return 0, &kexi.FieldProblem{Row: line, Value: string(l), Reason: "expected customer_id,date,amount"}
 		}
 		rest := l[c1+1:]
 		c2 := bytes.IndexByte(rest, ',')
 		if c2 < 0 {
-			return nil, line, &kexi.FieldProblem{Row: line, Value: string(l), Reason: "expected customer_id,date,amount"}
+			return 0, &kexi.FieldProblem{Row: line, Value: string(l), Reason: "expected customer_id,date,amount"}
 		}
 		id, ok := parseInt(l[:c1])
 		if !ok {
-			return nil, line, &kexi.FieldProblem{Row: line, Column: "customer_id", Value: string(l[:c1]), Reason: "expected a whole number"}
+			return 0, &kexi.FieldProblem{Row: line, Column: "customer_id", Value: string(l[:c1]), Reason: "expected a whole number"}
 		}
 		day, ok := parseDate(rest[:c2])
 		if !ok {
-			return nil, line, &kexi.FieldProblem{Row: line, Column: "date", Value: string(rest[:c2]), Reason: "expected a date like 2024-06-30"}
+			return 0, &kexi.FieldProblem{Row: line, Column: "date", Value: string(rest[:c2]), Reason: "expected a date like 2024-06-30"}
 		}
 		amt, ok := parseAmount(rest[c2+1:])
 		if !ok {
-			return nil, line, &kexi.FieldProblem{Row: line, Column: "amount", Value: string(rest[c2+1:]), Reason: "expected a number ≥ 0"}
+			return 0, &kexi.FieldProblem{Row: line, Column: "amount", Value: string(rest[c2+1:]), Reason: "expected a number ≥ 0"}
 		}
-		out = append(out, Purchase{Customer: id, Day: day, Amount: amt})
+		out[n] = Purchase{Customer: id, Day: day, Amount: amt}
+		n++
 	}
-	return out, line, nil
+	return n, nil
 }
 
 func parseInt(b []byte) (int64, bool) {

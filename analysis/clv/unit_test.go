@@ -2,6 +2,7 @@ package clv
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"testing"
@@ -158,3 +159,28 @@ func TestParsePurchases(t *testing.T) {
 func parseFloat(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
 
 func asError(err error, e **kexi.Error) bool { return errors.As(err, e) }
+
+// TestParsePurchasesParallel parses a file large enough to be split across workers, with a
+// blank line, and checks every purchase lands in order.
+func TestParsePurchasesParallel(t *testing.T) {
+	var b []byte
+	b = append(b, "customer_id,date,amount\n"...)
+	for i := range 100_000 {
+		if i == 50_000 {
+			b = append(b, '\n')
+		}
+		b = append(b, strconv.Itoa(i)+",1970-01-"+fmt.Sprintf("%02d", i%28+1)+","+strconv.Itoa(i%1000)+".5\n"...)
+	}
+	ps, err := ParsePurchases(b, "big.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 100_000 {
+		t.Fatalf("%d purchases, want 100000", len(ps))
+	}
+	for i, p := range ps {
+		if p.Customer != int64(i) || p.Day != int32(i%28) || p.Amount != float64(i%1000)+0.5 {
+			t.Fatalf("purchase %d = %+v", i, p)
+		}
+	}
+}
