@@ -14,7 +14,8 @@
 // city (customers without a city form one block) by the sorted-neighbourhood method: the block
 // is sorted by normalised name and each name is compared with the next `window` names; a
 // similarity (1 − Levenshtein distance / longer length, over runes) at or above the threshold
-// marks a likely duplicate. This keeps the work linear in the number of customers.
+// marks a likely duplicate — unless the two names carry different digits (分店1 and 分店2 are
+// numbered records, not one customer twice). This keeps the work linear in the number of customers.
 //
 // Score. A customer starts at 100 and loses, once per kind of problem, 5 per missing field (of name, phone, email, gender,
 // age/birth date, province, city, channel, owner), 15 per invalid value, 20 when a likely
@@ -30,7 +31,6 @@ import (
 	"math"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -180,10 +180,12 @@ type Duplicate struct {
 // customer and reason, sorted by ID then reason.
 func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 	var out []Duplicate
+	keys := make([]string, len(cs))
 	exact := func(reason string, key func(*kexi.Customer) string) {
 		first := make(map[string]int64, len(cs))
 		for i := range cs {
 			k := key(&cs[i])
+			keys[i] = k
 			if k == "" {
 				continue
 			}
@@ -192,12 +194,10 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 			}
 		}
 		for i := range cs {
-			k := key(&cs[i])
-			if k == "" {
-				continue
-			}
-			if f := first[k]; f != cs[i].ID {
-				out = append(out, Duplicate{cs[i].ID, f, reason, 1})
+			if k := keys[i]; k != "" {
+				if f := first[k]; f != cs[i].ID {
+					out = append(out, Duplicate{cs[i].ID, f, reason, 1})
+				}
 			}
 		}
 	}
@@ -205,14 +205,14 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 	exact("duplicate_email", func(c *kexi.Customer) string { return strings.ToLower(strings.TrimSpace(c.Email)) })
 
 	type nc struct {
-		city, name string
-		id         int64
-		runes      []rune
+		city, name, digits string
+		id                 int64
+		runes              []rune
 	}
 	all := make([]nc, 0, len(cs))
 	for i := range cs {
 		if n := NameKey(cs[i].Name); n != "" {
-			all = append(all, nc{strings.TrimSpace(cs[i].City), n, cs[i].ID, []rune(n)})
+			all = append(all, nc{strings.TrimSpace(cs[i].City), n, digits(n), cs[i].ID, []rune(n)})
 		}
 	}
 	slices.SortFunc(all, func(a, b nc) int {
@@ -228,6 +228,9 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 	var buf []int
 	for i := range all {
 		for j := i + 1; j < len(all) && j <= i+window && all[j].city == all[i].city; j++ {
+			if all[i].digits != all[j].digits {
+				continue // 分店1 and 分店2, Customer 17 and Customer 18: numbered, not the same
+			}
 			a, b := all[i].runes, all[j].runes
 			// The distance is at least the difference in length: skip pairs that cannot reach
 			// the threshold.
@@ -260,6 +263,17 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 		return cmp.Compare(a.Reason, b.Reason)
 	})
 	return out
+}
+
+// digits returns the digits of s in order.
+func digits(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
 }
 
 func abs(x int) int {
@@ -372,9 +386,13 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		p.count++
 	}
 	n := len(d.Customers)
+	// pos searches a compact copy of the ids: the Customer structs are large.
+	ids := make([]int64, n)
+	for i := range d.Customers {
+		ids[i] = d.Customers[i].ID
+	}
 	pos := func(id int64) int {
-		i := sort.Search(n, func(i int) bool { return d.Customers[i].ID >= id })
-		if i < n && d.Customers[i].ID == id {
+		if i, ok := slices.BinarySearch(ids, id); ok {
 			return i
 		}
 		return -1

@@ -137,6 +137,11 @@ func TestDuplicatesWindow(t *testing.T) {
 	if len(ds) != 2 || ds[0].ID != 2 || ds[0].Of != 1 || ds[0].Similarity != 1 || ds[1].ID != 3 || ds[1].Of != 2 || math.Abs(ds[1].Similarity-(1-1.0/12)) > 1e-12 {
 		t.Errorf("duplicates %+v", ds)
 	}
+	// Names that differ in their digits are numbered records, never duplicates, even though
+	// "customer10000" and "customer10001" are 1 − 1/13 = 0.923 similar.
+	if ds := quality.Duplicates([]kexi.Customer{{ID: 1, Name: "Customer 10000"}, {ID: 2, Name: "Customer 10001"}}, 0.9, 5); len(ds) != 0 {
+		t.Errorf("numbered names: %+v", ds)
+	}
 	// Threshold 0.95 drops the fuzzy one.
 	if ds := quality.Duplicates(cs, 0.95, 1); len(ds) != 1 {
 		t.Errorf("threshold 0.95: %+v", ds)
