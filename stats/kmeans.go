@@ -73,6 +73,14 @@ func seedPlusPlus(x []float64, dim, n, k int, r *rand.Rand) []float64 {
 	return centers
 }
 
+// Lloyd runs Lloyd's algorithm on the points in x (row-major, n × dim) from the given
+// centres (k × dim, copied), as KMeans does after seeding: to refine centres found on a sample
+// with all points.
+func Lloyd(x []float64, dim int, centers []float64) Clustering {
+	c := append([]float64(nil), centers...)
+	return lloyd(x, dim, len(x)/dim, len(c)/dim, c)
+}
+
 func lloyd(x []float64, dim, n, k int, centers []float64) Clustering {
 	labels := make([]int, n)
 	for i := range labels {
@@ -149,7 +157,13 @@ func sqDist(a, b []float64) float64 {
 // 1 and n−1, only a seeded random sample of that many points is scored, against each other
 // (O(sample²) instead of O(n²)). It returns NaN when there are fewer than two clusters.
 func Silhouette(x []float64, dim int, labels []int, k, sample int, seed uint64) float64 {
-	n := len(labels)
+	return Silhouettes(x, dim, [][]int{labels}, []int{k}, sample, seed)[0]
+}
+
+// Silhouettes returns the silhouette of several labellings of the same points (one per
+// candidate k), computing each pairwise distance once for all of them.
+func Silhouettes(x []float64, dim int, labels [][]int, ks []int, sample int, seed uint64) []float64 {
+	n := len(x) / dim
 	idx := make([]int, n)
 	for i := range idx {
 		idx[i] = i
@@ -159,41 +173,58 @@ func Silhouette(x []float64, dim int, labels []int, k, sample int, seed uint64) 
 		r.Shuffle(n, func(a, b int) { idx[a], idx[b] = idx[b], idx[a] })
 		idx = idx[:sample]
 	}
-	size := make([]int, k)
-	for _, i := range idx {
-		size[labels[i]]++
-	}
-	used := 0
-	for _, s := range size {
-		if s > 0 {
-			used++
+	L := len(labels)
+	sizes := make([][]int, L)
+	sums := make([][]float64, L)
+	out := make([]float64, L)
+	for t := range labels {
+		sizes[t] = make([]int, ks[t])
+		sums[t] = make([]float64, ks[t])
+		for _, i := range idx {
+			sizes[t][labels[t][i]]++
 		}
 	}
-	if used < 2 {
-		return math.NaN()
-	}
-	sum := make([]float64, k)
-	var total float64
+	dist := make([]float64, len(idx))
 	for _, i := range idx {
-		clear(sum)
 		p := x[i*dim : (i+1)*dim]
-		for _, j := range idx {
-			sum[labels[j]] += math.Sqrt(sqDist(p, x[j*dim:(j+1)*dim]))
+		for m, j := range idx {
+			dist[m] = math.Sqrt(sqDist(p, x[j*dim:(j+1)*dim]))
 		}
-		own := labels[i]
-		if size[own] <= 1 {
-			continue // s = 0
-		}
-		a := sum[own] / float64(size[own]-1)
-		b := math.Inf(1)
-		for c := 0; c < k; c++ {
-			if c != own && size[c] > 0 {
-				b = math.Min(b, sum[c]/float64(size[c]))
+		for t, lab := range labels {
+			sum := sums[t]
+			clear(sum)
+			for m, j := range idx {
+				sum[lab[j]] += dist[m]
+			}
+			size := sizes[t]
+			own := lab[i]
+			if size[own] <= 1 {
+				continue // s = 0
+			}
+			a := sum[own] / float64(size[own]-1)
+			b := math.Inf(1)
+			for c := range sum {
+				if c != own && size[c] > 0 {
+					b = math.Min(b, sum[c]/float64(size[c]))
+				}
+			}
+			if mx := math.Max(a, b); mx > 0 && !math.IsInf(b, 1) {
+				out[t] += (b - a) / mx
 			}
 		}
-		if m := math.Max(a, b); m > 0 {
-			total += (b - a) / m
+	}
+	for t := range out {
+		used := 0
+		for _, s := range sizes[t] {
+			if s > 0 {
+				used++
+			}
+		}
+		if used < 2 {
+			out[t] = math.NaN()
+		} else {
+			out[t] /= float64(len(idx))
 		}
 	}
-	return total / float64(len(idx))
+	return out
 }

@@ -55,3 +55,12 @@ func TestSilhouette(t *testing.T) {
 		t.Errorf("full sample %v", got)
 	}
 }
+
+func TestLloyd(t *testing.T) {
+	// From centres 0 and 5 on 0, 1, 10, 11: first assignment {0,1} {10,11} (5 is nearer to 1
+	// than… 1 is 1 from 0 and 4 from 5), centres move to 0.5 and 10.5, then nothing changes.
+	c := Lloyd([]float64{0, 1, 10, 11}, 1, []float64{0, 5})
+	if c.Centers[0] != 0.5 || c.Centers[1] != 10.5 || c.Inertia != 1 {
+		t.Errorf("centres %v inertia %v, want [0.5 10.5] and 1", c.Centers, c.Inertia)
+	}
+}

@@ -187,8 +187,8 @@ type Trial struct {
 // Segment clusters the points. The features are transformed (Log) and standardised
 // (z-scores with the population standard deviation) when asked; each k runs k-means++ with
 // Restarts restarts; the k with the highest silhouette wins (the smaller on ties). With more
-// points than Sample, k is chosen on a seeded sample of Sample points and the chosen k is then
-// fitted on all points. Clusters are renumbered by size, largest first. It returns an error
+// points than Sample, k is chosen and the restarts run on a seeded sample of Sample points,
+// and the best centres are then refined with Lloyd's algorithm on all points. Clusters are renumbered by size, largest first. It returns an error
 // when there are fewer than two points.
 func Segment(p Points, o Options) (*Cluster, error) {
 	dim := len(p.Names)
@@ -240,13 +240,19 @@ func Segment(p Points, o Options) (*Cluster, error) {
 			sx = sampleRows(x, dim, n, o.Sample, o.Seed)
 		}
 		sn := len(sx) / dim
-		best := math.Inf(-1)
+		var labs [][]int
+		var ks []int
 		for kk := o.KMin; kk <= min(o.KMax, sn-1); kk++ {
 			cl := stats.KMeans(sx, dim, kk, o.Restarts, o.Seed)
-			s := stats.Silhouette(sx, dim, cl.Labels, cl.K, 0, 0)
-			c.Tried = append(c.Tried, Trial{K: kk, Silhouette: s, Inertia: cl.Inertia})
+			c.Tried = append(c.Tried, Trial{K: kk, Inertia: cl.Inertia})
+			labs = append(labs, cl.Labels)
+			ks = append(ks, cl.K)
+		}
+		best := math.Inf(-1)
+		for t, s := range stats.Silhouettes(sx, dim, labs, ks, 0, 0) {
+			c.Tried[t].Silhouette = s
 			if s > best {
-				best, k = s, kk
+				best, k = s, c.Tried[t].K
 			}
 		}
 		if k == 0 {
@@ -254,13 +260,20 @@ func Segment(p Points, o Options) (*Cluster, error) {
 		}
 	}
 	k = min(k, n)
-	cl := stats.KMeans(x, dim, k, o.Restarts, o.Seed)
-	sil := stats.Silhouette(x, dim, cl.Labels, cl.K, o.Sample, o.Seed)
-	if o.K != 0 {
-		c.Tried = []Trial{{K: k, Silhouette: sil, Inertia: cl.Inertia}}
+	var cl stats.Clustering
+	if n > o.Sample {
+		// Seed and restart on the sample; refine the best centres once on all points.
+		sx := sampleRows(x, dim, n, o.Sample, o.Seed)
+		cl = stats.Lloyd(x, dim, stats.KMeans(sx, dim, k, o.Restarts, o.Seed).Centers)
+	} else {
+		cl = stats.KMeans(x, dim, k, o.Restarts, o.Seed)
 	}
-	c.Silhouette = sil
-	if !c.Sampled {
+	if o.K != 0 {
+		sil := stats.Silhouette(x, dim, cl.Labels, cl.K, o.Sample, o.Seed)
+		c.Tried = []Trial{{K: k, Silhouette: sil, Inertia: cl.Inertia}}
+		c.Silhouette = sil
+	} else {
+		// The chosen k's silhouette as measured when choosing (on the sample when sampled).
 		for _, t := range c.Tried {
 			if t.K == k {
 				c.Silhouette = t.Silhouette
