@@ -258,7 +258,11 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	camps = slices.DeleteFunc(camps, func(c *camp) bool { return len(c.kinds) == 0 })
 	slices.SortStableFunc(camps, func(a, b *camp) int { return cmp.Compare(a.key, b.key) })
 
-	cust := d.CustomerIndex()
+	// Customer positions by a search over a compact copy of the ids (the structs are large).
+	cids := make([]int64, len(d.Customers))
+	for i := range d.Customers {
+		cids[i] = d.Customers[i].ID
+	}
 	ordersOf := func(id int64) []kexi.Order {
 		lo := sort.Search(len(d.Orders), func(i int) bool { return d.Orders[i].CustomerID >= id })
 		hi := lo
@@ -294,6 +298,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		id        int64
 		campaigns int
 		first     time.Time
+		hasOrders bool
 	}
 	keys := map[int64]*key{}
 	var totalMembers, totalResp int
@@ -371,7 +376,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 				pn++
 			}
 			var v string
-			if i, ok := cust[id]; ok {
+			if i, ok := slices.BinarySearch(cids, id); ok {
 				v, _ = field(&d.Customers[i], groupBy)
 			}
 			if v == "" {
@@ -424,10 +429,22 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		revenue float64
 	}
 	var kr []krow
-	for _, k := range keys {
+	// One merge pass: responders by id against the orders, both sorted by customer id.
+	kids := slices.Sorted(maps.Keys(keys))
+	ki := 0
+	d.OrderRuns(func(cid int64, orders []kexi.Order) {
+		for ki < len(kids) && kids[ki] < cid {
+			ki++
+		}
+		if ki == len(kids) || kids[ki] != cid {
+			return
+		}
+		k := keys[cid]
+		k.hasOrders = true
 		var n int
 		var rev float64
-		for _, od := range ordersOf(k.id) {
+		for i := range orders {
+			od := &orders[i]
 			if od.IsPurchase() && !od.OrderedAt.Before(k.first) && !od.OrderedAt.After(in.AsOf) {
 				n++
 				rev += od.Amount
@@ -435,6 +452,13 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		if k.campaigns >= minCampaigns || n > 0 {
 			kr = append(kr, krow{k, n, rev})
+		}
+		ki++
+	})
+	// Responders without any order can still be key customers by the campaign count.
+	for _, id := range kids {
+		if k := keys[id]; k.campaigns >= minCampaigns && !k.hasOrders {
+			kr = append(kr, krow{k, 0, 0})
 		}
 	}
 	slices.SortFunc(kr, func(a, b krow) int {

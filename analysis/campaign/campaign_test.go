@@ -237,3 +237,16 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+func TestKeyCustomerWithoutOrders(t *testing.T) {
+	// Customer 9 answered "yes" to two campaigns and never ordered: key by the campaign count
+	// (2 ≥ min_campaigns 2) with no revenue. Customer 8 answered once and never ordered: not key.
+	d := &kexi.Dataset{Campaigns: []kexi.Campaign{{ID: 1, Name: "a"}, {ID: 2, Name: "b"}},
+		Responses: []kexi.CampaignResponse{{ID: 1, CampaignID: 1, CustomerID: 9, Kind: "yes"}, {ID: 2, CampaignID: 2, CustomerID: 9, Kind: "yes"},
+			{ID: 3, CampaignID: 2, CustomerID: 8, Kind: "yes"}}}
+	res := run(t, d, nil)
+	kc := res.Table("key_customers").Rows
+	if len(kc) != 1 || kc[0][0] != int64(9) || kc[0][1] != 2 || kc[0][3] != 0 || kc[0][4] != 0.0 {
+		t.Errorf("key customers %v", kc)
+	}
+}
