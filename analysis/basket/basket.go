@@ -143,21 +143,56 @@ func (b *Baskets) Frequent(minCount, maxLen int) []Itemset {
 			}
 		}
 	}
+	// Pairs are counted straight from the baskets (a triangular array over the frequent
+	// items) when that array is small: most pairs are infrequent, and this skips their
+	// bitset intersections.
+	var pairs []int32
+	F := len(freq)
+	if F >= 2 && F <= 3000 {
+		pairs = make([]int32, F*(F-1)/2)
+		var ks []int
+		for bi := 0; bi < n; bi++ {
+			ks = ks[:0]
+			for _, i := range b.Basket(bi) {
+				if k := pos[i]; k >= 0 {
+					ks = append(ks, k)
+				}
+			}
+			slices.Sort(ks)
+			for x := 0; x < len(ks); x++ {
+				for y := x + 1; y < len(ks); y++ {
+					pairs[pairIndex(ks[x], ks[y], F)]++
+				}
+			}
+		}
+	}
 	// One scratch bitset per depth: the search is depth-first, so a level's set is only
 	// needed until its subtree is done.
 	scratch := make([]bitset, maxLen+1)
 	var out []Itemset
-	var walk func(prefix []int, pset bitset, from int)
-	walk = func(prefix []int, pset bitset, from int) {
+	var walk func(prefix []int, pset bitset, last, from int)
+	walk = func(prefix []int, pset bitset, last, from int) {
 		if len(prefix) == maxLen {
 			return
 		}
 		for k := from; k < len(freq); k++ {
 			var s bitset
 			var c int
-			if pset == nil {
+			switch {
+			case pset == nil:
 				s, c = sets[k], counts[freq[k]]
-			} else {
+			case len(prefix) == 1 && pairs != nil:
+				if c = int(pairs[pairIndex(last, k, F)]); c < minCount {
+					continue
+				}
+				if maxLen > 2 {
+					if scratch[1] == nil {
+						scratch[1] = make(bitset, words)
+					}
+					s = scratch[1]
+					and(s, pset, sets[k])
+				}
+			default:
 				d := len(prefix)
 				if scratch[d] == nil {
 					scratch[d] = make(bitset, words)
@@ -170,13 +205,16 @@ func (b *Baskets) Frequent(minCount, maxLen int) []Itemset {
 			}
 			items := append(slices.Clone(prefix), freq[k])
 			out = append(out, Itemset{Items: items, Count: c})
-			walk(items, s, k+1)
+			walk(items, s, k, k+1)
 		}
 	}
-	walk(nil, nil, 0)
+	walk(nil, nil, -1, 0)
 	slices.SortStableFunc(out, func(x, y Itemset) int { return cmp.Compare(len(x.Items), len(y.Items)) })
 	return out
 }
+
+// pairIndex is the position of pair (x, y), x < y < f, in a triangular array.
+func pairIndex(x, y, f int) int { return x*(2*f-x-1)/2 + y - x - 1 }
 
 func key(items []int) string {
 	var sb strings.Builder
