@@ -107,6 +107,9 @@ func (s *Server) dataset(ctx context.Context, sc kexi.Scope) (*data, int64, erro
 }
 
 func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope) (*data, error) {
+	s.scopesMu.Lock()
+	s.scopes[sc] = time.Now()
+	s.scopesMu.Unlock()
 	val, _, err := s.cache.get(ctx, v, "dataset "+scopeKey(sc), func(ctx context.Context) (any, error) {
 		ds, err := s.st.LoadDataset(ctx, sc)
 		if err != nil {
@@ -142,21 +145,34 @@ func (s *Server) Warm(ctx context.Context, every time.Duration) {
 	}
 }
 
+// warm computes the dashboard and the default analyses for the unrestricted scope and for
+// every scope a page asked for in the last day (each sales user, each region).
 func (s *Server) warm(ctx context.Context, v int64) {
-	d, err := s.datasetAt(ctx, v, kexi.Scope{})
-	if err != nil {
-		s.log.Warn("warm dataset", "err", err)
-		return
+	scopes := []kexi.Scope{{}}
+	s.scopesMu.Lock()
+	for sc, at := range s.scopes {
+		if sc.Restricted() && time.Since(at) < 24*time.Hour {
+			scopes = append(scopes, sc)
+		}
 	}
-	if _, err := s.dashboard(ctx, kexi.Scope{}); err != nil {
-		s.log.Warn("warm dashboard", "err", err)
-	}
-	for _, a := range s.analyses {
-		if ctx.Err() != nil {
+	s.scopesMu.Unlock()
+	for _, sc := range scopes {
+		d, err := s.datasetAt(ctx, v, sc)
+		if err != nil {
+			s.log.Warn("warm dataset", "err", err)
 			return
 		}
-		if _, _, err := s.runAnalysis(ctx, v, kexi.Scope{}, a, analysis.Input{Options: map[string]string{}}, d); err != nil {
-			s.log.Warn("warm analysis", "analysis", a.Info().Name, "err", err)
+		if _, err := s.dashboard(ctx, sc); err != nil {
+			s.log.Warn("warm dashboard", "err", err)
+		}
+		for _, a := range s.analyses {
+			if ctx.Err() != nil {
+				return
+			}
+			if _, _, err := s.runAnalysis(ctx, v, sc, a, analysis.Input{Options: map[string]string{}}, d); err != nil &&
+				kexi.ErrorCode(err) == kexi.EINTERNAL {
+				s.log.Warn("warm analysis", "analysis", a.Info().Name, "err", err)
+			}
 		}
 	}
 }

@@ -62,6 +62,9 @@ type Server struct {
 	setupMu    sync.Mutex
 	setupToken string
 
+	scopesMu sync.Mutex
+	scopes   map[kexi.Scope]time.Time // scopes pages asked for, and when: Warm keeps them ready
+
 	settingsMu sync.Mutex
 	settings   kexi.Settings
 	settingsAt time.Time
@@ -71,7 +74,7 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{st: cfg.Store, analyses: cfg.Analyses, byName: map[string]analysis.Analysis{},
 		log: cfg.Logger, now: cfg.Now,
-		version: cfg.Version, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs()}
+		version: cfg.Version, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs(), scopes: map[kexi.Scope]time.Time{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

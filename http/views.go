@@ -165,8 +165,11 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 		p.Error, p.Problems = errText(p.Lang, err), problemsOf(err)
 	} else {
 		s.fillResult(p, &v, &info, res, d, q)
-		if took > 0 {
+		switch {
+		case took >= time.Millisecond:
 			v.Took = took.Round(time.Millisecond).String()
+		case took > 0:
+			v.Took = "<1ms"
 		}
 		if d != nil && len(d.ds.Orders) == 0 && len(d.ds.Customers) == 0 {
 			var needs []string

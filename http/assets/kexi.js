@@ -31,7 +31,7 @@
   }
 
   function categoryChart(spec, type, extra) {
-    var many = (spec.x || []).length > 8;
+    var many = (spec.x || []).length > 8 || (spec.x || []).join('').length > 48;
     return {
       tooltip: { trigger: 'axis', valueFormatter: axisFmt(spec) },
       legend: { show: (spec.y || []).length > 1, top: 0 },
