@@ -315,7 +315,7 @@ func (Analysis) Info() analysis.Info {
 		"amount": t("Amount", "金额"), "ordered_at": t("Order date", "下单日期"), "phone": t("Phone", "电话"), "email": t("Email", "邮箱"),
 		"created_at": t("Created", "创建日期"), "birth_date": t("Birth date", "出生日期"), "at": t("Date", "日期"),
 		"cost": t("Cost", "成本"), "shipping": t("Shipping", "运费"), "discount": t("Discount", "折扣"), "returned": t("Returned", "退货额"),
-		"unit_price": t("Unit price", "单价"),
+		"unit_price": t("Unit price", "单价"), "nps": t("NPS score", "NPS 分数"), "csat": t("CSAT score", "CSAT 分数"), "ces": t("CES score", "CES 分数"),
 	}
 	fz := map[string]analysis.Text{"gender": t("Gender", "性别"), "age": t("Age / birth date", "年龄/出生日期"),
 		"province": t("Province", "省份"), "city": t("City", "城市"), "channel": t("Channel", "渠道"), "owner": t("Owner", "负责人")}
