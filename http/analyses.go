@@ -60,9 +60,7 @@ func analysisInput(info analysis.Info, q url.Values, strict bool) (analysis.Inpu
 func (s *Server) runAnalysis(ctx context.Context, v int64, sc kexi.Scope, a analysis.Analysis, in analysis.Input, d *data) (*analysis.Result, time.Duration, error) {
 	info := a.Info()
 	set := s.cachedSettings(ctx)
-	key := fmt.Sprintf("analysis %s %s as_of=%s from=%s to=%s set=%s/%g opts=%s", info.Name, scopeKey(sc),
-		in.AsOf.Format(time.RFC3339), in.From.Format(time.RFC3339), in.To.Format(time.RFC3339),
-		set.Currency, set.CostPerMinute, optionsKey(in.Options))
+	key := s.analysisKey(ctx, sc, info.Name, in)
 	val, took, err := s.cache.get(ctx, v, key, func(ctx context.Context) (res any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
@@ -88,6 +86,15 @@ func (s *Server) runAnalysis(ctx context.Context, v int64, sc kexi.Scope, a anal
 		return nil, 0, err
 	}
 	return val.(*analysis.Result), took, nil
+}
+
+// analysisKey is the cache key of an analysis run: scope, dates, options and the settings the
+// analyses read.
+func (s *Server) analysisKey(ctx context.Context, sc kexi.Scope, name string, in analysis.Input) string {
+	set := s.cachedSettings(ctx)
+	return fmt.Sprintf("analysis %s %s as_of=%s from=%s to=%s set=%s/%g opts=%s", name, scopeKey(sc),
+		in.AsOf.Format(time.RFC3339), in.From.Format(time.RFC3339), in.To.Format(time.RFC3339),
+		set.Currency, set.CostPerMinute, optionsKey(in.Options))
 }
 
 // analysisFor finds the {name} analysis and runs it for the request.
@@ -118,13 +125,26 @@ func (s *Server) apiAnalyses(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// apiAnalysis answers an analysis result as JSON; the encoded result is cached beside it, so
+// a large table is encoded once per data version.
 func (s *Server) apiAnalysis(w http.ResponseWriter, r *http.Request) error {
-	_, _, res, _, _, err := s.analysisFor(r, true)
+	a, in, res, _, _, err := s.analysisFor(r, true)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, res)
-	return nil
+	v, err := s.st.DataVersion(r.Context())
+	if err != nil {
+		return err
+	}
+	body, _, err := s.cache.get(r.Context(), v, "json "+s.analysisKey(r.Context(), scopeOf(r), a.Info().Name, in),
+		func(context.Context) (any, error) { return encodeJSON(res) })
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(body.([]byte))
+	return err
 }
 
 func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {

@@ -81,20 +81,29 @@ func (s *Server) writeAPIError(w http.ResponseWriter, r *http.Request, err error
 // writeJSON writes v as JSON with the status. Numbers JSON cannot hold (NaN, ±Inf: an
 // undefined ratio in an analysis) are written as null.
 func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := encodeJSON(v)
+	if err != nil {
+		slog.Error("encode json", "err", err)
+		http.Error(w, `{"code":"internal","message":"internal error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// encodeJSON encodes v without HTML escaping, writing NaN and ±Inf as null.
+func encodeJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		buf.Reset()
 		if err := enc.Encode(jsonSafe(reflect.ValueOf(v))); err != nil {
-			slog.Error("encode json", "err", err)
-			http.Error(w, `{"code":"internal","message":"internal error"}`, http.StatusInternalServerError)
-			return
+			return nil, err
 		}
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	return buf.Bytes(), nil
 }
 
 // jsonSafe copies v into maps, slices and plain values that encoding/json writes the same way,
