@@ -524,21 +524,85 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		{Key: "item_1", Type: "string"}, {Key: "confidence_1", Type: "percent"}, {Key: "item_2", Type: "string"},
 		{Key: "confidence_2", Type: "percent"}, {Key: "item_3", Type: "string"}, {Key: "confidence_3", Type: "percent"}}}
 	if len(rules) > 0 {
+		// Rules by item index, filed under their first antecedent item, so each customer only
+		// looks at rules that start with something they bought. Recommend does the same by
+		// name; this is its fast form for every customer at once.
+		type irule struct {
+			ante, cons []int32
+			conf, lift float64
+		}
+		byFirst := make([][]irule, len(bs.Items))
+		for _, r := range rules {
+			var ir irule
+			for _, x := range r.Antecedent {
+				ir.ante = append(ir.ante, int32(bs.index[x]))
+			}
+			for _, x := range r.Consequent {
+				ir.cons = append(ir.cons, int32(bs.index[x]))
+			}
+			ir.conf, ir.lift = r.Confidence, r.Lift
+			byFirst[ir.ante[0]] = append(byFirst[ir.ante[0]], ir)
+		}
+		bought := make([]bool, len(bs.Items))
+		var touched []int32
+		var cands []Recommendation
+		var candIdx []int32
 		// Baskets are in Orders order, which is grouped by customer.
-		bought := map[string]bool{}
 		for i := 0; i < len(owner); {
 			j := i
-			clear(bought)
+			for _, x := range touched {
+				bought[x] = false
+			}
+			touched = touched[:0]
 			for j < len(owner) && owner[j] == owner[i] {
 				for _, x := range bs.Basket(j) {
-					bought[bs.Items[x]] = true
+					if !bought[x] {
+						bought[x] = true
+						touched = append(touched, x)
+					}
 				}
 				j++
 			}
 			if owner[i] != 0 {
-				if rs := Recommend(rules, bought, 3); len(rs) > 0 {
+				cands, candIdx = cands[:0], candIdx[:0]
+				for _, x := range touched {
+					for _, r := range byFirst[x] {
+						ok := true
+						for _, a := range r.ante[1:] {
+							if !bought[a] {
+								ok = false
+								break
+							}
+						}
+						if !ok {
+							continue
+						}
+						for _, c := range r.cons {
+							if bought[c] {
+								continue
+							}
+							k := slices.Index(candIdx, c)
+							if k < 0 {
+								candIdx = append(candIdx, c)
+								cands = append(cands, Recommendation{bs.Items[c], r.conf, r.lift})
+							} else if r.conf > cands[k].Confidence || (r.conf == cands[k].Confidence && r.lift > cands[k].Lift) {
+								cands[k].Confidence, cands[k].Lift = r.conf, r.lift
+							}
+						}
+					}
+				}
+				if len(cands) > 0 {
+					slices.SortFunc(cands, func(x, y Recommendation) int {
+						if c := cmp.Compare(y.Confidence, x.Confidence); c != 0 {
+							return c
+						}
+						if c := cmp.Compare(y.Lift, x.Lift); c != 0 {
+							return c
+						}
+						return cmp.Compare(x.Item, y.Item)
+					})
 					row := []any{owner[i], "", math.NaN(), "", math.NaN(), "", math.NaN()}
-					for k, r := range rs {
+					for k, r := range cands[:min(3, len(cands))] {
 						row[1+2*k], row[2+2*k] = r.Item, r.Confidence
 					}
 					rec.Rows = append(rec.Rows, row)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"sync"
@@ -254,6 +255,71 @@ func BenchmarkRun(b *testing.B) {
 	for b.Loop() {
 		if _, err := basket.New().Run(context.Background(), in); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestRecommendationsMatchRecommend checks the per-customer table (built with item indices)
+// against Recommend (by names) on seeded random baskets.
+func TestRecommendationsMatchRecommend(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	items := []string{"A", "B", "C", "D", "E", "F", "G", "H"}
+	d := &kexi.Dataset{}
+	for i := 0; i < 400; i++ {
+		var its []string
+		for _, it := range items {
+			if r.IntN(3) == 0 {
+				its = append(its, it)
+			}
+		}
+		d.Orders = append(d.Orders, order(int64(i+1), int64(1+r.IntN(60)), its...))
+	}
+	d.Normalize()
+	opts := map[string]string{"min_support": "0.05", "min_confidence": "0.1", "min_lift": "0.5", "max_len": "3"}
+	res, err := basket.New().Run(context.Background(), analysis.Input{Data: d, Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b basket.Baskets
+	bought := map[int64]map[string]bool{}
+	for _, o := range d.Orders {
+		var names []string
+		for _, it := range o.Items {
+			names = append(names, it.SKU)
+		}
+		b.Add(names)
+		if bought[o.CustomerID] == nil {
+			bought[o.CustomerID] = map[string]bool{}
+		}
+		for _, n := range names {
+			bought[o.CustomerID][n] = true
+		}
+	}
+	rules := b.Rules(0.05, 0.1, 0.5, 3)
+	if len(rules) < 20 {
+		t.Fatalf("only %d rules: the test needs more", len(rules))
+	}
+	rows := res.Table("recommendations").Rows
+	withRecs := 0
+	for _, b := range bought {
+		if len(basket.Recommend(rules, b, 3)) > 0 {
+			withRecs++
+		}
+	}
+	if len(rows) == 0 || len(rows) != withRecs {
+		t.Fatalf("%d customers with recommendations, want %d", len(rows), withRecs)
+	}
+	for _, row := range rows {
+		want := basket.Recommend(rules, bought[row[0].(int64)], 3)
+		for k := 0; k < 3; k++ {
+			got := row[1+2*k].(string)
+			if k < len(want) {
+				if got != want[k].Item || row[2+2*k].(float64) != want[k].Confidence {
+					t.Errorf("customer %d #%d: %v, want %+v", row[0], k+1, row, want)
+				}
+			} else if got != "" {
+				t.Errorf("customer %d #%d: %v, want none", row[0], k+1, row)
+			}
 		}
 	}
 }
