@@ -268,7 +268,8 @@ func (Analysis) Info() analysis.Info {
 }
 
 // Run computes the funnel of leads created in the period, compared with the leads created in
-// the previous period of the same length (when the period has a start).
+// the previous period of the same length (when the period has a start, and an end or an as-of
+// date after it).
 func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
@@ -285,11 +286,11 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	f := Build(leads, cur)
 
 	var prev *Funnel
-	if !in.From.IsZero() {
-		to := in.To
-		if to.IsZero() {
-			to = in.AsOf
-		}
+	to := in.To
+	if to.IsZero() {
+		to = in.AsOf
+	}
+	if !in.From.IsZero() && to.After(in.From) {
 		pin := analysis.Input{To: in.From.Add(-time.Nanosecond)}
 		span := to.Sub(in.From)
 		if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 && !in.To.IsZero() {
