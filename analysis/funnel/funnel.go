@@ -290,7 +290,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	if to.IsZero() {
 		to = in.AsOf
 	}
-	if !in.From.IsZero() && to.After(in.From) {
+	if !in.From.IsZero() && !to.IsZero() && !to.Before(in.From) {
 		pin := analysis.Input{To: in.From.Add(-time.Nanosecond)}
 		span := to.Sub(in.From)
 		if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 && !in.To.IsZero() {
