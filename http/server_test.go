@@ -102,6 +102,22 @@ func TestScenarios(t *testing.T) {
 		{"pages: unknown", req{method: "GET", path: "/nothing", as: "alice", via: "session"}, 404, nil, nil},
 		{"pages: import forbidden for sales", req{method: "POST", path: "/import", as: "alice", via: "session",
 			body: upload("c.csv", []byte("external_id,name\nZ1,Z\n"), nil)}, 403, nil, nil},
+		{"regional manager: portrait outside the region", req{method: "GET", path: "/customers/" + c1, as: "gd", via: "session"}, 404, nil, []string{"Alice One"}},
+		{"regional manager: orders outside the region", req{method: "GET", path: "/api/v1/orders", as: "gd"}, 200, []string{`"O3"`, `"total":1`}, []string{`"O1"`, marker}},
+		{"page with a bad option shows the form", req{method: "GET", path: "/analyses/pyramid?as_of=someday", as: "ana", via: "session"}, 400,
+			[]string{`id="options-form"`, "someday"}, nil},
+		{"admin adds a user by form", req{method: "POST", path: "/users", as: "admin", via: "session",
+			body: "login=carol&role=analyst&password=long+enough+pw"}, 303, nil, nil},
+		{"a bad user form shows the problem", req{method: "POST", path: "/users", as: "admin", via: "session",
+			body: "login=dave&role=boss&password=long+enough+pw"}, 400, []string{"expected admin, manager, analyst or sales"}, nil},
+		{"admin saves settings by form", req{method: "POST", path: "/settings", as: "admin", via: "session",
+			body: "currency=GBP&time_zone=Europe%2FLondon&cost_per_minute=0.5&lang=en"}, 303, nil, nil},
+		{"settings are admin only", req{method: "POST", path: "/settings", as: "ana", via: "session",
+			body: "currency=USD&time_zone=UTC&cost_per_minute=1&lang=en"}, 403, nil, nil},
+		{"the new currency shows", req{method: "GET", path: "/", as: "ana", via: "session", header: map[string]string{"Accept-Language": "en"}}, 200,
+			[]string{"£1,350.00"}, nil},
+		{"admin creates an API token", req{method: "POST", path: "/api/v1/users/1/tokens", as: "admin", body: map[string]any{"name": "ci"}}, 201,
+			[]string{`"token":"`}, nil},
 		{"lang switch", req{method: "GET", path: "/lang?to=en&next=/customers"}, 303, nil, nil},
 		{"lang switch refuses other sites", req{method: "GET", path: "/lang?to=en&next=//evil.example"}, 303, nil, nil},
 	}
@@ -391,5 +407,40 @@ func TestJSONSafe(t *testing.T) {
 	c := chartSpec{Key: "k", Kind: "bar", Y: []chartValues{{Name: "v", Data: []float64{1, math.NaN()}}}}
 	if got := c.JSON(); !strings.Contains(got, `"data":[1,null]`) {
 		t.Errorf("chart spec %s", got)
+	}
+}
+
+// TestHeadline works the dashboard figures out by hand on a Dataset with a return, a
+// cancelled order and an order outside the period.
+func TestHeadline(t *testing.T) {
+	d := &kexi.Dataset{
+		Customers: []kexi.Customer{{ID: 1}, {ID: 2}, {ID: 3}},
+		Orders: []kexi.Order{
+			{ID: 1, CustomerID: 1, OrderedAt: date("2024-06-01"), Amount: 40, Cost: 10},                                 // before the period
+			{ID: 2, CustomerID: 1, OrderedAt: date("2024-06-20"), Amount: 60, Cost: 30},                                 // in: (2024-06-15, 2025-06-15]
+			{ID: 3, CustomerID: 1, OrderedAt: date("2024-06-25"), Returned: 60, Status: kexi.StatusReturn},              // a return: no purchase
+			{ID: 4, CustomerID: 2, OrderedAt: date("2025-06-15"), Amount: 100, Cost: 55},                                // the last order: as-of
+			{ID: 5, CustomerID: 3, OrderedAt: date("2025-01-05"), Amount: 500, Cost: 100, Status: kexi.StatusCancelled}, // cancelled
+		},
+		Surveys: []kexi.SurveyResponse{{ID: 1, At: date("2025-01-01"), Kind: kexi.NPS, Score: 6}, {ID: 2, At: date("2025-02-01"), Kind: kexi.CSAT, Score: 5}},
+	}
+	d.Normalize()
+	h := headline(d)
+	// Purchases in the period: #2 (60, cost 30) and #4 (100, cost 55): revenue 160, margin 75,
+	// margin 75/160 = 0.46875; active customers 1 and 2. One NPS answer, a detractor: −100.
+	if !h.AsOf.Equal(date("2025-06-15")) || h.Active != 2 || h.Customers != 3 || h.Revenue != 160 || h.Margin != 75 ||
+		h.MarginPct != 0.46875 || h.NPS != -100 || h.NPSCount != 1 || h.Orders != 2 {
+		t.Errorf("%+v", h)
+	}
+	// Months 2024-07 … 2025-06: June 2024 is outside the trend; customer 2 is new in June 2025.
+	if h.Months[0] != "2024-07" || h.Months[11] != "2025-06" || h.RevenueByM[11] != 100 || h.NewByM[11] != 1 || h.ActiveByM[11] != 1 {
+		t.Errorf("months %v revenue %v new %v", h.Months, h.RevenueByM, h.NewByM)
+	}
+	var sum float64
+	for _, v := range h.RevenueByM {
+		sum += v
+	}
+	if sum != 100 {
+		t.Errorf("trend revenue %v, want only June 2025's 100", sum)
 	}
 }
