@@ -420,6 +420,40 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		iv := insightView{Title: info.Title.In(p.Lang), Link: "/analyses/" + name}
+		if len(in.Options) > 0 {
+			// An analysis of this one customer (the portrait, A19): its figures, then each row
+			// of its tables (next best actions, preferences) as a label and the rest.
+			iv.Link += "?customer=" + strconv.FormatInt(cust.ID, 10)
+			for _, f := range res.Summary {
+				if f.Key == "customer_id" || f.Key == "name" {
+					continue
+				}
+				iv.Items = append(iv.Items, figureView{Key: f.Key, Label: label(&info, p.Lang, f.Key), Value: p.figure(&info, f)})
+			}
+			for ti := range res.Tables {
+				t := &res.Tables[ti]
+				if t.Key == "attributes" {
+					continue // shown above from the record itself
+				}
+				for _, row := range t.Rows {
+					if len(row) < 2 || len(t.Columns) < 2 {
+						continue
+					}
+					var rest []string
+					for j := 1; j < len(row) && j < len(t.Columns); j++ {
+						if c := p.cell(&info, t.Columns[j].Type, row[j]); c.Text != "" {
+							rest = append(rest, c.Text)
+						}
+					}
+					iv.Items = append(iv.Items, figureView{Key: t.Key, Label: p.cell(&info, t.Columns[0].Type, row[0]).Text,
+						Value: strings.Join(rest, " · ")})
+				}
+			}
+			if len(iv.Items) > 0 {
+				v.Insights = append(v.Insights, iv)
+			}
+			continue
+		}
 		for ti := range res.Tables {
 			t := &res.Tables[ti]
 			if !t.PerCustomer {
