@@ -28,6 +28,7 @@ type page struct {
 	Nav      string
 	Path     string
 	Settings kexi.Settings
+	Loc      *time.Location // the settings' time zone
 	Analyses []navItem
 	Kinds    []string
 	Flash    string
@@ -59,10 +60,23 @@ func (p *page) Money(v any) string { return fmtMoney(p.Lang, p.Settings.Currency
 func (p *page) Pct(v any) string { return fmtPct(p.Lang, toFloat(v)) }
 
 // Date formats a date for the language.
-func (p *page) Date(t time.Time) string { return fmtDate(p.Lang, t) }
+func (p *page) Date(t time.Time) string { return fmtDate(p.Lang, p.local(t)) }
 
 // DateTime formats a time for the language.
-func (p *page) DateTime(t time.Time) string { return fmtDateTime(p.Lang, t) }
+func (p *page) DateTime(t time.Time) string { return fmtDateTime(p.Lang, p.local(t)) }
+
+// local shows a moment in the business's time zone. A bare date (midnight UTC: a birth date,
+// an as-of day) stays the day it is.
+func (p *page) local(t time.Time) time.Time {
+	if p.Loc == nil || t.IsZero() {
+		return t
+	}
+	u := t.UTC()
+	if u.Hour() == 0 && u.Minute() == 0 && u.Second() == 0 && u.Nanosecond() == 0 {
+		return u
+	}
+	return t.In(p.Loc)
+}
 
 // IsAdmin reports whether the user is an administrator.
 func (p *page) IsAdmin() bool { return p.User != nil && p.User.Role == kexi.RoleAdmin }
@@ -134,6 +148,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, title, nav stri
 	p := &page{Lang: langOf(r), User: userOf(r), CSRF: s.csrfToken(w, r), Nav: nav,
 		Path: r.URL.RequestURI(), Settings: s.cachedSettings(r.Context()), Kinds: kexi.Kinds}
 	p.Title = p.T(title)
+	p.Loc = s.location(p.Settings.TimeZone)
 	if p.User != nil {
 		for _, a := range s.analyses {
 			info := a.Info()

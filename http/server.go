@@ -65,6 +65,8 @@ type Server struct {
 	scopesMu sync.Mutex
 	scopes   map[kexi.Scope]time.Time // scopes pages asked for, and when: Warm keeps them ready
 
+	zones sync.Map // time zone name → *time.Location
+
 	settingsMu sync.Mutex
 	settings   kexi.Settings
 	settingsAt time.Time
@@ -268,6 +270,22 @@ func (s *Server) cachedSettings(ctx context.Context) kexi.Settings {
 	}
 	s.settings, s.settingsAt = st, time.Now()
 	return st
+}
+
+// location returns the time zone by IANA name, cached; nil when the name is unknown.
+func (s *Server) location(name string) *time.Location {
+	if name == "" {
+		return nil
+	}
+	if l, ok := s.zones.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	s.zones.Store(name, l)
+	return l
 }
 
 // forgetSettings makes the next cachedSettings read the store.

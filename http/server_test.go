@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
@@ -442,5 +443,30 @@ func TestHeadline(t *testing.T) {
 	}
 	if sum != 100 {
 		t.Errorf("trend revenue %v, want only June 2025's 100", sum)
+	}
+}
+
+// TestLocalTime shows moments in the business's time zone and bare dates as they are.
+func TestLocalTime(t *testing.T) {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	ny, _ := time.LoadLocation("America/New_York")
+	for _, c := range []struct {
+		loc  *time.Location
+		in   time.Time
+		want string
+	}{
+		{sh, time.Date(2025, 3, 4, 20, 30, 0, 0, time.UTC), "5 Mar 2025 04:30"}, // the next day in Shanghai
+		{ny, time.Date(2025, 3, 4, 2, 0, 0, 0, time.UTC), "3 Mar 2025 21:00"},   // the day before in New York
+		{ny, date("1988-08-09"), "9 Aug 1988 00:00"},                            // a bare date stays
+		{nil, time.Date(2025, 3, 4, 20, 30, 0, 0, time.UTC), "4 Mar 2025 20:30"},
+	} {
+		p := &page{Lang: langEn, Loc: c.loc}
+		if got := p.DateTime(c.in); got != c.want {
+			t.Errorf("%v in %v: %q, want %q", c.in, c.loc, got, c.want)
+		}
+	}
+	p := &page{Lang: langZh, Loc: sh}
+	if got := p.Date(time.Date(2025, 12, 31, 16, 0, 0, 0, time.UTC)); got != "2026年1月1日" {
+		t.Errorf("zh date %q", got)
 	}
 }
