@@ -215,6 +215,27 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(list, "E2E Customer Two") {
 		t.Errorf("imported customer not in the list: %q", list)
 	}
+	// The filter builder: name contains "E2E" and city = 南京 leaves only the second one.
+	do("filter by the form",
+		chromedp.Navigate(s.url+"/customers"),
+		chromedp.SetValue(chromedp.CSS("#conds .cond:last-child .cf"), "name"),
+		chromedp.SetValue(chromedp.CSS("#conds .cond:last-child .co"), "contains"),
+		chromedp.SetValue(chromedp.CSS("#conds .cond:last-child .cv"), "E2E"),
+		chromedp.Click(chromedp.ID("add-cond")),
+		chromedp.SetValue(chromedp.CSS("#conds .cond:last-child .cf"), "city"),
+		chromedp.SetValue(chromedp.CSS("#conds .cond:last-child .co"), "eq"),
+		chromedp.SetValue(chromedp.CSS("#conds .cond:last-child .cv"), "南京"),
+		chromedp.Click(chromedp.CSS(`#filter-form button[type="submit"]`)),
+		// The answer lists the two conditions and an empty row: three rows.
+		chromedp.WaitVisible(chromedp.CSS(`#conds .cond:nth-child(3)`)))
+	list, err = chromedp.Run(ctx, chromedp.Text(chromedp.ID("list")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	count, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("list-count")))
+	if !strings.Contains(list, "E2E Customer Two") || strings.Contains(list, "端到端客户甲") || !strings.Contains(count, "1–1") {
+		t.Errorf("filtered list: %q (%s)", list, count)
+	}
 
 	for _, lang := range []string{"en", "zh"} {
 		do("switch to "+lang, chromedp.Navigate(s.url+"/lang?to="+lang+"&next=/"))
