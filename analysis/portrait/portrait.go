@@ -298,9 +298,8 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	addTop := func(kind string, m map[string]float64) {
 		var total float64
 		ks := make([]string, 0, len(m))
-		for k, v := range m {
+		for k := range m {
 			ks = append(ks, k)
-			total += v
 		}
 		slices.SortFunc(ks, func(a, b string) int {
 			if c := cmp.Compare(m[b], m[a]); c != 0 {
@@ -308,6 +307,9 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 			}
 			return cmp.Compare(a, b)
 		})
+		for _, k := range ks { // in a fixed order: a sum in map order differs in the last bits from run to run
+			total += m[k]
+		}
 		for _, k := range ks[:min(3, len(ks))] {
 			pref.Rows = append(pref.Rows, []any{kind, k, m[k] / total})
 		}
