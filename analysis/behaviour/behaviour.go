@@ -104,18 +104,37 @@ type Row struct {
 }
 
 // interner numbers strings, remembering the last hit (orders of one customer often repeat it).
+// byKey remembers the string last seen with a small numeric key (an item's product id), so
+// that the category of a product costs a slice lookup and a string comparison, not a hash.
 type interner struct {
 	idx   map[string]int
 	names []string
 	last  string
 	lastI int
+	byKey []keyed
 }
+
+type keyed struct {
+	s  string
+	id int // id+1; 0 = not set
+}
+
+// maxKey bounds the keys byKey remembers.
+const maxKey = 1 << 16
 
 func newInterner() *interner { return &interner{idx: map[string]int{}, lastI: -1} }
 
 func (in *interner) id(s string) int {
 	if in.lastI >= 0 && s == in.last {
 		return in.lastI
+	}
+	if len(in.names) <= 8 { // a few names: comparing beats hashing
+		for i, n := range in.names {
+			if n == s {
+				in.last, in.lastI = s, i
+				return i
+			}
+		}
 	}
 	i, ok := in.idx[s]
 	if !ok {
@@ -124,6 +143,23 @@ func (in *interner) id(s string) int {
 		in.names = append(in.names, s)
 	}
 	in.last, in.lastI = s, i
+	return i
+}
+
+// idKey is id(s) for a string that usually comes with the same key.
+func (in *interner) idKey(key int64, s string) int {
+	if key <= 0 || key >= maxKey {
+		return in.id(s)
+	}
+	if int(key) < len(in.byKey) {
+		if k := &in.byKey[key]; k.id > 0 && k.s == s {
+			return k.id - 1
+		}
+	} else {
+		in.byKey = append(in.byKey, make([]keyed, int(key)+1-len(in.byKey))...)
+	}
+	i := in.id(s)
+	in.byKey[key] = keyed{s, i + 1}
 	return i
 }
 
@@ -163,37 +199,28 @@ var edges = func() []float64 {
 	return e
 }()
 
+// scan makes one pass over the orders. Monthly revenue is summed per month counted back from
+// the as-of month (the first purchase month is only known at the end) and laid out from the
+// first purchase month afterwards.
 func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf time.Time) *profile {
 	p := &profile{channels: newInterner(), provinces: newInterner(), cities: newInterner(), cityAgg: map[[2]int]*agg{},
 		amounts: make([]int, len(edges)+1), freq: make([]float64, len(freqBins)), categoryTotal: map[string]float64{}}
-	p.rows = make([]Row, 0, runs(d.Orders))
-	p.buyers = make([]int64, 0, runs(d.Orders))
+	p.rows = make([]Row, 0, len(d.Customers))
+	p.buyers = make([]int64, 0, len(d.Customers))
+	cal := stats.NewCalendar(loc)
 	cats := newInterner()
 	var catVal []float64
 	var touched []int
 	var chCount []int
 	var chTouched []int
 	var gaps []float64
-	// Months are counted from the first purchase month; find it first (cheap: the minimum time).
+	var catTotal []float64
+	var catSeen []bool // a counted customer bought in the category
+	var back []float64 // back[k] = revenue of the k-th month before the as-of month
+	mAsOf := cal.Month(asOf)
 	var first time.Time
-	for i := range d.Orders {
-		o := &d.Orders[i]
-		if o.IsPurchase() && keep(o.OrderedAt) && (first.IsZero() || o.OrderedAt.Before(first)) {
-			first = o.OrderedAt
-		}
-	}
-	if first.IsZero() {
-		return p
-	}
-	fl := first.In(loc)
-	p.firstMonth = time.Date(fl.Year(), fl.Month(), 1, 0, 0, 0, 0, loc)
-	m0 := fl.Year()*12 + int(fl.Month()) - 1
-	al := asOf.In(loc)
-	mEnd := al.Year()*12 + int(al.Month()) - 1
-	if al.AddDate(0, 0, 1).Month() == al.Month() && mEnd > m0 { // as-of before the month's last day
-		mEnd--
-	}
-	p.monthRev = make([]float64, max(mEnd-m0+1, 1))
+	var city *agg
+	cityKey := [2]int{-1, -1}
 
 	cs := d.Customers
 	ci := 0
@@ -216,13 +243,18 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 			if !ord.IsPurchase() || !keep(ord.OrderedAt) {
 				continue
 			}
+			if first.IsZero() || ord.OrderedAt.Before(first) {
+				first = ord.OrderedAt
+			}
 			p.orders++
 			p.revenue += ord.Amount
-			t := ord.OrderedAt.In(loc)
-			y, mo, _ := t.Date()
-			p.heat[t.Weekday()][t.Hour()]++
-			if k := y*12 + int(mo) - 1 - m0; k < len(p.monthRev) {
-				p.monthRev[k] += ord.Amount
+			y, mo, wd, h := cal.Fields(ord.OrderedAt)
+			p.heat[wd][h]++
+			if k := mAsOf - (y*12 + int(mo) - 1); k >= 0 {
+				for len(back) <= k {
+					back = append(back, 0)
+				}
+				back[k] += ord.Amount
 			}
 			b, _ := slices.BinarySearch(edges, ord.Amount)
 			p.amounts[b]++
@@ -237,28 +269,33 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 				chTouched = append(chTouched, c)
 			}
 			chCount[c]++
-			prov, city := ord.Province, ord.City
+			prov, ct := ord.Province, ord.City
 			if prov == "" && cust != nil {
-				prov, city = cust.Province, cust.City
+				prov, ct = cust.Province, cust.City
 			}
-			pi, cti := p.provinces.id(prov), p.cities.id(city)
+			pi, cti := p.provinces.id(prov), p.cities.id(ct)
 			for len(p.provAgg) <= pi {
 				p.provAgg = append(p.provAgg, agg{})
 			}
 			p.provAgg[pi].orders++
 			p.provAgg[pi].revenue += ord.Amount
-			a := p.cityAgg[[2]int{pi, cti}]
-			if a == nil {
-				a = &agg{}
-				p.cityAgg[[2]int{pi, cti}] = a
+			if k := [2]int{pi, cti}; k != cityKey {
+				city = p.cityAgg[k]
+				if city == nil {
+					city = &agg{}
+					p.cityAgg[k] = city
+				}
+				cityKey = k
 			}
-			a.orders++
-			a.revenue += ord.Amount
+			city.orders++
+			city.revenue += ord.Amount
 			for j := range ord.Items {
 				it := &ord.Items[j]
-				k := cats.id(it.Category)
+				k := cats.idKey(it.ProductID, it.Category)
 				for len(catVal) <= k {
 					catVal = append(catVal, 0)
+					catTotal = append(catTotal, 0)
+					catSeen = append(catSeen, false)
 				}
 				if catVal[k] == 0 {
 					touched = append(touched, k)
@@ -285,7 +322,8 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 		}
 		best := -1
 		for _, k := range touched {
-			p.categoryTotal[cats.names[k]] += catVal[k]
+			catTotal[k] += catVal[k]
+			catSeen[k] = true
 			if best < 0 || catVal[k] > catVal[best] || (catVal[k] == catVal[best] && cats.names[k] < cats.names[best]) {
 				best = k
 			}
@@ -319,6 +357,28 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 		p.buyers = append(p.buyers, cid)
 		p.rows = append(p.rows, r)
 	}
+	for k, v := range catTotal {
+		if catSeen[k] {
+			p.categoryTotal[cats.names[k]] = v
+		}
+	}
+	if first.IsZero() {
+		return p
+	}
+	fl := first.In(loc)
+	p.firstMonth = time.Date(fl.Year(), fl.Month(), 1, 0, 0, 0, 0, loc)
+	m0 := fl.Year()*12 + int(fl.Month()) - 1
+	al := asOf.In(loc)
+	mEnd := mAsOf
+	if al.AddDate(0, 0, 1).Month() == al.Month() && mEnd > m0 { // as-of before the month's last day
+		mEnd--
+	}
+	p.monthRev = make([]float64, max(mEnd-m0+1, 1))
+	for k := range p.monthRev {
+		if b := mAsOf - (m0 + k); b >= 0 && b < len(back) {
+			p.monthRev[k] = back[b]
+		}
+	}
 	return p
 }
 
@@ -345,7 +405,7 @@ type Web struct {
 // purchased, ascending.
 func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []int64) Web {
 	w := Web{ByType: map[string]int{}}
-	sessions := map[string]struct{}{}
+	sessions := make(map[string]struct{}, len(events)/2) // sized once: growing rehashes every id
 	type vis struct{ viewed, cart bool }
 	anon := map[string]*vis{}
 	ids := map[int64]*vis{}
