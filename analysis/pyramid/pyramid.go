@@ -21,6 +21,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/stats"
 )
 
 // Tier keys, top first.
@@ -68,7 +69,7 @@ func Cutoffs(n int) (vip, major, ordinary int) {
 // rank order. orders must be in Dataset order (sorted by customer); a purchase counts when keep
 // (nil = all) accepts its time. Orders without a customer are skipped.
 func Tiers(orders []kexi.Order, keep func(time.Time) bool) []Row {
-	rows := make([]Row, 0, runs(orders))
+	rows := make([]Row, 0, len(orders)/8+1) // grown by append: cheaper than a pass to count customers
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
 		var s float64
@@ -88,26 +89,86 @@ func Tiers(orders []kexi.Order, keep func(time.Time) bool) []Row {
 
 // Rank sorts rows by spend (highest first, ties by customer id) and fills Rank and Tier.
 func Rank(rows []Row) {
-	slices.SortFunc(rows, func(a, b Row) int {
-		if c := cmp.Compare(b.Spend, a.Spend); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.CustomerID, b.CustomerID)
-	})
+	order := rankOrder(len(rows), func(i int) (float64, int64) { return rows[i].Spend, rows[i].CustomerID })
+	sorted := make([]Row, len(rows))
+	for k, i := range order {
+		sorted[k] = rows[i]
+	}
+	copy(rows, sorted)
 	vip, major, ord := Cutoffs(len(rows))
 	for i := range rows {
 		rows[i].Rank = i + 1
-		switch {
-		case i < vip:
-			rows[i].Tier = VIP
-		case i < major:
-			rows[i].Tier = Major
-		case i < ord:
-			rows[i].Tier = Ordinary
-		default:
-			rows[i].Tier = Small
-		}
+		rows[i].Tier = tierAt(i, vip, major, ord)
 	}
+}
+
+// Place returns the tier of each of n customers, where at(i) gives the i-th customer's spend
+// and id: the tiers Rank would give them, without reordering anything. Callers that keep their
+// customers in id order use it instead of Rank and a sort back.
+func Place(n int, at func(i int) (spend float64, id int64)) []string {
+	order := rankOrder(n, at)
+	vip, major, ord := Cutoffs(n)
+	out := make([]string, n)
+	for k, i := range order {
+		out[i] = tierAt(k, vip, major, ord)
+	}
+	return out
+}
+
+// boxed returns a tier key as an interface value without allocating: the constants are boxed
+// statically.
+func boxed(tier string) any {
+	switch tier {
+	case VIP:
+		return VIP
+	case Major:
+		return Major
+	case Ordinary:
+		return Ordinary
+	case Small:
+		return Small
+	}
+	return tier
+}
+
+func tierAt(k, vip, major, ord int) string {
+	switch {
+	case k < vip:
+		return VIP
+	case k < major:
+		return Major
+	case k < ord:
+		return Ordinary
+	}
+	return Small
+}
+
+// rankOrder returns the indexes 0…n−1 by spend, highest first, ties by id (as cmp.Compare
+// orders spends: NaN last). A stable radix sort on the spend keeps ties in index order, which
+// is id order for rows in Dataset order; other tie runs are sorted by id.
+func rankOrder(n int, at func(i int) (float64, int64)) []int32 {
+	keys := make([]uint64, n)
+	for i := range keys {
+		s, _ := at(i)
+		keys[i] = ^stats.FloatKey(s)
+	}
+	order := stats.RadixOrder(keys)
+	byID := func(a, b int32) int {
+		_, x := at(int(a))
+		_, y := at(int(b))
+		return cmp.Compare(x, y)
+	}
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && keys[order[j]] == keys[order[i]] {
+			j++
+		}
+		if j-i > 1 && !slices.IsSortedFunc(order[i:j], byID) {
+			slices.SortFunc(order[i:j], byID)
+		}
+		i = j
+	}
+	return order
 }
 
 // Summary is one tier's totals.
@@ -196,11 +257,12 @@ func (a pyramidAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
 		{Key: "customer_id", Type: "int"}, {Key: "rank", Type: "int"}, {Key: "spend", Type: "currency"},
 		{Key: "revenue_share", Type: "percent"}, {Key: "cumulative_share", Type: "percent"}, {Key: "tier", Type: "label"}}}
-	cust.Rows = make([][]any, len(rows))
+	cust.Rows = analysis.Rows(len(rows), len(cust.Columns))
 	var cum float64
 	for i, r := range rows {
 		cum += r.Spend
-		cust.Rows[i] = []any{r.CustomerID, r.Rank, r.Spend, frac(r.Spend, total), frac(cum, total), r.Tier}
+		row := cust.Rows[i]
+		row[0], row[1], row[2], row[3], row[4], row[5] = r.CustomerID, r.Rank, r.Spend, frac(r.Spend, total), frac(cum, total), boxed(r.Tier)
 	}
 	res.Tables = []analysis.Table{tiers, cust}
 	res.Series = []analysis.Series{pyr}
@@ -234,15 +296,4 @@ var labels = map[string]analysis.Text{
 	Major:              {En: "Major (to top 5 %)", Zh: "主要客户(前 5%)"},
 	Ordinary:           {En: "Ordinary (to top 20 %)", Zh: "普通客户(前 20%)"},
 	Small:              {En: "Small (the other 80 %)", Zh: "小客户(其余 80%)"},
-}
-
-// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
-func runs(orders []kexi.Order) int {
-	n := 0
-	for i := range orders {
-		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
-			n++
-		}
-	}
-	return n
 }
