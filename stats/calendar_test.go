@@ -60,7 +60,7 @@ func TestCalendarMatchesTime(t *testing.T) {
 		}
 		locs = append(locs, loc)
 	}
-	locs = append(locs, time.FixedZone("minus-3:30", -(3*3600 + 1800)))
+	locs = append(locs, time.FixedZone("minus-3:30", -(3*3600+1800)))
 	r := rand.New(rand.NewPCG(1, 2))
 	lo := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
 	hi := time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
