@@ -22,6 +22,7 @@ import (
 	"cmp"
 	"context"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -57,72 +58,146 @@ type Move struct {
 // Moves compares the pyramids of periods a and b, one Move per customer with spend in either,
 // in customer id order. orders must be in Dataset order.
 func Moves(orders []kexi.Order, a, b Period) []Move {
-	ra := pyramid.Tiers(orders, a.In)
-	rb := pyramid.Tiers(orders, b.In)
-	minB := map[string]float64{}
-	for _, s := range pyramid.Summarise(rb) {
-		minB[s.Tier] = s.MinSpend
+	moves, _ := compare(orders, a, b, false, 0)
+	return moves
+}
+
+// compare makes one pass over the orders for Moves and, when cats is set, also returns each
+// move's top category in period a (by item value; "" when none). customers sizes the slices.
+func compare(orders []kexi.Order, a, b Period, cats bool, customers int) ([]Move, []string) {
+	type span struct{ from, to int32 } // the customer's orders
+	var (
+		out       []Move
+		runs      []span
+		top       []string
+		names     []string  // categories seen
+		val       []float64 // item value per category for the current customer
+		touched   []int
+		lastCat   string
+		lastCatID = -1
+	)
+	out = make([]Move, 0, customers)
+	runs = make([]span, 0, customers)
+	if cats {
+		top = make([]string, 0, customers)
 	}
-	byID := func(r []pyramid.Row) []pyramid.Row {
-		r = slices.Clone(r)
-		slices.SortFunc(r, func(x, y pyramid.Row) int { return cmp.Compare(x.CustomerID, y.CustomerID) })
-		return r
-	}
-	ra, rb = byID(ra), byID(rb)
-	var out []Move
-	i, j := 0, 0
-	for i < len(ra) || j < len(rb) {
-		var m Move
-		switch {
-		case j >= len(rb) || (i < len(ra) && ra[i].CustomerID < rb[j].CustomerID):
-			m = Move{CustomerID: ra[i].CustomerID, TierA: ra[i].Tier, SpendA: ra[i].Spend, Change: Lost}
-			i++
-		case i >= len(ra) || rb[j].CustomerID < ra[i].CustomerID:
-			m = Move{CustomerID: rb[j].CustomerID, TierB: rb[j].Tier, SpendB: rb[j].Spend, Change: NewIn}
-			j++
-		default:
-			m = Move{CustomerID: ra[i].CustomerID, TierA: ra[i].Tier, TierB: rb[j].Tier, SpendA: ra[i].Spend, SpendB: rb[j].Spend}
-			switch la, lb := pyramid.Level(m.TierA), pyramid.Level(m.TierB); {
-			case lb > la:
-				m.Change = Upgraded
-			case lb < la:
-				m.Change = Downgraded
-			default:
-				m.Change = Same
-			}
-			i++
-			j++
-		}
-		m.DaysToUpgrade = -1
-		out = append(out, m)
-	}
-	// Days to upgrade: walk each upgrader's B purchases in time order.
-	k := 0
 	for x := 0; x < len(orders); {
 		cid := orders[x].CustomerID
+		var sa, sb float64
 		y := x
-		for y < len(orders) && orders[y].CustomerID == cid {
-			y++
-		}
-		for k < len(out) && out[k].CustomerID < cid {
-			k++
-		}
-		if k < len(out) && out[k].CustomerID == cid && out[k].Change == Upgraded {
-			need := minB[out[k].TierB]
-			var run float64
-			for _, o := range orders[x:y] {
-				if o.IsPurchase() && b.In(o.OrderedAt) {
-					run += o.Amount
-					if run >= need {
-						out[k].DaysToUpgrade = int(o.OrderedAt.Sub(b.From) / (24 * time.Hour))
-						break
+		for ; y < len(orders) && orders[y].CustomerID == cid; y++ {
+			o := &orders[y]
+			if !o.IsPurchase() {
+				continue
+			}
+			inA := a.In(o.OrderedAt)
+			if inA {
+				sa += o.Amount
+			}
+			if b.In(o.OrderedAt) {
+				sb += o.Amount
+			}
+			if !cats || !inA {
+				continue
+			}
+			for j := range o.Items {
+				it := &o.Items[j]
+				k := lastCatID
+				if k < 0 || it.Category != lastCat {
+					k = slices.Index(names, it.Category)
+					if k < 0 {
+						k = len(names)
+						names = append(names, it.Category)
+						val = append(val, 0)
 					}
+					lastCat, lastCatID = it.Category, k
 				}
+				if !slices.Contains(touched, k) {
+					touched = append(touched, k)
+				}
+				val[k] += it.Quantity * it.UnitPrice
+			}
+		}
+		best, bv := "", 0.0
+		for _, k := range touched {
+			if v, c := val[k], names[k]; v > bv || (v == bv && c < best) {
+				best, bv = c, v
+			}
+			val[k] = 0
+		}
+		touched = touched[:0]
+		if cid != 0 && (sa > 0 || sb > 0) {
+			out = append(out, Move{CustomerID: cid, SpendA: sa, SpendB: sb, DaysToUpgrade: -1})
+			runs = append(runs, span{int32(x), int32(y)})
+			if cats {
+				top = append(top, best)
 			}
 		}
 		x = y
 	}
-	return out
+	// Tiers in each period: rank the customers with spend there, keeping id order.
+	for _, per := range []struct {
+		spend func(m *Move) float64
+		tier  func(m *Move) *string
+	}{
+		{func(m *Move) float64 { return m.SpendA }, func(m *Move) *string { return &m.TierA }},
+		{func(m *Move) float64 { return m.SpendB }, func(m *Move) *string { return &m.TierB }},
+	} {
+		var in []int32
+		for i := range out {
+			if per.spend(&out[i]) > 0 {
+				in = append(in, int32(i))
+			}
+		}
+		tiers := pyramid.Place(len(in), func(k int) (float64, int64) {
+			m := &out[in[k]]
+			return per.spend(m), m.CustomerID
+		})
+		for k, i := range in {
+			*per.tier(&out[i]) = tiers[k]
+		}
+	}
+	minB := map[string]float64{} // the lowest spend of each B tier: what placed a customer in it
+	for i := range out {
+		m := &out[i]
+		if t := m.TierB; t != "" {
+			if v, ok := minB[t]; !ok || m.SpendB < v {
+				minB[t] = m.SpendB
+			}
+		}
+		switch la, lb := pyramid.Level(m.TierA), pyramid.Level(m.TierB); {
+		case m.TierA == "":
+			m.Change = NewIn
+		case m.TierB == "":
+			m.Change = Lost
+		case lb > la:
+			m.Change = Upgraded
+		case lb < la:
+			m.Change = Downgraded
+		default:
+			m.Change = Same
+		}
+	}
+	// Days to upgrade: walk each upgrader's B purchases in time order.
+	for i := range out {
+		m := &out[i]
+		if m.Change != Upgraded {
+			continue
+		}
+		need := minB[m.TierB]
+		var run float64
+		for j := runs[i].from; j < runs[i].to; j++ {
+			o := &orders[j]
+			if o.IsPurchase() && b.In(o.OrderedAt) {
+				run += o.Amount
+				if run >= need {
+					m.DaysToUpgrade = int(o.OrderedAt.Sub(b.From) / (24 * time.Hour))
+					break
+				}
+			}
+		}
+	}
+	return out, top
 }
 
 // Lift is how much more often customers with one attribute value upgraded.
@@ -136,8 +211,18 @@ type Lift struct {
 // Lifts computes the lift of each attribute value among customers who could upgrade (see the
 // package doc); attrs returns a customer's attribute values in the order of names.
 func Lifts(moves []Move, names []string, attrs func(cid int64) []string) []Lift {
-	type key struct{ a, v string }
-	n, u := map[key]int{}, map[key]int{}
+	// Per attribute, the values seen and their counts; values are few, so a short list with the
+	// last hit remembered beats a map keyed by attribute and value.
+	type count struct {
+		v    string
+		n, u int
+	}
+	seen := make([][]count, len(names))
+	last := make([]int, len(names))
+	slot := make([]int, len(names)) // a repeated name counts with its first occurrence
+	for i, a := range names {
+		slot[i] = slices.Index(names, a)
+	}
 	var total, ups int
 	for _, m := range moves {
 		if m.TierA == "" || m.TierB == "" || m.TierA == pyramid.VIP {
@@ -152,18 +237,31 @@ func Lifts(moves []Move, names []string, attrs func(cid int64) []string) []Lift 
 			if v == "" {
 				v = "unknown"
 			}
-			k := key{names[i], v}
-			n[k]++
+			i = slot[i]
+			cs := seen[i]
+			k := last[i]
+			if k >= len(cs) || cs[k].v != v {
+				k = slices.IndexFunc(cs, func(c count) bool { return c.v == v })
+				if k < 0 {
+					k = len(cs)
+					seen[i] = append(seen[i], count{v: v})
+					cs = seen[i]
+				}
+				last[i] = k
+			}
+			cs[k].n++
 			if up {
-				u[k]++
+				cs[k].u++
 			}
 		}
 	}
 	var out []Lift
 	base := frac(float64(ups), float64(total))
-	for k, c := range n {
-		r := frac(float64(u[k]), float64(c))
-		out = append(out, Lift{Attribute: k.a, Value: k.v, Customers: c, Upgraders: u[k], Rate: r, Lift: frac(r, base)})
+	for i, cs := range seen {
+		for _, c := range cs {
+			r := frac(float64(c.u), float64(c.n))
+			out = append(out, Lift{Attribute: names[i], Value: c.v, Customers: c.n, Upgraders: c.u, Rate: r, Lift: frac(r, base)})
+		}
 	}
 	order := map[string]int{}
 	for i, a := range names {
@@ -240,32 +338,51 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: probs}
 	}
 	d := in.Data
-	moves := Moves(d.Orders, a, b)
+	moves, topCat := compare(d.Orders, a, b, true, len(d.Customers))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 
-	// Attributes for the lift table.
-	ci := d.CustomerIndex()
-	responded := map[int64]bool{}
+	// Attributes for the lift table. Lifts asks for them in move order, which is customer id
+	// order: a cursor walks the customers and the sorted responders instead of maps.
+	var responded []int64
 	for i := range d.Responses {
 		r := &d.Responses[i]
 		k := strings.ToLower(r.Kind)
 		if !r.Control && k != "" && k != "none" && k != "no" && k != "no_response" && (r.At.IsZero() || (!r.At.Before(a.From) && !r.At.After(b.To))) {
-			responded[r.CustomerID] = true
+			responded = append(responded, r.CustomerID)
 		}
 	}
-	topCat := topCategories(d.Orders, a)
+	slices.Sort(responded)
+	moveAt, custAt := 0, 0
+	buf := make([]string, 4)
 	attrs := func(cid int64) []string {
 		var ch, prov string
-		if i, ok := ci[cid]; ok {
-			ch, prov = d.Customers[i].Channel, d.Customers[i].Province
+		for custAt < len(d.Customers) && d.Customers[custAt].ID < cid {
+			custAt++
+		}
+		if custAt >= len(d.Customers) || d.Customers[custAt].ID != cid {
+			custAt, _ = findCustomer(d.Customers, cid)
+		}
+		if custAt < len(d.Customers) && d.Customers[custAt].ID == cid {
+			ch, prov = d.Customers[custAt].Channel, d.Customers[custAt].Province
 		}
 		resp := "not_responded"
-		if responded[cid] {
+		if _, ok := slices.BinarySearch(responded, cid); ok {
 			resp = "responded"
 		}
-		return []string{ch, resp, topCat[cid], prov}
+		for moveAt < len(moves) && moves[moveAt].CustomerID < cid {
+			moveAt++
+		}
+		if moveAt >= len(moves) || moves[moveAt].CustomerID != cid {
+			moveAt, _ = slices.BinarySearchFunc(moves, cid, func(m Move, id int64) int { return cmp.Compare(m.CustomerID, id) })
+		}
+		cat := ""
+		if moveAt < len(moves) && moves[moveAt].CustomerID == cid {
+			cat = topCat[moveAt]
+		}
+		buf[0], buf[1], buf[2], buf[3] = ch, resp, cat, prov
+		return buf
 	}
 	lifts := Lifts(moves, []string{"channel", "campaign_response", "top_category", "province"}, attrs)
 
@@ -276,7 +393,8 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	var mat [5][5]int
 	count := map[string]int{}
 	var days []float64
-	for _, m := range moves {
+	for i := range moves {
+		m := &moves[i]
 		f, t := m.TierA, m.TierB
 		if f == "" {
 			f = NewIn
@@ -329,8 +447,9 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	ct := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{{Key: "customer_id", Type: "int"},
 		{Key: "tier_a", Type: "label"}, {Key: "tier_b", Type: "label"}, {Key: "spend_a", Type: "currency"}, {Key: "spend_b", Type: "currency"},
 		{Key: "change", Type: "label"}, {Key: "days_to_upgrade", Type: "int"}}}
-	ct.Rows = make([][]any, len(moves))
-	for i, m := range moves {
+	ct.Rows = analysis.Rows(len(moves), len(ct.Columns))
+	for i := range moves {
+		m := &moves[i]
 		ta, tb := m.TierA, m.TierB
 		if ta == "" {
 			ta = NewIn
@@ -342,7 +461,8 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		if m.DaysToUpgrade >= 0 {
 			du = m.DaysToUpgrade
 		}
-		ct.Rows[i] = []any{m.CustomerID, ta, tb, m.SpendA, m.SpendB, m.Change, du}
+		row := ct.Rows[i]
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = m.CustomerID, boxed(ta), boxed(tb), m.SpendA, m.SpendB, boxed(m.Change), du
 	}
 	bar := analysis.Series{Key: "changes", Kind: "bar", X: []string{Upgraded, Same, Downgraded, NewIn, Lost}, Y: []analysis.Values{{Key: "customers"}}}
 	for _, c := range bar.X {
@@ -353,33 +473,36 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	return res, nil
 }
 
-// topCategories returns each customer's top category by item value in period p.
-func topCategories(orders []kexi.Order, p Period) map[int64]string {
-	out := map[int64]string{}
-	val := map[string]float64{}
-	for i := 0; i < len(orders); {
-		cid := orders[i].CustomerID
-		clear(val)
-		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
-			o := &orders[i]
-			if !o.IsPurchase() || !p.In(o.OrderedAt) {
-				continue
-			}
-			for _, it := range o.Items {
-				val[it.Category] += it.Quantity * it.UnitPrice
-			}
-		}
-		best, bv := "", 0.0
-		for c, v := range val {
-			if v > bv || (v == bv && c < best) {
-				best, bv = c, v
-			}
-		}
-		if best != "" {
-			out[cid] = best
-		}
+// findCustomer returns the position of the customer with the id in customers (sorted by id).
+func findCustomer(customers []kexi.Customer, id int64) (int, bool) {
+	i := sort.Search(len(customers), func(i int) bool { return customers[i].ID >= id })
+	return i, i < len(customers) && customers[i].ID == id
+}
+
+// boxed returns a tier or change key as an interface value without allocating: the constants
+// are boxed statically.
+func boxed(key string) any {
+	switch key {
+	case pyramid.VIP:
+		return pyramid.VIP
+	case pyramid.Major:
+		return pyramid.Major
+	case pyramid.Ordinary:
+		return pyramid.Ordinary
+	case pyramid.Small:
+		return pyramid.Small
+	case NewIn:
+		return NewIn
+	case Lost:
+		return Lost
+	case Upgraded:
+		return Upgraded
+	case Downgraded:
+		return Downgraded
+	case Same:
+		return Same
 	}
-	return out
+	return key
 }
 
 func frac(a, b float64) float64 {
