@@ -18,15 +18,14 @@
 package rfm
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/stats"
 )
 
 // Segment keys of the cn8 scheme, in display order.
@@ -74,13 +73,32 @@ type Row struct {
 }
 
 // Cell returns the three scores as text, "555" for the best customers.
-func (r *Row) Cell() string { return fmt.Sprintf("%d%d%d", r.R, r.F, r.M) }
+func (r *Row) Cell() string {
+	if r.R >= 1 && r.R <= 5 && r.F >= 1 && r.F <= 5 && r.M >= 1 && r.M <= 5 {
+		return cellNames[r.R-1][r.F-1][r.M-1]
+	}
+	return fmt.Sprintf("%d%d%d", r.R, r.F, r.M)
+}
+
+// cellNames holds the 125 cells' texts, cellBoxed the same as interface values for table
+// rows: made once, not per customer.
+var cellNames, cellBoxed = func() (n [5][5][5]string, b [5][5][5]any) {
+	for r := range 5 {
+		for f := range 5 {
+			for m := range 5 {
+				n[r][f][m] = fmt.Sprintf("%d%d%d", r+1, f+1, m+1)
+				b[r][f][m] = n[r][f][m]
+			}
+		}
+	}
+	return n, b
+}()
 
 // Score computes RFM rows, one per customer with at least one counted purchase, in customer id
 // order. orders must be in Dataset order (sorted by customer). A purchase counts when it is at or
 // before asOf and keep (nil = keep all) accepts its time. Orders without a customer are skipped.
 func Score(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row {
-	rows := make([]Row, 0, runs(orders))
+	rows := make([]Row, 0, len(orders)/8+1) // grown by append: cheaper than a pass to count customers
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
 		r := Row{CustomerID: cid}
@@ -141,11 +159,11 @@ func Assign(rows []Row) {
 // (see the package doc). Equal values get equal scores; larger values get higher scores.
 func Quintiles(v []float64) []int {
 	n := len(v)
-	idx := make([]int32, n)
-	for i := range idx {
-		idx[i] = int32(i)
+	keys := make([]uint64, n)
+	for i, x := range v {
+		keys[i] = stats.FloatKey(x)
 	}
-	slices.SortFunc(idx, func(a, b int32) int { return cmp.Compare(v[a], v[b]) })
+	idx := stats.RadixOrder(keys) // the order cmp.Compare gives
 	out := make([]int, n)
 	for i := 0; i < n; {
 		j := i
@@ -312,11 +330,13 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		{Key: "customer_id", Type: "int"}, {Key: "recency", Type: "int"}, {Key: "frequency", Type: "int"},
 		{Key: "monetary", Type: "currency"}, {Key: "r", Type: "int"}, {Key: "f", Type: "int"}, {Key: "m", Type: "int"},
 		{Key: "cell", Type: "string"}, {Key: "cn8", Type: "label"}, {Key: "rfm10", Type: "label"}}}
-	cust.Rows = make([][]any, len(rows))
+	cust.Rows = analysis.Rows(len(rows), len(cust.Columns))
 	var cells [5][5]float64
 	for i := range rows {
 		r := &rows[i]
-		cust.Rows[i] = []any{r.CustomerID, r.Recency, r.Frequency, r.Monetary, r.R, r.F, r.M, r.Cell(), r.CN8, r.RFM10}
+		row := cust.Rows[i]
+		row[0], row[1], row[2], row[3] = r.CustomerID, r.Recency, r.Frequency, r.Monetary
+		row[4], row[5], row[6], row[7], row[8], row[9] = r.R, r.F, r.M, cellBoxed[r.R-1][r.F-1][r.M-1], boxed(r.CN8), boxed(r.RFM10)
 		cells[r.R-1][r.F-1]++
 	}
 	seg := analysis.Table{Key: "segments", Columns: []analysis.Column{
@@ -344,6 +364,50 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	res.Tables = []analysis.Table{cust, seg}
 	res.Series = []analysis.Series{heat, bar, pie}
 	return res, nil
+}
+
+// boxed returns a segment key as an interface value without allocating: the constants are
+// boxed statically.
+func boxed(segment string) any {
+	switch segment {
+	case ImportantValue:
+		return ImportantValue
+	case ImportantRetain:
+		return ImportantRetain
+	case ImportantDevelop:
+		return ImportantDevelop
+	case ImportantWinBack:
+		return ImportantWinBack
+	case GeneralValue:
+		return GeneralValue
+	case GeneralRetain:
+		return GeneralRetain
+	case GeneralDevelop:
+		return GeneralDevelop
+	case GeneralWinBack:
+		return GeneralWinBack
+	case Champions:
+		return Champions
+	case Loyal:
+		return Loyal
+	case PotentialLoyalists:
+		return PotentialLoyalists
+	case NewCustomers:
+		return NewCustomers
+	case Promising:
+		return Promising
+	case NeedAttention:
+		return NeedAttention
+	case AboutToSleep:
+		return AboutToSleep
+	case AtRisk:
+		return AtRisk
+	case CantLose:
+		return CantLose
+	case Hibernating:
+		return Hibernating
+	}
+	return segment
 }
 
 // frac returns a/b, or 0 when b is 0.
@@ -410,15 +474,4 @@ var labels = map[string]analysis.Text{
 	AtRisk:             {En: "At risk", Zh: "有流失风险"},
 	CantLose:           {En: "Can't lose them", Zh: "不能失去"},
 	Hibernating:        {En: "Hibernating", Zh: "沉睡客户"},
-}
-
-// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
-func runs(orders []kexi.Order) int {
-	n := 0
-	for i := range orders {
-		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
-			n++
-		}
-	}
-	return n
 }
