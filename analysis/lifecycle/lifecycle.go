@@ -59,8 +59,7 @@ type Thresholds struct {
 // DefaultThresholds derives thresholds from the gaps between consecutive purchases at or
 // before asOf (see the package doc). orders must be in Dataset order.
 func DefaultThresholds(orders []kexi.Order, asOf time.Time) Thresholds {
-	var hist, counts []int // hist[g] = gaps of g days; counts[n] = customers with n purchases
-	gaps, buyers := 0, 0
+	var g gapStats
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
 		var last time.Time
@@ -71,32 +70,49 @@ func DefaultThresholds(orders []kexi.Order, asOf time.Time) Thresholds {
 				continue
 			}
 			if n > 0 {
-				g := days(o.OrderedAt.Sub(last))
-				for len(hist) <= g {
-					hist = append(hist, 0)
-				}
-				hist[g]++
-				gaps++
+				g.gap(days(o.OrderedAt.Sub(last)))
 			}
 			last = o.OrderedAt
 			n++
 		}
 		if n > 0 {
-			for len(counts) <= n {
-				counts = append(counts, 0)
-			}
-			counts[n]++
-			buyers++
+			g.buyer(n)
 		}
 	}
-	th := Thresholds{NewDays: 30, AtRiskDays: 90, ChurnDays: 180, LoyalOrders: 2}
-	if gaps > 0 {
-		th.NewDays = max(1, ceilQuantile(hist, gaps, 0.5))
-		th.AtRiskDays = max(1, ceilQuantile(hist, gaps, 0.75))
-		th.ChurnDays = max(1, ceilQuantile(hist, gaps, 0.9))
+	return g.thresholds()
+}
+
+// gapStats counts purchase gaps and purchases per customer as histograms.
+type gapStats struct {
+	hist, counts []int // hist[g] = gaps of g days; counts[n] = customers with n purchases
+	gaps, buyers int
+}
+
+func (g *gapStats) gap(d int) {
+	for len(g.hist) <= d {
+		g.hist = append(g.hist, 0)
 	}
-	if buyers > 0 {
-		th.LoyalOrders = max(2, ceilQuantile(counts, buyers, 0.75))
+	g.hist[d]++
+	g.gaps++
+}
+
+func (g *gapStats) buyer(n int) {
+	for len(g.counts) <= n {
+		g.counts = append(g.counts, 0)
+	}
+	g.counts[n]++
+	g.buyers++
+}
+
+func (g *gapStats) thresholds() Thresholds {
+	th := Thresholds{NewDays: 30, AtRiskDays: 90, ChurnDays: 180, LoyalOrders: 2}
+	if g.gaps > 0 {
+		th.NewDays = max(1, ceilQuantile(g.hist, g.gaps, 0.5))
+		th.AtRiskDays = max(1, ceilQuantile(g.hist, g.gaps, 0.75))
+		th.ChurnDays = max(1, ceilQuantile(g.hist, g.gaps, 0.9))
+	}
+	if g.buyers > 0 {
+		th.LoyalOrders = max(2, ceilQuantile(g.counts, g.buyers, 0.75))
 	}
 	return th
 }
@@ -178,31 +194,48 @@ func stage(c *kexi.Customer, h *history, at time.Time, th Thresholds) string {
 // customer in d.Customers plus any customer id that has orders but no customer record, in id
 // order. Anonymous orders are skipped.
 func Stages(d *kexi.Dataset, th Thresholds, dates ...time.Time) [][]Row {
-	out := make([][]Row, len(dates))
-	for k := range out {
-		out[k] = make([]Row, 0, len(d.Customers)+runs(d.Orders))
-	}
-	hs := make([]history, len(dates))
-	emit := func(cid int64, c *kexi.Customer) {
-		for k, at := range dates {
-			out[k] = append(out[k], Row{CustomerID: cid, Stage: stage(c, &hs[k], at, th), Orders: hs[k].n, First: hs[k].first, Last: hs[k].last})
-			hs[k] = history{}
+	return collect(d, dates, time.Time{}, nil).stages(th)
+}
+
+// histories is what one pass over the orders collects: each customer's history at each date
+// and, when gaps is set, the purchase gaps and counts that DefaultThresholds derives the
+// thresholds from.
+type histories struct {
+	dates []time.Time
+	ids   []int64
+	cust  []*kexi.Customer
+	hs    []history // hs[i*len(dates)+k]: customer i at dates[k]
+}
+
+// collect walks the customers and the orders once. With gaps non-nil it also fills it as
+// DefaultThresholds(d.Orders, asOf) counts.
+func collect(d *kexi.Dataset, dates []time.Time, asOf time.Time, g *gapStats) *histories {
+	nd := len(dates)
+	h := &histories{dates: dates}
+	h.ids = make([]int64, 0, len(d.Customers))
+	h.cust = make([]*kexi.Customer, 0, len(d.Customers))
+	h.hs = make([]history, 0, len(d.Customers)*nd)
+	add := func(cid int64, c *kexi.Customer) []history {
+		h.ids = append(h.ids, cid)
+		h.cust = append(h.cust, c)
+		for range nd {
+			h.hs = append(h.hs, history{})
 		}
+		return h.hs[len(h.hs)-nd:]
 	}
 	cs := d.Customers
 	ci := 0
 	o := d.Orders
 	for i := 0; i < len(o); {
 		cid := o[i].CustomerID
-		j := i
-		for ; j < len(o) && o[j].CustomerID == cid; j++ {
-		}
 		if cid == 0 {
-			i = j
+			for i < len(o) && o[i].CustomerID == 0 {
+				i++
+			}
 			continue
 		}
 		for ci < len(cs) && cs[ci].ID < cid {
-			emit(cs[ci].ID, &cs[ci])
+			add(cs[ci].ID, &cs[ci])
 			ci++
 		}
 		var c *kexi.Customer
@@ -210,7 +243,10 @@ func Stages(d *kexi.Dataset, th Thresholds, dates ...time.Time) [][]Row {
 			c = &cs[ci]
 			ci++
 		}
-		for ; i < j; i++ {
+		hs := add(cid, c)
+		var last time.Time
+		n := 0
+		for ; i < len(o) && o[i].CustomerID == cid; i++ {
 			if !o[i].IsPurchase() {
 				continue
 			}
@@ -220,11 +256,36 @@ func Stages(d *kexi.Dataset, th Thresholds, dates ...time.Time) [][]Row {
 					hs[k].add(t)
 				}
 			}
+			if g != nil && !t.After(asOf) {
+				if n > 0 {
+					g.gap(days(t.Sub(last)))
+				}
+				last = t
+				n++
+			}
 		}
-		emit(cid, c)
+		if g != nil && n > 0 {
+			g.buyer(n)
+		}
 	}
 	for ; ci < len(cs); ci++ {
-		emit(cs[ci].ID, &cs[ci])
+		add(cs[ci].ID, &cs[ci])
+	}
+	return h
+}
+
+// stages places every collected customer at every date.
+func (h *histories) stages(th Thresholds) [][]Row {
+	nd := len(h.dates)
+	out := make([][]Row, nd)
+	for k := range out {
+		out[k] = make([]Row, len(h.ids))
+	}
+	for i, cid := range h.ids {
+		for k, at := range h.dates {
+			x := &h.hs[i*nd+k]
+			out[k][i] = Row{CustomerID: cid, Stage: stage(h.cust[i], x, at, th), Orders: x.n, First: x.first, Last: x.last}
+		}
 	}
 	return out
 }
@@ -290,7 +351,16 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, err
 	}
 	asOf := in.AsOf
-	th := DefaultThresholds(in.Data.Orders, asOf)
+	at := from
+	if at.IsZero() {
+		at = asOf.AddDate(0, 0, -90)
+	} else {
+		at = at.Add(24*time.Hour - time.Nanosecond)
+	}
+	// One pass collects both dates' histories and the gaps the thresholds come from.
+	var gaps gapStats
+	hist := collect(in.Data, []time.Time{at, asOf}, asOf, &gaps)
+	th := gaps.thresholds()
 	var probs []kexi.FieldProblem
 	set := func(key string, v int, dst *int) {
 		if v < 0 {
@@ -311,18 +381,14 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	} else if th.AtRiskDays > th.ChurnDays {
 		th.AtRiskDays = th.ChurnDays
 	}
-	if from.IsZero() {
-		from = asOf.AddDate(0, 0, -90)
-	} else {
-		from = from.Add(24*time.Hour - time.Nanosecond)
-	}
+	from = at
 	if from.After(asOf) {
 		probs = append(probs, kexi.FieldProblem{Column: "from_date", Value: from.Format("2006-01-02"), Reason: "expected a date before the as-of date"})
 	}
 	if len(probs) > 0 {
 		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: probs}
 	}
-	both := Stages(in.Data, th, from, asOf)
+	both := hist.stages(th)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -330,30 +396,42 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	leadsNow, leadsBefore := OpenLeads(in.Data.Leads, asOf), OpenLeads(in.Data.Leads, from)
 
 	res := &analysis.Result{Name: "lifecycle", AsOf: asOf}
-	count := map[string]int{}
+	var count [len(allStages)]int
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
 		{Key: "customer_id", Type: "int"}, {Key: "stage", Type: "label"}, {Key: "previous_stage", Type: "label"},
 		{Key: "orders", Type: "int"}, {Key: "first_order", Type: "date"}, {Key: "last_order", Type: "date"},
 		{Key: "days_since_last", Type: "int"}}}
-	flows := map[[2]string]int{}
-	for i, r := range now {
+	var flows [len(allStages)][len(allStages)]int
+	shown := 0
+	for i := range now {
+		if now[i].Stage != NotYet {
+			shown++
+		}
+	}
+	cust.Rows = analysis.Rows(shown, len(cust.Columns))
+	k := 0
+	for i := range now {
+		r := &now[i]
 		if r.Stage == NotYet {
 			continue
 		}
-		count[r.Stage]++
+		s, p := stageIndex(r.Stage), stageIndex(before[i].Stage)
+		count[s]++
 		var first, last, rec any
 		if r.Orders > 0 {
 			first, last, rec = r.First, r.Last, days(asOf.Sub(r.Last))
 		}
-		cust.Rows = append(cust.Rows, []any{r.CustomerID, r.Stage, before[i].Stage, r.Orders, first, last, rec})
-		flows[[2]string{before[i].Stage, r.Stage}]++
+		row := cust.Rows[k]
+		k++
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = r.CustomerID, allStages[s].boxed, allStages[p].boxed, r.Orders, first, last, rec
+		flows[p][s]++
 	}
-	count[Prospect] += leadsNow
+	count[stageIndex(Prospect)] += leadsNow
 	if leadsNow > 0 || leadsBefore > 0 {
 		// Leads still open stay prospects; those that closed without a customer leave the chart.
 		stay := min(leadsNow, leadsBefore)
-		flows[[2]string{Prospect, Prospect}] += stay
-		flows[[2]string{NotYet, Prospect}] += leadsNow - stay
+		flows[stageIndex(Prospect)][stageIndex(Prospect)] += stay
+		flows[stageIndex(NotYet)][stageIndex(Prospect)] += leadsNow - stay
 	}
 	total := len(cust.Rows) + leadsNow
 	res.Summary = []analysis.Figure{
@@ -369,16 +447,17 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "stage", Type: "label"}, {Key: "customers", Type: "int"}, {Key: "share", Type: "percent"}}}
 	bar := analysis.Series{Key: "stage_counts", Kind: "bar", Y: []analysis.Values{{Key: "customers"}}}
 	for _, s := range Names {
-		st.Rows = append(st.Rows, []any{s, count[s], frac(float64(count[s]), float64(total))})
+		c := count[stageIndex(s)]
+		st.Rows = append(st.Rows, []any{s, c, frac(float64(c), float64(total))})
 		bar.X = append(bar.X, s)
-		bar.Y[0].Data = append(bar.Y[0].Data, float64(count[s]))
+		bar.Y[0].Data = append(bar.Y[0].Data, float64(c))
 	}
 	tr := analysis.Table{Key: "transitions", Columns: []analysis.Column{
 		{Key: "from_stage", Type: "label"}, {Key: "to_stage", Type: "label"}, {Key: "customers", Type: "int"}}}
 	sankey := analysis.Series{Key: "transitions", Kind: "sankey"}
 	for _, f := range append([]string{NotYet}, Names...) {
 		for _, t := range Names {
-			n := flows[[2]string{f, t}]
+			n := flows[stageIndex(f)][stageIndex(t)]
 			if n == 0 {
 				continue
 			}
@@ -389,6 +468,36 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	res.Tables = []analysis.Table{st, cust, tr}
 	res.Series = []analysis.Series{bar, sankey}
 	return res, nil
+}
+
+// allStages lists every stage a customer can be in, with its key boxed once for table rows.
+var allStages = [...]struct {
+	key   string
+	boxed any
+}{{NotYet, NotYet}, {Prospect, Prospect}, {NewCustomer, NewCustomer}, {Active, Active}, {Loyal, Loyal},
+	{Reactivated, Reactivated}, {AtRisk, AtRisk}, {Churned, Churned}}
+
+// stageIndex returns the position of a stage key in allStages.
+func stageIndex(stage string) int {
+	switch stage {
+	case NotYet:
+		return 0
+	case Prospect:
+		return 1
+	case NewCustomer:
+		return 2
+	case Active:
+		return 3
+	case Loyal:
+		return 4
+	case Reactivated:
+		return 5
+	case AtRisk:
+		return 6
+	case Churned:
+		return 7
+	}
+	panic("lifecycle: unknown stage " + stage)
 }
 
 func frac(a, b float64) float64 {
@@ -439,14 +548,3 @@ var labels = func() map[string]analysis.Text {
 	}
 	return m
 }()
-
-// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
-func runs(orders []kexi.Order) int {
-	n := 0
-	for i := range orders {
-		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
-			n++
-		}
-	}
-	return n
-}
