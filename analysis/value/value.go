@@ -31,6 +31,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/stats"
 )
 
 // Row is one customer's value.
@@ -50,14 +51,37 @@ type Row struct {
 // orders must be in Dataset order; orders and interactions count when keep (nil = all) accepts
 // their time; costPerMinute prices interaction minutes.
 func Profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64) []Row {
-	minutes := map[int64]float64{}
+	return profits(orders, inter, keep, costPerMinute, len(orders)/8+1)
+}
+
+// profits is Profits with rows sized for customers. Interaction minutes are summed per
+// customer after a stable sort by customer (so each sum adds in time order, as a map would)
+// and merged with the order runs, which keeps the rows in id order without a map or a sort.
+func profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64, customers int) []Row {
+	type mins struct {
+		cid int64
+		m   float64
+	}
+	var kept []int32
+	var keys []uint64
 	for i := range inter {
 		x := &inter[i]
 		if x.CustomerID != 0 && (keep == nil || keep(x.At)) {
-			minutes[x.CustomerID] += x.Minutes
+			kept = append(kept, int32(i))
+			keys = append(keys, uint64(x.CustomerID)^1<<63) // signed order as unsigned
 		}
 	}
-	rows := make([]Row, 0, runs(orders)+len(minutes))
+	var minutes []mins
+	for _, k := range stats.RadixOrder(keys) {
+		x := &inter[kept[k]]
+		if n := len(minutes); n > 0 && minutes[n-1].cid == x.CustomerID {
+			minutes[n-1].m += x.Minutes
+		} else {
+			minutes = append(minutes, mins{x.CustomerID, x.Minutes})
+		}
+	}
+	rows := make([]Row, 0, max(customers, len(minutes)))
+	mi := 0
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
 		r := Row{CustomerID: cid}
@@ -83,20 +107,21 @@ func Profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time)
 				}
 			}
 		}
-		if m, ok := minutes[cid]; ok && cid != 0 {
-			r.Minutes = m
-			delete(minutes, cid)
+		for mi < len(minutes) && minutes[mi].cid < cid { // customers with only interactions
+			rows = append(rows, Row{CustomerID: minutes[mi].cid, Minutes: minutes[mi].m})
+			mi++
+		}
+		if mi < len(minutes) && minutes[mi].cid == cid && cid != 0 {
+			r.Minutes = minutes[mi].m
+			mi++
 			seen = true
 		}
 		if seen {
 			rows = append(rows, r)
 		}
 	}
-	if len(minutes) > 0 {
-		for cid, m := range minutes {
-			rows = append(rows, Row{CustomerID: cid, Minutes: m})
-		}
-		slices.SortFunc(rows, func(a, b Row) int { return cmp.Compare(a.CustomerID, b.CustomerID) })
+	for ; mi < len(minutes); mi++ {
+		rows = append(rows, Row{CustomerID: minutes[mi].cid, Minutes: minutes[mi].m})
 	}
 	for i := range rows {
 		r := &rows[i]
@@ -112,16 +137,25 @@ func Profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time)
 func Whale(rows []Row) (order []int, cum []float64) {
 	order = make([]int, len(rows))
 	var total float64
+	keys := make([]uint64, len(rows))
 	for i := range rows {
-		order[i] = i
 		total += rows[i].Profit
+		keys[i] = ^stats.FloatKey(rows[i].Profit)
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(rows[b].Profit, rows[a].Profit); c != 0 {
-			return c
+	byID := func(a, b int) int { return cmp.Compare(rows[a].CustomerID, rows[b].CustomerID) }
+	for k, i := range stats.RadixOrder(keys) { // stable: ties stay in index order…
+		order[k] = int(i)
+	}
+	for i := 0; i < len(order); { // …which is id order unless rows came unsorted
+		j := i + 1
+		for j < len(order) && keys[order[j]] == keys[order[i]] {
+			j++
 		}
-		return cmp.Compare(rows[a].CustomerID, rows[b].CustomerID)
-	})
+		if j-i > 1 && !slices.IsSortedFunc(order[i:j], byID) {
+			slices.SortFunc(order[i:j], byID)
+		}
+		i = j
+	}
 	if total <= 0 {
 		return order, nil
 	}
@@ -138,21 +172,23 @@ func Whale(rows []Row) (order []int, cum []float64) {
 // (ranked by revenue, ties by customer id), as the customer pyramid counts them.
 func TopShare(rows []Row, pct int) float64 {
 	rev := make([]float64, 0, len(rows))
+	keys := make([]uint64, 0, len(rows))
 	var total float64
 	for i := range rows {
 		if rows[i].Revenue > 0 {
 			rev = append(rev, rows[i].Revenue)
+			keys = append(keys, ^stats.FloatKey(rows[i].Revenue))
 			total += rows[i].Revenue
 		}
 	}
 	if total == 0 {
 		return 0
 	}
-	slices.SortFunc(rev, func(a, b float64) int { return cmp.Compare(b, a) })
+	order := stats.RadixOrder(keys) // highest first
 	k := (len(rev)*pct + 99) / 100
 	var top float64
-	for _, v := range rev[:k] {
-		top += v
+	for _, i := range order[:k] {
+		top += rev[i]
 	}
 	return top / total
 }
@@ -193,7 +229,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 			{Column: "cost_per_minute", Value: strconv.FormatFloat(cpm, 'g', -1, 64), Reason: "expected a cost of 0 or more"}}}
 	}
 	asOf := in.AsOf
-	rows := Profits(in.Data.Orders, in.Data.Interactions, func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }, cpm)
+	rows := profits(in.Data.Orders, in.Data.Interactions, func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }, cpm, len(in.Data.Customers))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -252,7 +288,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 		{Key: "shipping", Type: "currency"}, {Key: "returns", Type: "currency"}, {Key: "discount", Type: "currency"},
 		{Key: "service_cost", Type: "currency"}, {Key: "profit", Type: "currency"}, {Key: "margin", Type: "percent"},
 		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}}}
-	cust.Rows = make([][]any, n)
+	cust.Rows = analysis.Rows(n, len(cust.Columns))
 	for i := range rows {
 		r := &rows[i]
 		var cs any
@@ -263,7 +299,9 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 		if r.Revenue > 0 {
 			m = r.Profit / r.Revenue
 		}
-		cust.Rows[i] = []any{r.CustomerID, r.Revenue, r.Cost, r.Shipping, r.Returns, r.Discount, r.Service, r.Profit, m, rank[i] + 1, cs}
+		row := cust.Rows[i]
+		row[0], row[1], row[2], row[3], row[4], row[5] = r.CustomerID, r.Revenue, r.Cost, r.Shipping, r.Returns, r.Discount
+		row[6], row[7], row[8], row[9], row[10] = r.Service, r.Profit, m, rank[i]+1, cs
 	}
 
 	// Deciles of the profit ranking.
@@ -337,15 +375,4 @@ var labels = map[string]analysis.Text{
 	"whale_curve":             {En: "Whale curve", Zh: "鲸鱼曲线"},
 	"profit_bridge":           {En: "From revenue to profit", Zh: "从销售额到利润"},
 	"amount":                  {En: "Amount", Zh: "金额"},
-}
-
-// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
-func runs(orders []kexi.Order) int {
-	n := 0
-	for i := range orders {
-		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
-			n++
-		}
-	}
-	return n
 }
