@@ -14,7 +14,14 @@ type Calendar struct {
 	loc    *time.Location
 	lo, hi int64 // the cached offset holds for Unix seconds in [lo, hi)
 	off    int64 // seconds east of UTC
+	// months[d−day0] is the month number (year×12 + month − 1) of day d (days since
+	// 1970-01-01): a table over the days seen so far, so a month costs a lookup.
+	day0   int64
+	months []int32
 }
+
+// maxTableDays bounds the month table (about 300 years); days outside it are computed.
+const maxTableDays = 110_000
 
 // NewCalendar returns a Calendar for loc (nil means UTC).
 func NewCalendar(loc *time.Location) *Calendar {
@@ -47,15 +54,37 @@ func (c *Calendar) local(t time.Time) int64 {
 func (c *Calendar) Fields(t time.Time) (year int, month time.Month, weekday time.Weekday, hour int) {
 	s := c.local(t)
 	days := floorDiv(s, 86400)
-	year, month, _ = civil(days)
-	return year, month, time.Weekday(mod(days+4, 7)), int((s - days*86400) / 3600) // 1970-01-01 was a Thursday
+	m := int64(c.month(days))
+	return int(floorDiv(m, 12)), time.Month(mod(m, 12) + 1), time.Weekday(mod(days+4, 7)), int((s - days*86400) / 3600) // 1970-01-01 was a Thursday
 }
 
 // Month returns the month of t in the Calendar's zone as year×12 + month − 1, a number that
 // grows by one per calendar month.
 func (c *Calendar) Month(t time.Time) int {
-	y, m, _ := civil(floorDiv(c.local(t), 86400))
-	return y*12 + int(m) - 1
+	return c.month(floorDiv(c.local(t), 86400))
+}
+
+// month returns the month number of a day, from the table when it covers the day.
+func (c *Calendar) month(day int64) int {
+	if i := day - c.day0; i >= 0 && i < int64(len(c.months)) {
+		return int(c.months[i])
+	}
+	lo, hi := day, day+1 // grow the table to cover the day, with some room either side
+	if len(c.months) > 0 {
+		lo, hi = min(lo, c.day0), max(hi, c.day0+int64(len(c.months)))
+	}
+	lo, hi = lo-366, hi+366
+	if hi-lo > maxTableDays {
+		y, m, _ := civil(day)
+		return y*12 + int(m) - 1
+	}
+	months := make([]int32, hi-lo)
+	for i := range months {
+		y, m, _ := civil(lo + int64(i))
+		months[i] = int32(y*12 + int(m) - 1)
+	}
+	c.day0, c.months = lo, months
+	return int(c.months[day-lo])
 }
 
 // civil returns the proleptic Gregorian date of a day number (days since 1970-01-01), by

@@ -11,12 +11,15 @@
 package loyalty
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/stats"
 )
 
 // Row is one customer's purchase history in brief.
@@ -36,36 +39,7 @@ type Row struct {
 // orders must be in Dataset order; a purchase counts when keep (nil = all) accepts its time.
 // Orders without a customer are skipped. The Gaps slices share one backing array.
 func Customers(orders []kexi.Order, keep func(time.Time) bool) []Row {
-	rows := make([]Row, 0, runs(orders))
-	gaps := make([]int, 0, len(orders))
-	for i := 0; i < len(orders); {
-		cid := orders[i].CustomerID
-		r := Row{CustomerID: cid, ToSecond: -1}
-		g0 := len(gaps)
-		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
-			o := &orders[i]
-			if cid == 0 || !o.IsPurchase() || (keep != nil && !keep(o.OrderedAt)) {
-				continue
-			}
-			if r.Orders > 0 {
-				gaps = append(gaps, days(o.OrderedAt.Sub(r.Last)))
-			} else {
-				r.First = o.OrderedAt
-			}
-			r.Orders++
-			if r.Orders == 2 {
-				r.ToSecond = days(o.OrderedAt.Sub(r.First))
-			}
-			r.Revenue += o.Amount
-			r.Last = o.OrderedAt
-		}
-		if r.Orders == 0 {
-			continue
-		}
-		r.Lifetime = days(r.Last.Sub(r.First))
-		r.Gaps = gaps[g0:len(gaps):len(gaps)]
-		rows = append(rows, r)
-	}
+	rows, _ := scan(orders, keep, nil, time.Time{}, len(orders)/8+1)
 	return rows
 }
 
@@ -89,27 +63,64 @@ func (c *Cohort) Label() string { return fmt.Sprintf("%04d-%02d", c.Year, int(c.
 // come in month order; months with no new customers are left out. orders and keep are as for
 // Customers.
 func Cohorts(orders []kexi.Order, keep func(time.Time) bool, loc *time.Location, until time.Time) []Cohort {
-	mon := func(t time.Time) int {
-		y, m, _ := t.In(loc).Date()
-		return y*12 + int(m) - 1
+	_, cohorts := scan(orders, keep, stats.NewCalendar(loc), until, -1)
+	return cohorts
+}
+
+// scan makes one pass over the orders for Customers (unless customers < 0; customers sizes
+// the rows) and, when cal is set, Cohorts in cal's zone up to until.
+func scan(orders []kexi.Order, keep func(time.Time) bool, cal *stats.Calendar, until time.Time, customers int) ([]Row, []Cohort) {
+	var rows []Row
+	var gaps []int
+	if customers >= 0 {
+		rows = make([]Row, 0, customers)
+		gaps = make([]int, 0, len(orders))
 	}
-	end := mon(until)
 	type acc struct {
 		n      int
 		active []int
 		rev    []float64
 	}
-	by := map[int]*acc{}
+	var by map[int]*acc
+	end := 0
+	if cal != nil {
+		by = map[int]*acc{}
+		end = cal.Month(until)
+	}
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
+		if cid == 0 {
+			for i < len(orders) && orders[i].CustomerID == 0 {
+				i++
+			}
+			continue
+		}
+		r := Row{CustomerID: cid, ToSecond: -1}
+		g0 := len(gaps)
 		var c *acc
 		first, lastK := -1, -1
 		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
 			o := &orders[i]
-			if cid == 0 || !o.IsPurchase() || (keep != nil && !keep(o.OrderedAt)) {
+			if !o.IsPurchase() || (keep != nil && !keep(o.OrderedAt)) {
 				continue
 			}
-			m := mon(o.OrderedAt)
+			if customers >= 0 {
+				if r.Orders > 0 {
+					gaps = append(gaps, days(o.OrderedAt.Sub(r.Last)))
+				} else {
+					r.First = o.OrderedAt
+				}
+				r.Orders++
+				if r.Orders == 2 {
+					r.ToSecond = days(o.OrderedAt.Sub(r.First))
+				}
+				r.Revenue += o.Amount
+				r.Last = o.OrderedAt
+			}
+			if cal == nil {
+				continue
+			}
+			m := cal.Month(o.OrderedAt)
 			if first < 0 {
 				first = m
 				if c = by[m]; c == nil {
@@ -129,19 +140,23 @@ func Cohorts(orders []kexi.Order, keep func(time.Time) bool, loc *time.Location,
 			}
 			c.rev[k] += o.Amount
 		}
+		if r.Orders == 0 {
+			continue
+		}
+		r.Lifetime = days(r.Last.Sub(r.First))
+		r.Gaps = gaps[g0:len(gaps):len(gaps)]
+		rows = append(rows, r)
+	}
+	if cal == nil {
+		return rows, nil
 	}
 	out := make([]Cohort, 0, len(by))
 	for m := range by {
 		c := by[m]
 		out = append(out, Cohort{Year: m / 12, Month: time.Month(m%12 + 1), Customers: c.n, Active: c.active, Revenue: c.rev})
 	}
-	// Sort by month (few cohorts: insertion sort keeps it dependency-free and stable).
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j-1].Year*12+int(out[j-1].Month) > out[j].Year*12+int(out[j].Month); j-- {
-			out[j-1], out[j] = out[j], out[j-1]
-		}
-	}
-	return out
+	slices.SortFunc(out, func(a, b Cohort) int { return cmp.Compare(a.Year*12+int(a.Month), b.Year*12+int(b.Month)) })
+	return rows, out
 }
 
 type loyaltyAnalysis struct{}
@@ -178,11 +193,10 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	}
 	asOf := in.AsOf
 	keep := func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }
-	rows := Customers(in.Data.Orders, keep)
+	rows, cohorts := scan(in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, len(in.Data.Customers))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cohorts := Cohorts(in.Data.Orders, keep, in.Location(), asOf)
 
 	res := &analysis.Result{Name: "loyalty", AsOf: asOf}
 	var oneTime, orders int
@@ -194,7 +208,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		{Key: "customer_id", Type: "int"}, {Key: "first_order", Type: "date"}, {Key: "last_order", Type: "date"},
 		{Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "lifetime_days", Type: "int"},
 		{Key: "days_to_second", Type: "int"}, {Key: "mean_days_between", Type: "float"}}}
-	cust.Rows = make([][]any, len(rows))
+	cust.Rows = analysis.Rows(len(rows), len(cust.Columns))
 	for i := range rows {
 		r := &rows[i]
 		orders += r.Orders
@@ -213,7 +227,8 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 			gaps.add(g)
 			btw.Y[0].Data[dayBin(g)]++
 		}
-		cust.Rows[i] = []any{r.CustomerID, r.First, r.Last, r.Orders, r.Revenue, r.Lifetime, toSecond, meanGap}
+		row := cust.Rows[i]
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = r.CustomerID, r.First, r.Last, r.Orders, r.Revenue, r.Lifetime, toSecond, meanGap
 	}
 	n := float64(len(rows))
 	res.Summary = []analysis.Figure{
@@ -325,17 +340,6 @@ var labels = map[string]analysis.Text{
 	"cohort_revenue":        {En: "Cohort revenue by month", Zh: "客户群逐月销售额"},
 	"days_to_second_order":  {En: "Days to second order", Zh: "二次购买间隔分布"},
 	"days_between_orders":   {En: "Days between orders", Zh: "订单间隔分布"},
-}
-
-// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
-func runs(orders []kexi.Order) int {
-	n := 0
-	for i := range orders {
-		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
-			n++
-		}
-	}
-	return n
 }
 
 // hist counts whole-day values (h[v] = how many equal v) so medians need no sort.
