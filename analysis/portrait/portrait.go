@@ -156,17 +156,22 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	}
 
 	// Scores against everyone.
+	// One pass gives everyone's RFM values; the customer's scores and pyramid rank come from
+	// counting, without sorting everyone. The pyramid ranks customers with spend in the
+	// period, which are exactly the RFM rows (same purchases), by Monetary, ties by id.
 	var rrow *rfm.Row
-	rows := rfm.Score(d.Orders, asOf, in.InPeriod)
-	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
-		rrow = &rows[i]
-	}
 	tier := ""
-	for _, r := range pyramid.Tiers(d.Orders, keep) {
-		if r.CustomerID == c.ID {
-			tier = r.Tier
-			break
+	rows := rfm.Values(d.Orders, asOf, in.InPeriod)
+	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
+		one := rfm.ScoreOne(rows, i)
+		rrow = &one
+		rank := 1
+		for k := range rows {
+			if m := rows[k].Monetary; m > one.Monetary || (m == one.Monetary && rows[k].CustomerID < c.ID) {
+				rank++
+			}
 		}
+		tier = pyramid.TierAt(rank, len(rows))
 	}
 	th := lifecycle.DefaultThresholds(d.Orders, asOf)
 	one := &kexi.Dataset{Customers: []kexi.Customer{*c}, Orders: own}

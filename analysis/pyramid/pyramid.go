@@ -102,6 +102,12 @@ func Rank(rows []Row) {
 	}
 }
 
+// TierAt returns the tier of the customer at rank (1 = highest spend) among n ranked customers.
+func TierAt(rank, n int) string {
+	vip, major, ord := Cutoffs(n)
+	return tierAt(rank-1, vip, major, ord)
+}
+
 // Place returns the tier of each of n customers, where at(i) gives the i-th customer's spend
 // and id: the tiers Rank would give them, without reordering anything. Callers that keep their
 // customers in id order use it instead of Rank and a sort back.

@@ -98,6 +98,14 @@ var cellNames, cellBoxed = func() (n [5][5][5]string, b [5][5][5]any) {
 // order. orders must be in Dataset order (sorted by customer). A purchase counts when it is at or
 // before asOf and keep (nil = keep all) accepts its time. Orders without a customer are skipped.
 func Score(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row {
+	rows := Values(orders, asOf, keep)
+	Assign(rows)
+	return rows
+}
+
+// Values is Score without the scores and segments: each customer's Recency, Frequency,
+// Monetary and Last. Assign scores them all; ScoreOne scores one.
+func Values(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row {
 	rows := make([]Row, 0, len(orders)/8+1) // grown by append: cheaper than a pass to count customers
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
@@ -119,8 +127,53 @@ func Score(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row
 		r.Recency = int(asOf.Sub(r.Last) / (24 * time.Hour))
 		rows = append(rows, r)
 	}
-	Assign(rows)
 	return rows
+}
+
+// ScoreOne returns rows[i] with the scores and segments Assign would give it, in one pass over
+// rows and without sorting: a score needs only how many values are below the row's value and
+// how many equal it. The values must not be NaN (Values never gives NaN).
+func ScoreOne(rows []Row, i int) Row {
+	n := len(rows)
+	r := rows[i]
+	var sr, sf, sm float64
+	var rBelow, rSame, fBelow, fSame, mBelow, mSame int
+	for k := range rows {
+		x := &rows[k]
+		sr += float64(x.Recency)
+		sf += float64(x.Frequency)
+		sm += x.Monetary
+		switch { // R is scored on −Recency: longer ago is lower
+		case x.Recency > r.Recency:
+			rBelow++
+		case x.Recency == r.Recency:
+			rSame++
+		}
+		switch {
+		case x.Frequency < r.Frequency:
+			fBelow++
+		case x.Frequency == r.Frequency:
+			fSame++
+		}
+		switch {
+		case x.Monetary < r.Monetary:
+			mBelow++
+		case x.Monetary == r.Monetary:
+			mSame++
+		}
+	}
+	r.R, r.F, r.M = quintile(rBelow, rSame, n), quintile(fBelow, fSame, n), quintile(mBelow, mSame, n)
+	mr, mf, mm := sr/float64(n), sf/float64(n), sm/float64(n)
+	r.CN8 = cn8(float64(r.Recency) < mr, float64(r.Frequency) > mf, r.Monetary > mm)
+	r.RFM10 = rfm10(r.R, r.F)
+	return r
+}
+
+// quintile is the score of a run of equal values at sorted positions below … below+same−1
+// among n values.
+func quintile(below, same, n int) int {
+	p := float64(below+below+same-1) / 2
+	return min(1+int(math.Floor(5*(p+0.5)/float64(n))), 5)
 }
 
 // Assign fills the scores and both segments of rows from their Recency, Frequency and Monetary.
@@ -170,9 +223,7 @@ func Quintiles(v []float64) []int {
 		for j+1 < n && v[idx[j+1]] == v[idx[i]] {
 			j++
 		}
-		p := float64(i+j) / 2
-		s := 1 + int(math.Floor(5*(p+0.5)/float64(n)))
-		s = min(s, 5)
+		s := quintile(i, j-i+1, n)
 		for k := i; k <= j; k++ {
 			out[idx[k]] = s
 		}
