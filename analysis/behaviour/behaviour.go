@@ -27,6 +27,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"slices"
 	"time"
@@ -405,58 +406,128 @@ type Web struct {
 // purchased, ascending.
 func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []int64) Web {
 	w := Web{ByType: map[string]int{}}
-	sessions := make(map[string]struct{}, len(events)/2) // sized once: growing rehashes every id
-	type vis struct{ viewed, cart bool }
-	anon := map[string]*vis{}
-	ids := map[int64]*vis{}
+	const viewed, cart = 1, 2 // visitor flags
+	type visit struct {
+		i     int32 // event index: the visitor's anonymous id
+		flags uint8
+	}
+	sessions := make([]string, 0, len(events))
+	var anon []visit
+	ids := make([]int64, 0, len(events))
+	idFlags := make([]uint8, 0, len(events))
+	types := newInterner()
+	var typeCount []int
 	for i := range events {
 		e := &events[i]
 		if keep != nil && !keep(e.At) {
 			continue
 		}
 		w.Events++
-		w.ByType[e.Type]++
+		t := types.id(e.Type)
+		for len(typeCount) <= t {
+			typeCount = append(typeCount, 0)
+		}
+		typeCount[t]++
 		w.DwellSeconds += e.Dwell
 		if e.SessionID != "" {
-			sessions[e.SessionID] = struct{}{}
+			sessions = append(sessions, e.SessionID)
 		}
-		var v *vis
+		var f uint8
+		if e.Type == "page_view" {
+			f |= viewed
+		}
+		if e.Type == "add_to_cart" {
+			f |= cart
+		}
 		switch {
 		case e.CustomerID != 0:
-			if v = ids[e.CustomerID]; v == nil {
-				v = &vis{}
-				ids[e.CustomerID] = v
-			}
+			ids = append(ids, e.CustomerID)
+			idFlags = append(idFlags, f)
 		case e.AnonymousID != "":
-			if v = anon[e.AnonymousID]; v == nil {
-				v = &vis{}
-				anon[e.AnonymousID] = v
-			}
-		default:
-			continue
+			anon = append(anon, visit{int32(i), f})
 		}
-		v.viewed = v.viewed || e.Type == "page_view"
-		v.cart = v.cart || e.Type == "add_to_cart"
 	}
-	w.Sessions, w.Visitors, w.Identified = len(sessions), len(anon)+len(ids), len(ids)
-	count := func(v *vis) {
-		if v.viewed {
+	for t, n := range typeCount {
+		w.ByType[types.names[t]] = n
+	}
+	count := func(f uint8) {
+		if f&viewed != 0 {
 			w.ViewedVisitors++
 		}
-		if v.cart {
+		if f&cart != 0 {
 			w.CartVisitor++
 		}
 	}
-	for _, v := range anon {
-		count(v)
+	// Sessions and anonymous visitors: distinct strings, found by sorting their hashes.
+	seed := maphash.MakeSeed()
+	hash := func(s string) uint64 { return maphash.String(seed, s) }
+	_, w.Sessions = distinct(len(sessions), func(k int) string { return sessions[k] }, hash)
+	group, visitors := distinct(len(anon), func(k int) string { return events[anon[k].i].AnonymousID }, hash)
+	flags := make([]uint8, visitors)
+	for k, g := range group {
+		flags[g] |= anon[k].flags
 	}
-	for id, v := range ids {
-		count(v)
+	for _, f := range flags {
+		count(f)
+	}
+	// Identified visitors: ids in order.
+	keys := make([]uint64, len(ids))
+	for k, id := range ids {
+		keys[k] = uint64(id) ^ 1<<63 // signed order as unsigned
+	}
+	order := stats.RadixOrder(keys)
+	identified := 0
+	for a := 0; a < len(order); {
+		id := ids[order[a]]
+		var f uint8
+		for ; a < len(order) && ids[order[a]] == id; a++ {
+			f |= idFlags[order[a]]
+		}
+		identified++
+		count(f)
 		if _, ok := slices.BinarySearch(buyers, id); ok {
 			w.Converted++
 		}
 	}
+	w.Visitors, w.Identified = visitors+identified, identified
 	return w
+}
+
+// distinct numbers the distinct strings among at(0…n−1): group[k] is the number of at(k)'s
+// string, and groups is how many there are. It sorts 64-bit hashes of the strings (hash) (a radix
+// sort, no string comparisons) and compares strings only within a run of equal hashes, so the
+// numbering is exact even if two strings share a hash. Hashing each string once beats a map
+// when the strings are spread over memory, as the ids of time-sorted events are.
+func distinct(n int, at func(k int) string, hash func(string) uint64) (group []int32, groups int) {
+	keys := make([]uint64, n)
+	for k := range keys {
+		keys[k] = hash(at(k))
+	}
+	order := stats.RadixOrder(keys)
+	group = make([]int32, n)
+	var reps []int32 // the first index of each group in the current run
+	for a := 0; a < n; {
+		b := a + 1
+		for b < n && keys[order[b]] == keys[order[a]] {
+			b++
+		}
+		reps = reps[:0]
+		first := groups
+		for _, k := range order[a:b] {
+			s := at(int(k))
+			g := 0
+			for g < len(reps) && at(int(reps[g])) != s {
+				g++
+			}
+			if g == len(reps) {
+				reps = append(reps, k)
+				groups++
+			}
+			group[k] = int32(first + g)
+		}
+		a = b
+	}
+	return group, groups
 }
 
 var freqBins = []string{"1", "2", "3", "4", "5", "6-10", "11-20", "21+"}
