@@ -61,9 +61,9 @@ func descriptive() []analysis.Analysis {
 //   - one sub-benchmark per analysis times it alone.
 //
 // Each reports cpu-ms/op (process user + system CPU, which includes the garbage collector and
-// shows the work done when a shared machine inflates wall time) and peak-heap-MiB, the largest
-// heap seen by a 1 ms sampler above the heap held before the runs (the Dataset).
-// dataset-heap-MiB is that starting heap.
+// shows the work done when a shared machine inflates wall time), page-faults/op (minor faults:
+// fresh heap pages touched) and peak-heap-MiB, the largest heap seen by a 1 ms sampler above
+// the heap held before the runs (the Dataset). dataset-heap-MiB is that starting heap.
 func BenchmarkDescriptive(b *testing.B) {
 	d := bigData(b)
 	list := descriptive()
@@ -116,22 +116,23 @@ func BenchmarkModels(b *testing.B) {
 	}
 }
 
-// measure runs fn once per iteration and reports cpu-ms/op, peak-heap-MiB (above the heap at
-// the start, after a GC) and dataset-heap-MiB (that starting heap).
+// measure runs fn once per iteration and reports cpu-ms/op, page-faults/op, peak-heap-MiB
+// (above the heap at the start, after a GC) and dataset-heap-MiB (that starting heap).
 func measure(b *testing.B, fn func()) {
 	runtime.GC()
 	base := heapBytes()
 	stop, peak := sampleHeap()
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0, flt0 := cpuTime()
 	b.ResetTimer()
 	for b.Loop() {
 		fn()
 	}
 	b.StopTimer()
-	cpu := cpuTime() - cpu0
+	cpu, flt := cpuTime()
 	stop()
-	b.ReportMetric(float64(cpu)/float64(b.N)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(cpu-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
+	b.ReportMetric(float64(flt-flt0)/float64(b.N), "page-faults/op")
 	b.ReportMetric(float64(*peak-min(*peak, base))/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(base)/(1<<20), "dataset-heap-MiB")
 }
@@ -144,14 +145,15 @@ func inputFor(a analysis.Analysis, in analysis.Input) analysis.Input {
 	return in
 }
 
-// cpuTime returns the process's user + system CPU time: on a shared machine it shows the work
-// done when wall time is inflated by other processes.
-func cpuTime() time.Duration {
+// cpuTime returns the process's user + system CPU time (on a shared machine it shows the work
+// done when wall time is inflated by other processes) and its minor page faults (the first
+// touch of freshly mapped heap memory, costly in a virtual machine).
+func cpuTime() (time.Duration, int64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return 0, 0
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Minflt
 }
 
 // heapBytes returns the bytes of heap objects, live or not yet swept (runtime.MemStats.HeapAlloc),
