@@ -229,12 +229,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 	for i := 0; i < len(o); {
 		cid := o[i].CustomerID
 		var cust *kexi.Customer
-		for ci < len(cs) && cs[ci].ID < cid {
-			ci++
-		}
-		if ci < len(cs) && cs[ci].ID == cid {
-			cust = &cs[ci]
-		}
+		found := false // cust looked up: only orders without a province need it
 		r := Row{CustomerID: cid}
 		touched, chTouched = touched[:0], chTouched[:0]
 		gaps = gaps[:0]
@@ -271,6 +266,15 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 			}
 			chCount[c]++
 			prov, ct := ord.Province, ord.City
+			if prov == "" && !found {
+				for ci < len(cs) && cs[ci].ID < cid {
+					ci++
+				}
+				if ci < len(cs) && cs[ci].ID == cid {
+					cust = &cs[ci]
+				}
+				found = true
+			}
 			if prov == "" && cust != nil {
 				prov, ct = cust.Province, cust.City
 			}
@@ -347,7 +351,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 		}
 		r.Cycle = math.NaN()
 		if len(gaps) > 0 {
-			r.Cycle = stats.Median(gaps)
+			r.Cycle = median(gaps)
 			r.ExpectedNext = r.Last.Add(time.Duration(r.Cycle * float64(24*time.Hour)))
 			p.cycles = append(p.cycles, r.Cycle)
 			if r.ExpectedNext.Before(asOf) {
@@ -848,13 +852,20 @@ var labels = func() map[string]analysis.Text {
 	return m
 }()
 
-// runs counts the customer runs in orders (Dataset order), to size per-customer slices.
-func runs(orders []kexi.Order) int {
-	n := 0
-	for i := range orders {
-		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
-			n++
+// median is stats.Median for the few gaps of one customer: an insertion sort in place beats a
+// general sort's set-up on a handful of values.
+func median(x []float64) float64 {
+	if len(x) == 0 || len(x) > 16 {
+		return stats.Median(x)
+	}
+	for i := 1; i < len(x); i++ {
+		for j := i; j > 0 && x[j] < x[j-1]; j-- {
+			x[j], x[j-1] = x[j-1], x[j]
 		}
 	}
-	return n
+	n := len(x)
+	if n%2 == 1 {
+		return x[n/2]
+	}
+	return (x[n/2-1] + x[n/2]) / 2
 }
