@@ -573,7 +573,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, err
 	}
 	asOf := in.AsOf
-	keep := func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }
+	keep := in.Until(asOf)
 	p := scan(in.Data, keep, in.Location(), asOf)
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -192,7 +192,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 			{Column: "months", Value: fmt.Sprint(months), Reason: "expected 0 or more months"}}}
 	}
 	asOf := in.AsOf
-	keep := func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }
+	keep := in.Until(asOf)
 	rows, cohorts := scan(in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, len(in.Data.Customers))
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -139,7 +139,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	}
 	c := &d.Customers[ci]
 	asOf := in.AsOf
-	keep := func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }
+	keep := in.Until(asOf)
 
 	// The customer's own orders (a run in the sorted orders).
 	lo, _ := slices.BinarySearchFunc(d.Orders, c.ID, func(o kexi.Order, id int64) int { return cmp.Compare(o.CustomerID, id) })
@@ -161,7 +161,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	// period, which are exactly the RFM rows (same purchases), by Monetary, ties by id.
 	var rrow *rfm.Row
 	tier := ""
-	rows := rfm.Values(d.Orders, asOf, in.InPeriod)
+	rows := rfm.Values(d.Orders, asOf, in.Until(time.Time{}))
 	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
 		one := rfm.ScoreOne(rows, i)
 		rrow = &one

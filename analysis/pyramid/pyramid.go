@@ -226,7 +226,7 @@ func (a pyramidAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		return nil, err
 	}
 	asOf := in.AsOf
-	rows := Tiers(in.Data.Orders, func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) })
+	rows := Tiers(in.Data.Orders, in.Until(asOf))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -355,7 +355,7 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
-	rows := Score(in.Data.Orders, in.AsOf, in.InPeriod)
+	rows := Score(in.Data.Orders, in.AsOf, in.Until(time.Time{}))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -229,7 +229,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 			{Column: "cost_per_minute", Value: strconv.FormatFloat(cpm, 'g', -1, 64), Reason: "expected a cost of 0 or more"}}}
 	}
 	asOf := in.AsOf
-	rows := profits(in.Data.Orders, in.Data.Interactions, func(t time.Time) bool { return !t.After(asOf) && in.InPeriod(t) }, cpm, len(in.Data.Customers))
+	rows := profits(in.Data.Orders, in.Data.Interactions, in.Until(asOf), cpm, len(in.Data.Customers))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
