@@ -157,26 +157,71 @@ func scan(cs []kexi.Customer, orders []kexi.Order, p Period) []metric {
 			continue
 		}
 		m := &ms[k]
-		for ; i < j; i++ {
-			o := &orders[i]
+		// The run is in time order (the Dataset's invariant): bisect to its first order in
+		// the previous period and stop after the period's end, so older orders are not read.
+		lo, hi := i, j
+		for lo < hi {
+			mid := int(uint(lo+hi) >> 1)
+			if orders[mid].OrderedAt.Before(p.PrevStart) {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		for ; lo < j; lo++ {
+			o := &orders[lo]
 			t := o.OrderedAt
-			if o.Status == kexi.StatusCancelled || t.Before(p.PrevStart) || t.After(p.End) {
+			if t.After(p.End) {
+				break
+			}
+			if o.Status == kexi.StatusCancelled {
 				continue
 			}
+			buy := o.Amount > 0 && o.Status != kexi.StatusReturn // o.IsPurchase(), not cancelled
 			if t.Before(p.Start) {
-				if o.IsPurchase() {
+				if buy {
 					m.previous += o.Amount
 				}
 				continue
 			}
 			m.returns += o.Returned
-			if o.IsPurchase() {
+			if buy {
 				m.orders++
 				m.revenue += o.Amount
 			}
 		}
+		i = j
 	}
 	return ms
+}
+
+// runEnd returns the end of the run of orders of orders[i]'s customer, which starts at i: a
+// galloping search (1, 2, 4, … ahead, then bisection) reads a few orders of a long run, not
+// each of them. Orders are sorted by customer (the Dataset's invariant) or at least grouped.
+func runEnd(orders []kexi.Order, i int) int {
+	cid := orders[i].CustomerID
+	lo, step := i+1, 1 // orders[lo-1] is the customer's
+	hi := lo
+	for {
+		hi = lo - 1 + step
+		if hi >= len(orders) {
+			hi = len(orders)
+			break
+		}
+		if orders[hi].CustomerID != cid {
+			break
+		}
+		lo, step = hi+1, step*2
+	}
+	for lo < hi { // orders[lo-1] is the customer's; orders[hi] is not (or hi is the end)
+		mid := int(uint(lo+hi) >> 1)
+		if orders[mid].CustomerID == cid {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
 }
 
 // stat sums a group.
@@ -271,8 +316,8 @@ func customFields(d *kexi.Dataset) map[string]kexi.CustomField {
 	return out
 }
 
-// declared returns the declared customer custom field of the name, or looks for the name in
-// the customers' values.
+// lookupCustom returns the declared customer custom field of the name, else a text field when
+// some customer has a value for it.
 func lookupCustom(d *kexi.Dataset, name string) (kexi.CustomField, bool) {
 	for _, f := range d.CustomFields {
 		if (f.Entity == "customer" || f.Entity == "") && f.Name == name {
@@ -581,13 +626,11 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 			analysis.Figure{Key: "best_group_revenue_per_customer", Value: groups[best].revenue / float64(groups[best].customers), Unit: "currency"})
 	}
 	if !p.End.IsZero() {
+		cur, prev := stamp(p.Start)+" – "+stamp(p.End), stamp(p.PrevStart)+" – "+stamp(p.Start.Add(-time.Nanosecond))
 		res.Summary = append(res.Summary,
-			analysis.Figure{Key: "period_start", Text: stamp(p.Start)},
-			analysis.Figure{Key: "period_end", Text: stamp(p.End)},
-			analysis.Figure{Key: "previous_start", Text: stamp(p.PrevStart)},
-			analysis.Figure{Key: "previous_end", Text: stamp(p.Start.Add(-time.Nanosecond))})
-		res.Notes = append(res.Notes, fmt.Sprintf("period %s to %s, compared with %s to %s", stamp(p.Start), stamp(p.End),
-			stamp(p.PrevStart), stamp(p.Start.Add(-time.Nanosecond))))
+			analysis.Figure{Key: "period", Text: cur},
+			analysis.Figure{Key: "previous_period", Text: prev})
+		res.Notes = append(res.Notes, fmt.Sprintf("period %s, compared with %s", cur, prev))
 	}
 	if total.orders == 0 {
 		res.Notes = append(res.Notes, "no purchases in the period")
@@ -724,15 +767,13 @@ var labels = func() map[string]analysis.Text {
 		"revenue_per_customer":            {En: "Revenue per customer", Zh: "人均销售额"},
 		"best_group":                      {En: "Group with the most revenue per customer", Zh: "人均销售额最高的分组"},
 		"best_group_revenue_per_customer": {En: "Its revenue per customer", Zh: "该分组人均销售额"},
-		"period_start":                    {En: "Period from", Zh: "期间开始"},
-		"period_end":                      {En: "Period to", Zh: "期间结束"},
-		"previous_start":                  {En: "Previous period from", Zh: "上期开始"},
-		"previous_end":                    {En: "Previous period to", Zh: "上期结束"},
+		"period":                          {En: "Period", Zh: "分析期间"},
+		"previous_period":                 {En: "Compared with", Zh: "对比期间(上期)"},
 		// Tables and columns.
 		"groups":            {En: "Groups", Zh: "分组"},
 		"group":             {En: "Group", Zh: "分组"},
 		"share":             {En: "Share of customers", Zh: "客户占比"},
-		"buyer_rate":        {En: "Bought in the period", Zh: "期内购买率"},
+		"buyer_rate":        {En: "Share who bought", Zh: "购买率"},
 		"orders":            {En: "Orders", Zh: "订单数"},
 		"revenue_share":     {En: "Share of revenue", Zh: "销售额占比"},
 		"aov":               {En: "Average order value", Zh: "客单价"},

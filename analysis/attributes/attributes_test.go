@@ -283,8 +283,7 @@ func TestGroupsByKind(t *testing.T) {
 	if figure(t, res, "largest_group").Text != "individual" || figure(t, res, "best_group").Text != "enterprise" {
 		t.Errorf("largest %q best %q", figure(t, res, "largest_group").Text, figure(t, res, "best_group").Text)
 	}
-	if figure(t, res, "period_start").Text != "2025-01-01" || figure(t, res, "period_end").Text != "2025-06-30" ||
-		figure(t, res, "previous_start").Text != "2024-07-01" || figure(t, res, "previous_end").Text != "2024-12-31" {
+	if figure(t, res, "period").Text != "2025-01-01 – 2025-06-30" || figure(t, res, "previous_period").Text != "2024-07-01 – 2024-12-31" {
 		t.Errorf("period figures %v", res.Summary)
 	}
 	// Series follow the table.
@@ -530,8 +529,8 @@ func TestOneCustomer(t *testing.T) {
 	if _, ok := res.Figure("revenue_growth"); ok {
 		t.Error("growth with no previous revenue")
 	}
-	if figure(t, res, "period_start").Text != "2024-03-01" || figure(t, res, "period_end").Text != "2025-03-01" {
-		t.Errorf("default period %v … %v", figure(t, res, "period_start"), figure(t, res, "period_end"))
+	if p, q := figure(t, res, "period").Text, figure(t, res, "previous_period").Text; p != "2024-03-01 – 2025-03-01" || q != "2023-03-01 – 2024-02-29" {
+		t.Errorf("default period %s, previous %s", p, q)
 	}
 	r := row(t, res.Table("groups"), "female")
 	if r["customers"] != 1 || r["revenue"] != 100.0 || !near(r["aov"], 100) || !near(r["repeat_rate"], 0) || r["growth"] != nil {

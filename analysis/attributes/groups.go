@@ -74,6 +74,7 @@ func Age(c *kexi.Customer, asOf time.Time) int {
 // dropped and the rest numbered from 0. Each band is named by the lowest and highest value in
 // it ("15–39", or "50" when they are equal).
 func QuantileBands(values []float64, k int) (band []int32, names []string) {
+	k = max(k, 1)
 	sorted := make([]float64, 0, len(values))
 	for _, v := range values {
 		if v == v {
@@ -156,36 +157,46 @@ const (
 	rawOther   = -2
 )
 
-// interner numbers the values of an attribute, remembering the last hit (customers imported
-// together often share a value).
+// interner numbers the values of an attribute, trimmed of spaces. It remembers the last hit
+// (customers imported together often share a value) and each untrimmed spelling, so a value is
+// trimmed (slow for non-ASCII text) only the first time it is seen.
 type interner struct {
-	idx    map[string]int32
+	idx    map[string]int32 // trimmed values and their spellings → id
 	names  []string
 	last   string
 	lastID int32
+	hit    bool
 }
 
-func newInterner() *interner { return &interner{idx: map[string]int32{}, lastID: rawUnknown} }
+func newInterner() *interner { return &interner{idx: map[string]int32{}} }
 
 func (in *interner) id(s string) int32 {
-	if s == in.last && in.lastID >= 0 {
+	if in.hit && s == in.last {
 		return in.lastID
 	}
-	s = strings.TrimSpace(s)
-	switch s {
+	id, ok := in.idx[s]
+	if !ok {
+		id = in.add(strings.TrimSpace(s))
+		in.idx[s] = id
+	}
+	in.last, in.lastID, in.hit = s, id, true
+	return id
+}
+
+func (in *interner) add(t string) int32 {
+	switch t {
 	case "", Unknown:
 		return rawUnknown
 	case Other:
 		return rawOther
 	}
-	i, ok := in.idx[s]
-	if !ok {
-		i = int32(len(in.names))
-		in.idx[s] = i
-		in.names = append(in.names, s)
+	if id, ok := in.idx[t]; ok {
+		return id
 	}
-	in.last, in.lastID = s, i
-	return i
+	id := int32(len(in.names))
+	in.idx[t] = id
+	in.names = append(in.names, t)
+	return id
 }
 
 // raw is an attribute's values before ordering and folding.
@@ -384,7 +395,7 @@ func incomeBands(cs []kexi.Customer, k int) *raw {
 	slices.SortFunc(r.order, func(a, b int32) int { return cmp.Compare(r.names[a], r.names[b]) })
 	ids := make([]int32, len(bnames))
 	for b, n := range bnames {
-		if id, same := in.idx[n]; same { // a given band with the same text is the same group
+		if id, same := in.idx[n]; same && id >= 0 { // a given band with the same text is the same group
 			ids[b] = id
 			continue
 		}
