@@ -672,6 +672,18 @@ func TestLabels(t *testing.T) {
 	}
 }
 
+// TestCustomersOutOfOrder checks that customers not sorted by id (a Dataset not normalised)
+// get the same numbers: orders are then matched to customers by id, not by merging.
+func TestCustomersOutOfOrder(t *testing.T) {
+	want, _ := json.Marshal(run(t, seven(), map[string]string{"by": "gender"}).Table("groups"))
+	d := seven()
+	slices.Reverse(d.Customers)
+	got, _ := json.Marshal(run(t, d, map[string]string{"by": "gender"}).Table("groups"))
+	if string(got) != string(want) {
+		t.Errorf("reversed customers:\n%s\nwant\n%s", got, want)
+	}
+}
+
 func TestDeterministic(t *testing.T) {
 	a, _ := json.Marshal(run(t, seven(), map[string]string{"by": "tag", "across": "city"}))
 	for range 5 {
