@@ -459,3 +459,25 @@ func TestCancel(t *testing.T) {
 		t.Error("no error from a cancelled context")
 	}
 }
+
+// TestGapBoundary: with churn_days 60 a gap churns when its whole days exceed 60. C1's gap of
+// 61 days (03-01 → 05-01) churns on 05-01 and comes back at once; C2's gap of 60 days 23 hours
+// does not; both buy again, so neither is churned now.
+func TestGapBoundary(t *testing.T) {
+	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
+		Orders: append(buys(1, "2024-03-01:10", "2024-05-01:10"),
+			kexi.Order{ID: 201, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: 10},
+			kexi.Order{ID: 202, CustomerID: 2, OrderedAt: day("2024-04-30").Add(23 * time.Hour), Amount: 10})}
+	d.Normalize()
+	th := lifecycle.Thresholds{NewDays: 10, AtRiskDays: 30, ChurnDays: 60, LoyalOrders: 5}
+	var got []string
+	ms := attrition.Members(d, th, day("2024-05-02"), func(e attrition.Event) {
+		got = append(got, fmt.Sprintf("C%d %s %v", e.CustomerID, e.At.Format("01-02 15:04"), e.Reactivation))
+	})
+	if want := "[C1 05-01 00:00 false C1 05-01 00:00 true]"; fmt.Sprint(got) != want {
+		t.Errorf("events %v, want %s", got, want)
+	}
+	if len(ms) != 2 || !ms[0].Reactivated || ms[1].Reactivated || ms[0].State != attrition.Active {
+		t.Errorf("members %+v", ms)
+	}
+}

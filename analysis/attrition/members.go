@@ -70,8 +70,9 @@ const chunkCustomers, chunkOrders = 512, 4096
 // and a reactivation at the next purchase (when lifecycle calls the customer reactivated); a
 // dated churn flag is a churn at that date (merged with a gap churn in the same spell, the
 // earlier date kept) and a reactivation at the next purchase after it, since lifecycle no
-// longer calls such a customer churned; a current churn with only an undated flag has no
-// event. d must be in Dataset order.
+// longer calls such a customer churned. A flag without a date marks the current state only:
+// such a customer's gaps still give events (lifecycle calls them churned at every date), and
+// their current churn has no event and no ChurnedAt. d must be in Dataset order.
 func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event func(Event)) []Member {
 	cs, os := d.Customers, d.Orders
 	out := make([]Member, 0, len(cs)+len(cs)/8+16)
@@ -207,6 +208,7 @@ func history(m *Member, th lifecycle.Thresholds, asOf time.Time, emit func(Event
 	var prev int64
 	var prevAt time.Time
 	n := 0
+	sp := spells{id: m.CustomerID, emit: emit}
 	for i := range m.run {
 		o := &m.run[i]
 		if !o.IsPurchase() {
@@ -219,17 +221,15 @@ func history(m *Member, th lifecycle.Thresholds, asOf time.Time, emit func(Event
 		if n == 0 {
 			if hasFlag && f < t {
 				// Flagged before the first purchase: churned, then bought.
-				emit(Event{CustomerID: m.CustomerID, At: flag})
-				emit(Event{CustomerID: m.CustomerID, At: o.OrderedAt, Reactivation: true})
-				m.Reactivated = true
+				sp.churn(flag)
+				sp.comeBack(o.OrderedAt)
 			}
 		} else {
 			gap := t-prev >= limit+day
 			in := hasFlag && f >= prev && f < t
 			if gap || in {
-				emit(Event{CustomerID: m.CustomerID, At: churnDate(prevAt, gap, flag, in, th)})
-				emit(Event{CustomerID: m.CustomerID, At: o.OrderedAt, Reactivation: true})
-				m.Reactivated = true
+				sp.churn(churnDate(prevAt, gap, flag, in, th))
+				sp.comeBack(o.OrderedAt)
 			}
 		}
 		prev, prevAt = t, o.OrderedAt
@@ -258,11 +258,45 @@ func history(m *Member, th lifecycle.Thresholds, asOf time.Time, emit func(Event
 		gap := n > 0 && at-prev >= limit+day
 		in := hasFlag && f >= prev && n > 0
 		if gap || in {
-			m.ChurnedAt = churnDate(prevAt, gap, flag, in, th)
-			emit(Event{CustomerID: m.CustomerID, At: m.ChurnedAt})
+			sp.churn(churnDate(prevAt, gap, flag, in, th))
+			m.ChurnedAt = sp.churnedAt
 		}
 	}
+	sp.flush()
+	m.Reactivated = sp.reactivated
 	return true
+}
+
+// spells emits one customer's churns and reactivations in time order. A reactivation is held
+// back until the next churn: a churn at the same moment (a churn flag dated at the purchase
+// that ended the previous spell) means the customer never came back, and the earlier churn
+// goes on.
+type spells struct {
+	id          int64
+	emit        func(Event)
+	back        time.Time // a held reactivation
+	held        bool
+	churnedAt   time.Time // the last churn emitted
+	reactivated bool
+}
+
+func (s *spells) churn(at time.Time) {
+	if s.held && s.back.Equal(at) {
+		s.held = false
+		return
+	}
+	s.flush()
+	s.emit(Event{CustomerID: s.id, At: at})
+	s.churnedAt = at
+}
+
+func (s *spells) comeBack(at time.Time) { s.back, s.held = at, true }
+
+func (s *spells) flush() {
+	if s.held {
+		s.emit(Event{CustomerID: s.id, At: s.back, Reactivation: true})
+		s.reactivated, s.held = true, false
+	}
 }
 
 // churnDate returns when a customer whose last purchase was at prev became churned: the first
