@@ -179,7 +179,7 @@ func (op *options) thresholds(orders []kexi.Order, asOf time.Time) error {
 
 // reason returns a customer's value of the reason field ("" when unknown).
 func reason(c *kexi.Customer, field string) string {
-	if c == nil || field == "" {
+	if c == nil || field == "" || len(c.Custom) == 0 {
 		return ""
 	}
 	if f, ok := strings.CutPrefix(field, "custom."); ok {
@@ -276,6 +276,33 @@ func (c *counter) keys() []string {
 	ks := slices.Sorted(maps.Keys(c.n))
 	slices.SortStableFunc(ks, func(a, b string) int { return cmp.Compare(c.n[b], c.n[a]) })
 	return ks
+}
+
+// finder returns a look-up of a position in ids (sorted, distinct) by id, -1 when absent: a
+// table by id when the ids are dense enough (as store ids are), else a binary search.
+func finder(ids []int64) func(int64) int {
+	if n := len(ids); n > 0 && ids[n-1]-ids[0] < int64(4*n) {
+		lo := ids[0]
+		pos := make([]int32, ids[n-1]-lo+1)
+		for i := range pos {
+			pos[i] = -1
+		}
+		for i, id := range ids {
+			pos[id-lo] = int32(i)
+		}
+		return func(id int64) int {
+			if id < lo || id-lo >= int64(len(pos)) {
+				return -1
+			}
+			return int(pos[id-lo])
+		}
+	}
+	return func(id int64) int {
+		if i, ok := slices.BinarySearch(ids, id); ok {
+			return i
+		}
+		return -1
+	}
 }
 
 func frac(a, b float64) float64 {
@@ -414,12 +441,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	for k, i := range spenders {
 		tier[i] = placed[k]
 	}
-	find := func(id int64) int {
-		if i, ok := slices.BinarySearch(ids, id); ok {
-			return i
-		}
-		return -1
-	}
+	find := finder(ids)
 	isChurned := func(i int) bool { return members[i].State == Churned }
 
 	// Complaints in the window before each member's reference date.
@@ -515,7 +537,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		byTier[ti].churned++
 		byTier[ti].lost += m.Annual
-		st := m.StageBefore(th)
+		st := m.Before
 		churned = append(churned, lost{int32(i), st, Priority(m.Annual, days(asOf.Sub(m.Last)), th.ChurnDays)})
 		if si := slices.Index(stageKeys, st); si >= 0 {
 			byStage[si].n++

@@ -481,3 +481,28 @@ func TestGapBoundary(t *testing.T) {
 		t.Errorf("members %+v", ms)
 	}
 }
+
+// TestSparseIDs: customer ids far apart (looked up by binary search, not by a table) give the
+// same results as the hand-worked ids 1…9.
+func TestSparseIDs(t *testing.T) {
+	d := tiny()
+	for i := range d.Customers {
+		d.Customers[i].ID *= 1000
+	}
+	for i := range d.Orders {
+		d.Orders[i].CustomerID *= 1000
+	}
+	for i := range d.Interactions {
+		d.Interactions[i].CustomerID *= 1000
+	}
+	for i := range d.Surveys {
+		d.Surveys[i].CustomerID *= 1000
+	}
+	a, b := run(t, tiny(), analysis.Input{AsOf: asOf}), run(t, d, analysis.Input{AsOf: asOf})
+	if fmt.Sprint(a.Summary) != fmt.Sprint(b.Summary) {
+		t.Errorf("summary\n%v\nwith sparse ids\n%v", a.Summary, b.Summary)
+	}
+	if fa, _ := b.Figure("complaint_rate_churned"); fa.Value != 0.5 {
+		t.Errorf("complaint rate %v", fa.Value)
+	}
+}

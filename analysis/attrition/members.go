@@ -3,6 +3,7 @@ package attrition
 import (
 	"math"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -38,6 +39,9 @@ type Member struct {
 	ChurnedAt time.Time
 	// Reactivated is true when the customer came back at least once after churning.
 	Reactivated bool
+	// Before is, for a churned customer, the lifecycle stage they were in at their last
+	// purchase — new, active, loyal or reactivated — or NoPurchase when they have none.
+	Before string
 
 	run []kexi.Order // the customer's orders, in time order
 }
@@ -76,6 +80,7 @@ const chunkCustomers, chunkOrders = 512, 4096
 func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event func(Event)) []Member {
 	cs, os := d.Customers, d.Orders
 	out := make([]Member, 0, len(cs)+len(cs)/8+16)
+	var buf []kexi.Order // before's shifted purchases
 	emit := func(e Event) {
 		if event != nil {
 			event(e)
@@ -112,11 +117,15 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 		for cb < len(cs) && (all || cs[cb].ID < bound) {
 			cb++
 		}
-		for ob < len(os) && (all || os[ob].CustomerID < bound) {
-			ob++
+		if all {
+			ob = len(os)
+		} else {
+			// A binary search: the chunk's orders are first read by Stages, not by a scan.
+			ob += sort.Search(len(os)-oi, func(j int) bool { return os[oi+j].CustomerID >= bound })
 		}
 		// The rows are in id order, like the customers and the orders.
 		rows := lifecycle.Stages(&kexi.Dataset{Customers: cs[ci:cb], Orders: os[oi:ob]}, th, asOf)[0]
+		first := len(out)
 		k, p := ci, oi
 		for _, r := range rows {
 			for k < cb && cs[k].ID < r.CustomerID {
@@ -139,6 +148,7 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 				out = append(out, m)
 			}
 		}
+		buf = before(out[first:], th, asOf, buf)
 		ci, oi = cb, ob
 	}
 	prospects := false
@@ -316,14 +326,49 @@ func churnDate(prev time.Time, gap bool, flag time.Time, flagged bool, th lifecy
 // days counts whole elapsed days, as package lifecycle does.
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
-// StageBefore returns the lifecycle stage the member was in at their last purchase before
-// churning — new, active, loyal or reactivated, from lifecycle.Stages on their own orders at
-// that date — or NoPurchase when they have none.
-func (m *Member) StageBefore(th lifecycle.Thresholds) string {
-	if m.Orders == 0 {
-		return NoPurchase
+// before fills in Before for the churned members of one chunk. lifecycle.Stages gives the
+// stage at one date for everyone, and each member needs it at their own last purchase, so
+// their purchases are shifted in time until that purchase falls on asOf: a lifecycle stage
+// depends only on time differences when no customer record is given (the record's churn flag
+// and creation date do not apply before churning), and shifting keeps them exact. buf is
+// reused from chunk to chunk; a shift that a Duration cannot hold (dates centuries apart)
+// falls back to a call for the member alone.
+func before(ms []Member, th lifecycle.Thresholds, asOf time.Time, buf []kexi.Order) []kexi.Order {
+	buf = buf[:0]
+	var who []int
+	for i := range ms {
+		m := &ms[i]
+		if m.State != Churned {
+			continue
+		}
+		if m.Orders == 0 {
+			m.Before = NoPurchase
+			continue
+		}
+		shift := asOf.Sub(m.Last)
+		if !m.Last.Add(shift).Equal(asOf) {
+			m.Before = lifecycle.Stages(&kexi.Dataset{Orders: m.run}, th, m.Last)[0][0].Stage
+			continue
+		}
+		for k := range m.run {
+			o := &m.run[k]
+			if o.OrderedAt.After(m.Last) {
+				break
+			}
+			if o.IsPurchase() {
+				buf = append(buf, kexi.Order{CustomerID: m.CustomerID, OrderedAt: o.OrderedAt.Add(shift), Amount: 1})
+			}
+		}
+		who = append(who, i)
 	}
-	return lifecycle.Stages(&kexi.Dataset{Orders: m.run}, th, m.Last)[0][0].Stage
+	if len(who) == 0 {
+		return buf
+	}
+	rows := lifecycle.Stages(&kexi.Dataset{Orders: buf}, th, asOf)[0]
+	for j, i := range who {
+		ms[i].Before = rows[j].Stage
+	}
+	return buf
 }
 
 // Priority returns a churned customer's win-back priority: annual × ½^(daysSince ÷

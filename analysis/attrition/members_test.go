@@ -16,7 +16,8 @@ import (
 
 // flagged is generated data where every 40th customer carries the churn flag: a quarter of them
 // without a date, the others dated after a purchase, at one or before the first; plus 30 customers
-// without orders, two thirds of them flagged (prospects, for lifecycle).
+// without orders, two thirds of them flagged (prospects, for lifecycle), and ten one-time
+// buyers.
 func flagged() *kexi.Dataset {
 	d := synth.Dataset(synth.Options{Customers: 4000, Orders: 40_000, Seed: 7})
 	for i := range 30 {
@@ -26,6 +27,13 @@ func flagged() *kexi.Dataset {
 		}
 		d.Customers = append(d.Customers, c)
 	}
+	// And ten who bought once, long ago: new customers when they left.
+	for i := range 10 {
+		id := int64(6000 + i)
+		d.Customers = append(d.Customers, kexi.Customer{ID: id})
+		d.Orders = append(d.Orders, kexi.Order{ID: 1e7 + id, CustomerID: id, OrderedAt: d.LastOrderAt().AddDate(-2, 0, i), Amount: 50})
+	}
+	d.Normalize()
 	idx := d.CustomerIndex()
 	d.OrderRuns(func(cid int64, run []kexi.Order) {
 		i, ok := idx[cid]
@@ -152,6 +160,34 @@ func TestMembersAgreeWithLifecycle(t *testing.T) {
 		}
 		if reacts > 0 {
 			counts[3]++
+		}
+	}
+	// Before, found from shifted purchases, against lifecycle at the last purchase itself.
+	befores := map[string]int{}
+	for _, m := range ms {
+		if m.State != attrition.Churned {
+			if m.Before != "" {
+				t.Fatalf("customer %d (%s) has a stage before churning", m.CustomerID, m.State)
+			}
+			continue
+		}
+		want := attrition.NoPurchase
+		if m.Orders > 0 {
+			lo, _ := slices.BinarySearchFunc(d.Orders, m.CustomerID, func(o kexi.Order, id int64) int { return cmp.Compare(o.CustomerID, id) })
+			hi := lo
+			for hi < len(d.Orders) && d.Orders[hi].CustomerID == m.CustomerID {
+				hi++
+			}
+			want = lifecycle.Stages(&kexi.Dataset{Orders: d.Orders[lo:hi]}, th, m.Last)[0][0].Stage
+		}
+		if m.Before != want {
+			t.Fatalf("customer %d: before churning %s, lifecycle at %v says %s", m.CustomerID, m.Before, m.Last, want)
+		}
+		befores[want]++
+	}
+	for _, s := range []string{lifecycle.NewCustomer, lifecycle.Active, lifecycle.Loyal, lifecycle.Reactivated, attrition.NoPurchase} {
+		if befores[s] == 0 {
+			t.Errorf("no churned customer was %s before: %v", s, befores)
 		}
 	}
 	for _, m := range ms {
