@@ -76,7 +76,8 @@ const chunkCustomers, chunkOrders = 512, 4096
 // earlier date kept) and a reactivation at the next purchase after it, since lifecycle no
 // longer calls such a customer churned. A flag without a date marks the current state only:
 // such a customer's gaps still give events (lifecycle calls them churned at every date), and
-// their current churn has no event and no ChurnedAt. d must be in Dataset order.
+// their current churn has no event and no ChurnedAt. Churned members get Before (see before).
+// d must be in Dataset order.
 func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event func(Event)) []Member {
 	cs, os := d.Customers, d.Orders
 	out := make([]Member, 0, len(cs)+len(cs)/8+16)
