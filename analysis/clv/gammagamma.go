@@ -20,7 +20,13 @@ type GammaGamma struct {
 // gradient. Weights count. It returns an EINVALID error when fewer than two such customers
 // exist.
 func FitGammaGamma(cs []Customer, o FitOptions) (*GammaGamma, error) {
-	var xs, ms, ws []float64
+	nrep := 0
+	for i := range cs {
+		if cs[i].Frequency > 0 && cs[i].Monetary > 0 {
+			nrep++
+		}
+	}
+	xs, ms, ws := make([]float64, 0, nrep), make([]float64, 0, nrep), make([]float64, 0, nrep)
 	sum := 0.0
 	for i := range cs {
 		if cs[i].Frequency > 0 && cs[i].Monetary > 0 {
@@ -42,7 +48,7 @@ func FitGammaGamma(cs []Customer, o FitOptions) (*GammaGamma, error) {
 	}
 	natural := func(p []float64) []float64 { return []float64{p[0], p[1], p[2] / scale} }
 	if len(xs) > subsampleAbove && o.warm == nil {
-		var rep []Customer
+		rep := make([]Customer, 0, nrep)
 		for i := range cs {
 			if cs[i].Frequency > 0 && cs[i].Monetary > 0 {
 				rep = append(rep, cs[i])

@@ -125,6 +125,15 @@ func Summarize(p []Purchase, o SummaryOptions) (*Summary, error) {
 		s.HoldoutDuration = float64(o.HoldoutEnd-o.End) / float64(o.Unit)
 	}
 	u := float64(o.Unit)
+	// One cheap pass counts the customers so the summary is allocated once (growing it by
+	// append copied it a dozen times on a million customers).
+	n := 0
+	for i := range p {
+		if i == 0 || p[i].Customer != p[i-1].Customer {
+			n++
+		}
+	}
+	s.Customers = make([]Customer, 0, n)
 	for i := 0; i < len(p); {
 		j := i
 		for j < len(p) && p[j].Customer == p[i].Customer {
