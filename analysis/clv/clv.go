@@ -128,6 +128,15 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		return nil, kexi.Errorf(kexi.EINVALID, "clv: %d customers before the calibration end; the models need at least 10", len(s.Customers))
 	}
 	fo := FitOptions{Penalty: penalty}
+	// The spend model is independent of the purchase model: fit it on the second core
+	// meanwhile (both only read the summary).
+	var gg *GammaGamma
+	var ggErr error
+	ggDone := make(chan struct{})
+	go func() {
+		defer close(ggDone)
+		gg, ggErr = FitGammaGamma(s.Customers, fo)
+	}()
 	var m Model
 	switch model {
 	case "pareto":
@@ -137,17 +146,17 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	default:
 		m, err = FitBGNBD(s.Customers, fo)
 	}
+	<-ggDone
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	gg, err := FitGammaGamma(s.Customers, fo)
 	var notes []string
-	if err != nil {
+	if ggErr != nil {
 		gg = nil
-		notes = append(notes, "spend model not fitted: "+kexi.ErrorMessage(err))
+		notes = append(notes, "spend model not fitted: "+kexi.ErrorMessage(ggErr))
 	} else if gg.Q <= 1 {
 		notes = append(notes, fmt.Sprintf("Gamma-Gamma q = %.3g ≤ 1: the population mean spend is infinite; spend and CLV are not reported", gg.Q))
 		gg = nil
