@@ -6,7 +6,10 @@
 // nothing, so data flows one way: sheet/API → store → Dataset → analysis → Result → CLI/API/page.
 package kexi
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // CustomerKind says whether a customer is a person, a company or a public body.
 type CustomerKind string
@@ -52,6 +55,57 @@ type Customer struct {
 	Stub      bool      `json:"stub,omitempty"`
 	CreatedAt time.Time `json:"created_at,omitzero"`
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+}
+
+// Field returns the customer's value of a text field by the name analyses use for it in their
+// options — kind, gender, province, city, country, channel, campaign, owner, occupation,
+// education, income_band, or custom.NAME for a custom field — and whether the name is one of them.
+func (c *Customer) Field(name string) (string, bool) {
+	if f, ok := strings.CutPrefix(name, "custom."); ok {
+		return c.Custom[f], true
+	}
+	switch name {
+	case "kind":
+		return string(c.Kind), true
+	case "gender":
+		return c.Gender, true
+	case "province":
+		return c.Province, true
+	case "city":
+		return c.City, true
+	case "country":
+		return c.Country, true
+	case "channel":
+		return c.Channel, true
+	case "campaign":
+		return c.Campaign, true
+	case "owner":
+		return c.Owner, true
+	case "occupation":
+		return c.Occupation, true
+	case "education":
+		return c.Education, true
+	case "income_band":
+		return c.IncomeBand, true
+	}
+	return "", false
+}
+
+// AgeAt returns the customer's age at t in whole years: Age when set, else the years from
+// BirthDate to t; ok is false when neither is known. The age is not checked for sense.
+func (c *Customer) AgeAt(t time.Time) (age int, ok bool) {
+	if c.Age != 0 {
+		return c.Age, true
+	}
+	if c.BirthDate.IsZero() {
+		return 0, false
+	}
+	b := c.BirthDate
+	age = t.Year() - b.Year()
+	if t.Month() < b.Month() || (t.Month() == b.Month() && t.Day() < b.Day()) {
+		age--
+	}
+	return age, true
 }
 
 // FieldType is the type of a custom field.

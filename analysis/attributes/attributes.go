@@ -195,35 +195,6 @@ func scan(cs []kexi.Customer, orders []kexi.Order, p Period) []metric {
 	return ms
 }
 
-// runEnd returns the end of the run of orders of orders[i]'s customer, which starts at i: a
-// galloping search (1, 2, 4, … ahead, then bisection) reads a few orders of a long run, not
-// each of them. Orders are sorted by customer (the Dataset's invariant) or at least grouped.
-func runEnd(orders []kexi.Order, i int) int {
-	cid := orders[i].CustomerID
-	lo, step := i+1, 1 // orders[lo-1] is the customer's
-	hi := lo
-	for {
-		hi = lo - 1 + step
-		if hi >= len(orders) {
-			hi = len(orders)
-			break
-		}
-		if orders[hi].CustomerID != cid {
-			break
-		}
-		lo, step = hi+1, step*2
-	}
-	for lo < hi { // orders[lo-1] is the customer's; orders[hi] is not (or hi is the end)
-		mid := int(uint(lo+hi) >> 1)
-		if orders[mid].CustomerID == cid {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
-}
-
 // stat sums a group.
 type stat struct {
 	customers, buyers, repeaters, orders int
@@ -265,21 +236,24 @@ func growth(cur, prev float64) any {
 // builder makes the raw groups of an attribute.
 type builder func(cs []kexi.Customer, asOf time.Time, bands int, edges []int) *raw
 
-func field(name string, f func(c *kexi.Customer) string) builder {
-	return func(cs []kexi.Customer, _ time.Time, _ int, _ []int) *raw { return text(cs, name, f) }
+// field is the builder of a text attribute that kexi.Customer.Field names.
+func field(name string) builder {
+	return func(cs []kexi.Customer, _ time.Time, _ int, _ []int) *raw {
+		return text(cs, name, func(c *kexi.Customer) string { v, _ := c.Field(name); return v })
+	}
 }
 
 var builtin = map[string]builder{
-	"kind":       field("kind", func(c *kexi.Customer) string { return string(c.Kind) }),
-	"gender":     field("gender", func(c *kexi.Customer) string { return c.Gender }),
-	"occupation": field("occupation", func(c *kexi.Customer) string { return c.Occupation }),
-	"education":  field("education", func(c *kexi.Customer) string { return c.Education }),
-	"country":    field("country", func(c *kexi.Customer) string { return c.Country }),
-	"province":   field("province", func(c *kexi.Customer) string { return c.Province }),
-	"city":       field("city", func(c *kexi.Customer) string { return c.City }),
-	"channel":    field("channel", func(c *kexi.Customer) string { return c.Channel }),
-	"campaign":   field("campaign", func(c *kexi.Customer) string { return c.Campaign }),
-	"owner":      field("owner", func(c *kexi.Customer) string { return c.Owner }),
+	"kind":       field("kind"),
+	"gender":     field("gender"),
+	"occupation": field("occupation"),
+	"education":  field("education"),
+	"country":    field("country"),
+	"province":   field("province"),
+	"city":       field("city"),
+	"channel":    field("channel"),
+	"campaign":   field("campaign"),
+	"owner":      field("owner"),
 	"tag":        func(cs []kexi.Customer, _ time.Time, _ int, _ []int) *raw { return tags(cs) },
 	"age_band":   func(cs []kexi.Customer, asOf time.Time, _ int, edges []int) *raw { return ages(cs, asOf, edges) },
 	"income_band": func(cs []kexi.Customer, _ time.Time, k int, _ []int) *raw {

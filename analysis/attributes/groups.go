@@ -55,17 +55,13 @@ func AgeBand(age int, edges []int) int {
 // Age returns a customer's age at asOf: Age when set, else whole years since BirthDate, else 0
 // (unknown). Ages outside 1–150 are unknown.
 func Age(c *kexi.Customer, asOf time.Time) int {
-	a := c.Age
-	if a == 0 && !c.BirthDate.IsZero() && !asOf.IsZero() {
-		a = asOf.Year() - c.BirthDate.Year()
-		if asOf.Month() < c.BirthDate.Month() || (asOf.Month() == c.BirthDate.Month() && asOf.Day() < c.BirthDate.Day()) {
-			a--
-		}
+	if c.Age == 0 && asOf.IsZero() {
+		return 0 // no date to count a birth date's years to
 	}
-	if a < 1 || a > 150 {
-		return 0
+	if a, ok := c.AgeAt(asOf); ok && a >= 1 && a <= 150 {
+		return a
 	}
-	return a
+	return 0
 }
 
 // QuantileBands cuts values into at most k bands of about equal counts. NaN values are

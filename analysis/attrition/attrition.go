@@ -179,13 +179,14 @@ func (op *options) thresholds(orders []kexi.Order, asOf time.Time) error {
 
 // reason returns a customer's value of the reason field ("" when unknown).
 func reason(c *kexi.Customer, field string) string {
-	if c == nil || field == "" || len(c.Custom) == 0 {
+	if c == nil || field == "" {
 		return ""
 	}
-	if f, ok := strings.CutPrefix(field, "custom."); ok {
-		field = f
+	if !strings.HasPrefix(field, "custom.") {
+		field = "custom." + field
 	}
-	return strings.TrimSpace(c.Custom[field])
+	v, _ := c.Field(field)
+	return strings.TrimSpace(v)
 }
 
 // LostAt returns when a lead was lost, when its stage at asOf is lost: the time of the last

@@ -91,36 +91,6 @@ type camp struct {
 	kinds   map[string][2]int // kind → targeted, control record counts
 }
 
-// field returns a customer's value for a group_by field, and whether the field is known.
-func field(c *kexi.Customer, name string) (string, bool) {
-	if f, ok := strings.CutPrefix(name, "custom."); ok {
-		return c.Custom[f], true
-	}
-	switch name {
-	case "kind":
-		return string(c.Kind), true
-	case "gender":
-		return c.Gender, true
-	case "province":
-		return c.Province, true
-	case "city":
-		return c.City, true
-	case "channel":
-		return c.Channel, true
-	case "owner":
-		return c.Owner, true
-	case "occupation":
-		return c.Occupation, true
-	case "education":
-		return c.Education, true
-	case "income_band":
-		return c.IncomeBand, true
-	case "country":
-		return c.Country, true
-	}
-	return "", false
-}
-
 // Analysis is A15 for the registry.
 type Analysis struct{}
 
@@ -182,7 +152,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
-	if _, ok := field(&kexi.Customer{}, groupBy); !ok {
+	if _, ok := (&kexi.Customer{}).Field(groupBy); !ok {
 		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by", Value: groupBy,
 			Reason: "expected kind, gender, province, city, channel, owner, occupation, education, income_band, country or custom.NAME"}}}
 	}
@@ -377,7 +347,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			}
 			var v string
 			if i, ok := slices.BinarySearch(cids, id); ok {
-				v, _ = field(&d.Customers[i], groupBy)
+				v, _ = d.Customers[i].Field(groupBy)
 			}
 			if v == "" {
 				v = "(none)"

@@ -131,17 +131,10 @@ func similarity(ra, rb []rune, buf []int) float64 {
 
 // Age returns a customer's age at asOf: Age when set, else from BirthDate, else -1 (unknown).
 func Age(c *kexi.Customer, asOf time.Time) int {
-	if c.Age != 0 {
-		return c.Age
+	if a, ok := c.AgeAt(asOf); ok {
+		return a
 	}
-	if c.BirthDate.IsZero() {
-		return -1
-	}
-	a := asOf.Year() - c.BirthDate.Year()
-	if asOf.Month() < c.BirthDate.Month() || (asOf.Month() == c.BirthDate.Month() && asOf.Day() < c.BirthDate.Day()) {
-		a--
-	}
-	return a
+	return -1
 }
 
 // Customer fields checked for completeness.

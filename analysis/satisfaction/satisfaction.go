@@ -397,36 +397,6 @@ func labels() map[string]analysis.Text {
 	}
 }
 
-// field returns a customer's value for a group_by field, and whether the field is known.
-func field(c *kexi.Customer, name string) (string, bool) {
-	if f, ok := strings.CutPrefix(name, "custom."); ok {
-		return c.Custom[f], true
-	}
-	switch name {
-	case "kind":
-		return string(c.Kind), true
-	case "gender":
-		return c.Gender, true
-	case "province":
-		return c.Province, true
-	case "city":
-		return c.City, true
-	case "channel":
-		return c.Channel, true
-	case "owner":
-		return c.Owner, true
-	case "occupation":
-		return c.Occupation, true
-	case "education":
-		return c.Education, true
-	case "income_band":
-		return c.IncomeBand, true
-	case "country":
-		return c.Country, true
-	}
-	return "", false
-}
-
 type latest struct {
 	at    [3]time.Time
 	score [3]float64
@@ -450,7 +420,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		return nil, err
 	}
 	if groupBy != "" {
-		if _, ok := field(&kexi.Customer{}, groupBy); !ok {
+		if _, ok := (&kexi.Customer{}).Field(groupBy); !ok {
 			return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by",
 				Value: groupBy, Reason: "expected gender, city, owner, occupation, education, income_band, country, kind, province, channel or custom.NAME"}}}
 		}
@@ -558,7 +528,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 					v = tiers[ci]
 				}
 			} else if c != nil {
-				v, _ = field(c, dim)
+				v, _ = c.Field(dim)
 			}
 			get(seg[j], v).Add(s.Kind, s.Score)
 		}
