@@ -65,6 +65,7 @@ import (
 	"github.com/kexi/kexi/analysis/lifecycle"
 	"github.com/kexi/kexi/analysis/pyramid"
 	"github.com/kexi/kexi/analysis/satisfaction"
+	"github.com/kexi/kexi/stats"
 )
 
 // Label keys for values that are not lifecycle stages or pyramid tiers.
@@ -342,42 +343,28 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}
 	th := op.th
 	keep := in.Until(asOf)
-	loc := in.Location()
-	monthKey := func(t time.Time) int { // year×12 + month−1 in the business's time zone
-		y, m, _ := t.In(loc).Date()
-		return y*12 + int(m) - 1
-	}
+	// Months as year×12 + month−1 in the business's time zone.
+	cal := stats.NewCalendar(in.Location())
 	// The months of the monthly table: from the period's start (or `months` back from T) to
 	// the period's end or T.
 	var m0, m1 int
 	if !asOf.IsZero() {
-		m1 = monthKey(asOf)
+		m1 = cal.Month(asOf)
 		if !in.To.IsZero() && in.To.Before(asOf) {
-			m1 = monthKey(in.To)
+			m1 = cal.Month(in.To)
 		}
 		m0 = m1 - op.months + 1
 		if !in.From.IsZero() {
-			m0 = monthKey(in.From)
+			m0 = cal.Month(in.From)
 		}
 	} else {
 		m0 = 1 // no dates at all: no months
 	}
 	nMonths := max(0, m1-m0+1)
-	// bounds[k] is the start of month m0+k (Unix nanoseconds), so a time's month is found by
-	// a binary search rather than a time zone conversion per event.
-	bounds := make([]int64, nMonths+1)
-	for k := range bounds {
-		mk := m0 + k
-		bounds[k] = time.Date(mk/12, time.Month(mk%12+1), 1, 0, 0, 0, 0, loc).UnixNano()
-	}
 	churnsBy, reactBy, lostBy := make([]int, nMonths), make([]int, nMonths), make([]int, nMonths)
 	churnEvents, reactEvents := 0, 0
 	bucket := func(at time.Time, counts []int) {
-		k, ok := slices.BinarySearch(bounds, at.UnixNano())
-		if !ok {
-			k--
-		}
-		if k >= 0 && k < nMonths {
+		if k := cal.Month(at) - m0; k >= 0 && k < nMonths {
 			counts[k]++
 		}
 	}
