@@ -280,33 +280,6 @@ func (c *counter) keys() []string {
 	return ks
 }
 
-// finder returns a look-up of a position in ids (sorted, distinct) by id, -1 when absent: a
-// table by id when the ids are dense enough (as store ids are), else a binary search.
-func finder(ids []int64) func(int64) int {
-	if n := len(ids); n > 0 && ids[n-1]-ids[0] < int64(4*n) {
-		lo := ids[0]
-		pos := make([]int32, ids[n-1]-lo+1)
-		for i := range pos {
-			pos[i] = -1
-		}
-		for i, id := range ids {
-			pos[id-lo] = int32(i)
-		}
-		return func(id int64) int {
-			if id < lo || id-lo >= int64(len(pos)) {
-				return -1
-			}
-			return int(pos[id-lo])
-		}
-	}
-	return func(id int64) int {
-		if i, ok := slices.BinarySearch(ids, id); ok {
-			return i
-		}
-		return -1
-	}
-}
-
 func frac(a, b float64) float64 {
 	if b == 0 {
 		return 0
@@ -429,7 +402,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	for k, i := range spenders {
 		tier[i] = placed[k]
 	}
-	find := finder(ids)
+	find := analysis.Positions(ids)
 	isChurned := func(i int) bool { return members[i].State == Churned }
 
 	// Complaints in the window before each member's reference date.

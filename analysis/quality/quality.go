@@ -399,12 +399,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	for i := range d.Customers {
 		ids[i] = d.Customers[i].ID
 	}
-	pos := func(id int64) int {
-		if i, ok := slices.BinarySearch(ids, id); ok {
-			return i
-		}
-		return -1
-	}
+	pos := analysis.Positions(ids)
 	score := make([]float64, n)
 	issues := make([][]string, n)
 	lastActive := make([]time.Time, n)

@@ -448,12 +448,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	for i := range d.Customers {
 		ids[i] = d.Customers[i].ID
 	}
-	cidx := func(id int64) int {
-		if i, ok := slices.BinarySearch(ids, id); ok {
-			return i
-		}
-		return -1
-	}
+	cidx := analysis.Positions(ids)
 	// Tiers by spend up to as-of, per position in d.Customers (both d.Customers and d.Orders
 	// are sorted by customer id, so one merge pass finds each customer's orders).
 	spend := make([]float64, len(d.Customers))
