@@ -31,8 +31,8 @@ func TestCustomerAgeAt(t *testing.T) {
 		want int
 		ok   bool
 	}{
-		{born, "2024-06-30", 33, true}, // the day before the 34th birthday
-		{born, "2024-07-01", 34, true}, // the birthday itself
+		{born, "2024-06-30", 33, true},                                             // the day before the 34th birthday
+		{born, "2024-07-01", 34, true},                                             // the birthday itself
 		{&Customer{Age: 40, BirthDate: day("2000-01-01")}, "2024-07-01", 40, true}, // Age wins
 		{&Customer{BirthDate: day("2030-01-01")}, "2024-07-01", -6, true},          // not checked for sense
 		{&Customer{}, "2024-07-01", 0, false},

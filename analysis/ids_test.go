@@ -7,7 +7,7 @@ func TestPositions(t *testing.T) {
 		name string
 		ids  []int64
 	}{
-		{"dense (table)", []int64{3, 4, 6, 7}},    // span 4 < 4×4
+		{"dense (table)", []int64{3, 4, 6, 7}},   // span 4 < 4×4
 		{"sparse (search)", []int64{3, 40, 600}}, // span 597 ≥ 4×3
 		{"empty", nil},
 	} {
