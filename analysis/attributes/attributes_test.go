@@ -2,11 +2,9 @@ package attributes_test
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"reflect"
 	"slices"
 	"strconv"
@@ -704,16 +702,7 @@ func TestDeterministic(t *testing.T) {
 //
 // SOURCE.md gives Female 112 / Male 88 and the mean income 60.56 of all 200.
 func TestMallCustomers(t *testing.T) {
-	p := refdata.Path(t, "mall-customers/Mall_Customers.csv")
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := refdata.CSV(t, "mall-customers/Mall_Customers.csv")
 	d := &kexi.Dataset{}
 	for _, r := range recs[1:] {
 		id, _ := strconv.ParseInt(r[0], 10, 64)

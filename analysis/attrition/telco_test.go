@@ -2,10 +2,8 @@ package attrition_test
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,17 +15,9 @@ import (
 	"github.com/kexi/kexi/internal/refdata"
 )
 
-func readCSV(t *testing.T, path string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+// records reads a CSV file of the data folder as maps from header to trimmed value.
+func records(t *testing.T, rel string) []map[string]string {
+	recs := refdata.CSV(t, rel)
 	var out []map[string]string
 	for _, r := range recs[1:] {
 		m := map[string]string{}
@@ -45,10 +35,9 @@ func readCSV(t *testing.T, path string) []map[string]string {
 // Competitor 841, Attitude 314, Dissatisfaction 303, Price 211, Other 200, and Satisfaction
 // Score (1–5, read as CSAT) with a mean of 3.2449 over all 7,043.
 func TestTelcoReference(t *testing.T) {
-	dir := refdata.Path(t, "telco-churn")
-	base := readCSV(t, dir+"/WA_Fn-UseC_-Telco-Customer-Churn.csv")
+	base := records(t, "telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv")
 	status := map[string]map[string]string{}
-	for _, r := range readCSV(t, dir+"/Telco_customer_churn_status.csv") {
+	for _, r := range records(t, "telco-churn/Telco_customer_churn_status.csv") {
 		status[r["Customer ID"]] = r
 	}
 	d := &kexi.Dataset{}

@@ -58,6 +58,25 @@ func Path(tb testing.TB, rel string) string {
 	return p
 }
 
+// CSV returns the records of a CSV file under the data folder, header first, failing the test
+// when it cannot be read and skipping it when the file is absent (see Path).
+func CSV(tb testing.TB, rel string) [][]string {
+	tb.Helper()
+	f, err := os.Open(Path(tb, rel))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatalf("%s: %v", rel, err)
+	}
+	if len(recs) == 0 {
+		tb.Fatalf("%s: no header", rel)
+	}
+	return recs
+}
+
 // RetailRow is one raw row of Online Retail.
 type RetailRow struct {
 	Invoice, StockCode, Description string
