@@ -61,16 +61,8 @@ func BenchmarkPipeline1M(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		// As the clv analysis does: the spend model on the second core meanwhile.
-		var gg *GammaGamma
-		var ggErr error
-		ggDone := make(chan struct{})
-		go func() {
-			defer close(ggDone)
-			gg, ggErr = FitGammaGamma(s.Customers, FitOptions{})
-		}()
-		m, err := FitBGNBD(s.Customers, FitOptions{})
-		<-ggDone
+		var m *BGNBD
+		gg, ggErr := FitSpendWhile(s.Customers, FitOptions{}, func() { m, err = FitBGNBD(s.Customers, FitOptions{}) })
 		if err != nil {
 			b.Fatal(err)
 		}

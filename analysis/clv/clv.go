@@ -128,25 +128,17 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		return nil, kexi.Errorf(kexi.EINVALID, "clv: %d customers before the calibration end; the models need at least 10", len(s.Customers))
 	}
 	fo := FitOptions{Penalty: penalty}
-	// The spend model is independent of the purchase model: fit it on the second core
-	// meanwhile (both only read the summary).
-	var gg *GammaGamma
-	var ggErr error
-	ggDone := make(chan struct{})
-	go func() {
-		defer close(ggDone)
-		gg, ggErr = FitGammaGamma(s.Customers, fo)
-	}()
 	var m Model
-	switch model {
-	case "pareto":
-		m, err = FitParetoNBD(s.Customers, fo)
-	case "mbgnbd":
-		m, err = FitMBGNBD(s.Customers, fo)
-	default:
-		m, err = FitBGNBD(s.Customers, fo)
-	}
-	<-ggDone
+	gg, ggErr := FitSpendWhile(s.Customers, fo, func() {
+		switch model {
+		case "pareto":
+			m, err = FitParetoNBD(s.Customers, fo)
+		case "mbgnbd":
+			m, err = FitMBGNBD(s.Customers, fo)
+		default:
+			m, err = FitBGNBD(s.Customers, fo)
+		}
+	})
 	if err != nil {
 		return nil, err
 	}

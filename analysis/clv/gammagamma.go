@@ -69,6 +69,23 @@ func FitGammaGamma(cs []Customer, o FitOptions) (*GammaGamma, error) {
 	return m, nil
 }
 
+// FitSpendWhile fits the Gamma-Gamma spend model to cs on a second goroutine while fit runs
+// (a purchase-model fit: those only read cs, as FitGammaGamma does), and returns the spend
+// model and its error once both are done. The two fits are independent, so on two cores the
+// pair takes about as long as the slower one.
+func FitSpendWhile(cs []Customer, o FitOptions, fit func()) (*GammaGamma, error) {
+	var gg *GammaGamma
+	var err error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		gg, err = FitGammaGamma(cs, o)
+	}()
+	fit()
+	<-done
+	return gg, err
+}
+
 type ggData struct {
 	x, m, lm, lx, w []float64
 	xs              []float64 // distinct x
