@@ -2,7 +2,7 @@ package kexi
 
 import (
 	"cmp"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -46,12 +46,52 @@ func (d *Dataset) Normalize() {
 	sortIf(d.Responses, func(a, b *CampaignResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
 }
 
-// sortIf stable-sorts s by cmp unless it is already sorted.
+// sortIf stable-sorts s by cmp unless it is already sorted. It sorts positions rather than the
+// records, then moves each record once: records are large (an Order is a quarter of a
+// kilobyte), and a stable sort of the records themselves would move each one log n times.
 func sortIf[T any](s []T, cmp func(a, b *T) int) {
+	sorted := true
 	for i := 1; i < len(s); i++ {
 		if cmp(&s[i-1], &s[i]) > 0 {
-			sort.SliceStable(s, func(i, j int) bool { return cmp(&s[i], &s[j]) < 0 })
-			return
+			sorted = false
+			break
+		}
+	}
+	if sorted {
+		return
+	}
+	perm := make([]int32, len(s))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	// Ties keep their original order: the position is the last key.
+	slices.SortFunc(perm, func(a, b int32) int {
+		if c := cmp(&s[a], &s[b]); c != 0 {
+			return c
+		}
+		return int(a) - int(b)
+	})
+	permute(s, perm)
+}
+
+// permute rearranges s so that the new s[i] is the old s[perm[i]], following each cycle of the
+// permutation once; perm is used up (every entry is set to -1).
+func permute[T any](s []T, perm []int32) {
+	for i := range perm {
+		if perm[i] < 0 {
+			continue
+		}
+		tmp := s[i]
+		j := i
+		for {
+			k := int(perm[j])
+			perm[j] = -1
+			if k == i {
+				s[j] = tmp
+				break
+			}
+			s[j] = s[k]
+			j = k
 		}
 	}
 }

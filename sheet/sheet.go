@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -97,7 +98,9 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
 			Problems: []kexi.FieldProblem{{File: name, Reason: fmt.Sprintf(format, args...)}}}
 	}
-	rows, format, err := openRows(r, opt.Sheet)
+	size := sizeOf(r)
+	cr := &countReader{r: r}
+	rows, format, err := openRows(cr, opt.Sheet)
 	res.Format = format
 	if err != nil {
 		return res, fileErr("%v", err)
@@ -141,6 +144,11 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		}
 		res.Rows++
 		b.row(row, cells)
+		if res.Rows == estimateAt && size > 0 && cr.n < size {
+			// Extrapolate the records still to come from the bytes read so far, and make room
+			// for them once. The count includes what the buffers read ahead, so it errs low.
+			b.reserve(int(float64(size) / float64(cr.n) * float64(res.Rows) * 1.1))
+		}
 		if opt.Progress != nil && row&0x1fff == 0 {
 			opt.Progress(row)
 		}
@@ -165,6 +173,76 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		return res, e
 	}
 	return res, nil
+}
+
+// estimateAt is the row after which Read estimates how many rows the file has.
+const estimateAt = 16384
+
+// sizeOf is the size in bytes of what r reads, or 0 when it cannot tell.
+func sizeOf(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Size() int64 }:
+		return r.Size()
+	}
+	return 0
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// reserve makes room for the records of rows rows in all, extrapolated from the rows so far:
+// the batch's slices of large records would otherwise be copied each time they grow, and the
+// garbage collector has to stop the copy to scan. Only the kind's own records are reserved;
+// customers and products named by the rows grow more slowly than the rows do.
+func (b *builder) reserve(rows int) {
+	done := b.res.Rows
+	if rows <= done {
+		return
+	}
+	bt := b.res.Batch
+	scale := func(n int) int { return n * rows / done }
+	switch b.kind.name {
+	case kexi.KindOrders:
+		bt.Orders = reserve(bt.Orders, scale(len(bt.Orders)))
+		m := make(map[string]int, scale(len(b.orderIdx)))
+		for k, v := range b.orderIdx {
+			m[k] = v
+		}
+		b.orderIdx = m
+	case kexi.KindCustomers:
+		bt.Customers = reserve(bt.Customers, scale(len(bt.Customers)))
+	case kexi.KindInteractions:
+		bt.Interactions = reserve(bt.Interactions, scale(len(bt.Interactions)))
+	case kexi.KindEvents:
+		bt.Events = reserve(bt.Events, scale(len(bt.Events)))
+	case kexi.KindSurveys:
+		bt.Surveys = reserve(bt.Surveys, scale(len(bt.Surveys)))
+	case kexi.KindLeads:
+		bt.Leads = reserve(bt.Leads, scale(len(bt.Leads)))
+	case kexi.KindResponses:
+		bt.Responses = reserve(bt.Responses, scale(len(bt.Responses)))
+	}
+}
+
+// reserve returns s with room for n elements.
+func reserve[T any](s []T, n int) []T {
+	if n <= cap(s) {
+		return s
+	}
+	return append(make([]T, 0, n), s...)
 }
 
 func blank(cells []string) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"io"
 	"reflect"
 	"strings"
 	"testing"
@@ -254,5 +255,33 @@ func TestAnonymousOrders(t *testing.T) {
 	res := read(t, "o.csv", data, Options{Anonymous: true})
 	if len(res.Batch.Orders) != 2 || res.Batch.Orders[1].Customer != "" {
 		t.Errorf("orders %+v", res.Batch.Orders)
+	}
+}
+
+// TestReadReservesFromSize reads a file long enough for Read to extrapolate its size and make
+// room (after estimateAt rows), and checks nothing is lost or reordered compared with a reader
+// whose size is unknown.
+func TestReadReservesFromSize(t *testing.T) {
+	data := orderCSV(3*estimateAt + 5)
+	sized, err := Read(bytes.NewReader(data), "orders.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := Read(io.MultiReader(bytes.NewReader(data)), "orders.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Two lines per order: 3×16384+5 lines make 24579 orders, the last with one line.
+	if n := len(sized.Batch.Orders); n != 24579 || len(plain.Batch.Orders) != n {
+		t.Fatalf("orders: %d with size, %d without; want 24579", n, len(plain.Batch.Orders))
+	}
+	if c := cap(sized.Batch.Orders); c < 24579 || c > 2*24579 {
+		t.Errorf("capacity %d: the estimate is far off", c)
+	}
+	for i := range sized.Batch.Orders {
+		a, b := &sized.Batch.Orders[i], &plain.Batch.Orders[i]
+		if a.ExternalID != b.ExternalID || len(a.Items) != len(b.Items) || a.Amount != b.Amount {
+			t.Fatalf("order %d differs: %+v vs %+v", i, a, b)
+		}
 	}
 }

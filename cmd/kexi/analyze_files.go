@@ -23,12 +23,20 @@ func datasetFromFiles(ctx context.Context, env *Env, orders, customers string) (
 		if err != nil {
 			return nil, err
 		}
-		b.Customers = append(b.Customers, r.Batch.Customers...)
-		b.Products = append(b.Products, r.Batch.Products...)
-		b.Orders = append(b.Orders, r.Batch.Orders...)
-		b.CustomFields = append(b.CustomFields, r.Batch.CustomFields...)
+		b.Customers = join(b.Customers, r.Batch.Customers)
+		b.Products = join(b.Products, r.Batch.Products)
+		b.Orders = join(b.Orders, r.Batch.Orders)
+		b.CustomFields = join(b.CustomFields, r.Batch.CustomFields)
 	}
 	return b.Dataset(), nil
+}
+
+// join appends b to a, taking b over when a is empty: a million orders are not worth copying.
+func join[T any](a, b []T) []T {
+	if len(a) == 0 {
+		return b
+	}
+	return append(a, b...)
 }
 
 func readSheet(env *Env, path, kind string) (*sheet.Result, error) {
