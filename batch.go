@@ -73,12 +73,6 @@ func (b *Batch) Dataset() *Dataset {
 			campID[c.ExternalID] = c.ID
 		}
 	}
-	// Orders: one backing array of items, as LoadDataset gives.
-	nItems := 0
-	for i := range b.Orders {
-		nItems += len(b.Orders[i].Items)
-	}
-	items := make([]OrderItem, 0, nItems)
 	d.Orders = b.Orders
 	for i := range d.Orders {
 		o := &d.Orders[i]
@@ -86,14 +80,11 @@ func (b *Batch) Dataset() *Dataset {
 		if o.CustomerID == 0 {
 			o.CustomerID = customerID(o.Customer)
 		}
-		start := len(items)
-		for _, it := range o.Items {
-			if it.ProductID == 0 && it.SKU != "" {
+		for j := range o.Items {
+			if it := &o.Items[j]; it.ProductID == 0 && it.SKU != "" {
 				it.ProductID = prodID[it.SKU]
 			}
-			items = append(items, it)
 		}
-		o.Items = items[start:len(items):len(items)]
 	}
 	for i, x := range b.Interactions {
 		x.ID = int64(i + 1)

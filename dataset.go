@@ -10,7 +10,8 @@ import (
 // with LoadDataset; the CLI can also build it straight from CSV files.
 //
 // Invariants (Normalize establishes them): Customers are sorted by ID; Orders are sorted by
-// (CustomerID, OrderedAt, ID), and each order's Items is a sub-slice of one shared backing array;
+// (CustomerID, OrderedAt, ID), and orders' Items are sub-slices of shared backing arrays (one
+// from a store, chunks of a few thousand lines from a sheet) rather than an allocation each;
 // every other slice is sorted by its time field, then ID.
 type Dataset struct {
 	Customers    []Customer

@@ -256,3 +256,95 @@ func (x *xlsxRows) Close() error {
 	x.rows.Close()
 	return x.f.Close()
 }
+
+// prefetch reads rows from a rowReader on its own goroutine, a chunk at a time, so that
+// parsing the text and building records from it run side by side. A chunk records how many
+// bytes of the file had been read when it was complete, for estimating the file's row count.
+type prefetch struct {
+	chunks chan *rowChunk
+	free   chan *rowChunk
+	done   chan struct{}
+	src    rowReader
+
+	cur  *rowChunk
+	i    int   // the next row of cur
+	read int64 // bytes read when cur was complete
+}
+
+type rowChunk struct {
+	cells []string // the cells of every row, one after the other
+	ends  []int    // where each row's cells end in cells
+	read  int64
+	err   error // after the rows: io.EOF or what went wrong
+}
+
+const chunkRows = 256
+
+func newPrefetch(src rowReader, read func() int64) *prefetch {
+	p := &prefetch{chunks: make(chan *rowChunk, 4), free: make(chan *rowChunk, 6), done: make(chan struct{}), src: src}
+	go func() {
+		defer close(p.chunks)
+		for {
+			var c *rowChunk
+			select {
+			case c = <-p.free:
+				c.cells, c.ends = c.cells[:0], c.ends[:0]
+			default:
+				c = &rowChunk{}
+			}
+			for len(c.ends) < chunkRows {
+				cells, err := src.Next()
+				if err != nil {
+					c.err = err
+					break
+				}
+				c.cells = append(c.cells, cells...)
+				c.ends = append(c.ends, len(c.cells))
+			}
+			c.read = read()
+			select {
+			case p.chunks <- c:
+			case <-p.done:
+				return
+			}
+			if c.err != nil {
+				return
+			}
+		}
+	}()
+	return p
+}
+
+func (p *prefetch) Next() ([]string, error) {
+	for p.cur == nil || p.i == len(p.cur.ends) {
+		if p.cur != nil {
+			if p.cur.err != nil {
+				return nil, p.cur.err
+			}
+			select {
+			case p.free <- p.cur:
+			default:
+			}
+		}
+		c, ok := <-p.chunks
+		if !ok {
+			return nil, io.EOF
+		}
+		p.cur, p.i, p.read = c, 0, c.read
+	}
+	start := 0
+	if p.i > 0 {
+		start = p.cur.ends[p.i-1]
+	}
+	end := p.cur.ends[p.i]
+	p.i++
+	return p.cur.cells[start:end:end], nil
+}
+
+// Close stops the reading goroutine and closes the source once the goroutine is done with it.
+func (p *prefetch) Close() error {
+	close(p.done)
+	for range p.chunks {
+	}
+	return p.src.Close()
+}

@@ -20,6 +20,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -100,11 +101,12 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	}
 	size := sizeOf(r)
 	cr := &countReader{r: r}
-	rows, format, err := openRows(cr, opt.Sheet)
+	src, format, err := openRows(cr, opt.Sheet)
 	res.Format = format
 	if err != nil {
 		return res, fileErr("%v", err)
 	}
+	rows := newPrefetch(src, cr.n.Load)
 	defer rows.Close()
 	var header []string
 	for {
@@ -144,10 +146,10 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		}
 		res.Rows++
 		b.row(row, cells)
-		if res.Rows == estimateAt && size > 0 && cr.n < size {
+		if res.Rows == estimateAt && size > 0 && rows.read < size {
 			// Extrapolate the records still to come from the bytes read so far, and make room
 			// for them once. The count includes what the buffers read ahead, so it errs low.
-			b.reserve(int(float64(size) / float64(cr.n) * float64(res.Rows) * 1.1))
+			b.reserve(int(float64(size) / float64(rows.read) * float64(res.Rows) * 1.1))
 		}
 		if opt.Progress != nil && row&0x1fff == 0 {
 			opt.Progress(row)
@@ -194,12 +196,12 @@ func sizeOf(r io.Reader) int64 {
 // countReader counts the bytes read through it.
 type countReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
@@ -307,6 +309,7 @@ type builder struct {
 		w  kexi.SWOTItem
 	}
 	cust     kexi.Customer
+	v        val
 	custom   map[string]string
 	problems []kexi.FieldProblem
 
@@ -315,6 +318,8 @@ type builder struct {
 	seen      map[string]int // external id → row, for duplicate detection
 	pendingID string         // the id the current row claims once it is accepted
 	orderIdx  map[string]int
+	items     []kexi.OrderItem // the chunk order lines are being cut from
+	lastOrder int              // the order whose lines end items
 	sideIdx   map[string]int
 	prodIdx   map[string]int
 	campaigns map[string]bool
@@ -342,7 +347,7 @@ func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
 	}
 	res.Kind = k.name
 	b := &builder{res: res, opt: opt, kind: k, base: baseName(res.File), mapped: map[string]bool{},
-		seen: map[string]int{}, orderIdx: map[string]int{}, sideIdx: map[string]int{}, prodIdx: map[string]int{},
+		seen: map[string]int{}, orderIdx: map[string]int{}, lastOrder: -1, sideIdx: map[string]int{}, prodIdx: map[string]int{},
 		campaigns: map[string]bool{}}
 	switch {
 	case k.custom != nil:
@@ -664,7 +669,7 @@ func (b *builder) problem(row int, col, value, reason string) {
 func (b *builder) row(row int, cells []string) {
 	b.reset()
 	r := &b.r
-	var v val
+	v := &b.v // the builder's, not a local: a local would escape to the heap on every row
 	for i := range b.cols {
 		c := &b.cols[i]
 		s := ""
@@ -683,9 +688,9 @@ func (b *builder) row(row int, cells []string) {
 		if s == "" && !c.f.empty {
 			continue
 		}
-		v = val{s: s}
+		*v = val{s: s}
 		if s != "" {
-			if err := b.parse(c.f.typ, &v); err != nil {
+			if err := b.parse(c.f.typ, v); err != nil {
 				b.problem(row, c.header, s, err.Error())
 				continue
 			}
@@ -706,7 +711,7 @@ func (b *builder) row(row int, cells []string) {
 			}
 			r.k.Shares = sh
 		default:
-			c.f.set(r, &v)
+			c.f.set(r, v)
 		}
 	}
 	b.commit(row, cells)
@@ -793,7 +798,7 @@ func (b *builder) commit(row int, cells []string) {
 			}
 		}
 		if r.hasItem {
-			bt.Orders[i].Items = append(bt.Orders[i].Items, *it)
+			b.addItem(&bt.Orders[i], i, it)
 			if it.SKU != "" {
 				b.product(it)
 			}
@@ -1035,6 +1040,29 @@ func (b *builder) reject(row int, cells []string) bool {
 	b.res.Rejected++
 	b.pendingID = "" // a rejected row does not claim its id
 	return true
+}
+
+// itemChunk is how many order lines the builder allocates at a time.
+const itemChunk = 4096
+
+// addItem adds a line to order i. The lines of all orders are cut from shared chunks rather
+// than each order growing its own slice: an order's lines usually come one after another,
+// and then they simply extend the chunk. A line of an order whose lines came earlier, with
+// other orders' lines since, gets a slice of the order's own.
+func (b *builder) addItem(o *kexi.Order, i int, it *kexi.OrderItem) {
+	n := len(o.Items)
+	switch {
+	case n > 0 && i != b.lastOrder:
+		o.Items = append(o.Items[:n:n], *it)
+		return
+	case len(b.items)+1 > cap(b.items):
+		chunk := make([]kexi.OrderItem, 0, max(itemChunk, 2*(n+1)))
+		b.items = append(chunk, o.Items...)
+	}
+	b.items = append(b.items, *it)
+	end := len(b.items)
+	o.Items = b.items[end-n-1 : end : end]
+	b.lastOrder = i
 }
 
 // sideCustomer adds the customer a record names, with the customer fields its row carried.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
@@ -282,6 +283,46 @@ func TestReadReservesFromSize(t *testing.T) {
 		a, b := &sized.Batch.Orders[i], &plain.Batch.Orders[i]
 		if a.ExternalID != b.ExternalID || len(a.Items) != len(b.Items) || a.Amount != b.Amount {
 			t.Fatalf("order %d differs: %+v vs %+v", i, a, b)
+		}
+	}
+}
+
+// TestOrderLinesChunks reads orders with one to three lines each, some of whose lines come
+// apart (another order's line between), across several line chunks, and checks every order
+// has exactly its own lines, in file order.
+func TestOrderLinesChunks(t *testing.T) {
+	var buf bytes.Buffer
+	buf.WriteString("order_id,customer_id,order_date,product,quantity,price\n")
+	want := map[string][]string{}
+	line := func(o, sku int) {
+		fmt.Fprintf(&buf, "O%d,C%d,2024-01-02,SKU%d,1,2\n", o, o%50, sku)
+		want[fmt.Sprintf("O%d", o)] = append(want[fmt.Sprintf("O%d", o)], fmt.Sprintf("SKU%d", sku))
+	}
+	sku := 0
+	for o := 0; o < 5000; o++ {
+		for l := 0; l <= o%3; l++ {
+			line(o, sku)
+			sku++
+		}
+		if o%7 == 3 {
+			line(o-1, sku) // a late line of the previous order
+			sku++
+		}
+	}
+	res, err := Read(bytes.NewReader(buf.Bytes()), "orders.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Batch.Orders) != 5000 {
+		t.Fatalf("%d orders, want 5000", len(res.Batch.Orders))
+	}
+	for _, o := range res.Batch.Orders {
+		var got []string
+		for _, it := range o.Items {
+			got = append(got, it.SKU)
+		}
+		if strings.Join(got, " ") != strings.Join(want[o.ExternalID], " ") {
+			t.Fatalf("order %s has lines %v, want %v", o.ExternalID, got, want[o.ExternalID])
 		}
 	}
 }
