@@ -36,18 +36,27 @@ func (b *Batch) Dataset() *Dataset {
 	for _, c := range b.Customers {
 		addCustomer(c)
 	}
-	// Orders name most of the stub customers: count them first and make room once, since a
-	// slice of large records grown one append at a time is copied over and over.
-	stubs := map[string]bool{}
+	// Orders name most of the stub customers: find them in one pass, then add them at once,
+	// since a slice of large records grown one append at a time is copied over and over. A
+	// customer's ID is its position + 1.
+	var stubs []string
 	for i := range b.Orders {
-		if ext := b.Orders[i].Customer; ext != "" && b.Orders[i].CustomerID == 0 {
-			if _, ok := custIdx[ext]; !ok {
-				stubs[ext] = true
-			}
+		o := &b.Orders[i]
+		if o.CustomerID != 0 || o.Customer == "" {
+			continue
 		}
+		ci, ok := custIdx[o.Customer]
+		if !ok {
+			ci = len(d.Customers) + len(stubs)
+			custIdx[o.Customer] = ci
+			stubs = append(stubs, o.Customer)
+		}
+		o.CustomerID = int64(ci + 1)
 	}
 	d.Customers = slices.Grow(d.Customers, len(stubs))
-	clear(stubs)
+	for _, ext := range stubs {
+		d.Customers = append(d.Customers, Customer{ID: int64(len(d.Customers) + 1), ExternalID: ext, Name: ext, Stub: true})
+	}
 	customerID := func(ext string) int64 {
 		if ext == "" {
 			return 0
@@ -77,9 +86,6 @@ func (b *Batch) Dataset() *Dataset {
 	for i := range d.Orders {
 		o := &d.Orders[i]
 		o.ID = int64(i + 1)
-		if o.CustomerID == 0 {
-			o.CustomerID = customerID(o.Customer)
-		}
 		for j := range o.Items {
 			if it := &o.Items[j]; it.ProductID == 0 && it.SKU != "" {
 				it.ProductID = prodID[it.SKU]

@@ -2,6 +2,7 @@ package kexi
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"time"
 )
@@ -32,12 +33,7 @@ type Dataset struct {
 // slices already in order cost one pass to check.
 func (d *Dataset) Normalize() {
 	sortIf(d.Customers, func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) })
-	sortIf(d.Orders, func(a, b *Order) int {
-		if c := cmp.Compare(a.CustomerID, b.CustomerID); c != 0 {
-			return c
-		}
-		return timeID(a.OrderedAt, a.ID, b.OrderedAt, b.ID)
-	})
+	sortOrders(d.Orders)
 	sortIf(d.Products, func(a, b *Product) int { return cmp.Compare(a.ID, b.ID) })
 	sortIf(d.Interactions, func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
 	sortIf(d.Events, func(a, b *WebEvent) int { return timeID(a.At, a.ID, b.At, b.ID) })
@@ -45,6 +41,67 @@ func (d *Dataset) Normalize() {
 	sortIf(d.Leads, func(a, b *Lead) int { return timeID(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	sortIf(d.Campaigns, func(a, b *Campaign) int { return timeID(a.Start, a.ID, b.Start, b.ID) })
 	sortIf(d.Responses, func(a, b *CampaignResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
+}
+
+// orderCmp is the order of Orders: by customer, then time, then ID.
+func orderCmp(a, b *Order) int {
+	if c := cmp.Compare(a.CustomerID, b.CustomerID); c != 0 {
+		return c
+	}
+	return timeID(a.OrderedAt, a.ID, b.OrderedAt, b.ID)
+}
+
+// sortOrders stable-sorts orders by orderCmp. Customer IDs are small dense numbers, so it
+// counts orders per customer to place each customer's run, then sorts each run (a handful of
+// orders) by time: linear, where a comparison sort of a million orders takes a fifth of a
+// second.
+func sortOrders(s []Order) {
+	maxID := int64(0)
+	sorted := true
+	for i := range s {
+		id := s[i].CustomerID
+		if id < 0 {
+			maxID = math.MaxInt64
+		} else if id > maxID {
+			maxID = id
+		}
+		if i > 0 && sorted && orderCmp(&s[i-1], &s[i]) > 0 {
+			sorted = false
+		}
+	}
+	if sorted {
+		return
+	}
+	if maxID > int64(4*len(s)+1024) {
+		sortIf(s, orderCmp)
+		return
+	}
+	start := make([]int32, maxID+2) // start[id] is where customer id's run begins
+	for i := range s {
+		start[s[i].CustomerID+1]++
+	}
+	for id := 1; id < len(start); id++ {
+		start[id] += start[id-1]
+	}
+	perm := make([]int32, len(s))
+	next := slices.Clone(start)
+	for i := range s {
+		id := s[i].CustomerID
+		perm[next[id]] = int32(i)
+		next[id]++
+	}
+	for id := 0; id+1 < len(start); id++ {
+		run := perm[start[id]:start[id+1]]
+		if len(run) > 1 {
+			slices.SortFunc(run, func(a, b int32) int {
+				if c := timeID(s[a].OrderedAt, s[a].ID, s[b].OrderedAt, s[b].ID); c != 0 {
+					return c
+				}
+				return int(a) - int(b)
+			})
+		}
+	}
+	permute(s, perm)
 }
 
 // sortIf stable-sorts s by cmp unless it is already sorted. It sorts positions rather than the

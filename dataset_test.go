@@ -8,17 +8,20 @@ import (
 	"time"
 )
 
-// TestNormalizeSortsStably checks the permutation sort against a stable sort of the records
-// themselves, with many ties (equal customer and time) that must keep their input order.
+// TestNormalizeSortsStably checks the order sort against a stable sort of the records
+// themselves, with many ties (equal customer and time) that must keep their input order; dense
+// customer IDs take the counting sort, sparse ones (spread out by a large factor) the
+// comparison sort.
 func TestNormalizeSortsStably(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, n := range []int{0, 1, 2, 3, 10, 1000} {
+	for _, tc := range []struct{ n, spread int }{{0, 1}, {1, 1}, {2, 1}, {3, 1}, {10, 1}, {1000, 1}, {10, 1e9}, {1000, 1e9}} {
+		n := tc.n
 		d := &Dataset{}
 		for i := 0; i < n; i++ {
 			// IDs repeat so ties on the whole key happen; ExternalID records the input position.
 			d.Orders = append(d.Orders, Order{ID: int64(rng.Intn(3)), ExternalID: strconv.Itoa(i),
-				CustomerID: int64(rng.Intn(5)), OrderedAt: base.Add(time.Duration(rng.Intn(4)) * time.Hour)})
+				CustomerID: int64(rng.Intn(5) * tc.spread), OrderedAt: base.Add(time.Duration(rng.Intn(4)) * time.Hour)})
 		}
 		want := slices.Clone(d.Orders)
 		slices.SortStableFunc(want, func(a, b Order) int {
