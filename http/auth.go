@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/argon2"
@@ -75,8 +76,12 @@ func CheckPassword(hash, password string) bool {
 }
 
 // dummyHash is checked against when a login does not exist, so that a wrong login costs the
-// same time as a wrong password.
-var dummyHash, _ = HashPassword("not a real password at all")
+// same time as a wrong password. It is made on first use, not at start-up: every kexi
+// command links this package, and a hash costs 19 MiB and tens of milliseconds.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a real password at all")
+	return h
+})
 
 // newToken returns 32 random bytes as URL-safe text.
 func newToken() string {

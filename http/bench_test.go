@@ -46,7 +46,7 @@ func newDemoFixture(tb testing.TB) *demoFixture {
 	f := &demoFixture{st: st, tokens: map[string]string{}, cookie: map[string]string{},
 		srv: NewServer(Config{Store: st, Analyses: all.List()})}
 	for _, u := range []kexi.User{{Login: "admin", Role: kexi.RoleAdmin}, {Login: demo.SalesReps()[0], Role: kexi.RoleSales}} {
-		u.PasswordHash = dummyHash
+		u.PasswordHash = dummyHash()
 		if err := st.CreateUser(ctx, &u); err != nil {
 			tb.Fatal(err)
 		}

@@ -783,7 +783,13 @@ func (b *builder) commit(row int, cells []string) {
 				o.Status = kexi.StatusPending
 			}
 		}
-		i, exists := b.orderIdx[o.ExternalID]
+		// An order's lines usually come one after another: try the last order before the map.
+		i, exists := len(bt.Orders)-1, false
+		if i >= 0 && o.ExternalID != "" && bt.Orders[i].ExternalID == o.ExternalID {
+			exists = true
+		} else {
+			i, exists = b.orderIdx[o.ExternalID]
+		}
 		if exists && o.ExternalID != "" && bt.Orders[i].Customer != o.Customer {
 			b.problem(row, b.colOf("customer"), o.Customer, fmt.Sprintf("order %s already has lines for customer %q", o.ExternalID, bt.Orders[i].Customer))
 		}
