@@ -38,10 +38,11 @@ func (t ftype) expected() string {
 
 // val is one parsed cell.
 type val struct {
-	s string
-	f float64
-	t time.Time
-	b bool
+	s   string
+	f   float64
+	t   time.Time
+	b   bool
+	err error // why s does not parse as its column's type
 }
 
 // rec holds the record one row is being read into. Only the pointers of the row's kind are

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -257,14 +258,16 @@ func (x *xlsxRows) Close() error {
 	return x.f.Close()
 }
 
-// prefetch reads rows from a rowReader on its own goroutine, a chunk at a time, so that
-// parsing the text and building records from it run side by side. A chunk records how many
+// prefetch reads rows from a rowReader on its own goroutine, a chunk at a time, and has a
+// prepper trim and parse their cells, so that reading and parsing run side by side with
+// building records. A chunk records how many
 // bytes of the file had been read when it was complete, for estimating the file's row count.
 type prefetch struct {
 	chunks chan *rowChunk
 	free   chan *rowChunk
 	done   chan struct{}
 	src    rowReader
+	width  int // vals per row
 
 	cur  *rowChunk
 	i    int   // the next row of cur
@@ -274,21 +277,23 @@ type prefetch struct {
 type rowChunk struct {
 	cells []string // the cells of every row, one after the other
 	ends  []int    // where each row's cells end in cells
+	vals  []val    // len(prep.cols) per row: the cells trimmed and parsed
 	read  int64
 	err   error // after the rows: io.EOF or what went wrong
 }
 
 const chunkRows = 256
 
-func newPrefetch(src rowReader, read func() int64) *prefetch {
-	p := &prefetch{chunks: make(chan *rowChunk, 4), free: make(chan *rowChunk, 6), done: make(chan struct{}), src: src}
+func newPrefetch(src rowReader, read func() int64, prep *prepper) *prefetch {
+	width := len(prep.cols)
+	p := &prefetch{width: width, chunks: make(chan *rowChunk, 4), free: make(chan *rowChunk, 6), done: make(chan struct{}), src: src}
 	go func() {
 		defer close(p.chunks)
 		for {
 			var c *rowChunk
 			select {
 			case c = <-p.free:
-				c.cells, c.ends = c.cells[:0], c.ends[:0]
+				c.cells, c.ends, c.vals = c.cells[:0], c.ends[:0], c.vals[:0]
 			default:
 				c = &rowChunk{}
 			}
@@ -300,6 +305,9 @@ func newPrefetch(src rowReader, read func() int64) *prefetch {
 				}
 				c.cells = append(c.cells, cells...)
 				c.ends = append(c.ends, len(c.cells))
+				n := len(c.vals)
+				c.vals = slices.Grow(c.vals, width)[:n+width]
+				prep.prep(cells, c.vals[n:])
 			}
 			c.read = read()
 			select {
@@ -315,11 +323,12 @@ func newPrefetch(src rowReader, read func() int64) *prefetch {
 	return p
 }
 
-func (p *prefetch) Next() ([]string, error) {
+// Next returns the next row's cells and their values; both may be reused by the next call.
+func (p *prefetch) Next() ([]string, []val, error) {
 	for p.cur == nil || p.i == len(p.cur.ends) {
 		if p.cur != nil {
 			if p.cur.err != nil {
-				return nil, p.cur.err
+				return nil, nil, p.cur.err
 			}
 			select {
 			case p.free <- p.cur:
@@ -328,7 +337,7 @@ func (p *prefetch) Next() ([]string, error) {
 		}
 		c, ok := <-p.chunks
 		if !ok {
-			return nil, io.EOF
+			return nil, nil, io.EOF
 		}
 		p.cur, p.i, p.read = c, 0, c.read
 	}
@@ -337,8 +346,9 @@ func (p *prefetch) Next() ([]string, error) {
 		start = p.cur.ends[p.i-1]
 	}
 	end := p.cur.ends[p.i]
+	v := p.cur.vals[p.i*p.width : (p.i+1)*p.width : (p.i+1)*p.width]
 	p.i++
-	return p.cur.cells[start:end:end], nil
+	return p.cur.cells[start:end:end], v, nil
 }
 
 // Close stops the reading goroutine and closes the source once the goroutine is done with it.

@@ -106,15 +106,17 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	if err != nil {
 		return res, fileErr("%v", err)
 	}
-	rows := newPrefetch(src, cr.n.Load)
-	defer rows.Close()
+	// The header comes straight from the file; the data rows from a reading goroutine that
+	// also trims and parses their cells (see prepper), once the header says what the columns are.
 	var header []string
 	for {
-		cells, err := rows.Next()
+		cells, err := src.Next()
 		if err == io.EOF {
+			src.Close()
 			return res, fileErr("the file is empty: expected a header row and data rows")
 		}
 		if err != nil {
+			src.Close()
 			return res, fileErr("%v", err)
 		}
 		if !blank(cells) {
@@ -128,11 +130,14 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	res.Header = header
 	b, err := newBuilder(res, header, opt)
 	if err != nil {
+		src.Close()
 		return res, err
 	}
+	rows := newPrefetch(src, cr.n.Load, &prepper{cols: b.cols})
+	defer rows.Close()
 	row := 0
 	for {
-		cells, err := rows.Next()
+		cells, vals, err := rows.Next()
 		if err == io.EOF {
 			break
 		}
@@ -145,7 +150,7 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 			continue
 		}
 		res.Rows++
-		b.row(row, cells)
+		b.row(row, cells, vals)
 		if res.Rows == estimateAt && size > 0 && rows.read < size {
 			// Extrapolate the records still to come from the bytes read so far, and make room
 			// for them once. The count includes what the buffers read ahead, so it errs low.
@@ -309,12 +314,9 @@ type builder struct {
 		w  kexi.SWOTItem
 	}
 	cust     kexi.Customer
-	v        val
 	custom   map[string]string
 	problems []kexi.FieldProblem
 
-	lastDate  string
-	lastTime  time.Time
 	seen      map[string]int // external id → row, for duplicate detection
 	pendingID string         // the id the current row claims once it is accepted
 	orderIdx  map[string]int
@@ -665,17 +667,15 @@ func (b *builder) problem(row int, col, value, reason string) {
 	b.problems = append(b.problems, kexi.FieldProblem{File: b.res.File, Row: row, Column: col, Value: value, Reason: reason})
 }
 
-// row reads one data row (row is its 1-based number).
-func (b *builder) row(row int, cells []string) {
+// row reads one data row (row is its 1-based number) whose cells the prepper has trimmed and
+// parsed into vals, one per column of b.cols.
+func (b *builder) row(row int, cells []string, vals []val) {
 	b.reset()
 	r := &b.r
-	v := &b.v // the builder's, not a local: a local would escape to the heap on every row
 	for i := range b.cols {
 		c := &b.cols[i]
-		s := ""
-		if c.idx < len(cells) {
-			s = strings.TrimSpace(cells[c.idx])
-		}
+		v := &vals[i]
+		s := v.s
 		if c.f == nil {
 			if s != "" {
 				if b.custom == nil {
@@ -688,12 +688,9 @@ func (b *builder) row(row int, cells []string) {
 		if s == "" && !c.f.empty {
 			continue
 		}
-		*v = val{s: s}
-		if s != "" {
-			if err := b.parse(c.f.typ, v); err != nil {
-				b.problem(row, c.header, s, err.Error())
-				continue
-			}
+		if v.err != nil {
+			b.problem(row, c.header, s, v.err.Error())
+			continue
 		}
 		switch c.f.name {
 		case "stages":
@@ -717,8 +714,32 @@ func (b *builder) row(row int, cells []string) {
 	b.commit(row, cells)
 }
 
+// prepper trims a row's cells and parses them by their column's type. It runs on the reading
+// goroutine, so it has state of its own (the last date parsed: files often repeat one) and
+// reads the builder's columns, which do not change once the builder is made.
+type prepper struct {
+	cols     []colMap
+	lastDate string
+	lastTime time.Time
+}
+
+// prep fills vals (one per column) from cells.
+func (p *prepper) prep(cells []string, vals []val) {
+	for i := range p.cols {
+		c := &p.cols[i]
+		v := &vals[i]
+		*v = val{}
+		if c.idx < len(cells) {
+			v.s = strings.TrimSpace(cells[c.idx])
+		}
+		if c.f != nil && v.s != "" {
+			v.err = p.parse(c.f.typ, v)
+		}
+	}
+}
+
 // parse parses v.s as typ into v.
-func (b *builder) parse(typ ftype, v *val) error {
+func (p *prepper) parse(typ ftype, v *val) error {
 	var err error
 	switch typ {
 	case tNumber:
@@ -729,13 +750,13 @@ func (b *builder) parse(typ ftype, v *val) error {
 			err = errInt
 		}
 	case tDate:
-		if v.s == b.lastDate {
-			v.t = b.lastTime
+		if v.s == p.lastDate {
+			v.t = p.lastTime
 			return nil
 		}
 		v.t, err = ParseDate(v.s)
 		if err == nil {
-			b.lastDate, b.lastTime = v.s, v.t
+			p.lastDate, p.lastTime = v.s, v.t
 		}
 	case tBool:
 		v.b, err = ParseBool(v.s)
