@@ -106,7 +106,15 @@ func Score(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row
 // Values is Score without the scores and segments: each customer's Recency, Frequency,
 // Monetary and Last. Assign scores them all; ScoreOne scores one.
 func Values(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row {
-	rows := make([]Row, 0, len(orders)/8+1) // grown by append: cheaper than a pass to count customers
+	// Count the customers first (orders are grouped by customer): one light pass costs less
+	// than growing a slice of a hundred thousand rows.
+	n := 0
+	for i := range orders {
+		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
+			n++
+		}
+	}
+	rows := make([]Row, 0, n)
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
 		r := Row{CustomerID: cid}
