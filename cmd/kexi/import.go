@@ -124,7 +124,7 @@ func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt s
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	cr := &countingReader{r: f}
+	cr := &countingReader{r: f, size: size}
 	bar := startProgress(env, filepath.Base(path), size, cr)
 	opt.Progress = bar.rows
 	res, err := sheet.Read(cr, path, opt)
@@ -179,11 +179,15 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	return os.Rename(tmp.Name(), path)
 }
 
-// countingReader counts the bytes read through it, for the progress bar.
+// countingReader counts the bytes read through it, for the progress bar. Its Size is the
+// file's, so that sheet.Read can tell how many rows to make room for.
 type countingReader struct {
-	r io.Reader
-	n atomic.Int64
+	r    io.Reader
+	size int64
+	n    atomic.Int64
 }
+
+func (c *countingReader) Size() int64 { return c.size }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
