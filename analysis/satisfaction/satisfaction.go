@@ -26,6 +26,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/stats"
 )
 
 // Score accumulates survey answers of every kind.
@@ -284,22 +285,33 @@ func purchases(orders []kexi.Order, keep func(*kexi.Order) bool) float64 {
 // rankTiers returns the tier of each entry (ids ascending, spend > 0 to be ranked; "" for
 // the others).
 func rankTiers(ids []int64, spend []float64) []string {
-	var order []int
+	// A radix sort on spend, largest first; ties keep their index order and are then put in
+	// id order (they already are when ids ascend, as the Dataset's do).
+	var pos []int32
+	var keys []uint64
 	for i, s := range spend {
 		if s > 0 {
-			order = append(order, i)
+			pos = append(pos, int32(i))
+			keys = append(keys, ^stats.FloatKey(s))
 		}
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		if c := cmp.Compare(spend[b], spend[a]); c != 0 {
-			return c
+	order := stats.RadixOrder(keys)
+	byID := func(a, b int32) int { return cmp.Compare(ids[pos[a]], ids[pos[b]]) }
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && keys[order[j]] == keys[order[i]] {
+			j++
 		}
-		return cmp.Compare(ids[a], ids[b])
-	})
+		if j-i > 1 && !slices.IsSortedFunc(order[i:j], byID) {
+			slices.SortFunc(order[i:j], byID)
+		}
+		i = j
+	}
 	n := float64(len(order))
 	v, m, o := int(math.Round(n*0.01)), int(math.Round(n*0.05)), int(math.Round(n*0.20))
 	out := make([]string, len(ids))
-	for r, i := range order {
+	for r, k := range order {
+		i := pos[k]
 		switch {
 		case r < v:
 			out[i] = "vip"
@@ -577,7 +589,17 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "last_nps", Type: "float"}, {Key: "last_csat", Type: "float"}, {Key: "last_ces", Type: "float"},
 		{Key: "group", Type: "label"}, {Key: "churned", Type: "string"}}}
-	op := 0 // walks d.Orders, which is sorted by customer id like d.Customers
+	answered := 0
+	for ci := range last {
+		if l := &last[ci]; l.has[0] || l.has[1] || l.has[2] {
+			answered++
+		}
+	}
+	per.Rows = analysis.Rows(answered, len(per.Columns))
+	nan, none := any(math.NaN()), any("") // boxed once for every row
+	// op walks d.Orders, which is sorted by customer id like d.Customers.
+	op := 0
+	r := 0
 	for ci := range last {
 		l := &last[ci]
 		if !l.has[0] && !l.has[1] && !l.has[2] {
@@ -593,7 +615,9 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			oe++
 		}
 		orders := d.Orders[op:oe]
-		row := []any{id, math.NaN(), math.NaN(), math.NaN(), "", ""}
+		row := per.Rows[r]
+		r++
+		row[0], row[1], row[2], row[3], row[4], row[5] = id, nan, nan, nan, none, none
 		for k := range kinds {
 			if l.has[k] {
 				row[1+k] = l.score[k]
@@ -633,7 +657,6 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if ch, ok := Churned(c, orders, latestAt, asOf, churnDays); ok {
 			row[5] = strconv.FormatBool(ch)
 		}
-		per.Rows = append(per.Rows, row)
 	}
 
 	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
