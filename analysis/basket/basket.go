@@ -445,7 +445,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}
 	bs := Baskets{flat: make([]int32, 0, 3*len(d.Orders)), start: make([]int, 0, len(d.Orders))}
 	owner := make([]int64, 0, len(d.Orders)) // customer of each basket
-	var names []string
+	items := &resolver{kind: kind, exclude: exclude, bs: &bs}
+	var lines []*resolved
 	var qty []float64
 	for i := range d.Orders {
 		od := &d.Orders[i]
@@ -469,8 +470,11 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			}
 		}
 		// Sum quantities per item within the order; keep items with a positive total.
-		names, qty = positive(od.Items, names, qty, kind, exclude)
-		bs.Add(names)
+		lines, qty = items.positive(od.Items, lines, qty)
+		bs.start = append(bs.start, len(bs.flat))
+		for _, l := range lines {
+			bs.flat = append(bs.flat, items.index(l))
+		}
 		owner = append(owner, od.CustomerID)
 	}
 	rules := bs.Rules(minSup, minConf, minLift, maxLen)
@@ -617,26 +621,100 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	return res, ctx.Err()
 }
 
-// positive returns the distinct items of the order whose total quantity is positive, reusing
-// names' storage.
-func positive(items []kexi.OrderItem, names []string, qty []float64, kind string, exclude map[string]bool) ([]string, []float64) {
-	names, qty = names[:0], qty[:0]
+// resolver turns order lines into basket items: a line's item (ItemName, "" when excluded)
+// and the item's index in the baskets are remembered per product id, so that a line usually
+// costs a slice look-up and a comparison of the line's strings with the ones remembered,
+// rather than trimming them and hashing the name.
+type resolver struct {
+	kind    string
+	exclude map[string]bool
+	bs      *Baskets
+	byID    []resolved // by product id, below maxProduct
+	other   resolved   // scratch for lines without a small product id
+}
+
+// resolved is the item of a line with these SKU, name and category.
+type resolved struct {
+	sku, name, category string
+	item                string // "" when the line has no item or it is excluded
+	idx                 int32  // the item's index in the baskets + 1; 0 = not looked up yet
+	set                 bool
+}
+
+// maxProduct bounds the product ids the resolver remembers.
+const maxProduct = 1 << 16
+
+// line returns the resolved item of a line. The result for a line without a small product id
+// is overwritten by the next such line.
+func (r *resolver) line(it *kexi.OrderItem) *resolved {
+	var e *resolved
+	if id := it.ProductID; id > 0 && id < maxProduct {
+		if int(id) >= len(r.byID) {
+			r.byID = append(r.byID, make([]resolved, int(id)+1-len(r.byID))...)
+		}
+		e = &r.byID[id]
+		if e.set && e.sku == it.SKU && e.name == it.Name && e.category == it.Category {
+			return e
+		}
+	} else {
+		e = &r.other
+	}
+	item := ItemName(it, r.kind)
+	if r.exclude[item] {
+		item = ""
+	}
+	*e = resolved{sku: it.SKU, name: it.Name, category: it.Category, item: item, set: true}
+	return e
+}
+
+// index returns the index of a line's item in the baskets, adding the item when new.
+func (r *resolver) index(e *resolved) int32 {
+	if e.idx == 0 {
+		b := r.bs
+		if b.index == nil {
+			b.index = map[string]int{}
+		}
+		i, ok := b.index[e.item]
+		if !ok {
+			i = len(b.Items)
+			b.index[e.item] = i
+			b.Items = append(b.Items, e.item)
+		}
+		e.idx = int32(i) + 1
+	}
+	return e.idx - 1
+}
+
+// positive returns the distinct items of the order whose total quantity is positive (in the
+// order of their first line), reusing the storage of lines and qty. Each is looked up in the
+// baskets (index) before the next line is resolved, so the scratch result of a line without a
+// small product id is copied.
+func (r *resolver) positive(items []kexi.OrderItem, lines []*resolved, qty []float64) ([]*resolved, []float64) {
+	lines, qty = lines[:0], qty[:0]
 	for j := range items {
-		name := ItemName(&items[j], kind)
-		if name == "" || exclude[name] {
+		e := r.line(&items[j])
+		if e.item == "" {
 			continue
 		}
-		if k := slices.Index(names, name); k >= 0 {
+		k := 0
+		for k < len(lines) && lines[k].item != e.item {
+			k++
+		}
+		if k < len(lines) {
 			qty[k] += items[j].Quantity
 			continue
 		}
-		names = append(names, name)
+		if e == &r.other {
+			c := *e
+			e = &c
+		}
+		lines = append(lines, e)
 		qty = append(qty, items[j].Quantity)
 	}
-	out := names[:0]
-	for k, n := range names {
+	out := lines[:0]
+	for k, l := range lines {
 		if qty[k] > 0 {
-			out = append(out, n)
+			out = append(out, l)
 		}
 	}
 	return out, qty
