@@ -102,6 +102,8 @@ type Row struct {
 	Last         time.Time
 	Cycle        float64   // median whole days between purchases; NaN with one purchase
 	ExpectedNext time.Time // zero with one purchase
+
+	top, channel int32 // indices of Top.Category and MainChannel in scan's interners (−1: none)
 }
 
 // interner numbers strings, remembering the last hit (orders of one customer often repeat it).
@@ -189,6 +191,7 @@ type profile struct {
 	overdue       int
 	cycles        []float64
 	categoryTotal map[string]float64
+	categories    []string // category names by Row.top
 }
 
 // edges of the order amount histogram: a 1-2-5 series.
@@ -325,6 +328,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 			}
 			continue
 		}
+		r.top = -1
 		best := -1
 		for _, k := range touched {
 			catTotal[k] += catVal[k]
@@ -335,6 +339,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 		}
 		if best >= 0 && itemTotal > 0 {
 			r.Top = Preference{Category: cats.names[best], Share: catVal[best] / itemTotal}
+			r.top = int32(best)
 		}
 		for _, k := range touched {
 			catVal[k] = 0
@@ -345,7 +350,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 				bc = c
 			}
 		}
-		r.MainChannel = p.channels.names[bc]
+		r.MainChannel, r.channel = p.channels.names[bc], int32(bc)
 		for _, c := range chTouched {
 			chCount[c] = 0
 		}
@@ -362,6 +367,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 		p.buyers = append(p.buyers, cid)
 		p.rows = append(p.rows, r)
 	}
+	p.categories = cats.names
 	for k, v := range catTotal {
 		if catSeen[k] {
 			p.categoryTotal[cats.names[k]] = v
@@ -610,14 +616,23 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "aov", Type: "currency"}, {Key: "top_category", Type: "string"}, {Key: "top_category_share", Type: "percent"},
 		{Key: "main_channel", Type: "string"}, {Key: "last_order", Type: "date"}, {Key: "cycle_days", Type: "float"},
 		{Key: "expected_next", Type: "date"}}}
-	cust.Rows = make([][]any, len(p.rows))
+	// Rows cut from one array; category and channel names boxed once each.
+	cust.Rows = analysis.Rows(len(p.rows), len(cust.Columns))
+	catBox, chBox := boxAll(p.categories), boxAll(p.channels.names)
+	noCat := any("")
 	for i := range p.rows {
 		r := &p.rows[i]
 		var cyc, next any
 		if !math.IsNaN(r.Cycle) {
 			cyc, next = r.Cycle, r.ExpectedNext
 		}
-		cust.Rows[i] = []any{r.CustomerID, r.Orders, r.Revenue, r.Revenue / float64(r.Orders), r.Top.Category, r.Top.Share, r.MainChannel, r.Last, cyc, next}
+		top := noCat
+		if r.top >= 0 {
+			top = catBox[r.top]
+		}
+		row := cust.Rows[i]
+		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, r.Revenue/float64(r.Orders), top
+		row[5], row[6], row[7], row[8], row[9] = r.Top.Share, chBox[r.channel], r.Last, cyc, next
 	}
 
 	// Channels, by revenue.
@@ -739,6 +754,15 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	res.Tables = []analysis.Table{cust, ch, pv, ct, se, cat, wt}
 	res.Series = []analysis.Series{freq, amt, chPie, heat, seLine, pvBar, funnel}
 	return res, nil
+}
+
+// boxAll returns the strings boxed for table cells.
+func boxAll(s []string) []any {
+	b := make([]any, len(s))
+	for i, v := range s {
+		b[i] = v
+	}
+	return b
 }
 
 func byRevenue(a []agg, names []string) []int {
