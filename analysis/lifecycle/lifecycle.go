@@ -388,11 +388,17 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	if len(probs) > 0 {
 		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: probs}
 	}
-	both := hist.stages(th)
+	// Stages as indices into allStages, two per customer (before, now), rather than rows.
+	nc := len(hist.ids)
+	idx := make([]uint8, 2*nc)
+	for i := range nc {
+		for k := range 2 {
+			idx[2*i+k] = uint8(stageIndex(stage(hist.cust[i], &hist.hs[2*i+k], hist.dates[k], th)))
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	before, now := both[0], both[1]
 	leadsNow, leadsBefore := OpenLeads(in.Data.Leads, asOf), OpenLeads(in.Data.Leads, from)
 
 	res := &analysis.Result{Name: "lifecycle", AsOf: asOf}
@@ -403,27 +409,28 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "days_since_last", Type: "int"}}}
 	var flows [len(allStages)][len(allStages)]int
 	shown := 0
-	for i := range now {
-		if now[i].Stage != NotYet {
+	notYet := uint8(stageIndex(NotYet))
+	for i := range nc {
+		if idx[2*i+1] != notYet {
 			shown++
 		}
 	}
 	cust.Rows = analysis.Rows(shown, len(cust.Columns))
 	k := 0
-	for i := range now {
-		r := &now[i]
-		if r.Stage == NotYet {
+	for i := range nc {
+		s, p := idx[2*i+1], idx[2*i]
+		if s == notYet {
 			continue
 		}
-		s, p := stageIndex(r.Stage), stageIndex(before[i].Stage)
+		r := &hist.hs[2*i+1]
 		count[s]++
 		var first, last, rec any
-		if r.Orders > 0 {
-			first, last, rec = r.First, r.Last, days(asOf.Sub(r.Last))
+		if r.n > 0 {
+			first, last, rec = r.first, r.last, days(asOf.Sub(r.last))
 		}
 		row := cust.Rows[k]
 		k++
-		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = r.CustomerID, allStages[s].boxed, allStages[p].boxed, r.Orders, first, last, rec
+		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = hist.ids[i], allStages[s].boxed, allStages[p].boxed, r.n, first, last, rec
 		flows[p][s]++
 	}
 	count[stageIndex(Prospect)] += leadsNow
