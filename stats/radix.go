@@ -74,3 +74,19 @@ func RadixOrder(keys []uint64) []int32 {
 	}
 	return order
 }
+
+// SortTies sorts each run of order whose keys are equal by cmp, leaving runs already in
+// that order alone: RadixOrder keeps ties in index order, and this breaks them another way
+// (by customer id, say) when the indexes do not already follow it.
+func SortTies[I int | int32](order []I, keys []uint64, cmp func(a, b I) int) {
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && keys[order[j]] == keys[order[i]] {
+			j++
+		}
+		if j-i > 1 && !slices.IsSortedFunc(order[i:j], cmp) {
+			slices.SortFunc(order[i:j], cmp)
+		}
+		i = j
+	}
+}

@@ -297,16 +297,7 @@ func rankTiers(ids []int64, spend []float64) []string {
 	}
 	order := stats.RadixOrder(keys)
 	byID := func(a, b int32) int { return cmp.Compare(ids[pos[a]], ids[pos[b]]) }
-	for i := 0; i < len(order); {
-		j := i + 1
-		for j < len(order) && keys[order[j]] == keys[order[i]] {
-			j++
-		}
-		if j-i > 1 && !slices.IsSortedFunc(order[i:j], byID) {
-			slices.SortFunc(order[i:j], byID)
-		}
-		i = j
-	}
+	stats.SortTies(order, keys, byID)
 	n := float64(len(order))
 	v, m, o := int(math.Round(n*0.01)), int(math.Round(n*0.05)), int(math.Round(n*0.20))
 	out := make([]string, len(ids))

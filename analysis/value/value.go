@@ -25,7 +25,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -146,16 +145,7 @@ func Whale(rows []Row) (order []int, cum []float64) {
 	for k, i := range stats.RadixOrder(keys) { // stable: ties stay in index order…
 		order[k] = int(i)
 	}
-	for i := 0; i < len(order); { // …which is id order unless rows came unsorted
-		j := i + 1
-		for j < len(order) && keys[order[j]] == keys[order[i]] {
-			j++
-		}
-		if j-i > 1 && !slices.IsSortedFunc(order[i:j], byID) {
-			slices.SortFunc(order[i:j], byID)
-		}
-		i = j
-	}
+	stats.SortTies(order, keys, byID) // …which is id order unless rows came unsorted
 	if total <= 0 {
 		return order, nil
 	}
