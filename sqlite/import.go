@@ -291,7 +291,40 @@ func (s *importState) loadExt(table string) (map[string]int64, int64, error) {
 
 // customerRef sets *id to the customer with external id ext, creating a stub customer when
 // there is none. An empty ext leaves *id as it is (0: no customer).
+// stubCustomers creates, with multi-row inserts, a stub for every customer the external ids
+// name that does not exist yet, so that customerRef then finds them all: one insert per stub
+// would cost as much as the orders that name them.
+func (s *importState) stubCustomers(exts func(yield func(string) bool)) error {
+	if err := s.customerRef("", nil); err != nil {
+		return err
+	}
+	b := newBulk(s.ctx, s.tx, "customers", "id, external_id, name, stub, created_at, updated_at")
+	now := s.now.UnixMilli()
+	for ext := range exts {
+		if _, ok := s.customers[ext]; ok || ext == "" {
+			continue
+		}
+		s.custMax++
+		s.customers[ext] = s.custMax
+		s.stats.Stubs++
+		s.changed = true
+		if err := b.add(s.custMax, ext, ext, 1, now, now); err != nil {
+			return dbError(err, "insert stub customers")
+		}
+	}
+	return b.flush()
+}
+
+// customerRef sets *id to the customer with the external id, creating a stub when there is
+// none. An empty ext only makes sure the customers' ids are loaded.
 func (s *importState) customerRef(ext string, id *int64) error {
+	if s.customers == nil {
+		m, mx, err := s.loadExt("customers")
+		if err != nil {
+			return err
+		}
+		s.customers, s.custMax = m, mx
+	}
 	if ext == "" {
 		return nil
 	}
@@ -650,6 +683,16 @@ func (s *importState) orders(recs []kexi.Order) error {
 			return err
 		}
 	}
+	err := s.stubCustomers(func(yield func(string) bool) {
+		for i := range recs {
+			if !yield(recs[i].Customer) {
+				return
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
 	ib := newBulk(s.ctx, s.tx, "order_items", itemCols)
 	var del *sql.Stmt
 	defer func() {
@@ -657,7 +700,7 @@ func (s *importState) orders(recs []kexi.Order) error {
 			del.Close()
 		}
 	}()
-	err := importKind(s, orders, recs, hooks[kexi.Order]{
+	err = importKind(s, orders, recs, hooks[kexi.Order]{
 		validate: validateOrder,
 		prep: func(o *kexi.Order, id int64) error {
 			if err := s.customerRef(o.Customer, &o.CustomerID); err != nil {
