@@ -274,17 +274,24 @@ func collect(d *kexi.Dataset, dates []time.Time, asOf time.Time, g *gapStats) *h
 	return h
 }
 
+// at returns customer i's history at dates[k].
+func (h *histories) at(i, k int) *history { return &h.hs[i*len(h.dates)+k] }
+
+// stageAt returns the stage customer i is in at dates[k].
+func (h *histories) stageAt(i, k int, th Thresholds) string {
+	return stage(h.cust[i], h.at(i, k), h.dates[k], th)
+}
+
 // stages places every collected customer at every date.
 func (h *histories) stages(th Thresholds) [][]Row {
-	nd := len(h.dates)
-	out := make([][]Row, nd)
+	out := make([][]Row, len(h.dates))
 	for k := range out {
 		out[k] = make([]Row, len(h.ids))
 	}
 	for i, cid := range h.ids {
-		for k, at := range h.dates {
-			x := &h.hs[i*nd+k]
-			out[k][i] = Row{CustomerID: cid, Stage: stage(h.cust[i], x, at, th), Orders: x.n, First: x.first, Last: x.last}
+		for k := range h.dates {
+			x := h.at(i, k)
+			out[k][i] = Row{CustomerID: cid, Stage: h.stageAt(i, k, th), Orders: x.n, First: x.first, Last: x.last}
 		}
 	}
 	return out
@@ -393,7 +400,7 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	idx := make([]uint8, 2*nc)
 	for i := range nc {
 		for k := range 2 {
-			idx[2*i+k] = uint8(stageIndex(stage(hist.cust[i], &hist.hs[2*i+k], hist.dates[k], th)))
+			idx[2*i+k] = uint8(stageIndex(hist.stageAt(i, k, th)))
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -422,7 +429,7 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		if s == notYet {
 			continue
 		}
-		r := &hist.hs[2*i+1]
+		r := hist.at(i, 1)
 		count[s]++
 		var first, last, rec any
 		if r.n > 0 {
