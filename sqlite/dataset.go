@@ -1,13 +1,11 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -171,7 +169,6 @@ func finishDataset(d *kexi.Dataset) {
 	for i := range d.Orders {
 		d.Orders[i].Customer = ext[d.Orders[i].CustomerID]
 	}
-	sortOrders(d.Orders)
 	d.Normalize()
 }
 
@@ -278,68 +275,6 @@ func attachItems(orders []kexi.Order, items []kexi.OrderItem, itemOrder []int64)
 		}
 		j = k
 	}
-}
-
-// sortOrders sorts orders by (CustomerID, OrderedAt, ID) through a permutation of small keys,
-// moving each large Order once.
-func sortOrders(o []kexi.Order) {
-	sorted := true
-	for i := 1; i < len(o); i++ {
-		if orderCmp(&o[i-1], &o[i]) > 0 {
-			sorted = false
-			break
-		}
-	}
-	if sorted {
-		return
-	}
-	type key struct {
-		c, t, id int64
-		i        int32
-	}
-	keys := make([]key, len(o))
-	for i := range o {
-		keys[i] = key{o[i].CustomerID, o[i].OrderedAt.UnixNano(), o[i].ID, int32(i)}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.c, b.c); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.t, b.t); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
-	})
-	// Position k receives o[keys[k].i]; follow each cycle once.
-	done := make([]bool, len(o))
-	for k := range o {
-		if done[k] || int(keys[k].i) == k {
-			done[k] = true
-			continue
-		}
-		tmp := o[k]
-		j := k
-		for {
-			src := int(keys[j].i)
-			done[j] = true
-			if src == k {
-				o[j] = tmp
-				break
-			}
-			o[j] = o[src]
-			j = src
-		}
-	}
-}
-
-func orderCmp(a, b *kexi.Order) int {
-	if c := cmp.Compare(a.CustomerID, b.CustomerID); c != 0 {
-		return c
-	}
-	if c := a.OrderedAt.Compare(b.OrderedAt); c != 0 {
-		return c
-	}
-	return cmp.Compare(a.ID, b.ID)
 }
 
 // loadAll reads every record of an entity in scope, in id order.
