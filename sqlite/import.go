@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -289,51 +290,59 @@ func (s *importState) loadExt(table string) (map[string]int64, int64, error) {
 	return m, maxID, rows.Err()
 }
 
-// customerRef sets *id to the customer with external id ext, creating a stub customer when
-// there is none. An empty ext leaves *id as it is (0: no customer).
-// stubCustomers creates, with multi-row inserts, a stub for every customer the external ids
-// name that does not exist yet, so that customerRef then finds them all: one insert per stub
-// would cost as much as the orders that name them.
-func (s *importState) stubCustomers(exts func(yield func(string) bool)) error {
-	if err := s.customerRef("", nil); err != nil {
+// loadCustomers reads the external ids of the customers already stored, once per import.
+func (s *importState) loadCustomers() error {
+	if s.customers != nil {
+		return nil
+	}
+	m, mx, err := s.loadExt("customers")
+	if err != nil {
 		return err
 	}
+	s.customers, s.custMax = m, mx
+	return nil
+}
+
+// newStub gives a stub customer for ext the next id and counts it; the caller inserts it.
+func (s *importState) newStub(ext string) int64 {
+	s.custMax++
+	s.customers[ext] = s.custMax
+	s.stats.Stubs++
+	s.changed = true
+	return s.custMax
+}
+
+// stubCustomers creates, with multi-row inserts, a stub for every customer the external ids
+// name that does not exist yet, so that customerRef then finds them all (100,000 single-row
+// inserts take most of a second).
+func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 	b := newBulk(s.ctx, s.tx, "customers", "id, external_id, name, stub, created_at, updated_at")
 	now := s.now.UnixMilli()
 	for ext := range exts {
-		if _, ok := s.customers[ext]; ok || ext == "" {
+		if ext == "" {
 			continue
 		}
-		s.custMax++
-		s.customers[ext] = s.custMax
-		s.stats.Stubs++
-		s.changed = true
-		if err := b.add(s.custMax, ext, ext, 1, now, now); err != nil {
+		if err := s.loadCustomers(); err != nil {
+			return err
+		}
+		if _, ok := s.customers[ext]; ok {
+			continue
+		}
+		if err := b.add(s.newStub(ext), ext, ext, 1, now, now); err != nil {
 			return dbError(err, "insert stub customers")
 		}
 	}
 	return b.flush()
 }
 
-// customerRef sets *id to the customer with the external id, creating a stub when there is
-// none. An empty ext only makes sure the customers' ids are loaded.
+// customerRef sets *id to the customer with external id ext, creating a stub customer when
+// there is none. An empty ext leaves *id as it is (0: no customer).
 func (s *importState) customerRef(ext string, id *int64) error {
-	if s.customers == nil {
-		m, mx, err := s.loadExt("customers")
-		if err != nil {
-			return err
-		}
-		s.customers, s.custMax = m, mx
-	}
 	if ext == "" {
 		return nil
 	}
-	if s.customers == nil {
-		m, mx, err := s.loadExt("customers")
-		if err != nil {
-			return err
-		}
-		s.customers, s.custMax = m, mx
+	if err := s.loadCustomers(); err != nil {
+		return err
 	}
 	if v, ok := s.customers[ext]; ok {
 		*id = v
@@ -346,15 +355,12 @@ func (s *importState) customerRef(ext string, id *int64) error {
 		}
 		s.stub = st
 	}
-	s.custMax++
+	sid := s.newStub(ext)
 	now := s.now.UnixMilli()
-	if _, err := s.stub.ExecContext(s.ctx, s.custMax, ext, ext, now, now); err != nil {
+	if _, err := s.stub.ExecContext(s.ctx, sid, ext, ext, now, now); err != nil {
 		return err
 	}
-	s.customers[ext] = s.custMax
-	*id = s.custMax
-	s.stats.Stubs++
-	s.changed = true
+	*id = sid
 	return nil
 }
 
