@@ -260,8 +260,8 @@ func (x *xlsxRows) Close() error {
 
 // prefetch reads rows from a rowReader on its own goroutine, a chunk at a time, and has a
 // prepper trim and parse their cells, so that reading and parsing run side by side with
-// building records. A chunk records how many
-// bytes of the file had been read when it was complete, for estimating the file's row count.
+// building records. A chunk records how many bytes of the file had been read when it was
+// complete, for estimating the file's row count.
 type prefetch struct {
 	chunks chan *rowChunk
 	free   chan *rowChunk

@@ -108,15 +108,15 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	}
 	// The header comes straight from the file; the data rows from a reading goroutine that
 	// also trims and parses their cells (see prepper), once the header says what the columns are.
+	closeRows := src.Close // the prefetch's Close once there is one: it closes src too
+	defer func() { closeRows() }()
 	var header []string
 	for {
 		cells, err := src.Next()
 		if err == io.EOF {
-			src.Close()
 			return res, fileErr("the file is empty: expected a header row and data rows")
 		}
 		if err != nil {
-			src.Close()
 			return res, fileErr("%v", err)
 		}
 		if !blank(cells) {
@@ -130,11 +130,10 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	res.Header = header
 	b, err := newBuilder(res, header, opt)
 	if err != nil {
-		src.Close()
 		return res, err
 	}
 	rows := newPrefetch(src, cr.n.Load, &prepper{cols: b.cols})
-	defer rows.Close()
+	closeRows = rows.Close
 	row := 0
 	for {
 		cells, vals, err := rows.Next()

@@ -276,8 +276,13 @@ func TestReadReservesFromSize(t *testing.T) {
 	if n := len(sized.Batch.Orders); n != 24579 || len(plain.Batch.Orders) != n {
 		t.Fatalf("orders: %d with size, %d without; want 24579", n, len(plain.Batch.Orders))
 	}
-	if c := cap(sized.Batch.Orders); c < 24579 || c > 2*24579 {
-		t.Errorf("capacity %d: the estimate is far off", c)
+	// The room made once: the estimate errs low by what the buffers read ahead (under 70 KiB
+	// of the 1 MiB read by row 16384) and high by its 10 % margin and by the early rows being
+	// shorter (the ids grow), so it lands within a quarter above 24579 (26051 today). Growing
+	// by doubling instead, with no estimate or after one too low, ends at 256, 768, 1792, …,
+	// 32512 = 1.32 × 24579 or beyond.
+	if c := cap(sized.Batch.Orders); c > 24579*5/4 {
+		t.Errorf("capacity %d: the orders were not reserved from the estimate", c)
 	}
 	for i := range sized.Batch.Orders {
 		a, b := &sized.Batch.Orders[i], &plain.Batch.Orders[i]
