@@ -2,7 +2,6 @@ package kexi
 
 import (
 	"cmp"
-	"math"
 	"slices"
 	"time"
 )
@@ -57,14 +56,11 @@ func orderCmp(a, b *Order) int {
 // second.
 func sortOrders(s []Order) {
 	maxID := int64(0)
-	sorted := true
+	sorted, dense := true, true
 	for i := range s {
 		id := s[i].CustomerID
-		if id < 0 {
-			maxID = math.MaxInt64
-		} else if id > maxID {
-			maxID = id
-		}
+		maxID = max(maxID, id)
+		dense = dense && id >= 0
 		if i > 0 && sorted && orderCmp(&s[i-1], &s[i]) > 0 {
 			sorted = false
 		}
@@ -72,8 +68,8 @@ func sortOrders(s []Order) {
 	if sorted {
 		return
 	}
-	if maxID > int64(4*len(s)+1024) {
-		sortIf(s, orderCmp)
+	if !dense || maxID > int64(4*len(s)+1024) {
+		sortIf(s, orderCmp) // ids too spread out (or negative) to count by
 		return
 	}
 	start := make([]int32, maxID+2) // start[id] is where customer id's run begins

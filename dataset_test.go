@@ -10,12 +10,12 @@ import (
 
 // TestNormalizeSortsStably checks the order sort against a stable sort of the records
 // themselves, with many ties (equal customer and time) that must keep their input order; dense
-// customer IDs take the counting sort, sparse ones (spread out by a large factor) the
-// comparison sort.
+// customer IDs take the counting sort, sparse ones (spread out by a large factor) and negative
+// ones (spread −1) the comparison sort.
 func TestNormalizeSortsStably(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct{ n, spread int }{{0, 1}, {1, 1}, {2, 1}, {3, 1}, {10, 1}, {1000, 1}, {10, 1e9}, {1000, 1e9}} {
+	for _, tc := range []struct{ n, spread int }{{0, 1}, {1, 1}, {2, 1}, {3, 1}, {10, 1}, {1000, 1}, {10, 1e9}, {1000, 1e9}, {100, -1}} {
 		n := tc.n
 		d := &Dataset{}
 		for i := 0; i < n; i++ {

@@ -55,18 +55,30 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// KEXI_CPUPROFILE=FILE writes a CPU profile of the command, for `go tool pprof`.
-	if path := os.Getenv("KEXI_CPUPROFILE"); path != "" {
-		if f, err := os.Create(path); err == nil && pprof.StartCPUProfile(f) == nil {
-			defer f.Close()
-			defer pprof.StopCPUProfile()
-		}
-	}
+	stopProfile := startProfile(os.Getenv("KEXI_CPUPROFILE"))
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
-	if code != 0 {
+	stopProfile()
+	os.Exit(code)
+}
+
+// startProfile writes a CPU profile of the command to path (KEXI_CPUPROFILE), for `go tool
+// pprof`, until the function it returns is called; with no path it does nothing.
+func startProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil || pprof.StartCPUProfile(f) != nil {
+		fmt.Fprintf(os.Stderr, "kexi: KEXI_CPUPROFILE %s: cannot write a profile there\n", path)
+		if f != nil {
+			f.Close()
+		}
+		return func() {}
+	}
+	return func() {
 		pprof.StopCPUProfile()
-		os.Exit(code)
+		f.Close()
 	}
 }
 
