@@ -15,7 +15,7 @@ import (
 // quarter of a gigabyte): the batch must not be used afterwards.
 func (b *Batch) Dataset() *Dataset {
 	d := &Dataset{CustomFields: b.CustomFields}
-	d.Customers = make([]Customer, 0, len(b.Customers)+16)
+	d.Customers = make([]Customer, 0, len(b.Customers))
 	custIdx := make(map[string]int, len(b.Customers))
 	addCustomer := func(c Customer) int {
 		if c.ExternalID != "" {
