@@ -3,9 +3,13 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/sqlite"
@@ -94,3 +98,49 @@ func TestBackup(t *testing.T) {
 }
 
 func readFile(p string) ([]byte, error) { return os.ReadFile(p) }
+
+// TestImportRebuildsIndexes imports enough new orders for the import to drop the orders'
+// indexes while it writes, and checks that they are all back, and used, afterwards.
+func TestImportRebuildsIndexes(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kexi.db")
+	db := open(t, path)
+	indexes := func() []string {
+		raw, err := sql.Open("sqlite", path+"?mode=ro")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer raw.Close()
+		rows, err := raw.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders' ORDER BY name")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var names []string
+		for rows.Next() {
+			var n string
+			rows.Scan(&n)
+			names = append(names, n)
+		}
+		return names
+	}
+	before := indexes()
+	if !slices.Contains(before, "orders_customer") {
+		t.Fatalf("orders indexes before the import: %v", before)
+	}
+	b := &kexi.Batch{}
+	for i := range 12_000 {
+		b.Orders = append(b.Orders, kexi.Order{ExternalID: fmt.Sprint("O", i), Customer: fmt.Sprint("C", i%50),
+			OrderedAt: time.Date(2025, 1, 1+i%28, 0, 0, 0, 0, time.UTC), Amount: 1})
+	}
+	if _, err := db.Import(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if after := indexes(); !slices.Equal(after, before) {
+		t.Fatalf("orders indexes after the import: %v, before: %v", after, before)
+	}
+	list, n, err := db.FindOrders(ctx, kexi.Filter{Where: []kexi.Cond{{Field: "customer", Value: "C7"}}, Limit: 1000})
+	if err != nil || n != 240 || len(list) != 240 {
+		t.Fatalf("orders of C7: %d (%d listed), %v", n, len(list), err)
+	}
+}

@@ -28,6 +28,14 @@ func (c *checker) finite(col string, v float64) {
 	}
 }
 
+// finiteItem is finite for a field of line i, naming the column only when it is wrong (an
+// import checks millions of lines).
+func (c *checker) finiteItem(i int, name string, v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		c.finite(fmt.Sprintf("items[%d].%s", i, name), v)
+	}
+}
+
 func (c *checker) required(col, v string) {
 	if strings.TrimSpace(v) == "" {
 		c.add(col, "", col+" is required")
@@ -90,9 +98,9 @@ func validateOrder(x *kexi.Order, row int) error {
 	c.finite("returned", x.Returned)
 	for i := range x.Items {
 		it := &x.Items[i]
-		c.finite(fmt.Sprintf("items[%d].quantity", i), it.Quantity)
-		c.finite(fmt.Sprintf("items[%d].unit_price", i), it.UnitPrice)
-		c.finite(fmt.Sprintf("items[%d].unit_cost", i), it.UnitCost)
+		c.finiteItem(i, "quantity", it.Quantity)
+		c.finiteItem(i, "unit_price", it.UnitPrice)
+		c.finiteItem(i, "unit_cost", it.UnitCost)
 	}
 	return c.err()
 }

@@ -658,8 +658,10 @@ func testImportAllOrNothing(t *testing.T, s kexi.Store) {
 			Orders: []kexi.Order{{ExternalID: "O1", Customer: "C1", OrderedAt: day(2025, 1, 1), Amount: math.NaN()}}},
 		{Customers: []kexi.Customer{{ExternalID: "C1", Name: "A"}},
 			Surveys: []kexi.SurveyResponse{{ExternalID: "S1", Customer: "C1", At: day(2025, 1, 1), Kind: kexi.NPS, Score: 12}}},
+		{Orders: []kexi.Order{{ExternalID: "O1", OrderedAt: day(2025, 1, 1), Amount: 3,
+			Items: []kexi.OrderItem{{SKU: "A", Quantity: 1, UnitPrice: 1}, {SKU: "B", Quantity: 1, UnitPrice: math.Inf(1)}}}}},
 	}
-	wantCols := []string{"ordered_at", "amount", "score"}
+	wantCols := []string{"ordered_at", "amount", "score", "items[1].unit_price"}
 	for i, b := range bad {
 		_, err := s.Import(ctx, b)
 		wantField(t, err, wantCols[i])
