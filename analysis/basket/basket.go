@@ -47,7 +47,7 @@ type Itemset struct {
 type Baskets struct {
 	Items []string // item names by index
 	flat  []int32  // every basket's distinct item indices, one after another
-	start []int    // basket i is flat[start[i]:start[i+1]]
+	start []int32  // basket i is flat[start[i]:start[i+1]] (int32: half the memory of int)
 	index map[string]int
 }
 
@@ -56,12 +56,15 @@ func (b *Baskets) Len() int { return len(b.start) }
 
 // Basket returns basket i's distinct item indices.
 func (b *Baskets) Basket(i int) []int32 {
-	end := len(b.flat)
+	end := int32(len(b.flat))
 	if i+1 < len(b.start) {
 		end = b.start[i+1]
 	}
 	return b.flat[b.start[i]:end]
 }
+
+// begin starts a new, empty basket; items are appended to flat.
+func (b *Baskets) begin() { b.start = append(b.start, int32(len(b.flat))) }
 
 // Add adds a basket of item names (duplicates and empty names are dropped).
 func (b *Baskets) Add(items []string) {
@@ -69,7 +72,7 @@ func (b *Baskets) Add(items []string) {
 		b.index = map[string]int{}
 	}
 	s := len(b.flat)
-	b.start = append(b.start, s)
+	b.begin()
 	for _, it := range items {
 		if it == "" {
 			continue
@@ -132,17 +135,6 @@ func (b *Baskets) Frequent(minCount, maxLen int) []Itemset {
 	for k, i := range freq {
 		pos[i] = k
 	}
-	sets := make([]bitset, len(freq))
-	for k := range sets {
-		sets[k] = make(bitset, words)
-	}
-	for bi := 0; bi < n; bi++ {
-		for _, i := range b.Basket(bi) {
-			if k := pos[i]; k >= 0 {
-				sets[k][bi/64] |= 1 << (bi % 64)
-			}
-		}
-	}
 	// Pairs are counted straight from the baskets (a triangular array over the frequent
 	// items) when that array is small: most pairs are infrequent, and this skips their
 	// bitset intersections.
@@ -158,11 +150,43 @@ func (b *Baskets) Frequent(minCount, maxLen int) []Itemset {
 					ks = append(ks, k)
 				}
 			}
-			slices.Sort(ks)
 			for x := 0; x < len(ks); x++ {
 				for y := x + 1; y < len(ks); y++ {
-					pairs[pairIndex(ks[x], ks[y], F)]++
+					lo, hi := min(ks[x], ks[y]), max(ks[x], ks[y])
+					pairs[pairIndex(lo, hi, F)]++
 				}
+			}
+		}
+	}
+	// Bitsets (baskets/8 bytes each) are only needed for itemsets the counts and pairs do not
+	// give: with pairs counted, only for items in a frequent pair, and none at all when maxLen
+	// is 2. An item in no frequent pair is in no frequent itemset of two or more items.
+	need := make([]bool, F)
+	switch {
+	case pairs == nil && maxLen >= 2:
+		for k := range need {
+			need[k] = true
+		}
+	case pairs != nil && maxLen > 2:
+		for x := 0; x < F; x++ {
+			for y := x + 1; y < F; y++ {
+				if int(pairs[pairIndex(x, y, F)]) >= minCount {
+					need[x], need[y] = true, true
+				}
+			}
+		}
+	}
+	sets := make([]bitset, F)
+	built := false
+	for k := range sets {
+		if need[k] {
+			sets[k], built = make(bitset, words), true
+		}
+	}
+	for bi := 0; built && bi < n; bi++ {
+		for _, i := range b.Basket(bi) {
+			if k := pos[i]; k >= 0 && sets[k] != nil {
+				sets[k][bi/64] |= 1 << (bi % 64)
 			}
 		}
 	}
@@ -179,7 +203,7 @@ func (b *Baskets) Frequent(minCount, maxLen int) []Itemset {
 			var s bitset
 			var c int
 			switch {
-			case pset == nil:
+			case len(prefix) == 0:
 				s, c = sets[k], counts[freq[k]]
 			case len(prefix) == 1 && pairs != nil:
 				if c = int(pairs[pairIndex(last, k, F)]); c < minCount {
@@ -193,6 +217,11 @@ func (b *Baskets) Frequent(minCount, maxLen int) []Itemset {
 					and(s, pset, sets[k])
 				}
 			default:
+				// With pairs counted, {last, k} must itself be frequent (which also means
+				// k has a bitset).
+				if pairs != nil && int(pairs[pairIndex(last, k, F)]) < minCount {
+					continue
+				}
 				d := len(prefix)
 				if scratch[d] == nil {
 					scratch[d] = make(bitset, words)
@@ -443,14 +472,21 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	if country != "" || province != "" {
 		cust = d.CustomerIndex()
 	}
-	bs := Baskets{flat: make([]int32, 0, 3*len(d.Orders)), start: make([]int, 0, len(d.Orders))}
-	owner := make([]int64, 0, len(d.Orders)) // customer of each basket
+	bs := Baskets{flat: make([]int32, 0, 3*len(d.Orders)), start: make([]int32, 0, len(d.Orders))}
+	// Baskets are in Orders order, grouped by customer: one run per customer (its id and where
+	// its baskets end) rather than the owner of each basket.
+	type run struct {
+		customer int64
+		end      int // bs.start index after the run's last basket
+	}
+	runs := make([]run, 0, len(d.Customers))
 	items := &resolver{kind: kind, exclude: exclude, bs: &bs}
 	var lines []*resolved
 	var qty []float64
+	keep := in.Until(in.AsOf)
 	for i := range d.Orders {
 		od := &d.Orders[i]
-		if !od.IsPurchase() || !in.InPeriod(od.OrderedAt) || od.OrderedAt.After(in.AsOf) {
+		if !od.IsPurchase() || !keep(od.OrderedAt) {
 			continue
 		}
 		var c *kexi.Customer
@@ -471,11 +507,14 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		// Sum quantities per item within the order; keep items with a positive total.
 		lines, qty = items.positive(od.Items, lines, qty)
-		bs.start = append(bs.start, len(bs.flat))
+		bs.begin()
 		for _, l := range lines {
 			bs.flat = append(bs.flat, items.index(l))
 		}
-		owner = append(owner, od.CustomerID)
+		if len(runs) == 0 || runs[len(runs)-1].customer != od.CustomerID {
+			runs = append(runs, run{customer: od.CustomerID})
+		}
+		runs[len(runs)-1].end = bs.Len()
 	}
 	rules := bs.Rules(minSup, minConf, minLift, maxLen)
 
@@ -551,23 +590,21 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		var touched []int32
 		var cands []Recommendation
 		var candIdx []int32
-		// Baskets are in Orders order, which is grouped by customer.
-		for i := 0; i < len(owner); {
-			j := i
+		i := 0
+		for _, ru := range runs {
 			for _, x := range touched {
 				bought[x] = false
 			}
 			touched = touched[:0]
-			for j < len(owner) && owner[j] == owner[i] {
-				for _, x := range bs.Basket(j) {
+			for ; i < ru.end; i++ {
+				for _, x := range bs.Basket(i) {
 					if !bought[x] {
 						bought[x] = true
 						touched = append(touched, x)
 					}
 				}
-				j++
 			}
-			if owner[i] != 0 {
+			if ru.customer != 0 {
 				cands, candIdx = cands[:0], candIdx[:0]
 				for _, x := range touched {
 					for _, r := range byFirst[x] {
@@ -605,14 +642,13 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 						}
 						return cmp.Compare(x.Item, y.Item)
 					})
-					row := []any{owner[i], "", math.NaN(), "", math.NaN(), "", math.NaN()}
+					row := []any{ru.customer, "", math.NaN(), "", math.NaN(), "", math.NaN()}
 					for k, r := range cands[:min(3, len(cands))] {
 						row[1+2*k], row[2+2*k] = r.Item, r.Confidence
 					}
 					rec.Rows = append(rec.Rows, row)
 				}
 			}
-			i = j
 		}
 	}
 	res.Summary = append(res.Summary, analysis.Figure{Key: "customers_with_recommendations", Value: float64(len(rec.Rows))})
@@ -696,8 +732,10 @@ func (r *resolver) positive(items []kexi.OrderItem, lines []*resolved, qty []flo
 		if e.item == "" {
 			continue
 		}
+		// Two lines hold the same item when their item indices are equal (once looked up,
+		// an int comparison), else when their item strings are.
 		k := 0
-		for k < len(lines) && lines[k].item != e.item {
+		for k < len(lines) && !sameItem(lines[k], e) {
 			k++
 		}
 		if k < len(lines) {
@@ -718,4 +756,12 @@ func (r *resolver) positive(items []kexi.OrderItem, lines []*resolved, qty []flo
 		}
 	}
 	return out, qty
+}
+
+// sameItem reports whether two resolved lines name the same item.
+func sameItem(a, b *resolved) bool {
+	if a.idx != 0 && b.idx != 0 {
+		return a.idx == b.idx
+	}
+	return a.item == b.item
 }

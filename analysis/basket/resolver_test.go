@@ -17,7 +17,7 @@ func TestResolver(t *testing.T) {
 	add := func(items ...kexi.OrderItem) []string {
 		var lines []*resolved
 		lines, _ = r.positive(items, lines, nil)
-		bs.start = append(bs.start, len(bs.flat))
+		bs.begin()
 		var names []string
 		for _, l := range lines {
 			i := r.index(l)
