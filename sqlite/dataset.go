@@ -61,19 +61,10 @@ func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope) (*kexi.Dataset,
 
 // parts lists the independent loads that make up a Dataset, and the step that joins them.
 func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope) ([]func(context.Context, querier) error, func()) {
-	var items []kexi.OrderItem
-	var itemOrder []int64
-	join := func() {
-		attachItems(d.Orders, items, itemOrder)
-		finishDataset(d)
-	}
+	join := func() { finishDataset(d) }
 	return []func(context.Context, querier) error{
 		func(ctx context.Context, q querier) (err error) {
 			d.Orders, err = loadOrders(ctx, q, scope)
-			return err
-		},
-		func(ctx context.Context, q querier) (err error) {
-			items, itemOrder, err = loadOrderItems(ctx, q, scope)
 			return err
 		},
 		func(ctx context.Context, q querier) (err error) {
@@ -185,6 +176,14 @@ func (in interner) get(s string) string {
 	return s
 }
 
+// bytes is get for a string still in bytes: the string is made only when it is new.
+func (in interner) bytes(b []byte) string {
+	if v, ok := in[string(b)]; ok {
+		return v
+	}
+	return in.get(string(b))
+}
+
 func scopeWhere(rule scopeRule, scope kexi.Scope) (string, []any) {
 	if s, a := scopeSQL(rule, scope); s != "" {
 		return " WHERE " + s, a
@@ -192,7 +191,7 @@ func scopeWhere(rule scopeRule, scope kexi.Scope) (string, []any) {
 	return "", nil
 }
 
-// loadOrders reads the orders in scope in id order.
+// loadOrders reads the orders in scope in id order, with their lines.
 func loadOrders(ctx context.Context, q querier, scope kexi.Scope) ([]kexi.Order, error) {
 	where, args := scopeWhere(scopeCustomer, scope)
 	var n int
@@ -201,80 +200,31 @@ func loadOrders(ctx context.Context, q querier, scope kexi.Scope) ([]kexi.Order,
 	}
 	out := make([]kexi.Order, 0, n)
 	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
-		"t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at "+
+		"t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at, t.lines "+
 		"FROM orders t"+where+" ORDER BY t.id", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	in := interner{}
+	lines := lineArena{size: 4096, in: in}
 	var at, created, updated int64
 	var channel, status, province, city string
+	var packed sql.RawBytes
 	for rows.Next() {
 		out = append(out, kexi.Order{})
 		o := &out[len(out)-1]
 		if err := rows.Scan(&o.ID, &o.ExternalID, &o.CustomerID, &at, &o.Amount, &o.Cost, &o.Shipping, &o.Discount,
-			&o.Returned, &channel, &status, &province, &city, &created, &updated); err != nil {
+			&o.Returned, &channel, &status, &province, &city, &created, &updated, &packed); err != nil {
 			return nil, err
 		}
 		o.Channel, o.Status, o.Province, o.City = in.get(channel), in.get(status), in.get(province), in.get(city)
 		o.OrderedAt, o.CreatedAt, o.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+		if o.Items, err = lines.unpack(packed); err != nil {
+			return nil, fmt.Errorf("order %d: %w", o.ID, err)
+		}
 	}
 	return out, rows.Err()
-}
-
-// loadOrderItems reads the items of orders in scope, by order id then line, into one array,
-// with the order id of each item beside it.
-func loadOrderItems(ctx context.Context, q querier, scope kexi.Scope) ([]kexi.OrderItem, []int64, error) {
-	where, args := scopeWhere(scopeCustomer, scope)
-	if where != "" {
-		where = " WHERE i.order_id IN (SELECT t.id FROM orders t" + where + ")"
-	}
-	var n int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM order_items i"+where, args...).Scan(&n); err != nil {
-		return nil, nil, err
-	}
-	out := make([]kexi.OrderItem, 0, n)
-	ids := make([]int64, 0, n)
-	rows, err := q.QueryContext(ctx, "SELECT i.order_id, coalesce(i.product_id, 0), i.sku, i.name, i.category, i.quantity, "+
-		"i.unit_price, i.unit_cost FROM order_items i"+where+" ORDER BY i.order_id, i.line", args...)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	in := interner{}
-	var orderID int64
-	var sku, name, category string
-	for rows.Next() {
-		out = append(out, kexi.OrderItem{})
-		it := &out[len(out)-1]
-		if err := rows.Scan(&orderID, &it.ProductID, &sku, &name, &category, &it.Quantity, &it.UnitPrice, &it.UnitCost); err != nil {
-			return nil, nil, err
-		}
-		ids = append(ids, orderID)
-		it.SKU, it.Name, it.Category = in.get(sku), in.get(name), in.get(category)
-	}
-	return out, ids, rows.Err()
-}
-
-// attachItems points each order's Items into the shared array; orders and items are both in
-// order id order.
-func attachItems(orders []kexi.Order, items []kexi.OrderItem, itemOrder []int64) {
-	j := 0
-	for i := range orders {
-		id := orders[i].ID
-		for j < len(itemOrder) && itemOrder[j] < id {
-			j++ // items of an order outside the snapshot (cannot happen within one version)
-		}
-		k := j
-		for k < len(itemOrder) && itemOrder[k] == id {
-			k++
-		}
-		if k > j {
-			orders[i].Items = items[j:k:k]
-		}
-		j = k
-	}
 }
 
 // loadAll reads every record of an entity in scope, in id order.

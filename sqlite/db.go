@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"net/url"
 	"path/filepath"
 	"runtime"
@@ -144,9 +145,20 @@ func (db *DB) Backup(ctx context.Context, dst string) error {
 	return nil
 }
 
+// goSteps are the parts of migrations written in Go, by migration number: each runs after its
+// migration's SQL, in the same transaction.
+var goSteps = map[int]func(context.Context, *sql.Tx) error{
+	2: packOrderLines,
+}
+
 // migrate applies every embedded migration newer than the schema version, each in its own
 // transaction.
 func (db *DB) migrate(ctx context.Context) error {
+	return db.migrateTo(ctx, math.MaxInt)
+}
+
+// migrateTo applies the migrations newer than the schema version up to number last.
+func (db *DB) migrateTo(ctx context.Context, last int) error {
 	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return err
@@ -166,7 +178,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with its number", base)
 		}
-		if v <= cur {
+		if v <= cur || v > last {
 			continue
 		}
 		body, err := migrations.ReadFile(name)
@@ -180,6 +192,12 @@ func (db *DB) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		if step := goSteps[v]; step != nil {
+			if err := step(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %s: %w", base, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", v, db.now().UnixMilli()); err != nil {
 			tx.Rollback()

@@ -735,27 +735,6 @@ func customOf(x any) map[string]string {
 }
 
 func (s *importState) orders(recs []kexi.Order) error {
-	p := s.presence(kexi.KindOrders, orders.alias)
-	items := p.has("items")
-	hashes := map[int64]int64{}
-	if items {
-		rows, err := s.tx.QueryContext(s.ctx, "SELECT id, items_hash FROM orders WHERE external_id IS NOT NULL")
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var id, h int64
-			if err := rows.Scan(&id, &h); err != nil {
-				rows.Close()
-				return err
-			}
-			hashes[id] = h
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-	}
 	err := s.stubCustomers(func(yield func(string) bool) {
 		for i := range recs {
 			if !yield(recs[i].Customer) {
@@ -766,14 +745,9 @@ func (s *importState) orders(recs []kexi.Order) error {
 	if err != nil {
 		return err
 	}
-	ib := newBulk(s.ctx, s.tx, "order_items", itemCols)
-	var del *sql.Stmt
-	defer func() {
-		if del != nil {
-			del.Close()
-		}
-	}()
-	err = importKind(s, orders, recs, hooks[kexi.Order]{
+	// The lines are a column of the order (packed, with their hash beside them for the
+	// no-op check), so they are written, compared and replaced with it.
+	return importKind(s, orders, recs, hooks[kexi.Order]{
 		validate: validateOrder,
 		prep: func(o *kexi.Order, id int64) error {
 			if err := s.customerRef(o.Customer, &o.CustomerID); err != nil {
@@ -791,34 +765,7 @@ func (s *importState) orders(recs []kexi.Order) error {
 			}
 			return nil
 		},
-		after: func(o *kexi.Order, id int64, isNew bool) (bool, error) {
-			if !isNew {
-				if !items || hashes[id] == itemsHash(o.Items) {
-					return false, nil
-				}
-				if del == nil {
-					var err error
-					if del, err = s.tx.PrepareContext(s.ctx, "DELETE FROM order_items WHERE order_id = ?"); err != nil {
-						return false, err
-					}
-				}
-				if _, err := del.ExecContext(s.ctx, id); err != nil {
-					return false, err
-				}
-			}
-			for i := range o.Items {
-				ib.args = itemArgs(ib.args, id, i, &o.Items[i])
-				if err := ib.row(); err != nil {
-					return false, dbError(err, "insert order items")
-				}
-			}
-			return !isNew, nil
-		},
 	})
-	if err != nil {
-		return err
-	}
-	return ib.flush()
 }
 
 func (s *importState) leads(recs []kexi.Lead) error {

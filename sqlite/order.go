@@ -29,18 +29,24 @@ var orders = &entity[kexi.Order]{
 		{name: "province", col: "province", typ: tText, get: text(func(x *kexi.Order) string { return x.Province })},
 		{name: "city", col: "city", typ: tText, get: text(func(x *kexi.Order) string { return x.City })},
 		{name: "items", col: "items_hash", typ: tHash, get: func(_ *crypt, x *kexi.Order) any { return itemsHash(x.Items) }},
+		{name: "items", col: "lines", typ: tBlob, get: func(_ *crypt, x *kexi.Order) any { return packLines(x.Items) }},
 	},
 	alias: map[string]string{"customer": "customer_id", "sku": "items", "quantity": "items",
 		"unit_price": "items", "unit_cost": "items", "product_id": "items", "category": "items", "name": "items"},
 	query: []string{"external_id", "channel", "city"},
 	sel: "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.ordered_at, " +
-		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at",
+		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at, t.lines",
 	from: "orders t LEFT JOIN customers c ON c.id = t.customer_id",
 	scan: func(sc scanner, _ *crypt, x *kexi.Order) error {
 		var at, created, updated int64
-		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Amount, &x.Cost, &x.Shipping,
-			&x.Discount, &x.Returned, &x.Channel, &x.Status, &x.Province, &x.City, &created, &updated)
+		var lines []byte
+		if err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Amount, &x.Cost, &x.Shipping,
+			&x.Discount, &x.Returned, &x.Channel, &x.Status, &x.Province, &x.City, &created, &updated, &lines); err != nil {
+			return err
+		}
 		x.OrderedAt, x.CreatedAt, x.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
+		var err error
+		x.Items, err = (&lineArena{}).unpack(lines)
 		return err
 	},
 	id:     func(x *kexi.Order) *int64 { return &x.ID },
@@ -77,16 +83,6 @@ func itemsHash(items []kexi.OrderItem) int64 {
 	return int64(h.Sum64())
 }
 
-const itemCols = "order_id, line, product_id, sku, name, category, quantity, unit_price, unit_cost"
-
-func itemArgs(args []any, orderID int64, line int, it *kexi.OrderItem) []any {
-	var pid any
-	if it.ProductID != 0 {
-		pid = it.ProductID
-	}
-	return append(args, orderID, line, pid, it.SKU, it.Name, it.Category, it.Quantity, it.UnitPrice, it.UnitCost)
-}
-
 // resolveOrder fills CustomerID and product ids from external ids for a single create/update.
 func resolveOrder(ctx context.Context, tx *sql.Tx, o *kexi.Order) error {
 	if o.CustomerID == 0 && o.Customer != "" {
@@ -111,73 +107,16 @@ func resolveOrder(ctx context.Context, tx *sql.Tx, o *kexi.Order) error {
 	return nil
 }
 
-func writeItems(ctx context.Context, tx *sql.Tx, o *kexi.Order, replace bool) error {
-	if replace {
-		if _, err := tx.ExecContext(ctx, "DELETE FROM order_items WHERE order_id = ?", o.ID); err != nil {
-			return err
-		}
-	}
-	for i := range o.Items {
-		if _, err := tx.ExecContext(ctx, "INSERT INTO order_items ("+itemCols+") VALUES (?,?,?,?,?,?,?,?,?)",
-			itemArgs(nil, o.ID, i, &o.Items[i])...); err != nil {
-			return dbError(err, "write order items")
-		}
-	}
-	return nil
-}
-
-// loadItems fills the Items of orders from order_items, in line order.
-func loadItems(ctx context.Context, q *sql.DB, list []*kexi.Order) error {
-	if len(list) == 0 {
-		return nil
-	}
-	byID := make(map[int64]*kexi.Order, len(list))
-	ids := make([]any, len(list))
-	for i, o := range list {
-		byID[o.ID] = o
-		ids[i] = o.ID
-	}
-	rows, err := q.QueryContext(ctx, "SELECT order_id, coalesce(product_id, 0), sku, name, category, quantity, unit_price, unit_cost "+
-		"FROM order_items WHERE order_id IN ("+placeholders(len(ids))+") ORDER BY order_id, line", ids...)
-	if err != nil {
-		return fmt.Errorf("load order items: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var it kexi.OrderItem
-		if err := rows.Scan(&id, &it.ProductID, &it.SKU, &it.Name, &it.Category, &it.Quantity, &it.UnitPrice, &it.UnitCost); err != nil {
-			return fmt.Errorf("load order items: %w", err)
-		}
-		o := byID[id]
-		o.Items = append(o.Items, it)
-	}
-	return rows.Err()
-}
-
 // FindOrderByID returns one order with its items, or ENOTFOUND. It does not apply a scope.
 func (db *DB) FindOrderByID(ctx context.Context, id int64) (*kexi.Order, error) {
-	o, err := orders.byID(ctx, db.r, db.c, id)
-	if err != nil {
-		return nil, err
-	}
-	return o, loadItems(ctx, db.r, []*kexi.Order{o})
+	return orders.byID(ctx, db.r, db.c, id)
 }
 
 // FindOrders returns the orders matching f (within f.Scope: orders of customers in scope)
 // with their items, and the total count. The filter field "customer" matches the customer's
 // external id.
 func (db *DB) FindOrders(ctx context.Context, f kexi.Filter) ([]*kexi.Order, int, error) {
-	list, n, err := orders.find(ctx, db, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	for start := 0; start < len(list); start += 500 {
-		if err := loadItems(ctx, db.r, list[start:min(start+500, len(list))]); err != nil {
-			return nil, 0, err
-		}
-	}
-	return list, n, nil
+	return orders.find(ctx, db, f)
 }
 
 func (db *DB) saveOrder(ctx context.Context, o *kexi.Order, isNew bool) error {
@@ -189,13 +128,9 @@ func (db *DB) saveOrder(ctx context.Context, o *kexi.Order, isNew bool) error {
 			return err
 		}
 		if isNew {
-			if err := orders.insert(ctx, tx, db, o); err != nil {
-				return err
-			}
-		} else if err := orders.update(ctx, tx, db, o); err != nil {
-			return err
+			return orders.insert(ctx, tx, db, o)
 		}
-		return writeItems(ctx, tx, o, !isNew)
+		return orders.update(ctx, tx, db, o)
 	})
 }
 

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -51,7 +52,13 @@ func (db *DB) UpdateProduct(ctx context.Context, p *kexi.Product) error {
 	return update(ctx, db, products, p, func(p *kexi.Product) error { return validateProduct(p, 0) }, nil)
 }
 
-// DeleteProduct deletes a product; order lines keep their SKU. ENOTFOUND when absent.
+// DeleteProduct deletes a product; order lines keep their SKU and lose the product id.
+// ENOTFOUND when absent.
 func (db *DB) DeleteProduct(ctx context.Context, id int64) error {
-	return remove(ctx, db, products, id)
+	return db.write(ctx, true, func(tx *sql.Tx) error {
+		if err := products.del(ctx, tx, id); err != nil {
+			return err
+		}
+		return dropProduct(ctx, tx, id)
+	})
 }

@@ -152,6 +152,25 @@ func testOrders(t *testing.T, s kexi.Store) {
 		t.Fatalf("items after update: %+v", again.Items)
 	}
 	wantCode(t, s.UpdateOrder(ctx, &kexi.Order{ID: 999, OrderedAt: day(2025, 1, 1)}), kexi.ENOTFOUND)
+	// Deleting a product leaves the lines that name it with their SKU and no product id.
+	p2 := &kexi.Product{ExternalID: "SKU2", Name: "Cup"}
+	must(t, s.CreateProduct(ctx, p2))
+	o3 := &kexi.Order{ExternalID: "O3", Customer: "C1", OrderedAt: day(2025, 3, 3), Amount: 7,
+		Items: []kexi.OrderItem{{SKU: "SKU1", Quantity: 1, UnitPrice: 4}, {SKU: "SKU2", Name: "Cup", Quantity: 1, UnitPrice: 3}}}
+	must(t, s.CreateOrder(ctx, o3))
+	if o3.Items[1].ProductID != p2.ID {
+		t.Fatalf("line of SKU2: product %d, want %d", o3.Items[1].ProductID, p2.ID)
+	}
+	must(t, s.DeleteProduct(ctx, p2.ID))
+	after, err := s.FindOrderByID(ctx, o3.ID)
+	must(t, err)
+	if len(after.Items) != 2 || after.Items[0].ProductID != p.ID || after.Items[1].ProductID != 0 ||
+		after.Items[1].SKU != "SKU2" || after.Items[1].Name != "Cup" {
+		t.Fatalf("lines after deleting product SKU2: %+v", after.Items)
+	}
+	if again, err := s.FindOrderByID(ctx, o.ID); err != nil || again.Items[0].ProductID != p.ID {
+		t.Fatalf("an order without SKU2 changed: %+v %v", again, err)
+	}
 	// An anonymous order has no customer.
 	anon := &kexi.Order{OrderedAt: day(2025, 2, 2), Amount: 3}
 	must(t, s.CreateOrder(ctx, anon))

@@ -1,0 +1,268 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/kexi/kexi"
+)
+
+// An order's lines are stored packed in one BLOB on the order (orders.lines) rather than as
+// rows of their own: an import of 1M order lines then writes one row per order, and loading
+// them reads one value per order. Nothing queries single lines in SQL; analyses read them in Go.
+//
+// The format, version 1:
+//
+//	byte     version (1)
+//	uvarint  number of lines
+//	per line:
+//	  uvarint  product id (0: none)
+//	  uvarint  length, then the bytes: SKU, name, category
+//	  8 bytes  quantity, unit price, unit cost: IEEE 754, little-endian
+//
+// An order without lines stores NULL.
+const linesVersion = 1
+
+// packLines encodes items; nil when there are none.
+func packLines(items []kexi.OrderItem) []byte {
+	if len(items) == 0 {
+		return nil
+	}
+	n := 1 + binary.MaxVarintLen64
+	for i := range items {
+		it := &items[i]
+		n += 4*binary.MaxVarintLen64 + len(it.SKU) + len(it.Name) + len(it.Category) + 24
+	}
+	b := make([]byte, 0, n)
+	b = append(b, linesVersion)
+	b = binary.AppendUvarint(b, uint64(len(items)))
+	for i := range items {
+		it := &items[i]
+		b = binary.AppendUvarint(b, uint64(it.ProductID))
+		for _, s := range [...]string{it.SKU, it.Name, it.Category} {
+			b = binary.AppendUvarint(b, uint64(len(s)))
+			b = append(b, s...)
+		}
+		for _, f := range [...]float64{it.Quantity, it.UnitPrice, it.UnitCost} {
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+		}
+	}
+	return b
+}
+
+var errLines = errors.New("order lines: damaged data")
+
+// lineReader decodes packed lines; the first error sticks.
+type lineReader struct {
+	b   []byte
+	err error
+}
+
+func (r *lineReader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	if n <= 0 {
+		r.err, r.b = errLines, nil
+		return 0
+	}
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *lineReader) bytes() []byte {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.err, r.b = errLines, nil
+		return nil
+	}
+	s := r.b[:n]
+	r.b = r.b[n:]
+	return s
+}
+
+func (r *lineReader) float() float64 {
+	if len(r.b) < 8 {
+		r.err, r.b = errLines, nil
+		return 0
+	}
+	v := math.Float64frombits(binary.LittleEndian.Uint64(r.b))
+	r.b = r.b[8:]
+	return v
+}
+
+// lineArena hands out decoded lines. With a chunk size, the lines of many orders are cut from
+// shared chunks (one allocation per few thousand lines instead of one per order, for loading a
+// Dataset); without, each order gets a slice of its own.
+type lineArena struct {
+	size  int
+	chunk []kexi.OrderItem
+	in    interner // SKUs, names and categories repeat across orders
+}
+
+// unpack decodes b (nil or empty: no lines) into lines from the arena.
+func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
+	if len(b) == 0 {
+		return nil, nil
+	}
+	if b[0] != linesVersion {
+		return nil, fmt.Errorf("order lines: format version %d is not known", b[0])
+	}
+	r := lineReader{b: b[1:]}
+	n := r.uvarint()
+	// A line takes at least 28 bytes, which bounds n before anything is allocated.
+	if r.err != nil || n == 0 || n > uint64(len(r.b))/28 {
+		return nil, errLines
+	}
+	if cap(a.chunk)-len(a.chunk) < int(n) {
+		a.chunk = make([]kexi.OrderItem, 0, max(a.size, int(n)))
+	}
+	if a.in == nil {
+		a.in = interner{}
+	}
+	start := len(a.chunk)
+	for range n {
+		var it kexi.OrderItem
+		pid := r.uvarint()
+		if pid > math.MaxInt64 {
+			r.err = errLines
+		}
+		it.ProductID = int64(pid)
+		it.SKU, it.Name, it.Category = a.in.bytes(r.bytes()), a.in.bytes(r.bytes()), a.in.bytes(r.bytes())
+		it.Quantity, it.UnitPrice, it.UnitCost = r.float(), r.float(), r.float()
+		if r.err != nil {
+			a.chunk = a.chunk[:start]
+			return nil, r.err
+		}
+		a.chunk = append(a.chunk, it)
+	}
+	if len(r.b) != 0 {
+		a.chunk = a.chunk[:start]
+		return nil, errLines
+	}
+	end := len(a.chunk)
+	return a.chunk[start:end:end], nil
+}
+
+// packOrderLines is migration 2's step in Go: it packs the rows of order_items into
+// orders.lines, then drops order_items.
+func packOrderLines(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "SELECT order_id, coalesce(product_id, 0), sku, name, category, quantity, unit_price, unit_cost "+
+		"FROM order_items ORDER BY order_id, line")
+	if err != nil {
+		return err
+	}
+	type packed struct {
+		id    int64
+		lines []byte
+	}
+	var out []packed
+	var cur int64
+	var items []kexi.OrderItem
+	flush := func() {
+		if len(items) > 0 {
+			out = append(out, packed{cur, packLines(items)})
+		}
+		items = items[:0]
+	}
+	for rows.Next() {
+		var id int64
+		var it kexi.OrderItem
+		if err := rows.Scan(&id, &it.ProductID, &it.SKU, &it.Name, &it.Category, &it.Quantity, &it.UnitPrice, &it.UnitCost); err != nil {
+			rows.Close()
+			return err
+		}
+		if id != cur {
+			flush()
+			cur = id
+		}
+		items = append(items, it)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	flush()
+	st, err := tx.PrepareContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, p := range out {
+		if _, err := st.ExecContext(ctx, p.lines, p.id); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, "DROP TABLE order_items")
+	return err
+}
+
+// hasProduct reports whether packed lines b name product id (false for damaged data).
+func hasProduct(b []byte, id int64) bool {
+	if len(b) == 0 || b[0] != linesVersion {
+		return false
+	}
+	r := lineReader{b: b[1:]}
+	for n := r.uvarint(); n > 0 && r.err == nil; n-- {
+		pid := r.uvarint()
+		r.bytes()
+		r.bytes()
+		r.bytes()
+		r.float()
+		r.float()
+		r.float()
+		if r.err == nil && pid == uint64(id) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropProduct is ON DELETE SET NULL for packed lines: the lines naming product id keep their
+// SKU, name and category and lose the product id.
+func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
+	rows, err := tx.QueryContext(ctx, "SELECT id, lines FROM orders WHERE lines IS NOT NULL")
+	if err != nil {
+		return err
+	}
+	type change struct {
+		id    int64
+		items []kexi.OrderItem
+	}
+	var changes []change
+	for rows.Next() {
+		var oid int64
+		var b sql.RawBytes
+		if err := rows.Scan(&oid, &b); err != nil {
+			rows.Close()
+			return err
+		}
+		if !hasProduct(b, id) {
+			continue
+		}
+		items, err := (&lineArena{}).unpack(b)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("order %d: %w", oid, err)
+		}
+		for i := range items {
+			if items[i].ProductID == id {
+				items[i].ProductID = 0
+			}
+		}
+		changes = append(changes, change{oid, items})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, c := range changes {
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET lines = ?, items_hash = ? WHERE id = ?",
+			packLines(c.items), itemsHash(c.items), c.id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
