@@ -32,6 +32,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/stats"
 )
 
 // ZTest returns the z statistic and two-sided p-value of the pooled two-proportion test of
@@ -87,8 +88,89 @@ type member struct {
 type camp struct {
 	c       *kexi.Campaign
 	key     string
-	members map[int64]*member
+	members []member          // by id
+	records int               // records for members: at least len(members)
 	kinds   map[string][2]int // kind → targeted, control record counts
+}
+
+// responder is a targeted member who responded: their id and first positive record.
+type responder struct {
+	id    int64
+	first time.Time
+}
+
+// key is a customer who responded to campaigns as a targeted member.
+type key struct {
+	id        int64
+	campaigns int       // campaigns responded to
+	first     time.Time // first response to any of them
+	hasOrders bool
+}
+
+// keyCustomers folds responders into one key per customer, by id. A stable radix sort on the id
+// keeps each customer's hits in campaign order, so the first response of equal times is the
+// one of the earliest campaign, as folding them one by one in that order gives.
+func keyCustomers(hits []responder) []key {
+	ids := make([]uint64, len(hits))
+	for i := range hits {
+		ids[i] = uint64(hits[i].id) ^ 1<<63 // signed order as unsigned
+	}
+	keys := make([]key, 0, len(hits))
+	for _, i := range stats.RadixOrder(ids) {
+		h := &hits[i]
+		if len(keys) == 0 || keys[len(keys)-1].id != h.id {
+			keys = append(keys, key{id: h.id, first: h.first})
+		}
+		k := &keys[len(keys)-1]
+		k.campaigns++
+		if h.first.Before(k.first) {
+			k.first = h.first
+		}
+	}
+	return keys
+}
+
+// record is one response counted for a campaign's members.
+type record struct {
+	id                int64
+	at                time.Time
+	cp                *camp
+	control, positive bool
+}
+
+// addMembers folds the records into their campaigns' members, each campaign's members in id
+// order. The records are ordered by id with a stable radix sort, so a customer's records are
+// folded in response order (first seen wins a tie of times), as a map per campaign would,
+// without a map entry and a pointer per member.
+func addMembers(recs []record) {
+	keys := make([]uint64, len(recs))
+	for i := range recs {
+		keys[i] = uint64(recs[i].id) ^ 1<<63 // signed order as unsigned
+		recs[i].cp.records++
+	}
+	for i := range recs {
+		if cp := recs[i].cp; cp.members == nil {
+			cp.members = make([]member, 0, cp.records)
+		}
+	}
+	for _, i := range stats.RadixOrder(keys) {
+		r := &recs[i]
+		ms := r.cp.members
+		if len(ms) == 0 || ms[len(ms)-1].id != r.id {
+			r.cp.members = append(ms, member{id: r.id, first: r.at})
+		}
+		m := &r.cp.members[len(r.cp.members)-1]
+		m.control = m.control || r.control
+		if r.at.Before(m.first) {
+			m.first = r.at
+		}
+		if r.positive {
+			if !m.responded || r.at.Before(m.firstResp) {
+				m.firstResp = r.at
+			}
+			m.responded = true
+		}
+	}
 }
 
 // Analysis is A15 for the registry.
@@ -170,13 +252,16 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if name == "" {
 			name = c.ExternalID
 		}
-		cp := &camp{c: c, key: name, members: map[int64]*member{}, kinds: map[string][2]int{}}
+		cp := &camp{c: c, key: name, kinds: map[string][2]int{}}
 		camps = append(camps, cp)
 		byID[c.ID] = cp
 		if c.ExternalID != "" {
 			byExt[c.ExternalID] = cp
 		}
 	}
+	inPeriod := in.Until(time.Time{})
+	isNegative := map[string]bool{} // by the raw kind: negative after trimming and lower-casing
+	records := make([]record, 0, len(d.Responses))
 	for i := range d.Responses {
 		r := &d.Responses[i]
 		cp := byID[r.CampaignID]
@@ -188,7 +273,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			if key == "" {
 				key = "(none)"
 			}
-			cp = &camp{c: &kexi.Campaign{Name: key}, key: key, members: map[int64]*member{}, kinds: map[string][2]int{}}
+			cp = &camp{c: &kexi.Campaign{Name: key}, key: key, kinds: map[string][2]int{}}
 			camps = append(camps, cp)
 			byExt[r.Campaign] = cp
 		}
@@ -196,7 +281,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if at.IsZero() {
 			at = cp.c.Start
 		}
-		if !at.IsZero() && !in.InPeriod(at) {
+		if !at.IsZero() && !inPeriod(at) {
 			continue
 		}
 		kc := cp.kinds[r.Kind]
@@ -209,22 +294,14 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if r.CustomerID == 0 {
 			continue
 		}
-		m := cp.members[r.CustomerID]
-		if m == nil {
-			m = &member{id: r.CustomerID, first: at}
-			cp.members[r.CustomerID] = m
+		neg, ok := isNegative[r.Kind]
+		if !ok {
+			neg = negative[strings.ToLower(strings.TrimSpace(r.Kind))]
+			isNegative[r.Kind] = neg
 		}
-		m.control = m.control || r.Control
-		if at.Before(m.first) {
-			m.first = at
-		}
-		if !negative[strings.ToLower(strings.TrimSpace(r.Kind))] {
-			if !m.responded || at.Before(m.firstResp) {
-				m.firstResp = at
-			}
-			m.responded = true
-		}
+		records = append(records, record{id: r.CustomerID, at: at, cp: cp, control: r.Control, positive: !neg})
 	}
+	addMembers(records)
 	camps = slices.DeleteFunc(camps, func(c *camp) bool { return len(c.kinds) == 0 })
 	slices.SortStableFunc(camps, func(a, b *camp) int { return cmp.Compare(a.key, b.key) })
 
@@ -267,14 +344,21 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	upS := analysis.Series{Key: "uplift_by_campaign", Kind: "bar"}
 	var rt, rc, uv []float64
 	kindsAll := map[string]int{}
+	// Each campaign's targeted responders (ids ascending), and all of them together for the key
+	// customers, sized by a count first.
 	responders := make([][]int64, len(camps))
-	type key struct {
-		id        int64
-		campaigns int
-		first     time.Time
-		hasOrders bool
+	total := 0
+	for ci, cp := range camps {
+		n := 0
+		for i := range cp.members {
+			if m := &cp.members[i]; m.responded && !m.control {
+				n++
+			}
+		}
+		responders[ci] = make([]int64, 0, n)
+		total += n
 	}
-	keys := map[int64]*key{}
+	hits := make([]responder, 0, total)
 	var totalMembers, totalResp int
 	for ci, cp := range camps {
 		var kinds []string
@@ -297,19 +381,15 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			pat.Rows = append(pat.Rows, []any{cp.key, name, v[0], v[1], share})
 			kindsAll[name] += v[0]
 		}
-		ids := make([]int64, 0, len(cp.members))
-		for id := range cp.members {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
 		var n, x, nc, xc, pn, pc int
 		segs := map[string][2]int{}
 		start, end := cp.c.Start, cp.c.End
 		if end.IsZero() {
 			end = start
 		}
-		for _, id := range ids {
-			m := cp.members[id]
+		for i := range cp.members {
+			m := &cp.members[i]
+			id := m.id
 			hit := m.responded
 			if metric == "purchase" {
 				from, to := start, end
@@ -336,15 +416,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			if m.responded {
 				x++
 				responders[ci] = append(responders[ci], id)
-				k := keys[id]
-				if k == nil {
-					k = &key{id: id, first: m.firstResp}
-					keys[id] = k
-				}
-				k.campaigns++
-				if m.firstResp.Before(k.first) {
-					k.first = m.firstResp
-				}
+				hits = append(hits, responder{id, m.firstResp})
 			}
 			if hit {
 				pn++
@@ -402,18 +474,18 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		orders  int
 		revenue float64
 	}
-	var kr []krow
+	keys := keyCustomers(hits)
+	kr := make([]krow, 0, len(keys))
 	// One merge pass: responders by id against the orders, both sorted by customer id.
-	kids := slices.Sorted(maps.Keys(keys))
 	ki := 0
 	d.OrderRuns(func(cid int64, orders []kexi.Order) {
-		for ki < len(kids) && kids[ki] < cid {
+		for ki < len(keys) && keys[ki].id < cid {
 			ki++
 		}
-		if ki == len(kids) || kids[ki] != cid {
+		if ki == len(keys) || keys[ki].id != cid {
 			return
 		}
-		k := keys[cid]
+		k := &keys[ki]
 		k.hasOrders = true
 		var n int
 		var rev float64
@@ -430,8 +502,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		ki++
 	})
 	// Responders without any order can still be key customers by the campaign count.
-	for _, id := range kids {
-		if k := keys[id]; k.campaigns >= minCampaigns && !k.hasOrders {
+	for i := range keys {
+		if k := &keys[i]; k.campaigns >= minCampaigns && !k.hasOrders {
 			kr = append(kr, krow{k, 0, 0})
 		}
 	}
@@ -444,12 +516,14 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		return cmp.Compare(a.k.id, b.k.id)
 	})
-	for _, r := range kr {
+	kt.Rows = analysis.Rows(len(kr), len(kt.Columns))
+	for i, r := range kr {
 		var first any = r.k.first
 		if r.k.first.IsZero() {
 			first = nil
 		}
-		kt.Rows = append(kt.Rows, []any{r.k.id, r.k.campaigns, first, r.orders, r.revenue})
+		row := kt.Rows[i]
+		row[0], row[1], row[2], row[3], row[4] = r.k.id, r.k.campaigns, first, r.orders, r.revenue
 	}
 
 	// Overlap between campaigns' responders.
