@@ -190,6 +190,19 @@ func stage(c *kexi.Customer, h *history, at time.Time, th Thresholds) string {
 	return Active
 }
 
+// Stage returns the stage at `at` of one customer: c is their record (nil when there is none)
+// and orders are all their orders, in Dataset order. It is the stage Stages gives them, for a
+// caller that walks the customers itself and needs no rows.
+func Stage(c *kexi.Customer, orders []kexi.Order, at time.Time, th Thresholds) string {
+	var h history
+	for i := range orders {
+		if orders[i].IsPurchase() && !orders[i].OrderedAt.After(at) {
+			h.add(orders[i].OrderedAt)
+		}
+	}
+	return stage(c, &h, at, th)
+}
+
 // Stages returns each customer's stage at each of the dates (rows[k] for dates[k]), one row per
 // customer in d.Customers plus any customer id that has orders but no customer record, in id
 // order. Anonymous orders are skipped.

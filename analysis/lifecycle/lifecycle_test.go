@@ -79,6 +79,39 @@ func TestStages(t *testing.T) {
 	}
 }
 
+// TestStage checks the one-customer Stage against the stages worked out for tiny: each
+// customer with their record and their own orders, C10 without a record.
+func TestStage(t *testing.T) {
+	d := tiny()
+	want := map[int64][2]string{1: {"prospect", "new"}, 2: {"churned", "reactivated"}, 3: {"active", "at_risk"},
+		4: {"churned", "churned"}, 5: {"new", "loyal"}, 6: {"prospect", "active"}, 7: {"prospect", "prospect"},
+		8: {"not_yet", "not_yet"}, 9: {"prospect", "churned"}, 10: {"prospect", "new"}}
+	for cid, w := range want {
+		var c *kexi.Customer
+		for i := range d.Customers {
+			if d.Customers[i].ID == cid {
+				c = &d.Customers[i]
+			}
+		}
+		var run []kexi.Order
+		for _, o := range d.Orders {
+			if o.CustomerID == cid {
+				run = append(run, o)
+			}
+		}
+		for k, at := range []time.Time{day("2024-10-31"), day("2024-12-31")} {
+			if got := lifecycle.Stage(c, run, at, th); got != w[k] {
+				t.Errorf("C%d at %s: %s, want %s", cid, at.Format("2006-01-02"), got, w[k])
+			}
+		}
+	}
+	// Without the record, C9's churn flag does not apply: 30 days since the last of two
+	// purchases, the first 41 days ago → active.
+	if got := lifecycle.Stage(nil, d.Orders[len(d.Orders)-3:len(d.Orders)-1], day("2024-12-31"), th); got != "active" {
+		t.Errorf("C9 without its record: %s, want active", got)
+	}
+}
+
 func TestOpenLeads(t *testing.T) {
 	// L1 open; L2 lost on 06-01; L3 linked to a customer. On 05-15 L2 is still open.
 	if n := lifecycle.OpenLeads(tiny().Leads, day("2024-12-31")); n != 1 {
