@@ -3,7 +3,6 @@ package attrition
 import (
 	"math"
 	"slices"
-	"sort"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -42,8 +41,6 @@ type Member struct {
 	// Before is, for a churned customer, the lifecycle stage they were in at their last
 	// purchase — new, active, loyal or reactivated — or NoPurchase when they have none.
 	Before string
-
-	run []kexi.Order // the customer's orders, in time order
 }
 
 // Event is a churn (a customer became churned) or a reactivation (a churned customer bought
@@ -53,9 +50,6 @@ type Event struct {
 	At           time.Time
 	Reactivation bool
 }
-
-// chunkCustomers and chunkOrders bound the chunks Members hands to lifecycle.Stages.
-const chunkCustomers, chunkOrders = 512, 4096
 
 // Members returns every customer as of asOf, in id order: the customers in d.Customers and
 // the ids that have orders without a customer record (anonymous orders are skipped), each
@@ -80,77 +74,49 @@ const chunkCustomers, chunkOrders = 512, 4096
 // d must be in Dataset order.
 func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event func(Event)) []Member {
 	cs, os := d.Customers, d.Orders
-	out := make([]Member, 0, len(cs)+len(cs)/8+16)
-	var buf []kexi.Order // before's shifted purchases
+	out := make([]Member, 0, len(cs)+16)
 	emit := func(e Event) {
 		if event != nil {
 			event(e)
 		}
 	}
-	// Chunks of customers: lifecycle.Stages reads a chunk's orders, and they are still in the
-	// cache when history walks them (about 10 % faster than one Stages call and a second pass).
-	for ci, oi := 0, 0; ci < len(cs) || oi < len(os); {
-		// The chunk holds the ids below bound (everything left when all is set).
-		all := true
-		var bound int64
-		if ci+chunkCustomers < len(cs) {
-			bound, all = cs[ci+chunkCustomers].ID, false
+	// One walk over the customers and the orders in id order, as lifecycle.Stages makes its
+	// rows, with each customer's stage from lifecycle.Stage over their own orders: no rows per
+	// customer are built, and the orders are still in the cache when history reads them.
+	add := func(cid int64, c *kexi.Customer, run []kexi.Order) {
+		m := Member{CustomerID: cid, Customer: c, Stage: lifecycle.Stage(c, run, asOf, th)}
+		if history(&m, run, th, asOf, emit) {
+			if m.State == Churned {
+				m.Before = before(&m, run, th)
+			}
+			out = append(out, m)
 		}
-		if oi+chunkOrders < len(os) {
-			if b := os[oi+chunkOrders].CustomerID; all || b < bound {
-				bound, all = b, false
-			}
+	}
+	ci := 0
+	for i := 0; i < len(os); {
+		cid := os[i].CustomerID
+		j := i + 1
+		for j < len(os) && os[j].CustomerID == cid {
+			j++
 		}
-		if !all {
-			// A customer with more than chunkOrders orders: take at least the first id.
-			start := int64(math.MaxInt64)
-			if ci < len(cs) {
-				start = cs[ci].ID
-			}
-			if oi < len(os) {
-				start = min(start, os[oi].CustomerID)
-			}
-			if bound <= start {
-				bound = start + 1
-			}
+		if cid == 0 {
+			i = j // anonymous orders
+			continue
 		}
-		cb, ob := ci, oi
-		for cb < len(cs) && (all || cs[cb].ID < bound) {
-			cb++
+		for ci < len(cs) && cs[ci].ID < cid {
+			add(cs[ci].ID, &cs[ci], nil)
+			ci++
 		}
-		if all {
-			ob = len(os)
-		} else {
-			// A binary search: the chunk's orders are first read by Stages, not by a scan.
-			ob += sort.Search(len(os)-oi, func(j int) bool { return os[oi+j].CustomerID >= bound })
+		var c *kexi.Customer
+		if ci < len(cs) && cs[ci].ID == cid {
+			c = &cs[ci]
+			ci++
 		}
-		// The rows are in id order, like the customers and the orders.
-		rows := lifecycle.Stages(&kexi.Dataset{Customers: cs[ci:cb], Orders: os[oi:ob]}, th, asOf)[0]
-		first := len(out)
-		k, p := ci, oi
-		for _, r := range rows {
-			for k < cb && cs[k].ID < r.CustomerID {
-				k++
-			}
-			var c *kexi.Customer
-			if k < cb && cs[k].ID == r.CustomerID {
-				c = &cs[k]
-			}
-			for p < ob && os[p].CustomerID < r.CustomerID {
-				p++
-			}
-			q := p
-			for q < ob && os[q].CustomerID == r.CustomerID {
-				q++
-			}
-			m := Member{CustomerID: r.CustomerID, Customer: c, Stage: r.Stage, run: os[p:q]}
-			p = q
-			if history(&m, th, asOf, emit) {
-				out = append(out, m)
-			}
-		}
-		buf = before(out[first:], th, asOf, buf)
-		ci, oi = cb, ob
+		add(cid, c, os[i:j])
+		i = j
+	}
+	for ; ci < len(cs); ci++ {
+		add(cs[ci].ID, &cs[ci], nil)
 	}
 	prospects := false
 	for i := range out {
@@ -178,9 +144,9 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 	return out
 }
 
-// history walks one customer's purchases, fills m and reports whether m is a member or a
+// history walks one customer's orders (run, in time order), fills m and reports whether m is a member or a
 // prospect that would be one in subscription data (State "" then).
-func history(m *Member, th lifecycle.Thresholds, asOf time.Time, emit func(Event)) bool {
+func history(m *Member, run []kexi.Order, th lifecycle.Thresholds, asOf time.Time, emit func(Event)) bool {
 	c := m.Customer
 	var flag time.Time // a dated churn flag at or before asOf
 	flagged := false
@@ -220,8 +186,8 @@ func history(m *Member, th lifecycle.Thresholds, asOf time.Time, emit func(Event
 	var prevAt time.Time
 	n := 0
 	sp := spells{id: m.CustomerID, emit: emit}
-	for i := range m.run {
-		o := &m.run[i]
+	for i := range run {
+		o := &run[i]
 		if !o.IsPurchase() {
 			continue
 		}
@@ -250,8 +216,8 @@ func history(m *Member, th lifecycle.Thresholds, asOf time.Time, emit func(Event
 	m.Orders, m.Last = n, prevAt
 	if n > 0 && m.State == Churned {
 		from := prevAt.AddDate(-1, 0, 0).UnixNano()
-		for i := len(m.run) - 1; i >= 0; i-- {
-			o := &m.run[i]
+		for i := len(run) - 1; i >= 0; i-- {
+			o := &run[i]
 			if !o.IsPurchase() {
 				continue
 			}
@@ -327,49 +293,14 @@ func churnDate(prev time.Time, gap bool, flag time.Time, flagged bool, th lifecy
 // days counts whole elapsed days, as package lifecycle does.
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
-// before fills in Before for the churned members of one chunk. lifecycle.Stages gives the
-// stage at one date for everyone, and each member needs it at their own last purchase, so
-// their purchases are shifted in time until that purchase falls on asOf: a lifecycle stage
-// depends only on time differences when no customer record is given (the record's churn flag
-// and creation date do not apply before churning), and shifting keeps them exact. buf is
-// reused from chunk to chunk; a shift that a Duration cannot hold (dates centuries apart)
-// falls back to a call for the member alone.
-func before(ms []Member, th lifecycle.Thresholds, asOf time.Time, buf []kexi.Order) []kexi.Order {
-	buf = buf[:0]
-	var who []int
-	for i := range ms {
-		m := &ms[i]
-		if m.State != Churned {
-			continue
-		}
-		if m.Orders == 0 {
-			m.Before = NoPurchase
-			continue
-		}
-		shift := asOf.Sub(m.Last)
-		if !m.Last.Add(shift).Equal(asOf) {
-			m.Before = lifecycle.Stages(&kexi.Dataset{Orders: m.run}, th, m.Last)[0][0].Stage
-			continue
-		}
-		for k := range m.run {
-			o := &m.run[k]
-			if o.OrderedAt.After(m.Last) {
-				break
-			}
-			if o.IsPurchase() {
-				buf = append(buf, kexi.Order{CustomerID: m.CustomerID, OrderedAt: o.OrderedAt.Add(shift), Amount: 1})
-			}
-		}
-		who = append(who, i)
+// before returns the lifecycle stage a churned member was in at their last purchase, from
+// their orders (run) without the customer record, whose churn flag and creation date do not
+// apply before churning; NoPurchase when they have no purchase.
+func before(m *Member, run []kexi.Order, th lifecycle.Thresholds) string {
+	if m.Orders == 0 {
+		return NoPurchase
 	}
-	if len(who) == 0 {
-		return buf
-	}
-	rows := lifecycle.Stages(&kexi.Dataset{Orders: buf}, th, asOf)[0]
-	for j, i := range who {
-		ms[i].Before = rows[j].Stage
-	}
-	return buf
+	return lifecycle.Stage(nil, run, m.Last, th)
 }
 
 // Priority returns a churned customer's win-back priority: annual × ½^(daysSince ÷
