@@ -190,8 +190,11 @@ const maxLex = 3 // longest lexicon word in runes
 // Keywords returns the distinct keywords of a comment: lexicon words found in Han text (longest
 // match first, left to right) and lower-cased Latin-script words of two or more letters that
 // are not stop words.
-func Keywords(comment string) []string {
-	var out []string
+func Keywords(comment string) []string { return appendKeywords(nil, comment) }
+
+// appendKeywords is Keywords into out[:0], so that a loop over comments reuses one slice.
+func appendKeywords(out []string, comment string) []string {
+	out = out[:0]
 	add := func(w string) {
 		if !slices.Contains(out, w) {
 			out = append(out, w)
@@ -265,8 +268,8 @@ func Tiers(d *kexi.Dataset, keep func(*kexi.Order) bool) map[int64]string {
 	tiers := rankTiers(ids, spend)
 	out := make(map[int64]string, len(ids))
 	for i, id := range ids {
-		if tiers[i] != "" {
-			out[id] = tiers[i]
+		if tiers[i] != noTier {
+			out[id] = tierNames[tiers[i]]
 		}
 	}
 	return out
@@ -282,13 +285,30 @@ func purchases(orders []kexi.Order, keep func(*kexi.Order) bool) float64 {
 	return s
 }
 
-// rankTiers returns the tier of each entry (ids ascending, spend > 0 to be ranked; "" for
-// the others).
-func rankTiers(ids []int64, spend []float64) []string {
+// Tier codes of rankTiers, and their names: a byte per customer rather than a string.
+const (
+	noTier uint8 = iota
+	vip
+	major
+	ordinary
+	small
+)
+
+var tierNames = [...]string{noTier: "", vip: "vip", major: "major", ordinary: "ordinary", small: "small"}
+
+// rankTiers returns the tier code of each entry (ids ascending, spend > 0 to be ranked; noTier
+// for the others).
+func rankTiers(ids []int64, spend []float64) []uint8 {
 	// A radix sort on spend, largest first; ties keep their index order and are then put in
 	// id order (they already are when ids ascend, as the Dataset's do).
-	var pos []int32
-	var keys []uint64
+	ranked := 0
+	for _, s := range spend {
+		if s > 0 {
+			ranked++
+		}
+	}
+	pos := make([]int32, 0, ranked)
+	keys := make([]uint64, 0, ranked)
 	for i, s := range spend {
 		if s > 0 {
 			pos = append(pos, int32(i))
@@ -300,18 +320,18 @@ func rankTiers(ids []int64, spend []float64) []string {
 	stats.SortTies(order, keys, byID)
 	n := float64(len(order))
 	v, m, o := int(math.Round(n*0.01)), int(math.Round(n*0.05)), int(math.Round(n*0.20))
-	out := make([]string, len(ids))
+	out := make([]uint8, len(ids))
 	for r, k := range order {
 		i := pos[k]
 		switch {
 		case r < v:
-			out[i] = "vip"
+			out[i] = vip
 		case r < m:
-			out[i] = "major"
+			out[i] = major
 		case r < o:
-			out[i] = "ordinary"
+			out[i] = ordinary
 		default:
-			out[i] = "small"
+			out[i] = small
 		}
 	}
 	return out
@@ -400,11 +420,11 @@ func labels() map[string]analysis.Text {
 	}
 }
 
-type latest struct {
-	at    [3]time.Time
-	score [3]float64
-	has   [3]bool
-}
+// latest is a customer's latest answer of each kind, as its index in d.Surveys + 1 (0 = none):
+// 12 bytes per customer rather than the answers' times and scores.
+type latest [3]int32
+
+func (l *latest) any() bool { return l[0] != 0 || l[1] != 0 || l[2] != 0 }
 
 var kinds = []string{kexi.NPS, kexi.CSAT, kexi.CES}
 
@@ -496,9 +516,11 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		return s
 	}
+	inPeriod := in.Until(time.Time{})
+	var words []string
 	for i := range d.Surveys {
 		s := &d.Surveys[i]
-		if !in.InPeriod(s.At) {
+		if !inPeriod(s.At) {
 			continue
 		}
 		total.Add(s.Kind, s.Score)
@@ -522,8 +544,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			var v string
 			if dim == "tier" {
 				v = "no_purchase"
-				if ci >= 0 && tiers[ci] != "" {
-					v = tiers[ci]
+				if ci >= 0 && tiers[ci] != noTier {
+					v = tierNames[tiers[ci]]
 				}
 			} else if c != nil {
 				v, _ = c.Field(dim)
@@ -532,7 +554,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		if s.Comment != "" {
 			neg := Negative(s.Kind, s.Score)
-			for _, w := range Keywords(s.Comment) {
+			words = appendKeywords(words, s.Comment)
+			for _, w := range words {
 				k := keywords[w]
 				if k == nil {
 					k = &kw{}
@@ -547,8 +570,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if ci >= 0 {
 			l := &last[ci]
 			k := slices.Index(kinds, s.Kind)
-			if !l.has[k] || !s.At.Before(l.at[k]) {
-				l.at[k], l.score[k], l.has[k] = s.At, s.Score, true
+			if l[k] == 0 || !s.At.Before(d.Surveys[l[k]-1].At) {
+				l[k] = int32(i) + 1
 			}
 		}
 	}
@@ -582,19 +605,30 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		{Key: "group", Type: "label"}, {Key: "churned", Type: "string"}}}
 	answered := 0
 	for ci := range last {
-		if l := &last[ci]; l.has[0] || l.has[1] || l.has[2] {
+		if last[ci].any() {
 			answered++
 		}
 	}
 	per.Rows = analysis.Rows(answered, len(per.Columns))
 	nan, none := any(math.NaN()), any("") // boxed once for every row
+	// Groups and "true"/"false" take few values: each boxed once, not once per row.
+	groupCell := map[string]any{}
+	boolCell := [2]any{strconv.FormatBool(false), strconv.FormatBool(true)}
 	// op walks d.Orders, which is sorted by customer id like d.Customers.
 	op := 0
 	r := 0
 	for ci := range last {
-		l := &last[ci]
-		if !l.has[0] && !l.has[1] && !l.has[2] {
+		if !last[ci].any() {
 			continue
+		}
+		// The customer's latest answers, looked up once.
+		var has [3]bool
+		var at [3]time.Time
+		var score [3]float64
+		for k, i := range last[ci] {
+			if i != 0 {
+				has[k], at[k], score[k] = true, d.Surveys[i-1].At, d.Surveys[i-1].Score
+			}
 		}
 		c := &d.Customers[ci]
 		id := c.ID
@@ -610,28 +644,31 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		r++
 		row[0], row[1], row[2], row[3], row[4], row[5] = id, nan, nan, nan, none, none
 		for k := range kinds {
-			if l.has[k] {
-				row[1+k] = l.score[k]
+			if has[k] {
+				row[1+k] = scoreCell(score[k])
 			}
 		}
 		var latestAt time.Time
 		for k := range kinds {
-			if l.has[k] && l.at[k].After(latestAt) {
-				latestAt = l.at[k]
+			if has[k] && at[k].After(latestAt) {
+				latestAt = at[k]
 			}
 		}
 		for k, kind := range kinds[:2] {
-			if !l.has[k] {
+			if !has[k] {
 				continue
 			}
-			g := NPSGroup(l.score[k])
+			g := NPSGroup(score[k])
 			if kind == kexi.CSAT {
-				g = CSATGroup(l.score[k])
+				g = CSATGroup(score[k])
 			}
 			if row[4] == "" {
-				row[4] = g
+				if groupCell[g] == nil {
+					groupCell[g] = g
+				}
+				row[4] = groupCell[g]
 			}
-			ch, ok := Churned(c, orders, l.at[k], asOf, churnDays)
+			ch, ok := Churned(c, orders, at[k], asOf, churnDays)
 			if !ok {
 				continue
 			}
@@ -646,7 +683,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			}
 		}
 		if ch, ok := Churned(c, orders, latestAt, asOf, churnDays); ok {
-			row[5] = strconv.FormatBool(ch)
+			row[5] = boolCell[b2i(ch)]
 		}
 	}
 
@@ -793,4 +830,28 @@ func byCount(m map[string]int) []string {
 	out := sortedKeys(m)
 	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(m[b], m[a]) })
 	return out
+}
+
+// wholeScores are the scores 0–10, boxed once for table cells.
+var wholeScores = func() (b [11]any) {
+	for i := range b {
+		b[i] = float64(i)
+	}
+	return b
+}()
+
+// scoreCell boxes a score for a table cell: the whole scores 0–10, nearly every answer, cost
+// no allocation.
+func scoreCell(f float64) any {
+	if i := int(f); float64(i) == f && i >= 0 && i <= 10 && !math.Signbit(f) {
+		return wholeScores[i]
+	}
+	return f
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
