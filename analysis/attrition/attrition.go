@@ -361,13 +361,11 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	var nState [3]int
 	reactivated, ever := 0, 0
 	ids := make([]int64, len(members))
-	ref := make([]time.Time, len(members))
-	var spenders []int32
+	spenders := make([]int32, 0, len(members))
 	undated := 0
 	for i := range members {
 		m := &members[i]
 		ids[i] = m.CustomerID
-		ref[i] = asOf
 		switch m.State {
 		case Active:
 			nState[0]++
@@ -375,9 +373,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			nState[1]++
 		case Churned:
 			nState[2]++
-			if !m.ChurnedAt.IsZero() {
-				ref[i] = m.ChurnedAt
-			} else {
+			if m.ChurnedAt.IsZero() {
 				undated++
 			}
 		}
@@ -391,19 +387,29 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			spenders = append(spenders, int32(i))
 		}
 	}
-	tier := make([]string, len(members))
+	// Tiers as positions in tierKeys, one byte per member rather than a string.
+	tierKeys := append(slices.Clone(pyramid.Names), NoPurchase)
+	tier := make([]uint8, len(members))
 	for i := range tier {
-		tier[i] = NoPurchase
+		tier[i] = uint8(len(tierKeys) - 1)
 	}
 	placed := pyramid.Place(len(spenders), func(k int) (float64, int64) {
 		m := &members[spenders[k]]
 		return m.Spend, m.CustomerID
 	})
 	for k, i := range spenders {
-		tier[i] = placed[k]
+		tier[i] = uint8(slices.Index(tierKeys, placed[k]))
 	}
 	find := analysis.Positions(ids)
 	isChurned := func(i int) bool { return members[i].State == Churned }
+	// ref returns member i's reference date: their churn date, or T. It is read from the
+	// member rather than kept in a slice of times.
+	ref := func(i int) time.Time {
+		if m := &members[i]; m.State == Churned && !m.ChurnedAt.IsZero() {
+			return m.ChurnedAt
+		}
+		return asOf
+	}
 
 	// Complaints in the window before each member's reference date.
 	window := time.Duration(op.complaintDays) * 24 * time.Hour
@@ -415,7 +421,10 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			continue
 		}
 		k := find(x.CustomerID)
-		if k < 0 || x.At.After(ref[k]) || !x.At.After(ref[k].Add(-window)) {
+		if k < 0 {
+			continue
+		}
+		if r := ref(k); x.At.After(r) || !x.At.After(r.Add(-window)) {
 			continue
 		}
 		complaints[k]++
@@ -436,7 +445,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			continue
 		}
 		k := find(s.CustomerID)
-		if k < 0 || s.At.After(ref[k]) {
+		if k < 0 || s.At.After(ref(k)) {
 			continue
 		}
 		if s.Kind == kexi.NPS {
@@ -452,7 +461,6 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	// Churned against retained; where and why.
 	var groups [2]group // churned, retained
 	stageKeys := []string{lifecycle.NewCustomer, lifecycle.Active, lifecycle.Loyal, lifecycle.Reactivated, NoPurchase}
-	tierKeys := append(slices.Clone(pyramid.Names), NoPurchase)
 	byStage := make([]struct {
 		n    int
 		lost float64
@@ -468,7 +476,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		stage    string
 		priority float64
 	}
-	var churned []lost
+	churned := make([]lost, 0, nState[2])
 	revenueLost := 0.0
 	for i := range members {
 		m := &members[i]
@@ -491,7 +499,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			g.csatSum += csat[i]
 			g.csatN++
 		}
-		ti := slices.Index(tierKeys, tier[i])
+		ti := tier[i]
 		byTier[ti].customers++
 		if m.State != Churned {
 			continue
@@ -570,7 +578,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			last, since = m.Last, days(asOf.Sub(m.Last))
 		}
 		row := win.Rows[k]
-		row[0], row[1], row[2], row[3], row[4], row[5] = m.CustomerID, name, owner, x.stage, tier[i], churnedAt
+		row[0], row[1], row[2], row[3], row[4], row[5] = m.CustomerID, name, owner, x.stage, tierKeys[tier[i]], churnedAt
 		row[6], row[7], row[8], row[9], row[10] = last, since, m.Orders, m.Spend, m.Annual
 		row[11], row[12], row[13], row[14], row[15] = int(complaints[i]), orNil(nps[i]), orNil(csat[i]), reason(m.Customer, op.reasonField), x.priority
 	}
