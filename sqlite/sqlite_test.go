@@ -144,3 +144,22 @@ func TestImportRebuildsIndexes(t *testing.T) {
 		t.Fatalf("orders of C7: %d (%d listed), %v", n, len(list), err)
 	}
 }
+
+// TestNewFile checks how Open makes a new file: 16 KiB pages and WAL.
+func TestNewFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kexi.db")
+	open(t, path).Close()
+	raw, err := sql.Open("sqlite", path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var size int
+	var mode string
+	if err := raw.QueryRow("PRAGMA page_size").Scan(&size); err != nil || size != 16384 {
+		t.Fatalf("page size %d (%v), want 16384", size, err)
+	}
+	if err := raw.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		t.Fatalf("journal mode %q (%v), want wal", mode, err)
+	}
+}
