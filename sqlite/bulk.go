@@ -3,36 +3,114 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"math"
 	"strings"
 )
 
 // bulk inserts rows with multi-row INSERT statements: a prepared statement for full batches of
 // rows and a one-off statement for the rest. It saves the per-statement overhead that
 // dominates single-row inserts.
+//
+// A batch leaves out the columns in which every row holds the column's default (a NULL
+// external id, a zero discount, an empty city): binding and storing a value costs about the
+// same whether or not it is the default, and imported files often leave half the columns empty.
 type bulk struct {
-	ctx  context.Context
-	tx   *sql.Tx
-	head string // INSERT INTO t (cols) VALUES
-	one  string // (?,?,…)
-	ncol int
-	per  int
-	full *sql.Stmt
-	args []any
-	rows int
+	ctx   context.Context
+	tx    *sql.Tx
+	table string
+	cols  []string
+	def   []colDefault
+	per   int
+	args  []any // the queued rows, every column
+	rows  int
+	out   []any               // the values of the columns a batch writes
+	full  map[uint64]*sql.Stmt // prepared statements for full batches, by the columns they leave out
 }
 
-func newBulk(ctx context.Context, tx *sql.Tx, table, cols string) *bulk {
-	n := strings.Count(cols, ",") + 1
-	per := max(1, min(256, 16000/n))
-	return &bulk{ctx: ctx, tx: tx, head: "INSERT INTO " + table + " (" + cols + ") VALUES ",
-		one: "(" + placeholders(n) + ")", ncol: n, per: per, args: make([]any, 0, per*n)}
+// colDefault is the value a column gets when an INSERT leaves it out.
+type colDefault struct {
+	ok  bool // the column has a default that the values written can be compared with
+	val any  // nil (NULL), 0 or ""
 }
 
-func (b *bulk) sql(rows int) string {
-	return b.head + strings.TrimSuffix(strings.Repeat(b.one+",", rows), ",")
+func newBulk(ctx context.Context, tx *sql.Tx, table, cols string) (*bulk, error) {
+	names := strings.Split(cols, ",")
+	for i := range names {
+		names[i] = strings.TrimSpace(names[i])
+	}
+	if len(names) > 64 {
+		return nil, fmt.Errorf("bulk insert into %s: %d columns, at most 64", table, len(names))
+	}
+	def, err := columnDefaults(ctx, tx, table, names)
+	if err != nil {
+		return nil, err
+	}
+	per := max(1, min(256, 16000/len(names)))
+	return &bulk{ctx: ctx, tx: tx, table: table, cols: names, def: def, per: per,
+		args: make([]any, 0, per*len(names)), full: map[uint64]*sql.Stmt{}}, nil
 }
 
-// add queues one row's values (exactly ncol of them, appended by the caller through addArgs).
+// columnDefaults reads the defaults of the named columns of table from its schema. Only the
+// defaults NULL (of a nullable column), 0 and '' are used; a column with another default, or
+// with none, is always written.
+func columnDefaults(ctx context.Context, tx *sql.Tx, table string, names []string) ([]colDefault, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT name, \"notnull\", dflt_value FROM pragma_table_info(?)", table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byName := map[string]colDefault{}
+	for rows.Next() {
+		var name string
+		var notNull bool
+		var dflt sql.NullString
+		if err := rows.Scan(&name, &notNull, &dflt); err != nil {
+			return nil, err
+		}
+		switch {
+		case !dflt.Valid && !notNull:
+			byName[name] = colDefault{ok: true}
+		case dflt.String == "0":
+			byName[name] = colDefault{ok: true, val: 0}
+		case dflt.String == "''":
+			byName[name] = colDefault{ok: true, val: ""}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	def := make([]colDefault, len(names))
+	for i, n := range names {
+		def[i] = byName[n]
+	}
+	return def, nil
+}
+
+// isDefault reports whether v, as bound, stores the same as leaving the column out.
+func (d colDefault) isDefault(v any) bool {
+	if !d.ok {
+		return false
+	}
+	switch d.val {
+	case nil:
+		return v == nil
+	case "":
+		s, ok := v.(string)
+		return ok && s == ""
+	}
+	switch x := v.(type) {
+	case int64:
+		return x == 0
+	case int:
+		return x == 0
+	case float64:
+		return x == 0 && !math.Signbit(x)
+	}
+	return false
+}
+
+// add queues one row's values (exactly one per column).
 func (b *bulk) add(args ...any) error {
 	b.args = append(b.args, args...)
 	return b.row()
@@ -44,33 +122,79 @@ func (b *bulk) row() error {
 	if b.rows < b.per {
 		return nil
 	}
-	if b.full == nil {
-		st, err := b.tx.PrepareContext(b.ctx, b.sql(b.per))
-		if err != nil {
-			return err
-		}
-		b.full = st
-	}
-	if _, err := b.full.ExecContext(b.ctx, b.args...); err != nil {
-		return err
-	}
-	clear(b.args)
-	b.args, b.rows = b.args[:0], 0
-	return nil
+	return b.write()
 }
 
-// flush writes the queued rows and releases the prepared statement.
-func (b *bulk) flush() error {
-	defer func() {
-		if b.full != nil {
-			b.full.Close()
-			b.full = nil
-		}
-	}()
+// write inserts the queued rows.
+func (b *bulk) write() error {
 	if b.rows == 0 {
 		return nil
 	}
-	_, err := b.tx.ExecContext(b.ctx, b.sql(b.rows), b.args...)
+	n := len(b.cols)
+	// Leave out the columns in which every queued row holds the default.
+	var skip uint64
+	for c := range b.cols {
+		if !b.def[c].ok {
+			continue
+		}
+		all := true
+		for r := 0; r < b.rows && all; r++ {
+			all = b.def[c].isDefault(b.args[r*n+c])
+		}
+		if all {
+			skip |= 1 << c
+		}
+	}
+	if skip == 1<<n-1 {
+		skip = 0 // INSERT names at least one column
+	}
+	b.out = b.out[:0]
+	for r := 0; r < b.rows; r++ {
+		for c, v := range b.args[r*n : (r+1)*n] {
+			if skip&(1<<c) == 0 {
+				b.out = append(b.out, v)
+			}
+		}
+	}
+	var err error
+	if b.rows == b.per {
+		st := b.full[skip]
+		if st == nil {
+			if st, err = b.tx.PrepareContext(b.ctx, b.sql(skip, b.rows)); err != nil {
+				return err
+			}
+			b.full[skip] = st
+		}
+		_, err = st.ExecContext(b.ctx, b.out...)
+	} else {
+		_, err = b.tx.ExecContext(b.ctx, b.sql(skip, b.rows), b.out...)
+	}
+	clear(b.args)
+	clear(b.out)
 	b.args, b.rows = b.args[:0], 0
 	return err
+}
+
+// sql is the INSERT of rows rows of the columns not in skip.
+func (b *bulk) sql(skip uint64, rows int) string {
+	var cols []string
+	for c, name := range b.cols {
+		if skip&(1<<c) == 0 {
+			cols = append(cols, name)
+		}
+	}
+	one := "(" + placeholders(len(cols)) + ")"
+	return "INSERT INTO " + b.table + " (" + strings.Join(cols, ", ") + ") VALUES " +
+		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+// flush writes the queued rows and releases the prepared statements.
+func (b *bulk) flush() error {
+	defer func() {
+		for k, st := range b.full {
+			st.Close()
+			delete(b.full, k)
+		}
+	}()
+	return b.write()
 }

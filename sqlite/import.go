@@ -316,7 +316,10 @@ func (s *importState) newStub(ext string) int64 {
 // name that does not exist yet, so that customerRef then finds them all (100,000 single-row
 // inserts take most of a second).
 func (s *importState) stubCustomers(exts iter.Seq[string]) error {
-	b := newBulk(s.ctx, s.tx, "customers", "id, external_id, name, stub, created_at, updated_at")
+	b, err := newBulk(s.ctx, s.tx, "customers", "id, external_id, name, stub, created_at, updated_at")
+	if err != nil {
+		return err
+	}
 	now := s.now.UnixMilli()
 	for ext := range exts {
 		if ext == "" {
@@ -560,7 +563,10 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	if upd.stmt != nil {
 		defer upd.stmt.Close()
 	}
-	ins := newBulk(s.ctx, s.tx, e.table, insertCols(e))
+	ins, err := newBulk(s.ctx, s.tx, e.table, insertCols(e))
+	if err != nil {
+		return err
+	}
 	shadow := lastOf(e, recs)
 	if fresh := countNew(e, recs, ext); fresh >= bulkIndexMin && fresh >= len(ext) {
 		rebuild, err := s.dropIndexes(e.table)
@@ -782,8 +788,11 @@ func (s *importState) leads(recs []kexi.Lead) error {
 		}
 	}
 	var existing map[int64][]kexi.StageEntry
-	sb := newBulk(s.ctx, s.tx, "lead_stages", "lead_id, stage, entered_at")
-	err := importKind(s, leads, recs, hooks[kexi.Lead]{
+	sb, err := newBulk(s.ctx, s.tx, "lead_stages", "lead_id, stage, entered_at")
+	if err != nil {
+		return err
+	}
+	err = importKind(s, leads, recs, hooks[kexi.Lead]{
 		prep: func(l *kexi.Lead, id int64) error {
 			if err := s.customerRef(l.Customer, &l.CustomerID); err != nil {
 				return err

@@ -29,7 +29,7 @@ var orders = &entity[kexi.Order]{
 		{name: "province", col: "province", typ: tText, get: text(func(x *kexi.Order) string { return x.Province })},
 		{name: "city", col: "city", typ: tText, get: text(func(x *kexi.Order) string { return x.City })},
 		{name: "items", col: "items_hash", typ: tHash, get: func(_ *crypt, x *kexi.Order) any { return itemsHash(x.Items) }},
-		{name: "items", col: "lines", typ: tBlob, get: func(_ *crypt, x *kexi.Order) any { return packLines(x.Items) }},
+		{name: "items", col: "lines", typ: tBlob, get: func(_ *crypt, x *kexi.Order) any { return nullBytes(packLines(x.Items)) }},
 	},
 	alias: map[string]string{"customer": "customer_id", "sku": "items", "quantity": "items",
 		"unit_price": "items", "unit_cost": "items", "product_id": "items", "category": "items", "name": "items"},
