@@ -24,7 +24,7 @@ type bulk struct {
 	per   int
 	args  []any // the queued rows, every column
 	rows  int
-	out   []any               // the values of the columns a batch writes
+	out   []any                // the values of the columns a batch writes
 	full  map[uint64]*sql.Stmt // prepared statements for full batches, by the columns they leave out
 }
 
@@ -52,7 +52,7 @@ func newBulk(ctx context.Context, tx *sql.Tx, table, cols string) (*bulk, error)
 }
 
 // columnDefaults reads the defaults of the named columns of table from its schema. Only the
-// defaults NULL (of a nullable column), 0 and '' are used; a column with another default, or
+// defaults NULL (of a nullable column), 0 and ” are used; a column with another default, or
 // with none, is always written.
 func columnDefaults(ctx context.Context, tx *sql.Tx, table string, names []string) ([]colDefault, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT name, \"notnull\", dflt_value FROM pragma_table_info(?)", table)
