@@ -30,6 +30,7 @@ import (
 	"hash/maphash"
 	"maps"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,21 +124,25 @@ func space(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f'
 
 // PhoneKey returns the phone's digits without a leading 86 country code (for 13-digit Chinese
 // numbers), or "" when fewer than 7 digits remain.
-func PhoneKey(p string) string {
-	var sb strings.Builder
-	for _, r := range p {
-		if r >= '0' && r <= '9' {
-			sb.WriteRune(r)
+func PhoneKey(p string) string { return string(appendPhoneKey(nil, p)) }
+
+// appendPhoneKey appends PhoneKey(p) to dst, so that keys can be hashed from one reused
+// buffer instead of a string each. The digits are bytes: in UTF-8 no byte of another rune
+// is an ASCII digit.
+func appendPhoneKey(dst []byte, p string) []byte {
+	start := len(dst)
+	for i := 0; i < len(p); i++ {
+		if p[i] >= '0' && p[i] <= '9' {
+			dst = append(dst, p[i])
 		}
 	}
-	k := sb.String()
-	if len(k) == 13 && strings.HasPrefix(k, "86") {
-		k = k[2:]
+	if k := dst[start:]; len(k) == 13 && k[0] == '8' && k[1] == '6' {
+		dst = append(dst[:start], k[2:]...)
 	}
-	if len(k) < 7 {
-		return ""
+	if len(dst)-start < 7 {
+		return dst[:start]
 	}
-	return k
+	return dst
 }
 
 // NameKey normalises a name for comparison: lower case, letters and digits only.
@@ -239,21 +244,24 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 	var out []Duplicate
 	// Exact keys are grouped by a radix sort of their hashes rather than through a map or a
 	// comparison sort of the strings; the strings are compared only within a run of equal
-	// hashes, so the grouping is exact.
+	// hashes, so the grouping is exact. Each key is built in one reused buffer and hashed
+	// there: only the keys in a run of equal hashes (the duplicates, and any collision) are
+	// built again as strings.
 	seed := maphash.MakeSeed()
 	type kid struct {
 		key string
 		id  int64
 	}
-	var ks []kid
-	var hs []uint64
+	at := make([]int32, 0, len(cs)) // the customers with a key
+	hs := make([]uint64, 0, len(cs))
+	var keyBuf []byte
 	var run []kid
-	exact := func(reason string, key func(*kexi.Customer) string) {
-		ks, hs = ks[:0], hs[:0]
+	exact := func(reason string, key func([]byte, *kexi.Customer) []byte) {
+		at, hs = at[:0], hs[:0]
 		for i := range cs {
-			if k := key(&cs[i]); k != "" {
-				ks = append(ks, kid{k, cs[i].ID})
-				hs = append(hs, maphash.String(seed, k))
+			if keyBuf = key(keyBuf[:0], &cs[i]); len(keyBuf) > 0 {
+				at = append(at, int32(i))
+				hs = append(hs, maphash.Bytes(seed, keyBuf))
 			}
 		}
 		order := stats.RadixOrder(hs)
@@ -265,7 +273,8 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 			if b-a > 1 {
 				run = run[:0]
 				for _, k := range order[a:b] {
-					run = append(run, ks[k])
+					c := &cs[at[k]]
+					run = append(run, kid{string(key(nil, c)), c.ID})
 				}
 				slices.SortFunc(run, func(x, y kid) int {
 					if c := cmp.Compare(x.key, y.key); c != 0 {
@@ -285,20 +294,20 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 			a = b
 		}
 	}
-	exact("duplicate_phone", func(c *kexi.Customer) string { return PhoneKey(c.Phone) })
-	exact("duplicate_email", func(c *kexi.Customer) string { return strings.ToLower(strings.TrimSpace(c.Email)) })
+	exact("duplicate_phone", func(dst []byte, c *kexi.Customer) []byte { return appendPhoneKey(dst, c.Phone) })
+	exact("duplicate_email", func(dst []byte, c *kexi.Customer) []byte {
+		return append(dst, strings.ToLower(strings.TrimSpace(c.Email))...)
+	})
 
-	// Names are sorted by (city, name, id). The comparison looks first at the city's rank among
-	// the distinct cities and at 8 bytes of the name after the prefix all names share (names
-	// hold letters and digits, never a zero byte, so zero padding keeps the byte order), and at
-	// the strings only on a tie.
+	// Names are sorted by (city, name, id): a radix sort of one key per name, the city's rank
+	// among the distinct cities in the top bits and below it the first bytes of the name after
+	// the prefix all names share (names hold letters and digits, never a zero byte, so zero
+	// padding keeps the byte order). Only names whose keys tie are compared as strings.
 	type nc struct {
-		city   int32 // rank of the city among the distinct cities
-		runes  int32 // rune count of name
-		prefix uint64
-		name   string
-		digits string
-		id     int64
+		city  int32 // rank of the city among the distinct cities
+		runes int32 // rune count of name
+		name  string
+		id    int64
 	}
 	cities := map[string]int32{}
 	var cityNames []string
@@ -312,20 +321,17 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 				cities[c] = k
 				cityNames = append(cityNames, c)
 			}
-			all = append(all, nc{k, int32(utf8.RuneCountInString(n)), 0, n, digits(n), cs[i].ID})
+			all = append(all, nc{k, int32(utf8.RuneCountInString(n)), n, cs[i].ID})
 		}
 	}
 	// Every name starts with the names' common prefix (numbered names such as "customer17"
-	// share one): the 8 bytes after it tell more names apart.
+	// share one): the bytes after it tell more names apart.
 	common := 0
 	if len(all) > 0 {
 		common = len(all[0].name)
 		for i := range all {
 			common = min(common, commonPrefix(all[0].name[:common], all[i].name))
 		}
-	}
-	for i := range all {
-		all[i].prefix = prefix8(all[i].name[common:])
 	}
 	rank := make([]int32, len(cityNames))
 	byName := make([]int32, len(cityNames))
@@ -336,34 +342,35 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 	for r, k := range byName {
 		rank[k] = int32(r)
 	}
+	cityBits := bits.Len(uint(len(cityNames)))
+	keys := make([]uint64, len(all))
 	for i := range all {
 		all[i].city = rank[all[i].city]
+		keys[i] = uint64(all[i].city)<<(64-cityBits) | prefix8(all[i].name[common:])>>cityBits
 	}
-	slices.SortFunc(all, func(a, b nc) int {
-		if c := cmp.Compare(a.city, b.city); c != 0 {
+	order := stats.RadixOrder(keys)
+	// Within a tie the city and the first bytes agree, so (name, id) is the whole order.
+	stats.SortTies(order, keys, func(a, b int32) int {
+		if c := cmp.Compare(all[a].name, all[b].name); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(a.prefix, b.prefix); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(a.name, b.name); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.id, b.id)
+		return cmp.Compare(all[a].id, all[b].id)
 	})
 	best := map[int64]Duplicate{}
 	var buf []int
-	for i := range all {
-		for j := i + 1; j < len(all) && j <= i+window && all[j].city == all[i].city; j++ {
-			if all[i].digits != all[j].digits {
+	for i := range order {
+		x := &all[order[i]]
+		for j := i + 1; j < len(order) && j <= i+window && all[order[j]].city == x.city; j++ {
+			y := &all[order[j]]
+			if !sameDigits(x.name, y.name) {
 				continue // 分店1 and 分店2, Customer 17 and Customer 18: numbered, not the same
 			}
 			// The distance is at least the difference in length: skip pairs that cannot reach
 			// the threshold.
-			if l := max(all[i].runes, all[j].runes); 1-float64(abs(int(all[i].runes-all[j].runes)))/float64(l) < threshold {
+			if l := max(x.runes, y.runes); 1-float64(abs(int(x.runes-y.runes)))/float64(l) < threshold {
 				continue
 			}
-			a, b := []rune(all[i].name), []rune(all[j].name)
+			a, b := []rune(x.name), []rune(y.name)
 			if len(buf) < 2*(len(b)+1) {
 				buf = make([]int, 2*(len(b)+1))
 			}
@@ -371,7 +378,7 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 			if s < threshold {
 				continue
 			}
-			lo, hi := all[i].id, all[j].id
+			lo, hi := x.id, y.id
 			if lo > hi {
 				lo, hi = hi, lo
 			}
@@ -416,15 +423,26 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
-// digits returns the digits of s in order.
-func digits(s string) string {
-	var b []byte
-	for i := 0; i < len(s); i++ {
-		if s[i] >= '0' && s[i] <= '9' {
-			b = append(b, s[i])
+// sameDigits reports whether a and b hold the same digits in the same order, whatever
+// else they hold: it compares what the digit strings of the two would be, without building
+// them.
+func sameDigits(a, b string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && (a[i] < '0' || a[i] > '9') {
+			i++
 		}
+		for j < len(b) && (b[j] < '0' || b[j] > '9') {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if a[i] != b[j] {
+			return false
+		}
+		i, j = i+1, j+1
 	}
-	return string(b)
 }
 
 func abs(x int) int {
