@@ -211,7 +211,6 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 		amounts: make([]int, len(edges)+1), freq: make([]float64, len(freqBins)), categoryTotal: map[string]float64{}}
 	p.rows = make([]Row, 0, len(d.Customers))
 	p.buyers = make([]int64, 0, len(d.Customers))
-	p.cycles = make([]float64, 0, len(d.Customers))
 	cal := stats.NewCalendar(loc)
 	cats := newInterner()
 	var catVal []float64
@@ -620,24 +619,12 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	// Rows cut from one array; category and channel names boxed once each.
 	cust.Rows = analysis.Rows(len(p.rows), len(cust.Columns))
 	catBox, chBox := boxAll(p.categories), boxAll(p.channels.names)
-	noCat, whole := any(""), any(1.0)
-	// A cycle is a median of whole days, so a whole or half number of days: the common ones
-	// are boxed once (by twice the cycle) rather than once per customer.
-	var cycles [2 * 366]any
-	cycleCell := func(c float64) any {
-		if h := int(2 * c); float64(h) == 2*c && h >= 0 && h < len(cycles) && !math.Signbit(c) {
-			if cycles[h] == nil {
-				cycles[h] = c
-			}
-			return cycles[h]
-		}
-		return c
-	}
+	noCat := any("")
 	for i := range p.rows {
 		r := &p.rows[i]
 		var cyc, next any
 		if !math.IsNaN(r.Cycle) {
-			cyc, next = cycleCell(r.Cycle), r.ExpectedNext
+			cyc, next = r.Cycle, r.ExpectedNext
 		}
 		top := noCat
 		if r.top >= 0 {
@@ -645,11 +632,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		}
 		row := cust.Rows[i]
 		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, r.Revenue/float64(r.Orders), top
-		var share any = r.Top.Share
-		if r.Top.Share == 1 {
-			share = whole // a customer of one category
-		}
-		row[5], row[6], row[7], row[8], row[9] = share, chBox[r.channel], r.Last, cyc, next
+		row[5], row[6], row[7], row[8], row[9] = r.Top.Share, chBox[r.channel], r.Last, cyc, next
 	}
 
 	// Channels, by revenue.
