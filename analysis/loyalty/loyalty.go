@@ -39,7 +39,14 @@ type Row struct {
 // orders must be in Dataset order; a purchase counts when keep (nil = all) accepts its time.
 // Orders without a customer are skipped. The Gaps slices share one backing array.
 func Customers(orders []kexi.Order, keep func(time.Time) bool) []Row {
-	rows, _ := scan(orders, keep, nil, time.Time{}, len(orders)/8+1)
+	rows := make([]Row, 0, len(orders)/8+1)
+	gaps := make([]int, 0, len(orders)) // room for every gap: the slices never move
+	scan(orders, keep, nil, time.Time{}, func(r *Row) {
+		g0 := len(gaps)
+		gaps = append(gaps, r.Gaps...)
+		r.Gaps = gaps[g0:len(gaps):len(gaps)]
+		rows = append(rows, *r)
+	})
 	return rows
 }
 
@@ -63,19 +70,16 @@ func (c *Cohort) Label() string { return fmt.Sprintf("%04d-%02d", c.Year, int(c.
 // come in month order; months with no new customers are left out. orders and keep are as for
 // Customers.
 func Cohorts(orders []kexi.Order, keep func(time.Time) bool, loc *time.Location, until time.Time) []Cohort {
-	_, cohorts := scan(orders, keep, stats.NewCalendar(loc), until, -1)
-	return cohorts
+	return scan(orders, keep, stats.NewCalendar(loc), until, nil)
 }
 
-// scan makes one pass over the orders for Customers (unless customers < 0; customers sizes
-// the rows) and, when cal is set, Cohorts in cal's zone up to until.
-func scan(orders []kexi.Order, keep func(time.Time) bool, cal *stats.Calendar, until time.Time, customers int) ([]Row, []Cohort) {
-	var rows []Row
-	var gaps []int
-	if customers >= 0 {
-		rows = make([]Row, 0, customers)
-		gaps = make([]int, 0, len(orders))
-	}
+// scan makes one pass over the orders, calling row (when not nil) with each customer's Row,
+// whose Gaps are valid only during the call, and returning Cohorts in cal's zone up to until
+// when cal is set. Handing rows over one at a time lets Run fill its table without a slice of
+// rows and a slice of every gap.
+func scan(orders []kexi.Order, keep func(time.Time) bool, cal *stats.Calendar, until time.Time, row func(*Row)) []Cohort {
+	var r Row      // the current customer's, one for all: row is handed a pointer
+	var gaps []int // the current customer's gaps
 	type acc struct {
 		n      int
 		active []int
@@ -95,8 +99,8 @@ func scan(orders []kexi.Order, keep func(time.Time) bool, cal *stats.Calendar, u
 			}
 			continue
 		}
-		r := Row{CustomerID: cid, ToSecond: -1}
-		g0 := len(gaps)
+		r = Row{CustomerID: cid, ToSecond: -1}
+		gaps = gaps[:0]
 		var c *acc
 		first, lastK := -1, -1
 		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
@@ -104,7 +108,7 @@ func scan(orders []kexi.Order, keep func(time.Time) bool, cal *stats.Calendar, u
 			if !o.IsPurchase() || (keep != nil && !keep(o.OrderedAt)) {
 				continue
 			}
-			if customers >= 0 {
+			if row != nil {
 				if r.Orders > 0 {
 					gaps = append(gaps, days(o.OrderedAt.Sub(r.Last)))
 				} else {
@@ -144,11 +148,11 @@ func scan(orders []kexi.Order, keep func(time.Time) bool, cal *stats.Calendar, u
 			continue
 		}
 		r.Lifetime = days(r.Last.Sub(r.First))
-		r.Gaps = gaps[g0:len(gaps):len(gaps)]
-		rows = append(rows, r)
+		r.Gaps = gaps
+		row(&r)
 	}
 	if cal == nil {
-		return rows, nil
+		return nil
 	}
 	out := make([]Cohort, 0, len(by))
 	for m := range by {
@@ -156,7 +160,7 @@ func scan(orders []kexi.Order, keep func(time.Time) bool, cal *stats.Calendar, u
 		out = append(out, Cohort{Year: m / 12, Month: time.Month(m%12 + 1), Customers: c.n, Active: c.active, Revenue: c.rev})
 	}
 	slices.SortFunc(out, func(a, b Cohort) int { return cmp.Compare(a.Year*12+int(a.Month), b.Year*12+int(b.Month)) })
-	return rows, out
+	return out
 }
 
 type loyaltyAnalysis struct{}
@@ -193,11 +197,6 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	}
 	asOf := in.AsOf
 	keep := in.Until(asOf)
-	rows, cohorts := scan(in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, len(in.Data.Customers))
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-
 	res := &analysis.Result{Name: "loyalty", AsOf: asOf}
 	var oneTime, orders int
 	var life, second, gaps hist
@@ -208,9 +207,13 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		{Key: "customer_id", Type: "int"}, {Key: "first_order", Type: "date"}, {Key: "last_order", Type: "date"},
 		{Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "lifetime_days", Type: "int"},
 		{Key: "days_to_second", Type: "int"}, {Key: "mean_days_between", Type: "float"}}}
-	cust.Rows = analysis.Rows(len(rows), len(cust.Columns))
-	for i := range rows {
-		r := &rows[i]
+	// The table is filled as scan hands over each customer, without a slice of rows and of
+	// every gap first; its cells come in chunks of rows (one allocation per chunk), since the
+	// number of rows is known only at the end.
+	width := len(cust.Columns)
+	cust.Rows = make([][]any, 0, len(in.Data.Customers))
+	var cells []any
+	cohorts := scan(in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, func(r *Row) {
 		orders += r.Orders
 		freq.Y[0].Data[freqBin(r.Orders)]++
 		var toSecond, meanGap any
@@ -227,10 +230,18 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 			gaps.add(g)
 			btw.Y[0].Data[dayBin(g)]++
 		}
-		row := cust.Rows[i]
+		if len(cells) < width {
+			cells = make([]any, 1024*width)
+		}
+		row := cells[:width:width]
+		cells = cells[width:]
 		row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = r.CustomerID, r.First, r.Last, r.Orders, r.Revenue, r.Lifetime, toSecond, meanGap
+		cust.Rows = append(cust.Rows, row)
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	n := float64(len(rows))
+	n := float64(len(cust.Rows))
 	res.Summary = []analysis.Figure{
 		{Key: "customers", Value: n},
 		{Key: "one_time_buyers", Value: float64(oneTime)},
@@ -241,7 +252,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		{Key: "median_days_to_second", Value: second.median(), Unit: "days"},
 		{Key: "median_days_between", Value: gaps.median(), Unit: "days"},
 	}
-	if len(rows) == 0 {
+	if len(cust.Rows) == 0 {
 		res.Notes = append(res.Notes, "no purchases in the period")
 	}
 
