@@ -362,7 +362,8 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 		x := &all[order[i]]
 		for j := i + 1; j < len(order) && j <= i+window && all[order[j]].city == x.city; j++ {
 			y := &all[order[j]]
-			if !sameDigits(x.name, y.name) {
+			// The names' common prefix holds the same digits for both.
+			if !sameDigits(x.name[common:], y.name[common:]) {
 				continue // 分店1 and 分店2, Customer 17 and Customer 18: numbered, not the same
 			}
 			// The distance is at least the difference in length: skip pairs that cannot reach
