@@ -313,26 +313,43 @@ func (h *histories) stages(th Thresholds) [][]Row {
 // OpenLeads counts leads not linked to a customer that exist at the date and are not lost by
 // then: prospects without a customer record.
 func OpenLeads(leads []kexi.Lead, at time.Time) int {
-	n := 0
+	n, _ := openLeads(leads, at, at)
+	return n
+}
+
+// openLeads is OpenLeads at two dates in one pass over the leads, whose records are large.
+func openLeads(leads []kexi.Lead, a, b time.Time) (na, nb int) {
 	for i := range leads {
 		l := &leads[i]
-		if l.CustomerID != 0 || l.CreatedAt.After(at) {
+		if l.CustomerID != 0 {
 			continue
 		}
-		lost := false
-		for _, s := range l.Stages {
-			if !s.EnteredAt.After(at) {
-				lost = s.Stage == kexi.StageLost || s.Stage == kexi.StageWon
-			}
+		if open(l, a) {
+			na++
 		}
-		if len(l.Stages) == 0 && (l.Stage == kexi.StageLost || l.Stage == kexi.StageWon) {
-			lost = true
-		}
-		if !lost {
-			n++
+		if open(l, b) {
+			nb++
 		}
 	}
-	return n
+	return na, nb
+}
+
+// open reports whether a lead without a customer exists at the date and is not lost or won
+// by then.
+func open(l *kexi.Lead, at time.Time) bool {
+	if l.CreatedAt.After(at) {
+		return false
+	}
+	lost := false
+	for _, s := range l.Stages {
+		if !s.EnteredAt.After(at) {
+			lost = s.Stage == kexi.StageLost || s.Stage == kexi.StageWon
+		}
+	}
+	if len(l.Stages) == 0 && (l.Stage == kexi.StageLost || l.Stage == kexi.StageWon) {
+		lost = true
+	}
+	return !lost
 }
 
 type lifecycleAnalysis struct{}
@@ -419,7 +436,7 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	leadsNow, leadsBefore := OpenLeads(in.Data.Leads, asOf), OpenLeads(in.Data.Leads, from)
+	leadsNow, leadsBefore := openLeads(in.Data.Leads, asOf, from)
 
 	res := &analysis.Result{Name: "lifecycle", AsOf: asOf}
 	var count [len(allStages)]int
