@@ -143,7 +143,7 @@ func compare(orders []kexi.Order, a, b Period, cats bool, customers int) ([]Move
 		{func(m *Move) float64 { return m.SpendA }, func(m *Move) *string { return &m.TierA }},
 		{func(m *Move) float64 { return m.SpendB }, func(m *Move) *string { return &m.TierB }},
 	} {
-		var in []int32
+		in := make([]int32, 0, len(out))
 		for i := range out {
 			if per.spend(&out[i]) > 0 {
 				in = append(in, int32(i))
@@ -157,15 +157,17 @@ func compare(orders []kexi.Order, a, b Period, cats bool, customers int) ([]Move
 			*per.tier(&out[i]) = tiers[k]
 		}
 	}
-	minB := map[string]float64{} // the lowest spend of each B tier: what placed a customer in it
+	// The lowest spend of each B tier, by pyramid.Level (an array, not a map, for 100,000
+	// look-ups): what placed a customer in it.
+	var minB [5]float64
+	var seenB [5]bool
 	for i := range out {
 		m := &out[i]
-		if t := m.TierB; t != "" {
-			if v, ok := minB[t]; !ok || m.SpendB < v {
-				minB[t] = m.SpendB
-			}
+		la, lb := pyramid.Level(m.TierA), pyramid.Level(m.TierB)
+		if m.TierB != "" && (!seenB[lb] || m.SpendB < minB[lb]) {
+			minB[lb], seenB[lb] = m.SpendB, true
 		}
-		switch la, lb := pyramid.Level(m.TierA), pyramid.Level(m.TierB); {
+		switch {
 		case m.TierA == "":
 			m.Change = NewIn
 		case m.TierB == "":
@@ -184,7 +186,7 @@ func compare(orders []kexi.Order, a, b Period, cats bool, customers int) ([]Move
 		if m.Change != Upgraded {
 			continue
 		}
-		need := minB[m.TierB]
+		need := minB[pyramid.Level(m.TierB)]
 		var run float64
 		for j := runs[i].from; j < runs[i].to; j++ {
 			o := &orders[j]
@@ -391,7 +393,9 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	tos := append(slices.Clone(pyramid.Names), Lost)
 	idx := func(list []string, s string) int { return slices.Index(list, s) }
 	var mat [5][5]int
-	count := map[string]int{}
+	// Changes are counted in an array during the loop, not a map: one look-up per move.
+	changes := []string{Upgraded, Downgraded, Same, NewIn, Lost}
+	var byChange [5]int
 	var days []float64
 	for i := range moves {
 		m := &moves[i]
@@ -403,10 +407,14 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			t = Lost
 		}
 		mat[idx(froms, f)][idx(tos, t)]++
-		count[m.Change]++
+		byChange[slices.Index(changes, m.Change)]++
 		if m.DaysToUpgrade >= 0 {
 			days = append(days, float64(m.DaysToUpgrade))
 		}
+	}
+	count := map[string]int{}
+	for k, c := range changes {
+		count[c] = byChange[k]
 	}
 	slices.Sort(days)
 	var med float64
