@@ -33,3 +33,21 @@ func TestSameDigits(t *testing.T) {
 		}
 	}
 }
+
+func TestDigitCode(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		want uint64
+	}{
+		{"客户", 1},       // no digits
+		{"分店7", 17},     // 1 then 7
+		{"a07b", 107},   // the leading zero counts
+		{"1a2b3", 1123}, // digits wherever they are
+		{"123456789012345678", 1123456789012345678}, // 18 digits: the most a code holds
+		{"1234567890123456789", 0},                  // 19: no code
+	} {
+		if got := digitCode(c.s); got != c.want {
+			t.Errorf("digitCode(%q) = %d, want %d", c.s, got, c.want)
+		}
+	}
+}

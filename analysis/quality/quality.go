@@ -304,10 +304,11 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 	// the prefix all names share (names hold letters and digits, never a zero byte, so zero
 	// padding keeps the byte order). Only names whose keys tie are compared as strings.
 	type nc struct {
-		city  int32 // rank of the city among the distinct cities
-		runes int32 // rune count of name
-		name  string
-		id    int64
+		city   int32  // rank of the city among the distinct cities
+		runes  int32  // rune count of name
+		digits uint64 // digitCode(name): the window compares it, not the names' bytes
+		name   string
+		id     int64
 	}
 	cities := map[string]int32{}
 	var cityNames []string
@@ -321,7 +322,7 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 				cities[c] = k
 				cityNames = append(cityNames, c)
 			}
-			all = append(all, nc{k, int32(utf8.RuneCountInString(n)), n, cs[i].ID})
+			all = append(all, nc{k, int32(utf8.RuneCountInString(n)), digitCode(n), n, cs[i].ID})
 		}
 	}
 	// Every name starts with the names' common prefix (numbered names such as "customer17"
@@ -362,8 +363,8 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 		x := &all[order[i]]
 		for j := i + 1; j < len(order) && j <= i+window && all[order[j]].city == x.city; j++ {
 			y := &all[order[j]]
-			// The names' common prefix holds the same digits for both.
-			if !sameDigits(x.name[common:], y.name[common:]) {
+			// Equal codes are equal digits, unless both names have too many digits for a code.
+			if x.digits != y.digits || (x.digits == 0 && !sameDigits(x.name, y.name)) {
 				continue // 分店1 and 分店2, Customer 17 and Customer 18: numbered, not the same
 			}
 			// The distance is at least the difference in length: skip pairs that cannot reach
@@ -422,6 +423,22 @@ func commonPrefix(a, b string) int {
 		}
 	}
 	return n
+}
+
+// digitCode returns the digits of s as one number, after a leading 1 so that leading zeros
+// count ("07" and "7" differ): two strings have the same digits exactly when their codes are
+// equal. It returns 0 when s has more than 18 digits, too many for a uint64.
+func digitCode(s string) uint64 {
+	code, n := uint64(1), 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if n++; n > 18 {
+				return 0
+			}
+			code = code*10 + uint64(s[i]-'0')
+		}
+	}
+	return code
 }
 
 // sameDigits reports whether a and b hold the same digits in the same order, whatever
