@@ -83,13 +83,18 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 	// One walk over the customers and the orders in id order, as lifecycle.Stages makes its
 	// rows, with each customer's stage from lifecycle.Stage over their own orders: no rows per
 	// customer are built, and the orders are still in the cache when history reads them.
+	// Each member is filled in its place in out, not copied there: a Member is large.
 	add := func(cid int64, c *kexi.Customer, run []kexi.Order) {
-		m := Member{CustomerID: cid, Customer: c, Stage: lifecycle.Stage(c, run, asOf, th)}
-		if history(&m, run, th, asOf, emit) {
-			if m.State == Churned {
-				m.Before = before(&m, run, th)
-			}
-			out = append(out, m)
+		out = append(out, Member{})
+		m := &out[len(out)-1]
+		m.CustomerID, m.Customer, m.Stage = cid, c, lifecycle.Stage(c, run, asOf, th)
+		if !history(m, run, th, asOf, emit) {
+			out[len(out)-1] = Member{} // not a member: the slot is cleared for the next
+			out = out[:len(out)-1]
+			return
+		}
+		if m.State == Churned {
+			m.Before = before(m, run, th)
 		}
 	}
 	ci := 0
