@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 )
 
 // bulk inserts rows with multi-row INSERT statements: a prepared statement for full batches of
@@ -24,8 +25,25 @@ type bulk struct {
 	per   int
 	args  []any // the queued rows, every column
 	rows  int
-	out   []any                // the values of the columns a batch writes
-	full  map[uint64]*sql.Stmt // prepared statements for full batches, by the columns they leave out
+
+	// A second goroutine runs the INSERTs while the caller prepares the next rows; the two
+	// buffers of values to write pass between them. Other statements of the caller's
+	// transaction may run in between (database/sql serialises them): an import relies only on
+	// the rows being in once flush returns, and checks foreign keys at commit.
+	jobs chan bulkJob
+	free chan []any
+	done chan struct{}
+	err  error // the writer's first error; read after done or through failed
+	mu   sync.Mutex
+	// prepared counts the statements the writer prepared (read after flush).
+	prepared int
+}
+
+// bulkJob is one INSERT for the writer: rows rows of the columns not in skip.
+type bulkJob struct {
+	skip uint64
+	rows int
+	out  []any
 }
 
 // colDefault is the value a column gets when an INSERT leaves it out.
@@ -47,8 +65,60 @@ func newBulk(ctx context.Context, tx *sql.Tx, table, cols string) (*bulk, error)
 		return nil, err
 	}
 	per := max(1, min(256, 16000/len(names)))
-	return &bulk{ctx: ctx, tx: tx, table: table, cols: names, def: def, per: per,
-		args: make([]any, 0, per*len(names)), full: map[uint64]*sql.Stmt{}}, nil
+	b := &bulk{ctx: ctx, tx: tx, table: table, cols: names, def: def, per: per,
+		args: make([]any, 0, per*len(names)),
+		jobs: make(chan bulkJob), free: make(chan []any, 2), done: make(chan struct{})}
+	b.free <- make([]any, 0, per*len(names))
+	b.free <- make([]any, 0, per*len(names))
+	go b.writer(b.jobs)
+	return b, nil
+}
+
+// writer runs the INSERTs, preparing one statement per set of columns left out for full
+// batches. After an error it only hands buffers back.
+func (b *bulk) writer(jobs <-chan bulkJob) {
+	defer close(b.done)
+	full := map[uint64]*sql.Stmt{}
+	defer func() {
+		for _, st := range full {
+			st.Close()
+		}
+	}()
+	for j := range jobs {
+		if !b.failed() {
+			if err := b.exec(full, j); err != nil {
+				b.mu.Lock()
+				b.err = err
+				b.mu.Unlock()
+			}
+		}
+		clear(j.out)
+		b.free <- j.out[:0]
+	}
+}
+
+func (b *bulk) exec(full map[uint64]*sql.Stmt, j bulkJob) error {
+	if j.rows < b.per {
+		_, err := b.tx.ExecContext(b.ctx, b.sql(j.skip, j.rows), j.out...)
+		return err
+	}
+	st := full[j.skip]
+	if st == nil {
+		var err error
+		if st, err = b.tx.PrepareContext(b.ctx, b.sql(j.skip, j.rows)); err != nil {
+			return err
+		}
+		full[j.skip] = st
+		b.prepared++
+	}
+	_, err := st.ExecContext(b.ctx, j.out...)
+	return err
+}
+
+func (b *bulk) failed() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.err != nil
 }
 
 // columnDefaults reads the defaults of the named columns of table from its schema. Only the
@@ -125,10 +195,16 @@ func (b *bulk) row() error {
 	return b.write()
 }
 
-// write inserts the queued rows.
+// write hands the queued rows to the writer.
 func (b *bulk) write() error {
+	if b.failed() {
+		return b.stop()
+	}
 	if b.rows == 0 {
 		return nil
+	}
+	if b.jobs == nil {
+		return fmt.Errorf("bulk insert into %s: rows added after flush", b.table)
 	}
 	n := len(b.cols)
 	// Leave out the columns in which every queued row holds the default.
@@ -148,31 +224,18 @@ func (b *bulk) write() error {
 	if skip == 1<<n-1 {
 		skip = 0 // INSERT names at least one column
 	}
-	b.out = b.out[:0]
+	out := <-b.free
 	for r := 0; r < b.rows; r++ {
 		for c, v := range b.args[r*n : (r+1)*n] {
 			if skip&(1<<c) == 0 {
-				b.out = append(b.out, v)
+				out = append(out, v)
 			}
 		}
 	}
-	var err error
-	if b.rows == b.per {
-		st := b.full[skip]
-		if st == nil {
-			if st, err = b.tx.PrepareContext(b.ctx, b.sql(skip, b.rows)); err != nil {
-				return err
-			}
-			b.full[skip] = st
-		}
-		_, err = st.ExecContext(b.ctx, b.out...)
-	} else {
-		_, err = b.tx.ExecContext(b.ctx, b.sql(skip, b.rows), b.out...)
-	}
+	b.jobs <- bulkJob{skip: skip, rows: b.rows, out: out}
 	clear(b.args)
-	clear(b.out)
 	b.args, b.rows = b.args[:0], 0
-	return err
+	return nil
 }
 
 // sql is the INSERT of rows rows of the columns not in skip.
@@ -188,13 +251,21 @@ func (b *bulk) sql(skip uint64, rows int) string {
 		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 }
 
-// flush writes the queued rows and releases the prepared statements.
+// flush writes the queued rows, waits until every row is in and stops the writer.
 func (b *bulk) flush() error {
-	defer func() {
-		for k, st := range b.full {
-			st.Close()
-			delete(b.full, k)
-		}
-	}()
-	return b.write()
+	if err := b.write(); err != nil {
+		return err
+	}
+	return b.stop()
+}
+
+// stop ends the writer, once, and returns its error. A caller that gives up before flush
+// (on an error of its own) defers it.
+func (b *bulk) stop() error {
+	if b.jobs != nil {
+		close(b.jobs)
+		b.jobs = nil
+	}
+	<-b.done
+	return b.err
 }

@@ -73,14 +73,14 @@ func TestBulkLeavesOutDefaults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if len(b.full) != 2 {
-		t.Errorf("%d prepared statements for full batches, want 2 (two sets of columns)", len(b.full))
-	}
 	if err := b.flush(); err != nil {
 		t.Fatal(err)
 	}
-	if len(b.full) != 0 {
-		t.Error("flush left prepared statements open")
+	if b.prepared != 2 {
+		t.Errorf("%d prepared statements for full batches, want 2 (two sets of columns)", b.prepared)
+	}
+	if err := b.add(rows[0]...); err != nil || b.flush() == nil {
+		t.Error("rows added after flush are not refused")
 	}
 	res, err := tx.Query("SELECT id, typeof(a), a, b, coalesce(c, 'NULL'), d, e FROM t ORDER BY id")
 	if err != nil {

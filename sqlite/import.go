@@ -320,6 +320,7 @@ func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 	if err != nil {
 		return err
 	}
+	defer b.stop()
 	now := s.now.UnixMilli()
 	for ext := range exts {
 		if ext == "" {
@@ -567,6 +568,7 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	if err != nil {
 		return err
 	}
+	defer ins.stop()
 	shadow := lastOf(e, recs)
 	if fresh := countNew(e, recs, ext); fresh >= bulkIndexMin && fresh >= len(ext) {
 		rebuild, err := s.dropIndexes(e.table)
@@ -792,6 +794,7 @@ func (s *importState) leads(recs []kexi.Lead) error {
 	if err != nil {
 		return err
 	}
+	defer sb.stop()
 	err = importKind(s, leads, recs, hooks[kexi.Lead]{
 		prep: func(l *kexi.Lead, id int64) error {
 			if err := s.customerRef(l.Customer, &l.CustomerID); err != nil {
