@@ -28,7 +28,7 @@ const (
 	tBlob // ciphertext: neither filtered nor sorted
 	tRef  // the external id of a referenced record, through an id column
 	tJSON // the custom-field object: filtered as custom.NAME
-	tHash // a fingerprint of child rows (order items): compared, never filtered
+	tLines // an order's packed lines: written and compared, never filtered
 )
 
 // field is one column of an entity: its JSON name (used in filters, sorts and Batch.Present),
@@ -90,7 +90,7 @@ func (e *entity[T]) filterField(name string) (col string, typ colType, ref strin
 		return "t.updated_at", tTime, "", true
 	}
 	for _, f := range e.fields {
-		if f.name == name && f.typ != tBlob && f.typ != tJSON && f.typ != tHash {
+		if f.name == name && f.typ != tBlob && f.typ != tJSON && f.typ != tLines {
 			return "t." + f.col, f.typ, f.ref, true
 		}
 	}

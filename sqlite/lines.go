@@ -259,8 +259,7 @@ func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
 		return err
 	}
 	for _, c := range changes {
-		if _, err := tx.ExecContext(ctx, "UPDATE orders SET lines = ?, items_hash = ? WHERE id = ?",
-			packLines(c.items), itemsHash(c.items), c.id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?", packLines(c.items), c.id); err != nil {
 			return err
 		}
 	}

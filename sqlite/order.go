@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"math"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -28,8 +26,7 @@ var orders = &entity[kexi.Order]{
 		{name: "status", col: "status", typ: tText, get: text(func(x *kexi.Order) string { return x.Status })},
 		{name: "province", col: "province", typ: tText, get: text(func(x *kexi.Order) string { return x.Province })},
 		{name: "city", col: "city", typ: tText, get: text(func(x *kexi.Order) string { return x.City })},
-		{name: "items", col: "items_hash", typ: tHash, get: func(_ *crypt, x *kexi.Order) any { return itemsHash(x.Items) }},
-		{name: "items", col: "lines", typ: tBlob, get: func(_ *crypt, x *kexi.Order) any { return nullBytes(packLines(x.Items)) }},
+		{name: "items", col: "lines", typ: tLines, get: func(_ *crypt, x *kexi.Order) any { return nullBytes(packLines(x.Items)) }},
 	},
 	alias: map[string]string{"customer": "customer_id", "sku": "items", "quantity": "items",
 		"unit_price": "items", "unit_cost": "items", "product_id": "items", "category": "items", "name": "items"},
@@ -52,35 +49,6 @@ var orders = &entity[kexi.Order]{
 	id:     func(x *kexi.Order) *int64 { return &x.ID },
 	ext:    func(x *kexi.Order) string { return x.ExternalID },
 	stamps: func(x *kexi.Order) (*time.Time, *time.Time) { return &x.CreatedAt, &x.UpdatedAt },
-}
-
-// itemsHash is a fingerprint of an order's lines, stored on the order so that an import can
-// tell unchanged lines without reading them.
-func itemsHash(items []kexi.OrderItem) int64 {
-	if len(items) == 0 {
-		return 0
-	}
-	h := fnv.New64a()
-	var b [8]byte
-	put := func(v uint64) {
-		for i := range b {
-			b[i] = byte(v >> (8 * i))
-		}
-		h.Write(b[:])
-	}
-	for i := range items {
-		it := &items[i]
-		h.Write([]byte(it.SKU))
-		h.Write([]byte{0})
-		h.Write([]byte(it.Name))
-		h.Write([]byte{0})
-		h.Write([]byte(it.Category))
-		h.Write([]byte{0})
-		put(math.Float64bits(it.Quantity))
-		put(math.Float64bits(it.UnitPrice))
-		put(math.Float64bits(it.UnitCost))
-	}
-	return int64(h.Sum64())
 }
 
 // resolveOrder fills CustomerID and product ids from external ids for a single create/update.

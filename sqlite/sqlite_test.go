@@ -125,7 +125,7 @@ func TestImportRebuildsIndexes(t *testing.T) {
 		return names
 	}
 	before := indexes()
-	if !slices.Contains(before, "orders_customer") {
+	if !slices.Contains(before, "orders_customer") || !slices.Contains(before, "orders_external") {
 		t.Fatalf("orders indexes before the import: %v", before)
 	}
 	b := &kexi.Batch{}
@@ -138,6 +138,11 @@ func TestImportRebuildsIndexes(t *testing.T) {
 	}
 	if after := indexes(); !slices.Equal(after, before) {
 		t.Fatalf("orders indexes after the import: %v, before: %v", after, before)
+	}
+	// The rebuilt unique index still guards external ids.
+	err := db.CreateOrder(ctx, &kexi.Order{ExternalID: "O42", OrderedAt: time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)})
+	if kexi.ErrorCode(err) != kexi.ECONFLICT {
+		t.Fatalf("a second order O42: %v, want ECONFLICT", err)
 	}
 	list, n, err := db.FindOrders(ctx, kexi.Filter{Where: []kexi.Cond{{Field: "customer", Value: "C7"}}, Limit: 1000})
 	if err != nil || n != 240 || len(list) != 240 {
