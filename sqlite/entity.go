@@ -23,11 +23,11 @@ const (
 	tInt
 	tTime
 	tBool
-	tTags // a JSON array of strings: eq / ne / contains / in test membership
-	tMac  // the keyed hash of an encrypted field: eq / ne / in only
-	tBlob // ciphertext: neither filtered nor sorted
-	tRef  // the external id of a referenced record, through an id column
-	tJSON // the custom-field object: filtered as custom.NAME
+	tTags  // a JSON array of strings: eq / ne / contains / in test membership
+	tMac   // the keyed hash of an encrypted field: eq / ne / in only
+	tBlob  // ciphertext: neither filtered nor sorted
+	tRef   // the external id of a referenced record, through an id column
+	tJSON  // the custom-field object: filtered as custom.NAME
 	tLines // an order's packed lines: written and compared, never filtered
 )
 
