@@ -231,8 +231,12 @@ func collect(d *kexi.Dataset, dates []time.Time, asOf time.Time, g *gapStats) *h
 	add := func(cid int64, c *kexi.Customer) []history {
 		h.ids = append(h.ids, cid)
 		h.cust = append(h.cust, c)
-		for range nd {
-			h.hs = append(h.hs, history{})
+		// Within the capacity the histories are already zero (make cleared them and nothing
+		// has written there): extending the slice spares copying empty histories in.
+		if n := len(h.hs) + nd; n <= cap(h.hs) {
+			h.hs = h.hs[:n]
+		} else {
+			h.hs = append(h.hs, make([]history, nd)...)
 		}
 		return h.hs[len(h.hs)-nd:]
 	}
