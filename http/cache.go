@@ -165,7 +165,7 @@ func (s *Server) warm(ctx context.Context, v int64) {
 		if _, err := s.dashboard(ctx, sc); err != nil {
 			s.log.Warn("warm dashboard", "err", err)
 		}
-		for _, a := range s.analyses {
+		analysis.Each(s.analyses, 0, func(_ int, a analysis.Analysis) {
 			if ctx.Err() != nil {
 				return
 			}
@@ -173,6 +173,9 @@ func (s *Server) warm(ctx context.Context, v int64) {
 				kexi.ErrorCode(err) == kexi.EINTERNAL {
 				s.log.Warn("warm analysis", "analysis", a.Info().Name, "err", err)
 			}
+		})
+		if ctx.Err() != nil {
+			return
 		}
 	}
 }

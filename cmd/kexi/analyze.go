@@ -128,23 +128,26 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
-	// Run every analysis; options are per analysis, so only pass each the ones it declares
-	// when several are named.
-	var results []*analysis.Result
-	var infos []analysis.Info
-	for _, a := range as {
-		info := a.Info()
+	// Run every analysis, as many at once as there are cores; options are per analysis, so
+	// only pass each the ones it declares when several are named.
+	results := make([]*analysis.Result, len(as))
+	infos := make([]analysis.Info, len(as))
+	errs := make([]error, len(as))
+	analysis.Each(as, 0, func(i int, a analysis.Analysis) {
+		infos[i] = a.Info()
 		ain := in
 		if len(as) > 1 {
-			ain.Options = optionsFor(info, in.Options)
+			ain.Options = optionsFor(infos[i], in.Options)
 		}
-		res, err := a.Run(ctx, ain)
+		if results[i], errs[i] = a.Run(ctx, ain); errs[i] != nil {
+			errs[i] = fmt.Errorf("%s: %w", infos[i].Name, errs[i])
+		}
+	})
+	for i, err := range errs {
 		if err != nil {
-			return fmt.Errorf("%s: %w", info.Name, err)
+			return err
 		}
-		withExternalIDs(res, in.Data)
-		results = append(results, res)
-		infos = append(infos, info)
+		withExternalIDs(results[i], in.Data)
 	}
 	if len(as) > 1 {
 		for k := range in.Options {
