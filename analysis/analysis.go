@@ -50,7 +50,9 @@ type Info struct {
 	// categorical values (segment names …) into both languages.
 	Labels map[string]Text `json:"labels,omitempty"`
 	// Needs lists the Dataset parts the analysis reads ("orders", "leads", …): the UI tells the
-	// user what to import when they are empty.
+	// user what to import when they are empty. "items" (order lines) is listed by the analyses
+	// that read lines; kexi analyze --orders keeps lines in memory only for those
+	// (TestNeedsItems checks that the others give the same results without them).
 	Needs []string `json:"needs,omitempty"`
 }
 

@@ -284,6 +284,7 @@ var catalog = map[string]T{
 	// Entity kinds.
 	"customers":    {En: "Customers", Zh: "客户"},
 	"orders":       {En: "Orders", Zh: "订单"},
+	"items":        {En: "Order lines", Zh: "订单明细"},
 	"products":     {En: "Products", Zh: "产品"},
 	"interactions": {En: "Interactions", Zh: "互动"},
 	"events":       {En: "Web events", Zh: "行为事件"},

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -64,6 +65,40 @@ func TestReadEncodingsAndDelimiters(t *testing.T) {
 }
 
 // Three lines of one invoice and one of another, with a cancellation: amounts by hand.
+// NoItems leaves lines and products out when the file has order amounts, and keeps them
+// when the amounts are the lines' sums.
+func TestReadNoItems(t *testing.T) {
+	const withAmount = `order_id,customer_id,order_date,amount,product,quantity,price
+A1,C1,2024-01-02,12.50,P1,1,10
+A1,C1,2024-01-02,12.50,P2,1,2.5
+A2,C2,2024-01-03,4,P1,2,2
+`
+	b := read(t, "o.csv", withAmount, Options{NoItems: true}).Batch
+	if len(b.Orders) != 2 || b.Orders[0].Amount != 12.5 || b.Orders[1].Customer != "C2" {
+		t.Fatalf("orders %+v", b.Orders)
+	}
+	for _, o := range b.Orders {
+		if len(o.Items) != 0 {
+			t.Errorf("order %s kept %d lines", o.ExternalID, len(o.Items))
+		}
+	}
+	if len(b.Products) != 0 || slices.Contains(b.Present[kexi.KindOrders], "items") {
+		t.Errorf("products %+v, present %v: want none and no items", b.Products, b.Present[kexi.KindOrders])
+	}
+	if full := read(t, "o.csv", withAmount, Options{}).Batch; len(full.Orders[0].Items) != 2 || len(full.Products) != 2 {
+		t.Errorf("without NoItems: %d lines, %d products", len(full.Orders[0].Items), len(full.Products))
+	}
+	// No amount column: A1 = 1 × 10 + 1 × 2.5 = 12.5, from its lines, which stay.
+	const noAmount = `order_id,customer_id,order_date,product,quantity,price
+A1,C1,2024-01-02,P1,1,10
+A1,C1,2024-01-02,P2,1,2.5
+`
+	b = read(t, "o.csv", noAmount, Options{NoItems: true}).Batch
+	if len(b.Orders) != 1 || b.Orders[0].Amount != 12.5 || len(b.Orders[0].Items) != 2 {
+		t.Errorf("without an amount column: %+v", b.Orders)
+	}
+}
+
 func TestReadOrdersGroupsLines(t *testing.T) {
 	const data = `Order ID,Customer ID,Order Date,SKU,Description,Quantity,Unit Price,Country
 A1,17850.0,2011-12-09 08:26,P1,Mug,6,2.55,United Kingdom

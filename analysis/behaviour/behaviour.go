@@ -566,7 +566,7 @@ func (behaviourAnalysis) Info() analysis.Info {
 		Title:   analysis.Text{En: "Purchase behaviour", Zh: "消费行为分析"},
 		Summary: analysis.Text{En: "How often, how much, when, where and what customers buy, and when they will buy next.", Zh: "客户多久买一次、买多少、何时何地买什么,以及下次何时购买。"},
 		Labels:  labels,
-		Needs:   []string{"orders", "events"},
+		Needs:   []string{"orders", "items", "events"},
 	}
 }
 

@@ -47,7 +47,7 @@ func (churnAnalysis) Info() analysis.Info {
 			{Key: "seed", Default: "1", Type: "int", Help: analysis.Text{En: "Random seed for the folds", Zh: "交叉验证分折的随机种子"}},
 		},
 		Labels: labels,
-		Needs:  []string{"customers", "orders"},
+		Needs:  []string{"customers", "orders", "items"},
 	}
 }
 

@@ -300,7 +300,7 @@ func (migrationAnalysis) Info() analysis.Info {
 			{Key: "b_to", Type: "date", Help: d("End of period B (default as-of)", "时期 B 结束(默认基准日)")},
 		},
 		Labels: labels,
-		Needs:  []string{"orders", "customers", "responses"},
+		Needs:  []string{"orders", "items", "customers", "responses"},
 	}
 }
 

@@ -112,7 +112,7 @@ func (portraitAnalysis) Info() analysis.Info {
 		Options: []analysis.Option{{Key: "customer", Type: "string",
 			Help: analysis.Text{En: "Customer id or external id (required)", Zh: "客户 ID 或外部编号(必填)"}}},
 		Labels: labels,
-		Needs:  []string{"customers", "orders"},
+		Needs:  []string{"customers", "orders", "items"},
 	}
 }
 

@@ -507,7 +507,7 @@ func (Analysis) Info() analysis.Info {
 			{Key: "window", Default: "10", Type: "int", Help: t("How many neighbouring names (sorted) each name is compared with", "每个姓名与排序后相邻的多少个姓名比较")},
 		},
 		Labels: l,
-		Needs:  []string{"customers", "orders"},
+		Needs:  []string{"customers", "orders", "items"},
 	}
 }
 

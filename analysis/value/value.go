@@ -197,7 +197,7 @@ func (valueAnalysis) Info() analysis.Info {
 		Options: []analysis.Option{{Key: "cost_per_minute", Type: "float",
 			Help: analysis.Text{En: "Service cost per interaction minute; default the setting", Zh: "每分钟互动的服务成本;默认取系统设置"}}},
 		Labels: labels,
-		Needs:  []string{"orders", "interactions"},
+		Needs:  []string{"orders", "items", "interactions"},
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"slices"
 	"strings"
 	"time"
 
@@ -103,7 +104,9 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if *db != "" {
 			return kexi.Errorf(kexi.EINVALID, "give either --db or --orders/--customers, not both")
 		}
-		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers)
+		// Order lines are kept in memory only when a named analysis reads them.
+		lines := slices.ContainsFunc(as, func(a analysis.Analysis) bool { return slices.Contains(a.Info().Needs, "items") })
+		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers, lines)
 		if err != nil {
 			return err
 		}

@@ -12,14 +12,15 @@ import (
 // datasetFromFiles reads transactions (and optionally customers) from CSV/XLSX files into a
 // Dataset without a database. Columns are recognised as in import. Rows that cannot be read
 // (no customer, a bad date …) are left out with a warning naming how many and the first
-// problem, so an analyst sees at once what was dropped.
-func datasetFromFiles(ctx context.Context, env *Env, orders, customers string) (*kexi.Dataset, error) {
+// problem, so an analyst sees at once what was dropped. Without lines, order lines are left
+// out (unless the order totals come from them).
+func datasetFromFiles(ctx context.Context, env *Env, orders, customers string, lines bool) (*kexi.Dataset, error) {
 	b := &kexi.Batch{}
 	for _, f := range []struct{ path, kind string }{{customers, kexi.KindCustomers}, {orders, kexi.KindOrders}} {
 		if f.path == "" {
 			continue
 		}
-		r, err := readSheet(env, f.path, f.kind)
+		r, err := readSheet(env, f.path, sheet.Options{Kind: f.kind, SkipInvalid: true, CustomFields: true, NoItems: !lines})
 		if err != nil {
 			return nil, err
 		}
@@ -39,13 +40,13 @@ func join[T any](a, b []T) []T {
 	return append(a, b...)
 }
 
-func readSheet(env *Env, path, kind string) (*sheet.Result, error) {
+func readSheet(env *Env, path string, opt sheet.Options) (*sheet.Result, error) {
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, kexi.Errorf(kexi.EINVALID, "cannot open %s: %v", path, err)
 	}
 	defer fh.Close()
-	r, err := sheet.Read(fh, path, sheet.Options{Kind: kind, SkipInvalid: true, CustomFields: true})
+	r, err := sheet.Read(fh, path, opt)
 	if err != nil {
 		return nil, err
 	}
