@@ -8,8 +8,8 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
