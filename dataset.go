@@ -10,8 +10,8 @@ import (
 // with LoadDataset; the CLI can also build it straight from CSV files.
 //
 // Invariants (Normalize establishes them): Customers are sorted by ID; Orders are sorted by
-// (CustomerID, OrderedAt, ID), and orders' Items are sub-slices of shared backing arrays (one
-// from a store, chunks of a few thousand lines from a sheet) rather than an allocation each;
+// (CustomerID, OrderedAt, ID), and orders' Items are sub-slices, with no spare capacity, of
+// shared arrays of a few thousand lines each rather than an allocation each;
 // every other slice is sorted by its time field, then ID.
 type Dataset struct {
 	Customers    []Customer
