@@ -687,9 +687,11 @@ func countNew[T any](e *entity[T], recs []T, ext map[string]int64) int {
 	return n
 }
 
-// dropIndexes drops the explicit indexes of table (not those behind UNIQUE constraints, which
-// also guard the data) and returns the function that creates them again, in the same
-// transaction: readers never see the table without them.
+// dropIndexes drops the indexes created by CREATE INDEX on table (not those SQLite makes for a
+// UNIQUE column constraint, which cannot be dropped) and returns the function that creates
+// them again, in the same transaction: readers never see the table without them. A unique
+// index is checked when it is built again: the import matches external ids itself, and should
+// two rows still share one, the rebuild fails and the import with it.
 func (s *importState) dropIndexes(table string) (func() error, error) {
 	rows, err := s.tx.QueryContext(s.ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
 	if err != nil {
