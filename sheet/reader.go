@@ -259,9 +259,10 @@ func (x *xlsxRows) Close() error {
 }
 
 // prefetch reads rows from a rowReader on its own goroutine, a chunk at a time, and has a
-// prepper trim and parse their cells, so that reading and parsing run side by side with
-// building records. A chunk records how many bytes of the file had been read when it was
-// complete, for estimating the file's row count.
+// prepper trim and parse their cells on another, so that reading, parsing and building
+// records run side by side (CSV tokenising and parsing cost about the same). A chunk records
+// how many bytes of the file had been read when it was complete, for estimating the file's
+// row count.
 type prefetch struct {
 	chunks chan *rowChunk
 	free   chan *rowChunk
@@ -286,9 +287,11 @@ const chunkRows = 256
 
 func newPrefetch(src rowReader, read func() int64, prep *prepper) *prefetch {
 	width := len(prep.cols)
-	p := &prefetch{width: width, chunks: make(chan *rowChunk, 4), free: make(chan *rowChunk, 6), done: make(chan struct{}), src: src}
+	p := &prefetch{width: width, chunks: make(chan *rowChunk, 4), free: make(chan *rowChunk, 8), done: make(chan struct{}), src: src}
+	raw := make(chan *rowChunk, 2)
+	// Reading: rows into chunks of cells.
 	go func() {
-		defer close(p.chunks)
+		defer close(raw)
 		for {
 			var c *rowChunk
 			select {
@@ -305,17 +308,33 @@ func newPrefetch(src rowReader, read func() int64, prep *prepper) *prefetch {
 				}
 				c.cells = append(c.cells, cells...)
 				c.ends = append(c.ends, len(c.cells))
-				n := len(c.vals)
-				c.vals = slices.Grow(c.vals, width)[:n+width]
-				prep.prep(cells, c.vals[n:])
 			}
 			c.read = read()
 			select {
-			case p.chunks <- c:
+			case raw <- c:
 			case <-p.done:
 				return
 			}
 			if c.err != nil {
+				return
+			}
+		}
+	}()
+	// Parsing: the values of each chunk's rows.
+	go func() {
+		defer close(p.chunks)
+		for c := range raw {
+			c.vals = slices.Grow(c.vals, len(c.ends)*width)[:len(c.ends)*width]
+			start := 0
+			for r, end := range c.ends {
+				prep.prep(c.cells[start:end], c.vals[r*width:(r+1)*width])
+				start = end
+			}
+			select {
+			case p.chunks <- c:
+			case <-p.done:
+				for range raw { // let the reader finish
+				}
 				return
 			}
 		}
