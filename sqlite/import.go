@@ -755,8 +755,8 @@ func (s *importState) orders(recs []kexi.Order) error {
 	if err != nil {
 		return err
 	}
-	// The lines are a column of the order (packed, with their hash beside them for the
-	// no-op check), so they are written, compared and replaced with it.
+	// The lines are a column of the order (packed; the no-op check compares the bytes), so
+	// they are written, compared and replaced with it.
 	return importKind(s, orders, recs, hooks[kexi.Order]{
 		validate: validateOrder,
 		prep: func(o *kexi.Order, id int64) error {
