@@ -135,7 +135,9 @@ func (s *Server) Warm(ctx context.Context, every time.Duration) {
 			last = v
 			start := time.Now()
 			s.warm(ctx, v)
-			s.log.Info("cache warmed", "version", v, "ms", time.Since(start).Milliseconds())
+			if ctx.Err() == nil {
+				s.log.Info("cache warmed", "version", v, "ms", time.Since(start).Milliseconds())
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -170,7 +172,7 @@ func (s *Server) warm(ctx context.Context, v int64) {
 				return
 			}
 			if _, _, err := s.runAnalysis(ctx, v, sc, a, analysis.Input{Options: map[string]string{}}, d); err != nil &&
-				kexi.ErrorCode(err) == kexi.EINTERNAL {
+				kexi.ErrorCode(err) == kexi.EINTERNAL && ctx.Err() == nil {
 				s.log.Warn("warm analysis", "analysis", a.Info().Name, "err", err)
 			}
 		})
