@@ -177,6 +177,7 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 		return err
 	}
 	sort.Strings(names)
+	applied := false
 	for _, name := range names {
 		base := filepath.Base(name)
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
@@ -211,6 +212,27 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migration %s: %w", base, err)
 		}
+		applied = true
+	}
+	if !applied {
+		return nil
+	}
+	return db.compact(ctx)
+}
+
+// compact rewrites the file when more than a quarter of it is free pages, as after a migration
+// that rebuilt a large table (the old pages would otherwise keep the file at nearly twice its
+// size until new rows fill them).
+func (db *DB) compact(ctx context.Context) error {
+	var free, pages int64
+	if err := db.w.QueryRowContext(ctx, "SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count").Scan(&free, &pages); err != nil {
+		return err
+	}
+	if free*4 <= pages {
+		return nil
+	}
+	if _, err := db.w.ExecContext(ctx, "VACUUM"); err != nil {
+		return fmt.Errorf("compact after migrating: %w", err)
 	}
 	return nil
 }

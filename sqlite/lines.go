@@ -146,11 +146,35 @@ func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
 	return a.chunk[start:end:end], nil
 }
 
+// packOrders is how many order ids packOrderLines takes at a time.
+var packOrders int64 = 50_000
+
 // packOrderLines is migration 2's step in Go: it packs the rows of order_items into
-// orders.lines, then drops order_items.
+// orders.lines, then drops order_items. It goes through the orders 50,000 at a time, so that
+// upgrading a large database holds only that many orders' lines in memory.
 func packOrderLines(ctx context.Context, tx *sql.Tx) error {
+	var top int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(order_id), 0) FROM order_items").Scan(&top); err != nil {
+		return err
+	}
+	st, err := tx.PrepareContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for lo := int64(0); lo < top; lo += packOrders {
+		if err := packSpan(ctx, tx, st, lo, lo+packOrders); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, "DROP TABLE order_items")
+	return err
+}
+
+// packSpan packs the lines of the orders with lo < id ≤ hi.
+func packSpan(ctx context.Context, tx *sql.Tx, st *sql.Stmt, lo, hi int64) error {
 	rows, err := tx.QueryContext(ctx, "SELECT order_id, coalesce(product_id, 0), sku, name, category, quantity, unit_price, unit_cost "+
-		"FROM order_items ORDER BY order_id, line")
+		"FROM order_items WHERE order_id > ? AND order_id <= ? ORDER BY order_id, line", lo, hi)
 	if err != nil {
 		return err
 	}
@@ -185,18 +209,12 @@ func packOrderLines(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	flush()
-	st, err := tx.PrepareContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?")
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	for _, p := range out {
 		if _, err := st.ExecContext(ctx, p.lines, p.id); err != nil {
 			return err
 		}
 	}
-	_, err = tx.ExecContext(ctx, "DROP TABLE order_items")
-	return err
+	return nil
 }
 
 // hasProduct reports whether packed lines b name product id (false for damaged data).

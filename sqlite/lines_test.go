@@ -104,6 +104,8 @@ func TestMigrateOrderLines(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "kexi.db")
 	key := bytes.Repeat([]byte{7}, 32)
+	defer func(n int64) { packOrders = n }(packOrders)
+	packOrders = 1000 // six passes over the 5,010 order ids
 	// A file migrated only to version 1, with rows as version 1 wrote them.
 	raw, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
 	if err != nil {
@@ -119,6 +121,11 @@ func TestMigrateOrderLines(t *testing.T) {
 		"INSERT INTO orders (id, external_id, ordered_at, amount, created_at, updated_at) VALUES (1, 'O1', 0, 10, 0, 0), (2, 'O2', 0, 3, 0, 0), (3, 'O3', 0, 1, 0, 0)",
 		"INSERT INTO order_items (order_id, line, product_id, sku, name, category, quantity, unit_price, unit_cost) VALUES " +
 			"(1, 1, NULL, 'X', '', '', 1, 4, 0), (1, 0, 5, 'P5', 'Tea', 'food', 2, 3, 1), (3, 0, NULL, 'Y', 'y', '', 1, 1, 0)",
+		// Enough more orders that the tables migration 3 rebuilds leave most of the file free.
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) " +
+			"INSERT INTO orders (id, external_id, ordered_at, amount, created_at, updated_at) SELECT i + 10, 'N' || i, 0, 1, 0, 0 FROM n",
+		"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) " +
+			"INSERT INTO order_items (order_id, line, sku, name, category, quantity, unit_price) SELECT i + 10, 0, 'S' || (i % 50), 'line ' || i, 'c', 1, 2 FROM n",
 	} {
 		if _, err := raw.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
@@ -139,7 +146,10 @@ func TestMigrateOrderLines(t *testing.T) {
 		nil,
 		{{SKU: "Y", Name: "y", Quantity: 1, UnitPrice: 1}},
 	}
-	for i, o := range list {
+	if len(list) < len(want) {
+		t.Fatalf("%d orders", len(list))
+	}
+	for i, o := range list[:len(want)] {
 		if !reflect.DeepEqual(o.Items, want[i]) {
 			t.Errorf("order %s: lines %+v, want %+v", o.ExternalID, o.Items, want[i])
 		}
@@ -147,5 +157,14 @@ func TestMigrateOrderLines(t *testing.T) {
 	var n int
 	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name = 'order_items'").Scan(&n); err != nil || n != 0 {
 		t.Fatalf("order_items still there (%d, %v)", n, err)
+	}
+	// Every order with lines has them, whichever pass packed it: 1, 3 and the 5,000 more.
+	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM orders WHERE lines IS NOT NULL").Scan(&n); err != nil || n != 5002 {
+		t.Fatalf("%d orders with lines (%v), want 5002", n, err)
+	}
+	// The rebuilt tables' old pages were given back: at most a quarter of the file is free.
+	var free, pages int
+	if err := db.r.QueryRowContext(ctx, "SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count").Scan(&free, &pages); err != nil || free*4 > pages {
+		t.Fatalf("%d of %d pages free after migrating (%v)", free, pages, err)
 	}
 }
