@@ -87,14 +87,8 @@ func sortOrders(s []Order) {
 		next[id]++
 	}
 	for id := 0; id+1 < len(start); id++ {
-		run := perm[start[id]:start[id+1]]
-		if len(run) > 1 {
-			slices.SortFunc(run, func(a, b int32) int {
-				if c := timeID(s[a].OrderedAt, s[a].ID, s[b].OrderedAt, s[b].ID); c != 0 {
-					return c
-				}
-				return int(a) - int(b)
-			})
+		if run := perm[start[id]:start[id+1]]; len(run) > 1 {
+			sortPositions(s, run, orderCmp)
 		}
 	}
 	permute(s, perm)
@@ -118,14 +112,19 @@ func sortIf[T any](s []T, cmp func(a, b *T) int) {
 	for i := range perm {
 		perm[i] = int32(i)
 	}
-	// Ties keep their original order: the position is the last key.
+	sortPositions(s, perm, cmp)
+	permute(s, perm)
+}
+
+// sortPositions sorts positions into s by cmp of the records there; ties keep their order, the
+// position being the last key.
+func sortPositions[T any](s []T, perm []int32, cmp func(a, b *T) int) {
 	slices.SortFunc(perm, func(a, b int32) int {
 		if c := cmp(&s[a], &s[b]); c != 0 {
 			return c
 		}
 		return int(a) - int(b)
 	})
-	permute(s, perm)
 }
 
 // permute rearranges s so that the new s[i] is the old s[perm[i]], following each cycle of the
