@@ -226,33 +226,32 @@ func (b *builder) reserve(rows int) {
 	scale := func(n int) int { return n * rows / done }
 	switch b.kind.name {
 	case kexi.KindOrders:
-		bt.Orders = reserve(bt.Orders, scale(len(bt.Orders)))
+		reserve(&bt.Orders, scale)
 		m := make(map[string]int, scale(len(b.orderIdx)))
 		for k, v := range b.orderIdx {
 			m[k] = v
 		}
 		b.orderIdx = m
 	case kexi.KindCustomers:
-		bt.Customers = reserve(bt.Customers, scale(len(bt.Customers)))
+		reserve(&bt.Customers, scale)
 	case kexi.KindInteractions:
-		bt.Interactions = reserve(bt.Interactions, scale(len(bt.Interactions)))
+		reserve(&bt.Interactions, scale)
 	case kexi.KindEvents:
-		bt.Events = reserve(bt.Events, scale(len(bt.Events)))
+		reserve(&bt.Events, scale)
 	case kexi.KindSurveys:
-		bt.Surveys = reserve(bt.Surveys, scale(len(bt.Surveys)))
+		reserve(&bt.Surveys, scale)
 	case kexi.KindLeads:
-		bt.Leads = reserve(bt.Leads, scale(len(bt.Leads)))
+		reserve(&bt.Leads, scale)
 	case kexi.KindResponses:
-		bt.Responses = reserve(bt.Responses, scale(len(bt.Responses)))
+		reserve(&bt.Responses, scale)
 	}
 }
 
-// reserve returns s with room for n elements.
-func reserve[T any](s []T, n int) []T {
-	if n <= cap(s) {
-		return s
+// reserve gives *s room for scale(len(*s)) elements.
+func reserve[T any](s *[]T, scale func(int) int) {
+	if n := scale(len(*s)); n > cap(*s) {
+		*s = append(make([]T, 0, n), *s...)
 	}
-	return append(make([]T, 0, n), s...)
 }
 
 func blank(cells []string) bool {
@@ -437,9 +436,9 @@ func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
 		return nil, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", res.File),
 			Problems: []kexi.FieldProblem{{File: res.File, Reason: fmt.Sprintf("no column maps to a field of %s", k.name)}}}
 	}
-	b.present()
 	if !b.keepLines {
-		// Nor are the line columns parsed.
+		// The line columns are neither parsed nor named in Present: the batch holds no lines,
+		// and an upsert must not take that for "no lines".
 		kept := b.cols[:0]
 		for _, c := range b.cols {
 			if c.f == nil || !c.f.line {
@@ -448,6 +447,7 @@ func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
 		}
 		b.cols = kept
 	}
+	b.present()
 	return b, nil
 }
 
@@ -598,9 +598,6 @@ func (b *builder) present() {
 			if !b.mapped["amount"] {
 				own["amount"], own["status"], own["returned"] = true, true, true
 			}
-		}
-		if !b.keepLines {
-			delete(own, "items") // the batch holds none: an upsert must not take that for "no lines"
 		}
 	case kexi.KindSurveys:
 		own["kind"] = true

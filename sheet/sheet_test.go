@@ -64,7 +64,6 @@ func TestReadEncodingsAndDelimiters(t *testing.T) {
 	}
 }
 
-// Three lines of one invoice and one of another, with a cancellation: amounts by hand.
 // NoItems leaves lines and products out when the file has order amounts, and keeps them
 // when the amounts are the lines' sums.
 func TestReadNoItems(t *testing.T) {
@@ -99,6 +98,7 @@ A1,C1,2024-01-02,P2,1,2.5
 	}
 }
 
+// Three lines of one invoice and one of another, with a cancellation: amounts by hand.
 func TestReadOrdersGroupsLines(t *testing.T) {
 	const data = `Order ID,Customer ID,Order Date,SKU,Description,Quantity,Unit Price,Country
 A1,17850.0,2011-12-09 08:26,P1,Mug,6,2.55,United Kingdom
