@@ -667,6 +667,7 @@ type resolver struct {
 	bs      *Baskets
 	byID    []resolved // by product id, below maxProduct
 	other   resolved   // scratch for lines without a small product id
+	order   int32      // counts the calls of positive
 }
 
 // resolved is the item of a line with these SKU, name and category.
@@ -674,32 +675,37 @@ type resolved struct {
 	sku, name, category string
 	item                string // "" when the line has no item or it is excluded
 	idx                 int32  // the item's index in the baskets + 1; 0 = not looked up yet
+	order               int32  // the resolver's order when this entry was last returned
 	set                 bool
 }
 
 // maxProduct bounds the product ids the resolver remembers.
 const maxProduct = 1 << 16
 
-// line returns the resolved item of a line. The result for a line without a small product id
-// is overwritten by the next such line.
+// line returns the resolved item of a line. A line without a small product id, or one whose
+// product's entry was already returned in this order for other strings (the order's lines may
+// hold that entry, so it is left alone), gets a scratch result that the next such line
+// overwrites.
 func (r *resolver) line(it *kexi.OrderItem) *resolved {
-	var e *resolved
+	e := &r.other
 	if id := it.ProductID; id > 0 && id < maxProduct {
 		if int(id) >= len(r.byID) {
 			r.byID = append(r.byID, make([]resolved, int(id)+1-len(r.byID))...)
 		}
-		e = &r.byID[id]
-		if e.set && e.sku == it.SKU && e.name == it.Name && e.category == it.Category {
-			return e
+		p := &r.byID[id]
+		if p.set && p.sku == it.SKU && p.name == it.Name && p.category == it.Category {
+			p.order = r.order
+			return p
 		}
-	} else {
-		e = &r.other
+		if p.order != r.order {
+			e = p
+		}
 	}
 	item := ItemName(it, r.kind)
 	if r.exclude[item] {
 		item = ""
 	}
-	*e = resolved{sku: it.SKU, name: it.Name, category: it.Category, item: item, set: true}
+	*e = resolved{sku: it.SKU, name: it.Name, category: it.Category, item: item, order: r.order, set: true}
 	return e
 }
 
@@ -722,11 +728,11 @@ func (r *resolver) index(e *resolved) int32 {
 }
 
 // positive returns the distinct items of the order whose total quantity is positive (in the
-// order of their first line), reusing the storage of lines and qty. Each is looked up in the
-// baskets (index) before the next line is resolved, so the scratch result of a line without a
-// small product id is copied.
+// order of their first line), reusing the storage of lines and qty. The scratch result that
+// line overwrites is copied before it is kept.
 func (r *resolver) positive(items []kexi.OrderItem, lines []*resolved, qty []float64) ([]*resolved, []float64) {
 	lines, qty = lines[:0], qty[:0]
+	r.order++
 	for j := range items {
 		e := r.line(&items[j])
 		if e.item == "" {

@@ -45,3 +45,24 @@ func TestResolver(t *testing.T) {
 		t.Errorf("items %q, baskets %v %v", bs.Items, bs.Basket(0), bs.Basket(1))
 	}
 }
+
+// TestResolverProductTwoItems: one order with two lines of product 1 under SKUs A and D, then
+// A and D again. The per-product memory holds A when D comes, and A is already among the
+// order's lines, so D must not overwrite it: the basket is A, D (quantities 1+3 and 2+4),
+// as ItemName on each line gives. The next order, D alone, resolves product 1 to D again.
+func TestResolverProductTwoItems(t *testing.T) {
+	var bs Baskets
+	r := &resolver{kind: "sku", bs: &bs}
+	lines, qty := r.positive([]kexi.OrderItem{{ProductID: 1, SKU: "A", Quantity: 1}, {ProductID: 1, SKU: "D", Quantity: 2},
+		{ProductID: 1, SKU: "A", Quantity: 3}, {ProductID: 1, SKU: "D", Quantity: 4}}, nil, nil)
+	var names []string
+	for _, l := range lines {
+		names = append(names, l.item)
+	}
+	if !slices.Equal(names, []string{"A", "D"}) || !slices.Equal(qty, []float64{4, 6}) {
+		t.Errorf("order 1: items %q, quantities %v", names, qty)
+	}
+	if lines, _ = r.positive([]kexi.OrderItem{{ProductID: 1, SKU: "D", Quantity: 1}}, lines, qty); len(lines) != 1 || lines[0].item != "D" || lines[0] != &r.byID[1] {
+		t.Errorf("order 2: %+v", lines)
+	}
+}
