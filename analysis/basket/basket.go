@@ -68,25 +68,30 @@ func (b *Baskets) begin() { b.start = append(b.start, int32(len(b.flat))) }
 
 // Add adds a basket of item names (duplicates and empty names are dropped).
 func (b *Baskets) Add(items []string) {
-	if b.index == nil {
-		b.index = map[string]int{}
-	}
 	s := len(b.flat)
 	b.begin()
 	for _, it := range items {
 		if it == "" {
 			continue
 		}
-		i, ok := b.index[it]
-		if !ok {
-			i = len(b.Items)
-			b.index[it] = i
-			b.Items = append(b.Items, it)
-		}
-		if !slices.Contains(b.flat[s:], int32(i)) {
-			b.flat = append(b.flat, int32(i))
+		if i := b.intern(it); !slices.Contains(b.flat[s:], i) {
+			b.flat = append(b.flat, i)
 		}
 	}
+}
+
+// intern returns an item's index in Items, adding the item when new.
+func (b *Baskets) intern(item string) int32 {
+	if b.index == nil {
+		b.index = map[string]int{}
+	}
+	i, ok := b.index[item]
+	if !ok {
+		i = len(b.Items)
+		b.index[item] = i
+		b.Items = append(b.Items, item)
+	}
+	return int32(i)
 }
 
 type bitset []uint64
@@ -712,17 +717,7 @@ func (r *resolver) line(it *kexi.OrderItem) *resolved {
 // index returns the index of a line's item in the baskets, adding the item when new.
 func (r *resolver) index(e *resolved) int32 {
 	if e.idx == 0 {
-		b := r.bs
-		if b.index == nil {
-			b.index = map[string]int{}
-		}
-		i, ok := b.index[e.item]
-		if !ok {
-			i = len(b.Items)
-			b.index[e.item] = i
-			b.Items = append(b.Items, e.item)
-		}
-		e.idx = int32(i) + 1
+		e.idx = r.bs.intern(e.item) + 1
 	}
 	return e.idx - 1
 }
