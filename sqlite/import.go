@@ -154,17 +154,11 @@ type importState struct {
 
 	customers map[string]int64 // external id → id, loaded on first use
 	custMax   int64
-	stub      *sql.Stmt
 	products  map[string]int64
 	campaigns map[string]int64
 }
 
 func (s *importState) run(b *kexi.Batch) error {
-	defer func() {
-		if s.stub != nil {
-			s.stub.Close()
-		}
-	}()
 	if err := s.customFields(b.CustomFields); err != nil {
 		return err
 	}
@@ -207,7 +201,7 @@ func (s *importState) run(b *kexi.Batch) error {
 	if len(b.Interactions) > 0 {
 		if err = importKind(s, interactions, b.Interactions, hooks[kexi.Interaction]{
 			validate: validateInteraction,
-			prep:     func(x *kexi.Interaction, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+			customer: func(x *kexi.Interaction) (string, *int64) { return x.Customer, &x.CustomerID },
 		}); err != nil {
 			return err
 		}
@@ -215,7 +209,7 @@ func (s *importState) run(b *kexi.Batch) error {
 	if len(b.Events) > 0 {
 		if err = importKind(s, events, b.Events, hooks[kexi.WebEvent]{
 			validate: validateEvent,
-			prep:     func(x *kexi.WebEvent, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+			customer: func(x *kexi.WebEvent) (string, *int64) { return x.Customer, &x.CustomerID },
 		}); err != nil {
 			return err
 		}
@@ -223,7 +217,7 @@ func (s *importState) run(b *kexi.Batch) error {
 	if len(b.Surveys) > 0 {
 		if err = importKind(s, surveys, b.Surveys, hooks[kexi.SurveyResponse]{
 			validate: validateSurvey,
-			prep:     func(x *kexi.SurveyResponse, _ int64) error { return s.customerRef(x.Customer, &x.CustomerID) },
+			customer: func(x *kexi.SurveyResponse) (string, *int64) { return x.Customer, &x.CustomerID },
 		}); err != nil {
 			return err
 		}
@@ -235,12 +229,8 @@ func (s *importState) run(b *kexi.Batch) error {
 	}
 	if len(b.Responses) > 0 {
 		if err = importKind(s, responses, b.Responses, hooks[kexi.CampaignResponse]{
-			prep: func(x *kexi.CampaignResponse, _ int64) error {
-				if err := s.campaignRef(x.Campaign, &x.CampaignID); err != nil {
-					return err
-				}
-				return s.customerRef(x.Customer, &x.CustomerID)
-			},
+			customer: func(x *kexi.CampaignResponse) (string, *int64) { return x.Customer, &x.CustomerID },
+			prep:     func(x *kexi.CampaignResponse, _ int64) error { return s.campaignRef(x.Campaign, &x.CampaignID) },
 		}); err != nil {
 			return err
 		}
@@ -263,6 +253,9 @@ func (s *importState) run(b *kexi.Batch) error {
 type hooks[T any] struct {
 	// validate checks a new record in full when Present is partial for the kind.
 	validate func(x *T, row int) error
+	// customer gives the external id of the customer a record names and the id to resolve it
+	// into: importKind creates the missing ones as stubs first, then resolves each before prep.
+	customer func(x *T) (ext string, id *int64)
 	prep     func(x *T, id int64) error
 	after    func(x *T, id int64, isNew bool) (bool, error)
 }
@@ -313,8 +306,8 @@ func (s *importState) newStub(ext string) int64 {
 }
 
 // stubCustomers creates, with multi-row inserts, a stub for every customer the external ids
-// name that does not exist yet, so that customerRef then finds them all (100,000 single-row
-// inserts take most of a second).
+// name that does not exist yet, so that customerRef then finds them all (one insert per stub
+// took most of a second for 100,000).
 func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 	b, err := newBulk(s.ctx, s.tx, "customers", "id, external_id, name, stub, created_at, updated_at")
 	if err != nil {
@@ -339,32 +332,17 @@ func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 	return b.flush()
 }
 
-// customerRef sets *id to the customer with external id ext, creating a stub customer when
-// there is none. An empty ext leaves *id as it is (0: no customer).
+// customerRef sets *id to the customer with external id ext, which stubCustomers has made
+// sure exists. An empty ext leaves *id as it is (0: no customer).
 func (s *importState) customerRef(ext string, id *int64) error {
 	if ext == "" {
 		return nil
 	}
-	if err := s.loadCustomers(); err != nil {
-		return err
+	v, ok := s.customers[ext]
+	if !ok {
+		return fmt.Errorf("customer %q was not created", ext)
 	}
-	if v, ok := s.customers[ext]; ok {
-		*id = v
-		return nil
-	}
-	if s.stub == nil {
-		st, err := s.tx.PrepareContext(s.ctx, "INSERT INTO customers (id, external_id, name, stub, created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)")
-		if err != nil {
-			return err
-		}
-		s.stub = st
-	}
-	sid := s.newStub(ext)
-	now := s.now.UnixMilli()
-	if _, err := s.stub.ExecContext(s.ctx, sid, ext, ext, now, now); err != nil {
-		return err
-	}
-	*id = sid
+	*id = v
 	return nil
 }
 
@@ -570,6 +548,20 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	}
 	defer ins.stop()
 	shadow := lastOf(e, recs)
+	if h.customer != nil {
+		err := s.stubCustomers(func(yield func(string) bool) {
+			for i := range recs {
+				if shadow == nil || !shadow[i] {
+					if ext, _ := h.customer(&recs[i]); !yield(ext) {
+						return
+					}
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+	}
 	if fresh := countNew(e, recs, ext); fresh >= bulkIndexMin && fresh >= len(ext) {
 		rebuild, err := s.dropIndexes(e.table)
 		if err != nil {
@@ -598,6 +590,11 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 		if !exists && !p.all && h.validate != nil {
 			if err := h.validate(x, i+1); err != nil {
 				return err
+			}
+		}
+		if h.customer != nil {
+			if err := s.customerRef(h.customer(x)); err != nil {
+				return recordErr(e.kind, i, key, err)
 			}
 		}
 		if h.prep != nil {
@@ -745,24 +742,12 @@ func customOf(x any) map[string]string {
 }
 
 func (s *importState) orders(recs []kexi.Order) error {
-	err := s.stubCustomers(func(yield func(string) bool) {
-		for i := range recs {
-			if !yield(recs[i].Customer) {
-				return
-			}
-		}
-	})
-	if err != nil {
-		return err
-	}
 	// The lines are a column of the order (packed; the no-op check compares the bytes), so
 	// they are written, compared and replaced with it.
 	return importKind(s, orders, recs, hooks[kexi.Order]{
 		validate: validateOrder,
+		customer: func(o *kexi.Order) (string, *int64) { return o.Customer, &o.CustomerID },
 		prep: func(o *kexi.Order, id int64) error {
-			if err := s.customerRef(o.Customer, &o.CustomerID); err != nil {
-				return err
-			}
 			for i := range o.Items {
 				it := &o.Items[i]
 				if it.ProductID == 0 {
@@ -798,10 +783,8 @@ func (s *importState) leads(recs []kexi.Lead) error {
 	}
 	defer sb.stop()
 	err = importKind(s, leads, recs, hooks[kexi.Lead]{
+		customer: func(l *kexi.Lead) (string, *int64) { return l.Customer, &l.CustomerID },
 		prep: func(l *kexi.Lead, id int64) error {
-			if err := s.customerRef(l.Customer, &l.CustomerID); err != nil {
-				return err
-			}
 			if id == 0 {
 				at := l.CreatedAt
 				if at.IsZero() {
