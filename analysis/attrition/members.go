@@ -98,15 +98,9 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 		}
 	}
 	ci := 0
-	for i := 0; i < len(os); {
-		cid := os[i].CustomerID
-		j := i + 1
-		for j < len(os) && os[j].CustomerID == cid {
-			j++
-		}
+	d.OrderRuns(func(cid int64, run []kexi.Order) {
 		if cid == 0 {
-			i = j // anonymous orders
-			continue
+			return // anonymous orders
 		}
 		for ci < len(cs) && cs[ci].ID < cid {
 			add(cs[ci].ID, &cs[ci], nil)
@@ -117,9 +111,8 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 			c = &cs[ci]
 			ci++
 		}
-		add(cid, c, os[i:j])
-		i = j
-	}
+		add(cid, c, run)
+	})
 	for ; ci < len(cs); ci++ {
 		add(cs[ci].ID, &cs[ci], nil)
 	}
