@@ -22,6 +22,10 @@ func FloatKey(f float64) uint64 {
 	return b | 1<<63
 }
 
+// IntKey returns a key whose unsigned order is the signed order of i, for RadixOrder:
+// the sign bit flipped, so that negative numbers come first.
+func IntKey(i int64) uint64 { return uint64(i) ^ 1<<63 }
+
 // RadixOrder returns the order that sorts keys ascending: keys[order[0]] ≤ keys[order[1]] ≤ ….
 // The sort is stable (equal keys keep their index order) and takes linear time: a least
 // significant digit radix sort on bytes, skipping the bytes that all keys share. On the

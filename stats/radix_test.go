@@ -22,6 +22,22 @@ func TestFloatKeyOrder(t *testing.T) {
 	}
 }
 
+func TestIntKeyOrder(t *testing.T) {
+	// In signed order; the keys compare the same way (plain uint64 casts would put −1 last).
+	vals := []int64{math.MinInt64, -5, -1, 0, 1, 7, math.MaxInt64}
+	for i := range vals {
+		for j := range vals {
+			if got, want := cmp.Compare(IntKey(vals[i]), IntKey(vals[j])), cmp.Compare(vals[i], vals[j]); got != want {
+				t.Errorf("keys of %d and %d compare %d, want %d", vals[i], vals[j], got, want)
+			}
+		}
+	}
+	// The sign bit flipped: MinInt64 → 0, 0 → 1<<63, −1 → 1<<63 − 1.
+	if IntKey(math.MinInt64) != 0 || IntKey(0) != 1<<63 || IntKey(-1) != 1<<63-1 {
+		t.Errorf("IntKey: %d %d %d", IntKey(math.MinInt64), IntKey(0), IntKey(-1))
+	}
+}
+
 func TestRadixOrderByHand(t *testing.T) {
 	// keys 30, 10, 20, 10: ascending 10 (index 1), 10 (index 3, after 1: stable), 20 (2), 30 (0).
 	if got := RadixOrder([]uint64{30, 10, 20, 10}); !slices.Equal(got, []int32{1, 3, 2, 0}) {

@@ -483,7 +483,7 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 	// Identified visitors: ids in order.
 	keys := make([]uint64, len(ids))
 	for k, id := range ids {
-		keys[k] = uint64(id) ^ 1<<63 // signed order as unsigned
+		keys[k] = stats.IntKey(id)
 	}
 	order := stats.RadixOrder(keys)
 	identified := 0

@@ -113,7 +113,7 @@ type key struct {
 func keyCustomers(hits []responder) []key {
 	ids := make([]uint64, len(hits))
 	for i := range hits {
-		ids[i] = uint64(hits[i].id) ^ 1<<63 // signed order as unsigned
+		ids[i] = stats.IntKey(hits[i].id)
 	}
 	keys := make([]key, 0, len(hits))
 	for _, i := range stats.RadixOrder(ids) {
@@ -145,7 +145,7 @@ type record struct {
 func addMembers(recs []record) {
 	keys := make([]uint64, len(recs))
 	for i := range recs {
-		keys[i] = uint64(recs[i].id) ^ 1<<63 // signed order as unsigned
+		keys[i] = stats.IntKey(recs[i].id)
 		recs[i].cp.records++
 	}
 	for i := range recs {

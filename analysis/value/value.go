@@ -67,7 +67,7 @@ func profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time)
 		x := &inter[i]
 		if x.CustomerID != 0 && (keep == nil || keep(x.At)) {
 			kept = append(kept, int32(i))
-			keys = append(keys, uint64(x.CustomerID)^1<<63) // signed order as unsigned
+			keys = append(keys, stats.IntKey(x.CustomerID))
 		}
 	}
 	var minutes []mins
