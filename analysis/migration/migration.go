@@ -412,10 +412,7 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			days = append(days, float64(m.DaysToUpgrade))
 		}
 	}
-	count := map[string]int{}
-	for k, c := range changes {
-		count[c] = byChange[k]
-	}
+	count := func(change string) float64 { return float64(byChange[slices.Index(changes, change)]) }
 	slices.Sort(days)
 	var med float64
 	if n := len(days); n > 0 {
@@ -425,11 +422,11 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	res.Summary = []analysis.Figure{
 		{Key: "period_a", Text: a.From.Format("2006-01-02") + " – " + a.To.Format("2006-01-02")},
 		{Key: "period_b", Text: b.From.Format("2006-01-02") + " – " + b.To.Format("2006-01-02")},
-		{Key: Upgraded, Value: float64(count[Upgraded])},
-		{Key: Downgraded, Value: float64(count[Downgraded])},
-		{Key: Same, Value: float64(count[Same])},
-		{Key: NewIn, Value: float64(count[NewIn])},
-		{Key: Lost, Value: float64(count[Lost])},
+		{Key: Upgraded, Value: count(Upgraded)},
+		{Key: Downgraded, Value: count(Downgraded)},
+		{Key: Same, Value: count(Same)},
+		{Key: NewIn, Value: count(NewIn)},
+		{Key: Lost, Value: count(Lost)},
 		{Key: "median_days_to_upgrade", Value: med, Unit: "days"},
 	}
 	mt := analysis.Table{Key: "matrix", Columns: []analysis.Column{{Key: "tier_a", Type: "label"}}}
@@ -474,7 +471,7 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	}
 	bar := analysis.Series{Key: "changes", Kind: "bar", X: []string{Upgraded, Same, Downgraded, NewIn, Lost}, Y: []analysis.Values{{Key: "customers"}}}
 	for _, c := range bar.X {
-		bar.Y[0].Data = append(bar.Y[0].Data, float64(count[c]))
+		bar.Y[0].Data = append(bar.Y[0].Data, count(c))
 	}
 	res.Tables = []analysis.Table{mt, ct, lt}
 	res.Series = []analysis.Series{sankey, bar}
