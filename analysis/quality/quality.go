@@ -196,7 +196,7 @@ func Age(c *kexi.Customer, asOf time.Time) int {
 }
 
 // Customer fields checked for completeness.
-var customerFields = []string{"name", "phone", "email", "gender", "age", "province", "city", "channel", "owner"}
+var customerFields = [...]string{"name", "phone", "email", "gender", "age", "province", "city", "channel", "owner"}
 
 // missingKinds holds the problem kind of each missing field, "missing_" + the field.
 var missingKinds = func() []string {
@@ -208,8 +208,9 @@ var missingKinds = func() []string {
 }()
 
 // filled reports, for each of customerFields in order, whether the customer has it: one call
-// per customer rather than a switch on the field's name per field.
-func filled(c *kexi.Customer) [9]bool {
+// per customer rather than a switch on the field's name per field. The array's length is
+// customerFields', so that a field added there without a test here does not compile.
+func filled(c *kexi.Customer) [len(customerFields)]bool {
 	blank := func(s string) bool { return strings.TrimSpace(s) == "" }
 	return [...]bool{!blank(c.Name), !blank(c.Phone), !blank(c.Email), !blank(c.Gender),
 		c.Age != 0 || !c.BirthDate.IsZero(), !blank(c.Province), !blank(c.City), !blank(c.Channel), !blank(c.Owner)}
