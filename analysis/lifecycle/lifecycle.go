@@ -231,13 +231,7 @@ func collect(d *kexi.Dataset, dates []time.Time, asOf time.Time, g *gapStats) *h
 	add := func(cid int64, c *kexi.Customer) []history {
 		h.ids = append(h.ids, cid)
 		h.cust = append(h.cust, c)
-		// Within the capacity the histories are already zero (make cleared them and nothing
-		// has written there): extending the slice spares copying empty histories in.
-		if n := len(h.hs) + nd; n <= cap(h.hs) {
-			h.hs = h.hs[:n]
-		} else {
-			h.hs = append(h.hs, make([]history, nd)...)
-		}
+		h.hs = append(h.hs, make([]history, nd)...) // the make allocates nothing: append clears the new part
 		return h.hs[len(h.hs)-nd:]
 	}
 	cs := d.Customers
