@@ -77,14 +77,19 @@ func TestRadixOrderMatchesStableSort(t *testing.T) {
 }
 
 func TestSortTies(t *testing.T) {
-	// Keys 5,3,5,3,5 with ids 9,8,7,6,5: RadixOrder gives 1,3 (key 3) then 0,2,4 (key 5);
-	// by id descending within ties: key 3 → 1 (id 8), 3 (id 6); key 5 → 0 (9), 2 (7), 4 (5)
-	// already are. By id ascending: 3,1 then 4,2,0.
+	// Keys 5,3,5,3,5 with ids 9,8,7,6,5: RadixOrder gives 1,3 (key 3) then 0,2,4 (key 5),
+	// whose ids (8,6 and 9,7,5) descend within each tie. By id ascending the ties become 3,1
+	// (ids 6,8) and 4,2,0 (ids 5,7,9); by id descending they stay as they are.
 	keys := []uint64{5, 3, 5, 3, 5}
 	ids := []int{9, 8, 7, 6, 5}
 	order := RadixOrder(keys)
 	SortTies(order, keys, func(a, b int32) int { return ids[a] - ids[b] })
 	if want := []int32{3, 1, 4, 2, 0}; !slices.Equal(order, want) {
 		t.Fatalf("order %v, want %v", order, want)
+	}
+	order = RadixOrder(keys)
+	SortTies(order, keys, func(a, b int32) int { return ids[b] - ids[a] })
+	if want := []int32{1, 3, 0, 2, 4}; !slices.Equal(order, want) {
+		t.Fatalf("descending: order %v, want %v", order, want)
 	}
 }
