@@ -203,30 +203,42 @@ var errMoved = errors.New("the data changed while it was being loaded")
 // orderHalves loads the orders in scope, with their lines, in two halves by id, on two read
 // transactions at once, into one slice in id order. Reading and unpacking a million orders is
 // the longest part of LoadDataset; halving it lets the other parts finish alongside.
+//
+// The first half to start counts the orders, in its snapshot, for both. Should the other
+// half's snapshot hold a different number in its range it reports errMoved; any other
+// difference between the snapshots moves the data version, which LoadDataset compares.
 type orderHalves struct {
-	scope  kexi.Scope
-	once   sync.Once
-	out    []kexi.Order
-	n, low int // orders in all and in the lower half, as the first half to ask found them
+	scope kexi.Scope
+	once  sync.Once
+	err   error
+	mid   int64 // the lower half is ids up to mid, half the largest
+	low   int   // orders in the lower half
+	out   []kexi.Order
 }
 
-// load reads the lower half (ids up to half the largest) or the upper one into its place.
+// count finds mid and the orders in each half, once, and makes the slice for them.
+func (h *orderHalves) count(ctx context.Context, q querier, where string, args []any) error {
+	h.once.Do(func() {
+		var maxID int64
+		if h.err = q.QueryRowContext(ctx, "SELECT coalesce(max(t.id), 0) FROM orders t"+where, args...).Scan(&maxID); h.err != nil {
+			return
+		}
+		h.mid = maxID / 2
+		var n int
+		h.err = q.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(t.id <= ?), 0) FROM orders t"+where,
+			append([]any{h.mid}, args...)...).Scan(&n, &h.low)
+		h.out = make([]kexi.Order, n)
+	})
+	return h.err
+}
+
+// load reads the lower half or the upper one into its place.
 func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 	where, args := scopeWhere(scopeCustomer, h.scope)
-	var maxID int64
-	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(t.id), 0) FROM orders t"+where, args...).Scan(&maxID); err != nil {
+	if err := h.count(ctx, q, where, args); err != nil {
 		return err
 	}
-	mid := maxID / 2
-	var n, low int
-	if err := q.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(t.id <= ?), 0) FROM orders t"+where,
-		append([]any{mid}, args...)...).Scan(&n, &low); err != nil {
-		return err
-	}
-	h.once.Do(func() { h.out, h.n, h.low = make([]kexi.Order, n), n, low })
-	if n != h.n || low != h.low {
-		return errMoved
-	}
+	low, mid := h.low, h.mid
 	part, cond := h.out[:low], "t.id <= ?"
 	if upper {
 		part, cond = h.out[low:], "t.id > ?"
