@@ -217,27 +217,6 @@ func packSpan(ctx context.Context, tx *sql.Tx, st *sql.Stmt, lo, hi int64) error
 	return nil
 }
 
-// hasProduct reports whether packed lines b name product id (false for damaged data).
-func hasProduct(b []byte, id int64) bool {
-	if len(b) == 0 || b[0] != linesVersion {
-		return false
-	}
-	r := lineReader{b: b[1:]}
-	for n := r.uvarint(); n > 0 && r.err == nil; n-- {
-		pid := r.uvarint()
-		r.bytes()
-		r.bytes()
-		r.bytes()
-		r.float()
-		r.float()
-		r.float()
-		if r.err == nil && pid == uint64(id) {
-			return true
-		}
-	}
-	return false
-}
-
 // dropProduct is ON DELETE SET NULL for packed lines: the lines naming product id keep their
 // SKU, name and category and lose the product id.
 func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
@@ -250,6 +229,7 @@ func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
 		items []kexi.OrderItem
 	}
 	var changes []change
+	lines := lineArena{size: 4096}
 	for rows.Next() {
 		var oid int64
 		var b sql.RawBytes
@@ -257,20 +237,20 @@ func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
 			rows.Close()
 			return err
 		}
-		if !hasProduct(b, id) {
-			continue
-		}
-		items, err := (&lineArena{}).unpack(b)
+		items, err := lines.unpack(b)
 		if err != nil {
 			rows.Close()
 			return fmt.Errorf("order %d: %w", oid, err)
 		}
+		named := false
 		for i := range items {
 			if items[i].ProductID == id {
-				items[i].ProductID = 0
+				items[i].ProductID, named = 0, true
 			}
 		}
-		changes = append(changes, change{oid, items})
+		if named {
+			changes = append(changes, change{oid, items})
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
