@@ -305,7 +305,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	camps = slices.DeleteFunc(camps, func(c *camp) bool { return len(c.kinds) == 0 })
 	slices.SortStableFunc(camps, func(a, b *camp) int { return cmp.Compare(a.key, b.key) })
 
-	// Customer positions by a search over a compact copy of the ids (the structs are large),
+	// Customer positions by a look-up over a compact copy of the ids (the structs are large),
 	// and each customer's group_by value, read in one pass in customer order rather than once
 	// per campaign member in response order.
 	cids := make([]int64, len(d.Customers))
@@ -314,6 +314,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		cids[i] = d.Customers[i].ID
 		group[i], _ = d.Customers[i].Field(groupBy)
 	}
+	find := analysis.Positions(cids)
 	ordersOf := func(id int64) []kexi.Order {
 		lo := sort.Search(len(d.Orders), func(i int) bool { return d.Orders[i].CustomerID >= id })
 		hi := lo
@@ -422,7 +423,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 				pn++
 			}
 			var v string
-			if i, ok := slices.BinarySearch(cids, id); ok {
+			if i := find(id); i >= 0 {
 				v = group[i]
 			}
 			if v == "" {
