@@ -16,7 +16,6 @@ package pyramid
 import (
 	"cmp"
 	"context"
-	"slices"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -164,16 +163,7 @@ func rankOrder(n int, at func(i int) (float64, int64)) []int32 {
 		_, y := at(int(b))
 		return cmp.Compare(x, y)
 	}
-	for i := 0; i < n; {
-		j := i + 1
-		for j < n && keys[order[j]] == keys[order[i]] {
-			j++
-		}
-		if j-i > 1 && !slices.IsSortedFunc(order[i:j], byID) {
-			slices.SortFunc(order[i:j], byID)
-		}
-		i = j
-	}
+	stats.SortTies(order, keys, byID)
 	return order
 }
 
