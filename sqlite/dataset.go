@@ -1,11 +1,15 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -181,6 +185,15 @@ func (in interner) get(s string) string {
 	return s
 }
 
+// view is get for a string that is only borrowed (a view into SQLite's memory): the string
+// is copied when it is new.
+func (in interner) view(s string) string {
+	if v, ok := in[s]; ok {
+		return v
+	}
+	return in.get(strings.Clone(s))
+}
+
 // bytes is get for a string still in bytes: the string is made only when it is new.
 func (in interner) bytes(b []byte) string {
 	if v, ok := in[string(b)]; ok {
@@ -248,39 +261,42 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 	} else {
 		where += " AND " + cond
 	}
-	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
-		"t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at, t.lines "+
-		"FROM orders t"+where+" ORDER BY t.id", append(args, mid)...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	in := interner{}
 	lines := lineArena{size: 4096, in: in}
-	var at, created, updated int64
-	var channel, status, province, city string
-	var packed sql.RawBytes
 	k := 0
-	for ; rows.Next(); k++ {
-		if k == len(part) {
-			return errMoved
-		}
-		o := &part[k]
-		if err := rows.Scan(&o.ID, &o.ExternalID, &o.CustomerID, &at, &o.Amount, &o.Cost, &o.Shipping, &o.Discount,
-			&o.Returned, &channel, &status, &province, &city, &created, &updated, &packed); err != nil {
-			return err
-		}
-		o.Channel, o.Status, o.Province, o.City = in.get(channel), in.get(status), in.get(province), in.get(city)
-		o.OrderedAt, o.CreatedAt, o.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
-		if o.Items, err = lines.unpack(packed); err != nil {
-			return fmt.Errorf("order %d: %w", o.ID, err)
-		}
-	}
-	if err := rows.Err(); err != nil {
+	sorted := true
+	err := collect(ctx, q, "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
+		"t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at, t.lines",
+		"orders t"+where, append(args, mid), func(row []driver.Value) error {
+			if k == len(part) {
+				return errMoved
+			}
+			o := &part[k]
+			r := rowReader{row: row}
+			o.ID, o.ExternalID, o.CustomerID = r.int(0), strings.Clone(r.text(1)), r.int(2)
+			o.OrderedAt = time.UnixMilli(r.int(3)).UTC()
+			o.Amount, o.Cost, o.Shipping, o.Discount, o.Returned = r.float(4), r.float(5), r.float(6), r.float(7), r.float(8)
+			o.Channel, o.Status, o.Province, o.City = in.view(r.text(9)), in.view(r.text(10)), in.view(r.text(11)), in.view(r.text(12))
+			o.CreatedAt, o.UpdatedAt = time.UnixMilli(r.int(13)).UTC(), time.UnixMilli(r.int(14)).UTC()
+			if r.err != nil {
+				return fmt.Errorf("order %d: %w", o.ID, r.err)
+			}
+			var err error
+			if o.Items, err = lines.unpack(r.blob(15)); err != nil {
+				return fmt.Errorf("order %d: %w", o.ID, err)
+			}
+			sorted = sorted && (k == 0 || part[k-1].ID < o.ID)
+			k++
+			return nil
+		})
+	if err != nil {
 		return err
 	}
 	if k != len(part) {
 		return errMoved
+	}
+	if !sorted {
+		slices.SortFunc(part, func(a, b kexi.Order) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	return nil
 }
@@ -288,20 +304,32 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 // loadAll reads every record of an entity in scope, in id order.
 func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope) ([]T, error) {
 	where, args := scopeWhere(e.scope, scope)
-	rows, err := q.QueryContext(ctx, "SELECT "+e.sel+" FROM "+e.from+where+" ORDER BY t.id", args...)
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+e.from+where, args...).Scan(&n); err != nil {
+		return nil, fmt.Errorf("%s: %w", e.kind, err)
+	}
+	var out []T // nil when there are none, as before
+	if n > 0 {
+		out = make([]T, 0, n) // a write in between only makes append grow it
+	}
+	sorted := true
+	err := collect(ctx, q, e.sel, e.from+where, args, func(row []driver.Value) error {
+		var zero T
+		out = append(out, zero)
+		x := &out[len(out)-1]
+		if err := e.scan(valueRow(row), c, x); err != nil {
+			return err
+		}
+		sorted = sorted && (len(out) == 1 || *e.id(&out[len(out)-2]) < *e.id(x))
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.kind, err)
 	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		var zero T
-		out = append(out, zero)
-		if err := e.scan(rows, c, &out[len(out)-1]); err != nil {
-			return nil, fmt.Errorf("%s: %w", e.kind, err)
-		}
+	if !sorted {
+		slices.SortFunc(out, func(a, b T) int { return cmp.Compare(*e.id(&a), *e.id(&b)) })
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func loadFields(ctx context.Context, q querier) ([]kexi.CustomField, error) {
