@@ -66,7 +66,9 @@ func TestBulkLeavesOutDefaults(t *testing.T) {
 		{int64(2), 0.0, "", nil, int64(5), "y"},  //
 		{int64(3), 1.5, "", "c", int64(0), "x"},  // batch 2: b left out
 		{int64(4), 0.0, "", nil, int64(0), "x"},  //
-		{int64(5), 0.0, "b", nil, int64(0), "x"}, // the rest, one row: a, c left out
+		{int64(5), 0.0, "", nil, int64(7), "z"},  // batch 3: a, b, c left out, as in batch 1
+		{int64(6), 0.0, "", nil, int64(8), "w"},  //
+		{int64(7), 0.0, "b", nil, int64(0), "x"}, // the rest, one row: a, c left out
 	}
 	for _, r := range rows {
 		if err := b.add(r...); err != nil {
@@ -76,8 +78,8 @@ func TestBulkLeavesOutDefaults(t *testing.T) {
 	if err := b.flush(); err != nil {
 		t.Fatal(err)
 	}
-	if b.prepared != 2 {
-		t.Errorf("%d prepared statements for full batches, want 2 (two sets of columns)", b.prepared)
+	if b.prepared != 3 {
+		t.Errorf("%d prepared statements, want 3 (one for each set of columns)", b.prepared)
 	}
 	if err := b.add(rows[0]...); err != nil || b.flush() == nil {
 		t.Error("rows added after flush are not refused")
@@ -101,7 +103,9 @@ func TestBulkLeavesOutDefaults(t *testing.T) {
 		`2 real 0 "" NULL 5 "y"`,
 		`3 real 1.5 "" c 0 "x"`,
 		`4 real 0 "" NULL 0 "x"`,
-		`5 real 0 "b" NULL 0 "x"`,
+		`5 real 0 "" NULL 7 "z"`,
+		`6 real 0 "" NULL 8 "w"`,
+		`7 real 0 "b" NULL 0 "x"`,
 	}
 	if strings.Join(got, "\n") != strings.Join(wantRows, "\n") {
 		t.Fatalf("rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantRows, "\n"))

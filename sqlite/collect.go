@@ -33,11 +33,36 @@ type rowSink struct {
 	n   int
 }
 
-var sinks = struct {
+var sinks = handles[*rowSink]{m: map[int64]*rowSink{}}
+
+// handles names Go values by numbers that SQL can pass around: kexi_rows's first argument,
+// kexi_src's h column.
+type handles[T any] struct {
 	sync.Mutex
 	next int64
-	m    map[int64]*rowSink
-}{m: map[int64]*rowSink{}}
+	m    map[int64]T
+}
+
+func (h *handles[T]) add(v T) int64 {
+	h.Lock()
+	defer h.Unlock()
+	h.next++
+	h.m[h.next] = v
+	return h.next
+}
+
+func (h *handles[T]) get(n int64) (T, bool) {
+	h.Lock()
+	defer h.Unlock()
+	v, ok := h.m[n]
+	return v, ok
+}
+
+func (h *handles[T]) remove(n int64) {
+	h.Lock()
+	defer h.Unlock()
+	delete(h.m, n)
+}
 
 func init() {
 	sqlite.MustRegisterFunction("kexi_rows", &sqlite.FunctionImpl{
@@ -52,11 +77,8 @@ type rowsAgg struct{ s *rowSink }
 
 func (a *rowsAgg) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
 	if a.s == nil {
-		h, ok := args[0].(int64)
-		sinks.Lock()
-		a.s = sinks.m[h]
-		sinks.Unlock()
-		if !ok || a.s == nil {
+		h, _ := args[0].(int64)
+		if a.s, _ = sinks.get(h); a.s == nil {
 			return errors.New("kexi_rows: unknown handle")
 		}
 	}
@@ -86,16 +108,8 @@ func (a *rowsAgg) Final(*sqlite.FunctionContext) {}
 // as it is. The driver interrupts the query when ctx ends.
 func collect(ctx context.Context, q querier, cols, rest string, args []any, fn rowFunc) error {
 	s := &rowSink{fn: fn}
-	sinks.Lock()
-	sinks.next++
-	h := sinks.next
-	sinks.m[h] = s
-	sinks.Unlock()
-	defer func() {
-		sinks.Lock()
-		delete(sinks.m, h)
-		sinks.Unlock()
-	}()
+	h := sinks.add(s)
+	defer sinks.remove(h)
 	var n int64
 	err := q.QueryRowContext(ctx, "SELECT kexi_rows(?, "+cols+") FROM "+rest, append([]any{h}, args...)...).Scan(&n)
 	if s.err != nil {
