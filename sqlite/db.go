@@ -21,6 +21,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -277,6 +278,38 @@ func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) e
 			tx.Rollback()
 			return err
 		}
+	}
+	return tx.Commit()
+}
+
+// writeUnchecked is write for an import: it runs fn with SQLite's foreign-key checks off on
+// the writer connection, and turns them back on after. An import resolves every reference
+// it writes to a row that exists or that it creates in the same transaction, and deletes
+// nothing that a cascade would follow; the check of each new row's parent cost 0.2 s of a
+// 500,000-order import. The tests check foreign keys after every change (TestMain).
+func (db *DB) writeUnchecked(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	conn, err := db.w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return err
+	}
+	defer func() {
+		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); rerr != nil {
+			// A connection left without its checks must not go back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, rerr)
+		}
+	}()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
 	}
 	return tx.Commit()
 }

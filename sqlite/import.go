@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, erro
 		return st, err
 	}
 	s := &importState{ctx: ctx, db: db, now: db.stamp(), present: b.Present, stats: &st}
-	err := db.write(ctx, false, func(tx *sql.Tx) error {
+	err := db.writeUnchecked(ctx, func(tx *sql.Tx) error {
 		s.tx = tx
 		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 			return err
@@ -156,6 +157,7 @@ type importState struct {
 	custMax   int64
 	products  map[string]int64
 	campaigns map[string]int64
+	ids       map[string]bool // "table:id" → whether the row exists, for references given by id
 }
 
 func (s *importState) run(b *kexi.Batch) error {
@@ -333,10 +335,10 @@ func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 }
 
 // customerRef sets *id to the customer with external id ext, which stubCustomers has made
-// sure exists. An empty ext leaves *id as it is (0: no customer).
+// sure exists. An empty ext leaves *id as it is (0: no customer), once it is known to exist.
 func (s *importState) customerRef(ext string, id *int64) error {
 	if ext == "" {
-		return nil
+		return s.idRef("customers", "customer", *id)
 	}
 	v, ok := s.customers[ext]
 	if !ok {
@@ -348,7 +350,7 @@ func (s *importState) customerRef(ext string, id *int64) error {
 
 func (s *importState) campaignRef(ext string, id *int64) error {
 	if ext == "" {
-		return nil
+		return s.idRef("campaigns", "campaign", *id)
 	}
 	if s.campaigns == nil {
 		m, _, err := s.loadExt("campaigns")
@@ -363,6 +365,30 @@ func (s *importState) campaignRef(ext string, id *int64) error {
 	}
 	*id = v
 	return nil
+}
+
+// idRef checks a reference given by id rather than by external id (a record from the API
+// may do so): SQLite's foreign-key checks are off during an import (writeUnchecked).
+func (s *importState) idRef(table, what string, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	key := table + ":" + strconv.FormatInt(id, 10)
+	if ok, seen := s.ids[key]; seen {
+		if !ok {
+			return kexi.Errorf(kexi.EINVALID, "no %s has id %d", what, id)
+		}
+		return nil
+	}
+	var n int
+	if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM "+table+" WHERE id = ?", id).Scan(&n); err != nil {
+		return err
+	}
+	if s.ids == nil {
+		s.ids = map[string]bool{}
+	}
+	s.ids[key] = n > 0
+	return s.idRef(table, what, id)
 }
 
 func (s *importState) productID(sku string) (int64, error) {

@@ -25,7 +25,37 @@ func open(t testing.TB, path string) *sqlite.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	t.Cleanup(func() { checkForeignKeys(t, path) })
 	return db
+}
+
+// checkForeignKeys fails t if any row of the database at path names a parent row that does
+// not exist. Imports write with SQLite's own checks off (writeUnchecked): this checks, after
+// every test that opened a store, that they were right to.
+func checkForeignKeys(t testing.TB, path string) {
+	t.Helper()
+	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.Query("PRAGMA foreign_key_check")
+	if err != nil {
+		t.Fatalf("foreign key check: %v", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%s row %d names a %s row that does not exist", table, rowid.Int64, parent)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestStore(t *testing.T) {

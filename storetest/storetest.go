@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) kexi.Store) {
 		{"Import", testImport},
 		{"ImportPresent", testImportPresent},
 		{"ImportAllOrNothing", testImportAllOrNothing},
+		{"ImportRefByID", testImportRefByID},
 		{"ImportLeadStages", testImportLeadStages},
 		{"LoadDataset", testLoadDataset},
 		{"DataVersion", testDataVersion},
@@ -699,6 +700,50 @@ func testImportAllOrNothing(t *testing.T, s kexi.Store) {
 	}
 	if v2, _ := s.DataVersion(ctx); v2 != v1 {
 		t.Fatalf("a failed import moved the data version")
+	}
+}
+
+// testImportRefByID imports records that name their customer or campaign by id rather than
+// by external id, as the API allows: an id that names nothing is refused, and nothing of the
+// batch is kept.
+func testImportRefByID(t *testing.T, s kexi.Store) {
+	_, err := s.Import(ctx, &kexi.Batch{Customers: []kexi.Customer{{ExternalID: "C0", Name: "zero"}},
+		Campaigns: []kexi.Campaign{{ExternalID: "K0", Name: "spring"}}})
+	must(t, err)
+	custs, _, err := s.FindCustomers(ctx, kexi.Filter{})
+	must(t, err)
+	camps, _, err := s.FindCampaigns(ctx, kexi.Filter{})
+	must(t, err)
+	cid, kid := custs[0].ID, camps[0].ID
+	_, err = s.Import(ctx, &kexi.Batch{
+		Orders:    []kexi.Order{{ExternalID: "O1", CustomerID: cid, OrderedAt: day(2025, 1, 1), Amount: 5}},
+		Responses: []kexi.CampaignResponse{{ExternalID: "R1", CampaignID: kid, CustomerID: cid, At: day(2025, 1, 2), Kind: "click"}}})
+	must(t, err)
+	o, _, err := s.FindOrders(ctx, kexi.Filter{})
+	must(t, err)
+	if len(o) != 1 || o[0].CustomerID != cid {
+		t.Fatalf("orders %+v, want O1 of customer %d", o, cid)
+	}
+	v1, _ := s.DataVersion(ctx)
+	for i, b := range []*kexi.Batch{
+		{Customers: []kexi.Customer{{ExternalID: "C1", Name: "one"}},
+			Orders: []kexi.Order{{ExternalID: "O2", CustomerID: cid + 1000, OrderedAt: day(2025, 1, 1), Amount: 5}}},
+		{Customers: []kexi.Customer{{ExternalID: "C1", Name: "one"}},
+			Responses: []kexi.CampaignResponse{{ExternalID: "R2", CampaignID: kid + 1000, CustomerID: cid, At: day(2025, 1, 2), Kind: "click"}}},
+		{Leads: []kexi.Lead{{ExternalID: "L1", Name: "lead", Stage: kexi.StageNew, CustomerID: cid + 1000}}},
+	} {
+		_, err := s.Import(ctx, b)
+		if err == nil {
+			t.Errorf("batch %d with a reference to nothing was imported", i)
+			continue
+		}
+		wantCode(t, err, kexi.EINVALID)
+	}
+	if _, n, _ := s.FindCustomers(ctx, kexi.Filter{}); n != 1 {
+		t.Errorf("a refused import left customers behind: %d", n)
+	}
+	if v2, _ := s.DataVersion(ctx); v2 != v1 {
+		t.Errorf("a refused import moved the data version")
 	}
 }
 
