@@ -28,6 +28,7 @@ type rowFunc func(row []driver.Value) error
 
 // rowSink is one running collect.
 type rowSink struct {
+	ctx context.Context
 	fn  rowFunc
 	err error // the first error fn returned, given back as it is
 	n   int
@@ -84,7 +85,11 @@ func (a *rowsAgg) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
 	}
 	s := a.s
 	if s.err == nil {
-		s.n++
+		if s.n++; s.n%256 == 0 {
+			s.err = s.ctx.Err() // the driver's interrupt can come too late for a short query
+		}
+	}
+	if s.err == nil {
 		s.err = s.fn(args[1:])
 	}
 	return s.err
@@ -105,9 +110,9 @@ func (a *rowsAgg) Final(*sqlite.FunctionContext) {}
 
 // collect runs "SELECT kexi_rows(?, cols) FROM rest" with args and calls fn with each row's
 // values, in the order SQLite produces them. An error from fn ends the query and is returned
-// as it is. The driver interrupts the query when ctx ends.
+// as it is; so does ctx's error when ctx ends.
 func collect(ctx context.Context, q querier, cols, rest string, args []any, fn rowFunc) error {
-	s := &rowSink{fn: fn}
+	s := &rowSink{ctx: ctx, fn: fn}
 	h := sinks.add(s)
 	defer sinks.remove(h)
 	var n int64

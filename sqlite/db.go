@@ -155,6 +155,7 @@ func (db *DB) Backup(ctx context.Context, dst string) error {
 // migration's SQL, in the same transaction.
 var goSteps = map[int]func(context.Context, *sql.Tx) error{
 	2: packOrderLines,
+	4: repackLines,
 }
 
 // migrate applies every embedded migration newer than the schema version, each in its own

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -15,17 +16,57 @@ import (
 // rows of their own: an import of 1M order lines then writes one row per order, and loading
 // them reads one value per order. Nothing queries single lines in SQL; analyses read them in Go.
 //
-// The format, version 1:
+// The format, version 2:
 //
-//	byte     version (1)
+//	byte     version (2)
 //	uvarint  number of lines
 //	per line:
 //	  uvarint  product id (0: none)
 //	  uvarint  length, then the bytes: SKU, name, category
-//	  8 bytes  quantity, unit price, unit cost: IEEE 754, little-endian
+//	  number   quantity, unit price, unit cost
+//
+// A number is a tag byte and what it says follows:
+//
+//	0          +0
+//	1 + e      uvarint m: the number is m / 10^e (e = 0 … 4)
+//	6 + e      uvarint m: the number is −(m / 10^e)
+//	11         8 bytes: IEEE 754, little-endian (anything else: NaN, 1/3, 1e-9, …)
+//
+// m / 10^e is used only when that division gives back the number exactly, so every number
+// decodes to the same bits. Quantities and prices are mostly whole or in cents: 2 and 91.87
+// take 2 and 3 bytes instead of 8 each, which makes the orders table a quarter smaller.
+//
+// Version 1 (decoded still; migration 4 rewrites it) stored each number as its 8 IEEE bytes.
 //
 // An order without lines stores NULL.
-const linesVersion = 1
+const linesVersion = 2
+
+// pow10 are the scales a number can be stored at.
+var pow10 = [...]float64{1, 10, 100, 1000, 10000}
+
+const (
+	numZero  = 0
+	numPos   = 1                   // + e
+	numNeg   = numPos + len(pow10) // + e
+	numFloat = numNeg + len(pow10)
+)
+
+// appendNumber appends f in the tagged form above.
+func appendNumber(b []byte, f float64) []byte {
+	if f == 0 && !math.Signbit(f) {
+		return append(b, numZero)
+	}
+	a, tag := f, numPos
+	if math.Signbit(f) {
+		a, tag = -f, numNeg // −0 too: −(0 / 1)
+	}
+	for e, p := range pow10 {
+		if m := math.Round(a * p); m < 1<<63 && float64(uint64(m))/p == a {
+			return binary.AppendUvarint(append(b, byte(tag+e)), uint64(m))
+		}
+	}
+	return binary.LittleEndian.AppendUint64(append(b, byte(numFloat)), math.Float64bits(f))
+}
 
 // packLines encodes items; nil when there are none.
 func packLines(items []kexi.OrderItem) []byte {
@@ -35,7 +76,7 @@ func packLines(items []kexi.OrderItem) []byte {
 	n := 1 + binary.MaxVarintLen64
 	for i := range items {
 		it := &items[i]
-		n += 4*binary.MaxVarintLen64 + len(it.SKU) + len(it.Name) + len(it.Category) + 24
+		n += 4*binary.MaxVarintLen64 + len(it.SKU) + len(it.Name) + len(it.Category) + 3*9
 	}
 	b := make([]byte, 0, n)
 	b = append(b, linesVersion)
@@ -48,7 +89,7 @@ func packLines(items []kexi.OrderItem) []byte {
 			b = append(b, s...)
 		}
 		for _, f := range [...]float64{it.Quantity, it.UnitPrice, it.UnitCost} {
-			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(f))
+			b = appendNumber(b, f)
 		}
 	}
 	return b
@@ -83,6 +124,28 @@ func (r *lineReader) bytes() []byte {
 	return s
 }
 
+// number reads a number of version 2.
+func (r *lineReader) number() float64 {
+	if len(r.b) == 0 {
+		r.err, r.b = errLines, nil
+		return 0
+	}
+	tag := int(r.b[0])
+	r.b = r.b[1:]
+	switch {
+	case tag == numZero:
+		return 0
+	case tag < numNeg:
+		return float64(r.uvarint()) / pow10[tag-numPos]
+	case tag < numFloat:
+		return -(float64(r.uvarint()) / pow10[tag-numNeg])
+	case tag == numFloat:
+		return r.float()
+	}
+	r.err, r.b = errLines, nil
+	return 0
+}
+
 func (r *lineReader) float() float64 {
 	if len(r.b) < 8 {
 		r.err, r.b = errLines, nil
@@ -107,13 +170,20 @@ func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
-	if b[0] != linesVersion {
-		return nil, fmt.Errorf("order lines: format version %d is not known", b[0])
+	version := b[0]
+	var least uint64 // the fewest bytes a line takes
+	switch version {
+	case 1:
+		least = 28
+	case 2:
+		least = 7
+	default:
+		return nil, fmt.Errorf("order lines: format version %d is not known", version)
 	}
 	r := lineReader{b: b[1:]}
 	n := r.uvarint()
-	// A line takes at least 28 bytes, which bounds n before anything is allocated.
-	if r.err != nil || n == 0 || n > uint64(len(r.b))/28 {
+	// The bytes a line takes at least bound n before anything is allocated.
+	if r.err != nil || n == 0 || n > uint64(len(r.b))/least {
 		return nil, errLines
 	}
 	if cap(a.chunk)-len(a.chunk) < int(n) {
@@ -131,7 +201,11 @@ func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
 		}
 		it.ProductID = int64(pid)
 		it.SKU, it.Name, it.Category = a.in.bytes(r.bytes()), a.in.bytes(r.bytes()), a.in.bytes(r.bytes())
-		it.Quantity, it.UnitPrice, it.UnitCost = r.float(), r.float(), r.float()
+		if version == 1 {
+			it.Quantity, it.UnitPrice, it.UnitCost = r.float(), r.float(), r.float()
+		} else {
+			it.Quantity, it.UnitPrice, it.UnitCost = r.number(), r.number(), r.number()
+		}
 		if r.err != nil {
 			a.chunk = a.chunk[:start]
 			return nil, r.err
@@ -212,6 +286,51 @@ func packSpan(ctx context.Context, tx *sql.Tx, st *sql.Stmt, lo, hi int64) error
 	for _, p := range out {
 		if _, err := st.ExecContext(ctx, p.lines, p.id); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// repackLines is migration 4's step in Go: it rewrites the lines stored in format version 1
+// in the current version, packOrders orders at a time.
+func repackLines(ctx context.Context, tx *sql.Tx) error {
+	var top int64
+	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM orders").Scan(&top); err != nil {
+		return err
+	}
+	st, err := tx.PrepareContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	type repacked struct {
+		id    int64
+		lines []byte
+	}
+	for lo := int64(0); lo < top; lo += packOrders {
+		var out []repacked
+		lines := lineArena{size: 4096}
+		err := collect(ctx, tx, "id, lines", "orders WHERE id > ? AND id <= ? AND substr(lines, 1, 1) = x'01'",
+			[]any{lo, lo + packOrders}, func(row []driver.Value) error {
+				r := rowReader{row: row}
+				id, b := r.int(0), r.blob(1)
+				if r.err != nil {
+					return r.err
+				}
+				items, err := lines.unpack(b)
+				if err != nil {
+					return fmt.Errorf("order %d: %w", id, err)
+				}
+				out = append(out, repacked{id, packLines(items)})
+				return nil
+			})
+		if err != nil {
+			return err
+		}
+		for _, p := range out {
+			if _, err := st.ExecContext(ctx, p.lines, p.id); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

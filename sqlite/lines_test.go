@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/binary"
+	"fmt"
 	"math"
 	"path/filepath"
 	"reflect"
@@ -22,11 +24,14 @@ func TestPackLines(t *testing.T) {
 		{SKU: "", Quantity: 0.5, UnitPrice: -1},
 	}
 	b := packLines(items)
-	// Worked by hand: version 1, 2 lines; line 1: product 300 = uvarint ac 02, "A1", "茶" (3
-	// bytes of UTF-8), "food", three floats; line 2: product 0, three empty strings, floats.
-	want := []byte{1, 2, 0xac, 0x02, 2, 'A', '1', 3, 0xe8, 0x8c, 0xb6, 4, 'f', 'o', 'o', 'd'}
-	if !bytes.HasPrefix(b, want) || len(b) != len(want)+24+4+24 {
-		t.Fatalf("packed % x (%d bytes)", b, len(b))
+	// Worked by hand: version 2, 2 lines; line 1: product 300 = uvarint ac 02, "A1", "茶" (3
+	// bytes of UTF-8), "food"; 2 = tag 1 (m / 1) and m 2; 9.99 = tag 3 (m / 100) and 999 =
+	// uvarint e7 07; 4 = tag 1, 4. Line 2: product 0, three empty strings; 0.5 = tag 2
+	// (m / 10), 5; −1 = tag 6 (−m / 1), 1; 0 = tag 0.
+	want := []byte{2, 2, 0xac, 0x02, 2, 'A', '1', 3, 0xe8, 0x8c, 0xb6, 4, 'f', 'o', 'o', 'd', 1, 2, 3, 0xe7, 0x07, 1, 4,
+		0, 0, 0, 0, 2, 5, 6, 1, 0}
+	if !bytes.Equal(b, want) {
+		t.Fatalf("packed % x, want % x", b, want)
 	}
 	a := lineArena{size: 4096}
 	got, err := a.unpack(b)
@@ -51,13 +56,79 @@ func TestPackLines(t *testing.T) {
 	}
 }
 
+// TestUnpackVersion1 decodes lines as format version 1 stored them, 8 bytes a number.
+func TestUnpackVersion1(t *testing.T) {
+	b := []byte{1, 1, 7, 1, 'S', 0, 0,
+		0, 0, 0, 0, 0, 0, 0xf0, 0x3f, // 1
+		0, 0, 0, 0, 0, 0, 0, 0x40, // 2
+		0, 0, 0, 0, 0, 0, 0, 0} // 0
+	got, err := (&lineArena{}).unpack(b)
+	want := []kexi.OrderItem{{ProductID: 7, SKU: "S", Quantity: 1, UnitPrice: 2}}
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("unpacked %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := (&lineArena{}).unpack(b[:len(b)-1]); err == nil {
+		t.Error("a truncated version 1 blob decodes")
+	}
+}
+
+// TestNumber packs numbers as order lines store them: each comes back with the same bits,
+// in the bytes worked out by hand.
+func TestNumber(t *testing.T) {
+	third, tenth, fifth := 1.0, 0.1, 0.2
+	third /= 3 // at run time: Go's constant arithmetic is exact
+	for _, c := range []struct {
+		f    float64
+		want []byte
+	}{
+		{0, []byte{0}},
+		{math.Copysign(0, -1), []byte{6, 0}},
+		{1, []byte{1, 1}},
+		{300, []byte{1, 0xac, 0x02}},
+		{91.87, []byte{3, 0xe3, 0x47}}, // 9187 = 0x23e3
+		{-0.05, []byte{8, 5}},
+		{1.2345, []byte{5, 0xb9, 0x60}},                         // 12345 = 0x3039
+		{tenth + fifth, append([]byte{11}, le(tenth+fifth)...)}, // 0.30000000000000004
+		{third, append([]byte{11}, le(third)...)},
+		{1e-5, append([]byte{11}, le(1e-5)...)},
+		{1 << 60, append([]byte{1}, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10)},
+		{1e300, append([]byte{11}, le(1e300)...)},
+		{math.Inf(-1), append([]byte{11}, le(math.Inf(-1))...)},
+	} {
+		b := appendNumber(nil, c.f)
+		if !bytes.Equal(b, c.want) {
+			t.Errorf("%v: % x, want % x", c.f, b, c.want)
+		}
+		r := lineReader{b: b}
+		if got := r.number(); math.Float64bits(got) != math.Float64bits(c.f) || r.err != nil || len(r.b) != 0 {
+			t.Errorf("%v: decoded %v (%v, %d bytes left)", c.f, got, r.err, len(r.b))
+		}
+	}
+	nan := math.Float64frombits(0x7ff8000000000001)
+	r := lineReader{b: appendNumber(nil, nan)}
+	if got := r.number(); math.Float64bits(got) != math.Float64bits(nan) {
+		t.Errorf("NaN came back as %x", math.Float64bits(got))
+	}
+	for _, bad := range [][]byte{{}, {12}, {255}, {3}, {11, 1, 2}} {
+		r := lineReader{b: bad}
+		if r.number(); r.err == nil {
+			t.Errorf("% x decodes", bad)
+		}
+	}
+}
+
+// le is f's IEEE 754 bytes, little-endian.
+func le(f float64) []byte {
+	return binary.LittleEndian.AppendUint64(nil, math.Float64bits(f))
+}
+
 func TestUnpackDamaged(t *testing.T) {
 	good := packLines([]kexi.OrderItem{{ProductID: 7, SKU: "S", Quantity: 1, UnitPrice: 2}})
 	bad := map[string][]byte{
-		"unknown version":   append([]byte{2}, good[1:]...),
+		"unknown version":   append([]byte{3}, good[1:]...),
 		"truncated":         good[:len(good)-1],
 		"trailing bytes":    append(append([]byte{}, good...), 0),
-		"no lines":          {1, 0},
+		"no lines":          {2, 0},
 		"huge count":        {1, 0xff, 0xff, 0xff, 0xff, 0x0f},
 		"string past end":   {1, 1, 0, 0x7f},
 		"negative product":  append([]byte{1, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0, 0, 0}, make([]byte, 24)...),
@@ -80,6 +151,7 @@ func FuzzUnpackLines(f *testing.F) {
 	f.Add(packLines([]kexi.OrderItem{{ProductID: 1, SKU: "A", Name: "n", Category: "c", Quantity: 1, UnitPrice: 2, UnitCost: 3}}))
 	f.Add(packLines([]kexi.OrderItem{{SKU: "x"}, {SKU: "y", Quantity: math.NaN()}}))
 	f.Add([]byte{1, 1, 0, 0, 0, 0})
+	f.Add(packLines([]kexi.OrderItem{{SKU: "z", Quantity: -2.5, UnitPrice: 1e-9, UnitCost: math.Copysign(0, -1)}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		items, err := (&lineArena{size: 8}).unpack(b)
 		if err != nil || len(b) == 0 {
@@ -163,5 +235,74 @@ func TestMigrateOrderLines(t *testing.T) {
 	var free, pages int
 	if err := db.r.QueryRowContext(ctx, "SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count").Scan(&free, &pages); err != nil || free*4 > pages {
 		t.Fatalf("%d of %d pages free after migrating (%v)", free, pages, err)
+	}
+}
+
+// TestMigrateLinesV2 builds a database at schema version 3 with lines stored in format
+// version 1 and opens it: migration 4 rewrites them in version 2 and leaves the rest alone.
+func TestMigrateLinesV2(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kexi.db")
+	defer func(n int64) { packOrders = n }(packOrders)
+	packOrders = 2 // three passes over order ids 1 to 5
+	raw, err := sql.Open("sqlite", path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.SetMaxOpenConns(1)
+	if err := (&DB{w: raw, now: time.Now}).migrateTo(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	v1 := func(pid byte, sku string, q, p float64) []byte { // one line in version 1
+		b := append([]byte{1, 1, pid, byte(len(sku))}, sku...)
+		b = append(b, 0, 0)
+		for _, f := range []float64{q, p, 0} {
+			b = append(b, le(f)...)
+		}
+		return b
+	}
+	v2 := packLines([]kexi.OrderItem{{SKU: "K", Quantity: 3, UnitPrice: 1.5}})
+	stored := map[int64][]byte{1: v1(0, "A", 2, 9.99), 3: v2, 4: v1(0, "B", 1.0/3, 1e300), 5: v1(0, "C", 1, 4)}
+	for id := int64(1); id <= 5; id++ {
+		if _, err := raw.ExecContext(ctx, "INSERT INTO orders (id, external_id, ordered_at, amount, created_at, updated_at, lines) VALUES (?, ?, 0, 1, 0, 0, ?)",
+			id, fmt.Sprint("O", id), stored[id]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.Close()
+	db, err := Open(ctx, path, Options{Key: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	want := map[int64][]kexi.OrderItem{
+		1: {{SKU: "A", Quantity: 2, UnitPrice: 9.99}},
+		3: {{SKU: "K", Quantity: 3, UnitPrice: 1.5}},
+		4: {{SKU: "B", Quantity: 1.0 / 3, UnitPrice: 1e300}},
+		5: {{SKU: "C", Quantity: 1, UnitPrice: 4}},
+	}
+	for id := int64(1); id <= 5; id++ {
+		var b []byte
+		if err := db.r.QueryRowContext(ctx, "SELECT lines FROM orders WHERE id = ?", id).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		if want[id] == nil {
+			if b != nil {
+				t.Errorf("order %d: lines % x, want NULL", id, b)
+			}
+			continue
+		}
+		if len(b) == 0 || b[0] != linesVersion {
+			t.Errorf("order %d: % x is not in version %d", id, b, linesVersion)
+			continue
+		}
+		got, err := (&lineArena{}).unpack(b)
+		if err != nil || !reflect.DeepEqual(got, want[id]) {
+			t.Errorf("order %d: %+v, %v; want %+v", id, got, err, want[id])
+		}
+	}
+	var v int
+	if err := db.r.QueryRowContext(ctx, "SELECT max(version) FROM schema_version").Scan(&v); err != nil || v < 4 {
+		t.Errorf("schema version %d (%v)", v, err)
 	}
 }
