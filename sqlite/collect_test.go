@@ -189,3 +189,34 @@ func TestValueRow(t *testing.T) {
 		t.Errorf("4.0 into int64: %d, %v", whole, err)
 	}
 }
+
+func TestStringArena(t *testing.T) {
+	var a stringArena
+	long := strings.Repeat("x", 2000)
+	in := []string{"O1", "", "订单-2", long}
+	var out []string
+	for _, s := range in {
+		b := []byte(s)
+		view := "" // a view into b, as collect passes strings: b changes after the copy
+		if len(b) > 0 {
+			view = unsafe.String(&b[0], len(b))
+		}
+		v := a.clone(view)
+		clear(b)
+		out = append(out, v)
+	}
+	for i := range in {
+		if out[i] != in[i] {
+			t.Errorf("%d: %q, want %q", i, out[i], in[i])
+		}
+	}
+	if len(a.buf) != len("O1")+len("订单-2") {
+		t.Errorf("the arena holds %d bytes; the long string should have its own", len(a.buf))
+	}
+	for range 70_000 { // past one chunk: earlier strings stay as they were
+		a.clone("abcd")
+	}
+	if out[0] != "O1" || out[2] != "订单-2" {
+		t.Errorf("strings changed when the arena grew: %q %q", out[0], out[2])
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/kexi/kexi"
 )
@@ -185,6 +186,25 @@ func (in interner) get(s string) string {
 	return s
 }
 
+// stringArena copies strings into shared chunks of 64 KiB: one allocation for thousands of
+// short strings that all live as long as the Dataset (orders' external ids).
+type stringArena struct{ buf []byte }
+
+func (a *stringArena) clone(s string) string {
+	switch {
+	case s == "":
+		return ""
+	case len(s) > 1024:
+		return strings.Clone(s)
+	}
+	if cap(a.buf)-len(a.buf) < len(s) {
+		a.buf = make([]byte, 0, 64<<10)
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return unsafe.String(&a.buf[start], len(s))
+}
+
 // view is get for a string that is only borrowed (a view into SQLite's memory): the string
 // is copied when it is new.
 func (in interner) view(s string) string {
@@ -263,6 +283,7 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 	}
 	in := interner{}
 	lines := lineArena{size: 4096, in: in}
+	var ids stringArena
 	k := 0
 	sorted := true
 	err := collect(ctx, q, "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
@@ -273,7 +294,7 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 			}
 			o := &part[k]
 			r := rowReader{row: row}
-			o.ID, o.ExternalID, o.CustomerID = r.int(0), strings.Clone(r.text(1)), r.int(2)
+			o.ID, o.ExternalID, o.CustomerID = r.int(0), ids.clone(r.text(1)), r.int(2)
 			o.OrderedAt = time.UnixMilli(r.int(3)).UTC()
 			o.Amount, o.Cost, o.Shipping, o.Discount, o.Returned = r.float(4), r.float(5), r.float(6), r.float(7), r.float(8)
 			o.Channel, o.Status, o.Province, o.City = in.view(r.text(9)), in.view(r.text(10)), in.view(r.text(11)), in.view(r.text(12))

@@ -163,6 +163,27 @@ type lineArena struct {
 	size  int
 	chunk []kexi.OrderItem
 	in    interner // SKUs, names and categories repeat across orders
+	// seen maps the packed bytes of a line's SKU, name and category to the three strings:
+	// one lookup a line instead of three.
+	seen map[string][3]string
+}
+
+// texts reads a line's SKU, name and category.
+func (a *lineArena) texts(r *lineReader) (sku, name, category string) {
+	span := r.b
+	b1, b2, b3 := r.bytes(), r.bytes(), r.bytes()
+	if r.err != nil {
+		return "", "", ""
+	}
+	raw := span[:len(span)-len(r.b)]
+	if t, ok := a.seen[string(raw)]; ok {
+		return t[0], t[1], t[2]
+	}
+	t := [3]string{a.in.bytes(b1), a.in.bytes(b2), a.in.bytes(b3)}
+	if len(a.seen) < 100_000 {
+		a.seen[string(raw)] = t
+	}
+	return t[0], t[1], t[2]
 }
 
 // unpack decodes b (nil or empty: no lines) into lines from the arena.
@@ -192,6 +213,9 @@ func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
 	if a.in == nil {
 		a.in = interner{}
 	}
+	if a.seen == nil {
+		a.seen = map[string][3]string{}
+	}
 	start := len(a.chunk)
 	for range n {
 		var it kexi.OrderItem
@@ -200,7 +224,7 @@ func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
 			r.err = errLines
 		}
 		it.ProductID = int64(pid)
-		it.SKU, it.Name, it.Category = a.in.bytes(r.bytes()), a.in.bytes(r.bytes()), a.in.bytes(r.bytes())
+		it.SKU, it.Name, it.Category = a.texts(&r)
 		if version == 1 {
 			it.Quantity, it.UnitPrice, it.UnitCost = r.float(), r.float(), r.float()
 		} else {
