@@ -52,7 +52,8 @@ var responses = &entity[kexi.CampaignResponse]{
 	query: []string{"kind"},
 	sel: "t.id, coalesce(t.external_id, ''), coalesce(t.campaign_id, 0), coalesce(k.external_id, ''), coalesce(t.customer_id, 0), " +
 		"coalesce(c.external_id, ''), t.at, t.kind, t.value, t.control, t.created_at, t.updated_at",
-	from: "responses t LEFT JOIN customers c ON c.id = t.customer_id LEFT JOIN campaigns k ON k.id = t.campaign_id",
+	from:     "responses t LEFT JOIN customers c ON c.id = t.customer_id LEFT JOIN campaigns k ON k.id = t.campaign_id",
+	linkInGo: true,
 	scan: func(sc scanner, _ *crypt, x *kexi.CampaignResponse) error {
 		var at sql.NullInt64
 		var created, updated int64

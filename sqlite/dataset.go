@@ -161,7 +161,9 @@ func (db *DB) loadParallel(ctx context.Context, scope kexi.Scope) (*kexi.Dataset
 	return d, nil
 }
 
-// finishDataset fills the customer external id of orders and establishes the Dataset's order.
+// finishDataset fills the external ids of the customers (and campaigns) that orders,
+// interactions, events, surveys and campaign responses name, and establishes the Dataset's
+// order.
 func finishDataset(d *kexi.Dataset) {
 	ext := make(map[int64]string, len(d.Customers))
 	for i := range d.Customers {
@@ -169,6 +171,23 @@ func finishDataset(d *kexi.Dataset) {
 	}
 	for i := range d.Orders {
 		d.Orders[i].Customer = ext[d.Orders[i].CustomerID]
+	}
+	for i := range d.Interactions {
+		d.Interactions[i].Customer = ext[d.Interactions[i].CustomerID]
+	}
+	for i := range d.Events {
+		d.Events[i].Customer = ext[d.Events[i].CustomerID]
+	}
+	for i := range d.Surveys {
+		d.Surveys[i].Customer = ext[d.Surveys[i].CustomerID]
+	}
+	camp := make(map[int64]string, len(d.Campaigns))
+	for i := range d.Campaigns {
+		camp[d.Campaigns[i].ID] = d.Campaigns[i].ExternalID
+	}
+	for i := range d.Responses {
+		r := &d.Responses[i]
+		r.Customer, r.Campaign = ext[r.CustomerID], camp[r.CampaignID]
 	}
 	d.Normalize()
 }
@@ -325,8 +344,12 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 // loadAll reads every record of an entity in scope, in id order.
 func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope) ([]T, error) {
 	where, args := scopeWhere(e.scope, scope)
+	sel, from := e.sel, e.from
+	if e.linkInGo {
+		sel, from = unlinked(sel, from)
+	}
 	var n int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+e.from+where, args...).Scan(&n); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM "+from+where, args...).Scan(&n); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.kind, err)
 	}
 	var out []T // nil when there are none, as before
@@ -334,7 +357,7 @@ func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scop
 		out = make([]T, 0, n) // a write in between only makes append grow it
 	}
 	sorted := true
-	err := collect(ctx, q, e.sel, e.from+where, args, func(row []driver.Value) error {
+	err := collect(ctx, q, sel, from+where, args, func(row []driver.Value) error {
 		var zero T
 		out = append(out, zero)
 		x := &out[len(out)-1]
@@ -351,6 +374,15 @@ func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scop
 		slices.SortFunc(out, func(a, b T) int { return cmp.Compare(*e.id(&a), *e.id(&b)) })
 	}
 	return out, nil
+}
+
+// unlinked is a select list and FROM without the joins that fetch the external ids of the
+// customer (c) and the campaign (k) a row names: they read as "" until finishDataset.
+func unlinked(sel, from string) (string, string) {
+	if i := strings.Index(from, " LEFT JOIN "); i >= 0 {
+		from = from[:i]
+	}
+	return strings.NewReplacer("coalesce(c.external_id, '')", "''", "coalesce(k.external_id, '')", "''").Replace(sel), from
 }
 
 func loadFields(ctx context.Context, q querier) ([]kexi.CustomField, error) {

@@ -71,6 +71,11 @@ type entity[T any] struct {
 	stamps func(x *T) (created, updated *time.Time)
 	// created is true when created_at is domain data (leads) that an update may change.
 	created bool
+	// linkInGo is true when LoadDataset reads the table without the joins in from, which
+	// fetch the external ids of the customer and campaign a row names: finishDataset fills
+	// them from the Dataset's own customers and campaigns, which hold every one such a row
+	// can name in the same scope. A join costs a b-tree search a row.
+	linkInGo bool
 
 	once sync.Once
 	wr   []field[T]

@@ -24,7 +24,8 @@ var events = &entity[kexi.WebEvent]{
 	query: []string{"page", "type"},
 	sel: "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.anonymous_id, t.at, " +
 		"t.type, t.page, t.dwell, t.session_id, t.created_at, t.updated_at",
-	from: "events t LEFT JOIN customers c ON c.id = t.customer_id",
+	from:     "events t LEFT JOIN customers c ON c.id = t.customer_id",
+	linkInGo: true,
 	scan: func(sc scanner, _ *crypt, x *kexi.WebEvent) error {
 		var at, created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &x.AnonymousID, &at, &x.Type, &x.Page,

@@ -25,7 +25,8 @@ var interactions = &entity[kexi.Interaction]{
 	query: []string{"subject", "notes", "rep"},
 	sel: "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.at, t.kind, " +
 		"t.channel, t.minutes, t.rep, t.subject, t.notes, t.created_at, t.updated_at",
-	from: "interactions t LEFT JOIN customers c ON c.id = t.customer_id",
+	from:     "interactions t LEFT JOIN customers c ON c.id = t.customer_id",
+	linkInGo: true,
 	scan: func(sc scanner, _ *crypt, x *kexi.Interaction) error {
 		var at, created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Kind, &x.Channel, &x.Minutes,

@@ -23,7 +23,8 @@ var surveys = &entity[kexi.SurveyResponse]{
 	query: []string{"comment"},
 	sel: "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.at, t.kind, " +
 		"t.score, t.channel, t.comment, t.created_at, t.updated_at",
-	from: "surveys t LEFT JOIN customers c ON c.id = t.customer_id",
+	from:     "surveys t LEFT JOIN customers c ON c.id = t.customer_id",
+	linkInGo: true,
 	scan: func(sc scanner, _ *crypt, x *kexi.SurveyResponse) error {
 		var at, created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Kind, &x.Score, &x.Channel,
