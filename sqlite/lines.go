@@ -244,15 +244,37 @@ func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
 	return a.chunk[start:end:end], nil
 }
 
-// packOrders is how many order ids packOrderLines takes at a time.
+// packOrders is how many order ids rewriteLines takes at a time.
 var packOrders int64 = 50_000
 
 // packOrderLines is migration 2's step in Go: it packs the rows of order_items into
-// orders.lines, then drops order_items. It goes through the orders 50,000 at a time, so that
-// upgrading a large database holds only that many orders' lines in memory.
+// orders.lines, then drops order_items.
 func packOrderLines(ctx context.Context, tx *sql.Tx) error {
-	var top int64
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(order_id), 0) FROM order_items").Scan(&top); err != nil {
+	if err := rewriteLines(ctx, tx, "SELECT coalesce(max(order_id), 0) FROM order_items", packSpan); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "DROP TABLE order_items")
+	return err
+}
+
+// repackLines is migration 4's step in Go: it rewrites the lines stored in format version 1
+// in the current version.
+func repackLines(ctx context.Context, tx *sql.Tx) error {
+	return rewriteLines(ctx, tx, "SELECT coalesce(max(id), 0) FROM orders", repackSpan)
+}
+
+// packed is the new lines of one order.
+type packed struct {
+	id    int64
+	lines []byte
+}
+
+// rewriteLines sets orders.lines to what span gives for the order ids up to the one the query
+// top finds, packOrders ids at a time, so that upgrading a large database holds only that
+// many orders' lines in memory. span gives the lines of the orders with lo < id ≤ hi.
+func rewriteLines(ctx context.Context, tx *sql.Tx, top string, span func(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)) error {
+	var last int64
+	if err := tx.QueryRowContext(ctx, top).Scan(&last); err != nil {
 		return err
 	}
 	st, err := tx.PrepareContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?")
@@ -260,26 +282,28 @@ func packOrderLines(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer st.Close()
-	for lo := int64(0); lo < top; lo += packOrders {
-		if err := packSpan(ctx, tx, st, lo, lo+packOrders); err != nil {
+	for lo := int64(0); lo < last; lo += packOrders {
+		out, err := span(ctx, tx, lo, lo+packOrders)
+		if err != nil {
 			return err
 		}
+		for _, p := range out {
+			if _, err := st.ExecContext(ctx, p.lines, p.id); err != nil {
+				return err
+			}
+		}
 	}
-	_, err = tx.ExecContext(ctx, "DROP TABLE order_items")
-	return err
+	return nil
 }
 
-// packSpan packs the lines of the orders with lo < id ≤ hi.
-func packSpan(ctx context.Context, tx *sql.Tx, st *sql.Stmt, lo, hi int64) error {
+// packSpan packs the rows of order_items of the orders with lo < id ≤ hi.
+func packSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT order_id, coalesce(product_id, 0), sku, name, category, quantity, unit_price, unit_cost "+
 		"FROM order_items WHERE order_id > ? AND order_id <= ? ORDER BY order_id, line", lo, hi)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	type packed struct {
-		id    int64
-		lines []byte
-	}
+	defer rows.Close()
 	var out []packed
 	var cur int64
 	var items []kexi.OrderItem
@@ -293,8 +317,7 @@ func packSpan(ctx context.Context, tx *sql.Tx, st *sql.Stmt, lo, hi int64) error
 		var id int64
 		var it kexi.OrderItem
 		if err := rows.Scan(&id, &it.ProductID, &it.SKU, &it.Name, &it.Category, &it.Quantity, &it.UnitPrice, &it.UnitCost); err != nil {
-			rows.Close()
-			return err
+			return nil, err
 		}
 		if id != cur {
 			flush()
@@ -302,62 +325,33 @@ func packSpan(ctx context.Context, tx *sql.Tx, st *sql.Stmt, lo, hi int64) error
 		}
 		items = append(items, it)
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return err
+		return nil, err
 	}
 	flush()
-	for _, p := range out {
-		if _, err := st.ExecContext(ctx, p.lines, p.id); err != nil {
-			return err
-		}
-	}
-	return nil
+	return out, nil
 }
 
-// repackLines is migration 4's step in Go: it rewrites the lines stored in format version 1
-// in the current version, packOrders orders at a time.
-func repackLines(ctx context.Context, tx *sql.Tx) error {
-	var top int64
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM orders").Scan(&top); err != nil {
-		return err
-	}
-	st, err := tx.PrepareContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?")
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	type repacked struct {
-		id    int64
-		lines []byte
-	}
-	for lo := int64(0); lo < top; lo += packOrders {
-		var out []repacked
-		lines := lineArena{size: 4096}
-		err := collect(ctx, tx, "id, lines", "orders WHERE id > ? AND id <= ? AND substr(lines, 1, 1) = x'01'",
-			[]any{lo, lo + packOrders}, func(row []driver.Value) error {
-				r := rowReader{row: row}
-				id, b := r.int(0), r.blob(1)
-				if r.err != nil {
-					return r.err
-				}
-				items, err := lines.unpack(b)
-				if err != nil {
-					return fmt.Errorf("order %d: %w", id, err)
-				}
-				out = append(out, repacked{id, packLines(items)})
-				return nil
-			})
-		if err != nil {
-			return err
-		}
-		for _, p := range out {
-			if _, err := st.ExecContext(ctx, p.lines, p.id); err != nil {
-				return err
+// repackSpan packs again, in the current version, the lines in version 1 of the orders with
+// lo < id ≤ hi.
+func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error) {
+	var out []packed
+	lines := lineArena{size: 4096}
+	err := collect(ctx, tx, "id, lines", "orders WHERE id > ? AND id <= ? AND substr(lines, 1, 1) = x'01'",
+		[]any{lo, hi}, func(row []driver.Value) error {
+			r := rowReader{row: row}
+			id, b := r.int(0), r.blob(1)
+			if r.err != nil {
+				return r.err
 			}
-		}
-	}
-	return nil
+			items, err := lines.unpack(b)
+			if err != nil {
+				return fmt.Errorf("order %d: %w", id, err)
+			}
+			out = append(out, packed{id, packLines(items)})
+			return nil
+		})
+	return out, err
 }
 
 // dropProduct is ON DELETE SET NULL for packed lines: the lines naming product id keep their
