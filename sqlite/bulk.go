@@ -29,7 +29,8 @@ type bulk struct {
 	// A second goroutine runs the INSERTs while the caller prepares the next rows; the two
 	// buffers of values to write pass between them. Other statements of the caller's
 	// transaction may run in between (database/sql serialises them): an import relies only on
-	// the rows being in once flush returns, and checks foreign keys at commit.
+	// the rows being in once flush returns (its references are resolved before any row goes
+	// in).
 	jobs chan bulkJob
 	free chan []any
 	done chan struct{}

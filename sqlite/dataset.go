@@ -318,11 +318,12 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 			o.Amount, o.Cost, o.Shipping, o.Discount, o.Returned = r.float(4), r.float(5), r.float(6), r.float(7), r.float(8)
 			o.Channel, o.Status, o.Province, o.City = in.view(r.text(9)), in.view(r.text(10)), in.view(r.text(11)), in.view(r.text(12))
 			o.CreatedAt, o.UpdatedAt = time.UnixMilli(r.int(13)).UTC(), time.UnixMilli(r.int(14)).UTC()
+			packed := r.blob(15)
 			if r.err != nil {
 				return fmt.Errorf("order %d: %w", o.ID, r.err)
 			}
 			var err error
-			if o.Items, err = lines.unpack(r.blob(15)); err != nil {
+			if o.Items, err = lines.unpack(packed); err != nil {
 				return fmt.Errorf("order %d: %w", o.ID, err)
 			}
 			sorted = sorted && (k == 0 || part[k-1].ID < o.ID)

@@ -287,29 +287,46 @@ func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) e
 // the writer connection, and turns them back on after. An import resolves every reference
 // it writes to a row that exists or that it creates in the same transaction, and deletes
 // nothing that a cascade would follow; the check of each new row's parent cost 0.2 s of a
-// 500,000-order import. The tests check foreign keys after every change (TestMain).
+// 500,000-order import. The sqlite tests check the foreign keys of every store they open,
+// when they close it.
+//
+// The transaction does not end with ctx (fn's statements do): database/sql would roll it
+// back on a goroutine of its own, and the checks could be turned on again, to no effect,
+// inside it. The connection goes back to the pool only once the checks read back on.
 func (db *DB) writeUnchecked(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
+	defer func() { // also when turning them off reports an error: it may have happened
+		bg := context.WithoutCancel(ctx)
+		on := 0
+		_, rerr := conn.ExecContext(bg, "PRAGMA foreign_keys = ON")
+		if rerr == nil {
+			rerr = conn.QueryRowContext(bg, "PRAGMA foreign_keys").Scan(&on)
+		}
+		if rerr == nil && on != 1 {
+			rerr = errors.New("foreign-key checks did not come back on")
+		}
+		if rerr != nil {
+			// A connection left without its checks must not go back to the pool.
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, fmt.Errorf("import: %w", rerr))
+		}
+	}()
 	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
 		return err
 	}
-	defer func() {
-		if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON"); rerr != nil {
-			// A connection left without its checks must not go back to the pool.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-			err = errors.Join(err, rerr)
-		}
-	}()
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return err
 	}
+	defer tx.Rollback() // after Commit, a no-op; after a panic in fn, the end of the transaction
 	if err := fn(tx); err != nil {
-		tx.Rollback()
+		return err
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -344,11 +344,12 @@ func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)
 			if r.err != nil {
 				return r.err
 			}
-			items, err := lines.unpack(b)
-			if err != nil {
-				return fmt.Errorf("order %d: %w", id, err)
+			// Damaged lines stay as they are: LoadDataset reports them, and the order can
+			// still be corrected or deleted, where failing here would keep the file from
+			// opening at all.
+			if items, err := lines.unpack(b); err == nil {
+				out = append(out, packed{id, packLines(items)})
 			}
-			out = append(out, packed{id, packLines(items)})
 			return nil
 		})
 	return out, err

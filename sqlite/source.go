@@ -118,10 +118,18 @@ func (c *srcCursor) Column(col int) (vtab.Value, error) {
 		return nil, nil
 	}
 	switch v := c.src.vals[c.row+col-1].(type) {
+	case nil, int64, float64, string, []byte:
+		return v, nil
 	case int:
 		return int64(v), nil
+	case bool:
+		if v {
+			return int64(1), nil
+		}
+		return int64(0), nil
 	default:
-		return v, nil
+		// Binding would have converted it; a value of another type here is a bug to see.
+		return nil, fmt.Errorf("kexi_src: a value of type %T", v)
 	}
 }
 
