@@ -461,19 +461,24 @@ func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], e
 	if len(u.fields) == 0 && len(u.patch) == 0 {
 		return u, nil
 	}
+	// Each value is bound once, by number, and used twice: in SET and in the no-op check.
 	var sets, diffs []string
+	n := 0
 	for _, f := range u.fields {
-		sets = append(sets, f.col+" = ?")
+		n++
+		sets = append(sets, fmt.Sprintf("%s = ?%d", f.col, n))
 		if f.typ != tBlob {
-			diffs = append(diffs, f.col+" IS NOT ?")
+			diffs = append(diffs, fmt.Sprintf("%s IS NOT ?%d", f.col, n))
 		}
 	}
 	if len(u.patch) > 0 {
-		sets = append(sets, "custom = "+patchExpr)
-		diffs = append(diffs, "custom IS NOT "+patchExpr)
+		n++
+		patch := strings.Replace(patchExpr, "?", fmt.Sprintf("?%d", n), 1)
+		sets = append(sets, "custom = "+patch)
+		diffs = append(diffs, "custom IS NOT "+patch)
 	}
-	q := "UPDATE " + e.table + " SET " + strings.Join(sets, ", ") + ", updated_at = ? WHERE id = ? AND (" +
-		strings.Join(diffs, " OR ") + ")"
+	q := fmt.Sprintf("UPDATE %s SET %s, updated_at = ?%d WHERE id = ?%d AND (%s)", e.table, strings.Join(sets, ", "),
+		n+1, n+2, strings.Join(diffs, " OR "))
 	st, err := s.tx.PrepareContext(s.ctx, q)
 	if err != nil {
 		return nil, err
@@ -487,14 +492,9 @@ func (u *updater[T]) exec(s *importState, x *T, id int64, custom map[string]stri
 	if u.stmt == nil {
 		return false, nil
 	}
-	args := make([]any, 0, 2*len(u.fields)+4)
-	var diffs []any
+	args := make([]any, 0, len(u.fields)+3)
 	for _, f := range u.fields {
-		v := f.get(s.db.c, x)
-		args = append(args, v)
-		if f.typ != tBlob {
-			diffs = append(diffs, v)
-		}
+		args = append(args, f.get(s.db.c, x))
 	}
 	if len(u.patch) > 0 {
 		p := make(map[string]any, len(u.patch))
@@ -507,10 +507,8 @@ func (u *updater[T]) exec(s *importState, x *T, id int64, custom map[string]stri
 		}
 		b, _ := json.Marshal(p)
 		args = append(args, string(b))
-		diffs = append(diffs, string(b))
 	}
 	args = append(args, s.now.UnixMilli(), id)
-	args = append(args, diffs...)
 	res, err := u.stmt.ExecContext(s.ctx, args...)
 	if err != nil {
 		return false, err
