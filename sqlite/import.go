@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -268,21 +269,21 @@ func (s *importState) loadExt(table string) (map[string]int64, int64, error) {
 	if err := s.tx.QueryRowContext(s.ctx, "SELECT coalesce(max(id), 0) FROM "+table).Scan(&maxID); err != nil {
 		return nil, 0, err
 	}
-	m := map[string]int64{}
-	rows, err := s.tx.QueryContext(s.ctx, "SELECT external_id, id FROM "+table+" WHERE external_id IS NOT NULL")
-	if err != nil {
+	var n int
+	if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
 		return nil, 0, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var ext string
-		var id int64
-		if err := rows.Scan(&ext, &id); err != nil {
-			return nil, 0, err
+	m := make(map[string]int64, n)
+	err := collect(s.ctx, s.tx, "external_id, id", table+" WHERE external_id IS NOT NULL", nil, func(row []driver.Value) error {
+		r := rowReader{row: row}
+		ext, id := r.text(0), r.int(1)
+		if r.err != nil {
+			return r.err
 		}
-		m[ext] = id
-	}
-	return m, maxID, rows.Err()
+		m[strings.Clone(ext)] = id
+		return nil
+	})
+	return m, maxID, err
 }
 
 // loadCustomers reads the external ids of the customers already stored, once per import.
