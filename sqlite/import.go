@@ -442,7 +442,25 @@ type updater[T any] struct {
 	fields []field[T]
 	patch  []string // custom field names patched one by one
 	stmt   *sql.Stmt
+	// batch is the same UPDATE for many records at once, from rows of kexi_src (the id, the
+	// fields' values, the patch), returning the ids of the rows it changed: an unchanged
+	// re-import then costs one statement per updateBatch records instead of one per record.
+	batch   *sql.Stmt
+	vals    []any
+	pending []pendingUpdate[T]
 }
+
+// pendingUpdate is a record queued for the batch UPDATE.
+type pendingUpdate[T any] struct {
+	i     int // the record's index in the batch
+	key   string
+	x     *T
+	id    int64
+	child bool // its hook changed rows of its own (lead stages, market shares)
+}
+
+// updateBatch is how many records the batch UPDATE takes at a time.
+const updateBatch = 1024
 
 const patchExpr = "nullif(json_patch(coalesce(custom, '{}'), ?), '{}')"
 
@@ -485,7 +503,41 @@ func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], e
 		return nil, err
 	}
 	u.stmt = st
+	// The batch form: value ?k of the single UPDATE is column c<k> of kexi_src (c0 the id).
+	if n+1 > srcCols {
+		return u, nil
+	}
+	from := func(list []string) string {
+		out := strings.Join(list, "\x00")
+		for k := n; k >= 1; k-- {
+			out = strings.ReplaceAll(out, fmt.Sprintf("?%d", k), fmt.Sprintf("s.c%d", k))
+		}
+		return out
+	}
+	bsets := strings.Split(from(sets), "\x00")
+	bdiffs := strings.Split(from(diffs), "\x00")
+	for k := range bdiffs {
+		bdiffs[k] = e.table + "." + bdiffs[k]
+	}
+	if _, err := s.tx.ExecContext(s.ctx, createSource); err != nil {
+		return nil, err
+	}
+	bq := fmt.Sprintf("UPDATE %s SET %s, updated_at = ?2 FROM temp.kexi_src AS s WHERE s.h = ?1 AND %s.id = s.c0 AND (%s) RETURNING %s.id",
+		e.table, strings.Join(bsets, ", "), e.table, strings.Join(bdiffs, " OR "), e.table)
+	if u.batch, err = s.tx.PrepareContext(s.ctx, bq); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return u, nil
+}
+
+// close closes the prepared statements.
+func (u *updater[T]) close() {
+	for _, st := range []*sql.Stmt{u.stmt, u.batch} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // exec updates one record; it reports whether the row changed.
@@ -493,7 +545,18 @@ func (u *updater[T]) exec(s *importState, x *T, id int64, custom map[string]stri
 	if u.stmt == nil {
 		return false, nil
 	}
-	args := make([]any, 0, len(u.fields)+3)
+	args := u.values(make([]any, 0, len(u.fields)+3), s, x, custom)
+	args = append(args, s.now.UnixMilli(), id)
+	res, err := u.stmt.ExecContext(s.ctx, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// values appends the values the UPDATE sets for x: its fields', then the custom patch.
+func (u *updater[T]) values(args []any, s *importState, x *T, custom map[string]string) []any {
 	for _, f := range u.fields {
 		args = append(args, f.get(s.db.c, x))
 	}
@@ -509,13 +572,72 @@ func (u *updater[T]) exec(s *importState, x *T, id int64, custom map[string]stri
 		b, _ := json.Marshal(p)
 		args = append(args, string(b))
 	}
-	args = append(args, s.now.UnixMilli(), id)
-	res, err := u.stmt.ExecContext(s.ctx, args...)
-	if err != nil {
-		return false, err
+	return args
+}
+
+// queue adds a record to the batch UPDATE; run then updates the queued records and reports
+// what changed.
+func (u *updater[T]) queue(s *importState, r pendingUpdate[T], custom map[string]string) {
+	if u.stmt != nil {
+		u.vals = append(u.vals, r.id)
+		u.vals = u.values(u.vals, s, r.x, custom)
 	}
-	n, err := res.RowsAffected()
-	return n > 0, err
+	u.pending = append(u.pending, r)
+}
+
+// run executes the queued updates and calls done for each record with whether its row
+// changed. Should the batch fail, the records are updated one by one, so that the error
+// names the record it belongs to.
+func (u *updater[T]) run(s *importState, kind string, custom func(*T) map[string]string, done func(r pendingUpdate[T], changed bool)) error {
+	if len(u.pending) == 0 {
+		return nil
+	}
+	defer func() {
+		clear(u.vals)
+		u.vals, u.pending = u.vals[:0], u.pending[:0]
+	}()
+	if u.stmt == nil {
+		for _, r := range u.pending {
+			done(r, false)
+		}
+		return nil
+	}
+	if u.batch != nil {
+		if changed, err := u.runBatch(s); err == nil {
+			for _, r := range u.pending {
+				done(r, changed[r.id])
+			}
+			return nil
+		}
+	}
+	for _, r := range u.pending {
+		changed, err := u.exec(s, r.x, r.id, custom(r.x))
+		if err != nil {
+			return recordErr(kind, r.i, r.key, dbError(err, "update"))
+		}
+		done(r, changed)
+	}
+	return nil
+}
+
+// runBatch runs the batch UPDATE on the queued rows and returns the ids it changed.
+func (u *updater[T]) runBatch(s *importState) (map[int64]bool, error) {
+	h := sources.add(&rowSource{vals: u.vals, n: len(u.vals) / len(u.pending)})
+	defer sources.remove(h)
+	rows, err := u.batch.QueryContext(s.ctx, h, s.now.UnixMilli())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	changed := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		changed[id] = true
+	}
+	return changed, rows.Err()
 }
 
 // recordErr names the record a write failed on.
@@ -564,9 +686,7 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	if err != nil {
 		return err
 	}
-	if upd.stmt != nil {
-		defer upd.stmt.Close()
-	}
+	defer upd.close()
 	ins, err := newBulk(s.ctx, s.tx, e.table, insertCols(e))
 	if err != nil {
 		return err
@@ -603,6 +723,18 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	// orders the map's growth cost 0.3 s).
 	keep := s.keepExt(e.table)
 	var nIns, nUpd, nSame int
+	customs := func(x *T) map[string]string { return customOf(x) }
+	done := func(r pendingUpdate[T], changed bool) {
+		if changed {
+			_, up := e.stamps(r.x)
+			*up = s.now
+		}
+		if changed || r.child {
+			nUpd++
+		} else {
+			nSame++
+		}
+	}
 	for i := range recs {
 		if shadow != nil && shadow[i] {
 			continue
@@ -631,15 +763,7 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 				return recordErr(e.kind, i, key, err)
 			}
 		}
-		rowChanged := false
-		if exists {
-			if rowChanged, err = upd.exec(s, x, id, customOf(x)); err != nil {
-				return recordErr(e.kind, i, key, dbError(err, "update"))
-			}
-			if _, up := e.stamps(x); rowChanged {
-				*up = s.now
-			}
-		} else {
+		if !exists {
 			maxID++
 			id = maxID
 			if key != "" && keep != nil {
@@ -664,14 +788,19 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 				return recordErr(e.kind, i, key, err)
 			}
 		}
-		switch {
-		case !exists:
+		if !exists {
 			nIns++
-		case rowChanged || childChanged:
-			nUpd++
-		default:
-			nSame++
+			continue
 		}
+		upd.queue(s, pendingUpdate[T]{i: i, key: key, x: x, id: id, child: childChanged}, customOf(x))
+		if len(upd.pending) >= updateBatch {
+			if err := upd.run(s, e.kind, customs, done); err != nil {
+				return err
+			}
+		}
+	}
+	if err := upd.run(s, e.kind, customs, done); err != nil {
+		return err
 	}
 	if err := ins.flush(); err != nil {
 		return dbError(err, "import "+e.kind)

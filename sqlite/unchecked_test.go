@@ -65,3 +65,43 @@ func TestLoadDatasetDamagedLines(t *testing.T) {
 		db.Close()
 	}
 }
+
+// TestImportUpdateError makes the UPDATE of one record fail (a trigger refuses its name): the
+// batch fails, the records are updated one by one, and the error names that record. Nothing
+// of the import is kept.
+func TestImportUpdateError(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), Options{Key: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	first := &kexi.Batch{Customers: []kexi.Customer{{ExternalID: "C1", Name: "a"}, {ExternalID: "C2", Name: "b"}, {ExternalID: "C3", Name: "c"}}}
+	if _, err := db.Import(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.w.ExecContext(ctx, `CREATE TRIGGER no_bad BEFORE UPDATE ON customers WHEN NEW.name = 'bad'
+		BEGIN SELECT RAISE(ABORT, 'no bad names'); END`); err != nil {
+		t.Fatal(err)
+	}
+	second := &kexi.Batch{Customers: []kexi.Customer{{ExternalID: "C1", Name: "a2"}, {ExternalID: "C2", Name: "bad"}, {ExternalID: "C3", Name: "c2"}}}
+	_, err = db.Import(ctx, second)
+	if err == nil || !strings.Contains(err.Error(), "customers record 2") || !strings.Contains(err.Error(), "no bad names") {
+		t.Fatalf("error %v, want one naming customers record 2", err)
+	}
+	list, _, err := db.FindCustomers(ctx, kexi.Filter{Sort: "id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"a", "b", "c"} {
+		if list[i].Name != want {
+			t.Errorf("customer %s is %q after a failed import, want %q", list[i].ExternalID, list[i].Name, want)
+		}
+	}
+	// Without the bad name the same batch goes in, in one statement.
+	second.Customers[1].Name = "b2"
+	st, err := db.Import(ctx, second)
+	if err != nil || st.Updated[kexi.KindCustomers] != 3 {
+		t.Fatalf("import: %+v, %v", st, err)
+	}
+}
