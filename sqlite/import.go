@@ -11,9 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kexi/kexi"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // maxProblems caps the problems one failed import reports.
@@ -270,7 +273,7 @@ func (s *importState) loadExt(table string) (map[string]int64, int64, error) {
 		return nil, 0, err
 	}
 	var n int
-	if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+	if err := s.tx.QueryRowContext(s.ctx, "SELECT count(external_id) FROM "+table).Scan(&n); err != nil {
 		return nil, 0, err
 	}
 	m := make(map[string]int64, n)
@@ -278,7 +281,7 @@ func (s *importState) loadExt(table string) (map[string]int64, int64, error) {
 		r := rowReader{row: row}
 		ext, id := r.text(0), r.int(1)
 		if r.err != nil {
-			return r.err
+			return fmt.Errorf("%s external ids: %w", table, r.err)
 		}
 		m[strings.Clone(ext)] = id
 		return nil
@@ -462,6 +465,10 @@ type pendingUpdate[T any] struct {
 // updateBatch is how many records the batch UPDATE takes at a time.
 const updateBatch = 1024
 
+// updateFallbacks counts the batches updated one record at a time after the batch failed
+// (for tests).
+var updateFallbacks atomic.Int64
+
 const patchExpr = "nullif(json_patch(coalesce(custom, '{}'), ?), '{}')"
 
 func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], error) {
@@ -603,12 +610,21 @@ func (u *updater[T]) run(s *importState, kind string, custom func(*T) map[string
 		return nil
 	}
 	if u.batch != nil {
-		if changed, err := u.runBatch(s); err == nil {
+		changed, err := u.runBatch(s)
+		if err == nil {
 			for _, r := range u.pending {
 				done(r, changed[r.id])
 			}
 			return nil
 		}
+		// Only a record's own fault (a constraint, SQL it makes fail) is worth finding by
+		// trying them one at a time; anything else (a cancelled context, a full disk) ends
+		// the import as it is.
+		var se *sqlite.Error
+		if !errors.As(err, &se) || (se.Code()&0xff != sqlite3.SQLITE_CONSTRAINT && se.Code()&0xff != sqlite3.SQLITE_ERROR) {
+			return dbError(err, "update "+kind)
+		}
+		updateFallbacks.Add(1)
 	}
 	for _, r := range u.pending {
 		changed, err := u.exec(s, r.x, r.id, custom(r.x))
@@ -735,6 +751,14 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 			nSame++
 		}
 	}
+	// fail reports a record's error, unless the updates queued before it fail first: the
+	// error is then an earlier record's, as when each was updated at once.
+	fail := func(err error) error {
+		if uerr := upd.run(s, e.kind, customs, done); uerr != nil {
+			return uerr
+		}
+		return err
+	}
 	for i := range recs {
 		if shadow != nil && shadow[i] {
 			continue
@@ -750,17 +774,17 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 		}
 		if !exists && !p.all && h.validate != nil {
 			if err := h.validate(x, i+1); err != nil {
-				return err
+				return fail(err)
 			}
 		}
 		if h.customer != nil {
 			if err := s.customerRef(h.customer(x)); err != nil {
-				return recordErr(e.kind, i, key, err)
+				return fail(recordErr(e.kind, i, key, err))
 			}
 		}
 		if h.prep != nil {
 			if err := h.prep(x, id); err != nil {
-				return recordErr(e.kind, i, key, err)
+				return fail(recordErr(e.kind, i, key, err))
 			}
 		}
 		if !exists {
@@ -785,7 +809,7 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 		childChanged := false
 		if h.after != nil {
 			if childChanged, err = h.after(x, id, !exists); err != nil {
-				return recordErr(e.kind, i, key, err)
+				return fail(recordErr(e.kind, i, key, err))
 			}
 		}
 		if !exists {
