@@ -12,15 +12,22 @@ import (
 	"github.com/kexi/kexi/internal/synth"
 )
 
+// openInternal opens a new store in a temporary file, closed when t ends.
+func openInternal(t *testing.T) *DB {
+	t.Helper()
+	db, err := Open(context.Background(), filepath.Join(t.TempDir(), "kexi.db"), Options{Key: bytes.Repeat([]byte{7}, 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // TestImportCancelledKeepsChecks cancels imports at many moments and checks that the writer
 // connection has its foreign-key checks back on after each (writeUnchecked turns them off).
 func TestImportCancelledKeepsChecks(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), Options{Key: bytes.Repeat([]byte{7}, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openInternal(t)
 	d := synth.Dataset(synth.Options{Customers: 300, Orders: 3000, Seed: 1})
 	batch := &kexi.Batch{Customers: d.Customers, Products: d.Products, Orders: d.Orders}
 	cancelled := 0
@@ -52,17 +59,13 @@ func TestImportCancelledKeepsChecks(t *testing.T) {
 func TestLoadDatasetDamagedLines(t *testing.T) {
 	ctx := context.Background()
 	for _, lines := range []any{"not a blob", []byte{2, 0xff}} {
-		db, err := Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), Options{Key: bytes.Repeat([]byte{7}, 32)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		db := openInternal(t)
 		if _, err := db.w.ExecContext(ctx, "INSERT INTO orders (id, external_id, ordered_at, amount, created_at, updated_at, lines) VALUES (7, 'O7', 0, 1, 0, 0, ?)", lines); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := db.LoadDataset(ctx, kexi.Scope{}); err == nil || !strings.Contains(err.Error(), "order 7") {
 			t.Errorf("lines %q: %v, want an error naming order 7", lines, err)
 		}
-		db.Close()
 	}
 }
 
@@ -71,11 +74,7 @@ func TestLoadDatasetDamagedLines(t *testing.T) {
 // of the import is kept.
 func TestImportUpdateError(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), Options{Key: bytes.Repeat([]byte{7}, 32)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openInternal(t)
 	t1, t2 := time.UnixMilli(1_700_000_000_000).UTC(), time.UnixMilli(1_700_000_900_000).UTC()
 	db.now = func() time.Time { return t1 }
 	first := &kexi.Batch{Customers: []kexi.Customer{{ExternalID: "C1", Name: "a"}, {ExternalID: "C2", Name: "b"},
@@ -91,7 +90,7 @@ func TestImportUpdateError(t *testing.T) {
 	}
 	second := &kexi.Batch{Customers: []kexi.Customer{{ExternalID: "C1", Name: "a2"}, {ExternalID: "C2", Name: "bad"},
 		{ExternalID: "C3", Name: "c2"}, {ExternalID: "C4", Name: "d"}}}
-	_, err = db.Import(ctx, second)
+	_, err := db.Import(ctx, second)
 	if err == nil || !strings.Contains(err.Error(), "customers record 2") || !strings.Contains(err.Error(), "no bad names") {
 		t.Fatalf("error %v, want one naming customers record 2", err)
 	}
