@@ -311,7 +311,7 @@ func (s *importState) newStub(ext string) int64 {
 	return s.custMax
 }
 
-// stubCustomers creates, with multi-row inserts, a stub for every customer the external ids
+// stubCustomers creates, with a bulk insert, a stub for every customer the external ids
 // name that does not exist yet, so that customerRef then finds them all (one insert per stub
 // took most of a second for 100,000).
 func (s *importState) stubCustomers(exts iter.Seq[string]) error {
