@@ -487,50 +487,44 @@ func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], e
 	if len(u.fields) == 0 && len(u.patch) == 0 {
 		return u, nil
 	}
-	// Each value is bound once, by number, and used twice: in SET and in the no-op check.
-	var sets, diffs []string
-	n := 0
-	for _, f := range u.fields {
-		n++
-		sets = append(sets, fmt.Sprintf("%s = ?%d", f.col, n))
-		if f.typ != tBlob {
-			diffs = append(diffs, fmt.Sprintf("%s IS NOT ?%d", f.col, n))
-		}
-	}
+	// Each value is bound once and used twice: in SET and in the no-op check. In the single
+	// UPDATE value k is ?k; in the batch form it is column c<k> of kexi_src (c0 is the id).
+	n := len(u.fields)
 	if len(u.patch) > 0 {
 		n++
-		patch := strings.Replace(patchExpr, "?", fmt.Sprintf("?%d", n), 1)
-		sets = append(sets, "custom = "+patch)
-		diffs = append(diffs, "custom IS NOT "+patch)
 	}
-	q := fmt.Sprintf("UPDATE %s SET %s, updated_at = ?%d WHERE id = ?%d AND (%s)", e.table, strings.Join(sets, ", "),
-		n+1, n+2, strings.Join(diffs, " OR "))
+	setsDiffs := func(value func(k int) string) (string, string) {
+		var sets, diffs []string
+		for k, f := range u.fields {
+			sets = append(sets, f.col+" = "+value(k+1))
+			if f.typ != tBlob {
+				diffs = append(diffs, e.table+"."+f.col+" IS NOT "+value(k+1))
+			}
+		}
+		if len(u.patch) > 0 {
+			patch := strings.Replace(patchExpr, "?", value(n), 1)
+			sets = append(sets, "custom = "+patch)
+			diffs = append(diffs, e.table+".custom IS NOT "+patch)
+		}
+		return strings.Join(sets, ", "), strings.Join(diffs, " OR ")
+	}
+	sets, diffs := setsDiffs(func(k int) string { return fmt.Sprintf("?%d", k) })
+	q := fmt.Sprintf("UPDATE %s SET %s, updated_at = ?%d WHERE id = ?%d AND (%s)", e.table, sets, n+1, n+2, diffs)
 	st, err := s.tx.PrepareContext(s.ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	u.stmt = st
-	// The batch form: value ?k of the single UPDATE is column c<k> of kexi_src (c0 the id).
 	if n+1 > srcCols {
 		return u, nil
 	}
-	from := func(list []string) string {
-		out := strings.Join(list, "\x00")
-		for k := n; k >= 1; k-- {
-			out = strings.ReplaceAll(out, fmt.Sprintf("?%d", k), fmt.Sprintf("s.c%d", k))
-		}
-		return out
-	}
-	bsets := strings.Split(from(sets), "\x00")
-	bdiffs := strings.Split(from(diffs), "\x00")
-	for k := range bdiffs {
-		bdiffs[k] = e.table + "." + bdiffs[k]
-	}
 	if _, err := s.tx.ExecContext(s.ctx, createSource); err != nil {
+		st.Close()
 		return nil, err
 	}
+	sets, diffs = setsDiffs(func(k int) string { return fmt.Sprintf("s.c%d", k) })
 	bq := fmt.Sprintf("UPDATE %s SET %s, updated_at = ?2 FROM temp.kexi_src AS s WHERE s.h = ?1 AND %s.id = s.c0 AND (%s) RETURNING %s.id",
-		e.table, strings.Join(bsets, ", "), e.table, strings.Join(bdiffs, " OR "), e.table)
+		e.table, sets, e.table, diffs, e.table)
 	if u.batch, err = s.tx.PrepareContext(s.ctx, bq); err != nil {
 		st.Close()
 		return nil, err
