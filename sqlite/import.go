@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"iter"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -161,7 +160,7 @@ type importState struct {
 	custMax   int64
 	products  map[string]int64
 	campaigns map[string]int64
-	ids       map[string]bool // "table:id" → whether the row exists, for references given by id
+	ids       map[rowRef]bool // whether the row exists, for references given by id
 }
 
 func (s *importState) run(b *kexi.Batch) error {
@@ -377,22 +376,29 @@ func (s *importState) idRef(table, what string, id int64) error {
 	if id == 0 {
 		return nil
 	}
-	key := table + ":" + strconv.FormatInt(id, 10)
-	if ok, seen := s.ids[key]; seen {
-		if !ok {
-			return kexi.Errorf(kexi.EINVALID, "no %s has id %d", what, id)
+	key := rowRef{table, id}
+	exists, seen := s.ids[key]
+	if !seen {
+		var n int
+		if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM "+table+" WHERE id = ?", id).Scan(&n); err != nil {
+			return err
 		}
-		return nil
+		if s.ids == nil {
+			s.ids = map[rowRef]bool{}
+		}
+		exists = n > 0
+		s.ids[key] = exists
 	}
-	var n int
-	if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM "+table+" WHERE id = ?", id).Scan(&n); err != nil {
-		return err
+	if !exists {
+		return kexi.Errorf(kexi.EINVALID, "no %s has id %d", what, id)
 	}
-	if s.ids == nil {
-		s.ids = map[string]bool{}
-	}
-	s.ids[key] = n > 0
-	return s.idRef(table, what, id)
+	return nil
+}
+
+// rowRef names a row by table and id.
+type rowRef struct {
+	table string
+	id    int64
 }
 
 func (s *importState) productID(sku string) (int64, error) {

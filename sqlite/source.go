@@ -42,11 +42,16 @@ const createSource = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.kexi_src USING kex
 
 // srcSelect is the SELECT of n value columns from the rows a bound handle names.
 func srcSelect(n int) string {
+	return "SELECT " + srcColumns(n) + " FROM temp.kexi_src WHERE h = ?"
+}
+
+// srcColumns is "c0, c1, …" up to n value columns.
+func srcColumns(n int) string {
 	cols := make([]string, n)
 	for i := range cols {
 		cols[i] = fmt.Sprintf("c%d", i)
 	}
-	return "SELECT " + strings.Join(cols, ", ") + " FROM temp.kexi_src WHERE h = ?"
+	return strings.Join(cols, ", ")
 }
 
 type srcModule struct{}
@@ -56,11 +61,7 @@ func (srcModule) Create(ctx vtab.Context, args []string) (vtab.Table, error) {
 }
 
 func (srcModule) Connect(ctx vtab.Context, args []string) (vtab.Table, error) {
-	cols := make([]string, srcCols)
-	for i := range cols {
-		cols[i] = fmt.Sprintf("c%d", i)
-	}
-	if err := ctx.Declare("CREATE TABLE x(h INTEGER, " + strings.Join(cols, ", ") + ")"); err != nil {
+	if err := ctx.Declare("CREATE TABLE x(h INTEGER, " + srcColumns(srcCols) + ")"); err != nil {
 		return nil, err
 	}
 	return srcTable{}, nil
