@@ -358,26 +358,16 @@ func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)
 // dropProduct is ON DELETE SET NULL for packed lines: the lines naming product id keep their
 // SKU, name and category and lose the product id.
 func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
-	rows, err := tx.QueryContext(ctx, "SELECT id, lines FROM orders WHERE lines IS NOT NULL")
-	if err != nil {
-		return err
-	}
-	type change struct {
-		id    int64
-		items []kexi.OrderItem
-	}
-	var changes []change
+	var changes []packed
 	lines := lineArena{size: 4096}
-	for rows.Next() {
-		var oid int64
-		var b sql.RawBytes
-		if err := rows.Scan(&oid, &b); err != nil {
-			rows.Close()
-			return err
+	err := collect(ctx, tx, "id, lines", "orders WHERE lines IS NOT NULL", nil, func(row []driver.Value) error {
+		r := rowReader{row: row}
+		oid, b := r.int(0), r.blob(1)
+		if r.err != nil {
+			return r.err
 		}
 		items, err := lines.unpack(b)
 		if err != nil {
-			rows.Close()
 			return fmt.Errorf("order %d: %w", oid, err)
 		}
 		named := false
@@ -387,15 +377,15 @@ func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
 			}
 		}
 		if named {
-			changes = append(changes, change{oid, items})
+			changes = append(changes, packed{oid, packLines(items)})
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, c := range changes {
-		if _, err := tx.ExecContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?", packLines(c.items), c.id); err != nil {
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET lines = ? WHERE id = ?", c.lines, c.id); err != nil {
 			return err
 		}
 	}
