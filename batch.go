@@ -11,8 +11,8 @@ import (
 // result is normalised. Records with the same external id are merged: the later one wins.
 // It lets the CLI analyse CSV files straight away.
 //
-// The Dataset takes the batch's records over rather than copying them (a million orders are a
-// quarter of a gigabyte): the batch must not be used afterwards.
+// The Dataset takes the batch's records over rather than copying them, and its orders become
+// OrderRows: the batch must not be used afterwards.
 func (b *Batch) Dataset() *Dataset {
 	d := &Dataset{CustomFields: b.CustomFields}
 	d.Customers = make([]Customer, 0, len(b.Customers))
@@ -86,9 +86,8 @@ func (b *Batch) Dataset() *Dataset {
 			campID[c.ExternalID] = c.ID
 		}
 	}
-	d.Orders = b.Orders
-	for i := range d.Orders {
-		o := &d.Orders[i]
+	for i := range b.Orders {
+		o := &b.Orders[i]
 		o.ID = int64(i + 1)
 		for j := range o.Items {
 			if it := &o.Items[j]; it.ProductID == 0 && it.SKU != "" {
@@ -96,6 +95,8 @@ func (b *Batch) Dataset() *Dataset {
 			}
 		}
 	}
+	d.Orders = OrderRows(b.Orders)
+	b.Orders = nil // the rows are what is kept: let the collector have the orders
 	for i, x := range b.Interactions {
 		x.ID = int64(i + 1)
 		x.CustomerID = customerID(x.Customer)

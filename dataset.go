@@ -9,13 +9,16 @@ import (
 // Dataset is everything the analyses read, as plain slices held in memory. Stores build it
 // with LoadDataset; the CLI can also build it straight from CSV files.
 //
+// Orders are OrderRows, a smaller form of Order for analyses (a million orders and their lines
+// are most of a Dataset's memory).
+//
 // Invariants (Normalize establishes them): Customers are sorted by ID; Orders are sorted by
 // (CustomerID, OrderedAt, ID), and orders' Items are sub-slices, with no spare capacity, of
-// shared arrays of a few thousand lines each rather than an allocation each;
-// every other slice is sorted by its time field, then ID.
+// shared arrays of a few thousand lines each rather than an allocation each, every line with
+// an Item; every other slice is sorted by its time field, then ID.
 type Dataset struct {
 	Customers    []Customer
-	Orders       []Order
+	Orders       []OrderRow
 	Products     []Product
 	Interactions []Interaction
 	Events       []WebEvent
@@ -33,6 +36,13 @@ type Dataset struct {
 func (d *Dataset) Normalize() {
 	sortIf(d.Customers, func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) })
 	sortOrders(d.Orders)
+	for i := range d.Orders {
+		for j := range d.Orders[i].Items {
+			if it := &d.Orders[i].Items[j]; it.Item == nil {
+				it.Item = noItem
+			}
+		}
+	}
 	sortIf(d.Products, func(a, b *Product) int { return cmp.Compare(a.ID, b.ID) })
 	sortIf(d.Interactions, func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
 	sortIf(d.Events, func(a, b *WebEvent) int { return timeID(a.At, a.ID, b.At, b.ID) })
@@ -43,7 +53,7 @@ func (d *Dataset) Normalize() {
 }
 
 // orderCmp is the order of Orders: by customer, then time, then ID.
-func orderCmp(a, b *Order) int {
+func orderCmp(a, b *OrderRow) int {
 	if c := cmp.Compare(a.CustomerID, b.CustomerID); c != 0 {
 		return c
 	}
@@ -54,7 +64,7 @@ func orderCmp(a, b *Order) int {
 // counts orders per customer to place each customer's run, then sorts each run (a handful of
 // orders) by time: linear, where a comparison sort of a million orders takes a fifth of a
 // second.
-func sortOrders(s []Order) {
+func sortOrders(s []OrderRow) {
 	maxID := int64(0)
 	sorted, dense := true, true
 	for i := range s {
@@ -95,8 +105,8 @@ func sortOrders(s []Order) {
 }
 
 // sortIf stable-sorts s by cmp unless it is already sorted. It sorts positions rather than the
-// records, then moves each record once: records are large (an Order is a quarter of a
-// kilobyte), and a stable sort of the records themselves would move each one log n times.
+// records, then moves each record once: records are large (an OrderRow is 184 bytes),
+// and a stable sort of the records themselves would move each one log n times.
 func sortIf[T any](s []T, cmp func(a, b *T) int) {
 	sorted := true
 	for i := 1; i < len(s); i++ {
@@ -167,7 +177,7 @@ func (d *Dataset) CustomerIndex() map[int64]int {
 
 // OrderRuns calls fn once per customer that has orders, with that customer's orders (in time
 // order). It relies on the Dataset's sort invariant.
-func (d *Dataset) OrderRuns(fn func(customerID int64, orders []Order)) {
+func (d *Dataset) OrderRuns(fn func(customerID int64, orders []OrderRow)) {
 	o := d.Orders
 	for i := 0; i < len(o); {
 		j := i + 1

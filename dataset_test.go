@@ -2,10 +2,12 @@ package kexi
 
 import (
 	"math/rand"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestNormalizeSortsStably checks the order sort against a stable sort of the records
@@ -20,11 +22,11 @@ func TestNormalizeSortsStably(t *testing.T) {
 		d := &Dataset{}
 		for i := 0; i < n; i++ {
 			// IDs repeat so ties on the whole key happen; ExternalID records the input position.
-			d.Orders = append(d.Orders, Order{ID: int64(rng.Intn(3)), ExternalID: strconv.Itoa(i),
+			d.Orders = append(d.Orders, OrderRow{ID: int64(rng.Intn(3)), ExternalID: strconv.Itoa(i),
 				CustomerID: int64(rng.Intn(5) * tc.spread), OrderedAt: base.Add(time.Duration(rng.Intn(4)) * time.Hour)})
 		}
 		want := slices.Clone(d.Orders)
-		slices.SortStableFunc(want, func(a, b Order) int {
+		slices.SortStableFunc(want, func(a, b OrderRow) int {
 			if a.CustomerID != b.CustomerID {
 				return int(a.CustomerID - b.CustomerID)
 			}
@@ -46,5 +48,52 @@ func TestPermute(t *testing.T) {
 	permute(s, []int32{3, 2, 4, 0, 1})
 	if !slices.Equal(s, []string{"d", "c", "e", "a", "b"}) {
 		t.Fatalf("permute = %v", s)
+	}
+}
+
+// TestOrderRows converts two orders by hand: every field analyses read is kept, lines go into
+// one shared array with no room past each order's own, and lines with the same SKU, name and
+// category share one Item while a line naming none gets the empty one.
+func TestOrderRows(t *testing.T) {
+	at := time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC)
+	orders := []Order{
+		{ID: 7, ExternalID: "O7", CustomerID: 3, Customer: "C3", OrderedAt: at, Amount: 90, Cost: 40, Shipping: 5,
+			Discount: 10, Returned: 20, Channel: "app", Status: StatusCompleted, Province: "广东", City: "广州",
+			Items: []OrderItem{{ProductID: 1, SKU: "A", Name: "茶", Category: "food", Quantity: 2, UnitPrice: 30, UnitCost: 12},
+				{Quantity: 1, UnitPrice: 30}},
+			CreatedAt: at, UpdatedAt: at},
+		{ID: 8, CustomerID: 4, Status: StatusReturn, Items: []OrderItem{{ProductID: 1, SKU: "A", Name: "茶", Category: "food", Quantity: -1}}},
+		{ID: 9, CustomerID: 4},
+	}
+	rows := OrderRows(orders)
+	want := OrderRow{ID: 7, ExternalID: "O7", CustomerID: 3, OrderedAt: at, Amount: 90, Cost: 40, Shipping: 5,
+		Discount: 10, Returned: 20, Channel: "app", Status: StatusCompleted, Province: "广东", City: "广州"}
+	got := rows[0]
+	got.Items = nil
+	if len(rows) != 3 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("row %+v, want %+v", got, want)
+	}
+	a := rows[0].Items
+	if len(a) != 2 || cap(a) != 2 || a[0] != (LineRow{Item: a[0].Item, ProductID: 1, Quantity: 2, UnitPrice: 30, UnitCost: 12}) ||
+		*a[0].Item != (Item{"A", "茶", "food"}) || a[1].Item != noItem || a[1].Quantity != 1 {
+		t.Fatalf("first order's lines %+v", a)
+	}
+	b := rows[1].Items
+	if len(b) != 1 || cap(b) != 1 || b[0].Item != a[0].Item || b[0].Quantity != -1 ||
+		unsafe.Pointer(&b[0]) != unsafe.Add(unsafe.Pointer(&a[0]), 2*unsafe.Sizeof(a[0])) {
+		t.Fatalf("second order's lines %+v: not sharing the Item or the array", b)
+	}
+	if rows[2].Items != nil || !rows[0].IsPurchase() || rows[1].IsPurchase() {
+		t.Fatalf("third order's lines %v, purchases %v %v", rows[2].Items, rows[0].IsPurchase(), rows[1].IsPurchase())
+	}
+}
+
+// TestNormalizeFillsItems: a line made without an Item gets the empty one, so that reading
+// line.SKU never fails.
+func TestNormalizeFillsItems(t *testing.T) {
+	d := &Dataset{Orders: []OrderRow{{ID: 1, Items: []LineRow{{Quantity: 1}, {Item: &Item{SKU: "X"}}}}}}
+	d.Normalize()
+	if it := d.Orders[0].Items; it[0].Item != noItem || it[0].SKU != "" || it[1].SKU != "X" {
+		t.Fatalf("lines %+v", it)
 	}
 }

@@ -159,9 +159,7 @@ type Order struct {
 
 // IsPurchase reports whether the order counts as a purchase: not a return, not cancelled, and
 // with a positive amount.
-func (o *Order) IsPurchase() bool {
-	return o.Amount > 0 && o.Status != StatusReturn && o.Status != StatusCancelled
-}
+func (o *Order) IsPurchase() bool { return isPurchase(o.Amount, o.Status) }
 
 // OrderItem is one line of an order. Quantity may be fractional (weights).
 type OrderItem struct {

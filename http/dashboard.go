@@ -65,7 +65,7 @@ func headline(ds *kexi.Dataset) Headline {
 	h.MarginByM = make([]float64, 12)
 	inPeriod := func(t time.Time) bool { return t.After(h.From) && !t.After(h.AsOf) }
 
-	ds.OrderRuns(func(_ int64, orders []kexi.Order) {
+	ds.OrderRuns(func(_ int64, orders []kexi.OrderRow) {
 		active := false
 		seenMonth := -1
 		firstPurchase := true

@@ -416,7 +416,7 @@ func TestJSONSafe(t *testing.T) {
 func TestHeadline(t *testing.T) {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2}, {ID: 3}},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			{ID: 1, CustomerID: 1, OrderedAt: date("2024-06-01"), Amount: 40, Cost: 10},                                 // before the period
 			{ID: 2, CustomerID: 1, OrderedAt: date("2024-06-20"), Amount: 60, Cost: 30},                                 // in: (2024-06-15, 2025-06-15]
 			{ID: 3, CustomerID: 1, OrderedAt: date("2024-06-25"), Returned: 60, Status: kexi.StatusReturn},              // a return: no purchase

@@ -161,16 +161,12 @@ func (db *DB) loadParallel(ctx context.Context, scope kexi.Scope) (*kexi.Dataset
 	return d, nil
 }
 
-// finishDataset fills the external ids of the customers (and campaigns) that orders,
-// interactions, events, surveys and campaign responses name, and establishes the Dataset's
-// order.
+// finishDataset fills the external ids of the customers (and campaigns) that interactions,
+// events, surveys and campaign responses name, and establishes the Dataset's order.
 func finishDataset(d *kexi.Dataset) {
 	ext := make(map[int64]string, len(d.Customers))
 	for i := range d.Customers {
 		ext[d.Customers[i].ID] = d.Customers[i].ExternalID
-	}
-	for i := range d.Orders {
-		d.Orders[i].Customer = ext[d.Orders[i].CustomerID]
 	}
 	for i := range d.Interactions {
 		d.Interactions[i].Customer = ext[d.Interactions[i].CustomerID]
@@ -266,7 +262,7 @@ type orderHalves struct {
 	err   error
 	mid   int64 // the lower half is ids up to mid, half the largest
 	low   int   // orders in the lower half
-	out   []kexi.Order
+	out   []kexi.OrderRow
 }
 
 // count finds mid and the orders in each half, once, and makes the slice for them.
@@ -280,7 +276,7 @@ func (h *orderHalves) count(ctx context.Context, q querier, where string, args [
 		var n int
 		h.err = q.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(t.id <= ?), 0) FROM orders t"+where,
 			append([]any{h.mid}, args...)...).Scan(&n, &h.low)
-		h.out = make([]kexi.Order, n)
+		h.out = make([]kexi.OrderRow, n)
 	})
 	return h.err
 }
@@ -302,11 +298,11 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 		where += " AND " + cond
 	}
 	in := interner{}
-	lines := lineArena{size: 4096, in: in}
+	lines := sharedLines(in)
 	var ids stringArena
 	k := 0
 	err := collect(ctx, q, "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
-		"t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at, t.lines",
+		"t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.lines",
 		"orders t"+where, append(args, mid), func(row []driver.Value) error {
 			if k == len(part) {
 				return errMoved
@@ -317,8 +313,7 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 			o.OrderedAt = time.UnixMilli(r.int(3)).UTC()
 			o.Amount, o.Cost, o.Shipping, o.Discount, o.Returned = r.float(4), r.float(5), r.float(6), r.float(7), r.float(8)
 			o.Channel, o.Status, o.Province, o.City = in.view(r.text(9)), in.view(r.text(10)), in.view(r.text(11)), in.view(r.text(12))
-			o.CreatedAt, o.UpdatedAt = time.UnixMilli(r.int(13)).UTC(), time.UnixMilli(r.int(14)).UTC()
-			packed := r.blob(15)
+			packed := r.blob(13)
 			if r.err != nil {
 				return fmt.Errorf("order %d: %w", o.ID, r.err)
 			}

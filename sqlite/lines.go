@@ -156,38 +156,48 @@ func (r *lineReader) float() float64 {
 	return v
 }
 
-// lineArena hands out decoded lines. With a chunk size, the lines of many orders are cut from
-// shared chunks (one allocation per few thousand lines instead of one per order, for loading a
-// Dataset); without, each order gets a slice of its own.
+// lineArena hands out decoded lines, in the Dataset's form. Made by sharedLines, it cuts the
+// lines of many orders from shared chunks (one allocation per few thousand lines instead of one
+// per order) and lines with the same SKU, name and category share one Item, for loading a
+// Dataset; the zero lineArena gives each order a slice and each line an Item of its own.
 type lineArena struct {
 	size  int
-	chunk []kexi.OrderItem
+	chunk []kexi.LineRow
 	in    interner // SKUs, names and categories repeat across orders
-	// seen maps the packed bytes of a line's SKU, name and category to the three strings:
-	// one lookup a line instead of three.
-	seen map[string][3]string
+	// seen maps the packed bytes of a line's SKU, name and category to their shared Item: one
+	// lookup a line instead of three.
+	seen  map[string]*kexi.Item
+	items kexi.Items
 }
 
-// texts reads a line's SKU, name and category.
-func (a *lineArena) texts(r *lineReader) (sku, name, category string) {
+// sharedLines is a lineArena for a Dataset, which takes in for the lines' strings.
+func sharedLines(in interner) *lineArena {
+	return &lineArena{size: 4096, in: in, seen: map[string]*kexi.Item{}, items: kexi.Items{}}
+}
+
+// item reads a line's SKU, name and category.
+func (a *lineArena) item(r *lineReader) *kexi.Item {
 	span := r.b
 	b1, b2, b3 := r.bytes(), r.bytes(), r.bytes()
 	if r.err != nil {
-		return "", "", ""
+		return nil
+	}
+	if a.seen == nil {
+		return &kexi.Item{SKU: string(b1), Name: string(b2), Category: string(b3)}
 	}
 	raw := span[:len(span)-len(r.b)]
-	if t, ok := a.seen[string(raw)]; ok {
-		return t[0], t[1], t[2]
+	if it, ok := a.seen[string(raw)]; ok {
+		return it
 	}
-	t := [3]string{a.in.bytes(b1), a.in.bytes(b2), a.in.bytes(b3)}
+	it := a.items.Get(a.in.bytes(b1), a.in.bytes(b2), a.in.bytes(b3))
 	if len(a.seen) < 100_000 {
-		a.seen[string(raw)] = t
+		a.seen[string(raw)] = it
 	}
-	return t[0], t[1], t[2]
+	return it
 }
 
 // unpack decodes b (nil or empty: no lines) into lines from the arena.
-func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
+func (a *lineArena) unpack(b []byte) ([]kexi.LineRow, error) {
 	if len(b) == 0 {
 		return nil, nil
 	}
@@ -208,23 +218,17 @@ func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
 		return nil, errLines
 	}
 	if cap(a.chunk)-len(a.chunk) < int(n) {
-		a.chunk = make([]kexi.OrderItem, 0, max(a.size, int(n)))
-	}
-	if a.in == nil {
-		a.in = interner{}
-	}
-	if a.seen == nil {
-		a.seen = map[string][3]string{}
+		a.chunk = make([]kexi.LineRow, 0, max(a.size, int(n)))
 	}
 	start := len(a.chunk)
 	for range n {
-		var it kexi.OrderItem
+		var it kexi.LineRow
 		pid := r.uvarint()
 		if pid > math.MaxInt64 {
 			r.err = errLines
 		}
 		it.ProductID = int64(pid)
-		it.SKU, it.Name, it.Category = a.texts(&r)
+		it.Item = a.item(&r)
 		if version == 1 {
 			it.Quantity, it.UnitPrice, it.UnitCost = r.float(), r.float(), r.float()
 		} else {
@@ -242,6 +246,28 @@ func (a *lineArena) unpack(b []byte) ([]kexi.OrderItem, error) {
 	}
 	end := len(a.chunk)
 	return a.chunk[start:end:end], nil
+}
+
+// unpackItems decodes b (nil or empty: no lines) into order items of their own, the API's form.
+func unpackItems(b []byte) ([]kexi.OrderItem, error) {
+	lines, err := (&lineArena{}).unpack(b)
+	if err != nil {
+		return nil, err
+	}
+	return itemsOf(lines), nil
+}
+
+// itemsOf turns Dataset lines into order items (nil for none).
+func itemsOf(lines []kexi.LineRow) []kexi.OrderItem {
+	if len(lines) == 0 {
+		return nil
+	}
+	items := make([]kexi.OrderItem, len(lines))
+	for i, l := range lines {
+		items[i] = kexi.OrderItem{ProductID: l.ProductID, SKU: l.SKU, Name: l.Name, Category: l.Category,
+			Quantity: l.Quantity, UnitPrice: l.UnitPrice, UnitCost: l.UnitCost}
+	}
+	return items
 }
 
 // packOrders is how many order ids rewriteLines takes at a time.
@@ -336,7 +362,6 @@ func packSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error) {
 // lo < id ≤ hi.
 func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error) {
 	var out []packed
-	lines := lineArena{size: 4096}
 	err := collect(ctx, tx, "id, lines", "orders WHERE id > ? AND id <= ? AND substr(lines, 1, 1) = x'01'",
 		[]any{lo, hi}, func(row []driver.Value) error {
 			r := rowReader{row: row}
@@ -347,7 +372,7 @@ func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)
 			// Damaged lines stay as they are: LoadDataset reports them, and the order can
 			// still be corrected or deleted, where failing here would keep the file from
 			// opening at all.
-			if items, err := lines.unpack(b); err == nil {
+			if items, err := unpackItems(b); err == nil {
 				out = append(out, packed{id, packLines(items)})
 			}
 			return nil
@@ -359,14 +384,13 @@ func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)
 // SKU, name and category and lose the product id.
 func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
 	var changes []packed
-	lines := lineArena{size: 4096}
 	err := collect(ctx, tx, "id, lines", "orders WHERE lines IS NOT NULL", nil, func(row []driver.Value) error {
 		r := rowReader{row: row}
 		oid, b := r.int(0), r.blob(1)
 		if r.err != nil {
 			return r.err
 		}
-		items, err := lines.unpack(b)
+		items, err := unpackItems(b)
 		if err != nil {
 			return fmt.Errorf("order %d: %w", oid, err)
 		}

@@ -33,9 +33,9 @@ func TestPackLines(t *testing.T) {
 	if !bytes.Equal(b, want) {
 		t.Fatalf("packed % x, want % x", b, want)
 	}
-	a := lineArena{size: 4096}
+	a := sharedLines(interner{})
 	got, err := a.unpack(b)
-	if err != nil || !reflect.DeepEqual(got, items) {
+	if err != nil || !reflect.DeepEqual(itemsOf(got), items) {
 		t.Fatalf("unpacked %+v, %v", got, err)
 	}
 	// A second order's lines come from the same chunk, and appending to the first cannot
@@ -44,15 +44,14 @@ func TestPackLines(t *testing.T) {
 	if err != nil || &got2[0] != &a.chunk[2] || cap(got) != 2 {
 		t.Fatalf("second order: %v, shares the chunk: %v, cap of first %d", err, &got2[0] == &a.chunk[2], cap(got))
 	}
-	// Without a chunk size each order gets exactly its lines.
-	own, err := (&lineArena{}).unpack(b)
-	if err != nil || cap(own) != 2 {
-		t.Fatalf("own slice: cap %d, %v", cap(own), err)
+	// Lines naming the same SKU, name and category share their Item.
+	if got[0].Item != got2[0].Item || got[0].SKU != "A1" || got[1].Item == got[0].Item {
+		t.Fatalf("items: %p %p %p", got[0].Item, got2[0].Item, got[1].Item)
 	}
-	for _, s := range []string{got[0].SKU, got2[0].SKU} {
-		if s != "A1" {
-			t.Fatalf("SKU %q", s)
-		}
+	// The zero arena gives each order exactly its lines, and each line an Item of its own.
+	own, err := (&lineArena{}).unpack(b)
+	if err != nil || cap(own) != 2 || own[0].Item == got[0].Item || !reflect.DeepEqual(itemsOf(own), items) {
+		t.Fatalf("own slice: cap %d, %+v, %v", cap(own), own, err)
 	}
 }
 
@@ -62,7 +61,7 @@ func TestUnpackVersion1(t *testing.T) {
 		0, 0, 0, 0, 0, 0, 0xf0, 0x3f, // 1
 		0, 0, 0, 0, 0, 0, 0, 0x40, // 2
 		0, 0, 0, 0, 0, 0, 0, 0} // 0
-	got, err := (&lineArena{}).unpack(b)
+	got, err := unpackItems(b)
 	want := []kexi.OrderItem{{ProductID: 7, SKU: "S", Quantity: 1, UnitPrice: 2}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("unpacked %+v, %v; want %+v", got, err, want)
@@ -157,7 +156,7 @@ func FuzzUnpackLines(f *testing.F) {
 		if err != nil || len(b) == 0 {
 			return
 		}
-		if again := packLines(items); !bytes.Equal(again, b) {
+		if again := packLines(itemsOf(items)); !bytes.Equal(again, b) {
 			// Non-minimal uvarints decode too; their canonical packing must decode the same.
 			back, err := (&lineArena{}).unpack(again)
 			if err != nil || len(back) != len(items) {
@@ -296,7 +295,7 @@ func TestMigrateLinesV2(t *testing.T) {
 			t.Errorf("order %d: % x is not in version %d", id, b, linesVersion)
 			continue
 		}
-		got, err := (&lineArena{}).unpack(b)
+		got, err := unpackItems(b)
 		if err != nil || !reflect.DeepEqual(got, want[id]) {
 			t.Errorf("order %d: %+v, %v; want %+v", id, got, err, want[id])
 		}

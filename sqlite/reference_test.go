@@ -17,10 +17,9 @@ func TestOnlineRetailRoundTrip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("imports 400k lines")
 	}
-	src := refdata.OnlineRetail(t, refdata.RetailClean{})
+	b := refdata.OnlineRetailBatch(t, refdata.RetailClean{})
 	ctx := context.Background()
 	db := open(t, filepath.Join(t.TempDir(), "kexi.db"))
-	b := &kexi.Batch{Customers: src.Customers, Orders: src.Orders}
 	st, err := db.Import(ctx, b)
 	if err != nil {
 		t.Fatal(err)
@@ -32,12 +31,16 @@ func TestOnlineRetailRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ext := map[int64]string{}
+	for _, c := range d.Customers {
+		ext[c.ID] = c.ExternalID
+	}
 	lines := 0
 	spend := map[string]float64{}
 	for _, o := range d.Orders {
 		lines += len(o.Items)
 		for _, it := range o.Items {
-			spend[o.Customer] += it.Quantity * it.UnitPrice
+			spend[ext[o.CustomerID]] += it.Quantity * it.UnitPrice
 		}
 	}
 	if len(d.Customers) != 4338 || len(d.Orders) != 18532 || lines != 397884 {

@@ -28,8 +28,8 @@ func openInternal(t *testing.T) *DB {
 func TestImportCancelledKeepsChecks(t *testing.T) {
 	ctx := context.Background()
 	db := openInternal(t)
-	d := synth.Dataset(synth.Options{Customers: 300, Orders: 3000, Seed: 1})
-	batch := &kexi.Batch{Customers: d.Customers, Products: d.Products, Orders: d.Orders}
+	b := synth.Batch(synth.Options{Customers: 300, Orders: 3000, Seed: 1})
+	batch := &kexi.Batch{Customers: b.Customers, Products: b.Products, Orders: b.Orders}
 	cancelled := 0
 	for i := range 100 {
 		cctx, cancel := context.WithCancel(ctx)

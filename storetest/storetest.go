@@ -823,7 +823,7 @@ func testLoadDataset(t *testing.T, s kexi.Store) {
 	if !slices.Equal(got, []string{"O4", "O2", "O3", "O1"}) {
 		t.Fatalf("order order: %v", got)
 	}
-	if d.Orders[0].Customer != "C1" || len(d.Orders[3].Items) != 2 || d.Orders[3].Items[1].SKU != "B" || len(d.Orders[2].Items) != 0 {
+	if d.Customers[0].ExternalID != "C1" || d.Orders[0].CustomerID != d.Customers[0].ID || len(d.Orders[3].Items) != 2 || d.Orders[3].Items[1].SKU != "B" || len(d.Orders[2].Items) != 0 {
 		t.Fatalf("orders: %+v", d.Orders)
 	}
 	// Items are sub-slices of shared arrays: each with no room beyond its own lines, so that

@@ -181,7 +181,7 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 	}
 	cs := d.Customers
 	ci := 0
-	d.OrderRuns(func(cid int64, orders []kexi.Order) {
+	d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
 		if cid == 0 {
 			return
 		}

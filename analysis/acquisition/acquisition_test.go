@@ -48,7 +48,7 @@ func tiny() *kexi.Dataset {
 		},
 		Customers: []kexi.Customer{{ID: 1, Channel: "wechat", Campaign: "K1"}, {ID: 2, Channel: "wechat", Campaign: "K1"},
 			{ID: 3, Channel: "search", Campaign: "K2"}, {ID: 4}, {ID: 5, Channel: "wechat"}},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-05"), Amount: 100, Cost: 40, Shipping: 10},
 			{ID: 2, CustomerID: 1, OrderedAt: day("2024-03-05"), Amount: 200, Cost: 80, Shipping: 10},
 			{ID: 3, CustomerID: 1, OrderedAt: day("2024-03-10"), Returned: 50, Status: kexi.StatusReturn},
@@ -132,7 +132,7 @@ func TestPeriod(t *testing.T) {
 func TestEdgeCases(t *testing.T) {
 	// A customer with only returns is never acquired; an empty dataset gives blanks.
 	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1, Channel: "x"}},
-		Orders: []kexi.Order{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 20, Status: kexi.StatusReturn}}}
+		Orders: []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 20, Status: kexi.StatusReturn}}}
 	res, err := acquisition.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)

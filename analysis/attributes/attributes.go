@@ -22,7 +22,7 @@
 //   - tag: a customer is in the group of each of their tags (shares then add up to more than
 //     100 %); customers without tags are "unknown".
 //
-// Revenue is the Amount of purchases (kexi.Order.IsPurchase) in the period; returns are the
+// Revenue is the Amount of purchases (kexi.OrderRow.IsPurchase) in the period; returns are the
 // Returned of orders that are not cancelled. Orders without a known customer are left out. The
 // period is [From, end], where end is the as-of time, or the end of the To day when that is
 // earlier; without From it is the 12 months up to end. Growth compares revenue with the
@@ -106,7 +106,7 @@ type metric struct {
 }
 
 // scan sums each customer's orders (by index into cs) in the period and the previous one.
-func scan(cs []kexi.Customer, orders []kexi.Order, p Period) []metric {
+func scan(cs []kexi.Customer, orders []kexi.OrderRow, p Period) []metric {
 	ms := make([]metric, len(cs))
 	sorted := true
 	for i := 1; i < len(cs) && sorted; i++ {

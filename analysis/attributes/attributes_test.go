@@ -29,8 +29,8 @@ func day(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, at string, amount float64) kexi.Order {
-	return kexi.Order{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
+func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
+	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
 }
 
 // seven is seven customers, run as of 2025-07-01 over 2025-01-01 … 2025-06-30: six whole
@@ -75,7 +75,7 @@ func seven() *kexi.Dataset {
 			{ID: 7, Kind: kexi.Individual, Gender: "female", Age: 35, Province: "广东", City: "广州",
 				Tags: []string{"vip", "vip"}, Custom: map[string]string{"plan": "bronze", "seats": "40"}},
 		},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			buy(1, 1, "2025-02-01", 100), buy(2, 1, "2025-03-01", 50), buy(3, 1, "2024-10-01", 60), buy(4, 1, "2024-05-01", 999),
 			buy(5, 2, "2025-04-01", 200), {ID: 6, CustomerID: 2, OrderedAt: day("2025-05-01"), Amount: 500, Status: kexi.StatusCancelled},
 			buy(7, 2, "2024-12-31", 100), buy(8, 2, "2024-06-30 23:59", 7),
@@ -515,7 +515,7 @@ func TestTopFoldsIntoOther(t *testing.T) {
 func TestOneCustomer(t *testing.T) {
 	// One customer, one purchase of 100: as of it, in the default 12 months; nothing before.
 	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1, Gender: "female"}},
-		Orders: []kexi.Order{buy(1, 1, "2025-03-01", 100)}}
+		Orders: []kexi.OrderRow{buy(1, 1, "2025-03-01", 100)}}
 	res, err := attributes.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
@@ -535,7 +535,7 @@ func TestOneCustomer(t *testing.T) {
 		t.Errorf("row %v", r)
 	}
 	// The same customer with only a return.
-	d.Orders = []kexi.Order{{ID: 1, CustomerID: 1, OrderedAt: day("2025-03-01"), Returned: 40, Status: kexi.StatusReturn}}
+	d.Orders = []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2025-03-01"), Returned: 40, Status: kexi.StatusReturn}}
 	res, err = attributes.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
@@ -752,7 +752,7 @@ func Example() {
 			{ID: 1, Gender: "female", Province: "广东"}, {ID: 2, Gender: "male", Province: "广东"},
 			{ID: 3, Gender: "female", Province: "江苏"}, {ID: 4},
 		},
-		Orders: []kexi.Order{buy(1, 1, "2025-05-01", 300), buy(2, 2, "2025-05-02", 100), buy(3, 3, "2025-05-03", 200), buy(4, 3, "2024-05-02", 100)},
+		Orders: []kexi.OrderRow{buy(1, 1, "2025-05-01", 300), buy(2, 2, "2025-05-02", 100), buy(3, 3, "2025-05-03", 200), buy(4, 3, "2024-05-02", 100)},
 	}
 	res, _ := attributes.New().Run(context.Background(), analysis.Input{Data: d, Options: map[string]string{"by": "gender"}})
 	for _, r := range res.Table("groups").Rows {

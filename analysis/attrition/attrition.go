@@ -161,7 +161,7 @@ func parse(info analysis.Info, in analysis.Input) (options, error) {
 // thresholds returns the lifecycle thresholds with the options' overrides: a churn_days below
 // the data's at-risk threshold lowers that to churn_days; an explicit at_risk_days above the
 // data's churn threshold is an error.
-func (op *options) thresholds(orders []kexi.Order, asOf time.Time) error {
+func (op *options) thresholds(orders []kexi.OrderRow, asOf time.Time) error {
 	th := lifecycle.DefaultThresholds(orders, asOf)
 	if op.churnDays > 0 {
 		th.ChurnDays = op.churnDays

@@ -24,13 +24,13 @@ func day(s string) time.Time {
 }
 
 // buy is a purchase "date:amount".
-func buys(cid int64, list ...string) []kexi.Order {
-	var out []kexi.Order
+func buys(cid int64, list ...string) []kexi.OrderRow {
+	var out []kexi.OrderRow
 	for i, s := range list {
 		at, amt, _ := strings.Cut(s, ":")
 		var a float64
 		fmt.Sscan(amt, &a)
-		out = append(out, kexi.Order{ID: cid*100 + int64(i), CustomerID: cid, OrderedAt: day(at), Amount: a, Status: kexi.StatusCompleted})
+		out = append(out, kexi.OrderRow{ID: cid*100 + int64(i), CustomerID: cid, OrderedAt: day(at), Amount: a, Status: kexi.StatusCompleted})
 	}
 	return out
 }
@@ -83,7 +83,7 @@ func tiny() *kexi.Dataset {
 	d.Customers[6].Churned = true
 	d.Customers[7].Custom = map[string]string{"churn_reason": "price"}
 	d.Customers[8].Churned, d.Customers[8].ChurnedAt = true, day("2024-10-10")
-	for _, o := range [][]kexi.Order{
+	for _, o := range [][]kexi.OrderRow{
 		buys(1, "2024-10-01:100", "2024-11-01:100", "2024-12-01:100", "2024-12-20:100"),
 		buys(2, "2024-02-01:100", "2024-03-01:200", "2024-04-01:300", "2024-05-01:400"),
 		buys(3, "2024-01-10:50", "2024-06-01:50", "2024-12-15:80"),
@@ -94,7 +94,7 @@ func tiny() *kexi.Dataset {
 	} {
 		d.Orders = append(d.Orders, o...)
 	}
-	d.Orders = append(d.Orders, kexi.Order{ID: 600, CustomerID: 6, OrderedAt: day("2024-06-01"), Returned: 50, Status: kexi.StatusReturn})
+	d.Orders = append(d.Orders, kexi.OrderRow{ID: 600, CustomerID: 6, OrderedAt: day("2024-06-01"), Returned: 50, Status: kexi.StatusReturn})
 	// Complaints (window 90 days before the churn date, or before the as-of date for the
 	// retained): C2 06-15 counts (after 04-02), C2 01-10 does not; C5 12-01 counts (after
 	// 09-11); C8 06-01 is after C8 left; C1 11-01 counts for the retained (after 10-02). C4's
@@ -382,7 +382,7 @@ func TestEdgeCases(t *testing.T) {
 	// A customer whose only orders are a return and a zero-amount order is no customer; one
 	// with negative amounts neither.
 	ret := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
-		Orders: []kexi.Order{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 5, Status: kexi.StatusReturn},
+		Orders: []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 5, Status: kexi.StatusReturn},
 			{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-01"), Amount: 0, Status: kexi.StatusCompleted},
 			{ID: 3, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: -20, Status: kexi.StatusCompleted}}}
 	ret.Normalize()
@@ -466,8 +466,8 @@ func TestCancel(t *testing.T) {
 func TestGapBoundary(t *testing.T) {
 	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
 		Orders: append(buys(1, "2024-03-01:10", "2024-05-01:10"),
-			kexi.Order{ID: 201, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: 10},
-			kexi.Order{ID: 202, CustomerID: 2, OrderedAt: day("2024-04-30").Add(23 * time.Hour), Amount: 10})}
+			kexi.OrderRow{ID: 201, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: 10},
+			kexi.OrderRow{ID: 202, CustomerID: 2, OrderedAt: day("2024-04-30").Add(23 * time.Hour), Amount: 10})}
 	d.Normalize()
 	th := lifecycle.Thresholds{NewDays: 10, AtRiskDays: 30, ChurnDays: 60, LoyalOrders: 5}
 	var got []string

@@ -84,7 +84,7 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 	// rows, with each customer's stage from lifecycle.Stage over their own orders: no rows per
 	// customer are built, and the orders are still in the cache when history reads them.
 	// Each member is filled in its place in out, not copied there: a Member is large.
-	add := func(cid int64, c *kexi.Customer, run []kexi.Order) {
+	add := func(cid int64, c *kexi.Customer, run []kexi.OrderRow) {
 		out = append(out, Member{})
 		m := &out[len(out)-1]
 		m.CustomerID, m.Customer, m.Stage = cid, c, lifecycle.Stage(c, run, asOf, th)
@@ -98,7 +98,7 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 		}
 	}
 	ci := 0
-	d.OrderRuns(func(cid int64, run []kexi.Order) {
+	d.OrderRuns(func(cid int64, run []kexi.OrderRow) {
 		if cid == 0 {
 			return // anonymous orders
 		}
@@ -123,7 +123,7 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 	if !prospects {
 		return out
 	}
-	if slices.ContainsFunc(os, func(o kexi.Order) bool { return !o.OrderedAt.After(asOf) }) {
+	if slices.ContainsFunc(os, func(o kexi.OrderRow) bool { return !o.OrderedAt.After(asOf) }) {
 		// Drop the prospects kept for the subscription case.
 		n := 0
 		for _, m := range out {
@@ -144,7 +144,7 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 
 // history walks one customer's orders (run, in time order), fills m and reports whether m is a member or a
 // prospect that would be one in subscription data (State "" then).
-func history(m *Member, run []kexi.Order, th lifecycle.Thresholds, asOf time.Time, emit func(Event)) bool {
+func history(m *Member, run []kexi.OrderRow, th lifecycle.Thresholds, asOf time.Time, emit func(Event)) bool {
 	c := m.Customer
 	var flag time.Time // a dated churn flag at or before asOf
 	flagged := false
@@ -294,7 +294,7 @@ func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 // before returns the lifecycle stage a churned member was in at their last purchase, from
 // their orders (run) without the customer record, whose churn flag and creation date do not
 // apply before churning; NoPurchase when they have no purchase.
-func before(m *Member, run []kexi.Order, th lifecycle.Thresholds) string {
+func before(m *Member, run []kexi.OrderRow, th lifecycle.Thresholds) string {
 	if m.Orders == 0 {
 		return NoPurchase
 	}

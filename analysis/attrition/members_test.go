@@ -31,11 +31,11 @@ func flagged() *kexi.Dataset {
 	for i := range 10 {
 		id := int64(6000 + i)
 		d.Customers = append(d.Customers, kexi.Customer{ID: id})
-		d.Orders = append(d.Orders, kexi.Order{ID: 1e7 + id, CustomerID: id, OrderedAt: d.LastOrderAt().AddDate(-2, 0, i), Amount: 50})
+		d.Orders = append(d.Orders, kexi.OrderRow{ID: 1e7 + id, CustomerID: id, OrderedAt: d.LastOrderAt().AddDate(-2, 0, i), Amount: 50})
 	}
 	d.Normalize()
 	idx := d.CustomerIndex()
-	d.OrderRuns(func(cid int64, run []kexi.Order) {
+	d.OrderRuns(func(cid int64, run []kexi.OrderRow) {
 		i, ok := idx[cid]
 		if !ok || cid%40 != 0 {
 			return
@@ -105,7 +105,7 @@ func TestMembersAgreeWithLifecycle(t *testing.T) {
 	// Each event against lifecycle on the customer's own data.
 	for id, evs := range events {
 		m := byID[id]
-		lo, _ := slices.BinarySearchFunc(d.Orders, id, func(o kexi.Order, id int64) int { return cmp.Compare(o.CustomerID, id) })
+		lo, _ := slices.BinarySearchFunc(d.Orders, id, func(o kexi.OrderRow, id int64) int { return cmp.Compare(o.CustomerID, id) })
 		hi := lo
 		for hi < len(d.Orders) && d.Orders[hi].CustomerID == id {
 			hi++
@@ -173,7 +173,7 @@ func TestMembersAgreeWithLifecycle(t *testing.T) {
 		}
 		want := attrition.NoPurchase
 		if m.Orders > 0 {
-			lo, _ := slices.BinarySearchFunc(d.Orders, m.CustomerID, func(o kexi.Order, id int64) int { return cmp.Compare(o.CustomerID, id) })
+			lo, _ := slices.BinarySearchFunc(d.Orders, m.CustomerID, func(o kexi.OrderRow, id int64) int { return cmp.Compare(o.CustomerID, id) })
 			hi := lo
 			for hi < len(d.Orders) && d.Orders[hi].CustomerID == m.CustomerID {
 				hi++

@@ -373,7 +373,7 @@ func Recommend(rules []Rule, bought map[string]bool, k int) []Recommendation {
 
 // ItemName returns the item of a line by kind ("sku", "name" or "category"): SKU falls back to
 // the name and the name to the SKU; names are trimmed of spaces.
-func ItemName(it *kexi.OrderItem, kind string) string {
+func ItemName(it *kexi.LineRow, kind string) string {
 	sku, name := strings.TrimSpace(it.SKU), strings.TrimSpace(it.Name)
 	switch kind {
 	case "name":
@@ -691,7 +691,7 @@ const maxProduct = 1 << 16
 // product's entry was already returned in this order for other strings (the order's lines may
 // hold that entry, so it is left alone), gets a scratch result that the next such line
 // overwrites.
-func (r *resolver) line(it *kexi.OrderItem) *resolved {
+func (r *resolver) line(it *kexi.LineRow) *resolved {
 	e := &r.other
 	if id := it.ProductID; id > 0 && id < maxProduct {
 		if int(id) >= len(r.byID) {
@@ -725,7 +725,7 @@ func (r *resolver) index(e *resolved) int32 {
 // positive returns the distinct items of the order whose total quantity is positive (in the
 // order of their first line), reusing the storage of lines and qty. The scratch result that
 // line overwrites is copied before it is kept.
-func (r *resolver) positive(items []kexi.OrderItem, lines []*resolved, qty []float64) ([]*resolved, []float64) {
+func (r *resolver) positive(items []kexi.LineRow, lines []*resolved, qty []float64) ([]*resolved, []float64) {
 	lines, qty = lines[:0], qty[:0]
 	r.order++
 	for j := range items {

@@ -20,15 +20,15 @@ import (
 
 var day0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func order(id, cust int64, items ...string) kexi.Order {
-	o := kexi.Order{ID: id, CustomerID: cust, OrderedAt: day0.AddDate(0, 0, int(id)), Amount: 10, Status: kexi.StatusCompleted}
+func order(id, cust int64, items ...string) kexi.OrderRow {
+	o := kexi.OrderRow{ID: id, CustomerID: cust, OrderedAt: day0.AddDate(0, 0, int(id)), Amount: 10, Status: kexi.StatusCompleted}
 	for _, it := range items {
 		q := 1.0
 		if n, s, ok := strings.Cut(it, ":"); ok {
 			it = n
 			q, _ = strconv.ParseFloat(s, 64)
 		}
-		o.Items = append(o.Items, kexi.OrderItem{SKU: it, Name: "name " + it, Quantity: q})
+		o.Items = append(o.Items, kexi.LineRow{Item: &kexi.Item{SKU: it, Name: "name " + it}, Quantity: q})
 	}
 	return o
 }
@@ -52,7 +52,7 @@ func order(id, cust int64, items ...string) kexi.Order {
 func tiny() *kexi.Dataset {
 	ret := order(7, 2, "D")
 	ret.Status = kexi.StatusReturn
-	d := &kexi.Dataset{Orders: []kexi.Order{
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{
 		order(1, 1, "A", "B", "C"), order(2, 1, "A", "B"), order(3, 2, "A", "C"), order(4, 3, "B", "D"),
 		order(5, 3, "A", "B", "D"), order(6, 2, "X:2", "X:-2", "POST"), ret,
 	}}
@@ -129,7 +129,7 @@ func TestEdgeCases(t *testing.T) {
 		t.Errorf("empty: %v %v", res, err)
 	}
 	// One customer with one basket: every pair has lift 1, confidence 1.
-	d := &kexi.Dataset{Orders: []kexi.Order{order(1, 1, "A", "B")}}
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{order(1, 1, "A", "B")}}
 	res, _ = basket.New().Run(context.Background(), analysis.Input{Data: d})
 	if len(res.Tables[0].Rows) != 2 || res.Tables[0].Rows[0][4] != 1.0 || len(res.Tables[1].Rows) != 0 {
 		t.Errorf("one basket: %v / %v", res.Tables[0].Rows, res.Tables[1].Rows)
@@ -167,10 +167,10 @@ func retail(t testing.TB, keep func(*refdata.RetailRow) bool) *kexi.Dataset {
 			id, _ := strconv.ParseInt(strings.TrimLeft(r.Invoice, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), 10, 64)
 			k = len(d.Orders)
 			at[r.Invoice] = k
-			d.Orders = append(d.Orders, kexi.Order{ID: id, CustomerID: cid, OrderedAt: r.At, Status: kexi.StatusCompleted})
+			d.Orders = append(d.Orders, kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: r.At, Status: kexi.StatusCompleted})
 		}
 		d.Orders[k].Amount += r.Quantity * r.UnitPrice
-		d.Orders[k].Items = append(d.Orders[k].Items, kexi.OrderItem{SKU: r.StockCode, Name: r.Description, Quantity: r.Quantity, UnitPrice: r.UnitPrice})
+		d.Orders[k].Items = append(d.Orders[k].Items, kexi.LineRow{Item: &kexi.Item{SKU: r.StockCode, Name: r.Description}, Quantity: r.Quantity, UnitPrice: r.UnitPrice})
 	}
 	d.Normalize()
 	return d

@@ -3,7 +3,7 @@
 // index with peak and off seasons (旺季/淡季), where sales come from (province, city), each
 // customer's category preference, purchase cycle and expected next order, and web behaviour.
 //
-// Only purchases (kexi.Order.IsPurchase) and web events in the period and at or before the
+// Only purchases (kexi.OrderRow.IsPurchase) and web events in the period and at or before the
 // as-of time count. Calendar fields (weekday, hour, month) are taken in the business's time zone.
 // An order's region is its shipping province and city, else its customer's.
 //

@@ -315,7 +315,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		group[i], _ = d.Customers[i].Field(groupBy)
 	}
 	find := analysis.Positions(cids)
-	ordersOf := func(id int64) []kexi.Order {
+	ordersOf := func(id int64) []kexi.OrderRow {
 		lo := sort.Search(len(d.Orders), func(i int) bool { return d.Orders[i].CustomerID >= id })
 		hi := lo
 		for hi < len(d.Orders) && d.Orders[hi].CustomerID == id {
@@ -479,7 +479,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	kr := make([]krow, 0, len(keys))
 	// One merge pass: responders by id against the orders, both sorted by customer id.
 	ki := 0
-	d.OrderRuns(func(cid int64, orders []kexi.Order) {
+	d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
 		for ki < len(keys) && keys[ki].id < cid {
 			ki++
 		}

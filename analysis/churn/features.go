@@ -207,8 +207,8 @@ func NewBuilder(d *kexi.Dataset) *Builder {
 	return b
 }
 
-// Order is kexi.Order (a short name for the callbacks here).
-type Order = kexi.Order
+// Order is kexi.OrderRow (a short name for the callbacks here).
+type Order = kexi.OrderRow
 
 // topLevels returns up to n values by descending count (ties by value) and whether more
 // values exist.

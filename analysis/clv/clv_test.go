@@ -14,11 +14,11 @@ func cdnowDataset(t *testing.T) *kexi.Dataset {
 	d := &kexi.Dataset{}
 	for i, p := range cdnowPurchases(t) {
 		if p.Amount == 0 {
-			// CDNOW has 8 zero-value rows (free CDs), which kexi.Order.IsPurchase would drop,
+			// CDNOW has 8 zero-value rows (free CDs), which kexi.OrderRow.IsPurchase would drop,
 			// losing 8 customers whose first purchase they are; a cent keeps them purchases.
 			p.Amount = 0.01
 		}
-		d.Orders = append(d.Orders, kexi.Order{ID: int64(i + 1), CustomerID: p.Customer,
+		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i + 1), CustomerID: p.Customer,
 			OrderedAt: time.Unix(int64(p.Day)*86400, 0).UTC(), Amount: p.Amount, Status: kexi.StatusCompleted})
 	}
 	d.Normalize()
@@ -80,7 +80,7 @@ func TestRunBadOptions(t *testing.T) {
 	d := &kexi.Dataset{}
 	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 20 {
-		d.Orders = append(d.Orders, kexi.Order{ID: int64(i), CustomerID: int64(i % 12), OrderedAt: at.AddDate(0, 0, i*3), Amount: 10})
+		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i), CustomerID: int64(i % 12), OrderedAt: at.AddDate(0, 0, i*3), Amount: 10})
 	}
 	d.Normalize()
 	for _, opts := range []map[string]string{

@@ -90,7 +90,7 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 	m["ces"] = div(cesSum, float64(cesN))
 	var buyers, repeat, active, orders int
 	var rev, prev float64
-	d.OrderRuns(func(cid int64, os []kexi.Order) {
+	d.OrderRuns(func(cid int64, os []kexi.OrderRow) {
 		n := 0
 		act := false
 		for i := range os {

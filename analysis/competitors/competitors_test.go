@@ -51,7 +51,7 @@ func tiny() *kexi.Dataset {
 			{ID: 5, Kind: "S", Text: "品牌", Impact: 5},
 			{ID: 6, Kind: "T", Text: "新进入者", Impact: 3, Metric: "competitors.market_share"},
 		},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			{ID: 1, CustomerID: 1, OrderedAt: day("2024-03-01"), Amount: 100}, {ID: 2, CustomerID: 1, OrderedAt: day("2025-02-01"), Amount: 200},
 			{ID: 3, CustomerID: 2, OrderedAt: day("2023-06-01"), Amount: 70}, {ID: 4, CustomerID: 2, OrderedAt: day("2025-01-15"), Amount: 50},
 			{ID: 5, CustomerID: 3, OrderedAt: day("2024-06-01"), Amount: 30},

@@ -2,7 +2,7 @@
 // counts the moves between stages from an earlier date.
 //
 // Stages, checked in this order for a customer as of time T, with only purchases
-// (kexi.Order.IsPurchase) at or before T counting and day counts in whole elapsed days:
+// (kexi.OrderRow.IsPurchase) at or before T counting and day counts in whole elapsed days:
 //
 //	prospect 潜在    no purchase yet (also open leads not linked to a customer)
 //	churned 流失     days since the last purchase > churn_days, or the customer's explicit
@@ -58,7 +58,7 @@ type Thresholds struct {
 
 // DefaultThresholds derives thresholds from the gaps between consecutive purchases at or
 // before asOf (see the package doc). orders must be in Dataset order.
-func DefaultThresholds(orders []kexi.Order, asOf time.Time) Thresholds {
+func DefaultThresholds(orders []kexi.OrderRow, asOf time.Time) Thresholds {
 	var g gapStats
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID
@@ -193,7 +193,7 @@ func stage(c *kexi.Customer, h *history, at time.Time, th Thresholds) string {
 // Stage returns the stage at `at` of one customer: c is their record (nil when there is none)
 // and orders are all their orders, in Dataset order. It is the stage Stages gives them, for a
 // caller that walks the customers itself and needs no rows.
-func Stage(c *kexi.Customer, orders []kexi.Order, at time.Time, th Thresholds) string {
+func Stage(c *kexi.Customer, orders []kexi.OrderRow, at time.Time, th Thresholds) string {
 	var h history
 	for i := range orders {
 		if orders[i].IsPurchase() && !orders[i].OrderedAt.After(at) {

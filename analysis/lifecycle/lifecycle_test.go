@@ -16,10 +16,10 @@ func day(s string) time.Time {
 	return t
 }
 
-func buys(cid int64, dates ...string) []kexi.Order {
-	var o []kexi.Order
+func buys(cid int64, dates ...string) []kexi.OrderRow {
+	var o []kexi.OrderRow
 	for _, d := range dates {
-		o = append(o, kexi.Order{ID: cid*100 + int64(len(o)), CustomerID: cid, OrderedAt: day(d), Amount: 10, Status: kexi.StatusCompleted})
+		o = append(o, kexi.OrderRow{ID: cid*100 + int64(len(o)), CustomerID: cid, OrderedAt: day(d), Amount: 10, Status: kexi.StatusCompleted})
 	}
 	return o
 }
@@ -46,12 +46,12 @@ func tiny() *kexi.Dataset {
 	d.Customers[6].CreatedAt = day("2024-03-01")
 	d.Customers[7].CreatedAt = day("2025-02-01")
 	d.Customers[8].Churned, d.Customers[8].ChurnedAt = true, day("2024-12-05")
-	for _, o := range [][]kexi.Order{buys(0, "2024-12-30"), buys(1, "2024-12-20"), buys(2, "2024-01-01", "2024-12-01"),
+	for _, o := range [][]kexi.OrderRow{buys(0, "2024-12-30"), buys(1, "2024-12-20"), buys(2, "2024-01-01", "2024-12-01"),
 		buys(3, "2024-09-01", "2024-10-01"), buys(4, "2024-06-01"), buys(5, "2024-10-15", "2024-11-15", "2024-12-15"),
 		buys(6, "2024-11-01", "2024-12-10"), buys(9, "2024-11-20", "2024-12-01"), buys(10, "2024-12-28")} {
 		d.Orders = append(d.Orders, o...)
 	}
-	d.Orders = append(d.Orders, kexi.Order{ID: 999, CustomerID: 4, OrderedAt: day("2024-12-30"), Returned: 10, Status: kexi.StatusReturn})
+	d.Orders = append(d.Orders, kexi.OrderRow{ID: 999, CustomerID: 4, OrderedAt: day("2024-12-30"), Returned: 10, Status: kexi.StatusReturn})
 	d.Leads = []kexi.Lead{
 		{ID: 1, CreatedAt: day("2024-05-01"), Stage: kexi.StageFollowUp, Stages: []kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: day("2024-05-01")}, {Stage: kexi.StageFollowUp, EnteredAt: day("2024-05-10")}}},
 		{ID: 2, CreatedAt: day("2024-05-01"), Stage: kexi.StageLost, Stages: []kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: day("2024-05-01")}, {Stage: kexi.StageLost, EnteredAt: day("2024-06-01")}}},
@@ -93,7 +93,7 @@ func TestStage(t *testing.T) {
 				c = &d.Customers[i]
 			}
 		}
-		var run []kexi.Order
+		var run []kexi.OrderRow
 		for _, o := range d.Orders {
 			if o.CustomerID == cid {
 				run = append(run, o)
@@ -107,7 +107,7 @@ func TestStage(t *testing.T) {
 	}
 	// Without the record, C9's churn flag does not apply: 30 days since the last of two
 	// purchases, the first 41 days ago → active.
-	var c9 []kexi.Order
+	var c9 []kexi.OrderRow
 	for _, o := range d.Orders {
 		if o.CustomerID == 9 {
 			c9 = append(c9, o)
@@ -136,10 +136,10 @@ func TestDefaultThresholds(t *testing.T) {
 	// Sorted 5 10 20 40 101 (n 5): median q=2 → 20; P75 q=3 → 40; P90 q=3.6 → 40 + 0.6·61 =
 	// 76.6 → 77. Purchases per customer 3,2,3,1 → sorted 1 2 3 3, P75 q=2.25 → 3.
 	base := day("2024-01-01")
-	var orders []kexi.Order
+	var orders []kexi.OrderRow
 	for cid, offs := range map[int64][]int{1: {0, 10, 30}, 2: {0, 40}, 3: {0, 5, 106}, 4: {0}} {
 		for _, off := range offs {
-			orders = append(orders, kexi.Order{ID: cid*10 + int64(off), CustomerID: cid, OrderedAt: base.AddDate(0, 0, off), Amount: 1, Status: kexi.StatusCompleted})
+			orders = append(orders, kexi.OrderRow{ID: cid*10 + int64(off), CustomerID: cid, OrderedAt: base.AddDate(0, 0, off), Amount: 1, Status: kexi.StatusCompleted})
 		}
 	}
 	d := &kexi.Dataset{Orders: orders}
@@ -156,7 +156,7 @@ func TestDefaultThresholds(t *testing.T) {
 		t.Errorf("as of April: got %+v, want %+v", got, want)
 	}
 	// Nobody buys twice: the fallbacks.
-	one := []kexi.Order{{ID: 1, CustomerID: 1, OrderedAt: base, Amount: 1}}
+	one := []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: base, Amount: 1}}
 	if got := lifecycle.DefaultThresholds(one, day("2024-12-31")); got != (lifecycle.Thresholds{30, 90, 180, 2}) {
 		t.Errorf("single order: %+v", got)
 	}

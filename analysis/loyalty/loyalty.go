@@ -3,7 +3,7 @@
 // second order takes, the days between orders, the repeat-purchase rate, and monthly acquisition
 // cohorts with their active share and revenue in each later month.
 //
-// Only purchases (kexi.Order.IsPurchase) in the period and at or before the as-of time count.
+// Only purchases (kexi.OrderRow.IsPurchase) in the period and at or before the as-of time count.
 // Day counts are whole elapsed days (24-hour periods), so two orders on the same day are 0 days
 // apart. A customer's cohort is the calendar month of their first counted purchase in the
 // business's time zone; they are active in month +k when they make at least one purchase in
@@ -38,7 +38,7 @@ type Row struct {
 // Customers summarises each customer with at least one counted purchase, in customer id order.
 // orders must be in Dataset order; a purchase counts when keep (nil = all) accepts its time.
 // Orders without a customer are skipped. The Gaps slices share one backing array.
-func Customers(orders []kexi.Order, keep func(time.Time) bool) []Row {
+func Customers(orders []kexi.OrderRow, keep func(time.Time) bool) []Row {
 	rows := make([]Row, 0, len(orders)/8+1)
 	gaps := make([]int, 0, len(orders)) // room for every gap: the slices never move
 	scan(orders, keep, nil, time.Time{}, func(r *Row) {
@@ -69,7 +69,7 @@ func (c *Cohort) Label() string { return fmt.Sprintf("%04d-%02d", c.Year, int(c.
 // for each month from then up to the month of until, who purchased and for how much. Cohorts
 // come in month order; months with no new customers are left out. orders and keep are as for
 // Customers.
-func Cohorts(orders []kexi.Order, keep func(time.Time) bool, loc *time.Location, until time.Time) []Cohort {
+func Cohorts(orders []kexi.OrderRow, keep func(time.Time) bool, loc *time.Location, until time.Time) []Cohort {
 	return scan(orders, keep, stats.NewCalendar(loc), until, nil)
 }
 
@@ -77,7 +77,7 @@ func Cohorts(orders []kexi.Order, keep func(time.Time) bool, loc *time.Location,
 // whose Gaps are valid only during the call, and returning Cohorts in cal's zone up to until
 // when cal is set. Handing rows over one at a time lets Run fill its table without a slice of
 // rows and a slice of every gap.
-func scan(orders []kexi.Order, keep func(time.Time) bool, cal *stats.Calendar, until time.Time, row func(*Row)) []Cohort {
+func scan(orders []kexi.OrderRow, keep func(time.Time) bool, cal *stats.Calendar, until time.Time, row func(*Row)) []Cohort {
 	var r Row      // the current customer's, one for all: row is handed a pointer
 	var gaps []int // the current customer's gaps
 	type acc struct {

@@ -21,8 +21,8 @@ func at(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, when string, amount float64) kexi.Order {
-	return kexi.Order{ID: id, CustomerID: cid, OrderedAt: at(when), Amount: amount, Status: kexi.StatusCompleted}
+func buy(id, cid int64, when string, amount float64) kexi.OrderRow {
+	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: at(when), Amount: amount, Status: kexi.StatusCompleted}
 }
 
 // tiny, as of 2024-06-30:
@@ -35,7 +35,7 @@ func buy(id, cid int64, when string, amount float64) kexi.Order {
 //	C5: 02-01 10, 04-10 10, a cancelled order → to second 69 (29 + 31 + 9), lifetime 69
 //	customer 0: anonymous             → skipped
 func tiny() *kexi.Dataset {
-	d := &kexi.Dataset{Orders: []kexi.Order{
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{
 		buy(1, 0, "2024-01-05", 999),
 		buy(2, 1, "2024-01-10", 100), buy(3, 1, "2024-01-20", 50), buy(4, 1, "2024-03-05", 70),
 		buy(5, 2, "2024-01-31 20:00", 200),
@@ -171,7 +171,7 @@ func TestOnlineRetailReference(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.Order{
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{
 		buy(1, 1, "2024-01-10", 100), buy(2, 1, "2024-02-09", 80), buy(3, 2, "2024-01-20", 50),
 	}}
 	for _, r := range loyalty.Customers(d.Orders, nil) {

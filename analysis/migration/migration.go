@@ -57,14 +57,14 @@ type Move struct {
 
 // Moves compares the pyramids of periods a and b, one Move per customer with spend in either,
 // in customer id order. orders must be in Dataset order.
-func Moves(orders []kexi.Order, a, b Period) []Move {
+func Moves(orders []kexi.OrderRow, a, b Period) []Move {
 	moves, _ := compare(orders, a, b, false, 0)
 	return moves
 }
 
 // compare makes one pass over the orders for Moves and, when cats is set, also returns each
 // move's top category in period a (by item value; "" when none). customers sizes the slices.
-func compare(orders []kexi.Order, a, b Period, cats bool, customers int) ([]Move, []string) {
+func compare(orders []kexi.OrderRow, a, b Period, cats bool, customers int) ([]Move, []string) {
 	type span struct{ from, to int32 } // the customer's orders
 	var (
 		out       []Move

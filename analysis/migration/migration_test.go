@@ -16,10 +16,10 @@ func day(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, at string, amount float64, cat string) kexi.Order {
-	o := kexi.Order{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
+func buy(id, cid int64, at string, amount float64, cat string) kexi.OrderRow {
+	o := kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
 	if cat != "" {
-		o.Items = []kexi.OrderItem{{Category: cat, Quantity: 1, UnitPrice: amount}}
+		o.Items = []kexi.LineRow{{Item: &kexi.Item{Category: cat}, Quantity: 1, UnitPrice: amount}}
 	}
 	return o
 }
@@ -42,7 +42,7 @@ func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2, Channel: "wechat", Province: "广东"}, {ID: 3, Channel: "wechat", Province: "广东"},
 			{ID: 4}, {ID: 5, Channel: "search"}, {ID: 6}},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			buy(1, 1, "2023-05-01", 1000, ""), buy(2, 1, "2024-05-01", 400, ""),
 			buy(3, 2, "2023-05-01", 500, "shoes"), buy(4, 2, "2024-01-10", 500, ""), buy(5, 2, "2024-03-01", 1500, ""),
 			buy(6, 3, "2023-06-01", 300, "books"), buy(7, 3, "2024-06-01", 300, ""),
@@ -149,7 +149,7 @@ func TestRunDefaultsAndErrors(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.Order{
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{
 		buy(1, 1, "2023-03-01", 900, ""), buy(2, 1, "2024-03-01", 100, ""),
 		buy(3, 2, "2023-03-01", 100, ""), buy(4, 2, "2024-02-01", 800, ""),
 	}}

@@ -142,7 +142,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	keep := in.Until(asOf)
 
 	// The customer's own orders (a run in the sorted orders).
-	lo, _ := slices.BinarySearchFunc(d.Orders, c.ID, func(o kexi.Order, id int64) int { return cmp.Compare(o.CustomerID, id) })
+	lo, _ := slices.BinarySearchFunc(d.Orders, c.ID, func(o kexi.OrderRow, id int64) int { return cmp.Compare(o.CustomerID, id) })
 	hi := lo
 	for hi < len(d.Orders) && d.Orders[hi].CustomerID == c.ID {
 		hi++

@@ -34,11 +34,11 @@ func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1, ExternalID: "C001", Name: "王芳", Province: "浙江", Tags: []string{"vip"}, Custom: map[string]string{"level": "gold"}},
 			{ID: 2, ExternalID: "C002"}, {ID: 3, ExternalID: "C003"}},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			{ID: 1, ExternalID: "O1", CustomerID: 1, OrderedAt: day("2024-01-10"), Amount: 1000, Channel: "online", Status: kexi.StatusCompleted,
-				Items: []kexi.OrderItem{{Category: "shoes", Quantity: 1, UnitPrice: 1000}}},
+				Items: []kexi.LineRow{{Item: &kexi.Item{Category: "shoes"}, Quantity: 1, UnitPrice: 1000}}},
 			{ID: 2, ExternalID: "O2", CustomerID: 1, OrderedAt: day("2024-06-20"), Amount: 800, Channel: "store", Status: kexi.StatusCompleted,
-				Items: []kexi.OrderItem{{Category: "bags", Quantity: 1, UnitPrice: 800}}},
+				Items: []kexi.LineRow{{Item: &kexi.Item{Category: "bags"}, Quantity: 1, UnitPrice: 800}}},
 			{ID: 3, CustomerID: 2, OrderedAt: day("2024-06-01"), Amount: 50, Status: kexi.StatusCompleted},
 			{ID: 4, CustomerID: 3, OrderedAt: day("2023-06-01"), Amount: 20, Status: kexi.StatusCompleted},
 		},

@@ -2,7 +2,7 @@
 // ranked by spend, the top 1 % are VIP, the rest of the top 5 % major 主要客户, the rest of the top
 // 20 % ordinary 普通客户, and everyone else small 小客户.
 //
-// Spend is the total Amount of a customer's purchases (kexi.Order.IsPurchase) in the period;
+// Spend is the total Amount of a customer's purchases (kexi.OrderRow.IsPurchase) in the period;
 // customers with no spend there are not ranked. Ties in spend are broken by customer id (the
 // lower id ranks higher), so the tiers always hold exactly the counts below.
 //
@@ -67,7 +67,7 @@ func Cutoffs(n int) (vip, major, ordinary int) {
 // Tiers ranks the customers with positive spend and assigns their tiers; the rows come back in
 // rank order. orders must be in Dataset order (sorted by customer); a purchase counts when keep
 // (nil = all) accepts its time. Orders without a customer are skipped.
-func Tiers(orders []kexi.Order, keep func(time.Time) bool) []Row {
+func Tiers(orders []kexi.OrderRow, keep func(time.Time) bool) []Row {
 	rows := make([]Row, 0, len(orders)/8+1) // grown by append: cheaper than a pass to count customers
 	for i := 0; i < len(orders); {
 		cid := orders[i].CustomerID

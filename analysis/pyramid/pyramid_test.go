@@ -18,8 +18,8 @@ func day(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, at string, amount float64) kexi.Order {
-	return kexi.Order{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
+func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
+	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
 }
 
 func TestCutoffs(t *testing.T) {
@@ -48,7 +48,7 @@ func TestCutoffs(t *testing.T) {
 // Ranks: C2 1, C3 2, C1 3, C4 4, C7 5, C6 6, C9 7. Cutoffs(7) = 1, 1, 2 → C2 VIP, no major,
 // C3 ordinary, the other five small. Total 785; top 20 % (C2, C3) = 600/785.
 func seven() *kexi.Dataset {
-	d := &kexi.Dataset{Orders: []kexi.Order{
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{
 		buy(1, 0, "2024-03-01", 10000),
 		buy(2, 1, "2024-03-01", 60), buy(3, 1, "2024-04-01", 40),
 		buy(4, 2, "2024-03-01", 300), buy(5, 3, "2024-03-02", 300), buy(6, 4, "2024-03-02", 50),
@@ -152,7 +152,7 @@ func TestOnlineRetailReference(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.Order{
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{
 		buy(1, 1, "2024-01-05", 500), buy(2, 2, "2024-01-06", 80), buy(3, 3, "2024-01-07", 20),
 	}}
 	for _, r := range pyramid.Tiers(d.Orders, nil) {

@@ -80,7 +80,7 @@ func tiny() *kexi.Dataset {
 			{ID: 3, Name: "Li Na", Phone: "12345", BirthDate: day("1890-05-01"), Gender: "female", Province: "北京", City: "北京",
 				Channel: "search", Owner: "wang", CreatedAt: day("2020-01-01"), UpdatedAt: day("2020-01-01")},
 		},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			{ID: 1, CustomerID: 1, OrderedAt: day("2024-06-01"), Amount: 100, Channel: "online"},
 			{ID: 2, CustomerID: 3, OrderedAt: day("2022-01-01"), Amount: -5},
 			{ID: 3, OrderedAt: day("2024-06-02"), Amount: 50, Channel: "store"},

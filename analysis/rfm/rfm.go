@@ -2,7 +2,7 @@
 // two segment schemes: cn8, the Chinese eight-class model (重要价值客户 …), and rfm10, the common
 // ten-segment R×F map (champions … hibernating).
 //
-// Definitions. Only purchases (kexi.Order.IsPurchase) at or before the as-of time and inside the
+// Definitions. Only purchases (kexi.OrderRow.IsPurchase) at or before the as-of time and inside the
 // period count. R is the number of whole days (24-hour periods) from the customer's last purchase
 // to the as-of time; F is the number of distinct purchase orders; M is their total Amount.
 //
@@ -97,7 +97,7 @@ var cellNames, cellBoxed = func() (n [5][5][5]string, b [5][5][5]any) {
 // Score computes RFM rows, one per customer with at least one counted purchase, in customer id
 // order. orders must be in Dataset order (sorted by customer). A purchase counts when it is at or
 // before asOf and keep (nil = keep all) accepts its time. Orders without a customer are skipped.
-func Score(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row {
+func Score(orders []kexi.OrderRow, asOf time.Time, keep func(time.Time) bool) []Row {
 	rows := Values(orders, asOf, keep)
 	Assign(rows)
 	return rows
@@ -105,7 +105,7 @@ func Score(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row
 
 // Values is Score without the scores and segments: each customer's Recency, Frequency,
 // Monetary and Last. Assign scores them all; ScoreOne scores one.
-func Values(orders []kexi.Order, asOf time.Time, keep func(time.Time) bool) []Row {
+func Values(orders []kexi.OrderRow, asOf time.Time, keep func(time.Time) bool) []Row {
 	// Count the customers first (orders are grouped by customer): one light pass costs less
 	// than growing a slice of a hundred thousand rows.
 	n := 0

@@ -19,8 +19,8 @@ func day(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, at string, amount float64) kexi.Order {
-	return kexi.Order{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
+func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
+	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
 }
 
 // tiny is the hand-worked data set; as-of 2024-06-30 00:00.
@@ -37,10 +37,10 @@ func tiny() *kexi.Dataset {
 	for i := int64(1); i <= 6; i++ {
 		d.Customers = append(d.Customers, kexi.Customer{ID: i})
 	}
-	ret := kexi.Order{ID: 8, CustomerID: 4, OrderedAt: day("2024-02-01"), Returned: 20, Status: kexi.StatusReturn}
-	canc := kexi.Order{ID: 9, CustomerID: 4, OrderedAt: day("2024-06-29"), Amount: 500, Status: kexi.StatusCancelled}
-	ret5 := kexi.Order{ID: 10, CustomerID: 5, OrderedAt: day("2024-05-01"), Returned: 70, Status: kexi.StatusReturn}
-	d.Orders = []kexi.Order{
+	ret := kexi.OrderRow{ID: 8, CustomerID: 4, OrderedAt: day("2024-02-01"), Returned: 20, Status: kexi.StatusReturn}
+	canc := kexi.OrderRow{ID: 9, CustomerID: 4, OrderedAt: day("2024-06-29"), Amount: 500, Status: kexi.StatusCancelled}
+	ret5 := kexi.OrderRow{ID: 10, CustomerID: 5, OrderedAt: day("2024-05-01"), Returned: 70, Status: kexi.StatusReturn}
+	d.Orders = []kexi.OrderRow{
 		buy(20, 0, "2024-06-01", 5000),
 		buy(1, 1, "2024-06-01", 300), buy(2, 1, "2024-06-20", 200), buy(3, 1, "2024-06-29", 100),
 		buy(4, 2, "2024-06-25", 50),
@@ -262,7 +262,7 @@ func checkLabels(t *testing.T, info analysis.Info, res *analysis.Result) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.Order{
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{
 		{ID: 1, CustomerID: 1, OrderedAt: day("2024-06-28"), Amount: 900, Status: kexi.StatusCompleted},
 		{ID: 2, CustomerID: 1, OrderedAt: day("2024-06-29"), Amount: 500, Status: kexi.StatusCompleted},
 		{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-15"), Amount: 40, Status: kexi.StatusCompleted},

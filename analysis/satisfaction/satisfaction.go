@@ -256,10 +256,10 @@ func isNumber(w string) bool {
 // Tiers ranks the customers with purchases by spend (ties: lower id first) and returns each
 // one's tier: "vip" (top 1 %), "major" (to top 5 %), "ordinary" (to top 20 %), "small" (the
 // rest); cutoffs are n×share rounded. Customers without purchases are not in the map.
-func Tiers(d *kexi.Dataset, keep func(*kexi.Order) bool) map[int64]string {
+func Tiers(d *kexi.Dataset, keep func(*kexi.OrderRow) bool) map[int64]string {
 	var ids []int64
 	var spend []float64
-	d.OrderRuns(func(cid int64, orders []kexi.Order) {
+	d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
 		if cid != 0 {
 			ids = append(ids, cid)
 			spend = append(spend, purchases(orders, keep))
@@ -275,7 +275,7 @@ func Tiers(d *kexi.Dataset, keep func(*kexi.Order) bool) map[int64]string {
 	return out
 }
 
-func purchases(orders []kexi.Order, keep func(*kexi.Order) bool) float64 {
+func purchases(orders []kexi.OrderRow, keep func(*kexi.OrderRow) bool) float64 {
 	var s float64
 	for i := range orders {
 		if orders[i].IsPurchase() && (keep == nil || keep(&orders[i])) {
@@ -342,7 +342,7 @@ func rankTiers(ids []int64, spend []float64) []uint8 {
 // is churned; a customer without orders and without the flag is not; otherwise the customer is
 // churned when no purchase falls in (at, at+days], which is decided only when at+days ≤ asOf
 // or a purchase has already come.
-func Churned(c *kexi.Customer, orders []kexi.Order, at, asOf time.Time, days int) (churned, decided bool) {
+func Churned(c *kexi.Customer, orders []kexi.OrderRow, at, asOf time.Time, days int) (churned, decided bool) {
 	if c != nil && c.Churned {
 		return true, true
 	}
@@ -477,8 +477,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	spend := make([]float64, len(d.Customers))
 	{
 		ci := 0
-		keep := func(o *kexi.Order) bool { return !o.OrderedAt.After(asOf) }
-		d.OrderRuns(func(cid int64, orders []kexi.Order) {
+		keep := func(o *kexi.OrderRow) bool { return !o.OrderedAt.After(asOf) }
+		d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
 			for ci < len(ids) && ids[ci] < cid {
 				ci++
 			}

@@ -60,7 +60,7 @@ func tiny() *kexi.Dataset {
 			{ID: 3, Kind: kexi.Individual, Province: "广东", Channel: "wechat", Churned: true},
 			{ID: 4},
 		},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-10"), Amount: 100},
 			{ID: 2, CustomerID: 1, OrderedAt: day("2024-03-01"), Amount: 50},
 			{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 500},
@@ -232,7 +232,7 @@ func TestTiers(t *testing.T) {
 		if i == 50 {
 			a = 99
 		}
-		d.Orders = append(d.Orders, kexi.Order{ID: int64(i), CustomerID: int64(i), Amount: a})
+		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i), CustomerID: int64(i), Amount: a})
 	}
 	tr := satisfaction.Tiers(d, nil)
 	for id, want := range map[int64]string{100: "vip", 99: "major", 50: "major", 97: "major", 96: "ordinary", 82: "ordinary", 81: "small", 1: "small"} {

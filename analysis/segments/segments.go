@@ -70,7 +70,7 @@ func Collect(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool, nam
 	}
 	idx := d.CustomerIndex()
 	aggs := make([]agg, len(d.Customers))
-	d.OrderRuns(func(cid int64, orders []kexi.Order) {
+	d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
 		pos, ok := idx[cid]
 		if !ok || cid == 0 {
 			return

@@ -21,7 +21,7 @@ func day(d int) time.Time { return time.Date(2025, 1, d, 0, 0, 0, 0, time.UTC) }
 func TestCollect(t *testing.T) {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2, Age: 30}, {ID: 3, Age: 40}, {ID: 4}},
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			{ID: 1, CustomerID: 1, OrderedAt: day(1), Amount: 100},
 			{ID: 2, CustomerID: 1, OrderedAt: day(21), Amount: 50},
 			{ID: 3, CustomerID: 2, OrderedAt: day(30), Amount: 20},

@@ -6,7 +6,7 @@
 //
 //	profit = revenue − cost of goods − shipping − returns − service cost
 //
-// Revenue is the Amount of purchases (kexi.Order.IsPurchase). Amount is already revenue after
+// Revenue is the Amount of purchases (kexi.OrderRow.IsPurchase). Amount is already revenue after
 // discount (see kexi.Order), so Discount is reported but not subtracted again: subtracting it
 // would count every discount twice. Cost of goods is the order's Cost, or Σ quantity × unit cost
 // of its items when Cost is 0. Shipping and Returned count on every order that is not cancelled
@@ -49,14 +49,14 @@ type Row struct {
 // Profits computes a Row per customer with a counted order or interaction, in customer id order.
 // orders must be in Dataset order; orders and interactions count when keep (nil = all) accepts
 // their time; costPerMinute prices interaction minutes.
-func Profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64) []Row {
+func Profits(orders []kexi.OrderRow, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64) []Row {
 	return profits(orders, inter, keep, costPerMinute, len(orders)/8+1)
 }
 
 // profits is Profits with rows sized for customers. Interaction minutes are summed per
 // customer after a stable sort by customer (so each sum adds in time order, as a map would)
 // and merged with the order runs, which keeps the rows in id order without a map or a sort.
-func profits(orders []kexi.Order, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64, customers int) []Row {
+func profits(orders []kexi.OrderRow, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64, customers int) []Row {
 	type mins struct {
 		cid int64
 		m   float64

@@ -33,11 +33,11 @@ func day(s string) time.Time {
 // 710/640 = 1.109375, 910/640 = 1.421875, 890/640 = 1.390625, 1.
 func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
-		Orders: []kexi.Order{
+		Orders: []kexi.OrderRow{
 			{ID: 1, CustomerID: 0, OrderedAt: day("2024-01-01"), Amount: 50, Status: kexi.StatusCompleted},
 			{ID: 2, CustomerID: 1, OrderedAt: day("2024-01-02"), Amount: 1000, Cost: 400, Shipping: 20, Discount: 50, Returned: 100, Status: kexi.StatusCompleted},
 			{ID: 3, CustomerID: 1, OrderedAt: day("2024-02-02"), Amount: 500, Shipping: 10, Status: kexi.StatusCompleted,
-				Items: []kexi.OrderItem{{Quantity: 2, UnitPrice: 250, UnitCost: 100}}},
+				Items: []kexi.LineRow{{Quantity: 2, UnitPrice: 250, UnitCost: 100}}},
 			{ID: 4, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 200, Cost: 150, Shipping: 10, Status: kexi.StatusCompleted},
 			{ID: 5, CustomerID: 2, OrderedAt: day("2024-01-20"), Returned: 200, Status: kexi.StatusReturn},
 			{ID: 6, CustomerID: 4, OrderedAt: day("2024-03-01"), Amount: 300, Cost: 100, Status: kexi.StatusCompleted},
@@ -165,7 +165,7 @@ func TestOnlineRetailReference(t *testing.T) {
 }
 
 func Example() {
-	orders := []kexi.Order{
+	orders := []kexi.OrderRow{
 		{ID: 1, CustomerID: 1, Amount: 300, Cost: 120, Shipping: 10, Status: kexi.StatusCompleted},
 		{ID: 2, CustomerID: 2, Amount: 80, Cost: 50, Shipping: 10, Status: kexi.StatusCompleted},
 	}

@@ -159,8 +159,19 @@ type RetailClean struct {
 // its kept lines); each customer gets ID = its CustomerID number and Country as Country.
 func OnlineRetail(tb testing.TB, c RetailClean) *kexi.Dataset {
 	tb.Helper()
+	b := OnlineRetailBatch(tb, c)
+	d := &kexi.Dataset{Customers: b.Customers, Orders: kexi.OrderRows(b.Orders)}
+	d.Normalize()
+	return d
+}
+
+// OnlineRetailBatch returns OnlineRetail's customers and orders (with their ids) as a Batch to
+// import.
+func OnlineRetailBatch(tb testing.TB, c RetailClean) *kexi.Batch {
+	tb.Helper()
 	rows := OnlineRetailRows(tb)
-	d := &kexi.Dataset{}
+	d := &kexi.Batch{}
+	var orders []kexi.Order
 	custSeen := map[int64]bool{}
 	orderAt := map[string]int{}
 	var items []kexi.OrderItem
@@ -185,17 +196,17 @@ func OnlineRetail(tb testing.TB, c RetailClean) *kexi.Dataset {
 			if err != nil {
 				tb.Fatalf("invoice %q: %v", r.Invoice, err)
 			}
-			oi = len(d.Orders)
+			oi = len(orders)
 			orderAt[r.Invoice] = oi
-			d.Orders = append(d.Orders, kexi.Order{ID: id, ExternalID: r.Invoice, CustomerID: cid, Customer: r.Customer,
+			orders = append(orders, kexi.Order{ID: id, ExternalID: r.Invoice, CustomerID: cid, Customer: r.Customer,
 				OrderedAt: r.At, Status: kexi.StatusCompleted, Channel: "online"})
 		}
-		d.Orders[oi].Amount += r.Quantity * r.UnitPrice
+		orders[oi].Amount += r.Quantity * r.UnitPrice
 		items = append(items, kexi.OrderItem{SKU: r.StockCode, Name: r.Description, Quantity: r.Quantity, UnitPrice: r.UnitPrice})
 		itemOrder = append(itemOrder, oi)
 	}
-	// Group the items per order into one backing array, as LoadDataset does.
-	counts := make([]int, len(d.Orders)+1)
+	// Group the items per order, then make the Dataset's rows of them.
+	counts := make([]int, len(orders)+1)
 	for _, oi := range itemOrder {
 		counts[oi+1]++
 	}
@@ -203,14 +214,14 @@ func OnlineRetail(tb testing.TB, c RetailClean) *kexi.Dataset {
 		counts[i] += counts[i-1]
 	}
 	all := make([]kexi.OrderItem, len(items))
-	next := append([]int(nil), counts[:len(d.Orders)]...)
+	next := append([]int(nil), counts[:len(orders)]...)
 	for k, oi := range itemOrder {
 		all[next[oi]] = items[k]
 		next[oi]++
 	}
-	for i := range d.Orders {
-		d.Orders[i].Items = all[counts[i]:counts[i+1]:counts[i+1]]
+	for i := range orders {
+		orders[i].Items = all[counts[i]:counts[i+1]:counts[i+1]]
 	}
-	d.Normalize()
+	d.Orders = orders
 	return d
 }

@@ -39,6 +39,21 @@ var (
 
 // Dataset returns a normalised synthetic Dataset.
 func Dataset(o Options) *kexi.Dataset {
+	d, orders := generate(o)
+	d.Orders = kexi.OrderRows(orders)
+	d.Normalize()
+	return d
+}
+
+// Batch returns the records of Dataset(o) as an import Batch, with their ids.
+func Batch(o Options) *kexi.Batch {
+	d, orders := generate(o)
+	return &kexi.Batch{Customers: d.Customers, Products: d.Products, Campaigns: d.Campaigns, Orders: orders,
+		Interactions: d.Interactions, Events: d.Events, Surveys: d.Surveys, Leads: d.Leads, Responses: d.Responses}
+}
+
+// generate makes everything but the Dataset's order rows: the orders are returned as Orders.
+func generate(o Options) (*kexi.Dataset, []kexi.Order) {
 	if o.Customers <= 0 {
 		o.Customers = 10_000
 	}
@@ -108,7 +123,7 @@ func Dataset(o Options) *kexi.Dataset {
 		counts[i]++
 		total++
 	}
-	d.Orders = make([]kexi.Order, 0, o.Orders)
+	orders := make([]kexi.Order, 0, o.Orders)
 	items := make([]kexi.OrderItem, 0, o.Orders*5/2)
 	itemStart := make([]int, 0, o.Orders+1)
 	var oid int64
@@ -147,12 +162,12 @@ func Dataset(o Options) *kexi.Dataset {
 			if r.IntN(10) == 0 {
 				ord.Discount = round2(amount * 0.1)
 			}
-			d.Orders = append(d.Orders, ord)
+			orders = append(orders, ord)
 		}
 	}
 	itemStart = append(itemStart, len(items))
-	for i := range d.Orders {
-		d.Orders[i].Items = items[itemStart[i]:itemStart[i+1]:itemStart[i+1]]
+	for i := range orders {
+		orders[i].Items = items[itemStart[i]:itemStart[i+1]:itemStart[i+1]]
 	}
 	// Interactions, surveys, responses, events: about one per 10 orders each.
 	n := o.Orders / 10
@@ -201,8 +216,7 @@ func Dataset(o Options) *kexi.Dataset {
 		l.Stages = append(l.Stages, kexi.StageEntry{Stage: l.Stage, EnteredAt: at})
 		d.Leads = append(d.Leads, l)
 	}
-	d.Normalize()
-	return d
+	return d, orders
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
