@@ -12,6 +12,9 @@ import (
 // Orders are OrderRows, a smaller form of Order for analyses (a million orders and their lines
 // are most of a Dataset's memory).
 //
+// A Dataset is read-only once loaded: analyses run on it side by side, and its records share
+// what repeats (lines share Items; stores may give records with the same custom fields one map).
+//
 // Invariants (Normalize establishes them): Customers are sorted by ID; Orders are sorted by
 // (CustomerID, OrderedAt, ID), and orders' Items are sub-slices, with no spare capacity, of
 // shared arrays of a few thousand lines each rather than an allocation each, every line with

@@ -22,7 +22,7 @@ var campaigns = &entity[kexi.Campaign]{
 	query: []string{"name", "external_id", "channel"},
 	sel:   "t.id, coalesce(t.external_id, ''), t.name, t.channel, t.start_at, t.end_at, t.cost, t.target_segment, t.created_at, t.updated_at",
 	from:  "campaigns t",
-	scan: func(sc scanner, _ *crypt, x *kexi.Campaign) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.Campaign) error {
 		var start, end sql.NullInt64
 		var created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.Name, &x.Channel, &start, &end, &x.Cost, &x.TargetSegment, &created, &updated)
@@ -54,7 +54,7 @@ var responses = &entity[kexi.CampaignResponse]{
 		"coalesce(c.external_id, ''), t.at, t.kind, t.value, t.control, t.created_at, t.updated_at",
 	from:     "responses t LEFT JOIN customers c ON c.id = t.customer_id LEFT JOIN campaigns k ON k.id = t.campaign_id",
 	linkInGo: true,
-	scan: func(sc scanner, _ *crypt, x *kexi.CampaignResponse) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.CampaignResponse) error {
 		var at sql.NullInt64
 		var created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.CampaignID, &x.Campaign, &x.CustomerID, &x.Customer, &at, &x.Kind,

@@ -22,7 +22,7 @@ var competitors = &entity[kexi.Competitor]{
 	query: []string{"name", "products", "notes"},
 	sel:   "t.id, coalesce(t.external_id, ''), t.name, t.self, t.products, t.positioning, t.notes, t.created_at, t.updated_at",
 	from:  "competitors t",
-	scan: func(sc scanner, _ *crypt, x *kexi.Competitor) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.Competitor) error {
 		var created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.Name, &x.Self, &x.Products, &x.Positioning, &x.Notes, &created, &updated)
 		x.CreatedAt, x.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
@@ -46,7 +46,7 @@ var swotItems = &entity[kexi.SWOTItem]{
 	query: []string{"text"},
 	sel:   "t.id, coalesce(t.external_id, ''), t.kind, t.text, t.impact, t.scope, t.metric, t.created_at, t.updated_at",
 	from:  "swot t",
-	scan: func(sc scanner, _ *crypt, x *kexi.SWOTItem) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.SWOTItem) error {
 		var created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.Kind, &x.Text, &x.Impact, &x.Scope, &x.Metric, &created, &updated)
 		x.CreatedAt, x.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()

@@ -333,7 +333,8 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 	return nil
 }
 
-// loadAll reads every record of an entity in scope, in id order.
+// loadAll reads every record of an entity in scope, in id order. Records whose custom fields
+// are the same share one map (customs).
 func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope) ([]T, error) {
 	where, args := scopeWhere(e.scope, scope)
 	sel, from := e.sel, e.from
@@ -349,11 +350,12 @@ func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scop
 		out = make([]T, 0, n) // a write in between only makes append grow it
 	}
 	sorted := true
+	s := &scanning{c: c, custom: customs{}}
 	err := collect(ctx, q, sel, from+where, args, func(row []driver.Value) error {
 		var zero T
 		out = append(out, zero)
 		x := &out[len(out)-1]
-		if err := e.scan(valueRow(row), c, x); err != nil {
+		if err := e.scan(valueRow(row), s, x); err != nil {
 			return err
 		}
 		sorted = sorted && (len(out) == 1 || *e.id(&out[len(out)-2]) < *e.id(x))

@@ -65,7 +65,7 @@ type entity[T any] struct {
 	scope  scopeRule
 	sel    string // select list over "t" (and joins in from)
 	from   string
-	scan   func(sc scanner, c *crypt, x *T) error
+	scan   func(sc scanner, s *scanning, x *T) error
 	id     func(x *T) *int64
 	ext    func(x *T) string
 	stamps func(x *T) (created, updated *time.Time)
@@ -441,7 +441,7 @@ func (e *entity[T]) find(ctx context.Context, db *DB, f kexi.Filter) ([]*T, int,
 	var out []*T
 	for rows.Next() {
 		x := new(T)
-		if err := e.scan(rows, db.c, x); err != nil {
+		if err := e.scan(rows, &scanning{c: db.c}, x); err != nil {
 			return nil, 0, fmt.Errorf("find %s: %w", e.kind, err)
 		}
 		out = append(out, x)
@@ -457,7 +457,7 @@ func (e *entity[T]) byID(ctx context.Context, q interface {
 	QueryRowContext(context.Context, string, ...any) *sql.Row
 }, c *crypt, id int64) (*T, error) {
 	x := new(T)
-	err := e.scan(q.QueryRowContext(ctx, "SELECT "+e.sel+" FROM "+e.from+" WHERE t.id = ?", id), c, x)
+	err := e.scan(q.QueryRowContext(ctx, "SELECT "+e.sel+" FROM "+e.from+" WHERE t.id = ?", id), &scanning{c: c}, x)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound(e.kind, id)
 	}

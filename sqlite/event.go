@@ -26,7 +26,7 @@ var events = &entity[kexi.WebEvent]{
 		"t.type, t.page, t.dwell, t.session_id, t.created_at, t.updated_at",
 	from:     "events t LEFT JOIN customers c ON c.id = t.customer_id",
 	linkInGo: true,
-	scan: func(sc scanner, _ *crypt, x *kexi.WebEvent) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.WebEvent) error {
 		var at, created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &x.AnonymousID, &at, &x.Type, &x.Page,
 			&x.Dwell, &x.SessionID, &created, &updated)

@@ -27,7 +27,7 @@ var interactions = &entity[kexi.Interaction]{
 		"t.channel, t.minutes, t.rep, t.subject, t.notes, t.created_at, t.updated_at",
 	from:     "interactions t LEFT JOIN customers c ON c.id = t.customer_id",
 	linkInGo: true,
-	scan: func(sc scanner, _ *crypt, x *kexi.Interaction) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.Interaction) error {
 		var at, created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Kind, &x.Channel, &x.Minutes,
 			&x.Rep, &x.Subject, &x.Notes, &created, &updated)

@@ -31,7 +31,7 @@ var leads = &entity[kexi.Lead]{
 	sel: "t.id, coalesce(t.external_id, ''), t.name, t.company, t.source, t.campaign, t.owner, t.stage, t.lost_reason, " +
 		"t.value, coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.custom, t.created_at, t.updated_at",
 	from: "leads t LEFT JOIN customers c ON c.id = t.customer_id",
-	scan: func(sc scanner, _ *crypt, x *kexi.Lead) error {
+	scan: func(sc scanner, s *scanning, x *kexi.Lead) error {
 		var custom sql.NullString
 		var created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.Name, &x.Company, &x.Source, &x.Campaign, &x.Owner, &x.Stage,
@@ -40,7 +40,7 @@ var leads = &entity[kexi.Lead]{
 			return err
 		}
 		x.CreatedAt, x.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
-		x.Custom, err = parseCustom(custom)
+		x.Custom, err = s.custom.parse(custom)
 		return err
 	},
 	id:     func(x *kexi.Lead) *int64 { return &x.ID },

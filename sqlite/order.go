@@ -34,7 +34,7 @@ var orders = &entity[kexi.Order]{
 	sel: "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.ordered_at, " +
 		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at, t.lines",
 	from: "orders t LEFT JOIN customers c ON c.id = t.customer_id",
-	scan: func(sc scanner, _ *crypt, x *kexi.Order) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.Order) error {
 		var at, created, updated int64
 		var lines []byte
 		if err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Amount, &x.Cost, &x.Shipping,

@@ -21,7 +21,7 @@ var products = &entity[kexi.Product]{
 	query: []string{"name", "external_id", "category"},
 	sel:   "t.id, coalesce(t.external_id, ''), t.name, t.category, t.price, t.cost, t.created_at, t.updated_at",
 	from:  "products t",
-	scan: func(sc scanner, _ *crypt, x *kexi.Product) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.Product) error {
 		var created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.Name, &x.Category, &x.Price, &x.Cost, &created, &updated)
 		x.CreatedAt, x.UpdatedAt = time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -197,5 +198,41 @@ func TestNewFile(t *testing.T) {
 	}
 	if err := raw.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal mode %q (%v), want wal", mode, err)
+	}
+}
+
+// TestDatasetSharesCustomFields: in a Dataset, customers (and leads) whose custom fields are
+// the same share one map, and a different one gets its own; Find still gives every record a
+// map of its own, which the caller may change.
+func TestDatasetSharesCustomFields(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "kexi.db"))
+	gold := func() map[string]string { return map[string]string{"level": "gold", "plan": "a"} }
+	b := &kexi.Batch{
+		Customers: []kexi.Customer{{ExternalID: "C1", Name: "a", Custom: gold()}, {ExternalID: "C2", Name: "b", Custom: gold()},
+			{ExternalID: "C3", Name: "c", Custom: map[string]string{"level": "silver"}}, {ExternalID: "C4", Name: "d"}},
+		Leads: []kexi.Lead{{ExternalID: "L1", Stage: kexi.StageNew, Custom: gold()}, {ExternalID: "L2", Stage: kexi.StageNew, Custom: gold()}},
+	}
+	if _, err := db.Import(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.LoadDataset(ctx, kexi.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := func(a, b map[string]string) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
+	c := d.Customers
+	if len(c) != 4 || !reflect.DeepEqual(c[0].Custom, gold()) || !same(c[0].Custom, c[1].Custom) ||
+		c[2].Custom["level"] != "silver" || same(c[0].Custom, c[2].Custom) || c[3].Custom != nil {
+		t.Fatalf("customers' custom fields: %+v", c)
+	}
+	if l := d.Leads; len(l) != 2 || !same(l[0].Custom, l[1].Custom) || !reflect.DeepEqual(l[0].Custom, gold()) {
+		t.Fatalf("leads' custom fields: %+v", l)
+	}
+	found, _, err := db.FindCustomers(ctx, kexi.Filter{})
+	if err != nil || len(found) != 4 || same(found[0].Custom, found[1].Custom) || !reflect.DeepEqual(found[1].Custom, gold()) {
+		t.Fatalf("found %+v, %v", found, err)
 	}
 }

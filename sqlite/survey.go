@@ -25,7 +25,7 @@ var surveys = &entity[kexi.SurveyResponse]{
 		"t.score, t.channel, t.comment, t.created_at, t.updated_at",
 	from:     "surveys t LEFT JOIN customers c ON c.id = t.customer_id",
 	linkInGo: true,
-	scan: func(sc scanner, _ *crypt, x *kexi.SurveyResponse) error {
+	scan: func(sc scanner, _ *scanning, x *kexi.SurveyResponse) error {
 		var at, created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Kind, &x.Score, &x.Channel,
 			&x.Comment, &created, &updated)
