@@ -13,12 +13,13 @@ import (
 // are most of a Dataset's memory).
 //
 // A Dataset is read-only once loaded: analyses run on it side by side, and its records share
-// what repeats (lines share Items; stores may give records with the same custom fields one map).
+// what repeats (orders share Facets, lines share Items; stores may give records with the same
+// custom fields one map).
 //
 // Invariants (Normalize establishes them): Customers are sorted by ID; Orders are sorted by
 // (CustomerID, OrderedAt, ID), and orders' Items are sub-slices, with no spare capacity, of
-// shared arrays of a few thousand lines each rather than an allocation each, every line with
-// an Item; every other slice is sorted by its time field, then ID.
+// shared arrays of a few thousand lines each rather than an allocation each, every order with
+// Facets and every line with an Item; every other slice is sorted by its time field, then ID.
 type Dataset struct {
 	Customers    []Customer
 	Orders       []OrderRow
@@ -40,8 +41,12 @@ func (d *Dataset) Normalize() {
 	sortIf(d.Customers, func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) })
 	sortOrders(d.Orders)
 	for i := range d.Orders {
-		for j := range d.Orders[i].Items {
-			if it := &d.Orders[i].Items[j]; it.Item == nil {
+		o := &d.Orders[i]
+		if o.Facets == nil {
+			o.Facets = noFacets
+		}
+		for j := range o.Items {
+			if it := &o.Items[j]; it.Item == nil {
 				it.Item = noItem
 			}
 		}
@@ -108,7 +113,7 @@ func sortOrders(s []OrderRow) {
 }
 
 // sortIf stable-sorts s by cmp unless it is already sorted. It sorts positions rather than the
-// records, then moves each record once: records are large (an OrderRow is 184 bytes),
+// records, then moves each record once: records are large (an OrderRow is 128 bytes),
 // and a stable sort of the records themselves would move each one log n times.
 func sortIf[T any](s []T, cmp func(a, b *T) int) {
 	sorted := true

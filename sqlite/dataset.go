@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -201,6 +202,34 @@ func (in interner) get(s string) string {
 	return s
 }
 
+// facetViews hands out the shared Facets of orders read from SQLite.
+type facetViews struct {
+	in   interner
+	set  kexi.FacetSet
+	seen map[string]*kexi.Facets // by the four strings, each after its length
+	key  []byte
+}
+
+// view returns the Facets with these channel, status, province and city, which are only
+// borrowed (views into SQLite's memory): one map lookup, and a copy only of what is new.
+func (f *facetViews) view(channel, status, province, city string) *kexi.Facets {
+	f.key = f.key[:0]
+	for _, s := range [...]string{channel, status, province, city} {
+		f.key = append(binary.AppendUvarint(f.key, uint64(len(s))), s...)
+	}
+	if p, ok := f.seen[string(f.key)]; ok {
+		return p
+	}
+	if f.seen == nil {
+		f.seen, f.set = map[string]*kexi.Facets{}, kexi.FacetSet{}
+	}
+	p := f.set.Get(kexi.Facets{Channel: f.in.view(channel), Status: f.in.view(status), Province: f.in.view(province), City: f.in.view(city)})
+	if len(f.seen) < 100_000 {
+		f.seen[string(f.key)] = p
+	}
+	return p
+}
+
 // stringArena copies strings into shared chunks of 64 KiB: one allocation for thousands of
 // short strings that all live as long as the Dataset (orders' external ids).
 type stringArena struct{ buf []byte }
@@ -299,6 +328,7 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 	}
 	in := interner{}
 	lines := sharedLines(in)
+	facets := facetViews{in: in}
 	var ids stringArena
 	k := 0
 	err := collect(ctx, q, "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
@@ -312,7 +342,7 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 			o.ID, o.ExternalID, o.CustomerID = r.int(0), ids.clone(r.text(1)), r.int(2)
 			o.OrderedAt = time.UnixMilli(r.int(3)).UTC()
 			o.Amount, o.Cost, o.Shipping, o.Discount, o.Returned = r.float(4), r.float(5), r.float(6), r.float(7), r.float(8)
-			o.Channel, o.Status, o.Province, o.City = in.view(r.text(9)), in.view(r.text(10)), in.view(r.text(11)), in.view(r.text(12))
+			o.Facets = facets.view(r.text(9), r.text(10), r.text(11), r.text(12))
 			packed := r.blob(13)
 			if r.err != nil {
 				return fmt.Errorf("order %d: %w", o.ID, r.err)

@@ -164,8 +164,8 @@ type lineArena struct {
 	size  int
 	chunk []kexi.LineRow
 	in    interner // SKUs, names and categories repeat across orders
-	// seen maps the packed bytes of a line's SKU, name and category to their shared Item: one
-	// lookup a line instead of three.
+	// seen maps the packed bytes of a line's product id, SKU, name and category to their
+	// shared Item: one lookup a line instead of three.
 	seen  map[string]*kexi.Item
 	items kexi.Items
 }
@@ -175,21 +175,25 @@ func sharedLines(in interner) *lineArena {
 	return &lineArena{size: 4096, in: in, seen: map[string]*kexi.Item{}, items: kexi.Items{}}
 }
 
-// item reads a line's SKU, name and category.
+// item reads a line's product id, SKU, name and category.
 func (a *lineArena) item(r *lineReader) *kexi.Item {
 	span := r.b
+	pid := r.uvarint()
+	if pid > math.MaxInt64 {
+		r.err = errLines
+	}
 	b1, b2, b3 := r.bytes(), r.bytes(), r.bytes()
 	if r.err != nil {
 		return nil
 	}
 	if a.seen == nil {
-		return &kexi.Item{SKU: string(b1), Name: string(b2), Category: string(b3)}
+		return &kexi.Item{ProductID: int64(pid), SKU: string(b1), Name: string(b2), Category: string(b3)}
 	}
 	raw := span[:len(span)-len(r.b)]
 	if it, ok := a.seen[string(raw)]; ok {
 		return it
 	}
-	it := a.items.Get(a.in.bytes(b1), a.in.bytes(b2), a.in.bytes(b3))
+	it := a.items.Get(kexi.Item{ProductID: int64(pid), SKU: a.in.bytes(b1), Name: a.in.bytes(b2), Category: a.in.bytes(b3)})
 	if len(a.seen) < 100_000 {
 		a.seen[string(raw)] = it
 	}
@@ -223,11 +227,6 @@ func (a *lineArena) unpack(b []byte) ([]kexi.LineRow, error) {
 	start := len(a.chunk)
 	for range n {
 		var it kexi.LineRow
-		pid := r.uvarint()
-		if pid > math.MaxInt64 {
-			r.err = errLines
-		}
-		it.ProductID = int64(pid)
 		it.Item = a.item(&r)
 		if version == 1 {
 			it.Quantity, it.UnitPrice, it.UnitCost = r.float(), r.float(), r.float()

@@ -30,7 +30,7 @@ func day(s string) time.Time {
 }
 
 func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
-	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
+	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
 }
 
 // seven is seven customers, run as of 2025-07-01 over 2025-01-01 … 2025-06-30: six whole
@@ -77,12 +77,12 @@ func seven() *kexi.Dataset {
 		},
 		Orders: []kexi.OrderRow{
 			buy(1, 1, "2025-02-01", 100), buy(2, 1, "2025-03-01", 50), buy(3, 1, "2024-10-01", 60), buy(4, 1, "2024-05-01", 999),
-			buy(5, 2, "2025-04-01", 200), {ID: 6, CustomerID: 2, OrderedAt: day("2025-05-01"), Amount: 500, Status: kexi.StatusCancelled},
+			buy(5, 2, "2025-04-01", 200), {ID: 6, CustomerID: 2, OrderedAt: day("2025-05-01"), Amount: 500, Facets: &kexi.Facets{Status: kexi.StatusCancelled}},
 			buy(7, 2, "2024-12-31", 100), buy(8, 2, "2024-06-30 23:59", 7),
 			buy(9, 3, "2025-01-01", 80), buy(10, 3, "2025-07-01", 1000),
-			buy(11, 4, "2025-06-15", 400), {ID: 12, CustomerID: 4, OrderedAt: day("2025-06-20"), Returned: 50, Status: kexi.StatusReturn},
+			buy(11, 4, "2025-06-15", 400), {ID: 12, CustomerID: 4, OrderedAt: day("2025-06-20"), Returned: 50, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
 			buy(13, 5, "2024-08-01", 120),
-			{ID: 14, CustomerID: 6, OrderedAt: day("2025-03-10"), Returned: 30, Status: kexi.StatusReturn},
+			{ID: 14, CustomerID: 6, OrderedAt: day("2025-03-10"), Returned: 30, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
 			buy(15, 0, "2025-03-01", 777),
 		},
 		CustomFields: []kexi.CustomField{
@@ -535,7 +535,7 @@ func TestOneCustomer(t *testing.T) {
 		t.Errorf("row %v", r)
 	}
 	// The same customer with only a return.
-	d.Orders = []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2025-03-01"), Returned: 40, Status: kexi.StatusReturn}}
+	d.Orders = []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2025-03-01"), Returned: 40, Facets: &kexi.Facets{Status: kexi.StatusReturn}}}
 	res, err = attributes.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)

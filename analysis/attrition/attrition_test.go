@@ -30,7 +30,7 @@ func buys(cid int64, list ...string) []kexi.OrderRow {
 		at, amt, _ := strings.Cut(s, ":")
 		var a float64
 		fmt.Sscan(amt, &a)
-		out = append(out, kexi.OrderRow{ID: cid*100 + int64(i), CustomerID: cid, OrderedAt: day(at), Amount: a, Status: kexi.StatusCompleted})
+		out = append(out, kexi.OrderRow{ID: cid*100 + int64(i), CustomerID: cid, OrderedAt: day(at), Amount: a, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
 	}
 	return out
 }
@@ -94,7 +94,7 @@ func tiny() *kexi.Dataset {
 	} {
 		d.Orders = append(d.Orders, o...)
 	}
-	d.Orders = append(d.Orders, kexi.OrderRow{ID: 600, CustomerID: 6, OrderedAt: day("2024-06-01"), Returned: 50, Status: kexi.StatusReturn})
+	d.Orders = append(d.Orders, kexi.OrderRow{ID: 600, CustomerID: 6, OrderedAt: day("2024-06-01"), Returned: 50, Facets: &kexi.Facets{Status: kexi.StatusReturn}})
 	// Complaints (window 90 days before the churn date, or before the as-of date for the
 	// retained): C2 06-15 counts (after 04-02), C2 01-10 does not; C5 12-01 counts (after
 	// 09-11); C8 06-01 is after C8 left; C1 11-01 counts for the retained (after 10-02). C4's
@@ -382,9 +382,9 @@ func TestEdgeCases(t *testing.T) {
 	// A customer whose only orders are a return and a zero-amount order is no customer; one
 	// with negative amounts neither.
 	ret := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
-		Orders: []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 5, Status: kexi.StatusReturn},
-			{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-01"), Amount: 0, Status: kexi.StatusCompleted},
-			{ID: 3, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: -20, Status: kexi.StatusCompleted}}}
+		Orders: []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 5, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+			{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-01"), Amount: 0, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
+			{ID: 3, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: -20, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}}}
 	ret.Normalize()
 	res = run(t, ret, analysis.Input{Options: map[string]string{}})
 	checkFigures(t, res, map[string]float64{"customers": 0, "churned": 0, "revenue_lost": 0})

@@ -21,7 +21,8 @@ import (
 var day0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func order(id, cust int64, items ...string) kexi.OrderRow {
-	o := kexi.OrderRow{ID: id, CustomerID: cust, OrderedAt: day0.AddDate(0, 0, int(id)), Amount: 10, Status: kexi.StatusCompleted}
+	o := kexi.OrderRow{ID: id, CustomerID: cust, OrderedAt: day0.AddDate(0, 0, int(id)), Amount: 10,
+		Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
 	for _, it := range items {
 		q := 1.0
 		if n, s, ok := strings.Cut(it, ":"); ok {
@@ -51,7 +52,7 @@ func order(id, cust int64, items ...string) kexi.OrderRow {
 // nothing new; c3 bought A B D → A→C gives C (.5).
 func tiny() *kexi.Dataset {
 	ret := order(7, 2, "D")
-	ret.Status = kexi.StatusReturn
+	ret.Facets = &kexi.Facets{Status: kexi.StatusReturn} // its own: Facets are shared
 	d := &kexi.Dataset{Orders: []kexi.OrderRow{
 		order(1, 1, "A", "B", "C"), order(2, 1, "A", "B"), order(3, 2, "A", "C"), order(4, 3, "B", "D"),
 		order(5, 3, "A", "B", "D"), order(6, 2, "X:2", "X:-2", "POST"), ret,
@@ -167,7 +168,7 @@ func retail(t testing.TB, keep func(*refdata.RetailRow) bool) *kexi.Dataset {
 			id, _ := strconv.ParseInt(strings.TrimLeft(r.Invoice, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), 10, 64)
 			k = len(d.Orders)
 			at[r.Invoice] = k
-			d.Orders = append(d.Orders, kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: r.At, Status: kexi.StatusCompleted})
+			d.Orders = append(d.Orders, kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: r.At, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
 		}
 		d.Orders[k].Amount += r.Quantity * r.UnitPrice
 		d.Orders[k].Items = append(d.Orders[k].Items, kexi.LineRow{Item: &kexi.Item{SKU: r.StockCode, Name: r.Description}, Quantity: r.Quantity, UnitPrice: r.UnitPrice})

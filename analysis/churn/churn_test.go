@@ -31,13 +31,11 @@ func tiny() *kexi.Dataset {
 			{ID: 3, Kind: kexi.Individual, Province: "广东", Custom: map[string]string{"seats": "2"}},
 		},
 		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 1, OrderedAt: at(1, 10), Amount: 100, Channel: "online",
-				Items: []kexi.LineRow{{Item: &kexi.Item{Category: "shoes"}, Quantity: 1, UnitPrice: 100}}},
-			{ID: 2, CustomerID: 1, OrderedAt: at(5, 31), Amount: 300, Channel: "store",
-				Items: []kexi.LineRow{{Item: &kexi.Item{Category: "books"}, Quantity: 3, UnitPrice: 100}}},
-			{ID: 3, CustomerID: 1, OrderedAt: at(6, 10), Status: kexi.StatusReturn, Returned: 40},
-			{ID: 4, CustomerID: 1, OrderedAt: at(7, 20), Amount: 80, Channel: "online"},
-			{ID: 5, CustomerID: 2, OrderedAt: at(6, 20), Amount: 50, Channel: "online"},
+			{ID: 1, CustomerID: 1, OrderedAt: at(1, 10), Amount: 100, Facets: &kexi.Facets{Channel: "online"}, Items: []kexi.LineRow{{Item: &kexi.Item{Category: "shoes"}, Quantity: 1, UnitPrice: 100}}},
+			{ID: 2, CustomerID: 1, OrderedAt: at(5, 31), Amount: 300, Facets: &kexi.Facets{Channel: "store"}, Items: []kexi.LineRow{{Item: &kexi.Item{Category: "books"}, Quantity: 3, UnitPrice: 100}}},
+			{ID: 3, CustomerID: 1, OrderedAt: at(6, 10), Returned: 40, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+			{ID: 4, CustomerID: 1, OrderedAt: at(7, 20), Amount: 80, Facets: &kexi.Facets{Channel: "online"}},
+			{ID: 5, CustomerID: 2, OrderedAt: at(6, 20), Amount: 50, Facets: &kexi.Facets{Channel: "online"}},
 		},
 		Interactions: []kexi.Interaction{
 			{ID: 1, CustomerID: 1, At: at(3, 1), Kind: kexi.Complaint, Minutes: 15},

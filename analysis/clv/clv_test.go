@@ -18,8 +18,7 @@ func cdnowDataset(t *testing.T) *kexi.Dataset {
 			// losing 8 customers whose first purchase they are; a cent keeps them purchases.
 			p.Amount = 0.01
 		}
-		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i + 1), CustomerID: p.Customer,
-			OrderedAt: time.Unix(int64(p.Day)*86400, 0).UTC(), Amount: p.Amount, Status: kexi.StatusCompleted})
+		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i + 1), CustomerID: p.Customer, OrderedAt: time.Unix(int64(p.Day)*86400, 0).UTC(), Amount: p.Amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
 	}
 	d.Normalize()
 	return d

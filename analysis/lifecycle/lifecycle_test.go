@@ -19,7 +19,7 @@ func day(s string) time.Time {
 func buys(cid int64, dates ...string) []kexi.OrderRow {
 	var o []kexi.OrderRow
 	for _, d := range dates {
-		o = append(o, kexi.OrderRow{ID: cid*100 + int64(len(o)), CustomerID: cid, OrderedAt: day(d), Amount: 10, Status: kexi.StatusCompleted})
+		o = append(o, kexi.OrderRow{ID: cid*100 + int64(len(o)), CustomerID: cid, OrderedAt: day(d), Amount: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
 	}
 	return o
 }
@@ -51,7 +51,7 @@ func tiny() *kexi.Dataset {
 		buys(6, "2024-11-01", "2024-12-10"), buys(9, "2024-11-20", "2024-12-01"), buys(10, "2024-12-28")} {
 		d.Orders = append(d.Orders, o...)
 	}
-	d.Orders = append(d.Orders, kexi.OrderRow{ID: 999, CustomerID: 4, OrderedAt: day("2024-12-30"), Returned: 10, Status: kexi.StatusReturn})
+	d.Orders = append(d.Orders, kexi.OrderRow{ID: 999, CustomerID: 4, OrderedAt: day("2024-12-30"), Returned: 10, Facets: &kexi.Facets{Status: kexi.StatusReturn}})
 	d.Leads = []kexi.Lead{
 		{ID: 1, CreatedAt: day("2024-05-01"), Stage: kexi.StageFollowUp, Stages: []kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: day("2024-05-01")}, {Stage: kexi.StageFollowUp, EnteredAt: day("2024-05-10")}}},
 		{ID: 2, CreatedAt: day("2024-05-01"), Stage: kexi.StageLost, Stages: []kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: day("2024-05-01")}, {Stage: kexi.StageLost, EnteredAt: day("2024-06-01")}}},
@@ -139,7 +139,7 @@ func TestDefaultThresholds(t *testing.T) {
 	var orders []kexi.OrderRow
 	for cid, offs := range map[int64][]int{1: {0, 10, 30}, 2: {0, 40}, 3: {0, 5, 106}, 4: {0}} {
 		for _, off := range offs {
-			orders = append(orders, kexi.OrderRow{ID: cid*10 + int64(off), CustomerID: cid, OrderedAt: base.AddDate(0, 0, off), Amount: 1, Status: kexi.StatusCompleted})
+			orders = append(orders, kexi.OrderRow{ID: cid*10 + int64(off), CustomerID: cid, OrderedAt: base.AddDate(0, 0, off), Amount: 1, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
 		}
 	}
 	d := &kexi.Dataset{Orders: orders}

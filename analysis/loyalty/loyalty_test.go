@@ -22,7 +22,7 @@ func at(s string) time.Time {
 }
 
 func buy(id, cid int64, when string, amount float64) kexi.OrderRow {
-	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: at(when), Amount: amount, Status: kexi.StatusCompleted}
+	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: at(when), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
 }
 
 // tiny, as of 2024-06-30:
@@ -40,9 +40,9 @@ func tiny() *kexi.Dataset {
 		buy(2, 1, "2024-01-10", 100), buy(3, 1, "2024-01-20", 50), buy(4, 1, "2024-03-05", 70),
 		buy(5, 2, "2024-01-31 20:00", 200),
 		buy(6, 3, "2024-02-15", 30), buy(7, 3, "2024-02-15 10:00", 20),
-		{ID: 8, CustomerID: 4, OrderedAt: at("2024-03-01"), Returned: 40, Status: kexi.StatusReturn},
+		{ID: 8, CustomerID: 4, OrderedAt: at("2024-03-01"), Returned: 40, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
 		buy(9, 5, "2024-02-01", 10), buy(10, 5, "2024-04-10", 10),
-		{ID: 11, CustomerID: 5, OrderedAt: at("2024-05-01"), Amount: 80, Status: kexi.StatusCancelled},
+		{ID: 11, CustomerID: 5, OrderedAt: at("2024-05-01"), Amount: 80, Facets: &kexi.Facets{Status: kexi.StatusCancelled}},
 	}}
 	d.Normalize()
 	return d

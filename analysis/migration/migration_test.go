@@ -17,7 +17,7 @@ func day(s string) time.Time {
 }
 
 func buy(id, cid int64, at string, amount float64, cat string) kexi.OrderRow {
-	o := kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
+	o := kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
 	if cat != "" {
 		o.Items = []kexi.LineRow{{Item: &kexi.Item{Category: cat}, Quantity: 1, UnitPrice: amount}}
 	}

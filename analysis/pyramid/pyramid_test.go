@@ -19,7 +19,7 @@ func day(s string) time.Time {
 }
 
 func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
-	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
+	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
 }
 
 func TestCutoffs(t *testing.T) {
@@ -52,9 +52,9 @@ func seven() *kexi.Dataset {
 		buy(1, 0, "2024-03-01", 10000),
 		buy(2, 1, "2024-03-01", 60), buy(3, 1, "2024-04-01", 40),
 		buy(4, 2, "2024-03-01", 300), buy(5, 3, "2024-03-02", 300), buy(6, 4, "2024-03-02", 50),
-		{ID: 7, CustomerID: 5, OrderedAt: day("2024-03-03"), Returned: 30, Status: kexi.StatusReturn},
+		{ID: 7, CustomerID: 5, OrderedAt: day("2024-03-03"), Returned: 30, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
 		buy(8, 6, "2024-03-04", 10), buy(9, 7, "2024-03-04", 20),
-		{ID: 10, CustomerID: 8, OrderedAt: day("2024-03-04"), Amount: 999, Status: kexi.StatusCancelled},
+		{ID: 10, CustomerID: 8, OrderedAt: day("2024-03-04"), Amount: 999, Facets: &kexi.Facets{Status: kexi.StatusCancelled}},
 		buy(11, 9, "2024-03-05", 5),
 	}}
 	d.Normalize()

@@ -20,7 +20,7 @@ func day(s string) time.Time {
 }
 
 func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
-	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
+	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
 }
 
 // tiny is the hand-worked data set; as-of 2024-06-30 00:00.
@@ -37,9 +37,9 @@ func tiny() *kexi.Dataset {
 	for i := int64(1); i <= 6; i++ {
 		d.Customers = append(d.Customers, kexi.Customer{ID: i})
 	}
-	ret := kexi.OrderRow{ID: 8, CustomerID: 4, OrderedAt: day("2024-02-01"), Returned: 20, Status: kexi.StatusReturn}
-	canc := kexi.OrderRow{ID: 9, CustomerID: 4, OrderedAt: day("2024-06-29"), Amount: 500, Status: kexi.StatusCancelled}
-	ret5 := kexi.OrderRow{ID: 10, CustomerID: 5, OrderedAt: day("2024-05-01"), Returned: 70, Status: kexi.StatusReturn}
+	ret := kexi.OrderRow{ID: 8, CustomerID: 4, OrderedAt: day("2024-02-01"), Returned: 20, Facets: &kexi.Facets{Status: kexi.StatusReturn}}
+	canc := kexi.OrderRow{ID: 9, CustomerID: 4, OrderedAt: day("2024-06-29"), Amount: 500, Facets: &kexi.Facets{Status: kexi.StatusCancelled}}
+	ret5 := kexi.OrderRow{ID: 10, CustomerID: 5, OrderedAt: day("2024-05-01"), Returned: 70, Facets: &kexi.Facets{Status: kexi.StatusReturn}}
 	d.Orders = []kexi.OrderRow{
 		buy(20, 0, "2024-06-01", 5000),
 		buy(1, 1, "2024-06-01", 300), buy(2, 1, "2024-06-20", 200), buy(3, 1, "2024-06-29", 100),
@@ -263,9 +263,9 @@ func checkLabels(t *testing.T, info analysis.Info, res *analysis.Result) {
 
 func Example() {
 	d := &kexi.Dataset{Orders: []kexi.OrderRow{
-		{ID: 1, CustomerID: 1, OrderedAt: day("2024-06-28"), Amount: 900, Status: kexi.StatusCompleted},
-		{ID: 2, CustomerID: 1, OrderedAt: day("2024-06-29"), Amount: 500, Status: kexi.StatusCompleted},
-		{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-15"), Amount: 40, Status: kexi.StatusCompleted},
+		{ID: 1, CustomerID: 1, OrderedAt: day("2024-06-28"), Amount: 900, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
+		{ID: 2, CustomerID: 1, OrderedAt: day("2024-06-29"), Amount: 500, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
+		{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-15"), Amount: 40, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
 	}}
 	for _, r := range rfm.Score(d.Orders, day("2024-06-30"), nil) {
 		fmt.Println(r.CustomerID, r.Recency, r.Frequency, r.Monetary, r.Cell(), r.CN8, r.RFM10)

@@ -25,8 +25,8 @@ func TestCollect(t *testing.T) {
 			{ID: 1, CustomerID: 1, OrderedAt: day(1), Amount: 100},
 			{ID: 2, CustomerID: 1, OrderedAt: day(21), Amount: 50},
 			{ID: 3, CustomerID: 2, OrderedAt: day(30), Amount: 20},
-			{ID: 4, CustomerID: 2, OrderedAt: day(30), Status: kexi.StatusReturn, Returned: 20},
-			{ID: 5, CustomerID: 4, OrderedAt: day(5), Status: kexi.StatusReturn, Returned: 10},
+			{ID: 4, CustomerID: 2, OrderedAt: day(30), Returned: 20, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+			{ID: 5, CustomerID: 4, OrderedAt: day(5), Returned: 10, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
 			{ID: 6, CustomerID: 0, OrderedAt: day(5), Amount: 999}, // anonymous: nobody's
 		},
 	}

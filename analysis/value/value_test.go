@@ -34,14 +34,13 @@ func day(s string) time.Time {
 func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
 		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 0, OrderedAt: day("2024-01-01"), Amount: 50, Status: kexi.StatusCompleted},
-			{ID: 2, CustomerID: 1, OrderedAt: day("2024-01-02"), Amount: 1000, Cost: 400, Shipping: 20, Discount: 50, Returned: 100, Status: kexi.StatusCompleted},
-			{ID: 3, CustomerID: 1, OrderedAt: day("2024-02-02"), Amount: 500, Shipping: 10, Status: kexi.StatusCompleted,
-				Items: []kexi.LineRow{{Quantity: 2, UnitPrice: 250, UnitCost: 100}}},
-			{ID: 4, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 200, Cost: 150, Shipping: 10, Status: kexi.StatusCompleted},
-			{ID: 5, CustomerID: 2, OrderedAt: day("2024-01-20"), Returned: 200, Status: kexi.StatusReturn},
-			{ID: 6, CustomerID: 4, OrderedAt: day("2024-03-01"), Amount: 300, Cost: 100, Status: kexi.StatusCompleted},
-			{ID: 7, CustomerID: 4, OrderedAt: day("2024-03-02"), Amount: 1000, Cost: 500, Status: kexi.StatusCancelled},
+			{ID: 1, CustomerID: 0, OrderedAt: day("2024-01-01"), Amount: 50, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
+			{ID: 2, CustomerID: 1, OrderedAt: day("2024-01-02"), Amount: 1000, Cost: 400, Shipping: 20, Discount: 50, Returned: 100, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
+			{ID: 3, CustomerID: 1, OrderedAt: day("2024-02-02"), Amount: 500, Shipping: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}, Items: []kexi.LineRow{{Quantity: 2, UnitPrice: 250, UnitCost: 100}}},
+			{ID: 4, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 200, Cost: 150, Shipping: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
+			{ID: 5, CustomerID: 2, OrderedAt: day("2024-01-20"), Returned: 200, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+			{ID: 6, CustomerID: 4, OrderedAt: day("2024-03-01"), Amount: 300, Cost: 100, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
+			{ID: 7, CustomerID: 4, OrderedAt: day("2024-03-02"), Amount: 1000, Cost: 500, Facets: &kexi.Facets{Status: kexi.StatusCancelled}},
 		},
 		Interactions: []kexi.Interaction{
 			{ID: 1, CustomerID: 1, At: day("2024-01-03"), Kind: kexi.Consultation, Minutes: 30},
@@ -166,8 +165,8 @@ func TestOnlineRetailReference(t *testing.T) {
 
 func Example() {
 	orders := []kexi.OrderRow{
-		{ID: 1, CustomerID: 1, Amount: 300, Cost: 120, Shipping: 10, Status: kexi.StatusCompleted},
-		{ID: 2, CustomerID: 2, Amount: 80, Cost: 50, Shipping: 10, Status: kexi.StatusCompleted},
+		{ID: 1, CustomerID: 1, Amount: 300, Cost: 120, Shipping: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
+		{ID: 2, CustomerID: 2, Amount: 80, Cost: 50, Shipping: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
 	}
 	calls := []kexi.Interaction{{ID: 1, CustomerID: 2, Minutes: 40}}
 	for _, r := range value.Profits(orders, calls, nil, 1) {
