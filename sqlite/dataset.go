@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -202,32 +201,48 @@ func (in interner) get(s string) string {
 	return s
 }
 
-// facetViews hands out the shared Facets of orders read from SQLite.
+// facetViews hands out the shared Facets of orders read from SQLite, which sends an order's
+// channel, status, province and city as one text, joined by the unit separator (facetsSQL):
+// one value to read and one map lookup an order instead of four.
 type facetViews struct {
 	in   interner
 	set  kexi.FacetSet
-	seen map[string]*kexi.Facets // by the four strings, each after its length
-	key  []byte
+	seen map[string]*kexi.Facets // by the joined text
+}
+
+// facetsSQL selects an order's Facets as one text for facetViews.joined.
+const facetsSQL = "t.channel || char(31) || t.status || char(31) || t.province || char(31) || t.city"
+
+// joined returns the Facets of s, the four texts joined as facetsSQL does, which is only
+// borrowed (a view into SQLite's memory); ok is false when one of the four holds the
+// separator itself, and s cannot be taken apart.
+func (f *facetViews) joined(s string) (p *kexi.Facets, ok bool) {
+	if p, ok := f.seen[s]; ok {
+		return p, true
+	}
+	if strings.Count(s, "\x1f") != 3 {
+		return nil, false
+	}
+	channel, rest, _ := strings.Cut(s, "\x1f")
+	status, rest, _ := strings.Cut(rest, "\x1f")
+	province, city, _ := strings.Cut(rest, "\x1f")
+	p = f.view(channel, status, province, city)
+	if f.seen == nil {
+		f.seen = map[string]*kexi.Facets{}
+	}
+	if len(f.seen) < 100_000 {
+		f.seen[strings.Clone(s)] = p
+	}
+	return p, true
 }
 
 // view returns the Facets with these channel, status, province and city, which are only
-// borrowed (views into SQLite's memory): one map lookup, and a copy only of what is new.
+// borrowed.
 func (f *facetViews) view(channel, status, province, city string) *kexi.Facets {
-	f.key = f.key[:0]
-	for _, s := range [...]string{channel, status, province, city} {
-		f.key = append(binary.AppendUvarint(f.key, uint64(len(s))), s...)
+	if f.set == nil {
+		f.set = kexi.FacetSet{}
 	}
-	if p, ok := f.seen[string(f.key)]; ok {
-		return p
-	}
-	if f.seen == nil {
-		f.seen, f.set = map[string]*kexi.Facets{}, kexi.FacetSet{}
-	}
-	p := f.set.Get(kexi.Facets{Channel: f.in.view(channel), Status: f.in.view(status), Province: f.in.view(province), City: f.in.view(city)})
-	if len(f.seen) < 100_000 {
-		f.seen[string(f.key)] = p
-	}
-	return p
+	return f.set.Get(kexi.Facets{Channel: f.in.view(channel), Status: f.in.view(status), Province: f.in.view(province), City: f.in.view(city)})
 }
 
 // stringArena copies strings into shared chunks of 64 KiB: one allocation for thousands of
@@ -330,9 +345,10 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 	lines := sharedLines(in)
 	facets := facetViews{in: in}
 	var ids stringArena
+	var odd []int // the orders whose facets hold the separator facetsSQL joins them with
 	k := 0
 	err := collect(ctx, q, "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
-		"t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.lines",
+		"t.cost, t.shipping, t.discount, t.returned, "+facetsSQL+", t.lines",
 		"orders t"+where, append(args, mid), func(row []driver.Value) error {
 			if k == len(part) {
 				return errMoved
@@ -342,8 +358,11 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 			o.ID, o.ExternalID, o.CustomerID = r.int(0), ids.clone(r.text(1)), r.int(2)
 			o.OrderedAt = time.UnixMilli(r.int(3)).UTC()
 			o.Amount, o.Cost, o.Shipping, o.Discount, o.Returned = r.float(4), r.float(5), r.float(6), r.float(7), r.float(8)
-			o.Facets = facets.view(r.text(9), r.text(10), r.text(11), r.text(12))
-			packed := r.blob(13)
+			var ok bool
+			if o.Facets, ok = facets.joined(r.text(9)); !ok {
+				odd = append(odd, k)
+			}
+			packed := r.blob(10)
 			if r.err != nil {
 				return fmt.Errorf("order %d: %w", o.ID, r.err)
 			}
@@ -360,7 +379,31 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 	if k != len(part) {
 		return errMoved
 	}
-	return nil
+	if len(odd) == 0 {
+		return nil
+	}
+	// A text holding the separator (a rare damaged value) makes the joined text ambiguous:
+	// those orders' four columns are read again, apart.
+	at := make(map[int64]int, len(odd))
+	for _, i := range odd {
+		at[part[i].ID] = i
+	}
+	err = collect(ctx, q, "t.id, t.channel, t.status, t.province, t.city",
+		"orders t"+where+" AND instr(t.channel || t.status || t.province || t.city, char(31)) > 0", append(args, mid),
+		func(row []driver.Value) error {
+			r := rowReader{row: row}
+			i, ok := at[r.int(0)]
+			if !ok {
+				return errMoved
+			}
+			delete(at, part[i].ID)
+			part[i].Facets = facets.view(r.text(1), r.text(2), r.text(3), r.text(4))
+			return r.err
+		})
+	if err == nil && len(at) != 0 {
+		return errMoved
+	}
+	return err
 }
 
 // loadAll reads every record of an entity in scope, in id order. Records whose custom fields

@@ -236,3 +236,36 @@ func TestDatasetSharesCustomFields(t *testing.T) {
 		t.Fatalf("found %+v, %v", found, err)
 	}
 }
+
+// TestDatasetFacets: LoadDataset reads an order's channel, status, province and city joined
+// by the unit separator; orders with the same four share one Facets, and values that hold the
+// separator themselves still come back exactly.
+func TestDatasetFacets(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "kexi.db"))
+	at := time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)
+	b := &kexi.Batch{Orders: []kexi.Order{
+		{ExternalID: "O1", Customer: "C1", OrderedAt: at, Amount: 1, Channel: "app", Status: kexi.StatusCompleted, Province: "广东", City: "广州"},
+		{ExternalID: "O2", Customer: "C1", OrderedAt: at.Add(time.Hour), Amount: 2, Channel: "app", Status: kexi.StatusCompleted, Province: "广东", City: "广州"},
+		{ExternalID: "O3", Customer: "C1", OrderedAt: at.Add(2 * time.Hour), Amount: 3, Channel: "a\x1fb", Status: "\x1f", City: "x\x1fy\x1f"},
+		{ExternalID: "O4", Customer: "C1", OrderedAt: at.Add(3 * time.Hour), Amount: 4},
+	}}
+	if _, err := db.Import(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.LoadDataset(ctx, kexi.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := d.Orders
+	gz := kexi.Facets{Channel: "app", Status: kexi.StatusCompleted, Province: "广东", City: "广州"}
+	want := []kexi.Facets{gz, gz, {Channel: "a\x1fb", Status: "\x1f", City: "x\x1fy\x1f"}, {}}
+	for i := range want {
+		if len(o) != 4 || *o[i].Facets != want[i] {
+			t.Fatalf("order %d: facets %q, want %q", i+1, *o[i].Facets, want[i])
+		}
+	}
+	if o[0].Facets != o[1].Facets {
+		t.Fatal("orders with the same facets do not share them")
+	}
+}
