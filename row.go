@@ -111,7 +111,8 @@ func (s Items) Get(k Item) *Item {
 	if p, ok := s[k]; ok {
 		return p
 	}
-	p := &k
+	p := new(Item) // not &k, which would move k to the heap on every call
+	*p = k
 	s[k] = p
 	return p
 }
@@ -127,7 +128,8 @@ func (s FacetSet) Get(k Facets) *Facets {
 	if p, ok := s[k]; ok {
 		return p
 	}
-	p := &k
+	p := new(Facets) // not &k, which would move k to the heap on every call
+	*p = k
 	s[k] = p
 	return p
 }
