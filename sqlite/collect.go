@@ -143,6 +143,64 @@ func (r valueRow) Scan(dest ...any) error {
 	return nil
 }
 
+// sharedRow is a valueRow whose text columns share one string per value while a column has
+// few values (kinds, channels, reps, pages), through cols: a Dataset then holds one copy of
+// each, and reading them makes no garbage.
+type sharedRow struct {
+	row  valueRow
+	cols *columnTexts
+}
+
+func (r sharedRow) Scan(dest ...any) error {
+	if len(dest) != len(r.row) {
+		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(r.row))
+	}
+	for i, d := range dest {
+		if p, ok := d.(*string); ok {
+			if v, ok := r.row[i].(string); ok {
+				*p = r.cols.get(i, v)
+				continue
+			}
+		}
+		if err := assign(d, r.row[i]); err != nil {
+			return fmt.Errorf("scan column %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// columnTexts keeps, per column, the texts read so far, until a column has more than
+// columnTextsMax different ones (ids, names): from then on that column's texts are copied.
+type columnTexts struct {
+	seen []map[string]string
+	many []bool
+}
+
+const columnTextsMax = 4096
+
+// get returns v, which is only borrowed, as a string of its own or shared.
+func (c *columnTexts) get(i int, v string) string {
+	for len(c.seen) <= i {
+		c.seen, c.many = append(c.seen, nil), append(c.many, false)
+	}
+	if c.many[i] {
+		return strings.Clone(v)
+	}
+	if s, ok := c.seen[i][v]; ok {
+		return s
+	}
+	s := strings.Clone(v)
+	switch m := c.seen[i]; {
+	case m == nil:
+		c.seen[i] = map[string]string{s: s}
+	case len(m) < columnTextsMax:
+		m[s] = s
+	default:
+		c.seen[i], c.many[i] = nil, true
+	}
+	return s
+}
+
 // assign stores v, one of the driver's value types (a volatile view for strings and bytes),
 // in dest.
 func assign(dest any, v driver.Value) error {

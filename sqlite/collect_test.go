@@ -220,3 +220,48 @@ func TestStringArena(t *testing.T) {
 		t.Errorf("strings changed when the arena grew: %q %q", out[0], out[2])
 	}
 }
+
+// TestSharedRow: a text that repeats in a column comes back as one shared string, a copy of
+// the borrowed bytes (changing them afterwards changes nothing); the same text in another
+// column is that column's own; a column with more than columnTextsMax different texts stops
+// sharing; other destinations and NULL behave as in valueRow.
+func TestSharedRow(t *testing.T) {
+	var cols columnTexts
+	buf := []byte("gold")
+	view := unsafe.String(&buf[0], len(buf)) // as SQLite lends a text
+	var a, b, c string
+	var n int64
+	if err := (sharedRow{valueRow{view, view, int64(7)}, &cols}).Scan(&a, &c, &n); err != nil {
+		t.Fatal(err)
+	}
+	if err := (sharedRow{valueRow{view, "x", int64(8)}, &cols}).Scan(&b, &c, &n); err != nil {
+		t.Fatal(err)
+	}
+	buf[0] = 'c'
+	if a != "gold" || b != "gold" || unsafe.StringData(a) != unsafe.StringData(b) || n != 8 {
+		t.Fatalf("a %q b %q shared %v n %d", a, b, unsafe.StringData(a) == unsafe.StringData(b), n)
+	}
+	var other string
+	if err := (sharedRow{valueRow{"x", "gold"}, &cols}).Scan(&other, &c); err != nil {
+		t.Fatal(err)
+	}
+	if c != "gold" || unsafe.StringData(c) == unsafe.StringData(a) {
+		t.Fatal("column 1 shares column 0's string")
+	}
+	if err := (sharedRow{valueRow{nil}, &cols}).Scan(&a); err == nil {
+		t.Fatal("NULL into a string gives no error")
+	}
+	// Column 2 sees columnTextsMax different texts, then one more: it stops sharing.
+	for i := range columnTextsMax + 1 {
+		cols.get(2, strings.Repeat("k", i+1))
+	}
+	if !cols.many[2] || cols.seen[2] != nil {
+		t.Fatalf("column 2 still shares after %d texts", columnTextsMax+1)
+	}
+	if x, y := cols.get(2, "k"), cols.get(2, "k"); x != "k" || unsafe.StringData(x) == unsafe.StringData(y) {
+		t.Fatal("a column with many texts still shares them")
+	}
+	if cols.many[0] {
+		t.Fatal("column 0 stopped sharing")
+	}
+}

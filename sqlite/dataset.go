@@ -407,7 +407,8 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 }
 
 // loadAll reads every record of an entity in scope, in id order. Records whose custom fields
-// are the same share one map (customs).
+// are the same share one map (customs), and texts that repeat in a column one string
+// (sharedRow).
 func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope) ([]T, error) {
 	where, args := scopeWhere(e.scope, scope)
 	sel, from := e.sel, e.from
@@ -424,11 +425,12 @@ func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scop
 	}
 	sorted := true
 	s := &scanning{c: c, custom: customs{}}
+	var cols columnTexts
 	err := collect(ctx, q, sel, from+where, args, func(row []driver.Value) error {
 		var zero T
 		out = append(out, zero)
 		x := &out[len(out)-1]
-		if err := e.scan(valueRow(row), s, x); err != nil {
+		if err := e.scan(sharedRow{row, &cols}, s, x); err != nil {
 			return err
 		}
 		sorted = sorted && (len(out) == 1 || *e.id(&out[len(out)-2]) < *e.id(x))
