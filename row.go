@@ -76,7 +76,7 @@ const lineChunk = 4096
 // spare capacity; orders with the same Facets share them, and lines with the same Item share it.
 func OrderRows(orders []Order) []OrderRow {
 	rows := make([]OrderRow, len(orders))
-	items, facets := Items{}, FacetSet{}
+	items, facets := SharedItems(), SharedFacets()
 	var buf []LineRow
 	for i := range orders {
 		o, r := &orders[i], &rows[i]
@@ -100,35 +100,23 @@ func OrderRows(orders []Order) []OrderRow {
 	return rows
 }
 
-// Items hands out one shared Item per product id, SKU, name and category.
-type Items map[Item]*Item
+// Shared hands out one shared *K per value of K, so that records with equal Items or Facets
+// point to one copy. Make it with SharedItems or SharedFacets, which give the zero value the
+// empty Item or Facets that Normalize gives.
+type Shared[K comparable] map[K]*K
 
-// Get returns the shared Item equal to k.
-func (s Items) Get(k Item) *Item {
-	if k == (Item{}) {
-		return noItem
-	}
+// SharedItems is a Shared for Items.
+func SharedItems() Shared[Item] { return Shared[Item]{Item{}: noItem} }
+
+// SharedFacets is a Shared for Facets.
+func SharedFacets() Shared[Facets] { return Shared[Facets]{Facets{}: noFacets} }
+
+// Get returns the shared K equal to k.
+func (s Shared[K]) Get(k K) *K {
 	if p, ok := s[k]; ok {
 		return p
 	}
-	p := new(Item) // not &k, which would move k to the heap on every call
-	*p = k
-	s[k] = p
-	return p
-}
-
-// FacetSet hands out one shared Facets per channel, status, province and city.
-type FacetSet map[Facets]*Facets
-
-// Get returns the shared Facets equal to k.
-func (s FacetSet) Get(k Facets) *Facets {
-	if k == (Facets{}) {
-		return noFacets
-	}
-	if p, ok := s[k]; ok {
-		return p
-	}
-	p := new(Facets) // not &k, which would move k to the heap on every call
+	p := new(K) // not &k, which would move k to the heap on every call
 	*p = k
 	s[k] = p
 	return p

@@ -206,7 +206,7 @@ func (in interner) get(s string) string {
 // one value to read and one map lookup an order instead of four.
 type facetViews struct {
 	in   interner
-	set  kexi.FacetSet
+	set  kexi.Shared[kexi.Facets]
 	seen map[string]*kexi.Facets // by the joined text
 }
 
@@ -240,7 +240,7 @@ func (f *facetViews) joined(s string) (p *kexi.Facets, ok bool) {
 // borrowed.
 func (f *facetViews) view(channel, status, province, city string) *kexi.Facets {
 	if f.set == nil {
-		f.set = kexi.FacetSet{}
+		f.set = kexi.SharedFacets()
 	}
 	return f.set.Get(kexi.Facets{Channel: f.in.view(channel), Status: f.in.view(status), Province: f.in.view(province), City: f.in.view(city)})
 }

@@ -167,12 +167,12 @@ type lineArena struct {
 	// seen maps the packed bytes of a line's product id, SKU, name and category to their
 	// shared Item: one lookup a line instead of three.
 	seen  map[string]*kexi.Item
-	items kexi.Items
+	items kexi.Shared[kexi.Item]
 }
 
 // sharedLines is a lineArena for a Dataset, which takes in for the lines' strings.
 func sharedLines(in interner) *lineArena {
-	return &lineArena{size: 4096, in: in, seen: map[string]*kexi.Item{}, items: kexi.Items{}}
+	return &lineArena{size: 4096, in: in, seen: map[string]*kexi.Item{}, items: kexi.SharedItems()}
 }
 
 // item reads a line's product id, SKU, name and category.
