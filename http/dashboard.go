@@ -38,7 +38,7 @@ type Headline struct {
 }
 
 // headline computes the dashboard figures from a Dataset. The period is (AsOf − 1 year,
-// AsOf], AsOf being the last order's time. Purchases are orders that Order.IsPurchase accepts.
+// AsOf], AsOf being the last order's time. Purchases are orders that OrderRow.IsPurchase accepts.
 func headline(ds *kexi.Dataset) Headline {
 	h := Headline{Customers: len(ds.Customers)}
 	h.AsOf = ds.LastOrderAt()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -263,5 +264,35 @@ func TestSharedRow(t *testing.T) {
 	}
 	if cols.many[0] {
 		t.Fatal("column 0 stopped sharing")
+	}
+}
+
+// TestCustoms: the same custom-field text gives the same map; after more than
+// columnTextsMax different texts the memo stops, and every record gets a map of its own.
+func TestCustoms(t *testing.T) {
+	m := &customs{}
+	text := func(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
+	same := func(a, b map[string]string) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
+	a, err1 := m.parse(text(`{"level":"gold"}`))
+	b, err2 := m.parse(text(`{"level":"gold"}`))
+	if err1 != nil || err2 != nil || a["level"] != "gold" || !same(a, b) {
+		t.Fatalf("%v %v %v, shared %v", a, err1, err2, same(a, b))
+	}
+	if none, err := m.parse(sql.NullString{}); none != nil || err != nil {
+		t.Fatalf("NULL: %v, %v", none, err)
+	}
+	if _, err := m.parse(text(`{"level":`)); err == nil {
+		t.Fatal("damaged JSON parses")
+	}
+	for i := range columnTextsMax {
+		if _, err := m.parse(text(fmt.Sprintf(`{"n":"%d"}`, i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c, _ := m.parse(text(`{"level":"gold"}`))
+	if !m.many || m.seen != nil || same(a, c) || c["level"] != "gold" {
+		t.Fatalf("after %d texts: many %v, still shared %v", columnTextsMax+1, m.many, same(a, c))
 	}
 }

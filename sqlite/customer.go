@@ -101,26 +101,36 @@ func customJSON(m map[string]string) any {
 // scanning is what an entity's scan needs besides the row.
 type scanning struct {
 	c      *crypt  // opens personal data
-	custom customs // nil: each record gets a custom-field map of its own
+	custom *customs // nil: each record gets a custom-field map of its own
 }
 
 // customs shares the custom-field maps of the records of one Dataset: records whose custom
 // fields are the same text get one map, parsed once. Custom fields are mostly a few choices
 // ("level": "gold"), where a map each would cost a Dataset of 100k customers 35 MiB; the maps
-// are read-only, as is all of a Dataset.
-type customs map[string]map[string]string
+// are read-only, as is all of a Dataset. When the texts are mostly different (a date or a
+// number per customer) it stops remembering them after columnTextsMax, as columnTexts does.
+type customs struct {
+	seen map[string]map[string]string
+	many bool
+}
 
-// parse is parseCustom, through m.
-func (m customs) parse(s sql.NullString) (map[string]string, error) {
-	if m == nil || !s.Valid {
+// parse is parseCustom, through m (nil: no sharing).
+func (m *customs) parse(s sql.NullString) (map[string]string, error) {
+	if m == nil || m.many || !s.Valid {
 		return parseCustom(s)
 	}
-	if v, ok := m[s.String]; ok {
+	if v, ok := m.seen[s.String]; ok {
 		return v, nil
 	}
 	v, err := parseCustom(s)
-	if err == nil && len(m) < 100_000 {
-		m[s.String] = v
+	switch {
+	case err != nil:
+	case m.seen == nil:
+		m.seen = map[string]map[string]string{s.String: v}
+	case len(m.seen) < columnTextsMax:
+		m.seen[s.String] = v
+	default:
+		m.seen, m.many = nil, true
 	}
 	return v, err
 }

@@ -393,15 +393,15 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 		func(row []driver.Value) error {
 			r := rowReader{row: row}
 			i, ok := at[r.int(0)]
-			if !ok {
-				return errMoved
+			if !ok { // the same snapshot as the first read: not a write in between
+				return fmt.Errorf("order %d: its facets hold char(31) only when read apart", r.int(0))
 			}
 			delete(at, part[i].ID)
 			part[i].Facets = facets.view(r.text(1), r.text(2), r.text(3), r.text(4))
 			return r.err
 		})
 	if err == nil && len(at) != 0 {
-		return errMoved
+		return fmt.Errorf("%d orders' facets hold char(31) only when read joined", len(at))
 	}
 	return err
 }
@@ -424,7 +424,7 @@ func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scop
 		out = make([]T, 0, n) // a write in between only makes append grow it
 	}
 	sorted := true
-	s := &scanning{c: c, custom: customs{}}
+	s := &scanning{c: c, custom: &customs{}}
 	var cols columnTexts
 	err := collect(ctx, q, sel, from+where, args, func(row []driver.Value) error {
 		var zero T

@@ -158,8 +158,9 @@ func (r *lineReader) float() float64 {
 
 // lineArena hands out decoded lines, in the Dataset's form. Made by sharedLines, it cuts the
 // lines of many orders from shared chunks (one allocation per few thousand lines instead of one
-// per order) and lines with the same SKU, name and category share one Item, for loading a
-// Dataset; the zero lineArena gives each order a slice and each line an Item of its own.
+// per order) and lines with the same product id, SKU, name and category share one Item, for
+// loading a Dataset; the zero lineArena gives each order a slice and each line an Item of its
+// own.
 type lineArena struct {
 	size  int
 	chunk []kexi.LineRow
@@ -247,9 +248,13 @@ func (a *lineArena) unpack(b []byte) ([]kexi.LineRow, error) {
 	return a.chunk[start:end:end], nil
 }
 
-// unpackItems decodes b (nil or empty: no lines) into order items of their own, the API's form.
-func unpackItems(b []byte) ([]kexi.OrderItem, error) {
-	lines, err := (&lineArena{}).unpack(b)
+// unpackItems decodes b (nil or empty: no lines) into order items of their own, the API's form,
+// through a (nil: a zero lineArena); many orders' lines go through one sharedLines arena.
+func unpackItems(a *lineArena, b []byte) ([]kexi.OrderItem, error) {
+	if a == nil {
+		a = &lineArena{}
+	}
+	lines, err := a.unpack(b)
 	if err != nil {
 		return nil, err
 	}
@@ -361,6 +366,7 @@ func packSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error) {
 // lo < id ≤ hi.
 func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error) {
 	var out []packed
+	lines := sharedLines(interner{})
 	err := collect(ctx, tx, "id, lines", "orders WHERE id > ? AND id <= ? AND substr(lines, 1, 1) = x'01'",
 		[]any{lo, hi}, func(row []driver.Value) error {
 			r := rowReader{row: row}
@@ -371,7 +377,7 @@ func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)
 			// Damaged lines stay as they are: LoadDataset reports them, and the order can
 			// still be corrected or deleted, where failing here would keep the file from
 			// opening at all.
-			if items, err := unpackItems(b); err == nil {
+			if items, err := unpackItems(lines, b); err == nil {
 				out = append(out, packed{id, packLines(items)})
 			}
 			return nil
@@ -383,13 +389,14 @@ func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)
 // SKU, name and category and lose the product id.
 func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
 	var changes []packed
+	lines := sharedLines(interner{})
 	err := collect(ctx, tx, "id, lines", "orders WHERE lines IS NOT NULL", nil, func(row []driver.Value) error {
 		r := rowReader{row: row}
 		oid, b := r.int(0), r.blob(1)
 		if r.err != nil {
 			return r.err
 		}
-		items, err := unpackItems(b)
+		items, err := unpackItems(lines, b)
 		if err != nil {
 			return fmt.Errorf("order %d: %w", oid, err)
 		}

@@ -44,7 +44,7 @@ func TestPackLines(t *testing.T) {
 	if err != nil || &got2[0] != &a.chunk[2] || cap(got) != 2 {
 		t.Fatalf("second order: %v, shares the chunk: %v, cap of first %d", err, &got2[0] == &a.chunk[2], cap(got))
 	}
-	// Lines naming the same SKU, name and category share their Item.
+	// Lines naming the same product, SKU, name and category share their Item.
 	if got[0].Item != got2[0].Item || got[0].SKU != "A1" || got[1].Item == got[0].Item {
 		t.Fatalf("items: %p %p %p", got[0].Item, got2[0].Item, got[1].Item)
 	}
@@ -61,7 +61,7 @@ func TestUnpackVersion1(t *testing.T) {
 		0, 0, 0, 0, 0, 0, 0xf0, 0x3f, // 1
 		0, 0, 0, 0, 0, 0, 0, 0x40, // 2
 		0, 0, 0, 0, 0, 0, 0, 0} // 0
-	got, err := unpackItems(b)
+	got, err := unpackItems(nil, b)
 	want := []kexi.OrderItem{{ProductID: 7, SKU: "S", Quantity: 1, UnitPrice: 2}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("unpacked %+v, %v; want %+v", got, err, want)
@@ -134,25 +134,34 @@ func TestUnpackDamaged(t *testing.T) {
 		"varint overflowed": {1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
 	}
 	for name, b := range bad {
-		a := lineArena{size: 16}
-		if items, err := a.unpack(b); err == nil {
-			t.Errorf("%s: no error, %+v", name, items)
-		}
-		if len(a.chunk) != 0 {
-			t.Errorf("%s: a failed unpack left %d lines in the chunk", name, len(a.chunk))
+		for _, a := range []*lineArena{{size: 16}, sharedLines(interner{})} {
+			if items, err := a.unpack(b); err == nil {
+				t.Errorf("%s: no error, %+v", name, items)
+			}
+			if len(a.chunk) != 0 {
+				t.Errorf("%s: a failed unpack left %d lines in the chunk", name, len(a.chunk))
+			}
 		}
 	}
 }
 
-// FuzzUnpackLines: damaged packed lines give an error, never a panic, and whatever decodes
-// packs back to the same bytes.
+// FuzzUnpackLines: damaged packed lines give an error, never a panic; whatever decodes packs
+// back to the same bytes, and decodes the same in a Dataset's shared arena (which LoadDataset
+// uses, and which keeps what it saw from one order to the next) as on its own.
 func FuzzUnpackLines(f *testing.F) {
 	f.Add(packLines([]kexi.OrderItem{{ProductID: 1, SKU: "A", Name: "n", Category: "c", Quantity: 1, UnitPrice: 2, UnitCost: 3}}))
 	f.Add(packLines([]kexi.OrderItem{{SKU: "x"}, {SKU: "y", Quantity: math.NaN()}}))
 	f.Add([]byte{1, 1, 0, 0, 0, 0})
 	f.Add(packLines([]kexi.OrderItem{{SKU: "z", Quantity: -2.5, UnitPrice: 1e-9, UnitCost: math.Copysign(0, -1)}}))
+	shared := sharedLines(interner{})
+	shared.size = 8
 	f.Fuzz(func(t *testing.T, b []byte) {
 		items, err := (&lineArena{size: 8}).unpack(b)
+		sh, shErr := shared.unpack(b)
+		// Compared packed: NaN quantities are not equal to themselves, their bits are.
+		if (err == nil) != (shErr == nil) || !bytes.Equal(packLines(itemsOf(items)), packLines(itemsOf(sh))) {
+			t.Fatalf("alone: %+v, %v; in the shared arena: %+v, %v", itemsOf(items), err, itemsOf(sh), shErr)
+		}
 		if err != nil || len(b) == 0 {
 			return
 		}
@@ -295,7 +304,7 @@ func TestMigrateLinesV2(t *testing.T) {
 			t.Errorf("order %d: % x is not in version %d", id, b, linesVersion)
 			continue
 		}
-		got, err := unpackItems(b)
+		got, err := unpackItems(nil, b)
 		if err != nil || !reflect.DeepEqual(got, want[id]) {
 			t.Errorf("order %d: %+v, %v; want %+v", id, got, err, want[id])
 		}

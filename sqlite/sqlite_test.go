@@ -9,10 +9,12 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/internal/synth"
 	"github.com/kexi/kexi/sqlite"
 	"github.com/kexi/kexi/storetest"
 )
@@ -267,5 +269,78 @@ func TestDatasetFacets(t *testing.T) {
 	}
 	if o[0].Facets != o[1].Facets {
 		t.Fatal("orders with the same facets do not share them")
+	}
+}
+
+// TestLoadDatasetRoundTrip imports 20,000 orders whose cities differ by order (thousands of
+// different facets, read through views into SQLite's memory) and loads them back, whole and in
+// one region: every order's fields and lines come back as imported. The first and the last
+// order (one in each half that LoadDataset reads) hold the facets' separator, and so does one
+// order outside the region.
+func TestLoadDatasetRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db := open(t, filepath.Join(t.TempDir(), "kexi.db"))
+	b := synth.Batch(synth.Options{Customers: 1000, Orders: 20_000, Seed: 3})
+	region := b.Customers[0].Province
+	province := map[string]string{}
+	for _, c := range b.Customers {
+		province[c.ExternalID] = c.Province
+	}
+	outside := b.Customers[slices.IndexFunc(b.Customers, func(c kexi.Customer) bool { return c.Province != region })].ExternalID
+	want := map[string]kexi.Order{}
+	for i := range b.Orders {
+		o := &b.Orders[i]
+		o.City += strconv.Itoa(i % 5000)
+		if i == 0 || i == len(b.Orders)-1 {
+			o.Channel, o.City, o.Customer = "a\x1fb", "\x1f"+o.City, b.Customers[0].ExternalID
+		}
+		if i == len(b.Orders)/2 {
+			o.Status, o.Customer = "x\x1f", outside
+		}
+		want[o.ExternalID] = *o
+	}
+	if _, err := db.Import(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	for _, scope := range []kexi.Scope{{}, {Region: region}} {
+		d, err := db.LoadDataset(ctx, scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, w := range want {
+			if scope.Region == "" || province[w.Customer] == region {
+				n++
+			}
+		}
+		if len(d.Orders) != n {
+			t.Fatalf("scope %+v: %d orders, want %d", scope, len(d.Orders), n)
+		}
+		extOf := map[int64]string{}
+		for _, c := range d.Customers {
+			extOf[c.ID] = c.ExternalID
+		}
+		for _, o := range d.Orders {
+			w := want[o.ExternalID]
+			got := kexi.Order{ExternalID: o.ExternalID, Customer: extOf[o.CustomerID], CustomerID: w.CustomerID,
+				OrderedAt: o.OrderedAt, Amount: o.Amount, Cost: o.Cost, Shipping: o.Shipping, Discount: o.Discount,
+				Returned: o.Returned, Channel: o.Channel, Status: o.Status, Province: o.Province, City: o.City}
+			w.ID, w.Items, w.OrderedAt = 0, nil, w.OrderedAt.Truncate(time.Millisecond) // stored to the millisecond
+			if !reflect.DeepEqual(got, w) {
+				t.Fatalf("scope %+v: order %+v, want %+v", scope, got, w)
+			}
+			for j, it := range o.Items {
+				wi := want[o.ExternalID].Items[j]
+				if g := (kexi.OrderItem{ProductID: it.ProductID, SKU: it.SKU, Name: it.Name, Category: it.Category,
+					Quantity: it.Quantity, UnitPrice: it.UnitPrice, UnitCost: it.UnitCost}); g.SKU != wi.SKU ||
+					g.Name != wi.Name || g.Category != wi.Category || g.Quantity != wi.Quantity || g.UnitPrice != wi.UnitPrice ||
+					g.UnitCost != wi.UnitCost || (g.ProductID == 0) != (wi.ProductID == 0) {
+					t.Fatalf("order %s line %d: %+v, want %+v", o.ExternalID, j, g, wi)
+				}
+			}
+			if len(o.Items) != len(want[o.ExternalID].Items) {
+				t.Fatalf("order %s: %d lines, want %d", o.ExternalID, len(o.Items), len(want[o.ExternalID].Items))
+			}
+		}
 	}
 }

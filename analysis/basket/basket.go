@@ -2,7 +2,7 @@
 // rules between products bought together in one order, and for each customer the next products
 // to offer.
 //
-// Baskets are purchase orders (Order.IsPurchase) in the period, optionally only those of
+// Baskets are purchase orders (OrderRow.IsPurchase) in the period, optionally only those of
 // customers in one country or shipped to one province. An item is in a basket when its total
 // quantity in the order is positive. Items named in the exclude option (postage, fees …) are
 // ignored, but their orders still count as baskets, so support is always a share of all baskets

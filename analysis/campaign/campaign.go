@@ -9,7 +9,7 @@
 // when any of their records has a positive kind: every kind except the negative ones (option
 // negative, default "", no, none, no_response, not_responded, ignored, 否, 无, 未响应).
 // Uplift (option metric): with metric=response, targeted response rate − control response
-// rate; with metric=purchase, the share of members who bought (Order.IsPurchase) between the
+// rate; with metric=purchase, the share of members who bought (OrderRow.IsPurchase) between the
 // campaign's start (or the member's first record) and its end (or start) plus window_days.
 // Significance is the two-sided p-value of the pooled two-proportion z-test. Key customers are
 // targeted responders who responded to at least min_campaigns campaigns or bought after their
