@@ -156,17 +156,74 @@ func (r *lineReader) float() float64 {
 	return v
 }
 
-// lineArena hands out decoded lines, in the Dataset's form. Made by sharedLines, it cuts the
-// lines of many orders from shared chunks (one allocation per few thousand lines instead of one
-// per order) and lines with the same product id, SKU, name and category share one Item, for
-// loading a Dataset; the zero lineArena gives each order a slice and each line an Item of its
-// own.
+// openLines reads the header of b (nil or empty: no lines): a reader at the first line, the
+// format version and the number of lines, bounded by the bytes a line takes at least before
+// anything is allocated.
+func openLines(b []byte) (r lineReader, version byte, n int, err error) {
+	if len(b) == 0 {
+		return r, 0, 0, nil
+	}
+	version = b[0]
+	var least uint64 // the fewest bytes a line takes
+	switch version {
+	case 1:
+		least = 28
+	case 2:
+		least = 7
+	default:
+		return r, 0, 0, fmt.Errorf("order lines: format version %d is not known", version)
+	}
+	r.b = b[1:]
+	c := r.uvarint()
+	if r.err != nil || c == 0 || c > uint64(len(r.b))/least {
+		return r, 0, 0, errLines
+	}
+	return r, version, int(c), nil
+}
+
+// packedLine is one decoded line; its byte slices are views into the packed lines.
+type packedLine struct {
+	productID           int64
+	item                []byte // the packed product id, SKU, name and category
+	sku, name, category []byte
+	qty, price, cost    float64
+}
+
+// line reads the next line of the given format version; r.err says whether it could.
+func (r *lineReader) line(version byte) (l packedLine) {
+	span := r.b
+	pid := r.uvarint()
+	if pid > math.MaxInt64 {
+		r.err = errLines
+	}
+	l.productID = int64(pid)
+	l.sku, l.name, l.category = r.bytes(), r.bytes(), r.bytes()
+	l.item = span[:len(span)-len(r.b)]
+	if version == 1 {
+		l.qty, l.price, l.cost = r.float(), r.float(), r.float()
+	} else {
+		l.qty, l.price, l.cost = r.number(), r.number(), r.number()
+	}
+	return l
+}
+
+// end reports whether the lines were read whole: no error and no bytes left over.
+func (r *lineReader) end() error {
+	if r.err == nil && len(r.b) != 0 {
+		r.err = errLines
+	}
+	return r.err
+}
+
+// lineArena hands out decoded lines in the Dataset's form: the lines of many orders are cut
+// from shared chunks (one allocation per few thousand lines instead of one per order), and
+// lines with the same product id, SKU, name and category share one Item.
 type lineArena struct {
 	size  int
 	chunk []kexi.LineRow
 	in    interner // SKUs, names and categories repeat across orders
 	// seen maps the packed bytes of a line's product id, SKU, name and category to their
-	// shared Item: one lookup a line instead of three.
+	// shared Item: one lookup a line instead of four.
 	seen  map[string]*kexi.Item
 	items kexi.Shared[kexi.Item]
 }
@@ -176,102 +233,62 @@ func sharedLines(in interner) *lineArena {
 	return &lineArena{size: 4096, in: in, seen: map[string]*kexi.Item{}, items: kexi.SharedItems()}
 }
 
-// item reads a line's product id, SKU, name and category.
-func (a *lineArena) item(r *lineReader) *kexi.Item {
-	span := r.b
-	pid := r.uvarint()
-	if pid > math.MaxInt64 {
-		r.err = errLines
-	}
-	b1, b2, b3 := r.bytes(), r.bytes(), r.bytes()
-	if r.err != nil {
-		return nil
-	}
-	if a.seen == nil {
-		return &kexi.Item{ProductID: int64(pid), SKU: string(b1), Name: string(b2), Category: string(b3)}
-	}
-	raw := span[:len(span)-len(r.b)]
-	if it, ok := a.seen[string(raw)]; ok {
+// item returns the shared Item of l.
+func (a *lineArena) item(l *packedLine) *kexi.Item {
+	if it, ok := a.seen[string(l.item)]; ok {
 		return it
 	}
-	it := a.items.Get(kexi.Item{ProductID: int64(pid), SKU: a.in.bytes(b1), Name: a.in.bytes(b2), Category: a.in.bytes(b3)})
+	it := a.items.Get(kexi.Item{ProductID: l.productID, SKU: a.in.bytes(l.sku), Name: a.in.bytes(l.name), Category: a.in.bytes(l.category)})
 	if len(a.seen) < 100_000 {
-		a.seen[string(raw)] = it
+		a.seen[string(l.item)] = it
 	}
 	return it
 }
 
 // unpack decodes b (nil or empty: no lines) into lines from the arena.
 func (a *lineArena) unpack(b []byte) ([]kexi.LineRow, error) {
-	if len(b) == 0 {
-		return nil, nil
+	r, version, n, err := openLines(b)
+	if err != nil || n == 0 {
+		return nil, err
 	}
-	version := b[0]
-	var least uint64 // the fewest bytes a line takes
-	switch version {
-	case 1:
-		least = 28
-	case 2:
-		least = 7
-	default:
-		return nil, fmt.Errorf("order lines: format version %d is not known", version)
-	}
-	r := lineReader{b: b[1:]}
-	n := r.uvarint()
-	// The bytes a line takes at least bound n before anything is allocated.
-	if r.err != nil || n == 0 || n > uint64(len(r.b))/least {
-		return nil, errLines
-	}
-	if cap(a.chunk)-len(a.chunk) < int(n) {
-		a.chunk = make([]kexi.LineRow, 0, max(a.size, int(n)))
+	if cap(a.chunk)-len(a.chunk) < n {
+		a.chunk = make([]kexi.LineRow, 0, max(a.size, n))
 	}
 	start := len(a.chunk)
 	for range n {
-		var it kexi.LineRow
-		it.Item = a.item(&r)
-		if version == 1 {
-			it.Quantity, it.UnitPrice, it.UnitCost = r.float(), r.float(), r.float()
-		} else {
-			it.Quantity, it.UnitPrice, it.UnitCost = r.number(), r.number(), r.number()
-		}
+		l := r.line(version)
 		if r.err != nil {
-			a.chunk = a.chunk[:start]
-			return nil, r.err
+			break
 		}
-		a.chunk = append(a.chunk, it)
+		a.chunk = append(a.chunk, kexi.LineRow{Item: a.item(&l), Quantity: l.qty, UnitPrice: l.price, UnitCost: l.cost})
 	}
-	if len(r.b) != 0 {
+	if err := r.end(); err != nil {
 		a.chunk = a.chunk[:start]
-		return nil, errLines
+		return nil, err
 	}
 	end := len(a.chunk)
 	return a.chunk[start:end:end], nil
 }
 
-// unpackItems decodes b (nil or empty: no lines) into order items of their own, the API's form,
-// through a (nil: a zero lineArena); many orders' lines go through one sharedLines arena.
-func unpackItems(a *lineArena, b []byte) ([]kexi.OrderItem, error) {
-	if a == nil {
-		a = &lineArena{}
-	}
-	lines, err := a.unpack(b)
-	if err != nil {
+// unpackItems decodes b (nil or empty: no lines) into order items of their own, the API's form.
+func unpackItems(b []byte) ([]kexi.OrderItem, error) {
+	r, version, n, err := openLines(b)
+	if err != nil || n == 0 {
 		return nil, err
 	}
-	return itemsOf(lines), nil
-}
-
-// itemsOf turns Dataset lines into order items (nil for none).
-func itemsOf(lines []kexi.LineRow) []kexi.OrderItem {
-	if len(lines) == 0 {
-		return nil
+	items := make([]kexi.OrderItem, 0, n)
+	for range n {
+		l := r.line(version)
+		if r.err != nil {
+			break
+		}
+		items = append(items, kexi.OrderItem{ProductID: l.productID, SKU: string(l.sku), Name: string(l.name),
+			Category: string(l.category), Quantity: l.qty, UnitPrice: l.price, UnitCost: l.cost})
 	}
-	items := make([]kexi.OrderItem, len(lines))
-	for i, l := range lines {
-		items[i] = kexi.OrderItem{ProductID: l.ProductID, SKU: l.SKU, Name: l.Name, Category: l.Category,
-			Quantity: l.Quantity, UnitPrice: l.UnitPrice, UnitCost: l.UnitCost}
+	if err := r.end(); err != nil {
+		return nil, err
 	}
-	return items
+	return items, nil
 }
 
 // packOrders is how many order ids rewriteLines takes at a time.
@@ -366,7 +383,6 @@ func packSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error) {
 // lo < id ≤ hi.
 func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error) {
 	var out []packed
-	lines := sharedLines(interner{})
 	err := collect(ctx, tx, "id, lines", "orders WHERE id > ? AND id <= ? AND substr(lines, 1, 1) = x'01'",
 		[]any{lo, hi}, func(row []driver.Value) error {
 			r := rowReader{row: row}
@@ -377,7 +393,7 @@ func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)
 			// Damaged lines stay as they are: LoadDataset reports them, and the order can
 			// still be corrected or deleted, where failing here would keep the file from
 			// opening at all.
-			if items, err := unpackItems(lines, b); err == nil {
+			if items, err := unpackItems(b); err == nil {
 				out = append(out, packed{id, packLines(items)})
 			}
 			return nil
@@ -389,14 +405,13 @@ func repackSpan(ctx context.Context, tx *sql.Tx, lo, hi int64) ([]packed, error)
 // SKU, name and category and lose the product id.
 func dropProduct(ctx context.Context, tx *sql.Tx, id int64) error {
 	var changes []packed
-	lines := sharedLines(interner{})
 	err := collect(ctx, tx, "id, lines", "orders WHERE lines IS NOT NULL", nil, func(row []driver.Value) error {
 		r := rowReader{row: row}
 		oid, b := r.int(0), r.blob(1)
 		if r.err != nil {
 			return r.err
 		}
-		items, err := unpackItems(lines, b)
+		items, err := unpackItems(b)
 		if err != nil {
 			return fmt.Errorf("order %d: %w", oid, err)
 		}

@@ -48,11 +48,21 @@ func TestPackLines(t *testing.T) {
 	if got[0].Item != got2[0].Item || got[0].SKU != "A1" || got[1].Item == got[0].Item {
 		t.Fatalf("items: %p %p %p", got[0].Item, got2[0].Item, got[1].Item)
 	}
-	// The zero arena gives each order exactly its lines, and each line an Item of its own.
-	own, err := (&lineArena{}).unpack(b)
-	if err != nil || cap(own) != 2 || own[0].Item == got[0].Item || !reflect.DeepEqual(itemsOf(own), items) {
-		t.Fatalf("own slice: cap %d, %+v, %v", cap(own), own, err)
+	// The API's form: the items themselves, in a slice of their own.
+	own, err := unpackItems(b)
+	if err != nil || cap(own) != 2 || !reflect.DeepEqual(own, items) {
+		t.Fatalf("order items: cap %d, %+v, %v", cap(own), own, err)
 	}
+}
+
+// itemsOf turns Dataset lines into order items, for comparing the two decoders.
+func itemsOf(lines []kexi.LineRow) []kexi.OrderItem {
+	var items []kexi.OrderItem
+	for _, l := range lines {
+		items = append(items, kexi.OrderItem{ProductID: l.ProductID, SKU: l.SKU, Name: l.Name, Category: l.Category,
+			Quantity: l.Quantity, UnitPrice: l.UnitPrice, UnitCost: l.UnitCost})
+	}
+	return items
 }
 
 // TestUnpackVersion1 decodes lines as format version 1 stored them, 8 bytes a number.
@@ -61,12 +71,15 @@ func TestUnpackVersion1(t *testing.T) {
 		0, 0, 0, 0, 0, 0, 0xf0, 0x3f, // 1
 		0, 0, 0, 0, 0, 0, 0, 0x40, // 2
 		0, 0, 0, 0, 0, 0, 0, 0} // 0
-	got, err := unpackItems(nil, b)
+	got, err := unpackItems(b)
 	want := []kexi.OrderItem{{ProductID: 7, SKU: "S", Quantity: 1, UnitPrice: 2}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("unpacked %+v, %v; want %+v", got, err, want)
 	}
-	if _, err := (&lineArena{}).unpack(b[:len(b)-1]); err == nil {
+	if lines, err := sharedLines(interner{}).unpack(b); err != nil || !reflect.DeepEqual(itemsOf(lines), want) {
+		t.Fatalf("unpacked into a Dataset %+v, %v; want %+v", lines, err, want)
+	}
+	if _, err := unpackItems(b[:len(b)-1]); err == nil {
 		t.Error("a truncated version 1 blob decodes")
 	}
 }
@@ -134,20 +147,22 @@ func TestUnpackDamaged(t *testing.T) {
 		"varint overflowed": {1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01},
 	}
 	for name, b := range bad {
-		for _, a := range []*lineArena{{size: 16}, sharedLines(interner{})} {
-			if items, err := a.unpack(b); err == nil {
-				t.Errorf("%s: no error, %+v", name, items)
-			}
-			if len(a.chunk) != 0 {
-				t.Errorf("%s: a failed unpack left %d lines in the chunk", name, len(a.chunk))
-			}
+		if items, err := unpackItems(b); err == nil {
+			t.Errorf("%s: no error, %+v", name, items)
+		}
+		a := sharedLines(interner{})
+		if lines, err := a.unpack(b); err == nil {
+			t.Errorf("%s: no error in a Dataset, %+v", name, lines)
+		}
+		if len(a.chunk) != 0 {
+			t.Errorf("%s: a failed unpack left %d lines in the chunk", name, len(a.chunk))
 		}
 	}
 }
 
 // FuzzUnpackLines: damaged packed lines give an error, never a panic; whatever decodes packs
-// back to the same bytes, and decodes the same in a Dataset's shared arena (which LoadDataset
-// uses, and which keeps what it saw from one order to the next) as on its own.
+// back to the same bytes, and decodes the same into order items as into a Dataset's shared
+// arena (which keeps what it saw from one order to the next).
 func FuzzUnpackLines(f *testing.F) {
 	f.Add(packLines([]kexi.OrderItem{{ProductID: 1, SKU: "A", Name: "n", Category: "c", Quantity: 1, UnitPrice: 2, UnitCost: 3}}))
 	f.Add(packLines([]kexi.OrderItem{{SKU: "x"}, {SKU: "y", Quantity: math.NaN()}}))
@@ -156,18 +171,18 @@ func FuzzUnpackLines(f *testing.F) {
 	shared := sharedLines(interner{})
 	shared.size = 8
 	f.Fuzz(func(t *testing.T, b []byte) {
-		items, err := (&lineArena{size: 8}).unpack(b)
+		items, err := unpackItems(b)
 		sh, shErr := shared.unpack(b)
 		// Compared packed: NaN quantities are not equal to themselves, their bits are.
-		if (err == nil) != (shErr == nil) || !bytes.Equal(packLines(itemsOf(items)), packLines(itemsOf(sh))) {
-			t.Fatalf("alone: %+v, %v; in the shared arena: %+v, %v", itemsOf(items), err, itemsOf(sh), shErr)
+		if (err == nil) != (shErr == nil) || !bytes.Equal(packLines(items), packLines(itemsOf(sh))) {
+			t.Fatalf("items: %+v, %v; in the shared arena: %+v, %v", items, err, itemsOf(sh), shErr)
 		}
 		if err != nil || len(b) == 0 {
 			return
 		}
-		if again := packLines(itemsOf(items)); !bytes.Equal(again, b) {
+		if again := packLines(items); !bytes.Equal(again, b) {
 			// Non-minimal uvarints decode too; their canonical packing must decode the same.
-			back, err := (&lineArena{}).unpack(again)
+			back, err := unpackItems(again)
 			if err != nil || len(back) != len(items) {
 				t.Fatalf("repacked lines do not decode: %v", err)
 			}
@@ -304,7 +319,7 @@ func TestMigrateLinesV2(t *testing.T) {
 			t.Errorf("order %d: % x is not in version %d", id, b, linesVersion)
 			continue
 		}
-		got, err := unpackItems(nil, b)
+		got, err := unpackItems(b)
 		if err != nil || !reflect.DeepEqual(got, want[id]) {
 			t.Errorf("order %d: %+v, %v; want %+v", id, got, err, want[id])
 		}

@@ -43,7 +43,7 @@ var orders = &entity[kexi.Order]{
 		}
 		x.OrderedAt, x.CreatedAt, x.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 		var err error
-		x.Items, err = unpackItems(nil, lines)
+		x.Items, err = unpackItems(lines)
 		return err
 	},
 	id:     func(x *kexi.Order) *int64 { return &x.ID },
