@@ -131,21 +131,11 @@ func collect(ctx context.Context, q querier, cols, rest string, args []any, fn r
 // into; strings and byte slices are copied, except into *sql.RawBytes.
 type valueRow []driver.Value
 
-func (r valueRow) Scan(dest ...any) error {
-	if len(dest) != len(r) {
-		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(r))
-	}
-	for i, d := range dest {
-		if err := assign(d, r[i]); err != nil {
-			return fmt.Errorf("scan column %d: %w", i, err)
-		}
-	}
-	return nil
-}
+func (r valueRow) Scan(dest ...any) error { return sharedRow{row: r}.Scan(dest...) }
 
 // sharedRow is a valueRow whose text columns share one string per value while a column has
-// few values (kinds, channels, reps, pages), through cols: a Dataset then holds one copy of
-// each, and reading them makes no garbage.
+// few values (kinds, channels, reps, pages), through cols (nil: every text is copied): a
+// Dataset then holds one copy of each, and reading them makes no garbage.
 type sharedRow struct {
 	row  valueRow
 	cols *columnTexts
@@ -169,36 +159,47 @@ func (r sharedRow) Scan(dest ...any) error {
 	return nil
 }
 
-// columnTexts keeps, per column, the texts read so far, until a column has more than
-// columnTextsMax different ones (ids, names): from then on that column's texts are copied.
-type columnTexts struct {
-	seen []map[string]string
-	many []bool
-}
-
-const columnTextsMax = 4096
+// columnTexts shares the texts of each column, one memo a column.
+type columnTexts struct{ cols []memo[string] }
 
 // get returns v, which is only borrowed, as a string of its own or shared.
 func (c *columnTexts) get(i int, v string) string {
-	for len(c.seen) <= i {
-		c.seen, c.many = append(c.seen, nil), append(c.many, false)
-	}
-	if c.many[i] {
+	if c == nil {
 		return strings.Clone(v)
 	}
-	if s, ok := c.seen[i][v]; ok {
-		return s
+	for len(c.cols) <= i {
+		c.cols = append(c.cols, memo[string]{})
 	}
-	s := strings.Clone(v)
-	switch m := c.seen[i]; {
-	case m == nil:
-		c.seen[i] = map[string]string{s: s}
-	case len(m) < columnTextsMax:
-		m[s] = s
-	default:
-		c.seen[i], c.many[i] = nil, true
-	}
+	s, _ := c.cols[i].get(v, func() (string, error) { return strings.Clone(v), nil })
 	return s
+}
+
+// memo remembers values by text until it has seen memoMax different texts; from then on
+// (ids, names, a date per record) it makes each value anew and holds nothing.
+type memo[V any] struct {
+	seen map[string]V
+	many bool
+}
+
+const memoMax = 4096
+
+// get returns the value remembered for key, a text that may be only borrowed, or else the
+// value make gives, which it remembers.
+func (m *memo[V]) get(key string, make func() (V, error)) (V, error) {
+	if v, ok := m.seen[key]; ok {
+		return v, nil
+	}
+	v, err := make()
+	switch {
+	case err != nil || m.many:
+	case m.seen == nil:
+		m.seen = map[string]V{strings.Clone(key): v}
+	case len(m.seen) < memoMax:
+		m.seen[strings.Clone(key)] = v
+	default:
+		m.seen, m.many = nil, true
+	}
+	return v, err
 }
 
 // assign stores v, one of the driver's value types (a volatile view for strings and bytes),

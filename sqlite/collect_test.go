@@ -224,7 +224,7 @@ func TestStringArena(t *testing.T) {
 
 // TestSharedRow: a text that repeats in a column comes back as one shared string, a copy of
 // the borrowed bytes (changing them afterwards changes nothing); the same text in another
-// column is that column's own; a column with more than columnTextsMax different texts stops
+// column is that column's own; a column with more than memoMax different texts stops
 // sharing; other destinations and NULL behave as in valueRow.
 func TestSharedRow(t *testing.T) {
 	var cols columnTexts
@@ -252,23 +252,23 @@ func TestSharedRow(t *testing.T) {
 	if err := (sharedRow{valueRow{nil}, &cols}).Scan(&a); err == nil {
 		t.Fatal("NULL into a string gives no error")
 	}
-	// Column 2 sees columnTextsMax different texts, then one more: it stops sharing.
-	for i := range columnTextsMax + 1 {
+	// Column 2 sees memoMax different texts, then one more: it stops sharing.
+	for i := range memoMax + 1 {
 		cols.get(2, strings.Repeat("k", i+1))
 	}
-	if !cols.many[2] || cols.seen[2] != nil {
-		t.Fatalf("column 2 still shares after %d texts", columnTextsMax+1)
+	if !cols.cols[2].many || cols.cols[2].seen != nil {
+		t.Fatalf("column 2 still shares after %d texts", memoMax+1)
 	}
 	if x, y := cols.get(2, "k"), cols.get(2, "k"); x != "k" || unsafe.StringData(x) == unsafe.StringData(y) {
 		t.Fatal("a column with many texts still shares them")
 	}
-	if cols.many[0] {
+	if cols.cols[0].many {
 		t.Fatal("column 0 stopped sharing")
 	}
 }
 
 // TestCustoms: the same custom-field text gives the same map; after more than
-// columnTextsMax different texts the memo stops, and every record gets a map of its own.
+// memoMax different texts the memo stops, and every record gets a map of its own.
 func TestCustoms(t *testing.T) {
 	m := &customs{}
 	text := func(s string) sql.NullString { return sql.NullString{String: s, Valid: true} }
@@ -286,13 +286,13 @@ func TestCustoms(t *testing.T) {
 	if _, err := m.parse(text(`{"level":`)); err == nil {
 		t.Fatal("damaged JSON parses")
 	}
-	for i := range columnTextsMax {
+	for i := range memoMax {
 		if _, err := m.parse(text(fmt.Sprintf(`{"n":"%d"}`, i))); err != nil {
 			t.Fatal(err)
 		}
 	}
 	c, _ := m.parse(text(`{"level":"gold"}`))
 	if !m.many || m.seen != nil || same(a, c) || c["level"] != "gold" {
-		t.Fatalf("after %d texts: many %v, still shared %v", columnTextsMax+1, m.many, same(a, c))
+		t.Fatalf("after %d texts: many %v, still shared %v", memoMax+1, m.many, same(a, c))
 	}
 }

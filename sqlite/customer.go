@@ -108,31 +108,15 @@ type scanning struct {
 // fields are the same text get one map, parsed once. Custom fields are mostly a few choices
 // ("level": "gold"), where a map each would cost a Dataset of 100k customers 35 MiB; the maps
 // are read-only, as is all of a Dataset. When the texts are mostly different (a date or a
-// number per customer) it stops remembering them after columnTextsMax, as columnTexts does.
-type customs struct {
-	seen map[string]map[string]string
-	many bool
-}
+// number per customer) the memo stops remembering them.
+type customs struct{ memo[map[string]string] }
 
 // parse is parseCustom, through m (nil: no sharing).
 func (m *customs) parse(s sql.NullString) (map[string]string, error) {
-	if m == nil || m.many || !s.Valid {
+	if m == nil || !s.Valid {
 		return parseCustom(s)
 	}
-	if v, ok := m.seen[s.String]; ok {
-		return v, nil
-	}
-	v, err := parseCustom(s)
-	switch {
-	case err != nil:
-	case m.seen == nil:
-		m.seen = map[string]map[string]string{s.String: v}
-	case len(m.seen) < columnTextsMax:
-		m.seen[s.String] = v
-	default:
-		m.seen, m.many = nil, true
-	}
-	return v, err
+	return m.get(s.String, func() (map[string]string, error) { return parseCustom(s) })
 }
 
 func parseCustom(s sql.NullString) (map[string]string, error) {
