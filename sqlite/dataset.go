@@ -227,9 +227,6 @@ func (f *facetViews) joined(s string) (p *kexi.Facets, ok bool) {
 	status, rest, _ := strings.Cut(rest, "\x1f")
 	province, city, _ := strings.Cut(rest, "\x1f")
 	p = f.view(channel, status, province, city)
-	if f.seen == nil {
-		f.seen = map[string]*kexi.Facets{}
-	}
 	if len(f.seen) < 100_000 {
 		f.seen[strings.Clone(s)] = p
 	}
@@ -239,9 +236,6 @@ func (f *facetViews) joined(s string) (p *kexi.Facets, ok bool) {
 // view returns the Facets with these channel, status, province and city, which are only
 // borrowed.
 func (f *facetViews) view(channel, status, province, city string) *kexi.Facets {
-	if f.set == nil {
-		f.set = kexi.SharedFacets()
-	}
 	return f.set.Get(kexi.Facets{Channel: f.in.view(channel), Status: f.in.view(status), Province: f.in.view(province), City: f.in.view(city)})
 }
 
@@ -343,7 +337,7 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 	}
 	in := interner{}
 	lines := sharedLines(in)
-	facets := facetViews{in: in}
+	facets := facetViews{in: in, set: kexi.SharedFacets(), seen: map[string]*kexi.Facets{}}
 	var ids stringArena
 	var odd []int // the orders whose facets hold the separator facetsSQL joins them with
 	k := 0
@@ -392,11 +386,12 @@ func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
 		"orders t"+where+" AND instr(t.channel || t.status || t.province || t.city, char(31)) > 0", append(args, mid),
 		func(row []driver.Value) error {
 			r := rowReader{row: row}
-			i, ok := at[r.int(0)]
+			id := r.int(0)
+			i, ok := at[id]
 			if !ok { // the same snapshot as the first read: not a write in between
-				return fmt.Errorf("order %d: its facets hold char(31) only when read apart", r.int(0))
+				return fmt.Errorf("order %d: its facets hold char(31) only when read apart", id)
 			}
-			delete(at, part[i].ID)
+			delete(at, id)
 			part[i].Facets = facets.view(r.text(1), r.text(2), r.text(3), r.text(4))
 			return r.err
 		})

@@ -439,9 +439,10 @@ func (e *entity[T]) find(ctx context.Context, db *DB, f kexi.Filter) ([]*T, int,
 	}
 	defer rows.Close()
 	var out []*T
+	sc := &scanning{c: db.c}
 	for rows.Next() {
 		x := new(T)
-		if err := e.scan(rows, &scanning{c: db.c}, x); err != nil {
+		if err := e.scan(rows, sc, x); err != nil {
 			return nil, 0, fmt.Errorf("find %s: %w", e.kind, err)
 		}
 		out = append(out, x)
