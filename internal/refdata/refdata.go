@@ -171,11 +171,9 @@ func OnlineRetailBatch(tb testing.TB, c RetailClean) *kexi.Batch {
 	tb.Helper()
 	rows := OnlineRetailRows(tb)
 	d := &kexi.Batch{}
-	var orders []kexi.Order
+	var orders []kexi.Order // each with its lines; OrderRows packs a Dataset's lines together
 	custSeen := map[int64]bool{}
 	orderAt := map[string]int{}
-	var items []kexi.OrderItem
-	var itemOrder []int
 	for i := range rows {
 		r := &rows[i]
 		if r.Customer == "" || strings.HasPrefix(r.Invoice, "C") || r.Quantity <= 0 || r.UnitPrice < 0 ||
@@ -202,25 +200,7 @@ func OnlineRetailBatch(tb testing.TB, c RetailClean) *kexi.Batch {
 				OrderedAt: r.At, Status: kexi.StatusCompleted, Channel: "online"})
 		}
 		orders[oi].Amount += r.Quantity * r.UnitPrice
-		items = append(items, kexi.OrderItem{SKU: r.StockCode, Name: r.Description, Quantity: r.Quantity, UnitPrice: r.UnitPrice})
-		itemOrder = append(itemOrder, oi)
-	}
-	// Group the items per order, then make the Dataset's rows of them.
-	counts := make([]int, len(orders)+1)
-	for _, oi := range itemOrder {
-		counts[oi+1]++
-	}
-	for i := 1; i < len(counts); i++ {
-		counts[i] += counts[i-1]
-	}
-	all := make([]kexi.OrderItem, len(items))
-	next := append([]int(nil), counts[:len(orders)]...)
-	for k, oi := range itemOrder {
-		all[next[oi]] = items[k]
-		next[oi]++
-	}
-	for i := range orders {
-		orders[i].Items = all[counts[i]:counts[i+1]:counts[i+1]]
+		orders[oi].Items = append(orders[oi].Items, kexi.OrderItem{SKU: r.StockCode, Name: r.Description, Quantity: r.Quantity, UnitPrice: r.UnitPrice})
 	}
 	d.Orders = orders
 	return d
