@@ -320,26 +320,33 @@ func TestLoadDatasetRoundTrip(t *testing.T) {
 		for _, c := range d.Customers {
 			extOf[c.ID] = c.ExternalID
 		}
+		skuOf := map[int64]string{}
+		for _, p := range d.Products {
+			skuOf[p.ID] = p.ExternalID
+		}
 		for _, o := range d.Orders {
 			w := want[o.ExternalID]
-			got := kexi.Order{ExternalID: o.ExternalID, Customer: extOf[o.CustomerID], CustomerID: w.CustomerID,
-				OrderedAt: o.OrderedAt, Amount: o.Amount, Cost: o.Cost, Shipping: o.Shipping, Discount: o.Discount,
-				Returned: o.Returned, Channel: o.Channel, Status: o.Status, Province: o.Province, City: o.City}
-			w.ID, w.Items, w.OrderedAt = 0, nil, w.OrderedAt.Truncate(time.Millisecond) // stored to the millisecond
+			got := kexi.Order{ExternalID: o.ExternalID, Customer: extOf[o.CustomerID], OrderedAt: o.OrderedAt,
+				Amount: o.Amount, Cost: o.Cost, Shipping: o.Shipping, Discount: o.Discount, Returned: o.Returned,
+				Channel: o.Channel, Status: o.Status, Province: o.Province, City: o.City}
+			lines := w.Items
+			// The store's ids are its own: the customer is checked by its external id (and each
+			// line's product below by its SKU); times are stored to the millisecond.
+			w.ID, w.CustomerID, w.Items, w.OrderedAt = 0, 0, nil, w.OrderedAt.Truncate(time.Millisecond)
 			if !reflect.DeepEqual(got, w) {
 				t.Fatalf("scope %+v: order %+v, want %+v", scope, got, w)
 			}
-			for j, it := range o.Items {
-				wi := want[o.ExternalID].Items[j]
-				if g := (kexi.OrderItem{ProductID: it.ProductID, SKU: it.SKU, Name: it.Name, Category: it.Category,
-					Quantity: it.Quantity, UnitPrice: it.UnitPrice, UnitCost: it.UnitCost}); g.SKU != wi.SKU ||
-					g.Name != wi.Name || g.Category != wi.Category || g.Quantity != wi.Quantity || g.UnitPrice != wi.UnitPrice ||
-					g.UnitCost != wi.UnitCost || (g.ProductID == 0) != (wi.ProductID == 0) {
-					t.Fatalf("order %s line %d: %+v, want %+v", o.ExternalID, j, g, wi)
-				}
+			if len(o.Items) != len(lines) {
+				t.Fatalf("order %s: %d lines, want %d", o.ExternalID, len(o.Items), len(lines))
 			}
-			if len(o.Items) != len(want[o.ExternalID].Items) {
-				t.Fatalf("order %s: %d lines, want %d", o.ExternalID, len(o.Items), len(want[o.ExternalID].Items))
+			for j, it := range o.Items {
+				wi := lines[j]
+				wi.ProductID = 0
+				g := kexi.OrderItem{SKU: it.SKU, Name: it.Name, Category: it.Category, Quantity: it.Quantity,
+					UnitPrice: it.UnitPrice, UnitCost: it.UnitCost}
+				if g != wi || skuOf[it.ProductID] != wi.SKU {
+					t.Fatalf("order %s line %d: %+v of product %q, want %+v", o.ExternalID, j, g, skuOf[it.ProductID], wi)
+				}
 			}
 		}
 	}
