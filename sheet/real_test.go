@@ -102,7 +102,7 @@ func TestRealOnlineRetail(t *testing.T) {
 // blank TotalCharges; status table Satisfaction Score 1=922, 2=518, 3=2,665, 4=1,789, 5=1,149;
 // Churn Category Competitor 841.
 func TestRealTelco(t *testing.T) {
-	res := mustReadReal(t, "telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv", Options{CustomFields: true})
+	res := mustReadReal(t, "telco-churn/WA_Fn-UseC_-Telco-Customer-Churn.csv", Options{})
 	b := res.Batch
 	churned, monthly, blankTotal := 0, 0, 0
 	for _, c := range b.Customers {
@@ -133,7 +133,7 @@ func TestRealTelco(t *testing.T) {
 		if _, err := readReal(t, rel, Options{}); err == nil || !strings.Contains(err.Error(), "no survey date") {
 			t.Errorf("%s without --at: %v, want no survey date", rel, err)
 		}
-		res := mustReadReal(t, rel, Options{CustomFields: true, At: q3})
+		res := mustReadReal(t, rel, Options{At: q3})
 		b := res.Batch
 		counts := map[float64]int{}
 		for _, s := range b.Surveys {
@@ -168,7 +168,7 @@ func TestRealTelco(t *testing.T) {
 
 // Olist funnel, SOURCE.md: 8,000 MQLs, 842 closed deals (10.52 %); 60 MQLs without origin.
 func TestRealOlistFunnel(t *testing.T) {
-	res := mustReadReal(t, "olist-marketing-funnel/olist_marketing_qualified_leads_dataset.csv", Options{CustomFields: true})
+	res := mustReadReal(t, "olist-marketing-funnel/olist_marketing_qualified_leads_dataset.csv", Options{})
 	noSource := 0
 	for _, l := range res.Batch.Leads {
 		if l.Source == "" {
@@ -184,7 +184,7 @@ func TestRealOlistFunnel(t *testing.T) {
 	if p := res.Batch.Present[kexi.KindLeads]; contains(p, "stage") {
 		t.Errorf("MQL present %v must not include stage (it would undo won)", p)
 	}
-	res = mustReadReal(t, "olist-marketing-funnel/olist_closed_deals_dataset.csv", Options{CustomFields: true})
+	res = mustReadReal(t, "olist-marketing-funnel/olist_closed_deals_dataset.csv", Options{})
 	for _, l := range res.Batch.Leads {
 		if l.Stage != kexi.StageWon || len(l.Stages) != 1 || l.Stages[0].Stage != kexi.StageWon {
 			t.Fatalf("closed deal %+v: want stage won with its won date", l)
@@ -244,7 +244,7 @@ func TestRealCRMOpportunities(t *testing.T) {
 		t.Errorf("first lead %+v", l)
 	}
 
-	res = mustReadReal(t, "crm-sales-opportunities/accounts.csv", Options{CustomFields: true})
+	res = mustReadReal(t, "crm-sales-opportunities/accounts.csv", Options{})
 	for _, c := range res.Batch.Customers {
 		if c.Kind != kexi.Enterprise || c.Name != c.ExternalID || c.Name == "" {
 			t.Fatalf("account %+v: want an enterprise named by its account", c)
@@ -258,7 +258,7 @@ func TestRealCRMOpportunities(t *testing.T) {
 // Mall customers, SOURCE.md: 200; Female 112 / Male 88; age mean 38.85; income mean 60.56
 // (k$) so Σ income = 200 × 60,560 = 12,112,000; spending score mean 50.20 → Σ 10,040.
 func TestRealMall(t *testing.T) {
-	res := mustReadReal(t, "mall-customers/Mall_Customers.csv", Options{CustomFields: true})
+	res := mustReadReal(t, "mall-customers/Mall_Customers.csv", Options{})
 	g := map[string]int{}
 	age, income, score := 0, 0.0, 0.0
 	for _, c := range res.Batch.Customers {
@@ -318,7 +318,7 @@ func TestRealTmall(t *testing.T) {
 
 // Bank marketing, SOURCE.md: bank-full 45,211 rows, y=yes 5,289; bank.csv 4,521.
 func TestRealBank(t *testing.T) {
-	res := mustReadReal(t, "bank-marketing/bank-full.csv", Options{CustomFields: true})
+	res := mustReadReal(t, "bank-marketing/bank-full.csv", Options{})
 	b := res.Batch
 	yes := 0
 	for _, r := range b.Responses {

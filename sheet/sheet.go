@@ -34,9 +34,10 @@ type Options struct {
 	Kind string
 	// Mapping maps headers the synonym table does not know.
 	Mapping *Mapping
-	// CustomFields turns columns that map to no field into custom fields (of the customer, or
-	// of the lead in a lead file). Without it they are listed in Result.Unknown and skipped.
-	CustomFields bool
+	// SkipUnknown leaves out the columns that map to no field: they are listed in
+	// Result.Unknown. Without it such columns are kept as typed custom fields (of the customer,
+	// or of the lead in a lead file) and listed in Result.Custom.
+	SkipUnknown bool
 	// SkipInvalid keeps the good rows when some are bad; the bad ones go to Result.Rejects.
 	// Without it any bad row makes Read return an error and an empty batch.
 	SkipInvalid bool
@@ -84,9 +85,20 @@ type Result struct {
 	Rows     int         `json:"rows"` // data rows read (not counting the header and empty rows)
 	Batch    *kexi.Batch `json:"-"`
 	Rejects  []Reject    `json:"rejects,omitempty"`
-	Rejected int         `json:"rejected"` // rows rejected (a row may have several problems)
-	Unknown  []string    `json:"unknown,omitempty"`
+	Rejected int         `json:"rejected"`          // rows rejected (a row may have several problems)
+	Unknown  []string    `json:"unknown,omitempty"` // columns not imported: they match no field
+	Custom   []Custom    `json:"custom,omitempty"`  // columns kept as custom fields
 	Warnings []string    `json:"warnings,omitempty"`
+}
+
+// Custom is a column kept as a custom field: its header, the field's name and the type
+// inferred from its values (or given by the mapping file). Guessed is true for a column that
+// matched no field and is kept only because unknown columns are kept by default.
+type Custom struct {
+	Header  string         `json:"header"`
+	Name    string         `json:"name"`
+	Type    kexi.FieldType `json:"type"`
+	Guessed bool           `json:"guessed,omitempty"`
 }
 
 // maxProblems caps the problems an error carries; the rejects file has them all.
@@ -276,10 +288,11 @@ func baseName(name string) string {
 
 // colMap is what one column of the file feeds.
 type colMap struct {
-	idx    int
-	header string
-	f      *field
-	custom string // custom field name when f is nil
+	idx     int
+	header  string
+	f       *field
+	custom  string // custom field name when f is nil
+	unknown bool   // the column matched no field and is kept as a custom field
 }
 
 // builder turns rows into the records of a batch.
@@ -375,14 +388,18 @@ func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
 		case mapCustom:
 			cm.custom = target.custom
 		case mapUnknown:
-			if opt.CustomFields && h != "" {
-				cm.custom = slug(h)
+			if !opt.SkipUnknown && slug(h) != "" {
+				cm.custom, cm.unknown = slug(h), true
 			} else {
 				unknown = append(unknown, h)
 			}
 		}
 		if cm.custom != "" && b.customTo == "" {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("column %q: %s have no custom fields; skipped", h, k.name))
+			if cm.unknown {
+				unknown = append(unknown, h)
+			} else {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("column %q: %s have no custom fields; skipped", h, k.name))
+			}
 			cm.custom = ""
 		}
 		field := ""
@@ -398,11 +415,6 @@ func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
 			b.cols = append(b.cols, cm)
 		}
 	}
-	res.Unknown = unknown
-	if len(unknown) > 0 {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%d columns not imported (no matching field; use --custom-fields or a --map file): %s",
-			len(unknown), strings.Join(unknown, ", ")))
-	}
 	b.hasID = b.mapped["external_id"] || b.mapped["account"]
 	b.hasCust = b.mapped["customer"]
 	b.keepLines = !opt.NoItems || !b.mapped["amount"]
@@ -410,6 +422,15 @@ func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
 		// custom and customer fields go to the customer a record names: none here
 		kept := b.cols[:0]
 		for _, c := range b.cols {
+			if c.unknown {
+				unknown = append(unknown, c.header)
+				for j := range res.Columns {
+					if res.Columns[j].Header == c.header {
+						res.Columns[j].Field = ""
+					}
+				}
+				continue
+			}
 			if c.custom != "" || c.f.side() {
 				res.Warnings = append(res.Warnings, fmt.Sprintf("column %q skipped: the file has no customer column for it to describe", c.header))
 				for j := range res.Columns {
@@ -422,6 +443,20 @@ func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
 			kept = append(kept, c)
 		}
 		b.cols = kept
+	}
+	res.Unknown = unknown
+	if len(unknown) > 0 {
+		why := "no matching field"
+		switch {
+		case opt.SkipUnknown:
+			why += ", --skip-unknown"
+		case b.customTo == "":
+			why += "; " + k.name + " have no custom fields"
+		default:
+			why += "; the file has no customer column for them to describe"
+		}
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%d columns not imported (%s; a --map file can name their fields): %s",
+			len(unknown), why, strings.Join(unknown, ", ")))
 	}
 	for _, c := range b.cols {
 		if (c.f != nil && c.f.side()) || (c.custom != "" && k.custom == nil) {
@@ -1197,6 +1232,7 @@ func (b *builder) customTypes() {
 			}
 		}
 	}
+	types := map[string]kexi.FieldType{}
 	for _, name := range sortedKeys(names) {
 		typ := forced[name]
 		if typ == "" {
@@ -1248,7 +1284,13 @@ func (b *builder) customTypes() {
 				}
 			}
 		}
+		types[name] = typ
 		bt.CustomFields = add(bt.CustomFields, kexi.CustomField{Entity: b.customTo, Name: name, Type: typ})
+	}
+	for _, c := range b.cols {
+		if c.custom != "" {
+			b.res.Custom = append(b.res.Custom, Custom{Header: c.header, Name: c.custom, Type: types[c.custom], Guessed: c.unknown})
+		}
 	}
 }
 

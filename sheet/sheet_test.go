@@ -230,11 +230,22 @@ func TestMapping(t *testing.T) {
 
 func TestUnknownColumns(t *testing.T) {
 	const data = "customer id,name,Plan,Renewal,Seats\nC1,Ann,gold,2024-06-30,3\nC2,Bob,,2024/7/1,1.5\n"
-	res := read(t, "c.csv", data, Options{})
-	if !reflect.DeepEqual(res.Unknown, []string{"Plan", "Renewal", "Seats"}) || len(res.Warnings) != 1 || res.Batch.Customers[0].Custom != nil {
+	res := read(t, "c.csv", data, Options{SkipUnknown: true})
+	if !reflect.DeepEqual(res.Unknown, []string{"Plan", "Renewal", "Seats"}) || len(res.Warnings) != 1 || res.Batch.Customers[0].Custom != nil ||
+		len(res.Custom) != 0 || !strings.Contains(res.Warnings[0], "--skip-unknown") {
 		t.Errorf("unknown %v warnings %v custom %v", res.Unknown, res.Warnings, res.Batch.Customers[0].Custom)
 	}
-	res = read(t, "c.csv", data, Options{CustomFields: true})
+	// By default unknown columns are kept as typed custom fields, and listed.
+	res = read(t, "c.csv", data, Options{})
+	if len(res.Unknown) != 0 || len(res.Warnings) != 0 {
+		t.Errorf("default: unknown %v warnings %v", res.Unknown, res.Warnings)
+	}
+	wantC := []Custom{{Header: "Plan", Name: "plan", Type: kexi.FieldText, Guessed: true},
+		{Header: "Renewal", Name: "renewal", Type: kexi.FieldDate, Guessed: true},
+		{Header: "Seats", Name: "seats", Type: kexi.FieldNumber, Guessed: true}}
+	if !reflect.DeepEqual(res.Custom, wantC) {
+		t.Errorf("custom columns %+v, want %+v", res.Custom, wantC)
+	}
 	wantF := []kexi.CustomField{{Entity: "customer", Name: "plan", Type: kexi.FieldText},
 		{Entity: "customer", Name: "renewal", Type: kexi.FieldDate}, {Entity: "customer", Name: "seats", Type: kexi.FieldNumber}}
 	if !reflect.DeepEqual(res.Batch.CustomFields, wantF) {

@@ -121,6 +121,10 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		{Key: "high_risk", Value: float64(high)},
 		{Key: "expected_churners", Value: expected},
 	}
+	if rep.Shortfall != "" {
+		res.Summary = append([]analysis.Figure{{Key: "too_little", Text: rep.Shortfall}}, res.Summary...)
+		res.Notes = append(res.Notes, shortfallNote(rep))
+	}
 	cvt := analysis.Table{Key: "cross_validation", Columns: []analysis.Column{{Key: "model_name", Type: "label"},
 		{Key: "auc", Type: "float"}, {Key: "pooled_auc", Type: "float"}, {Key: "precision_top", Type: "percent"},
 		{Key: "lift_top", Type: "float"}, {Key: "fold_aucs", Type: "string"}}}
@@ -197,6 +201,34 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 	return res
 }
 
+// shortfallNote says in words what the model lacks and how to get it.
+func shortfallNote(rep *Report) string {
+	shown := rep.Features
+	if len(shown) > 6 {
+		shown = shown[:6]
+	}
+	list := strings.Join(shown, ", ")
+	if len(rep.Features) > len(shown) {
+		list += ", …"
+	}
+	msg := fmt.Sprintf("too little to work with: %d features (%s)", len(rep.Features), list)
+	if cv := rep.CV[rep.Model]; cv != nil {
+		msg += fmt.Sprintf(", cross-validated AUC %.2f (0.5 is chance)", cv.AUC)
+	}
+	var need []string
+	if !rep.History {
+		need = append(need, "no purchase history: import the customers' orders")
+	}
+	if !rep.Attributes {
+		need = append(need, "no customer attributes beyond gender: import the customer file with all its columns "+
+			"(kexi import keeps columns it does not know, such as plan, contract or tenure, as custom fields unless --skip-unknown is given)")
+	}
+	if len(need) == 0 {
+		need = append(need, "add interactions, surveys or more customer attributes")
+	}
+	return msg + "; " + strings.Join(need, "; ")
+}
+
 func sortDesc(idx []int, v []float64) {
 	for i := 1; i < len(idx); i++ { // insertion sort: stable, few features
 		for j := i; j > 0 && v[idx[j]] > v[idx[j-1]]; j-- {
@@ -206,6 +238,15 @@ func sortDesc(idx []int, v []float64) {
 }
 
 var labels = map[string]analysis.Text{
+	"too_little": {En: "Too little to work with", Zh: "数据不足"},
+	ShortHistoryAttributes: {En: "No purchase history and no customer attributes to learn from: import orders, or the customer file with all its columns (columns kexi does not know are kept as custom fields unless --skip-unknown)",
+		Zh: "没有购买记录,也没有客户属性可供学习:请导入订单,或导入包含全部列的客户文件(kexi 不认识的列默认保留为自定义字段,除非指定 --skip-unknown)"},
+	ShortHistory: {En: "The model barely beats chance (AUC below 0.6) and there is no purchase history: import the customers' orders",
+		Zh: "模型几乎不比随机猜测好(AUC 低于 0.6),且没有购买记录:请导入客户的订单"},
+	ShortAttributes: {En: "The model barely beats chance (AUC below 0.6) and there are no customer attributes: import the customer file with all its columns (kept as custom fields)",
+		Zh: "模型几乎不比随机猜测好(AUC 低于 0.6),且没有客户属性:请导入包含全部列的客户文件(保留为自定义字段)"},
+	ShortWeak: {En: "The model barely beats chance (AUC below 0.6): add interactions, surveys or more customer attributes",
+		Zh: "模型几乎不比随机猜测好(AUC 低于 0.6):请补充互动记录、满意度调查或更多客户属性"},
 	"label_mode":            {En: "Churn defined by", Zh: "流失定义"},
 	LabelFlag:               {En: "Churn flag", Zh: "流失标记"},
 	LabelHorizon:            {En: "No purchase within the horizon", Zh: "期限内无购买"},

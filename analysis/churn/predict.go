@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -88,6 +89,60 @@ type Report struct {
 	Importance map[string][]float64
 	Coef       []float64 // the logistic regression's standardised coefficients
 	Scores     []Score   // the risk list, most at risk first
+	// History says whether any training customer has a purchase before the cut-off;
+	// Attributes whether any feature describes the customer beyond gender (age, income, kind,
+	// province, channel, custom fields).
+	History, Attributes bool
+	// Shortfall is empty when the model has enough to work with; otherwise it says what is
+	// missing: ShortHistoryAttributes, ShortHistory, ShortAttributes or ShortWeak.
+	Shortfall string
+}
+
+// Shortfalls: what a churn model is missing when it has too little to work with.
+const (
+	ShortHistoryAttributes = "short_history_attributes" // neither purchase history nor customer attributes
+	ShortHistory           = "short_history"            // a weak model and no purchase history
+	ShortAttributes        = "short_attributes"         // a weak model and no customer attributes
+	ShortWeak              = "short_weak"               // a weak model with both
+)
+
+// weakAUC is the cross-validated AUC below which a model is too weak to rank customers by.
+const weakAUC = 0.6
+
+// attributePrefixes start the feature names that describe a customer beyond gender.
+var attributePrefixes = []string{FAge, FIncome, "kind=", "province=", "channel=", "custom."}
+
+// shortfall fills the report's History, Attributes and Shortfall from the training frame and
+// the encoded feature names (cross-validation, when done, must be in rep.CV).
+func (rep *Report) shortfall(train *Frame) {
+	for i := 0; i < train.M.Rows; i++ {
+		if train.M.Row(i)[1] > 0 { // frequency
+			rep.History = true
+			break
+		}
+	}
+	for _, f := range rep.Features {
+		for _, p := range attributePrefixes {
+			if strings.HasPrefix(f, p) {
+				rep.Attributes = true
+			}
+		}
+	}
+	weak := false
+	if cv := rep.CV[rep.Model]; cv != nil && cv.AUC < weakAUC {
+		weak = true
+	}
+	switch {
+	case !rep.History && !rep.Attributes:
+		rep.Shortfall = ShortHistoryAttributes
+	case !weak:
+	case !rep.History:
+		rep.Shortfall = ShortHistory
+	case !rep.Attributes:
+		rep.Shortfall = ShortAttributes
+	default:
+		rep.Shortfall = ShortWeak
+	}
 }
 
 // Predict trains churn classifiers on d and scores its current customers.
@@ -192,6 +247,8 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 			chosen = m
 		}
 	}
+
+	rep.shortfall(train)
 
 	// Score: in flag mode the training frame already holds the features as of asOf.
 	var frame *Frame

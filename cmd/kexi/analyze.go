@@ -344,7 +344,11 @@ func figureText(f analysis.Figure) string {
 func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang string, maxRows int) {
 	fmt.Fprintf(w, "== %s (%s) — as of %s\n", info.Title.In(lang), info.Name, r.AsOf.Format("2006-01-02"))
 	for _, f := range r.Summary {
-		fmt.Fprintf(w, "  %s: %s\n", label(info, f.Key, lang), figureText(f))
+		v := figureText(f)
+		if f.Text != "" {
+			v = label(info, f.Text, lang) // a key into the labels, or text of its own
+		}
+		fmt.Fprintf(w, "  %s: %s\n", label(info, f.Key, lang), v)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  %s\n", n)

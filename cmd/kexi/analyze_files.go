@@ -20,7 +20,7 @@ func datasetFromFiles(ctx context.Context, env *Env, orders, customers string, l
 		if f.path == "" {
 			continue
 		}
-		r, err := readSheet(env, f.path, sheet.Options{Kind: f.kind, SkipInvalid: true, CustomFields: true, NoItems: !lines})
+		r, err := readSheet(env, f.path, sheet.Options{Kind: f.kind, SkipInvalid: true, NoItems: !lines})
 		if err != nil {
 			return nil, err
 		}

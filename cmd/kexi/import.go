@@ -24,7 +24,8 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "embedded database file (env KEXI_DB)")
 	kind := fs.String("kind", "", "kind of records: "+strings.Join(sheet.Kinds(), "|")+" (default: recognised from the headers)")
 	mapFile := fs.String("map", "", "mapping file (JSON or YAML) for headers kexi does not know: {\"kind\": …, \"columns\": {\"header\": \"field\"}, \"custom_fields\": {\"header\": \"name\"}}")
-	custom := fs.Bool("custom-fields", false, "import columns that match no field as custom fields (otherwise they are listed and skipped)")
+	skipUnknown := fs.Bool("skip-unknown", false, "leave out columns that match no field (default: keep them as typed custom fields)")
+	custom := fs.Bool("custom-fields", false, "keep columns that match no field as custom fields: the default now, accepted so that old scripts still run")
 	skip := fs.Bool("skip-invalid", false, "import the good rows of a file with bad ones, and write the bad ones to the rejects file")
 	rejects := fs.String("rejects", "", "where --skip-invalid writes rejected rows (default: kexi-rejects.csv)")
 	anon := fs.Bool("anonymous", false, "keep order rows with an empty customer cell as orders without a customer (default: reject them)")
@@ -40,6 +41,9 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "kexi import: no files given")
 		fs.Usage()
 		return errUsage
+	}
+	if *custom && *skipUnknown {
+		return kexi.Errorf(kexi.EINVALID, "--custom-fields and --skip-unknown contradict each other: give one")
 	}
 	if *rejects != "" && !*skip {
 		return kexi.Errorf(kexi.EINVALID, "--rejects needs --skip-invalid")
@@ -70,7 +74,7 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 		}
 		defer st.Close()
 	}
-	opt := sheet.Options{Kind: *kind, Mapping: mapping, CustomFields: *custom, SkipInvalid: *skip,
+	opt := sheet.Options{Kind: *kind, Mapping: mapping, SkipUnknown: *skipUnknown, SkipInvalid: *skip,
 		Anonymous: *anon, Campaign: *campaign, Sheet: *sheetName, At: atTime}
 	var (
 		results []*sheet.Result
@@ -138,6 +142,7 @@ func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt s
 	if st == nil { // dry run
 		fmt.Fprintf(env.Stdout, "%s: %d rows of %s read, %d records, %d rejected (dry run: nothing written)\n",
 			path, res.Rows, res.Kind, res.Batch.Len(), res.Rejected)
+		printCustom(env.Stdout, res.Custom)
 		return res, nil
 	}
 	stats, err := st.Import(ctx, res.Batch)
@@ -149,6 +154,7 @@ func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt s
 		fmt.Fprintf(env.Stdout, ", %d rejected", res.Rejected)
 	}
 	fmt.Fprintln(env.Stdout)
+	printCustom(env.Stdout, res.Custom)
 	for _, k := range kexi.Kinds {
 		in, up, un := stats.Inserted[k], stats.Updated[k], stats.Unchanged[k]
 		if in+up+un > 0 {
@@ -159,6 +165,26 @@ func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt s
 		fmt.Fprintf(env.Stdout, "  %d stub customers created (named by records, not yet imported)\n", stats.Stubs)
 	}
 	return res, nil
+}
+
+// printCustom lists the columns kept as custom fields with their types, and says how to
+// leave out the ones that matched no field.
+func printCustom(w io.Writer, cols []sheet.Custom) {
+	if len(cols) == 0 {
+		return
+	}
+	guessed := 0
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = fmt.Sprintf("%s (%s)", c.Name, c.Type)
+		if c.Guessed {
+			guessed++
+		}
+	}
+	fmt.Fprintf(w, "  %d columns kept as custom fields (custom.NAME in analyses and filters): %s\n", len(cols), strings.Join(parts, ", "))
+	if guessed > 0 {
+		fmt.Fprintf(w, "  (%d of them match no field of kexi's; --skip-unknown leaves such columns out)\n", guessed)
+	}
 }
 
 // writeFileAtomic writes a file through a temporary file in the same folder, so a failure
