@@ -22,9 +22,9 @@ func (segmentsAnalysis) Info() analysis.Info {
 		Summary: analysis.Text{En: "Which natural groups do customers fall into, and what marks each group?",
 			Zh: "客户自然分成哪几类,每一类有什么特征?"},
 		Options: []analysis.Option{
-			{Key: "features", Default: "recency,frequency,monetary", Type: "string",
-				Help: analysis.Text{En: "Comma list of features: recency, frequency, monetary, age, income, aov, tenure or custom.NAME",
-					Zh: "聚类特征(逗号分隔):recency、frequency、monetary、age、income、aov、tenure 或 custom.字段名"}},
+			{Key: "features", Default: Auto, Type: "string",
+				Help: analysis.Text{En: "Comma list of features: recency, frequency, monetary, age, income, aov, tenure or custom.NAME; auto: recency, frequency and monetary when most customers have purchases, otherwise the numeric attributes the data has (age, income, number custom fields)",
+					Zh: "聚类特征(逗号分隔):recency、frequency、monetary、age、income、aov、tenure 或 custom.字段名;auto:多数客户有购买时用最近消费、频次和金额,否则用数据中的数值属性(年龄、收入、数值型自定义字段)"}},
 			{Key: "k", Default: "0", Type: "int",
 				Help: analysis.Text{En: "Number of clusters (0: choose 2–10 by silhouette)", Zh: "聚类数(0:按轮廓系数在 2–10 中自动选择)"}},
 			{Key: "standardize", Default: "true", Type: "bool",
@@ -56,7 +56,10 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
-	names, err := ParseFeatures(fs)
+	names, err := []string{Auto}, error(nil)
+	if strings.TrimSpace(fs) != Auto {
+		names, err = ParseFeatures(fs)
+	}
 	if err != nil {
 		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
 			Problems: []kexi.FieldProblem{{Column: "features", Value: fs, Reason: err.Error()}}}
@@ -69,8 +72,14 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
 			Problems: []kexi.FieldProblem{{Column: "restarts", Value: fmt.Sprint(restarts), Reason: "expected 1–100"}}}
 	}
-	pts := Collect(in.Data, in.AsOf, in.InPeriod, names)
+	pts, how, buyers := Choose(in.Data, in.AsOf, in.InPeriod, names)
+	names = pts.Names
 	if len(pts.IDs) < 3 {
+		if how != ChosenGiven {
+			return nil, kexi.Errorf(kexi.EINVALID,
+				"segments: only %d customers have a purchase in the period, and the customers have no numeric attributes (age, income or number custom fields) to cluster on instead: import orders, or customers with such columns, or name the features (features=…)",
+				buyers)
+		}
 		return nil, kexi.Errorf(kexi.EINVALID,
 			"segments: only %d customers have every feature (%s); %d lack one: choose other features or import more data",
 			len(pts.IDs), strings.Join(names, ", "), pts.Excluded)
@@ -89,6 +98,16 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		{Key: "excluded", Value: float64(pts.Excluded)},
 		{Key: "k", Value: float64(cl.K)},
 		{Key: "silhouette", Value: cl.Silhouette},
+		{Key: "features", Text: strings.Join(names, ", ")},
+		{Key: "feature_choice", Text: how},
+	}
+	if how == ChosenAttributes {
+		why := "no customer has a purchase in the period"
+		if buyers > 0 {
+			why = fmt.Sprintf("only %d of %d customers have a purchase in the period, too few", buyers, len(in.Data.Customers))
+		}
+		res.Notes = append(res.Notes, fmt.Sprintf("features chosen from the data: %s (%s for recency, frequency and monetary); features=… names others",
+			strings.Join(names, ", "), why))
 	}
 	if cl.Sampled {
 		res.Notes = append(res.Notes, fmt.Sprintf("k chosen by silhouette on a seeded sample of 5,000 of %d customers; the clusters are fitted on all of them", len(pts.IDs)))
@@ -154,6 +173,11 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 var labels = map[string]analysis.Text{
 	"customers":         {En: "Customers clustered", Zh: "参与聚类客户数"},
 	"excluded":          {En: "Customers left out (missing feature)", Zh: "未参与客户数(缺少特征)"},
+	"features":          {En: "Features used", Zh: "使用的特征"},
+	"feature_choice":    {En: "Features chosen by", Zh: "特征选择方式"},
+	ChosenGiven:         {En: "the features option", Zh: "features 选项指定"},
+	ChosenRFM:           {En: "auto: recency, frequency, monetary (customers have purchases)", Zh: "自动:最近消费、频次、金额(客户有购买记录)"},
+	ChosenAttributes:    {En: "auto: the customers' numeric attributes (too few purchases for RFM)", Zh: "自动:客户的数值属性(购买记录太少,无法用 RFM)"},
 	"k":                 {En: "Number of clusters", Zh: "聚类数"},
 	"silhouette":        {En: "Silhouette", Zh: "轮廓系数"},
 	"inertia":           {En: "Within-cluster sum of squares", Zh: "簇内平方和"},

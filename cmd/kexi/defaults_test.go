@@ -121,3 +121,36 @@ func TestTelcoImportedPlainly(t *testing.T) {
 		t.Errorf("--custom-fields --skip-unknown: exit %d\n%s", code, errs)
 	}
 }
+
+// TestSegmentsOnCustomersWithoutOrders runs segments with its defaults on the Mall customers
+// file imported plainly: 200 customers, no orders, age, income and a spending score (a custom
+// field). The default features were recency, frequency and monetary, which none of them has
+// ("only 0 customers have every feature"); now the numeric attributes are chosen and named.
+func TestSegmentsOnCustomersWithoutOrders(t *testing.T) {
+	file := refdata.Path(t, "mall-customers/Mall_Customers.csv")
+	db := filepath.Join(t.TempDir(), "kexi.db")
+	if code, out, errs := importRun(t, "import", "--db", db, file); code != 0 || !strings.Contains(out, "spending_score_1_100 (number)") {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
+	}
+	r := analyzeJSON(t, db, "segments")
+	if n, _, _ := r.figure("customers"); n != 200 {
+		t.Errorf("%v customers clustered, want 200", n)
+	}
+	if _, s, _ := r.figure("features"); s != "age, income, custom.spending_score_1_100" {
+		t.Errorf("features %q, want age, income, custom.spending_score_1_100", s)
+	}
+	if _, s, _ := r.figure("feature_choice"); s != "auto_attributes" {
+		t.Errorf("feature_choice %q, want auto_attributes", s)
+	}
+	if note := strings.Join(r.Notes, "\n"); !strings.Contains(note, "no customer has a purchase") {
+		t.Errorf("notes do not say why the features were chosen:\n%s", note)
+	}
+	// SPEC's reference, with the features named: income and spending score, k = 5.
+	r = analyzeJSON(t, db, "segments", "--option", "features=income,custom.spending_score_1_100")
+	if k, _, _ := r.figure("k"); k != 5 {
+		t.Errorf("k = %v on income and spending score, want 5", k)
+	}
+	if _, s, _ := r.figure("feature_choice"); s != "given" {
+		t.Errorf("feature_choice %q, want given", s)
+	}
+}
