@@ -7,6 +7,11 @@
 // stage) shows: a lead whose history skips from new to won has passed consultation, follow_up
 // and quote too. Lost is an exit, not a stage: a lead lost after reaching quote counts as
 // reaching quote. Stage names other than the five ordered stages and lost are ignored.
+//
+// The funnel shows only the stages the data records (see Observed): when no lead names
+// consultation, follow_up or quote — the Olist leads know only first contact and won — those
+// stages are left out rather than filled in with the counts of the stages after them, and the
+// bottleneck is named among the stages shown, and only when there are at least two steps.
 package funnel
 
 import (
@@ -14,6 +19,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -146,16 +152,61 @@ func (f *Funnel) Conversion() float64 {
 	return float64(f.Reached[won]) / float64(f.Leads)
 }
 
+// StepFrom returns the conversion from stage j to a later stage k, NaN when no lead reached j.
+func (f *Funnel) StepFrom(j, k int) float64 {
+	if f.Reached[j] == 0 {
+		return math.NaN()
+	}
+	return float64(f.Reached[k]) / float64(f.Reached[j])
+}
+
 // Bottleneck returns the stage index k ≥ 1 with the lowest step conversion into it (the
-// earliest on ties), or -1 when no step has leads.
-func (f *Funnel) Bottleneck() int {
+// earliest on ties), or -1 when no step has leads. It takes every stage as observed; see
+// BottleneckOf.
+func (f *Funnel) Bottleneck() int { return f.BottleneckOf(allStages) }
+
+// BottleneckOf returns the bottleneck among the given stages (indexes into Stages, in order,
+// the first being new): the stage k after the first with the lowest conversion from the
+// stage before it in the list (the earliest on ties). It returns -1 when the list has fewer
+// than two steps, since one step is simply the overall conversion, or when no step has leads.
+func (f *Funnel) BottleneckOf(stages []int) int {
+	if len(stages) < 3 {
+		return -1
+	}
 	best, bk := math.Inf(1), -1
-	for k := 1; k <= won; k++ {
-		if s := f.Step(k); !math.IsNaN(s) && s < best {
-			best, bk = s, k
+	for i := 1; i < len(stages); i++ {
+		if s := f.StepFrom(stages[i-1], stages[i]); !math.IsNaN(s) && s < best {
+			best, bk = s, stages[i]
 		}
 	}
 	return bk
+}
+
+var allStages = []int{0, 1, 2, 3, 4}
+
+// Observed returns the indexes (into Stages) of the stages the leads' data records: new,
+// and every stage some lead's history or current stage names. A stage no lead names would
+// only be filled in from the stages after it, so the funnel leaves it out.
+func Observed(leads []kexi.Lead) []int {
+	var seen [5]bool
+	seen[0] = true
+	for i := range leads {
+		if k := StageIndex(leads[i].Stage); k >= 0 {
+			seen[k] = true
+		}
+		for _, e := range leads[i].Stages {
+			if k := StageIndex(e.Stage); k >= 0 {
+				seen[k] = true
+			}
+		}
+	}
+	var out []int
+	for k, ok := range seen {
+		if ok {
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 // Median returns the median of whole-day values (the mean of the two middle values for an
@@ -306,9 +357,15 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		analysis.Figure{Key: "won_leads", Value: float64(f.Reached[won])},
 		analysis.Figure{Key: "conversion", Value: f.Conversion(), Unit: "%"},
 		analysis.Figure{Key: "median_days_to_close", Value: Median(f.CloseDays), Unit: "days"})
-	if b := f.Bottleneck(); b >= 0 {
+	shown := Observed(leads)
+	// before[k] is the shown stage before shown stage k: step conversions are from it.
+	var before [5]int
+	for i := 1; i < len(shown); i++ {
+		before[shown[i]] = shown[i-1]
+	}
+	if b := f.BottleneckOf(shown); b >= 0 {
 		res.Summary = append(res.Summary, analysis.Figure{Key: "bottleneck", Text: Stages[b]},
-			analysis.Figure{Key: "bottleneck_rate", Value: f.Step(b), Unit: "%"})
+			analysis.Figure{Key: "bottleneck_rate", Value: f.StepFrom(before[b], b), Unit: "%"})
 	}
 	if prev != nil {
 		res.Summary = append(res.Summary,
@@ -324,13 +381,15 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		st.Columns = append(st.Columns, analysis.Column{Key: "previous_reached", Type: "int"},
 			analysis.Column{Key: "previous_step", Type: "percent"})
 	}
-	fun := analysis.Series{Key: "funnel", Kind: "funnel", X: Stages}
-	cur5 := make([]float64, len(Stages))
-	prev5 := make([]float64, len(Stages))
-	for k, s := range Stages {
+	fun := analysis.Series{Key: "funnel", Kind: "funnel"}
+	cur5 := make([]float64, len(shown))
+	prev5 := make([]float64, len(shown))
+	for i, k := range shown {
+		s := Stages[k]
+		fun.X = append(fun.X, s)
 		step := math.NaN()
 		if k > 0 {
-			step = f.Step(k)
+			step = f.StepFrom(before[k], k)
 		}
 		cum := math.NaN()
 		if f.Leads > 0 {
@@ -344,13 +403,13 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if prev != nil {
 			ps := math.NaN()
 			if k > 0 {
-				ps = prev.Step(k)
+				ps = prev.StepFrom(before[k], k)
 			}
 			row = append(row, prev.Reached[k], ps)
-			prev5[k] = float64(prev.Reached[k])
+			prev5[i] = float64(prev.Reached[k])
 		}
 		st.Rows = append(st.Rows, row)
-		cur5[k] = float64(f.Reached[k])
+		cur5[i] = float64(f.Reached[k])
 	}
 	fun.Y = []analysis.Values{{Key: "reached", Data: cur5}}
 	if prev != nil {
@@ -364,8 +423,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}[groupBy]
 	gt := analysis.Table{Key: "groups", Columns: []analysis.Column{{Key: "group", Type: "string"},
 		{Key: "leads", Type: "int"}}}
-	for _, s := range Stages[1:] {
-		gt.Columns = append(gt.Columns, analysis.Column{Key: s, Type: "int"})
+	for _, k := range shown[1:] {
+		gt.Columns = append(gt.Columns, analysis.Column{Key: Stages[k], Type: "int"})
 	}
 	gt.Columns = append(gt.Columns, analysis.Column{Key: "conversion", Type: "percent"},
 		analysis.Column{Key: "median_days_to_close", Type: "float"}, analysis.Column{Key: "bottleneck", Type: "label"})
@@ -377,11 +436,11 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			name = "(none)"
 		}
 		row := []any{name, g.Funnel.Leads}
-		for k := 1; k <= won; k++ {
+		for _, k := range shown[1:] {
 			row = append(row, g.Funnel.Reached[k])
 		}
 		b := ""
-		if k := g.Funnel.Bottleneck(); k >= 0 {
+		if k := g.Funnel.BottleneckOf(shown); k >= 0 {
 			b = Stages[k]
 		}
 		row = append(row, g.Funnel.Conversion(), Median(g.Funnel.CloseDays), b)
@@ -392,6 +451,21 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	bar.Y = []analysis.Values{{Key: "conversion", Data: conv}}
 	res.Tables = []analysis.Table{st, gt}
 	res.Series = []analysis.Series{fun, bar}
+	if len(shown) < len(Stages) {
+		var left, have []string
+		for k, name := range Stages {
+			if slices.Contains(shown, k) {
+				have = append(have, name)
+			} else {
+				left = append(left, name)
+			}
+		}
+		msg := "no lead's history names the stages " + strings.Join(left, ", ") + ": they are left out rather than filled in from the stages after them"
+		if len(shown) < 3 {
+			msg += "; with only " + strings.Join(have, " and ") + " recorded the funnel has one step, so there is no bottleneck stage to name"
+		}
+		res.Notes = append(res.Notes, msg)
+	}
 	if f.Negative > 0 {
 		res.Notes = append(res.Notes, "some stage dates run backwards (a stage entered before the one before it); those spans count as 0 days")
 	}

@@ -154,3 +154,30 @@ func TestSegmentsOnCustomersWithoutOrders(t *testing.T) {
 		t.Errorf("feature_choice %q, want given", s)
 	}
 }
+
+// TestOlistFunnelStages imports the Olist marketing funnel files plainly and runs funnel: the
+// leads record first contact and won only, so the funnel shows those two stages and names no
+// bottleneck, where it filled consultation, follow-up and quote with won's 842 and named
+// consultation.
+func TestOlistFunnelStages(t *testing.T) {
+	mql := refdata.Path(t, "olist-marketing-funnel/olist_marketing_qualified_leads_dataset.csv")
+	deals := refdata.Path(t, "olist-marketing-funnel/olist_closed_deals_dataset.csv")
+	db := filepath.Join(t.TempDir(), "kexi.db")
+	if code, out, errs := importRun(t, "import", "--db", db, mql, deals); code != 0 {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
+	}
+	r := analyzeJSON(t, db, "funnel")
+	if _, s, ok := r.figure("bottleneck"); ok {
+		t.Errorf("bottleneck %q named", s)
+	}
+	var stages []string
+	for _, row := range r.Tables[0].Rows {
+		stages = append(stages, row[0].(string))
+	}
+	if strings.Join(stages, ",") != "new,won" {
+		t.Errorf("stages %v, want new and won", stages)
+	}
+	if n, _, _ := r.figure("won_leads"); n != 842 {
+		t.Errorf("won %v, want 842", n)
+	}
+}
