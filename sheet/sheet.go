@@ -91,11 +91,14 @@ type Result struct {
 	Warnings []string    `json:"warnings,omitempty"`
 }
 
-// Custom is a column kept as a custom field: its header, the field's name and the type
-// inferred from its values (or given by the mapping file). Guessed is true for a column that
-// matched no field and is kept only because unknown columns are kept by default.
+// Custom is a column kept as a custom field: its header, the entity whose field it is
+// ("customer" or "lead"), the field's name and the type inferred from its values (or given by
+// the mapping file). Guessed is true for a column that matched no field and is kept only
+// because unknown columns are kept by default. In a file of records that name a customer
+// (orders, surveys …) a customer's value is taken from the first row naming it.
 type Custom struct {
 	Header  string         `json:"header"`
+	Entity  string         `json:"entity"`
 	Name    string         `json:"name"`
 	Type    kexi.FieldType `json:"type"`
 	Guessed bool           `json:"guessed,omitempty"`
@@ -1289,7 +1292,8 @@ func (b *builder) customTypes() {
 	}
 	for _, c := range b.cols {
 		if c.custom != "" {
-			b.res.Custom = append(b.res.Custom, Custom{Header: c.header, Name: c.custom, Type: types[c.custom], Guessed: c.unknown})
+			b.res.Custom = append(b.res.Custom, Custom{Header: c.header, Entity: b.customTo, Name: c.custom,
+				Type: types[c.custom], Guessed: c.unknown})
 		}
 	}
 }

@@ -240,9 +240,9 @@ func TestUnknownColumns(t *testing.T) {
 	if len(res.Unknown) != 0 || len(res.Warnings) != 0 {
 		t.Errorf("default: unknown %v warnings %v", res.Unknown, res.Warnings)
 	}
-	wantC := []Custom{{Header: "Plan", Name: "plan", Type: kexi.FieldText, Guessed: true},
-		{Header: "Renewal", Name: "renewal", Type: kexi.FieldDate, Guessed: true},
-		{Header: "Seats", Name: "seats", Type: kexi.FieldNumber, Guessed: true}}
+	wantC := []Custom{{Header: "Plan", Entity: "customer", Name: "plan", Type: kexi.FieldText, Guessed: true},
+		{Header: "Renewal", Entity: "customer", Name: "renewal", Type: kexi.FieldDate, Guessed: true},
+		{Header: "Seats", Entity: "customer", Name: "seats", Type: kexi.FieldNumber, Guessed: true}}
 	if !reflect.DeepEqual(res.Custom, wantC) {
 		t.Errorf("custom columns %+v, want %+v", res.Custom, wantC)
 	}

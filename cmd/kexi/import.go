@@ -142,7 +142,7 @@ func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt s
 	if st == nil { // dry run
 		fmt.Fprintf(env.Stdout, "%s: %d rows of %s read, %d records, %d rejected (dry run: nothing written)\n",
 			path, res.Rows, res.Kind, res.Batch.Len(), res.Rejected)
-		printCustom(env.Stdout, res.Custom)
+		printCustom(env.Stdout, res.Kind, res.Custom)
 		return res, nil
 	}
 	stats, err := st.Import(ctx, res.Batch)
@@ -154,7 +154,7 @@ func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt s
 		fmt.Fprintf(env.Stdout, ", %d rejected", res.Rejected)
 	}
 	fmt.Fprintln(env.Stdout)
-	printCustom(env.Stdout, res.Custom)
+	printCustom(env.Stdout, res.Kind, res.Custom)
 	for _, k := range kexi.Kinds {
 		in, up, un := stats.Inserted[k], stats.Updated[k], stats.Unchanged[k]
 		if in+up+un > 0 {
@@ -169,7 +169,7 @@ func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt s
 
 // printCustom lists the columns kept as custom fields with their types, and says how to
 // leave out the ones that matched no field.
-func printCustom(w io.Writer, cols []sheet.Custom) {
+func printCustom(w io.Writer, kind string, cols []sheet.Custom) {
 	if len(cols) == 0 {
 		return
 	}
@@ -181,9 +181,13 @@ func printCustom(w io.Writer, cols []sheet.Custom) {
 			guessed++
 		}
 	}
-	fmt.Fprintf(w, "  %d columns kept as custom fields (custom.NAME in analyses and filters): %s\n", len(cols), strings.Join(parts, ", "))
+	fmt.Fprintf(w, "  kept as custom fields of the %ss (custom.NAME in analyses and filters): %s\n",
+		cols[0].Entity, strings.Join(parts, ", "))
+	if cols[0].Entity == "customer" && kind != kexi.KindCustomers {
+		fmt.Fprintln(w, "  (a customer's value comes from the first row naming it)")
+	}
 	if guessed > 0 {
-		fmt.Fprintf(w, "  (%d of them match no field of kexi's; --skip-unknown leaves such columns out)\n", guessed)
+		fmt.Fprintf(w, "  %d of these columns match no field of kexi's: --skip-unknown leaves them out\n", guessed)
 	}
 }
 
