@@ -158,8 +158,11 @@ type Order struct {
 }
 
 // IsPurchase reports whether the order counts as a purchase: not a return, not cancelled, and
-// with a positive amount.
+// with an amount of 0 or more ($0 orders are purchases; see OrderRow.IsPurchase).
 func (o *Order) IsPurchase() bool { return isPurchase(o.Amount, o.Status) }
+
+// IsPaid reports whether the order is a purchase with a positive amount (see OrderRow.IsPaid).
+func (o *Order) IsPaid() bool { return o.Amount > 0 && o.IsPurchase() }
 
 // OrderItem is one line of an order. Quantity may be fractional (weights).
 type OrderItem struct {

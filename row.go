@@ -31,7 +31,9 @@ type Facets struct {
 }
 
 // IsPurchase reports whether the order counts as a purchase: not a return, not cancelled, and
-// with a positive amount (as Order.IsPurchase).
+// with an amount of 0 or more (as Order.IsPurchase). A $0 order (a free item, a full voucher)
+// is a purchase: it counts for how often and when a customer buys. Averages of money count
+// only the purchases IsPaid accepts.
 func (o *OrderRow) IsPurchase() bool {
 	if o.Facets == nil {
 		return isPurchase(o.Amount, "")
@@ -39,8 +41,12 @@ func (o *OrderRow) IsPurchase() bool {
 	return isPurchase(o.Amount, o.Status)
 }
 
+// IsPaid reports whether the order is a purchase with a positive amount: the purchases that
+// averages of money (average order value, mean spend) divide by.
+func (o *OrderRow) IsPaid() bool { return o.Amount > 0 && o.IsPurchase() }
+
 func isPurchase(amount float64, status string) bool {
-	return amount > 0 && status != StatusReturn && status != StatusCancelled
+	return amount >= 0 && status != StatusReturn && status != StatusCancelled
 }
 
 // LineRow is an order line as a Dataset holds it: 32 bytes where an OrderItem takes 80. The

@@ -379,15 +379,15 @@ func TestEdgeCases(t *testing.T) {
 	if !res.AsOf.Equal(day("2024-12-31")) {
 		t.Errorf("as of %v, want the last order", res.AsOf)
 	}
-	// A customer whose only orders are a return and a zero-amount order is no customer; one
-	// with negative amounts neither.
+	// A customer whose only orders are a return and a zero-amount order is a customer (a $0
+	// order is a purchase); one with only a negative amount is none.
 	ret := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
 		Orders: []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 5, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
 			{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-01"), Amount: 0, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
 			{ID: 3, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: -20, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}}}
 	ret.Normalize()
 	res = run(t, ret, analysis.Input{Options: map[string]string{}})
-	checkFigures(t, res, map[string]float64{"customers": 0, "churned": 0, "revenue_lost": 0})
+	checkFigures(t, res, map[string]float64{"customers": 1, "churned": 0, "revenue_lost": 0})
 }
 
 // TestSubscription: a customer table without orders — the churn flag decides. 2 of 3 churned

@@ -115,7 +115,7 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		}
 	}
 	if len(ps) == 0 {
-		return nil, kexi.Errorf(kexi.EINVALID, "clv: no purchases to model (orders with a positive amount up to the as-of date)")
+		return nil, kexi.Errorf(kexi.EINVALID, "clv: no purchases to model (orders that are not returns or cancelled, up to the as-of date)")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

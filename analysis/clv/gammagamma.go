@@ -17,8 +17,9 @@ type GammaGamma struct {
 
 // FitGammaGamma fits the Gamma-Gamma model by maximum likelihood on the customers with
 // x > 0 and a positive Monetary (mean repeat value), in log-parameter space with the analytic
-// gradient. Weights count. It returns an EINVALID error when fewer than two such customers
-// exist.
+// gradient. A customer's x here is Paid, the repeat periods with a positive value that
+// Monetary averages ($0 periods are no draw from a gamma). Weights count. It returns an
+// EINVALID error when fewer than two such customers exist.
 func FitGammaGamma(cs []Customer, o FitOptions) (*GammaGamma, error) {
 	nrep := 0
 	for i := range cs {
@@ -30,7 +31,7 @@ func FitGammaGamma(cs []Customer, o FitOptions) (*GammaGamma, error) {
 	sum := 0.0
 	for i := range cs {
 		if cs[i].Frequency > 0 && cs[i].Monetary > 0 {
-			xs = append(xs, cs[i].Frequency)
+			xs = append(xs, cs[i].paid())
 			ms = append(ms, cs[i].Monetary)
 			ws = append(ws, cs[i].weight())
 			sum += cs[i].weight() * cs[i].Monetary

@@ -151,7 +151,11 @@ func Predict(m Model, gg *GammaGamma, cs []Customer, o PredictOptions) ([]Predic
 			pa := m.PAlive(c.Frequency, c.Recency, c.T)
 			p := Prediction{PAlive: pa, Purchases: pa * hor[idx[i]], Spend: math.NaN(), CLV: math.NaN()}
 			if gg != nil {
-				p.Spend = gg.ExpectedSpend(c.Frequency, c.Monetary)
+				x := 0.0 // no repeat period with spend: the population mean
+				if c.Monetary > 0 {
+					x = c.paid()
+				}
+				p.Spend = gg.ExpectedSpend(x, c.Monetary)
 				p.CLV = p.Spend * pa * gsum[idx[i]]
 			}
 			out[i] = p

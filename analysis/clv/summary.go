@@ -47,14 +47,27 @@ type Customer struct {
 	Frequency float64 // x: repeat purchase periods (distinct purchase days after the first)
 	Recency   float64 // t_x: from the first to the last purchase
 	T         float64 // age: from the first purchase to the end of the calibration period
-	Monetary  float64 // mean value of the repeat purchase periods; 0 when x = 0
+	// Monetary is the mean value of the repeat purchase periods with a positive value ($0
+	// periods count in Frequency but not here); 0 when there is none.
+	Monetary float64
+	// Paid is how many repeat periods Monetary averages over: Frequency less the $0 periods.
+	// 0 with a positive Monetary (a summary made elsewhere) means all Frequency of them.
+	Paid float64
 	// Weight is how many customers share this row (0 counts as 1): summaries published as
 	// patterns with counts (the donations data) use it.
 	Weight float64
 	// HoldoutFrequency and HoldoutMonetary describe the holdout period when there is one:
-	// purchase periods in it and their mean value.
+	// purchase periods in it and the mean value of those with a positive value.
 	HoldoutFrequency float64
 	HoldoutMonetary  float64
+}
+
+// paid returns how many repeat periods Monetary averages over (see Paid).
+func (c *Customer) paid() float64 {
+	if c.Paid > 0 {
+		return c.Paid
+	}
+	return c.Frequency
 }
 
 func (c *Customer) weight() float64 {
@@ -89,7 +102,10 @@ type SummaryOptions struct {
 // Summarize builds the per-customer summary lifetimes' summary_data_from_transaction_data
 // (and calibration_and_holdout_data with a holdout) gives with freq="D": frequency = distinct
 // purchase days − 1, recency = last − first day, T = End − first day, all divided by the
-// unit; monetary = mean daily value of the repeat days. Customers come out sorted by ID.
+// unit; monetary = mean daily value of the repeat days. A day whose purchases add up to 0 is
+// a purchase day like any other, but monetary averages only the days with a positive value
+// (Paid counts them): lifetimes would average the $0 days in, and its Gamma-Gamma then refuses
+// a customer whose repeat days are all $0. Customers come out sorted by ID.
 // Purchases need not be sorted (sorted input takes a faster path). It returns an EINVALID
 // error for a bad unit, a HoldoutEnd before End or a non-finite or negative amount.
 func Summarize(p []Purchase, o SummaryOptions) (*Summary, error) {
@@ -161,19 +177,23 @@ func summarizeOne(p []Purchase, end, last int32, u float64) (Customer, bool) {
 	c := Customer{ID: p[0].Customer}
 	lastDay := first
 	var repeatSum, holdSum float64
-	var calDays, holdDays int
+	var calDays, paidDays, holdDays, holdPaid int
 	day, val := first, 0.0
 	flush := func() {
 		switch {
 		case day <= end:
-			if calDays > 0 {
+			if calDays > 0 && val > 0 {
 				repeatSum += val
+				paidDays++
 			}
 			calDays++
 			lastDay = day
 		case day <= last:
 			holdDays++
-			holdSum += val
+			if val > 0 {
+				holdSum += val
+				holdPaid++
+			}
 		}
 	}
 	for k := range p {
@@ -187,12 +207,13 @@ func summarizeOne(p []Purchase, end, last int32, u float64) (Customer, bool) {
 	c.Frequency = float64(calDays - 1)
 	c.Recency = float64(lastDay-first) / u
 	c.T = float64(end-first) / u
-	if calDays > 1 {
-		c.Monetary = repeatSum / float64(calDays-1)
+	if paidDays > 0 {
+		c.Monetary = repeatSum / float64(paidDays)
+		c.Paid = float64(paidDays)
 	}
 	c.HoldoutFrequency = float64(holdDays)
-	if holdDays > 0 {
-		c.HoldoutMonetary = holdSum / float64(holdDays)
+	if holdPaid > 0 {
+		c.HoldoutMonetary = holdSum / float64(holdPaid)
 	}
 	return c, true
 }

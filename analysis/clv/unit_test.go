@@ -10,15 +10,17 @@ import (
 	"github.com/kexi/kexi"
 )
 
-// TestSummarizeByHand: customer 7 buys on days 0, 0, 7, 21 (values 10, 5, 20, 30) and on day
-// 30 (holdout); customer 3 buys once on day 14; customer 9 first buys after the calibration
-// end. Calibration ends on day 28, holdout on day 35; unit weeks.
-// Customer 7: purchase days {0, 7, 21} → x = 2, t_x = 21/7 = 3, T = 28/7 = 4,
-// monetary = mean(20, 30) = 25 (day 0's 15 is the first purchase), holdout 1 day worth 8.
-// Customer 3: x = 0, t_x = 0, T = (28−14)/7 = 2, monetary 0.
+// TestSummarizeByHand: customer 7 buys on days 0, 0, 7, 14, 21 (values 10, 5, 20, 0, 30) and
+// on days 30 and 32 (holdout, values 8 and 0); customer 3 buys once on day 14; customer 5 gets
+// one free item on day 21; customer 9 first buys after the calibration end. Calibration ends
+// on day 28, holdout on day 35; unit weeks.
+// Customer 7: purchase days {0, 7, 14, 21} → x = 3, t_x = 21/7 = 3, T = 28/7 = 4; monetary =
+// mean(20, 30) = 25 over Paid = 2 days (day 0's 15 is the first purchase, day 14's $0 counts
+// as a purchase but adds no spend); holdout 2 days, mean positive value 8.
+// Customer 3: x = 0, t_x = 0, T = (28−14)/7 = 2, monetary 0. Customer 5: x = 0, T = 1.
 func TestSummarizeByHand(t *testing.T) {
 	ps := []Purchase{
-		{7, 21, 30}, {3, 14, 4}, {7, 0, 10}, {7, 0, 5}, {7, 7, 20}, {7, 30, 8}, {9, 29, 1},
+		{7, 21, 30}, {3, 14, 4}, {7, 0, 10}, {7, 14, 0}, {7, 0, 5}, {5, 21, 0}, {7, 7, 20}, {7, 30, 8}, {7, 32, 0}, {9, 29, 1},
 	}
 	s, err := Summarize(ps, SummaryOptions{Unit: Weeks, End: 28, HoldoutEnd: 35})
 	if err != nil {
@@ -26,9 +28,10 @@ func TestSummarizeByHand(t *testing.T) {
 	}
 	want := []Customer{
 		{ID: 3, Frequency: 0, Recency: 0, T: 2},
-		{ID: 7, Frequency: 2, Recency: 3, T: 4, Monetary: 25, HoldoutFrequency: 1, HoldoutMonetary: 8},
+		{ID: 5, Frequency: 0, Recency: 0, T: 1},
+		{ID: 7, Frequency: 3, Recency: 3, T: 4, Monetary: 25, Paid: 2, HoldoutFrequency: 2, HoldoutMonetary: 8},
 	}
-	if len(s.Customers) != 2 || s.Customers[0] != want[0] || s.Customers[1] != want[1] {
+	if len(s.Customers) != 3 || s.Customers[0] != want[0] || s.Customers[1] != want[1] || s.Customers[2] != want[2] {
 		t.Errorf("got %+v, want %+v", s.Customers, want)
 	}
 	if s.HoldoutDuration != 1 {
@@ -182,5 +185,32 @@ func TestParsePurchasesParallel(t *testing.T) {
 		if p.Customer != int64(i) || p.Day != int32(i%28) || p.Amount != float64(i%1000)+0.5 {
 			t.Fatalf("purchase %d = %+v", i, p)
 		}
+	}
+}
+
+// TestGammaGammaPaid: Gamma-Gamma reads a customer's x as the repeat periods with spend
+// (Paid), not Frequency: a customer with 3 repeat days of which one was $0 and a mean of 25
+// over the other 2 fits exactly as one with 2 repeat days of mean 25.
+func TestGammaGammaPaid(t *testing.T) {
+	var paid, plain []Customer
+	for i := range 40 {
+		x, m := float64(1+i%4), 10+float64(i%7)*3
+		plain = append(plain, Customer{ID: int64(i), Frequency: x, Monetary: m})
+		c := plain[i]
+		if i%3 == 0 {
+			c.Frequency, c.Paid = x+1, x // one more repeat day, at $0
+		}
+		paid = append(paid, c)
+	}
+	a, err := FitGammaGamma(plain, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := FitGammaGamma(paid, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.P != b.P || a.Q != b.Q || a.V != b.V || a.LogLik != b.LogLik {
+		t.Errorf("with $0 repeat days p, q, v = %g %g %g; without %g %g %g", b.P, b.Q, b.V, a.P, a.Q, a.V)
 	}
 }

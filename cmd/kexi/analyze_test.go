@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -129,11 +130,16 @@ func TestAnalyzeOnlineRetail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs)-1 != 4338 {
-		t.Errorf("%d customers, want 4338", len(recs)-1)
+	// SPEC's 4,338 customers are those left after dropping price-0 rows; customer 13256's one
+	// invoice is all price-0 lines (free goods), a $0 purchase that RFM counts with M = 0.
+	if len(recs)-1 != 4339 {
+		t.Errorf("%d customers, want 4339", len(recs)-1)
 	}
 	found := false
 	for _, r := range recs[1:] {
+		if r[0] == "13256" && (r[2] != "1" || r[3] != "0.00") {
+			t.Errorf("customer 13256: F %s M %s, want one $0 purchase", r[2], r[3])
+		}
 		if r[0] == "14646" {
 			found = true
 			if r[3] != "280206.02" {
@@ -146,5 +152,54 @@ func TestAnalyzeOnlineRetail(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "135080") {
 		t.Errorf("expected a warning about the 135,080 rows without a customer, got %q", stderr)
+	}
+}
+
+// TestAnalyzeCDNOW runs the CLV analysis with its defaults on the raw CDNOW sample log (as a
+// customer_id,date,amount CSV) as of 1997-09-30: its 8 $0 rows (free CDs) are purchases, so all
+// 2,357 customers are there and BG/NBD gives the published r = 0.2426, α = 4.414, a = 0.7929,
+// b = 2.426 (4 significant digits). Dropping the $0 rows gave 2,349 customers and r = 0.2439.
+func TestAnalyzeCDNOW(t *testing.T) {
+	raw, err := os.ReadFile(refdata.Path(t, "cdnow/CDNOW_sample.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("customer_id,date,amount\n")
+	for _, l := range strings.Split(string(raw), "\n") {
+		f := strings.Fields(l) // master id, sample id, YYYYMMDD, CDs, dollars
+		if len(f) == 5 {
+			d := f[2]
+			b.WriteString(f[1] + "," + d[:4] + "-" + d[4:6] + "-" + d[6:] + "," + f[4] + "\n")
+		}
+	}
+	path := filepath.Join(t.TempDir(), "cdnow.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := kexiRun(t, "analyze", "clv", "--orders", path, "--as-of", "1997-09-30", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var res struct {
+		Summary []struct {
+			Key   string  `json:"key"`
+			Value float64 `json:"value"`
+		} `json:"summary"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"customers": "2357", "r": "0.2426", "alpha": "4.414", "a": "0.7929", "b": "2.426"}
+	for _, f := range res.Summary {
+		if w, ok := want[f.Key]; ok {
+			if got := strconv.FormatFloat(f.Value, 'g', 4, 64); got != w {
+				t.Errorf("%s = %v, want %s", f.Key, f.Value, w)
+			}
+			delete(want, f.Key)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("figures missing: %v", want)
 	}
 }
