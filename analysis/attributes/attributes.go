@@ -22,10 +22,12 @@
 //   - tag: a customer is in the group of each of their tags (shares then add up to more than
 //     100 %); customers without tags are "unknown".
 //
-// Revenue is the Amount of purchases (kexi.OrderRow.IsPurchase) in the period; returns are the
-// Returned of orders that are not cancelled. Orders without a known customer are left out. The
-// period is [From, end], where end is the as-of time, or the end of the To day when that is
-// earlier; without From it is the 12 months up to end. Growth compares revenue with the
+// Revenue is the Amount of purchases (kexi.OrderRow.IsPurchase) in the period; a $0 purchase
+// counts as an order (a buyer, a repeat), but the average order value divides by the purchases
+// with a positive amount only. Returns are the Returned of orders that are not cancelled.
+// Orders without a known customer are left out. The period is [From, end], where end is the
+// as-of time, or the end of the To day when that is earlier; without From it is the 12 months
+// up to end. Growth compares revenue with the
 // previous period of the same length just before it: the same number of calendar months when
 // the period is whole months, else the same duration. Growth, and every other ratio whose
 // denominator is 0, is left empty (null), never NaN.
@@ -102,7 +104,7 @@ func midnight(t time.Time) bool {
 // metric is one customer's orders in the period and the previous period.
 type metric struct {
 	revenue, previous, returns float64
-	orders                     int32
+	orders, paid               int32 // purchases; those with a positive amount
 }
 
 // scan sums each customer's orders (by index into cs) in the period and the previous one.
@@ -177,7 +179,7 @@ func scan(cs []kexi.Customer, orders []kexi.OrderRow, p Period) []metric {
 			if o.Status == kexi.StatusCancelled {
 				continue
 			}
-			buy := o.Amount > 0 && o.Status != kexi.StatusReturn // o.IsPurchase(), not cancelled
+			buy := o.IsPurchase()
 			if t.Before(p.Start) {
 				if buy {
 					m.previous += o.Amount
@@ -187,6 +189,9 @@ func scan(cs []kexi.Customer, orders []kexi.OrderRow, p Period) []metric {
 			m.returns += o.Returned
 			if buy {
 				m.orders++
+				if o.Amount > 0 {
+					m.paid++
+				}
 				m.revenue += o.Amount
 			}
 		}
@@ -198,6 +203,7 @@ func scan(cs []kexi.Customer, orders []kexi.OrderRow, p Period) []metric {
 // stat sums a group.
 type stat struct {
 	customers, buyers, repeaters, orders int
+	paid                                 int // orders with a positive amount: the AOV divides by them
 	revenue, previous, returns           float64
 	ageSum, incomeSum                    float64
 	ageN, incomeN                        int
@@ -212,6 +218,7 @@ func (s *stat) add(m *metric) {
 		}
 	}
 	s.orders += int(m.orders)
+	s.paid += int(m.paid)
 	s.revenue += m.revenue
 	s.previous += m.previous
 	s.returns += m.returns
@@ -630,7 +637,7 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 		c := float64(s.customers)
 		row := gt.Rows[g]
 		row[0], row[1], row[2], row[3], row[4], row[5] = name, s.customers, frac(c, n), s.buyers, ratio(float64(s.buyers), c), s.orders
-		row[6], row[7], row[8], row[9] = s.revenue, ratio(s.revenue, total.revenue), ratio(s.revenue, c), ratio(s.revenue, float64(s.orders))
+		row[6], row[7], row[8], row[9] = s.revenue, ratio(s.revenue, total.revenue), ratio(s.revenue, c), ratio(s.revenue, float64(s.paid))
 		row[10], row[11], row[12], row[13] = ratio(float64(s.repeaters), float64(s.buyers)), s.previous, growth(s.revenue, s.previous), s.returns
 		row[14], row[15] = ratio(s.ageSum, float64(s.ageN)), ratio(s.incomeSum, float64(s.incomeN))
 		custBar.Y[0].Data[g] = c

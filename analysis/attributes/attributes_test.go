@@ -534,6 +534,17 @@ func TestOneCustomer(t *testing.T) {
 	if r["customers"] != 1 || r["revenue"] != 100.0 || !near(r["aov"], 100) || !near(r["repeat_rate"], 0) || r["growth"] != nil {
 		t.Errorf("row %v", r)
 	}
+	// A free gift ($0) on 2025-02-01 makes the customer a repeat buyer with 2 orders; the
+	// average order value is over the paid one, still 100.
+	d.Orders = []kexi.OrderRow{buy(2, 1, "2025-02-01", 0), buy(1, 1, "2025-03-01", 100)}
+	res, err = attributes.New().Run(context.Background(), analysis.Input{Data: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = row(t, res.Table("groups"), "female")
+	if r["orders"] != 2 || r["revenue"] != 100.0 || !near(r["aov"], 100) || !near(r["repeat_rate"], 1) {
+		t.Errorf("with a $0 purchase: %v", r)
+	}
 	// The same customer with only a return.
 	d.Orders = []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2025-03-01"), Returned: 40, Facets: &kexi.Facets{Status: kexi.StatusReturn}}}
 	res, err = attributes.New().Run(context.Background(), analysis.Input{Data: d})

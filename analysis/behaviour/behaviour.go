@@ -4,7 +4,9 @@
 // customer's category preference, purchase cycle and expected next order, and web behaviour.
 //
 // Only purchases (kexi.OrderRow.IsPurchase) and web events in the period and at or before the
-// as-of time count. Calendar fields (weekday, hour, month) are taken in the business's time zone.
+// as-of time count; a $0 purchase (a free gift) counts as an order, but average order values
+// divide revenue by the purchases with a positive amount only (kexi.OrderRow.IsPaid). Calendar
+// fields (weekday, hour, month) are taken in the business's time zone.
 // An order's region is its shipping province and city, else its customer's.
 //
 // Seasonality index of calendar month m: the mean revenue of m over the years in which m is
@@ -96,6 +98,7 @@ type Preference struct {
 type Row struct {
 	CustomerID   int64
 	Orders       int
+	Paid         int // purchases with a positive amount: the average order value divides by them
 	Revenue      float64
 	Top          Preference
 	MainChannel  string
@@ -168,6 +171,7 @@ func (in *interner) idKey(key int64, s string) int {
 
 type agg struct {
 	orders  int
+	paid    int // orders with a positive amount
 	revenue float64
 }
 
@@ -175,6 +179,7 @@ type agg struct {
 type profile struct {
 	rows          []Row
 	orders        int
+	paid          int // orders with a positive amount: averages of money divide by them
 	revenue       float64
 	channels      *interner
 	chAgg         []agg
@@ -245,7 +250,12 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 			if first.IsZero() || ord.OrderedAt.Before(first) {
 				first = ord.OrderedAt
 			}
+			paid := 0
+			if ord.Amount > 0 { // a $0 purchase counts as an order, not in averages of money
+				paid = 1
+			}
 			p.orders++
+			p.paid += paid
 			p.revenue += ord.Amount
 			y, mo, wd, h := cal.Fields(ord.OrderedAt)
 			p.heat[wd][h]++
@@ -263,6 +273,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 				chCount = append(chCount, 0)
 			}
 			p.chAgg[c].orders++
+			p.chAgg[c].paid += paid
 			p.chAgg[c].revenue += ord.Amount
 			if chCount[c] == 0 {
 				chTouched = append(chTouched, c)
@@ -316,6 +327,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 				gaps = append(gaps, float64(int(ord.OrderedAt.Sub(r.Last)/(24*time.Hour))))
 			}
 			r.Orders++
+			r.Paid += paid
 			r.Revenue += ord.Amount
 			r.Last = ord.OrderedAt
 		}
@@ -595,7 +607,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "customers", Value: n},
 		{Key: "orders", Value: float64(p.orders)},
 		{Key: "revenue", Value: p.revenue, Unit: "currency"},
-		{Key: "aov", Value: frac(p.revenue, float64(p.orders)), Unit: "currency"},
+		{Key: "aov", Value: frac(p.revenue, float64(p.paid)), Unit: "currency"},
 		{Key: "orders_per_customer", Value: frac(float64(buyerOrders), n)},
 		{Key: "median_cycle_days", Value: stats.Median(p.cycles), Unit: "days"},
 		{Key: "overdue_customers", Value: float64(p.overdue)},
@@ -631,7 +643,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			top = catBox[r.top]
 		}
 		row := cust.Rows[i]
-		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, r.Revenue/float64(r.Orders), top
+		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, frac(r.Revenue, float64(r.Paid)), top
 		row[5], row[6], row[7], row[8], row[9] = r.Top.Share, chBox[r.channel], r.Last, cyc, next
 	}
 
@@ -641,7 +653,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	chPie := analysis.Series{Key: "channel_mix", Kind: "pie", Y: []analysis.Values{{Key: "revenue"}}}
 	for _, i := range byRevenue(p.chAgg, p.channels.names) {
 		a := p.chAgg[i]
-		ch.Rows = append(ch.Rows, []any{p.channels.names[i], a.orders, a.revenue, frac(a.revenue, p.revenue), frac(a.revenue, float64(a.orders))})
+		ch.Rows = append(ch.Rows, []any{p.channels.names[i], a.orders, a.revenue, frac(a.revenue, p.revenue), frac(a.revenue, float64(a.paid))})
 		chPie.X = append(chPie.X, p.channels.names[i])
 		chPie.Y[0].Data = append(chPie.Y[0].Data, a.revenue)
 	}

@@ -240,3 +240,33 @@ func Example() {
 	// Output:
 	// 1 tea 14 2024-01-29
 }
+
+// TestZeroAmountPurchase: a free gift order (amount 0) for C2 on 03-01 online is a purchase:
+// it counts as an order, in the customer's cycle (24 whole days from 02-05 15:00) and in the
+// channel's orders, but averages of
+// money divide by the paid orders only: AOV stays 550/5 = 110, C2's stays 200 and online's
+// 250/2 = 125.
+func TestZeroAmountPurchase(t *testing.T) {
+	d := tiny()
+	d.Orders = append(d.Orders, kexi.OrderRow{ID: 8, CustomerID: 2, OrderedAt: at("2024-03-01 12:00"), Facets: &kexi.Facets{Channel: "online", Status: kexi.StatusCompleted}})
+	d.Normalize()
+	res, err := behaviour.New().Run(context.Background(), analysis.Input{Data: d, AsOf: at("2024-03-31 23:00")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]float64{"orders": 6, "revenue": 550, "aov": 110, "orders_per_customer": 2.5} {
+		if f, ok := res.Figure(k); !ok || f.Value != v {
+			t.Errorf("%s = %v, want %v", k, f.Value, v)
+		}
+	}
+	for _, r := range res.Table("customers").Rows {
+		if r[0] == int64(2) && (r[1] != 2 || r[2] != 200.0 || r[3] != 200.0 || r[8] != 24.0) {
+			t.Errorf("C2 orders, revenue, aov %v %v %v cycle %v; want 2, 200, 200, 24 days", r[1], r[2], r[3], r[8])
+		}
+	}
+	for _, r := range res.Table("channels").Rows {
+		if r[0] == "online" && (r[1] != 3 || r[4] != 125.0) {
+			t.Errorf("online orders %v aov %v, want 3 and 125", r[1], r[4])
+		}
+	}
+}

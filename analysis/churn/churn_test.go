@@ -105,6 +105,26 @@ func TestFrame(t *testing.T) {
 	}
 }
 
+// TestFrameZeroAmount: a free gift ($0) to customer 2 on Jun 25 is a purchase: recency 5,
+// frequency 2 and a July gift would keep them from churning; the AOV stays 50, over the paid
+// purchase only.
+func TestFrameZeroAmount(t *testing.T) {
+	d := tiny()
+	d.Orders = append(d.Orders, kexi.OrderRow{ID: 6, CustomerID: 2, OrderedAt: at(6, 25), Facets: &kexi.Facets{Channel: "online"}},
+		kexi.OrderRow{ID: 7, CustomerID: 2, OrderedAt: at(7, 25), Facets: &kexi.Facets{Channel: "online"}})
+	d.Normalize()
+	b := NewBuilder(d)
+	f := b.Frame(at(6, 30), []int{1})
+	x := f.M.Row(0)
+	if x[col(f, FRecency)] != 5 || x[col(f, FFrequency)] != 2 || x[col(f, FMonetary)] != 50 || x[col(f, FAOV)] != 50 {
+		t.Errorf("customer 2 recency, frequency, monetary, aov = %v %v %v %v; want 5 2 50 50",
+			x[col(f, FRecency)], x[col(f, FFrequency)], x[col(f, FMonetary)], x[col(f, FAOV)])
+	}
+	if !b.PurchasedIn(1, at(6, 30), at(7, 31)) {
+		t.Error("a $0 purchase in July is a purchase: customer 2 has not churned")
+	}
+}
+
 func TestHorizonLabels(t *testing.T) {
 	d := tiny()
 	b := NewBuilder(d)

@@ -290,7 +290,7 @@ func (b *Builder) Frame(cutoff time.Time, rows []int) *Frame {
 	for r, pos := range rows {
 		x := f.M.Row(r)
 		c := &d.Customers[pos]
-		var n, money, returned, last90, prev90 float64
+		var n, paid, money, returned, last90, prev90 float64
 		var first, last time.Time
 		clear(catSpend)
 		clear(chanN)
@@ -305,6 +305,9 @@ func (b *Builder) Frame(cutoff time.Time, rows []int) *Frame {
 					continue
 				}
 				n++
+				if o.Amount > 0 { // a $0 purchase counts in frequency, not in the AOV
+					paid++
+				}
 				money += o.Amount
 				if first.IsZero() {
 					first = o.OrderedAt
@@ -328,7 +331,10 @@ func (b *Builder) Frame(cutoff time.Time, rows []int) *Frame {
 		x[0], x[1], x[2], x[3], x[4] = nan, n, money, nan, nan
 		if n > 0 {
 			x[0] = cutoff.Sub(last).Hours() / 24
-			x[3] = money / n
+			x[3] = 0
+			if paid > 0 {
+				x[3] = money / paid
+			}
 		}
 		start := first
 		if !c.CreatedAt.IsZero() && !c.CreatedAt.After(cutoff) && (start.IsZero() || c.CreatedAt.Before(start)) {

@@ -10,12 +10,12 @@
 //	nps            NPS of all answers in the 12 months to as-of, in points (−100..100)
 //	csat           share of CSAT answers of 4–5 in the 12 months to as-of
 //	ces            mean CES answer in the 12 months to as-of
-//	repeat_rate    share of buying customers with two or more purchases (all history)
+//	repeat_rate    share of buying customers with two or more purchases (all history, $0 ones too)
 //	active_customers  customers with a purchase in the 12 months to as-of
 //	customers      customers in the Dataset
 //	revenue        purchase revenue in the 12 months to as-of
 //	revenue_growth revenue in the 12 months to as-of / revenue in the 12 months before − 1
-//	aov            average purchase amount in the 12 months to as-of
+//	aov            average amount of the paid (> 0) purchases in the 12 months to as-of
 //	complaints     complaint interactions in the 12 months to as-of
 //	market_share   the business's own (Self) share in the latest period of the chosen region
 //
@@ -102,7 +102,9 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 			switch {
 			case in(o.OrderedAt, from, asOf):
 				rev += o.Amount
-				orders++
+				if o.IsPaid() { // a $0 purchase adds nothing to an average of money
+					orders++
+				}
 				act = true
 			case in(o.OrderedAt, prevFrom, from):
 				prev += o.Amount

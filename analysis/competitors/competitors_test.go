@@ -137,6 +137,17 @@ func TestLive(t *testing.T) {
 	if !math.IsNaN(m["csat"]) || !math.IsNaN(m["ces"]) {
 		t.Errorf("csat %v ces %v", m["csat"], m["ces"])
 	}
+	// A $0 purchase (a free gift) makes customer 3 a repeat buyer but leaves the average order
+	// value of the 4 paid purchases alone.
+	d := tiny()
+	d.Orders = append(d.Orders, kexi.OrderRow{ID: 6, CustomerID: 3, OrderedAt: day("2024-12-01")})
+	d.Normalize()
+	m = competitors.Live(d, day("2025-02-01"))
+	for k, v := range map[string]float64{"repeat_rate": 1, "active_customers": 3, "revenue": 380, "aov": 95} {
+		if !near(m[k], v) {
+			t.Errorf("with a $0 purchase: %s = %v, want %v", k, m[k], v)
+		}
+	}
 	if competitors.MetricKey(" Satisfaction.NPS ") != "nps" || competitors.MetricKey("nps") != "nps" {
 		t.Error("MetricKey")
 	}

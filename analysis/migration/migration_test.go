@@ -77,6 +77,31 @@ func TestMoves(t *testing.T) {
 	}
 }
 
+// TestUpgradeInCents: time to upgrade compares money in cents. In B, 42 customers spend:
+// C1 1000 (VIP), C2 0.299 on 01-10 and 0.002 on 02-10, C3 0.3, and 39 others 0.01 each;
+// Cutoffs(42) = 1, 3, 9, so C2 and C3, tied at 30 cents (C2 first by id), are major, and the
+// major floor is C3's 0.3. C2 (small in A) reached 30 cents with its first order: 9 days, not
+// the 40 days of the float comparison 0.299 < 0.3. C4 spends 0.004 in B: under a cent, no
+// spend to pyramid.Tiers, so C4 is lost.
+func TestUpgradeInCents(t *testing.T) {
+	orders := []kexi.OrderRow{buy(1, 1, "2023-05-01", 1000, ""), buy(2, 1, "2024-05-01", 1000, ""),
+		buy(3, 2, "2023-05-01", 1, ""), buy(4, 2, "2024-01-10", 0.299, ""), buy(5, 2, "2024-02-10", 0.002, ""),
+		buy(6, 3, "2024-03-01", 0.3, ""), buy(7, 4, "2023-03-01", 5, ""), buy(8, 4, "2024-03-01", 0.004, "")}
+	for i := range 39 {
+		orders = append(orders, buy(int64(10+i), int64(10+i), "2024-04-01", 0.01, ""))
+	}
+	d := &kexi.Dataset{Orders: orders}
+	d.Normalize()
+	for _, m := range migration.Moves(d.Orders, a, b) {
+		if m.CustomerID == 2 && (m.TierB != "major" || m.Change != migration.Upgraded || m.DaysToUpgrade != 9) {
+			t.Errorf("C2 %s→%s %s after %d days, want small→major upgraded after 9", m.TierA, m.TierB, m.Change, m.DaysToUpgrade)
+		}
+		if m.CustomerID == 4 && (m.TierB != "" || m.Change != migration.Lost) {
+			t.Errorf("C4 %s→%s %s: spending 0.004 in B is no spend to the pyramid, want lost", m.TierA, m.TierB, m.Change)
+		}
+	}
+}
+
 func TestRun(t *testing.T) {
 	an := migration.New()
 	opts := map[string]string{"a_from": "2023-01-01", "a_to": "2023-12-31", "b_from": "2024-01-01", "b_to": "2024-12-31"}

@@ -158,20 +158,28 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	// Scores against everyone.
 	// One pass gives everyone's RFM values; the customer's scores and pyramid rank come from
 	// counting, without sorting everyone. The pyramid ranks customers with spend in the
-	// period, which are exactly the RFM rows (same purchases), by Monetary, ties by id.
+	// period, which are the RFM rows (same purchases) with a Monetary of a cent or more (a
+	// customer with only $0 purchases has an RFM row but no tier), by Monetary in cents, ties
+	// by id.
 	var rrow *rfm.Row
 	tier := ""
 	rows := rfm.Values(d.Orders, asOf, in.Until(time.Time{}))
 	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
 		one := rfm.ScoreOne(rows, i)
 		rrow = &one
-		rank := 1
-		for k := range rows {
-			if m := rows[k].Monetary; m > one.Monetary || (m == one.Monetary && rows[k].CustomerID < c.ID) {
-				rank++
+		if own := pyramid.Cents(one.Monetary); own > 0 {
+			rank, n := 1, 0
+			for k := range rows {
+				m := pyramid.Cents(rows[k].Monetary)
+				if m > 0 {
+					n++
+				}
+				if m > own || (m == own && rows[k].CustomerID < c.ID) {
+					rank++
+				}
 			}
+			tier = pyramid.TierAt(rank, n)
 		}
-		tier = pyramid.TierAt(rank, len(rows))
 	}
 	th := lifecycle.DefaultThresholds(d.Orders, asOf)
 	one := &kexi.Dataset{Customers: []kexi.Customer{*c}, Orders: own}

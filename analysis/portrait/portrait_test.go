@@ -10,6 +10,7 @@ import (
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/analysis/portrait"
+	"github.com/kexi/kexi/analysis/pyramid"
 )
 
 func day(s string) time.Time {
@@ -162,4 +163,41 @@ func Example() {
 	// winback_call
 	// service_recovery
 	// detractor_follow_up
+}
+
+// TestTierAsPyramid: the portrait's tier is the pyramid's. 97 customers whose only purchase is
+// a $0 gift have RFM rows but no spend, so the pyramid ranks 4 customers (Cutoffs(4) = 1, 1, 1):
+// C1 VIP, the rest small — not major, as ranking 101 customers would make C2. C2 (50, 0.1 and
+// 0.2: a float sum of 50.300000000000004) and C4 (50.3 in one order) tie to the cent; C2 ranks
+// first by id.
+func TestTierAsPyramid(t *testing.T) {
+	d := tiny()
+	d.Customers = append(d.Customers, kexi.Customer{ID: 4, ExternalID: "C004"})
+	d.Orders = append(d.Orders,
+		kexi.OrderRow{ID: 5, CustomerID: 2, OrderedAt: day("2024-06-02"), Amount: 0.1},
+		kexi.OrderRow{ID: 6, CustomerID: 2, OrderedAt: day("2024-06-03"), Amount: 0.2},
+		kexi.OrderRow{ID: 7, CustomerID: 4, OrderedAt: day("2024-06-03"), Amount: 50.3})
+	for i := range 97 {
+		id := int64(10 + i)
+		d.Customers = append(d.Customers, kexi.Customer{ID: id})
+		d.Orders = append(d.Orders, kexi.OrderRow{ID: 100 + id, CustomerID: id, OrderedAt: day("2024-05-01")})
+	}
+	d.Normalize()
+	want := map[string]string{"1": "vip", "2": "small", "3": "small", "4": "small", "10": ""}
+	ranked := map[int64]int{}
+	for _, r := range pyramid.Tiers(d.Orders, nil) {
+		ranked[r.CustomerID] = r.Rank
+	}
+	if len(ranked) != 4 || ranked[2] != 2 || ranked[4] != 3 {
+		t.Fatalf("pyramid ranks %v, want 4 customers with C2 2nd and C4 3rd", ranked)
+	}
+	for ref, tier := range want {
+		res, err := portrait.New().Run(context.Background(), analysis.Input{Data: d, AsOf: day("2024-06-30"), Options: map[string]string{"customer": ref}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := res.Figure("tier"); f.Text != tier {
+			t.Errorf("customer %s: tier %q, want %q", ref, f.Text, tier)
+		}
+	}
 }

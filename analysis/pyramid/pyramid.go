@@ -3,8 +3,10 @@
 // 20 % ordinary 普通客户, and everyone else small 小客户.
 //
 // Spend is the total Amount of a customer's purchases (kexi.OrderRow.IsPurchase) in the period;
-// customers with no spend there are not ranked. Ties in spend are broken by customer id (the
-// lower id ranks higher), so the tiers always hold exactly the counts below.
+// customers with no spend there (none, or only $0 purchases) are not ranked. Spends are ranked
+// in whole cents (Cents): two totals equal to the cent are a tie however their float sums
+// differ in the last bits. Ties are broken by customer id (the lower id ranks higher), so the
+// tiers always hold exactly the counts below.
 //
 // Tier sizes round up: of n ranked customers the top ⌈n/100⌉ are VIP, the top ⌈5n/100⌉ are VIP
 // or major, the top ⌈20n/100⌉ are VIP, major or ordinary. For 1,000 customers that gives
@@ -16,6 +18,7 @@ package pyramid
 import (
 	"cmp"
 	"context"
+	"math"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -64,6 +67,12 @@ func Cutoffs(n int) (vip, major, ordinary int) {
 	return up(1), up(5), up(20)
 }
 
+// Cents returns an amount of money in whole cents, rounded half away from zero, as a float64
+// (exact for any amount below 2^53 cents; NaN and ±Inf stay as they are). Money is compared
+// and tied in cents: summing the same amounts in another order can change a float total in
+// its last bits but not its cents.
+func Cents(v float64) float64 { return math.Round(v * 100) }
+
 // Tiers ranks the customers with positive spend and assigns their tiers; the rows come back in
 // rank order. orders must be in Dataset order (sorted by customer); a purchase counts when keep
 // (nil = all) accepts its time. Orders without a customer are skipped.
@@ -78,7 +87,7 @@ func Tiers(orders []kexi.OrderRow, keep func(time.Time) bool) []Row {
 				s += o.Amount
 			}
 		}
-		if cid != 0 && s > 0 {
+		if cid != 0 && Cents(s) > 0 {
 			rows = append(rows, Row{CustomerID: cid, Spend: s})
 		}
 	}
@@ -86,7 +95,8 @@ func Tiers(orders []kexi.OrderRow, keep func(time.Time) bool) []Row {
 	return rows
 }
 
-// Rank sorts rows by spend (highest first, ties by customer id) and fills Rank and Tier.
+// Rank sorts rows by spend in cents (highest first, ties by customer id) and fills Rank and
+// Tier.
 func Rank(rows []Row) {
 	order := rankOrder(len(rows), func(i int) (float64, int64) { return rows[i].Spend, rows[i].CustomerID })
 	sorted := make([]Row, len(rows))
@@ -108,7 +118,8 @@ func TierAt(rank, n int) string {
 }
 
 // Place returns the tier of each of n customers, where at(i) gives the i-th customer's spend
-// and id: the tiers Rank would give them, without reordering anything. Callers that keep their
+// and id: the tiers Rank would give them (spends compared in cents), without reordering
+// anything. Callers that keep their
 // customers in id order use it instead of Rank and a sort back.
 func Place(n int, at func(i int) (spend float64, id int64)) []string {
 	order := rankOrder(n, at)
@@ -148,14 +159,14 @@ func tierAt(k, vip, major, ord int) string {
 	return Small
 }
 
-// rankOrder returns the indexes 0…n−1 by spend, highest first, ties by id (as cmp.Compare
-// orders spends: NaN last). A stable radix sort on the spend keeps ties in index order, which
-// is id order for rows in Dataset order; other tie runs are sorted by id.
+// rankOrder returns the indexes 0…n−1 by spend in cents, highest first, ties by id (as
+// cmp.Compare orders spends: NaN last). A stable radix sort on the cents keeps ties in index
+// order, which is id order for rows in Dataset order; other tie runs are sorted by id.
 func rankOrder(n int, at func(i int) (float64, int64)) []int32 {
 	keys := make([]uint64, n)
 	for i := range keys {
 		s, _ := at(i)
-		keys[i] = ^stats.FloatKey(s)
+		keys[i] = ^stats.FloatKey(Cents(s))
 	}
 	order := stats.RadixOrder(keys)
 	byID := func(a, b int32) int {

@@ -77,6 +77,54 @@ func TestTiersHandWorked(t *testing.T) {
 	}
 }
 
+// TestTiesInCents: customer 5 spends 0.1 + 0.2 (a float sum of 0.30000000000000004) and
+// customer 3 spends 0.3 in one order; equal to the cent, they tie, and the lower id ranks
+// first. Customer 8's only purchase is a $0 gift: no spend, not ranked.
+func TestTiesInCents(t *testing.T) {
+	d := &kexi.Dataset{Orders: []kexi.OrderRow{
+		buy(1, 5, "2024-01-05", 0.1), buy(2, 5, "2024-01-06", 0.2), buy(3, 3, "2024-01-07", 0.3), buy(4, 8, "2024-01-07", 0),
+	}}
+	d.Normalize()
+	rows := pyramid.Tiers(d.Orders, nil)
+	if len(rows) != 2 || rows[0].CustomerID != 3 || rows[1].CustomerID != 5 {
+		t.Errorf("rows %v, want customer 3 then 5 (tied at 30 cents)", rows)
+	}
+	tiers := pyramid.Place(2, func(i int) (float64, int64) { return []float64{0.1 + 0.2, 0.3}[i], []int64{5, 3}[i] })
+	if tiers[0] != pyramid.Small || tiers[1] != pyramid.VIP {
+		t.Errorf("Place: %v, want customer 3 VIP on the tie", tiers)
+	}
+}
+
+// TestOnlineRetailTies: on Online Retail (SPEC cleaning) 116 pairs of customers spend the same
+// to the cent, 56 of them with float sums that differ in the last bits; comparing floats put
+// 26 of those pairs out of id order, e.g. 17490 before 13571, both £2,092.32. Every pair equal
+// to the cent must be in id order.
+func TestOnlineRetailTies(t *testing.T) {
+	rows := pyramid.Tiers(refdata.OnlineRetail(t, refdata.RetailClean{}).Orders, nil)
+	pairs, wrong := 0, 0
+	for i := range rows {
+		for j := i + 1; j < len(rows) && pyramid.Cents(rows[j].Spend) == pyramid.Cents(rows[i].Spend); j++ {
+			pairs++
+			if rows[i].CustomerID > rows[j].CustomerID {
+				wrong++
+				if wrong <= 3 {
+					t.Errorf("%d (%.2f) ranks before %d (%.2f)", rows[i].CustomerID, rows[i].Spend, rows[j].CustomerID, rows[j].Spend)
+				}
+			}
+		}
+	}
+	if pairs != 116 || wrong != 0 {
+		t.Errorf("%d pairs equal to the cent, %d out of id order; want 116 and 0", pairs, wrong)
+	}
+	rank := map[int64]int{}
+	for _, r := range rows {
+		rank[r.CustomerID] = r.Rank
+	}
+	if rank[13571]+1 != rank[17490] {
+		t.Errorf("13571 ranks %d, 17490 %d: want 13571 just before 17490", rank[13571], rank[17490])
+	}
+}
+
 func TestTiersOneCustomerAndPeriod(t *testing.T) {
 	// Only April: C1's 40 is the single purchase → one customer, VIP.
 	in := analysis.Input{From: day("2024-04-01"), To: day("2024-04-30")}

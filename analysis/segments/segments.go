@@ -65,8 +65,8 @@ func ParseFeatures(s string) ([]string, error) {
 // non-zero value, custom fields a number.
 func Collect(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool, names []string) Points {
 	type agg struct {
-		n, money    float64
-		first, last time.Time
+		n, paid, money float64 // purchases, those with a positive amount, their total
+		first, last    time.Time
 	}
 	idx := d.CustomerIndex()
 	aggs := make([]agg, len(d.Customers))
@@ -82,6 +82,9 @@ func Collect(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool, nam
 				continue
 			}
 			a.n++
+			if o.Amount > 0 {
+				a.paid++
+			}
 			a.money += o.Amount
 			if a.first.IsZero() {
 				a.first = o.OrderedAt
@@ -110,9 +113,11 @@ func Collect(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool, nam
 				if a.n > 0 {
 					v = a.money
 				}
-			case AOV:
-				if a.n > 0 {
-					v = a.money / a.n
+			case AOV: // over the paid purchases: $0 ones count in frequency only
+				if a.paid > 0 {
+					v = a.money / a.paid
+				} else if a.n > 0 {
+					v = 0
 				}
 			case Tenure:
 				start := a.first

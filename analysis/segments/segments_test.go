@@ -198,3 +198,25 @@ func Example() {
 	// 1 3 low income
 	// 2 3 high income
 }
+
+// TestCollectZeroAmount: $0 purchases (free gifts) count in recency and frequency but not in
+// the average order value. Customer 1 buys 100 (Jan 1), 50 (Jan 21) and a gift (Jan 25):
+// recency 6, 3 purchases, 150, aov 150/2 = 75. Customer 2 only ever got a gift (Jan 30):
+// recency 1, 1 purchase, 0, aov 0.
+func TestCollectZeroAmount(t *testing.T) {
+	d := &kexi.Dataset{
+		Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
+		Orders: []kexi.OrderRow{
+			{ID: 1, CustomerID: 1, OrderedAt: day(1), Amount: 100},
+			{ID: 2, CustomerID: 1, OrderedAt: day(21), Amount: 50},
+			{ID: 3, CustomerID: 1, OrderedAt: day(25)},
+			{ID: 4, CustomerID: 2, OrderedAt: day(30)},
+		},
+	}
+	d.Normalize()
+	p := Collect(d, day(31), nil, []string{Recency, Frequency, Monetary, AOV})
+	want := []float64{6, 3, 150, 75, 1, 1, 0, 0}
+	if !slices.Equal(p.IDs, []int64{1, 2}) || !slices.Equal(p.X, want) {
+		t.Errorf("ids %v X %v, want [1 2] and %v", p.IDs, p.X, want)
+	}
+}
