@@ -27,14 +27,17 @@ func (clvAnalysis) Info() analysis.Info {
 		Code:  "A8",
 		Title: analysis.Text{En: "Predictive CLV", Zh: "客户终身价值预测"},
 		Summary: analysis.Text{
-			En: "Who is still a customer, how much they will buy and what they are worth over the horizon (BG/NBD, Pareto/NBD, MBG/NBD with Gamma-Gamma spend).",
-			Zh: "预测客户是否仍然活跃、未来购买次数与金额，以及在预测期内的折现终身价值（BG/NBD、Pareto/NBD、MBG/NBD 与 Gamma-Gamma 消费模型）。",
+			En: "Who is still a customer, how much they will buy and what they are worth over the horizon (BG/NBD, Pareto/NBD, MBG/NBD, or BG/BB for one chance to buy per period, with Gamma-Gamma spend).",
+			Zh: "预测客户是否仍然活跃、未来购买次数与金额，以及在预测期内的折现终身价值（BG/NBD、Pareto/NBD、MBG/NBD，或每期一次购买机会的 BG/BB，与 Gamma-Gamma 消费模型）。",
 		},
 		Options: []analysis.Option{
-			{Key: "model", Default: "bgnbd", Type: "choice", Choices: []string{"bgnbd", "pareto", "mbgnbd"},
-				Help: analysis.Text{En: "purchase model", Zh: "购买次数模型"}},
+			{Key: "model", Default: "bgnbd", Type: "choice", Choices: []string{"bgnbd", "pareto", "mbgnbd", "bgbb"},
+				Help: analysis.Text{En: "purchase model; bgbb for one chance to buy per period (yearly donations, monthly renewals)",
+					Zh: "购买次数模型；bgbb 用于每期一次购买机会（年度捐赠、按月续费）"}},
 			{Key: "unit", Default: "weeks", Type: "choice", Choices: []string{"days", "weeks"},
-				Help: analysis.Text{En: "time unit of recency, T and parameters", Zh: "时间单位"}},
+				Help: analysis.Text{En: "time unit of recency, T and parameters (continuous models)", Zh: "时间单位（连续时间模型）"}},
+			{Key: "period", Default: "year", Type: "choice", Choices: []string{"year", "quarter", "month"},
+				Help: analysis.Text{En: "with model=bgbb: the calendar period that is one chance to buy", Zh: "model=bgbb 时：每次购买机会对应的日历周期"}},
 			{Key: "horizon", Default: "12", Type: "int",
 				Help: analysis.Text{En: "CLV horizon in months", Zh: "预测期（月）"}},
 			{Key: "discount", Default: "0.01", Type: "float",
@@ -82,7 +85,7 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	}
 	in = analysis.Defaults(in)
 	o := analysis.NewOpts(a.Info(), in.Options)
-	model, unitName := o.String("model"), o.String("unit")
+	model, unitName, periodName := o.String("model"), o.String("unit"), o.String("period")
 	months, discount, penalty := o.Int("horizon"), o.Float("discount"), o.Float("penalty")
 	holdout := o.Date("holdout")
 	if err := o.Err(); err != nil {
@@ -119,6 +122,9 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if model == "bgbb" {
+		return runBGBB(in, ps, periodName, so, months, discount, penalty)
 	}
 	s, err := Summarize(ps, so)
 	if err != nil {

@@ -87,6 +87,7 @@ func TestRunBadOptions(t *testing.T) {
 	for _, opts := range []map[string]string{
 		{"model": "nope"}, {"unit": "years"}, {"horizon": "0"}, {"discount": "-0.1"},
 		{"holdout": "2030-01-01"}, {"holdout": "soon"}, {"colour": "red"},
+		{"model": "bgbb", "period": "week"}, {"model": "bgbb", "horizon": "6"}, // no whole year in 6 months
 	} {
 		_, err := New().Run(context.Background(), analysis.Input{Data: d, AsOf: at.AddDate(0, 3, 0), Options: opts})
 		if kexi.ErrorCode(err) != kexi.EINVALID {
@@ -186,4 +187,85 @@ func TestRunCDNOWZeroAmounts(t *testing.T) {
 			}
 		})
 	}
+}
+
+// donationsLog expands the donations summary (x, t_x, n = 6, donors) into a transaction log:
+// every donor gives on 1995-03-01 (the cohort's first gift) and then in x of the years
+// 1996–2001, the last in 1995 + t_x and the others in the years just before it, each gift
+// worth 10 + (donor mod 7) × 5 dollars on 1 June.
+func donationsLog(t *testing.T) *kexi.Dataset {
+	t.Helper()
+	recs := refdata.CSV(t, "donations/donations.csv")
+	d := &kexi.Dataset{}
+	done := &kexi.Facets{Status: kexi.StatusCompleted}
+	donor := int64(0)
+	for _, r := range recs[1:] {
+		var v [4]int
+		for i := range v {
+			f, err := strconv.ParseFloat(r[i], 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v[i] = int(f)
+		}
+		x, tx, n, w := v[0], v[1], v[2], v[3]
+		if n != 6 {
+			t.Fatalf("pattern %v: want 6 opportunities", r)
+		}
+		for range w {
+			donor++
+			amt := 10 + float64(donor%7)*5
+			add := func(at time.Time) {
+				d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(len(d.Orders) + 1), CustomerID: donor, OrderedAt: at, Amount: amt, Facets: done})
+			}
+			add(time.Date(1995, 3, 1, 0, 0, 0, 0, time.UTC))
+			for k := range x {
+				add(time.Date(1995+tx-(x-1)+k, 6, 1, 0, 0, 0, 0, time.UTC))
+			}
+		}
+	}
+	d.Normalize()
+	return d
+}
+
+// TestRunBGBBDonations: model=bgbb with period=year on the donations expanded into a log of
+// 11,104 donors and their gifts, as of 2001-12-31, gives the fit of the published summary:
+// α = 1.2035, β = 0.7497, γ = 0.6567, δ = 2.7834 (TestDonationsBGBB).
+func TestRunBGBBDonations(t *testing.T) {
+	d := donationsLog(t)
+	res, err := New().Run(context.Background(), analysis.Input{Data: d, AsOf: time.Date(2001, 12, 31, 23, 59, 59, 0, time.UTC),
+		Options: map[string]string{"model": "bgbb", "period": "year"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fig := func(k string) float64 {
+		f, ok := res.Figure(k)
+		if !ok {
+			t.Fatalf("no figure %q", k)
+		}
+		return f.Value
+	}
+	if fig("customers") != 11104 {
+		t.Errorf("%g donors, want 11104", fig("customers"))
+	}
+	for i, k := range []string{"alpha", "beta", "gamma", "delta"} {
+		if w := []float64{1.2035, 0.7497, 0.6567, 2.7834}[i]; !nearDecimals(fig(k), w, 4) {
+			t.Errorf("%s = %.6f, want %.4f", k, fig(k), w)
+		}
+	}
+	// A donor who gave in all 6 years: P(alive) > 0.9; the table holds every donor.
+	tb := res.Table("customers")
+	if tb == nil || len(tb.Rows) != 11104 {
+		t.Fatal("customers table missing or short")
+	}
+	for _, r := range tb.Rows {
+		if r[1] == int64(6) && r[5].(float64) < 0.9 {
+			t.Fatalf("donor %v gave in all 6 years: P(alive) %v", r[0], r[5])
+		}
+	}
+}
+
+// nearDecimals reports whether got rounds to want at the given number of decimals.
+func nearDecimals(got, want float64, decimals int) bool {
+	return math.Abs(got-want) <= 0.5*math.Pow(10, -float64(decimals))
 }

@@ -72,6 +72,9 @@ type PredictOptions struct {
 	Discount float64
 	// Horizon is the length (in units) for Prediction.Purchases; 0 means the CLV horizon.
 	Horizon float64
+	// PerMonth is how many model time units make a month, for a model whose time is not Unit
+	// (the BG/BB's opportunities: 1/12 for yearly ones); 0 means lifetimes' month in Unit.
+	PerMonth float64
 }
 
 // monthLength is lifetimes' month in each unit: 30 days or 4.345 weeks.
@@ -106,6 +109,9 @@ func Predict(m Model, gg *GammaGamma, cs []Customer, o PredictOptions) ([]Predic
 		return nil, kexi.Errorf(kexi.EINVALID, "clv: months, discount and horizon must be ≥ 0")
 	}
 	ml := monthLength(o.Unit)
+	if o.PerMonth > 0 {
+		ml = o.PerMonth
+	}
 	horizon := o.Horizon
 	if horizon == 0 {
 		horizon = float64(o.Months) * ml

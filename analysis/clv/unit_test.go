@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/kexi/kexi"
 )
@@ -212,5 +213,62 @@ func TestGammaGammaPaid(t *testing.T) {
 	}
 	if a.P != b.P || a.Q != b.Q || a.V != b.V || a.LogLik != b.LogLik {
 		t.Errorf("with $0 repeat days p, q, v = %g %g %g; without %g %g %g", b.P, b.Q, b.V, a.P, a.Q, a.V)
+	}
+}
+
+// TestSummarizePeriodsByHand, quarters, calibration to 2024-06-30 (whole quarters up to Q2
+// 2024), holdout to 2024-11-15 (Q3 whole, Q4 not):
+// customer 1 first buys 2023-02-10 (Q1 2023, its start) and again 2023-03-30 (same quarter:
+// not an opportunity), 2023-08-01 (Q3: opportunity 2, 20), a $0 gift 2024-01-05 (Q1 2024:
+// opportunity 4), 2024-09-09 (Q3 2024: holdout, 8) and 2024-10-01 (Q4: not whole, ignored):
+// n = 5, x = 2, t_x = 4, monetary 20 over 1 paid period, holdout 1 period worth 8.
+// Customer 2 first buys 2024-05-01 (Q2 2024): n = 0. Customer 3 first buys in Q3 2024: out.
+func TestSummarizePeriodsByHand(t *testing.T) {
+	d := func(s string) int32 {
+		at, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Day(at)
+	}
+	ps := []Purchase{{1, d("2023-02-10"), 5}, {1, d("2023-03-30"), 7}, {1, d("2023-08-01"), 20}, {1, d("2024-01-05"), 0},
+		{1, d("2024-09-09"), 8}, {1, d("2024-10-01"), 3}, {2, d("2024-05-01"), 9}, {3, d("2024-07-01"), 4}}
+	s, err := SummarizePeriods(ps, PeriodOptions{Period: Quarter, End: d("2024-06-30"), HoldoutEnd: d("2024-11-15")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Customer{{ID: 1, Frequency: 2, Recency: 4, T: 5, Monetary: 20, Paid: 1, HoldoutFrequency: 1, HoldoutMonetary: 8}, {ID: 2}}
+	if len(s.Customers) != 2 || s.Customers[0] != want[0] || s.Customers[1] != want[1] || s.HoldoutDuration != 1 {
+		t.Errorf("got %+v holdout %g, want %+v and 1 quarter", s.Customers, s.HoldoutDuration, want)
+	}
+	// As of 2024-06-29 Q2 is not whole: the last opportunity is Q1 2024 and customer 2 is out.
+	s, err = SummarizePeriods(ps, PeriodOptions{Period: Quarter, End: d("2024-06-29")})
+	if err != nil || len(s.Customers) != 1 || s.Customers[0].T != 4 || s.Customers[0].Frequency != 2 {
+		t.Errorf("as of 06-29: %+v, %v", s, err)
+	}
+	if _, err := SummarizePeriods(ps, PeriodOptions{Period: 5, End: d("2024-06-30")}); kexi.ErrorCode(err) != kexi.EINVALID {
+		t.Errorf("period 5: %v", err)
+	}
+	if _, err := SummarizePeriods(ps, PeriodOptions{Period: Quarter, End: d("2024-06-30"), HoldoutEnd: d("2024-09-29")}); kexi.ErrorCode(err) != kexi.EINVALID {
+		t.Errorf("a holdout without a whole quarter: %v", err)
+	}
+}
+
+// TestDiscreteBGBB: the Model view of a BG/BB predicts what BGBB.ExpectedPurchases (Fader,
+// Hardie & Shang's eq. 13) does, for whole opportunities, and nothing for less than one.
+func TestDiscreteBGBB(t *testing.T) {
+	m := &BGBB{Alpha: 1.2035, Beta: 0.7497, Gamma: 0.6567, Delta: 2.7834}
+	d := m.Discrete()
+	for _, c := range [][3]float64{{0, 0, 6}, {3, 5, 6}, {6, 6, 6}, {1, 1, 2}} {
+		for _, f := range []float64{1, 5, 12} {
+			got := ExpectedPurchases(d, f, c[0], c[1], c[2])
+			want := m.ExpectedPurchases(f, c[0], c[1], c[2])
+			if math.Abs(got-want) > 1e-12*math.Max(1, want) {
+				t.Errorf("x=%g t_x=%g n=%g, %g ahead: %g, want %g", c[0], c[1], c[2], f, got, want)
+			}
+		}
+	}
+	if e := d.ExpectedIfAlive(0.9, 3, 6); e != 0 {
+		t.Errorf("under one opportunity: %g", e)
 	}
 }
