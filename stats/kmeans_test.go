@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"testing"
 )
@@ -62,5 +63,43 @@ func TestLloyd(t *testing.T) {
 	c := Lloyd([]float64{0, 1, 10, 11}, 1, []float64{0, 5})
 	if c.Centers[0] != 0.5 || c.Centers[1] != 10.5 || c.Inertia != 1 {
 		t.Errorf("centres %v inertia %v, want [0.5 10.5] and 1", c.Centers, c.Inertia)
+	}
+}
+
+// TestMT19937 checks the generator against numpy: np.random.RandomState(0).random_sample() is
+// 0.5488135039273248, and after np.random.seed(0) np.random.randint(10) is 5 (the first two
+// 32-bit draws, 2357136044 and 2546248239, masked to 4 bits are 12 and 15, above 9); seed
+// 5489 is the reference MT19937, whose first output is 3499211612.
+func TestMT19937(t *testing.T) {
+	if v := newMT19937(0).float64(); v != 0.5488135039273248 {
+		t.Errorf("RandomState(0).random_sample() = %v, want 0.5488135039273248", v)
+	}
+	if v := newMT19937(0).intN(10); v != 5 {
+		t.Errorf("RandomState(0).randint(10) = %d, want 5", v)
+	}
+	m := newMT19937(5489)
+	if v := m.uint32(); v != 3499211612 {
+		t.Errorf("MT19937(5489) first output %d, want 3499211612", v)
+	}
+	// The 10,000th output of the reference MT19937 (C++ std::mt19937) is 4123659995: the
+	// state is regenerated 16 times on the way.
+	for range 9998 {
+		m.uint32()
+	}
+	if v := m.uint32(); v != 4123659995 {
+		t.Errorf("MT19937(5489) 10,000th output %d, want 4123659995", v)
+	}
+}
+
+// TestRelocateEmpty: a cluster left empty takes the point farthest from the centre it was
+// assigned to, out of that point's cluster (scikit-learn's relocation, on the sums before they
+// become means). Points 0, 1, 2, 10 from centres 100, 200 and 1 all go to the third centre;
+// measured from it (1), 10 is farthest (81) and goes to the first cluster, then 0 (1, tied
+// with 2; the first) to the second; the third keeps {1, 2}, centre 1.5. Nothing changes after:
+// labels 1, 2, 2, 0 and inertia 0.5.
+func TestRelocateEmpty(t *testing.T) {
+	c := Lloyd([]float64{0, 1, 2, 10}, 1, []float64{100, 200, 1})
+	if fmt.Sprint(c.Labels) != "[1 2 2 0]" || fmt.Sprint(c.Centers) != "[10 0 1.5]" || c.Inertia != 0.5 {
+		t.Errorf("labels %v centres %v inertia %v, want [1 2 2 0], [10 0 1.5] and 0.5", c.Labels, c.Centers, c.Inertia)
 	}
 }

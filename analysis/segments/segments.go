@@ -190,11 +190,12 @@ type Trial struct {
 }
 
 // Segment clusters the points. The features are transformed (Log) and standardised
-// (z-scores with the population standard deviation) when asked; each k runs k-means++ with
-// Restarts restarts; the k with the highest silhouette wins (the smaller on ties). With more
-// points than Sample, k is chosen and the restarts run on a seeded sample of Sample points,
-// and the best centres are then refined with Lloyd's algorithm on all points. Clusters are renumbered by size, largest first. It returns an error
-// when there are fewer than two points.
+// (z-scores with the population standard deviation) when asked; each k runs stats.KMeans,
+// scikit-learn's KMeans(n_init=Restarts, random_state=Seed) (greedy k-means++); the k with the
+// highest silhouette wins (the smaller on ties). With more points than Sample, k is chosen and
+// the restarts run on a seeded sample of Sample points, and the best centres are then refined
+// with Lloyd's algorithm on all points. Clusters are renumbered by size, largest first. It
+// returns an error when there are fewer than two points.
 func Segment(p Points, o Options) (*Cluster, error) {
 	dim := len(p.Names)
 	n := len(p.IDs)
