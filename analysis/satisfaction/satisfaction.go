@@ -26,7 +26,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
-	"github.com/kexi/kexi/stats"
+	"github.com/kexi/kexi/analysis/pyramid"
 )
 
 // Score accumulates survey answers of every kind.
@@ -253,9 +253,10 @@ func isNumber(w string) bool {
 	return err == nil
 }
 
-// Tiers ranks the customers with purchases by spend (ties: lower id first) and returns each
-// one's tier: "vip" (top 1 %), "major" (to top 5 %), "ordinary" (to top 20 %), "small" (the
-// rest); cutoffs are n×share rounded. Customers without purchases are not in the map.
+// Tiers ranks the customers with spend by spend and returns each one's tier of the customer
+// pyramid (package pyramid: spend in cents, ties by lower id, "vip" the top 1 %, "major" to the
+// top 5 %, "ordinary" to the top 20 %, "small" the rest, sizes rounded up). Customers without
+// spend (none, or only $0 purchases) are not in the map.
 func Tiers(d *kexi.Dataset, keep func(*kexi.OrderRow) bool) map[int64]string {
 	var ids []int64
 	var spend []float64
@@ -296,43 +297,21 @@ const (
 
 var tierNames = [...]string{noTier: "", vip: "vip", major: "major", ordinary: "ordinary", small: "small"}
 
-// rankTiers returns the tier code of each entry (ids ascending, spend > 0 to be ranked; noTier
-// for the others).
+// rankTiers returns the tier code of each entry (ids ascending): the tiers of the customer
+// pyramid (pyramid.Place: spend compared in cents, ties by id, tier sizes rounded up) among
+// the entries with a cent or more of spend; noTier for the others.
 func rankTiers(ids []int64, spend []float64) []uint8 {
-	// A radix sort on spend, largest first; ties keep their index order and are then put in
-	// id order (they already are when ids ascend, as the Dataset's do).
-	ranked := 0
-	for _, s := range spend {
-		if s > 0 {
-			ranked++
-		}
-	}
-	pos := make([]int32, 0, ranked)
-	keys := make([]uint64, 0, ranked)
+	pos := make([]int32, 0, len(spend))
 	for i, s := range spend {
-		if s > 0 {
+		if pyramid.Cents(s) > 0 {
 			pos = append(pos, int32(i))
-			keys = append(keys, ^stats.FloatKey(s))
 		}
 	}
-	order := stats.RadixOrder(keys)
-	byID := func(a, b int32) int { return cmp.Compare(ids[pos[a]], ids[pos[b]]) }
-	stats.SortTies(order, keys, byID)
-	n := float64(len(order))
-	v, m, o := int(math.Round(n*0.01)), int(math.Round(n*0.05)), int(math.Round(n*0.20))
+	placed := pyramid.Place(len(pos), func(k int) (float64, int64) { return spend[pos[k]], ids[pos[k]] })
+	code := map[string]uint8{pyramid.VIP: vip, pyramid.Major: major, pyramid.Ordinary: ordinary, pyramid.Small: small}
 	out := make([]uint8, len(ids))
-	for r, k := range order {
-		i := pos[k]
-		switch {
-		case r < v:
-			out[i] = vip
-		case r < m:
-			out[i] = major
-		case r < o:
-			out[i] = ordinary
-		default:
-			out[i] = small
-		}
+	for k, i := range pos {
+		out[i] = code[placed[k]]
 	}
 	return out
 }

@@ -127,7 +127,7 @@ func TestRunByHand(t *testing.T) {
 		t.Errorf("2024-02 %v", r)
 	}
 	seg := rowsBy(res.Table("segments"), 2)
-	for _, k := range []string{"kind/individual/", "kind/enterprise/", "kind/(none)/", "custom.level/gold/", "tier/small/", "tier/no_purchase/"} {
+	for _, k := range []string{"kind/individual/", "kind/enterprise/", "kind/(none)/", "custom.level/gold/", "tier/vip/", "tier/small/", "tier/no_purchase/"} {
 		if seg[k] == nil {
 			t.Errorf("segment %s missing: %v", k, res.Table("segments").Rows)
 		}
@@ -138,9 +138,13 @@ func TestRunByHand(t *testing.T) {
 	if r := seg["kind/enterprise/"]; !near(r[3].(float64), -100) || !near(r[6].(float64), 0) {
 		t.Errorf("enterprise %v", r)
 	}
-	// Tier "small" holds customers 1 and 2 (NPS 10 and 3 → 0; CSAT 5 and 2 → 0.5); customer 3
-	// and the anonymous answer are "no_purchase" (NPS 8 and 9 → (1−0)/2 = 50; CES 6).
-	if r := seg["tier/small/"]; !near(r[3].(float64), 0) || !near(r[6].(float64), 0.5) {
+	// The pyramid's tiers (Cutoffs(2) = 1, 1, 1): customer 2 (500) is VIP (NPS 3 → −100, CSAT 2
+	// → 0), customer 1 (150) small (NPS 10 → 100; CSAT 5 → 1); customer 3 and the anonymous
+	// answer are "no_purchase" (NPS 8 and 9 → (1−0)/2 = 50; CES 6).
+	if r := seg["tier/vip/"]; r == nil || !near(r[3].(float64), -100) || !near(r[6].(float64), 0) {
+		t.Errorf("tier vip %v", r)
+	}
+	if r := seg["tier/small/"]; r == nil || !near(r[3].(float64), 100) || !near(r[6].(float64), 1) {
 		t.Errorf("tier small %v", r)
 	}
 	if r := seg["tier/no_purchase/"]; !near(r[3].(float64), 50) || !near(r[7].(float64), 6) {
@@ -218,6 +222,30 @@ func TestKeywords(t *testing.T) {
 	} {
 		if got := satisfaction.Keywords(in); !slices.Equal(got, want) {
 			t.Errorf("Keywords(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTiersAsPyramid: satisfaction's tiers are the pyramid's. Seven buyers: Cutoffs(7) = 1, 1,
+// 2, so customer 1 is VIP and the second is ordinary (rounding 1 %, 5 % and 20 % of 7 to the
+// nearest made customer 1 ordinary and nobody VIP). Customers 3 (0.3) and 5 (0.1 + 0.2, a float
+// sum of 0.30000000000000004) tie to the cent for second place: 3 ranks first by id. Customer
+// 8's $0 gift is no spend.
+func TestTiersAsPyramid(t *testing.T) {
+	d := &kexi.Dataset{}
+	for i, a := range []float64{900, 0.2, 0.3, 0.1, 0.1, 0.05, 0.02} {
+		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i + 1), CustomerID: int64(i + 1), Amount: a})
+	}
+	d.Orders = append(d.Orders, kexi.OrderRow{ID: 20, CustomerID: 5, Amount: 0.2}, kexi.OrderRow{ID: 21, CustomerID: 8})
+	d.Normalize()
+	tr := satisfaction.Tiers(d, nil)
+	want := map[int64]string{1: "vip", 3: "ordinary", 5: "small", 2: "small", 4: "small", 6: "small", 7: "small"}
+	if len(tr) != 7 {
+		t.Errorf("%d customers tiered, want 7: %v", len(tr), tr)
+	}
+	for id, w := range want {
+		if tr[id] != w {
+			t.Errorf("customer %d: %q, want %q", id, tr[id], w)
 		}
 	}
 }
