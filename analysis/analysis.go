@@ -6,6 +6,7 @@ package analysis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -56,8 +57,11 @@ type Info struct {
 	Needs []string `json:"needs,omitempty"`
 }
 
-// Input is what an analysis runs on. AsOf is never zero when Run is called: callers default it
-// (Defaults does) to the last order's time. From/To bound the analysis period (zero = open).
+// Input is what an analysis runs on. AsOf is the instant the analysis looks from; callers
+// default it with Defaults (the end of the last order's day in the business's time zone) and it
+// is zero only for a Dataset without any times. A date the user gives means the end of that day
+// (EndOfDay). From/To bound the analysis period (zero = open); a To at midnight covers its
+// whole day.
 type Input struct {
 	Data     *kexi.Dataset
 	AsOf     time.Time
@@ -235,15 +239,26 @@ func (o *Opts) Bool(key string) bool {
 	return b
 }
 
-// Date returns the option as a date (2006-01-02), or the zero time when empty.
-func (o *Opts) Date(key string) time.Time {
+// Date returns the option as a date (2006-01-02) at midnight UTC, or the zero time when empty.
+// Analyses read dates with DateIn and the business's time zone; Date is DateIn in UTC.
+func (o *Opts) Date(key string) time.Time { return o.DateIn(key, time.UTC) }
+
+// DateIn returns the option as a date (2006-01-02) at midnight in loc (Input.Location), or
+// the zero time when empty. A date outside kexi.Earliest..kexi.Latest is a bad value.
+func (o *Opts) DateIn(key string, loc *time.Location) time.Time {
 	v := strings.TrimSpace(o.raw(key))
 	if v == "" {
 		return time.Time{}
 	}
-	t, err := time.Parse("2006-01-02", v)
+	t, err := ParseDay(key, v, loc, kexi.Dates{})
 	if err != nil {
-		o.fail(key, v, "expected a date like 2024-06-30")
+		var e *kexi.Error
+		if errors.As(err, &e) && len(e.Problems) > 0 {
+			o.fail(key, v, e.Problems[0].Reason)
+		} else {
+			o.fail(key, v, "expected a date like 2024-06-30")
+		}
+		return time.Time{}
 	}
 	return t
 }
@@ -251,11 +266,15 @@ func (o *Opts) Date(key string) time.Time {
 // Err returns the first bad option, or nil.
 func (o *Opts) Err() error { return o.err }
 
-// Defaults fills in an Input's zero AsOf with the time of the last order (or, with no orders,
-// the latest time of anything in the Dataset). It never calls time.Now.
+// Defaults fills in an Input's zero AsOf with the end of the last order's day in the business's
+// time zone (EndOfDay with in.Location()), or, with no orders, the end of the day of the latest
+// time of anything else in the Dataset (an interaction, web event, survey, lead stage or
+// campaign response). With no times at all AsOf stays zero. Times after kexi.Latest are passed
+// over. It never calls time.Now.
 func Defaults(in Input) Input {
 	if in.AsOf.IsZero() && in.Data != nil {
-		in.AsOf = in.Data.LastOrderAt()
+		last := latest(in.Data)
+		in.AsOf = EndOfDay(last, in.Location())
 	}
 	if in.Options == nil {
 		in.Options = map[string]string{}
@@ -263,10 +282,57 @@ func Defaults(in Input) Input {
 	return in
 }
 
-// Check validates an Input before Run: Data present and From not after To.
+// latest returns the time of the last order in d, or with no orders the latest time of an
+// interaction, web event, survey, lead stage or campaign response, or the zero time. Times
+// after kexi.Latest (a record the store took before it checked dates) are passed over.
+func latest(d *kexi.Dataset) time.Time {
+	var t time.Time
+	later := func(u time.Time) {
+		if u.After(t) && !u.After(kexi.Latest) {
+			t = u
+		}
+	}
+	for i := range d.Orders {
+		later(d.Orders[i].OrderedAt)
+	}
+	if !t.IsZero() {
+		return t
+	}
+	for i := range d.Interactions {
+		later(d.Interactions[i].At)
+	}
+	for i := range d.Events {
+		later(d.Events[i].At)
+	}
+	for i := range d.Surveys {
+		later(d.Surveys[i].At)
+	}
+	for i := range d.Leads {
+		for _, s := range d.Leads[i].Stages {
+			later(s.EnteredAt)
+		}
+	}
+	for i := range d.Responses {
+		later(d.Responses[i].At)
+	}
+	return t
+}
+
+// Check validates an Input before Run: Data present, From not after To, and AsOf, From and To
+// within kexi.Earliest..kexi.Latest (an analysis must not fail, or write a time no JSON can
+// hold, on one record dated 9999-12-31).
 func Check(in Input) error {
 	if in.Data == nil {
 		return fmt.Errorf("analysis: no dataset")
+	}
+	for _, d := range []struct {
+		key string
+		t   time.Time
+	}{{"as_of", in.AsOf}, {"from", in.From}, {"to", in.To}} {
+		if !(kexi.Dates{}).Contains(d.t) {
+			return &kexi.Error{Code: kexi.EINVALID, Message: "bad date", Problems: []kexi.FieldProblem{
+				{Column: d.key, Value: d.t.Format("2006-01-02"), Reason: (kexi.Dates{}).Reason()}}}
+		}
 	}
 	if !in.From.IsZero() && !in.To.IsZero() && in.From.After(in.To) {
 		return kexi.Errorf(kexi.EINVALID, "period: from %s is after to %s",
@@ -284,7 +350,7 @@ func (in Input) InPeriod(t time.Time) bool {
 	if !in.To.IsZero() {
 		to := in.To
 		if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
-			to = to.Add(24*time.Hour - time.Nanosecond)
+			to = EndOfDay(to, to.Location())
 		}
 		if t.After(to) {
 			return false

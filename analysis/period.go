@@ -9,7 +9,7 @@ import "time"
 func (in Input) Until(until time.Time) func(time.Time) bool {
 	from, to := in.From, in.To
 	if !to.IsZero() && to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
-		to = to.Add(24*time.Hour - time.Nanosecond)
+		to = EndOfDay(to, to.Location())
 	}
 	switch {
 	case from.IsZero() && to.IsZero() && until.IsZero():

@@ -17,9 +17,11 @@ import (
 var reservedParams = map[string]bool{"as_of": true, "from": true, "to": true, "format": true,
 	"table": true, "lang": true}
 
-// analysisInput reads as_of, from, to and the analysis's declared options from a query. With
-// strict set (the API), a parameter that is neither is an error; pages ignore strays.
-func analysisInput(info analysis.Info, q url.Values, strict bool) (analysis.Input, error) {
+// analysisInput reads as_of, from, to and the analysis's declared options from a query. The
+// dates are days in loc (the business's time zone) within dates; as of a day means through its
+// end (analysis.EndOfDay). With strict set (the API), a parameter that is neither is an error;
+// pages ignore strays.
+func analysisInput(info analysis.Info, q url.Values, strict bool, loc *time.Location, dates kexi.Dates) (analysis.Input, error) {
 	in := analysis.Input{Options: map[string]string{}}
 	var err error
 	for _, p := range []struct {
@@ -30,14 +32,11 @@ func analysisInput(info analysis.Info, q url.Values, strict bool) (analysis.Inpu
 		if v == "" {
 			continue
 		}
-		if *p.t, err = time.Parse("2006-01-02", v); err != nil {
-			return in, fieldError(p.key, v, "expected a date like 2024-06-30")
-		}
-		if p.key == "as_of" {
-			// As of a day means through its end.
-			*p.t = p.t.Add(24*time.Hour - time.Second)
+		if *p.t, err = analysis.ParseDay(p.key, v, loc, dates); err != nil {
+			return in, err
 		}
 	}
+	in.AsOf = analysis.EndOfDay(in.AsOf, loc)
 	declared := map[string]bool{}
 	for _, o := range info.Options {
 		declared[o.Key] = true
@@ -92,9 +91,9 @@ func (s *Server) runAnalysis(ctx context.Context, v int64, sc kexi.Scope, a anal
 // analyses read.
 func (s *Server) analysisKey(ctx context.Context, sc kexi.Scope, name string, in analysis.Input) string {
 	set := s.cachedSettings(ctx)
-	return fmt.Sprintf("analysis %s %s as_of=%s from=%s to=%s set=%s/%g opts=%s", name, scopeKey(sc),
-		in.AsOf.Format(time.RFC3339), in.From.Format(time.RFC3339), in.To.Format(time.RFC3339),
-		set.Currency, set.CostPerMinute, optionsKey(in.Options))
+	return fmt.Sprintf("analysis %s %s as_of=%s from=%s to=%s set=%s/%g/%s opts=%s", name, scopeKey(sc),
+		in.AsOf.Format(time.RFC3339Nano), in.From.Format(time.RFC3339), in.To.Format(time.RFC3339),
+		set.Currency, set.CostPerMinute, set.TimeZone, optionsKey(in.Options))
 }
 
 // analysisFor finds the {name} analysis and runs it for the request.
@@ -103,7 +102,7 @@ func (s *Server) analysisFor(r *http.Request, strict bool) (analysis.Analysis, a
 	if a == nil {
 		return nil, analysis.Input{}, nil, nil, 0, errNotFound
 	}
-	in, err := analysisInput(a.Info(), r.URL.Query(), strict)
+	in, err := analysisInput(a.Info(), r.URL.Query(), strict, s.zone(r.Context()), s.dates())
 	if err != nil {
 		return a, in, nil, nil, 0, err
 	}

@@ -186,6 +186,9 @@ func (s *Server) apiCreate(e entity) handler {
 			return err
 		}
 		e.setID(v, 0)
+		if ps := s.dates().Problems(v); len(ps) > 0 {
+			return &kexi.Error{Code: kexi.EINVALID, Message: "date out of range", Problems: ps}
+		}
 		if err := e.prepare(r.Context(), s.st, u, v); err != nil {
 			return err
 		}
@@ -216,6 +219,9 @@ func (s *Server) apiUpdate(e entity, patch bool) handler {
 			return err
 		}
 		e.setID(v, id)
+		if ps := s.dates().Problems(v); len(ps) > 0 {
+			return &kexi.Error{Code: kexi.EINVALID, Message: "date out of range", Problems: ps}
+		}
 		if err := e.prepare(r.Context(), s.st, u, v); err != nil {
 			return err
 		}

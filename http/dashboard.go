@@ -38,22 +38,17 @@ type Headline struct {
 }
 
 // headline computes the dashboard figures from a Dataset. The period is (AsOf − 1 year,
-// AsOf], AsOf being the last order's time. Purchases are orders that OrderRow.IsPurchase accepts.
-func headline(ds *kexi.Dataset) Headline {
+// AsOf], AsOf being the end of the last order's day in loc, the business's time zone, where
+// the months are cut too (the analyses' default, analysis.Defaults). Purchases are orders that
+// OrderRow.IsPurchase accepts.
+func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 	h := Headline{Customers: len(ds.Customers)}
-	h.AsOf = ds.LastOrderAt()
-	if h.AsOf.IsZero() {
-		for _, s := range ds.Surveys {
-			if s.At.After(h.AsOf) {
-				h.AsOf = s.At
-			}
-		}
-	}
+	h.AsOf = analysis.Defaults(analysis.Input{Data: ds, Settings: kexi.Settings{TimeZone: loc.String()}}).AsOf
 	h.From = h.AsOf.AddDate(-1, 0, 0)
-	last := time.Date(h.AsOf.Year(), h.AsOf.Month(), 1, 0, 0, 0, 0, time.UTC)
+	last := time.Date(h.AsOf.Year(), h.AsOf.Month(), 1, 0, 0, 0, 0, loc)
 	first := last.AddDate(0, -11, 0)
 	monthIdx := func(t time.Time) int {
-		t = t.UTC()
+		t = t.In(loc)
 		return (t.Year()-first.Year())*12 + int(t.Month()) - int(first.Month())
 	}
 	for i := 0; i < 12; i++ {
@@ -136,7 +131,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error
 		return nil, err
 	}
 	val, _, err := s.cache.get(ctx, v, "dashboard "+scopeKey(sc), func(ctx context.Context) (any, error) {
-		h := headline(d.ds)
+		h := headline(d.ds, s.zone(ctx))
 		for _, src := range figureSources {
 			a := s.byName[src.analysis]
 			if a == nil || !h.HasOrders {

@@ -95,7 +95,7 @@ func (s *Server) runImport(ctx context.Context, j *job, login, name string, data
 		set(func(j *job) { j.State, j.Error, j.Finished = "failed", e, s.now() })
 	}
 	res, err := sheet.Read(bytes.NewReader(data), name, sheet.Options{Kind: kind,
-		SkipInvalid: skip, Progress: func(n int) { set(func(j *job) { j.Rows = n }) }})
+		SkipInvalid: skip, Location: s.zone(ctx), Dates: s.dates(), Progress: func(n int) { set(func(j *job) { j.Rows = n }) }})
 	if res != nil {
 		set(func(j *job) { j.result = res; j.Kind = res.Kind; j.Rows = res.Rows; j.Rejected = res.Rejected })
 	}

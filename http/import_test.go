@@ -159,7 +159,7 @@ func TestWarm(t *testing.T) {
 	var missing []analysis.Analysis
 	f.srv.cache.mu.Lock()
 	for _, a := range f.srv.analyses {
-		in, _ := analysisInput(a.Info(), url.Values{}, false) // what a page without options asks for
+		in, _ := analysisInput(a.Info(), url.Values{}, false, time.UTC, kexi.Dates{}) // what a page without options asks for
 		if _, ok := f.srv.cache.entries[f.srv.analysisKey(ctx, kexi.Scope{}, a.Info().Name, in)]; !ok {
 			missing = append(missing, a)
 		}

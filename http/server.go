@@ -42,6 +42,9 @@ type Config struct {
 	// Now returns the current time, for session expiry; nil means time.Now.
 	Now     func() time.Time
 	Version string
+	// FutureYears is how many years past now a record's time may lie (API writes, imports,
+	// analysis dates); 0 means kexi.YearsAhead.
+	FutureYears int
 }
 
 // Server serves the dashboard and API. It implements http.Handler.
@@ -52,6 +55,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	version  string
+	future   int // Config.FutureYears
 
 	routes  []route
 	handler http.Handler
@@ -76,7 +80,7 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{st: cfg.Store, analyses: cfg.Analyses, byName: map[string]analysis.Analysis{},
 		log: cfg.Logger, now: cfg.Now,
-		version: cfg.Version, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs(), scopes: map[kexi.Scope]time.Time{}}
+		version: cfg.Version, future: cfg.FutureYears, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs(), scopes: map[kexi.Scope]time.Time{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -287,6 +291,18 @@ func (s *Server) location(name string) *time.Location {
 	s.zones.Store(name, l)
 	return l
 }
+
+// zone returns the business's time zone (Settings.TimeZone), UTC when the setting names no
+// zone this system knows.
+func (s *Server) zone(ctx context.Context) *time.Location {
+	if l := s.location(s.cachedSettings(ctx).TimeZone); l != nil {
+		return l
+	}
+	return time.UTC
+}
+
+// dates returns the range a record's time (and an analysis date) must lie in.
+func (s *Server) dates() kexi.Dates { return kexi.DatesUntil(s.now(), s.future) }
 
 // forgetSettings makes the next cachedSettings read the store.
 func (s *Server) forgetSettings() {

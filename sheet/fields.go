@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -612,8 +613,8 @@ func formatStages(st []kexi.StageEntry) string {
 	return strings.Join(parts, "; ")
 }
 
-// parseStages reads what formatStages writes.
-func parseStages(s string) ([]kexi.StageEntry, error) {
+// parseStages reads what formatStages writes, times without a zone in loc, each in dates.
+func parseStages(s string, loc *time.Location, dates kexi.Dates) ([]kexi.StageEntry, error) {
 	var out []kexi.StageEntry
 	for _, p := range strings.Split(s, ";") {
 		if p = strings.TrimSpace(p); p == "" {
@@ -623,7 +624,10 @@ func parseStages(s string) ([]kexi.StageEntry, error) {
 		if !ok {
 			return nil, fmt.Errorf("expected stage history like new@2024-06-01; won@2024-06-30")
 		}
-		t, err := ParseDate(at)
+		t, err := ParseDateIn(at, loc)
+		if err == nil && !dates.Contains(t) {
+			err = errors.New(dates.Reason())
+		}
 		if err != nil {
 			return nil, fmt.Errorf("stage %q: %v", stage, err)
 		}

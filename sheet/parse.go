@@ -23,8 +23,13 @@ var (
 // 1899-12-30 gives the right date for every serial ≥ 61 (1900-03-01 and later).
 var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 
-// ParseDate parses a date or date and time as people and spreadsheets write them, in UTC
-// unless the text carries a zone:
+// ParseDate parses a date or date and time as ParseDateIn does, reading a time without a zone
+// as UTC.
+func ParseDate(s string) (time.Time, error) { return ParseDateIn(s, time.UTC) }
+
+// ParseDateIn parses a date or date and time as people and spreadsheets write them. A time
+// without a zone (and a date alone, which means the start of that day) is wall-clock time in
+// loc, the business's time zone; a time with Z or an offset keeps it:
 //
 //   - ISO 8601: 2011-12-09, 2011-12-09 08:26, 2011-12-09 08:26:00.5, 2011-12-09T08:26:00Z,
 //     2011-12-09T08:26:00+08:00
@@ -36,26 +41,33 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 //   - compact: 20111209
 //   - Excel serial day numbers, with a fraction for the time of day: 40886.35 (1900 system).
 //
-// Years run from 1000 to 9999. A time may end in AM/PM (上午/下午). It returns an error saying what was expected otherwise.
-func ParseDate(s string) (time.Time, error) {
+// Years run from 1000 to 9999. A time may end in AM/PM (上午/下午). It returns an error saying
+// what was expected otherwise. A nil loc means UTC.
+func ParseDateIn(s string, loc *time.Location) (time.Time, error) {
+	if loc == nil {
+		loc = time.UTC
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, errDate
 	}
-	if t, ok := parseISOFast(s); ok {
+	if t, ok := parseISOFast(s, loc); ok {
 		return t, nil
 	}
 	if allDigitsDot(s) {
-		return parseNumericDate(s)
+		return parseNumericDate(s, loc)
 	}
 	p := dateScanner{s: s}
 	y, mo, d, ok := p.date()
 	if !ok || !validDate(y, mo, d) {
 		return time.Time{}, errDate
 	}
-	h, mi, sec, ns, loc, ok := p.clock()
+	h, mi, sec, ns, zone, ok := p.clock()
 	if !ok {
 		return time.Time{}, errDate
+	}
+	if zone != nil {
+		loc = zone
 	}
 	t := time.Date(y, time.Month(mo), d, h, mi, sec, ns, loc)
 	if u := t.UTC().Year(); u < 1000 || u > 9999 {
@@ -64,9 +76,9 @@ func ParseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-// parseISOFast handles "2006-01-02" and "2006-01-02 15:04:05" without allocating; they are
-// by far the most common forms in exported files.
-func parseISOFast(s string) (time.Time, bool) {
+// parseISOFast handles "2006-01-02" and "2006-01-02 15:04:05" (wall-clock times in loc)
+// without allocating; they are by far the most common forms in exported files.
+func parseISOFast(s string, loc *time.Location) (time.Time, bool) {
 	if len(s) != 10 && len(s) != 19 {
 		return time.Time{}, false
 	}
@@ -80,7 +92,7 @@ func parseISOFast(s string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	if len(s) == 10 {
-		return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC), true
+		return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc), true
 	}
 	if (s[10] != ' ' && s[10] != 'T') || s[13] != ':' || s[16] != ':' {
 		return time.Time{}, false
@@ -91,7 +103,7 @@ func parseISOFast(s string) (time.Time, bool) {
 	if !ok1 || !ok2 || !ok3 || h > 23 || mi > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC), true
+	return time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc), true
 }
 
 func digits(s string) (int, bool) {
@@ -120,14 +132,14 @@ func allDigitsDot(s string) bool {
 	return true
 }
 
-// parseNumericDate reads YYYYMMDD or an Excel serial day number.
-func parseNumericDate(s string) (time.Time, error) {
+// parseNumericDate reads YYYYMMDD or an Excel serial day number, both wall-clock times in loc.
+func parseNumericDate(s string, loc *time.Location) (time.Time, error) {
 	if len(s) == 8 && !strings.Contains(s, ".") {
 		y, _ := digits(s[0:4])
 		mo, _ := digits(s[4:6])
 		d, _ := digits(s[6:8])
 		if validDate(y, mo, d) {
-			return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC), nil
+			return time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc), nil
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -139,7 +151,11 @@ func parseNumericDate(s string) (time.Time, error) {
 	// Round the time of day to the millisecond: serials carry binary noise (0.35 days is not
 	// exactly 8:24).
 	ms := math.Round((f - days) * 86400000)
-	return excelEpoch.AddDate(0, 0, int(days)).Add(time.Duration(ms) * time.Millisecond), nil
+	t := excelEpoch.AddDate(0, 0, int(days)).Add(time.Duration(ms) * time.Millisecond)
+	if loc == time.UTC {
+		return t, nil
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc), nil
 }
 
 func validDate(y, mo, d int) bool {
@@ -248,9 +264,9 @@ func (p *dateScanner) date() (y, mo, d int, ok bool) {
 	return y, a, b, true // US month/day
 }
 
-// clock reads an optional time part and zone after the date.
+// clock reads an optional time part and zone after the date. The zone is nil when the text
+// gives none.
 func (p *dateScanner) clock() (h, mi, sec, ns int, loc *time.Location, ok bool) {
-	loc = time.UTC
 	if p.i >= len(p.s) {
 		return 0, 0, 0, 0, loc, true
 	}
@@ -338,6 +354,7 @@ func (p *dateScanner) clock() (h, mi, sec, ns int, loc *time.Location, ok bool) 
 		switch c := p.s[p.i]; {
 		case c == 'Z' && p.i == len(p.s)-1:
 			p.i++
+			loc = time.UTC
 		case (c == '+' || c == '-') && !pm2(pm):
 			p.i++
 			zh, n, okz := p.num(2)

@@ -55,6 +55,12 @@ type Options struct {
 	Sheet string
 	// Progress, when set, is called every few thousand rows with the number of rows read.
 	Progress func(rows int)
+	// Location is the business's time zone: a time without a zone (and a date alone) is read
+	// as wall-clock time there. Nil means UTC.
+	Location *time.Location
+	// Dates is the range a record's times must lie in (kexi.DatesUntil(now, years)); a date
+	// outside it is a bad value. The zero Dates checks kexi.Earliest to kexi.Latest.
+	Dates kexi.Dates
 	// NoItems leaves order lines (and the products they name) out of the batch, for a reader
 	// that uses none: a million lines take 80 MB. Lines are still read when the order totals
 	// come from them (a file with quantity and price but no amount).
@@ -151,7 +157,7 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
-	rows := newPrefetch(src, cr.n.Load, &prepper{cols: b.cols})
+	rows := newPrefetch(src, cr.n.Load, &prepper{cols: b.cols, loc: opt.Location, dates: opt.Dates})
 	closeRows = rows.Close
 	row := 0
 	for {
@@ -742,7 +748,7 @@ func (b *builder) row(row int, cells []string, vals []val) {
 		}
 		switch c.f.name {
 		case "stages":
-			st, err := parseStages(s)
+			st, err := parseStages(s, b.opt.Location, b.opt.Dates)
 			if err != nil {
 				b.problem(row, c.header, s, err.Error())
 				continue
@@ -767,6 +773,8 @@ func (b *builder) row(row int, cells []string, vals []val) {
 // reads the builder's columns, which do not change once the builder is made.
 type prepper struct {
 	cols     []colMap
+	loc      *time.Location
+	dates    kexi.Dates
 	lastDate string
 	lastTime time.Time
 }
@@ -802,7 +810,10 @@ func (p *prepper) parse(typ ftype, v *val) error {
 			v.t = p.lastTime
 			return nil
 		}
-		v.t, err = ParseDate(v.s)
+		v.t, err = ParseDateIn(v.s, p.loc)
+		if err == nil && !p.dates.Contains(v.t) {
+			err = errors.New(p.dates.Reason())
+		}
 		if err == nil {
 			p.lastDate, p.lastTime = v.s, v.t
 		}

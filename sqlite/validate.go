@@ -36,6 +36,14 @@ func (c *checker) finiteItem(i int, name string, v float64) {
 	}
 }
 
+// dates adds a problem for each time of record x outside kexi.Earliest..kexi.Latest: the
+// callers that know the present (the API, imports) check a narrower range first.
+func (c *checker) dates(x any) {
+	for _, p := range (kexi.Dates{}).Problems(x) {
+		c.add(p.Column, p.Value, p.Reason)
+	}
+}
+
 func (c *checker) required(col, v string) {
 	if strings.TrimSpace(v) == "" {
 		c.add(col, "", col+" is required")
@@ -83,6 +91,7 @@ func validateCustomer(x *kexi.Customer, row int) error {
 	}
 	c.finite("income", x.Income)
 	c.custom(x.Custom)
+	c.dates(x)
 	return c.err()
 }
 
@@ -102,6 +111,7 @@ func validateOrder(x *kexi.Order, row int) error {
 		c.finiteItem(i, "unit_price", it.UnitPrice)
 		c.finiteItem(i, "unit_cost", it.UnitCost)
 	}
+	c.dates(x)
 	return c.err()
 }
 
@@ -124,6 +134,7 @@ func validateInteraction(x *kexi.Interaction, row int) error {
 	if x.Minutes < 0 {
 		c.add("minutes", strconv.FormatFloat(x.Minutes, 'g', -1, 64), "minutes must not be negative")
 	}
+	c.dates(x)
 	return c.err()
 }
 
@@ -134,6 +145,7 @@ func validateEvent(x *kexi.WebEvent, row int) error {
 	}
 	c.required("type", x.Type)
 	c.finite("dwell", x.Dwell)
+	c.dates(x)
 	return c.err()
 }
 
@@ -163,6 +175,7 @@ func validateSurvey(x *kexi.SurveyResponse, row int) error {
 	case math.IsNaN(x.Score) || x.Score < lo || x.Score > hi:
 		c.add("score", score, fmt.Sprintf("a %s score must be between %g and %g", strings.ToUpper(x.Kind), lo, hi))
 	}
+	c.dates(x)
 	return c.err()
 }
 
@@ -178,6 +191,7 @@ func validateLead(x *kexi.Lead, row int) error {
 		}
 	}
 	c.custom(x.Custom)
+	c.dates(x)
 	return c.err()
 }
 
@@ -190,6 +204,7 @@ func validateCampaign(x *kexi.Campaign, row int) error {
 	if !x.Start.IsZero() && !x.End.IsZero() && x.End.Before(x.Start) {
 		c.add("end", x.End.Format("2006-01-02"), "the end must not be before the start")
 	}
+	c.dates(x)
 	return c.err()
 }
 
@@ -199,6 +214,7 @@ func validateResponse(x *kexi.CampaignResponse, row int) error {
 		c.add("campaign", "", "campaign is required")
 	}
 	c.finite("value", x.Value)
+	c.dates(x)
 	return c.err()
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/kexi/kexi"
@@ -113,13 +114,15 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 	res.Summary = []analysis.Figure{
 		{Key: "label_mode", Text: rep.Mode},
 		{Key: "model", Text: rep.Model},
-		{Key: "cutoff", Text: rep.Cutoff.Format("2006-01-02")},
 		{Key: "training_customers", Value: float64(rep.Rows)},
 		{Key: "churn_rate", Value: float64(rep.Churned) / float64(rep.Rows), Unit: "%"},
 		{Key: "features", Value: float64(len(rep.Features))},
 		{Key: "scored_customers", Value: float64(len(rep.Scores))},
 		{Key: "high_risk", Value: float64(high)},
 		{Key: "expected_churners", Value: expected},
+	}
+	if !rep.Cutoff.IsZero() { // data without any times has no cut-off
+		res.Summary = slices.Insert(res.Summary, 2, analysis.Figure{Key: "cutoff", Text: rep.Cutoff.Format("2006-01-02")})
 	}
 	if rep.Shortfall != "" {
 		res.Summary = append([]analysis.Figure{{Key: "too_little", Text: rep.Shortfall}}, res.Summary...)

@@ -87,7 +87,8 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	o := analysis.NewOpts(a.Info(), in.Options)
 	model, unitName, periodName := o.String("model"), o.String("unit"), o.String("period")
 	months, discount, penalty := o.Int("horizon"), o.Float("discount"), o.Float("penalty")
-	holdout := o.Date("holdout")
+	loc := in.Location()
+	holdout := o.DateIn("holdout", loc)
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
@@ -100,7 +101,7 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	if unitName == "days" {
 		unit = Days
 	}
-	asOf := Day(in.AsOf)
+	asOf := Day(in.AsOf.In(loc))
 	so := SummaryOptions{Unit: unit, End: asOf}
 	if !holdout.IsZero() {
 		if hd := Day(holdout); hd >= asOf {
@@ -114,7 +115,7 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	for i := range in.Data.Orders {
 		od := &in.Data.Orders[i]
 		if od.IsPurchase() && in.InPeriod(od.OrderedAt) {
-			ps = append(ps, Purchase{Customer: od.CustomerID, Day: Day(od.OrderedAt), Amount: od.Amount})
+			ps = append(ps, Purchase{Customer: od.CustomerID, Day: Day(od.OrderedAt.In(loc)), Amount: od.Amount})
 		}
 	}
 	if len(ps) == 0 {

@@ -380,7 +380,7 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, err
 	}
 	o := analysis.NewOpts(a.Info(), in.Options)
-	from := o.Date("from_date")
+	from := o.DateIn("from_date", in.Location())
 	nd, rd, cd, lo := o.Int("new_days"), o.Int("at_risk_days"), o.Int("churn_days"), o.Int("loyal_orders")
 	if err := o.Err(); err != nil {
 		return nil, err
@@ -390,7 +390,7 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	if at.IsZero() {
 		at = asOf.AddDate(0, 0, -90)
 	} else {
-		at = at.Add(24*time.Hour - time.Nanosecond)
+		at = analysis.EndOfDay(at, in.Location())
 	}
 	// One pass collects both dates' histories and the gaps the thresholds come from.
 	var gaps gapStats

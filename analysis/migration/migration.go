@@ -310,11 +310,12 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, err
 	}
 	o := analysis.NewOpts(x.Info(), in.Options)
-	af, at, bf, bt := o.Date("a_from"), o.Date("a_to"), o.Date("b_from"), o.Date("b_to")
+	loc := in.Location()
+	af, at, bf, bt := o.DateIn("a_from", loc), o.DateIn("a_to", loc), o.DateIn("b_from", loc), o.DateIn("b_to", loc)
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
-	eod := func(t time.Time) time.Time { return t.Add(24*time.Hour - time.Nanosecond) }
+	eod := func(t time.Time) time.Time { return analysis.EndOfDay(t, loc) }
 	b := Period{in.AsOf.AddDate(-1, 0, 0).Add(time.Nanosecond), in.AsOf}
 	a := Period{in.AsOf.AddDate(-2, 0, 0).Add(time.Nanosecond), b.From.Add(-time.Nanosecond)}
 	if !af.IsZero() {

@@ -357,8 +357,8 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	}
 	o := analysis.NewOpts(a.Info(), in.Options)
 	scheme := o.String("scheme")
-	if d := o.Date("as_of"); !d.IsZero() {
-		in.AsOf = d.Add(24*time.Hour - time.Nanosecond)
+	if d := o.DateIn("as_of", in.Location()); !d.IsZero() {
+		in.AsOf = analysis.EndOfDay(d, in.Location())
 	}
 	if err := o.Err(); err != nil {
 		return nil, err

@@ -29,7 +29,8 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	db := fs.String("db", "", "embedded database `file` (env KEXI_DB; default "+defaultDB+")")
 	orders := fs.String("orders", "", "analyse this CSV/XLSX of transactions directly, without a database")
 	customers := fs.String("customers", "", "with --orders: a CSV/XLSX of customers")
-	asOf := fs.String("as-of", "", "as-of `date` (default: the last order)")
+	asOf := fs.String("as-of", "", "as-of `date`, meaning the end of that day in the business time zone (default: the end of the last order's day)")
+	tz := fs.String("tz", "", tzHelp)
 	from := fs.String("from", "", "period start `date`")
 	to := fs.String("to", "", "period end `date` (inclusive)")
 	format := fs.String("format", "table", "output format: table, json, csv or xlsx")
@@ -75,21 +76,28 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	}
 	in := analysis.Input{Options: map[string]string{}, Settings: kexi.DefaultSettings}
 	var err error
-	for _, f := range []struct {
-		name string
-		v    string
-		t    *time.Time
-	}{{"as-of", *asOf, &in.AsOf}, {"from", *from, &in.From}, {"to", *to, &in.To}} {
-		if f.v == "" {
-			continue
-		}
-		if *f.t, err = time.Parse("2006-01-02", f.v); err != nil {
-			return kexi.Errorf(kexi.EINVALID, "--%s %q: expected a date like 2024-06-30", f.name, f.v)
-		}
+	dates, err := recordDates(env, time.Now())
+	if err != nil {
+		return err
 	}
-	if !in.AsOf.IsZero() {
+	// The dates are read once the time zone is known (from the database's settings with --db).
+	days := func() error {
+		loc := in.Location()
+		for _, f := range []struct {
+			name string
+			v    string
+			t    *time.Time
+		}{{"as-of", *asOf, &in.AsOf}, {"from", *from, &in.From}, {"to", *to, &in.To}} {
+			if f.v == "" {
+				continue
+			}
+			if *f.t, err = analysis.ParseDay("--"+f.name, f.v, loc, dates); err != nil {
+				return err
+			}
+		}
 		// The as-of date means the end of that day.
-		in.AsOf = in.AsOf.Add(24*time.Hour - time.Second)
+		in.AsOf = analysis.EndOfDay(in.AsOf, loc)
+		return nil
 	}
 	for _, o := range opts {
 		k, v, ok := strings.Cut(o, "=")
@@ -104,9 +112,17 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if *db != "" {
 			return kexi.Errorf(kexi.EINVALID, "give either --db or --orders/--customers, not both")
 		}
+		loc, err := zoneOf(env, *tz, "")
+		if err != nil {
+			return err
+		}
+		in.Settings.TimeZone = loc.String()
+		if err := days(); err != nil {
+			return err
+		}
 		// Order lines are kept in memory only when a named analysis reads them.
 		lines := slices.ContainsFunc(as, func(a analysis.Analysis) bool { return slices.Contains(a.Info().Needs, "items") })
-		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers, lines)
+		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers, lines, loc, dates)
 		if err != nil {
 			return err
 		}
@@ -125,6 +141,14 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		defer st.Close()
 		if in.Settings, err = st.Settings(ctx); err != nil {
 			return fmt.Errorf("read settings: %w", err)
+		}
+		loc, err := zoneOf(env, *tz, in.Settings.TimeZone)
+		if err != nil {
+			return err
+		}
+		in.Settings.TimeZone = loc.String()
+		if err := days(); err != nil {
+			return err
 		}
 		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}); err != nil {
 			return fmt.Errorf("load dataset: %w", err)
@@ -342,7 +366,11 @@ func figureText(f analysis.Figure) string {
 }
 
 func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang string, maxRows int) {
-	fmt.Fprintf(w, "== %s (%s) — as of %s\n", info.Title.In(lang), info.Name, r.AsOf.Format("2006-01-02"))
+	fmt.Fprintf(w, "== %s (%s)", info.Title.In(lang), info.Name)
+	if !r.AsOf.IsZero() { // data without any times has no as-of date
+		fmt.Fprintf(w, " — as of %s", r.AsOf.Format("2006-01-02"))
+	}
+	fmt.Fprintln(w)
 	for _, f := range r.Summary {
 		v := figureText(f)
 		if f.Text != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/sheet"
@@ -13,14 +14,16 @@ import (
 // Dataset without a database. Columns are recognised as in import. Rows that cannot be read
 // (no customer, a bad date …) are left out with a warning naming how many and the first
 // problem, so an analyst sees at once what was dropped. Without lines, order lines are left
-// out (unless the order totals come from them).
-func datasetFromFiles(ctx context.Context, env *Env, orders, customers string, lines bool) (*kexi.Dataset, error) {
+// out (unless the order totals come from them). Times without an offset are read in loc, and
+// rows with a time outside dates are left out like other bad rows.
+func datasetFromFiles(ctx context.Context, env *Env, orders, customers string, lines bool, loc *time.Location, dates kexi.Dates) (*kexi.Dataset, error) {
 	b := &kexi.Batch{}
 	for _, f := range []struct{ path, kind string }{{customers, kexi.KindCustomers}, {orders, kexi.KindOrders}} {
 		if f.path == "" {
 			continue
 		}
-		r, err := readSheet(env, f.path, sheet.Options{Kind: f.kind, SkipInvalid: true, NoItems: !lines})
+		r, err := readSheet(env, f.path, sheet.Options{Kind: f.kind, SkipInvalid: true, NoItems: !lines,
+			Location: loc, Dates: dates})
 		if err != nil {
 			return nil, err
 		}

@@ -33,6 +33,7 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	sheetName := fs.String("sheet", "", "XLSX sheet to read (default: the first with data)")
 	at := fs.String("at", "", "date for surveys and responses in files without a date column (e.g. 2019-09-30)")
 	dry := fs.Bool("dry-run", false, "read and check the files, write nothing")
+	tz := fs.String("tz", "", tzHelp)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -48,13 +49,9 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	if *rejects != "" && !*skip {
 		return kexi.Errorf(kexi.EINVALID, "--rejects needs --skip-invalid")
 	}
-	var atTime time.Time
-	if *at != "" {
-		t, err := sheet.ParseDate(*at)
-		if err != nil {
-			return kexi.Errorf(kexi.EINVALID, "--at %q: %v", *at, err)
-		}
-		atTime = t
+	dates, err := recordDates(env, time.Now())
+	if err != nil {
+		return err
 	}
 	var mapping *sheet.Mapping
 	if *mapFile != "" {
@@ -67,15 +64,38 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	var st kexi.Store
+	saved := "" // the database's time zone (a dry run opens no database: --tz, KEXI_TZ or the default)
 	if !*dry {
-		var err error
 		if st, err = openStore(ctx, env, *db); err != nil {
 			return err
 		}
 		defer st.Close()
+		set, err := st.Settings(ctx)
+		if err != nil {
+			return fmt.Errorf("read settings: %w", err)
+		}
+		saved = set.TimeZone
+	}
+	loc, err := zoneOf(env, *tz, saved)
+	if err != nil {
+		return err
+	}
+	if saved != "" && loc.String() != saved {
+		fmt.Fprintf(env.Stderr, "kexi import: reading times without an offset as %s time; the database's time zone setting is %s, which the web UI and kexi analyze --db cut days and hours in (change it in Settings)\n", loc, saved)
+	}
+	var atTime time.Time
+	if *at != "" {
+		t, err := sheet.ParseDateIn(*at, loc)
+		if err == nil && !dates.Contains(t) {
+			err = errors.New(dates.Reason())
+		}
+		if err != nil {
+			return kexi.Errorf(kexi.EINVALID, "--at %q: %v", *at, err)
+		}
+		atTime = t
 	}
 	opt := sheet.Options{Kind: *kind, Mapping: mapping, SkipUnknown: *skipUnknown, SkipInvalid: *skip,
-		Anonymous: *anon, Campaign: *campaign, Sheet: *sheetName, At: atTime}
+		Anonymous: *anon, Campaign: *campaign, Sheet: *sheetName, At: atTime, Location: loc, Dates: dates}
 	var (
 		results []*sheet.Result
 		failed  []error

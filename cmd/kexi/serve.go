@@ -45,6 +45,10 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 // link that creates the first administrator. kexi demo calls it after generating data.
 func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string) error {
 	logger := newLogger(env)
+	future, err := futureYears(env)
+	if err != nil {
+		return err
+	}
 	users, err := st.FindUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("list users: %w", err)
@@ -56,7 +60,7 @@ func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string) error
 		setup = base64.RawURLEncoding.EncodeToString(b)
 	}
 	srv := kexihttp.NewServer(kexihttp.Config{Store: st, Analyses: all.List(), Logger: logger,
-		SetupToken: setup, Version: version})
+		SetupToken: setup, Version: version, FutureYears: future})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return kexi.Errorf(kexi.EINVALID, "cannot listen on %s: %v", addr, err)
