@@ -27,17 +27,18 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 || (math.IsNaN(a) && 
 // tiny: campaigns K1 (wechat, 1000, 01-01..01-31) and K2 (search, 600, 02-01..03-01).
 // Customers 1, 2 (wechat, K1), 3 (search, K2), 4 (no channel), 5 (wechat, no orders).
 // Orders (amount/cost/shipping): c1 01-05 100/40/10, 03-05 200/80/10, a return 03-10 of 50;
-// c2 01-20 300/100/0; c3 02-10 50/20/5; c4 2023-12-01 80/30/0. As of 2024-03-10.
+// c2 01-20 300/100/0; c3 02-10 50/20/5; c4 2023-12-01 80/30/0. As of the end of 2024-03-10
+// (the default: the end of the last order's day).
 // Leads: wechat/K1: won, lost, open; search/K2: won (history new → won).
 //
 // Whole history:
 //
 //	wechat: leads 3, won 1 → 1/3; new c1, c2; cost 1000, CAC 500; revenue 600;
 //	        profit (100−40−10) + (200−80−10) − 50 + (300−100) = 110 + 200 = 310; ROI −0.69;
-//	        months: c1 65 days, c2 50 days → (65+50)/30.4375 = 3.7782 (both ≥ 1);
-//	        payback = 500 / (310/3.7782) = 6.0939.
+//	        months: c1 66 days, c2 51 days (to the end of 03-10) → (66+51)/30.4375 = 3.8439
+//	        (both ≥ 1); payback = 500 / (310/3.8439) = 6.1999.
 //	search: leads 1, won 1; new c3; cost 600, CAC 600; revenue 50, profit 25; ROI −575/600;
-//	        months: 29 days → 1 (the floor); payback 600/25 = 24.
+//	        months: 30 days → 1 (the floor); payback 600/25 = 24.
 //	(none): c4, revenue 80, profit 50, no cost → CAC, ROI, payback blank.
 //	total: leads 4, new 4, cost 1600, CAC 400, revenue 730, profit 385.
 func tiny() *kexi.Dataset {
@@ -73,7 +74,7 @@ func TestRunByHand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := 115 / (365.25 / 12)
+	m := (117 - 2e-9/86400) / (365.25 / 12) // two customers, each to the last nanosecond of 03-10
 	want := map[string][]any{
 		"wechat": {"wechat", 3, 1, 1.0 / 3, 2, 1000.0, 500.0, 600.0, 310.0, -0.69, 500 / (310 / m)},
 		"search": {"search", 1, 1, 1.0, 1, 600.0, 600.0, 50.0, 25.0, -575.0 / 600, 24.0},

@@ -63,19 +63,24 @@ type Period struct {
 }
 
 // PeriodOf returns the period of an input (see the package doc): End is the as-of time or the
-// end of the To day, whichever is earlier; Start is From, or 12 months before End.
+// end of the To day, whichever is earlier; Start is From, or 12 months before End (the twelve
+// months of whole days when End is the last instant of a day, as the default as-of is).
 func PeriodOf(in analysis.Input) Period {
 	end := in.AsOf
 	if !in.To.IsZero() {
 		to := in.To
 		if midnight(to) {
-			to = to.Add(24*time.Hour - time.Nanosecond)
+			to = analysis.EndOfDay(to, to.Location())
 		}
 		if end.IsZero() || to.Before(end) {
 			end = to
 		}
 	}
 	if in.From.IsZero() {
+		if next := end.Add(time.Nanosecond); midnight(next) {
+			// The end of a day (the as-of default): the twelve months of whole days to it.
+			return Period{Start: next.AddDate(-1, 0, 0), End: end, PrevStart: next.AddDate(-2, 0, 0)}
+		}
 		return Period{Start: end.AddDate(-1, 0, 0), End: end, PrevStart: end.AddDate(-2, 0, 0)}
 	}
 	p := Period{Start: in.From, End: end}

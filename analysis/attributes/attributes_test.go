@@ -527,7 +527,7 @@ func TestOneCustomer(t *testing.T) {
 	if _, ok := res.Figure("revenue_growth"); ok {
 		t.Error("growth with no previous revenue")
 	}
-	if p, q := figure(t, res, "period").Text, figure(t, res, "previous_period").Text; p != "2024-03-01 – 2025-03-01" || q != "2023-03-01 – 2024-02-29" {
+	if p, q := figure(t, res, "period").Text, figure(t, res, "previous_period").Text; p != "2024-03-02 – 2025-03-01" || q != "2023-03-02 – 2024-03-01" {
 		t.Errorf("default period %s, previous %s", p, q)
 	}
 	r := row(t, res.Table("groups"), "female")

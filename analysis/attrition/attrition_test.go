@@ -376,8 +376,8 @@ func TestEdgeCases(t *testing.T) {
 	one := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}}, Orders: buys(1, "2024-12-31:10")}
 	res = run(t, one, analysis.Input{Options: map[string]string{}})
 	checkFigures(t, res, map[string]float64{"customers": 1, "active": 1, "churned": 0, "churn_rate": 0, "ever_churned": 0})
-	if !res.AsOf.Equal(day("2024-12-31")) {
-		t.Errorf("as of %v, want the last order", res.AsOf)
+	if !res.AsOf.Equal(day("2025-01-01").Add(-time.Nanosecond)) {
+		t.Errorf("as of %v, want the end of the last order's day", res.AsOf)
 	}
 	// A customer whose only orders are a return and a zero-amount order is a customer (a $0
 	// order is a purchase); one with only a negative amount is none.
@@ -400,8 +400,9 @@ func TestSubscription(t *testing.T) {
 	res := run(t, d, analysis.Input{Options: map[string]string{}})
 	checkFigures(t, res, map[string]float64{"customers": 3, "active": 1, "churned": 2, "churn_rate": 2.0 / 3,
 		"mean_csat_churned": 1, "mean_csat_retained": 4, "churned_in_period": 1})
-	// With no orders the as-of date is the latest date in the data: the survey of 06-30.
-	if !res.AsOf.Equal(day("2024-06-30")) {
+	// With no orders the as-of date is the end of the day of the latest time in the data: the
+	// survey of 06-30.
+	if !res.AsOf.Equal(day("2024-07-01").Add(-time.Nanosecond)) {
 		t.Errorf("as of %v", res.AsOf)
 	}
 	mo := rows(t, res, "months")
