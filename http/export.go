@@ -163,7 +163,7 @@ func (s *Server) exportEntity(w http.ResponseWriter, r *http.Request, e entity) 
 	}
 	// Buffer, so that a failure is still an error response rather than half a file.
 	var buf bytes.Buffer
-	if err := sheet.Write(&buf, e.kind(), format, langOf(r), items); err != nil {
+	if err := sheet.WriteIn(&buf, e.kind(), format, langOf(r), s.zone(r.Context()), items); err != nil {
 		w.Header().Del("Content-Disposition")
 		return err
 	}

@@ -63,9 +63,10 @@ type rec struct {
 	k  *kexi.Competitor
 	w  *kexi.SWOTItem
 
-	paid    int       // orders: 0 no paid-at column, 1 empty (unpaid), 2 paid
-	closeAt time.Time // leads: when the lead closed (won or lost, whichever its stage says)
-	hasItem bool      // orders: the row had an item field
+	paid    int            // orders: 0 no paid-at column, 1 empty (unpaid), 2 paid
+	closeAt time.Time      // leads: when the lead closed (won or lost, whichever its stage says)
+	hasItem bool           // orders: the row had an item field
+	loc     *time.Location // Write: the time zone times are written in (nil: UTC)
 }
 
 // field is one importable and exportable field of a kind, with its header synonyms.
@@ -157,7 +158,7 @@ func fInt(name, en, zh string, p func(*rec) *int) *field {
 func fDate(name, en, zh string, p func(*rec) *time.Time) *field {
 	f := newField(name, tDate, en, zh)
 	f.set = func(r *rec, v *val) { *p(r) = v.t }
-	f.get = func(r *rec) string { return formatTime(*p(r)) }
+	f.get = func(r *rec) string { return formatTimeIn(*p(r), r.loc) }
 	return f
 }
 
@@ -445,7 +446,7 @@ func leadFields() []*field {
 			func(r *rec) *string { return &r.l.Stage }).values(stageValues),
 		{name: "stages", typ: tText, en: syn("Stage History|stages"), zh: syn("阶段历史"), present: []string{"stages"},
 			set: func(r *rec, v *val) {}, // parsed in setStages, which needs to report errors
-			get: func(r *rec) string { return formatStages(r.l.Stages) }},
+			get: func(r *rec) string { return formatStages(r.l.Stages, r.loc) }},
 		fText("lost_reason", "Lost Reason|loss reason|reason lost", "流失原因|输单原因", func(r *rec) *string { return &r.l.LostReason }),
 		fNum("value", "Value|close value|deal value|amount|expected value|opportunity value", "金额|预计金额|商机金额|成交金额",
 			func(r *rec) *float64 { return &r.l.Value }),
@@ -605,10 +606,10 @@ func splitList(s string) []string {
 }
 
 // formatStages writes a stage history as "new@2018-02-01; won@2018-02-26 19:58:54".
-func formatStages(st []kexi.StageEntry) string {
+func formatStages(st []kexi.StageEntry, loc *time.Location) string {
 	parts := make([]string, len(st))
 	for i, e := range st {
-		parts[i] = e.Stage + "@" + formatTime(e.EnteredAt)
+		parts[i] = e.Stage + "@" + formatTimeIn(e.EnteredAt, loc)
 	}
 	return strings.Join(parts, "; ")
 }

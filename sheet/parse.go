@@ -590,13 +590,20 @@ func ParseBool(s string) (bool, error) {
 // formatNumber writes a number the way the stores and exports keep it: shortest exact form.
 func formatNumber(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// formatTime writes a time for export: a date alone when it is midnight UTC, otherwise date
-// and time (with fractional seconds when there are any), always in UTC.
-func formatTime(t time.Time) string {
+// formatTime is formatTimeIn in UTC.
+func formatTime(t time.Time) string { return formatTimeIn(t, time.UTC) }
+
+// formatTimeIn writes a time for export as wall-clock time in loc (nil: UTC), without a zone,
+// so that ParseDateIn with the same loc reads back the same instant: a date alone when it is
+// midnight there, otherwise date and time (with fractional seconds when there are any).
+func formatTimeIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.UTC()
+	if loc == nil {
+		loc = time.UTC
+	}
+	t = t.In(loc)
 	if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 && t.Nanosecond() == 0 {
 		return t.Format("2006-01-02")
 	}

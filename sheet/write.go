@@ -4,8 +4,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-
 	"strings"
+	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/xuri/excelize/v2"
@@ -22,13 +22,20 @@ const (
 // records is a slice of kexi records or of pointers to them ([]*kexi.Customer, []kexi.Order, …).
 // Orders are written one row per line item, the order's fields repeated. Custom fields become
 // "custom.NAME" columns. Times are written in UTC as 2006-01-02 15:04:05 (a date alone at
-// midnight).
+// midnight); WriteIn writes them in the business's time zone.
 //
 // A Chinese CSV starts with a UTF-8 byte order mark so that Excel opens it as UTF-8 rather than
 // the system code page; an English one does not (Read accepts both).
 //
 // It returns an EINVALID error for an unknown kind, format or record type.
 func Write(w io.Writer, kind, format, lang string, records any) error {
+	return WriteIn(w, kind, format, lang, time.UTC, records)
+}
+
+// WriteIn is Write with times written as wall-clock time in loc, the business's time zone,
+// without an offset: what Read with Options.Location set to loc reads back as the same
+// instants.
+func WriteIn(w io.Writer, kind, format, lang string, loc *time.Location, records any) error {
 	k := kinds[strings.ToLower(kind)]
 	if k == nil {
 		return kexi.Errorf(kexi.EINVALID, "unknown kind %q: expected one of %s", kind, strings.Join(kindNames(), ", "))
@@ -79,6 +86,9 @@ func Write(w io.Writer, kind, format, lang string, records any) error {
 	}
 	if err := out.row(header, nil); err != nil {
 		return err
+	}
+	for i := range recs {
+		recs[i].loc = loc
 	}
 	cells := make([]string, len(header))
 	nums := make([]bool, len(header))

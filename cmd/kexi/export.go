@@ -38,6 +38,7 @@ func cmdExport(ctx context.Context, env *Env, args []string) error {
 	kind := fs.String("kind", "", "kind of records: "+strings.Join(sheet.Kinds(), "|"))
 	format := fs.String("format", "", "csv or xlsx (default: from --out's extension, else csv)")
 	lang := fs.String("lang", envOr(env, "KEXI_LANG", "en"), "header language: en or zh (env KEXI_LANG)")
+	tz := fs.String("tz", "", "time `zone` the times are written in, without an offset, as import reads them (env KEXI_TZ; default: the database's setting, else Asia/Shanghai)")
 	out := fs.String("out", "", "output file (default: standard output)")
 	var where whereFlags
 	fs.Var(&where, "where", "condition FIELD:OP:VALUE (repeatable; ops eq ne lt le gt ge contains in; custom fields as custom.NAME)")
@@ -75,7 +76,15 @@ func cmdExport(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	write := func(w io.Writer) error { return sheet.Write(w, *kind, *format, *lang, recs) }
+	set, err := st.Settings(ctx)
+	if err != nil {
+		return fmt.Errorf("read settings: %w", err)
+	}
+	loc, err := zoneOf(env, *tz, set.TimeZone)
+	if err != nil {
+		return err
+	}
+	write := func(w io.Writer) error { return sheet.WriteIn(w, *kind, *format, *lang, loc, recs) }
 	if *out == "" {
 		return write(env.Stdout)
 	}
