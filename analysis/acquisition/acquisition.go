@@ -92,7 +92,11 @@ func CostIn(c *kexi.Campaign, in analysis.Input) float64 {
 		}
 		return 0
 	}
-	day := func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+	loc := in.Location() // days are cut in the business's time zone
+	day := func(t time.Time) time.Time {
+		t = t.In(loc)
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	}
 	cs, ce := day(c.Start), day(c.End).AddDate(0, 0, 1)
 	ps, pe := cs, ce
 	if !in.From.IsZero() {

@@ -433,6 +433,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}
 	d := in.Data
 	asOf := in.AsOf
+	loc := in.Location()
 	for i := range d.Surveys {
 		if d.Surveys[i].At.After(asOf) {
 			asOf = d.Surveys[i].At
@@ -507,7 +508,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			continue
 		}
 		get(byChannel, s.Channel).Add(s.Kind, s.Score)
-		mk := s.At.Year()*12 + int(s.At.Month()) - 1
+		at := s.At.In(loc) // months are cut in the business's time zone
+		mk := at.Year()*12 + int(at.Month()) - 1
 		if byMonth[mk] == nil {
 			byMonth[mk] = &Score{}
 		}
