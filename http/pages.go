@@ -62,11 +62,17 @@ func (p *page) Pct(v any) string { return fmtPct(p.Lang, toFloat(v)) }
 // Date formats a date for the language.
 func (p *page) Date(t time.Time) string { return fmtDate(p.Lang, p.local(t)) }
 
-// DateTime formats a time for the language.
-func (p *page) DateTime(t time.Time) string { return fmtDateTime(p.Lang, p.local(t)) }
+// DateTime formats a time for the language, in the business's time zone: an order at 08:00 in
+// Shanghai (00:00 UTC) shows as 08:00.
+func (p *page) DateTime(t time.Time) string {
+	if p.Loc != nil && !t.IsZero() {
+		t = t.In(p.Loc)
+	}
+	return fmtDateTime(p.Lang, t)
+}
 
-// local shows a moment in the business's time zone. A bare date (midnight UTC: a birth date,
-// an as-of day) stays the day it is.
+// local shows a moment's day in the business's time zone. A bare date given in UTC (midnight
+// UTC: a birth date sent to the API as 1988-08-09T00:00:00Z) stays the day it is.
 func (p *page) local(t time.Time) time.Time {
 	if p.Loc == nil || t.IsZero() {
 		return t

@@ -458,13 +458,16 @@ func TestLocalTime(t *testing.T) {
 	}{
 		{sh, time.Date(2025, 3, 4, 20, 30, 0, 0, time.UTC), "5 Mar 2025 04:30"}, // the next day in Shanghai
 		{ny, time.Date(2025, 3, 4, 2, 0, 0, 0, time.UTC), "3 Mar 2025 21:00"},   // the day before in New York
-		{ny, date("1988-08-09"), "9 Aug 1988 00:00"},                            // a bare date stays
+		{sh, time.Date(2010, 12, 1, 0, 0, 0, 0, time.UTC), "1 Dec 2010 08:00"},  // 08:00 in Shanghai is midnight UTC
 		{nil, time.Date(2025, 3, 4, 20, 30, 0, 0, time.UTC), "4 Mar 2025 20:30"},
 	} {
 		p := &page{Lang: langEn, Loc: c.loc}
 		if got := p.DateTime(c.in); got != c.want {
 			t.Errorf("%v in %v: %q, want %q", c.in, c.loc, got, c.want)
 		}
+	}
+	if got := (&page{Lang: langEn, Loc: ny}).Date(date("1988-08-09")); got != "9 Aug 1988" { // a bare date stays
+		t.Errorf("bare date %q", got)
 	}
 	p := &page{Lang: langZh, Loc: sh}
 	if got := p.Date(time.Date(2025, 12, 31, 16, 0, 0, 0, time.UTC)); got != "2026年1月1日" {
