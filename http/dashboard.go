@@ -122,6 +122,12 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 	return h
 }
 
+// dashboardKey is the cache key of a scope's dashboard: its months are cut in the settings'
+// time zone, so a new zone is a new key.
+func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
+	return "dashboard " + scopeKey(sc) + " tz=" + s.cachedSettings(ctx).TimeZone
+}
+
 // dashboard returns the headline figures for the request's scope, cached per data version.
 // At-risk and CLV figures come from the registered analyses named in figureSources, when their
 // results carry the figure.
@@ -130,7 +136,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error
 	if err != nil {
 		return nil, err
 	}
-	val, _, err := s.cache.get(ctx, v, "dashboard "+scopeKey(sc), func(ctx context.Context) (any, error) {
+	val, _, err := s.cache.get(ctx, v, s.dashboardKey(ctx, sc), func(ctx context.Context) (any, error) {
 		h := headline(d.ds, s.zone(ctx))
 		for _, src := range figureSources {
 			a := s.byName[src.analysis]

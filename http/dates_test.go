@@ -81,3 +81,28 @@ func TestImportZone(t *testing.T) {
 		t.Errorf("export: %d %.400s", w.Code, w.Body)
 	}
 }
+
+// TestZoneSettingKeysCache: the analyses and the dashboard are cut in the settings' time zone,
+// so changing it gives new results, not the ones cached for the old zone.
+func TestZoneSettingKeysCache(t *testing.T) {
+	f := newFixture(t)
+	asOf := func() string {
+		w := f.do(req{method: "GET", path: "/api/v1/analyses/rfm", as: "admin"})
+		var r struct {
+			AsOf string `json:"as_of"`
+		}
+		decode(t, w, &r)
+		return r.AsOf
+	}
+	if a := asOf(); !strings.HasSuffix(a, "T23:59:59.999999999+08:00") {
+		t.Errorf("as of %s, want the end of the day in Shanghai", a)
+	}
+	w := f.do(req{method: "PUT", path: "/api/v1/settings", as: "admin",
+		body: map[string]any{"currency": "CNY", "time_zone": "Europe/London", "cost_per_minute": 1, "lang": "en"}})
+	if w.Code != 200 {
+		t.Fatalf("settings: %d %s", w.Code, w.Body)
+	}
+	if a := asOf(); !strings.HasSuffix(a, "T23:59:59.999999999Z") {
+		t.Errorf("as of %s after the zone became Europe/London", a)
+	}
+}

@@ -164,7 +164,7 @@ func TestWarm(t *testing.T) {
 			missing = append(missing, a)
 		}
 	}
-	_, dash := f.srv.cache.entries["dashboard "+scopeKey(kexi.Scope{})]
+	_, dash := f.srv.cache.entries[f.srv.dashboardKey(ctx, kexi.Scope{})]
 	f.srv.cache.mu.Unlock()
 	if !dash {
 		t.Error("dashboard not warmed")
