@@ -33,9 +33,9 @@ var queryDocs = map[string]string{
 	"limit":  "page size (default 100, at most 10000)",
 	"f":      "condition FIELD:OP:VALUE, repeatable; OP is eq, ne, lt, le, gt, ge, contains or in; FIELD may be custom.NAME",
 	"format": "csv (default) or xlsx",
-	"as_of":  "as-of date 2006-01-02 (default: the last order)",
-	"from":   "period start 2006-01-02",
-	"to":     "period end 2006-01-02 (inclusive)",
+	"as_of":  "as-of date 2006-01-02: the end of that day in the business time zone (default: the end of the last order's day); 1900-01-01 to a few years ahead",
+	"from":   "period start 2006-01-02, a day in the business time zone",
+	"to":     "period end 2006-01-02 (inclusive of its whole day)",
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
