@@ -224,12 +224,27 @@ func Median(v []int) float64 {
 	return float64(s[n/2-1]+s[n/2]) / 2
 }
 
-// Build returns the funnel of the leads for which keep returns true (nil keeps all).
-func Build(leads []kexi.Lead, keep func(*kexi.Lead) bool) *Funnel {
+// In returns the path with its times in loc, so that Days counts that zone's calendar days
+// (nil leaves them as they are).
+func (p Path) In(loc *time.Location) Path {
+	if loc == nil {
+		return p
+	}
+	for k, at := range p.At {
+		if !at.IsZero() {
+			p.At[k] = at.In(loc)
+		}
+	}
+	return p
+}
+
+// Build returns the funnel of the leads for which keep returns true (nil keeps all), with
+// days counted in loc (nil: in each time's own location).
+func Build(leads []kexi.Lead, keep func(*kexi.Lead) bool, loc *time.Location) *Funnel {
 	f := &Funnel{}
 	for i := range leads {
 		if keep == nil || keep(&leads[i]) {
-			f.Add(Trace(&leads[i]))
+			f.Add(Trace(&leads[i]).In(loc))
 		}
 	}
 	return f
@@ -242,8 +257,8 @@ type Group struct {
 }
 
 // ByGroup returns the funnels of the kept leads grouped by key (sorted by key; "" for leads
-// without one).
-func ByGroup(leads []kexi.Lead, keep func(*kexi.Lead) bool, key func(*kexi.Lead) string) []Group {
+// without one), with days counted in loc as Build does.
+func ByGroup(leads []kexi.Lead, keep func(*kexi.Lead) bool, key func(*kexi.Lead) string, loc *time.Location) []Group {
 	m := map[string]*Funnel{}
 	for i := range leads {
 		l := &leads[i]
@@ -254,7 +269,7 @@ func ByGroup(leads []kexi.Lead, keep func(*kexi.Lead) bool, key func(*kexi.Lead)
 		if m[k] == nil {
 			m[k] = &Funnel{}
 		}
-		m[k].Add(Trace(l))
+		m[k].Add(Trace(l).In(loc))
 	}
 	out := make([]Group, 0, len(m))
 	for k, f := range m {
@@ -334,7 +349,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}
 	leads := in.Data.Leads
 	cur := func(l *kexi.Lead) bool { return in.InPeriod(l.CreatedAt) }
-	f := Build(leads, cur)
+	loc := in.Location()
+	f := Build(leads, cur, loc)
 
 	var prev *Funnel
 	to := in.To
@@ -348,7 +364,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			span += 24 * time.Hour // To covers its whole day
 		}
 		pin.From = in.From.Add(-span)
-		prev = Build(leads, func(l *kexi.Lead) bool { return pin.InPeriod(l.CreatedAt) })
+		prev = Build(leads, func(l *kexi.Lead) bool { return pin.InPeriod(l.CreatedAt) }, loc)
 	}
 
 	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
@@ -430,7 +446,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		analysis.Column{Key: "median_days_to_close", Type: "float"}, analysis.Column{Key: "bottleneck", Type: "label"})
 	bar := analysis.Series{Key: "conversion_by_group", Kind: "bar"}
 	var conv []float64
-	for _, g := range ByGroup(leads, cur, key) {
+	for _, g := range ByGroup(leads, cur, key, loc) {
 		name := g.Key
 		if name == "" {
 			name = "(none)"

@@ -63,7 +63,7 @@ func tiny() []kexi.Lead {
 func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 || (math.IsNaN(a) && math.IsNaN(b)) }
 
 func TestBuildByHand(t *testing.T) {
-	f := funnel.Build(tiny(), nil)
+	f := funnel.Build(tiny(), nil, nil)
 	if f.Reached != [5]int{5, 4, 3, 2, 2} {
 		t.Fatalf("reached %v", f.Reached)
 	}
@@ -93,7 +93,7 @@ func TestBuildByHand(t *testing.T) {
 
 func TestEdgeCases(t *testing.T) {
 	// No leads: NaN conversion, no bottleneck.
-	f := funnel.Build(nil, nil)
+	f := funnel.Build(nil, nil, nil)
 	if !math.IsNaN(f.Conversion()) || f.Bottleneck() != -1 || !math.IsNaN(funnel.Median(f.CloseDays)) {
 		t.Errorf("empty funnel: %v %v", f.Conversion(), f.Bottleneck())
 	}
@@ -106,13 +106,13 @@ func TestEdgeCases(t *testing.T) {
 	}
 	// Won before created (olist has one such lead): -2 days clamps to 0 and is counted.
 	w := lead(2, "x", "won", "new", "2024-03-05", "won", "2024-03-03")
-	f = funnel.Build([]kexi.Lead{w}, nil)
+	f = funnel.Build([]kexi.Lead{w}, nil, nil)
 	if len(f.CloseDays) != 1 || f.CloseDays[0] != 0 || f.Negative != 2 {
 		t.Errorf("close %v negative %d", f.CloseDays, f.Negative)
 	}
 	// Ties in the bottleneck: the earliest stage wins. 2 leads, one lost at new, one won:
 	// steps 0.5, 1, 1, 1 → consultation.
-	f = funnel.Build([]kexi.Lead{lead(1, "", "lost", "new", "2024-01-01"), lead(2, "", "won", "new", "2024-01-01", "won", "2024-01-02")}, nil)
+	f = funnel.Build([]kexi.Lead{lead(1, "", "lost", "new", "2024-01-01"), lead(2, "", "won", "new", "2024-01-01", "won", "2024-01-02")}, nil, nil)
 	if f.Bottleneck() != 1 {
 		t.Errorf("bottleneck %d", f.Bottleneck())
 	}
@@ -242,6 +242,28 @@ func BenchmarkRun(b *testing.B) {
 	for b.Loop() {
 		if _, err := funnel.New().Run(context.Background(), in); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// TestDaysInZone: days to close are counted in the business's calendar. A lead created at
+// 2024-01-01 20:00 UTC and won at 2024-01-02 01:00 UTC closes after 1 day in UTC, but on the
+// same day (04:00 → 09:00 on 2 January) in Shanghai.
+func TestDaysInZone(t *testing.T) {
+	created := time.Date(2024, 1, 1, 20, 0, 0, 0, time.UTC)
+	l := kexi.Lead{ID: 1, Stage: "won", CreatedAt: created, Stages: []kexi.StageEntry{
+		{Stage: "new", EnteredAt: created}, {Stage: "won", EnteredAt: created.Add(5 * time.Hour)}}}
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Skip("no Asia/Shanghai zone on this system:", err)
+	}
+	for _, c := range []struct {
+		loc  *time.Location
+		want int
+	}{{time.UTC, 1}, {sh, 0}} {
+		f := funnel.Build([]kexi.Lead{l}, nil, c.loc)
+		if len(f.CloseDays) != 1 || f.CloseDays[0] != c.want {
+			t.Errorf("%v: close days %v, want [%d]", c.loc, f.CloseDays, c.want)
 		}
 	}
 }
