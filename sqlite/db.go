@@ -61,6 +61,7 @@ type DB struct {
 	w     *sql.DB // one connection: every write goes through it
 	r     *sql.DB // read-only pool
 	c     *crypt
+	key   []byte // for a backup that includes it
 	now   func() time.Time
 	close func() error
 }
@@ -88,7 +89,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := createPrivate(abs); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{path: abs, c: c, now: opts.Now}
+	db := &DB{path: abs, c: c, key: append([]byte(nil), opts.Key...), now: opts.Now}
 	if db.now == nil {
 		db.now = time.Now
 	}
