@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -79,4 +84,116 @@ func makeBackup(ctx context.Context, db *sqlite.DB, key []byte, out string, with
 		return rec, err
 	}
 	return rec, nil
+}
+
+// schedule is kexi serve's scheduled backups: every so often into a folder, keeping the last
+// few verified ones.
+type schedule struct {
+	dir   string
+	every time.Duration
+	keep  int
+}
+
+// flags registers the schedule's flags on fs, with their environment fallbacks.
+func (s *schedule) flags(env *Env, fs *flag.FlagSet) {
+	fs.StringVar(&s.dir, "backup-dir", envOr(env, "KEXI_BACKUP_DIR", ""),
+		"make scheduled, verified backups into this `folder` (env KEXI_BACKUP_DIR); the key is not in them")
+	every, err := time.ParseDuration(envOr(env, "KEXI_BACKUP_EVERY", "24h"))
+	if err != nil {
+		every = -1 // reported by check
+	}
+	fs.DurationVar(&s.every, "backup-every", every, "time between scheduled backups, e.g. 6h (env KEXI_BACKUP_EVERY)")
+	keep, err := strconv.Atoi(envOr(env, "KEXI_BACKUP_KEEP", "7"))
+	if err != nil {
+		keep = -1
+	}
+	fs.IntVar(&s.keep, "backup-keep", keep, "keep this many of the newest scheduled backups, removing older ones (env KEXI_BACKUP_KEEP)")
+}
+
+// check rejects a schedule that makes no sense.
+func (s *schedule) check() error {
+	if s.every < time.Second {
+		return kexi.Errorf(kexi.EINVALID, "--backup-every (or KEXI_BACKUP_EVERY) must be a duration of at least 1s, such as 24h or 30m")
+	}
+	if s.keep < 1 {
+		return kexi.Errorf(kexi.EINVALID, "--backup-keep (or KEXI_BACKUP_KEEP) must be a whole number of at least 1")
+	}
+	if s.dir == "" {
+		return nil
+	}
+	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+		return kexi.Errorf(kexi.EINVALID, "--backup-dir %s: %v", s.dir, err)
+	}
+	return nil
+}
+
+// backupPattern matches the names of scheduled backups; only these are ever removed.
+var backupPattern = regexp.MustCompile(`^kexi-\d{8}T\d{6}Z\.kbk$`)
+
+// start runs the schedule until ctx ends or the function it returns is called (which waits for
+// a backup under way). The first backup is made at once when the last verified one is older
+// than the interval.
+func (s *schedule) start(ctx context.Context, env *Env, db *sqlite.DB, key []byte, dbPath string) func() {
+	log := newLogger(env)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	fmt.Fprintf(env.Stdout, "Backups every %s into %s, keeping the newest %d. The encryption key is not in them: keep %s.key safe elsewhere.\n",
+		s.every, s.dir, s.keep, dbPath)
+	go func() {
+		defer close(done)
+		wait := s.every
+		if last, err := db.LastBackup(ctx); err == nil && (last == nil || time.Since(last.CreatedAt) >= s.every) {
+			wait = 0
+		} else if err == nil {
+			wait = s.every - time.Since(last.CreatedAt)
+		}
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			s.once(ctx, log, db, key)
+			t.Reset(s.every)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// once makes one scheduled backup, verifies it, and removes the oldest beyond the number to keep.
+func (s *schedule) once(ctx context.Context, log *slog.Logger, db *sqlite.DB, key []byte) {
+	start := time.Now()
+	name := filepath.Join(s.dir, "kexi-"+start.UTC().Format("20060102T150405Z")+".kbk")
+	rec, err := makeBackup(ctx, db, key, name, false, true)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("scheduled backup failed", "file", name, "err", err)
+		}
+		os.Remove(name) // an unverified backup must not push a good one out
+		return
+	}
+	log.Info("backup verified", "file", name, "bytes", rec.Bytes, "customers", rec.Customers, "orders", rec.Orders,
+		"seconds", time.Since(start).Round(time.Millisecond).Seconds())
+	ents, err := os.ReadDir(s.dir)
+	if err != nil {
+		log.Error("list backups", "dir", s.dir, "err", err)
+		return
+	}
+	var names []string
+	for _, e := range ents {
+		if e.Type().IsRegular() && backupPattern.MatchString(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
+	sort.Strings(names) // oldest first: the names are UTC times
+	for _, n := range names[:max(0, len(names)-s.keep)] {
+		if err := os.Remove(filepath.Join(s.dir, n)); err != nil {
+			log.Error("remove old backup", "file", n, "err", err)
+		}
+	}
 }

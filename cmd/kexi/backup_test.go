@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kexi/kexi/sheet"
+	"github.com/kexi/kexi/sqlite"
 )
 
 // exportAll exports every kind of the database at db as CSV and XLSX, by the CLI.
@@ -161,4 +165,73 @@ func TestRestoreRefusesDamagedBackup(t *testing.T) {
 	if code, _, stderr := runCmd(nil, "", "restore", "--db", filepath.Join(dir, "ok.db"), bk); code != 0 {
 		t.Errorf("restore of the good backup: %d %s", code, stderr)
 	}
+}
+
+// TestServeScheduledBackups: kexi serve with --backup-dir makes a verified backup at once and
+// then every --backup-every, keeps the newest --backup-keep, records the last one for the
+// settings page, and each restores to the data it was made from.
+func TestServeScheduledBackups(t *testing.T) {
+	dir := t.TempDir()
+	db := demoDB(t, dir)
+	bdir := filepath.Join(dir, "backups")
+	s := startServe(t, nil, "--db", db, "--backup-dir", bdir, "--backup-every", "1s", "--backup-keep", "2")
+	deadline := time.Now().Add(60 * time.Second)
+	for strings.Count(s.errOut.String(), "backup verified") < 3 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code := s.stop(); code != 0 {
+		t.Fatalf("serve exited %d: %s", code, s.errOut)
+	}
+	if n := strings.Count(s.errOut.String(), "backup verified"); n < 3 {
+		t.Fatalf("%d scheduled backups verified: %s", n, s.errOut)
+	}
+	if !strings.Contains(s.out.String(), "key is not in them") {
+		t.Errorf("serve does not say the key is not in the backups: %s", s.out)
+	}
+	ents, err := os.ReadDir(bdir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	if len(names) != 2 || !backupPattern.MatchString(names[0]) || !backupPattern.MatchString(names[1]) {
+		t.Fatalf("backup folder holds %v; want the newest 2 backups only", names)
+	}
+	st, err := sqlite.Open(context.Background(), db, sqlite.Options{Key: readKey(t, db)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := st.LastBackup(context.Background())
+	st.Close()
+	if err != nil || last == nil || last.File != filepath.Join(bdir, names[1]) || last.VerifiedAt.IsZero() || last.Customers != 200 {
+		t.Fatalf("last backup %+v (%v), want %s", last, err, names[1])
+	}
+	r := filepath.Join(dir, "r.db")
+	if code, _, stderr := runCmd(nil, "", "restore", "--db", r, "--key-file", db+".key", last.File); code != 0 {
+		t.Fatalf("restore: %d %s", code, stderr)
+	}
+	before, after := exportAll(t, db), exportAll(t, r)
+	for k := range before {
+		if before[k] != after[k] {
+			t.Errorf("%s differs after restoring the scheduled backup", k)
+		}
+	}
+	if code, _, stderr := runCmd(nil, "", "serve", "--db", db, "--backup-dir", bdir, "--backup-keep", "0"); code != 2 || !strings.Contains(stderr, "--backup-keep") {
+		t.Errorf("serve --backup-keep 0: %d %s", code, stderr)
+	}
+}
+
+func readKey(t *testing.T, db string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(db + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
