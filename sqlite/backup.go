@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +32,8 @@ import (
 //	                 "KEXI-BACKUP 1 <SHA-256 of the manifest line, hex>\n"
 //	                 "<the manifest, one line of JSON>\n"
 //	bytes 8192 …     the payload: the SQLite database file (made with VACUUM INTO), gzip'ed
+//	                 (as a series of gzip members of 4 MiB of the database each, which any
+//	                 gzip reader, and gunzip, reads as one stream)
 //
 // The manifest (Manifest) holds the format and schema versions, the time it was made, the
 // number of rows of every table, whether the encryption key is included (and then the key),
@@ -140,16 +143,8 @@ func (db *DB) WriteBackup(ctx context.Context, path string, opts BackupOptions) 
 	}
 	h := sha256.New()
 	cw := &countWriter{w: io.MultiWriter(out, h)}
-	bw := bufio.NewWriterSize(cw, 1<<20)
-	zw, _ := gzip.NewWriterLevel(bw, gzip.BestSpeed)
-	m.DatabaseBytes, err = io.Copy(zw, in)
+	m.DatabaseBytes, err = parallelGzip(cw, in, runtime.GOMAXPROCS(0))
 	in.Close()
-	if err == nil {
-		err = zw.Close()
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
 	if err != nil {
 		return nil, fmt.Errorf("backup: write %s: %w", path, err)
 	}
@@ -343,7 +338,6 @@ func unpack(r io.Reader, w io.Writer, m *Manifest, path string) error {
 	var n int64
 	zr, err := gzip.NewReader(br)
 	if err == nil {
-		zr.Multistream(false)
 		n, err = io.Copy(markWriter{w}, zr)
 	}
 	var werr *writeError
@@ -575,6 +569,67 @@ func syncDir(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// gzipChunk is how much of the database each gzip member of a backup holds.
+const gzipChunk = 4 << 20
+
+// parallelGzip compresses r into w as a series of gzip members of gzipChunk bytes each, made on
+// up to workers goroutines at once and written in order: a gzip reader reads the members as
+// one stream. It returns the number of bytes read from r.
+func parallelGzip(w io.Writer, r io.Reader, workers int) (int64, error) {
+	type result struct {
+		b   []byte
+		err error
+	}
+	queue := make(chan chan result, max(1, workers-1))
+	werr := make(chan error, 1)
+	go func() {
+		var err error
+		for ch := range queue {
+			res := <-ch
+			if err == nil {
+				err = res.err
+			}
+			if err == nil {
+				_, err = w.Write(res.b)
+			}
+		}
+		werr <- err
+	}()
+	var n int64
+	var rerr error
+	for {
+		buf := make([]byte, gzipChunk)
+		k, err := io.ReadFull(r, buf)
+		n += int64(k)
+		if k > 0 {
+			ch := make(chan result, 1)
+			queue <- ch
+			go func(in []byte) {
+				var out bytes.Buffer
+				out.Grow(len(in) / 2)
+				zw, _ := gzip.NewWriterLevel(&out, gzip.BestSpeed)
+				_, err := zw.Write(in)
+				if err == nil {
+					err = zw.Close()
+				}
+				ch <- result{out.Bytes(), err}
+			}(buf[:k])
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			rerr = err
+			break
+		}
+	}
+	close(queue)
+	if err := <-werr; err != nil {
+		return n, err
+	}
+	return n, rerr
 }
 
 // countWriter counts the bytes written through it; a failed write is marked as a writeError.
