@@ -99,6 +99,9 @@ func (db *DB) WriteBackup(ctx context.Context, path string, opts BackupOptions) 
 	dir := filepath.Dir(path)
 	// 1. A snapshot of the database, beside the backup (created empty and 0600 for VACUUM INTO).
 	snap, err := os.CreateTemp(dir, "."+filepath.Base(path)+".db-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, kexi.Errorf(kexi.EINVALID, "backup %s: the folder %s does not exist", path, dir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
@@ -287,6 +290,9 @@ func Restore(ctx context.Context, path, dst string, opts RestoreOptions) (*Manif
 		return nil, err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".restore-*")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, kexi.Errorf(kexi.EINVALID, "restore: the folder %s does not exist", filepath.Dir(dst))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}

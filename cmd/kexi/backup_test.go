@@ -73,6 +73,12 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 	if code, _, stderr := runCmd(nil, "", "backup", "--db", db, "--out", bk); code != 2 || !strings.Contains(stderr, "exists") {
 		t.Errorf("backup over an existing file: %d %s", code, stderr)
 	}
+	if code, _, stderr := runCmd(nil, "", "backup", "--db", db, "--out", filepath.Join(dir, "none", "b.kbk")); code != 2 || !strings.Contains(stderr, "does not exist") {
+		t.Errorf("backup into a missing folder: %d %s", code, stderr)
+	}
+	if code, _, stderr := runCmd(nil, "", "backup", "--db", filepath.Join(dir, "none.db"), "--out", filepath.Join(dir, "n.kbk")); code != 2 {
+		t.Errorf("backup of a missing database: %d %s", code, stderr)
+	}
 	r1 := filepath.Join(dir, "r1.db")
 	if code, _, stderr := runCmd(nil, "", "restore", "--db", r1, bk); code != 2 || !strings.Contains(stderr, "--key-file") {
 		t.Errorf("restore without a key: %d %s", code, stderr)
