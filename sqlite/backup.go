@@ -165,7 +165,7 @@ func (db *DB) WriteBackup(ctx context.Context, path string, opts BackupOptions) 
 	if err := out.Close(); err != nil {
 		return nil, fmt.Errorf("backup: write %s: %w", path, err)
 	}
-	if err := os.Link(tmp, path); err != nil { // unlike a rename, never replaces a file
+	if err := placeNew(tmp, path); err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
 	if err := syncDir(dir); err != nil {
@@ -324,7 +324,7 @@ func Restore(ctx context.Context, path, dst string, opts RestoreOptions) (*Manif
 		}
 		err = os.Rename(tmpPath, dst)
 	} else {
-		err = os.Link(tmpPath, dst) // fails, rather than replaces, when dst appeared meanwhile
+		err = placeNew(tmpPath, dst)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
@@ -553,6 +553,23 @@ func (db *DB) LastBackup(ctx context.Context) (*kexi.BackupRecord, error) {
 		return nil, fmt.Errorf("last backup: %w", err)
 	}
 	return &r, nil
+}
+
+// placeNew gives the complete file tmp the name dst, which must not exist. A hard link fails
+// rather than replaces a dst that appeared meanwhile; where the file system has no hard links
+// (FAT and exFAT drives, some network shares) it renames after checking.
+func placeNew(tmp, dst string) error {
+	err := os.Link(tmp, dst)
+	if err == nil || errors.Is(err, fs.ErrExist) {
+		if err != nil {
+			err = kexi.Errorf(kexi.EINVALID, "%s exists; nothing was replaced", dst)
+		}
+		return err
+	}
+	if _, serr := os.Lstat(dst); serr == nil {
+		return kexi.Errorf(kexi.EINVALID, "%s exists; nothing was replaced", dst)
+	}
+	return os.Rename(tmp, dst)
 }
 
 // fileURL is the driver's URL of the file at path, without options.
