@@ -75,8 +75,36 @@ func (m *Manifest) KeyBytes() []byte {
 // FileBytes is the size of the backup file.
 func (m *Manifest) FileBytes() int64 { return backupHeaderSize + m.PayloadBytes }
 
+// Progress is told how far a backup or a restore is: its stage ("copy", "compress", "unpack",
+// "check") and, where known, how many of how many bytes are done (total 0: not known).
+type Progress func(stage string, done, total int64)
+
+func (p Progress) report(stage string, done, total int64) {
+	if p != nil {
+		p(stage, done, total)
+	}
+}
+
+// progressReader reports the bytes read through it.
+type progressReader struct {
+	r     io.Reader
+	p     Progress
+	stage string
+	n     int64
+	total int64
+}
+
+func (r *progressReader) Read(b []byte) (int, error) {
+	n, err := r.r.Read(b)
+	r.n += int64(n)
+	r.p.report(r.stage, r.n, r.total)
+	return n, err
+}
+
 // BackupOptions configure WriteBackup.
 type BackupOptions struct {
+	// Progress, when set, is told how far the backup is.
+	Progress Progress
 	// IncludeKey puts the encryption key into the backup: anyone with the file can then read
 	// the personal fields.
 	IncludeKey bool
@@ -112,6 +140,7 @@ func (db *DB) WriteBackup(ctx context.Context, path string, opts BackupOptions) 
 	if err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
+	opts.Progress.report("copy", 0, 0)
 	_, err = conn.ExecContext(ctx, "VACUUM INTO ?", fileURL(snapPath))
 	conn.Close()
 	if err != nil {
@@ -146,7 +175,12 @@ func (db *DB) WriteBackup(ctx context.Context, path string, opts BackupOptions) 
 	}
 	h := sha256.New()
 	cw := &countWriter{w: io.MultiWriter(out, h)}
-	m.DatabaseBytes, err = parallelGzip(cw, in, runtime.GOMAXPROCS(0))
+	var size int64
+	if fi, err := in.Stat(); err == nil {
+		size = fi.Size()
+	}
+	pr := &progressReader{r: in, p: opts.Progress, stage: "compress", total: size}
+	m.DatabaseBytes, err = parallelGzip(cw, pr, runtime.GOMAXPROCS(0))
 	in.Close()
 	if err != nil {
 		return nil, fmt.Errorf("backup: write %s: %w", path, err)
@@ -253,6 +287,8 @@ type RestoreOptions struct {
 	Key []byte
 	// Force replaces an existing database at the destination.
 	Force bool
+	// Progress, when set, is told how far the restore is.
+	Progress Progress
 }
 
 // Restore restores the backup at path into a new database file dst and returns its manifest.
@@ -303,7 +339,8 @@ func Restore(ctx context.Context, path, dst string, opts RestoreOptions) (*Manif
 			os.Remove(p)
 		}
 	}()
-	if err := unpack(f, tmp, m, path); err != nil {
+	pr := &progressReader{r: f, p: opts.Progress, stage: "unpack", total: m.PayloadBytes}
+	if err := unpack(pr, tmp, m, path); err != nil {
 		return nil, err
 	}
 	if err := tmp.Sync(); err != nil {
@@ -312,6 +349,7 @@ func Restore(ctx context.Context, path, dst string, opts RestoreOptions) (*Manif
 	if err := tmp.Close(); err != nil {
 		return nil, fmt.Errorf("restore: %w", err)
 	}
+	opts.Progress.report("check", 0, 0)
 	if err := checkRestored(ctx, tmpPath, m, key, path); err != nil {
 		return nil, err
 	}
@@ -463,14 +501,16 @@ func (db *DB) checkPersonal(ctx context.Context) error {
 }
 
 // VerifyBackup restores the backup at path into a temporary file in dir and checks it as
-// Restore does, then removes it. key nil means the key the backup includes.
-func VerifyBackup(ctx context.Context, path, dir string, key []byte) (*Manifest, error) {
+// Restore does, then removes it. opts.Key nil means the key the backup includes; opts.Force
+// does not matter.
+func VerifyBackup(ctx context.Context, path, dir string, opts RestoreOptions) (*Manifest, error) {
 	tmp, err := os.MkdirTemp(dir, ".kexi-verify-*")
 	if err != nil {
 		return nil, fmt.Errorf("verify backup: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	return Restore(ctx, path, filepath.Join(tmp, "verify.db"), RestoreOptions{Key: key})
+	opts.Force = false
+	return Restore(ctx, path, filepath.Join(tmp, "verify.db"), opts)
 }
 
 // describe returns the schema version and the rows of every table of the database file at path.

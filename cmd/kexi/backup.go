@@ -10,10 +10,13 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/sqlite"
+	"golang.org/x/term"
 )
 
 // cmdBackup writes a verified backup of the embedded database.
@@ -44,7 +47,9 @@ func cmdBackup(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer sdb.Close()
-	rec, err := makeBackup(ctx, sdb, key, *out, *withKey, !*noVerify)
+	progress, stop := stageProgress(env, "kexi backup")
+	rec, err := makeBackup(ctx, sdb, key, *out, *withKey, !*noVerify, progress)
+	stop()
 	if err != nil {
 		return err
 	}
@@ -65,8 +70,8 @@ func cmdBackup(ctx context.Context, env *Env, args []string) error {
 
 // makeBackup writes a backup of db to out and, when verify is set, restores it into a
 // temporary file beside it to check it and records it as the last verified backup.
-func makeBackup(ctx context.Context, db *sqlite.DB, key []byte, out string, withKey, verify bool) (kexi.BackupRecord, error) {
-	m, err := db.WriteBackup(ctx, out, sqlite.BackupOptions{IncludeKey: withKey, Version: version})
+func makeBackup(ctx context.Context, db *sqlite.DB, key []byte, out string, withKey, verify bool, progress sqlite.Progress) (kexi.BackupRecord, error) {
+	m, err := db.WriteBackup(ctx, out, sqlite.BackupOptions{IncludeKey: withKey, Version: version, Progress: progress})
 	if err != nil {
 		return kexi.BackupRecord{}, err
 	}
@@ -76,7 +81,11 @@ func makeBackup(ctx context.Context, db *sqlite.DB, key []byte, out string, with
 	if !verify {
 		return rec, nil
 	}
-	if _, err := sqlite.VerifyBackup(ctx, out, filepath.Dir(out), key); err != nil {
+	var vp sqlite.Progress
+	if progress != nil {
+		vp = func(stage string, done, total int64) { progress("verify "+stage, done, total) }
+	}
+	if _, err := sqlite.VerifyBackup(ctx, out, filepath.Dir(out), sqlite.RestoreOptions{Key: key, Progress: vp}); err != nil {
 		return rec, fmt.Errorf("verify %s: %w", out, err)
 	}
 	rec.VerifiedAt = time.Now().UTC().Truncate(time.Second)
@@ -169,7 +178,7 @@ func (s *schedule) start(ctx context.Context, env *Env, db *sqlite.DB, key []byt
 func (s *schedule) once(ctx context.Context, log *slog.Logger, db *sqlite.DB, key []byte) {
 	start := time.Now()
 	name := filepath.Join(s.dir, "kexi-"+start.UTC().Format("20060102T150405Z")+".kbk")
-	rec, err := makeBackup(ctx, db, key, name, false, true)
+	rec, err := makeBackup(ctx, db, key, name, false, true, nil)
 	if err != nil {
 		if ctx.Err() == nil {
 			log.Error("scheduled backup failed", "file", name, "err", err)
@@ -195,5 +204,74 @@ func (s *schedule) once(ctx context.Context, log *slog.Logger, db *sqlite.DB, ke
 		if err := os.Remove(filepath.Join(s.dir, n)); err != nil {
 			log.Error("remove old backup", "file", n, "err", err)
 		}
+	}
+}
+
+// stages names the stages of a backup or restore for the progress line.
+var stages = map[string]string{
+	"copy":     "copying the database",
+	"compress": "compressing",
+	"unpack":   "unpacking",
+	"check":    "checking: integrity, rows of every table, key",
+}
+
+// stageProgress draws the stage of a backup or restore, with a bar where its size is known, on
+// standard error when that is a terminal, once it has taken more than a second. Elsewhere the
+// Progress it returns is nil. The function it returns clears the line.
+func stageProgress(env *Env, name string) (sqlite.Progress, func()) {
+	f, ok := env.Stderr.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, func() {}
+	}
+	var mu sync.Mutex
+	var stage string
+	var done, total int64
+	report := func(s string, d, t int64) {
+		mu.Lock()
+		stage, done, total = s, d, t
+		mu.Unlock()
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	start := time.Now()
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		drawn := false
+		for {
+			select {
+			case <-stop:
+				if drawn {
+					fmt.Fprint(f, "\r\033[K")
+				}
+				return
+			case <-tick.C:
+			}
+			if time.Since(start) < time.Second {
+				continue
+			}
+			mu.Lock()
+			s, d, t := stage, done, total
+			mu.Unlock()
+			label := stages[strings.TrimPrefix(s, "verify ")]
+			if strings.HasPrefix(s, "verify ") {
+				label = "verifying by restoring, " + label
+			}
+			line := name + ": " + label
+			if t > 0 {
+				frac := min(float64(d)/float64(t), 1)
+				const width = 30
+				fill := int(frac * width)
+				line += fmt.Sprintf(" [%s%s] %3.0f%%", strings.Repeat("=", fill), strings.Repeat(" ", width-fill), frac*100)
+			}
+			fmt.Fprint(f, "\r\033[K"+line)
+			drawn = true
+		}
+	}()
+	return report, func() {
+		close(stop)
+		wg.Wait()
 	}
 }

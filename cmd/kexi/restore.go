@@ -45,7 +45,9 @@ func cmdRestore(ctx context.Context, env *Env, args []string) error {
 	case !errors.Is(kerr, os.ErrNotExist):
 		return fmt.Errorf("restore: %w", kerr)
 	}
-	m, err = sqlite.Restore(ctx, backup, *db, sqlite.RestoreOptions{Key: key, Force: *force})
+	progress, stop := stageProgress(env, "kexi restore")
+	m, err = sqlite.Restore(ctx, backup, *db, sqlite.RestoreOptions{Key: key, Force: *force, Progress: progress})
+	stop()
 	if err != nil {
 		return err
 	}
