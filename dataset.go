@@ -215,7 +215,8 @@ type Scope struct {
 	// Owner, when set, restricts customers (and everything hanging off them) to those owned by
 	// this login; leads to those it owns.
 	Owner string
-	// Region, when set, restricts customers to this province.
+	// Region, when set, restricts customers (and everything hanging off them) to this
+	// province; leads to those converted to such a customer or, unconverted, of this province.
 	Region string
 }
 

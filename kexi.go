@@ -270,7 +270,8 @@ type StageEntry struct {
 }
 
 // Lead is one sales lead or opportunity (线索). Stage is the current stage; Stages is its history
-// in time order (the first entry is the stage it was created in).
+// in time order (the first entry is the stage it was created in). A converted lead is in its
+// customer's region; one that has not converted, in its Province.
 type Lead struct {
 	ID         int64             `json:"id"`
 	ExternalID string            `json:"external_id"`
@@ -285,6 +286,7 @@ type Lead struct {
 	Value      float64           `json:"value,omitempty"`
 	CustomerID int64             `json:"customer_id,omitempty"` // the converted customer
 	Customer   string            `json:"customer,omitempty"`
+	Province   string            `json:"province,omitempty"` // places an unconverted lead in a region
 	Custom     map[string]string `json:"custom,omitempty"`
 	CreatedAt  time.Time         `json:"created_at"`
 	UpdatedAt  time.Time         `json:"updated_at,omitzero"`

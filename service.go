@@ -175,6 +175,8 @@ type Versioner interface {
 
 // Roles. A sales user sees only the customers they own; a manager with a region only that
 // region; admin, manager and analyst see everything; only admin manages users and settings.
+// Shared records (products, campaigns, competitors, SWOT) are changed only by admin and
+// managers without a region; analysts change nothing.
 const (
 	RoleAdmin   = "admin"
 	RoleManager = "manager"

@@ -226,7 +226,7 @@ func (g *gen) leads() {
 		}
 		first := g.b.Orders[p.lo].Amount
 		l := kexi.Lead{Name: c.Name, Source: c.Channel, Campaign: c.Campaign, Owner: c.Owner,
-			Stage: kexi.StageWon, Stages: entries, Value: round2(first), Customer: c.ExternalID,
+			Stage: kexi.StageWon, Stages: entries, Value: round2(first), Customer: c.ExternalID, Province: c.Province,
 			CreatedAt: entries[0].EnteredAt}
 		if biz {
 			l.Company = c.Name
@@ -255,6 +255,7 @@ func (g *gen) leads() {
 			l.Campaign = g.camps[ci].id
 		}
 		prov := provinces[rp.pick(r)]
+		l.Province = prov.name
 		if biz {
 			l.Company, _ = companyName(r, prov.cities[0].name)
 			l.Value = round2(lognormal(r, 40000, 0.8))

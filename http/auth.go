@@ -273,11 +273,13 @@ func can(u *kexi.User, action, kind string) bool {
 	case "import":
 		return u.Role == kexi.RoleAdmin || u.Role == kexi.RoleManager
 	case "write":
-		switch u.Role {
-		case kexi.RoleAdmin, kexi.RoleManager:
+		switch {
+		case u.Role == kexi.RoleAdmin, u.Role == kexi.RoleManager && u.Region == "":
 			return true
-		case kexi.RoleSales:
-			// Sales keep their own customers' records; shared catalogues are not theirs.
+		case u.Role == kexi.RoleSales, u.Role == kexi.RoleManager:
+			// Sales and regional managers keep the records of the customers (and leads) in
+			// their scope; shared records (products, campaigns, competitors, SWOT) reach
+			// beyond it, and a campaign's deletion takes every region's responses with it.
 			switch kind {
 			case kexi.KindCustomers, kexi.KindOrders, kexi.KindInteractions, kexi.KindSurveys,
 				kexi.KindLeads, kexi.KindResponses:

@@ -91,8 +91,9 @@ func (e *ent[T]) visible(ctx context.Context, st kexi.Store, sc kexi.Scope, v an
 	}
 	cid, _ := e.customer(t)
 	if *cid == 0 {
-		// Anonymous events are nobody's; an unconverted lead has no region.
-		return e.owner != nil && sc.Owner == "", nil
+		// Anonymous events are nobody's; an unconverted lead is in its province's region.
+		l, ok := v.(*kexi.Lead)
+		return ok && l.Province == sc.Region, nil
 	}
 	return customerIDVisible(ctx, st, sc, *cid)
 }
@@ -124,6 +125,12 @@ func (e *ent[T]) prepare(ctx context.Context, st kexi.Store, u *kexi.User, v any
 			return fieldError("owner", *o, "a sales user can only keep their own records")
 		}
 		*o = sc.Owner
+	}
+	if l, ok := v.(*kexi.Lead); ok && sc.Region != "" {
+		if l.Province != "" && l.Province != sc.Region {
+			return fieldError("province", l.Province, "outside your region "+sc.Region)
+		}
+		l.Province = sc.Region
 	}
 	if e.customer == nil {
 		return nil

@@ -1,11 +1,13 @@
 package kexihttp
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
@@ -15,7 +17,13 @@ import (
 // parameters with bob's records (and every analysis, kind and export), through both the API
 // token and a browser session. No answer may contain bob's marker; every by-id route on bob's
 // records must fail; every write must leave bob's records as they were.
-func TestSalesScopeMatrix(t *testing.T) {
+func TestSalesScopeMatrix(t *testing.T) { scopeMatrix(t, "alice") }
+
+// TestRegionalManagerScopeMatrix walks the same matrix as gd, the manager of 江苏: bob's
+// records are all in 广东 (his lead too, unconverted), so none may show or change.
+func TestRegionalManagerScopeMatrix(t *testing.T) { scopeMatrix(t, "gd") }
+
+func scopeMatrix(t *testing.T, as string) {
 	f := newFixture(t)
 	// An import job of the admin's, which alice must not see.
 	w := f.do(req{method: "POST", path: "/import", as: "admin", via: "session", header: map[string]string{"Accept": "application/json"},
@@ -43,7 +51,7 @@ func TestSalesScopeMatrix(t *testing.T) {
 					path = strings.ReplaceAll(p.path, "{id}", fmt.Sprint(f.users["bob"].ID))
 				}
 				path = strings.ReplaceAll(path, "{$}", "")
-				r := req{method: rt.Method, path: path, as: "alice", via: via}
+				r := req{method: rt.Method, path: path, as: as, via: via}
 				switch rt.Body {
 				case "json":
 					// Try to take bob's customer, or give a record to bob.
@@ -223,5 +231,100 @@ func TestCatalog(t *testing.T) {
 		if _, ok := catalog[f]; !ok {
 			t.Errorf("%q missing", f)
 		}
+	}
+}
+
+// TestRoleWrites is the role × route table of writes to each kind (README, "Roles"): shared
+// records (products, campaigns, competitors, SWOT) are changed only by the administrator and
+// managers without a region; a regional manager and a sales user change only records of
+// customers in their scope; an analyst changes nothing. A refused write changes nothing.
+func TestRoleWrites(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	boss := &kexi.User{Login: "boss", Role: kexi.RoleManager}
+	if err := f.st.CreateUser(ctx, boss); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := CreateAPIToken(ctx, f.st, boss.ID, "test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.tokens["boss"] = tok
+	shared := []string{kexi.KindProducts, kexi.KindCampaigns, kexi.KindCompetitors, kexi.KindSWOT}
+	want := map[string]int{"admin": 200, "boss": 200, "gd": 403, "alice": 403, "ana": 403}
+	// boss comes last, and deletes each shared record last.
+	for _, as := range []string{"gd", "alice", "ana", "admin", "boss"} {
+		for _, k := range shared {
+			id := f.alice[k]
+			path := fmt.Sprintf("/api/v1/%s/%d", k, id)
+			before := f.do(req{method: "GET", path: path, as: "admin"}).Body.String()
+			for _, m := range []string{"PATCH", "PUT", "DELETE", "POST"} {
+				p := path
+				if m == "POST" {
+					p = "/api/v1/" + k
+				}
+				var body any = map[string]any{}
+				if m == "DELETE" {
+					if as == "admin" {
+						continue
+					}
+					body = nil
+				}
+				w := f.do(req{method: m, path: p, as: as, body: body})
+				ok := w.Code < 300
+				if wantOK := want[as] == 200; ok != wantOK && !(wantOK && w.Code == 400) {
+					t.Errorf("%s %s as %s: %d, want %d: %.200s", m, p, as, w.Code, want[as], w.Body)
+				}
+				if !ok && w.Code != 403 && want[as] == 403 {
+					t.Errorf("%s %s as %s: %d, want 403", m, p, as, w.Code)
+				}
+				if want[as] == 403 {
+					if after := f.do(req{method: "GET", path: path, as: "admin"}).Body.String(); after != before {
+						t.Errorf("%s %s as %s changed the record: %s → %s", m, p, as, before, after)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRegionalManagerRecords: gd, the manager of 江苏, changes records of customers in 江苏 and
+// leads of 江苏, and no others; a lead gd creates is put in 江苏.
+func TestRegionalManagerRecords(t *testing.T) {
+	f := newFixture(t)
+	ids := map[string]int64{}
+	for _, ext := range []string{"C1", "C2"} {
+		var page struct{ Items []kexi.Customer }
+		decode(t, f.do(req{method: "GET", path: "/api/v1/customers?f=external_id:eq:" + ext, as: "admin"}), &page)
+		ids[ext] = page.Items[0].ID
+	}
+	if w := f.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/customers/%d", ids["C2"]), as: "gd", body: map[string]any{"city": "苏州"}}); w.Code != 200 {
+		t.Errorf("gd changes a customer in 江苏: %d %s", w.Code, w.Body)
+	}
+	if w := f.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/customers/%d", ids["C1"]), as: "gd", body: map[string]any{"city": "x"}}); w.Code != 404 {
+		t.Errorf("gd changes a customer in 广东: %d %s", w.Code, w.Body)
+	}
+	if w := f.do(req{method: "DELETE", path: fmt.Sprintf("/api/v1/leads/%d", f.bob[kexi.KindLeads]), as: "gd"}); w.Code != 404 {
+		t.Errorf("gd deletes bob's lead in 广东: %d %s", w.Code, w.Body)
+	}
+	w := f.do(req{method: "POST", path: "/api/v1/leads", as: "gd", body: map[string]any{"external_id": "L-GD", "name": "Su", "stage": "new"}})
+	var l kexi.Lead
+	decode(t, w, &l)
+	if w.Code != 201 || l.Province != "江苏" {
+		t.Fatalf("gd creates a lead: %d %s", w.Code, w.Body)
+	}
+	if w := f.do(req{method: "POST", path: "/api/v1/leads", as: "gd", body: map[string]any{"external_id": "L-GD2", "name": "Yue", "province": "广东"}}); w.Code != 400 {
+		t.Errorf("gd creates a lead in 广东: %d %s", w.Code, w.Body)
+	}
+	if w := f.do(req{method: "PATCH", path: fmt.Sprintf("/api/v1/leads/%d", l.ID), as: "gd", body: map[string]any{"province": "广东"}}); w.Code != 400 {
+		t.Errorf("gd moves a lead to 广东: %d %s", w.Code, w.Body)
+	}
+	var page struct {
+		Items []kexi.Lead
+		Total int
+	}
+	decode(t, f.do(req{method: "GET", path: "/api/v1/leads", as: "gd"}), &page)
+	if page.Total != 1 || page.Items[0].ExternalID != "L-GD" {
+		t.Errorf("gd sees %d leads: %+v; want only L-GD", page.Total, page.Items)
 	}
 }

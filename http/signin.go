@@ -267,6 +267,7 @@ func (s *Server) handleUserToken(w http.ResponseWriter, r *http.Request) error {
 
 type settingsView struct {
 	Currencies []string
+	Backup     *kexi.BackupRecord // the last verified backup, shown to administrators
 }
 
 func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) error {
@@ -279,7 +280,7 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) erro
 	if r.URL.Query().Get("saved") == "1" {
 		p.Flash = p.T("Saved.")
 	}
-	p.Data = settingsView{Currencies: []string{"CNY", "USD", "EUR", "GBP", "JPY", "HKD", "TWD"}}
+	p.Data = settingsView{Currencies: []string{"CNY", "USD", "EUR", "GBP", "JPY", "HKD", "TWD"}, Backup: s.lastBackup(r.Context())}
 	return s.render(w, r, http.StatusOK, "settings", p)
 }
 

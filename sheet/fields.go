@@ -451,6 +451,7 @@ func leadFields() []*field {
 		fNum("value", "Value|close value|deal value|amount|expected value|opportunity value", "金额|预计金额|商机金额|成交金额",
 			func(r *rec) *float64 { return &r.l.Value }),
 		fText("customer", "Customer|customer id|converted customer", "客户编号|转化客户", func(r *rec) *string { return &r.l.Customer }),
+		fText("province", "Province|lead province", "省份|所在省份|省", func(r *rec) *string { return &r.l.Province }),
 		withPresent(fDate("created_at", "Created At|first contact date|first contact|create date|created|lead date",
 			"创建时间|首次接触时间|首次联系时间|创建日期", func(r *rec) *time.Time { return &r.l.CreatedAt }), "created_at", "stages"),
 		importOnly("won_date", tDate, "won date|won at|date won", "成交时间|成交日期|赢单日期", enter(kexi.StageWon), "stage", "stages"),

@@ -28,6 +28,7 @@ import (
 	"io/fs"
 	"math"
 	"net/url"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -60,6 +61,7 @@ type DB struct {
 	w     *sql.DB // one connection: every write goes through it
 	r     *sql.DB // read-only pool
 	c     *crypt
+	key   []byte // for a backup that includes it
 	now   func() time.Time
 	close func() error
 }
@@ -84,7 +86,10 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{path: abs, c: c, now: opts.Now}
+	if err := createPrivate(abs); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db := &DB{path: abs, c: c, key: append([]byte(nil), opts.Key...), now: opts.Now}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -130,6 +135,21 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	db.r.SetMaxIdleConns(n)
 	db.close = func() error { return errors.Join(db.r.Close(), db.w.Close()) }
 	return db, nil
+}
+
+// createPrivate creates an empty database file at path with mode 0600 when there is none.
+// SQLite would create it 0644 (less the umask), and gives the -wal and -shm files the mode of
+// the database file: all three hold personal data in the clear, so only their owner may read
+// them. An empty file is a valid empty database. An existing file keeps its mode.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Close closes the database. Pending reads fail; the file stays consistent.

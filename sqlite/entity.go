@@ -48,7 +48,7 @@ const (
 	scopeNone     scopeRule = iota
 	scopeSelf               // the customers table itself
 	scopeCustomer           // rows hanging off a customer (customer_id)
-	scopeLead               // leads: owner; region through the converted customer
+	scopeLead               // leads: owner; region through the converted customer, else the lead's province
 )
 
 // scanner is *sql.Row or *sql.Rows.
@@ -160,8 +160,10 @@ func scopeSQL(rule scopeRule, s kexi.Scope) (string, []any) {
 			a = append(a, s.Owner)
 		}
 		if s.Region != "" {
-			out = append(out, "(t.customer_id IS NULL OR t.customer_id IN (SELECT id FROM customers WHERE province = ?))")
-			a = append(a, s.Region)
+			// A converted lead is in its customer's region; one that has not converted, in
+			// its own province.
+			out = append(out, "(t.customer_id IN (SELECT id FROM customers WHERE province = ?) OR t.customer_id IS NULL AND t.province = ?)")
+			a = append(a, s.Region, s.Region)
 		}
 		return strings.Join(out, " AND "), a
 	}

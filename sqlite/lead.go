@@ -24,18 +24,19 @@ var leads = &entity[kexi.Lead]{
 		{name: "value", col: "value", typ: tNum, get: num(func(x *kexi.Lead) float64 { return x.Value })},
 		{name: "customer_id", col: "customer_id", typ: tInt, get: refID(func(x *kexi.Lead) int64 { return x.CustomerID })},
 		{name: "customer", col: "customer_id", typ: tRef, ref: "customers"},
+		{name: "province", col: "province", typ: tText, get: text(func(x *kexi.Lead) string { return x.Province })},
 		{name: "custom", col: "custom", typ: tJSON, get: func(_ *crypt, x *kexi.Lead) any { return customJSON(x.Custom) }},
 	},
 	alias: map[string]string{"customer": "customer_id", "stages": "stage"},
 	query: []string{"name", "company", "external_id"},
 	sel: "t.id, coalesce(t.external_id, ''), t.name, t.company, t.source, t.campaign, t.owner, t.stage, t.lost_reason, " +
-		"t.value, coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.custom, t.created_at, t.updated_at",
+		"t.value, coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.province, t.custom, t.created_at, t.updated_at",
 	from: "leads t LEFT JOIN customers c ON c.id = t.customer_id",
 	scan: func(sc scanner, s *scanning, x *kexi.Lead) error {
 		var custom sql.NullString
 		var created, updated int64
 		err := sc.Scan(&x.ID, &x.ExternalID, &x.Name, &x.Company, &x.Source, &x.Campaign, &x.Owner, &x.Stage,
-			&x.LostReason, &x.Value, &x.CustomerID, &x.Customer, &custom, &created, &updated)
+			&x.LostReason, &x.Value, &x.CustomerID, &x.Customer, &x.Province, &custom, &created, &updated)
 		if err != nil {
 			return err
 		}

@@ -351,3 +351,22 @@ func TestLoadDatasetRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestFileModes: a new database, its -wal and its -shm are readable by their owner only, whatever
+// the umask, since they hold personal data (names, addresses, orders) in the clear.
+func TestFileModes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "kexi.db")
+	db := open(t, path)
+	if err := db.CreateCustomer(context.Background(), &kexi.Customer{Name: "A"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := fi.Mode().Perm(); m != 0o600 {
+			t.Errorf("%s has mode %o, want 600", filepath.Base(p), m)
+		}
+	}
+}

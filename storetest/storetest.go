@@ -466,9 +466,10 @@ func testScope(t *testing.T, s kexi.Store) {
 			Items: []kexi.OrderItem{{SKU: "S", Quantity: 1, UnitPrice: float64(i + 1)}}}))
 	}
 	must(t, s.CreateSurvey(ctx, &kexi.SurveyResponse{Customer: "C2", At: day(2025, 1, 1), Kind: kexi.NPS, Score: 3}))
-	must(t, s.CreateLead(ctx, &kexi.Lead{Name: "la", Owner: "a"}))
-	must(t, s.CreateLead(ctx, &kexi.Lead{Name: "lb", Owner: "b", Customer: "C2"}))
+	must(t, s.CreateLead(ctx, &kexi.Lead{Name: "la", Owner: "a", Province: "广东"}))
+	must(t, s.CreateLead(ctx, &kexi.Lead{Name: "lb", Owner: "b", Customer: "C2", Province: "浙江"}))
 	must(t, s.CreateLead(ctx, &kexi.Lead{Name: "lc", Owner: "b"}))
+	must(t, s.CreateLead(ctx, &kexi.Lead{Name: "ld", Owner: "b", Province: "浙江"}))
 
 	sa := kexi.Scope{Owner: "a"}
 	got, n := findC(t, s, kexi.Filter{Scope: sa})
@@ -495,7 +496,8 @@ func testScope(t *testing.T, s kexi.Store) {
 	if len(ls) != 1 || ls[0].Name != "la" {
 		t.Fatalf("owner a leads: %+v", ls)
 	}
-	// Region 广东: C1, C2; their orders (amounts 1, 2); leads: la and lc (no customer) and lb (C2).
+	// Region 广东: C1, C2; their orders (amounts 1, 2); leads: la (unconverted, in 广东) and lb
+	// (converted to C2 in 广东, whatever its own province); not lc (no province) nor ld (浙江).
 	sr := kexi.Scope{Region: "广东"}
 	got, _ = findC(t, s, kexi.Filter{Scope: sr})
 	if !slices.Equal(got, []string{"C1", "C2"}) {
@@ -503,8 +505,13 @@ func testScope(t *testing.T, s kexi.Store) {
 	}
 	d, err := s.LoadDataset(ctx, sr)
 	must(t, err)
-	if len(d.Customers) != 2 || len(d.Orders) != 2 || len(d.Surveys) != 1 || len(d.Leads) != 3 {
+	if len(d.Customers) != 2 || len(d.Orders) != 2 || len(d.Surveys) != 1 || len(d.Leads) != 2 {
 		t.Fatalf("region dataset: %d customers %d orders %d surveys %d leads", len(d.Customers), len(d.Orders), len(d.Surveys), len(d.Leads))
+	}
+	ls, _, err = s.FindLeads(ctx, kexi.Filter{Scope: sr, Sort: "name"})
+	must(t, err)
+	if len(ls) != 2 || ls[0].Name != "la" || ls[1].Name != "lb" || ls[0].Province != "广东" {
+		t.Fatalf("region leads: %+v", ls)
 	}
 	d, err = s.LoadDataset(ctx, sa)
 	must(t, err)

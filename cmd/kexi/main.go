@@ -46,6 +46,8 @@ func init() {
 		"export":  {"export any entity list to CSV or XLSX", cmdExport},
 		"analyze": {"run analyses and print tables, JSON, CSV or XLSX", cmdAnalyze},
 		"users":   {"add, list and remove users", cmdUsers},
+		"backup":  {"write a verified backup of the database (one file, checksummed)", cmdBackup},
+		"restore": {"restore a backup into a new database file, checking it first", cmdRestore},
 		"version": {"print the version", cmdVersion},
 	}
 }

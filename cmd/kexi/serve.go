@@ -15,6 +15,7 @@ import (
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis/all"
 	kexihttp "github.com/kexi/kexi/http"
+	"github.com/kexi/kexi/sqlite"
 )
 
 // defaultAddr is where kexi serves when neither --addr nor KEXI_ADDR is given.
@@ -22,9 +23,11 @@ const defaultAddr = "127.0.0.1:8080"
 
 // cmdServe serves the web dashboard and REST API over the database.
 func cmdServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve", "[--db FILE] [--addr HOST:PORT]")
+	fs := newFlags(env, "serve", "[--db FILE] [--addr HOST:PORT] [--backup-dir DIR [--backup-every DURATION] [--backup-keep N]]")
 	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
 	addr := fs.String("addr", envOr(env, "KEXI_ADDR", defaultAddr), "listen `address` HOST:PORT; port 0 picks a free one (env KEXI_ADDR)")
+	var sched schedule
+	sched.flags(env, fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,11 +35,22 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 		fmt.Fprintf(env.Stderr, "kexi serve: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
-	st, err := openStore(ctx, env, *db)
+	if err := sched.check(); err != nil {
+		return err
+	}
+	key, err := storeKey(env, *db)
+	if err != nil {
+		return err
+	}
+	st, err := sqlite.Open(ctx, *db, sqlite.Options{Key: key})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if sched.dir != "" {
+		stop := sched.start(ctx, env, st, key, *db)
+		defer stop() // before the store closes
+	}
 	return serveStore(ctx, env, st, *addr)
 }
 

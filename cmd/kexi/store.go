@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/kexi/kexi"
@@ -42,6 +43,10 @@ func storeKey(env *Env, path string) ([]byte, error) {
 		if err != nil || len(key) != 32 {
 			return nil, kexi.Errorf(kexi.EINVALID, "key file %s must hold the base64 encoding of 32 bytes", kf)
 		}
+		if fi, err := os.Stat(kf); err == nil && fi.Mode().Perm()&0o077 != 0 {
+			fmt.Fprintf(env.Stderr, "kexi: WARNING: the key file %s is readable by others (mode %o): anyone who can read it "+
+				"and a copy of the database can read the personal data. Run: chmod 600 %s\n", kf, fi.Mode().Perm(), kf)
+		}
 		return key, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
@@ -54,16 +59,46 @@ func storeKey(env *Env, path string) ([]byte, error) {
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("make key: %w", err)
 	}
-	f, err := os.OpenFile(kf, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("create key file: %w", err)
-	}
-	if _, err := f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n"); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("write key file: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return nil, fmt.Errorf("write key file: %w", err)
+	if err := writeKeyFile(kf, key); err != nil {
+		return nil, err
 	}
 	return key, nil
+}
+
+// writeKeyFile creates the key file kf (which must not exist) with mode 0600 holding the base64
+// of key, and syncs it and its directory to disk before it returns: a database whose key was
+// lost in a crash could never be read again.
+func writeKeyFile(kf string, key []byte) error {
+	f, err := os.OpenFile(kf, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("create key file: %w", err)
+	}
+	_, err = f.WriteString(base64.StdEncoding.EncodeToString(key) + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = syncDir(filepath.Dir(kf))
+	}
+	if err != nil {
+		os.Remove(kf)
+		return fmt.Errorf("write key file: %w", err)
+	}
+	return nil
+}
+
+// syncDir flushes a directory's entries (a file just created or renamed in it) to disk.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

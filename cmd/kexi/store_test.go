@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kexi/kexi"
@@ -66,5 +67,33 @@ func TestOpenStoreKeyFile(t *testing.T) {
 	os.Remove(path + ".key")
 	if _, err := openStore(ctx, env, path); kexi.ErrorCode(err) != kexi.EINVALID {
 		t.Fatalf("lost key file: %v", err)
+	}
+}
+
+// TestKeyFileReadableByOthers: a key file that others may read is used, with a warning that
+// names it and says how to fix it; a private one gives no warning.
+func TestKeyFileReadableByOthers(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kexi.db")
+	var stderr bytes.Buffer
+	env := &Env{Getenv: func(string) string { return "" }, Stdout: &bytes.Buffer{}, Stderr: &stderr}
+	st, err := openStore(ctx, env, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if stderr.Len() != 0 {
+		t.Fatalf("warning about a new private key file: %s", stderr.String())
+	}
+	if err := os.Chmod(path+".key", 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err = openStore(ctx, env, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if got := stderr.String(); !strings.Contains(got, path+".key") || !strings.Contains(got, "chmod 600") {
+		t.Fatalf("no warning about a key file others can read: %q", got)
 	}
 }
