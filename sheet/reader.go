@@ -39,8 +39,9 @@ type Format struct {
 // openRows detects gzip (by its magic bytes), XLSX (a zip archive) or delimited text, the
 // text's encoding (UTF-8 with or without BOM, otherwise GB18030, which covers GBK and GB2312)
 // and its delimiter (comma, semicolon, tab or pipe, whichever the header line has most of
-// outside quotes), and returns a reader of its rows.
-func openRows(r io.Reader, sheet string) (rowReader, Format, error) {
+// outside quotes), and returns a reader of its rows. The reader keeps to lim (which has no
+// zero fields): going over a limit is an error with an *overLimit in its chain.
+func openRows(r io.Reader, sheet string, lim Limits) (rowReader, Format, error) {
 	var f Format
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(2)
@@ -50,12 +51,12 @@ func openRows(r io.Reader, sheet string) (rowReader, Format, error) {
 			return nil, f, fmt.Errorf("not a valid gzip file: %v", err)
 		}
 		f.Gzip = true
-		br = bufio.NewReaderSize(gz, 64<<10)
+		br = bufio.NewReaderSize(&unzipLimit{r: gz, left: lim.Unzipped, max: lim.Unzipped, what: "the file"}, 64<<10)
 	}
 	head, _ = br.Peek(4)
 	if bytes.Equal(head, []byte("PK\x03\x04")) {
 		f.XLSX = true
-		rr, name, err := openXLSX(br, sheet)
+		rr, name, err := openXLSX(br, sheet, lim)
 		f.Sheet = name
 		return rr, f, err
 	}
@@ -84,12 +85,13 @@ func openRows(r io.Reader, sheet string) (rowReader, Format, error) {
 	}
 	delim := detectDelimiter(sample)
 	f.Delimiter = string(delim)
-	cr := csv.NewReader(text)
+	rl := &recordLimit{r: text, max: lim.Line}
+	cr := csv.NewReader(rl)
 	cr.Comma = delim
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	return &csvRows{r: cr}, f, nil
+	return &csvRows{r: cr, lim: rl, cell: lim.Cell}, f, nil
 }
 
 // validUTF8Prefix reports whether b is UTF-8, allowing a rune cut off at the end of the sample.
@@ -149,7 +151,9 @@ func detectDelimiter(sample []byte) rune {
 }
 
 type csvRows struct {
-	r *csv.Reader
+	r    *csv.Reader
+	lim  *recordLimit
+	cell int64
 }
 
 func (c *csvRows) Next() ([]string, error) {
@@ -161,13 +165,18 @@ func (c *csvRows) Next() ([]string, error) {
 		}
 		return nil, err
 	}
+	c.lim.start = c.r.InputOffset()
+	if err := checkCells(rec, c.cell, c.lim.max); err != nil {
+		return nil, err
+	}
 	return rec, nil
 }
 
 func (c *csvRows) Close() error { return nil }
 
-// openXLSX opens the named sheet, or the first sheet with any rows.
-func openXLSX(r io.Reader, sheet string) (rowReader, string, error) {
+// openXLSX opens the named sheet, or the first sheet with any rows, once checkXLSX has found
+// the workbook within lim.
+func openXLSX(r io.Reader, sheet string, lim Limits) (rowReader, string, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxXLSX+1))
 	if err != nil {
 		return nil, "", err
@@ -175,7 +184,10 @@ func openXLSX(r io.Reader, sheet string) (rowReader, string, error) {
 	if len(data) > maxXLSX {
 		return nil, "", errors.New("XLSX file larger than 1 GiB: save it as CSV")
 	}
-	f, err := openXLSXBytes(data)
+	if err := checkXLSX(data, lim); err != nil {
+		return nil, "", err
+	}
+	f, err := openXLSXBytes(data, lim.Unzipped)
 	if err != nil {
 		return nil, "", err
 	}
@@ -183,7 +195,7 @@ func openXLSX(r io.Reader, sheet string) (rowReader, string, error) {
 	if sheet != "" {
 		for _, n := range names {
 			if strings.EqualFold(n, sheet) {
-				rr, err := xlsxSheet(f, n)
+				rr, err := xlsxSheet(f, n, lim)
 				return rr, n, err
 			}
 		}
@@ -193,12 +205,12 @@ func openXLSX(r io.Reader, sheet string) (rowReader, string, error) {
 	for _, n := range names {
 		dim, err := f.GetSheetDimension(n)
 		if err == nil && dim != "" && dim != "A1" {
-			rr, err := xlsxSheet(f, n)
+			rr, err := xlsxSheet(f, n, lim)
 			return rr, n, err
 		}
 	}
 	if len(names) > 0 {
-		rr, err := xlsxSheet(f, names[0])
+		rr, err := xlsxSheet(f, names[0], lim)
 		return rr, names[0], err
 	}
 	f.Close()
@@ -206,20 +218,20 @@ func openXLSX(r io.Reader, sheet string) (rowReader, string, error) {
 }
 
 // openXLSXBytes opens a workbook, turning excelize panics on malformed archives into errors.
-func openXLSXBytes(data []byte) (f *excelize.File, err error) {
+func openXLSXBytes(data []byte, unzipped int64) (f *excelize.File, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			f, err = nil, fmt.Errorf("not a valid XLSX file: %v", p)
 		}
 	}()
-	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
+	f, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: unzipped})
 	if err != nil {
 		return nil, fmt.Errorf("not a valid XLSX file: %v", err)
 	}
 	return f, nil
 }
 
-func xlsxSheet(f *excelize.File, name string) (rr rowReader, err error) {
+func xlsxSheet(f *excelize.File, name string, lim Limits) (rr rowReader, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			rr, err = nil, fmt.Errorf("read sheet %q: %v", name, p)
@@ -230,12 +242,13 @@ func xlsxSheet(f *excelize.File, name string) (rr rowReader, err error) {
 		f.Close()
 		return nil, fmt.Errorf("read sheet %q: %v", name, err)
 	}
-	return &xlsxRows{f: f, rows: rows}, nil
+	return &xlsxRows{f: f, rows: rows, lim: lim}, nil
 }
 
 type xlsxRows struct {
 	f    *excelize.File
 	rows *excelize.Rows
+	lim  Limits
 }
 
 func (x *xlsxRows) Next() (cols []string, err error) {
@@ -250,7 +263,12 @@ func (x *xlsxRows) Next() (cols []string, err error) {
 		}
 		return nil, io.EOF
 	}
-	return x.rows.Columns(excelize.Options{RawCellValue: true})
+	cols, err = x.rows.Columns(excelize.Options{RawCellValue: true})
+	if err == nil {
+		// A rich-text cell or shared strings can add up to more than checkXLSX saw in one place.
+		err = checkCells(cols, x.lim.Cell, x.lim.Line)
+	}
+	return cols, err
 }
 
 func (x *xlsxRows) Close() error {

@@ -61,6 +61,9 @@ type Options struct {
 	// Dates is the range a record's times must lie in (kexi.DatesUntil(now, years)); a date
 	// outside it is a bad value. The zero Dates checks kexi.Earliest to kexi.Latest.
 	Dates kexi.Dates
+	// Limits bounds the file's cells, lines, unpacked size and rows; zero fields mean
+	// DefaultLimits.
+	Limits Limits
 	// NoItems leaves order lines (and the products they name) out of the batch, for a reader
 	// that uses none: a million lines take 80 MB. Lines are still read when the order totals
 	// come from them (a file with quantity and price but no amount).
@@ -117,7 +120,8 @@ const maxProblems = 1000
 // messages and for generated external ids. It returns an error with code kexi.EINVALID when the
 // file cannot be read as a sheet, its kind cannot be told, or (without SkipInvalid) any row is
 // bad: the error's problems name file, row, column, value and what was expected, and the
-// Result's batch is empty, so nothing is half-imported.
+// Result's batch is empty, so nothing is half-imported. A file over opt.Limits gives a
+// *LimitError (code kexi.EINVALID) naming the limit, soon after the reading reaches it.
 func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	res := &Result{File: name, Batch: &kexi.Batch{}}
 	fileErr := func(format string, args ...any) error {
@@ -126,9 +130,13 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	}
 	size := sizeOf(r)
 	cr := &countReader{r: r}
-	src, format, err := openRows(cr, opt.Sheet)
+	lim := opt.Limits.orDefault()
+	src, format, err := openRows(cr, opt.Sheet, lim)
 	res.Format = format
 	if err != nil {
+		if le := limitErr(err, name, 0); le != nil {
+			return res, le
+		}
 		return res, fileErr("%v", err)
 	}
 	// The header comes straight from the file; the data rows from a reading goroutine that
@@ -142,6 +150,9 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 			return res, fileErr("the file is empty: expected a header row and data rows")
 		}
 		if err != nil {
+			if le := limitErr(err, name, 0); le != nil {
+				return res, le
+			}
 			return res, fileErr("%v", err)
 		}
 		if !blank(cells) {
@@ -165,7 +176,14 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		if err == io.EOF {
 			break
 		}
+		if err == nil && row >= lim.Rows {
+			err = &overLimit{limit: "rows", max: int64(lim.Rows)}
+		}
 		if err != nil {
+			res.Batch = &kexi.Batch{}
+			if le := limitErr(err, name, row+1); le != nil {
+				return res, le
+			}
 			return res, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
 				Problems: []kexi.FieldProblem{{File: name, Row: row + 1, Reason: err.Error()}}}
 		}
