@@ -34,7 +34,12 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	at := fs.String("at", "", "date for surveys and responses in files without a date column (e.g. 2019-09-30)")
 	dry := fs.Bool("dry-run", false, "read and check the files, write nothing")
 	tz := fs.String("tz", "", tzHelp)
+	limits := limitFlags(env, fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	lim, err := limits()
+	if err != nil {
 		return err
 	}
 	files := fs.Args()
@@ -95,7 +100,7 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 		atTime = t
 	}
 	opt := sheet.Options{Kind: *kind, Mapping: mapping, SkipUnknown: *skipUnknown, SkipInvalid: *skip,
-		Anonymous: *anon, Campaign: *campaign, Sheet: *sheetName, At: atTime, Location: loc, Dates: dates}
+		Anonymous: *anon, Campaign: *campaign, Sheet: *sheetName, At: atTime, Location: loc, Dates: dates, Limits: lim}
 	var (
 		results []*sheet.Result
 		failed  []error

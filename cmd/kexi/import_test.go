@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -319,4 +320,50 @@ type countWriter struct{ lines int }
 func (w *countWriter) Write(p []byte) (int, error) {
 	w.lines += bytes.Count(p, []byte("\n"))
 	return len(p), nil
+}
+
+// TestImportRefusesBombs: a gzipped CSV that unpacks to one 40 MiB cell is refused with exit 2
+// and a message naming the limit, writes nothing, and imports once --max-line and --max-cell
+// are raised; the environment sets limits too.
+func TestImportRefusesBombs(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kexi.db")
+	file := filepath.Join(dir, "bomb.csv.gz")
+	f, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw, _ := gzip.NewWriterLevel(f, gzip.BestCompression)
+	io.WriteString(zw, "external_id,name,city\nC1,")
+	zw.Write(bytes.Repeat([]byte("a"), 40<<20))
+	io.WriteString(zw, ",Hangzhou\n")
+	zw.Close()
+	f.Close()
+	code, _, errs := importRun(t, "import", "--db", db, file)
+	if code != 2 || !strings.Contains(errs, "line limit of 16 MiB") || !strings.Contains(errs, "--max-line") {
+		t.Errorf("exit %d, stderr:\n%s", code, errs)
+	}
+	if n := countIn(t, db, kexi.KindCustomers); n != 0 {
+		t.Errorf("%d customers after a refused file, want 0", n)
+	}
+	code, _, errs = importRun(t, "import", "--db", db, "--max-line", "64MiB", file)
+	if code != 2 || !strings.Contains(errs, "cell limit of 1 MiB") || !strings.Contains(errs, "--max-cell") {
+		t.Errorf("--max-line 64MiB: exit %d, stderr:\n%s", code, errs)
+	}
+	code, out, errs := importRun(t, "import", "--db", db, "--max-line", "64MiB", "--max-cell", "41MB", file)
+	if code != 0 || countIn(t, db, kexi.KindCustomers) != 1 {
+		t.Errorf("raised limits: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = importRun(t, "import", "--db", db, "--max-rows", "x", file)
+	if code != 2 {
+		t.Errorf("--max-rows x: exit %d\n%s", code, errs)
+	}
+	var o, e bytes.Buffer
+	env := func(k string) string {
+		return map[string]string{"KEXI_KEY": testKey, "KEXI_MAX_LINE": "64MiB", "KEXI_MAX_CELL": "2MiB"}[k]
+	}
+	code = run(context.Background(), []string{"import", "--db", db, file}, env, strings.NewReader(""), &o, &e)
+	if code != 2 || !strings.Contains(e.String(), "cell limit of 2 MiB") {
+		t.Errorf("KEXI_MAX_CELL=2MiB: exit %d\n%s", code, e.String())
+	}
 }
