@@ -3,12 +3,16 @@ package kexihttp
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/sheet"
@@ -16,6 +20,16 @@ import (
 
 // maxUpload bounds an uploaded import file.
 const maxUpload = 256 << 20
+
+// What the server remembers of import jobs: finished jobs for jobTTL, at most maxJobs of
+// them, and of each job its status and a report of at most maxJobRejects rejected rows
+// holding at most maxJobReport bytes of cells. The records read are dropped once imported.
+const (
+	jobTTL        = time.Hour
+	maxJobs       = 100
+	maxJobRejects = 1000
+	maxJobReport  = 1 << 20
+)
 
 // job is one import by upload. Its fields change under jobs.mu.
 type job struct {
@@ -30,7 +44,12 @@ type job struct {
 	Rejected int               `json:"rejected"` // rows rejected
 	Stats    *kexi.ImportStats `json:"stats,omitempty"`
 	Error    *apiError         `json:"error,omitempty"`
-	result   *sheet.Result
+
+	// The rejects report: the file's header, the first rejected rows' problems and how many
+	// more problems there were.
+	header  []string
+	rejects []sheet.Reject
+	more    int
 }
 
 // jobs keeps the recent import jobs in memory.
@@ -40,6 +59,70 @@ type jobs struct {
 }
 
 func newJobs() *jobs { return &jobs{byID: map[string]*job{}} }
+
+// add adds a new job and forgets finished jobs that finished more than jobTTL before now,
+// and the oldest finished ones beyond maxJobs. Jobs still running are kept.
+func (js *jobs) add(j *job, now time.Time) {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	var done []*job
+	for id, o := range js.byID {
+		switch {
+		case o.Finished.IsZero():
+		case now.Sub(o.Finished) > jobTTL:
+			delete(js.byID, id)
+		default:
+			done = append(done, o)
+		}
+	}
+	if extra := len(done) - (maxJobs - 1); extra > 0 {
+		slices.SortFunc(done, func(a, b *job) int { return a.Finished.Compare(b.Finished) })
+		for _, o := range done[:extra] {
+			delete(js.byID, o.ID)
+		}
+	}
+	js.byID[j.ID] = j
+}
+
+// report keeps what the rejects report needs of res: its header and the first rejected rows,
+// within maxJobRejects and maxJobReport.
+func report(j *job, res *sheet.Result) {
+	j.header = res.Header
+	size := 0
+	for i, rj := range res.Rejects {
+		n := len(rj.Value) + len(rj.Reason)
+		if i == 0 || !sameCells(res.Rejects[i-1].Cells, rj.Cells) { // a row's problems share its cells
+			for _, c := range rj.Cells {
+				n += len(c)
+			}
+		}
+		if i == maxJobRejects || size+n > maxJobReport {
+			j.more = len(res.Rejects) - i
+			break
+		}
+		size += n
+		j.rejects = append(j.rejects, rj)
+	}
+	j.rejects = slices.Clip(j.rejects)
+}
+
+func sameCells(a, b []string) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
+
+// trimProblems shortens the values of problems kept with a failed job, which may be cells of
+// up to a megabyte each.
+func trimProblems(ps []kexi.FieldProblem) []kexi.FieldProblem {
+	const max = 256
+	for i := range ps {
+		if v := ps[i].Value; len(v) > max {
+			cut := max
+			for cut > 0 && !utf8.RuneStart(v[cut]) {
+				cut--
+			}
+			ps[i].Value = strings.Clone(v[:cut]) + "…"
+		}
+	}
+	return ps
+}
 
 // snapshot returns a copy of the job for login, or nil.
 func (js *jobs) snapshot(id, login string) *job {
@@ -90,14 +173,18 @@ func (s *Server) runImport(ctx context.Context, j *job, login, name string, data
 			s.log.Error("import", "file", name, "err", err)
 			e.Message = "internal error"
 		} else {
-			e.Problems = problemsOf(err)
+			e.Problems = trimProblems(problemsOf(err))
+		}
+		var le *sheet.LimitError
+		if errors.As(err, &le) {
+			e.Code = eTooLarge
 		}
 		set(func(j *job) { j.State, j.Error, j.Finished = "failed", e, s.now() })
 	}
-	res, err := sheet.Read(bytes.NewReader(data), name, sheet.Options{Kind: kind,
-		SkipInvalid: skip, Location: s.zone(ctx), Dates: s.dates(), Progress: func(n int) { set(func(j *job) { j.Rows = n }) }})
+	res, err := sheet.Read(bytes.NewReader(data), name, sheet.Options{Kind: kind, SkipInvalid: skip, Location: s.zone(ctx),
+		Dates: s.dates(), Limits: s.limits, Progress: func(n int) { set(func(j *job) { j.Rows = n }) }})
 	if res != nil {
-		set(func(j *job) { j.result = res; j.Kind = res.Kind; j.Rows = res.Rows; j.Rejected = res.Rejected })
+		set(func(j *job) { report(j, res); j.Kind = res.Kind; j.Rows = res.Rows; j.Rejected = res.Rejected })
 	}
 	if err != nil {
 		fail(err)
@@ -125,9 +212,7 @@ func (s *Server) startImport(w http.ResponseWriter, r *http.Request) (*job, chan
 		return nil, nil, err
 	}
 	j := &job{ID: newToken()[:16], Login: u.Login, File: name, Kind: kind, State: "reading", Started: s.now()}
-	s.jobs.mu.Lock()
-	s.jobs.byID[j.ID] = j
-	s.jobs.mu.Unlock()
+	s.jobs.add(j, s.now())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -153,14 +238,11 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, statusOf(snap.Error.Code), snap.Error)
 		return nil
 	}
-	var rejects []sheet.Reject
-	if snap.result != nil {
-		rejects = snap.result.Rejects
-	}
 	writeJSON(w, http.StatusOK, struct {
 		*job
-		Rejects []sheet.Reject `json:"rejects,omitempty"`
-	}{snap, rejects})
+		Rejects     []sheet.Reject `json:"rejects,omitempty"`
+		MoreRejects int            `json:"more_rejects,omitempty"` // problems beyond those listed
+	}{snap, snap.rejects, snap.more})
 	return nil
 }
 
@@ -222,10 +304,15 @@ func (s *Server) handleImportRejects(w http.ResponseWriter, r *http.Request) err
 		return errNotFound
 	}
 	name := "rejects-" + strings.TrimSuffix(strings.TrimSuffix(j.File, ".xlsx"), ".csv")
-	if j.result != nil && len(j.result.Rejects) > 0 {
+	if len(j.rejects) > 0 {
 		var buf bytes.Buffer
-		if err := sheet.WriteRejects(&buf, j.result); err != nil {
+		if err := sheet.WriteRejects(&buf, &sheet.Result{File: j.File, Header: j.header, Rejects: j.rejects}); err != nil {
 			return err
+		}
+		if j.more > 0 {
+			cw := csv.NewWriter(&buf)
+			cw.Write([]string{j.File, "", "", "", fmt.Sprintf("… and %d more problems: kexi import --skip-invalid --rejects FILE lists them all", j.more)})
+			cw.Flush()
 		}
 		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.csv"`, name))
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")

@@ -2,10 +2,15 @@ package kexihttp
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
+	"fmt"
+	"io"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +18,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/sheet"
 )
 
 // TestImportUpload imports through the API and the page: a good file lands, a file with a
@@ -175,5 +181,146 @@ func TestWarm(t *testing.T) {
 		if _, _, err := f.srv.runAnalysis(ctx, v, kexi.Scope{}, a, analysis.Input{Options: map[string]string{}}, d); err == nil {
 			t.Errorf("%s not warmed", a.Info().Name)
 		}
+	}
+}
+
+// TestImportLimits: an upload over a limit is refused at once with 413 and a message naming
+// the limit, and the limits come from the server's configuration.
+func TestImportLimits(t *testing.T) {
+	f := newFixture(t)
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	io.WriteString(zw, "external_id,name,city\nB1,")
+	zw.Write(bytes.Repeat([]byte("a"), 40<<20))
+	io.WriteString(zw, ",Hangzhou\n")
+	zw.Close()
+	w := f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload("bomb.csv.gz", gz.Bytes(), map[string]string{"kind": "customers"})})
+	var e apiError
+	decode(t, w, &e)
+	if w.Code != 413 || e.Code != "too_large" || !strings.Contains(e.Message, "line limit of 16 MiB") || !strings.Contains(e.Message, "--max-line") {
+		t.Errorf("bomb: %d %+v", w.Code, e)
+	}
+	if _, n, _ := f.st.FindCustomers(context.Background(), kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Op: kexi.Eq, Value: "B1"}}}); n != 0 {
+		t.Errorf("the refused file landed")
+	}
+	f.srv.limits = sheet.Limits{Rows: 2}
+	three := "external_id,name\nR1,One\nR2,Two\nR3,Three\n"
+	w = f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload("three.csv", []byte(three), map[string]string{"kind": "customers"})})
+	if w.Code != 413 || !strings.Contains(w.Body.String(), "rows limit of 2 rows") {
+		t.Errorf("rows limit: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestImportJobsForgotten: a finished job is kept for an hour, then forgotten when the next
+// upload starts; at most maxJobs finished jobs are kept.
+func TestImportJobsForgotten(t *testing.T) {
+	f := newFixture(t)
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC).UnixNano())
+	f.srv.now = func() time.Time { return time.Unix(0, clock.Load()) }
+	importOne := func(name string) string {
+		t.Helper()
+		w := f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload(name, []byte("external_id,name\nJ1,Job One\n"), map[string]string{"kind": "customers"})})
+		var j struct{ ID, State string }
+		decode(t, w, &j)
+		if w.Code != 200 || j.State != "done" {
+			t.Fatalf("import %s: %d %s", name, w.Code, w.Body)
+		}
+		return j.ID
+	}
+	status := func(id string) int {
+		return f.do(req{method: "GET", path: "/import/" + id + "?format=json", as: "admin"}).Code
+	}
+	first := importOne("first.csv")
+	clock.Add(int64(50 * time.Minute))
+	second := importOne("second.csv")
+	if status(first) != 200 || status(second) != 200 {
+		t.Fatalf("jobs within the hour: %d %d", status(first), status(second))
+	}
+	clock.Add(int64(20 * time.Minute)) // first finished 70 minutes ago, second 20
+	third := importOne("third.csv")
+	if status(first) != 404 || status(second) != 200 || status(third) != 200 {
+		t.Errorf("after 70 minutes: first %d second %d third %d, want 404 200 200", status(first), status(second), status(third))
+	}
+	for i := range maxJobs + 10 {
+		clock.Add(int64(time.Second))
+		importOne(fmt.Sprintf("many-%d.csv", i))
+	}
+	f.srv.jobs.mu.Lock()
+	n := len(f.srv.jobs.byID)
+	f.srv.jobs.mu.Unlock()
+	if n != maxJobs || status(second) != 404 {
+		t.Errorf("%d jobs kept (want %d), the second's status %d", n, maxJobs, status(second))
+	}
+}
+
+// TestImportJobsKeepNoRecords: ten uploads of a customers file leave the heap as it was: a
+// finished job keeps its status and report, not the records it read.
+func TestImportJobsKeepNoRecords(t *testing.T) {
+	f := newFixture(t)
+	var b strings.Builder
+	b.WriteString("external_id,name,email,city,channel\n")
+	for i := range 20000 {
+		fmt.Fprintf(&b, "M%06d,Customer number %d,m%d@example.com,杭州,wechat\n", i, i, i)
+	}
+	data := []byte(b.String())
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	w := f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload("warm.csv", data, map[string]string{"kind": "customers"})})
+	if w.Code != 200 {
+		t.Fatalf("import: %d %s", w.Code, w.Body)
+	}
+	before := heap()
+	for i := range 10 {
+		w := f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload(fmt.Sprintf("m%d.csv", i), data, map[string]string{"kind": "customers"})})
+		if w.Code != 200 {
+			t.Fatalf("import: %d %s", w.Code, w.Body)
+		}
+	}
+	after := heap()
+	runtime.KeepAlive(f) // the server and its jobs
+	// One batch of these 20,000 customers takes about 14 MB: ten kept grew the heap by 138 MB.
+	if grew := int64(after) - int64(before); grew > 8<<20 {
+		t.Errorf("the heap grew by %.1f MB over ten imports of a %.1f MB file", float64(grew)/(1<<20), float64(len(data))/(1<<20))
+	}
+}
+
+// TestImportRejectsReport: a job keeps the first maxJobRejects problems for its report and
+// says how many more there were.
+func TestImportRejectsReport(t *testing.T) {
+	f := newFixture(t)
+	var b strings.Builder
+	b.WriteString("external_id,customer,ordered_at,amount\n")
+	for i := range 1500 { // two problems each: a bad date, so no order date
+		fmt.Fprintf(&b, "X%d,C1,not a date,%d\n", i, i)
+	}
+	b.WriteString("X-good,C1,2025-03-01,10\n")
+	w := f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload("bad.csv", []byte(b.String()), map[string]string{"kind": "orders", "skip_bad": "1"})})
+	var j struct {
+		ID          string
+		Rejected    int
+		Rejects     []sheet.Reject
+		MoreRejects int `json:"more_rejects"`
+	}
+	decode(t, w, &j)
+	if w.Code != 200 || j.Rejected != 1500 || len(j.Rejects) != maxJobRejects || j.MoreRejects != 2000 {
+		t.Fatalf("import: %d rejected %d, %d rejects listed, %d more", w.Code, j.Rejected, len(j.Rejects), j.MoreRejects)
+	}
+	rej := f.do(req{method: "GET", path: "/import/" + j.ID + "/rejects", as: "admin"}).Body.String()
+	cr := csv.NewReader(strings.NewReader(rej))
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The column names, the file's header, the problems kept and the line saying how many more.
+	if len(recs) != maxJobRejects+3 || !strings.Contains(recs[2][4], "date") ||
+		!strings.Contains(recs[len(recs)-1][4], "… and 2000 more problems") {
+		t.Errorf("rejects download: %d records; first %v; last %v", len(recs), recs[min(2, len(recs)-1)], recs[len(recs)-1])
 	}
 }

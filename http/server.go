@@ -23,6 +23,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/sheet"
 )
 
 //go:embed assets
@@ -45,6 +46,9 @@ type Config struct {
 	// FutureYears is how many years past now a record's time may lie (API writes, imports,
 	// analysis dates); 0 means kexi.YearsAhead.
 	FutureYears int
+	// Limits bounds the cells, lines, unpacked size and rows of uploaded files; zero fields
+	// mean sheet.DefaultLimits.
+	Limits sheet.Limits
 }
 
 // Server serves the dashboard and API. It implements http.Handler.
@@ -62,6 +66,7 @@ type Server struct {
 	pages   map[string]*template.Template
 	cache   *cache
 	jobs    *jobs
+	limits  sheet.Limits
 
 	setupMu    sync.Mutex
 	setupToken string
@@ -79,7 +84,7 @@ type Server struct {
 // NewServer returns the dashboard and API over cfg.Store.
 func NewServer(cfg Config) *Server {
 	s := &Server{st: cfg.Store, analyses: cfg.Analyses, byName: map[string]analysis.Analysis{},
-		log: cfg.Logger, now: cfg.Now,
+		log: cfg.Logger, now: cfg.Now, limits: cfg.Limits,
 		version: cfg.Version, future: cfg.FutureYears, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs(), scopes: map[kexi.Scope]time.Time{}}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
