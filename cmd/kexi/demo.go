@@ -9,6 +9,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/demo"
+	"github.com/kexi/kexi/sheet"
 )
 
 // maxDemoCustomers bounds --customers: beyond it the batch no longer fits comfortably in memory.
@@ -64,7 +65,7 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	if *noServe {
 		return nil
 	}
-	return serveStore(ctx, env, st, *addr)
+	return serveStore(ctx, env, st, *addr, sheet.Limits{})
 }
 
 // businessZone returns the location of the business's time zone. Without the system's zone

@@ -15,6 +15,7 @@ import (
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis/all"
 	kexihttp "github.com/kexi/kexi/http"
+	"github.com/kexi/kexi/sheet"
 	"github.com/kexi/kexi/sqlite"
 )
 
@@ -28,7 +29,12 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	addr := fs.String("addr", envOr(env, "KEXI_ADDR", defaultAddr), "listen `address` HOST:PORT; port 0 picks a free one (env KEXI_ADDR)")
 	var sched schedule
 	sched.flags(env, fs)
+	limits := limitFlags(env, fs)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	lim, err := limits()
+	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -51,13 +57,14 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 		stop := sched.start(ctx, env, st, key, *db)
 		defer stop() // before the store closes
 	}
-	return serveStore(ctx, env, st, *addr)
+	return serveStore(ctx, env, st, *addr, lim)
 }
 
 // serveStore serves the dashboard and API for st on addr until ctx ends, then shuts down
 // gracefully. It prints the address it serves on and, when the store has no users, a one-time
-// link that creates the first administrator. kexi demo calls it after generating data.
-func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string) error {
+// link that creates the first administrator. Uploaded files keep to lim. kexi demo calls it
+// after generating data.
+func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim sheet.Limits) error {
 	logger := newLogger(env)
 	future, err := futureYears(env)
 	if err != nil {
@@ -74,7 +81,7 @@ func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string) error
 		setup = base64.RawURLEncoding.EncodeToString(b)
 	}
 	srv := kexihttp.NewServer(kexihttp.Config{Store: st, Analyses: all.List(), Logger: logger,
-		SetupToken: setup, Version: version, FutureYears: future})
+		SetupToken: setup, Version: version, FutureYears: future, Limits: lim})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return kexi.Errorf(kexi.EINVALID, "cannot listen on %s: %v", addr, err)
