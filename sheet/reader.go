@@ -169,6 +169,11 @@ func (c *csvRows) Next() ([]string, error) {
 	if err := checkCells(rec, c.cell, c.lim.max); err != nil {
 		return nil, err
 	}
+	for i, s := range rec {
+		if len(s) > 1 && s[0] == '\'' {
+			rec[i] = unescapeFormula(s) // what Write escaped
+		}
+	}
 	return rec, nil
 }
 

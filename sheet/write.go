@@ -24,6 +24,9 @@ const (
 // "custom.NAME" columns. Times are written in UTC as 2006-01-02 15:04:05 (a date alone at
 // midnight); WriteIn writes them in the business's time zone.
 //
+// CSV cells that a spreadsheet would run as a formula get an apostrophe in front (see
+// EscapeFormula), which Read removes again.
+//
 // A Chinese CSV starts with a UTF-8 byte order mark so that Excel opens it as UTF-8 rather than
 // the system code page; an English one does not (Read accepts both).
 //
@@ -276,7 +279,12 @@ func newCSVWriter(w io.Writer, bom bool) *csvWriter {
 	return &csvWriter{cw: csv.NewWriter(w)}
 }
 
-func (c *csvWriter) row(cells []string, _ []bool) error { return c.cw.Write(cells) }
+func (c *csvWriter) row(cells []string, _ []bool) error {
+	for i, s := range cells {
+		cells[i] = EscapeFormula(s)
+	}
+	return c.cw.Write(cells)
+}
 
 func (c *csvWriter) close() error {
 	c.cw.Flush()

