@@ -7,6 +7,15 @@
 
   var palette = ['#1f6feb', '#f59f00', '#2f9e44', '#e03131', '#7048e8', '#0c8599', '#d6336c', '#5c940d', '#495057', '#f76707'];
 
+  // esc makes text safe to join into HTML. Category, series and node names come from the
+  // user's data (a city named "><img src=x onerror=…>): a tooltip formatter that returns HTML
+  // must escape every one of them. (ECharts escapes names and valueFormatter results in its
+  // own tooltips, and labels are drawn on the canvas, so those take plain text.)
+  var escapes = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+  function esc(s) {
+    return String(s === undefined || s === null ? '' : s).replace(/[&<>"']/g, function (c) { return escapes[c]; });
+  }
+
   function fmtNum(v, lang) {
     if (typeof v !== 'number' || !isFinite(v)) { return v; }
     var abs = Math.abs(v);
@@ -69,7 +78,7 @@
       cells.forEach(function (c) { if (c[2] > max) { max = c[2]; } if (c[2] < min) { min = c[2]; } });
       return {
         tooltip: { position: 'top', formatter: function (p) {
-          return (s.y_cats || [])[p.data[1]] + ' · ' + (s.x || [])[p.data[0]] + ': ' + fmtNum(p.data[2], s.lang); } },
+          return esc((s.y_cats || [])[p.data[1]]) + ' · ' + esc((s.x || [])[p.data[0]]) + ': ' + esc(fmtNum(p.data[2], s.lang)); } },
         grid: { left: 90, right: 20, top: 10, bottom: 70, containLabel: true },
         xAxis: { type: 'category', data: s.x || [], splitArea: { show: true }, axisLabel: { rotate: (s.x || []).length > 12 ? 40 : 0 } },
         yAxis: { type: 'category', data: s.y_cats || [], splitArea: { show: true } },
