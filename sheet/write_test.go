@@ -167,7 +167,7 @@ func TestWriteEscapesFormulas(t *testing.T) {
 				}
 			}
 		}
-		res, err := Read(bytes.NewReader(buf.Bytes()), "customers."+format, Options{CustomFields: true})
+		res, err := Read(bytes.NewReader(buf.Bytes()), "customers."+format, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
