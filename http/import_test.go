@@ -203,6 +203,13 @@ func TestImportLimits(t *testing.T) {
 	if _, n, _ := f.st.FindCustomers(context.Background(), kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Op: kexi.Eq, Value: "B1"}}}); n != 0 {
 		t.Errorf("the refused file landed")
 	}
+	var doc struct {
+		Paths map[string]map[string]struct{ Responses map[string]any }
+	}
+	decode(t, f.do(req{method: "GET", path: "/api/v1/openapi.json", as: "admin"}), &doc)
+	if _, ok := doc.Paths["/api/v1/import"]["post"].Responses["413"]; !ok {
+		t.Errorf("the OpenAPI document does not list 413 for POST /api/v1/import: %+v", doc.Paths["/api/v1/import"])
+	}
 	f.srv.limits = sheet.Limits{Rows: 2}
 	three := "external_id,name\nR1,One\nR2,Two\nR3,Three\n"
 	w = f.do(req{method: "POST", path: "/api/v1/import", as: "admin", body: upload("three.csv", []byte(three), map[string]string{"kind": "customers"})})

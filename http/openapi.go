@@ -160,8 +160,12 @@ func responsesFor(rt route) map[string]any {
 	case "DELETE":
 		code, ok = "204", map[string]any{"description": "deleted"}
 	}
-	return map[string]any{code: ok, "400": errResp("invalid input"), "401": errResp("not signed in"),
+	resp := map[string]any{code: ok, "400": errResp("invalid input"), "401": errResp("not signed in"),
 		"403": errResp("not allowed"), "404": errResp("not found"), "500": errResp("internal error")}
+	if rt.Body == "multipart" {
+		resp["413"] = errResp("too_large: the upload is over 256 MB, or the file over one of the import limits (a cell, a line, the unpacked size, the rows), which the message names")
+	}
+	return resp
 }
 
 // schemaOf is a JSON schema of a Go type, following its json tags.
