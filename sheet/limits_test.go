@@ -262,3 +262,32 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+// TestReadXLSXDamagedPart: the check before excelize looks only for limits; a part that does
+// not unpack (a wrong checksum in a thumbnail) is left to excelize, which reads the workbook.
+func TestReadXLSXDamagedPart(t *testing.T) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	good := xlsxWith(t, func(w io.Writer) {
+		header(w)
+		io.WriteString(w, `<row r="2"><c r="A2"><v>1</v></c>`)
+		inline(w, "B2", "Ann")
+		io.WriteString(w, `</row>`)
+	})
+	zr, err := zip.NewReader(bytes.NewReader(good), int64(len(good)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if err := zw.Copy(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w, _ := zw.CreateRaw(&zip.FileHeader{Name: "docProps/thumbnail.jpeg", Method: zip.Store, CRC32: 1, CompressedSize64: 4, UncompressedSize64: 4})
+	w.Write([]byte("jpeg"))
+	zw.Close()
+	res, err := Read(bytes.NewReader(buf.Bytes()), "damaged.xlsx", Options{Kind: kexi.KindCustomers})
+	if err != nil || len(res.Batch.Customers) != 1 || res.Batch.Customers[0].Name != "Ann" {
+		t.Fatalf("damaged.xlsx: %v %+v", err, res)
+	}
+}
