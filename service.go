@@ -220,6 +220,18 @@ type Session struct {
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
+// TokenIDLen is the length of a token's public id: the start of its TokenHash, which names an
+// API token in lists and revocations without being the secret.
+const TokenIDLen = 16
+
+// ID returns the token's public id.
+func (s *Session) ID() string {
+	if len(s.TokenHash) > TokenIDLen {
+		return s.TokenHash[:TokenIDLen]
+	}
+	return s.TokenHash
+}
+
 // UserService manages users and sessions.
 type UserService interface {
 	FindUserByID(ctx context.Context, id int64) (*User, error)
@@ -232,6 +244,12 @@ type UserService interface {
 	CreateSession(ctx context.Context, s *Session) error
 	FindSession(ctx context.Context, tokenHash string) (*Session, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
+	// FindAPITokens returns the API tokens (not browser sessions) of user id, or of every
+	// user for id 0, expired ones too, newest first.
+	FindAPITokens(ctx context.Context, userID int64) ([]*Session, error)
+	// DeleteExpiredSessions deletes the sessions and API tokens that expired before now and
+	// returns how many.
+	DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error)
 }
 
 // Settings are the business's preferences.

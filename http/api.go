@@ -370,16 +370,49 @@ func (s *Server) apiTokenCreate(w http.ResponseWriter, r *http.Request) error {
 	}
 	var body struct {
 		Name string `json:"name"`
+		Days int    `json:"days"` // lifetime; 0 means 365
 	}
 	if r.ContentLength != 0 {
 		if err := decodeJSON(r, &body); err != nil {
 			return err
 		}
 	}
-	tok, err := s.createToken(r, id, body.Name)
+	tok, err := s.createToken(r, id, body.Name, body.Days)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"token": tok})
+	sess, err := s.st.FindSession(r.Context(), hashToken(tok))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"token": tok, "id": sess.ID(), "expires_at": sess.ExpiresAt})
+	return nil
+}
+
+func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.st.FindUserByID(r.Context(), id); err != nil {
+		return err
+	}
+	ts, err := s.tokens(r, id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": ts})
+	return nil
+}
+
+func (s *Server) apiTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.revokeToken(r, id, r.PathValue("token")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

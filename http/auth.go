@@ -27,16 +27,51 @@ const (
 )
 
 // MinPasswordLen is the shortest password kexi accepts.
-const MinPasswordLen = 8
+const MinPasswordLen = 12
+
+// commonPasswords are passwords of MinPasswordLen or more characters that lists of leaked
+// passwords show people choose most, lower case. Shorter ones are refused by length anyway.
+var commonPasswords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, p := range strings.Fields(`
+		123456789012 1234567890123 12345678901234 123456789000 1234567890qwe 123456123456
+		123123123123 111111111111 000000000000 666666666666 888888888888 147258369147
+		987654321098 121212121212 112233445566 520131452013 5201314520131 woaini1314520
+		woaini520131 iloveyou1234 iloveyou12345 password1234 password12345 password123!
+		passwordpassword password1234! p@ssw0rd1234 qwerty123456 qwertyuiop12 qwertyuiop123
+		qwertyuiopas 1qaz2wsx3edc 1q2w3e4r5t6y 1q2w3e4r5t6y7u zaq12wsxcde3 qazwsxedcrfv
+		qazwsxedc123 asdfghjkl123 abc123456789 abcdefghijkl abcd12345678 aaaaaaaaaaaa
+		administrator admin1234567 adminadmin123 welcome12345 letmein12345 changeme1234
+		football1234 baseball1234 sunshine1234 princess1234 dragon123456 monkey123456
+		superman1234 trustno11234 1234qwerasdf qwer1234asdf asdf1234qwer zxcvbnm12345
+		kexi12345678 kexikexikexi kexi-password`) {
+		m[p] = true
+	}
+	return m
+}()
+
+// CheckPasswordRules returns EINVALID, naming the field password, for a password shorter than
+// MinPasswordLen characters, one of the commonest passwords, or one character repeated.
+func CheckPasswordRules(password string) error {
+	reason := ""
+	switch rs := []rune(password); {
+	case len(rs) < MinPasswordLen:
+		reason = fmt.Sprintf("a password needs at least %d characters", MinPasswordLen)
+	case commonPasswords[strings.ToLower(password)] || strings.Count(password, string(rs[0])) == len(rs):
+		reason = "this password is among the most common ones; choose another"
+	default:
+		return nil
+	}
+	return &kexi.Error{Code: kexi.EINVALID, Message: "password not accepted",
+		Problems: []kexi.FieldProblem{{Column: "password", Reason: reason}}}
+}
 
 // HashPassword returns the argon2id hash of password in the PHC string format
-// ($argon2id$v=19$m=…,t=…,p=…$salt$hash). It returns EINVALID for a password shorter than
-// MinPasswordLen.
+// ($argon2id$v=19$m=…,t=…,p=…$salt$hash). It returns EINVALID for a password that
+// CheckPasswordRules refuses.
 func HashPassword(password string) (string, error) {
-	if len([]rune(password)) < MinPasswordLen {
-		return "", &kexi.Error{Code: kexi.EINVALID, Message: "password too short",
-			Problems: []kexi.FieldProblem{{Column: "password",
-				Reason: fmt.Sprintf("a password needs at least %d characters", MinPasswordLen)}}}
+	if err := CheckPasswordRules(password); err != nil {
+		return "", err
 	}
 	salt := make([]byte, 16)
 	rand.Read(salt)
@@ -100,6 +135,8 @@ func hashToken(tok string) string {
 const (
 	sessionTTL  = 7 * 24 * time.Hour
 	apiTokenTTL = 365 * 24 * time.Hour
+	maxTokenTTL = 10 * 365 * 24 * time.Hour
+	purgeEvery  = time.Hour // expired sessions are deleted at a sign-in at most this often
 	cookieName  = "kexi_session"
 	preCSRFName = "kexi_csrf" // double-submit cookie for forms shown before sign-in
 )
@@ -200,21 +237,44 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u *kexi.Us
 	if err := s.st.CreateSession(r.Context(), sess); err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
+	s.purgeSessions(r.Context(), now)
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: tok, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt})
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt})
 	return nil
 }
 
-// CreateAPIToken creates an API token for user id and returns the secret, which is never
-// stored and cannot be shown again.
-func CreateAPIToken(ctx context.Context, st kexi.UserService, userID int64, name string, now time.Time) (string, error) {
+// CreateAPIToken creates an API token for user id that expires after ttl (0: a year) and
+// returns the secret, which is never stored and cannot be shown again.
+func CreateAPIToken(ctx context.Context, st kexi.UserService, userID int64, name string, now time.Time, ttl time.Duration) (string, error) {
+	if ttl <= 0 {
+		ttl = apiTokenTTL
+	}
 	tok := newToken()
 	sess := &kexi.Session{TokenHash: hashToken(tok), UserID: userID, API: true, Name: name,
-		CSRF: newToken(), CreatedAt: now, ExpiresAt: now.Add(apiTokenTTL)}
+		CSRF: newToken(), CreatedAt: now, ExpiresAt: now.Add(ttl)}
 	if err := st.CreateSession(ctx, sess); err != nil {
 		return "", fmt.Errorf("create api token: %w", err)
 	}
 	return tok, nil
+}
+
+// purgeSessions deletes expired sessions and tokens, at most once every purgeEvery.
+func (s *Server) purgeSessions(ctx context.Context, now time.Time) {
+	s.purgeMu.Lock()
+	due := now.Sub(s.purgedAt) >= purgeEvery
+	if due {
+		s.purgedAt = now
+	}
+	s.purgeMu.Unlock()
+	if !due {
+		return
+	}
+	n, err := s.st.DeleteExpiredSessions(ctx, now)
+	if err != nil {
+		s.log.Warn("purge expired sessions", "err", err)
+	} else if n > 0 {
+		s.log.Info("purged expired sessions", "count", n)
+	}
 }
 
 // csrfToken returns the token forms of this request must carry: the session's, or before
@@ -228,7 +288,7 @@ func (s *Server) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	}
 	tok := newToken()
 	http.SetCookie(w, &http.Cookie{Name: preCSRFName, Value: tok, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
 	// Make the same request see it, should the page render twice.
 	r.AddCookie(&http.Cookie{Name: preCSRFName, Value: tok})
 	return tok

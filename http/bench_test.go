@@ -50,7 +50,7 @@ func newDemoFixture(tb testing.TB) *demoFixture {
 		if err := st.CreateUser(ctx, &u); err != nil {
 			tb.Fatal(err)
 		}
-		tok, err := CreateAPIToken(ctx, st, u.ID, "bench", time.Now())
+		tok, err := CreateAPIToken(ctx, st, u.ID, "bench", time.Now(), 0)
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -32,6 +32,10 @@ func statusOf(code string) int {
 		return http.StatusNotImplemented
 	case eTooLarge:
 		return http.StatusRequestEntityTooLarge
+	case eTooMany:
+		return http.StatusTooManyRequests
+	case eBusy:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -40,6 +44,8 @@ func statusOf(code string) int {
 const (
 	eNotImplemented = "not_implemented"
 	eTooLarge       = "too_large"
+	eTooMany        = "too_many_requests" // sign-in throttled
+	eBusy           = "busy"              // no capacity now; try again shortly
 )
 
 // errNotFound is what a user gets for a record that does not exist or that they may not see:

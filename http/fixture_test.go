@@ -132,7 +132,7 @@ func newFixtureWith(t *testing.T, as []analysis.Analysis) *fixture {
 			t.Fatal(err)
 		}
 		f.users[u.Login] = &u
-		tok, err := CreateAPIToken(ctx, st, u.ID, "test", time.Now())
+		tok, err := CreateAPIToken(ctx, st, u.ID, "test", time.Now(), 0)
 		if err != nil {
 			t.Fatal(err)
 		}

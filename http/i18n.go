@@ -378,4 +378,18 @@ var catalog = map[string]T{
 	"import":  {En: "import", Zh: "导入"},
 	"export":  {En: "export", Zh: "导出"},
 	"sign_in": {En: "sign in", Zh: "登录"},
+
+	// Sign-in throttling, password rules and API tokens.
+	"sign_in_failed":        {En: "failed sign-in", Zh: "登录失败"},
+	"sign_in_locked":        {En: "sign-in locked", Zh: "登录被锁定"},
+	"revoke":                {En: "revoke", Zh: "吊销"},
+	"too_many_signins":      {En: "Too many failed sign-ins. Try again in %s.", Zh: "登录失败次数过多，请在 %s 后重试。"},
+	"sign-in busy":          {En: "Too many sign-ins at once; try again in a few seconds.", Zh: "同时登录的人太多，请几秒后重试。"},
+	"password not accepted": {En: "Password not accepted.", Zh: "密码不符合要求。"},
+	"Created":               {En: "Created", Zh: "创建时间"},
+	"Expires":               {En: "Expires", Zh: "到期时间"},
+	"expired":               {En: "expired", Zh: "已过期"},
+	"Revoke":                {En: "Revoke", Zh: "吊销"},
+	"Days":                  {En: "Days", Zh: "天数"},
+	"days":                  {En: "days", Zh: "天"},
 }

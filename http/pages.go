@@ -216,9 +216,26 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-// localPath returns next when it is a path on this site, else "/".
+// localPath returns next as a path on this site, else "/". It first does what browsers do to
+// a URL (remove tabs and newlines anywhere, trim control characters and spaces at both ends,
+// read a backslash in the path as a slash), then accepts only one slash followed by something
+// other than a slash: "/\t/evil.example" and "/a/..\\evil.example" would otherwise leave
+// the site.
 func localPath(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	next = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' {
+			return -1
+		}
+		return r
+	}, next)
+	next = strings.TrimFunc(next, func(r rune) bool { return r <= ' ' })
+	end := strings.IndexAny(next, "?#")
+	if end < 0 {
+		end = len(next)
+	}
+	next = strings.ReplaceAll(next[:end], "\\", "/") + next[end:]
+	if len(next) == 0 || next[0] != '/' || len(next) > 1 && next[1] == '/' ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < ' ' || r == 0x7f }) {
 		return "/"
 	}
 	return next
@@ -277,7 +294,7 @@ func (s *Server) handleLang(w http.ResponseWriter, r *http.Request) error {
 		to = langZh
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600,
-		SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil})
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
 	http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 	return nil
 }

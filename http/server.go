@@ -16,6 +16,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -49,6 +50,12 @@ type Config struct {
 	// Limits bounds the cells, lines, unpacked size and rows of uploaded files; zero fields
 	// mean sheet.DefaultLimits.
 	Limits sheet.Limits
+	// TrustedProxies are the addresses of reverse proxies whose X-Forwarded-For (the client's
+	// address, for sign-in throttling) and X-Forwarded-Proto (https: Secure cookies) kexi
+	// believes. Empty: none.
+	TrustedProxies []netip.Prefix
+	// Hashers is how many password hashes may run at once (19 MiB each); 0 means one per CPU.
+	Hashers int
 }
 
 // Server serves the dashboard and API. It implements http.Handler.
@@ -71,6 +78,12 @@ type Server struct {
 	setupMu    sync.Mutex
 	setupToken string
 
+	hasher   *hasher
+	throttle *throttle
+	proxies  []netip.Prefix
+	purgeMu  sync.Mutex
+	purgedAt time.Time
+
 	scopesMu sync.Mutex
 	scopes   map[kexi.Scope]time.Time // scopes pages asked for, and when: Warm keeps them ready
 
@@ -85,7 +98,8 @@ type Server struct {
 func NewServer(cfg Config) *Server {
 	s := &Server{st: cfg.Store, analyses: cfg.Analyses, byName: map[string]analysis.Analysis{},
 		log: cfg.Logger, now: cfg.Now, limits: cfg.Limits,
-		version: cfg.Version, future: cfg.FutureYears, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs(), scopes: map[kexi.Scope]time.Time{}}
+		version: cfg.Version, future: cfg.FutureYears, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs(), scopes: map[kexi.Scope]time.Time{},
+		hasher: newHasher(cfg.Hashers), throttle: newThrottle(maxKeys), proxies: cfg.TrustedProxies}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -122,16 +136,29 @@ func (s *Server) SetupLink() string {
 	return "/setup?token=" + s.setupToken
 }
 
-// takeSetup checks a setup token and, when it matches, closes setup for good.
+// setupOpen reports whether tok is the setup token and setup is open.
 func (s *Server) setupOpen(tok string) bool {
 	s.setupMu.Lock()
 	defer s.setupMu.Unlock()
 	return s.setupToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(s.setupToken)) == 1
 }
 
-func (s *Server) closeSetup() {
+// takeSetup checks a setup token and, when it matches, closes setup: of any number of
+// requests with the token at once, exactly one gets true.
+func (s *Server) takeSetup(tok string) bool {
 	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	if s.setupToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(s.setupToken)) != 1 {
+		return false
+	}
 	s.setupToken = ""
+	return true
+}
+
+// reopenSetup opens setup again with tok, after takeSetup when storing the user failed.
+func (s *Server) reopenSetup(tok string) {
+	s.setupMu.Lock()
+	s.setupToken = tok
 	s.setupMu.Unlock()
 }
 

@@ -340,7 +340,7 @@ func TestSetup(t *testing.T) {
 	}
 	form := url.Values{"csrf": {csrf[1]}, "token": {"tok123"}, "login": {"root"}, "password": {"short"}}
 	resp, _ = c.PostForm(ts.URL+"/setup", form)
-	if page := readAll(resp); resp.StatusCode != 400 || !strings.Contains(page, "at least 8") {
+	if page := readAll(resp); resp.StatusCode != 400 || !strings.Contains(page, "at least 12") {
 		t.Errorf("short password: %d", resp.StatusCode)
 	}
 	form.Set("password", "a long enough password")

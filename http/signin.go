@@ -29,29 +29,80 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	login := strings.TrimSpace(r.FormValue("login"))
 	pw := r.FormValue("password")
 	next := localPath(r.FormValue("next"))
+	addr := s.clientAddr(r)
+	loginKey, addrKey := "login:"+strings.ToLower(login), "addr:"+addr
+	fail := func(status int, msg string, retry time.Duration) error {
+		if retry > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
+		}
+		p := s.newPage(w, r, "Sign in", "")
+		p.Error = msg
+		p.Data = loginView{Next: next, Login: login}
+		return s.render(w, r, status, "login", p)
+	}
+	// A login or address that failed too often waits, and is answered without hashing.
+	if d := s.throttle.wait(s.now(), loginKey, addrKey); d > 0 {
+		return fail(http.StatusTooManyRequests, fmt.Sprintf(tr(langOf(r), "too_many_signins"), waitText(d)), d)
+	}
 	u, err := s.st.FindUserByLogin(r.Context(), login)
+	hash := ""
 	switch {
 	case kexi.ErrorCode(err) == kexi.ENOTFOUND:
-		CheckPassword(dummyHash(), pw) // same cost as a real check
 		u = nil
 	case err != nil:
 		return err
-	case !CheckPassword(u.PasswordHash, pw):
-		u = nil
+	default:
+		hash = u.PasswordHash
 	}
-	if u == nil {
-		s.log.Warn("sign-in failed", "login", login, "remote", r.RemoteAddr)
-		p := s.newPage(w, r, "Sign in", "")
-		p.Error = p.T("bad_login")
-		p.Data = loginView{Next: next, Login: login}
-		return s.render(w, r, http.StatusUnauthorized, "login", p)
+	ok := false
+	if err := s.hasher.do(r.Context(), func() {
+		if hash == "" {
+			CheckPassword(dummyHash(), pw) // same cost as a real check
+			return
+		}
+		ok = CheckPassword(hash, pw)
+	}); err != nil {
+		return fail(http.StatusServiceUnavailable, errText(langOf(r), err), hashWaitLimit)
 	}
+	if !ok {
+		now := s.now()
+		lockedLogin := s.throttle.fail(now, loginKey, loginFree, loginLockout)
+		lockedAddr := s.throttle.fail(now, addrKey, addrFree, addrLockout)
+		s.log.Warn("sign-in failed", "login", login, "remote", addr)
+		s.auditAs(r, login, "sign_in_failed", "", "remote="+addr)
+		if lockedLogin {
+			s.auditAs(r, login, "sign_in_locked", "user", fmt.Sprintf("%d failures; locked for %v", loginLockout, maxWait))
+		}
+		if lockedAddr {
+			s.auditAs(r, login, "sign_in_locked", "address", fmt.Sprintf("remote=%s: %d failures; blocked for %v", addr, addrLockout, maxWait))
+		}
+		return fail(http.StatusUnauthorized, tr(langOf(r), "bad_login"), 0)
+	}
+	s.throttle.forget(loginKey)
 	if err := s.startSession(w, r, u); err != nil {
 		return err
 	}
-	s.st.Audit(r.Context(), kexi.AuditEntry{At: s.now().UTC(), Login: u.Login, Action: "sign_in"})
+	s.auditAs(r, u.Login, "sign_in", "", "remote="+addr)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// auditAs records an action on behalf of login (a sign-in, where no one is signed in yet);
+// failures are logged, never shown.
+func (s *Server) auditAs(r *http.Request, login, action, entity, detail string) {
+	err := s.st.Audit(r.Context(), kexi.AuditEntry{At: s.now().UTC(), Login: login, Action: action,
+		Entity: entity, Detail: detail})
+	if err != nil {
+		s.log.Error("audit", "action", action, "entity", entity, "err", err)
+	}
+}
+
+// waitText is a wait rounded up to whole seconds, or minutes past two minutes.
+func waitText(d time.Duration) string {
+	if d > 2*time.Minute {
+		return fmt.Sprintf("%d min", int((d+time.Minute-1)/time.Minute))
+	}
+	return fmt.Sprintf("%d s", int((d+time.Second-1)/time.Second))
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
@@ -61,7 +112,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Secure: s.secure(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }
@@ -101,21 +152,42 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.newPage(w, r, "Set up kexi", "")
-	if !none || !s.setupOpen(tok) {
+	used := func() error {
 		p.Error = p.T("setup_used")
 		return s.render(w, r, http.StatusNotFound, "setup", p)
 	}
+	if !none || !s.setupOpen(tok) {
+		return used()
+	}
 	nu := newUser{Login: r.FormValue("login"), Name: r.FormValue("name"), Role: kexi.RoleAdmin,
 		Password: r.FormValue("password"), Lang: langOf(r)}
-	u, err := s.createUser(r, nu)
+	// Check and hash first, so that a mistake leaves the link usable; then take the link, so
+	// that of requests racing with it exactly one creates the administrator.
+	u, err := s.checkUser(r, nu)
+	if err == nil && !s.takeSetup(tok) {
+		return used()
+	}
+	if err == nil {
+		if none, err = s.noUsers(r); err == nil && !none {
+			return used() // a user was added by other means meanwhile: the link stays closed
+		}
+	}
+	if err == nil {
+		if err = s.st.CreateUser(r.Context(), u); err != nil {
+			s.reopenSetup(tok)
+		}
+	}
 	if err != nil {
+		if kexi.ErrorCode(err) == kexi.EINTERNAL {
+			return err
+		}
 		p.Error = errText(p.Lang, err)
 		p.Problems = problemsOf(err)
 		p.Data = setupView{Token: tok, Login: nu.Login, Name: nu.Name}
 		return s.render(w, r, statusOf(kexi.ErrorCode(err)), "setup", p)
 	}
-	s.closeSetup()
 	s.log.Info("first administrator created", "login", u.Login)
+	s.auditAs(r, u.Login, "create", "user", "login="+u.Login+" role="+u.Role+" (setup link)")
 	if err := s.startSession(w, r, u); err != nil {
 		return err
 	}
@@ -123,8 +195,8 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// createUser checks and stores a new user.
-func (s *Server) createUser(r *http.Request, nu newUser) (*kexi.User, error) {
+// checkUser checks a new user and hashes their password; the user is not stored yet.
+func (s *Server) checkUser(r *http.Request, nu newUser) (*kexi.User, error) {
 	nu.Login = strings.TrimSpace(nu.Login)
 	if nu.Login == "" || strings.ContainsAny(nu.Login, " \t\r\n") {
 		return nil, fieldError("login", nu.Login, "a login is one word without spaces")
@@ -132,12 +204,20 @@ func (s *Server) createUser(r *http.Request, nu newUser) (*kexi.User, error) {
 	if !validRole(nu.Role) {
 		return nil, fieldError("role", nu.Role, "expected admin, manager, analyst or sales")
 	}
-	hash, err := HashPassword(nu.Password)
+	hash, err := s.hashPassword(r.Context(), nu.Password)
 	if err != nil {
 		return nil, err
 	}
-	u := &kexi.User{Login: nu.Login, Name: strings.TrimSpace(nu.Name), Role: nu.Role,
-		Region: strings.TrimSpace(nu.Region), Lang: nu.Lang, PasswordHash: hash}
+	return &kexi.User{Login: nu.Login, Name: strings.TrimSpace(nu.Name), Role: nu.Role,
+		Region: strings.TrimSpace(nu.Region), Lang: nu.Lang, PasswordHash: hash}, nil
+}
+
+// createUser checks and stores a new user.
+func (s *Server) createUser(r *http.Request, nu newUser) (*kexi.User, error) {
+	u, err := s.checkUser(r, nu)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.st.CreateUser(r.Context(), u); err != nil {
 		return nil, err
 	}
@@ -170,8 +250,11 @@ func (s *Server) deleteUser(r *http.Request, id int64) error {
 	return nil
 }
 
-// createToken makes an API token for user id.
-func (s *Server) createToken(r *http.Request, id int64, name string) (string, error) {
+// createToken makes an API token for user id that expires after days (0: 365).
+func (s *Server) createToken(r *http.Request, id int64, name string, days int) (string, error) {
+	if days < 0 || time.Duration(days)*24*time.Hour > maxTokenTTL {
+		return "", fieldError("days", strconv.Itoa(days), fmt.Sprintf("expected 1 to %d days", int(maxTokenTTL/(24*time.Hour))))
+	}
 	u, err := s.st.FindUserByID(r.Context(), id)
 	if err != nil {
 		return "", err
@@ -179,12 +262,65 @@ func (s *Server) createToken(r *http.Request, id int64, name string) (string, er
 	if name == "" {
 		name = "api"
 	}
-	tok, err := CreateAPIToken(r.Context(), s.st, u.ID, name, s.now())
+	tok, err := CreateAPIToken(r.Context(), s.st, u.ID, name, s.now(), time.Duration(days)*24*time.Hour)
 	if err != nil {
 		return "", err
 	}
-	s.audit(r, "create", "token", "login="+u.Login+" name="+name)
+	s.audit(r, "create", "token", fmt.Sprintf("login=%s name=%s id=%s", u.Login, name, hashToken(tok)[:kexi.TokenIDLen]))
 	return tok, nil
+}
+
+// tokenView is an API token as lists show it: never its secret or its whole hash.
+type tokenView struct {
+	ID        string    `json:"id"`
+	UserID    int64     `json:"user_id"`
+	Login     string    `json:"login,omitempty"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+	Expired   bool      `json:"expired"`
+}
+
+// tokens lists the API tokens of user id, or of everyone for 0.
+func (s *Server) tokens(r *http.Request, id int64) ([]tokenView, error) {
+	ts, err := s.st.FindAPITokens(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	us, err := s.st.FindUsers(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	logins := map[int64]string{}
+	for _, u := range us {
+		logins[u.ID] = u.Login
+	}
+	now := s.now()
+	out := []tokenView{}
+	for _, t := range ts {
+		out = append(out, tokenView{ID: t.ID(), UserID: t.UserID, Login: logins[t.UserID], Name: t.Name,
+			CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, Expired: !t.ExpiresAt.After(now)})
+	}
+	return out, nil
+}
+
+// revokeToken deletes the API token with the public id tokenID of user id; ENOTFOUND when
+// that user has no such token.
+func (s *Server) revokeToken(r *http.Request, id int64, tokenID string) error {
+	ts, err := s.st.FindAPITokens(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.UserID == id && len(tokenID) == kexi.TokenIDLen && t.ID() == tokenID {
+			if err := s.st.DeleteSession(r.Context(), t.TokenHash); err != nil {
+				return err
+			}
+			s.audit(r, "revoke", "token", fmt.Sprintf("user=%d name=%s id=%s", id, t.Name, tokenID))
+			return nil
+		}
+	}
+	return errNotFound
 }
 
 func problemsOf(err error) []kexi.FieldProblem {
@@ -200,6 +336,7 @@ type usersView struct {
 	Roles      []string
 	Token      string
 	TokenLogin string
+	Tokens     []tokenView
 	Audit      []kexi.AuditEntry
 }
 
@@ -210,6 +347,9 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, status int, p
 	}
 	au, err := s.st.FindAudit(r.Context(), 50)
 	if err != nil {
+		return err
+	}
+	if v.Tokens, err = s.tokens(r, 0); err != nil {
 		return err
 	}
 	v.Users, v.Audit, v.Roles = us, au, []string{kexi.RoleAdmin, kexi.RoleManager, kexi.RoleAnalyst, kexi.RoleSales}
@@ -253,7 +393,13 @@ func (s *Server) handleUserToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	tok, err := s.createToken(r, id, strings.TrimSpace(r.FormValue("name")))
+	days := 0
+	if v := strings.TrimSpace(r.FormValue("days")); v != "" {
+		if days, err = strconv.Atoi(v); err != nil || days == 0 {
+			return fieldError("days", v, "expected a whole number of days")
+		}
+	}
+	tok, err := s.createToken(r, id, strings.TrimSpace(r.FormValue("name")), days)
 	if err != nil {
 		return err
 	}
@@ -263,6 +409,18 @@ func (s *Server) handleUserToken(w http.ResponseWriter, r *http.Request) error {
 		login = u.Login
 	}
 	return s.usersPage(w, r, http.StatusOK, s.newPage(w, r, "Users", "users"), usersView{Token: tok, TokenLogin: login})
+}
+
+func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.revokeToken(r, id, r.PathValue("token")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/users", http.StatusSeeOther)
+	return nil
 }
 
 type settingsView struct {

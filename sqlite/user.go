@@ -183,3 +183,40 @@ func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
 		return nil
 	})
 }
+
+// FindAPITokens returns the API tokens of user id, or of every user for id 0, expired ones
+// too, newest first.
+func (db *DB) FindAPITokens(ctx context.Context, userID int64) ([]*kexi.Session, error) {
+	rows, err := db.r.QueryContext(ctx, "SELECT token_hash, user_id, name, created_at, expires_at FROM sessions "+
+		"WHERE api = 1 AND (? = 0 OR user_id = ?) ORDER BY created_at DESC, token_hash", userID, userID)
+	if err != nil {
+		return nil, fmt.Errorf("find api tokens: %w", err)
+	}
+	defer rows.Close()
+	var out []*kexi.Session
+	for rows.Next() {
+		s := &kexi.Session{API: true}
+		var created, expires int64
+		if err := rows.Scan(&s.TokenHash, &s.UserID, &s.Name, &created, &expires); err != nil {
+			return nil, fmt.Errorf("find api tokens: %w", err)
+		}
+		s.CreatedAt, s.ExpiresAt = time.UnixMilli(created).UTC(), time.UnixMilli(expires).UTC()
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// DeleteExpiredSessions deletes the sessions and API tokens that expired before now and
+// returns how many.
+func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	err := db.write(ctx, false, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at < ?", now.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("delete expired sessions: %w", err)
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
+}

@@ -903,11 +903,45 @@ func testUsersSessions(t *testing.T, s kexi.Store) {
 	must(t, s.DeleteSession(ctx, "h1"))
 	_, err = s.FindSession(ctx, "h1")
 	wantCode(t, err, kexi.ENOTFOUND)
+	// API tokens are listed per user, without browser sessions; expired sessions are purged.
+	past := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	admin := us[0]
+	must(t, s.CreateSession(ctx, &kexi.Session{TokenHash: "t-old", UserID: u.ID, API: true, Name: "old",
+		CreatedAt: past.Add(-time.Hour), ExpiresAt: past}))
+	must(t, s.CreateSession(ctx, &kexi.Session{TokenHash: "t-new", UserID: u.ID, API: true, Name: "new",
+		CreatedAt: past, ExpiresAt: exp}))
+	must(t, s.CreateSession(ctx, &kexi.Session{TokenHash: "t-admin", UserID: admin.ID, API: true, CreatedAt: past, ExpiresAt: exp}))
+	must(t, s.CreateSession(ctx, &kexi.Session{TokenHash: "browser-old", UserID: u.ID, CreatedAt: past, ExpiresAt: past}))
+	must(t, s.CreateSession(ctx, &kexi.Session{TokenHash: "browser-new", UserID: u.ID, CreatedAt: past, ExpiresAt: exp}))
+	toks, err := s.FindAPITokens(ctx, u.ID)
+	must(t, err)
+	if len(toks) != 2 || toks[0].Name != "new" || toks[1].Name != "old" || !toks[1].ExpiresAt.Equal(past) ||
+		toks[0].UserID != u.ID || !toks[0].API || toks[0].TokenHash != "t-new" {
+		t.Fatalf("api tokens of %d: %+v", u.ID, toks)
+	}
+	if all, err := s.FindAPITokens(ctx, 0); err != nil || len(all) != 3 {
+		t.Fatalf("all api tokens: %d %v", len(all), err)
+	}
+	n, err := s.DeleteExpiredSessions(ctx, past.Add(time.Minute))
+	must(t, err)
+	if n != 2 {
+		t.Errorf("purged %d sessions, want the 2 expired", n)
+	}
+	for h, want := range map[string]string{"t-old": kexi.ENOTFOUND, "browser-old": kexi.ENOTFOUND, "t-new": "", "browser-new": ""} {
+		_, err := s.FindSession(ctx, h)
+		if kexi.ErrorCode(err) != want && !(want == "" && err == nil) {
+			t.Errorf("after the purge, session %s: %v", h, err)
+		}
+	}
+	must(t, s.DeleteSession(ctx, "t-admin"))
 	// Deleting a user deletes their sessions.
 	must(t, s.CreateSession(ctx, &kexi.Session{TokenHash: "h2", UserID: u.ID, ExpiresAt: exp}))
 	must(t, s.DeleteUser(ctx, u.ID))
 	_, err = s.FindSession(ctx, "h2")
 	wantCode(t, err, kexi.ENOTFOUND)
+	if toks, _ := s.FindAPITokens(ctx, u.ID); len(toks) != 0 {
+		t.Errorf("a deleted user's tokens remain: %+v", toks)
+	}
 	wantCode(t, s.DeleteUser(ctx, u.ID), kexi.ENOTFOUND)
 }
 

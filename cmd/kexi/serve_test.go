@@ -162,17 +162,17 @@ func TestServeSetupLink(t *testing.T) {
 
 func TestUsersCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "kexi.db")
-	code, out, errOut := runCmd(nil, "pass-word-1\n", "users", "add", "--db", db, "--login", "li.na", "--role", "sales", "--name", "Li Na", "--password-stdin")
+	code, out, errOut := runCmd(nil, "pass-word-one\n", "users", "add", "--db", db, "--login", "li.na", "--role", "sales", "--name", "Li Na", "--password-stdin")
 	if code != 0 || !strings.Contains(out, "added li.na (sales)") {
 		t.Fatalf("add: %d %q %q", code, out, errOut)
 	}
-	if code, _, errOut := runCmd(nil, "short\n", "users", "add", "--db", db, "--login", "x", "--role", "sales", "--password-stdin"); code != 2 || !strings.Contains(errOut, "at least 8") {
+	if code, _, errOut := runCmd(nil, "short\n", "users", "add", "--db", db, "--login", "x", "--role", "sales", "--password-stdin"); code != 2 || !strings.Contains(errOut, "at least 12") {
 		t.Errorf("short password: %d %q", code, errOut)
 	}
-	if code, _, errOut := runCmd(nil, "pass-word-1\n", "users", "add", "--db", db, "--login", "x", "--role", "boss", "--password-stdin"); code != 2 || !strings.Contains(errOut, "unknown role") {
+	if code, _, errOut := runCmd(nil, "pass-word-one\n", "users", "add", "--db", db, "--login", "x", "--role", "boss", "--password-stdin"); code != 2 || !strings.Contains(errOut, "unknown role") {
 		t.Errorf("bad role: %d %q", code, errOut)
 	}
-	if code, _, _ := runCmd(nil, "pass-word-1\n", "users", "add", "--db", db, "--login", "li.na", "--role", "sales", "--password-stdin"); code == 0 {
+	if code, _, _ := runCmd(nil, "pass-word-one\n", "users", "add", "--db", db, "--login", "li.na", "--role", "sales", "--password-stdin"); code == 0 {
 		t.Error("a second li.na was added")
 	}
 	code, out, _ = runCmd(nil, "", "users", "list", "--db", db)
