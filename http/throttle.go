@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -116,6 +117,8 @@ func (t *throttle) forget(key string) {
 // sign-ins would otherwise hold that many times the clients.
 type hasher struct {
 	slots chan struct{}
+	// runs counts the hashes done and peak the most at once, for tests and logs.
+	runs, running, peak atomic.Int64
 }
 
 func newHasher(n int) *hasher {
@@ -140,6 +143,11 @@ func (h *hasher) do(ctx context.Context, f func()) error {
 		return errBusy
 	}
 	defer func() { <-h.slots }()
+	h.runs.Add(1)
+	n := h.running.Add(1)
+	defer h.running.Add(-1)
+	for p := h.peak.Load(); n > p && !h.peak.CompareAndSwap(p, n); p = h.peak.Load() {
+	}
 	f()
 	return nil
 }

@@ -65,7 +65,7 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	if *noServe {
 		return nil
 	}
-	return serveStore(ctx, env, st, *addr, sheet.Limits{})
+	return serveStore(ctx, env, st, *addr, sheet.Limits{}, envOr(env, "KEXI_TRUSTED_PROXIES", ""))
 }
 
 // businessZone returns the location of the business's time zone. Without the system's zone

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -24,9 +25,11 @@ const defaultAddr = "127.0.0.1:8080"
 
 // cmdServe serves the web dashboard and REST API over the database.
 func cmdServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve", "[--db FILE] [--addr HOST:PORT] [--backup-dir DIR [--backup-every DURATION] [--backup-keep N]]")
+	fs := newFlags(env, "serve", "[--db FILE] [--addr HOST:PORT] [--trusted-proxy CIDR,...] [--backup-dir DIR [--backup-every DURATION] [--backup-keep N]]")
 	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
 	addr := fs.String("addr", envOr(env, "KEXI_ADDR", defaultAddr), "listen `address` HOST:PORT; port 0 picks a free one (env KEXI_ADDR)")
+	proxies := fs.String("trusted-proxy", envOr(env, "KEXI_TRUSTED_PROXIES", ""),
+		"comma-separated `addresses` or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto kexi believes (env KEXI_TRUSTED_PROXIES)")
 	var sched schedule
 	sched.flags(env, fs)
 	limits := limitFlags(env, fs)
@@ -44,6 +47,9 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	if err := sched.check(); err != nil {
 		return err
 	}
+	if _, err := parseProxies(*proxies); err != nil {
+		return err
+	}
 	key, err := storeKey(env, *db)
 	if err != nil {
 		return err
@@ -57,14 +63,40 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 		stop := sched.start(ctx, env, st, key, *db)
 		defer stop() // before the store closes
 	}
-	return serveStore(ctx, env, st, *addr, lim)
+	return serveStore(ctx, env, st, *addr, lim, *proxies)
+}
+
+// parseProxies parses a comma-separated list of addresses and CIDR prefixes; EINVALID names
+// the first bad one.
+func parseProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, kexi.Errorf(kexi.EINVALID, "trusted proxy %q: expected an IP address or a CIDR such as 10.0.0.0/8", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 // serveStore serves the dashboard and API for st on addr until ctx ends, then shuts down
 // gracefully. It prints the address it serves on and, when the store has no users, a one-time
-// link that creates the first administrator. Uploaded files keep to lim. kexi demo calls it
-// after generating data.
-func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim sheet.Limits) error {
+// link that creates the first administrator. Uploaded files keep to lim; proxies lists the
+// trusted reverse proxies (see parseProxies). kexi demo calls it after generating data.
+func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim sheet.Limits, proxies string) error {
+	trusted, err := parseProxies(proxies)
+	if err != nil {
+		return err
+	}
 	logger := newLogger(env)
 	future, err := futureYears(env)
 	if err != nil {
@@ -81,7 +113,7 @@ func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim s
 		setup = base64.RawURLEncoding.EncodeToString(b)
 	}
 	srv := kexihttp.NewServer(kexihttp.Config{Store: st, Analyses: all.List(), Logger: logger,
-		SetupToken: setup, Version: version, FutureYears: future, Limits: lim})
+		SetupToken: setup, Version: version, FutureYears: future, Limits: lim, TrustedProxies: trusted})
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return kexi.Errorf(kexi.EINVALID, "cannot listen on %s: %v", addr, err)
