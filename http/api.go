@@ -193,12 +193,24 @@ func (s *Server) apiCreate(e entity) handler {
 			return err
 		}
 		if err := e.create(r.Context(), s.st, v); err != nil {
-			return err
+			return hideConflict(u, err)
 		}
 		s.audit(r, "create", e.kind(), recordRef(v))
 		writeJSON(w, http.StatusCreated, v)
 		return nil
 	}
+}
+
+// hideConflict keeps a user who sees only part of the data (sales, a regional manager) from
+// learning that a record they cannot see has an external id: a conflict becomes the same
+// invalid-field answer whoever holds the id, themselves included, and names no record.
+func hideConflict(u *kexi.User, err error) error {
+	if kexi.ErrorCode(err) != kexi.ECONFLICT || !u.Scope().Restricted() {
+		return err
+	}
+	return &kexi.Error{Code: kexi.EINVALID, Message: "invalid external_id",
+		Problems: []kexi.FieldProblem{{Column: "external_id",
+			Reason: "this external id cannot be used; choose another or leave it empty"}}}
 }
 
 func (s *Server) apiUpdate(e entity, patch bool) handler {
@@ -226,7 +238,7 @@ func (s *Server) apiUpdate(e entity, patch bool) handler {
 			return err
 		}
 		if err := e.update(r.Context(), s.st, v); err != nil {
-			return err
+			return hideConflict(u, err)
 		}
 		s.audit(r, "update", e.kind(), recordRef(v))
 		fresh, err := e.get(r.Context(), s.st, id)

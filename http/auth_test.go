@@ -523,3 +523,51 @@ func TestSecureCookie(t *testing.T) {
 		t.Error("X-Forwarded-Proto from an untrusted peer was believed")
 	}
 }
+
+// TestConflictHidden: a sales user cannot tell from the answer that another owner's record has
+// an external id: taking bob's id gets the same answer as taking one's own, and neither says
+// that a record exists.
+func TestConflictHidden(t *testing.T) {
+	f := newFixture(t)
+	answer := func(r req) (int, string) {
+		w := f.do(r)
+		return w.Code, strings.ReplaceAll(w.Body.String(), marker+"-", "")
+	}
+	for _, c := range []struct {
+		kind, theirs, mine string
+		body               map[string]any
+	}{
+		{"customers", marker + "-C3", "C2", map[string]any{"name": "New"}},
+		{"orders", marker + "-O4", "O3", map[string]any{"customer": "C1", "ordered_at": "2025-04-01T00:00:00Z", "amount": 1}},
+	} {
+		post := func(ext string) (int, string) {
+			b := map[string]any{"external_id": ext}
+			for k, v := range c.body {
+				b[k] = v
+			}
+			return answer(req{method: "POST", path: "/api/v1/" + c.kind, as: "alice", body: b})
+		}
+		if code, body := post("NEW-" + c.kind); code != http.StatusCreated {
+			t.Fatalf("%s: a fresh external id: %d %s", c.kind, code, body)
+		}
+		code, body := post(c.theirs)
+		if code != http.StatusBadRequest || !strings.Contains(body, `"column":"external_id"`) ||
+			strings.Contains(body, "taken") || strings.Contains(body, "exist") {
+			t.Errorf("%s: alice takes bob's external id: %d %s", c.kind, code, body)
+		}
+		code2, body2 := post(c.mine)
+		if code2 != code || strings.ReplaceAll(body2, c.mine, "") != strings.ReplaceAll(body, strings.TrimPrefix(c.theirs, marker+"-"), "") {
+			t.Errorf("%s: bob's id answers %d %s, her own %d %s", c.kind, code, body, code2, body2)
+		}
+		// Renaming her own record to bob's id answers the same.
+		code3, body3 := answer(req{method: "PATCH", path: fmt.Sprintf("/api/v1/%s/%d", c.kind, f.alice[c.kind]), as: "alice",
+			body: map[string]any{"external_id": c.theirs}})
+		if code3 != code || body3 != body {
+			t.Errorf("%s: PATCH to bob's id: %d %s, want %d %s", c.kind, code3, body3, code, body)
+		}
+	}
+	// An administrator, who sees everything, is told plainly.
+	if w := f.do(req{method: "POST", path: "/api/v1/customers", as: "admin", body: map[string]any{"external_id": "C1", "name": "x"}}); w.Code != http.StatusConflict {
+		t.Errorf("admin duplicate: %d, want 409", w.Code)
+	}
+}
