@@ -193,3 +193,26 @@ func TestUsersCommand(t *testing.T) {
 		t.Errorf("unknown action: %d", code)
 	}
 }
+
+// TestTrustedProxyFlag: --trusted-proxy takes addresses and CIDRs; anything else is a usage
+// error (exit 2) naming the value.
+func TestTrustedProxyFlag(t *testing.T) {
+	got, err := parseProxies(" 10.0.0.0/8, 192.0.2.7,::1 ,fd00::1/64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.0/8", "192.0.2.7/32", "::1/128", "fd00::/64"}
+	if len(got) != len(want) {
+		t.Fatalf("parsed %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i].String() != want[i] {
+			t.Errorf("proxy %d = %s, want %s", i, got[i], want[i])
+		}
+	}
+	db := filepath.Join(t.TempDir(), "kexi.db")
+	code, _, errOut := runCmd(nil, "", "serve", "--db", db, "--addr", "127.0.0.1:0", "--trusted-proxy", "10.0.0.0/8,proxy.lan")
+	if code != 2 || !strings.Contains(errOut, `"proxy.lan"`) {
+		t.Errorf("bad --trusted-proxy: exit %d, %s", code, errOut)
+	}
+}
