@@ -54,8 +54,12 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	default:
 		hash = u.PasswordHash
 	}
-	ok := false
+	ok, throttled := false, time.Duration(0)
 	if err := s.hasher.do(r.Context(), func() {
+		// Others may have failed while this one waited for a hasher: look again.
+		if throttled = s.throttle.wait(s.now(), loginKey, addrKey); throttled > 0 {
+			return
+		}
 		if hash == "" {
 			CheckPassword(dummyHash(), pw) // same cost as a real check
 			return
@@ -63,6 +67,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		ok = CheckPassword(hash, pw)
 	}); err != nil {
 		return fail(http.StatusServiceUnavailable, errText(langOf(r), err), hashWaitLimit)
+	}
+	if throttled > 0 {
+		return fail(http.StatusTooManyRequests, fmt.Sprintf(tr(langOf(r), "too_many_signins"), waitText(throttled)), throttled)
 	}
 	if !ok {
 		now := s.now()

@@ -121,9 +121,11 @@ type hasher struct {
 	runs, running, peak atomic.Int64
 }
 
+// newHasher allows n hashes at once; n ≤ 0 means half the CPUs (at least one), which leaves
+// the other half to signed-in users while a flood of sign-ins goes on.
 func newHasher(n int) *hasher {
 	if n <= 0 {
-		n = runtime.GOMAXPROCS(0)
+		n = max(1, runtime.GOMAXPROCS(0)/2)
 	}
 	return &hasher{slots: make(chan struct{}, n)}
 }
