@@ -571,3 +571,30 @@ func TestConflictHidden(t *testing.T) {
 		t.Errorf("admin duplicate: %d, want 409", w.Code)
 	}
 }
+
+// TestLongLogin: a huge login costs the throttle, the audit log and the page no more than a
+// short one.
+func TestLongLogin(t *testing.T) {
+	f := newFixture(t)
+	huge := strings.Repeat("登", 1<<20)
+	w := login(f.srv, "192.0.2.1:1", huge, "wrong password")
+	if w.Code != http.StatusUnauthorized || w.Body.Len() > 64<<10 {
+		t.Errorf("huge login: %d, %d bytes", w.Code, w.Body.Len())
+	}
+	for k := range f.srv.throttle.keys {
+		if len(k) > maxLoginLen+len("login:") {
+			t.Errorf("a throttle key of %d bytes", len(k))
+		}
+	}
+	es, _ := f.st.FindAudit(context.Background(), 5)
+	for _, e := range es {
+		if len(e.Login) > maxLoginLen {
+			t.Errorf("audit login of %d bytes", len(e.Login))
+		}
+	}
+	w = f.do(req{method: "POST", path: "/api/v1/users", as: "admin",
+		body: map[string]string{"login": strings.Repeat("a", maxLoginLen+1), "role": "analyst", "password": "correct horse"}})
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"column":"login"`) {
+		t.Errorf("user with a %d-byte login: %d %s", maxLoginLen+1, w.Code, w.Body)
+	}
+}

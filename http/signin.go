@@ -27,6 +27,10 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	login := strings.TrimSpace(r.FormValue("login"))
+	if len(login) > maxLoginLen {
+		// No login is this long; keep the throttle's keys, the log and the page small.
+		login = strings.ToValidUTF8(login[:maxLoginLen], "")
+	}
 	pw := r.FormValue("password")
 	next := localPath(r.FormValue("next"))
 	addr := s.clientAddr(r)
@@ -171,16 +175,18 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 	// Check and hash first, so that a mistake leaves the link usable; then take the link, so
 	// that of requests racing with it exactly one creates the administrator.
 	u, err := s.checkUser(r, nu)
-	if err == nil && !s.takeSetup(tok) {
-		return used()
-	}
 	if err == nil {
-		if none, err = s.noUsers(r); err == nil && !none {
+		if !s.takeSetup(tok) {
+			return used()
+		}
+		none, err = s.noUsers(r)
+		if err == nil && !none {
 			return used() // a user was added by other means meanwhile: the link stays closed
 		}
-	}
-	if err == nil {
-		if err = s.st.CreateUser(r.Context(), u); err != nil {
+		if err == nil {
+			err = s.st.CreateUser(r.Context(), u)
+		}
+		if err != nil {
 			s.reopenSetup(tok)
 		}
 	}
@@ -207,6 +213,9 @@ func (s *Server) checkUser(r *http.Request, nu newUser) (*kexi.User, error) {
 	nu.Login = strings.TrimSpace(nu.Login)
 	if nu.Login == "" || strings.ContainsAny(nu.Login, " \t\r\n") {
 		return nil, fieldError("login", nu.Login, "a login is one word without spaces")
+	}
+	if len(nu.Login) > maxLoginLen {
+		return nil, fieldError("login", nu.Login[:20]+"…", fmt.Sprintf("a login has at most %d bytes", maxLoginLen))
 	}
 	if !validRole(nu.Role) {
 		return nil, fieldError("role", nu.Role, "expected admin, manager, analyst or sales")

@@ -28,6 +28,7 @@ const (
 	forgetAfter   = time.Hour        // a key with no failure for this long starts afresh
 	maxKeys       = 10000            // keys tracked at most; see throttle.note
 	hashWaitLimit = 5 * time.Second  // how long a sign-in waits for a free hasher
+	maxLoginLen   = 200              // bytes of a login that sign-in reads; see checkUser
 )
 
 // throttle counts failed sign-ins per key ("login:…", "addr:…"). Its memory is bounded: at
