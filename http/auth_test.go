@@ -47,7 +47,11 @@ func login(srv http.Handler, addr, user, pw string, header ...string) *httptest.
 	r.AddCookie(&http.Cookie{Name: "lang", Value: langEn})
 	r.RemoteAddr = addr
 	for i := 0; i+1 < len(header); i += 2 {
-		r.Header.Set(header[i], header[i+1])
+		if header[i] == "Cookie" {
+			r.Header.Add(header[i], header[i+1])
+		} else {
+			r.Header.Set(header[i], header[i+1])
+		}
 	}
 	w := httptest.NewRecorder()
 	srv.ServeHTTP(w, r)
@@ -596,5 +600,59 @@ func TestLongLogin(t *testing.T) {
 		body: map[string]string{"login": strings.Repeat("a", maxLoginLen+1), "role": "analyst", "password": "correct horse"}})
 	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"column":"login"`) {
 		t.Errorf("user with a %d-byte login: %d %s", maxLoginLen+1, w.Code, w.Body)
+	}
+}
+
+// TestLockoutDevice: someone who locks alice's login out does not lock out the browser alice
+// signed in from before; that browser's own failures still count; a cookie for another login,
+// or a forged one, does not help.
+func TestLockoutDevice(t *testing.T) {
+	f := newFixture(t)
+	clk := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
+	srv := NewServer(Config{Store: f.st, Now: clk.now})
+	device := func(w *httptest.ResponseRecorder) string {
+		for _, c := range w.Result().Cookies() {
+			if c.Name == deviceCookie {
+				if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/login" {
+					t.Errorf("device cookie %+v", c)
+				}
+				return c.Value
+			}
+		}
+		t.Fatalf("no device cookie: %d", w.Code)
+		return ""
+	}
+	aliceDev := device(login(srv, "192.0.2.10:1", "alice", "correct horse"))
+	bobDev := device(login(srv, "192.0.2.11:1", "bob", "correct horse"))
+	// An attacker on many addresses locks alice's login.
+	for i := 0; i < loginLockout; i++ {
+		login(srv, fmt.Sprintf("203.0.113.%d:1", i), "alice", "guess")
+		clk.add(maxWait)
+	}
+	clk.add(-maxWait + time.Minute)
+	if w := login(srv, "203.0.113.99:1", "alice", "correct horse"); w.Code != http.StatusTooManyRequests {
+		t.Fatalf("locked login without a device cookie: %d, want 429", w.Code)
+	}
+	for name, cookie := range map[string]string{"bob's": bobDev, "forged": strings.Split(aliceDev, ".")[0] + ".AAAA", "garbage": "x.y"} {
+		if w := login(srv, "192.0.2.10:1", "alice", "correct horse", "Cookie", deviceCookie+"="+cookie); w.Code != http.StatusTooManyRequests {
+			t.Errorf("locked login with %s device cookie: %d, want 429", name, w.Code)
+		}
+	}
+	w := login(srv, "192.0.2.10:1", "alice", "correct horse", "Cookie", deviceCookie+"="+aliceDev)
+	if !gotSession(w) {
+		t.Fatalf("alice from her browser while her login is locked: %d", w.Code)
+	}
+	if device(w) != aliceDev {
+		t.Error("a known browser got a new device id")
+	}
+	// The browser's own failures count on it.
+	for i := 0; i < loginFree; i++ {
+		login(srv, "192.0.2.10:1", "alice", "typo", "Cookie", deviceCookie+"="+aliceDev)
+	}
+	if w := login(srv, "192.0.2.10:1", "alice", "typo", "Cookie", deviceCookie+"="+aliceDev); w.Code != http.StatusUnauthorized {
+		t.Fatalf("failure %d from the browser: %d, want 401", loginFree+1, w.Code)
+	}
+	if w := login(srv, "192.0.2.10:1", "alice", "correct horse", "Cookie", deviceCookie+"="+aliceDev); w.Code != http.StatusTooManyRequests {
+		t.Errorf("the browser after %d failures of its own: %d, want 429", loginFree+1, w.Code)
 	}
 }

@@ -9,6 +9,7 @@ package kexihttp
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"embed"
 	"fmt"
@@ -78,11 +79,12 @@ type Server struct {
 	setupMu    sync.Mutex
 	setupToken string
 
-	hasher   *hasher
-	throttle *throttle
-	proxies  []netip.Prefix
-	purgeMu  sync.Mutex
-	purgedAt time.Time
+	hasher    *hasher
+	throttle  *throttle
+	deviceKey [32]byte // signs device cookies; see deviceOf
+	proxies   []netip.Prefix
+	purgeMu   sync.Mutex
+	purgedAt  time.Time
 
 	scopesMu sync.Mutex
 	scopes   map[kexi.Scope]time.Time // scopes pages asked for, and when: Warm keeps them ready
@@ -100,6 +102,7 @@ func NewServer(cfg Config) *Server {
 		log: cfg.Logger, now: cfg.Now, limits: cfg.Limits,
 		version: cfg.Version, future: cfg.FutureYears, setupToken: cfg.SetupToken, cache: newCache(), jobs: newJobs(), scopes: map[kexi.Scope]time.Time{},
 		hasher: newHasher(cfg.Hashers), throttle: newThrottle(maxKeys), proxies: cfg.TrustedProxies}
+	rand.Read(s.deviceKey[:])
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}

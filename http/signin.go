@@ -35,6 +35,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	next := localPath(r.FormValue("next"))
 	addr := s.clientAddr(r)
 	loginKey, addrKey := "login:"+strings.ToLower(login), "addr:"+addr
+	if dev := s.deviceOf(r, login); dev != "" {
+		// A browser that signed in as this login before: counted on its own (see deviceOf).
+		loginKey = "device:" + dev
+	}
 	fail := func(status int, msg string, retry time.Duration) error {
 		if retry > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
@@ -93,6 +97,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := s.startSession(w, r, u); err != nil {
 		return err
 	}
+	s.rememberDevice(w, r, u.Login)
 	s.auditAs(r, u.Login, "sign_in", "", "remote="+addr)
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

@@ -2,6 +2,10 @@ package kexihttp
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"net"
 	"net/http"
 	"net/netip"
@@ -29,6 +33,8 @@ const (
 	maxKeys       = 10000            // keys tracked at most; see throttle.note
 	hashWaitLimit = 5 * time.Second  // how long a sign-in waits for a free hasher
 	maxLoginLen   = 200              // bytes of a login that sign-in reads; see checkUser
+	deviceTTL     = 90 * 24 * time.Hour
+	deviceCookie  = "kexi_device"
 )
 
 // throttle counts failed sign-ins per key ("login:…", "addr:…"). Its memory is bounded: at
@@ -226,4 +232,42 @@ func (s *Server) secure(r *http.Request) bool {
 		return strings.EqualFold(strings.TrimSpace(proto), "https")
 	}
 	return false
+}
+
+// Device cookies keep a lockout from locking out the person whose login it is: a browser that
+// signed in as a login gets a cookie naming a random device id and the login, signed with a key
+// this process made at start. Sign-ins as that login from that browser are counted on the
+// device instead of on the login, so others' failures do not make it wait (its own still do).
+// The key is not stored: after a restart the cookies are ignored, as the counts are gone too.
+
+// deviceOf returns the device id of r's device cookie when this server issued it for login,
+// else "".
+func (s *Server) deviceOf(r *http.Request, login string) string {
+	c, err := r.Cookie(deviceCookie)
+	if err != nil {
+		return ""
+	}
+	id, mac, ok := strings.Cut(c.Value, ".")
+	if !ok || len(id) != 22 || !hmac.Equal([]byte(mac), []byte(s.deviceMAC(login, id))) {
+		return ""
+	}
+	return id
+}
+
+func (s *Server) deviceMAC(login, id string) string {
+	m := hmac.New(sha256.New, s.deviceKey[:])
+	m.Write([]byte(strings.ToLower(login) + "\x00" + id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// rememberDevice gives the browser of a successful sign-in as login its device cookie.
+func (s *Server) rememberDevice(w http.ResponseWriter, r *http.Request, login string) {
+	id := s.deviceOf(r, login)
+	if id == "" {
+		b := make([]byte, 16)
+		rand.Read(b)
+		id = base64.RawURLEncoding.EncodeToString(b)
+	}
+	http.SetCookie(w, &http.Cookie{Name: deviceCookie, Value: id + "." + s.deviceMAC(login, id), Path: "/login",
+		MaxAge: int(deviceTTL / time.Second), HttpOnly: true, Secure: s.secure(r), SameSite: http.SameSiteStrictMode})
 }
