@@ -656,3 +656,29 @@ func TestLockoutDevice(t *testing.T) {
 		t.Errorf("the browser after %d failures of its own: %d, want 429", loginFree+1, w.Code)
 	}
 }
+
+// TestHasherBusy: a sign-in that cannot get a hasher is answered 503 with Retry-After and the
+// page says to try again; it does not hash.
+func TestHasherBusy(t *testing.T) {
+	f := newFixture(t)
+	srv := NewServer(Config{Store: f.st, Hashers: 1})
+	release, held := make(chan struct{}), make(chan struct{})
+	go srv.hasher.do(context.Background(), func() { close(held); <-release })
+	<-held
+	defer close(release)
+	form := url.Values{"csrf": {testCSRF}, "login": {"alice"}, "password": {"correct horse"}}
+	srv.hasher.wait = time.Millisecond // the slot stays held: the wait always runs out
+	r := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.AddCookie(&http.Cookie{Name: preCSRFName, Value: testCSRF})
+	r.AddCookie(&http.Cookie{Name: "lang", Value: langEn})
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, r)
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "5" ||
+		!strings.Contains(w.Body.String(), "Too many sign-ins at once") {
+		t.Errorf("busy sign-in: %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
+	}
+	if n := srv.hasher.runs.Load(); n != 1 {
+		t.Errorf("%d hashes, want only the one holding the slot", n)
+	}
+}

@@ -124,6 +124,7 @@ func (t *throttle) forget(key string) {
 // sign-ins would otherwise hold that many times the clients.
 type hasher struct {
 	slots chan struct{}
+	wait  time.Duration // how long do waits for a slot
 	// runs counts the hashes done and peak the most at once, for tests and logs.
 	runs, running, peak atomic.Int64
 }
@@ -134,15 +135,15 @@ func newHasher(n int) *hasher {
 	if n <= 0 {
 		n = max(1, runtime.GOMAXPROCS(0)/2)
 	}
-	return &hasher{slots: make(chan struct{}, n)}
+	return &hasher{slots: make(chan struct{}, n), wait: hashWaitLimit}
 }
 
 // errBusy is returned when no hasher came free in time.
 var errBusy = &kexi.Error{Code: eBusy, Message: "sign-in busy"}
 
-// do runs f holding a slot, waiting at most hashWaitLimit (or until ctx ends) for one.
+// do runs f holding a slot, waiting at most h.wait (or until ctx ends) for one.
 func (h *hasher) do(ctx context.Context, f func()) error {
-	t := time.NewTimer(hashWaitLimit)
+	t := time.NewTimer(h.wait)
 	defer t.Stop()
 	select {
 	case h.slots <- struct{}{}:
