@@ -33,6 +33,7 @@ const (
 	maxKeys       = 10000            // keys tracked at most; see throttle.note
 	hashWaitLimit = 5 * time.Second  // how long a sign-in waits for a free hasher
 	maxLoginLen   = 200              // bytes of a login that sign-in reads; see checkUser
+	workerIdle    = 30 * time.Second // a hashing thread with no work for this long ends
 	deviceTTL     = 90 * 24 * time.Hour
 	deviceCookie  = "kexi_device"
 )
@@ -124,6 +125,7 @@ func (t *throttle) forget(key string) {
 // sign-ins would otherwise hold that many times the clients.
 type hasher struct {
 	slots chan struct{}
+	jobs  chan hashJob  // to the workers
 	wait  time.Duration // how long do waits for a slot
 	// runs counts the hashes done and peak the most at once, for tests and logs.
 	runs, running, peak atomic.Int64
@@ -135,7 +137,7 @@ func newHasher(n int) *hasher {
 	if n <= 0 {
 		n = max(1, runtime.GOMAXPROCS(0)/2)
 	}
-	return &hasher{slots: make(chan struct{}, n), wait: hashWaitLimit}
+	return &hasher{slots: make(chan struct{}, n), jobs: make(chan hashJob), wait: hashWaitLimit}
 }
 
 // errBusy is returned when no hasher came free in time.
@@ -158,8 +160,40 @@ func (h *hasher) do(ctx context.Context, f func()) error {
 	defer h.running.Add(-1)
 	for p := h.peak.Load(); n > p && !h.peak.CompareAndSwap(p, n); p = h.peak.Load() {
 	}
-	f()
+	job := hashJob{f: f, done: make(chan struct{})}
+	select {
+	case h.jobs <- job:
+	default:
+		go h.worker()
+		h.jobs <- job
+	}
+	<-job.done
 	return nil
+}
+
+type hashJob struct {
+	f    func()
+	done chan struct{}
+}
+
+// worker runs hashes on an OS thread of its own at a lower CPU priority (on Linux), so that
+// signed-in users' requests, and other programs, come first when the CPUs are busy. It ends
+// after a while without work, and its thread with it.
+func (h *hasher) worker() {
+	runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+	lowerPriority()
+	idle := time.NewTimer(workerIdle)
+	defer idle.Stop()
+	for {
+		select {
+		case j := <-h.jobs:
+			j.f()
+			close(j.done)
+			idle.Reset(workerIdle)
+		case <-idle.C:
+			return
+		}
+	}
 }
 
 // hashPassword is HashPassword under the hasher's bound. The password rules are checked
