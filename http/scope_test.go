@@ -245,7 +245,7 @@ func TestRoleWrites(t *testing.T) {
 	if err := f.st.CreateUser(ctx, boss); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := CreateAPIToken(ctx, f.st, boss.ID, "test", time.Now())
+	tok, err := CreateAPIToken(ctx, f.st, boss.ID, "test", time.Now(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -55,7 +55,8 @@ type Config struct {
 	// address, for sign-in throttling) and X-Forwarded-Proto (https: Secure cookies) kexi
 	// believes. Empty: none.
 	TrustedProxies []netip.Prefix
-	// Hashers is how many password hashes may run at once (19 MiB each); 0 means one per CPU.
+	// Hashers is how many password hashes may run at once (19 MiB each); 0 means one per two
+	// CPUs, at least one.
 	Hashers int
 }
 
