@@ -96,20 +96,13 @@ func SummarizePeriods(p []Purchase, o PeriodOptions) (*Summary, error) {
 			return int(a.Day) - int(b.Day)
 		})
 	}
-	for i := 0; i < len(p); {
-		j := i
-		for j < len(p) && p[j].Customer == p[i].Customer {
-			if a := p[j].Amount; math.IsNaN(a) || math.IsInf(a, 0) || a < 0 {
-				return nil, &kexi.Error{Code: kexi.EINVALID, Message: "clv: bad purchase amount",
-					Problems: []kexi.FieldProblem{{Row: j + 1, Column: "amount", Value: fmt.Sprint(a),
-						Reason: "expected a finite amount ≥ 0"}}}
-			}
-			j++
-		}
-		if c, ok := periodsOne(p[i:j], o.Period, end, last); ok {
+	err := eachCustomer(p, func(run []Purchase) {
+		if c, ok := periodsOne(run, o.Period, end, last); ok {
 			s.Customers = append(s.Customers, c)
 		}
-		i = j
+	})
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }

@@ -150,22 +150,35 @@ func Summarize(p []Purchase, o SummaryOptions) (*Summary, error) {
 		}
 	}
 	s.Customers = make([]Customer, 0, n)
+	err := eachCustomer(p, func(run []Purchase) {
+		if c, ok := summarizeOne(run, o.End, last, u); ok {
+			s.Customers = append(s.Customers, c)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// eachCustomer calls fn with each customer's run of purchases in p, which is sorted by
+// customer. It returns an invalid error naming the row of the first amount that is not a
+// finite number ≥ 0, before fn sees that customer.
+func eachCustomer(p []Purchase, fn func(run []Purchase)) error {
 	for i := 0; i < len(p); {
 		j := i
 		for j < len(p) && p[j].Customer == p[i].Customer {
 			if a := p[j].Amount; math.IsNaN(a) || math.IsInf(a, 0) || a < 0 {
-				return nil, &kexi.Error{Code: kexi.EINVALID, Message: "clv: bad purchase amount",
+				return &kexi.Error{Code: kexi.EINVALID, Message: "clv: bad purchase amount",
 					Problems: []kexi.FieldProblem{{Row: j + 1, Column: "amount", Value: fmt.Sprint(a),
 						Reason: "expected a finite amount ≥ 0"}}}
 			}
 			j++
 		}
-		if c, ok := summarizeOne(p[i:j], o.End, last, u); ok {
-			s.Customers = append(s.Customers, c)
-		}
+		fn(p[i:j])
 		i = j
 	}
-	return s, nil
+	return nil
 }
 
 // summarizeOne summarises one customer's purchases (sorted by day).
