@@ -153,18 +153,24 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		return nil, err
 	}
 	var notes []string
-	if ggErr != nil {
-		gg = nil
-		notes = append(notes, "spend model not fitted: "+kexi.ErrorMessage(ggErr))
-	} else if gg.Q <= 1 {
-		notes = append(notes, fmt.Sprintf("Gamma-Gamma q = %.3g ≤ 1: the population mean spend is infinite; spend and CLV are not reported", gg.Q))
-		gg = nil
-	}
+	gg, notes = usableSpend(gg, ggErr, notes)
 	preds, err := Predict(m, gg, s.Customers, PredictOptions{Unit: unit, Months: months, Discount: discount})
 	if err != nil {
 		return nil, err
 	}
 	return buildResult(in, s, m, gg, preds, notes), nil
+}
+
+// usableSpend returns the Gamma-Gamma fit when it can price purchases, or nil with a note
+// saying why not: the fit failed, or q ≤ 1 makes the population's mean spend infinite.
+func usableSpend(gg *GammaGamma, err error, notes []string) (*GammaGamma, []string) {
+	if err != nil {
+		return nil, append(notes, "spend model not fitted: "+kexi.ErrorMessage(err))
+	}
+	if gg.Q <= 1 {
+		return nil, append(notes, fmt.Sprintf("Gamma-Gamma q = %.3g ≤ 1: the population mean spend is infinite; spend and CLV are not reported", gg.Q))
+	}
+	return gg, notes
 }
 
 func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds []Prediction, notes []string) *analysis.Result {

@@ -3,7 +3,6 @@ package clv
 import (
 	"fmt"
 	"math"
-	"slices"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -84,18 +83,7 @@ func SummarizePeriods(p []Purchase, o PeriodOptions) (*Summary, error) {
 		s.HoldoutEnd = o.HoldoutEnd
 		s.HoldoutDuration = float64(last - end)
 	}
-	if !sortedPurchases(p) {
-		p = slices.Clone(p)
-		slices.SortFunc(p, func(a, b Purchase) int {
-			if a.Customer != b.Customer {
-				if a.Customer < b.Customer {
-					return -1
-				}
-				return 1
-			}
-			return int(a.Day) - int(b.Day)
-		})
-	}
+	p = byCustomer(p)
 	err := eachCustomer(p, func(run []Purchase) {
 		if c, ok := periodsOne(run, o.Period, end, last); ok {
 			s.Customers = append(s.Customers, c)
@@ -205,13 +193,7 @@ func runBGBB(in analysis.Input, ps []Purchase, periodName string, so SummaryOpti
 	}
 	notes := []string{fmt.Sprintf("BG/BB: one chance to buy per %s; frequency, recency and age (T) count whole %ss after the first purchase's, up to the last that ended by %s",
 		per, per, dayString(so.End))}
-	if ggErr != nil {
-		gg = nil
-		notes = append(notes, "spend model not fitted: "+kexi.ErrorMessage(ggErr))
-	} else if gg.Q <= 1 {
-		notes = append(notes, fmt.Sprintf("Gamma-Gamma q = %.3g ≤ 1: the population mean spend is infinite; spend and CLV are not reported", gg.Q))
-		gg = nil
-	}
+	gg, notes = usableSpend(gg, ggErr, notes)
 	m := bb.Discrete()
 	preds, err := Predict(m, gg, s.Customers, PredictOptions{Months: months, Discount: discount, PerMonth: 1 / float64(per)})
 	if err != nil {

@@ -123,18 +123,7 @@ func Summarize(p []Purchase, o SummaryOptions) (*Summary, error) {
 		}
 		last = o.HoldoutEnd
 	}
-	if !sortedPurchases(p) {
-		p = slices.Clone(p)
-		slices.SortFunc(p, func(a, b Purchase) int {
-			if a.Customer != b.Customer {
-				if a.Customer < b.Customer {
-					return -1
-				}
-				return 1
-			}
-			return int(a.Day) - int(b.Day)
-		})
-	}
+	p = byCustomer(p)
 	s := &Summary{Unit: o.Unit, End: o.End}
 	if o.HoldoutEnd != 0 {
 		s.HoldoutEnd = o.HoldoutEnd
@@ -229,6 +218,25 @@ func summarizeOne(p []Purchase, end, last int32, u float64) (Customer, bool) {
 		c.HoldoutMonetary = holdSum / float64(holdPaid)
 	}
 	return c, true
+}
+
+// byCustomer returns p sorted by customer and day: p itself when it already is, else a
+// sorted copy.
+func byCustomer(p []Purchase) []Purchase {
+	if sortedPurchases(p) {
+		return p
+	}
+	p = slices.Clone(p)
+	slices.SortFunc(p, func(a, b Purchase) int {
+		if a.Customer != b.Customer {
+			if a.Customer < b.Customer {
+				return -1
+			}
+			return 1
+		}
+		return int(a.Day) - int(b.Day)
+	})
+	return p
 }
 
 func sortedPurchases(p []Purchase) bool {
