@@ -7,7 +7,8 @@
 // Definitions. A campaign's members are the distinct customers with a response record for it;
 // members with Control set are the control group, the rest are targeted. A member responded
 // when any of their records has a positive kind: every kind except the negative ones (option
-// negative, default "", no, none, no_response, not_responded, ignored, 否, 无, 未响应).
+// negative, default auto: see Negative). A campaign with a control group whose every member
+// "responded" gets a note, as that usually means a no-response kind the rule does not know.
 // Uplift (option metric): with metric=response, targeted response rate − control response
 // rate; with metric=purchase, the share of members who bought (OrderRow.IsPurchase) between the
 // campaign's start (or the member's first record) and its end (or start) plus window_days.
@@ -74,6 +75,71 @@ func Overlap(x, y []int64, n int) (both int, jaccard, lift float64) {
 		lift = float64(both) * float64(n) / (float64(len(x)) * float64(len(y)))
 	}
 	return both, jaccard, lift
+}
+
+// negativeWords are response kinds that mean no response or a refusal, in English and Chinese,
+// after normalising (see norm).
+var negativeWords = map[string]bool{
+	"": true, "no": true, "none": true, "n/a": true, "na": true, "null": true, "nil": true, "0": true, "false": true,
+	"no response": true, "noresponse": true, "not responded": true, "non response": true, "nonresponse": true,
+	"no reply": true, "not replied": true, "no answer": true, "unanswered": true, "not interested": true,
+	"ignored": true, "ignore": true, "unsubscribed": true, "unsubscribe": true, "unsub": true,
+	"opt out": true, "opted out": true, "optout": true, "declined": true, "decline": true, "rejected": true,
+	"reject": true, "refused": true, "refuse": true, "bounced": true, "bounce": true, "undelivered": true,
+	"unopened": true, "not opened": true, "unread": true, "not read": true, "no show": true, "noshow": true,
+	"complained": true, "spam": true, "failed": true, "invalid": true,
+	"否": true, "无": true, "空": true, "拒绝": true, "退订": true, "取消订阅": true, "忽略": true, "退信": true,
+	"投诉": true, "屏蔽": true, "拉黑": true, "失败": true, "无效": true, "发送失败": true,
+}
+
+// negativePrefixes mark a kind as negative by its start: 无 (none), 未 (not yet), 没 (not), 不
+// (not), 拒 (refuse) in Chinese, "no "/"not "/"non " in English. Kinds such as 无响应, 未响应,
+// 未回复, 没有回应, 不感兴趣, 拒收, "not opened" are negative without being listed.
+var negativePrefixes = []string{"无", "未", "没", "不", "拒", "no ", "not ", "non "}
+
+// norm lower-cases a kind, trims it and turns runs of spaces, underscores and hyphens into one
+// space, so "No_Response", "no-response" and " no response " are one word.
+func norm(kind string) string {
+	f := strings.FieldsFunc(strings.ToLower(kind), func(r rune) bool {
+		return r == ' ' || r == '_' || r == '-' || r == '\t' || r == '\u3000'
+	})
+	return strings.Join(f, " ")
+}
+
+// Negative returns a classifier of response kinds for the negative option: a comma-separated
+// list of kinds that are not a response, where the word auto stands for the built-in rule (a
+// fixed list of negative words in English and Chinese — no response, ignored, unsubscribed,
+// declined, bounced, 无, 否, 拒绝, 退订, 忽略 … — plus any kind that starts with 无, 未, 没, 不,
+// 拒, "no ", "not " or "non "). Kinds are compared after norm.
+func Negative(option string) func(kind string) bool {
+	auto := false
+	extra := map[string]bool{}
+	for _, k := range strings.Split(option, ",") {
+		k = norm(k)
+		if k == "auto" {
+			auto = true
+			continue
+		}
+		extra[k] = true
+	}
+	return func(kind string) bool {
+		k := norm(kind)
+		if extra[k] {
+			return true
+		}
+		if !auto {
+			return false
+		}
+		if negativeWords[k] {
+			return true
+		}
+		for _, p := range negativePrefixes {
+			if strings.HasPrefix(k, p) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // member is one customer's part in one campaign.
@@ -193,7 +259,7 @@ func (Analysis) Info() analysis.Info {
 			{Key: "metric", Default: "response", Type: "choice", Choices: []string{"response", "purchase"}, Help: t("Uplift on the response rate or on the purchase rate in the campaign window", "按响应率或活动期内购买率计算提升")},
 			{Key: "window_days", Default: "30", Type: "int", Help: t("Days after a campaign's end that still count as its window", "活动结束后仍计入活动窗口的天数")},
 			{Key: "min_campaigns", Default: "2", Type: "int", Help: t("A customer who responded to this many campaigns is a key customer", "响应过这么多次活动的客户即为重点客户")},
-			{Key: "negative", Default: ",no,none,no_response,not_responded,ignored,否,无,未响应", Type: "string", Help: t("Response kinds that are not a response, comma separated", "不算响应的回应类型，逗号分隔")},
+			{Key: "negative", Default: "auto", Type: "string", Help: t("Response kinds that are not a response, comma separated; auto is the built-in list (no response, ignored, unsubscribed, declined, 无响应, 未响应, 拒绝, 退订 …, and kinds starting with 无/未/没/不/拒 or no/not/non)", "不算响应的回应类型，逗号分隔；auto 为内置规则（no response、ignored、unsubscribed、declined、无响应、未响应、拒绝、退订等，以及以 无/未/没/不/拒 或 no/not/non 开头的类型）")},
 		},
 		Labels: map[string]analysis.Text{
 			"campaigns": t("Campaigns", "活动数"), "members": t("Targeted", "目标客户"), "responders": t("Responders", "响应客户"),
@@ -227,10 +293,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	metric := o.String("metric")
 	windowDays := o.Int("window_days")
 	minCampaigns := o.Int("min_campaigns")
-	negative := map[string]bool{}
-	for _, k := range strings.Split(o.String("negative"), ",") {
-		negative[strings.ToLower(strings.TrimSpace(k))] = true
-	}
+	negative := Negative(o.String("negative"))
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
@@ -296,7 +359,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		neg, ok := isNegative[r.Kind]
 		if !ok {
-			neg = negative[strings.ToLower(strings.TrimSpace(r.Kind))]
+			neg = negative(r.Kind)
 			isNegative[r.Kind] = neg
 		}
 		records = append(records, record{id: r.CustomerID, at: at, cp: cp, control: r.Control, positive: !neg})
@@ -451,6 +514,9 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			if p < 0.05 {
 				sig = "true"
 			}
+		}
+		if nc > 0 && xc == nc {
+			res.Notes = append(res.Notes, "campaign "+cp.key+": every control-group member counts as responding; if one of its response kinds means no response, name it in the negative option")
 		}
 		up.Rows = append(up.Rows, []any{cp.key, n, x, rate(x, n), nc, xc, rate(pc, nc), rate(pn, n), rate(pn, n) - rate(pc, nc), z, p, sig})
 		rates.X = append(rates.X, cp.key)
