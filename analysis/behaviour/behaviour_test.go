@@ -102,11 +102,23 @@ func TestRun(t *testing.T) {
 	}
 	want := map[string]float64{"customers": 2, "orders": 5, "revenue": 550, "aov": 110, "orders_per_customer": 2,
 		"median_cycle_days": 15, "overdue_customers": 1,
-		// Web: 5 events, sessions s1 s2 s3, visitors c1 a1 c4, identified 1 and 4 of whom 1 bought.
-		"web_events": 5, "sessions": 3, "visitors": 3, "page_views": 3, "clicks": 1, "mean_dwell_seconds": 20, "visitor_conversion": 0.5}
+		// Web: 5 events, sessions s1 s2 s3, visitors c1 a1 c4, identified 1 and 4 of whom 1 bought:
+		// 1 buyer of 3 visitors, 1 of 2 identified.
+		"web_events": 5, "sessions": 3, "visitors": 3, "page_views": 3, "clicks": 1, "mean_dwell_seconds": 20,
+		"visitor_conversion": 1.0 / 3, "identified_visitors": 2, "identified_conversion": 0.5}
 	for k, v := range want {
 		if f, ok := res.Figure(k); !ok || f.Value != v {
 			t.Errorf("%s = %v, want %v", k, f.Value, v)
+		}
+	}
+	// The headline conversion is the web funnel's last step over its first.
+	for _, s := range res.Series {
+		if s.Key != "web_funnel" {
+			continue
+		}
+		fv := s.Y[0].Data
+		if f, _ := res.Figure("visitor_conversion"); f.Value != fv[len(fv)-1]/fv[0] {
+			t.Errorf("visitor_conversion %v, but the funnel has %v buyers of %v visitors", f.Value, fv[len(fv)-1], fv[0])
 		}
 	}
 	tab := func(key string) string {
