@@ -13,25 +13,36 @@ type Headline struct {
 	AsOf      time.Time `json:"as_of"`
 	From      time.Time `json:"from"` // start of the period (exclusive): AsOf minus one year
 	Customers int       `json:"customers"`
-	Active    int       `json:"active"`  // customers with a purchase in the period
+	Active    int       `json:"active"`  // customers with a purchase in the period (orders without a customer are none)
 	Revenue   float64   `json:"revenue"` // sum of purchase amounts in the period
-	Margin    float64   `json:"margin"`  // revenue − cost of goods of those purchases
+	// HasCost says whether any purchase in the period has a cost of goods. Without cost data
+	// the margin is unknown, not the whole revenue: Margin, MarginPct and MarginByM are then
+	// null.
+	HasCost bool     `json:"has_cost"`
+	Margin  *float64 `json:"margin"` // revenue − cost of goods of those purchases
 	// MarginPct is Margin / Revenue (0 with no revenue).
-	MarginPct float64 `json:"margin_pct"`
+	MarginPct *float64 `json:"margin_pct"`
+	// AnonymousOrders counts the purchases in the period without a customer (imported with
+	// --anonymous, such as a shop's order report): in the revenue, not in the customer counts.
+	AnonymousOrders int `json:"anonymous_orders"`
 	// NPS is % promoters (9–10) − % detractors (0–6) of NPS answers in the period, -100..100;
 	// NPSCount is how many answers it rests on (0: no NPS shown).
 	NPS      float64 `json:"nps"`
 	NPSCount int     `json:"nps_count"`
-	// AtRisk and CLV come from the lifecycle and CLV analyses when they are registered.
-	AtRisk *float64 `json:"at_risk,omitempty"`
-	CLV    *float64 `json:"clv,omitempty"`
+	// AtRisk and CLV come from the lifecycle and CLV analyses when they are registered. AtRisk
+	// counts the lifecycle's at-risk stage: a last purchase more than AtRiskDays and at most
+	// ChurnDays ago (the churn analysis's high-risk list is another thing: a probability).
+	AtRisk     *float64 `json:"at_risk,omitempty"`
+	AtRiskDays *float64 `json:"at_risk_days,omitempty"`
+	ChurnDays  *float64 `json:"churn_days,omitempty"`
+	CLV        *float64 `json:"clv,omitempty"`
 	// Months are the twelve calendar months ending with AsOf's month ("2025-01").
 	Months      []string  `json:"months"`
 	RevenueByM  []float64 `json:"revenue_by_month"`
 	ActiveByM   []float64 `json:"active_by_month"` // customers with a purchase in the month
 	NewByM      []float64 `json:"new_by_month"`    // customers whose first purchase ever is in the month
-	MarginByM   []float64 `json:"margin_by_month"`
-	Orders      int       `json:"orders"` // purchases in the period
+	MarginByM   []float64 `json:"margin_by_month"` // null without cost data
+	Orders      int       `json:"orders"`          // purchases in the period
 	HasOrders   bool      `json:"has_orders"`
 	HasSurveys  bool      `json:"has_surveys"`
 	CustomersOK bool      `json:"-"`
@@ -60,7 +71,11 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 	h.MarginByM = make([]float64, 12)
 	inPeriod := func(t time.Time) bool { return t.After(h.From) && !t.After(h.AsOf) }
 
-	ds.OrderRuns(func(_ int64, orders []kexi.OrderRow) {
+	var margin float64
+	ds.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
+		// Orders without a customer (cid 0) add to the revenue and margin, not to the
+		// customer counts.
+		anonymous := cid == 0
 		active := false
 		seenMonth := -1
 		firstPurchase := true
@@ -71,7 +86,7 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 			}
 			h.HasOrders = true
 			m := monthIdx(o.OrderedAt)
-			if firstPurchase {
+			if firstPurchase && !anonymous {
 				firstPurchase = false
 				if m >= 0 && m < 12 {
 					h.NewByM[m]++
@@ -80,7 +95,7 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 			if m >= 0 && m < 12 {
 				h.RevenueByM[m] += o.Amount
 				h.MarginByM[m] += o.Amount - o.Cost
-				if m != seenMonth { // orders are in time order, so one count per month
+				if m != seenMonth && !anonymous { // orders are in time order, so one count per month
 					h.ActiveByM[m]++
 					seenMonth = m
 				}
@@ -88,16 +103,26 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 			if inPeriod(o.OrderedAt) {
 				h.Orders++
 				h.Revenue += o.Amount
-				h.Margin += o.Amount - o.Cost
-				active = true
+				margin += o.Amount - o.Cost
+				h.HasCost = h.HasCost || o.Cost != 0
+				active = !anonymous
+				if anonymous {
+					h.AnonymousOrders++
+				}
 			}
 		}
 		if active {
 			h.Active++
 		}
 	})
-	if h.Revenue != 0 {
-		h.MarginPct = h.Margin / h.Revenue
+	if h.HasCost {
+		pct := 0.0
+		if h.Revenue != 0 {
+			pct = margin / h.Revenue
+		}
+		h.Margin, h.MarginPct = &margin, &pct
+	} else {
+		h.MarginByM = nil
 	}
 	var prom, detr int
 	for _, s := range ds.Surveys {
@@ -148,9 +173,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error
 				s.log.Warn("dashboard figure", "analysis", src.analysis, "err", err)
 				continue
 			}
-			if val, ok := src.pick(res); ok {
-				*src.field(&h) = &val
-			}
+			src.pick(res, &h)
 		}
 		return &h, nil
 	})
@@ -163,11 +186,22 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error
 // figureSources says which analysis results fill the dashboard's optional headlines.
 var figureSources = []struct {
 	analysis string
-	pick     func(*analysis.Result) (float64, bool)
-	field    func(*Headline) **float64
+	pick     func(*analysis.Result, *Headline)
 }{
-	{"lifecycle", countStage("at_risk"), func(h *Headline) **float64 { return &h.AtRisk }},
-	{"clv", firstFigure("clv_total", "total_clv", "clv"), func(h *Headline) **float64 { return &h.CLV }},
+	{"lifecycle", func(r *analysis.Result, h *Headline) {
+		h.AtRisk = pick(r, countStage("at_risk"))
+		h.AtRiskDays = pick(r, firstFigure("at_risk_days"))
+		h.ChurnDays = pick(r, firstFigure("churn_days"))
+	}},
+	{"clv", func(r *analysis.Result, h *Headline) { h.CLV = pick(r, firstFigure("clv_total", "total_clv", "clv")) }},
+}
+
+// pick returns what f finds in r, or nil.
+func pick(r *analysis.Result, f func(*analysis.Result) (float64, bool)) *float64 {
+	if v, ok := f(r); ok {
+		return &v
+	}
+	return nil
 }
 
 // firstFigure picks the first of the figures a result has.

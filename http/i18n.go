@@ -302,11 +302,16 @@ var catalog = map[string]T{
 	"dash_margin":     {En: "Gross margin", Zh: "毛利"},
 	"dash_margin_pct": {En: "Gross margin %", Zh: "毛利率"},
 	"dash_nps":        {En: "NPS", Zh: "净推荐值"},
-	"dash_at_risk":    {En: "Customers at risk", Zh: "风险客户"},
-	"dash_clv":        {En: "Predicted CLV", Zh: "预测终身价值"},
-	"dash_new":        {En: "New customers", Zh: "新客户"},
-	"trend_revenue":   {En: "Revenue by month", Zh: "月度收入"},
-	"trend_customers": {En: "Customers by month", Zh: "月度客户"},
+	"dash_at_risk":    {En: "At-risk stage (lifecycle)", Zh: "风险期客户（生命周期）"},
+	// The lifecycle's at-risk stage with its thresholds, so that it is not taken for the churn
+	// page's high-risk list (a probability ≥ 50 %).
+	"dash_at_risk_days":     {En: "At risk: last purchase %.0f–%.0f days ago", Zh: "风险期客户（末次购买距今 %.0f–%.0f 天）"},
+	"dash_no_cost":          {En: "no cost data", Zh: "无成本数据"},
+	"dash_anonymous_orders": {En: "Orders without a customer", Zh: "无客户编号的订单"},
+	"dash_clv":              {En: "Predicted CLV", Zh: "预测终身价值"},
+	"dash_new":              {En: "New customers", Zh: "新客户"},
+	"trend_revenue":         {En: "Revenue by month", Zh: "月度收入"},
+	"trend_customers":       {En: "Customers by month", Zh: "月度客户"},
 
 	// Customer fields (columns, filter fields).
 	"id":          {En: "ID", Zh: "编号"},

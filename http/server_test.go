@@ -173,11 +173,11 @@ func TestDashboard(t *testing.T) {
 		}
 		decode(t, w, &h)
 		if h.AsOf.Format("2006-01-02") != "2025-03-05" || h.Customers != tt.customers || h.Active != tt.active ||
-			!near(h.Revenue, tt.revenue) || !near(h.Margin, tt.margin) || !near(h.NPS, tt.nps) || h.NPSCount == 0 {
+			!near(h.Revenue, tt.revenue) || !h.HasCost || h.Margin == nil || !near(*h.Margin, tt.margin) || !near(h.NPS, tt.nps) || h.NPSCount == 0 {
 			t.Errorf("%s: got as_of %s customers %d active %d revenue %v margin %v nps %v",
 				tt.as, h.AsOf, h.Customers, h.Active, h.Revenue, h.Margin, h.NPS)
 		}
-		if !near(h.MarginPct, tt.margin/tt.revenue) {
+		if h.MarginPct == nil || !near(*h.MarginPct, tt.margin/tt.revenue) {
 			t.Errorf("%s: margin %% %v", tt.as, h.MarginPct)
 		}
 		if len(h.Months) != 12 || h.Months[0] != "2024-04" || h.Months[11] != "2025-03" {
@@ -430,8 +430,8 @@ func TestHeadline(t *testing.T) {
 	// As of the end of the last order's day. Purchases in the period: #2 (60, cost 30) and #4
 	// (100, cost 55): revenue 160, margin 75, margin 75/160 = 0.46875; active customers 1 and 2.
 	// One NPS answer, a detractor: −100.
-	if !h.AsOf.Equal(date("2025-06-16").Add(-time.Nanosecond)) || h.Active != 2 || h.Customers != 3 || h.Revenue != 160 || h.Margin != 75 ||
-		h.MarginPct != 0.46875 || h.NPS != -100 || h.NPSCount != 1 || h.Orders != 2 {
+	if !h.AsOf.Equal(date("2025-06-16").Add(-time.Nanosecond)) || h.Active != 2 || h.Customers != 3 || h.Revenue != 160 ||
+		h.Margin == nil || *h.Margin != 75 || *h.MarginPct != 0.46875 || h.NPS != -100 || h.NPSCount != 1 || h.Orders != 2 {
 		t.Errorf("%+v", h)
 	}
 	// Months 2024-07 … 2025-06: June 2024 is outside the trend; customer 2 is new in June 2025.

@@ -74,22 +74,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := dashboardView{H: h, Empty: !h.HasOrders && h.Customers == 0}
-	v.Figures = []figureView{
-		{"dash_customers", p.T("dash_customers"), p.Num(h.Customers)},
-		{"dash_active", p.T("dash_active"), p.Num(h.Active)},
-		{"dash_revenue", p.T("dash_revenue"), p.Money(h.Revenue)},
-		{"dash_margin", p.T("dash_margin"), p.Money(h.Margin)},
-		{"dash_margin_pct", p.T("dash_margin_pct"), p.Pct(h.MarginPct)},
-	}
-	if h.NPSCount > 0 {
-		v.Figures = append(v.Figures, figureView{"dash_nps", p.T("dash_nps"), fmtNum(p.Lang, h.NPS, 1)})
-	}
-	if h.AtRisk != nil {
-		v.Figures = append(v.Figures, figureView{"dash_at_risk", p.T("dash_at_risk"), p.Num(*h.AtRisk)})
-	}
-	if h.CLV != nil {
-		v.Figures = append(v.Figures, figureView{"dash_clv", p.T("dash_clv"), p.Money(*h.CLV)})
-	}
+	v.Figures = dashboardFigures(p, h)
 	if h.HasOrders {
 		months := make([]string, len(h.Months))
 		for i, m := range h.Months {
@@ -100,16 +85,54 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 				months[i] = t.Format("Jan 2006")
 			}
 		}
+		monthly := []chartValues{{p.T("dash_revenue"), h.RevenueByM}}
+		if h.HasCost {
+			monthly = append(monthly, chartValues{p.T("dash_margin"), h.MarginByM})
+		}
 		v.Charts = []chartSpec{
 			{Key: "trend_revenue", Title: p.T("trend_revenue"), Kind: "line", X: months, Lang: p.Lang,
 				Format: "currency", Symbol: currencySymbols[p.Settings.Currency],
-				Y: []chartValues{{p.T("dash_revenue"), h.RevenueByM}, {p.T("dash_margin"), h.MarginByM}}},
+				Y: monthly},
 			{Key: "trend_customers", Title: p.T("trend_customers"), Kind: "bar", X: months, Lang: p.Lang,
 				Y: []chartValues{{p.T("dash_active"), h.ActiveByM}, {p.T("dash_new"), h.NewByM}}},
 		}
 	}
 	p.Data = v
 	return s.render(w, r, http.StatusOK, "dashboard", p)
+}
+
+// dashboardFigures lists the dashboard's headline figures, each labelled with what it counts:
+// the margin says "no cost data" rather than equal the revenue, and the at-risk figure names
+// the lifecycle stage and its thresholds.
+func dashboardFigures(p *page, h *Headline) []figureView {
+	fs := []figureView{
+		{"dash_customers", p.T("dash_customers"), p.Num(h.Customers)},
+		{"dash_active", p.T("dash_active"), p.Num(h.Active)},
+		{"dash_revenue", p.T("dash_revenue"), p.Money(h.Revenue)},
+	}
+	if h.HasCost {
+		fs = append(fs, figureView{"dash_margin", p.T("dash_margin"), p.Money(*h.Margin)},
+			figureView{"dash_margin_pct", p.T("dash_margin_pct"), p.Pct(*h.MarginPct)})
+	} else if h.HasOrders { // without cost data the margin is unknown, not the revenue
+		fs = append(fs, figureView{"dash_margin", p.T("dash_margin"), p.T("dash_no_cost")})
+	}
+	if h.AnonymousOrders > 0 {
+		fs = append(fs, figureView{"dash_anonymous_orders", p.T("dash_anonymous_orders"), p.Num(h.AnonymousOrders)})
+	}
+	if h.NPSCount > 0 {
+		fs = append(fs, figureView{"dash_nps", p.T("dash_nps"), fmtNum(p.Lang, h.NPS, 1)})
+	}
+	if h.AtRisk != nil {
+		l := p.T("dash_at_risk")
+		if h.AtRiskDays != nil && h.ChurnDays != nil {
+			l = p.Tf("dash_at_risk_days", *h.AtRiskDays, *h.ChurnDays)
+		}
+		fs = append(fs, figureView{"dash_at_risk", l, p.Num(*h.AtRisk)})
+	}
+	if h.CLV != nil {
+		fs = append(fs, figureView{"dash_clv", p.T("dash_clv"), p.Money(*h.CLV)})
+	}
+	return fs
 }
 
 func (s *Server) handleAnalysesPage(w http.ResponseWriter, r *http.Request) error {

@@ -262,7 +262,7 @@ var labels = map[string]analysis.Text{
 	"churn_rate":            {En: "Churn rate", Zh: "流失率"},
 	"features":              {En: "Features", Zh: "特征数"},
 	"scored_customers":      {En: "Customers scored", Zh: "评分客户数"},
-	"high_risk":             {En: "High-risk customers (≥ 50 %)", Zh: "高风险客户(≥50%)"},
+	"high_risk":             {En: "Churn probability ≥ 50 %", Zh: "流失概率≥50%的客户"},
 	"expected_churners":     {En: "Expected churners", Zh: "预计流失客户数"},
 	"auc_" + ModelLogit:     {En: "AUC, logistic regression", Zh: "AUC(逻辑回归)"},
 	"auc_" + ModelGBDT:      {En: "AUC, gradient-boosted trees", Zh: "AUC(梯度提升树)"},
