@@ -15,6 +15,12 @@
 // only interactions are included: their profit is negative, which is the point of the whale
 // curve. Orders without a customer are left out.
 //
+// Without cost data — no counted order with a Cost or an item with a unit cost — the profit
+// would be the revenue less shipping, returns and service, and the margin near 100 %: a number
+// nobody should act on. Then the cost of goods, profit, margin and loss-maker figures read
+// no_cost_data ("no cost data", 无成本数据), the per-customer profit columns are empty, and
+// there are no deciles, whale curve or profit bridge.
+//
 // The whale curve ranks customers by profit, highest first (ties by customer id), and plots the
 // cumulative share of total profit: it rises above 100 % while profitable customers are added
 // and falls back to 100 % as the loss-makers are. Its peak says how much profit the
@@ -241,6 +247,9 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	}
 	n := len(rows)
 	res := &analysis.Result{Name: "value", AsOf: asOf}
+	if t.Cost == 0 && n > 0 {
+		return noCost(res, rows, t, cpm), nil
+	}
 	res.Summary = []analysis.Figure{
 		{Key: "customers", Value: float64(n)},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
@@ -335,6 +344,43 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	return res, nil
 }
 
+// noCost fills res for data without any cost of goods: revenue and the costs that are known,
+// and no profit (see the package comment).
+func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Result {
+	none := "no_cost_data"
+	res.Summary = []analysis.Figure{
+		{Key: "customers", Value: float64(len(rows))},
+		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
+		{Key: "cost", Text: none},
+		{Key: "shipping", Value: t.Shipping, Unit: "currency"},
+		{Key: "returns", Value: t.Returns, Unit: "currency"},
+		{Key: "discount", Value: t.Discount, Unit: "currency"},
+		{Key: "service_cost", Value: t.Service, Unit: "currency"},
+		{Key: "profit", Text: none},
+		{Key: "margin", Text: none},
+		{Key: "unprofitable_customers", Text: none},
+		{Key: "top20_revenue_share", Value: TopShare(rows, 20), Unit: "%"},
+		{Key: "cost_per_minute", Value: cpm, Unit: "currency"},
+	}
+	res.Notes = append(res.Notes, "no cost of goods in the data (order cost or item unit cost): profit and margin are not computed")
+	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "cost", Type: "currency"},
+		{Key: "shipping", Type: "currency"}, {Key: "returns", Type: "currency"}, {Key: "discount", Type: "currency"},
+		{Key: "service_cost", Type: "currency"}, {Key: "profit", Type: "currency"}, {Key: "margin", Type: "percent"},
+		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}}}
+	cust.Rows = analysis.Rows(len(rows), len(cust.Columns))
+	for i := range rows {
+		r := &rows[i]
+		row := cust.Rows[i]
+		row[0], row[1], row[3], row[4], row[5], row[6] = r.CustomerID, r.Revenue, r.Shipping, r.Returns, r.Discount, r.Service
+	}
+	dec := analysis.Table{Key: "deciles", Columns: []analysis.Column{
+		{Key: "decile", Type: "int"}, {Key: "customers", Type: "int"}, {Key: "revenue", Type: "currency"},
+		{Key: "profit", Type: "currency"}, {Key: "cumulative_profit_share", Type: "percent"}}}
+	res.Tables = []analysis.Table{cust, dec}
+	return res
+}
+
 func frac(a, b float64) float64 {
 	if b == 0 {
 		return 0
@@ -346,6 +392,7 @@ var labels = map[string]analysis.Text{
 	"customers":               {En: "Customers", Zh: "客户数"},
 	"revenue":                 {En: "Revenue", Zh: "销售额"},
 	"cost":                    {En: "Cost of goods", Zh: "商品成本"},
+	"no_cost_data":            {En: "no cost data", Zh: "无成本数据"},
 	"shipping":                {En: "Shipping", Zh: "运费"},
 	"returns":                 {En: "Returns", Zh: "退货"},
 	"discount":                {En: "Discount (already in revenue)", Zh: "折扣(已从销售额扣除)"},

@@ -176,3 +176,53 @@ func Example() {
 	// 1 300 170
 	// 2 80 -20
 }
+
+// TestNoCostData: orders without any cost of goods (a shop's report, a plain CSV) have no
+// profit to show. The profit would be the revenue less shipping and the margin 100 %; instead
+// the figures say no cost data, in both languages, and the per-customer profit is empty.
+func TestNoCostData(t *testing.T) {
+	d := &kexi.Dataset{
+		Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
+		Orders: []kexi.OrderRow{
+			{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Amount: 100},
+			{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-01"), Amount: 50, Shipping: 5},
+			{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 80},
+		},
+	}
+	d.Normalize()
+	a := value.New()
+	res, err := a.Run(context.Background(), analysis.Input{Data: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := a.Info().Labels
+	for _, k := range []string{"cost", "profit", "margin", "unprofitable_customers"} {
+		f, ok := res.Figure(k)
+		if !ok || f.Text != "no_cost_data" {
+			t.Errorf("%s = %+v, want the text no_cost_data", k, f)
+		}
+	}
+	if l := labels["no_cost_data"]; l.En != "no cost data" || l.Zh != "无成本数据" {
+		t.Errorf("label %+v", l)
+	}
+	if f, _ := res.Figure("revenue"); f.Value != 230 {
+		t.Errorf("revenue %v, want 230", f.Value)
+	}
+	if f, _ := res.Figure("shipping"); f.Value != 5 {
+		t.Errorf("shipping %v, want 5", f.Value)
+	}
+	cust := res.Table("customers")
+	if len(cust.Rows) != 2 {
+		t.Fatalf("%d customers", len(cust.Rows))
+	}
+	for _, r := range cust.Rows {
+		if r[2] != nil || r[7] != nil || r[8] != nil {
+			t.Errorf("customer %v: cost %v profit %v margin %v, want empty", r[0], r[2], r[7], r[8])
+		}
+	}
+	for _, s := range res.Series {
+		if s.Key == "whale_curve" || s.Key == "profit_bridge" {
+			t.Errorf("series %s without cost data", s.Key)
+		}
+	}
+}
