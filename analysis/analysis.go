@@ -91,6 +91,18 @@ type Column struct {
 	Type string `json:"type"`
 }
 
+// Money reports whether the column holds money (Type "currency"): exports round it to cents.
+func (c Column) Money() bool { return c.Type == "currency" }
+
+// Cents rounds money to cents (half away from zero), so that a sum such as
+// 42784.48999999999 is written as 42784.49. NaN and infinities are returned as they are.
+func Cents(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	return math.Round(x*100) / 100
+}
+
 // Table is a table of results. Rows hold string, int, int64, float64, bool or time.Time values.
 // PerCustomer tables have the customer id (int64) in the first column.
 type Table struct {

@@ -3,6 +3,7 @@ package kexihttp
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -183,7 +184,8 @@ func (s *Server) handleAnalysisExport(w http.ResponseWriter, r *http.Request) er
 }
 
 // analysisRows turns a result table into a header and plain cells for a file: labels
-// translated, numbers unformatted, dates as 2006-01-02; per-customer tables get the customer's
+// translated, money (currency columns) rounded to cents, other numbers unformatted, NaN
+// empty, dates as 2006-01-02; per-customer tables get the customer's
 // name beside the id.
 func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data) ([]string, [][]any) {
 	var head []string
@@ -201,6 +203,12 @@ func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data) 
 			switch x := v.(type) {
 			case time.Time:
 				c = x.Format("2006-01-02")
+			case float64:
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					c = nil
+				} else if j < len(t.Columns) && t.Columns[j].Money() {
+					c = analysis.Cents(x) // 42784.49, not 42784.48999999999
+				}
 			case string:
 				if j < len(t.Columns) && t.Columns[j].Type == "label" {
 					c = label(info, lang, x)

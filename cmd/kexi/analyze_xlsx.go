@@ -50,9 +50,13 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 		row += 2
 		for _, fig := range r.Summary {
 			set(name, 1, row, label(info, fig.Key, lang))
-			if fig.Text != "" {
-				set(name, 2, row, fig.Text)
-			} else if !math.IsNaN(fig.Value) && !math.IsInf(fig.Value, 0) {
+			switch {
+			case fig.Text != "":
+				set(name, 2, row, label(info, fig.Text, lang)) // a key into the labels, or text of its own
+			case math.IsNaN(fig.Value) || math.IsInf(fig.Value, 0):
+			case fig.Unit == "currency":
+				set(name, 2, row, analysis.Cents(fig.Value))
+			default:
 				set(name, 2, row, fig.Value)
 			}
 			row++
@@ -80,6 +84,8 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 					case float64:
 						if math.IsNaN(x) || math.IsInf(x, 0) {
 							v = nil
+						} else if j < len(t.Columns) && t.Columns[j].Money() {
+							v = analysis.Cents(x)
 						}
 					case time.Time:
 						if x.IsZero() {
