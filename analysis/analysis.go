@@ -48,7 +48,8 @@ type Info struct {
 	Summary Text     `json:"summary"` // one line on what it answers
 	Options []Option `json:"options,omitempty"`
 	// Labels translates the keys this analysis uses in figures, columns, series and
-	// categorical values (segment names …) into both languages.
+	// categorical values (segment names …) into both languages. "help.KEY" holds a one-line
+	// definition of figure KEY, which pages show on hover.
 	Labels map[string]Text `json:"labels,omitempty"`
 	// Needs lists the Dataset parts the analysis reads ("orders", "leads", …): the UI tells the
 	// user what to import when they are empty. "items" (order lines) is listed by the analyses
@@ -81,7 +82,10 @@ type Figure struct {
 	Key   string  `json:"key"`
 	Value float64 `json:"value"`
 	Text  string  `json:"text,omitempty"` // set instead of Value for non-numeric figures
-	Unit  string  `json:"unit,omitempty"` // "", "%", "currency", "days"
+	Unit  string  `json:"unit,omitempty"` // "", "%", "currency", "days", "months"
+	// Detail marks a figure that is not a headline (a setting used, a model parameter, a fit
+	// statistic): pages show it in a collapsed section, the CLI after the headline figures.
+	Detail bool `json:"detail,omitempty"`
 }
 
 // Column is one column of a table. Type is "string", "int", "float", "currency", "percent"
@@ -113,7 +117,8 @@ type Table struct {
 }
 
 // Series is data for one chart. Kind says how it is best drawn: "bar", "line", "pie",
-// "heatmap", "sankey", "funnel", "pyramid", "scatter", "map", "histogram". X holds the
+// "heatmap", "sankey", "funnel", "pyramid", "scatter", "map", "histogram", "waterfall" (Y[0]
+// holds a starting total, then signed changes, then the final total). X holds the
 // categories (or the x axis); Y holds one or more named value lists; heat maps use X, YCats
 // and Cells [x, y, value]; Sankey uses Links.
 type Series struct {

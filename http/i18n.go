@@ -137,6 +137,17 @@ func label(info *analysis.Info, lang, key string) string {
 	return key
 }
 
+// help returns the one-line definition of an analysis's figure key (its "help.KEY" label), or
+// "".
+func help(info *analysis.Info, lang, key string) string {
+	if info != nil {
+		if t, ok := info.Labels["help."+key]; ok {
+			return t.In(lang)
+		}
+	}
+	return ""
+}
+
 // errText returns what a person should read about err, in lang: the message of a kexi.Error
 // (translated when it is one of ours), or "internal error".
 func errText(lang string, err error) string {
@@ -216,6 +227,7 @@ var catalog = map[string]T{
 	"Charts":             {En: "Charts", Zh: "图表"},
 	"Tables":             {En: "Tables", Zh: "表格"},
 	"Notes":              {En: "Notes", Zh: "说明"},
+	"details":            {En: "Details and settings", Zh: "更多指标与设置"},
 	"as_of_note":         {En: "As of %s", Zh: "截至 %s"},
 	"computed_in":        {En: "computed in %s", Zh: "计算耗时 %s"},
 	"Field":              {En: "Field", Zh: "字段"},

@@ -21,6 +21,13 @@ type figureView struct {
 	Key, Label, Value string
 }
 
+// cardView is a summary figure of an analysis page with its one-line definition (the
+// analysis's "help.KEY" label, shown on hover).
+type cardView struct {
+	figureView
+	Help string
+}
+
 type cellView struct {
 	Text string
 	Link string
@@ -52,7 +59,9 @@ type analysisView struct {
 	Options                    []optionView
 	AsOf, From, To             string
 	ResultAsOf                 time.Time
-	Figures                    []figureView
+	Figures                    []cardView // headline figures
+	Details                    []cardView // figures marked Detail, in a collapsed section
+	DetailsTitle               string
 	Charts                     []chartSpec
 	Tables                     []tableView
 	Notes                      []string
@@ -211,8 +220,14 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 	v.ResultAsOf = res.AsOf
 	v.Notes = res.Notes
 	for _, f := range res.Summary {
-		v.Figures = append(v.Figures, figureView{Key: f.Key, Label: label(info, p.Lang, f.Key), Value: p.figure(info, f)})
+		c := cardView{figureView{Key: f.Key, Label: label(info, p.Lang, f.Key), Value: p.figure(info, f)}, help(info, p.Lang, f.Key)}
+		if f.Detail {
+			v.Details = append(v.Details, c)
+		} else {
+			v.Figures = append(v.Figures, c)
+		}
 	}
+	v.DetailsTitle = label(info, p.Lang, "details")
 	for _, se := range res.Series {
 		c := chartOf(info, p.Lang, se)
 		c.Symbol = currencySymbols[p.Settings.Currency]
@@ -235,6 +250,8 @@ func (p *page) figure(info *analysis.Info, f analysis.Figure) string {
 		return p.Money(f.Value)
 	case "days":
 		return fmtNum(p.Lang, f.Value, 1) + " " + map[string]string{langEn: "days", langZh: "天"}[p.Lang]
+	case "months":
+		return fmtNum(p.Lang, f.Value, 0) + " " + map[string]string{langEn: "months", langZh: "个月"}[p.Lang]
 	}
 	return smartNum(p.Lang, f.Value)
 }

@@ -78,6 +78,10 @@ const (
 // maxSubjects caps the complaint subjects listed.
 const maxSubjects = 20
 
+// headline lists the figures a page shows first (4–8 of them); the rest are details.
+var headline = map[string]bool{"customers": true, "active": true, "at_risk": true, "churned": true,
+	"churn_rate": true, "reactivation_rate": true, "revenue_lost": true, "lost_leads": true}
+
 // Analysis is A10 for the registry.
 type Analysis struct{}
 
@@ -582,8 +586,10 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 
 	customers := len(members)
 	res := &analysis.Result{Name: info.Name, AsOf: asOf}
+	// The headline figures are the few in headline; the others (counts behind the rates,
+	// comparisons the tables show, the settings used) are details.
 	fig := func(key string, v float64, unit string) {
-		res.Summary = append(res.Summary, analysis.Figure{Key: key, Value: v, Unit: unit})
+		res.Summary = append(res.Summary, analysis.Figure{Key: key, Value: v, Unit: unit, Detail: !headline[key]})
 	}
 	fig("customers", float64(customers), "")
 	fig("active", float64(nState[0]), "")

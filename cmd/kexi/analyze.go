@@ -372,12 +372,28 @@ func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang st
 		fmt.Fprintf(w, " — as of %s", r.AsOf.Format("2006-01-02"))
 	}
 	fmt.Fprintln(w)
-	for _, f := range r.Summary {
-		v := figureText(f)
-		if f.Text != "" {
-			v = label(info, f.Text, lang) // a key into the labels, or text of its own
+	// Headline figures first, then those marked Detail (settings, model parameters) under a
+	// heading of their own.
+	details := false
+	for _, detail := range []bool{false, true} {
+		for _, f := range r.Summary {
+			if f.Detail != detail {
+				continue
+			}
+			if detail && !details {
+				details = true
+				head := label(info, "details", lang)
+				if head == "details" {
+					head = map[bool]string{true: "更多指标与设置", false: "Details and settings"}[lang == "zh"]
+				}
+				fmt.Fprintf(w, "  -- %s\n", head)
+			}
+			v := figureText(f)
+			if f.Text != "" {
+				v = label(info, f.Text, lang) // a key into the labels, or text of its own
+			}
+			fmt.Fprintf(w, "  %s: %s\n", label(info, f.Key, lang), v)
 		}
-		fmt.Fprintf(w, "  %s: %s\n", label(info, f.Key, lang), v)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  %s\n", n)
