@@ -128,13 +128,23 @@ func fmtDateTime(lang string, t time.Time) string {
 func label(info *analysis.Info, lang, key string) string {
 	if info != nil {
 		if t, ok := info.Labels[key]; ok {
-			return t.In(lang)
+			return analysis.Fill(t.In(lang), nil)
 		}
 	}
 	if t, ok := catalog[key]; ok {
 		return t.In(lang)
 	}
 	return key
+}
+
+// labelIn is label with the "{KEY}" placeholders filled from vals (see analysis.Fill).
+func labelIn(info *analysis.Info, lang, key string, vals map[string]string) string {
+	if info != nil {
+		if t, ok := info.Labels[key]; ok {
+			return analysis.Fill(t.In(lang), vals)
+		}
+	}
+	return label(info, lang, key)
 }
 
 // help returns the one-line definition of an analysis's figure key (its "help.KEY" label), or

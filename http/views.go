@@ -219,8 +219,10 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *analysis.Result, d *data, q url.Values) {
 	v.ResultAsOf = res.AsOf
 	v.Notes = res.Notes
+	vals := res.FigureValues(func(k string) string { return label(info, p.Lang, k) },
+		func(x float64) string { return smartNum(p.Lang, x) })
 	for _, f := range res.Summary {
-		c := cardView{figureView{Key: f.Key, Label: label(info, p.Lang, f.Key), Value: p.figure(info, f)}, help(info, p.Lang, f.Key)}
+		c := cardView{figureView{Key: f.Key, Label: labelIn(info, p.Lang, f.Key, vals), Value: p.figure(info, f)}, help(info, p.Lang, f.Key)}
 		if f.Detail {
 			v.Details = append(v.Details, c)
 		} else {
@@ -230,11 +232,18 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 	v.DetailsTitle = label(info, p.Lang, "details")
 	for _, se := range res.Series {
 		c := chartOf(info, p.Lang, se)
+		c.Title = labelIn(info, p.Lang, se.Key, vals)
 		c.Symbol = currencySymbols[p.Settings.Currency]
 		v.Charts = append(v.Charts, c)
 	}
 	for i := range res.Tables {
-		v.Tables = append(v.Tables, p.table(info, &res.Tables[i], d, q, "/analyses/"+info.Name))
+		tv := p.table(info, &res.Tables[i], d, q, "/analyses/"+info.Name)
+		for j, c := range res.Tables[i].Columns {
+			if j < len(tv.Head) {
+				tv.Head[j] = labelIn(info, p.Lang, c.Key, vals)
+			}
+		}
+		v.Tables = append(v.Tables, tv)
 	}
 }
 

@@ -8,9 +8,12 @@
 package clv
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
@@ -50,30 +53,51 @@ func (clvAnalysis) Info() analysis.Info {
 		Labels: map[string]analysis.Text{
 			"customers":          {En: "Customers", Zh: "客户数"},
 			"repeat_customers":   {En: "Repeat customers", Zh: "复购客户数"},
-			"log_likelihood":     {En: "Log-likelihood", Zh: "对数似然"},
-			"mean_p_alive":       {En: "Mean P(alive)", Zh: "平均存活概率"},
-			"total_clv":          {En: "Total predicted CLV", Zh: "预测总终身价值"},
-			"expected_purchases": {En: "Expected purchases", Zh: "预期购买次数"},
+			"log_likelihood":     {En: "Log-likelihood of the fit", Zh: "模型拟合对数似然"},
+			"mean_p_alive":       {En: "Share of customers still active", Zh: "仍活跃客户占比"},
+			"total_clv":          {En: "Predicted revenue, next {horizon} months", Zh: "预测未来 {horizon} 个月收入"},
+			"expected_purchases": {En: "Predicted purchases, next {horizon} months", Zh: "预测未来 {horizon} 个月购买次数"},
 			"holdout_actual":     {En: "Holdout actual purchases", Zh: "验证期实际购买"},
 			"holdout_predicted":  {En: "Holdout predicted purchases", Zh: "验证期预测购买"},
+			"horizon":            {En: "Horizon", Zh: "预测期"},
+			"discount":           {En: "Monthly discount rate", Zh: "月折现率"},
+			"time_unit":          {En: "Time unit of recency, T and the parameters", Zh: "最近购买间隔、T 与参数的时间单位"},
+			"details":            {En: "Model details", Zh: "模型详情"},
+			"weeks":              {En: "weeks", Zh: "周"},
+			"days":               {En: "days", Zh: "天"},
+			"years":              {En: "years", Zh: "年"},
+			"quarters":           {En: "quarters", Zh: "季度"},
+			"months":             {En: "months", Zh: "月"},
 			"customer_id":        {En: "Customer", Zh: "客户"},
-			"frequency":          {En: "Frequency", Zh: "复购次数"},
-			"recency":            {En: "Recency", Zh: "最近购买间隔"},
-			"t":                  {En: "Age (T)", Zh: "客户年龄 T"},
+			"frequency":          {En: "Repeat purchases", Zh: "复购次数"},
+			"recency":            {En: "Recency ({time_unit})", Zh: "最近购买间隔({time_unit})"},
+			"t":                  {En: "Age T ({time_unit})", Zh: "客户年龄 T({time_unit})"},
 			"monetary":           {En: "Mean repeat value", Zh: "平均复购金额"},
-			"p_alive":            {En: "P(alive)", Zh: "存活概率"},
-			"expected_spend":     {En: "Expected spend", Zh: "预期客单价"},
-			"clv":                {En: "CLV", Zh: "终身价值"},
-			"parameters":         {En: "Parameters", Zh: "模型参数"},
+			"p_alive":            {En: "P(still active)", Zh: "仍活跃概率"},
+			"expected_spend":     {En: "Expected spend per purchase", Zh: "预期客单价"},
+			"clv":                {En: "CLV, next {horizon} months", Zh: "未来 {horizon} 个月终身价值"},
+			"parameters":         {En: "Model details: parameters", Zh: "模型详情:参数"},
 			"parameter":          {En: "Parameter", Zh: "参数"},
 			"estimate":           {En: "Estimate", Zh: "估计值"},
 			"std_error":          {En: "Std. error", Zh: "标准误"},
 			"at_boundary":        {En: "At boundary", Zh: "处于边界"},
 			"clv_histogram":      {En: "CLV distribution", Zh: "终身价值分布"},
-			"p_alive_histogram":  {En: "P(alive) distribution", Zh: "存活概率分布"},
-			"holdout":            {En: "Holdout: predicted vs actual by frequency", Zh: "验证期：按复购次数的预测与实际"},
+			"p_alive_histogram":  {En: "P(still active) distribution", Zh: "仍活跃概率分布"},
+			"holdout":            {En: "Holdout: predicted vs actual by frequency", Zh: "验证期:按复购次数的预测与实际"},
 			"actual":             {En: "Actual", Zh: "实际"},
 			"predicted":          {En: "Predicted", Zh: "预测"},
+
+			"help.total_clv":          {En: "Sum of every customer's predicted spend over the horizon, discounted monthly (CLV)", Zh: "全部客户预测期内的预期消费之和,按月折现(即终身价值合计)"},
+			"help.mean_p_alive":       {En: "Mean probability, from the purchase model, that a customer is still buying", Zh: "购买模型估计的客户仍在购买的概率的平均值"},
+			"help.expected_purchases": {En: "Purchases the model expects from these customers over the horizon", Zh: "模型预计这些客户在预测期内的购买次数之和"},
+			"help.customers":          {En: "Customers with a purchase before the calibration end", Zh: "校准期截止前有购买的客户"},
+			"help.repeat_customers":   {En: "Customers who bought on more than one day", Zh: "在不止一天有购买的客户"},
+			"help.horizon":            {En: "Option horizon: months ahead the predictions cover", Zh: "选项 horizon:预测覆盖的未来月数"},
+			"help.discount":           {En: "Option discount: monthly rate the CLV is discounted by", Zh: "选项 discount:终身价值的月折现率"},
+			"help.time_unit":          {En: "Option unit (or period with BG/BB)", Zh: "选项 unit(BG/BB 时为 period)"},
+			"help.log_likelihood":     {En: "Log-likelihood of the purchase model at the fitted parameters (higher is better)", Zh: "购买模型在拟合参数处的对数似然(越大越好)"},
+			"help.holdout_actual":     {En: "Purchases in the holdout period", Zh: "验证期内的实际购买次数"},
+			"help.holdout_predicted":  {En: "Purchases the model fitted before the holdout predicts for it", Zh: "验证期前拟合的模型对验证期的预测购买次数"},
 		},
 		Needs: []string{"orders"},
 	}
@@ -158,7 +182,16 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	if err != nil {
 		return nil, err
 	}
-	return buildResult(in, s, m, gg, preds, notes), nil
+	return buildResult(in, s, m, gg, preds, notes, view{unit: unit.String(), months: months, discount: discount}), nil
+}
+
+// view is what the result says about the options that shape its numbers: the time unit of
+// recency, T and the parameters ("weeks", "days", or with BG/BB "years", "quarters",
+// "months"), the horizon in months and the monthly discount rate.
+type view struct {
+	unit     string
+	months   int
+	discount float64
 }
 
 // usableSpend returns the Gamma-Gamma fit when it can price purchases, or nil with a note
@@ -173,7 +206,10 @@ func usableSpend(gg *GammaGamma, err error, notes []string) (*GammaGamma, []stri
 	return gg, notes
 }
 
-func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds []Prediction, notes []string) *analysis.Result {
+// buildResult makes the result: the headline figures first (revenue over the horizon, the
+// share still active, purchases), the model's fit and parameters as Detail figures, and the
+// customers ranked by CLV (ties by id).
+func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds []Prediction, notes []string, v view) *analysis.Result {
 	fit := m.Summary()
 	res := &analysis.Result{Name: "clv", AsOf: in.AsOf, Notes: notes}
 	var sumAlive, sumCLV, sumPurch, repeat float64
@@ -197,11 +233,17 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 		alive = append(alive, p.PAlive)
 		table.Rows = append(table.Rows, []any{c.ID, int64(c.Frequency), c.Recency, c.T, c.Monetary, p.PAlive, p.Purchases, spend, clv})
 	}
+	// The top customers by CLV lead the table (stable: ties stay in id order).
+	slices.SortStableFunc(table.Rows, func(a, b []any) int { return cmp.Compare(b[8].(float64), a[8].(float64)) })
 	n := float64(len(preds))
 	res.Summary = []analysis.Figure{
+		{Key: "total_clv", Value: sumCLV, Unit: "currency"}, {Key: "mean_p_alive", Value: sumAlive / n, Unit: "%"},
+		{Key: "expected_purchases", Value: sumPurch},
 		{Key: "customers", Value: n}, {Key: "repeat_customers", Value: repeat},
-		{Key: "log_likelihood", Value: fit.LogLik}, {Key: "mean_p_alive", Value: sumAlive / n, Unit: "%"},
-		{Key: "expected_purchases", Value: sumPurch}, {Key: "total_clv", Value: sumCLV, Unit: "currency"},
+		{Key: "horizon", Value: float64(v.months), Unit: "months", Detail: true},
+		{Key: "discount", Value: v.discount, Unit: "%", Detail: true},
+		{Key: "time_unit", Text: v.unit, Detail: true},
+		{Key: "log_likelihood", Value: fit.LogLik, Detail: true},
 	}
 	params := analysis.Table{Key: "parameters", Columns: []analysis.Column{
 		{Key: "parameter", Type: "string"}, {Key: "estimate", Type: "float"}, {Key: "std_error", Type: "float"}, {Key: "at_boundary", Type: "string"}}}
@@ -213,7 +255,7 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 					b = "yes"
 				}
 			}
-			res.Summary = append(res.Summary, analysis.Figure{Key: prefix + name, Value: f.Params[i]})
+			res.Summary = append(res.Summary, analysis.Figure{Key: prefix + name, Value: f.Params[i], Detail: true})
 			params.Rows = append(params.Rows, []any{prefix + name, f.Params[i], finite(f.SE[i]), b})
 		}
 	}
@@ -225,8 +267,8 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 	res.Series = []analysis.Series{histogram("clv_histogram", clvs, 20), histogram("p_alive_histogram", alive, 10)}
 	if s.HoldoutDuration > 0 {
 		if h, err := Holdout(m, s, 7); err == nil {
-			res.Summary = append(res.Summary, analysis.Figure{Key: "holdout_actual", Value: h.Actual},
-				analysis.Figure{Key: "holdout_predicted", Value: h.Predicted})
+			res.Summary = append(res.Summary, analysis.Figure{Key: "holdout_actual", Value: h.Actual, Detail: true},
+				analysis.Figure{Key: "holdout_predicted", Value: h.Predicted, Detail: true})
 			sr := analysis.Series{Key: "holdout", Kind: "bar"}
 			act, pre := analysis.Values{Key: "actual"}, analysis.Values{Key: "predicted"}
 			for _, b := range h.ByFrequency {
@@ -252,7 +294,9 @@ func finite(v float64) float64 {
 	return v
 }
 
-// histogram counts vs in bins equal-width bins from their minimum to maximum.
+// histogram counts vs in bins of a round width (1, 2 or 5 × a power of ten) from a multiple
+// of it at or below their minimum to one at or above their maximum: about bins of them, never
+// more. Each bin holds [lower, upper) edges, the last one also its upper edge.
 func histogram(key string, vs []float64, bins int) analysis.Series {
 	s := analysis.Series{Key: key, Kind: "histogram"}
 	if len(vs) == 0 {
@@ -262,17 +306,39 @@ func histogram(key string, vs []float64, bins int) analysis.Series {
 	for _, v := range vs {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
-	w := (hi - lo) / float64(bins)
-	if w == 0 {
-		w = 1
-	}
-	counts := make([]float64, bins)
+	w, start, n := niceBins(lo, hi, bins)
+	counts := make([]float64, n)
 	for _, v := range vs {
-		counts[min(int((v-lo)/w), bins-1)]++
+		counts[max(0, min(int(math.Floor((v-start)/w)), n-1))]++
 	}
-	for i := range bins {
-		s.X = append(s.X, fmt.Sprintf("%.4g–%.4g", lo+float64(i)*w, lo+float64(i+1)*w))
+	digits := max(0, -int(math.Floor(math.Log10(w))))
+	edge := func(i int) string { return strconv.FormatFloat(start+float64(i)*w, 'f', digits, 64) }
+	for i := range n {
+		s.X = append(s.X, edge(i)+"–"+edge(i+1))
 	}
 	s.Y = []analysis.Values{{Key: "customers", Data: counts}}
 	return s
+}
+
+// niceBins returns a bin width w of 1, 2 or 5 × 10^k, the first edge (a multiple of w at or
+// below lo) and the number of bins (at most bins, at least 1) that cover [lo, hi].
+func niceBins(lo, hi float64, bins int) (w, start float64, n int) {
+	span := hi - lo
+	if span <= 0 {
+		span = math.Max(math.Abs(lo), 1)
+	}
+	raw := span / float64(bins)
+	p := math.Pow(10, math.Floor(math.Log10(raw)))
+	for _, m := range []float64{1, 2, 5, 10, 20, 50} {
+		if w = m * p; w*float64(bins) >= span*(1-1e-12) {
+			start = math.Floor(lo/w) * w
+			if n = int(math.Ceil((hi-start)/w - 1e-9)); n < 1 {
+				n = 1
+			}
+			if n <= bins {
+				return w, start, n
+			}
+		}
+	}
+	return w, start, n
 }

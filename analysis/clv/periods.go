@@ -199,5 +199,5 @@ func runBGBB(in analysis.Input, ps []Purchase, periodName string, so SummaryOpti
 	if err != nil {
 		return nil, err
 	}
-	return buildResult(in, s, m, gg, preds, notes), nil
+	return buildResult(in, s, m, gg, preds, notes, view{unit: per.String() + "s", months: months, discount: discount}), nil
 }

@@ -272,3 +272,32 @@ func TestDiscreteBGBB(t *testing.T) {
 		t.Errorf("under one opportunity: %g", e)
 	}
 }
+
+// TestHistogramRoundEdges: bins have round edges (1, 2 or 5 × 10^k) that cover the values,
+// at most the number asked for, and count every value once.
+func TestHistogramRoundEdges(t *testing.T) {
+	for _, c := range []struct {
+		vs    []float64
+		bins  int
+		first string
+		last  string
+		n     int
+	}{
+		// The demo's CLV: 9.001e-20 to 12,970 in 20 bins was "9.001e-20–648.5" ….
+		{[]float64{9.001e-20, 3, 648, 5000, 12970}, 20, "0–1000", "12000–13000", 13},
+		{[]float64{0, 0.25, 0.999, 1}, 10, "0.0–0.1", "0.9–1.0", 10},
+		{[]float64{0.12, 0.34}, 10, "0.10–0.15", "0.30–0.35", 5},
+		{[]float64{-7, 7}, 4, "-10–-5", "5–10", 4},
+		{[]float64{5, 5, 5}, 20, "5.0–5.5", "5.0–5.5", 1},
+	} {
+		s := histogram("h", c.vs, c.bins)
+		var total float64
+		for _, x := range s.Y[0].Data {
+			total += x
+		}
+		if len(s.X) != c.n || s.X[0] != c.first || s.X[len(s.X)-1] != c.last || total != float64(len(c.vs)) || len(s.X) > c.bins {
+			t.Errorf("%v in %d bins: %d bins %q … %q holding %g, want %d bins %q … %q holding %d",
+				c.vs, c.bins, len(s.X), s.X[0], s.X[len(s.X)-1], total, c.n, c.first, c.last, len(c.vs))
+		}
+	}
+}

@@ -289,10 +289,13 @@ func listAnalyses(w io.Writer, lang string) error {
 }
 
 // label returns the text for a key in lang, from the analysis's labels, or the key itself.
-func label(info analysis.Info, key, lang string) string {
+func label(info analysis.Info, key, lang string) string { return labelIn(info, key, lang, nil) }
+
+// labelIn is label with the "{KEY}" placeholders filled from vals (analysis.Fill).
+func labelIn(info analysis.Info, key, lang string, vals map[string]string) string {
 	if t, ok := info.Labels[key]; ok {
 		if s := t.In(lang); s != "" {
-			return s
+			return analysis.Fill(s, vals)
 		}
 	}
 	return key
@@ -355,6 +358,8 @@ func figureText(f analysis.Figure) string {
 		return strconv.FormatFloat(f.Value*100, 'f', 2, 64) + "%"
 	case "currency":
 		return strconv.FormatFloat(f.Value, 'f', 2, 64)
+	case "months":
+		return strconv.FormatFloat(f.Value, 'f', -1, 64) + " months"
 	}
 	if f.Value == math.Trunc(f.Value) && math.Abs(f.Value) < 1e15 {
 		return strconv.FormatFloat(f.Value, 'f', 0, 64)
@@ -372,6 +377,9 @@ func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang st
 		fmt.Fprintf(w, " — as of %s", r.AsOf.Format("2006-01-02"))
 	}
 	fmt.Fprintln(w)
+	vals := r.FigureValues(func(k string) string { return label(info, k, lang) }, func(x float64) string {
+		return figureText(analysis.Figure{Value: x})
+	})
 	// Headline figures first, then those marked Detail (settings, model parameters) under a
 	// heading of their own.
 	details := false
@@ -392,17 +400,17 @@ func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang st
 			if f.Text != "" {
 				v = label(info, f.Text, lang) // a key into the labels, or text of its own
 			}
-			fmt.Fprintf(w, "  %s: %s\n", label(info, f.Key, lang), v)
+			fmt.Fprintf(w, "  %s: %s\n", labelIn(info, f.Key, lang, vals), v)
 		}
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "  %s\n", n)
 	}
 	for _, t := range r.Tables {
-		fmt.Fprintf(w, "\n-- %s (%d rows)\n", label(info, t.Key, lang), len(t.Rows))
+		fmt.Fprintf(w, "\n-- %s (%d rows)\n", labelIn(info, t.Key, lang, vals), len(t.Rows))
 		head := make([]string, len(t.Columns))
 		for i, c := range t.Columns {
-			head[i] = label(info, c.Key, lang)
+			head[i] = labelIn(info, c.Key, lang, vals)
 		}
 		n := len(t.Rows)
 		if maxRows > 0 && n > maxRows {
