@@ -337,7 +337,8 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 		}
 		res.Series = append(res.Series, w)
 	}
-	wf := analysis.Series{Key: "profit_bridge", Kind: "bar",
+	// From revenue to profit: revenue, each cost as a fall, and the profit left (a waterfall).
+	wf := analysis.Series{Key: "profit_bridge", Kind: "waterfall",
 		X: []string{"revenue", "cost", "shipping", "returns", "service_cost", "profit"},
 		Y: []analysis.Values{{Key: "amount", Data: []float64{t.Revenue, -t.Cost, -t.Shipping, -t.Returns, -t.Service, t.Profit}}}}
 	res.Series = append(res.Series, wf)

@@ -226,3 +226,23 @@ func TestNoCostData(t *testing.T) {
 		}
 	}
 }
+
+// TestProfitBridge: "from revenue to profit" is a waterfall that starts at revenue, falls by
+// each cost and ends at the profit (tiny: 2000 − 850 − 40 − 300 − 170 = 640).
+func TestProfitBridge(t *testing.T) {
+	res, err := value.New().Run(context.Background(), analysis.Input{Data: tiny(), Settings: kexi.Settings{CostPerMinute: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range res.Series {
+		if s.Key != "profit_bridge" {
+			continue
+		}
+		if s.Kind != "waterfall" || fmt.Sprint(s.X) != "[revenue cost shipping returns service_cost profit]" ||
+			fmt.Sprint(s.Y[0].Data) != "[2000 -850 -40 -300 -170 640]" {
+			t.Errorf("profit bridge %s %v %v, want a waterfall from revenue 2000 to profit 640", s.Kind, s.X, s.Y[0].Data)
+		}
+		return
+	}
+	t.Error("no profit_bridge series")
+}

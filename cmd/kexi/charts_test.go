@@ -49,6 +49,7 @@ func TestChartTooltipsEscape(t *testing.T) {
 		{"kind": "sankey", "links": []map[string]any{{"source": evil(8), "target": evil(9), "value": 3}}},
 		{"kind": "scatter", "y": y},
 		{"kind": "map", "x": x, "y": y},
+		{"kind": "waterfall", "x": x, "y": y, "format": "currency", "symbol": evil(10)},
 	}
 	var page strings.Builder
 	page.WriteString("<!doctype html><html><head><meta charset=utf-8></head><body>\n")
@@ -132,7 +133,7 @@ func TestChartTooltipsEscape(t *testing.T) {
 			kinds[tip.Kind] = true // the name is shown, as text
 		}
 	}
-	for _, k := range []string{"bar", "heatmap", "pie", "sankey"} {
+	for _, k := range []string{"bar", "heatmap", "pie", "sankey", "waterfall"} {
 		if !kinds[k] {
 			t.Errorf("no %s tooltip showed a name as text: %+v", k, got.Tips)
 		}

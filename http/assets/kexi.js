@@ -116,6 +116,41 @@
     }
   };
 
+  // ---- Waterfall (kind "waterfall") ------------------------------------------------------
+  // y[0] holds a starting total, then signed changes, then the final total. ECharts has no
+  // waterfall: each bar is a stack of a transparent base and a visible part spanning from the
+  // running total before the change to the one after it (a part below zero stacks down from
+  // the axis). Totals are blue, rises green, falls red; the tooltip shows the signed value.
+  builders.waterfall = function (s) {
+    var d = (s.y && s.y[0]) ? s.y[0].data : [], name = (s.y && s.y[0]) ? s.y[0].name : '';
+    var base = [], up = [], down = [], run = 0;
+    d.forEach(function (v, i) {
+      var total = i === 0 || i === d.length - 1, from = total ? 0 : run, to = total ? v : run + v;
+      var lo = Math.min(from, to), hi = Math.max(from, to);
+      var color = total ? palette[0] : (v < 0 ? '#e03131' : '#2f9e44');
+      if (lo >= 0) { base.push(lo); up.push({ value: hi - lo, itemStyle: { color: color } }); down.push('-'); }
+      else if (hi <= 0) { base.push(hi); down.push({ value: lo - hi, itemStyle: { color: color } }); up.push('-'); }
+      else { base.push(0); up.push({ value: hi, itemStyle: { color: color } }); down.push({ value: lo, itemStyle: { color: color } }); }
+      run = to;
+    });
+    var bar = { type: 'bar', stack: 'waterfall', name: name };
+    function part(extra) { var o = {}; for (var k in bar) { o[k] = bar[k]; } for (var j in extra) { o[j] = extra[j]; } return o; }
+    var fmt = axisFmt(s);
+    return {
+      tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: function (ps) {
+        var i = ps.length ? ps[0].dataIndex : 0;
+        return esc((s.x || [])[i]) + ': ' + esc(fmt(d[i])); } },
+      grid: { left: 60, right: 20, top: 20, bottom: 40, containLabel: true },
+      xAxis: { type: 'category', data: s.x || [] },
+      yAxis: { type: 'value', axisLabel: { formatter: fmt } },
+      series: [
+        part({ data: base, itemStyle: { color: 'transparent' }, emphasis: { disabled: true }, silent: true, tooltip: { show: false } }),
+        part({ data: up }), part({ data: down })
+      ]
+    };
+  };
+  // ---- end waterfall ---------------------------------------------------------------------
+
   function draw(el) {
     var spec;
     try { spec = JSON.parse(el.getAttribute('data-chart')); } catch (e) { console.warn('kexi: bad chart spec', e); return; }
