@@ -420,6 +420,7 @@ func (Analysis) Info() analysis.Info {
 			"baskets": t("Baskets", "订单数"), "items": t("Distinct items", "商品种类"), "rules": t("Rules", "规则"),
 			"customers_with_recommendations": t("Customers with recommendations", "有推荐的客户"),
 			"antecedent":                     t("If bought", "前项（已购）"), "consequent": t("Then also", "后项（推荐）"),
+			"antecedent_code": t("If bought (code)", "前项编码"), "consequent_code": t("Then also (code)", "后项编码"),
 			"support": t("Support", "支持度"), "confidence": t("Confidence", "置信度"), "lift": t("Lift", "提升度"),
 			"count": t("Baskets", "订单数"), "recommendations": t("Recommendations", "推荐"), "customer": t("Customer", "客户"),
 			"item_1": t("1st suggestion", "推荐一"), "confidence_1": t("Confidence 1", "置信度一"),
@@ -526,8 +527,12 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
 	res.Summary = []analysis.Figure{{Key: "baskets", Value: float64(bs.Len())}, {Key: "items", Value: float64(len(bs.Items))},
 		{Key: "rules", Value: float64(len(rules))}}
+	// Rules read in product names where they are known (the product list, else the order
+	// lines); the codes follow in columns of their own.
+	name := itemNames(kind, d.Products, items.names)
 	rt := analysis.Table{Key: "rules", Columns: []analysis.Column{{Key: "antecedent", Type: "string"}, {Key: "consequent", Type: "string"},
-		{Key: "support", Type: "percent"}, {Key: "confidence", Type: "percent"}, {Key: "lift", Type: "float"}, {Key: "count", Type: "int"}}}
+		{Key: "support", Type: "percent"}, {Key: "confidence", Type: "percent"}, {Key: "lift", Type: "float"}, {Key: "count", Type: "int"},
+		{Key: "antecedent_code", Type: "string"}, {Key: "consequent_code", Type: "string"}}}
 	top := analysis.Series{Key: "top_rules", Kind: "bar"}
 	var lifts []float64
 	for i, r := range rules {
@@ -535,8 +540,9 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			res.Notes = append(res.Notes, "more rules than max_rules: only the strongest are listed")
 			break
 		}
-		a, c := strings.Join(r.Antecedent, " + "), strings.Join(r.Consequent, " + ")
-		rt.Rows = append(rt.Rows, []any{a, c, r.Support, r.Confidence, r.Lift, r.Count})
+		a, c := name(r.Antecedent), name(r.Consequent)
+		rt.Rows = append(rt.Rows, []any{a, c, r.Support, r.Confidence, r.Lift, r.Count,
+			strings.Join(r.Antecedent, " + "), strings.Join(r.Consequent, " + ")})
 		if i < 15 {
 			top.X = append(top.X, a+" → "+c)
 			lifts = append(lifts, r.Lift)
@@ -562,7 +568,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	fs := analysis.Series{Key: "frequent_items", Kind: "bar"}
 	var fv []float64
 	for _, i := range order[:min(20, len(order))] {
-		fs.X = append(fs.X, bs.Items[i])
+		fs.X = append(fs.X, name(bs.Items[i:i+1]))
 		fv = append(fv, float64(freq[i])/float64(bs.Len()))
 	}
 	fs.Y = []analysis.Values{{Key: "support", Data: fv}}
@@ -670,9 +676,36 @@ type resolver struct {
 	kind    string
 	exclude map[string]bool
 	bs      *Baskets
-	byID    []resolved // by product id, below maxProduct
-	other   resolved   // scratch for lines without a small product id
-	order   int32      // counts the calls of positive
+	names   map[string]string // with kind "sku": a SKU's name on its lines, where it has one
+	byID    []resolved        // by product id, below maxProduct
+	other   resolved          // scratch for lines without a small product id
+	order   int32             // counts the calls of positive
+}
+
+// itemNames returns what shows items: with kind "sku", each SKU's product name (from
+// products, else from its order lines), or the SKU where neither names it; items of other
+// kinds as they are. Several items are joined with " + ".
+func itemNames(kind string, products []kexi.Product, lines map[string]string) func([]string) string {
+	byCode := map[string]string{}
+	if kind == "sku" {
+		for i := range products {
+			if p := &products[i]; strings.TrimSpace(p.Name) != "" {
+				byCode[strings.TrimSpace(p.ExternalID)] = strings.TrimSpace(p.Name)
+			}
+		}
+	}
+	return func(items []string) string {
+		out := make([]string, len(items))
+		for i, it := range items {
+			out[i] = it
+			if n := byCode[it]; n != "" {
+				out[i] = n
+			} else if n := lines[it]; n != "" {
+				out[i] = n
+			}
+		}
+		return strings.Join(out, " + ")
+	}
 }
 
 // resolved is the item of a line with these SKU, name and category.
@@ -718,6 +751,12 @@ func (r *resolver) line(it *kexi.LineRow) *resolved {
 func (r *resolver) index(e *resolved) int32 {
 	if e.idx == 0 {
 		e.idx = r.bs.intern(e.item) + 1
+		if r.kind == "sku" && e.name != "" && e.name != e.item && r.names[e.item] == "" {
+			if r.names == nil {
+				r.names = map[string]string{}
+			}
+			r.names[e.item] = strings.TrimSpace(e.name)
+		}
 	}
 	return e.idx - 1
 }

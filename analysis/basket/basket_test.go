@@ -70,7 +70,9 @@ func TestRulesByHand(t *testing.T) {
 	if f, _ := res.Figure("baskets"); f.Value != 6 {
 		t.Errorf("baskets %v, want 6", f.Value)
 	}
-	want := [][]any{{"C", "A", 2.0 / 6, 1.0, 1.5, 2}, {"D", "B", 2.0 / 6, 1.0, 1.5, 2}, {"A", "C", 2.0 / 6, 0.5, 1.5, 2}, {"B", "D", 2.0 / 6, 0.5, 1.5, 2}}
+	// Rules show the items' names (the lines name SKU A "name A"), the codes follow.
+	want := [][]any{{"name C", "name A", 2.0 / 6, 1.0, 1.5, 2, "C", "A"}, {"name D", "name B", 2.0 / 6, 1.0, 1.5, 2, "D", "B"},
+		{"name A", "name C", 2.0 / 6, 0.5, 1.5, 2, "A", "C"}, {"name B", "name D", 2.0 / 6, 0.5, 1.5, 2, "B", "D"}}
 	rows := res.Tables[0].Rows
 	if len(rows) != len(want) {
 		t.Fatalf("rules %v", rows)
@@ -78,7 +80,7 @@ func TestRulesByHand(t *testing.T) {
 	for i, w := range want {
 		r := rows[i]
 		if r[0] != w[0] || r[1] != w[1] || math.Abs(r[2].(float64)-w[2].(float64)) > 1e-9 || math.Abs(r[3].(float64)-w[3].(float64)) > 1e-9 ||
-			math.Abs(r[4].(float64)-w[4].(float64)) > 1e-9 || r[5] != w[5] {
+			math.Abs(r[4].(float64)-w[4].(float64)) > 1e-9 || r[5] != w[5] || r[6] != w[6] || r[7] != w[7] {
 			t.Errorf("rule %d = %v, want %v", i, r, w)
 		}
 	}
@@ -89,7 +91,7 @@ func TestRulesByHand(t *testing.T) {
 	// Without the lift floor, A→B and B→A (lift 1.125) join, after the 1.5 rules.
 	res, _ = basket.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: map[string]string{
 		"min_support": "0.3333", "min_confidence": "0", "min_lift": "1", "exclude": "POST"}})
-	if n := len(res.Tables[0].Rows); n != 6 || res.Tables[0].Rows[4][0] != "A" || res.Tables[0].Rows[4][1] != "B" {
+	if n := len(res.Tables[0].Rows); n != 6 || res.Tables[0].Rows[4][6] != "A" || res.Tables[0].Rows[4][7] != "B" {
 		t.Errorf("rules with lift ≥ 1: %v", res.Tables[0].Rows)
 	}
 }
@@ -234,13 +236,46 @@ func Example() {
 	res, _ := basket.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: map[string]string{
 		"min_support": "0.3", "min_lift": "1.2", "exclude": "POST"}})
 	for _, r := range res.Tables[0].Rows {
-		fmt.Printf("%s → %s confidence %.2f lift %.2f\n", r[0], r[1], r[3], r[4])
+		fmt.Printf("%s → %s (%s → %s) confidence %.2f lift %.2f\n", r[0], r[1], r[6], r[7], r[3], r[4])
 	}
 	// Output:
-	// C → A confidence 1.00 lift 1.50
-	// D → B confidence 1.00 lift 1.50
-	// A → C confidence 0.50 lift 1.50
-	// B → D confidence 0.50 lift 1.50
+	// name C → name A (C → A) confidence 1.00 lift 1.50
+	// name D → name B (D → B) confidence 1.00 lift 1.50
+	// name A → name C (A → C) confidence 0.50 lift 1.50
+	// name B → name D (B → D) confidence 0.50 lift 1.50
+}
+
+// TestRuleNames: a rule names its items by the product list first, then by the order lines,
+// else by the code; the codes are in the last two columns and the frequent items chart uses
+// the names too.
+func TestRuleNames(t *testing.T) {
+	d := tiny()
+	d.Products = []kexi.Product{{ID: 1, ExternalID: "C", Name: "  茶杯  "}, {ID: 2, ExternalID: "Z", Name: "unused"}}
+	for i := range d.Orders {
+		for j := range d.Orders[i].Items {
+			if it := &d.Orders[i].Items[j]; it.SKU == "D" {
+				it.Item = &kexi.Item{SKU: "D"} // no name anywhere
+			}
+		}
+	}
+	res, err := basket.New().Run(context.Background(), analysis.Input{Data: d, Options: map[string]string{
+		"min_support": "0.3", "min_lift": "1.2", "exclude": "POST"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range res.Tables[0].Rows {
+		got = append(got, fmt.Sprintf("%s → %s [%s → %s]", r[0], r[1], r[6], r[7]))
+	}
+	want := "[茶杯 → name A [C → A] D → name B [D → B] name A → 茶杯 [A → C] name B → D [B → D]]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("rules %v\nwant %s", got, want)
+	}
+	for _, s := range res.Series {
+		if s.Key == "frequent_items" && fmt.Sprint(s.X) != "[name A name B 茶杯 D]" {
+			t.Errorf("frequent items %v", s.X)
+		}
+	}
 }
 
 var (
