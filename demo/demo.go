@@ -84,7 +84,7 @@ type gen struct {
 	camps     []campPlan
 	prodByCat [][]int   // catalogue indexes per category
 	prodPick  []*picker // per category: product popularity
-	companion []int     // catalogue index → companion index or -1
+	companion [][]int   // catalogue index → the indexes of its companions, likeliest first
 	items     []kexi.OrderItem
 	extra     []extraOrder // orders campaigns caused
 	returned  []returned   // returns, for after-sales contacts

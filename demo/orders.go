@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -31,11 +32,16 @@ func (g *gen) products() {
 		g.prodByCat[s.cat] = append(g.prodByCat[s.cat], i)
 		byName[s.name] = i
 	}
-	g.companion = make([]int, len(catalogue))
+	g.companion = make([][]int, len(catalogue))
 	for i, s := range catalogue {
-		g.companion[i] = -1
-		if s.companion != "" {
-			g.companion[i] = byName[s.companion]
+		for _, c := range strings.Split(s.companions, "|") {
+			if c != "" {
+				j, ok := byName[c]
+				if !ok {
+					panic("demo: companion " + c + " of " + s.name + " is not in the catalogue")
+				}
+				g.companion[i] = append(g.companion[i], j)
+			}
 		}
 	}
 	// Cheaper products sell more often.
@@ -48,6 +54,10 @@ func (g *gen) products() {
 		g.prodPick[c] = newPicker(w)
 	}
 }
+
+// companionOdds are the chances that an order with a product also holds its first, second
+// and further companions.
+var companionOdds = []float64{0.45, 0.3, 0.2}
 
 // orders makes each customer's own orders: the first on the acquisition day, then a Poisson
 // number in the active span(s), placed by the seasonal day weights.
@@ -173,8 +183,10 @@ func (g *gen) order1(r *rand.Rand, ci, d int, t time.Time) kexi.Order {
 			qty = 2
 		}
 		add(pi, qty)
-		if cp := g.companion[pi]; cp >= 0 && r.Float64() < 0.35 {
-			add(cp, qty)
+		for k, cp := range g.companion[pi] {
+			if r.Float64() < companionOdds[min(k, len(companionOdds)-1)] {
+				add(cp, qty)
+			}
 		}
 	}
 	items := g.items[first:len(g.items):len(g.items)]
