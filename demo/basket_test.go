@@ -14,8 +14,7 @@ import (
 // read in product names: a phone case goes with a charger, face cream with serum, nappies
 // with baby food.
 func TestBasketRules(t *testing.T) {
-	d := defaultData(t).Dataset()
-	d.Normalize()
+	d := Generate(Options{Seed: 1, End: testEnd}).Dataset() // Dataset takes the batch over: not the shared one
 	res, err := basket.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
