@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"github.com/kexi/kexi/internal/refdata"
 	"math"
 	"os"
@@ -277,4 +278,45 @@ func TestRunBGBBDonations(t *testing.T) {
 // nearDecimals reports whether got rounds to want at the given number of decimals.
 func nearDecimals(got, want float64, decimals int) bool {
 	return math.Abs(got-want) <= 0.5*math.Pow(10, -float64(decimals))
+}
+
+// TestHeadlineAndDetails: the result leads with revenue over the horizon, the share still
+// active and purchases; the fit and the parameters are details (模型详情); the horizon and the
+// time unit are figures the labels name, so T and recency carry their unit.
+func TestHeadlineAndDetails(t *testing.T) {
+	res, err := New().Run(context.Background(), analysis.Input{Data: cdnowDataset(t), AsOf: time.Date(1998, 6, 30, 0, 0, 0, 0, time.UTC),
+		Options: map[string]string{"horizon": "24", "unit": "days"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var head, detail []string
+	for _, f := range res.Summary {
+		if f.Detail {
+			detail = append(detail, f.Key)
+		} else {
+			head = append(head, f.Key)
+		}
+	}
+	if fmt.Sprint(head) != "[total_clv mean_p_alive expected_purchases customers repeat_customers]" ||
+		fmt.Sprint(detail) != "[horizon discount time_unit log_likelihood r alpha a b gg_p gg_q gg_v]" {
+		t.Errorf("headline %v details %v", head, detail)
+	}
+	if f, _ := res.Figure("horizon"); f.Value != 24 || f.Unit != "months" {
+		t.Errorf("horizon %+v", f)
+	}
+	if f, _ := res.Figure("time_unit"); f.Text != "days" {
+		t.Errorf("time unit %+v", f)
+	}
+	info := New().Info()
+	vals := res.FigureValues(func(k string) string { return info.Labels[k].Zh }, func(x float64) string { return fmt.Sprint(x) })
+	for key, want := range map[string]string{"total_clv": "预测未来 24 个月收入", "recency": "最近购买间隔(天)", "t": "客户年龄 T(天)"} {
+		if got := analysis.Fill(info.Labels[key].Zh, vals); got != want {
+			t.Errorf("%s reads %q, want %q", key, got, want)
+		}
+	}
+	for _, k := range head {
+		if h := info.Labels["help."+k]; h.En == "" || h.Zh == "" {
+			t.Errorf("headline %s has no definition", k)
+		}
+	}
 }
