@@ -250,19 +250,20 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	if t.Cost == 0 && n > 0 {
 		return noCost(res, rows, t, cpm), nil
 	}
+	// The costs are details: the profit bridge (a waterfall) shows them; so is the setting.
 	res.Summary = []analysis.Figure{
 		{Key: "customers", Value: float64(n)},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
-		{Key: "cost", Value: t.Cost, Unit: "currency"},
-		{Key: "shipping", Value: t.Shipping, Unit: "currency"},
-		{Key: "returns", Value: t.Returns, Unit: "currency"},
-		{Key: "discount", Value: t.Discount, Unit: "currency"},
-		{Key: "service_cost", Value: t.Service, Unit: "currency"},
+		{Key: "cost", Value: t.Cost, Unit: "currency", Detail: true},
+		{Key: "shipping", Value: t.Shipping, Unit: "currency", Detail: true},
+		{Key: "returns", Value: t.Returns, Unit: "currency", Detail: true},
+		{Key: "discount", Value: t.Discount, Unit: "currency", Detail: true},
+		{Key: "service_cost", Value: t.Service, Unit: "currency", Detail: true},
 		{Key: "profit", Value: t.Profit, Unit: "currency"},
 		{Key: "margin", Value: frac(t.Profit, t.Revenue), Unit: "%"},
 		{Key: "unprofitable_customers", Value: float64(losers)},
 		{Key: "top20_revenue_share", Value: TopShare(rows, 20), Unit: "%"},
-		{Key: "cost_per_minute", Value: cpm, Unit: "currency"},
+		{Key: "cost_per_minute", Value: cpm, Unit: "currency", Detail: true},
 	}
 	rank := make([]int, n)
 	for k, i := range order {
@@ -277,7 +278,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 		}
 		res.Summary = append(res.Summary,
 			analysis.Figure{Key: "whale_peak_share", Value: peak, Unit: "%"},
-			analysis.Figure{Key: "whale_peak_customers", Value: frac(float64(at), float64(n)), Unit: "%"})
+			analysis.Figure{Key: "whale_peak_customers", Value: frac(float64(at), float64(n)), Unit: "%", Detail: true})
 	} else if n > 0 {
 		res.Notes = append(res.Notes, "total profit is not positive: no whale curve")
 	}
@@ -352,16 +353,16 @@ func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Resu
 	res.Summary = []analysis.Figure{
 		{Key: "customers", Value: float64(len(rows))},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
-		{Key: "cost", Text: none},
+		{Key: "cost", Text: none, Detail: true},
 		{Key: "shipping", Value: t.Shipping, Unit: "currency"},
 		{Key: "returns", Value: t.Returns, Unit: "currency"},
-		{Key: "discount", Value: t.Discount, Unit: "currency"},
+		{Key: "discount", Value: t.Discount, Unit: "currency", Detail: true},
 		{Key: "service_cost", Value: t.Service, Unit: "currency"},
 		{Key: "profit", Text: none},
 		{Key: "margin", Text: none},
-		{Key: "unprofitable_customers", Text: none},
+		{Key: "unprofitable_customers", Text: none, Detail: true},
 		{Key: "top20_revenue_share", Value: TopShare(rows, 20), Unit: "%"},
-		{Key: "cost_per_minute", Value: cpm, Unit: "currency"},
+		{Key: "cost_per_minute", Value: cpm, Unit: "currency", Detail: true},
 	}
 	res.Notes = append(res.Notes, "no cost of goods in the data (order cost or item unit cost): profit and margin are not computed")
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
@@ -413,4 +414,19 @@ var labels = map[string]analysis.Text{
 	"whale_curve":             {En: "Whale curve", Zh: "鲸鱼曲线"},
 	"profit_bridge":           {En: "From revenue to profit", Zh: "从销售额到利润"},
 	"amount":                  {En: "Amount", Zh: "金额"},
+
+	"help.customers":              {En: "Customers with an order or an interaction up to the as-of date", Zh: "截至分析日有订单或互动记录的客户"},
+	"help.revenue":                {En: "Amount of purchases, after discount", Zh: "购买订单金额(已扣折扣)"},
+	"help.cost":                   {En: "The orders' cost, else quantity × unit cost of their lines", Zh: "订单成本,未填时按明细数量 × 单位成本"},
+	"help.shipping":               {En: "Shipping on every order not cancelled", Zh: "未取消订单的运费"},
+	"help.returns":                {En: "Refunds for returned goods", Zh: "退货退款金额"},
+	"help.discount":               {En: "Discounts given; revenue is already net of them", Zh: "给出的折扣;销售额已扣除,不再重复扣减"},
+	"help.service_cost":           {En: "Interaction minutes × service cost per minute", Zh: "互动分钟数 × 每分钟服务成本"},
+	"help.profit":                 {En: "Revenue − cost of goods − shipping − returns − service cost", Zh: "销售额 − 商品成本 − 运费 − 退货 − 服务成本"},
+	"help.margin":                 {En: "Profit contribution ÷ revenue", Zh: "利润贡献 ÷ 销售额"},
+	"help.unprofitable_customers": {En: "Customers whose profit contribution is below zero", Zh: "利润贡献为负的客户"},
+	"help.top20_revenue_share":    {En: "Share of revenue from the 20 % of customers who spend most", Zh: "消费最高的 20% 客户贡献的销售额占比"},
+	"help.cost_per_minute":        {En: "Setting: cost of one minute of service", Zh: "设置:每分钟服务成本"},
+	"help.whale_peak_share":       {En: "Highest cumulative share of profit, customers ranked by profit: what the loss-makers take back", Zh: "按利润排序的累计利润占比最高点:超出 100% 的部分被亏损客户吃掉"},
+	"help.whale_peak_customers":   {En: "Share of customers at the whale curve's peak", Zh: "鲸鱼曲线峰值处的客户占比"},
 }

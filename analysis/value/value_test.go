@@ -246,3 +246,25 @@ func TestProfitBridge(t *testing.T) {
 	}
 	t.Error("no profit_bridge series")
 }
+
+// TestHeadline: 4–8 headline figures (the costs the bridge shows and the setting are
+// details), each figure with a definition in both languages.
+func TestHeadline(t *testing.T) {
+	res, err := value.New().Run(context.Background(), analysis.Input{Data: tiny(), Settings: kexi.Settings{CostPerMinute: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := value.New().Info().Labels
+	var head []string
+	for _, f := range res.Summary {
+		if !f.Detail {
+			head = append(head, f.Key)
+		}
+		if h := labels["help."+f.Key]; h.En == "" || h.Zh == "" {
+			t.Errorf("figure %s has no definition", f.Key)
+		}
+	}
+	if fmt.Sprint(head) != "[customers revenue profit margin unprofitable_customers top20_revenue_share whale_peak_share]" {
+		t.Errorf("headline %v", head)
+	}
+}

@@ -141,7 +141,7 @@
         var i = ps.length ? ps[0].dataIndex : 0;
         return esc((s.x || [])[i]) + ': ' + esc(fmt(d[i])); } },
       grid: { left: 60, right: 20, top: 20, bottom: 40, containLabel: true },
-      xAxis: { type: 'category', data: s.x || [] },
+      xAxis: { type: 'category', data: s.x || [], axisLabel: { interval: 0 } },
       yAxis: { type: 'value', axisLabel: { formatter: fmt } },
       series: [
         part({ data: base, itemStyle: { color: 'transparent' }, emphasis: { disabled: true }, silent: true, tooltip: { show: false } }),
