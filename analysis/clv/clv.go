@@ -264,7 +264,7 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 		addParams("gg_", gg.Fit)
 	}
 	res.Tables = []analysis.Table{table, params}
-	res.Series = []analysis.Series{histogram("clv_histogram", clvs, 20), histogram("p_alive_histogram", alive, 10)}
+	res.Series = []analysis.Series{histogram("clv_histogram", clvs, 20, 0.01), histogram("p_alive_histogram", alive, 10, 0)}
 	if s.HoldoutDuration > 0 {
 		if h, err := Holdout(m, s, 7); err == nil {
 			res.Summary = append(res.Summary, analysis.Figure{Key: "holdout_actual", Value: h.Actual, Detail: true},
@@ -296,8 +296,11 @@ func finite(v float64) float64 {
 
 // histogram counts vs in bins of a round width (1, 2 or 5 × a power of ten) from a multiple
 // of it at or below their minimum to one at or above their maximum: about bins of them, never
-// more. Each bin holds [lower, upper) edges, the last one also its upper edge.
-func histogram(key string, vs []float64, bins int) analysis.Series {
+// more. Each bin holds [lower, upper) edges, the last one also its upper edge. With tail > 0
+// the bins stop at the (1 − tail) quantile and one more bin, "≥ edge", holds the values
+// beyond their last edge, so a long tail (a few customers worth a hundred times the rest)
+// does not squeeze everyone else into the first bin.
+func histogram(key string, vs []float64, bins int, tail float64) analysis.Series {
 	s := analysis.Series{Key: key, Kind: "histogram"}
 	if len(vs) == 0 {
 		return s
@@ -306,15 +309,34 @@ func histogram(key string, vs []float64, bins int) analysis.Series {
 	for _, v := range vs {
 		lo, hi = math.Min(lo, v), math.Max(hi, v)
 	}
-	w, start, n := niceBins(lo, hi, bins)
-	counts := make([]float64, n)
+	top := hi
+	if tail > 0 && bins > 1 {
+		sorted := slices.Clone(vs)
+		slices.Sort(sorted)
+		top = sorted[min(len(sorted)-1, int(math.Ceil((1-tail)*float64(len(sorted))))-1)]
+		bins--
+	}
+	w, start, n := niceBins(lo, top, bins)
+	over := top < hi && start+float64(n)*w <= hi
+	counts := make([]float64, n, n+1)
+	if over {
+		counts = append(counts, 0)
+	}
 	for _, v := range vs {
-		counts[max(0, min(int(math.Floor((v-start)/w)), n-1))]++
+		k := int(math.Floor((v - start) / w))
+		if over && k >= n {
+			counts[n]++
+			continue
+		}
+		counts[max(0, min(k, n-1))]++
 	}
 	digits := max(0, -int(math.Floor(math.Log10(w))))
 	edge := func(i int) string { return strconv.FormatFloat(start+float64(i)*w, 'f', digits, 64) }
 	for i := range n {
 		s.X = append(s.X, edge(i)+"–"+edge(i+1))
+	}
+	if over {
+		s.X = append(s.X, "≥ "+edge(n))
 	}
 	s.Y = []analysis.Values{{Key: "customers", Data: counts}}
 	return s

@@ -290,7 +290,7 @@ func TestHistogramRoundEdges(t *testing.T) {
 		{[]float64{-7, 7}, 4, "-10–-5", "5–10", 4},
 		{[]float64{5, 5, 5}, 20, "5.0–5.5", "5.0–5.5", 1},
 	} {
-		s := histogram("h", c.vs, c.bins)
+		s := histogram("h", c.vs, c.bins, 0)
 		var total float64
 		for _, x := range s.Y[0].Data {
 			total += x
@@ -299,5 +299,25 @@ func TestHistogramRoundEdges(t *testing.T) {
 			t.Errorf("%v in %d bins: %d bins %q … %q holding %g, want %d bins %q … %q holding %d",
 				c.vs, c.bins, len(s.X), s.X[0], s.X[len(s.X)-1], total, c.n, c.first, c.last, len(c.vs))
 		}
+	}
+}
+
+// TestHistogramTail: with a tail of 1 %, the bins stop at the 99th percentile and the last
+// bin holds the rest: 100 customers worth 0–99 and one worth 10,000 make ten bins of 10 and
+// "≥ 100" rather than 20 bins of 500 with all but one customer in the first.
+func TestHistogramTail(t *testing.T) {
+	var vs []float64
+	for i := range 100 {
+		vs = append(vs, float64(i))
+	}
+	vs = append(vs, 10000)
+	s := histogram("h", vs, 20, 0.01)
+	if len(s.X) != 11 || s.X[0] != "0–10" || s.X[9] != "90–100" || s.X[10] != "≥ 100" ||
+		s.Y[0].Data[0] != 10 || s.Y[0].Data[9] != 10 || s.Y[0].Data[10] != 1 {
+		t.Errorf("bins %q counts %v", s.X, s.Y[0].Data)
+	}
+	// No long tail: no extra bin.
+	if s := histogram("h", vs[:100], 20, 0.01); s.X[len(s.X)-1] == "≥ 100" || len(s.X) > 20 {
+		t.Errorf("without a tail: %q", s.X)
 	}
 }
