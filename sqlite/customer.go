@@ -101,22 +101,28 @@ func customJSON(m map[string]string) any {
 // scanning is what an entity's scan needs besides the row.
 type scanning struct {
 	c      *crypt   // opens personal data
-	custom *customs // nil: each record gets a custom-field map of its own
+	custom customs // nil: each record gets a custom-field map of its own
 }
 
 // customs shares the custom-field maps of the records of one Dataset: records whose custom
 // fields are the same text get one map, parsed once. Custom fields are mostly a few choices
 // ("level": "gold"), where a map each would cost a Dataset of 100k customers 35 MiB; the maps
-// are read-only, as is all of a Dataset. When the texts are mostly different (a date or a
-// number per customer) the memo stops remembering them.
-type customs struct{ memo[map[string]string] }
+// are read-only, as is all of a Dataset.
+type customs map[string]map[string]string
 
 // parse is parseCustom, through m (nil: no sharing).
-func (m *customs) parse(s sql.NullString) (map[string]string, error) {
+func (m customs) parse(s sql.NullString) (map[string]string, error) {
 	if m == nil || !s.Valid {
 		return parseCustom(s)
 	}
-	return m.get(s.String, func() (map[string]string, error) { return parseCustom(s) })
+	if v, ok := m[s.String]; ok {
+		return v, nil
+	}
+	v, err := parseCustom(s)
+	if err == nil {
+		m[s.String] = v
+	}
+	return v, err
 }
 
 func parseCustom(s sql.NullString) (map[string]string, error) {

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/kexi/kexi"
 )
@@ -63,20 +61,28 @@ func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope) (*kexi.Dataset,
 			return nil, fmt.Errorf("load dataset: %w", err)
 		}
 	}
-	join()
+	if err := join(); err != nil {
+		return nil, fmt.Errorf("load dataset: %w", err)
+	}
 	return d, nil
 }
 
 // parts lists the independent loads that make up a Dataset, and the step that joins them.
-func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope) ([]func(context.Context, querier) error, func()) {
-	orders := &orderHalves{scope: scope}
-	join := func() {
-		d.Orders = orders.out
+func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope) ([]func(context.Context, querier) error, func() error) {
+	var lines orderLines
+	join := func() error {
+		if err := lines.attach(d.Orders); err != nil {
+			return err
+		}
 		finishDataset(d)
+		return nil
 	}
 	return []func(context.Context, querier) error{
-		func(ctx context.Context, q querier) error { return orders.load(ctx, q, false) },
-		func(ctx context.Context, q querier) error { return orders.load(ctx, q, true) },
+		func(ctx context.Context, q querier) (err error) {
+			d.Orders, err = loadOrders(ctx, q, scope)
+			return err
+		},
+		func(ctx context.Context, q querier) error { return lines.load(ctx, q, scope) },
 		func(ctx context.Context, q querier) (err error) {
 			d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
 			return err
@@ -157,7 +163,9 @@ func (db *DB) loadParallel(ctx context.Context, scope kexi.Scope) (*kexi.Dataset
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	join()
+	if err := join(); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 
@@ -188,93 +196,6 @@ func finishDataset(d *kexi.Dataset) {
 	d.Normalize()
 }
 
-// interner keeps one copy of repeated strings (channels, statuses, provinces, categories).
-type interner map[string]string
-
-func (in interner) get(s string) string {
-	if v, ok := in[s]; ok {
-		return v
-	}
-	if len(in) < 100_000 {
-		in[s] = s
-	}
-	return s
-}
-
-// facetViews hands out the shared Facets of orders read from SQLite, which sends an order's
-// channel, status, province and city as one text, joined by the unit separator (facetsSQL):
-// one value to read and one map lookup an order instead of four.
-type facetViews struct {
-	in   interner
-	set  kexi.Shared[kexi.Facets]
-	seen map[string]*kexi.Facets // by the joined text
-}
-
-// facetsSQL selects an order's Facets as one text for facetViews.joined.
-const facetsSQL = "t.channel || char(31) || t.status || char(31) || t.province || char(31) || t.city"
-
-// joined returns the Facets of s, the four texts joined as facetsSQL does, which is only
-// borrowed (a view into SQLite's memory); ok is false when one of the four holds the
-// separator itself, and s cannot be taken apart.
-func (f *facetViews) joined(s string) (p *kexi.Facets, ok bool) {
-	if p, ok := f.seen[s]; ok {
-		return p, true
-	}
-	if strings.Count(s, "\x1f") != 3 {
-		return nil, false
-	}
-	channel, rest, _ := strings.Cut(s, "\x1f")
-	status, rest, _ := strings.Cut(rest, "\x1f")
-	province, city, _ := strings.Cut(rest, "\x1f")
-	p = f.view(channel, status, province, city)
-	if len(f.seen) < 100_000 {
-		f.seen[strings.Clone(s)] = p
-	}
-	return p, true
-}
-
-// view returns the Facets with these channel, status, province and city, which are only
-// borrowed.
-func (f *facetViews) view(channel, status, province, city string) *kexi.Facets {
-	return f.set.Get(kexi.Facets{Channel: f.in.view(channel), Status: f.in.view(status), Province: f.in.view(province), City: f.in.view(city)})
-}
-
-// stringArena copies strings into shared chunks of 64 KiB: one allocation for thousands of
-// short strings that all live as long as the Dataset (orders' external ids).
-type stringArena struct{ buf []byte }
-
-func (a *stringArena) clone(s string) string {
-	switch {
-	case s == "":
-		return ""
-	case len(s) > 1024:
-		return strings.Clone(s)
-	}
-	if cap(a.buf)-len(a.buf) < len(s) {
-		a.buf = make([]byte, 0, 64<<10)
-	}
-	start := len(a.buf)
-	a.buf = append(a.buf, s...)
-	return unsafe.String(&a.buf[start], len(s))
-}
-
-// view is get for a string that is only borrowed (a view into SQLite's memory): the string
-// is copied when it is new.
-func (in interner) view(s string) string {
-	if v, ok := in[s]; ok {
-		return v
-	}
-	return in.get(strings.Clone(s))
-}
-
-// bytes is get for a string still in bytes: the string is made only when it is new.
-func (in interner) bytes(b []byte) string {
-	if v, ok := in[string(b)]; ok {
-		return v
-	}
-	return in.get(string(b))
-}
-
 func scopeWhere(rule scopeRule, scope kexi.Scope) (string, []any) {
 	if s, a := scopeSQL(rule, scope); s != "" {
 		return " WHERE " + s, a
@@ -286,124 +207,127 @@ func scopeWhere(rule scopeRule, scope kexi.Scope) (string, []any) {
 // the load is repeated.
 var errMoved = errors.New("the data changed while it was being loaded")
 
-// orderHalves loads the orders in scope, with their lines, in two halves by id, on two read
-// transactions at once, into one slice (in the order SQLite reads them: Normalize then sorts
-// it). Reading and unpacking a million orders is the longest part of LoadDataset; halving it
-// lets the other parts finish alongside.
-//
-// The first half to start counts the orders, in its snapshot, for both. Should the other
-// half's snapshot hold a different number in its range it reports errMoved; any other
-// difference between the snapshots moves the data version, which LoadDataset compares.
-type orderHalves struct {
-	scope kexi.Scope
-	once  sync.Once
-	err   error
-	mid   int64 // the lower half is ids up to mid, half the largest
-	low   int   // orders in the lower half
-	out   []kexi.OrderRow
+// texts keeps one copy of each text it is given (channels, statuses, provinces, SKUs,
+// categories), so that a Dataset holds each once.
+type texts map[string]string
+
+// get returns the copy of b, a text in bytes only borrowed (sql.RawBytes).
+func (t texts) get(b []byte) string {
+	if s, ok := t[string(b)]; ok { // no allocation: the compiler looks up string(b) in place
+		return s
+	}
+	s := string(b)
+	t[s] = s
+	return s
 }
 
-// count finds mid and the orders in each half, once, and makes the slice for them.
-func (h *orderHalves) count(ctx context.Context, q querier, where string, args []any) error {
-	h.once.Do(func() {
-		var maxID int64
-		if h.err = q.QueryRowContext(ctx, "SELECT coalesce(max(t.id), 0) FROM orders t"+where, args...).Scan(&maxID); h.err != nil {
-			return
-		}
-		h.mid = maxID / 2
-		var n int
-		h.err = q.QueryRowContext(ctx, "SELECT count(*), coalesce(sum(t.id <= ?), 0) FROM orders t"+where,
-			append([]any{h.mid}, args...)...).Scan(&n, &h.low)
-		h.out = make([]kexi.OrderRow, n)
-	})
-	return h.err
-}
-
-// load reads the lower half or the upper one into its place.
-func (h *orderHalves) load(ctx context.Context, q querier, upper bool) error {
-	where, args := scopeWhere(scopeCustomer, h.scope)
-	if err := h.count(ctx, q, where, args); err != nil {
-		return err
+// loadOrders reads the orders in scope, in id order, without their lines. Orders with the
+// same channel, status, province and city share one Facets.
+func loadOrders(ctx context.Context, q querier, scope kexi.Scope) ([]kexi.OrderRow, error) {
+	where, args := scopeWhere(scopeCustomer, scope)
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM orders t"+where, args...).Scan(&n); err != nil {
+		return nil, fmt.Errorf("orders: %w", err)
 	}
-	low, mid := h.low, h.mid
-	part, cond := h.out[:low], "t.id <= ?"
-	if upper {
-		part, cond = h.out[low:], "t.id > ?"
-	}
-	if where == "" {
-		where = " WHERE " + cond
-	} else {
-		where += " AND " + cond
-	}
-	in := interner{}
-	lines := sharedLines(in)
-	facets := facetViews{in: in, set: kexi.SharedFacets(), seen: map[string]*kexi.Facets{}}
-	var ids stringArena
-	var odd []int // the orders whose facets hold the separator facetsSQL joins them with
-	k := 0
-	err := collect(ctx, q, "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, t.amount, "+
-		"t.cost, t.shipping, t.discount, t.returned, "+facetsSQL+", t.lines",
-		"orders t"+where, append(args, mid), func(row []driver.Value) error {
-			if k == len(part) {
-				return errMoved
-			}
-			o := &part[k]
-			r := rowReader{row: row}
-			o.ID, o.ExternalID, o.CustomerID = r.int(0), ids.clone(r.text(1)), r.int(2)
-			o.OrderedAt = time.UnixMilli(r.int(3)).UTC()
-			o.Amount, o.Cost, o.Shipping, o.Discount, o.Returned = r.float(4), r.float(5), r.float(6), r.float(7), r.float(8)
-			var ok bool
-			if o.Facets, ok = facets.joined(r.text(9)); !ok {
-				odd = append(odd, k)
-			}
-			packed := r.blob(10)
-			if r.err != nil {
-				return fmt.Errorf("order %d: %w", o.ID, r.err)
-			}
-			var err error
-			if o.Items, err = lines.unpack(packed); err != nil {
-				return fmt.Errorf("order %d: %w", o.ID, err)
-			}
-			k++
-			return nil
-		})
+	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, "+
+		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city FROM orders t"+
+		where+" ORDER BY t.id", args...)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("orders: %w", err)
 	}
-	if k != len(part) {
-		return errMoved
+	defer rows.Close()
+	out := make([]kexi.OrderRow, 0, n)
+	in := texts{}
+	facets := kexi.SharedFacets()
+	var at int64
+	var channel, status, province, city sql.RawBytes
+	for rows.Next() {
+		out = append(out, kexi.OrderRow{})
+		o := &out[len(out)-1]
+		if err := rows.Scan(&o.ID, &o.ExternalID, &o.CustomerID, &at, &o.Amount, &o.Cost, &o.Shipping, &o.Discount,
+			&o.Returned, &channel, &status, &province, &city); err != nil {
+			return nil, fmt.Errorf("orders: %w", err)
+		}
+		o.OrderedAt = time.UnixMilli(at).UTC()
+		o.Facets = facets.Get(kexi.Facets{Channel: in.get(channel), Status: in.get(status), Province: in.get(province), City: in.get(city)})
 	}
-	if len(odd) == 0 {
-		return nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("orders: %w", err)
 	}
-	// A text holding the separator (a rare damaged value) makes the joined text ambiguous:
-	// those orders' four columns are read again, apart.
-	at := make(map[int64]int, len(odd))
-	for _, i := range odd {
-		at[part[i].ID] = i
+	return out, nil
+}
+
+// orderLines are the lines of the orders in scope, read apart from the orders (on a read
+// transaction of their own, alongside) and attached to them once both are in.
+type orderLines struct {
+	all  []kexi.LineRow // every line, by order id and line number
+	runs []lineRun      // each order's lines in all
+}
+
+// lineRun is the lines of one order: all[start:end].
+type lineRun struct {
+	order      int64
+	start, end int
+}
+
+// load reads the lines of the orders in scope. Lines naming the same product id, SKU, name
+// and category share one Item.
+func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope) error {
+	where, args := scopeWhere(scopeCustomer, scope)
+	if where != "" {
+		where = " WHERE i.order_id IN (SELECT t.id FROM orders t" + where + ")"
 	}
-	err = collect(ctx, q, "t.id, t.channel, t.status, t.province, t.city",
-		"orders t"+where+" AND instr(t.channel || t.status || t.province || t.city, char(31)) > 0", append(args, mid),
-		func(row []driver.Value) error {
-			r := rowReader{row: row}
-			id := r.int(0)
-			i, ok := at[id]
-			if !ok { // the same snapshot as the first read: not a write in between
-				return fmt.Errorf("order %d: its facets hold char(31) only when read apart", id)
-			}
-			delete(at, id)
-			part[i].Facets = facets.view(r.text(1), r.text(2), r.text(3), r.text(4))
-			return r.err
-		})
-	if err == nil && len(at) != 0 {
-		return fmt.Errorf("%d orders' facets hold char(31) only when read joined", len(at))
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM order_items i"+where, args...).Scan(&n); err != nil {
+		return fmt.Errorf("order lines: %w", err)
 	}
-	return err
+	rows, err := q.QueryContext(ctx, "SELECT i.order_id, coalesce(i.product_id, 0), i.sku, i.name, i.category, "+
+		"i.quantity, i.unit_price, i.unit_cost FROM order_items i"+where+" ORDER BY i.order_id, i.line", args...)
+	if err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	defer rows.Close()
+	l.all = make([]kexi.LineRow, 0, n)
+	in := texts{}
+	items := kexi.SharedItems()
+	var id, pid int64
+	var sku, name, category sql.RawBytes
+	for rows.Next() {
+		var line kexi.LineRow
+		if err := rows.Scan(&id, &pid, &sku, &name, &category, &line.Quantity, &line.UnitPrice, &line.UnitCost); err != nil {
+			return fmt.Errorf("order lines: %w", err)
+		}
+		line.Item = items.Get(kexi.Item{ProductID: pid, SKU: in.get(sku), Name: in.get(name), Category: in.get(category)})
+		if k := len(l.runs) - 1; k < 0 || l.runs[k].order != id {
+			l.runs = append(l.runs, lineRun{order: id, start: len(l.all)})
+		}
+		l.all = append(l.all, line)
+		l.runs[len(l.runs)-1].end = len(l.all)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	return nil
+}
+
+// attach gives each order its lines; both are in id order. A line whose order is not among
+// the orders was read in another snapshot: errMoved.
+func (l *orderLines) attach(orders []kexi.OrderRow) error {
+	k := 0
+	for _, r := range l.runs {
+		for k < len(orders) && orders[k].ID < r.order {
+			k++
+		}
+		if k == len(orders) || orders[k].ID != r.order {
+			return errMoved
+		}
+		orders[k].Items = l.all[r.start:r.end:r.end]
+	}
+	return nil
 }
 
 // loadAll reads every record of an entity in scope, in id order. Records whose custom fields
-// are the same share one map (customs), and texts that repeat in a column one string
-// (sharedRow).
+// are the same share one map (customs).
 func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope) ([]T, error) {
 	where, args := scopeWhere(e.scope, scope)
 	sel, from := e.sel, e.from
@@ -419,19 +343,22 @@ func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scop
 		out = make([]T, 0, n) // a write in between only makes append grow it
 	}
 	sorted := true
-	s := &scanning{c: c, custom: &customs{}}
-	var cols columnTexts
-	err := collect(ctx, q, sel, from+where, args, func(row []driver.Value) error {
+	s := &scanning{c: c, custom: customs{}}
+	rows, err := q.QueryContext(ctx, "SELECT "+sel+" FROM "+from+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.kind, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
 		var zero T
 		out = append(out, zero)
 		x := &out[len(out)-1]
-		if err := e.scan(sharedRow{row, &cols}, s, x); err != nil {
-			return err
+		if err := e.scan(rows, s, x); err != nil {
+			return nil, fmt.Errorf("%s: %w", e.kind, err)
 		}
 		sorted = sorted && (len(out) == 1 || *e.id(&out[len(out)-2]) < *e.id(x))
-		return nil
-	})
-	if err != nil {
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.kind, err)
 	}
 	if !sorted {

@@ -21,7 +21,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
-	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -174,8 +173,8 @@ func (db *DB) Backup(ctx context.Context, dst string) error {
 // goSteps are the parts of migrations written in Go, by migration number: each runs after its
 // migration's SQL, in the same transaction.
 var goSteps = map[int]func(context.Context, *sql.Tx) error{
-	2: packOrderLines,
-	4: repackLines,
+	2: keepV1Lines, // migration_0005.go
+	5: unpackLines,
 }
 
 // migrate applies every embedded migration newer than the schema version, each in its own
@@ -299,55 +298,6 @@ func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) e
 			tx.Rollback()
 			return err
 		}
-	}
-	return tx.Commit()
-}
-
-// writeUnchecked is write for an import: it runs fn with SQLite's foreign-key checks off on
-// the writer connection, and turns them back on after. An import resolves every reference
-// it writes to a row that exists or that it creates in the same transaction, and deletes
-// nothing that a cascade would follow; the check of each new row's parent cost 0.2 s of a
-// 500,000-order import. The sqlite tests check the foreign keys of every store they open,
-// when they close it.
-//
-// The transaction does not end with ctx (fn's statements do): database/sql would roll it
-// back on a goroutine of its own, and the checks could be turned on again, to no effect,
-// inside it. The connection goes back to the pool only once the checks read back on.
-func (db *DB) writeUnchecked(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	conn, err := db.w.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	defer func() { // also when turning them off reports an error: it may have happened
-		bg := context.WithoutCancel(ctx)
-		on := 0
-		_, rerr := conn.ExecContext(bg, "PRAGMA foreign_keys = ON")
-		if rerr == nil {
-			rerr = conn.QueryRowContext(bg, "PRAGMA foreign_keys").Scan(&on)
-		}
-		if rerr == nil && on != 1 {
-			rerr = errors.New("foreign-key checks did not come back on")
-		}
-		if rerr != nil {
-			// A connection left without its checks must not go back to the pool.
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-			err = errors.Join(err, fmt.Errorf("import: %w", rerr))
-		}
-	}()
-	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
-		return err
-	}
-	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback() // after Commit, a no-op; after a panic in fn, the end of the transaction
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
-		return err
 	}
 	return tx.Commit()
 }

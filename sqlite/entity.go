@@ -28,7 +28,6 @@ const (
 	tBlob  // ciphertext: neither filtered nor sorted
 	tRef   // the external id of a referenced record, through an id column
 	tJSON  // the custom-field object: filtered as custom.NAME
-	tLines // an order's packed lines: written and compared, never filtered
 )
 
 // field is one column of an entity: its JSON name (used in filters, sorts and Batch.Present),
@@ -66,6 +65,9 @@ type entity[T any] struct {
 	sel    string // select list over "t" (and joins in from)
 	from   string
 	scan   func(sc scanner, s *scanning, x *T) error
+	// children, when set, reads the rows of child tables that find and byID return with
+	// each record (an order's lines).
+	children func(ctx context.Context, q querier, list []*T) error
 	id     func(x *T) *int64
 	ext    func(x *T) string
 	stamps func(x *T) (created, updated *time.Time)
@@ -95,7 +97,7 @@ func (e *entity[T]) filterField(name string) (col string, typ colType, ref strin
 		return "t.updated_at", tTime, "", true
 	}
 	for _, f := range e.fields {
-		if f.name == name && f.typ != tBlob && f.typ != tJSON && f.typ != tLines {
+		if f.name == name && f.typ != tBlob && f.typ != tJSON {
 			return "t." + f.col, f.typ, f.ref, true
 		}
 	}
@@ -452,13 +454,17 @@ func (e *entity[T]) find(ctx context.Context, db *DB, f kexi.Filter) ([]*T, int,
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find %s: %w", e.kind, err)
 	}
+	rows.Close()
+	if e.children != nil {
+		if err := e.children(ctx, tx, out); err != nil {
+			return nil, 0, fmt.Errorf("find %s: %w", e.kind, err)
+		}
+	}
 	return out, total, nil
 }
 
 // byID reads one record; ENOTFOUND when there is none.
-func (e *entity[T]) byID(ctx context.Context, q interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-}, c *crypt, id int64) (*T, error) {
+func (e *entity[T]) byID(ctx context.Context, q querier, c *crypt, id int64) (*T, error) {
 	x := new(T)
 	err := e.scan(q.QueryRowContext(ctx, "SELECT "+e.sel+" FROM "+e.from+" WHERE t.id = ?", id), &scanning{c: c}, x)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -466,6 +472,11 @@ func (e *entity[T]) byID(ctx context.Context, q interface {
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find %s %d: %w", e.kind, id, err)
+	}
+	if e.children != nil {
+		if err := e.children(ctx, q, []*T{x}); err != nil {
+			return nil, fmt.Errorf("find %s %d: %w", e.kind, id, err)
+		}
 	}
 	return x, nil
 }

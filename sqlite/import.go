@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,12 +49,17 @@ func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, erro
 		return st, err
 	}
 	s := &importState{ctx: ctx, db: db, now: db.stamp(), present: b.Present, stats: &st}
-	err := db.writeUnchecked(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, false, func(tx *sql.Tx) error {
 		s.tx = tx
+		// Foreign keys are checked at commit rather than row by row: the rows of one kind
+		// go in before or after those they name, a batch at a time.
 		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 			return err
 		}
 		if err := s.run(b); err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if s.changed {
@@ -160,7 +164,6 @@ type importState struct {
 	custMax   int64
 	products  map[string]int64
 	campaigns map[string]int64
-	ids       map[rowRef]bool // whether the row exists, for references given by id
 }
 
 func (s *importState) run(b *kexi.Batch) error {
@@ -276,16 +279,20 @@ func (s *importState) loadExt(table string) (map[string]int64, int64, error) {
 		return nil, 0, err
 	}
 	m := make(map[string]int64, n)
-	err := collect(s.ctx, s.tx, "external_id, id", table+" WHERE external_id IS NOT NULL", nil, func(row []driver.Value) error {
-		r := rowReader{row: row}
-		ext, id := r.text(0), r.int(1)
-		if r.err != nil {
-			return fmt.Errorf("%s external ids: %w", table, r.err)
+	rows, err := s.tx.QueryContext(s.ctx, "SELECT external_id, id FROM "+table+" WHERE external_id IS NOT NULL")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var ext string
+		var id int64
+		if err := rows.Scan(&ext, &id); err != nil {
+			return nil, 0, fmt.Errorf("%s external ids: %w", table, err)
 		}
-		m[strings.Clone(ext)] = id
-		return nil
-	})
-	return m, maxID, err
+		m[ext] = id
+	}
+	return m, maxID, rows.Err()
 }
 
 // loadCustomers reads the external ids of the customers already stored, once per import.
@@ -338,10 +345,11 @@ func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 }
 
 // customerRef sets *id to the customer with external id ext, which stubCustomers has made
-// sure exists. An empty ext leaves *id as it is (0: no customer), once it is known to exist.
+// sure exists. An empty ext leaves *id as it is (0: no customer); a customer given by id is
+// checked by the foreign key when the import commits.
 func (s *importState) customerRef(ext string, id *int64) error {
 	if ext == "" {
-		return s.idRef("customers", "customer", *id)
+		return nil
 	}
 	v, ok := s.customers[ext]
 	if !ok {
@@ -353,7 +361,7 @@ func (s *importState) customerRef(ext string, id *int64) error {
 
 func (s *importState) campaignRef(ext string, id *int64) error {
 	if ext == "" {
-		return s.idRef("campaigns", "campaign", *id)
+		return nil
 	}
 	if s.campaigns == nil {
 		m, _, err := s.loadExt("campaigns")
@@ -368,37 +376,6 @@ func (s *importState) campaignRef(ext string, id *int64) error {
 	}
 	*id = v
 	return nil
-}
-
-// idRef checks a reference given by id rather than by external id (a record from the API
-// may do so): SQLite's foreign-key checks are off during an import (writeUnchecked).
-func (s *importState) idRef(table, what string, id int64) error {
-	if id == 0 {
-		return nil
-	}
-	key := rowRef{table, id}
-	exists, seen := s.ids[key]
-	if !seen {
-		var n int
-		if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM "+table+" WHERE id = ?", id).Scan(&n); err != nil {
-			return err
-		}
-		if s.ids == nil {
-			s.ids = map[rowRef]bool{}
-		}
-		exists = n > 0
-		s.ids[key] = exists
-	}
-	if !exists {
-		return kexi.Errorf(kexi.EINVALID, "no %s has id %d", what, id)
-	}
-	return nil
-}
-
-// rowRef names a row by table and id.
-type rowRef struct {
-	table string
-	id    int64
 }
 
 func (s *importState) productID(sku string) (int64, error) {
@@ -451,12 +428,15 @@ type updater[T any] struct {
 	fields []field[T]
 	patch  []string // custom field names patched one by one
 	stmt   *sql.Stmt
-	// batch is the same UPDATE for many records at once, from rows of kexi_src (the id, the
+	// batch is the same UPDATE for many records at once, from rows of VALUES (the id, the
 	// fields' values, the patch), returning the ids of the rows it changed: an unchanged
-	// re-import then costs one statement per updateBatch records instead of one per record.
-	batch   *sql.Stmt
-	vals    []any
-	pending []pendingUpdate[T]
+	// re-import then costs one statement per per records instead of one per record. It is
+	// prepared for each number of rows (per, and the rest at the end).
+	batchSQL func(rows int) string
+	batch    map[int]*sql.Stmt
+	per      int
+	vals     []any
+	pending  []pendingUpdate[T]
 }
 
 // pendingUpdate is a record queued for the batch UPDATE.
@@ -468,7 +448,7 @@ type pendingUpdate[T any] struct {
 	child bool // its hook changed rows of its own (lead stages, market shares)
 }
 
-// updateBatch is how many records the batch UPDATE takes at a time.
+// updateBatch is the most records the batch UPDATE takes at a time.
 const updateBatch = 1024
 
 // updateFallbacks counts the batches updated one record at a time after the batch failed
@@ -478,7 +458,7 @@ var updateFallbacks atomic.Int64
 const patchExpr = "nullif(json_patch(coalesce(custom, '{}'), ?), '{}')"
 
 func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], error) {
-	u := &updater[T]{}
+	u := &updater[T]{per: updateBatch}
 	for _, f := range e.writable() {
 		if f.name == "external_id" {
 			continue
@@ -521,29 +501,23 @@ func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], e
 		return nil, err
 	}
 	u.stmt = st
-	if n+1 > srcCols {
-		return u, nil
-	}
-	if _, err := s.tx.ExecContext(s.ctx, createSource); err != nil {
-		st.Close()
-		return nil, err
-	}
-	sets, diffs = setsDiffs(func(k int) string { return fmt.Sprintf("s.c%d", k) })
-	bq := fmt.Sprintf("UPDATE %s SET %s, updated_at = ?2 FROM temp.kexi_src AS s WHERE s.h = ?1 AND %s.id = s.c0 AND (%s) RETURNING %s.id",
-		e.table, sets, e.table, diffs, e.table)
-	if u.batch, err = s.tx.PrepareContext(s.ctx, bq); err != nil {
-		st.Close()
-		return nil, err
+	// The batch form takes its rows as VALUES: column1 is the id, column k+1 value k.
+	sets, diffs = setsDiffs(func(k int) string { return fmt.Sprintf("s.column%d", k+1) })
+	u.per = min(updateBatch, maxVars/(n+1))
+	u.batchSQL = func(rows int) string {
+		return fmt.Sprintf("UPDATE %s SET %s, updated_at = ? FROM (VALUES %s) AS s WHERE %s.id = s.column1 AND (%s) RETURNING %s.id",
+			e.table, sets, valueRows(n+1, rows), e.table, diffs, e.table)
 	}
 	return u, nil
 }
 
 // close closes the prepared statements.
 func (u *updater[T]) close() {
-	for _, st := range []*sql.Stmt{u.stmt, u.batch} {
-		if st != nil {
-			st.Close()
-		}
+	if u.stmt != nil {
+		u.stmt.Close()
+	}
+	for _, st := range u.batch {
+		st.Close()
 	}
 }
 
@@ -609,7 +583,7 @@ func (u *updater[T]) run(s *importState, kind string, custom func(*T) map[string
 		}
 		return nil
 	}
-	if u.batch != nil {
+	if u.batchSQL != nil {
 		changed, err := u.runBatch(s)
 		if err == nil {
 			for _, r := range u.pending {
@@ -638,9 +612,21 @@ func (u *updater[T]) run(s *importState, kind string, custom func(*T) map[string
 
 // runBatch runs the batch UPDATE on the queued rows and returns the ids it changed.
 func (u *updater[T]) runBatch(s *importState) (map[int64]bool, error) {
-	h := sources.add(&rowSource{vals: u.vals, n: len(u.vals) / len(u.pending)})
-	defer sources.remove(h)
-	rows, err := u.batch.QueryContext(s.ctx, h, s.now.UnixMilli())
+	n := len(u.pending)
+	st := u.batch[n]
+	if st == nil {
+		var err error
+		if st, err = s.tx.PrepareContext(s.ctx, u.batchSQL(n)); err != nil {
+			return nil, err
+		}
+		if u.batch == nil {
+			u.batch = map[int]*sql.Stmt{}
+		}
+		u.batch[n] = st
+	}
+	args := make([]any, 0, 1+len(u.vals))
+	args = append(append(args, s.now.UnixMilli()), u.vals...)
+	rows, err := st.QueryContext(s.ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -817,7 +803,7 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 			continue
 		}
 		upd.queue(s, pendingUpdate[T]{i: i, key: key, x: x, id: id, child: childChanged}, customOf(x))
-		if len(upd.pending) >= updateBatch {
+		if len(upd.pending) >= upd.per {
 			if err := upd.run(s, e.kind, customs, done); err != nil {
 				return err
 			}
@@ -933,9 +919,33 @@ func customOf(x any) map[string]string {
 }
 
 func (s *importState) orders(recs []kexi.Order) error {
-	// The lines are a column of the order (packed; the no-op check compares the bytes), so
-	// they are written, compared and replaced with it.
-	return importKind(s, orders, recs, hooks[kexi.Order]{
+	// The lines of a new order go in with it; those of an order already stored are replaced
+	// when the import names them and they differ from the stored ones, which counts the order
+	// as updated and stamps it.
+	replace := s.presence(kexi.KindOrders, orders.alias).has("items")
+	lines, err := newBulk(s.ctx, s.tx, "order_items", itemCols)
+	if err != nil {
+		return err
+	}
+	defer lines.stop()
+	stored := &storedItems{ctx: s.ctx, tx: s.tx}
+	var del, stamp *sql.Stmt
+	defer func() {
+		for _, st := range []*sql.Stmt{del, stamp} {
+			if st != nil {
+				st.Close()
+			}
+		}
+	}()
+	add := func(o *kexi.Order, id int64) error {
+		for i := range o.Items {
+			if err := lines.add(itemArgs(id, i+1, &o.Items[i])...); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err = importKind(s, orders, recs, hooks[kexi.Order]{
 		validate: validateOrder,
 		customer: func(o *kexi.Order) (string, *int64) { return o.Customer, &o.CustomerID },
 		prep: func(o *kexi.Order, id int64) error {
@@ -951,7 +961,42 @@ func (s *importState) orders(recs []kexi.Order) error {
 			}
 			return nil
 		},
+		after: func(o *kexi.Order, id int64, isNew bool) (bool, error) {
+			if isNew {
+				return false, add(o, id)
+			}
+			if !replace {
+				return false, nil
+			}
+			old, err := stored.take(id)
+			if err != nil {
+				return false, err
+			}
+			if slices.Equal(old, o.Items) {
+				return false, nil
+			}
+			if del == nil {
+				if del, err = s.tx.PrepareContext(s.ctx, "DELETE FROM order_items WHERE order_id = ?"); err != nil {
+					return false, err
+				}
+				if stamp, err = s.tx.PrepareContext(s.ctx, "UPDATE orders SET updated_at = ? WHERE id = ?"); err != nil {
+					return false, err
+				}
+			}
+			if _, err := del.ExecContext(s.ctx, id); err != nil {
+				return false, err
+			}
+			if _, err := stamp.ExecContext(s.ctx, s.now.UnixMilli(), id); err != nil {
+				return false, err
+			}
+			o.UpdatedAt = s.now
+			return true, add(o, id)
+		},
 	})
+	if err != nil {
+		return err
+	}
+	return lines.flush()
 }
 
 func (s *importState) leads(recs []kexi.Lead) error {

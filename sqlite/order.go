@@ -26,26 +26,23 @@ var orders = &entity[kexi.Order]{
 		{name: "status", col: "status", typ: tText, get: text(func(x *kexi.Order) string { return x.Status })},
 		{name: "province", col: "province", typ: tText, get: text(func(x *kexi.Order) string { return x.Province })},
 		{name: "city", col: "city", typ: tText, get: text(func(x *kexi.Order) string { return x.City })},
-		{name: "items", col: "lines", typ: tLines, get: func(_ *crypt, x *kexi.Order) any { return nullBytes(packLines(x.Items)) }},
 	},
 	alias: map[string]string{"customer": "customer_id", "sku": "items", "quantity": "items",
 		"unit_price": "items", "unit_cost": "items", "product_id": "items", "category": "items", "name": "items"},
 	query: []string{"external_id", "channel", "city"},
 	sel: "t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), coalesce(c.external_id, ''), t.ordered_at, " +
-		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at, t.lines",
+		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city, t.created_at, t.updated_at",
 	from: "orders t LEFT JOIN customers c ON c.id = t.customer_id",
 	scan: func(sc scanner, _ *scanning, x *kexi.Order) error {
 		var at, created, updated int64
-		var lines []byte
 		if err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Amount, &x.Cost, &x.Shipping,
-			&x.Discount, &x.Returned, &x.Channel, &x.Status, &x.Province, &x.City, &created, &updated, &lines); err != nil {
+			&x.Discount, &x.Returned, &x.Channel, &x.Status, &x.Province, &x.City, &created, &updated); err != nil {
 			return err
 		}
 		x.OrderedAt, x.CreatedAt, x.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
-		var err error
-		x.Items, err = unpackItems(lines)
-		return err
+		return nil
 	},
+	children: fillItems,
 	id:     func(x *kexi.Order) *int64 { return &x.ID },
 	ext:    func(x *kexi.Order) string { return x.ExternalID },
 	stamps: func(x *kexi.Order) (*time.Time, *time.Time) { return &x.CreatedAt, &x.UpdatedAt },
@@ -77,7 +74,12 @@ func resolveOrder(ctx context.Context, tx *sql.Tx, o *kexi.Order) error {
 
 // FindOrderByID returns one order with its items, or ENOTFOUND. It does not apply a scope.
 func (db *DB) FindOrderByID(ctx context.Context, id int64) (*kexi.Order, error) {
-	return orders.byID(ctx, db.r, db.c, id)
+	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // the order and its lines at once
+	if err != nil {
+		return nil, fmt.Errorf("find order %d: %w", id, err)
+	}
+	defer tx.Rollback()
+	return orders.byID(ctx, tx, db.c, id)
 }
 
 // FindOrders returns the orders matching f (within f.Scope: orders of customers in scope)
@@ -95,10 +97,16 @@ func (db *DB) saveOrder(ctx context.Context, o *kexi.Order, isNew bool) error {
 		if err := resolveOrder(ctx, tx, o); err != nil {
 			return err
 		}
+		var err error
 		if isNew {
-			return orders.insert(ctx, tx, db, o)
+			err = orders.insert(ctx, tx, db, o)
+		} else {
+			err = orders.update(ctx, tx, db, o)
 		}
-		return orders.update(ctx, tx, db, o)
+		if err != nil {
+			return err
+		}
+		return writeItems(ctx, tx, o.ID, o.Items)
 	})
 }
 

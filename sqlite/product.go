@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -55,10 +54,5 @@ func (db *DB) UpdateProduct(ctx context.Context, p *kexi.Product) error {
 // DeleteProduct deletes a product; order lines keep their SKU and lose the product id.
 // ENOTFOUND when absent.
 func (db *DB) DeleteProduct(ctx context.Context, id int64) error {
-	return db.write(ctx, true, func(tx *sql.Tx) error {
-		if err := products.del(ctx, tx, id); err != nil {
-			return err
-		}
-		return dropProduct(ctx, tx, id)
-	})
+	return remove(ctx, db, products, id)
 }

@@ -33,8 +33,7 @@ func open(t testing.TB, path string) *sqlite.DB {
 }
 
 // checkForeignKeys fails t if any row of the database at path names a parent row that does
-// not exist. Imports write with SQLite's own checks off (writeUnchecked): this checks, after
-// every test that opened a store, that they were right to.
+// not exist, after every test that opened a store.
 func checkForeignKeys(t testing.TB, path string) {
 	t.Helper()
 	raw, err := sql.Open("sqlite", "file:"+path+"?mode=ro")

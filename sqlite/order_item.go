@@ -1,0 +1,147 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/kexi/kexi"
+)
+
+// Order lines are rows of order_items, numbered from 1 within their order (line), with a
+// foreign key to their order (deleted with it) and to the product they name (NULL once that
+// product is deleted; the SKU, name and category stay as the line had them). They are written
+// and read with their order: Order.Items is the order's lines in line order.
+
+// itemCols are the columns an order line is written with, in itemArgs's order.
+const itemCols = "order_id, line, product_id, sku, name, category, quantity, unit_price, unit_cost"
+
+// itemSelect reads the lines in the order the Dataset and Order.Items hold them.
+const itemSelect = "SELECT i.order_id, coalesce(i.product_id, 0), i.sku, i.name, i.category, i.quantity, i.unit_price, i.unit_cost FROM order_items i"
+
+// itemArgs are the values of line number line (from 1) of order orderID, for itemCols.
+func itemArgs(orderID int64, line int, it *kexi.OrderItem) []any {
+	var pid any
+	if it.ProductID != 0 {
+		pid = it.ProductID
+	}
+	return []any{orderID, int64(line), pid, it.SKU, it.Name, it.Category, it.Quantity, it.UnitPrice, it.UnitCost}
+}
+
+// writeItems replaces the lines of one order with items.
+func writeItems(ctx context.Context, tx *sql.Tx, orderID int64, items []kexi.OrderItem) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM order_items WHERE order_id = ?", orderID); err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	per := bulkRows(9)
+	for start := 0; start < len(items); start += per {
+		part := items[start:min(start+per, len(items))]
+		args := make([]any, 0, 9*len(part))
+		for i := range part {
+			args = append(args, itemArgs(orderID, start+i+1, &part[i])...)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO order_items ("+itemCols+") VALUES "+valueRows(9, len(part)), args...); err != nil {
+			return dbError(err, "order lines")
+		}
+	}
+	return nil
+}
+
+// scanItem reads one row of itemSelect.
+func scanItem(rows *sql.Rows, orderID *int64, it *kexi.OrderItem) error {
+	return rows.Scan(orderID, &it.ProductID, &it.SKU, &it.Name, &it.Category, &it.Quantity, &it.UnitPrice, &it.UnitCost)
+}
+
+// fillItems reads the lines of the given orders into their Items.
+func fillItems(ctx context.Context, q querier, list []*kexi.Order) error {
+	byID := make(map[int64]*kexi.Order, len(list))
+	for _, o := range list {
+		o.Items = nil
+		byID[o.ID] = o
+	}
+	ids := make([]any, 0, len(list))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	per := maxVars - 1
+	for start := 0; start < len(ids); start += per {
+		part := ids[start:min(start+per, len(ids))]
+		rows, err := q.QueryContext(ctx, itemSelect+" WHERE i.order_id IN ("+placeholders(len(part))+") ORDER BY i.order_id, i.line", part...)
+		if err != nil {
+			return fmt.Errorf("order lines: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var it kexi.OrderItem
+			if err := scanItem(rows, &id, &it); err != nil {
+				rows.Close()
+				return fmt.Errorf("order lines: %w", err)
+			}
+			if o := byID[id]; o != nil {
+				o.Items = append(o.Items, it)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("order lines: %w", err)
+		}
+	}
+	return nil
+}
+
+// storedItems reads the lines of orders already stored, for an import that compares them
+// with the lines it brings: a window of order ids at a time, as the records name them, so
+// that re-importing part of a large table reads only the lines of its part.
+type storedItems struct {
+	ctx    context.Context
+	tx     *sql.Tx
+	loaded map[int64]bool // windows read (id / itemWindow)
+	lines  map[int64][]kexi.OrderItem
+	in     map[string]string // one copy of each SKU, name and category
+}
+
+// itemWindow is the number of order ids storedItems reads at a time.
+const itemWindow = 4096
+
+// take returns the stored lines of order id, which it forgets (each order is compared once).
+func (s *storedItems) take(id int64) ([]kexi.OrderItem, error) {
+	w := id / itemWindow
+	if !s.loaded[w] {
+		if s.loaded == nil {
+			s.loaded, s.lines, s.in = map[int64]bool{}, map[int64][]kexi.OrderItem{}, map[string]string{}
+		}
+		s.loaded[w] = true
+		rows, err := s.tx.QueryContext(s.ctx, itemSelect+" WHERE i.order_id >= ? AND i.order_id < ? ORDER BY i.order_id, i.line",
+			w*itemWindow, (w+1)*itemWindow)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var oid int64
+			var it kexi.OrderItem
+			if err := scanItem(rows, &oid, &it); err != nil {
+				return nil, err
+			}
+			it.SKU, it.Name, it.Category = s.intern(it.SKU), s.intern(it.Name), s.intern(it.Category)
+			s.lines[oid] = append(s.lines[oid], it)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	lines := s.lines[id]
+	delete(s.lines, id)
+	return lines, nil
+}
+
+func (s *storedItems) intern(v string) string {
+	if u, ok := s.in[v]; ok {
+		return u
+	}
+	s.in[v] = v
+	return v
+}
