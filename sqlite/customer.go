@@ -100,7 +100,7 @@ func customJSON(m map[string]string) any {
 
 // scanning is what an entity's scan needs besides the row.
 type scanning struct {
-	c      *crypt   // opens personal data
+	c      *crypt  // opens personal data
 	custom customs // nil: each record gets a custom-field map of its own
 }
 

@@ -23,11 +23,11 @@ const (
 	tInt
 	tTime
 	tBool
-	tTags  // a JSON array of strings: eq / ne / contains / in test membership
-	tMac   // the keyed hash of an encrypted field: eq / ne / in only
-	tBlob  // ciphertext: neither filtered nor sorted
-	tRef   // the external id of a referenced record, through an id column
-	tJSON  // the custom-field object: filtered as custom.NAME
+	tTags // a JSON array of strings: eq / ne / contains / in test membership
+	tMac  // the keyed hash of an encrypted field: eq / ne / in only
+	tBlob // ciphertext: neither filtered nor sorted
+	tRef  // the external id of a referenced record, through an id column
+	tJSON // the custom-field object: filtered as custom.NAME
 )
 
 // field is one column of an entity: its JSON name (used in filters, sorts and Batch.Present),
@@ -68,9 +68,9 @@ type entity[T any] struct {
 	// children, when set, reads the rows of child tables that find and byID return with
 	// each record (an order's lines).
 	children func(ctx context.Context, q querier, list []*T) error
-	id     func(x *T) *int64
-	ext    func(x *T) string
-	stamps func(x *T) (created, updated *time.Time)
+	id       func(x *T) *int64
+	ext      func(x *T) string
+	stamps   func(x *T) (created, updated *time.Time)
 	// created is true when created_at is domain data (leads) that an update may change.
 	created bool
 	// linkInGo is true when LoadDataset reads the table without the joins in from, which

@@ -43,9 +43,9 @@ var orders = &entity[kexi.Order]{
 		return nil
 	},
 	children: fillItems,
-	id:     func(x *kexi.Order) *int64 { return &x.ID },
-	ext:    func(x *kexi.Order) string { return x.ExternalID },
-	stamps: func(x *kexi.Order) (*time.Time, *time.Time) { return &x.CreatedAt, &x.UpdatedAt },
+	id:       func(x *kexi.Order) *int64 { return &x.ID },
+	ext:      func(x *kexi.Order) string { return x.ExternalID },
+	stamps:   func(x *kexi.Order) (*time.Time, *time.Time) { return &x.CreatedAt, &x.UpdatedAt },
 }
 
 // resolveOrder fills CustomerID and product ids from external ids for a single create/update.
