@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/binary"
+	"encoding/csv"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -253,5 +257,82 @@ func TestMigratePackedLines(t *testing.T) {
 	list, total, err := db.FindOrders(ctx, kexi.Filter{Sort: "id"})
 	if err != nil || total != 7 || !reflect.DeepEqual(list[2].Items, packedV2Items) {
 		t.Fatalf("%d orders, %v", total, err)
+	}
+}
+
+// TestOpenMainDatabases opens copies of the databases in testdata that kexi wrote with its
+// lines packed (main at 7798644): they come out in the plain form, and every order has as many
+// lines in order_items, in the Dataset and through FindOrders as its export by that kexi
+// listed (cmd/kexi's TestOpenDatabaseOfMain compares the exports byte for byte).
+func TestOpenMainDatabases(t *testing.T) {
+	ctx := context.Background()
+	for _, name := range []string{"main-7798644-import", "main-7798644-demo"} {
+		t.Run(name, func(t *testing.T) {
+			src := filepath.Join("testdata", name)
+			b, err := os.ReadFile(src + ".db")
+			if err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(t.TempDir(), "kexi.db")
+			if err := os.WriteFile(path, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			k, err := os.ReadFile(src + ".db.key")
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(k)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The lines each order had, from the old export: one row per line (SKU to Unit
+			// Cost), or one row with none of them for an order without lines.
+			f, err := os.Open(src + ".orders.csv")
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(f).ReadAll()
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h := strings.Join(recs[0][12:], ","); h != "SKU,Item Name,Item Category,Quantity,Unit Price,Unit Cost" {
+				t.Fatalf("export columns %s", h)
+			}
+			want := map[string]int{}
+			for _, r := range recs[1:] {
+				want[r[0]] += 0
+				if strings.Join(r[12:], "") != "" {
+					want[r[0]]++
+				}
+			}
+			db, err := Open(ctx, path, Options{Key: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			checkPlain(t, db)
+			stored := storedLines(t, db)
+			list, _, err := db.FindOrders(ctx, kexi.Filter{Limit: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := db.LoadDataset(ctx, kexi.Scope{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := map[int64]int{}
+			for _, o := range d.Orders {
+				rows[o.ID] = len(o.Items)
+			}
+			if len(list) != len(want) || len(d.Orders) != len(want) {
+				t.Fatalf("%d orders found, %d in the Dataset, want %d", len(list), len(d.Orders), len(want))
+			}
+			for _, o := range list {
+				if n := want[o.ExternalID]; len(o.Items) != n || len(stored[o.ID]) != n || rows[o.ID] != n {
+					t.Errorf("order %s: %d lines found, %d stored, %d in the Dataset; want %d", o.ExternalID, len(o.Items), len(stored[o.ID]), rows[o.ID], n)
+				}
+			}
+		})
 	}
 }
