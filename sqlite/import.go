@@ -474,7 +474,8 @@ func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], e
 		return u, nil
 	}
 	// Each value is bound once and used twice: in SET and in the no-op check. In the single
-	// UPDATE value k is ?k; in the batch form it is column c<k> of kexi_src (c0 is the id).
+	// UPDATE value k is ?k; in the batch form, whose rows are VALUES, it is column k+1 (column1
+	// is the id).
 	n := len(u.fields)
 	if len(u.patch) > 0 {
 		n++

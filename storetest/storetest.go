@@ -11,6 +11,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -39,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) kexi.Store) {
 		{"ImportAllOrNothing", testImportAllOrNothing},
 		{"ImportRefByID", testImportRefByID},
 		{"ImportLeadStages", testImportLeadStages},
+		{"ImportOrderLines", testImportOrderLines},
 		{"LoadDataset", testLoadDataset},
 		{"DataVersion", testDataVersion},
 		{"UsersSessions", testUsersSessions},
@@ -751,6 +753,74 @@ func testImportRefByID(t *testing.T, s kexi.Store) {
 	}
 	if v2, _ := s.DataVersion(ctx); v2 != v1 {
 		t.Errorf("a refused import moved the data version")
+	}
+}
+
+// testImportOrderLines re-imports orders whose lines alone change: such an order is updated,
+// its lines replaced in their new order, its UpdatedAt moved; the same lines again change
+// nothing. Many lines in one order keep their order; deleting the order deletes them.
+func testImportOrderLines(t *testing.T, s kexi.Store) {
+	many := make([]kexi.OrderItem, 3000)
+	for i := range many {
+		many[i] = kexi.OrderItem{SKU: fmt.Sprintf("S%d", i%7), Quantity: float64(i + 1), UnitPrice: 0.01 * float64(i)}
+	}
+	orders := []kexi.Order{
+		{ExternalID: "O1", OrderedAt: day(2025, 1, 1), Amount: 5, Items: []kexi.OrderItem{{SKU: "A", Quantity: 1, UnitPrice: 2}, {SKU: "B", Quantity: 1, UnitPrice: 3}}},
+		{ExternalID: "O2", OrderedAt: day(2025, 1, 2), Amount: 1, Items: many},
+		{ExternalID: "O3", OrderedAt: day(2025, 1, 3), Amount: 1},
+	}
+	_, err := s.Import(ctx, &kexi.Batch{Orders: slices.Clone(orders)})
+	must(t, err)
+	find := func(ext string) *kexi.Order {
+		t.Helper()
+		list, _, err := s.FindOrders(ctx, kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Value: ext}}})
+		must(t, err)
+		if len(list) != 1 {
+			t.Fatalf("%d orders %s", len(list), ext)
+		}
+		return list[0]
+	}
+	if o := find("O2"); !slices.Equal(o.Items, many) {
+		t.Fatalf("O2: %d lines, not the 3,000 imported in their order", len(o.Items))
+	}
+	before := find("O1")
+	v1, _ := s.DataVersion(ctx)
+	again := slices.Clone(orders)
+	again[0].Items = []kexi.OrderItem{{SKU: "B", Quantity: 1, UnitPrice: 3}, {SKU: "A", Quantity: 1, UnitPrice: 2}}
+	time.Sleep(2 * time.Millisecond) // stamps are stored to the millisecond
+	st, err := s.Import(ctx, &kexi.Batch{Orders: again})
+	must(t, err)
+	if st.Updated[kexi.KindOrders] != 1 || st.Unchanged[kexi.KindOrders] != 2 {
+		t.Fatalf("lines reordered: %+v", st)
+	}
+	o := find("O1")
+	if !slices.Equal(o.Items, again[0].Items) || !o.UpdatedAt.After(before.UpdatedAt) {
+		t.Fatalf("O1 after: %+v, updated %v (before %v)", o.Items, o.UpdatedAt, before.UpdatedAt)
+	}
+	if v2, _ := s.DataVersion(ctx); v2 <= v1 {
+		t.Fatalf("changed lines did not move the data version")
+	}
+	st, err = s.Import(ctx, &kexi.Batch{Orders: again})
+	must(t, err)
+	if st.Unchanged[kexi.KindOrders] != 3 {
+		t.Fatalf("same lines again: %+v", st)
+	}
+	// Lines can also be dropped by an import that names them.
+	none := []kexi.Order{{ExternalID: "O1", OrderedAt: day(2025, 1, 1), Amount: 5}}
+	st, err = s.Import(ctx, &kexi.Batch{Orders: none})
+	must(t, err)
+	if o := find("O1"); st.Updated[kexi.KindOrders] != 1 || len(o.Items) != 0 {
+		t.Fatalf("lines dropped: %+v, %d lines", st, len(o.Items))
+	}
+	must(t, s.DeleteOrder(ctx, find("O2").ID))
+	d, err := s.LoadDataset(ctx, kexi.Scope{})
+	must(t, err)
+	lines := 0
+	for _, o := range d.Orders {
+		lines += len(o.Items)
+	}
+	if len(d.Orders) != 2 || lines != 0 {
+		t.Fatalf("after deleting O2: %d orders, %d lines", len(d.Orders), lines)
 	}
 }
 

@@ -1,4 +1,4 @@
--- Order lines move into a BLOB on the order (see lines.go for the format): one row per order
--- to write and to read instead of one per line. The step in Go that follows this SQL
--- (packOrderLines) packs the rows of order_items into it and drops order_items.
+-- Order lines moved into a BLOB on the order (orders.lines), until migration 5 made them rows of
+-- order_items again. The step in Go that follows this SQL (keepV1Lines in migration_0005.go)
+-- now only keeps the rows of the version-1 order_items aside, for migration 5.
 ALTER TABLE orders ADD COLUMN lines BLOB;

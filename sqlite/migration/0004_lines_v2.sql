@@ -1,5 +1,3 @@
--- Order lines move to format version 2 (see lines.go), which stores quantities and prices in
--- fewer bytes. The step in Go that follows this SQL (repackLines) rewrites the lines stored
--- in version 1, so that every order's lines are in one format and an unchanged re-import
--- still compares equal byte for byte.
+-- Order lines moved to packed format version 2. Its step in Go rewrote the lines stored in
+-- version 1; migration 5 now reads both versions (migration_0005.go), so nothing is left to do.
 SELECT 1;
