@@ -919,10 +919,11 @@ func customOf(x any) map[string]string {
 	return nil
 }
 
-func (s *importState) orders(recs []kexi.Order) error {
-	// The lines of a new order go in with it; those of an order already stored are replaced
-	// when the import names them and they differ from the stored ones, which counts the order
-	// as updated and stamps it.
+func (s *importState) orders(recs []kexi.Order) (err error) {
+	// The lines of a new order go in once every new order is in, so that each line finds its
+	// order when SQLite checks its foreign key. The lines of an order already stored are
+	// replaced when the import names them and they differ from the stored ones, which counts
+	// the order as updated and stamps it.
 	replace := s.presence(kexi.KindOrders, orders.alias).has("items")
 	lines, err := newBulk(s.ctx, s.tx, "order_items", itemCols)
 	if err != nil {
@@ -946,6 +947,7 @@ func (s *importState) orders(recs []kexi.Order) error {
 		}
 		return nil
 	}
+	var fresh []*kexi.Order // the new orders with lines
 	err = importKind(s, orders, recs, hooks[kexi.Order]{
 		validate: validateOrder,
 		customer: func(o *kexi.Order) (string, *int64) { return o.Customer, &o.CustomerID },
@@ -964,7 +966,10 @@ func (s *importState) orders(recs []kexi.Order) error {
 		},
 		after: func(o *kexi.Order, id int64, isNew bool) (bool, error) {
 			if isNew {
-				return false, add(o, id)
+				if len(o.Items) > 0 {
+					fresh = append(fresh, o)
+				}
+				return false, nil
 			}
 			if !replace {
 				return false, nil
@@ -996,6 +1001,30 @@ func (s *importState) orders(recs []kexi.Order) error {
 	})
 	if err != nil {
 		return err
+	}
+	// Many new lines: the lines' secondary indexes are built again once they are in, as
+	// importKind does for the orders themselves.
+	if n := len(fresh); n >= bulkIndexMin {
+		var all int
+		if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM orders").Scan(&all); err != nil {
+			return err
+		}
+		if 2*n >= all {
+			var rebuild func() error
+			if rebuild, err = s.dropIndexes("order_items"); err != nil {
+				return err
+			}
+			defer func() {
+				if err == nil {
+					err = rebuild()
+				}
+			}()
+		}
+	}
+	for _, o := range fresh {
+		if err := add(o, o.ID); err != nil {
+			return err
+		}
 	}
 	return lines.flush()
 }

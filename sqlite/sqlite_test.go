@@ -143,7 +143,7 @@ func TestImportRebuildsIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer raw.Close()
-		rows, err := raw.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'orders' ORDER BY name")
+		rows, err := raw.Query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('orders', 'order_items') ORDER BY name")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,14 +157,16 @@ func TestImportRebuildsIndexes(t *testing.T) {
 		return names
 	}
 	before := indexes()
-	if !slices.Contains(before, "orders_customer") || !slices.Contains(before, "orders_external") {
+	if !slices.Contains(before, "orders_customer") || !slices.Contains(before, "orders_external") || !slices.Contains(before, "order_items_product") {
 		t.Fatalf("orders indexes before the import: %v", before)
 	}
 	b := &kexi.Batch{}
 	for i := range 12_000 {
 		b.Orders = append(b.Orders, kexi.Order{ExternalID: fmt.Sprint("O", i), Customer: fmt.Sprint("C", i%50),
-			OrderedAt: time.Date(2025, 1, 1+i%28, 0, 0, 0, 0, time.UTC), Amount: 1})
+			OrderedAt: time.Date(2025, 1, 1+i%28, 0, 0, 0, 0, time.UTC), Amount: 1,
+			Items: []kexi.OrderItem{{SKU: fmt.Sprint("P", i%3), Quantity: 1, UnitPrice: 1}}})
 	}
+	b.Products = []kexi.Product{{ExternalID: "P0"}, {ExternalID: "P1"}}
 	if _, err := db.Import(ctx, b); err != nil {
 		t.Fatal(err)
 	}
@@ -180,6 +182,29 @@ func TestImportRebuildsIndexes(t *testing.T) {
 	list, n, err := db.FindOrders(ctx, kexi.Filter{Where: []kexi.Cond{{Field: "customer", Value: "C7"}}, Limit: 1000})
 	if err != nil || n != 240 || len(list) != 240 {
 		t.Fatalf("orders of C7: %d (%d listed), %v", n, len(list), err)
+	}
+	// The lines still answer by product: deleting P1 clears it from its 4,000 lines.
+	ps, _, err := db.FindProducts(ctx, kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Value: "P1"}}})
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("product P1: %v, %v", ps, err)
+	}
+	if err := db.DeleteProduct(ctx, ps[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.LoadDataset(ctx, kexi.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]int{}
+	for _, o := range d.Orders {
+		for _, l := range o.Items {
+			if l.ProductID != 0 {
+				named[l.SKU]++
+			}
+		}
+	}
+	if named["P0"] != 4000 || named["P1"] != 0 || named["P2"] != 0 {
+		t.Fatalf("lines naming a product, by SKU: %v", named)
 	}
 }
 
