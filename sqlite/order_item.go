@@ -55,39 +55,53 @@ func scanItem(rows *sql.Rows, orderID *int64, it *kexi.OrderItem) error {
 	return rows.Scan(orderID, &it.ProductID, &it.SKU, &it.Name, &it.Category, &it.Quantity, &it.UnitPrice, &it.UnitCost)
 }
 
-// fillItems reads the lines of the given orders into their Items.
+// fillItems reads the lines of the given orders into their Items: by their ids for a page of
+// orders, and for many (an export) by one pass over the lines of the ids' range, which reads
+// the table in its order instead of searching it once per order.
 func fillItems(ctx context.Context, q querier, list []*kexi.Order) error {
+	if len(list) == 0 {
+		return nil
+	}
 	byID := make(map[int64]*kexi.Order, len(list))
+	lo, hi := list[0].ID, list[0].ID
 	for _, o := range list {
 		o.Items = nil
 		byID[o.ID] = o
+		lo, hi = min(lo, o.ID), max(hi, o.ID)
 	}
-	ids := make([]any, 0, len(list))
+	if len(list) > 1000 {
+		return readItems(ctx, q, byID, " WHERE i.order_id BETWEEN ? AND ?", lo, hi)
+	}
+	ids := make([]any, 0, len(byID))
 	for id := range byID {
 		ids = append(ids, id)
 	}
-	per := maxVars - 1
-	for start := 0; start < len(ids); start += per {
-		part := ids[start:min(start+per, len(ids))]
-		rows, err := q.QueryContext(ctx, itemSelect+" WHERE i.order_id IN ("+placeholders(len(part))+") ORDER BY i.order_id, i.line", part...)
-		if err != nil {
+	return readItems(ctx, q, byID, " WHERE i.order_id IN ("+placeholders(len(ids))+")", ids...)
+}
+
+// readItems reads the lines that where selects into the orders of byID that they belong to.
+func readItems(ctx context.Context, q querier, byID map[int64]*kexi.Order, where string, args ...any) error {
+	rows, err := q.QueryContext(ctx, itemSelect+where+" ORDER BY i.order_id, i.line", args...)
+	if err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	defer rows.Close()
+	var o *kexi.Order
+	for rows.Next() {
+		var id int64
+		var it kexi.OrderItem
+		if err := scanItem(rows, &id, &it); err != nil {
 			return fmt.Errorf("order lines: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			var it kexi.OrderItem
-			if err := scanItem(rows, &id, &it); err != nil {
-				rows.Close()
-				return fmt.Errorf("order lines: %w", err)
-			}
-			if o := byID[id]; o != nil {
-				o.Items = append(o.Items, it)
+		if o == nil || o.ID != id {
+			if o = byID[id]; o == nil {
+				continue
 			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("order lines: %w", err)
-		}
+		o.Items = append(o.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("order lines: %w", err)
 	}
 	return nil
 }
