@@ -173,8 +173,8 @@ func (db *DB) Backup(ctx context.Context, dst string) error {
 // goSteps are the parts of migrations written in Go, by migration number: each runs after its
 // migration's SQL, in the same transaction.
 var goSteps = map[int]func(context.Context, *sql.Tx) error{
-	2: keepV1Lines, // migration_0005.go
-	5: unpackLines,
+	2: keepV1Lines, // migration_0006.go
+	6: unpackLines,
 }
 
 // migrate applies every embedded migration newer than the schema version, each in its own

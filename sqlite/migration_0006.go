@@ -5,9 +5,9 @@ package sqlite
 // only to upgrade old files, and nothing else in the store may use it.
 //
 // From version 2 to 4 kexi stored an order's lines packed into one BLOB, orders.lines, in the
-// format below. Migration 5 decodes every order's BLOB into rows of order_items and drops the
+// format below. Migration 6 decodes every order's BLOB into rows of order_items and drops the
 // column. A database still at version 1 had its lines in a table order_items of its own:
-// migration 2 now keeps those rows aside (legacy_order_items) and migration 5 moves them back.
+// migration 2 now keeps those rows aside (legacy_order_items) and migration 6 moves them back.
 //
 // The packed format, version 2:
 //
@@ -40,7 +40,7 @@ import (
 
 // keepV1Lines is migration 2's step in Go: a database at version 1 keeps its order_items
 // rows aside, without their foreign keys, while migration 3 rebuilds the orders table;
-// migration 5 moves them into the new order_items.
+// migration 6 moves them into the new order_items.
 func keepV1Lines(ctx context.Context, tx *sql.Tx) error {
 	for _, q := range []string{
 		`CREATE TABLE legacy_order_items AS SELECT order_id, line, product_id, sku, name, category,
@@ -57,7 +57,7 @@ func keepV1Lines(ctx context.Context, tx *sql.Tx) error {
 // unpackOrders is how many orders unpackLines decodes at a time.
 var unpackOrders int64 = 20_000
 
-// unpackLines is migration 5's step in Go: it writes the lines of every order, packed in
+// unpackLines is migration 6's step in Go: it writes the lines of every order, packed in
 // orders.lines or kept aside by migration 2, as rows of order_items, then drops orders.lines.
 // Lines whose BLOB does not decode (damaged data) are not lost: their order's BLOB is kept in
 // legacy_damaged_lines, and the order has no lines.

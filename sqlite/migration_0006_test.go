@@ -145,7 +145,7 @@ func checkPlain(t *testing.T, db *DB) {
 		t.Errorf("%d rows break a foreign key (%v)", n, err)
 	}
 	var v int
-	if err := db.r.QueryRow("SELECT max(version) FROM schema_version").Scan(&v); err != nil || v < 5 {
+	if err := db.r.QueryRow("SELECT max(version) FROM schema_version").Scan(&v); err != nil || v < 6 {
 		t.Errorf("schema version %d (%v)", v, err)
 	}
 }
@@ -211,7 +211,7 @@ func TestMigrateV1Lines(t *testing.T) {
 
 // TestMigratePackedLines builds a database at schema version 4 with lines packed in both
 // format versions, one order's lines damaged and one line naming a product that no longer
-// exists, and opens it: migration 5 writes every line as a row of order_items, a few hundred
+// exists, and opens it: migration 6 writes every line as a row of order_items, a few hundred
 // orders at a time, keeps the damaged BLOB aside and drops orders.lines.
 func TestMigratePackedLines(t *testing.T) {
 	ctx := context.Background()

@@ -1,7 +1,7 @@
 -- Order lines become rows of their own again, one per line, numbered from 1 within their order.
 -- Their foreign keys are checked when the transaction commits (DEFERRABLE INITIALLY DEFERRED):
 -- a bulk INSERT of many lines then needs no statement journal, which took a fifth of an import.
--- The step in Go that follows this SQL (unpackLines in migration_0005.go) moves the lines packed
+-- The step in Go that follows this SQL (unpackLines in migration_0006.go) moves the lines packed
 -- into orders.lines by migrations 2 to 4 into this table, and drops orders.lines.
 CREATE TABLE order_items (
 	order_id   INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
