@@ -13,7 +13,7 @@ import (
 // order_items (main at 7798644, lines packed in a BLOB on each order): a small import with
 // several lines per order, a return, unknown products and custom fields, and a small demo.
 // The upgraded file exports its orders, line by line, byte for byte as that kexi exported
-// them (sqlite/testdata/*.orders.csv, written by the old binary).
+// them (sqlite/testdata/*.orders.csv, written by the old binary, whose times were in UTC).
 func TestOpenDatabaseOfMain(t *testing.T) {
 	for _, name := range []string{"main-7798644-import", "main-7798644-demo"} {
 		t.Run(name, func(t *testing.T) {
@@ -36,7 +36,7 @@ func TestOpenDatabaseOfMain(t *testing.T) {
 			out := filepath.Join(dir, "orders.csv")
 			var stdout, stderr bytes.Buffer
 			noEnv := func(string) string { return "" } // the key file beside the database
-			if code := run(context.Background(), []string{"export", "--db", db, "--kind", "orders", "--out", out}, noEnv,
+			if code := run(context.Background(), []string{"export", "--db", db, "--kind", "orders", "--tz", "UTC", "--out", out}, noEnv,
 				strings.NewReader(""), &stdout, &stderr); code != 0 {
 				t.Fatalf("export: exit %d: %s", code, stderr.String())
 			}
