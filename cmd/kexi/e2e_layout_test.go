@@ -215,6 +215,14 @@ func TestBrowserLayout(t *testing.T) {
 				do("open the menu", chromedp.Navigate(s.url+"/"), chromedp.Click(chromedp.CSS(".menu-btn")),
 					chromedp.WaitVisible(chromedp.CSS(`header.top nav a[href="/analyses"]`)))
 				shot(size.name + "-menu-" + lang)
+				// And the keyboard: Tab reaches the toggle (the skip link comes first), Space opens.
+				do("menu by keyboard", chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS(".menu-btn")),
+					chromedp.KeyEvent("\t"), chromedp.KeyEvent("\t"), chromedp.KeyEvent("\t"))
+				if id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || id != "menu-toggle" {
+					t.Fatalf("%s: the third Tab reaches %q, want the menu toggle (%v)", lang, id, err)
+				}
+				do("open the menu by Space", chromedp.KeyEvent(" "),
+					chromedp.WaitVisible(chromedp.CSS(`header.top nav a[href="/analyses"]`)))
 			}
 		}
 	}
