@@ -226,14 +226,36 @@ func TestBrowserLayout(t *testing.T) {
 			}
 		}
 	}
-	// Print: the content without the menu, the analysis options or the pager.
-	do("print view", chromedp.EmulateViewport(1000, 1400), media("print"),
+	// Print: the content without the menu, the analysis options or the pager; each chart
+	// whole inside its box, above its summary.
+	do("print view", media("print"), chromedp.EmulateViewport(680, 1000), // A4 less 1.5 cm margins, at 96 dpi
 		chromedp.Navigate(s.url+"/analyses/rfm"), chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
-	var hidden bool
-	hidden, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`['header.top', '.options', '.pager'].every(s => [...document.querySelectorAll(s)].every(el => getComputedStyle(el).display === 'none'))`))
-	if err != nil || !hidden {
+	var printed struct {
+		Hidden bool `json:"hidden"`
+		Charts []struct {
+			W, H, BoxW, BoxH int // the canvas's right and bottom edges; the box's width and its summary's top
+		} `json:"charts"`
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](`({
+  hidden: ['header.top', '.options', '.pager'].every(s => [...document.querySelectorAll(s)].every(el => getComputedStyle(el).display === 'none')),
+  charts: [...document.querySelectorAll('.chart')].map(el => {
+    const c = el.querySelector('canvas').getBoundingClientRect(), b = el.getBoundingClientRect();
+    const sum = el.closest('.chart-box').querySelector('.sr-only').getBoundingClientRect();
+    return {W: Math.round(c.right - b.left), H: Math.round(Math.max(c.bottom, b.bottom) - b.top), BoxW: Math.round(b.width), BoxH: Math.round(sum.top - b.top)};
+  }),
+})`))
+	if err == nil {
+		err = json.Unmarshal(res, &printed)
+	}
+	if err != nil || !printed.Hidden {
 		t.Errorf("print view shows the menu, options or pager (%v)", err)
 	}
+	for i, c := range printed.Charts {
+		if c.W > c.BoxW || c.H == 0 || c.H > c.BoxH {
+			t.Errorf("printed chart %d is cut or runs into its summary: canvas to %d×%d in a box %d wide, summary at %d", i, c.W, c.H, c.BoxW, c.BoxH)
+		}
+	}
+	t.Logf("printed charts (canvas and box, px): %+v", printed.Charts)
 	shot("print-rfm-en")
 	do("screen again", media(""))
 	mu.Lock()
