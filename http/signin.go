@@ -355,11 +355,18 @@ func problemsOf(err error) []kexi.FieldProblem {
 type usersView struct {
 	Users      []*kexi.User
 	Roles      []string
+	NewRole    string // the role the new-user form starts on
 	Token      string
 	TokenLogin string
 	Tokens     []tokenView
 	Audit      []kexi.AuditEntry
 }
+
+// newUserRoles are the roles the new-user form offers, the least privileged first and
+// preselected: a sales user sees only the customers they own (a new one: none) and changes
+// only those; an analyst reads and exports every customer's personal data. Granting more is
+// a deliberate choice, never a form left at its default.
+var newUserRoles = []string{kexi.RoleSales, kexi.RoleAnalyst, kexi.RoleManager, kexi.RoleAdmin}
 
 func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, status int, p *page, v usersView) error {
 	us, err := s.st.FindUsers(r.Context())
@@ -373,7 +380,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, status int, p
 	if v.Tokens, err = s.tokens(r, 0); err != nil {
 		return err
 	}
-	v.Users, v.Audit, v.Roles = us, au, []string{kexi.RoleAdmin, kexi.RoleManager, kexi.RoleAnalyst, kexi.RoleSales}
+	v.Users, v.Audit, v.Roles, v.NewRole = us, au, newUserRoles, newUserRoles[0]
 	p.Data = v
 	return s.render(w, r, status, "users", p)
 }

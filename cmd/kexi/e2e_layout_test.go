@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// layoutCheck is what a page says about its layout.
+type layoutCheck struct {
+	Overflow int    `json:"overflow"` // page width beyond the viewport, px
+	NavShown bool   `json:"navShown"`
+	MenuBtn  bool   `json:"menuBtn"`
+	Header   int    `json:"header"`  // header height, px
+	Figures  int    `json:"figures"` // bottom of the first figures block, px from the top; 0 if none
+	Skip     string `json:"skip"`    // the first link's target
+	Charts   []struct {
+		Role    string `json:"role"`
+		Label   string `json:"label"`
+		Summary string `json:"summary"`
+	} `json:"charts"`
+	Wide []string `json:"wide"` // elements wider than the viewport outside a scroll box
+}
+
+// layoutJS measures the page against the width the test set: a mobile browser widens its
+// layout viewport to fit content that overflows, so the page's own width cannot tell.
+const layoutJS = `((vw) => {
+  const vis = el => !!el && getComputedStyle(el).display !== 'none' && el.getBoundingClientRect().height > 0;
+  const fig = document.querySelector('.figures');
+  const first = document.querySelector('a');
+  const wide = [...document.querySelectorAll('main *')].filter(el => {
+    if (el.closest('.scroll') || el.closest('.chart')) return false;
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.right > vw + 1;
+  }).slice(0, 5).map(el => el.tagName.toLowerCase() + (el.className ? '.' + el.className : ''));
+  return {
+    overflow: Math.max(document.documentElement.scrollWidth, window.innerWidth) - vw,
+    navShown: vis(document.querySelector('header.top nav')),
+    menuBtn: vis(document.querySelector('.menu-btn')),
+    header: Math.round(document.querySelector('header.top').getBoundingClientRect().height),
+    figures: fig ? Math.round(fig.getBoundingClientRect().bottom + window.scrollY) : 0,
+    skip: first ? first.getAttribute('href') + (first.classList.contains('skip') ? '' : ' (not the skip link)') : '',
+    charts: [...document.querySelectorAll('[data-chart]')].map(el => {
+      const d = document.getElementById(el.getAttribute('aria-describedby') || '');
+      return {role: el.getAttribute('role') || '', label: el.getAttribute('aria-label') || '', summary: d ? d.textContent : ''};
+    }),
+    wide: wide,
+  };
+})(%d)`
+
+// TestBrowserLayout opens the dashboard, a few analyses, the customer list and the users page
+// in Chinese and English at desktop (1440×900) and phone (390×844) widths: no page is wider
+// than the screen (wide tables scroll inside their box), the phone menu is one button that
+// opens, the dashboard's figures fit the first phone screen, every chart has a name and a
+// text summary, the first link skips to the content, and print leaves out the menu.
+// Screenshots go to $KEXI_TESTOUT (default $TMPDIR/kexi-e2e) as desktop-… and phone-….
+func TestBrowserLayout(t *testing.T) {
+	browser := findChromium()
+	if browser == "" {
+		if os.Getenv("KEXI_REQUIRE_BROWSER") == "1" {
+			t.Fatal("KEXI_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install chromium)")
+		}
+		t.Skip("no chromium found: skipping the browser test (set KEXI_REQUIRE_BROWSER=1 to make this fail)")
+	}
+	out := os.Getenv("KEXI_TESTOUT")
+	if out == "" {
+		out = filepath.Join(os.TempDir(), "kexi-e2e")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "kexi.db")
+	if code, _, errOut := runCmd(nil, "", "demo", "--no-serve", "--db", db, "--customers", "400"); code != 0 {
+		t.Fatalf("demo: %d %s", code, errOut)
+	}
+	if code, _, errOut := runCmd(nil, "layout-pass-1\n", "users", "add", "--db", db, "--login", "admin", "--role", "admin", "--password-stdin"); code != 0 {
+		t.Fatalf("users add: %d %s", code, errOut)
+	}
+	s := startServe(t, nil, "--db", db)
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1440, 900))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelA()
+	bctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	var mu sync.Mutex
+	var problems []string
+	err := chromedp.Listen(bctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, fmt.Sprintf("exception: %s at %s:%d", e.ExceptionDetails.Text, e.ExceptionDetails.URL, e.ExceptionDetails.LineNumber))
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning {
+				problems = append(problems, fmt.Sprintf("console.%s on a page", e.Type))
+			}
+		}
+	})
+	if err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	ctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
+	defer cancelT()
+	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	cdpDo := func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, runtime.Enable, cdp.Empty{})
+		return chromedp.Void{}, err
+	}
+	do("enable runtime", cdpDo)
+	media := func(m string) chromedp.Action[chromedp.Void] {
+		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return chromedp.Void{}, err
+		}
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(out, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(width int64) layoutCheck {
+		t.Helper()
+		res, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](fmt.Sprintf(layoutJS, width)))
+		if err != nil {
+			t.Fatalf("evaluate: %v", err)
+		}
+		var c layoutCheck
+		if err := json.Unmarshal(res, &c); err != nil {
+			t.Fatalf("layout %s: %v", res, err)
+		}
+		return c
+	}
+
+	do("sign in",
+		chromedp.Navigate(s.url+"/"),
+		chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("login"), "admin"),
+		chromedp.SendKeys(chromedp.ID("password"), "layout-pass-1"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".figures")))
+
+	pages := []struct{ name, path string }{
+		{"dashboard", "/"}, {"analyses", "/analyses"}, {"rfm", "/analyses/rfm"}, {"pyramid", "/analyses/pyramid"},
+		{"basket", "/analyses/basket"}, {"customers", "/customers"}, {"users", "/users"},
+	}
+	for _, size := range []struct {
+		name  string
+		w, h  int64
+		phone bool
+	}{{"desktop", 1440, 900, false}, {"phone", 390, 844, true}} {
+		if size.phone {
+			do("phone viewport", chromedp.EmulateViewport(size.w, size.h, chromedp.EmulateMobile, chromedp.EmulateTouch))
+		} else {
+			do("desktop viewport", chromedp.EmulateViewport(size.w, size.h))
+		}
+		for _, lang := range []string{"zh", "en"} {
+			do("switch to "+lang, chromedp.Navigate(s.url+"/lang?to="+lang+"&next=/"))
+			for _, p := range pages {
+				name := size.name + "-" + p.name + "-" + lang
+				do("open "+name, chromedp.Navigate(s.url+p.path),
+					chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+				c := check(size.w)
+				if c.Overflow > 0 || len(c.Wide) > 0 {
+					t.Errorf("%s: the page is %dpx wider than the screen; too wide: %v", name, c.Overflow, c.Wide)
+				}
+				if c.Skip != "#main" {
+					t.Errorf("%s: the first link goes to %q, want the skip link to #main", name, c.Skip)
+				}
+				if size.phone && (c.NavShown || !c.MenuBtn || c.Header > 60) {
+					t.Errorf("%s: on a phone the menu should be one button in a one-row header: %+v", name, c)
+				}
+				if !size.phone && (!c.NavShown || c.MenuBtn) {
+					t.Errorf("%s: on a desktop the menu should show in full: %+v", name, c)
+				}
+				if p.name == "dashboard" {
+					t.Logf("%s: header %dpx high, figures end at %dpx", name, c.Header, c.Figures)
+				}
+				if size.phone && p.name == "dashboard" && c.Figures > int(size.h) {
+					t.Errorf("%s: the dashboard's figures end at %dpx, below the first screen (%dpx)", name, c.Figures, size.h)
+				}
+				for _, ch := range c.Charts {
+					if ch.Role != "img" || ch.Label == "" || !strings.HasPrefix(ch.Summary, ch.Label) || len(ch.Summary) <= len(ch.Label)+2 {
+						t.Errorf("%s: chart without a name or a text summary: %+v", name, ch)
+					}
+				}
+				shot(name)
+			}
+			if size.phone {
+				// The menu button opens the menu.
+				do("open the menu", chromedp.Navigate(s.url+"/"), chromedp.Click(chromedp.CSS(".menu-btn")),
+					chromedp.WaitVisible(chromedp.CSS(`header.top nav a[href="/analyses"]`)))
+				shot(size.name + "-menu-" + lang)
+				// And the keyboard: Tab reaches the toggle (the skip link comes first), Space opens.
+				do("menu by keyboard", chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS(".menu-btn")),
+					chromedp.KeyEvent("\t"), chromedp.KeyEvent("\t"), chromedp.KeyEvent("\t"))
+				if id, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || id != "menu-toggle" {
+					t.Fatalf("%s: the third Tab reaches %q, want the menu toggle (%v)", lang, id, err)
+				}
+				do("open the menu by Space", chromedp.KeyEvent(" "),
+					chromedp.WaitVisible(chromedp.CSS(`header.top nav a[href="/analyses"]`)))
+			}
+		}
+	}
+	// Print: the content without the menu, the analysis options or the pager; each chart
+	// whole inside its box, above its summary.
+	do("print view", media("print"), chromedp.EmulateViewport(680, 1000), // A4 less 1.5 cm margins, at 96 dpi
+		chromedp.Navigate(s.url+"/analyses/rfm"), chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+	var printed struct {
+		Hidden bool `json:"hidden"`
+		Charts []struct {
+			W, H, BoxW, BoxH int // the canvas's right and bottom edges; the box's width and its summary's top
+		} `json:"charts"`
+	}
+	res, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](`({
+  hidden: ['header.top', '.options', '.pager'].every(s => [...document.querySelectorAll(s)].every(el => getComputedStyle(el).display === 'none')),
+  charts: [...document.querySelectorAll('.chart')].map(el => {
+    const c = el.querySelector('canvas').getBoundingClientRect(), b = el.getBoundingClientRect();
+    const sum = el.closest('.chart-box').querySelector('.sr-only').getBoundingClientRect();
+    return {W: Math.round(c.right - b.left), H: Math.round(Math.max(c.bottom, b.bottom) - b.top), BoxW: Math.round(b.width), BoxH: Math.round(sum.top - b.top)};
+  }),
+})`))
+	if err == nil {
+		err = json.Unmarshal(res, &printed)
+	}
+	if err != nil || !printed.Hidden {
+		t.Errorf("print view shows the menu, options or pager (%v)", err)
+	}
+	for i, c := range printed.Charts {
+		if c.W > c.BoxW || c.H == 0 || c.H > c.BoxH {
+			t.Errorf("printed chart %d is cut or runs into its summary: canvas to %d×%d in a box %d wide, summary at %d", i, c.W, c.H, c.BoxW, c.BoxH)
+		}
+	}
+	t.Logf("printed charts (canvas and box, px): %+v", printed.Charts)
+	shot("print-rfm-en")
+	do("screen again", media(""))
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range problems {
+		t.Errorf("browser console: %s", p)
+	}
+	t.Logf("screenshots in %s", out)
+}
