@@ -86,6 +86,32 @@ type Figure struct {
 	// Detail marks a figure that is not a headline (a setting used, a model parameter, a fit
 	// statistic): pages show it in a collapsed section, the CLI after the headline figures.
 	Detail bool `json:"detail,omitempty"`
+	// Drill, when set, names the customers the figure counts (Column Op Value).
+	Drill Drill `json:"drill,omitzero"`
+}
+
+// Drill says which customers stand behind a figure, a chart element or a table row: those
+// whose row in the result's per-customer table has Column matching a value. The UI links the
+// element to the customer table filtered on the field NAME.COLUMN (rfm.cn8, pyramid.tier).
+//
+// On a Series the value is the element's category: X[i] (or Values[i] when the categories
+// are display names, like "R1" for the score 1); a heat map cell also matches YColumn with
+// YCats[j] (or YValues[j]); a Sankey link i matches Column with Values[i] and YColumn with
+// YValues[i]. On a Table the value is the row's cell in column Key (or Values[i] for row i).
+// On a Figure it is Value (Op "gt" and Value "0" on the id column: every customer in the
+// table). An empty value means the element does not drill down (it counts
+// more than customers, say). Op is a kexi filter operator ("eq" when empty).
+type Drill struct {
+	Column  string   `json:"column"`
+	Op      string   `json:"op,omitempty"`
+	Value   string   `json:"value,omitempty"`
+	Values  []string `json:"values,omitempty"`
+	YColumn string   `json:"y_column,omitempty"`
+	YValues []string `json:"y_values,omitempty"`
+	Key     string   `json:"key,omitempty"`
+	// Edges make each element of a histogram a range of Column: X[i] holds the customers with
+	// Edges[i] <= value < Edges[i+1], the last bin with value <= its upper edge.
+	Edges []float64 `json:"edges,omitempty"`
 }
 
 // Column is one column of a table. Type is "string", "int", "float", "currency", "percent"
@@ -114,6 +140,8 @@ type Table struct {
 	Columns     []Column `json:"columns"`
 	Rows        [][]any  `json:"rows"`
 	PerCustomer bool     `json:"per_customer,omitempty"`
+	// Drill, when set, links each row to its customers (see Drill).
+	Drill Drill `json:"drill,omitzero"`
 }
 
 // Series is data for one chart. Kind says how it is best drawn: "bar", "line", "pie",
@@ -129,6 +157,8 @@ type Series struct {
 	YCats []string     `json:"y_cats,omitempty"`
 	Cells [][3]float64 `json:"cells,omitempty"`
 	Links []Link       `json:"links,omitempty"`
+	// Drill, when set, links each element to its customers (see Drill).
+	Drill Drill `json:"drill,omitzero"`
 }
 
 // Values is one named list of numbers in a series.

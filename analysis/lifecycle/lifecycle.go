@@ -487,16 +487,28 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	}
 	st := analysis.Table{Key: "stages", Columns: []analysis.Column{
 		{Key: "stage", Type: "label"}, {Key: "customers", Type: "int"}, {Key: "share", Type: "percent"}}}
-	bar := analysis.Series{Key: "stage_counts", Kind: "bar", Y: []analysis.Values{{Key: "customers"}}}
+	// Prospects include open leads, who are not customers: their bar and row do not drill down.
+	drillable := func(s string) string {
+		if s == Prospect && leadsNow > 0 {
+			return ""
+		}
+		return s
+	}
+	st.Drill = analysis.Drill{Column: "stage", Key: "stage"}
+	bar := analysis.Series{Key: "stage_counts", Kind: "bar", Y: []analysis.Values{{Key: "customers"}},
+		Drill: analysis.Drill{Column: "stage"}}
 	for _, s := range Names {
 		c := count[stageIndex(s)]
 		st.Rows = append(st.Rows, []any{s, c, frac(float64(c), float64(total))})
 		bar.X = append(bar.X, s)
+		bar.Drill.Values = append(bar.Drill.Values, drillable(s))
+		st.Drill.Values = append(st.Drill.Values, drillable(s))
 		bar.Y[0].Data = append(bar.Y[0].Data, float64(c))
 	}
 	tr := analysis.Table{Key: "transitions", Columns: []analysis.Column{
 		{Key: "from_stage", Type: "label"}, {Key: "to_stage", Type: "label"}, {Key: "customers", Type: "int"}}}
-	sankey := analysis.Series{Key: "transitions", Kind: "sankey"}
+	sankey := analysis.Series{Key: "transitions", Kind: "sankey",
+		Drill: analysis.Drill{Column: "previous_stage", YColumn: "stage"}}
 	for _, f := range append([]string{NotYet}, Names...) {
 		for _, t := range Names {
 			n := flows[stageIndex(f)][stageIndex(t)]
@@ -505,6 +517,12 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			}
 			tr.Rows = append(tr.Rows, []any{f, t, n})
 			sankey.Links = append(sankey.Links, analysis.Link{Source: "from." + f, Target: "to." + t, Value: float64(n)})
+			from, to := f, t
+			if drillable(f) == "" || drillable(t) == "" {
+				from, to = "", ""
+			}
+			sankey.Drill.Values = append(sankey.Drill.Values, from)
+			sankey.Drill.YValues = append(sankey.Drill.YValues, to)
 		}
 	}
 	res.Tables = []analysis.Table{st, cust, tr}

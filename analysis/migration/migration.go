@@ -423,24 +423,26 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	res.Summary = []analysis.Figure{
 		{Key: "period_a", Text: a.From.Format("2006-01-02") + " – " + a.To.Format("2006-01-02")},
 		{Key: "period_b", Text: b.From.Format("2006-01-02") + " – " + b.To.Format("2006-01-02")},
-		{Key: Upgraded, Value: count(Upgraded)},
-		{Key: Downgraded, Value: count(Downgraded)},
-		{Key: Same, Value: count(Same)},
-		{Key: NewIn, Value: count(NewIn)},
-		{Key: Lost, Value: count(Lost)},
+		{Key: Upgraded, Value: count(Upgraded), Drill: analysis.Drill{Column: "change", Value: Upgraded}},
+		{Key: Downgraded, Value: count(Downgraded), Drill: analysis.Drill{Column: "change", Value: Downgraded}},
+		{Key: Same, Value: count(Same), Drill: analysis.Drill{Column: "change", Value: Same}},
+		{Key: NewIn, Value: count(NewIn), Drill: analysis.Drill{Column: "change", Value: NewIn}},
+		{Key: Lost, Value: count(Lost), Drill: analysis.Drill{Column: "change", Value: Lost}},
 		{Key: "median_days_to_upgrade", Value: med, Unit: "days"},
 	}
 	mt := analysis.Table{Key: "matrix", Columns: []analysis.Column{{Key: "tier_a", Type: "label"}}}
 	for _, t := range tos {
 		mt.Columns = append(mt.Columns, analysis.Column{Key: "b." + t, Type: "int"})
 	}
-	sankey := analysis.Series{Key: "flows", Kind: "sankey"}
+	sankey := analysis.Series{Key: "flows", Kind: "sankey", Drill: analysis.Drill{Column: "tier_a", YColumn: "tier_b"}}
 	for i, f := range froms {
 		row := []any{f}
 		for j, t := range tos {
 			row = append(row, mat[i][j])
 			if mat[i][j] > 0 {
 				sankey.Links = append(sankey.Links, analysis.Link{Source: "a." + f, Target: "b." + t, Value: float64(mat[i][j])})
+				sankey.Drill.Values = append(sankey.Drill.Values, f)
+				sankey.Drill.YValues = append(sankey.Drill.YValues, t)
 			}
 		}
 		mt.Rows = append(mt.Rows, row)
@@ -470,7 +472,8 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		row := ct.Rows[i]
 		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = m.CustomerID, boxed(ta), boxed(tb), m.SpendA, m.SpendB, boxed(m.Change), du
 	}
-	bar := analysis.Series{Key: "changes", Kind: "bar", X: []string{Upgraded, Same, Downgraded, NewIn, Lost}, Y: []analysis.Values{{Key: "customers"}}}
+	bar := analysis.Series{Key: "changes", Kind: "bar", X: []string{Upgraded, Same, Downgraded, NewIn, Lost}, Y: []analysis.Values{{Key: "customers"}},
+		Drill: analysis.Drill{Column: "change"}}
 	for _, c := range bar.X {
 		bar.Y[0].Data = append(bar.Y[0].Data, count(c))
 	}

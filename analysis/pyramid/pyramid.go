@@ -252,7 +252,9 @@ func (a pyramidAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		{Key: "tier", Type: "label"}, {Key: "customers", Type: "int"}, {Key: "customer_share", Type: "percent"},
 		{Key: "spend", Type: "currency"}, {Key: "revenue_share", Type: "percent"},
 		{Key: "avg_spend", Type: "currency"}, {Key: "min_spend", Type: "currency"}}}
-	pyr := analysis.Series{Key: "pyramid", Kind: "pyramid", Y: []analysis.Values{{Key: "customers"}, {Key: "revenue_share"}}}
+	tiers.Drill = analysis.Drill{Column: "tier", Key: "tier"}
+	pyr := analysis.Series{Key: "pyramid", Kind: "pyramid", Y: []analysis.Values{{Key: "customers"}, {Key: "revenue_share"}},
+		Drill: analysis.Drill{Column: "tier"}}
 	n := float64(len(rows))
 	for _, s := range sums {
 		c := float64(s.Customers)

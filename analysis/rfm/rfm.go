@@ -402,8 +402,11 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		{Key: "segment", Type: "label"}, {Key: "customers", Type: "int"}, {Key: "customer_share", Type: "percent"},
 		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"},
 		{Key: "avg_recency", Type: "float"}, {Key: "avg_frequency", Type: "float"}, {Key: "avg_monetary", Type: "currency"}}}
-	bar := analysis.Series{Key: "segment_customers", Kind: "bar", Y: []analysis.Values{{Key: "customers"}}}
-	pie := analysis.Series{Key: "segment_revenue", Kind: "pie", Y: []analysis.Values{{Key: "revenue"}}}
+	seg.Drill = analysis.Drill{Column: scheme, Key: "segment"}
+	bar := analysis.Series{Key: "segment_customers", Kind: "bar", Y: []analysis.Values{{Key: "customers"}},
+		Drill: analysis.Drill{Column: scheme}}
+	pie := analysis.Series{Key: "segment_revenue", Kind: "pie", Y: []analysis.Values{{Key: "revenue"}},
+		Drill: analysis.Drill{Column: scheme}}
 	for _, s := range Segments(rows, scheme) {
 		c := float64(s.Customers)
 		seg.Rows = append(seg.Rows, []any{s.Key, s.Customers, frac(c, n), s.Revenue, frac(s.Revenue, rev),
@@ -414,7 +417,9 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		pie.Y[0].Data = append(pie.Y[0].Data, s.Revenue)
 	}
 	heat := analysis.Series{Key: "rf_heatmap", Kind: "heatmap",
-		X: []string{"R1", "R2", "R3", "R4", "R5"}, YCats: []string{"F1", "F2", "F3", "F4", "F5"}}
+		X: []string{"R1", "R2", "R3", "R4", "R5"}, YCats: []string{"F1", "F2", "F3", "F4", "F5"},
+		Drill: analysis.Drill{Column: "r", Values: []string{"1", "2", "3", "4", "5"},
+			YColumn: "f", YValues: []string{"1", "2", "3", "4", "5"}}}
 	for r := range 5 {
 		for f := range 5 {
 			heat.Cells = append(heat.Cells, [3]float64{float64(r), float64(f), cells[r][f]})

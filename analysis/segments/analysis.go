@@ -134,7 +134,9 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		pcols = append(pcols, analysis.Column{Key: "mean_" + f, Type: "float"})
 	}
 	prof := analysis.Table{Key: "clusters", Columns: pcols}
-	sizes := analysis.Series{Key: "cluster_sizes", Kind: "bar", Y: []analysis.Values{{Key: "size"}}}
+	prof.Drill = analysis.Drill{Column: "cluster", Key: "cluster"}
+	sizes := analysis.Series{Key: "cluster_sizes", Kind: "bar", Y: []analysis.Values{{Key: "size"}},
+		Drill: analysis.Drill{Column: "cluster"}}
 	for r := 0; r < cl.K; r++ {
 		en, zh := Profile(names, cl.Z[r*dim:(r+1)*dim])
 		row := []any{r + 1, cl.Sizes[r], float64(cl.Sizes[r]) / float64(len(pts.IDs)), en, zh}
