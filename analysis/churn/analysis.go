@@ -5,10 +5,12 @@
 package churn
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/kexi/kexi"
@@ -118,7 +120,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		{Key: "churn_rate", Value: float64(rep.Churned) / float64(rep.Rows), Unit: "%"},
 		{Key: "features", Value: float64(len(rep.Features))},
 		{Key: "scored_customers", Value: float64(len(rep.Scores))},
-		{Key: "high_risk", Value: float64(high)},
+		{Key: "high_risk", Value: float64(high), Drill: analysis.Drill{Column: "risk_band", Value: "high"}},
 		{Key: "expected_churners", Value: expected},
 	}
 	if !rep.Cutoff.IsZero() { // data without any times has no cut-off
@@ -153,11 +155,25 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 	risk := analysis.Table{Key: "risk", PerCustomer: true, Columns: []analysis.Column{
 		{Key: "customer_id", Type: "int"}, {Key: "name", Type: "string"}, {Key: "probability", Type: "percent"},
 		{Key: "risk_band", Type: "label"}, {Key: "drivers", Type: "string"},
-		{Key: "recency_days", Type: "float"}, {Key: "frequency", Type: "int"}, {Key: "monetary", Type: "currency"}}}
-	hist := analysis.Series{Key: "probability_histogram", Kind: "histogram", Y: []analysis.Values{{Key: "customers", Data: make([]float64, 10)}}}
+		{Key: "recency_days", Type: "int"}, {Key: "frequency", Type: "int"}, {Key: "monetary", Type: "currency"},
+		{Key: "revenue_12m", Type: "currency"}, {Key: "value_at_risk", Type: "currency"}, {Key: "reasons", Type: "reasons"}}}
+	// Value at risk: the probability times the customer's revenue in the 365 days to the as-of
+	// date. The list is sorted by it, then by probability.
+	recent := map[int64]float64{}
+	yearAgo := in.AsOf.AddDate(0, 0, -365)
+	for i := range in.Data.Orders {
+		o := &in.Data.Orders[i]
+		if o.IsPurchase() && o.OrderedAt.After(yearAgo) && !o.OrderedAt.After(in.AsOf) {
+			recent[o.CustomerID] += o.Amount
+		}
+	}
+	hist := analysis.Series{Key: "probability_histogram", Kind: "histogram", Y: []analysis.Values{{Key: "customers", Data: make([]float64, 10)}},
+		Drill: analysis.Drill{Column: "probability"}}
 	for b := 0; b < 10; b++ {
 		hist.X = append(hist.X, fmt.Sprintf("%d–%d%%", b*10, b*10+10))
+		hist.Drill.Edges = append(hist.Drill.Edges, float64(b)/10)
 	}
+	hist.Drill.Edges = append(hist.Drill.Edges, 1)
 	bands := map[string]int{}
 	for _, s := range rep.Scores {
 		band := "low"
@@ -174,14 +190,22 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		}
 		var rec any
 		if !math.IsNaN(s.Recency) {
-			rec = s.Recency
+			rec = int(math.Floor(s.Recency)) // whole days
 		}
+		rev := recent[s.CustomerID]
 		risk.Rows = append(risk.Rows, []any{s.CustomerID, names[s.CustomerID], s.Prob, band, strings.Join(dr, "; "),
-			rec, int(s.Frequency), s.Monetary})
-		hist.Y[0].Data[min(9, int(s.Prob*10))]++
+			rec, int(s.Frequency), s.Monetary, rev, s.Prob * rev, Reasons(s)})
+		// The bin by comparing with its edges, as the drill-down's conditions do.
+		bin := 0
+		for bin < 9 && s.Prob >= hist.Drill.Edges[bin+1] {
+			bin++
+		}
+		hist.Y[0].Data[bin]++
 	}
+	slices.SortStableFunc(risk.Rows, func(a, b []any) int { return cmp.Compare(b[9].(float64), a[9].(float64)) })
 	pie := analysis.Series{Key: "risk_bands", Kind: "pie", X: []string{"high", "medium", "low"},
-		Y: []analysis.Values{{Key: "customers", Data: []float64{float64(bands["high"]), float64(bands["medium"]), float64(bands["low"])}}}}
+		Drill: analysis.Drill{Column: "risk_band"},
+		Y:     []analysis.Values{{Key: "customers", Data: []float64{float64(bands["high"]), float64(bands["medium"]), float64(bands["low"])}}}}
 
 	drv := analysis.Table{Key: "drivers", Columns: []analysis.Column{{Key: "feature", Type: "string"},
 		{Key: "importance", Type: "percent"}, {Key: "logit_coefficient", Type: "float"}, {Key: "gbdt_gain", Type: "percent"}}}
@@ -292,4 +316,48 @@ var labels = map[string]analysis.Text{
 	"probability_histogram": {En: "Customers by churn probability", Zh: "流失概率分布"},
 	"risk_bands":            {En: "Customers by risk", Zh: "风险等级分布"},
 	"customers":             {En: "Customers", Zh: "客户数"},
+	"revenue_12m":           {En: "Revenue, last 12 months", Zh: "近 12 个月收入"},
+	"value_at_risk":         {En: "Value at risk", Zh: "风险价值"},
+	"reasons":               {En: "Reasons", Zh: "原因"},
+	FAOV:                    {En: "Average order value", Zh: "客单价"},
+	FTenure:                 {En: "Days as a customer", Zh: "成为客户天数"},
+	FSpend90:                {En: "Spend, last 90 days", Zh: "近 90 天消费"},
+	FTrend:                  {En: "Spend trend, 90 days", Zh: "近 90 天消费趋势"},
+	FReturnShare:            {En: "Share returned", Zh: "退货占比"},
+	FInteractions:           {En: "Interactions", Zh: "互动次数"},
+	FMinutes:                {En: "Service minutes", Zh: "服务分钟数"},
+	FComplaints:             {En: "Complaints", Zh: "投诉次数"},
+	FNPS:                    {En: "Latest NPS", Zh: "最近 NPS"},
+	FCSAT:                   {En: "Latest CSAT", Zh: "最近满意度"},
+	FAge:                    {En: "Age", Zh: "年龄"},
+	FIncome:                 {En: "Income", Zh: "收入"},
+}
+
+// Reasons describes what moves a customer's risk, for people: the drivers that raise it, then
+// those that lower it, each as "FEATURE (VALUE) ↑" or "… ↓", joined by "; " (a one-hot
+// feature FIELD=LEVEL has the value 1 or 0; days are whole days). Column type "reasons" tells a UI to translate the
+// feature names.
+func Reasons(s Score) string {
+	var out []string
+	add := func(d Driver, arrow string) {
+		if strings.HasSuffix(d.Feature, "_days") {
+			d.Value = math.Floor(d.Value) // whole days
+		}
+		var v string
+		if math.IsNaN(d.Value) {
+			v = "–"
+		} else if d.Value == math.Trunc(d.Value) {
+			v = strconv.FormatFloat(d.Value, 'f', 0, 64)
+		} else {
+			v = strconv.FormatFloat(d.Value, 'f', 2, 64)
+		}
+		out = append(out, d.Feature+" ("+v+") "+arrow)
+	}
+	for _, d := range s.Drivers {
+		add(d, "↑")
+	}
+	for _, d := range s.Protect {
+		add(d, "↓")
+	}
+	return strings.Join(out, "; ")
 }

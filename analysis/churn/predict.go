@@ -71,6 +71,7 @@ type Score struct {
 	CustomerID int64
 	Prob       float64
 	Drivers    []Driver // up to three, largest positive effect first
+	Protect    []Driver // up to two that lower the risk most, largest negative effect first
 	Recency    float64  // days since the last purchase (NaN: none)
 	Frequency  float64
 	Monetary   float64
@@ -273,6 +274,7 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 	xs = enc.Transform(frame)
 	rep.Scores = make([]Score, frame.M.Rows)
 	contrib := make([]float64, xs.Cols)
+	neg := make([]float64, xs.Cols)
 	for i := range rep.Scores {
 		row := xs.Row(i)
 		raw := frame.M.Row(i)
@@ -281,6 +283,12 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 		s := Score{CustomerID: frame.IDs[i], Prob: chosen.Prob(row),
 			Recency: raw[0], Frequency: raw[1], Monetary: raw[2]}
 		s.Drivers = topDrivers(contrib, 3, func(k int) Driver {
+			return Driver{Feature: enc.Names[k], Effect: contrib[k], Value: enc.Raw(raw, k)}
+		})
+		for k, c := range contrib {
+			neg[k] = -c
+		}
+		s.Protect = topDrivers(neg, 2, func(k int) Driver {
 			return Driver{Feature: enc.Names[k], Effect: contrib[k], Value: enc.Raw(raw, k)}
 		})
 		rep.Scores[i] = s
