@@ -135,6 +135,14 @@ func (s *Server) apiList(e entity) handler {
 		if err != nil {
 			return err
 		}
+		if e.kind() == kexi.KindCustomers {
+			cl, err := s.findCustomers(r, f)
+			if err != nil {
+				return err
+			}
+			writeJSON(w, http.StatusOK, listPage{Items: cl.rows(), Total: cl.total, Offset: f.Offset, Limit: f.Limit})
+			return nil
+		}
 		items, total, err := e.list(r.Context(), s.st, f)
 		if err != nil {
 			return err

@@ -34,12 +34,14 @@ type condView struct {
 type colView struct {
 	Key, Label string
 	Shown      bool
+	Sort, Dir  string // the link that sorts by the column, and "asc"/"desc" when it does now
 }
 
 type listView struct {
 	Kind, KindLabel        string
 	Q, Sort                string
 	Conds                  []condView
+	Chips                  []chipView
 	Fields                 []colView // every field one can filter, sort or show
 	Ops                    []colView
 	Head                   []colView
@@ -88,8 +90,15 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 	if err != nil {
 		return err
 	}
-	items, total, err := e.list(r.Context(), s.st, f)
-	if err != nil {
+	var items any
+	var total int
+	var cl *customerList
+	if e.kind() == kexi.KindCustomers {
+		if cl, err = s.findCustomers(r, f); err != nil {
+			return err
+		}
+		items, total = cl.items, cl.total
+	} else if items, total, err = e.list(r.Context(), s.st, f); err != nil {
 		return err
 	}
 	head, rows := flatten(items)
@@ -111,6 +120,22 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 	for _, h := range head {
 		allFields = appendNew(allFields, h)
 	}
+	if cl != nil {
+		for _, fl := range listedFields {
+			if cl.af.is(fl) {
+				allFields = appendNew(allFields, fl)
+			}
+		}
+		for _, fl := range cl.fields {
+			allFields = appendNew(allFields, fl)
+		}
+	}
+	flabel := func(fl string) string {
+		if cl != nil && cl.af.is(fl) {
+			return cl.af.fieldTitle(p.Lang, fl)
+		}
+		return fieldLabel(p.Lang, fl)
+	}
 	shown := q["col"]
 	if len(shown) == 0 {
 		shown = defaultColumns[e.kind()]
@@ -122,7 +147,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 	v := listView{Kind: e.kind(), KindLabel: p.T(e.kind()), Q: f.Query, Sort: f.Sort, Total: total,
 		Limit: f.Limit, Action: base}
 	for _, fl := range allFields {
-		v.Fields = append(v.Fields, colView{Key: fl, Label: fieldLabel(p.Lang, fl), Shown: isShown[fl]})
+		v.Fields = append(v.Fields, colView{Key: fl, Label: flabel(fl), Shown: isShown[fl]})
 	}
 	for _, o := range ops {
 		v.Ops = append(v.Ops, colView{Key: string(o), Label: p.T(string(o))})
@@ -137,16 +162,45 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 	}
 	var cols []string
 	for _, c := range shown {
-		if _, ok := colIdx[c]; ok || strings.HasPrefix(c, "custom.") {
+		if _, ok := colIdx[c]; ok || strings.HasPrefix(c, "custom.") || cl != nil && cl.af.is(c) {
 			cols = append(cols, c)
 		}
 	}
 	for _, c := range cols {
-		v.Head = append(v.Head, colView{Key: c, Label: fieldLabel(p.Lang, c)})
+		// A column head sorts by its field: ascending first, then descending.
+		sq := cloneQuery(q)
+		sq.Del("offset")
+		sq.Set("sort", c)
+		dir := ""
+		switch f.Sort {
+		case c:
+			sq.Set("sort", "-"+c)
+			dir = "asc"
+		case "-" + c:
+			dir = "desc"
+		}
+		v.Head = append(v.Head, colView{Key: c, Label: flabel(c), Sort: base + "?" + sq.Encode(), Dir: dir})
+	}
+	if cl != nil {
+		v.Chips = cl.af.chips(p, base, q)
 	}
 	for _, row := range rows {
 		cells := make([]cellView, 0, len(cols)+1)
 		for _, c := range cols {
+			if cl != nil && cl.af.is(c) {
+				id, _ := row[colIdx["id"]].(int64)
+				val, typ, run := cl.af.value(c, id)
+				var info *analysis.Info
+				if run != nil {
+					info = &run.info
+				}
+				cv := p.cell(info, typ, val)
+				if strings.HasSuffix(c, ".risk_band") && val == "high" {
+					cv.Class = "risk-high"
+				}
+				cells = append(cells, cv)
+				continue
+			}
 			i, ok := colIdx[c]
 			if !ok {
 				cells = append(cells, cellView{})

@@ -154,8 +154,14 @@ func (s *Server) exportEntity(w http.ResponseWriter, r *http.Request, e entity) 
 	if r.URL.Query().Get("limit") == "" {
 		f.Limit = -1
 	}
-	items, _, err := e.list(r.Context(), s.st, f)
-	if err != nil {
+	var items any
+	if e.kind() == kexi.KindCustomers {
+		cl, err := s.findCustomers(r, f)
+		if err != nil {
+			return err
+		}
+		items = cl.items
+	} else if items, _, err = e.list(r.Context(), s.st, f); err != nil {
 		return err
 	}
 	s.audit(r, "export", e.kind(), fmt.Sprintf("format=%s filter=%s", format, r.URL.RawQuery))

@@ -108,13 +108,19 @@ func newFixture(t *testing.T) *fixture {
 
 func newFixtureWith(t *testing.T, as []analysis.Analysis) *fixture {
 	t.Helper()
+	return newFixtureBatch(t, as, testBatch())
+}
+
+// newFixtureBatch is newFixtureWith on another data set.
+func newFixtureBatch(t *testing.T, as []analysis.Analysis, batch *kexi.Batch) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), sqlite.Options{Key: testKey})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := st.Import(ctx, testBatch()); err != nil {
+	if _, err := st.Import(ctx, batch); err != nil {
 		t.Fatalf("import: %v", err)
 	}
 	f := &fixture{t: t, st: st, users: map[string]*kexi.User{}, tokens: map[string]string{},

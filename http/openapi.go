@@ -28,10 +28,14 @@ var recordTypes = map[string]reflect.Type{
 // queryDocs describes the documented query parameters.
 var queryDocs = map[string]string{
 	"q":      "free text over the entity's name-like fields",
-	"sort":   "field to sort by; prefix with - for descending (e.g. -amount)",
+	"sort":   "field to sort by; prefix with - for descending (e.g. -amount); customers also by an analysis field (-clv.value)",
 	"offset": "rows to skip",
 	"limit":  "page size (default 100, at most 10000)",
-	"f":      "condition FIELD:OP:VALUE, repeatable; OP is eq, ne, lt, le, gt, ge, contains or in; FIELD may be custom.NAME",
+	"f": "condition FIELD:OP:VALUE, repeatable; OP is eq, ne, lt, le, gt, ge, contains or in; FIELD may be custom.NAME. " +
+		"Customers also take analysis fields NAME.COLUMN, a column of the analysis's per-customer table (rfm.r, rfm.cn8, pyramid.tier, lifecycle.stage, " +
+		"clv.p_alive, churn.probability, churn.risk_band, value.profit, segments.cluster) or an alias (rfm.segment, rfm.score, clv.value), " +
+		"from the cached run for the caller's scope as of as_of; percentages are fractions (churn.probability:gt:0.6); options as NAME.OPTION=VALUE (rfm.scheme=rfm10)",
+	"col":    "an analysis field to return in each customer's analysis object (the fields named in f and sort are returned too)",
 	"format": "csv (default) or xlsx",
 	"as_of":  "as-of date 2006-01-02: the end of that day in the business time zone (default: the end of the last order's day); 1900-01-01 to a few years ahead",
 	"from":   "period start 2006-01-02, a day in the business time zone",
@@ -67,7 +71,7 @@ func (s *Server) openAPI() map[string]any {
 		for _, q := range rt.Query {
 			prm := map[string]any{"name": q, "in": "query", "description": queryDocs[q],
 				"schema": map[string]any{"type": "string"}}
-			if q == "f" {
+			if q == "f" || q == "col" {
 				prm["schema"] = map[string]any{"type": "array", "items": map[string]any{"type": "string"}}
 				prm["explode"] = true
 			}
@@ -144,8 +148,14 @@ func responsesFor(rt route) map[string]any {
 				"text/csv": map[string]any{"schema": map[string]any{"type": "string"}},
 				"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": map[string]any{"schema": map[string]any{"type": "string", "format": "binary"}}}}
 		case rt.Method == "GET" && !strings.HasSuffix(rt.Path, "}"):
+			item := ref(rt.Kind)
+			if rt.Kind == kexi.KindCustomers {
+				item = map[string]any{"allOf": []any{item, map[string]any{"type": "object", "properties": map[string]any{
+					"analysis": map[string]any{"type": "object", "description": "the analysis fields named in f, sort and col (null where the analysis has no row for the customer)",
+						"additionalProperties": map[string]any{}}}}}}
+			}
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": map[string]any{"type": "object",
-				"properties": map[string]any{"items": map[string]any{"type": "array", "items": ref(rt.Kind)},
+				"properties": map[string]any{"items": map[string]any{"type": "array", "items": item},
 					"total": map[string]any{"type": "integer"}, "offset": map[string]any{"type": "integer"}, "limit": map[string]any{"type": "integer"}}}}}
 		case rt.Method != "DELETE":
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(rt.Kind)}}

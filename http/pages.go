@@ -254,7 +254,16 @@ type chartSpec struct {
 	Lang   string          `json:"lang"`
 	Format string          `json:"format,omitempty"` // "currency", "percent" for axis labels
 	Symbol string          `json:"symbol,omitempty"`
+	// Drill holds the customer-table link of each element (X, Cells or Links order); "" where
+	// an element does not drill down.
+	Drill []string `json:"drill,omitempty"`
+	// Colors holds a colour for some elements (X order; "" = the palette's): risk bands are
+	// drawn red, amber and green.
+	Colors []string `json:"colors,omitempty"`
 }
+
+// categoryColors are the colours of categories whose meaning has one: high risk is red.
+var categoryColors = map[string]string{"high": "#e03131", "medium": "#f59f00", "low": "#2f9e44"}
 
 type chartValues struct {
 	Name string    `json:"name"`

@@ -103,11 +103,17 @@ func (s *Server) routeList() []route {
 	for _, k := range kexi.Kinds {
 		e := entities[k]
 		base := "/api/v1/" + k
+		query, summary := listQuery, "list "+k+" (filter, sort, page)"
+		if k == kexi.KindCustomers {
+			// Analysis fields (rfm.segment, churn.probability, …): see drill.go.
+			query = append(append([]string(nil), listQuery...), "col", "as_of", "from", "to")
+			summary = "list customers (filter, sort, page), also by analysis results: f=rfm.segment:eq:important_value, f=churn.probability:gt:0.6, sort=-clv.value"
+		}
 		rs = append(rs,
-			route{Method: "GET", Path: base, Access: signedIn, API: true, Tag: k, Kind: k, Query: listQuery,
-				Summary: "list " + k + " (filter, sort, page)", h: s.apiList(e)},
+			route{Method: "GET", Path: base, Access: signedIn, API: true, Tag: k, Kind: k, Query: query,
+				Summary: summary, h: s.apiList(e)},
 			route{Method: "GET", Path: base + "/export", Access: signedIn, API: true, Tag: k, Kind: k,
-				Query: append([]string{"format"}, listQuery...), Summary: "export " + k + " as CSV or XLSX",
+				Query: append([]string{"format"}, query...), Summary: "export " + k + " as CSV or XLSX",
 				h: s.apiExport(e)},
 			route{Method: "GET", Path: base + "/{id}", Access: signedIn, API: true, Tag: k, Kind: k,
 				Summary: "get one of " + k, h: s.apiGet(e)},

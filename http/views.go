@@ -29,9 +29,10 @@ type cardView struct {
 }
 
 type cellView struct {
-	Text string
-	Link string
-	Num  bool
+	Text  string
+	Link  string
+	Num   bool
+	Class string
 }
 
 type tableView struct {
@@ -62,6 +63,7 @@ type analysisView struct {
 	Figures                    []cardView // headline figures
 	Details                    []cardView // figures marked Detail, in a collapsed section
 	DetailsTitle               string
+	FigureLinks                map[string]string // figure key → the customers behind it
 	Charts                     []chartSpec
 	Tables                     []tableView
 	Notes                      []string
@@ -74,6 +76,8 @@ type dashboardView struct {
 	Figures []figureView
 	Charts  []chartSpec
 	Empty   bool
+	// FigureLinks are the customers behind figures (key → customer-table link).
+	FigureLinks map[string]string
 }
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
@@ -84,6 +88,12 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	}
 	v := dashboardView{H: h, Empty: !h.HasOrders && h.Customers == 0}
 	v.Figures = dashboardFigures(p, h)
+	// The customers behind the figures: all of them, and the lifecycle's at-risk stage (the
+	// same default run the figure comes from).
+	v.FigureLinks = map[string]string{"dash_customers": "/customers"}
+	if h.AtRisk != nil {
+		v.FigureLinks["dash_at_risk"] = drillLink("lifecycle", nil, kexi.Cond{Field: "stage", Value: "at_risk"})
+	}
 	if h.HasOrders {
 		months := make([]string, len(h.Months))
 		for i, m := range h.Months {
@@ -186,7 +196,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 			return s.render(w, r, http.StatusOK, "analysis", p)
 		}
 	}
-	_, _, res, d, took, err := s.analysisFor(r, false)
+	_, in, res, d, took, err := s.analysisFor(r, false)
 	status := http.StatusOK
 	if err != nil {
 		code := kexi.ErrorCode(err)
@@ -196,7 +206,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 		status = statusOf(code)
 		p.Error, p.Problems = errText(p.Lang, err), problemsOf(err)
 	} else {
-		s.fillResult(p, &v, &info, res, d, q)
+		s.fillResult(p, &v, &info, res, d, q, in)
 		switch {
 		case took >= time.Millisecond:
 			v.Took = took.Round(time.Millisecond).String()
@@ -216,13 +226,21 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 }
 
 // fillResult formats a Result for the analysis page.
-func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *analysis.Result, d *data, q url.Values) {
+// Figures, chart elements and table rows with a Drill link to the customers behind them.
+func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *analysis.Result, d *data, q url.Values, in analysis.Input) {
 	v.ResultAsOf = res.AsOf
 	v.Notes = res.Notes
+	dq := drillBase(info.Name, q, in)
 	vals := res.FigureValues(func(k string) string { return label(info, p.Lang, k) },
 		func(x float64) string { return smartNum(p.Lang, x) })
 	for _, f := range res.Summary {
 		c := cardView{figureView{Key: f.Key, Label: labelIn(info, p.Lang, f.Key, vals), Value: p.figure(info, f)}, help(info, p.Lang, f.Key)}
+		if f.Drill.Column != "" {
+			if v.FigureLinks == nil {
+				v.FigureLinks = map[string]string{}
+			}
+			v.FigureLinks[f.Key] = drillLink(info.Name, dq, kexi.Cond{Field: f.Drill.Column, Op: kexi.Op(f.Drill.Op), Value: f.Drill.Value})
+		}
 		if f.Detail {
 			v.Details = append(v.Details, c)
 		} else {
@@ -234,6 +252,12 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 		c := chartOf(info, p.Lang, se)
 		c.Title = labelIn(info, p.Lang, se.Key, vals)
 		c.Symbol = currencySymbols[p.Settings.Currency]
+		c.Drill = seriesDrills(info.Name, dq, se)
+		if se.Drill.Column == "risk_band" {
+			for _, x := range se.X {
+				c.Colors = append(c.Colors, categoryColors[x])
+			}
+		}
 		v.Charts = append(v.Charts, c)
 	}
 	for i := range res.Tables {
@@ -243,7 +267,50 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 				tv.Head[j] = labelIn(info, p.Lang, c.Key, vals)
 			}
 		}
+		if dr := res.Tables[i].Drill; dr.Column != "" {
+			drillRows(&tv, &res.Tables[i], q, func(val string) string {
+				return drillLink(info.Name, dq, kexi.Cond{Field: dr.Column, Op: kexi.Op(dr.Op), Value: val})
+			})
+		}
 		v.Tables = append(v.Tables, tv)
+	}
+}
+
+// drillRows links the key cell of each shown row of a table with a Drill (and its customer
+// count, a "customers" or "size" column) to the row's customers.
+func drillRows(tv *tableView, t *analysis.Table, q url.Values, link func(string) string) {
+	key, count := -1, -1
+	for j, c := range t.Columns {
+		switch c.Key {
+		case t.Drill.Key:
+			key = j
+		case "customers", "size":
+			count = j
+		}
+	}
+	if key < 0 {
+		return
+	}
+	off := max(0, tv.From-1)
+	for i := range tv.Rows {
+		if off+i >= len(t.Rows) || key >= len(t.Rows[off+i]) {
+			break
+		}
+		val := cellText(t.Rows[off+i][key])
+		if t.Drill.Values != nil {
+			val = ""
+			if off+i < len(t.Drill.Values) {
+				val = t.Drill.Values[off+i]
+			}
+		}
+		if val == "" {
+			continue
+		}
+		l := link(val)
+		tv.Rows[i][key].Link = l
+		if count >= 0 && count < len(tv.Rows[i]) {
+			tv.Rows[i][count].Link = l
+		}
 	}
 }
 
@@ -322,6 +389,9 @@ func (p *page) table(info *analysis.Info, t *analysis.Table, d *data, q url.Valu
 				typ = t.Columns[j].Type
 			}
 			cells[j] = p.cell(info, typ, val)
+			if val == "high" && j < len(t.Columns) && t.Columns[j].Key == "risk_band" {
+				cells[j].Class = "risk-high"
+			}
 			if j == 0 && t.PerCustomer {
 				if id, ok := val.(int64); ok {
 					name := customerName(d, id)
@@ -350,6 +420,9 @@ func (p *page) cell(info *analysis.Info, typ string, v any) cellView {
 		if typ == "label" {
 			return cellView{Text: label(info, p.Lang, x)}
 		}
+		if typ == "reasons" {
+			return cellView{Text: p.reasons(info, x)}
+		}
 		return cellView{Text: x}
 	}
 	f := toFloat(v)
@@ -362,6 +435,34 @@ func (p *page) cell(info *analysis.Info, typ string, v any) cellView {
 		return cellView{Text: p.Num(f), Num: true}
 	}
 	return cellView{Text: smartNum(p.Lang, f), Num: true}
+}
+
+// reasons translates a "reasons" cell ("recency_days (120) ↑; frequency (8) ↓", see
+// churn.Reasons): each feature by the analysis's labels, each arrow as raising or lowering
+// the risk.
+func (p *page) reasons(info *analysis.Info, s string) string {
+	items := strings.Split(s, "; ")
+	for i, it := range items {
+		arrow := ""
+		for _, a := range []string{"↑", "↓"} {
+			if rest, ok := strings.CutSuffix(it, " "+a); ok {
+				it, arrow = rest, a
+			}
+		}
+		name, val, _ := strings.Cut(it, " (")
+		text := label(info, p.Lang, name)
+		if val != "" {
+			text += " " + strings.TrimSuffix(val, ")")
+		}
+		switch arrow {
+		case "↑":
+			text += " " + p.T("risk_up")
+		case "↓":
+			text += " " + p.T("risk_down")
+		}
+		items[i] = text
+	}
+	return strings.Join(items, "; ")
 }
 
 func cloneQuery(q url.Values) url.Values {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -77,6 +78,10 @@ func TestBrowser(t *testing.T) {
 	}
 	if code, _, errOut := runCmd(nil, "browser-pass-1\n", "users", "add", "--db", db, "--login", "admin", "--role", "admin", "--password-stdin"); code != 0 {
 		t.Fatalf("users add: %d %s", code, errOut)
+	}
+	// A sales user who owns some of the demo's customers.
+	if code, _, errOut := runCmd(nil, "browser-pass-2\n", "users", "add", "--db", db, "--login", "zhang.wei", "--role", "sales", "--password-stdin"); code != 0 {
+		t.Fatalf("users add sales: %d %s", code, errOut)
 	}
 	upload := filepath.Join(dir, "new-customers.csv")
 	csv := "external_id,name,province,city,channel\nE2E-1,端到端客户甲,浙江,杭州,wechat\nE2E-2,E2E Customer Two,江苏,南京,search_ads\n"
@@ -264,6 +269,71 @@ func TestBrowser(t *testing.T) {
 		do("portrait", chromedp.Navigate(s.url+"/customers/1"))
 		checkPage("portrait-"+lang, 0)
 	}
+
+	// Drill-down (issue #19): a click on a chart element opens the customer table holding
+	// exactly the customers the element counts. The page is in Chinese now.
+	drill := func(shotName, page, chart, pick string) (want, total int) {
+		t.Helper()
+		do("open "+page, chromedp.Navigate(s.url+page),
+			chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+		var el struct {
+			X, Y, Want float64
+			Name       string
+			Link       string
+		}
+		eval(fmt.Sprintf(drillJS, chart, pick), &el)
+		if el.Link == "" {
+			t.Fatalf("%s: chart %s has no drill-down element %q: %+v", page, chart, pick, el)
+		}
+		do("click "+el.Name, chromedp.MouseClickXY(el.X, el.Y),
+			chromedp.WaitVisible(chromedp.CSS(`#chips`)))
+		var got string
+		eval(`document.getElementById('list-count').getAttribute('data-total')`, &got)
+		total, _ = strconv.Atoi(got)
+		if total != int(el.Want) || total == 0 {
+			t.Errorf("%s: clicked %s (%v customers) and the list holds %d", page, el.Name, el.Want, total)
+		}
+		shot(shotName)
+		return int(el.Want), total
+	}
+	drill("drill-rfm", "/analyses/rfm", "segment_customers", "重要挽留客户")
+	drill("drill-pyramid", "/analyses/pyramid", "pyramid", "VIP")
+	drill("drill-churn", "/analyses/churn", "risk_bands", "高")
+	// The risk list is ready to act on: high risk in red, reasons both ways.
+	do("churn risk list", chromedp.Navigate(s.url+"/analyses/churn"),
+		chromedp.WaitVisible(chromedp.CSS(`#t-risk td.risk-high`)),
+		chromedp.ScrollIntoView(chromedp.CSS(`#t-risk`)))
+	var risk string
+	eval(`document.getElementById('t-risk').innerText`, &risk)
+	if !strings.Contains(risk, "↑风险") || !strings.Contains(risk, "↓风险") || !strings.Contains(risk, "风险价值") {
+		t.Errorf("churn risk list lacks reasons or value at risk: %.500s", risk)
+	}
+	shot("drill-churn-risk")
+
+	// A sales user's drill-down holds only their customers.
+	do("sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)),
+		chromedp.WaitVisible(chromedp.ID("login")))
+	do("sign in as sales",
+		chromedp.SendKeys(chromedp.ID("login"), "zhang.wei"),
+		chromedp.SendKeys(chromedp.ID("password"), "browser-pass-2"),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.CSS(".figures")))
+	if _, total := drill("drill-rfm-sales", "/analyses/rfm", "segment_customers", ""); total > 0 {
+		var owners []string
+		eval(`(function () {
+		  var i = Array.prototype.findIndex.call(document.querySelectorAll('#list thead th'), function (th) { return th.getAttribute('data-key') === 'owner'; });
+		  return Array.prototype.map.call(document.querySelectorAll('#list tbody tr'), function (tr) { return tr.children[i].innerText.trim(); });
+		})()`, &owners)
+		if len(owners) == 0 {
+			t.Error("sales drill-down: no owner column")
+		}
+		for _, o := range owners {
+			if o != "zhang.wei" {
+				t.Errorf("sales drill-down holds a customer of %q", o)
+			}
+		}
+	}
+
 	mu.Lock()
 	defer mu.Unlock()
 	for _, p := range problems {
@@ -271,3 +341,29 @@ func TestBrowser(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", out)
 }
+
+// drillJS finds element pick (the first whose category starts with it; "" = the first with
+// customers) of the chart whose key is %[1]q, scrolls it into view and returns where to click
+// it, its category, its number and its drill-down link.
+const drillJS = `(function (key, pick) {
+  var el = Array.prototype.find.call(document.querySelectorAll('[data-chart]'), function (e) {
+    return JSON.parse(e.getAttribute('data-chart')).key === key; });
+  if (!el) { return {}; }
+  el.scrollIntoView({ block: 'center' });
+  var spec = JSON.parse(el.getAttribute('data-chart')), ys = spec.y[0].data;
+  var i = (spec.x || []).findIndex(function (x, j) { return ys[j] > 0 && spec.drill[j] && x.indexOf(pick) === 0; });
+  if (i < 0) { return {}; }
+  var chart = echarts.getInstanceByDom(el), pt;
+  var lay = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(i);
+  if (spec.kind === 'pie') {
+    var a = (lay.startAngle + lay.endAngle) / 2, r = (lay.r0 + lay.r) / 2;
+    pt = [lay.cx + r * Math.cos(a), lay.cy + r * Math.sin(a)];
+  } else if (lay && lay.points) {
+    pt = [0, 0];
+    lay.points.forEach(function (p) { pt[0] += p[0] / lay.points.length; pt[1] += p[1] / lay.points.length; });
+  } else {
+    pt = chart.convertToPixel({ seriesIndex: 0 }, [i, ys[i] / 2]);
+  }
+  var rect = el.getBoundingClientRect();
+  return { X: rect.left + pt[0], Y: rect.top + pt[1], Want: ys[i], Name: spec.x[i], Link: spec.drill[i] };
+})(%[1]q, %[2]q)`

@@ -160,9 +160,53 @@
     opt.color = palette;
     opt.animation = false;
     chart.setOption(opt);
+    wireDrill(chart, spec, el);
+    applyColors(chart, spec);
     el.setAttribute('data-drawn', '1');
     window.addEventListener('resize', function () { chart.resize(); });
   }
+
+  // ---- Drill-down (issue #19): a click on a chart element opens the customers behind it. ----
+  // spec.drill holds one customer-table link per element, in the order of spec.x (bars, pie
+  // slices, funnel and pyramid stages, map regions), spec.cells (heat maps) or spec.links
+  // (Sankey flows); "" where an element does not drill down.
+  function drillIndex(spec, p) {
+    if (spec.kind === 'sankey') {
+      if (p.dataType !== 'edge' || !p.data) { return -1; }
+      var links = spec.links || [];
+      for (var i = 0; i < links.length; i++) {
+        if (links[i].source === p.data.source && links[i].target + ' ' === p.data.target) { return i; }
+      }
+      return -1;
+    }
+    if (spec.kind === 'map') { return (spec.x || []).indexOf(p.name); }
+    return p.dataIndex;
+  }
+
+  function wireDrill(chart, spec, el) {
+    var links = spec.drill || [];
+    if (!links.length) { return; }
+    el.setAttribute('data-drill', '1');
+    chart.on('click', function (p) {
+      var i = drillIndex(spec, p);
+      if (i >= 0 && links[i]) { window.location.href = links[i]; }
+    });
+  }
+  // applyColors gives elements the colours spec.colors names (high risk red), X order.
+  function applyColors(chart, spec) {
+    var colors = spec.colors || [];
+    if (!colors.length) { return; }
+    var s = chart.getOption().series[0];
+    if (!s || !s.data) { return; }
+    var data = s.data.map(function (d, i) {
+      if (!colors[i]) { return d; }
+      var item = (d !== null && typeof d === 'object') ? d : { value: d };
+      item.itemStyle = { color: colors[i] };
+      return item;
+    });
+    chart.setOption({ series: [{ data: data }] });
+  }
+  // ---- end drill-down ----
 
   function drawAll() {
     if (!window.echarts) { return; }

@@ -1,0 +1,585 @@
+package kexihttp
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// Analysis fields of the customer table. Every column of an analysis's per-customer table is a
+// field NAME.COLUMN of the customers (rfm.r, pyramid.tier, churn.probability): it can be
+// filtered (f=churn.probability:gt:0.6), sorted (sort=-clv.clv) and shown (col=rfm.cn8) on the
+// customer page and in GET /api/v1/customers. The values come from the same cached result the
+// analysis page shows, for the signed-in user's scope, as of the request's as_of (from, to and
+// NAME.OPTION=VALUE parameters choose the run as they do on the analysis page). Conditions and
+// sorting on them are applied in Go over the customers the store's own conditions select.
+
+// fieldAliases are names for analysis fields by meaning rather than by column; {option} is
+// replaced by the option's value in the run (rfm.segment is the column of the chosen scheme).
+var fieldAliases = map[string]string{
+	"rfm.segment": "{scheme}",
+	"rfm.score":   "cell",
+	"clv.value":   "clv",
+}
+
+// listedFields are the analysis fields the customer page offers in its pickers, when their
+// analysis is registered. Any other column works too when named.
+var listedFields = []string{"rfm.segment", "rfm.recency", "rfm.frequency", "rfm.monetary", "rfm.r", "rfm.f", "rfm.m",
+	"pyramid.tier", "lifecycle.stage", "clv.p_alive", "clv.value", "churn.probability", "churn.risk_band",
+	"value.profit", "segments.cluster"}
+
+// arun is one analysis run's per-customer table, indexed by customer.
+type arun struct {
+	info analysis.Info
+	in   analysis.Input
+	res  *analysis.Result
+	t    *analysis.Table
+	rows map[int64][]any // the customer's first row
+	cols map[string]int
+}
+
+// afields resolves analysis fields for one request.
+type afields struct {
+	s    *Server
+	ctx  context.Context
+	sc   kexi.Scope
+	q    url.Values
+	d    *data
+	v    int64
+	runs map[string]*arun
+}
+
+func (s *Server) newAfields(r *http.Request) *afields {
+	return &afields{s: s, ctx: r.Context(), sc: scopeOf(r), q: r.URL.Query(), runs: map[string]*arun{}}
+}
+
+// is reports whether field names an analysis field (NAME.COLUMN of a registered analysis).
+func (af *afields) is(field string) bool {
+	name, _, ok := strings.Cut(strings.TrimPrefix(field, "-"), ".")
+	return ok && af.s.byName[name] != nil
+}
+
+// run runs (or finds in the cache) the named analysis for the request.
+func (af *afields) run(name string) (*arun, error) {
+	if r, ok := af.runs[name]; ok {
+		return r, nil
+	}
+	a := af.s.byName[name]
+	info := a.Info()
+	vals := url.Values{}
+	for _, k := range []string{"as_of", "from", "to"} {
+		if v := af.q.Get(k); v != "" {
+			vals.Set(k, v)
+		}
+	}
+	for k, vs := range af.q {
+		if o, ok := strings.CutPrefix(k, name+"."); ok {
+			vals[o] = vs
+		}
+	}
+	in, err := analysisInput(info, vals, true, af.s.zone(af.ctx), af.s.dates())
+	if err != nil {
+		return nil, err
+	}
+	if af.d == nil {
+		if af.d, af.v, err = af.s.dataset(af.ctx, af.sc); err != nil {
+			return nil, err
+		}
+	}
+	res, _, err := af.s.runAnalysis(af.ctx, af.v, af.sc, a, in, af.d)
+	if err != nil {
+		return nil, err
+	}
+	run := &arun{info: info, in: in, res: res, rows: map[int64][]any{}, cols: map[string]int{}}
+	for i := range res.Tables {
+		if res.Tables[i].PerCustomer {
+			run.t = &res.Tables[i]
+			break
+		}
+	}
+	if run.t == nil {
+		return nil, fieldError("f", name, "the analysis "+name+" has no per-customer results to filter on")
+	}
+	for j, c := range run.t.Columns {
+		run.cols[c.Key] = j
+	}
+	for _, row := range run.t.Rows {
+		if id, ok := asID(row[0]); ok {
+			if _, seen := run.rows[id]; !seen {
+				run.rows[id] = row
+			}
+		}
+	}
+	af.runs[name] = run
+	return run, nil
+}
+
+func asID(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	}
+	return 0, false
+}
+
+// column resolves an analysis field to its run and column index.
+func (af *afields) column(field string) (*arun, int, error) { return af.columnFor("f", field) }
+
+// columnFor is column with errors about the query parameter param.
+func (af *afields) columnFor(param, field string) (*arun, int, error) {
+	name, col, _ := strings.Cut(field, ".")
+	run, err := af.run(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	if alias, ok := fieldAliases[field]; ok {
+		col = alias
+		if o, ok := strings.CutPrefix(alias, "{"); ok {
+			o = strings.TrimSuffix(o, "}")
+			col = run.in.Options[o]
+			for _, d := range run.info.Options {
+				if d.Key == o && col == "" {
+					col = d.Default
+				}
+			}
+		}
+	}
+	j, ok := run.cols[col]
+	if !ok {
+		var have []string
+		for _, c := range run.t.Columns[1:] {
+			have = append(have, name+"."+c.Key)
+		}
+		return nil, 0, fieldError(param, field, "unknown field; "+name+" has "+strings.Join(have, ", "))
+	}
+	return run, j, nil
+}
+
+// value returns a customer's value of an analysis field (nil when the analysis has no row for
+// the customer) and the column's type.
+func (af *afields) value(field string, id int64) (any, string, *arun) {
+	run, j, err := af.column(field)
+	if err != nil {
+		return nil, "", nil
+	}
+	typ := run.t.Columns[j].Type
+	row := run.rows[id]
+	if row == nil || j >= len(row) {
+		return nil, typ, run
+	}
+	return row[j], typ, run
+}
+
+// matcher returns a test of a customer id against an analysis condition; a value that does
+// not fit the column's type is an EINVALID error.
+func (af *afields) matcher(c kexi.Cond) (func(id int64) bool, error) {
+	run, j, err := af.column(c.Field)
+	if err != nil {
+		return nil, err
+	}
+	typ := run.t.Columns[j].Type
+	bad := func(reason string) error { return fieldError("f", c.Field+":"+string(c.Op)+":"+c.Value, reason) }
+	vals := []string{c.Value}
+	if c.Op == kexi.In {
+		vals = strings.Split(c.Value, ",")
+		for i := range vals {
+			vals[i] = strings.TrimSpace(vals[i])
+		}
+	}
+	switch typ {
+	case "int", "float", "currency", "percent":
+		if c.Op == kexi.Contains {
+			return nil, bad("contains needs a text field; " + c.Field + " is a number")
+		}
+		nums := make([]float64, len(vals))
+		for i, v := range vals {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return nil, bad("expected a number")
+			}
+			nums[i] = f
+		}
+		return func(id int64) bool {
+			row := run.rows[id]
+			if row == nil || row[j] == nil {
+				return c.Op == kexi.Ne
+			}
+			return compareNum(toFloat(row[j]), c.Op, nums)
+		}, nil
+	}
+	// Text, labels (matched by key or by either translation), dates and flags.
+	return func(id int64) bool {
+		row := run.rows[id]
+		var s string
+		if row != nil {
+			s = cellText(row[j])
+			if b, ok := row[j].(bool); ok {
+				s = strconv.FormatBool(b)
+			}
+		}
+		alts := []string{s}
+		if typ == "label" && s != "" {
+			if t, ok := run.info.Labels[s]; ok {
+				alts = append(alts, t.En, t.Zh)
+			}
+		}
+		for _, a := range alts {
+			if compareText(a, c.Op, vals) {
+				return c.Op != kexi.Ne
+			}
+		}
+		return c.Op == kexi.Ne
+	}, nil
+}
+
+func compareNum(x float64, op kexi.Op, vals []float64) bool {
+	switch op {
+	case kexi.Eq:
+		return x == vals[0]
+	case kexi.Ne:
+		return x != vals[0]
+	case kexi.Lt:
+		return x < vals[0]
+	case kexi.Le:
+		return x <= vals[0]
+	case kexi.Gt:
+		return x > vals[0]
+	case kexi.Ge:
+		return x >= vals[0]
+	case kexi.In:
+		for _, v := range vals {
+			if x == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// compareText reports whether s matches; for ne it reports whether s equals the value, and the
+// caller negates.
+func compareText(s string, op kexi.Op, vals []string) bool {
+	switch op {
+	case kexi.Eq, kexi.Ne:
+		return s == vals[0]
+	case kexi.Contains:
+		return strings.Contains(strings.ToLower(s), strings.ToLower(vals[0]))
+	case kexi.Lt:
+		return s != "" && s < vals[0]
+	case kexi.Le:
+		return s != "" && s <= vals[0]
+	case kexi.Gt:
+		return s > vals[0]
+	case kexi.Ge:
+		return s >= vals[0]
+	case kexi.In:
+		for _, v := range vals {
+			if s == v {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// less orders two cells of a column; nil (no row) sorts last either way, handled by the caller.
+func lessCell(a, b any) bool {
+	switch x := a.(type) {
+	case string:
+		y, _ := b.(string)
+		return x < y
+	case time.Time:
+		y, _ := b.(time.Time)
+		return x.Before(y)
+	case bool:
+		y, _ := b.(bool)
+		return !x && y
+	}
+	return toFloat(a) < toFloat(b)
+}
+
+// customerList is a page of customers with the analysis fields the request names.
+type customerList struct {
+	items  []*kexi.Customer
+	total  int
+	fields []string // analysis fields named in f, sort or col, in that order
+	af     *afields
+}
+
+// customerRow is a customer in the API with its analysis fields.
+type customerRow struct {
+	*kexi.Customer
+	Analysis map[string]any `json:"analysis,omitempty"`
+}
+
+// rows returns the page for the API: each customer with the named analysis fields.
+func (cl *customerList) rows() []customerRow {
+	out := make([]customerRow, len(cl.items))
+	for i, c := range cl.items {
+		out[i].Customer = c
+		if len(cl.fields) > 0 {
+			out[i].Analysis = map[string]any{}
+			for _, f := range cl.fields {
+				v, _, _ := cl.af.value(f, c.ID)
+				out[i].Analysis[f] = v
+			}
+		}
+	}
+	return out
+}
+
+// findCustomers lists customers for f like the store, and also takes conditions and a sort on
+// analysis fields. The store selects by its own conditions (all of them when an analysis
+// field is involved); analysis conditions, sorting and paging then run in Go.
+func (s *Server) findCustomers(r *http.Request, f kexi.Filter) (*customerList, error) {
+	af := s.newAfields(r)
+	cl := &customerList{af: af}
+	add := func(field string) {
+		for _, x := range cl.fields {
+			if x == field {
+				return
+			}
+		}
+		cl.fields = append(cl.fields, field)
+	}
+	storeF := f
+	storeF.Where = nil
+	var tests []func(int64) bool
+	for _, c := range f.Where {
+		if !af.is(c.Field) {
+			storeF.Where = append(storeF.Where, c)
+			continue
+		}
+		m, err := af.matcher(c)
+		if err != nil {
+			return nil, err
+		}
+		tests = append(tests, m)
+		add(c.Field)
+	}
+	sortField, desc := strings.TrimPrefix(f.Sort, "-"), strings.HasPrefix(f.Sort, "-")
+	analysisSort := f.Sort != "" && af.is(sortField)
+	if analysisSort {
+		if _, _, err := af.columnFor("sort", sortField); err != nil {
+			return nil, err
+		}
+		add(sortField)
+		storeF.Sort = ""
+	}
+	for _, c := range r.URL.Query()["col"] {
+		if af.is(c) {
+			if _, _, err := af.columnFor("col", c); err != nil {
+				return nil, err
+			}
+			add(c)
+		}
+	}
+	if len(tests) == 0 && !analysisSort {
+		items, total, err := s.st.FindCustomers(r.Context(), f)
+		if err != nil {
+			return nil, err
+		}
+		cl.items, cl.total = items, total
+		return cl, nil
+	}
+	storeF.Offset, storeF.Limit = 0, -1
+	all, _, err := s.st.FindCustomers(r.Context(), storeF)
+	if err != nil {
+		return nil, err
+	}
+	kept := all[:0]
+next:
+	for _, c := range all {
+		for _, t := range tests {
+			if !t(c.ID) {
+				continue next
+			}
+		}
+		kept = append(kept, c)
+	}
+	if analysisSort {
+		vals := make(map[int64]any, len(kept))
+		for _, c := range kept {
+			vals[c.ID], _, _ = af.value(sortField, c.ID)
+		}
+		sort.SliceStable(kept, func(i, j int) bool {
+			a, b := vals[kept[i].ID], vals[kept[j].ID]
+			switch {
+			case a == nil || b == nil:
+				return a != nil && b == nil
+			case desc:
+				return lessCell(b, a)
+			}
+			return lessCell(a, b)
+		})
+	}
+	cl.total = len(kept)
+	from := min(f.Offset, len(kept))
+	to := len(kept)
+	if f.Limit >= 0 {
+		to = min(from+f.Limit, len(kept))
+	}
+	cl.items = kept[from:to]
+	return cl, nil
+}
+
+// fieldTitle is how an analysis field reads in a chip or a column head: "RFM 分析 · 分群".
+func (af *afields) fieldTitle(lang, field string) string {
+	name, col, _ := strings.Cut(field, ".")
+	a := af.s.byName[name]
+	if a == nil {
+		return field
+	}
+	info := a.Info()
+	return info.Title.In(lang) + " · " + label(&info, lang, col)
+}
+
+// drillLink is the customer table filtered to the customers behind an element of analysis
+// name's result: the page's dates and options (base), and one condition per column.
+func drillLink(name string, base url.Values, conds ...kexi.Cond) string {
+	q := cloneQuery(base)
+	q["col"] = append([]string(nil), defaultColumns[kexi.KindCustomers]...)
+	for _, c := range conds {
+		op := c.Op
+		if op == "" {
+			op = kexi.Eq
+		}
+		q.Add("f", name+"."+c.Field+":"+string(op)+":"+c.Value)
+		q["col"] = appendNew(q["col"], name+"."+c.Field)
+	}
+	return "/customers?" + q.Encode()
+}
+
+// drillBase is the query that reproduces an analysis run on the customer table: its dates
+// and its options as NAME.OPTION.
+func drillBase(name string, page url.Values, in analysis.Input) url.Values {
+	q := url.Values{}
+	for _, k := range []string{"as_of", "from", "to"} {
+		if v := strings.TrimSpace(page.Get(k)); v != "" {
+			q.Set(k, v)
+		}
+	}
+	for k, v := range in.Options {
+		if k != "as_of" {
+			q.Set(name+"."+k, v)
+		}
+	}
+	return q
+}
+
+// seriesDrills are the drill links of a chart's elements, in the order of its X (bars, pie
+// slices, funnel stages), its Cells (heat maps) or its Links (Sankey); "" where an element
+// does not drill down. Nil when the series has no Drill.
+func seriesDrills(name string, base url.Values, se analysis.Series) []string {
+	dr := se.Drill
+	if dr.Column == "" {
+		return nil
+	}
+	pick := func(vals, cats []string, i int) string {
+		if vals != nil {
+			if i < len(vals) {
+				return vals[i]
+			}
+			return ""
+		}
+		if i < len(cats) {
+			return cats[i]
+		}
+		return ""
+	}
+	var out []string
+	switch {
+	case len(se.Links) > 0:
+		for i := range se.Links {
+			x, y := pick(dr.Values, nil, i), pick(dr.YValues, nil, i)
+			if x == "" || y == "" {
+				out = append(out, "")
+				continue
+			}
+			out = append(out, drillLink(name, base, kexi.Cond{Field: dr.Column, Op: kexi.Op(dr.Op), Value: x},
+				kexi.Cond{Field: dr.YColumn, Value: y}))
+		}
+	case len(se.Cells) > 0:
+		for _, c := range se.Cells {
+			x, y := pick(dr.Values, se.X, int(c[0])), pick(dr.YValues, se.YCats, int(c[1]))
+			if x == "" || y == "" || dr.YColumn == "" {
+				out = append(out, "")
+				continue
+			}
+			out = append(out, drillLink(name, base, kexi.Cond{Field: dr.Column, Op: kexi.Op(dr.Op), Value: x},
+				kexi.Cond{Field: dr.YColumn, Value: y}))
+		}
+	case len(dr.Edges) == len(se.X)+1:
+		for i := range se.X {
+			lo, hi := strconv.FormatFloat(dr.Edges[i], 'g', -1, 64), strconv.FormatFloat(dr.Edges[i+1], 'g', -1, 64)
+			op := kexi.Lt
+			if i == len(se.X)-1 {
+				op = kexi.Le
+			}
+			out = append(out, drillLink(name, base, kexi.Cond{Field: dr.Column, Op: kexi.Ge, Value: lo},
+				kexi.Cond{Field: dr.Column, Op: op, Value: hi}))
+		}
+	default:
+		for i := range se.X {
+			x := pick(dr.Values, se.X, i)
+			if x == "" {
+				out = append(out, "")
+				continue
+			}
+			out = append(out, drillLink(name, base, kexi.Cond{Field: dr.Column, Op: kexi.Op(dr.Op), Value: x}))
+		}
+	}
+	return out
+}
+
+// opSymbols are how the comparison operators read in a chip.
+var opSymbols = map[kexi.Op]string{kexi.Eq: "=", kexi.Ne: "≠", kexi.Lt: "<", kexi.Le: "≤", kexi.Gt: ">", kexi.Ge: "≥"}
+
+// chipView is one condition of the customer list as a person reads it, with the link that
+// removes it.
+type chipView struct {
+	Text, Remove string
+}
+
+// chips describes the list's conditions; analysis conditions name the as-of date of their run.
+func (af *afields) chips(p *page, base string, q url.Values) []chipView {
+	var out []chipView
+	for i, raw := range q["f"] {
+		c, err := parseCond(raw)
+		if err != nil {
+			continue
+		}
+		op := p.T(string(c.Op))
+		if sym, ok := opSymbols[c.Op]; ok {
+			op = sym
+		}
+		text := fieldLabel(p.Lang, c.Field) + " " + op + " " + c.Value
+		if af.is(c.Field) {
+			val := c.Value
+			if run, j, err := af.column(c.Field); err == nil {
+				if run.t.Columns[j].Type == "label" {
+					val = label(&run.info, p.Lang, c.Value)
+				}
+				text = af.fieldTitle(p.Lang, c.Field) + " " + op + " " + val
+				if !run.res.AsOf.IsZero() {
+					text += ", " + p.Tf("as_of_note", p.Date(run.res.AsOf))
+				}
+			}
+		}
+		q2 := cloneQuery(q)
+		fs := append([]string(nil), q["f"][:i]...)
+		q2["f"] = append(fs, q["f"][i+1:]...)
+		q2.Del("offset")
+		out = append(out, chipView{Text: text, Remove: base + "?" + q2.Encode()})
+	}
+	return out
+}
