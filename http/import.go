@@ -109,7 +109,16 @@ func groupRejects(res *sheet.Result) []problemGroup {
 	var out []problemGroup
 	idx := map[[2]string]int{}
 	last := map[int]int{} // the last row counted in each group
+	var row int
+	var cols []string // the columns of the row's problems so far
 	for _, rj := range res.Rejects {
+		if rj.Row != row {
+			row, cols = rj.Row, cols[:0]
+		}
+		if rj.Column != "" && slices.Contains(cols, rj.Column) {
+			continue // a bad date and so no order date: the first problem says it
+		}
+		cols = append(cols, rj.Column)
 		key := [2]string{rj.Code, rj.Column}
 		if rj.Code == "" {
 			key[0] = "?" + rj.Reason

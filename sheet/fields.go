@@ -3,6 +3,7 @@ package sheet
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -709,7 +710,9 @@ func Fields(kind string) []string {
 	}
 	out := make([]string, 0, len(k.fields))
 	for _, f := range k.fields {
-		out = append(out, f.name)
+		if !slices.Contains(out, f.name) { // fields may share a name (income as a number or a band)
+			out = append(out, f.name)
+		}
 	}
 	return out
 }
