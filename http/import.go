@@ -710,7 +710,12 @@ type jobView struct {
 	Others     bool   // the file has rows with other problems
 	Columns    []previewCol
 	CanAdmin   bool // may change the currency
+	Money      bool // a column holds amounts of money
 }
+
+// moneyFields are the fields that hold amounts of money.
+var moneyFields = []string{"amount", "cost", "shipping", "discount", "items.unit_price", "items.unit_cost",
+	"value", "budget", "spend", "revenue", "price", "unit_price", "income", "customer.income"}
 
 // previewCol is one column of a preview: its header, what it maps to, the choices and the
 // first rows' values.
@@ -790,6 +795,10 @@ func (s *Server) handleImportJob(w http.ResponseWriter, r *http.Request) error {
 	}
 	if j.Preview != nil {
 		v.Columns = previewCols(j.Preview, p.Lang)
+		v.Money = j.Preview.Currency != ""
+		for _, c := range j.Preview.Columns {
+			v.Money = v.Money || slices.Contains(moneyFields, c.Field)
+		}
 	}
 	v.CanAdmin = p.IsAdmin()
 	p.Data = v
