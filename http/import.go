@@ -443,9 +443,18 @@ func (s *Server) runPreview(ctx context.Context, j *job) {
 		}
 		j.Kind, j.Rows, j.Rejected, j.Groups, j.Preview, j.State = res.Kind, res.Rows, res.Rejected, groupRejects(res), pv, "preview"
 	})
-	time.AfterFunc(previewTTL, func() {
+	time.AfterFunc(previewTTL, func() { s.expire(j) })
+}
+
+// expire ends a job still waiting for its confirmation previewTTL after its preview, and
+// removes its file.
+func (s *Server) expire(j *job) {
+	s.jobs.mu.Lock()
+	waiting := j.State == "preview"
+	s.jobs.mu.Unlock()
+	if waiting {
 		s.jobs.end(j, "cancelled", &apiError{Code: kexi.EINVALID, Message: "the preview expired: upload the file again"}, s.now())
-	})
+	}
 }
 
 // startJob checks the user may import, saves the upload and registers a job for it.

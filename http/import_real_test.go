@@ -176,6 +176,18 @@ func TestImportPreviewChoices(t *testing.T) {
 	if j.State != "done" || j.Rejected != 1 {
 		t.Errorf("anonymous: %d %s", w.Code, w.Body)
 	}
+	// A preview not confirmed in time expires, and its file goes.
+	id, path = preview()
+	f.srv.jobs.mu.Lock()
+	jb := f.srv.jobs.byID[id]
+	f.srv.jobs.mu.Unlock()
+	f.srv.expire(jb)
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("an expired preview's upload is kept: %v", err)
+	}
+	if w := f.do(req{method: "POST", path: "/api/v1/import/" + id, as: "admin", body: "skip_bad=1"}); w.Code != 409 {
+		t.Errorf("confirming an expired import: %d %s", w.Code, w.Body)
+	}
 	// A mapping choice is checked.
 	id, _ = preview()
 	if w := f.do(req{method: "POST", path: "/api/v1/import/" + id, as: "admin", body: "col.3=nonsense"}); w.Code != 400 {

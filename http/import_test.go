@@ -51,6 +51,10 @@ func TestImportUpload(t *testing.T) {
 	if w.Code != 202 || job.URL != "/import/"+job.ID {
 		t.Fatalf("upload: %d %s", w.Code, w.Body)
 	}
+	// The file picker offers .csv.gz, as the README promises.
+	if form := f.do(req{method: "GET", path: "/import", as: "admin", via: "session"}).Body.String(); !strings.Contains(form, `accept=".csv,.csv.gz,`) {
+		t.Errorf("the import form's file picker hides .csv.gz: %.1500s", form)
+	}
 	// The upload is checked first: the preview names the bad row's problem.
 	if state := waitJob(t, f, job.URL, "admin"); state != "preview" {
 		t.Fatalf("job state %q, want preview", state)

@@ -305,7 +305,10 @@ func retailFile() string {
 	if dir == "" {
 		dir = filepath.Join("..", "..", "..", "shared", "data")
 	}
-	p := filepath.Join(dir, "online-retail", "online_retail.csv.gz")
+	p, err := filepath.Abs(filepath.Join(dir, "online-retail", "online_retail.csv.gz")) // the browser has another working directory
+	if err != nil {
+		return ""
+	}
 	if _, err := os.Stat(p); err != nil {
 		return ""
 	}
