@@ -744,7 +744,11 @@ func previewCols(pv *preview, lang string) []previewCol {
 	for i, c := range pv.Columns {
 		pc := previewCol{Index: i, Header: c.Header, Field: c.Field}
 		label := func(f string) string {
-			if l := fieldLabel(lang, f); l != f {
+			l := fieldLabel(lang, f)
+			if x, ok := strings.CutPrefix(f, "customer."); ok {
+				l = fmt.Sprintf(tr(lang, "customer_field"), fieldLabel(lang, x))
+			}
+			if l != f {
 				return l + " (" + f + ")"
 			}
 			return f
