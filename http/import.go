@@ -255,17 +255,22 @@ func sameCells(a, b []string) bool { return len(a) > 0 && len(b) > 0 && &a[0] ==
 // trimProblems shortens the values of problems kept with a failed job, which may be cells of
 // up to a megabyte each.
 func trimProblems(ps []kexi.FieldProblem) []kexi.FieldProblem {
-	const max = 256
 	for i := range ps {
-		if v := ps[i].Value; len(v) > max {
-			cut := max
-			for cut > 0 && !utf8.RuneStart(v[cut]) {
-				cut--
-			}
-			ps[i].Value = strings.Clone(v[:cut]) + "…"
-		}
+		ps[i].Value = cut(ps[i].Value, 256)
 	}
 	return ps
+}
+
+// cut shortens s to at most max bytes (on a rune boundary) and an ellipsis.
+func cut(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strings.Clone(s[:n]) + "…"
 }
 
 // get returns the job for login, or nil.
@@ -429,6 +434,11 @@ func (s *Server) runPreview(ctx context.Context, j *job) {
 	if err != nil {
 		s.jobs.end(j, "failed", s.failure(j.File, err), s.now())
 		return
+	}
+	for _, row := range res.Sample { // cells may be up to the line limit long
+		for i, c := range row {
+			row[i] = cut(c, 200)
+		}
 	}
 	pv := &preview{Kind: res.Kind, Header: res.Header, Columns: res.Columns, Custom: res.Custom, Sample: res.Sample,
 		Fields: sheet.Fields(res.Kind), Currency: res.Currency}
