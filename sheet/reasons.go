@@ -78,6 +78,9 @@ func ReasonText(lang, code string, args []string, fallback string) string {
 	if lang == "zh" {
 		f = t[1]
 	}
+	if len(args) == 0 {
+		return f // the texts without args are not formats: "12%" is a percentage
+	}
 	a := make([]any, len(args))
 	for i, s := range args {
 		a[i] = s

@@ -38,6 +38,9 @@ func TestReasonsInLanguage(t *testing.T) {
 			t.Errorf("zh rejects lack %q:\n%s", want, zh.String())
 		}
 	}
+	if strings.Contains(zh.String()+en.String(), "%!") || !strings.Contains(zh.String(), "12%") {
+		t.Errorf("a reason was mangled as a format:\n%s\n%s", zh.String(), en.String())
+	}
 	if strings.Contains(en.String(), "--anonymous") || !strings.Contains(en.String(), "no customer") {
 		t.Errorf("en rejects should say no customer without CLI flags:\n%s", en.String())
 	}
