@@ -120,6 +120,7 @@ func newFixtureWith(t *testing.T, as []analysis.Analysis) *fixture {
 	f := &fixture{t: t, st: st, users: map[string]*kexi.User{}, tokens: map[string]string{},
 		sessions: map[string][2]string{}, bob: map[string]int64{}, alice: map[string]int64{}}
 	f.srv = NewServer(Config{Store: st, Analyses: as, SetupToken: "setup-secret-token"})
+	t.Cleanup(f.srv.Close)
 	hash, err := HashPassword("correct horse")
 	if err != nil {
 		t.Fatal(err)

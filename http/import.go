@@ -393,6 +393,25 @@ func (js *jobs) end(j *job, state string, e *apiError, now time.Time) bool {
 	return true
 }
 
+// Close cancels the imports still waiting for their confirmation and removes every uploaded
+// file the server still keeps (an import still reading its file keeps it open). Call it when
+// the server stops.
+func (s *Server) Close() {
+	now := s.now()
+	s.jobs.mu.Lock()
+	defer s.jobs.mu.Unlock()
+	for _, j := range s.jobs.byID {
+		if j.path == "" {
+			continue
+		}
+		os.Remove(j.path)
+		j.path = ""
+		if j.State == "checking" || j.State == "preview" {
+			j.State, j.Finished = "cancelled", now
+		}
+	}
+}
+
 // set changes j under the lock.
 func (js *jobs) set(j *job, fn func(j *job)) {
 	js.mu.Lock()

@@ -193,6 +193,14 @@ func TestImportPreviewChoices(t *testing.T) {
 	if w := f.do(req{method: "POST", path: "/api/v1/import/" + id, as: "admin", body: "col.3=nonsense"}); w.Code != 400 {
 		t.Errorf("a bad mapping: %d %s", w.Code, w.Body)
 	}
+	// Closing the server removes the files of previews still waiting.
+	f.srv.jobs.mu.Lock()
+	path = f.srv.jobs.byID[id].path
+	f.srv.jobs.mu.Unlock()
+	f.srv.Close()
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("a waiting preview's upload outlived the server: %v", err)
+	}
 	// The OpenAPI document lists the steps.
 	var doc struct{ Paths map[string]map[string]any }
 	decode(t, f.do(req{method: "GET", path: "/api/v1/openapi.json", as: "admin"}), &doc)
