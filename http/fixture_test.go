@@ -126,6 +126,7 @@ func newFixtureBatch(t *testing.T, as []analysis.Analysis, batch *kexi.Batch) *f
 	f := &fixture{t: t, st: st, users: map[string]*kexi.User{}, tokens: map[string]string{},
 		sessions: map[string][2]string{}, bob: map[string]int64{}, alice: map[string]int64{}}
 	f.srv = NewServer(Config{Store: st, Analyses: as, SetupToken: "setup-secret-token"})
+	t.Cleanup(f.srv.Close)
 	hash, err := HashPassword("correct horse")
 	if err != nil {
 		t.Fatal(err)

@@ -92,10 +92,21 @@ func (s *Server) openAPI() map[string]any {
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"multipart/form-data": map[string]any{"schema": map[string]any{"type": "object",
 					"properties": map[string]any{
-						"file":     map[string]any{"type": "string", "format": "binary"},
-						"kind":     map[string]any{"type": "string", "enum": kexi.Kinds},
-						"skip_bad": map[string]any{"type": "boolean"},
+						"file":      map[string]any{"type": "string", "format": "binary"},
+						"kind":      map[string]any{"type": "string", "enum": kexi.Kinds},
+						"skip_bad":  map[string]any{"type": "boolean", "description": "import the good rows and list the bad ones in the rejects report"},
+						"anonymous": map[string]any{"type": "boolean", "description": "keep order rows without a customer id as orders without a customer"},
 					}, "required": []string{"file"}}}}}
+		case "form":
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
+				"application/x-www-form-urlencoded": map[string]any{"schema": map[string]any{"type": "object",
+					"properties": map[string]any{
+						"kind":      map[string]any{"type": "string", "enum": kexi.Kinds, "description": "the kind, when not the one the preview recognised"},
+						"skip_bad":  map[string]any{"type": "boolean", "description": "import the good rows and list the bad ones in the rejects report"},
+						"anonymous": map[string]any{"type": "boolean", "description": "keep order rows without a customer id as orders without a customer"},
+						"currency":  map[string]any{"type": "string", "description": "the currency of the file's amounts (ISO code); saved to the settings when it differs (administrators)"},
+						"col.0":     map[string]any{"type": "string", "description": "col.N maps the preview's column N to a field (see preview.fields), custom.NAME, or - (not imported)"},
+					}}}}}
 		}
 		p[strings.ToLower(rt.Method)] = op
 	}

@@ -466,7 +466,7 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) erro
 	if r.URL.Query().Get("saved") == "1" {
 		p.Flash = p.T("Saved.")
 	}
-	p.Data = settingsView{Currencies: []string{"CNY", "USD", "EUR", "GBP", "JPY", "HKD", "TWD"}, Backup: s.lastBackup(r.Context())}
+	p.Data = settingsView{Currencies: currencies, Backup: s.lastBackup(r.Context())}
 	return s.render(w, r, http.StatusOK, "settings", p)
 }
 

@@ -3,6 +3,7 @@ package sheet
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -698,4 +699,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// Fields lists the JSON names of the fields a column of a kind's file may map to (as in
+// Mapping.Columns), in the order the kind defines them; nil for an unknown kind.
+func Fields(kind string) []string {
+	k := kinds[kind]
+	if k == nil {
+		return nil
+	}
+	out := make([]string, 0, len(k.fields))
+	for _, f := range k.fields {
+		if !slices.Contains(out, f.name) { // fields may share a name (income as a number or a band)
+			out = append(out, f.name)
+		}
+	}
+	return out
 }

@@ -107,16 +107,24 @@ func kindHint(kind string) string {
 // original cells. For each file a line with row 0 and reason "header" carries the file's
 // header, so the cells can be read. Cells a spreadsheet would run as formulas are escaped (see
 // EscapeFormula).
-func WriteRejects(w io.Writer, results ...*Result) error {
+func WriteRejects(w io.Writer, results ...*Result) error { return WriteRejectsIn(w, "", results...) }
+
+// WriteRejectsIn is WriteRejects with the headings and reasons in lang ("zh" or "en", see
+// Reject.ReasonIn); any other lang writes them as WriteRejects does.
+func WriteRejectsIn(w io.Writer, lang string, results ...*Result) error {
 	cw := &escapingWriter{cw: csv.NewWriter(w)}
-	cw.Write([]string{"file", "row", "column", "value", "reason", "cells…"})
+	head, hdr := []string{"file", "row", "column", "value", "reason", "cells…"}, "header"
+	if lang == "zh" {
+		head, hdr = []string{"文件", "行号", "列", "值", "原因", "原始内容…"}, "表头"
+	}
+	cw.Write(head)
 	for _, res := range results {
 		if res == nil || len(res.Rejects) == 0 {
 			continue
 		}
-		cw.Write(append([]string{res.File, "0", "", "", "header"}, res.Header...))
+		cw.Write(append([]string{res.File, "0", "", "", hdr}, res.Header...))
 		for _, rj := range res.Rejects {
-			cw.Write(append([]string{rj.File, strconv.Itoa(rj.Row), rj.Column, rj.Value, rj.Reason}, rj.Cells...))
+			cw.Write(append([]string{rj.File, strconv.Itoa(rj.Row), rj.Column, rj.Value, rj.ReasonIn(lang)}, rj.Cells...))
 		}
 	}
 	cw.cw.Flush()

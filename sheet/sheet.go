@@ -17,6 +17,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,6 +82,10 @@ type Column struct {
 // Reject is one problem with one row, with the row's cells as they were in the file.
 type Reject struct {
 	kexi.FieldProblem
+	// Code says why (one of the Reason… constants; "" for a reason only Reason says) and Args
+	// the values the reason names: ReasonIn writes them in a language.
+	Code  string   `json:"code,omitempty"`
+	Args  []string `json:"args,omitempty"`
 	Cells []string `json:"cells,omitempty"`
 }
 
@@ -98,7 +103,19 @@ type Result struct {
 	Unknown  []string    `json:"unknown,omitempty"` // columns not imported: they match no field
 	Custom   []Custom    `json:"custom,omitempty"`  // columns kept as custom fields
 	Warnings []string    `json:"warnings,omitempty"`
+	// Sample holds the cells of the first few data rows (at most SampleRows), for a preview.
+	Sample [][]string `json:"sample,omitempty"`
+	// Currency is the currency (ISO code) that symbols in the first rows' amounts name: £ is
+	// GBP, € EUR, $ USD, ¥ CNY; "" when they name none.
+	Currency string `json:"currency,omitempty"`
 }
+
+// SampleRows is how many data rows Result.Sample holds; Result.Currency looks at the amounts of
+// the first currencyRows rows.
+const (
+	SampleRows   = 5
+	currencyRows = 1000
+)
 
 // Custom is a column kept as a custom field: its header, the entity whose field it is
 // ("customer" or "lead"), the field's name and the type inferred from its values (or given by
@@ -192,6 +209,9 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 			continue
 		}
 		res.Rows++
+		if len(res.Sample) < SampleRows {
+			res.Sample = append(res.Sample, slices.Clone(cells))
+		}
 		b.row(row, cells, vals)
 		if res.Rows == estimateAt && size > 0 && rows.read < size {
 			// Extrapolate the records still to come from the bytes read so far, and make room
@@ -353,7 +373,7 @@ type builder struct {
 	}
 	cust     kexi.Customer
 	custom   map[string]string
-	problems []kexi.FieldProblem
+	problems []Reject
 
 	seen      map[string]int // external id → row, for duplicate detection
 	pendingID string         // the id the current row claims once it is accepted
@@ -736,7 +756,33 @@ func (b *builder) reset() {
 }
 
 func (b *builder) problem(row int, col, value, reason string) {
-	b.problems = append(b.problems, kexi.FieldProblem{File: b.res.File, Row: row, Column: col, Value: value, Reason: reason})
+	b.problems = append(b.problems, Reject{FieldProblem: kexi.FieldProblem{File: b.res.File, Row: row, Column: col, Value: value, Reason: reason}})
+}
+
+// coded records a problem with its reason code and the code's args; reason is the English
+// text the CLI shows.
+func (b *builder) coded(row int, col, value, code, reason string, args ...string) {
+	b.problems = append(b.problems, Reject{FieldProblem: kexi.FieldProblem{File: b.res.File, Row: row, Column: col, Value: value, Reason: reason},
+		Code: code, Args: args})
+}
+
+// cellProblem records a cell that did not parse.
+func (b *builder) cellProblem(row int, col, value string, err error) {
+	code, args := "", []string(nil)
+	var ce *codedErr
+	switch {
+	case errors.As(err, &ce):
+		code, args = ce.code, ce.args
+	case err == errDate:
+		code = ReasonBadDate
+	case err == errNumber:
+		code = ReasonBadNumber
+	case err == errInt:
+		code = ReasonBadInt
+	case err == errBool:
+		code = ReasonBadBool
+	}
+	b.coded(row, col, value, code, err.Error(), args...)
 }
 
 // row reads one data row (row is its 1-based number) whose cells the prepper has trimmed and
@@ -761,8 +807,11 @@ func (b *builder) row(row int, cells []string, vals []val) {
 			continue
 		}
 		if v.err != nil {
-			b.problem(row, c.header, s, v.err.Error())
+			b.cellProblem(row, c.header, s, v.err)
 			continue
+		}
+		if row <= currencyRows && c.f.typ == tNumber && b.res.Currency == "" && s != "" && (s[0] < '0' || s[0] > '9' || s[len(s)-1] < '0' || s[len(s)-1] > '9') {
+			b.res.Currency = currencyOf(s)
 		}
 		switch c.f.name {
 		case "stages":
@@ -830,7 +879,7 @@ func (p *prepper) parse(typ ftype, v *val) error {
 		}
 		v.t, err = ParseDateIn(v.s, p.loc)
 		if err == nil && !p.dates.Contains(v.t) {
-			err = errors.New(p.dates.Reason())
+			err = dateRangeErr(p.dates)
 		}
 		if err == nil {
 			p.lastDate, p.lastTime = v.s, v.t
@@ -853,7 +902,7 @@ func (b *builder) commit(row int, cells []string) {
 		c := r.c
 		if c.ExternalID == "" {
 			if b.hasID {
-				b.problem(row, b.colOf("external_id", "account"), "", "no customer id")
+				b.coded(row, b.colOf("external_id", "account"), "", ReasonNoCustomerID, "no customer id")
 			} else {
 				c.ExternalID = b.genID(row)
 			}
@@ -867,10 +916,10 @@ func (b *builder) commit(row int, cells []string) {
 	case kexi.KindOrders:
 		o, it := r.o, r.it
 		if o.Customer == "" && b.hasCust && !b.opt.Anonymous {
-			b.problem(row, b.colOf("customer"), "", noCustomer+" (use --anonymous to keep such orders without a customer, or --skip-invalid to leave them out)")
+			b.coded(row, b.colOf("customer"), "", ReasonNoCustomer, noCustomer+" (use --anonymous to keep such orders without a customer, or --skip-invalid to leave them out)")
 		}
 		if o.OrderedAt.IsZero() {
-			b.problem(row, b.colOf("ordered_at"), "", "no order date: "+errDate.Error())
+			b.coded(row, b.colOf("ordered_at"), "", ReasonNoOrderDate, "no order date: "+errDate.Error())
 		}
 		if !b.hasID {
 			o.ExternalID = b.genID(row)
@@ -889,7 +938,8 @@ func (b *builder) commit(row int, cells []string) {
 			i, exists = b.orderIdx[o.ExternalID]
 		}
 		if exists && o.ExternalID != "" && bt.Orders[i].Customer != o.Customer {
-			b.problem(row, b.colOf("customer"), o.Customer, fmt.Sprintf("order %s already has lines for customer %q", o.ExternalID, bt.Orders[i].Customer))
+			b.coded(row, b.colOf("customer"), o.Customer, ReasonOrderCustomer, fmt.Sprintf("order %s already has lines for customer %q", o.ExternalID, bt.Orders[i].Customer),
+				o.ExternalID, bt.Orders[i].Customer)
 		}
 		if b.reject(row, cells) {
 			return
@@ -910,7 +960,7 @@ func (b *builder) commit(row int, cells []string) {
 		b.sideCustomer(o.Customer)
 	case kexi.KindProducts:
 		if r.p.ExternalID == "" {
-			b.problem(row, b.colOf("external_id"), "", "no SKU (product id)")
+			b.coded(row, b.colOf("external_id"), "", ReasonNoSKU, "no SKU (product id)")
 		}
 		b.dup(row, r.p.ExternalID)
 		if b.reject(row, cells) {
@@ -920,10 +970,10 @@ func (b *builder) commit(row int, cells []string) {
 	case kexi.KindInteractions:
 		x := r.x
 		if x.Customer == "" {
-			b.problem(row, b.colOf("customer"), "", noCustomer)
+			b.coded(row, b.colOf("customer"), "", ReasonNoCustomer, noCustomer)
 		}
 		if x.At.IsZero() {
-			b.problem(row, b.colOf("at"), "", "no time: "+errDate.Error())
+			b.coded(row, b.colOf("at"), "", ReasonNoTime, "no time: "+errDate.Error())
 		}
 		b.ensureID(row, &x.ExternalID)
 		if b.reject(row, cells) {
@@ -934,10 +984,10 @@ func (b *builder) commit(row int, cells []string) {
 	case kexi.KindEvents:
 		e := r.e
 		if e.At.IsZero() {
-			b.problem(row, b.colOf("at"), "", "no time: "+errDate.Error())
+			b.coded(row, b.colOf("at"), "", ReasonNoTime, "no time: "+errDate.Error())
 		}
 		if e.Type == "" {
-			b.problem(row, b.colOf("type"), "", "no event type (page_view, click, search, add_to_cart, …)")
+			b.coded(row, b.colOf("type"), "", ReasonNoEventType, "no event type (page_view, click, search, add_to_cart, …)")
 		}
 		b.ensureID(row, &e.ExternalID)
 		if b.reject(row, cells) {
@@ -948,7 +998,7 @@ func (b *builder) commit(row int, cells []string) {
 	case kexi.KindSurveys:
 		s := r.s
 		if s.Customer == "" {
-			b.problem(row, b.colOf("customer"), "", noCustomer)
+			b.coded(row, b.colOf("customer"), "", ReasonNoCustomer, noCustomer)
 		}
 		if s.Kind == "" {
 			s.Kind = kexi.CSAT
@@ -957,12 +1007,13 @@ func (b *builder) commit(row int, cells []string) {
 			s.At = b.opt.At
 		}
 		if s.At.IsZero() {
-			b.problem(row, b.colOf("at"), "", "no survey date: the row has none (give --at DATE when the file has no date column)")
+			b.coded(row, b.colOf("at"), "", ReasonNoSurveyDate, "no survey date: the row has none (give --at DATE when the file has no date column)")
 		}
 		if !b.mapped["score"] {
-			b.problem(row, "", "", "no score column")
+			b.coded(row, "", "", ReasonNoScore, "no score column")
 		} else if lo, hi, ok := scoreRange(s.Kind); ok && (s.Score < lo || s.Score > hi) {
-			b.problem(row, b.colOf("score"), formatNumber(s.Score), fmt.Sprintf("expected a %s score from %g to %g", strings.ToUpper(s.Kind), lo, hi))
+			b.coded(row, b.colOf("score"), formatNumber(s.Score), ReasonScoreRange, fmt.Sprintf("expected a %s score from %g to %g", strings.ToUpper(s.Kind), lo, hi),
+				strings.ToUpper(s.Kind), fmt.Sprint(lo), fmt.Sprint(hi))
 		}
 		b.ensureID(row, &s.ExternalID)
 		if b.reject(row, cells) {
@@ -974,7 +1025,7 @@ func (b *builder) commit(row int, cells []string) {
 		l := r.l
 		if !r.closeAt.IsZero() {
 			if l.Stage == "" {
-				b.problem(row, b.colOf("close_date"), formatTime(r.closeAt), "a close date needs a stage column saying won or lost")
+				b.coded(row, b.colOf("close_date"), formatTime(r.closeAt), ReasonCloseNoStage, "a close date needs a stage column saying won or lost")
 			} else {
 				l.Stages = append(l.Stages, kexi.StageEntry{Stage: l.Stage, EnteredAt: r.closeAt})
 			}
@@ -1003,7 +1054,7 @@ func (b *builder) commit(row int, cells []string) {
 			c.Name = c.ExternalID
 		}
 		if !c.Start.IsZero() && !c.End.IsZero() && c.End.Before(c.Start) {
-			b.problem(row, b.colOf("end"), formatTime(c.End), "the campaign ends before it starts")
+			b.coded(row, b.colOf("end"), formatTime(c.End), ReasonCampaignEnd, "the campaign ends before it starts")
 		}
 		b.dup(row, c.ExternalID)
 		if b.reject(row, cells) {
@@ -1014,7 +1065,7 @@ func (b *builder) commit(row int, cells []string) {
 		x := r.r
 		if x.Customer == "" {
 			if b.hasCust {
-				b.problem(row, b.colOf("customer"), "", noCustomer)
+				b.coded(row, b.colOf("customer"), "", ReasonNoCustomer, noCustomer)
 			} else {
 				x.Customer = b.genID(row)
 			}
@@ -1045,7 +1096,7 @@ func (b *builder) commit(row int, cells []string) {
 	case kexi.KindCompetitors:
 		c := r.k
 		if c.Name == "" {
-			b.problem(row, b.colOf("name"), "", "no competitor name")
+			b.coded(row, b.colOf("name"), "", ReasonNoCompetitor, "no competitor name")
 		}
 		b.ensureID(row, &c.ExternalID)
 		b.dup(row, c.ExternalID)
@@ -1058,13 +1109,13 @@ func (b *builder) commit(row int, cells []string) {
 		switch w.Kind {
 		case "S", "W", "O", "T":
 		default:
-			b.problem(row, b.colOf("kind"), w.Kind, "expected S, W, O or T (strength, weakness, opportunity, threat / 优势, 劣势, 机会, 威胁)")
+			b.coded(row, b.colOf("kind"), w.Kind, ReasonSWOTKind, "expected S, W, O or T (strength, weakness, opportunity, threat / 优势, 劣势, 机会, 威胁)")
 		}
 		if w.Text == "" {
-			b.problem(row, b.colOf("text"), "", "no text")
+			b.coded(row, b.colOf("text"), "", ReasonNoText, "no text")
 		}
 		if w.Impact < 0 || w.Impact > 5 {
-			b.problem(row, b.colOf("impact"), strconv.Itoa(w.Impact), "expected an impact from 1 (low) to 5 (high)")
+			b.coded(row, b.colOf("impact"), strconv.Itoa(w.Impact), ReasonImpactRange, "expected an impact from 1 (low) to 5 (high)")
 		}
 		b.ensureID(row, &w.ExternalID)
 		b.dup(row, w.ExternalID)
@@ -1110,7 +1161,7 @@ func (b *builder) dup(row int, id string) {
 		return
 	}
 	if prev, ok := b.seen[id]; ok {
-		b.problem(row, b.colOf("external_id", "account"), id, fmt.Sprintf("duplicate id: row %d has it too", prev))
+		b.coded(row, b.colOf("external_id", "account"), id, ReasonDuplicateID, fmt.Sprintf("duplicate id: row %d has it too", prev), strconv.Itoa(prev))
 		return
 	}
 	b.pendingID = id
@@ -1139,7 +1190,8 @@ func (b *builder) reject(row int, cells []string) bool {
 	}
 	cp := append([]string(nil), cells...)
 	for _, p := range b.problems {
-		b.res.Rejects = append(b.res.Rejects, Reject{FieldProblem: p, Cells: cp})
+		p.Cells = cp
+		b.res.Rejects = append(b.res.Rejects, p)
 	}
 	b.res.Rejected++
 	b.pendingID = "" // a rejected row does not claim its id

@@ -129,7 +129,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
-	ctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
+	ctx, cancelT := context.WithTimeout(bctx, 6*time.Minute) // a guard, not a measure: the machine may be busy
 	defer cancelT()
 	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -210,8 +210,34 @@ func TestBrowser(t *testing.T) {
 		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{upload}),
 		chromedp.SetValue(chromedp.ID("import-kind"), "customers"),
 		chromedp.Click(chromedp.ID("import-submit")),
+		chromedp.WaitVisible(chromedp.ID("job-preview")))
+	shot("import-preview")
+	do("confirm the import",
+		chromedp.Click(chromedp.ID("confirm-import")),
 		chromedp.WaitVisible(chromedp.ID("job-done")))
 	shot("import-done")
+	// The real Online Retail file, when the data sets are here: the picker takes .csv.gz, the
+	// preview groups the rows without a customer id; cancelled, nothing is imported.
+	if retail := retailFile(); retail != "" {
+		do("preview Online Retail",
+			chromedp.Navigate(s.url+"/lang?to=zh&next=/import"),
+			chromedp.WaitVisible(chromedp.ID("import-file")),
+			chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{retail}),
+			chromedp.Click(chromedp.ID("import-submit")),
+			chromedp.WaitVisible(chromedp.ID("job-preview")))
+		shot("import-preview-online-retail")
+		pv, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("preview-problems")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(pv, "135,080 行（24.9%）没有客户编号") || !strings.Contains(pv, "作为匿名订单导入") {
+			t.Errorf("Online Retail preview: %q", pv)
+		}
+		do("cancel Online Retail",
+			chromedp.Click(chromedp.ID("cancel-import")),
+			chromedp.WaitVisible(chromedp.ID("import-file")),
+			chromedp.Navigate(s.url+"/lang?to=en&next=/import"))
+	}
 	do("imported customer listed", chromedp.Navigate(s.url+"/customers?q=E2E"))
 	list, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("list")))
 	if err != nil {
@@ -367,3 +393,20 @@ const drillJS = `(function (key, pick) {
   var rect = el.getBoundingClientRect();
   return { X: rect.left + pt[0], Y: rect.top + pt[1], Want: ys[i], Name: spec.x[i], Link: spec.drill[i] };
 })(%[1]q, %[2]q)`
+
+// retailFile is the Online Retail file of the shared data sets ($KEXI_DATA or ../shared/data),
+// or "" when it is not here.
+func retailFile() string {
+	dir := os.Getenv("KEXI_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data")
+	}
+	p, err := filepath.Abs(filepath.Join(dir, "online-retail", "online_retail.csv.gz")) // the browser has another working directory
+	if err != nil {
+		return ""
+	}
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}

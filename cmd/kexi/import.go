@@ -34,6 +34,7 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	at := fs.String("at", "", "date for surveys and responses in files without a date column (e.g. 2019-09-30)")
 	dry := fs.Bool("dry-run", false, "read and check the files, write nothing")
 	tz := fs.String("tz", "", tzHelp)
+	lang := fs.String("lang", "en", "language of the reasons in the rejects file: en or zh")
 	limits := limitFlags(env, fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -50,6 +51,9 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	}
 	if *custom && *skipUnknown {
 		return kexi.Errorf(kexi.EINVALID, "--custom-fields and --skip-unknown contradict each other: give one")
+	}
+	if *lang != "en" && *lang != "zh" {
+		return kexi.Errorf(kexi.EINVALID, "--lang %q: expected en or zh", *lang)
 	}
 	if *rejects != "" && !*skip {
 		return kexi.Errorf(kexi.EINVALID, "--rejects needs --skip-invalid")
@@ -126,7 +130,12 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 		if path == "" {
 			path = "kexi-rejects.csv"
 		}
-		if err := writeFileAtomic(path, func(w io.Writer) error { return sheet.WriteRejects(w, results...) }); err != nil {
+		if err := writeFileAtomic(path, func(w io.Writer) error {
+			if *lang == "zh" {
+				return sheet.WriteRejectsIn(w, "zh", results...)
+			}
+			return sheet.WriteRejects(w, results...) // English, with the flags that help
+		}); err != nil {
 			return fmt.Errorf("write rejects: %w", err)
 		}
 		n := 0

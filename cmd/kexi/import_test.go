@@ -201,8 +201,14 @@ func TestImportBadFileWritesNothing(t *testing.T) {
 		t.Errorf("--skip-invalid: exit %d\n%s\n%s", code, out, errs)
 	}
 	b, _ := os.ReadFile(rj)
-	if !strings.Contains(string(b), "customers.csv,2,年龄,三十,") {
+	if !strings.Contains(string(b), `customers.csv,2,年龄,三十,"expected a number`) {
 		t.Errorf("rejects:\n%s", b)
+	}
+	// --lang zh writes the reasons in Chinese.
+	code, out, errs = importRun(t, "import", "--db", db, "--skip-invalid", "--lang", "zh", "--rejects", rj, file)
+	b, _ = os.ReadFile(rj)
+	if code != 0 || !strings.Contains(string(b), `customers.csv,2,年龄,三十,"不是数字：应写成 1234.5、1,234.50、¥12.5、12% 或 1.2万"`) || !strings.HasPrefix(string(b), "文件,行号") {
+		t.Errorf("--lang zh: exit %d %s\n%s", code, errs, b)
 	}
 }
 

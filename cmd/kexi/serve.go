@@ -124,6 +124,7 @@ func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim s
 		fmt.Fprintf(env.Stdout, "No users yet. Open this one-time link to create the administrator:\n  %s%s\n"+
 			"(or run: kexi users add --role admin --login NAME)\n", base, link)
 	}
+	defer srv.Close() // removes the uploads of imports still waiting for their confirmation
 	hs := &http.Server{
 		Handler:           srv,
 		ReadHeaderTimeout: 10 * time.Second,

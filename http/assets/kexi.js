@@ -239,7 +239,8 @@
     });
   }
 
-  // Import: upload with a progress bar, then follow the job until it finishes.
+  // Import: upload with a progress bar, then follow the job through its check (to the preview)
+  // and, once confirmed, its import.
   function wireImport() {
     var form = document.getElementById('import-form');
     if (!form) { return; }
@@ -274,12 +275,15 @@
     var el = document.getElementById('job');
     if (!el) { return; }
     var state = el.getAttribute('data-state');
-    if (state === 'done' || state === 'failed') { return; }
+    if (state !== 'checking' && state !== 'reading' && state !== 'importing') { return; }
+    var rows = document.getElementById('job-rows');
     setTimeout(function check() {
       fetch('/import/' + el.getAttribute('data-id') + '?format=json', { credentials: 'same-origin' })
         .then(function (r) { return r.json(); })
         .then(function (j) {
-          if (j.state === 'done' || j.state === 'failed') { window.location.reload(); } else { setTimeout(check, 500); }
+          if (j.state !== 'checking' && j.state !== 'reading' && j.state !== 'importing') { window.location.reload(); return; }
+          if (rows && j.rows) { rows.textContent = rows.getAttribute('data-fmt').replace('%s', j.rows.toLocaleString()); }
+          setTimeout(check, 500);
         });
     }, 300);
   }
