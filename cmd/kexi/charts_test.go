@@ -7,7 +7,6 @@ import (
 	"html"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,13 +28,7 @@ func evil(n int) string {
 // tooltip of every data point, and checks that no element came out of the names: the
 // tooltips show them as text.
 func TestChartTooltipsEscape(t *testing.T) {
-	browser := findChromium()
-	if browser == "" {
-		if os.Getenv("KEXI_REQUIRE_BROWSER") == "1" {
-			t.Fatal("KEXI_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install chromium)")
-		}
-		t.Skip("no chromium found: skipping the browser test (set KEXI_REQUIRE_BROWSER=1 to make this fail)")
-	}
+	browser := needChromium(t)
 	y := []map[string]any{{"name": evil(1), "data": []float64{3, 5}}, {"name": evil(2), "data": []float64{4, 1}}}
 	x := []string{evil(3), evil(4)}
 	specs := []map[string]any{
@@ -74,13 +67,7 @@ func TestChartTooltipsEscape(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1200, 1000))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	bctx := newBrowser(t, browser, 1200, 1000)
 	ctx, cancelT := context.WithTimeout(bctx, time.Minute)
 	defer cancelT()
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/charts"),

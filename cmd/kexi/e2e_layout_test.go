@@ -66,20 +66,8 @@ const layoutJS = `((vw) => {
 // text summary, the first link skips to the content, and print leaves out the menu.
 // Screenshots go to $KEXI_TESTOUT (default $TMPDIR/kexi-e2e) as desktop-… and phone-….
 func TestBrowserLayout(t *testing.T) {
-	browser := findChromium()
-	if browser == "" {
-		if os.Getenv("KEXI_REQUIRE_BROWSER") == "1" {
-			t.Fatal("KEXI_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install chromium)")
-		}
-		t.Skip("no chromium found: skipping the browser test (set KEXI_REQUIRE_BROWSER=1 to make this fail)")
-	}
-	out := os.Getenv("KEXI_TESTOUT")
-	if out == "" {
-		out = filepath.Join(os.TempDir(), "kexi-e2e")
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	browser := needChromium(t)
+	out := testOut(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "kexi.db")
 	if code, _, errOut := runCmd(nil, "", "demo", "--no-serve", "--db", db, "--customers", "400"); code != 0 {
@@ -90,13 +78,7 @@ func TestBrowserLayout(t *testing.T) {
 	}
 	s := startServe(t, nil, "--db", db)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1440, 900))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	bctx := newBrowser(t, browser, 1440, 900)
 	var mu sync.Mutex
 	var problems []string
 	err := chromedp.Listen(bctx, func(ev any) {

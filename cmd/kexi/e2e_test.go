@@ -21,14 +21,51 @@ import (
 	"github.com/kexi/kexi/analysis/all"
 )
 
-// findChromium returns the headless browser to drive, or "" when there is none.
-func findChromium() string {
+// needChromium returns the headless browser to drive. Without one the test is skipped, or
+// fails when KEXI_REQUIRE_BROWSER=1 (as .ci/run sets it).
+func needChromium(t *testing.T) string {
+	t.Helper()
 	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(n); err == nil {
 			return p
 		}
 	}
+	if os.Getenv("KEXI_REQUIRE_BROWSER") == "1" {
+		t.Fatal("KEXI_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install chromium)")
+	}
+	t.Skip("no chromium found: skipping the browser test (set KEXI_REQUIRE_BROWSER=1 to make this fail)")
 	return ""
+}
+
+// testOut returns the folder the browser tests keep their screenshots in: $KEXI_TESTOUT, or
+// kexi-e2e in the temporary directory.
+func testOut(t *testing.T) string {
+	t.Helper()
+	out := os.Getenv("KEXI_TESTOUT")
+	if out == "" {
+		out = filepath.Join(os.TempDir(), "kexi-e2e")
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// newBrowser returns the context of a headless Chromium with the flags this machine needs and
+// a window of w×h (0, 0: Chromium's default). The browser starts on the first action or
+// Listen on it, and is closed when the test ends.
+func newBrowser(t *testing.T, browser string, w, h int) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true))
+	if w > 0 && h > 0 {
+		opts = append(opts, chromedp.WindowSize(w, h))
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancel(); cancelA() })
+	return bctx
 }
 
 // chartCheck is what the page says about one chart.
@@ -55,20 +92,8 @@ const chartsJS = `[...document.querySelectorAll('[data-chart]')].map(el => {
 // dashboard and every analysis page in both languages, check that every chart drew and the
 // console stayed clean, and save screenshots to $KEXI_TESTOUT (default $TMPDIR/kexi-e2e).
 func TestBrowser(t *testing.T) {
-	browser := findChromium()
-	if browser == "" {
-		if os.Getenv("KEXI_REQUIRE_BROWSER") == "1" {
-			t.Fatal("KEXI_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install chromium)")
-		}
-		t.Skip("no chromium found: skipping the browser test (set KEXI_REQUIRE_BROWSER=1 to make this fail)")
-	}
-	out := os.Getenv("KEXI_TESTOUT")
-	if out == "" {
-		out = filepath.Join(os.TempDir(), "kexi-e2e")
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	browser := needChromium(t)
+	out := testOut(t)
 
 	// A demo database with an administrator.
 	dir := t.TempDir()
@@ -90,13 +115,7 @@ func TestBrowser(t *testing.T) {
 	}
 	s := startServe(t, nil, "--db", db)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1400, 1000))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	bctx := newBrowser(t, browser, 1400, 1000)
 
 	var mu sync.Mutex
 	var problems []string

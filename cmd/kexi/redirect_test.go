@@ -16,10 +16,7 @@ import (
 // TestBrowserRedirect opens next= links that hide a second slash behind a tab, a newline or a
 // backslash in headless Chromium, and checks that the browser stays on kexi's origin.
 func TestBrowserRedirect(t *testing.T) {
-	browser := findChromium()
-	if browser == "" {
-		t.Skip("no chromium found: skipping the browser redirect test")
-	}
+	browser := needChromium(t)
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("<!doctype html><title>other origin</title>"))
 	}))
@@ -31,12 +28,7 @@ func TestBrowserRedirect(t *testing.T) {
 	}
 	s := startServe(t, nil, "--db", db)
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.Headless,
-		chromedp.NoSandbox, chromedp.DisableGPU, chromedp.Flag("disable-background-networking", true))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	bctx := newBrowser(t, browser, 0, 0)
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}

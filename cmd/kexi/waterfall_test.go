@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -20,13 +19,7 @@ import (
 // with kexi.js and checks it is a stack of a transparent base and the visible steps: the
 // cost of 30 floats from 70 to 100, the cost of 20 from 50 to 70, the totals stand on zero.
 func TestWaterfallChart(t *testing.T) {
-	browser := findChromium()
-	if browser == "" {
-		if os.Getenv("KEXI_REQUIRE_BROWSER") == "1" {
-			t.Fatal("KEXI_REQUIRE_BROWSER=1 but no chromium is installed (apt-get install chromium)")
-		}
-		t.Skip("no chromium found: skipping the browser test (set KEXI_REQUIRE_BROWSER=1 to make this fail)")
-	}
+	browser := needChromium(t)
 	spec := `{"key":"w","kind":"waterfall","lang":"en","x":["revenue","cost","shipping","profit"],"y":[{"name":"amount","data":[100,-30,-20,50]}]}`
 	page := fmt.Sprintf(`<!doctype html><html><head><meta charset=utf-8></head><body>
 <div data-chart='%s' style="width:500px;height:300px"></div>
@@ -44,13 +37,7 @@ func TestWaterfallChart(t *testing.T) {
 	})
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(browser), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true))
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	bctx := newBrowser(t, browser, 0, 0)
 	ctx, cancelT := context.WithTimeout(bctx, time.Minute)
 	defer cancelT()
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/w"),
