@@ -264,7 +264,7 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 		addParams("gg_", gg.Fit)
 	}
 	res.Tables = []analysis.Table{table, params}
-	res.Series = []analysis.Series{histogram("clv_histogram", clvs, 20, 0.01), histogram("p_alive_histogram", alive, 10, 0)}
+	res.Series = []analysis.Series{histogram("clv_histogram", "clv", clvs, 20, 0.01), histogram("p_alive_histogram", "p_alive", alive, 10, 0)}
 	if s.HoldoutDuration > 0 {
 		if h, err := Holdout(m, s, 7); err == nil {
 			res.Summary = append(res.Summary, analysis.Figure{Key: "holdout_actual", Value: h.Actual, Detail: true},
@@ -299,8 +299,9 @@ func finite(v float64) float64 {
 // more. Each bin holds [lower, upper) edges, the last one also its upper edge. With tail > 0
 // the bins stop at the (1 − tail) quantile and one more bin, "≥ edge", holds the values
 // beyond their last edge, so a long tail (a few customers worth a hundred times the rest)
-// does not squeeze everyone else into the first bin.
-func histogram(key string, vs []float64, bins int, tail float64) analysis.Series {
+// does not squeeze everyone else into the first bin. The series drills down to the customers
+// of each bin by column, a column of the per-customer table holding the values vs.
+func histogram(key, column string, vs []float64, bins int, tail float64) analysis.Series {
 	s := analysis.Series{Key: key, Kind: "histogram"}
 	if len(vs) == 0 {
 		return s
@@ -318,17 +319,26 @@ func histogram(key string, vs []float64, bins int, tail float64) analysis.Series
 	}
 	w, start, n := niceBins(lo, top, bins)
 	over := top < hi && start+float64(n)*w <= hi
-	counts := make([]float64, n, n+1)
-	if over {
-		counts = append(counts, 0)
+	// The edges the drill-down filters on: the first no higher than the lowest value, the last
+	// (the top of the last bin, or of the "≥" bin) no lower than the highest, and each value
+	// counted in the bin its comparisons with them put it in, as the customer filter does.
+	edges := make([]float64, n+1, n+2)
+	for i := range edges {
+		edges[i] = start + float64(i)*w
 	}
+	edges[0] = math.Min(edges[0], lo)
+	if over {
+		edges = append(edges, hi)
+	} else {
+		edges[n] = math.Max(edges[n], hi)
+	}
+	counts := make([]float64, len(edges)-1)
 	for _, v := range vs {
-		k := int(math.Floor((v - start) / w))
-		if over && k >= n {
-			counts[n]++
-			continue
+		k := 0
+		for k < len(counts)-1 && v >= edges[k+1] {
+			k++
 		}
-		counts[max(0, min(k, n-1))]++
+		counts[k]++
 	}
 	digits := max(0, -int(math.Floor(math.Log10(w))))
 	edge := func(i int) string { return strconv.FormatFloat(start+float64(i)*w, 'f', digits, 64) }
@@ -339,6 +349,7 @@ func histogram(key string, vs []float64, bins int, tail float64) analysis.Series
 		s.X = append(s.X, "≥ "+edge(n))
 	}
 	s.Y = []analysis.Values{{Key: "customers", Data: counts}}
+	s.Drill = analysis.Drill{Column: column, Edges: edges}
 	return s
 }
 

@@ -290,7 +290,7 @@ func TestHistogramRoundEdges(t *testing.T) {
 		{[]float64{-7, 7}, 4, "-10–-5", "5–10", 4},
 		{[]float64{5, 5, 5}, 20, "5.0–5.5", "5.0–5.5", 1},
 	} {
-		s := histogram("h", c.vs, c.bins, 0)
+		s := histogram("h", "x", c.vs, c.bins, 0)
 		var total float64
 		for _, x := range s.Y[0].Data {
 			total += x
@@ -311,13 +311,53 @@ func TestHistogramTail(t *testing.T) {
 		vs = append(vs, float64(i))
 	}
 	vs = append(vs, 10000)
-	s := histogram("h", vs, 20, 0.01)
+	s := histogram("h", "x", vs, 20, 0.01)
 	if len(s.X) != 11 || s.X[0] != "0–10" || s.X[9] != "90–100" || s.X[10] != "≥ 100" ||
 		s.Y[0].Data[0] != 10 || s.Y[0].Data[9] != 10 || s.Y[0].Data[10] != 1 {
 		t.Errorf("bins %q counts %v", s.X, s.Y[0].Data)
 	}
 	// No long tail: no extra bin.
-	if s := histogram("h", vs[:100], 20, 0.01); s.X[len(s.X)-1] == "≥ 100" || len(s.X) > 20 {
+	if s := histogram("h", "x", vs[:100], 20, 0.01); s.X[len(s.X)-1] == "≥ 100" || len(s.X) > 20 {
 		t.Errorf("without a tail: %q", s.X)
+	}
+}
+
+// TestHistogramDrill: each bin of a histogram drills down to the values between its edges
+// ([lower, upper), the last bin [lower, upper]), and holds exactly as many of them as it
+// counts, in the long tail's "≥" bin and at the float edges 0.1 + 0.2 and 0.3 too.
+func TestHistogramDrill(t *testing.T) {
+	var tail []float64
+	for i := range 100 {
+		tail = append(tail, float64(i))
+	}
+	tail = append(tail, 10000)
+	for _, c := range []struct {
+		vs   []float64
+		bins int
+		tail float64
+	}{
+		{[]float64{9.001e-20, 3, 648, 5000, 12970}, 20, 0},
+		{[]float64{0, 0.1, 0.1 + 0.2, 0.3, 0.7, 0.999, 1}, 10, 0},
+		{[]float64{0.12, 0.34, 0.35000000000000003}, 10, 0},
+		{[]float64{5, 5, 5}, 20, 0},
+		{tail, 20, 0.01},
+	} {
+		s := histogram("h", "x", c.vs, c.bins, c.tail)
+		e := s.Drill.Edges
+		if s.Drill.Column != "x" || len(e) != len(s.X)+1 {
+			t.Errorf("%v: drill %+v for %d bins", c.vs, s.Drill, len(s.X))
+			continue
+		}
+		for i := range s.X {
+			n := 0
+			for _, v := range c.vs {
+				if v >= e[i] && (v < e[i+1] || i == len(s.X)-1 && v <= e[i+1]) {
+					n++
+				}
+			}
+			if float64(n) != s.Y[0].Data[i] {
+				t.Errorf("%v: bin %s [%g, %g] holds %d values, counts %g", c.vs, s.X[i], e[i], e[i+1], n, s.Y[0].Data[i])
+			}
+		}
 	}
 }
