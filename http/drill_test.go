@@ -260,7 +260,7 @@ func TestSeriesDrills(t *testing.T) {
 // every analysis the fixture's data can run: the customer API gives as many customers as the
 // element counts (for charts and rows whose number is a count of customers).
 func TestDrillEverywhere(t *testing.T) {
-	drillEverywhere(t, newFixture(t), []string{"admin", "alice"}, 20)
+	drillEverywhere(t, newFixture(t), []string{"admin", "alice"}, 20, nil)
 }
 
 // TestDrillEverywhereDemo is TestDrillEverywhere on 300 demo customers, where every analysis
@@ -279,10 +279,13 @@ func TestDrillEverywhereDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.tokens[u.Login] = tok
-	drillEverywhere(t, f, []string{"admin", "zhang.wei"}, 100)
+	drillEverywhere(t, f, []string{"admin", "zhang.wei"}, 100,
+		[]string{"rfm", "pyramid", "lifecycle", "churn", "segments", "tier_migration", "clv", "value"})
 }
 
-func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int) {
+// drillEverywhere checks every drilling element of every analysis for each of users: at least
+// atLeast elements in all, and some of each of the analyses named in drilling.
+func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int, drilling []string) {
 	counted := map[string]bool{"customers": true, "size": true}
 	total := func(as, link string) int {
 		u, err := url.Parse(link)
@@ -293,7 +296,7 @@ func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int) {
 		q.Set("limit", "10000")
 		return f.customers(t, as, q.Encode()).Total
 	}
-	checked := 0
+	checked, per := 0, map[string]int{}
 	for _, as := range users {
 		for _, a := range f.srv.analyses {
 			name := a.Info().Name
@@ -315,6 +318,7 @@ func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int) {
 					t.Errorf("%s %s figure %s = %v, drill-down %d", as, name, fg.Key, fg.Value, got)
 				}
 				checked++
+				per[name]++
 			}
 			for _, tb := range res.Tables {
 				dr := tb.Drill
@@ -346,6 +350,7 @@ func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int) {
 						t.Errorf("%s %s table %s row %s = %d, drill-down %d", as, name, tb.Key, val, want, got)
 					}
 					checked++
+					per[name]++
 				}
 			}
 			for _, se := range res.Series {
@@ -369,6 +374,7 @@ func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int) {
 						t.Errorf("%s %s chart %s element %d = %v, drill-down %d", as, name, se.Key, i, want, got)
 					}
 					checked++
+					per[name]++
 				}
 			}
 		}
@@ -376,7 +382,12 @@ func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int) {
 	if checked < atLeast {
 		t.Errorf("only %d elements checked", checked)
 	}
-	t.Logf("%d elements checked", checked)
+	for _, name := range drilling {
+		if per[name] == 0 {
+			t.Errorf("no element of %s drills down", name)
+		}
+	}
+	t.Logf("%d elements checked: %v", checked, per)
 }
 
 // TestDrillKeepsOptions checks that a drill link from a page run with options and an as-of

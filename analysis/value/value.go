@@ -252,7 +252,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	}
 	// The costs are details: the profit bridge (a waterfall) shows them; so is the setting.
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(n)},
+		{Key: "customers", Value: float64(n), Drill: everyone},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
 		{Key: "cost", Value: t.Cost, Unit: "currency", Detail: true},
 		{Key: "shipping", Value: t.Shipping, Unit: "currency", Detail: true},
@@ -261,7 +261,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 		{Key: "service_cost", Value: t.Service, Unit: "currency", Detail: true},
 		{Key: "profit", Value: t.Profit, Unit: "currency"},
 		{Key: "margin", Value: frac(t.Profit, t.Revenue), Unit: "%"},
-		{Key: "unprofitable_customers", Value: float64(losers)},
+		{Key: "unprofitable_customers", Value: float64(losers), Drill: analysis.Drill{Column: "profit", Op: "lt", Value: "0"}},
 		{Key: "top20_revenue_share", Value: TopShare(rows, 20), Unit: "%"},
 		{Key: "cost_per_minute", Value: cpm, Unit: "currency", Detail: true},
 	}
@@ -287,7 +287,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 		{Key: "customer_id", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "cost", Type: "currency"},
 		{Key: "shipping", Type: "currency"}, {Key: "returns", Type: "currency"}, {Key: "discount", Type: "currency"},
 		{Key: "service_cost", Type: "currency"}, {Key: "profit", Type: "currency"}, {Key: "margin", Type: "percent"},
-		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}}}
+		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}, {Key: "decile", Type: "int"}}}
 	cust.Rows = analysis.Rows(n, len(cust.Columns))
 	for i := range rows {
 		r := &rows[i]
@@ -302,12 +302,14 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 		row := cust.Rows[i]
 		row[0], row[1], row[2], row[3], row[4], row[5] = r.CustomerID, r.Revenue, r.Cost, r.Shipping, r.Returns, r.Discount
 		row[6], row[7], row[8], row[9], row[10] = r.Service, r.Profit, m, rank[i]+1, cs
+		row[11] = decile(rank[i], n)
 	}
 
 	// Deciles of the profit ranking.
 	dec := analysis.Table{Key: "deciles", Columns: []analysis.Column{
 		{Key: "decile", Type: "int"}, {Key: "customers", Type: "int"}, {Key: "revenue", Type: "currency"},
-		{Key: "profit", Type: "currency"}, {Key: "cumulative_profit_share", Type: "percent"}}}
+		{Key: "profit", Type: "currency"}, {Key: "cumulative_profit_share", Type: "percent"}},
+		Drill: analysis.Drill{Column: "decile", Key: "decile"}}
 	var cp float64
 	for d := 0; d < 10 && n > 0; d++ {
 		lo, hi := d*n/10, (d+1)*n/10
@@ -351,7 +353,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Result {
 	none := "no_cost_data"
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(len(rows))},
+		{Key: "customers", Value: float64(len(rows)), Drill: everyone},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
 		{Key: "cost", Text: none, Detail: true},
 		{Key: "shipping", Value: t.Shipping, Unit: "currency"},
@@ -369,7 +371,7 @@ func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Resu
 		{Key: "customer_id", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "cost", Type: "currency"},
 		{Key: "shipping", Type: "currency"}, {Key: "returns", Type: "currency"}, {Key: "discount", Type: "currency"},
 		{Key: "service_cost", Type: "currency"}, {Key: "profit", Type: "currency"}, {Key: "margin", Type: "percent"},
-		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}}}
+		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}, {Key: "decile", Type: "int"}}}
 	cust.Rows = analysis.Rows(len(rows), len(cust.Columns))
 	for i := range rows {
 		r := &rows[i]
@@ -381,6 +383,20 @@ func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Resu
 		{Key: "profit", Type: "currency"}, {Key: "cumulative_profit_share", Type: "percent"}}}
 	res.Tables = []analysis.Table{cust, dec}
 	return res
+}
+
+// everyone drills a figure down to every customer of the per-customer table.
+var everyone = analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}
+
+// decile is the profit decile (1 = most profitable) of the customer ranked k (from 0) of n:
+// the deciles table's decile d holds the ranks d×n/10 to (d+1)×n/10, upper bound excluded.
+func decile(k, n int) int {
+	for d := 1; d <= 10; d++ {
+		if k < d*n/10 {
+			return d
+		}
+	}
+	return 10
 }
 
 func frac(a, b float64) float64 {
