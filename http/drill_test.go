@@ -280,13 +280,13 @@ func TestDrillEverywhereDemo(t *testing.T) {
 	}
 	f.tokens[u.Login] = tok
 	drillEverywhere(t, f, []string{"admin", "zhang.wei"}, 100,
-		[]string{"rfm", "pyramid", "lifecycle", "churn", "segments", "tier_migration", "clv", "value"})
+		[]string{"rfm", "pyramid", "lifecycle", "churn", "segments", "tier_migration", "clv", "value", "attrition"})
 }
 
 // drillEverywhere checks every drilling element of every analysis for each of users: at least
 // atLeast elements in all, and some of each of the analyses named in drilling.
 func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int, drilling []string) {
-	counted := map[string]bool{"customers": true, "size": true}
+	counted := map[string]bool{"customers": true, "size": true, "churned": true}
 	total := func(as, link string) int {
 		u, err := url.Parse(link)
 		if err != nil {

@@ -637,6 +637,21 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		stT.Rows = append(stT.Rows, []any{s, byStage[k].n, frac(float64(byStage[k].n), float64(nState[2])), byStage[k].lost})
 		stS.Y[0].Data = append(stS.Y[0].Data, float64(byStage[k].n))
 	}
+	// The churned drill down to the win-back list when it holds them all (top did not cut it):
+	// the figure, the pie's and the status table's churned slice, and the churned by stage.
+	// Active and at-risk customers are not in it; nor are the tiers (their rows count all
+	// the tier's customers), lost leads (leads, not customers) or the months (events).
+	if len(list) == len(churned) {
+		for i := range res.Summary {
+			if res.Summary[i].Key == "churned" {
+				res.Summary[i].Drill = analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}
+			}
+		}
+		pie.Drill = analysis.Drill{Column: "customer_id", Op: "gt", Values: []string{"", "", "0"}}
+		status.Drill = analysis.Drill{Column: "customer_id", Op: "gt", Values: []string{"", "", "0"}, Key: "state"}
+		stT.Drill = analysis.Drill{Column: "stage_before", Key: "stage_before"}
+		stS.Drill = analysis.Drill{Column: "stage_before"}
+	}
 	tiT := analysis.Table{Key: "churned_by_tier", Columns: []analysis.Column{{Key: "tier", Type: "label"},
 		{Key: "customers", Type: "int"}, {Key: "churned", Type: "int"}, {Key: "churn_rate", Type: "percent"},
 		{Key: "share", Type: "percent"}, {Key: "revenue_lost", Type: "currency"}}}
