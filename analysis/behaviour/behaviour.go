@@ -557,6 +557,16 @@ func distinct(n int, at func(k int) string, hash func(string) uint64) (group []i
 
 var freqBins = []string{"1", "2", "3", "4", "5", "6-10", "11-20", "21+"}
 
+// freqEdges are the edges of freqBins on the orders column for the drill-down: 1, 2, …, 6,
+// 11, 21 and the most orders of any customer (at least 21), the last bin's upper edge.
+func freqEdges(rows []Row) []float64 {
+	most := 21
+	for i := range rows {
+		most = max(most, rows[i].Orders)
+	}
+	return []float64{1, 2, 3, 4, 5, 6, 11, 21, float64(most)}
+}
+
 func freqBin(n int) int {
 	switch {
 	case n <= 5:
@@ -607,13 +617,13 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		buyerOrders += p.rows[i].Orders
 	}
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: n},
+		{Key: "customers", Value: n, Drill: analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}},
 		{Key: "orders", Value: float64(p.orders)},
 		{Key: "revenue", Value: p.revenue, Unit: "currency"},
 		{Key: "aov", Value: frac(p.revenue, float64(p.paid)), Unit: "currency"},
 		{Key: "orders_per_customer", Value: frac(float64(buyerOrders), n)},
 		{Key: "median_cycle_days", Value: stats.Median(p.cycles), Unit: "days"},
-		{Key: "overdue_customers", Value: float64(p.overdue)},
+		{Key: "overdue_customers", Value: float64(p.overdue), Drill: analysis.Drill{Column: "due", Value: "overdue"}},
 		{Key: "web_events", Value: float64(web.Events)},
 		{Key: "sessions", Value: float64(web.Sessions)},
 		{Key: "visitors", Value: float64(web.Visitors)},
@@ -632,16 +642,19 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "customer_id", Type: "int"}, {Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"},
 		{Key: "aov", Type: "currency"}, {Key: "top_category", Type: "string"}, {Key: "top_category_share", Type: "percent"},
 		{Key: "main_channel", Type: "string"}, {Key: "last_order", Type: "date"}, {Key: "cycle_days", Type: "float"},
-		{Key: "expected_next", Type: "date"}}}
+		{Key: "expected_next", Type: "date"}, {Key: "due", Type: "label"}}}
 	// Rows cut from one array; category and channel names boxed once each.
 	cust.Rows = analysis.Rows(len(p.rows), len(cust.Columns))
 	catBox, chBox := boxAll(p.categories), boxAll(p.channels.names)
 	noCat := any("")
 	for i := range p.rows {
 		r := &p.rows[i]
-		var cyc, next any
+		var cyc, next, due any
 		if !math.IsNaN(r.Cycle) {
-			cyc, next = r.Cycle, r.ExpectedNext
+			cyc, next, due = r.Cycle, r.ExpectedNext, "not_due"
+			if r.ExpectedNext.Before(asOf) { // as scan counts the overdue
+				due = "overdue"
+			}
 		}
 		top := noCat
 		if r.top >= 0 {
@@ -649,7 +662,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		}
 		row := cust.Rows[i]
 		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, frac(r.Revenue, float64(r.Paid)), top
-		row[5], row[6], row[7], row[8], row[9] = r.Top.Share, chBox[r.channel], r.Last, cyc, next
+		row[5], row[6], row[7], row[8], row[9], row[10] = r.Top.Share, chBox[r.channel], r.Last, cyc, next, due
 	}
 
 	// Channels, by revenue.
@@ -751,7 +764,8 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			heat.Cells = append(heat.Cells, [3]float64{float64(h), float64(wd), p.heat[wd][h]})
 		}
 	}
-	freq := analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: p.freq}}}
+	freq := analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: p.freq}},
+		Drill: analysis.Drill{Column: "orders", Edges: freqEdges(p.rows)}}
 	amt := analysis.Series{Key: "order_amounts", Kind: "histogram", Y: []analysis.Values{{Key: "orders"}}}
 	lo, hi := -1, -1
 	for b, c := range p.amounts {
@@ -851,6 +865,9 @@ var labels = func() map[string]analysis.Text {
 		"last_order":            {En: "Last order", Zh: "末单日期"},
 		"cycle_days":            {En: "Purchase cycle (days)", Zh: "购买周期(天)"},
 		"expected_next":         {En: "Expected next order", Zh: "预计下次购买"},
+		"due":                   {En: "Next order", Zh: "下次购买"},
+		"overdue":               {En: "Overdue", Zh: "已逾期"},
+		"not_due":               {En: "Not yet due", Zh: "未到期"},
 		"channels":              {En: "Channels", Zh: "渠道"},
 		"channel":               {En: "Channel", Zh: "渠道"},
 		"revenue_share":         {En: "Share of revenue", Zh: "销售额占比"},
