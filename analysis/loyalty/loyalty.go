@@ -213,8 +213,10 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	width := len(cust.Columns)
 	cust.Rows = make([][]any, 0, len(in.Data.Customers))
 	var cells []any
+	mostOrders, mostToSecond := 21, 366
 	cohorts := scan(in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, func(r *Row) {
 		orders += r.Orders
+		mostOrders = max(mostOrders, r.Orders)
 		freq.Y[0].Data[freqBin(r.Orders)]++
 		var toSecond, meanGap any
 		if r.Orders == 1 {
@@ -223,6 +225,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 			life.add(r.Lifetime)
 			second.add(r.ToSecond)
 			sec.Y[0].Data[dayBin(r.ToSecond)]++
+			mostToSecond = max(mostToSecond, r.ToSecond)
 			toSecond = r.ToSecond
 			meanGap = float64(r.Lifetime) / float64(r.Orders-1)
 		}
@@ -241,10 +244,17 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// The customers, the one-time buyers and the bins of orders per customer and of days to
+	// the second order drill down (the bins by edges, the last one's upper edge the most of
+	// any customer). The cohort cells do not: a cell is a share of its cohort active in month
+	// +k, and one row per customer cannot say in which months it was active. Nor do the
+	// days between orders, which count gaps between orders, not customers.
+	freq.Drill = analysis.Drill{Column: "orders", Edges: []float64{1, 2, 3, 4, 5, 6, 11, 21, float64(mostOrders)}}
+	sec.Drill = analysis.Drill{Column: "days_to_second", Edges: []float64{0, 8, 31, 91, 181, 366, float64(mostToSecond)}}
 	n := float64(len(cust.Rows))
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: n},
-		{Key: "one_time_buyers", Value: float64(oneTime)},
+		{Key: "customers", Value: n, Drill: analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}},
+		{Key: "one_time_buyers", Value: float64(oneTime), Drill: analysis.Drill{Column: "orders", Value: "1"}},
 		{Key: "one_time_share", Value: frac(float64(oneTime), n), Unit: "%"},
 		{Key: "repeat_rate", Value: frac(n-float64(oneTime), n), Unit: "%"},
 		{Key: "orders_per_customer", Value: frac(float64(orders), n)},
