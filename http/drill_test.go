@@ -280,7 +280,7 @@ func TestDrillEverywhereDemo(t *testing.T) {
 	}
 	f.tokens[u.Login] = tok
 	drillEverywhere(t, f, []string{"admin", "zhang.wei"}, 100,
-		[]string{"rfm", "pyramid", "lifecycle", "churn", "segments", "tier_migration", "clv", "value", "attrition", "behaviour", "campaigns", "loyalty"})
+		[]string{"rfm", "pyramid", "lifecycle", "churn", "segments", "tier_migration", "clv", "value", "attrition", "behaviour", "campaigns", "loyalty", "basket"})
 }
 
 // drillEverywhere checks every drilling element of every analysis for each of users: at least
