@@ -328,13 +328,19 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	res.Tables = []analysis.Table{cust, dec}
 
 	if cum != nil {
-		w := analysis.Series{Key: "whale_curve", Kind: "line", Y: []analysis.Values{{Key: "cumulative_profit_share"}}}
+		// Each point drills down to the customers it sums: the k most profitable (profit rank
+		// up to k); the first point (none of them) does not.
+		w := analysis.Series{Key: "whale_curve", Kind: "line", Y: []analysis.Values{{Key: "cumulative_profit_share"}},
+			Drill: analysis.Drill{Column: "profit_rank", Op: "le"}}
 		for j := 0; j <= 100; j++ {
 			k := (j*n + 50) / 100
 			v := 0.0
+			rank := ""
 			if k > 0 {
 				v = cum[k-1]
+				rank = strconv.Itoa(k)
 			}
+			w.Drill.Values = append(w.Drill.Values, rank)
 			w.X = append(w.X, fmt.Sprintf("%d%%", j))
 			w.Y[0].Data = append(w.Y[0].Data, v)
 		}

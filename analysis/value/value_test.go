@@ -100,6 +100,27 @@ func TestRun(t *testing.T) {
 	if w.Key != "whale_curve" || w.Y[0].Data[50] != 1.421875 || w.Y[0].Data[100] != 1 || w.Y[0].Data[0] != 0 {
 		t.Errorf("whale curve %v", w.Y[0].Data)
 	}
+	// Each point drills to the customers it sums: 50 % of 4 → profit rank ≤ 2; 0 % to none.
+	if w.Drill.Column != "profit_rank" || w.Drill.Op != "le" || len(w.Drill.Values) != 101 ||
+		w.Drill.Values[0] != "" || w.Drill.Values[50] != "2" || w.Drill.Values[100] != "4" {
+		t.Errorf("whale curve drill %+v", w.Drill)
+	}
+	// The customers' deciles: of 4 customers, ranks 1–4 fall in deciles 3, 5, 8 and 10 (the
+	// deciles table's rank ranges d×4/10 to (d+1)×4/10), as many as each decile row counts.
+	cust := res.Table("customers")
+	dec := res.Table("deciles")
+	in := map[int]int{}
+	for _, r := range cust.Rows {
+		in[r[len(r)-1].(int)]++
+	}
+	for _, r := range dec.Rows {
+		if in[r[0].(int)] != r[1].(int) {
+			t.Errorf("decile %v holds %d customers, counts %v", r[0], in[r[0].(int)], r[1])
+		}
+	}
+	if dec.Drill.Column != "decile" || in[3] != 1 || in[5] != 1 || in[8] != 1 || in[10] != 1 {
+		t.Errorf("deciles %v, drill %+v", in, dec.Drill)
+	}
 	// The option overrides the setting: 0 per minute → C1 770, C2 −160, C3 0, C4 200 = 810.
 	res, err = a.Run(context.Background(), analysis.Input{Data: tiny(), Settings: kexi.Settings{CostPerMinute: 2},
 		Options: map[string]string{"cost_per_minute": "0"}})
