@@ -286,7 +286,7 @@ func TestDrillEverywhereDemo(t *testing.T) {
 // drillEverywhere checks every drilling element of every analysis for each of users: at least
 // atLeast elements in all, and some of each of the analyses named in drilling.
 func drillEverywhere(t *testing.T, f *fixture, users []string, atLeast int, drilling []string) {
-	counted := map[string]bool{"customers": true, "size": true, "churned": true}
+	counted := map[string]bool{"customers": true, "size": true, "churned": true, "top_customers": true}
 	total := func(as, link string) int {
 		u, err := url.Parse(link)
 		if err != nil {

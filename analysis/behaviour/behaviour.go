@@ -726,7 +726,8 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		}
 	}
 	// Categories.
-	cat := analysis.Table{Key: "categories", Columns: []analysis.Column{{Key: "category", Type: "string"}, {Key: "item_value", Type: "currency"}, {Key: "top_customers", Type: "int"}}}
+	cat := analysis.Table{Key: "categories", Columns: []analysis.Column{{Key: "category", Type: "string"}, {Key: "item_value", Type: "currency"}, {Key: "top_customers", Type: "int"}},
+		Drill: analysis.Drill{Column: "top_category", Key: "category"}} // top_customers: those whose top category it is
 	tops := map[string]int{}
 	var catTotal float64
 	for i := range p.rows {
