@@ -484,3 +484,42 @@ func TestDashboardDrill(t *testing.T) {
 		t.Errorf("at risk %v, drill-down %d", *h.AtRisk, p.Total)
 	}
 }
+
+// TestWhaleDrill checks the whale curve's points, whose number is a share of profit rather
+// than a count: the point at j % of the customers lists the round(j % × n) most profitable.
+func TestWhaleDrill(t *testing.T) {
+	f := newFixture(t)
+	var res analysis.Result
+	decode(t, f.do(req{method: "GET", path: "/api/v1/analyses/value", as: "admin"}), &res)
+	n, _ := res.Figure("customers")
+	for _, se := range res.Series {
+		if se.Key != "whale_curve" {
+			continue
+		}
+		links := seriesDrills("value", url.Values{}, se)
+		if len(links) != 101 || links[0] != "" {
+			t.Fatalf("whale curve links %v", links)
+		}
+		for _, j := range []int{1, 34, 50, 67, 100} {
+			want := (j*int(n.Value) + 50) / 100
+			if want == 0 {
+				if links[j] != "" {
+					t.Errorf("point %d%% sums no one but links %s", j, links[j])
+				}
+				continue
+			}
+			u, _ := url.Parse(links[j])
+			p := f.customers(t, "admin", u.RawQuery)
+			if p.Total != want {
+				t.Errorf("point %d%%: %d customers, want %d", j, p.Total, want)
+			}
+			for _, it := range p.Items {
+				if r, _ := it.Analysis["value.profit_rank"].(float64); r < 1 || r > float64(p.Total) {
+					t.Errorf("point %d%% holds %s of rank %v", j, it.ExternalID, it.Analysis["value.profit_rank"])
+				}
+			}
+		}
+		return
+	}
+	t.Fatal("no whale curve")
+}
