@@ -584,6 +584,27 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		row[11], row[12], row[13], row[14], row[15] = int(complaints[i]), orNil(nps[i]), orNil(csat[i]), reason(m.Customer, op.reasonField), x.priority
 	}
 
+	// Every customer's state, the table the figures and charts drill down to (NAME.COLUMN
+	// fields attrition.state, attrition.tier, …): the win-back list holds only the first top of
+	// the churned.
+	all := analysis.Table{Key: "members", PerCustomer: true, Columns: []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "state", Type: "label"}, {Key: "tier", Type: "label"},
+		{Key: "stage_before", Type: "label"}, {Key: "reactivated", Type: "int"}}}
+	all.Rows = analysis.Rows(len(members), len(all.Columns))
+	for i := range members {
+		m := &members[i]
+		var before any
+		if m.State == Churned {
+			before = m.Before
+		}
+		back := 0
+		if m.Reactivated {
+			back = 1
+		}
+		row := all.Rows[i]
+		row[0], row[1], row[2], row[3], row[4] = m.CustomerID, m.State, tierKeys[tier[i]], before, back
+	}
+
 	customers := len(members)
 	res := &analysis.Result{Name: info.Name, AsOf: asOf}
 	// The headline figures are the few in headline; the others (counts behind the rates,
@@ -637,21 +658,20 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		stT.Rows = append(stT.Rows, []any{s, byStage[k].n, frac(float64(byStage[k].n), float64(nState[2])), byStage[k].lost})
 		stS.Y[0].Data = append(stS.Y[0].Data, float64(byStage[k].n))
 	}
-	// The churned drill down to the win-back list when it holds them all (top did not cut it):
-	// the figure, the pie's and the status table's churned slice, and the churned by stage.
-	// Active and at-risk customers are not in it; nor are the tiers (their rows count all
-	// the tier's customers), lost leads (leads, not customers) or the months (events).
-	if len(list) == len(churned) {
-		for i := range res.Summary {
-			if res.Summary[i].Key == "churned" {
-				res.Summary[i].Drill = analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}
-			}
-		}
-		pie.Drill = analysis.Drill{Column: "customer_id", Op: "gt", Values: []string{"", "", "0"}}
-		status.Drill = analysis.Drill{Column: "customer_id", Op: "gt", Values: []string{"", "", "0"}, Key: "state"}
-		stT.Drill = analysis.Drill{Column: "stage_before", Key: "stage_before"}
-		stS.Drill = analysis.Drill{Column: "stage_before"}
+	// The states, the churned by stage and the reactivated drill down to the members table.
+	// Not the tiers (a row counts both the tier's customers and its churned), ever churned
+	// (no column), lost leads (leads, not customers) or the months (events).
+	drills := map[string]analysis.Drill{"customers": {Column: "customer_id", Op: "gt", Value: "0"},
+		"active": {Column: "state", Value: Active}, "at_risk": {Column: "state", Value: AtRisk},
+		"inactive": {Column: "state", Op: "in", Value: AtRisk + "," + Churned},
+		"churned":  {Column: "state", Value: Churned}, "reactivated": {Column: "reactivated", Value: "1"}}
+	for i := range res.Summary {
+		res.Summary[i].Drill = drills[res.Summary[i].Key]
 	}
+	pie.Drill = analysis.Drill{Column: "state"}
+	status.Drill = analysis.Drill{Column: "state", Key: "state"}
+	stT.Drill = analysis.Drill{Column: "stage_before", Key: "stage_before"}
+	stS.Drill = analysis.Drill{Column: "stage_before"}
 	tiT := analysis.Table{Key: "churned_by_tier", Columns: []analysis.Column{{Key: "tier", Type: "label"},
 		{Key: "customers", Type: "int"}, {Key: "churned", Type: "int"}, {Key: "churn_rate", Type: "percent"},
 		{Key: "share", Type: "percent"}, {Key: "revenue_lost", Type: "currency"}}}
@@ -734,7 +754,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		line.Y[1].Data = append(line.Y[1].Data, float64(reactBy[k]))
 	}
 
-	res.Tables = []analysis.Table{win, status, stT, tiT, llT, lrT, crT, cpT, sbT, saT, moT}
+	res.Tables = []analysis.Table{all, win, status, stT, tiT, llT, lrT, crT, cpT, sbT, saT, moT}
 	res.Series = []analysis.Series{pie, stS, tiS, llS, lrS, line}
 	if customers == 0 {
 		res.Notes = append(res.Notes, "no customers with purchases or a churn flag as of the date")

@@ -200,9 +200,12 @@ func TestTinyByHand(t *testing.T) {
 
 	// Win-back order by priority = annual × 2^(−days since ÷ 60): C8 10,000 × 2^(−365/60) =
 	// 147.48; C5 100 × 2^(−26/60) = 74.05; C2 1,000 × 2^(−244/60) = 59.68; C7 0.
-	win := res.Tables[0]
+	if all, n := res.Tables[0], res.Summary[0]; all.Key != "members" || !all.PerCustomer || n.Key != "customers" || len(all.Rows) != int(n.Value) {
+		t.Fatalf("first table %s (per customer %v, %d rows), want every customer's state", all.Key, all.PerCustomer, len(all.Rows))
+	}
+	win := *res.Table("winback")
 	if win.Key != "winback" || !win.PerCustomer {
-		t.Fatalf("first table %s (per customer %v), want the win-back list", win.Key, win.PerCustomer)
+		t.Fatalf("win-back table %s (per customer %v)", win.Key, win.PerCustomer)
 	}
 	col := map[string]int{}
 	for i, c := range win.Columns {
@@ -329,7 +332,7 @@ func TestOptions(t *testing.T) {
 	res := run(t, tiny(), analysis.Input{AsOf: asOf, Options: map[string]string{"churn_days": "60", "at_risk_days": "30",
 		"complaint_days": "10", "top": "2", "reason_field": "churn_reason"}})
 	checkFigures(t, res, map[string]float64{"complaint_rate_churned": 0.25, "complaint_rate_retained": 0, "complaint_days": 10})
-	if n := len(res.Tables[0].Rows); n != 2 {
+	if n := len(res.Table("winback").Rows); n != 2 {
 		t.Errorf("win-back list of %d, want 2", n)
 	}
 	if got := fmt.Sprint(res.Table("churn_reasons").Rows[1]); got != "[moved 1 0.25 1000]" {
@@ -366,8 +369,8 @@ func TestEdgeCases(t *testing.T) {
 	res := run(t, &kexi.Dataset{}, analysis.Input{})
 	checkFigures(t, res, map[string]float64{"customers": 0, "churned": 0, "churn_rate": 0, "reactivation_rate": 0,
 		"complaint_rate_churned": 0, "revenue_lost": 0})
-	if len(res.Tables) != 11 || len(res.Tables[0].Rows) != 0 {
-		t.Errorf("empty data: %d tables, %d win-back rows", len(res.Tables), len(res.Tables[0].Rows))
+	if len(res.Tables) != 12 || len(res.Table("winback").Rows) != 0 || len(res.Tables[0].Rows) != 0 {
+		t.Errorf("empty data: %d tables, %d win-back rows", len(res.Tables), len(res.Table("winback").Rows))
 	}
 	if _, ok := res.Figure("mean_nps_churned"); ok {
 		t.Error("a mean NPS without answers")

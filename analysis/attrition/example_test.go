@@ -32,7 +32,7 @@ func Example() {
 	}
 	// The win-back list: priority = spend in the 12 months before leaving × ½^(days since the
 	// last purchase ÷ 90): Bob 1,500 × ½^(305/90), Cho 80 × ½^(56/90).
-	for _, r := range res.Tables[0].Rows {
+	for _, r := range res.Table("winback").Rows {
 		fmt.Printf("win back %s (churned %s, priority %.2f)\n", r[1], r[5].(time.Time).Format("2006-01-02"), r[15])
 	}
 	// Output:

@@ -110,6 +110,7 @@ func labels() map[string]analysis.Text {
 
 		// Tables.
 		"winback":                 t("Win-back list", "挽回名单"),
+		"members":                 t("Customers by state", "客户状态"),
 		"status":                  t("Customers by state", "客户状态"),
 		"churned_by_stage":        t("Churned by stage before churning", "按流失前阶段的流失客户"),
 		"churned_by_tier":         t("Churn by tier", "各层级流失"),

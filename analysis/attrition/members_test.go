@@ -241,7 +241,7 @@ func TestMonthsAddUp(t *testing.T) {
 		t.Errorf("states %d + %d + %d ≠ %d customers", fig("active"), fig("at_risk"), fig("churned"), fig("customers"))
 	}
 	// The win-back list is in priority order.
-	win := res.Tables[0]
+	win := res.Table("winback")
 	p := len(win.Columns) - 1
 	for i := 1; i < len(win.Rows); i++ {
 		if win.Rows[i][p].(float64) > win.Rows[i-1][p].(float64) {

@@ -88,8 +88,8 @@ func TestTelcoReference(t *testing.T) {
 	if all := (1869*mc + 5174*mr) / 7043; math.Abs(all-3.2449) > 0.00005 || mc >= mr {
 		t.Errorf("mean CSAT churned %v, retained %v, overall %v; want overall 3.2449, churned lower", mc, mr, all)
 	}
-	if len(res.Tables[0].Rows) != 100 || res.Tables[0].Rows[0][15] != 0.0 {
-		t.Errorf("win-back list: %d rows, first %v", len(res.Tables[0].Rows), res.Tables[0].Rows[0])
+	if len(res.Table("winback").Rows) != 100 || res.Table("winback").Rows[0][15] != 0.0 {
+		t.Errorf("win-back list: %d rows, first %v", len(res.Table("winback").Rows), res.Table("winback").Rows[0])
 	}
 	t.Logf("mean CSAT churned %.4f, retained %.4f", mc, mr)
 }
