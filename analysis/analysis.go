@@ -161,10 +161,14 @@ type Series struct {
 	Drill Drill `json:"drill,omitzero"`
 }
 
-// Values is one named list of numbers in a series.
+// Values is one named list of numbers in a series. Unit says what the numbers are, in the
+// words of Column.Type: "percent" (a fraction 0..1, drawn as 0–100 %), "currency", or ""
+// (a plain number; the web page then takes the type of a table column with the same key).
+// Values of different units in one series are drawn on two axes.
 type Values struct {
 	Key  string    `json:"key"`
 	Data []float64 `json:"data"`
+	Unit string    `json:"unit,omitempty"`
 }
 
 // Link is a flow between two categories (Sankey).

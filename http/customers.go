@@ -447,7 +447,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 			vals[i] = monthly[m]
 		}
 		v.Charts = append(v.Charts, chartSpec{Key: "portrait_orders", Title: p.T("trend_revenue"), Kind: "bar",
-			X: months, Y: []chartValues{{p.T("dash_revenue"), vals}}, Lang: p.Lang})
+			X: months, Y: []chartValues{{Name: p.T("dash_revenue"), Data: vals, Unit: "currency"}}, Lang: p.Lang})
 	}
 
 	// The customer's row in each per-customer analysis table.

@@ -260,14 +260,20 @@ type chartSpec struct {
 	// Colors holds a colour for some elements (X order; "" = the palette's): risk bands are
 	// drawn red, amber and green.
 	Colors []string `json:"colors,omitempty"`
+	// Partial, when set, says the last X element is a month not yet over ("截至12月7日"):
+	// it is drawn lighter (bars) or dashed (lines), with this note in its tooltip.
+	Partial string `json:"partial,omitempty"`
 }
 
 // categoryColors are the colours of categories whose meaning has one: high risk is red.
 var categoryColors = map[string]string{"high": "#e03131", "medium": "#f59f00", "low": "#2f9e44"}
 
+// chartValues is one named value list; Unit ("percent", "currency" or "") picks its axis
+// format (see analysis.Values).
 type chartValues struct {
 	Name string    `json:"name"`
 	Data []float64 `json:"data"`
+	Unit string    `json:"unit,omitempty"`
 }
 
 // JSON is the spec as text for a data attribute.
@@ -289,7 +295,7 @@ func chartOf(info *analysis.Info, lang string, s analysis.Series) chartSpec {
 		c.YCats = append(c.YCats, label(info, lang, y))
 	}
 	for _, v := range s.Y {
-		c.Y = append(c.Y, chartValues{Name: label(info, lang, v.Key), Data: v.Data})
+		c.Y = append(c.Y, chartValues{Name: label(info, lang, v.Key), Data: v.Data, Unit: v.Unit})
 	}
 	for _, l := range s.Links {
 		c.Links = append(c.Links, analysis.Link{Source: label(info, lang, l.Source), Target: label(info, lang, l.Target), Value: l.Value})

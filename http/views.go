@@ -104,16 +104,20 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 				months[i] = t.Format("Jan 2006")
 			}
 		}
-		monthly := []chartValues{{p.T("dash_revenue"), h.RevenueByM}}
+		monthly := []chartValues{{Name: p.T("dash_revenue"), Data: h.RevenueByM, Unit: "currency"}}
 		if h.HasCost {
-			monthly = append(monthly, chartValues{p.T("dash_margin"), h.MarginByM})
+			monthly = append(monthly, chartValues{Name: p.T("dash_margin"), Data: h.MarginByM, Unit: "currency"})
+		}
+		partial := ""
+		if len(h.Months) > 0 {
+			partial = partialMonth(p, h.Months[len(h.Months)-1], h.AsOf)
 		}
 		v.Charts = []chartSpec{
 			{Key: "trend_revenue", Title: p.T("trend_revenue"), Kind: "line", X: months, Lang: p.Lang,
 				Format: "currency", Symbol: currencySymbols[p.Settings.Currency],
-				Y: monthly},
+				Y: monthly, Partial: partial},
 			{Key: "trend_customers", Title: p.T("trend_customers"), Kind: "bar", X: months, Lang: p.Lang,
-				Y: []chartValues{{p.T("dash_active"), h.ActiveByM}, {p.T("dash_new"), h.NewByM}}},
+				Y: []chartValues{{Name: p.T("dash_active"), Data: h.ActiveByM}, {Name: p.T("dash_new"), Data: h.NewByM}}, Partial: partial},
 		}
 	}
 	p.Data = v
@@ -253,6 +257,14 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 		c.Title = labelIn(info, p.Lang, se.Key, vals)
 		c.Symbol = currencySymbols[p.Settings.Currency]
 		c.Drill = seriesDrills(info.Name, dq, se)
+		for i := range c.Y {
+			if c.Y[i].Unit == "" {
+				c.Y[i].Unit = columnUnit(res, se.Y[i].Key)
+			}
+		}
+		if len(se.X) > 0 && (se.Kind == "line" || se.Kind == "bar") {
+			c.Partial = partialMonth(p, se.X[len(se.X)-1], res.AsOf)
+		}
 		if se.Drill.Column == "risk_band" {
 			for _, x := range se.X {
 				c.Colors = append(c.Colors, categoryColors[x])
@@ -274,6 +286,35 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 		}
 		v.Tables = append(v.Tables, tv)
 	}
+}
+
+// columnUnit is the unit of a value list without one: the type of a result table's column
+// of the same key when it is "percent" or "currency" ("" otherwise).
+func columnUnit(res *analysis.Result, key string) string {
+	for _, t := range res.Tables {
+		for _, c := range t.Columns {
+			if c.Key == key && (c.Type == "percent" || c.Type == "currency") {
+				return c.Type
+			}
+		}
+	}
+	return ""
+}
+
+// partialMonth returns the note for a chart whose last category is the month ("2026-12")
+// of asOf when that month is not over ("截至12月7日", "to 7 Dec"), else "".
+func partialMonth(p *page, month string, asOf time.Time) string {
+	if asOf.IsZero() {
+		return ""
+	}
+	t := p.local(asOf)
+	if month != t.Format("2006-01") || t.AddDate(0, 0, 1).Month() != t.Month() {
+		return ""
+	}
+	if p.Lang == langZh {
+		return fmt.Sprintf("截至%d月%d日", int(t.Month()), t.Day())
+	}
+	return "to " + t.Format("2 Jan")
 }
 
 // drillRows links the key cell of each shown row of a table with a Drill (and its customer

@@ -731,7 +731,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		tn = append(tn, byMonth[mk].NPSValue())
 		tc = append(tc, byMonth[mk].CSATValue())
 	}
-	trend.Y = []analysis.Values{{Key: "nps", Data: tn}, {Key: "csat", Data: tc}}
+	// NPS is in points (−100…100), CSAT a share: two units, so two axes.
+	trend.Y = []analysis.Values{{Key: "nps", Data: tn}, {Key: "csat", Data: tc, Unit: "percent"}}
 
 	countTable := func(key, col string, m map[string]int, limit int) analysis.Table {
 		tb := analysis.Table{Key: key, Columns: []analysis.Column{{Key: col, Type: "string"}, {Key: "count", Type: "int"}, {Key: "share", Type: "percent"}}}

@@ -506,7 +506,7 @@ func jsonResult(r *analysis.Result) any {
 					d[i] = v
 				}
 			}
-			ns.Y = append(ns.Y, analysis.Values{Key: y.Key, Data: d})
+			ns.Y = append(ns.Y, analysis.Values{Key: y.Key, Data: d, Unit: y.Unit})
 		}
 		c.Series = append(c.Series, ns)
 	}

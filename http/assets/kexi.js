@@ -23,12 +23,43 @@
     return v.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: digits });
   }
 
+  // compact writes a large figure short for an axis: 1.2万 / 3.4亿 in Chinese, 12K / 3.4M in
+  // English (the exact value is in the tooltip).
+  function compact(v, lang) {
+    if (typeof v !== 'number' || !isFinite(v)) { return v; }
+    var abs = Math.abs(v), steps = lang === 'zh' ? [[1e8, '亿'], [1e4, '万']] : [[1e9, 'B'], [1e6, 'M'], [1e3, 'K']];
+    for (var i = 0; i < steps.length; i++) {
+      if (abs >= steps[i][0]) {
+        return (v / steps[i][0]).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: 1 }) + steps[i][1];
+      }
+    }
+    return fmtNum(v, lang);
+  }
+
+  // unitOf is what a value list holds: its own unit ("percent": a fraction 0..1, "currency"),
+  // else the chart's format.
+  function unitOf(spec, y) {
+    return (y && y.unit) || (spec.format === 'percent' || spec.format === 'currency' ? spec.format : '');
+  }
+
+  // fmtValue writes a value exactly (tooltips); fmtShort writes it for an axis or a label.
+  function fmtValue(spec, unit, v) {
+    if (typeof v !== 'number' || !isFinite(v)) { return v; }
+    if (unit === 'percent') { return (v * 100).toLocaleString(spec.lang === 'zh' ? 'zh-CN' : 'en-GB', { maximumFractionDigits: 1 }) + '%'; }
+    var s = fmtNum(v, spec.lang);
+    return unit === 'currency' && spec.symbol ? spec.symbol + s : s;
+  }
+  function fmtShort(spec, unit, v) {
+    if (typeof v !== 'number' || !isFinite(v)) { return v; }
+    if (unit === 'percent') { return fmtValue(spec, unit, v); }
+    var s = compact(v, spec.lang);
+    return unit === 'currency' && spec.symbol ? spec.symbol + s : s;
+  }
+
+  // axisFmt formats a chart's values exactly, by the unit of its first value list.
   function axisFmt(spec) {
-    return function (v) {
-      var s = fmtNum(v, spec.lang);
-      if (spec.format === 'currency' && spec.symbol) { return spec.symbol + s; }
-      return s;
-    };
+    var unit = unitOf(spec, (spec.y || [])[0]);
+    return function (v) { return fmtValue(spec, unit, v); };
   }
 
   function valueSeries(spec, type, extra) {
@@ -39,16 +70,91 @@
     });
   }
 
-  function categoryChart(spec, type, extra) {
-    var many = (spec.x || []).length > 8 || (spec.x || []).join('').length > 48;
+  // textWidth estimates a label's width in pixels at 12 px (CJK characters are twice as wide).
+  function textWidth(s) {
+    var w = 0;
+    String(s).split('').forEach(function (c) { w += c.charCodeAt(0) > 0x2e80 ? 12 : 7; });
+    return w;
+  }
+
+  // categoryLabels shows every category label: as it is when all fit, wrapped in the
+  // category's width when a wrapped label fits, else turned 45° (long ones cut, the tooltip
+  // has them whole). Beyond 40 categories the chart zooms and ECharts picks the labels.
+  function categoryLabels(spec, width) {
+    var x = spec.x || [], n = x.length || 1, per = Math.floor((width - 110) / n);
+    var longest = 0;
+    x.forEach(function (c) { longest = Math.max(longest, textWidth(c)); });
+    if (x.length > 40) { return { interval: 'auto', rotate: 45, width: 110, overflow: 'truncate' }; }
+    if (longest <= per - 6) { return { interval: 0 }; }
+    if (per >= 40 && longest <= 3 * (per - 6)) {
+      return { interval: 0, width: per - 6, overflow: spec.lang === 'zh' ? 'breakAll' : 'break', lineHeight: 14 };
+    }
+    return { interval: 0, rotate: 45, width: 110, overflow: 'truncate', fontSize: per < 18 ? 10 : 12 };
+  }
+
+  // categoryChart draws bars or lines over categories. Value lists of different units
+  // (NPS points and a CSAT share) get an axis each, the second on the right; each axis is
+  // titled with the names of its lists. A partial last month (spec.partial) is drawn lighter
+  // (bars) or dashed (lines) and says so in the tooltip.
+  function categoryChart(spec, type, extra, width) {
+    var ys = spec.y || [], x = spec.x || [], units = [];
+    ys.forEach(function (y) { var u = unitOf(spec, y); if (units.indexOf(u) < 0 && units.length < 2) { units.push(u); } });
+    if (!units.length) { units.push(unitOf(spec)); }
+    function axisOf(y) { return Math.max(0, units.indexOf(unitOf(spec, y))); }
+    var yAxis = units.map(function (u, i) {
+      var names = ys.filter(function (y) { return axisOf(y) === i; }).map(function (y) { return y.name; });
+      var a = { type: 'value', name: names.join(' / '), nameTextStyle: { align: i === 0 ? 'left' : 'right', color: '#555' },
+        axisLabel: { formatter: function (v) { return fmtShort(spec, u, v); } }, splitLine: { show: i === 0 } };
+      if (u === 'percent' && units.length > 1) {
+        var inUnit = true;
+        ys.forEach(function (y) { if (axisOf(y) === i) { y.data.forEach(function (v) { if (v < 0 || v > 1) { inUnit = false; } }); } });
+        if (inUnit) { a.min = 0; a.max = 1; }
+      }
+      return a;
+    });
+    var partial = spec.partial && x.length >= 2 ? x.length - 1 : -1;
+    var series = [];
+    ys.forEach(function (y, i) {
+      var s = { name: y.name, type: type, data: y.data.slice(), yAxisIndex: axisOf(y), itemStyle: { color: palette[i % palette.length] } };
+      for (var k in extra || {}) { s[k] = extra[k]; }
+      if (partial >= 0 && type === 'bar') {
+        s.data[partial] = { value: y.data[partial], itemStyle: { opacity: 0.4 } };
+      }
+      series.push(s);
+      if (partial >= 0 && type === 'line') {
+        // The last segment, dashed: a second series with only the last two points.
+        s.data[partial] = '-';
+        var d = y.data.map(function () { return '-'; });
+        d[partial - 1] = y.data[partial - 1];
+        d[partial] = y.data[partial];
+        var dash = { name: y.name, type: 'line', data: d, yAxisIndex: s.yAxisIndex, lineStyle: { type: 'dashed' },
+          itemStyle: { color: s.itemStyle.color }, showSymbol: true, symbol: 'emptyCircle', partial: true };
+        series.push(dash);
+      }
+    });
+    var labels = categoryLabels(spec, width || 600);
     return {
-      tooltip: { trigger: 'axis', valueFormatter: axisFmt(spec) },
-      legend: { show: (spec.y || []).length > 1, top: 0 },
-      grid: { left: 60, right: 20, top: 30, bottom: many ? 80 : 40, containLabel: true },
-      xAxis: { type: 'category', data: spec.x || [], axisLabel: { rotate: many ? 40 : 0, interval: many ? 'auto' : 0 } },
-      yAxis: { type: 'value', axisLabel: { formatter: axisFmt(spec) } },
-      dataZoom: (spec.x || []).length > 40 ? [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }] : [],
-      series: valueSeries(spec, type, extra || {})
+      tooltip: { trigger: 'axis', formatter: function (ps) {
+        ps = [].concat(ps);
+        var i = ps.length ? ps[0].dataIndex : 0, seen = {};
+        var head = esc(x[i]) + (i === partial ? ' (' + esc(spec.partial) + ')' : '');
+        var lines = ps.filter(function (p) {
+          var v = p.value !== null && typeof p.value === 'object' ? p.value.value : p.value;
+          if (v === '-' || v === undefined || seen[p.seriesName]) { return false; }
+          seen[p.seriesName] = true;
+          return true;
+        }).map(function (p) {
+          var y = ys.filter(function (yy) { return yy.name === p.seriesName; })[0];
+          return p.marker + esc(p.seriesName) + ': <b>' + esc(fmtValue(spec, unitOf(spec, y), y ? y.data[i] : p.value)) + '</b>';
+        });
+        return [head].concat(lines).join('<br>');
+      } },
+      legend: { show: ys.length > 1, top: 0, data: ys.map(function (y) { return y.name; }) },
+      grid: { left: 20, right: 20, top: 40, bottom: x.length > 40 ? 40 : 20, containLabel: true },
+      xAxis: { type: 'category', data: x, axisLabel: labels },
+      yAxis: yAxis,
+      dataZoom: x.length > 40 ? [{ type: 'inside' }, { type: 'slider', height: 16, bottom: 4 }] : [],
+      series: series
     };
   }
 
@@ -57,21 +163,32 @@
     return (spec.x || []).map(function (name, i) { return { name: name, value: y[i] || 0 }; });
   }
 
+  // itemLabel labels a funnel or pyramid stage with its value, short.
+  function itemLabel(s) {
+    var unit = unitOf(s, (s.y || [])[0]);
+    return function (p) { return p.name + ': ' + fmtShort(s, unit, p.value); };
+  }
+
   var builders = {
-    bar: function (s) { return categoryChart(s, 'bar'); },
-    line: function (s) { return categoryChart(s, 'line', { smooth: true, showSymbol: (s.x || []).length < 40 }); },
-    histogram: function (s) { return categoryChart(s, 'bar', { barCategoryGap: '2%' }); },
-    pie: function (s) {
+    bar: function (s, w) { return categoryChart(s, 'bar', {}, w); },
+    line: function (s, w) { return categoryChart(s, 'line', { smooth: true, showSymbol: (s.x || []).length < 40 }, w); },
+    histogram: function (s, w) { return categoryChart(s, 'bar', { barCategoryGap: '2%' }, w); },
+    pie: function (s, w) {
+      // On a narrow screen the labels sit at the edges, wrapped, so none is cut off.
+      var narrow = (w || 600) < 520;
+      var label = narrow ? { formatter: '{b}\n{d}%', alignTo: 'edge', edgeDistance: 4, width: Math.floor((w || 300) * 0.28), overflow: 'break', fontSize: 11 }
+        : { formatter: '{b}: {d}%' };
       return { tooltip: { trigger: 'item', valueFormatter: axisFmt(s) }, legend: { type: 'scroll', bottom: 0 },
-        series: [{ type: 'pie', radius: ['35%', '65%'], data: pairs(s), label: { formatter: '{b}: {d}%' } }] };
+        series: [{ type: 'pie', radius: narrow ? ['22%', '45%'] : ['35%', '65%'], center: ['50%', narrow ? '45%' : '50%'], data: pairs(s),
+          label: label, labelLine: narrow ? { length: 6, length2: 0 } : {}, labelLayout: { hideOverlap: false } }] };
     },
     funnel: function (s) {
       return { tooltip: { trigger: 'item', valueFormatter: axisFmt(s) },
-        series: [{ type: 'funnel', sort: 'descending', left: '10%', width: '80%', data: pairs(s), label: { formatter: '{b}: {c}' } }] };
+        series: [{ type: 'funnel', sort: 'descending', left: '10%', width: '80%', data: pairs(s), label: { formatter: itemLabel(s) } }] };
     },
     pyramid: function (s) {
       return { tooltip: { trigger: 'item', valueFormatter: axisFmt(s) },
-        series: [{ type: 'funnel', sort: 'ascending', left: '10%', width: '80%', data: pairs(s), label: { formatter: '{b}: {c}' } }] };
+        series: [{ type: 'funnel', sort: 'ascending', left: '10%', width: '80%', data: pairs(s), label: { formatter: itemLabel(s) } }] };
     },
     heatmap: function (s) {
       var cells = s.cells || [], max = 0, min = 0;
@@ -110,8 +227,12 @@
     map: function (s) {
       // No map outlines are shipped (nothing is fetched from the internet): regions as bars, largest first.
       var ps = pairs(s).sort(function (a, b) { return a.value - b.value; });
-      return { tooltip: { trigger: 'axis', valueFormatter: axisFmt(s) }, grid: { left: 90, right: 30, top: 10, bottom: 20, containLabel: true },
-        xAxis: { type: 'value', axisLabel: { formatter: axisFmt(s) } }, yAxis: { type: 'category', data: ps.map(function (p) { return p.name; }) },
+      // Every region is labelled (draw makes the chart tall enough); the axis is short (1.2万).
+      var unit = unitOf(s, (s.y || [])[0]);
+      return { tooltip: { trigger: 'axis', valueFormatter: axisFmt(s) }, grid: { left: 20, right: 30, top: 30, bottom: 20, containLabel: true },
+        xAxis: { type: 'value', name: (s.y && s.y[0]) ? s.y[0].name : '', nameLocation: 'middle', nameGap: 24,
+          axisLabel: { formatter: function (v) { return fmtShort(s, unit, v); } } },
+        yAxis: { type: 'category', data: ps.map(function (p) { return p.name; }), axisLabel: { interval: 0 } },
         series: [{ type: 'bar', data: ps.map(function (p) { return p.value; }), name: (s.y && s.y[0]) ? s.y[0].name : '' }] };
     }
   };
@@ -155,8 +276,13 @@
     var spec;
     try { spec = JSON.parse(el.getAttribute('data-chart')); } catch (e) { console.warn('kexi: bad chart spec', e); return; }
     var build = builders[spec.kind] || builders.bar;
+    if (spec.kind === 'map') {
+      // One region a row of at least 18 px, so that no region's label is skipped.
+      var need = (spec.x || []).length * 18 + 80;
+      if (el.clientHeight < need) { el.style.height = need + 'px'; }
+    }
     var chart = window.echarts.init(el, null, { renderer: 'canvas', locale: spec.lang === 'zh' ? 'ZH' : 'EN' });
-    var opt = build(spec);
+    var opt = build(spec, el.clientWidth || 600);
     opt.color = palette;
     opt.animation = false;
     chart.setOption(opt);
