@@ -17,8 +17,11 @@ import (
 // tablePage is how many rows of an analysis table a page shows.
 const tablePage = 50
 
+// figureView is a headline figure. Exact, when set, is the exact value of a figure shown
+// short (Value "1.2万"), for its title attribute.
 type figureView struct {
 	Key, Label, Value string
+	Exact             string
 }
 
 // cardView is a summary figure of an analysis page with its one-line definition (the
@@ -129,31 +132,31 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 // the lifecycle stage and its thresholds.
 func dashboardFigures(p *page, h *Headline) []figureView {
 	fs := []figureView{
-		{"dash_customers", p.T("dash_customers"), p.Num(h.Customers)},
-		{"dash_active", p.T("dash_active"), p.Num(h.Active)},
-		{"dash_revenue", p.T("dash_revenue"), p.Money(h.Revenue)},
+		p.short(figureView{Key: "dash_customers", Label: p.T("dash_customers"), Value: p.Num(h.Customers)}, float64(h.Customers), false),
+		p.short(figureView{Key: "dash_active", Label: p.T("dash_active"), Value: p.Num(h.Active)}, float64(h.Active), false),
+		p.short(figureView{Key: "dash_revenue", Label: p.T("dash_revenue"), Value: p.Money(h.Revenue)}, h.Revenue, true),
 	}
 	if h.HasCost {
-		fs = append(fs, figureView{"dash_margin", p.T("dash_margin"), p.Money(*h.Margin)},
-			figureView{"dash_margin_pct", p.T("dash_margin_pct"), p.Pct(*h.MarginPct)})
+		fs = append(fs, p.short(figureView{Key: "dash_margin", Label: p.T("dash_margin"), Value: p.Money(*h.Margin)}, *h.Margin, true),
+			figureView{Key: "dash_margin_pct", Label: p.T("dash_margin_pct"), Value: p.Pct(*h.MarginPct)})
 	} else if h.HasOrders { // without cost data the margin is unknown, not the revenue
-		fs = append(fs, figureView{"dash_margin", p.T("dash_margin"), p.T("dash_no_cost")})
+		fs = append(fs, figureView{Key: "dash_margin", Label: p.T("dash_margin"), Value: p.T("dash_no_cost")})
 	}
 	if h.AnonymousOrders > 0 {
-		fs = append(fs, figureView{"dash_anonymous_orders", p.T("dash_anonymous_orders"), p.Num(h.AnonymousOrders)})
+		fs = append(fs, p.short(figureView{Key: "dash_anonymous_orders", Label: p.T("dash_anonymous_orders"), Value: p.Num(h.AnonymousOrders)}, float64(h.AnonymousOrders), false))
 	}
 	if h.NPSCount > 0 {
-		fs = append(fs, figureView{"dash_nps", p.T("dash_nps"), fmtNum(p.Lang, h.NPS, 1)})
+		fs = append(fs, figureView{Key: "dash_nps", Label: p.T("dash_nps"), Value: fmtNum(p.Lang, h.NPS, 1)})
 	}
 	if h.AtRisk != nil {
 		l := p.T("dash_at_risk")
 		if h.AtRiskDays != nil && h.ChurnDays != nil {
 			l = p.Tf("dash_at_risk_days", *h.AtRiskDays, *h.ChurnDays)
 		}
-		fs = append(fs, figureView{"dash_at_risk", l, p.Num(*h.AtRisk)})
+		fs = append(fs, p.short(figureView{Key: "dash_at_risk", Label: l, Value: p.Num(*h.AtRisk)}, float64(*h.AtRisk), false))
 	}
 	if h.CLV != nil {
-		fs = append(fs, figureView{"dash_clv", p.T("dash_clv"), p.Money(*h.CLV)})
+		fs = append(fs, p.short(figureView{Key: "dash_clv", Label: p.T("dash_clv"), Value: p.Money(*h.CLV)}, *h.CLV, true))
 	}
 	return fs
 }
@@ -239,6 +242,9 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 		func(x float64) string { return smartNum(p.Lang, x) })
 	for _, f := range res.Summary {
 		c := cardView{figureView{Key: f.Key, Label: labelIn(info, p.Lang, f.Key, vals), Value: p.figure(info, f)}, help(info, p.Lang, f.Key)}
+		if f.Text == "" && (f.Unit == "" || f.Unit == "currency") {
+			c.figureView = p.short(c.figureView, f.Value, f.Unit == "currency")
+		}
 		if f.Drill.Column != "" {
 			if v.FigureLinks == nil {
 				v.FigureLinks = map[string]string{}
@@ -371,6 +377,52 @@ func (p *page) figure(info *analysis.Info, f analysis.Figure) string {
 		return fmtNum(p.Lang, f.Value, 0) + " " + map[string]string{langEn: "months", langZh: "个月"}[p.Lang]
 	}
 	return smartNum(p.Lang, f.Value)
+}
+
+// shortFrom is the size from which a figure is shown short.
+const shortFrom = 1e5
+
+// shortSteps are the sizes a short figure counts in, largest first.
+var shortSteps = map[string][]struct {
+	size float64
+	unit string
+}{
+	langEn: {{1e9, "B"}, {1e6, "M"}, {1e3, "K"}},
+	langZh: {{1e8, "亿"}, {1e4, "万"}},
+}
+
+// short shows a large figure (from shortFrom) short: 12.3万 / 3.4亿 in Chinese, 123.5K / 3.4M
+// in English, money with the currency's symbol, the exact value (fv.Value) kept in Exact for
+// the card's title. A card is narrow: "¥12,345,678.90" wraps mid-number.
+func (p *page) short(fv figureView, v float64, money bool) figureView {
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) < shortFrom {
+		return fv
+	}
+	steps := shortSteps[langEn]
+	if p.Lang == langZh {
+		steps = shortSteps[langZh]
+	}
+	n := ""
+	for _, st := range steps {
+		if math.Abs(v) >= st.size {
+			n = strings.TrimSuffix(fmtNum(p.Lang, math.Abs(v)/st.size, 1), ".0") + st.unit
+			break
+		}
+	}
+	sign := ""
+	if v < 0 {
+		sign = "-"
+	}
+	if money {
+		cur := p.Settings.Currency
+		if sym, ok := currencySymbols[strings.ToUpper(cur)]; ok {
+			n = sym + n
+		} else if cur != "" {
+			n += " " + cur
+		}
+	}
+	fv.Exact, fv.Value = fv.Value, sign+n
+	return fv
 }
 
 // smartNum formats a number: whole numbers without decimals, small ones with four.
