@@ -81,13 +81,13 @@
   // category's width when a wrapped label fits, else turned 45° (long ones cut, the tooltip
   // has them whole). Beyond 40 categories the chart zooms and ECharts picks the labels.
   function categoryLabels(spec, width) {
-    var x = spec.x || [], n = x.length || 1, per = Math.floor((width - 110) / n);
+    var x = spec.x || [], n = x.length || 1, per = Math.floor((width - 60) / n);
     var longest = 0;
     x.forEach(function (c) { longest = Math.max(longest, textWidth(c)); });
     if (x.length > 40) { return { interval: 'auto', rotate: 45, width: 110, overflow: 'truncate' }; }
     if (longest <= per - 6) { return { interval: 0 }; }
     if (per >= 40 && longest <= 3 * (per - 6)) {
-      return { interval: 0, width: per - 6, overflow: spec.lang === 'zh' ? 'breakAll' : 'break', lineHeight: 14 };
+      return { interval: 0, width: per - 4, overflow: spec.lang === 'zh' ? 'breakAll' : 'break', lineHeight: 14 };
     }
     return { interval: 0, rotate: 45, width: 110, overflow: 'truncate', fontSize: per < 18 ? 10 : 12 };
   }
