@@ -189,6 +189,13 @@ func TestRunByHand(t *testing.T) {
 	if s := res.Series[0]; s.Key != "nps_distribution" || !slices.Equal(s.Y[0].Data, []float64{0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1}) {
 		t.Errorf("nps distribution %v", s)
 	}
+	// The trend holds NPS points and the CSAT share: the share says it is a percent, so that
+	// it is drawn on its own 0–100 % axis rather than flat at 0 on the NPS axis.
+	for _, s := range res.Series {
+		if s.Key == "trend" && (len(s.Y) != 2 || s.Y[0].Key != "nps" || s.Y[0].Unit != "" || s.Y[1].Key != "csat" || s.Y[1].Unit != "percent") {
+			t.Errorf("trend values: %+v", s.Y)
+		}
+	}
 }
 
 func TestPeriodAndEdges(t *testing.T) {
