@@ -158,7 +158,7 @@ func TestBrowser(t *testing.T) {
 	}
 	// Whole pages for the dashboard and three analyses (the ones to look at); the visible
 	// part for the rest, which keeps the test fast.
-	full := map[string]bool{"dashboard": true, "rfm": true, "pyramid": true, "lifecycle": true, "import": true}
+	full := map[string]bool{"dashboard": true, "rfm": true, "pyramid": true, "lifecycle": true, "import": true, "satisfaction": true, "behaviour": true}
 	shot := func(name string) {
 		t.Helper()
 		shoot := chromedp.CaptureScreenshot()

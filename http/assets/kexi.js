@@ -87,7 +87,9 @@
     if (x.length > 40) { return { interval: 'auto', rotate: 45, width: 110, overflow: 'truncate' }; }
     if (longest <= per - 6) { return { interval: 0 }; }
     if (per >= 40 && longest <= 3 * (per - 6)) {
-      return { interval: 0, width: per - 4, overflow: spec.lang === 'zh' ? 'breakAll' : 'break', lineHeight: 14 };
+      // Wrapped into lines of even length (重要价/值客户, not 重要价值客/户).
+      var lines = Math.ceil(longest / (per - 4));
+      return { interval: 0, width: Math.min(per - 4, Math.ceil(longest / lines) + 2), overflow: spec.lang === 'zh' ? 'breakAll' : 'break', lineHeight: 14 };
     }
     return { interval: 0, rotate: 45, width: 110, overflow: 'truncate', fontSize: per < 18 ? 10 : 12 };
   }
