@@ -338,4 +338,20 @@ func TestChartsReadAtAGlance(t *testing.T) {
 			t.Errorf("province %s is not labelled (chart %d px high)", p, cs[4].Height)
 		}
 	}
+
+	// A phone: the pie of the eight segments shows every name whole.
+	ctx = serveCharts(t, []map[string]any{{"kind": "pie", "x": segs,
+		"y": []map[string]any{{"name": "销售额", "data": []float64{3283011, 490066, 445403, 97416, 167634, 48078, 449617, 331693}}}}}, 360, 390)
+	if res, err = chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](glanceJS)); err != nil {
+		t.Fatal(err)
+	}
+	cs = nil
+	if err := json.Unmarshal(res, &cs); err != nil || len(cs) != 1 {
+		t.Fatalf("%v: %s", err, res)
+	}
+	for _, s := range segs {
+		if ok, x, _, w, _ := cs[0].drawn(s); !ok || x < 0 || x+w > float64(cs[0].Width) {
+			t.Errorf("on a phone the pie label %s is cut off: %+v", s, cs[0].Texts)
+		}
+	}
 }
