@@ -19,14 +19,20 @@ func (c chartSpec) Summary() string {
 	if c.Lang == langZh {
 		sep, list, colon = "；", "，", "："
 	}
-	val := func(v float64) string {
-		s := smartNum(c.Lang, v)
-		if c.Format == "currency" && c.Symbol != "" {
-			s = c.Symbol + s
+	// in formats a value by its unit (a list's own, else the chart's format).
+	in := func(unit string, v float64) string {
+		if unit == "" {
+			unit = c.Format
 		}
-		return s
+		switch {
+		case unit == "percent":
+			return fmtPct(c.Lang, v)
+		case unit == "currency" && c.Symbol != "":
+			return c.Symbol + smartNum(c.Lang, v)
+		}
+		return smartNum(c.Lang, v)
 	}
-	pair := func(x string, v float64) string { return x + " " + val(v) }
+	pair := func(x string, v float64) string { return x + " " + in("", v) }
 	var parts []string
 	switch {
 	case len(c.Cells) > 0:
@@ -59,7 +65,8 @@ func (c chartSpec) Summary() string {
 		parts = append(parts, fmt.Sprintf(tr(c.Lang, "chart_points"), n))
 	default:
 		for _, y := range c.Y {
-			if s := c.seriesSummary(y, pair, list); s != "" {
+			pairIn := func(x string, v float64) string { return x + " " + in(y.Unit, v) }
+			if s := c.seriesSummary(y, pairIn, list); s != "" {
 				if y.Name != "" {
 					s = y.Name + colon + s
 				}

@@ -111,6 +111,9 @@ func TestChartSummary(t *testing.T) {
 		{"heat map", chartSpec{Title: "Cohorts", Kind: "heatmap", Lang: langEn, X: []string{"m0", "m1"}, YCats: []string{"2024-01"},
 			Cells: [][3]float64{{0, 0, 1}, {1, 0, 0.5}}},
 			"Cohorts: 2 × 1 cells; highest: m0 / 2024-01 1"},
+		{"two units", chartSpec{Title: "Trend", Kind: "line", Lang: langEn, X: []string{"Nov", "Dec"},
+			Y: []chartValues{{Name: "NPS", Data: []float64{20, 30}}, {Name: "CSAT", Data: []float64{0.8, 0.655}, Unit: "percent"}}},
+			"Trend: NPS: Nov 20, Dec 30; CSAT: Nov 80.0%, Dec 65.5%"},
 		{"empty", chartSpec{Title: "Nothing", Kind: "bar", Lang: langEn}, "Nothing: no data"},
 	} {
 		if got := tc.c.Summary(); got != tc.want {
