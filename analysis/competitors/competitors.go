@@ -291,7 +291,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 				v[k] = math.NaN()
 			}
 		}
-		trend.Y = append(trend.Y, analysis.Values{Key: n, Data: v})
+		trend.Y = append(trend.Y, analysis.Values{Key: n, Data: v, Unit: "percent"})
 	}
 	latest := analysis.Series{Key: "latest_shares", Kind: "pie"}
 	var lv []float64

@@ -107,6 +107,11 @@ func TestRunByHand(t *testing.T) {
 	if !slices.Equal(tr.X, []string{"2024", "2025"}) || tr.Y[0].Key != "B" || tr.Y[2].Key != "我们" || !slices.Equal(tr.Y[2].Data, []float64{0.3, 0.35}) {
 		t.Errorf("trend %+v", tr)
 	}
+	for _, y := range tr.Y {
+		if y.Unit != "percent" { // shares: drawn as 0–100 %, not 0.3
+			t.Errorf("trend %s: unit %q, want percent", y.Key, y.Unit)
+		}
+	}
 	sw := res.Table("swot").Rows
 	wantSW := []struct {
 		text string

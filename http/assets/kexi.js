@@ -96,7 +96,7 @@
 
   // categoryChart draws bars or lines over categories. Value lists of different units
   // (NPS points and a CSAT share) get an axis each, the second on the right; each axis is
-  // titled with the names of its lists. A partial last month (spec.partial) is drawn lighter
+  // titled with the names of its lists (up to two). A partial last month (spec.partial) is drawn lighter
   // (bars) or dashed (lines) and says so in the tooltip.
   function categoryChart(spec, type, extra, width) {
     var ys = spec.y || [], x = spec.x || [], units = [];
@@ -105,7 +105,8 @@
     function axisOf(y) { return Math.max(0, units.indexOf(unitOf(spec, y))); }
     var yAxis = units.map(function (u, i) {
       var names = ys.filter(function (y) { return axisOf(y) === i; }).map(function (y) { return y.name; });
-      var a = { type: 'value', name: names.join(' / '), nameTextStyle: { align: i === 0 ? 'left' : 'right', color: '#555' },
+      // Titled with its lists' names; more than two are named by the legend only.
+      var a = { type: 'value', name: names.length <= 2 ? names.join(' / ') : '', nameTextStyle: { align: i === 0 ? 'left' : 'right', color: '#555' },
         axisLabel: { formatter: function (v) { return fmtShort(spec, u, v); } }, splitLine: { show: i === 0 } };
       if (u === 'percent' && units.length > 1) {
         var inUnit = true;
