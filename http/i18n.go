@@ -126,15 +126,86 @@ func fmtDateTime(lang string, t time.Time) string {
 // label translates an analysis key with the analysis's labels, then the UI catalog, else
 // returns the key unchanged.
 func label(info *analysis.Info, lang, key string) string {
+	if t, ok := lookup(info, lang, key); ok {
+		return t
+	}
+	return compound(info, lang, key)
+}
+
+// optionLabel names an analysis option: its "opt.KEY" label where the key also names a value
+// (churn's option horizon and its label mode horizon), else its label.
+func optionLabel(info *analysis.Info, lang, key string) string {
+	if t, ok := lookup(info, lang, "opt."+key); ok {
+		return t
+	}
+	return label(info, lang, key)
+}
+
+// lookup translates key by the analysis's labels, then the UI catalog.
+func lookup(info *analysis.Info, lang, key string) (string, bool) {
 	if info != nil {
 		if t, ok := info.Labels[key]; ok {
-			return analysis.Fill(t.In(lang), nil)
+			return analysis.Fill(t.In(lang), nil), true
 		}
 	}
 	if t, ok := catalog[key]; ok {
-		return t.In(lang)
+		return t.In(lang), true
+	}
+	return "", false
+}
+
+// compound translates a key made of keys: a list "recency, frequency" (each part, joined the
+// language's way), a one-hot feature "kind=individual" (field and value), a custom field
+// "custom.积分" (its name), a missing-value flag "age_missing" and a share "channel_share.app"
+// (the field, then the value as it is). Anything else is returned unchanged: it is a data
+// value, not a key.
+func compound(info *analysis.Info, lang, key string) string {
+	if strings.Contains(key, ", ") {
+		parts := strings.Split(key, ", ")
+		changed := false
+		for i, p := range parts {
+			if t := label(info, lang, p); t != p {
+				parts[i], changed = t, true
+			}
+		}
+		if !changed {
+			return key
+		}
+		if lang == langZh {
+			return strings.Join(parts, "、")
+		}
+		return strings.Join(parts, ", ")
+	}
+	if f, v, ok := strings.Cut(key, "="); ok && isIdent(f) {
+		return label(info, lang, f) + "=" + label(info, lang, v)
+	}
+	if base, ok := strings.CutSuffix(key, "_missing"); ok && base != "" {
+		if t := label(info, lang, base); t != base || strings.HasPrefix(base, "custom.") {
+			return fmt.Sprintf(tr(lang, "feature_missing"), t)
+		}
+	}
+	if name, ok := strings.CutPrefix(key, "custom."); ok && name != "" {
+		return name
+	}
+	if f, v, ok := strings.Cut(key, "."); ok && isIdent(f) && v != "" {
+		if t, ok := lookup(info, lang, f); ok {
+			return t + ": " + label(info, lang, v)
+		}
 	}
 	return key
+}
+
+// isIdent reports whether s is a lower-case key: letters, digits and underscores.
+func isIdent(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // labelIn is label with the "{KEY}" placeholders filled from vals (see analysis.Fill).
@@ -272,7 +343,7 @@ var catalog = map[string]T{
 	"Upload":              {En: "Upload", Zh: "上传"},
 	"File":                {En: "File", Zh: "文件"},
 	"Kind":                {En: "Kind", Zh: "类型"},
-	"auto":                {En: "recognise from the column headers", Zh: "根据表头自动识别"},
+	"kind_auto":           {En: "recognise from the column headers", Zh: "根据表头自动识别"},
 	"Skip bad rows":       {En: "Skip bad rows and write them to a rejects report", Zh: "跳过错误行并写入拒绝报告"},
 	"import_intro":        {En: "Upload a CSV, CSV.GZ or XLSX file of customers, orders, leads … Chinese or English column headers are accepted. You will see what kexi recognised before anything is imported.", Zh: "上传客户、订单、线索等 CSV、CSV.GZ 或 XLSX 文件，中英文表头均可。导入前会先显示识别结果，确认后才导入。"},
 	"Uploading":           {En: "Uploading…", Zh: "上传中…"},
@@ -470,4 +541,74 @@ var catalog = map[string]T{
 	"Revoke":                {En: "Revoke", Zh: "吊销"},
 	"Days":                  {En: "Days", Zh: "天数"},
 	"days":                  {En: "days", Zh: "天"},
+
+	// Analysis options without a label of their analysis's own (the option form's labels).
+	"as_of":           {En: "As of", Zh: "截止日期"},
+	"scheme":          {En: "Segment scheme", Zh: "分群方案"},
+	"seed":            {En: "Random seed", Zh: "随机种子"},
+	"standardize":     {En: "Standardise features", Zh: "特征标准化"},
+	"restarts":        {En: "Restarts", Zh: "重启次数"},
+	"log":             {En: "Log scale", Zh: "取对数"},
+	"window":          {En: "Comparison window", Zh: "比较窗口"},
+	"window_days":     {En: "Window (days)", Zh: "窗口天数"},
+	"stale_days":      {En: "Stale after (days)", Zh: "过期天数"},
+	"name_threshold":  {En: "Name similarity threshold", Zh: "姓名相似度阈值"},
+	"reason_field":    {En: "Reason field", Zh: "原因字段"},
+	"top":             {En: "How many", Zh: "显示数量"},
+	"group_by":        {En: "Group by", Zh: "分组字段"},
+	"churn_days":      {En: "Churned after (days)", Zh: "流失天数"},
+	"exclude":         {En: "Exclude", Zh: "排除"},
+	"max_len":         {En: "Largest item set", Zh: "最大项集"},
+	"max_rules":       {En: "Most rules", Zh: "最多规则数"},
+	"min_confidence":  {En: "Minimum confidence", Zh: "最小置信度"},
+	"min_lift":        {En: "Minimum lift", Zh: "最小提升度"},
+	"min_support":     {En: "Minimum support", Zh: "最小支持度"},
+	"min_campaigns":   {En: "Minimum campaigns", Zh: "最少活动数"},
+	"months":          {En: "Months", Zh: "月数"},
+	"negative":        {En: "Non-responses", Zh: "不算响应的类型"},
+	"metric":          {En: "Metric", Zh: "指标"},
+	"response":        {En: "Response rate", Zh: "响应率"},
+	"purchase":        {En: "Purchase rate", Zh: "购买率"},
+	"a_from":          {En: "Period A from", Zh: "时期 A 开始"},
+	"a_to":            {En: "Period A to", Zh: "时期 A 结束"},
+	"b_from":          {En: "Period B from", Zh: "时期 B 开始"},
+	"b_to":            {En: "Period B to", Zh: "时期 B 结束"},
+	"choose_customer": {En: "Choose a customer", Zh: "选择客户"},
+	"true":            {En: "Yes", Zh: "是"},
+	"false":           {En: "No", Zh: "否"},
+	"(none)":          {En: "(none)", Zh: "（无）"},
+	"auto":            {En: "Automatic", Zh: "自动"},
+	"(other)":         {En: "(other)", Zh: "（其他）"},
+	"feature_missing": {En: "%s unknown", Zh: "%s未知"},
+	"channel_share":   {En: "Share of orders via", Zh: "渠道订单占比"},
+	"male":            {En: "Male", Zh: "男"},
+	"female":          {En: "Female", Zh: "女"},
+
+	// Record fields of the other kinds (the data pages' columns).
+	"anonymous_id":   {En: "Anonymous ID", Zh: "匿名编号"},
+	"session_id":     {En: "Session ID", Zh: "会话编号"},
+	"campaign_id":    {En: "Campaign ID", Zh: "活动编号"},
+	"category":       {En: "Category", Zh: "类别"},
+	"churned_at":     {En: "Churned at", Zh: "流失时间"},
+	"company":        {En: "Company", Zh: "公司"},
+	"discount":       {En: "Discount", Zh: "折扣"},
+	"shipping":       {En: "Shipping", Zh: "运费"},
+	"dwell":          {En: "Dwell time", Zh: "停留时长"},
+	"start":          {En: "Start", Zh: "开始"},
+	"end":            {En: "End", Zh: "结束"},
+	"impact":         {En: "Impact", Zh: "影响"},
+	"lost_reason":    {En: "Lost reason", Zh: "丢单原因"},
+	"notes":          {En: "Notes", Zh: "备注"},
+	"page":           {En: "Page", Zh: "页面"},
+	"type":           {En: "Type", Zh: "类型"},
+	"page_view":      {En: "Page view", Zh: "浏览页面"},
+	"positioning":    {En: "Positioning", Zh: "定位"},
+	"price":          {En: "Price", Zh: "价格"},
+	"rep":            {En: "Representative", Zh: "接待人员"},
+	"scope":          {En: "Scope", Zh: "范围"},
+	"shares":         {En: "Market shares", Zh: "市场份额"},
+	"source":         {En: "Source", Zh: "来源"},
+	"stages":         {En: "Stage history", Zh: "阶段历史"},
+	"target_segment": {En: "Target segment", Zh: "目标客群"},
+	"text":           {En: "Text", Zh: "内容"},
 }

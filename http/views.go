@@ -185,7 +185,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 	v := analysisView{Name: info.Name, Title: p.Title, Summary: info.Summary.In(p.Lang), Code: info.Code,
 		AsOf: q.Get("as_of"), From: q.Get("from"), To: q.Get("to")}
 	for _, o := range info.Options {
-		ov := optionView{Key: o.Key, Label: label(&info, p.Lang, o.Key), Help: o.Help.In(p.Lang), Type: o.Type,
+		ov := optionView{Key: o.Key, Label: optionLabel(&info, p.Lang, o.Key), Help: o.Help.In(p.Lang), Type: o.Type,
 			Value: o.Default}
 		if x := q.Get(o.Key); x != "" {
 			ov.Value = x

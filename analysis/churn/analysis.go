@@ -154,7 +154,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 
 	risk := analysis.Table{Key: "risk", PerCustomer: true, Columns: []analysis.Column{
 		{Key: "customer_id", Type: "int"}, {Key: "name", Type: "string"}, {Key: "probability", Type: "percent"},
-		{Key: "risk_band", Type: "label"}, {Key: "drivers", Type: "string"},
+		{Key: "risk_band", Type: "label"}, {Key: "drivers", Type: "reasons"},
 		{Key: "recency_days", Type: "int"}, {Key: "frequency", Type: "int"}, {Key: "monetary", Type: "currency"},
 		{Key: "revenue_12m", Type: "currency"}, {Key: "value_at_risk", Type: "currency"}, {Key: "reasons", Type: "reasons"}}}
 	// Value at risk: the probability times the customer's revenue in the 365 days to the as-of
@@ -207,7 +207,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		Drill: analysis.Drill{Column: "risk_band"},
 		Y:     []analysis.Values{{Key: "customers", Data: []float64{float64(bands["high"]), float64(bands["medium"]), float64(bands["low"])}}}}
 
-	drv := analysis.Table{Key: "drivers", Columns: []analysis.Column{{Key: "feature", Type: "string"},
+	drv := analysis.Table{Key: "drivers", Columns: []analysis.Column{{Key: "feature", Type: "label"},
 		{Key: "importance", Type: "percent"}, {Key: "logit_coefficient", Type: "float"}, {Key: "gbdt_gain", Type: "percent"}}}
 	imp := rep.Importance[rep.Model]
 	order := make([]int, len(rep.Features))
@@ -274,9 +274,19 @@ var labels = map[string]analysis.Text{
 		Zh: "模型几乎不比随机猜测好(AUC 低于 0.6),且没有客户属性:请导入包含全部列的客户文件(保留为自定义字段)"},
 	ShortWeak: {En: "The model barely beats chance (AUC below 0.6): add interactions, surveys or more customer attributes",
 		Zh: "模型几乎不比随机猜测好(AUC 低于 0.6):请补充互动记录、满意度调查或更多客户属性"},
-	"label_mode":            {En: "Churn defined by", Zh: "流失定义"},
-	LabelFlag:               {En: "Churn flag", Zh: "流失标记"},
-	LabelHorizon:            {En: "No purchase within the horizon", Zh: "期限内无购买"},
+	"label_mode": {En: "Churn defined by", Zh: "流失定义"},
+	LabelFlag:    {En: "Churn flag", Zh: "流失标记"},
+	LabelHorizon: {En: "No purchase within the horizon", Zh: "期限内无购买"},
+	LabelAuto:    {En: "Churn flag if the data has one, else the horizon", Zh: "有流失标记时用标记，否则按期限"},
+	// Option labels.
+	"label":                 {En: "Churn defined by", Zh: "流失定义"},
+	"opt.horizon":           {En: "Horizon (days)", Zh: "流失期限(天)"},
+	"folds":                 {En: "Cross-validation folds", Zh: "交叉验证折数"},
+	"top":                   {En: "Top share for precision", Zh: "头部比例"},
+	"lambda":                {En: "L2 penalty", Zh: "L2 正则系数"},
+	"trees":                 {En: "Trees", Zh: "树的棵数"},
+	"depth":                 {En: "Tree depth", Zh: "树深度"},
+	"rate":                  {En: "Learning rate", Zh: "学习率"},
 	"model":                 {En: "Model", Zh: "模型"},
 	"model_name":            {En: "Model", Zh: "模型"},
 	ModelGBDT:               {En: "Gradient-boosted trees", Zh: "梯度提升树"},
@@ -331,6 +341,13 @@ var labels = map[string]analysis.Text{
 	FCSAT:                   {En: "Latest CSAT", Zh: "最近满意度"},
 	FAge:                    {En: "Age", Zh: "年龄"},
 	FIncome:                 {En: "Income", Zh: "收入"},
+	// The fields of one-hot features (FIELD=VALUE) and of channel shares.
+	"kind":          {En: "Customer kind", Zh: "客户类型"},
+	"gender":        {En: "Gender", Zh: "性别"},
+	"province":      {En: "Province", Zh: "省份"},
+	"channel":       {En: "Channel", Zh: "渠道"},
+	"top_category":  {En: "Main category", Zh: "主要品类"},
+	"channel_share": {En: "Share of orders via", Zh: "渠道订单占比"},
 }
 
 // Reasons describes what moves a customer's risk, for people: the drivers that raise it, then
