@@ -141,6 +141,16 @@ func optionLabel(info *analysis.Info, lang, key string) string {
 	return label(info, lang, key)
 }
 
+// tableTitle names a result table: its "table.KEY" label where the key also names a figure or
+// a column (the table "customers" lists customers, the figure "customers" counts them), else
+// its label. TestTitlesNotReused checks that no title reads like a figure or column.
+func tableTitle(info *analysis.Info, lang, key string) string {
+	if t, ok := lookup(info, lang, "table."+key); ok {
+		return t
+	}
+	return label(info, lang, key)
+}
+
 // lookup translates key by the analysis's labels, then the UI catalog.
 func lookup(info *analysis.Info, lang, key string) (string, bool) {
 	if info != nil {
@@ -578,11 +588,26 @@ var catalog = map[string]T{
 	"false":           {En: "No", Zh: "否"},
 	"(none)":          {En: "(none)", Zh: "（无）"},
 	"auto":            {En: "Automatic", Zh: "自动"},
-	"(other)":         {En: "(other)", Zh: "（其他）"},
-	"feature_missing": {En: "%s unknown", Zh: "%s未知"},
-	"channel_share":   {En: "Share of orders via", Zh: "渠道订单占比"},
-	"male":            {En: "Male", Zh: "男"},
-	"female":          {En: "Female", Zh: "女"},
+
+	// Titles of result tables whose key also names a figure or a column (see tableTitle).
+	"table.customers":               {En: "Customer details", Zh: "客户明细"},
+	"table.campaigns":               {En: "Campaign details", Zh: "活动明细"},
+	"table.key_customers":           {En: "Key customer details", Zh: "重点客户明细"},
+	"table.drivers":                 {En: "Churn drivers by importance", Zh: "流失驱动因素重要性"},
+	"table.channels":                {En: "By channel", Zh: "按渠道"},
+	"table.categories":              {En: "By category", Zh: "按品类"},
+	"table.groups":                  {En: "By group", Zh: "按分组"},
+	"table.complaints":              {En: "Complaint details", Zh: "投诉明细"},
+	"table.rules":                   {En: "Rule details", Zh: "规则明细"},
+	"table.problems":                {En: "Problems by kind", Zh: "问题汇总"},
+	"table.per_customer":            {En: "Problems per customer", Zh: "各客户的问题"},
+	"table.duplicates":              {En: "Likely duplicate pairs", Zh: "疑似重复记录明细"},
+	"table.complaints_before_churn": {En: "Complaints before churning, by subject", Zh: "流失前投诉（按主题）"},
+	"(other)":                       {En: "(other)", Zh: "（其他）"},
+	"feature_missing":               {En: "%s unknown", Zh: "%s未知"},
+	"channel_share":                 {En: "Share of orders via", Zh: "渠道订单占比"},
+	"male":                          {En: "Male", Zh: "男"},
+	"female":                        {En: "Female", Zh: "女"},
 
 	// Record fields of the other kinds (the data pages' columns).
 	"anonymous_id":   {En: "Anonymous ID", Zh: "匿名编号"},

@@ -438,7 +438,7 @@ func smartNum(lang string, v float64) string {
 
 // table formats one page of a result table with paging and download links.
 func (p *page) table(info *analysis.Info, t *analysis.Table, d *data, q url.Values, base string) tableView {
-	tv := tableView{Key: t.Key, Title: label(info, p.Lang, t.Key), Total: len(t.Rows)}
+	tv := tableView{Key: t.Key, Title: tableTitle(info, p.Lang, t.Key), Total: len(t.Rows)}
 	for i, c := range t.Columns {
 		tv.Head = append(tv.Head, label(info, p.Lang, c.Key))
 		num := c.Type == "int" || c.Type == "float" || c.Type == "currency" || c.Type == "percent"

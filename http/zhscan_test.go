@@ -152,3 +152,35 @@ func trunc(s string, n int) string {
 	}
 	return s
 }
+
+// TestTitlesNotReused: one translation key must not carry two meanings on a page. A table's
+// title names a list (客户明细), so no figure and no column of the same page may read the
+// same (客户数): the key "customers" used for both gave every per-customer list the title of
+// a count.
+func TestTitlesNotReused(t *testing.T) {
+	f := newFixtureBatch(t, all.List(), demo.Generate(demo.Options{Customers: 300, Seed: 1}))
+	titleRe := regexp.MustCompile(`(?s)<section class="table-box" id="t-([^"]+)">\s*<h3>([^<]*)</h3>(.*?)</section>`)
+	headRe := regexp.MustCompile(`<th>([^<]*)</th>`)
+	figRe := regexp.MustCompile(`<div class="k">([^<]*)</div>`)
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, a := range f.srv.analyses {
+			p := "/analyses/" + a.Info().Name
+			w := f.do(req{method: "GET", path: p, as: "admin", via: "session", header: map[string]string{"Accept-Language": lang}})
+			body := w.Body.String()
+			used := map[string]string{}
+			for _, m := range figRe.FindAllStringSubmatch(body, -1) {
+				used[m[1]] = "a figure"
+			}
+			for _, tb := range titleRe.FindAllStringSubmatch(body, -1) {
+				for _, h := range headRe.FindAllStringSubmatch(tb[3], -1) {
+					used[h[1]] = "a column of table " + tb[1]
+				}
+			}
+			for _, tb := range titleRe.FindAllStringSubmatch(body, -1) {
+				if what, ok := used[tb[2]]; ok {
+					t.Errorf("%s %s: table %s is titled %q like %s", lang, p, tb[1], tb[2], what)
+				}
+			}
+		}
+	}
+}
