@@ -516,6 +516,13 @@ func (p *page) cell(info *analysis.Info, typ string, v any) cellView {
 		if typ == "reasons" {
 			return cellView{Text: p.reasons(info, x)}
 		}
+		if typ == "terms" {
+			parts := strings.Split(x, " · ")
+			for i, s := range parts {
+				parts[i] = label(info, p.Lang, s)
+			}
+			return cellView{Text: strings.Join(parts, " · ")}
+		}
 		return cellView{Text: x}
 	}
 	f := toFloat(v)

@@ -207,7 +207,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		case kexi.CSAT:
 			csat = s.Score
 		}
-		tl = append(tl, Event{At: s.At, Kind: "survey", Detail: s.Kind + " " + strconv.FormatFloat(s.Score, 'g', -1, 64) + " " + s.Comment, Amount: s.Score})
+		tl = append(tl, Event{At: s.At, Kind: "survey", Detail: terms(s.Kind, strconv.FormatFloat(s.Score, 'g', -1, 64), s.Comment), Amount: s.Score})
 	}
 	for _, x := range inter {
 		if x.At.After(asOf) {
@@ -216,7 +216,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		if x.Kind == kexi.Complaint && asOf.Sub(x.At) <= 90*24*time.Hour {
 			complaints++
 		}
-		tl = append(tl, Event{At: x.At, Kind: "interaction", Detail: strings.TrimSpace(x.Kind + " " + x.Channel + " " + x.Subject), Amount: x.Minutes})
+		tl = append(tl, Event{At: x.At, Kind: "interaction", Detail: terms(x.Kind, x.Channel, x.Subject), Amount: x.Minutes})
 	}
 	catVal := map[string]float64{}
 	chN := map[string]int{}
@@ -229,7 +229,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		if o.Status == kexi.StatusReturn {
 			kind, amt = "return", o.Returned
 		}
-		tl = append(tl, Event{At: o.OrderedAt, Kind: kind, Detail: strings.TrimSpace(o.ExternalID + " " + o.Channel + " " + o.Status), Amount: amt})
+		tl = append(tl, Event{At: o.OrderedAt, Kind: kind, Detail: terms(o.ExternalID, o.Channel, o.Status), Amount: amt})
 		if o.IsPurchase() && keep(o.OrderedAt) {
 			chN[o.Channel]++
 			for _, it := range o.Items {
@@ -240,7 +240,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	for i := range d.Responses {
 		r := &d.Responses[i]
 		if r.CustomerID == c.ID && !r.At.After(asOf) {
-			tl = append(tl, Event{At: r.At, Kind: "response", Detail: strings.TrimSpace(r.Campaign + " " + r.Kind), Amount: r.Value})
+			tl = append(tl, Event{At: r.At, Kind: "response", Detail: terms(r.Campaign, r.Kind), Amount: r.Value})
 		}
 	}
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.Before(tl[j].At) })
@@ -334,13 +334,26 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	}
 	addTop("channel", chv)
 
-	tt := analysis.Table{Key: "timeline", Columns: []analysis.Column{{Key: "at", Type: "date"}, {Key: "event", Type: "label"}, {Key: "detail", Type: "string"}, {Key: "amount", Type: "float"}}}
+	tt := analysis.Table{Key: "timeline", Columns: []analysis.Column{{Key: "at", Type: "date"}, {Key: "event", Type: "label"}, {Key: "detail", Type: "terms"}, {Key: "amount", Type: "float"}}}
 	for i := len(tl) - 1; i >= 0; i-- { // newest first
 		e := tl[i]
 		tt.Rows = append(tt.Rows, []any{e.At, e.Kind, e.Detail, e.Amount})
 	}
 	res.Tables = []analysis.Table{attr, act, pref, tt}
 	return res, nil
+}
+
+// terms joins the parts of an event's detail with " · ", leaving out empty ones: the column type
+// "terms" tells a UI to translate each part that is a key (an interaction kind, an order
+// status).
+func terms(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " · ")
 }
 
 var labels = func() map[string]analysis.Text {
