@@ -346,7 +346,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 	}
 	add("external_id", cust.ExternalID)
 	add("kind", p.T(string(cust.Kind)))
-	add("gender", cust.Gender)
+	add("gender", p.T(cust.Gender)) // male, female; any other value as it is
 	if cust.Age > 0 {
 		add("age", strconv.Itoa(cust.Age))
 	}

@@ -447,7 +447,7 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		}
 		mt.Rows = append(mt.Rows, row)
 	}
-	lt := analysis.Table{Key: "upgrader_lift", Columns: []analysis.Column{{Key: "attribute", Type: "label"}, {Key: "value", Type: "string"},
+	lt := analysis.Table{Key: "upgrader_lift", Columns: []analysis.Column{{Key: "attribute", Type: "label"}, {Key: "value", Type: "terms"},
 		{Key: "customers", Type: "int"}, {Key: "upgraders", Type: "int"}, {Key: "upgrade_rate", Type: "percent"}, {Key: "lift", Type: "float"}}}
 	for _, l := range lifts {
 		lt.Rows = append(lt.Rows, []any{l.Attribute, l.Value, l.Customers, l.Upgraders, l.Rate, l.Lift})

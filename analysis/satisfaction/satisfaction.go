@@ -378,6 +378,7 @@ func labels() map[string]analysis.Text {
 		"churn_detractors": t("Churn rate, detractors", "贬损者流失率"),
 		"segments":         t("Satisfaction by segment", "分群满意度"), "dimension": t("Dimension", "维度"), "segment": t("Segment", "分群"),
 		"kind": t("Customer kind", "客户类型"), "province": t("Province", "省份"), "channel": t("Channel", "渠道"),
+		"true": t("Yes", "是"), "false": t("No", "否"),
 		"tier": t("Tier (by spend)", "层级（按消费）"), "gender": t("Gender", "性别"), "city": t("City", "城市"), "owner": t("Owner", "负责人"),
 		"occupation": t("Occupation", "职业"), "education": t("Education", "学历"), "income_band": t("Income band", "收入段"), "country": t("Country", "国家"), "survey_channels": t("By survey channel", "按调查渠道"),
 		"months": t("By month", "按月"), "month": t("Month", "月份"), "subject": t("Subject", "主题"), "count": t("Count", "次数"),
@@ -583,7 +584,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	churn := map[[2]string]*cg{}
 	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "last_nps", Type: "float"}, {Key: "last_csat", Type: "float"}, {Key: "last_ces", Type: "float"},
-		{Key: "group", Type: "label"}, {Key: "churned", Type: "string"}}}
+		{Key: "group", Type: "label"}, {Key: "churned", Type: "label"}}}
 	answered := 0
 	for ci := range last {
 		if last[ci].any() {
@@ -704,7 +705,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	scoreRow := func(s *Score) []any {
 		return []any{s.Responses(), s.NPSValue(), s.Promoters, s.Detractors, s.CSATValue(), s.CESValue()}
 	}
-	segT := analysis.Table{Key: "segments", Columns: append([]analysis.Column{{Key: "dimension", Type: "label"}, {Key: "segment", Type: "string"}}, scoreCols...)}
+	segT := analysis.Table{Key: "segments", Columns: append([]analysis.Column{{Key: "dimension", Type: "label"}, {Key: "segment", Type: "terms"}}, scoreCols...)}
 	npsProv := analysis.Series{Key: "nps_by_segment", Kind: "bar"}
 	var provNPS []float64
 	for j, dim := range dims {
