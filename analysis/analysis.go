@@ -116,7 +116,7 @@ type Drill struct {
 
 // Column is one column of a table. Type is "string", "int", "float", "currency", "percent"
 // (a fraction 0..1), "date", "label" (a string that is a key into Info.Labels) or "terms"
-// (parts joined by " · ", each a key or a data value).
+// (parts joined by " · " or a list joined by ", ", each a key or a data value).
 type Column struct {
 	Key  string `json:"key"`
 	Type string `json:"type"`

@@ -212,6 +212,8 @@ func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data) 
 			case string:
 				if j < len(t.Columns) && t.Columns[j].Type == "label" {
 					c = label(info, lang, x)
+				} else if j < len(t.Columns) && t.Columns[j].Type == "terms" {
+					c = termsText(info, lang, x)
 				}
 			}
 			out = append(out, c)

@@ -517,11 +517,7 @@ func (p *page) cell(info *analysis.Info, typ string, v any) cellView {
 			return cellView{Text: p.reasons(info, x)}
 		}
 		if typ == "terms" {
-			parts := strings.Split(x, " · ")
-			for i, s := range parts {
-				parts[i] = label(info, p.Lang, s)
-			}
-			return cellView{Text: strings.Join(parts, " · ")}
+			return cellView{Text: termsText(info, p.Lang, x)}
 		}
 		return cellView{Text: x}
 	}
@@ -535,6 +531,15 @@ func (p *page) cell(info *analysis.Info, typ string, v any) cellView {
 		return cellView{Text: p.Num(f), Num: true}
 	}
 	return cellView{Text: smartNum(p.Lang, f), Num: true}
+}
+
+// termsText translates a "terms" cell: each part that is a key.
+func termsText(info *analysis.Info, lang, s string) string {
+	parts := strings.Split(s, " · ")
+	for i, x := range parts {
+		parts[i] = label(info, lang, x)
+	}
+	return strings.Join(parts, " · ")
 }
 
 // reasons translates a "reasons" cell ("recency_days (120) ↑; frequency (8) ↓", see

@@ -781,7 +781,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		dt.Rows = append(dt.Rows, []any{du.ID, du.Of, du.Reason, du.Similarity})
 	}
 	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
-		{Key: "name", Type: "string"}, {Key: "score", Type: "float"}, {Key: "problems", Type: "string"}, {Key: "last_activity", Type: "date"}}}
+		{Key: "name", Type: "string"}, {Key: "score", Type: "float"}, {Key: "problems", Type: "terms"}, {Key: "last_activity", Type: "date"}}}
 	var sum float64
 	withProblems := 0
 	hist := make([]float64, 10)
