@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -290,6 +291,7 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 				return drillLink(info.Name, dq, kexi.Cond{Field: dr.Column, Op: kexi.Op(dr.Op), Value: val})
 			})
 		}
+		oneLanguage(&tv, &res.Tables[i], p.Lang)
 		v.Tables = append(v.Tables, tv)
 	}
 }
@@ -495,6 +497,37 @@ func (p *page) table(info *analysis.Info, t *analysis.Table, d *data, q url.Valu
 		tv.Rows = append(tv.Rows, cells)
 	}
 	return tv
+}
+
+// oneLanguage shows a table with a column K_zh holding the Chinese of column K (segments'
+// profile, profile_zh) in the page's language only: K with the Chinese text on a Chinese page,
+// and K_zh on neither. It runs last, as it shifts the columns after K_zh.
+func oneLanguage(tv *tableView, t *analysis.Table, lang string) {
+	n := len(t.Columns)
+	if len(tv.Head) != n {
+		return
+	}
+	for z, zc := range t.Columns {
+		for k, c := range t.Columns {
+			if c.Key+"_zh" != zc.Key {
+				continue
+			}
+			tv.Head = slices.Delete(tv.Head, z, z+1)
+			if len(tv.NumCol) == n {
+				tv.NumCol = slices.Delete(tv.NumCol, z, z+1)
+			}
+			for i, row := range tv.Rows {
+				if len(row) != n {
+					continue
+				}
+				if lang == langZh {
+					row[k] = row[z]
+				}
+				tv.Rows[i] = slices.Delete(row, z, z+1)
+			}
+			return
+		}
+	}
 }
 
 // cell formats one table value by its column type.

@@ -189,7 +189,7 @@ var labels = map[string]analysis.Text{
 	"k_choice":          {En: "Choice of k", Zh: "聚类数选择"},
 	"size":              {En: "Customers", Zh: "客户数"},
 	"share":             {En: "Share", Zh: "占比"},
-	"profile":           {En: "Profile", Zh: "画像(英文)"},
+	"profile":           {En: "Profile", Zh: "画像"},
 	"profile_zh":        {En: "Profile (Chinese)", Zh: "画像"},
 	"cluster_sizes":     {En: "Customers per cluster", Zh: "各类客户数"},
 	"silhouette_by_k":   {En: "Silhouette by number of clusters", Zh: "不同聚类数的轮廓系数"},
