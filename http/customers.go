@@ -153,7 +153,15 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 		v.Ops = append(v.Ops, colView{Key: string(o), Label: p.T(string(o))})
 	}
 	for _, c := range f.Where {
-		v.Conds = append(v.Conds, condView{c.Field, string(c.Op), c.Value})
+		val := c.Value
+		// An analysis field's value reads as its chip does (重要挽留客户, not important_winback);
+		// the filter matches a label's translations as well as its key.
+		if cl != nil && cl.af.is(c.Field) {
+			if run, j, err := cl.af.column(c.Field); err == nil && run.t.Columns[j].Type == "label" {
+				val = label(&run.info, p.Lang, c.Value)
+			}
+		}
+		v.Conds = append(v.Conds, condView{c.Field, string(c.Op), val})
 	}
 	v.Conds = append(v.Conds, condView{}) // one empty row to add a condition
 	colIdx := map[string]int{}

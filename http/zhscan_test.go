@@ -2,6 +2,7 @@ package kexihttp
 
 import (
 	"html"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -183,5 +184,29 @@ func TestTitlesNotReused(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDrillValueTranslated: the customer list's filter row for a drill-down shows the value as
+// its chip does (重要挽留客户, not important_winback), and filtering by that text finds the
+// same customers as the key.
+func TestDrillValueTranslated(t *testing.T) {
+	f := newFixtureBatch(t, all.List(), demo.Generate(demo.Options{Customers: 300, Seed: 1}))
+	get := func(v string) string {
+		w := f.do(req{method: "GET", path: "/customers?f=" + url.QueryEscape("rfm.cn8:eq:"+v), as: "admin", via: "session",
+			header: map[string]string{"Accept-Language": "zh-CN"}})
+		if w.Code != 200 {
+			t.Fatalf("%s: %d", v, w.Code)
+		}
+		return w.Body.String()
+	}
+	body := get("important_winback")
+	if strings.Contains(body, `class="cv" value="important_winback"`) || !strings.Contains(body, `class="cv" value="重要挽留客户"`) {
+		t.Errorf("filter value not translated: %s", regexp.MustCompile(`<input class="cv"[^>]*>`).FindString(body))
+	}
+	count := regexp.MustCompile(`data-total="(\d+)"`)
+	a, b := count.FindStringSubmatch(body), count.FindStringSubmatch(get("重要挽留客户"))
+	if a == nil || b == nil || a[1] != b[1] || a[1] == "0" {
+		t.Errorf("by key %v, by label %v customers", a, b)
 	}
 }
