@@ -170,6 +170,13 @@ func lookup(info *analysis.Info, lang, key string) (string, bool) {
 // (the field, then the value as it is). Anything else is returned unchanged: it is a data
 // value, not a key.
 func compound(info *analysis.Info, lang, key string) string {
+	if strings.Contains(key, " · ") { // a pair of values: 广东 · individual
+		parts := strings.Split(key, " · ")
+		for i, p := range parts {
+			parts[i] = label(info, lang, p)
+		}
+		return strings.Join(parts, " · ")
+	}
 	if strings.Contains(key, ", ") {
 		parts := strings.Split(key, ", ")
 		changed := false

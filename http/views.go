@@ -568,11 +568,7 @@ func (p *page) cell(info *analysis.Info, typ string, v any) cellView {
 
 // termsText translates a "terms" cell: each part that is a key.
 func termsText(info *analysis.Info, lang, s string) string {
-	parts := strings.Split(s, " · ")
-	for i, x := range parts {
-		parts[i] = label(info, lang, x)
-	}
-	return strings.Join(parts, " · ")
+	return label(info, lang, s) // compound splits the parts
 }
 
 // reasons translates a "reasons" cell ("recency_days (120) ↑; frequency (8) ↓", see

@@ -627,7 +627,7 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 
 	// Groups.
 	gt := analysis.Table{Key: "groups", Columns: []analysis.Column{
-		{Key: "group", Type: "string"}, {Key: "customers", Type: "int"}, {Key: "share", Type: "percent"},
+		{Key: "group", Type: "terms"}, {Key: "customers", Type: "int"}, {Key: "share", Type: "percent"},
 		{Key: "buyers", Type: "int"}, {Key: "buyer_rate", Type: "percent"}, {Key: "orders", Type: "int"},
 		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"},
 		{Key: "revenue_per_customer", Type: "currency"}, {Key: "aov", Type: "currency"},
@@ -651,7 +651,7 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 
 	// Cross table.
 	ct := analysis.Table{Key: "cross", Columns: []analysis.Column{
-		{Key: "group", Type: "string"}, {Key: "across_group", Type: "string"}, {Key: "customers", Type: "int"},
+		{Key: "group", Type: "terms"}, {Key: "across_group", Type: "terms"}, {Key: "customers", Type: "int"},
 		{Key: "row_share", Type: "percent"}, {Key: "tgi", Type: "float"}, {Key: "revenue", Type: "currency"},
 		{Key: "revenue_row_share", Type: "percent"}}}
 	var heat *analysis.Series
@@ -676,7 +676,7 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 
 	// Market segments, by revenue.
 	st := analysis.Table{Key: "market_segments", Columns: []analysis.Column{
-		{Key: "rank", Type: "int"}, {Key: "region", Type: "string"}, {Key: "group", Type: "string"},
+		{Key: "rank", Type: "int"}, {Key: "region", Type: "terms"}, {Key: "group", Type: "terms"},
 		{Key: "customers", Type: "int"}, {Key: "share", Type: "percent"}, {Key: "buyers", Type: "int"},
 		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"},
 		{Key: "revenue_per_customer", Type: "currency"}, {Key: "previous_revenue", Type: "currency"},
