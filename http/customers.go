@@ -215,6 +215,9 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 				continue
 			}
 			cv := p.plainCell(row[i])
+			if x, ok := row[i].(string); ok && x != "" {
+				cv.Text = s.valueText(p.Lang, e.kind(), c, x)
+			}
 			if c == "customer_id" && e.kind() != kexi.KindCustomers {
 				if id, ok := row[i].(int64); ok && id > 0 {
 					cv.Link = fmt.Sprintf("/customers/%d", id)
@@ -275,6 +278,31 @@ func fieldLabel(lang, f string) string {
 		return n
 	}
 	return tr(lang, f)
+}
+
+// valueText shows a record's text value: kexi's own values of a field (a customer's kind and
+// gender, an order's status, an interaction's kind) in lang, a SWOT item's linked metric
+// "analysis.key" by the competitors analysis's label of the key; any other value as it is.
+func (s *Server) valueText(lang, kind, field, v string) string {
+	switch {
+	case field == "metric" && kind == kexi.KindSWOT:
+		key := strings.ToLower(v[strings.LastIndexByte(v, '.')+1:])
+		prefix, _, _ := strings.Cut(v, ".")
+		names := []string{"competitors", prefix}
+		for _, a := range s.analyses {
+			names = append(names, a.Info().Name)
+		}
+		for _, n := range names { // the analysis SWOT links resolve, the one named, any other
+			if a, ok := s.byName[n]; ok {
+				if t, ok := a.Info().Labels[key]; ok {
+					return t.In(lang)
+				}
+			}
+		}
+	case field == "kind" || field == "gender" || field == "status" || field == "type" || field == "scope":
+		return tr(lang, v)
+	}
+	return v
 }
 
 // plainCell formats a flattened record value.

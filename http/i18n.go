@@ -643,4 +643,12 @@ var catalog = map[string]T{
 	"stages":         {En: "Stage history", Zh: "阶段历史"},
 	"target_segment": {En: "Target segment", Zh: "目标客群"},
 	"text":           {En: "Text", Zh: "内容"},
+
+	// Order statuses (kexi.Status…) and SWOT scopes.
+	"completed": {En: "Completed", Zh: "已完成"},
+	"pending":   {En: "Pending", Zh: "待处理"},
+	"cancelled": {En: "Cancelled", Zh: "已取消"},
+	"return":    {En: "Return", Zh: "退货"},
+	"product":   {En: "Product", Zh: "产品"},
+	"segment":   {En: "Segment", Zh: "客群"},
 }
