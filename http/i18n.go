@@ -361,7 +361,7 @@ var catalog = map[string]T{
 	"File":                {En: "File", Zh: "文件"},
 	"Kind":                {En: "Kind", Zh: "类型"},
 	"kind_auto":           {En: "recognise from the column headers", Zh: "根据表头自动识别"},
-	"Skip bad rows":       {En: "Skip bad rows and write them to a rejects report", Zh: "跳过错误行并写入拒绝报告"},
+	"Skip bad rows":       {En: "Skip bad rows; their error details can be downloaded after the import", Zh: "跳过错误行，导入后可下载错误明细"},
 	"import_intro":        {En: "Upload a CSV, CSV.GZ or XLSX file of customers, orders, leads … Chinese or English column headers are accepted. You will see what kexi recognised before anything is imported.", Zh: "上传客户、订单、线索等 CSV、CSV.GZ 或 XLSX 文件，中英文表头均可。导入前会先显示识别结果，确认后才导入。"},
 	"Uploading":           {En: "Uploading…", Zh: "上传中…"},
 	"Importing":           {En: "Importing…", Zh: "导入中…"},
