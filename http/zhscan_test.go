@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/analysis/all"
 	"github.com/kexi/kexi/demo"
 )
@@ -212,5 +213,34 @@ func TestDrillValueTranslated(t *testing.T) {
 	a, b := count.FindStringSubmatch(body), count.FindStringSubmatch(get("重要挽留客户"))
 	if a == nil || b == nil || a[1] != b[1] || a[1] == "0" {
 		t.Errorf("by key %v, by label %v customers", a, b)
+	}
+}
+
+// TestFeatureNames: churn's driver names read as words in both languages (issue #20 §2).
+func TestFeatureNames(t *testing.T) {
+	var info analysis.Info
+	for _, a := range all.List() {
+		if a.Info().Name == "churn" {
+			info = a.Info()
+		}
+	}
+	for _, c := range []struct{ key, zh, en string }{
+		{"recency_days", "距上次购买(天)", "Days since last purchase"},
+		{"aov", "客单价", "Average order value"},
+		{"kind=individual", "客户类型=个人", "Customer kind=Individual"},
+		{"custom.积分", "积分", "积分"},
+		{"age_missing", "年龄未知", "Age unknown"},
+		{"custom.积分_missing", "积分未知", "积分 unknown"},
+		{"channel_share.app", "渠道订单占比: app", "Share of orders via: app"},
+		{"province=(other)", "省份=（其他）", "Province=(other)"},
+		{"recency_days, frequency", "距上次购买(天)、购买次数", "Days since last purchase, Purchases"},
+		{"Smith, John", "Smith, John", "Smith, John"}, // a data value stays as it is
+	} {
+		if got := label(&info, langZh, c.key); got != c.zh {
+			t.Errorf("zh %q = %q, want %q", c.key, got, c.zh)
+		}
+		if got := label(&info, langEn, c.key); got != c.en {
+			t.Errorf("en %q = %q, want %q", c.key, got, c.en)
+		}
 	}
 }
