@@ -208,6 +208,10 @@ func compound(info *analysis.Info, lang, key string) string {
 		if t, ok := lookup(info, lang, f); ok {
 			return t + ": " + label(info, lang, v)
 		}
+		// A linked metric "analysis.key" (SWOT) reads as its key's label.
+		if t, ok := lookup(info, lang, v); ok && isIdent(v) {
+			return t
+		}
 	}
 	return key
 }

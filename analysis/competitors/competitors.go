@@ -357,7 +357,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	live := Live(d, in.AsOf)
 	live["market_share"] = selfShare
 	sw := analysis.Table{Key: "swot", Columns: []analysis.Column{{Key: "kind", Type: "label"}, {Key: "text", Type: "string"},
-		{Key: "impact", Type: "int"}, {Key: "scope", Type: "string"}, {Key: "metric", Type: "string"}, {Key: "value", Type: "float"}}}
+		{Key: "impact", Type: "int"}, {Key: "scope", Type: "terms"}, {Key: "metric", Type: "terms"}, {Key: "value", Type: "float"}}}
 	items := make([]*kexi.SWOTItem, len(d.SWOT))
 	for i := range d.SWOT {
 		items[i] = &d.SWOT[i]
