@@ -61,8 +61,8 @@ var zhKnownMisses = words(
 		"overall_conversion profit retention " +
 		// CLV: parameter names (alpha, gg_p …) and a label that quotes its options unit, period.
 		"alpha gg_p gg_q gg_v unit " +
-		// behaviour's event kind page_view, basket's sku, a (none) cell.
-		"page_view sku none")
+		// behaviour's event kind page_view in a text column; a (none) cell in satisfaction and attrition.
+		"page_view none")
 
 // visibleText returns what a person reads on a page: the text between tags (not scripts or
 // styles) and the title, placeholder, aria-label and alt attributes.

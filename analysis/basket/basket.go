@@ -427,6 +427,7 @@ func (Analysis) Info() analysis.Info {
 			"item_2": t("2nd suggestion", "推荐二"), "confidence_2": t("Confidence 2", "置信度二"),
 			"item_3": t("3rd suggestion", "推荐三"), "confidence_3": t("Confidence 3", "置信度三"),
 			"frequent_items": t("Most frequent items", "高频商品"), "item": t("Item", "商品"), "top_rules": t("Top rules by lift", "提升度最高的规则"),
+			"sku": t("SKU", "商品编号"),
 		},
 		Needs: []string{"orders", "items"},
 	}

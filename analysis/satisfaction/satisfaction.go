@@ -736,7 +736,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	trend.Y = []analysis.Values{{Key: "nps", Data: tn}, {Key: "csat", Data: tc, Unit: "percent"}}
 
 	countTable := func(key, col string, m map[string]int, limit int) analysis.Table {
-		tb := analysis.Table{Key: key, Columns: []analysis.Column{{Key: col, Type: "string"}, {Key: "count", Type: "int"}, {Key: "share", Type: "percent"}}}
+		tb := analysis.Table{Key: key, Columns: []analysis.Column{{Key: col, Type: "terms"}, {Key: "count", Type: "int"}, {Key: "share", Type: "percent"}}}
 		for i, k := range byCount(m) {
 			if i == limit {
 				break
