@@ -32,8 +32,6 @@ func statusOf(code string) int {
 		return http.StatusNotImplemented
 	case eTooLarge:
 		return http.StatusRequestEntityTooLarge
-	case eTooMany:
-		return http.StatusTooManyRequests
 	case eBusy:
 		return http.StatusServiceUnavailable
 	}
@@ -44,8 +42,7 @@ func statusOf(code string) int {
 const (
 	eNotImplemented = "not_implemented"
 	eTooLarge       = "too_large"
-	eTooMany        = "too_many_requests" // sign-in throttled
-	eBusy           = "busy"              // no capacity now; try again shortly
+	eBusy           = "busy" // no capacity now; try again shortly
 )
 
 // errNotFound is what a user gets for a record that does not exist or that they may not see:
