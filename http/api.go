@@ -414,10 +414,11 @@ func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.st.FindUserByID(r.Context(), id); err != nil {
+	u, err := s.st.FindUserByID(r.Context(), id)
+	if err != nil {
 		return err
 	}
-	ts, err := s.tokens(r, id)
+	ts, err := s.tokens(r, id, []*kexi.User{u})
 	if err != nil {
 		return err
 	}

@@ -433,7 +433,7 @@ func TestAPITokens(t *testing.T) {
 		Items []tokenView `json:"items"`
 	}
 	decode(t, w, &list)
-	if w.Code != http.StatusOK || len(list.Items) != 2 || list.Items[0].ID != made.ID || list.Items[0].Name != "ci" ||
+	if w.Code != http.StatusOK || len(list.Items) != 2 || list.Items[0].ID != made.ID || list.Items[0].Name != "ci" || list.Items[0].Login != "alice" ||
 		strings.Contains(w.Body.String(), made.Token) || strings.Contains(w.Body.String(), hashToken(made.Token)) {
 		t.Fatalf("list tokens: %d %s", w.Code, w.Body)
 	}

@@ -302,13 +302,10 @@ type tokenView struct {
 	Expired   bool      `json:"expired"`
 }
 
-// tokens lists the API tokens of user id, or of everyone for 0.
-func (s *Server) tokens(r *http.Request, id int64) ([]tokenView, error) {
+// tokens lists the API tokens of user id, or of everyone for 0; us are the users whose
+// logins the list names (the caller has read them already).
+func (s *Server) tokens(r *http.Request, id int64, us []*kexi.User) ([]tokenView, error) {
 	ts, err := s.st.FindAPITokens(r.Context(), id)
-	if err != nil {
-		return nil, err
-	}
-	us, err := s.st.FindUsers(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +374,7 @@ func (s *Server) usersPage(w http.ResponseWriter, r *http.Request, status int, p
 	if err != nil {
 		return err
 	}
-	if v.Tokens, err = s.tokens(r, 0); err != nil {
+	if v.Tokens, err = s.tokens(r, 0, us); err != nil {
 		return err
 	}
 	v.Users, v.Audit, v.Roles, v.NewRole = us, au, newUserRoles, newUserRoles[0]
