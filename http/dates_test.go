@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kexi/kexi"
 )
@@ -30,8 +31,13 @@ func TestDateRange(t *testing.T) {
 			body: map[string]any{"ordered_at": "9999-12-31T23:59:59Z"}}, 400, `"column":"ordered_at"`},
 		{"a lead stage in 9999", req{method: "POST", path: "/api/v1/leads", as: "admin",
 			body: map[string]any{"external_id": "Y3", "stage": "new", "stages": []any{map[string]any{"stage": "new", "entered_at": "9999-01-01T00:00:00Z"}}}}, 400, `"column":"stages[0].entered_at"`},
-		{"an order next year is fine", req{method: "POST", path: "/api/v1/orders", as: "alice",
+		{"an order in 2025 is fine", req{method: "POST", path: "/api/v1/orders", as: "alice",
 			body: map[string]any{"external_id": "Y4", "customer": "C1", "ordered_at": "2025-03-06T10:00:00+08:00", "amount": 5}}, 201, `"external_id":"Y4"`},
+		// The range ends kexi.YearsAhead (5) years after now: four years ahead is in it, six not.
+		{"an order in four years is fine", req{method: "POST", path: "/api/v1/orders", as: "alice",
+			body: map[string]any{"external_id": "Y5", "customer": "C1", "ordered_at": time.Now().AddDate(4, 0, 0).UTC().Format(time.RFC3339), "amount": 5}}, 201, `"external_id":"Y5"`},
+		{"an order in six years", req{method: "POST", path: "/api/v1/orders", as: "alice",
+			body: map[string]any{"external_id": "Y6", "customer": "C1", "ordered_at": time.Now().AddDate(6, 0, 0).UTC().Format(time.RFC3339), "amount": 5}}, 400, `"column":"ordered_at"`},
 		{"as of 9999", req{method: "GET", path: "/api/v1/analyses/behaviour?as_of=9999-12-31", as: "admin"}, 400, `"column":"as_of"`},
 		{"churn as of 9999", req{method: "GET", path: "/api/v1/analyses/churn?as_of=9999-12-31", as: "admin"}, 400, `"column":"as_of"`},
 		{"from 1000", req{method: "GET", path: "/api/v1/analyses/rfm?from=1000-01-01", as: "admin"}, 400, `"column":"from"`},
