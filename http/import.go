@@ -382,6 +382,10 @@ func (s *Server) failure(name string, err error) *apiError {
 func (js *jobs) end(j *job, state string, e *apiError, now time.Time) bool {
 	js.mu.Lock()
 	defer js.mu.Unlock()
+	return js.endLocked(j, state, e, now)
+}
+
+func (js *jobs) endLocked(j *job, state string, e *apiError, now time.Time) bool {
 	if !j.Finished.IsZero() {
 		return false
 	}
@@ -391,6 +395,19 @@ func (js *jobs) end(j *job, state string, e *apiError, now time.Time) bool {
 		j.path = ""
 	}
 	return true
+}
+
+// cancelWaiting cancels j if it is still in one of the states waiting, checking and ending in
+// one step under the lock, so that a confirmation cannot start reading a file it removes. It
+// returns the state j was in.
+func (js *jobs) cancelWaiting(j *job, e *apiError, now time.Time, waiting ...string) string {
+	js.mu.Lock()
+	defer js.mu.Unlock()
+	state := j.State
+	if slices.Contains(waiting, state) {
+		js.endLocked(j, "cancelled", e, now)
+	}
+	return state
 }
 
 // Close cancels the imports still waiting for their confirmation and removes every uploaded
@@ -478,12 +495,7 @@ func (s *Server) runPreview(ctx context.Context, j *job) {
 // expire ends a job still waiting for its confirmation previewTTL after its preview, and
 // removes its file.
 func (s *Server) expire(j *job) {
-	s.jobs.mu.Lock()
-	waiting := j.State == "preview"
-	s.jobs.mu.Unlock()
-	if waiting {
-		s.jobs.end(j, "cancelled", &apiError{Code: kexi.EINVALID, Message: "the preview expired: upload the file again"}, s.now())
-	}
+	s.jobs.cancelWaiting(j, &apiError{Code: kexi.EINVALID, Message: "the preview expired: upload the file again"}, s.now(), "preview")
 }
 
 // startJob checks the user may import, saves the upload and registers a job for it.
@@ -673,13 +685,9 @@ func (s *Server) cancel(r *http.Request) (*job, error) {
 	if j == nil {
 		return nil, errNotFound
 	}
-	s.jobs.mu.Lock()
-	state := j.State
-	s.jobs.mu.Unlock()
-	if state != "checking" && state != "preview" {
+	if state := s.jobs.cancelWaiting(j, nil, s.now(), "checking", "preview"); state != "checking" && state != "preview" {
 		return nil, kexi.Errorf(kexi.ECONFLICT, "only an import waiting for confirmation can be cancelled: this one is %s", state)
 	}
-	s.jobs.end(j, "cancelled", nil, s.now())
 	return j, nil
 }
 
