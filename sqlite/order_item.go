@@ -16,7 +16,8 @@ import (
 // itemCols are the columns an order line is written with, in itemArgs's order.
 const itemCols = "order_id, line, product_id, sku, name, category, quantity, unit_price, unit_cost"
 
-// itemSelect reads the lines in the order the Dataset and Order.Items hold them.
+// itemSelect reads order lines, in scanItem's order; callers add a WHERE and
+// "ORDER BY i.order_id, i.line", the order the Dataset and Order.Items hold them in.
 const itemSelect = "SELECT i.order_id, coalesce(i.product_id, 0), i.sku, i.name, i.category, i.quantity, i.unit_price, i.unit_cost FROM order_items i"
 
 // itemArgs are the values of line number line (from 1) of order orderID, for itemCols.
