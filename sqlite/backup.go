@@ -85,7 +85,7 @@ func (p Progress) report(stage string, done, total int64) {
 	}
 }
 
-// progressReader reports the bytes read through it.
+// progressReader counts the bytes read through it and reports them to p (when not nil).
 type progressReader struct {
 	r     io.Reader
 	p     Progress
@@ -377,7 +377,7 @@ func Restore(ctx context.Context, path, dst string, opts RestoreOptions) (*Manif
 // its length and SHA-256 against the manifest.
 func unpack(r io.Reader, w io.Writer, m *Manifest, path string) error {
 	h := sha256.New()
-	cr := &countReader{r: io.TeeReader(r, h)}
+	cr := &progressReader{r: io.TeeReader(r, h)} // counts the bytes; reports to no one
 	br := bufio.NewReaderSize(cr, 1<<20)
 	var n int64
 	zr, err := gzip.NewReader(br)
@@ -695,7 +695,7 @@ func parallelGzip(w io.Writer, r io.Reader, workers int) (int64, error) {
 	return n, rerr
 }
 
-// countWriter counts the bytes written through it; a failed write is marked as a writeError.
+// countWriter counts the bytes written through it.
 type countWriter struct {
 	w io.Writer
 	n int64
@@ -703,17 +703,6 @@ type countWriter struct {
 
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
-}
-
-type countReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
 }

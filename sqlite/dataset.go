@@ -281,8 +281,7 @@ func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope) erro
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM order_items i"+where, args...).Scan(&n); err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT i.order_id, coalesce(i.product_id, 0), i.sku, i.name, i.category, "+
-		"i.quantity, i.unit_price, i.unit_cost FROM order_items i"+where+" ORDER BY i.order_id, i.line", args...)
+	rows, err := q.QueryContext(ctx, itemSelect+where+" ORDER BY i.order_id, i.line", args...)
 	if err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}

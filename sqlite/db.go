@@ -365,15 +365,6 @@ func nullStr(s string) any {
 	return s
 }
 
-// nullBytes is b, or NULL when b is empty (a nil []byte in an interface is not NULL to
-// every driver).
-func nullBytes(b []byte) any {
-	if len(b) == 0 {
-		return nil
-	}
-	return b
-}
-
 func boolInt(b bool) int64 {
 	if b {
 		return 1

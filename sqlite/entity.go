@@ -500,9 +500,7 @@ func (e *entity[T]) insertSQL(rows int) string {
 		cols = append(cols, f.col)
 	}
 	cols = append(cols, "created_at", "updated_at")
-	one := "(" + placeholders(len(cols)) + ")"
-	return "INSERT INTO " + e.table + " (" + strings.Join(cols, ", ") + ") VALUES " +
-		strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+	return "INSERT INTO " + e.table + " (" + strings.Join(cols, ", ") + ") VALUES " + valueRows(len(cols), rows)
 }
 
 // insertArgs appends the values of one record for insertSQL; id nil lets SQLite choose.

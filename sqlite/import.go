@@ -939,14 +939,6 @@ func (s *importState) orders(recs []kexi.Order) (err error) {
 			}
 		}
 	}()
-	add := func(o *kexi.Order, id int64) error {
-		for i := range o.Items {
-			if err := lines.add(itemArgs(id, i+1, &o.Items[i])...); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 	var fresh []*kexi.Order // the new orders with lines
 	err = importKind(s, orders, recs, hooks[kexi.Order]{
 		validate: validateOrder,
@@ -996,7 +988,7 @@ func (s *importState) orders(recs []kexi.Order) (err error) {
 				return false, err
 			}
 			o.UpdatedAt = s.now
-			return true, add(o, id)
+			return true, addItems(lines, id, o.Items)
 		},
 	})
 	if err != nil {
@@ -1022,7 +1014,7 @@ func (s *importState) orders(recs []kexi.Order) (err error) {
 		}
 	}
 	for _, o := range fresh {
-		if err := add(o, o.ID); err != nil {
+		if err := addItems(lines, o.ID, o.Items); err != nil {
 			return err
 		}
 	}

@@ -106,10 +106,8 @@ func unpackLines(ctx context.Context, tx *sql.Tx) error {
 				damaged = append(damaged, b)
 				continue
 			}
-			for i := range items {
-				if err := ins.add(itemArgs(b.id, i+1, &items[i])...); err != nil {
-					return err
-				}
+			if err := addItems(ins, b.id, items); err != nil {
+				return err
 			}
 		}
 	}

@@ -211,8 +211,8 @@ func TestMigrateV1Lines(t *testing.T) {
 
 // TestMigratePackedLines builds a database at schema version 4 with lines packed in both
 // format versions, one order's lines damaged and one line naming a product that no longer
-// exists, and opens it: migration 6 writes every line as a row of order_items, a few hundred
-// orders at a time, keeps the damaged BLOB aside and drops orders.lines.
+// exists, and opens it: migration 6 writes every line as a row of order_items, two orders at
+// a time (unpackOrders), keeps the damaged BLOB aside and drops orders.lines.
 func TestMigratePackedLines(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "kexi.db")

@@ -16,7 +16,8 @@ import (
 // itemCols are the columns an order line is written with, in itemArgs's order.
 const itemCols = "order_id, line, product_id, sku, name, category, quantity, unit_price, unit_cost"
 
-// itemSelect reads the lines in the order the Dataset and Order.Items hold them.
+// itemSelect reads order lines, in scanItem's order; callers add a WHERE and
+// "ORDER BY i.order_id, i.line", the order the Dataset and Order.Items hold them in.
 const itemSelect = "SELECT i.order_id, coalesce(i.product_id, 0), i.sku, i.name, i.category, i.quantity, i.unit_price, i.unit_cost FROM order_items i"
 
 // itemArgs are the values of line number line (from 1) of order orderID, for itemCols.
@@ -36,15 +37,26 @@ func writeItems(ctx context.Context, tx *sql.Tx, orderID int64, items []kexi.Ord
 	if len(items) == 0 {
 		return nil
 	}
-	per := bulkRows(9)
-	for start := 0; start < len(items); start += per {
-		part := items[start:min(start+per, len(items))]
-		args := make([]any, 0, 9*len(part))
-		for i := range part {
-			args = append(args, itemArgs(orderID, start+i+1, &part[i])...)
-		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO order_items ("+itemCols+") VALUES "+valueRows(9, len(part)), args...); err != nil {
-			return dbError(err, "order lines")
+	b, err := newBulk(ctx, tx, "order_items", itemCols)
+	if err != nil {
+		return err
+	}
+	defer b.stop()
+	err = addItems(b, orderID, items)
+	if err == nil {
+		err = b.flush()
+	}
+	if err != nil {
+		return dbError(err, "order lines")
+	}
+	return nil
+}
+
+// addItems queues items on b as the lines of order orderID, numbered from 1.
+func addItems(b *bulk, orderID int64, items []kexi.OrderItem) error {
+	for i := range items {
+		if err := b.add(itemArgs(orderID, i+1, &items[i])...); err != nil {
+			return err
 		}
 	}
 	return nil
