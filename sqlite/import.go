@@ -504,7 +504,8 @@ func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], e
 	u.stmt = st
 	// The batch form takes its rows as VALUES: column1 is the id, column k+1 value k.
 	sets, diffs = setsDiffs(func(k int) string { return fmt.Sprintf("s.column%d", k+1) })
-	u.per = min(updateBatch, maxVars/(n+1))
+	// Each row binds its id and n values; the statement binds updated_at once more.
+	u.per = max(1, min(updateBatch, (maxVars-1)/(n+1)))
 	u.batchSQL = func(rows int) string {
 		return fmt.Sprintf("UPDATE %s SET %s, updated_at = ? FROM (VALUES %s) AS s WHERE %s.id = s.column1 AND (%s) RETURNING %s.id",
 			e.table, sets, valueRows(n+1, rows), e.table, diffs, e.table)
