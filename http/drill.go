@@ -1,9 +1,11 @@
 package kexihttp
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -213,7 +215,7 @@ func (af *afields) matcher(c kexi.Cond) (func(id int64) bool, error) {
 			if row == nil || row[j] == nil {
 				return c.Op == kexi.Ne
 			}
-			return compareNum(toFloat(row[j]), c.Op, nums)
+			return compare(toFloat(row[j]), c.Op, nums)
 		}, nil
 	}
 	// Text, labels (matched by key or by either translation), dates and flags.
@@ -241,7 +243,8 @@ func (af *afields) matcher(c kexi.Cond) (func(id int64) bool, error) {
 	}, nil
 }
 
-func compareNum(x float64, op kexi.Op, vals []float64) bool {
+// compare reports whether x stands in relation op to the value (any of the values for in).
+func compare[T cmp.Ordered](x T, op kexi.Op, vals []T) bool {
 	switch op {
 	case kexi.Eq:
 		return x == vals[0]
@@ -256,39 +259,25 @@ func compareNum(x float64, op kexi.Op, vals []float64) bool {
 	case kexi.Ge:
 		return x >= vals[0]
 	case kexi.In:
-		for _, v := range vals {
-			if x == v {
-				return true
-			}
-		}
+		return slices.Contains(vals, x)
 	}
 	return false
 }
 
 // compareText reports whether s matches; for ne it reports whether s equals the value, and the
-// caller negates.
+// caller negates. An empty s (no value) is never less than the value.
 func compareText(s string, op kexi.Op, vals []string) bool {
 	switch op {
-	case kexi.Eq, kexi.Ne:
-		return s == vals[0]
+	case kexi.Ne:
+		op = kexi.Eq
 	case kexi.Contains:
 		return strings.Contains(strings.ToLower(s), strings.ToLower(vals[0]))
-	case kexi.Lt:
-		return s != "" && s < vals[0]
-	case kexi.Le:
-		return s != "" && s <= vals[0]
-	case kexi.Gt:
-		return s > vals[0]
-	case kexi.Ge:
-		return s >= vals[0]
-	case kexi.In:
-		for _, v := range vals {
-			if s == v {
-				return true
-			}
+	case kexi.Lt, kexi.Le:
+		if s == "" {
+			return false
 		}
 	}
-	return false
+	return compare(s, op, vals)
 }
 
 // less orders two cells of a column; nil (no row) sorts last either way, handled by the caller.

@@ -523,3 +523,46 @@ func TestWhaleDrill(t *testing.T) {
 	}
 	t.Fatal("no whale curve")
 }
+
+// TestCompare pins the comparisons of analysis conditions: numbers compare as numbers, text
+// as text except that a missing text value ("") is never less than anything, and compareText
+// answers equality for ne (the matcher negates it over the label's translations).
+func TestCompare(t *testing.T) {
+	for _, c := range []struct {
+		x    float64
+		op   kexi.Op
+		vals []float64
+		want bool
+	}{
+		{0.6, kexi.Gt, []float64{0.6}, false},
+		{0.6, kexi.Ge, []float64{0.6}, true},
+		{2, kexi.Ne, []float64{3}, true},
+		{2, kexi.In, []float64{1, 2}, true},
+		{2, kexi.In, []float64{1, 3}, false},
+		{2, kexi.Contains, []float64{2}, false},
+	} {
+		if got := compare(c.x, c.op, c.vals); got != c.want {
+			t.Errorf("compare(%g %s %v) = %v, want %v", c.x, c.op, c.vals, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		s    string
+		op   kexi.Op
+		vals []string
+		want bool
+	}{
+		{"", kexi.Lt, []string{"b"}, false}, // "" < "b", but no value is not less
+		{"", kexi.Le, []string{"b"}, false},
+		{"a", kexi.Lt, []string{"b"}, true},
+		{"", kexi.Ge, []string{""}, true},
+		{"a", kexi.Ne, []string{"a"}, true}, // equality; the caller negates
+		{"a", kexi.Ne, []string{"b"}, false},
+		{"At Risk", kexi.Contains, []string{"risk"}, true},
+		{"c", kexi.In, []string{"a", "c"}, true},
+		{"c", kexi.Gt, []string{"b"}, true},
+	} {
+		if got := compareText(c.s, c.op, c.vals); got != c.want {
+			t.Errorf("compareText(%q %s %v) = %v, want %v", c.s, c.op, c.vals, got, c.want)
+		}
+	}
+}

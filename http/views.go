@@ -287,7 +287,7 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 			}
 		}
 		if dr := res.Tables[i].Drill; dr.Column != "" {
-			drillRows(&tv, &res.Tables[i], q, func(val string) string {
+			drillRows(&tv, &res.Tables[i], func(val string) string {
 				return drillLink(info.Name, dq, kexi.Cond{Field: dr.Column, Op: kexi.Op(dr.Op), Value: val})
 			})
 		}
@@ -327,7 +327,7 @@ func partialMonth(p *page, month string, asOf time.Time) string {
 
 // drillRows links the key cell of each shown row of a table with a Drill (and its customer
 // count, a "customers" or "size" column) to the row's customers.
-func drillRows(tv *tableView, t *analysis.Table, q url.Values, link func(string) string) {
+func drillRows(tv *tableView, t *analysis.Table, link func(string) string) {
 	key, count := -1, -1
 	for j, c := range t.Columns {
 		switch c.Key {
