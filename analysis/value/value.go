@@ -252,7 +252,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	}
 	// The costs are details: the profit bridge (a waterfall) shows them; so is the setting.
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(n), Drill: everyone},
+		{Key: "customers", Value: float64(n), Drill: analysis.Everyone("customer_id")},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
 		{Key: "cost", Value: t.Cost, Unit: "currency", Detail: true},
 		{Key: "shipping", Value: t.Shipping, Unit: "currency", Detail: true},
@@ -359,7 +359,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Result {
 	none := "no_cost_data"
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(len(rows)), Drill: everyone},
+		{Key: "customers", Value: float64(len(rows)), Drill: analysis.Everyone("customer_id")},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
 		{Key: "cost", Text: none, Detail: true},
 		{Key: "shipping", Value: t.Shipping, Unit: "currency"},
@@ -390,9 +390,6 @@ func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Resu
 	res.Tables = []analysis.Table{cust, dec}
 	return res
 }
-
-// everyone drills a figure down to every customer of the per-customer table.
-var everyone = analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}
 
 // decile is the profit decile (1 = most profitable) of the customer ranked k (from 0) of n:
 // the deciles table's decile d holds the ranks d×n/10 to (d+1)×n/10, upper bound excluded.
