@@ -131,6 +131,8 @@ func (c Column) Money() bool { return c.Type == "currency" }
 
 // Cents rounds money to cents (half away from zero), so that a sum such as
 // 42784.48999999999 is written as 42784.49. NaN and infinities are returned as they are.
+// Money is also compared and tied in cents (pyramid ranks, migration's upgrades): summing the
+// same amounts in another order can change a float total in its last bits but not its cents.
 func Cents(x float64) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return x
