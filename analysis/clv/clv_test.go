@@ -37,13 +37,7 @@ func TestRunCDNOW(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fig := func(k string) float64 {
-		f, ok := res.Figure(k)
-		if !ok {
-			t.Fatalf("no figure %q", k)
-		}
-		return f.Value
-	}
+	fig := func(k string) float64 { return figure(t, res, k) }
 	if fig("customers") != 2357 || fig("holdout_actual") != 1882 {
 		t.Errorf("customers %g holdout actual %g, want 2357 and 1882", fig("customers"), fig("holdout_actual"))
 	}
@@ -180,13 +174,7 @@ func TestRunCDNOWZeroAmounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fig := func(k string) float64 {
-				f, ok := res.Figure(k)
-				if !ok {
-					t.Fatalf("no figure %q", k)
-				}
-				return f.Value
-			}
+			fig := func(k string) float64 { return figure(t, res, k) }
 			if got := fig("customers"); got != c.customers {
 				t.Errorf("%g customers, want %g", got, c.customers)
 			}
@@ -248,13 +236,7 @@ func TestRunBGBBDonations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fig := func(k string) float64 {
-		f, ok := res.Figure(k)
-		if !ok {
-			t.Fatalf("no figure %q", k)
-		}
-		return f.Value
-	}
+	fig := func(k string) float64 { return figure(t, res, k) }
 	if fig("customers") != 11104 {
 		t.Errorf("%g donors, want 11104", fig("customers"))
 	}
@@ -319,4 +301,14 @@ func TestHeadlineAndDetails(t *testing.T) {
 			t.Errorf("headline %s has no definition", k)
 		}
 	}
+}
+
+// figure returns the value of res's figure k, failing the test when there is none.
+func figure(t *testing.T, res *analysis.Result, k string) float64 {
+	t.Helper()
+	f, ok := res.Figure(k)
+	if !ok {
+		t.Fatalf("no figure %q", k)
+	}
+	return f.Value
 }
