@@ -98,7 +98,7 @@ type Figure struct {
 // are display names, like "R1" for the score 1); a heat map cell also matches YColumn with
 // YCats[j] (or YValues[j]); a Sankey link i matches Column with Values[i] and YColumn with
 // YValues[i]. On a Table the value is the row's cell in column Key (or Values[i] for row i).
-// On a Figure it is Value (Op "gt" and Value "0" on the id column: every customer in the
+// On a Figure it is Value (Everyone: Op "gt" and Value "0" on the id column, every customer in the
 // table). An empty value means the element does not drill down (it counts
 // more than customers, say). Op is a kexi filter operator ("eq" when empty).
 type Drill struct {
@@ -114,6 +114,10 @@ type Drill struct {
 	Edges []float64 `json:"edges,omitempty"`
 }
 
+// Everyone is the Drill of a figure that counts every customer of the per-customer table
+// whose id column is idColumn ("customer_id", "customer"): the ids are all above 0.
+func Everyone(idColumn string) Drill { return Drill{Column: idColumn, Op: "gt", Value: "0"} }
+
 // Column is one column of a table. Type is "string", "int", "float", "currency", "percent"
 // (a fraction 0..1), "date", "label" (a string that is a key into Info.Labels) or "terms"
 // (parts joined by " · " or a list joined by ", ", each a key or a data value).
@@ -127,6 +131,8 @@ func (c Column) Money() bool { return c.Type == "currency" }
 
 // Cents rounds money to cents (half away from zero), so that a sum such as
 // 42784.48999999999 is written as 42784.49. NaN and infinities are returned as they are.
+// Money is also compared and tied in cents (pyramid ranks, migration's upgrades): summing the
+// same amounts in another order can change a float total in its last bits but not its cents.
 func Cents(x float64) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return x

@@ -661,7 +661,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	// The states, the churned by stage and the reactivated drill down to the members table.
 	// Not the tiers (a row counts both the tier's customers and its churned), ever churned
 	// (no column), lost leads (leads, not customers) or the months (events).
-	drills := map[string]analysis.Drill{"customers": {Column: "customer_id", Op: "gt", Value: "0"},
+	drills := map[string]analysis.Drill{"customers": analysis.Everyone("customer_id"),
 		"active": {Column: "state", Value: Active}, "at_risk": {Column: "state", Value: AtRisk},
 		"inactive": {Column: "state", Op: "in", Value: AtRisk + "," + Churned},
 		"churned":  {Column: "state", Value: Churned}, "reactivated": {Column: "reactivated", Value: "1"}}

@@ -666,7 +666,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	// One row per customer with a recommendation: the figure drills down to them all. The
 	// rules and items count baskets (orders), not customers, and do not drill.
 	res.Summary = append(res.Summary, analysis.Figure{Key: "customers_with_recommendations", Value: float64(len(rec.Rows)),
-		Drill: analysis.Drill{Column: "customer", Op: "gt", Value: "0"}})
+		Drill: analysis.Everyone("customer")})
 	res.Tables = []analysis.Table{rt, rec}
 	res.Series = []analysis.Series{top, fs}
 	return res, ctx.Err()

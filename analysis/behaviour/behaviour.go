@@ -617,7 +617,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		buyerOrders += p.rows[i].Orders
 	}
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: n, Drill: analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}},
+		{Key: "customers", Value: n, Drill: analysis.Everyone("customer_id")},
 		{Key: "orders", Value: float64(p.orders)},
 		{Key: "revenue", Value: p.revenue, Unit: "currency"},
 		{Key: "aov", Value: frac(p.revenue, float64(p.paid)), Unit: "currency"},

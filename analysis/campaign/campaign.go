@@ -624,7 +624,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}
 	res.Summary = []analysis.Figure{{Key: "campaigns", Value: float64(len(camps))}, {Key: "members", Value: float64(totalMembers)},
 		{Key: "responders", Value: float64(totalResp)}, {Key: "response_rate", Value: overall, Unit: "%"},
-		{Key: "key_customer_count", Value: float64(len(kt.Rows)), Drill: analysis.Drill{Column: "customer", Op: "gt", Value: "0"}}}
+		{Key: "key_customer_count", Value: float64(len(kt.Rows)), Drill: analysis.Everyone("customer")}}
 	res.Tables = []analysis.Table{up, pat, seg, kt, ov}
 	res.Series = []analysis.Series{rates, upS, heat, pie}
 	return res, ctx.Err()

@@ -251,7 +251,7 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 	res.Summary = []analysis.Figure{
 		{Key: "total_clv", Value: sumCLV, Unit: "currency"}, {Key: "mean_p_alive", Value: sumAlive / n, Unit: "%"},
 		{Key: "expected_purchases", Value: sumPurch},
-		{Key: "customers", Value: n, Drill: analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}},
+		{Key: "customers", Value: n, Drill: analysis.Everyone("customer_id")},
 		{Key: "repeat_customers", Value: repeat, Drill: analysis.Drill{Column: "frequency", Op: "gt", Value: "0"}},
 		{Key: "horizon", Value: float64(v.months), Unit: "months", Detail: true},
 		{Key: "discount", Value: v.discount, Unit: "%", Detail: true},

@@ -253,7 +253,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	sec.Drill = analysis.Drill{Column: "days_to_second", Edges: []float64{0, 8, 31, 91, 181, 366, float64(mostToSecond)}}
 	n := float64(len(cust.Rows))
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: n, Drill: analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}},
+		{Key: "customers", Value: n, Drill: analysis.Everyone("customer_id")},
 		{Key: "one_time_buyers", Value: float64(oneTime), Drill: analysis.Drill{Column: "orders", Value: "1"}},
 		{Key: "one_time_share", Value: frac(float64(oneTime), n), Unit: "%"},
 		{Key: "repeat_rate", Value: frac(n-float64(oneTime), n), Unit: "%"},

@@ -145,7 +145,7 @@ func compare(orders []kexi.OrderRow, a, b Period, cats bool, customers int) ([]M
 	} {
 		in := make([]int32, 0, len(out))
 		for i := range out {
-			if pyramid.Cents(per.spend(&out[i])) > 0 { // as pyramid.Tiers: a cent or more
+			if analysis.Cents(per.spend(&out[i])) > 0 { // as pyramid.Tiers: a cent or more
 				in = append(in, int32(i))
 			}
 		}
@@ -192,7 +192,7 @@ func compare(orders []kexi.OrderRow, a, b Period, cats bool, customers int) ([]M
 			o := &orders[j]
 			if o.IsPurchase() && b.In(o.OrderedAt) {
 				run += o.Amount
-				if pyramid.Cents(run) >= pyramid.Cents(need) { // money compares in cents
+				if analysis.Cents(run) >= analysis.Cents(need) { // money compares in cents
 					m.DaysToUpgrade = int(o.OrderedAt.Sub(b.From) / (24 * time.Hour))
 					break
 				}

@@ -167,10 +167,10 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
 		one := rfm.ScoreOne(rows, i)
 		rrow = &one
-		if own := pyramid.Cents(one.Monetary); own > 0 {
+		if own := analysis.Cents(one.Monetary); own > 0 {
 			rank, n := 1, 0
 			for k := range rows {
-				m := pyramid.Cents(rows[k].Monetary)
+				m := analysis.Cents(rows[k].Monetary)
 				if m > 0 {
 					n++
 				}

@@ -4,7 +4,7 @@
 //
 // Spend is the total Amount of a customer's purchases (kexi.OrderRow.IsPurchase) in the period;
 // customers with no spend there (none, or only $0 purchases) are not ranked. Spends are ranked
-// in whole cents (Cents): two totals equal to the cent are a tie however their float sums
+// in cents (analysis.Cents): two totals equal to the cent are a tie however their float sums
 // differ in the last bits. Ties are broken by customer id (the lower id ranks higher), so the
 // tiers always hold exactly the counts below.
 //
@@ -18,7 +18,6 @@ package pyramid
 import (
 	"cmp"
 	"context"
-	"math"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -67,12 +66,6 @@ func Cutoffs(n int) (vip, major, ordinary int) {
 	return up(1), up(5), up(20)
 }
 
-// Cents returns an amount of money in whole cents, rounded half away from zero, as a float64
-// (exact for any amount below 2^53 cents; NaN and ±Inf stay as they are). Money is compared
-// and tied in cents: summing the same amounts in another order can change a float total in
-// its last bits but not its cents.
-func Cents(v float64) float64 { return math.Round(v * 100) }
-
 // Tiers ranks the customers with positive spend and assigns their tiers; the rows come back in
 // rank order. orders must be in Dataset order (sorted by customer); a purchase counts when keep
 // (nil = all) accepts its time. Orders without a customer are skipped.
@@ -87,7 +80,7 @@ func Tiers(orders []kexi.OrderRow, keep func(time.Time) bool) []Row {
 				s += o.Amount
 			}
 		}
-		if cid != 0 && Cents(s) > 0 {
+		if cid != 0 && analysis.Cents(s) > 0 {
 			rows = append(rows, Row{CustomerID: cid, Spend: s})
 		}
 	}
@@ -166,7 +159,7 @@ func rankOrder(n int, at func(i int) (float64, int64)) []int32 {
 	keys := make([]uint64, n)
 	for i := range keys {
 		s, _ := at(i)
-		keys[i] = ^stats.FloatKey(Cents(s))
+		keys[i] = ^stats.FloatKey(analysis.Cents(s))
 	}
 	order := stats.RadixOrder(keys)
 	byID := func(a, b int32) int {

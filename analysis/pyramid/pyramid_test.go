@@ -103,7 +103,7 @@ func TestOnlineRetailTies(t *testing.T) {
 	rows := pyramid.Tiers(refdata.OnlineRetail(t, refdata.RetailClean{}).Orders, nil)
 	pairs, wrong := 0, 0
 	for i := range rows {
-		for j := i + 1; j < len(rows) && pyramid.Cents(rows[j].Spend) == pyramid.Cents(rows[i].Spend); j++ {
+		for j := i + 1; j < len(rows) && analysis.Cents(rows[j].Spend) == analysis.Cents(rows[i].Spend); j++ {
 			pairs++
 			if rows[i].CustomerID > rows[j].CustomerID {
 				wrong++

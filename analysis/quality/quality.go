@@ -821,7 +821,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}
 	res.Summary = []analysis.Figure{{Key: "score", Value: overall}, {Key: "customer_score", Value: custMean},
 		{Key: "order_score", Value: orderMean}, {Key: "customers", Value: float64(n)}, {Key: "orders", Value: float64(no)},
-		{Key: "customers_with_problems", Value: float64(withProblems), Drill: analysis.Drill{Column: "customer", Op: "gt", Value: "0"}}, {Key: "invalid_values", Value: float64(invalid)},
+		{Key: "customers_with_problems", Value: float64(withProblems), Drill: analysis.Everyone("customer")}, {Key: "invalid_values", Value: float64(invalid)},
 		{Key: "likely_duplicates", Value: float64(len(dupOf))}, {Key: "stale_customers", Value: float64(stale)}}
 
 	cs := analysis.Series{Key: "completeness", Kind: "bar"}

@@ -303,7 +303,7 @@ var tierNames = [...]string{noTier: "", vip: "vip", major: "major", ordinary: "o
 func rankTiers(ids []int64, spend []float64) []uint8 {
 	pos := make([]int32, 0, len(spend))
 	for i, s := range spend {
-		if pyramid.Cents(s) > 0 {
+		if analysis.Cents(s) > 0 {
 			pos = append(pos, int32(i))
 		}
 	}

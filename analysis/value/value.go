@@ -252,7 +252,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	}
 	// The costs are details: the profit bridge (a waterfall) shows them; so is the setting.
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(n), Drill: everyone},
+		{Key: "customers", Value: float64(n), Drill: analysis.Everyone("customer_id")},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
 		{Key: "cost", Value: t.Cost, Unit: "currency", Detail: true},
 		{Key: "shipping", Value: t.Shipping, Unit: "currency", Detail: true},
@@ -283,11 +283,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 		res.Notes = append(res.Notes, "total profit is not positive: no whale curve")
 	}
 
-	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
-		{Key: "customer_id", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "cost", Type: "currency"},
-		{Key: "shipping", Type: "currency"}, {Key: "returns", Type: "currency"}, {Key: "discount", Type: "currency"},
-		{Key: "service_cost", Type: "currency"}, {Key: "profit", Type: "currency"}, {Key: "margin", Type: "percent"},
-		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}, {Key: "decile", Type: "int"}}}
+	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: customerColumns()}
 	cust.Rows = analysis.Rows(n, len(cust.Columns))
 	for i := range rows {
 		r := &rows[i]
@@ -306,9 +302,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	}
 
 	// Deciles of the profit ranking.
-	dec := analysis.Table{Key: "deciles", Columns: []analysis.Column{
-		{Key: "decile", Type: "int"}, {Key: "customers", Type: "int"}, {Key: "revenue", Type: "currency"},
-		{Key: "profit", Type: "currency"}, {Key: "cumulative_profit_share", Type: "percent"}},
+	dec := analysis.Table{Key: "deciles", Columns: decileColumns(),
 		Drill: analysis.Drill{Column: "decile", Key: "decile"}}
 	var cp float64
 	for d := 0; d < 10 && n > 0; d++ {
@@ -359,7 +353,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Result {
 	none := "no_cost_data"
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(len(rows)), Drill: everyone},
+		{Key: "customers", Value: float64(len(rows)), Drill: analysis.Everyone("customer_id")},
 		{Key: "revenue", Value: t.Revenue, Unit: "currency"},
 		{Key: "cost", Text: none, Detail: true},
 		{Key: "shipping", Value: t.Shipping, Unit: "currency"},
@@ -373,26 +367,33 @@ func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Resu
 		{Key: "cost_per_minute", Value: cpm, Unit: "currency", Detail: true},
 	}
 	res.Notes = append(res.Notes, "no cost of goods in the data (order cost or item unit cost): profit and margin are not computed")
-	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
-		{Key: "customer_id", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "cost", Type: "currency"},
-		{Key: "shipping", Type: "currency"}, {Key: "returns", Type: "currency"}, {Key: "discount", Type: "currency"},
-		{Key: "service_cost", Type: "currency"}, {Key: "profit", Type: "currency"}, {Key: "margin", Type: "percent"},
-		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}, {Key: "decile", Type: "int"}}}
+	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: customerColumns()}
 	cust.Rows = analysis.Rows(len(rows), len(cust.Columns))
 	for i := range rows {
 		r := &rows[i]
 		row := cust.Rows[i]
 		row[0], row[1], row[3], row[4], row[5], row[6] = r.CustomerID, r.Revenue, r.Shipping, r.Returns, r.Discount, r.Service
 	}
-	dec := analysis.Table{Key: "deciles", Columns: []analysis.Column{
-		{Key: "decile", Type: "int"}, {Key: "customers", Type: "int"}, {Key: "revenue", Type: "currency"},
-		{Key: "profit", Type: "currency"}, {Key: "cumulative_profit_share", Type: "percent"}}}
+	dec := analysis.Table{Key: "deciles", Columns: decileColumns()}
 	res.Tables = []analysis.Table{cust, dec}
 	return res
 }
 
-// everyone drills a figure down to every customer of the per-customer table.
-var everyone = analysis.Drill{Column: "customer_id", Op: "gt", Value: "0"}
+// customerColumns are the columns of the per-customer table, with or without cost data.
+func customerColumns() []analysis.Column {
+	return []analysis.Column{
+		{Key: "customer_id", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "cost", Type: "currency"},
+		{Key: "shipping", Type: "currency"}, {Key: "returns", Type: "currency"}, {Key: "discount", Type: "currency"},
+		{Key: "service_cost", Type: "currency"}, {Key: "profit", Type: "currency"}, {Key: "margin", Type: "percent"},
+		{Key: "profit_rank", Type: "int"}, {Key: "cumulative_profit_share", Type: "percent"}, {Key: "decile", Type: "int"}}
+}
+
+// decileColumns are the columns of the deciles table (empty without cost data).
+func decileColumns() []analysis.Column {
+	return []analysis.Column{
+		{Key: "decile", Type: "int"}, {Key: "customers", Type: "int"}, {Key: "revenue", Type: "currency"},
+		{Key: "profit", Type: "currency"}, {Key: "cumulative_profit_share", Type: "percent"}}
+}
 
 // decile is the profit decile (1 = most profitable) of the customer ranked k (from 0) of n:
 // the deciles table's decile d holds the ranks d×n/10 to (d+1)×n/10, upper bound excluded.
