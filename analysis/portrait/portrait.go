@@ -167,19 +167,8 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
 		one := rfm.ScoreOne(rows, i)
 		rrow = &one
-		if own := analysis.Cents(one.Monetary); own > 0 {
-			rank, n := 1, 0
-			for k := range rows {
-				m := analysis.Cents(rows[k].Monetary)
-				if m > 0 {
-					n++
-				}
-				if m > own || (m == own && rows[k].CustomerID < c.ID) {
-					rank++
-				}
-			}
-			tier = pyramid.TierAt(rank, n)
-		}
+		tier = pyramid.TierOf(len(rows), func(k int) (float64, int64) { return rows[k].Monetary, rows[k].CustomerID },
+			one.Monetary, c.ID)
 	}
 	th := lifecycle.DefaultThresholds(d.Orders, asOf)
 	one := &kexi.Dataset{Customers: []kexi.Customer{*c}, Orders: own}

@@ -124,6 +124,28 @@ func Place(n int, at func(i int) (spend float64, id int64)) []string {
 	return out
 }
 
+// TierOf returns the tier of the customer id with the given spend among the n customers at
+// gives, ranked as Place ranks them (spend in whole cents, ties by id, customers under a cent
+// left out), without sorting them; "" when the customer's own spend is under a cent.
+func TierOf(n int, at func(i int) (spend float64, id int64), spend float64, id int64) string {
+	own := analysis.Cents(spend)
+	if own <= 0 {
+		return ""
+	}
+	rank, ranked := 1, 0
+	for i := range n {
+		s, other := at(i)
+		m := analysis.Cents(s)
+		if m > 0 {
+			ranked++
+		}
+		if m > own || (m == own && other < id) {
+			rank++
+		}
+	}
+	return TierAt(rank, ranked)
+}
+
 // boxed returns a tier key as an interface value without allocating: the constants are boxed
 // statically.
 func boxed(tier string) any {

@@ -211,3 +211,34 @@ func Example() {
 	// 2 2 80 small
 	// 3 3 20 small
 }
+
+// TestTierOfAsPlace: TierOf gives each customer the tier Place gives it, on 120 customers with
+// ties to the cent (every spend appears three times) and two under a cent, who get no tier.
+func TestTierOfAsPlace(t *testing.T) {
+	type c struct {
+		spend float64
+		id    int64
+	}
+	var cs []c
+	for i := range 118 {
+		cs = append(cs, c{float64(i/3+1) + 0.004, int64(1000 - i)})
+	}
+	cs = append(cs, c{0.004, 5}, c{0, 6})
+	var ranked []c
+	for _, x := range cs {
+		if analysis.Cents(x.spend) > 0 {
+			ranked = append(ranked, x)
+		}
+	}
+	place := pyramid.Place(len(ranked), func(i int) (float64, int64) { return ranked[i].spend, ranked[i].id })
+	want := map[int64]string{}
+	for i, x := range ranked {
+		want[x.id] = place[i]
+	}
+	for _, x := range cs {
+		got := pyramid.TierOf(len(cs), func(i int) (float64, int64) { return cs[i].spend, cs[i].id }, x.spend, x.id)
+		if got != want[x.id] {
+			t.Errorf("customer %d (spend %.3f): TierOf %q, Place %q", x.id, x.spend, got, want[x.id])
+		}
+	}
+}
