@@ -33,7 +33,9 @@ func DatesUntil(now time.Time, yearsAhead int) Dates {
 	return Dates{Min: Earliest, Max: now.AddDate(yearsAhead, 0, 0)}
 }
 
-func (d Dates) bounds() (time.Time, time.Time) {
+// Bounds returns the first and last time the range accepts: Min and Max, with Earliest and
+// Latest for a zero or wider end.
+func (d Dates) Bounds() (time.Time, time.Time) {
 	lo, hi := d.Min, d.Max
 	if lo.IsZero() || lo.Before(Earliest) {
 		lo = Earliest
@@ -50,14 +52,14 @@ func (d Dates) Contains(t time.Time) bool {
 	if t.IsZero() {
 		return true
 	}
-	lo, hi := d.bounds()
+	lo, hi := d.Bounds()
 	return !t.Before(lo) && !t.After(hi)
 }
 
 // Reason says what the range expects, for an error message: "expected a date from 1900-01-01
 // to 2031-12-07".
 func (d Dates) Reason() string {
-	lo, hi := d.bounds()
+	lo, hi := d.Bounds()
 	return fmt.Sprintf("expected a date from %s to %s", lo.Format("2006-01-02"), hi.Format("2006-01-02"))
 }
 

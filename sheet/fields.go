@@ -1,7 +1,6 @@
 package sheet
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -627,10 +626,7 @@ func parseStages(s string, loc *time.Location, dates kexi.Dates) ([]kexi.StageEn
 		if !ok {
 			return nil, fmt.Errorf("expected stage history like new@2024-06-01; won@2024-06-30")
 		}
-		t, err := ParseDateIn(at, loc)
-		if err == nil && !dates.Contains(t) {
-			err = errors.New(dates.Reason())
-		}
+		t, err := ParseDateWithin(at, loc, dates)
 		if err != nil {
 			return nil, fmt.Errorf("stage %q: %v", stage, err)
 		}

@@ -213,14 +213,15 @@ func checkCells(cells []string, max, line int64) error {
 	return nil
 }
 
-// checkXLSX looks at every part of an XLSX archive before excelize opens it, which unpacks
+// checkXLSX looks at the parts of an XLSX archive before excelize opens it, which unpacks
 // the parts into memory (or worksheets over 16 MB into temporary files) and turns each cell
 // into one string however long it is. The parts' sizes in the zip directory must add up to
-// at most lim.Unzipped; then each part is unpacked through a counter (a directory can lie)
-// and scanned: no stretch of text or tag between XML markup may be longer than lim.Cell, and
-// no <row> element longer than lim.Line. It unpacks everything once more than excelize does,
-// in constant memory. What is not about the limits (not a zip archive, a part that does not
-// unpack) is left for excelize to report or to put up with.
+// at most lim.Unzipped; archive/zip stops every part at the size the directory gives it, so
+// no part can unpack to more. Then each XML part is unpacked and scanned: no stretch of text
+// or tag between XML markup may be longer than lim.Cell, and no <row> element longer than
+// lim.Line. It unpacks the XML parts once more than excelize does, in constant memory; the
+// pictures and binary parts it leaves packed. What is not about the limits (not a zip
+// archive, a part that does not unpack) is left for excelize to report or to put up with.
 func checkXLSX(data []byte, lim Limits) error {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
@@ -233,27 +234,20 @@ func checkXLSX(data []byte, lim Limits) error {
 			return &overLimit{limit: "unzipped", max: lim.Unzipped, what: "the workbook unpacked"}
 		}
 	}
-	left := lim.Unzipped
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() {
+		if f.FileInfo().IsDir() || !scanPart(f.Name) {
 			continue
 		}
 		rc, err := f.Open()
 		if err != nil {
 			continue
 		}
-		u := &unzipLimit{r: rc, left: left, max: lim.Unzipped, what: "the workbook"}
-		var w io.Writer = io.Discard
-		if scanPart(f.Name) {
-			w = &xmlScan{part: f.Name, cell: lim.Cell, line: lim.Line}
-		}
-		_, err = io.Copy(w, u)
+		_, err = io.Copy(&xmlScan{part: f.Name, cell: lim.Cell, line: lim.Line}, rc)
 		rc.Close()
 		var o *overLimit
 		if errors.As(err, &o) {
 			return err
 		}
-		left = u.left
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/kexi/kexi"
 )
 
 // Errors the value parsers return. Their text says what was expected, so an import problem
@@ -26,6 +28,16 @@ var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 // ParseDate parses a date or date and time as ParseDateIn does, reading a time without a zone
 // as UTC.
 func ParseDate(s string) (time.Time, error) { return ParseDateIn(s, time.UTC) }
+
+// ParseDateWithin is ParseDateIn that also refuses a time outside dates, with an error that
+// says the range ("expected a date from 1900-01-01 to 2031-12-07").
+func ParseDateWithin(s string, loc *time.Location, dates kexi.Dates) (time.Time, error) {
+	t, err := ParseDateIn(s, loc)
+	if err == nil && !dates.Contains(t) {
+		err = dateRangeErr(dates)
+	}
+	return t, err
+}
 
 // ParseDateIn parses a date or date and time as people and spreadsheets write them. A time
 // without a zone (and a date alone, which means the start of that day) is wall-clock time in

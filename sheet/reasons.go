@@ -99,13 +99,7 @@ func (e *codedErr) Error() string { return e.msg }
 
 // dateRangeErr is the error of a date outside d.
 func dateRangeErr(d kexi.Dates) error {
-	lo, hi := d.Min, d.Max
-	if lo.IsZero() || lo.Before(kexi.Earliest) {
-		lo = kexi.Earliest
-	}
-	if hi.IsZero() || hi.After(kexi.Latest) {
-		hi = kexi.Latest
-	}
+	lo, hi := d.Bounds()
 	return &codedErr{code: ReasonDateRange, args: []string{lo.Format(time.DateOnly), hi.Format(time.DateOnly)}, msg: d.Reason()}
 }
 

@@ -877,10 +877,7 @@ func (p *prepper) parse(typ ftype, v *val) error {
 			v.t = p.lastTime
 			return nil
 		}
-		v.t, err = ParseDateIn(v.s, p.loc)
-		if err == nil && !p.dates.Contains(v.t) {
-			err = dateRangeErr(p.dates)
-		}
+		v.t, err = ParseDateWithin(v.s, p.loc, p.dates)
 		if err == nil {
 			p.lastDate, p.lastTime = v.s, v.t
 		}

@@ -58,12 +58,18 @@ func TestReadZoneAndRange(t *testing.T) {
 	}
 	rows := map[int]bool{}
 	for _, r := range res.Rejects {
-		if r.Column == "order_date" && strings.Contains(r.Reason, "expected a date from 1900-01-01 to 2031-12-07") {
+		if r.Column == "order_date" && strings.Contains(r.Reason, "expected a date from 1900-01-01 to 2031-12-07") &&
+			r.ReasonIn("zh") == "日期应在 1900-01-01 到 2031-12-07 之间" {
 			rows[r.Row] = true
 		}
 	}
 	if !rows[3] || !rows[4] || !rows[5] {
 		t.Errorf("rejects %v", res.Rejects)
+	}
+	// The zero Dates stops at kexi.Latest, the last instant before 3000-01-01 UTC.
+	late, err := Read(strings.NewReader("order_id,customer_id,order_date,amount\n1,A,3000-01-01,1\n"), "o.csv", Options{SkipInvalid: true})
+	if err != nil || len(late.Rejects) == 0 || late.Rejects[0].ReasonIn("zh") != "日期应在 1900-01-01 到 2999-12-31 之间" {
+		t.Errorf("3000-01-01 with the zero Dates: %v %+v", err, late.Rejects)
 	}
 	// 01:30 is EST (−5), 12:00 after the spring change is EDT (−4).
 	if a, b := res.Batch.Orders[0].OrderedAt.UTC(), res.Batch.Orders[1].OrderedAt.UTC(); !a.Equal(time.Date(2024, 3, 10, 6, 30, 0, 0, time.UTC)) ||

@@ -28,11 +28,11 @@ func exportAll(t *testing.T, db string) map[string]string {
 	return out
 }
 
-// demoDB makes a small demo database.
-func demoDB(t *testing.T, dir string) string {
+// demoDB makes a demo database, demo.db in dir, with the demo flags args (--customers N …).
+func demoDB(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	db := filepath.Join(dir, "demo.db")
-	if code, _, stderr := runCmd(nil, "", "demo", "--db", db, "--customers", "200", "--seed", "3", "--no-serve"); code != 0 {
+	if code, _, stderr := runCmd(nil, "", append([]string{"demo", "--no-serve", "--db", db}, args...)...); code != 0 {
 		t.Fatalf("demo: %d %s", code, stderr)
 	}
 	return db
@@ -43,7 +43,7 @@ func demoDB(t *testing.T, dir string) string {
 // the restored databases as from the original.
 func TestBackupRestoreRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	db := demoDB(t, dir)
+	db := demoDB(t, dir, "--customers", "200", "--seed", "3")
 	before := exportAll(t, db)
 	if !strings.Contains(before["customers.csv"], "@") {
 		t.Fatalf("the demo customers have no e-mail addresses to check decryption with")
@@ -124,7 +124,7 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 // cuts it short: each is refused with a message that says so, and no database appears.
 func TestRestoreRefusesDamagedBackup(t *testing.T) {
 	dir := t.TempDir()
-	db := demoDB(t, dir)
+	db := demoDB(t, dir, "--customers", "200", "--seed", "3")
 	bk := filepath.Join(dir, "b.kbk")
 	if code, _, stderr := runCmd(nil, "", "backup", "--db", db, "--out", bk, "--with-key"); code != 0 {
 		t.Fatalf("backup: %d %s", code, stderr)
@@ -178,7 +178,7 @@ func TestRestoreRefusesDamagedBackup(t *testing.T) {
 // settings page, and each restores to the data it was made from.
 func TestServeScheduledBackups(t *testing.T) {
 	dir := t.TempDir()
-	db := demoDB(t, dir)
+	db := demoDB(t, dir, "--customers", "200", "--seed", "3")
 	bdir := filepath.Join(dir, "backups")
 	s := startServe(t, nil, "--db", db, "--backup-dir", bdir, "--backup-every", "1s", "--backup-keep", "2")
 	deadline := time.Now().Add(60 * time.Second)

@@ -29,7 +29,6 @@ func evil(n int) string {
 // tooltip of every data point, and checks that no element came out of the names: the
 // tooltips show them as text.
 func TestChartTooltipsEscape(t *testing.T) {
-	browser := needChromium(t)
 	y := []map[string]any{{"name": evil(1), "data": []float64{3, 5}}, {"name": evil(2), "data": []float64{4, 1}}}
 	x := []string{evil(3), evil(4)}
 	specs := []map[string]any{
@@ -45,36 +44,10 @@ func TestChartTooltipsEscape(t *testing.T) {
 		{"kind": "map", "x": x, "y": y},
 		{"kind": "waterfall", "x": x, "y": y, "format": "currency", "symbol": evil(10)},
 	}
-	var page strings.Builder
-	page.WriteString("<!doctype html><html><head><meta charset=utf-8></head><body>\n")
-	for i, s := range specs {
-		s["key"], s["lang"] = fmt.Sprint("c", i), "en"
-		b, _ := json.Marshal(s)
-		fmt.Fprintf(&page, "<div data-chart=\"%s\" style=\"width:500px;height:300px\"></div>\n", html.EscapeString(string(b)))
+	for _, s := range specs {
+		s["lang"] = "en"
 	}
-	page.WriteString(`<script src="/assets/vendor/echarts.min.js"></script><script src="/assets/kexi.js"></script></body></html>`)
-	st, err := openStore(context.Background(), &Env{Getenv: importEnv}, filepath.Join(t.TempDir(), "kexi.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	assets := kexihttp.NewServer(kexihttp.Config{Store: st})
-	mux := http.NewServeMux()
-	mux.Handle("/assets/", assets)
-	mux.HandleFunc("/charts", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Write([]byte(page.String()))
-	})
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-
-	bctx := newBrowser(t, browser, 1200, 1000)
-	ctx, cancelT := context.WithTimeout(bctx, time.Minute)
-	defer cancelT()
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/charts"),
-		chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`))); err != nil {
-		t.Fatal(err)
-	}
+	ctx := serveCharts(t, specs, 500, 1200)
 	// Show the tooltip of every data point of every series (and every link of the Sankey
 	// chart) and collect what each tooltip holds.
 	const js = `(() => {
@@ -132,8 +105,8 @@ func TestChartTooltipsEscape(t *testing.T) {
 }
 
 // serveCharts serves a page of one chart per spec (lang zh unless set), w px wide, drawn by
-// kexi.js and the vendored ECharts, opens it in headless Chromium, and returns the browser
-// context once the charts are drawn.
+// kexi.js and the vendored ECharts, opens it in headless Chromium with a window winW px wide
+// (0: Chromium's default), and returns the browser context once the charts are drawn.
 func serveCharts(t *testing.T, specs []map[string]any, w, winW int) context.Context {
 	t.Helper()
 	browser := needChromium(t)

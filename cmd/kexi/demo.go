@@ -65,7 +65,11 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	if *noServe {
 		return nil
 	}
-	return serveStore(ctx, env, st, *addr, sheet.Limits{}, envOr(env, "KEXI_TRUSTED_PROXIES", ""))
+	trusted, err := parseProxies(envOr(env, "KEXI_TRUSTED_PROXIES", ""))
+	if err != nil {
+		return err
+	}
+	return serveStore(ctx, env, st, *addr, sheet.Limits{}, trusted)
 }
 
 // businessZone returns the location of the business's time zone. Without the system's zone

@@ -68,14 +68,8 @@ const layoutJS = `((vw) => {
 func TestBrowserLayout(t *testing.T) {
 	browser := needChromium(t)
 	out := testOut(t)
-	dir := t.TempDir()
-	db := filepath.Join(dir, "kexi.db")
-	if code, _, errOut := runCmd(nil, "", "demo", "--no-serve", "--db", db, "--customers", "400"); code != 0 {
-		t.Fatalf("demo: %d %s", code, errOut)
-	}
-	if code, _, errOut := runCmd(nil, "layout-pass-1\n", "users", "add", "--db", db, "--login", "admin", "--role", "admin", "--password-stdin"); code != 0 {
-		t.Fatalf("users add: %d %s", code, errOut)
-	}
+	db := demoDB(t, t.TempDir(), "--customers", "400")
+	addUser(t, nil, db, "admin", "admin", "layout-pass-1")
 	s := startServe(t, nil, "--db", db)
 
 	bctx := newBrowser(t, browser, 1440, 900)

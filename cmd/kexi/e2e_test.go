@@ -97,17 +97,10 @@ func TestBrowser(t *testing.T) {
 
 	// A demo database with an administrator.
 	dir := t.TempDir()
-	db := filepath.Join(dir, "kexi.db")
-	if code, _, errOut := runCmd(nil, "", "demo", "--no-serve", "--db", db, "--customers", "400"); code != 0 {
-		t.Fatalf("demo: %d %s", code, errOut)
-	}
-	if code, _, errOut := runCmd(nil, "browser-pass-1\n", "users", "add", "--db", db, "--login", "admin", "--role", "admin", "--password-stdin"); code != 0 {
-		t.Fatalf("users add: %d %s", code, errOut)
-	}
+	db := demoDB(t, dir, "--customers", "400")
+	addUser(t, nil, db, "admin", "admin", "browser-pass-1")
 	// A sales user who owns some of the demo's customers.
-	if code, _, errOut := runCmd(nil, "browser-pass-2\n", "users", "add", "--db", db, "--login", "zhang.wei", "--role", "sales", "--password-stdin"); code != 0 {
-		t.Fatalf("users add sales: %d %s", code, errOut)
-	}
+	addUser(t, nil, db, "zhang.wei", "sales", "browser-pass-2")
 	upload := filepath.Join(dir, "new-customers.csv")
 	csv := "external_id,name,province,city,channel\nE2E-1,端到端客户甲,浙江,杭州,wechat\nE2E-2,E2E Customer Two,江苏,南京,search_ads\n"
 	if err := os.WriteFile(upload, []byte(csv), 0o644); err != nil {

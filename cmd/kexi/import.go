@@ -94,10 +94,7 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	}
 	var atTime time.Time
 	if *at != "" {
-		t, err := sheet.ParseDateIn(*at, loc)
-		if err == nil && !dates.Contains(t) {
-			err = errors.New(dates.Reason())
-		}
+		t, err := sheet.ParseDateWithin(*at, loc, dates)
 		if err != nil {
 			return kexi.Errorf(kexi.EINVALID, "--at %q: %v", *at, err)
 		}

@@ -47,9 +47,7 @@ func TestServeLimits(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "kexi.db")
 	env := map[string]string{"KEXI_KEY": testKey, "KEXI_MAX_ROWS": "2"}
-	if code, _, errs := runCmd(env, "serve-pass-1\n", "users", "add", "--db", db, "--login", "admin", "--role", "admin", "--password-stdin"); code != 0 {
-		t.Fatalf("users add: %d %s", code, errs)
-	}
+	addUser(t, env, db, "admin", "admin", "serve-pass-1")
 	post := func(s *server, c *http.Client, csrf string) (int, string) {
 		var buf bytes.Buffer
 		mw := multipart.NewWriter(&buf)

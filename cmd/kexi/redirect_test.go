@@ -23,9 +23,7 @@ func TestBrowserRedirect(t *testing.T) {
 	defer other.Close()
 	evil := strings.TrimPrefix(other.URL, "http://") // 127.0.0.1:PORT, another origin
 	db := filepath.Join(t.TempDir(), "kexi.db")
-	if code, _, errOut := runCmd(nil, "browser-pass-1\n", "users", "add", "--db", db, "--login", "admin", "--role", "admin", "--password-stdin"); code != 0 {
-		t.Fatalf("users add: %d %s", code, errOut)
-	}
+	addUser(t, nil, db, "admin", "admin", "browser-pass-1")
 	s := startServe(t, nil, "--db", db)
 
 	bctx := newBrowser(t, browser, 0, 0)

@@ -47,7 +47,8 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	if err := sched.check(); err != nil {
 		return err
 	}
-	if _, err := parseProxies(*proxies); err != nil {
+	trusted, err := parseProxies(*proxies)
+	if err != nil {
 		return err
 	}
 	key, err := storeKey(env, *db)
@@ -63,7 +64,7 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 		stop := sched.start(ctx, env, st, key, *db)
 		defer stop() // before the store closes
 	}
-	return serveStore(ctx, env, st, *addr, lim, *proxies)
+	return serveStore(ctx, env, st, *addr, lim, trusted)
 }
 
 // parseProxies parses a comma-separated list of addresses and CIDR prefixes; EINVALID names
@@ -90,13 +91,10 @@ func parseProxies(s string) ([]netip.Prefix, error) {
 
 // serveStore serves the dashboard and API for st on addr until ctx ends, then shuts down
 // gracefully. It prints the address it serves on and, when the store has no users, a one-time
-// link that creates the first administrator. Uploaded files keep to lim; proxies lists the
-// trusted reverse proxies (see parseProxies). kexi demo calls it after generating data.
-func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim sheet.Limits, proxies string) error {
-	trusted, err := parseProxies(proxies)
-	if err != nil {
-		return err
-	}
+// link that creates the first administrator. Uploaded files keep to lim; trusted lists the
+// reverse proxies whose forwarding headers kexi believes (parseProxies). kexi demo calls it
+// after generating data.
+func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim sheet.Limits, trusted []netip.Prefix) error {
 	logger := newLogger(env)
 	future, err := futureYears(env)
 	if err != nil {

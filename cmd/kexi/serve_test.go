@@ -42,6 +42,15 @@ type server struct {
 	stop   func() int
 }
 
+// addUser runs "kexi users add" for login with role and password on db (with env), failing
+// the test if it does not succeed.
+func addUser(t *testing.T, env map[string]string, db, login, role, password string) {
+	t.Helper()
+	if code, _, errOut := runCmd(env, password+"\n", "users", "add", "--db", db, "--login", login, "--role", role, "--password-stdin"); code != 0 {
+		t.Fatalf("users add %s: %d %s", login, code, errOut)
+	}
+}
+
 // startServe runs "kexi serve --addr 127.0.0.1:0 args…", waits until /healthz answers and
 // returns its base URL. stop cancels the context and returns run's exit code.
 func startServe(t *testing.T, env map[string]string, args ...string) *server {

@@ -232,6 +232,23 @@ func TestDatesOutOfRange(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "expected a date from 1900-01-01 to") {
 		t.Errorf("import of a 9999 order: exit %d: %s", code, stderr)
 	}
+	// --at and a stage history's dates keep to the same range.
+	surveys := filepath.Join(dir, "surveys.csv")
+	if err := os.WriteFile(surveys, []byte("customer_id,nps\nA,9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = kexiRun(t, "import", "--dry-run", "--kind", "surveys", "--at", "9999-12-31", surveys)
+	if code != 2 || !strings.Contains(stderr, "--at \"9999-12-31\": expected a date from 1900-01-01 to") {
+		t.Errorf("--at 9999-12-31: exit %d: %s", code, stderr)
+	}
+	leads := filepath.Join(dir, "leads.csv")
+	if err := os.WriteFile(leads, []byte("lead_id,stages\nL1,new@2024-01-02; won@9999-12-31\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = kexiRun(t, "import", "--dry-run", "--kind", "leads", leads)
+	if code != 2 || !strings.Contains(stderr, `stage "won": expected a date from 1900-01-01 to`) {
+		t.Errorf("a stage dated 9999-12-31: exit %d: %s", code, stderr)
+	}
 	// KEXI_FUTURE_YEARS widens the range, but never past kexi.Latest.
 	code, _, stderr = kexiRunEnv(t, map[string]string{"KEXI_FUTURE_YEARS": "100"}, "import", "--db", db, path)
 	if code != 2 {
