@@ -55,3 +55,24 @@ func ParseDay(key, s string, loc *time.Location, dates kexi.Dates) (time.Time, e
 	}
 	return t, nil
 }
+
+// SetDays sets in.AsOf, in.From and in.To from days written 2006-01-02 (an empty text leaves
+// its date unset) through ParseDay, and makes the as-of date the end of its day. keys names
+// the three in errors, as the caller's user wrote them ("--as-of" or "as_of").
+func (in *Input) SetDays(asOf, from, to string, keys [3]string, loc *time.Location, dates kexi.Dates) error {
+	for i, d := range []struct {
+		v string
+		t *time.Time
+	}{{asOf, &in.AsOf}, {from, &in.From}, {to, &in.To}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := ParseDay(keys[i], d.v, loc, dates)
+		if err != nil {
+			return err
+		}
+		*d.t = t
+	}
+	in.AsOf = EndOfDay(in.AsOf, loc)
+	return nil
+}

@@ -87,3 +87,30 @@ func TestDatesChecked(t *testing.T) {
 		t.Errorf("Check as of 9999: %v", err)
 	}
 }
+
+// TestSetDays: the three days are read in the zone, the as-of date becomes the end of its day,
+// an empty text leaves its date unset, and an error names the key as the caller gave it.
+func TestSetDays(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no Europe/London zone on this system:", err)
+	}
+	var in Input
+	if err := in.SetDays("2011-12-09", "2011-01-01", "", [3]string{"as_of", "from", "to"}, london, kexi.Dates{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2011, 12, 9, 23, 59, 59, 999999999, london); !in.AsOf.Equal(want) {
+		t.Errorf("as-of %v, want %v", in.AsOf, want)
+	}
+	if want := time.Date(2011, 1, 1, 0, 0, 0, 0, london); !in.From.Equal(want) || !in.To.IsZero() {
+		t.Errorf("from %v to %v, want %v and no to", in.From, in.To, want)
+	}
+	in = Input{}
+	if err := in.SetDays("", "", "", [3]string{"as_of", "from", "to"}, london, kexi.Dates{}); err != nil || !in.AsOf.IsZero() {
+		t.Errorf("no days: as-of %v, %v", in.AsOf, err)
+	}
+	err = in.SetDays("", "", "2011-13-01", [3]string{"--as-of", "--from", "--to"}, london, kexi.Dates{})
+	if e, ok := err.(*kexi.Error); !ok || len(e.Problems) != 1 || e.Problems[0].Column != "--to" {
+		t.Errorf("bad --to: %v", err)
+	}
+}

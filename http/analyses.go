@@ -24,20 +24,10 @@ var reservedParams = map[string]bool{"as_of": true, "from": true, "to": true, "f
 // pages ignore strays.
 func analysisInput(info analysis.Info, q url.Values, strict bool, loc *time.Location, dates kexi.Dates) (analysis.Input, error) {
 	in := analysis.Input{Options: map[string]string{}}
-	var err error
-	for _, p := range []struct {
-		key string
-		t   *time.Time
-	}{{"as_of", &in.AsOf}, {"from", &in.From}, {"to", &in.To}} {
-		v := strings.TrimSpace(q.Get(p.key))
-		if v == "" {
-			continue
-		}
-		if *p.t, err = analysis.ParseDay(p.key, v, loc, dates); err != nil {
-			return in, err
-		}
+	day := func(k string) string { return strings.TrimSpace(q.Get(k)) }
+	if err := in.SetDays(day("as_of"), day("from"), day("to"), [3]string{"as_of", "from", "to"}, loc, dates); err != nil {
+		return in, err
 	}
-	in.AsOf = analysis.EndOfDay(in.AsOf, loc)
 	declared := map[string]bool{}
 	for _, o := range info.Options {
 		declared[o.Key] = true

@@ -83,22 +83,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	}
 	// The dates are read once the time zone is known (from the database's settings with --db).
 	days := func() error {
-		loc := in.Location()
-		for _, f := range []struct {
-			name string
-			v    string
-			t    *time.Time
-		}{{"as-of", *asOf, &in.AsOf}, {"from", *from, &in.From}, {"to", *to, &in.To}} {
-			if f.v == "" {
-				continue
-			}
-			if *f.t, err = analysis.ParseDay("--"+f.name, f.v, loc, dates); err != nil {
-				return err
-			}
-		}
-		// The as-of date means the end of that day.
-		in.AsOf = analysis.EndOfDay(in.AsOf, loc)
-		return nil
+		return in.SetDays(*asOf, *from, *to, [3]string{"--as-of", "--from", "--to"}, in.Location(), dates)
 	}
 	for _, o := range opts {
 		k, v, ok := strings.Cut(o, "=")
