@@ -69,7 +69,11 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serveStore(ctx, env, st, *addr, sheet.Limits{}, trusted)
+	future, err := futureYears(env)
+	if err != nil {
+		return err
+	}
+	return serveStore(ctx, env, st, *addr, sheet.Limits{}, trusted, future)
 }
 
 // businessZone returns the location of the business's time zone. Without the system's zone

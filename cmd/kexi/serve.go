@@ -51,6 +51,10 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	future, err := futureYears(env)
+	if err != nil {
+		return err
+	}
 	key, err := storeKey(env, *db)
 	if err != nil {
 		return err
@@ -64,7 +68,7 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 		stop := sched.start(ctx, env, st, key, *db)
 		defer stop() // before the store closes
 	}
-	return serveStore(ctx, env, st, *addr, lim, trusted)
+	return serveStore(ctx, env, st, *addr, lim, trusted, future)
 }
 
 // parseProxies parses a comma-separated list of addresses and CIDR prefixes; EINVALID names
@@ -92,14 +96,11 @@ func parseProxies(s string) ([]netip.Prefix, error) {
 // serveStore serves the dashboard and API for st on addr until ctx ends, then shuts down
 // gracefully. It prints the address it serves on and, when the store has no users, a one-time
 // link that creates the first administrator. Uploaded files keep to lim; trusted lists the
-// reverse proxies whose forwarding headers kexi believes (parseProxies). kexi demo calls it
-// after generating data.
-func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim sheet.Limits, trusted []netip.Prefix) error {
+// reverse proxies whose forwarding headers kexi believes (parseProxies); future is how many
+// years past today a record's date may lie (futureYears). kexi demo calls it after generating
+// data.
+func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim sheet.Limits, trusted []netip.Prefix, future int) error {
 	logger := newLogger(env)
-	future, err := futureYears(env)
-	if err != nil {
-		return err
-	}
 	users, err := st.FindUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("list users: %w", err)

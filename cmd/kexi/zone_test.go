@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -269,5 +271,18 @@ func TestDatesOutOfRange(t *testing.T) {
 	}
 	if code, _, stderr := kexiRunEnv(t, map[string]string{"KEXI_TZ": "Mars/Olympus"}, "analyze", "rfm", "--db", db); code != 2 || !strings.Contains(stderr, "Mars/Olympus") {
 		t.Errorf("KEXI_TZ=Mars/Olympus: exit %d: %s", code, stderr)
+	}
+}
+
+// TestServeChecksFutureYearsFirst: a bad KEXI_FUTURE_YEARS stops kexi serve with exit 2
+// before it opens (and so creates) the database or starts scheduled backups.
+func TestServeChecksFutureYearsFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "new.db")
+	code, _, stderr := kexiRunEnv(t, map[string]string{"KEXI_FUTURE_YEARS": "many"}, "serve", "--db", db, "--addr", "127.0.0.1:0")
+	if code != 2 || !strings.Contains(stderr, "KEXI_FUTURE_YEARS") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the database was opened before the setting was checked: %v", err)
 	}
 }
