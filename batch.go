@@ -11,8 +11,8 @@ import (
 // result is normalised. Records with the same external id are merged: the later one wins.
 // It lets the CLI analyse CSV files straight away.
 //
-// The Dataset takes the batch's records over rather than copying them, and its orders become
-// OrderRows: the batch must not be used afterwards.
+// The Dataset takes the batch's records over rather than copying them, and its orders go into
+// its OrderTable: the batch must not be used afterwards.
 func (b *Batch) Dataset() *Dataset {
 	d := &Dataset{CustomFields: b.CustomFields}
 	d.Customers = make([]Customer, 0, len(b.Customers))
@@ -95,7 +95,7 @@ func (b *Batch) Dataset() *Dataset {
 			}
 		}
 	}
-	d.Orders = OrderRows(b.Orders)
+	d.Orders = NewOrderTable(b.Orders...)
 	b.Orders = nil // the rows are what is kept: let the collector have the orders
 	for i, x := range b.Interactions {
 		x.ID = int64(i + 1)

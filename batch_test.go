@@ -29,11 +29,11 @@ func TestBatchDataset(t *testing.T) {
 		t.Fatalf("customers = %+v", d.Customers)
 	}
 	// Sorted by (customer, time): c1's o1 (day 1), o2 (day 5), then c9's o3.
-	got := []string{d.Orders[0].ExternalID, d.Orders[1].ExternalID, d.Orders[2].ExternalID}
+	got := []string{d.Orders.ExternalID(0), d.Orders.ExternalID(1), d.Orders.ExternalID(2)}
 	if got[0] != "o1" || got[1] != "o2" || got[2] != "o3" {
 		t.Fatalf("order sequence %v, want o1 o2 o3", got)
 	}
-	if d.Orders[1].Items[0].ProductID != 1 || d.Orders[2].CustomerID != 2 {
+	if d.Orders.Order(1).Items[0].ProductID != 1 || d.Orders.CustomerID[2] != 2 {
 		t.Fatalf("references not resolved: %+v", d.Orders)
 	}
 	if len(d.Leads) != 1 || d.Leads[0].Stage != StageWon || len(d.Leads[0].Stages) != 2 || d.Leads[0].Source != "social" {

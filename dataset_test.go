@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-	"unsafe"
 )
 
 // TestNormalizeSortsStably checks the order sort against a stable sort of the records
@@ -19,23 +18,26 @@ func TestNormalizeSortsStably(t *testing.T) {
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, tc := range []struct{ n, spread int }{{0, 1}, {1, 1}, {2, 1}, {3, 1}, {10, 1}, {1000, 1}, {10, 1e9}, {1000, 1e9}, {100, -1}} {
 		n := tc.n
-		d := &Dataset{}
+		var orders []Order
 		for i := 0; i < n; i++ {
-			// IDs repeat so ties on the whole key happen; ExternalID records the input position.
-			d.Orders = append(d.Orders, OrderRow{ID: int64(rng.Intn(3)), ExternalID: strconv.Itoa(i),
-				CustomerID: int64(rng.Intn(5) * tc.spread), OrderedAt: base.Add(time.Duration(rng.Intn(4)) * time.Hour)})
+			// IDs repeat so ties on the whole key happen; ExternalID records the input position,
+			// and a line holding the position checks that lines move with their order.
+			orders = append(orders, Order{ID: int64(rng.Intn(3)), ExternalID: strconv.Itoa(i),
+				CustomerID: int64(rng.Intn(5) * tc.spread), OrderedAt: base.Add(time.Duration(rng.Intn(4)) * time.Hour),
+				Items: []OrderItem{{Quantity: float64(i)}}})
 		}
-		want := slices.Clone(d.Orders)
-		slices.SortStableFunc(want, func(a, b OrderRow) int {
+		want := slices.Clone(orders)
+		slices.SortStableFunc(want, func(a, b Order) int {
 			if a.CustomerID != b.CustomerID {
 				return int(a.CustomerID - b.CustomerID)
 			}
 			return timeID(a.OrderedAt, a.ID, b.OrderedAt, b.ID)
 		})
+		d := &Dataset{Orders: NewOrderTable(orders...)}
 		d.Normalize()
 		for i := range want {
-			if d.Orders[i].ExternalID != want[i].ExternalID {
-				t.Fatalf("n=%d: position %d holds %s, want %s", n, i, d.Orders[i].ExternalID, want[i].ExternalID)
+			if got := d.Orders.Order(i); !reflect.DeepEqual(got, want[i]) {
+				t.Fatalf("n=%d: position %d holds %+v, want %+v", n, i, got, want[i])
 			}
 		}
 	}
@@ -51,62 +53,90 @@ func TestPermute(t *testing.T) {
 	}
 }
 
-// TestOrderRows converts three orders by hand: every field analyses read is kept, lines go
-// into one shared array with no room past each order's own, orders with the same channel,
-// status, province and city share their Facets, and lines with the same product, SKU, name and
-// category share one Item; an order or a line naming none gets the empty one.
-func TestOrderRows(t *testing.T) {
+// TestOrderTable builds a table of four orders by hand: every field analyses read comes back,
+// orders with the same channel, status, province and city share one Facets code, lines with the
+// same product, SKU, name and category one Item code; Slice and Filter keep rows with their
+// lines and external ids; AppendTable re-codes another table's dictionaries.
+func TestOrderTable(t *testing.T) {
 	at := time.Date(2025, 3, 1, 9, 30, 0, 0, time.UTC)
 	tea := OrderItem{ProductID: 1, SKU: "A", Name: "茶", Category: "food", Quantity: 2, UnitPrice: 30, UnitCost: 12}
 	orders := []Order{
-		{ID: 7, ExternalID: "O7", CustomerID: 3, Customer: "C3", OrderedAt: at, Amount: 90, Cost: 40, Shipping: 5,
+		{ID: 7, ExternalID: "O7", CustomerID: 3, OrderedAt: at, Amount: 90, Cost: 40, Shipping: 5,
 			Discount: 10, Returned: 20, Channel: "app", Status: StatusCompleted, Province: "广东", City: "广州",
-			Items: []OrderItem{tea, {Quantity: 1, UnitPrice: 30}}, CreatedAt: at, UpdatedAt: at},
-		{ID: 8, CustomerID: 4, Channel: "app", Status: StatusCompleted, Province: "广东", City: "广州", Items: []OrderItem{tea}},
-		{ID: 9, CustomerID: 4, Status: StatusReturn, Items: []OrderItem{{ProductID: 2, SKU: "A", Name: "茶", Category: "food"}}},
-		{ID: 10, CustomerID: 4},
+			Items: []OrderItem{tea, {Quantity: 1, UnitPrice: 30}}},
+		{ID: 8, CustomerID: 4, OrderedAt: at, Channel: "app", Status: StatusCompleted, Province: "广东", City: "广州",
+			Items: []OrderItem{tea}},
+		{ID: 9, CustomerID: 4, OrderedAt: at, Status: StatusReturn, Items: []OrderItem{{ProductID: 2, SKU: "A", Name: "茶", Category: "food"}}},
+		{ID: 10, CustomerID: 4, OrderedAt: at.Add(time.Millisecond)},
 	}
-	rows := OrderRows(orders)
-	want := OrderRow{ID: 7, ExternalID: "O7", CustomerID: 3, OrderedAt: at, Amount: 90, Cost: 40, Shipping: 5,
-		Discount: 10, Returned: 20, Facets: &Facets{"app", StatusCompleted, "广东", "广州"}}
-	got := rows[0]
-	got.Items = nil
-	if len(rows) != 4 || !reflect.DeepEqual(got, want) {
-		t.Fatalf("row %+v, want %+v", got, want)
+	tab := NewOrderTable(orders...)
+	if tab.Len() != 4 {
+		t.Fatalf("%d orders", tab.Len())
 	}
-	if rows[1].Facets != rows[0].Facets || rows[2].Facets == rows[0].Facets || rows[2].Status != StatusReturn ||
-		rows[3].Facets != noFacets {
-		t.Fatalf("facets %p %p %p %p", rows[0].Facets, rows[1].Facets, rows[2].Facets, rows[3].Facets)
+	for i := range orders {
+		if got := tab.Order(i); !reflect.DeepEqual(got, orders[i]) {
+			t.Fatalf("order %d = %+v, want %+v", i, got, orders[i])
+		}
 	}
-	a := rows[0].Items
-	if len(a) != 2 || cap(a) != 2 || a[0] != (LineRow{Item: a[0].Item, Quantity: 2, UnitPrice: 30, UnitCost: 12}) ||
-		*a[0].Item != (Item{1, "A", "茶", "food"}) || a[1].Item != noItem || a[1].Quantity != 1 {
-		t.Fatalf("first order's lines %+v", a)
+	// Facets: {app completed 广东 广州}, {"" return "" ""}, {"" "" "" ""}; items: tea, none, product 2.
+	if !slices.Equal(tab.Facet, []uint32{0, 0, 1, 2}) || len(tab.Facets) != 3 || tab.Status(2) != StatusReturn {
+		t.Fatalf("facet codes %v of %v", tab.Facet, tab.Facets)
 	}
-	b := rows[1].Items
-	if len(b) != 1 || cap(b) != 1 || b[0].Item != a[0].Item ||
-		unsafe.Pointer(&b[0]) != unsafe.Add(unsafe.Pointer(&a[0]), 2*unsafe.Sizeof(a[0])) {
-		t.Fatalf("second order's lines %+v: not sharing the Item or the array", b)
+	if !slices.Equal(tab.Lines.Item, []uint32{0, 1, 0, 2}) || !slices.Equal(tab.LineStart, []int32{0, 2, 3, 4, 4}) {
+		t.Fatalf("line items %v, starts %v", tab.Lines.Item, tab.LineStart)
 	}
-	if c := rows[2].Items; c[0].Item == a[0].Item || c[0].ProductID != 2 {
-		t.Fatalf("another product with the same labels shares the Item: %+v", c[0].Item)
+	if !tab.IsPurchase(0) || tab.IsPurchase(2) || !tab.IsPurchase(3) || tab.IsPaid(3) {
+		t.Fatal("purchases")
 	}
-	if rows[3].Items != nil || !rows[0].IsPurchase() || rows[2].IsPurchase() {
-		t.Fatalf("fourth order's lines %v, purchases %v %v", rows[3].Items, rows[0].IsPurchase(), rows[2].IsPurchase())
+	s := tab.Slice(1, 3)
+	if s.Len() != 2 || !reflect.DeepEqual(s.Order(0), orders[1]) || !reflect.DeepEqual(s.Order(1), orders[2]) {
+		t.Fatalf("slice %+v", s)
+	}
+	f := tab.Filter(func(i int) bool { return i != 1 })
+	if f.Len() != 3 || !reflect.DeepEqual(f.Order(1), orders[2]) || !reflect.DeepEqual(f.Order(0), orders[0]) {
+		t.Fatalf("filter %+v", f)
+	}
+	// Another table whose dictionaries hold the same values in another order.
+	other := NewOrderTable(orders[3], orders[2])
+	all := NewOrderTable(orders[0], orders[1])
+	all.AppendTable(&other)
+	want := []Order{orders[0], orders[1], orders[3], orders[2]}
+	for i := range want {
+		if got := all.Order(i); !reflect.DeepEqual(got, want[i]) {
+			t.Fatalf("appended order %d = %+v, want %+v", i, got, want[i])
+		}
+	}
+	d := &Dataset{Orders: all}
+	d.Normalize() // customer 3's order 7, then customer 4's 8, 9 and 10 (time, then id)
+	if lo, hi := d.Orders.CustomerOrders(4); lo != 1 || hi != 4 || d.Orders.ID[3] != 10 {
+		t.Fatalf("customer 4's orders at %d..%d of ids %v", lo, hi, d.Orders.ID)
+	}
+	if lo, hi := d.Orders.CustomerOrders(5); lo != hi {
+		t.Fatalf("customer 5 has orders %d..%d", lo, hi)
 	}
 }
 
-// TestNormalizeFills: an order made without Facets and a line without an Item get the empty
-// ones, so that reading o.Status or line.SKU never fails; IsPurchase needs no Facets.
-func TestNormalizeFills(t *testing.T) {
-	o := OrderRow{ID: 1, Amount: 5, Items: []LineRow{{Quantity: 1}, {Item: &Item{SKU: "X"}}}}
-	if !o.IsPurchase() {
-		t.Fatal("an order without Facets and with an amount is no purchase")
+// TestOrderTableWithoutLines: a table whose orders have no lines keeps no line offsets, and a
+// line added later gives every earlier order an empty range.
+func TestOrderTableWithoutLines(t *testing.T) {
+	var tab OrderTable
+	tab.Append(&Order{ID: 1, Amount: 5})
+	tab.Append(&Order{ID: 2, Amount: 6})
+	if tab.LineStart != nil {
+		t.Fatalf("line offsets %v without lines", tab.LineStart)
 	}
-	d := &Dataset{Orders: []OrderRow{o}}
+	if lo, hi := tab.LineRange(1); lo != 0 || hi != 0 {
+		t.Fatal("lines of an order without")
+	}
+	tab.Append(&Order{ID: 3, Items: []OrderItem{{SKU: "X", Quantity: 1}}})
+	if !slices.Equal(tab.LineStart, []int32{0, 0, 0, 1}) || tab.Lines.ItemOf(0).SKU != "X" {
+		t.Fatalf("line offsets %v", tab.LineStart)
+	}
+	d := &Dataset{Orders: tab}
 	d.Normalize()
-	o = d.Orders[0]
-	if it := o.Items; o.Facets != noFacets || o.Status != "" || it[0].Item != noItem || it[0].SKU != "" || it[1].SKU != "X" {
-		t.Fatalf("order %+v, lines %+v", o, it)
+	var runs [][3]int64
+	d.Orders.Runs(func(c int64, lo, hi int) { runs = append(runs, [3]int64{c, int64(lo), int64(hi)}) })
+	if len(runs) != 1 || runs[0] != [3]int64{0, 0, 3} {
+		t.Fatalf("runs %v", runs)
 	}
 }

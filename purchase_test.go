@@ -25,13 +25,10 @@ func TestIsPurchase(t *testing.T) {
 		{math.NaN(), StatusCompleted, false, false},
 	} {
 		o := Order{Amount: c.amount, Status: c.status}
-		r := OrderRow{Amount: c.amount, Facets: &Facets{Status: c.status}}
-		if o.IsPurchase() != c.purchase || r.IsPurchase() != c.purchase || o.IsPaid() != c.paid || r.IsPaid() != c.paid {
+		r := NewOrderTable(o)
+		if o.IsPurchase() != c.purchase || r.IsPurchase(0) != c.purchase || o.IsPaid() != c.paid || r.IsPaid(0) != c.paid {
 			t.Errorf("amount %v status %q: purchase %v/%v paid %v/%v, want %v and %v", c.amount, c.status,
-				o.IsPurchase(), r.IsPurchase(), o.IsPaid(), r.IsPaid(), c.purchase, c.paid)
+				o.IsPurchase(), r.IsPurchase(0), o.IsPaid(), r.IsPaid(0), c.purchase, c.paid)
 		}
-	}
-	if r := (OrderRow{}); !r.IsPurchase() || r.IsPaid() {
-		t.Error("a $0 order without Facets: want a purchase, not paid")
 	}
 }
