@@ -160,7 +160,7 @@ type RetailClean struct {
 func OnlineRetail(tb testing.TB, c RetailClean) *kexi.Dataset {
 	tb.Helper()
 	b := OnlineRetailBatch(tb, c)
-	d := &kexi.Dataset{Customers: b.Customers, Orders: kexi.OrderRows(b.Orders)}
+	d := &kexi.Dataset{Customers: b.Customers, Orders: kexi.NewOrderTable(b.Orders...)}
 	d.Normalize()
 	return d
 }
@@ -171,7 +171,7 @@ func OnlineRetailBatch(tb testing.TB, c RetailClean) *kexi.Batch {
 	tb.Helper()
 	rows := OnlineRetailRows(tb)
 	d := &kexi.Batch{}
-	var orders []kexi.Order // each with its lines; OrderRows packs a Dataset's lines together
+	var orders []kexi.Order // each with its lines
 	custSeen := map[int64]bool{}
 	orderAt := map[string]int{}
 	for i := range rows {

@@ -40,7 +40,7 @@ var (
 // Dataset returns a normalised synthetic Dataset.
 func Dataset(o Options) *kexi.Dataset {
 	d, orders := generate(o)
-	d.Orders = kexi.OrderRows(orders)
+	d.Orders = kexi.NewOrderTable(orders...)
 	d.Normalize()
 	return d
 }

@@ -6,26 +6,26 @@ import (
 
 func TestDatasetShape(t *testing.T) {
 	d := Dataset(Options{Customers: 1000, Orders: 10_000, Seed: 1})
-	if len(d.Customers) != 1000 || len(d.Orders) != 10_000 {
-		t.Fatalf("customers %d orders %d, want 1000 10000", len(d.Customers), len(d.Orders))
+	o := &d.Orders
+	if len(d.Customers) != 1000 || o.Len() != 10_000 {
+		t.Fatalf("customers %d orders %d, want 1000 10000", len(d.Customers), o.Len())
 	}
 	seen := map[int64]bool{}
-	for i := range d.Orders {
-		o := &d.Orders[i]
-		if i > 0 && (o.CustomerID < d.Orders[i-1].CustomerID ||
-			o.CustomerID == d.Orders[i-1].CustomerID && o.OrderedAt.Before(d.Orders[i-1].OrderedAt)) {
+	for i := range o.Len() {
+		if i > 0 && (o.CustomerID[i] < o.CustomerID[i-1] ||
+			o.CustomerID[i] == o.CustomerID[i-1] && o.At[i] < o.At[i-1]) {
 			t.Fatalf("order %d out of (customer, time) order", i)
 		}
-		if len(o.Items) == 0 || o.Amount <= 0 {
-			t.Fatalf("order %d has %d items, amount %v", i, len(o.Items), o.Amount)
+		if lo, hi := o.LineRange(i); hi == lo || o.Amount[i] <= 0 {
+			t.Fatalf("order %d has %d items, amount %v", i, hi-lo, o.Amount[i])
 		}
-		seen[o.CustomerID] = true
+		seen[o.CustomerID[i]] = true
 	}
 	if len(seen) != 1000 {
 		t.Fatalf("%d customers have orders, want all 1000", len(seen))
 	}
 	e := Dataset(Options{Customers: 1000, Orders: 10_000, Seed: 1})
-	if e.Orders[500].Amount != d.Orders[500].Amount || !e.Orders[500].OrderedAt.Equal(d.Orders[500].OrderedAt) {
+	if e.Orders.Amount[500] != o.Amount[500] || e.Orders.At[500] != o.At[500] {
 		t.Fatal("same seed gave different data")
 	}
 }
