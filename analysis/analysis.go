@@ -350,8 +350,8 @@ func latest(d *kexi.Dataset) time.Time {
 			t = u
 		}
 	}
-	for i := range d.Orders {
-		later(d.Orders[i].OrderedAt)
+	for i := range d.Orders.Len() {
+		later(d.Orders.Time(i))
 	}
 	if !t.IsZero() {
 		return t
