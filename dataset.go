@@ -29,6 +29,9 @@ type Dataset struct {
 	Competitors  []Competitor
 	SWOT         []SWOTItem
 	CustomFields []CustomField
+	// LastOrder is set by a load that left the orders out (Parts): the time of the last order
+	// in scope at or before Latest, which analyses default their as-of date to.
+	LastOrder time.Time
 }
 
 // Normalize sorts every slice into the order the Dataset documents. Loaders call it once;
@@ -143,3 +146,107 @@ type Scope struct {
 
 // Restricted reports whether the scope limits anything.
 func (s Scope) Restricted() bool { return s.Owner != "" || s.Region != "" }
+
+// Parts says which parts of a Dataset a load reads: analyses declare what they read
+// (analysis.Info.Reads), and the CLI and the server load only that.
+type Parts uint32
+
+// The parts of a Dataset. PartLines is the order lines (it implies PartOrders); PartCompetitors
+// is competitors with the SWOT board. Custom field definitions are always loaded.
+const (
+	PartCustomers Parts = 1 << iota
+	PartOrders
+	PartLines
+	PartProducts
+	PartInteractions
+	PartEvents
+	PartSurveys
+	PartLeads
+	PartCampaigns
+	PartResponses
+	PartCompetitors
+
+	AllParts = PartCompetitors<<1 - 1
+)
+
+// partNames are the names of the parts, as analyses declare them.
+var partNames = map[string]Parts{
+	"customers": PartCustomers, "orders": PartOrders, "items": PartLines | PartOrders, "products": PartProducts,
+	"interactions": PartInteractions, "events": PartEvents, "surveys": PartSurveys, "leads": PartLeads,
+	"campaigns": PartCampaigns, "responses": PartResponses, "competitors": PartCompetitors, "swot": PartCompetitors,
+}
+
+// PartsOf returns the parts named (customers, orders, items, products, interactions, events,
+// surveys, leads, campaigns, responses, competitors, swot); an unknown name panics, since
+// names come from the analyses' own declarations.
+func PartsOf(names ...string) Parts {
+	var p Parts
+	for _, n := range names {
+		q, ok := partNames[n]
+		if !ok {
+			panic("kexi: unknown Dataset part " + n)
+		}
+		p |= q
+	}
+	return p
+}
+
+// Has reports whether p holds every part of q.
+func (p Parts) Has(q Parts) bool { return p&q == q }
+
+// Only returns a copy of d with only the parts in p (the others empty); the copy shares d's
+// slices.
+func (d *Dataset) Only(p Parts) *Dataset {
+	e := &Dataset{CustomFields: d.CustomFields, LastOrder: d.LastOrder}
+	if p.Has(PartCustomers) {
+		e.Customers = d.Customers
+	}
+	if p.Has(PartOrders) {
+		e.Orders = d.Orders
+		if !p.Has(PartLines) {
+			e.Orders.LineStart, e.Orders.Lines = nil, LineTable{}
+		}
+	}
+	if e.LastOrder.IsZero() && !p.Has(PartOrders) && d.Orders.Len() > 0 {
+		e.LastOrder = d.lastOrder()
+	}
+	if p.Has(PartProducts) {
+		e.Products = d.Products
+	}
+	if p.Has(PartInteractions) {
+		e.Interactions = d.Interactions
+	}
+	if p.Has(PartEvents) {
+		e.Events = d.Events
+	}
+	if p.Has(PartSurveys) {
+		e.Surveys = d.Surveys
+	}
+	if p.Has(PartLeads) {
+		e.Leads = d.Leads
+	}
+	if p.Has(PartCampaigns) {
+		e.Campaigns = d.Campaigns
+	}
+	if p.Has(PartResponses) {
+		e.Responses = d.Responses
+	}
+	if p.Has(PartCompetitors) {
+		e.Competitors, e.SWOT = d.Competitors, d.SWOT
+	}
+	return e
+}
+
+// lastOrder is the time of the last order at or before Latest, or the zero time.
+func (d *Dataset) lastOrder() time.Time {
+	last, lim := -1, Latest.UnixMilli()
+	for i, at := range d.Orders.At {
+		if at <= lim && (last < 0 || at > d.Orders.At[last]) {
+			last = i
+		}
+	}
+	if last < 0 {
+		return time.Time{}
+	}
+	return d.Orders.Time(last)
+}

@@ -163,9 +163,10 @@ type Importer interface {
 	Import(ctx context.Context, b *Batch) (ImportStats, error)
 }
 
-// DatasetLoader loads what the analyses need, within a scope.
+// DatasetLoader loads what the analyses need, within a scope: the parts named (AllParts for
+// everything). A load without PartOrders sets Dataset.LastOrder.
 type DatasetLoader interface {
-	LoadDataset(ctx context.Context, scope Scope) (*Dataset, error)
+	LoadDataset(ctx context.Context, scope Scope, parts Parts) (*Dataset, error)
 }
 
 // Versioner tells whether data changed: it increases on every write. Caches key on it.

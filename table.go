@@ -412,3 +412,13 @@ func (t *OrderTable) Filter(keep func(i int) bool) OrderTable {
 	}
 	return t.gather(perm)
 }
+
+// All returns every order as the API sees it (Order). It allocates them all: for tests and
+// small tables.
+func (t *OrderTable) All() []Order {
+	out := make([]Order, t.Len())
+	for i := range out {
+		out[i] = t.Order(i)
+	}
+	return out
+}

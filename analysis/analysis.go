@@ -353,6 +353,9 @@ func latest(d *kexi.Dataset) time.Time {
 	for i := range d.Orders.Len() {
 		later(d.Orders.Time(i))
 	}
+	if d.Orders.Len() == 0 {
+		later(d.LastOrder) // a load that left the orders out
+	}
 	if !t.IsZero() {
 		return t
 	}

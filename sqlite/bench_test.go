@@ -138,7 +138,7 @@ func benchLoad(b *testing.B, batch *kexi.Batch) {
 		var d *kexi.Dataset
 		p := peakHeap(func() {
 			var err error
-			if d, err = db.LoadDataset(ctx, kexi.Scope{}); err != nil {
+			if d, err = db.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts); err != nil {
 				b.Fatal(err)
 			}
 		})
@@ -148,8 +148,8 @@ func benchLoad(b *testing.B, batch *kexi.Batch) {
 		var after runtime.MemStats
 		runtime.ReadMemStats(&after)
 		live = after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc)
-		if len(d.Orders) != *benchOrders || len(d.Customers) != *benchOrders/10 {
-			b.Fatalf("loaded %d orders, %d customers", len(d.Orders), len(d.Customers))
+		if d.Orders.Len() != *benchOrders || len(d.Customers) != *benchOrders/10 {
+			b.Fatalf("loaded %d orders, %d customers", d.Orders.Len(), len(d.Customers))
 		}
 		runtime.KeepAlive(d)
 		d = nil

@@ -21,20 +21,20 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// LoadDataset loads everything the analyses read, within scope, as one consistent snapshot.
+// LoadDataset loads the parts of the Dataset named, within scope, as one consistent snapshot.
 // Customers outside the scope are left out with everything hanging off them (orders and their
 // items, interactions, events, surveys, campaign responses); anonymous orders and events are
 // left out of a restricted scope; leads follow FindLeads. Phone and e-mail come back decrypted.
 //
 // The parts load in parallel on the read pool; the data version is compared before and after,
 // and a load that overlapped a write is repeated (finally in one transaction).
-func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope) (*kexi.Dataset, error) {
+func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope, parts kexi.Parts) (*kexi.Dataset, error) {
 	for attempt := 0; attempt < 3; attempt++ {
 		v1, err := db.DataVersion(ctx)
 		if err != nil {
 			return nil, err
 		}
-		d, err := db.loadParallel(ctx, scope)
+		d, err := db.loadParallel(ctx, scope, parts)
 		if errors.Is(err, errMoved) {
 			continue
 		}
@@ -55,8 +55,8 @@ func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope) (*kexi.Dataset,
 	}
 	defer tx.Rollback()
 	d := &kexi.Dataset{}
-	parts, join := db.parts(d, scope)
-	for _, part := range parts {
+	loads, join := db.parts(d, scope, parts)
+	for _, part := range loads {
 		if err := part(ctx, tx); err != nil {
 			return nil, fmt.Errorf("load dataset: %w", err)
 		}
@@ -67,83 +67,122 @@ func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope) (*kexi.Dataset,
 	return d, nil
 }
 
-// parts lists the independent loads that make up a Dataset, and the step that joins them.
-func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope) ([]func(context.Context, querier) error, func() error) {
+// parts lists the independent loads that make up the parts p of a Dataset, and the step that
+// joins them.
+func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(context.Context, querier) error, func() error) {
 	var lines orderLines
 	join := func() error {
-		if err := lines.attach(d.Orders); err != nil {
-			return err
+		if p.Has(kexi.PartLines) {
+			if err := lines.attach(&d.Orders); err != nil {
+				return err
+			}
 		}
 		finishDataset(d)
 		return nil
 	}
-	return []func(context.Context, querier) error{
-		func(ctx context.Context, q querier) (err error) {
-			d.Orders, err = loadOrders(ctx, q, scope)
+	var loads []func(context.Context, querier) error
+	add := func(need kexi.Parts, f func(context.Context, querier) error) {
+		if p&need != 0 {
+			loads = append(loads, f)
+		}
+	}
+	add(kexi.PartOrders, func(ctx context.Context, q querier) (err error) {
+		d.Orders, err = loadOrders(ctx, q, scope)
+		return err
+	})
+	add(kexi.PartLines, func(ctx context.Context, q querier) error { return lines.load(ctx, q, scope) })
+	add(kexi.PartCustomers, func(ctx context.Context, q querier) (err error) {
+		d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
+		return err
+	})
+	if !p.Has(kexi.PartOrders) {
+		loads = append(loads, func(ctx context.Context, q querier) (err error) {
+			d.LastOrder, err = lastOrder(ctx, q, scope)
 			return err
-		},
-		func(ctx context.Context, q querier) error { return lines.load(ctx, q, scope) },
-		func(ctx context.Context, q querier) (err error) {
-			d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
+		})
+	}
+	loads = append(loads, func(ctx context.Context, q querier) (err error) {
+		d.CustomFields, err = loadFields(ctx, q)
+		return err
+	})
+	add(kexi.PartProducts, func(ctx context.Context, q querier) (err error) {
+		d.Products, err = loadAll(ctx, q, db.c, products, scope)
+		return err
+	})
+	add(kexi.PartCampaigns, func(ctx context.Context, q querier) (err error) {
+		d.Campaigns, err = loadAll(ctx, q, db.c, campaigns, scope)
+		return err
+	})
+	add(kexi.PartCompetitors, func(ctx context.Context, q querier) error {
+		var err error
+		if d.Competitors, err = loadAll(ctx, q, db.c, competitors, scope); err != nil {
 			return err
-		},
-		func(ctx context.Context, q querier) error {
-			var err error
-			if d.Products, err = loadAll(ctx, q, db.c, products, scope); err != nil {
-				return err
-			}
-			if d.Campaigns, err = loadAll(ctx, q, db.c, campaigns, scope); err != nil {
-				return err
-			}
-			if d.Competitors, err = loadAll(ctx, q, db.c, competitors, scope); err != nil {
-				return err
-			}
-			ptrs := make([]*kexi.Competitor, len(d.Competitors))
-			for i := range d.Competitors {
-				ptrs[i] = &d.Competitors[i]
-			}
-			if err := loadShares(ctx, q, ptrs); err != nil {
-				return err
-			}
-			if d.SWOT, err = loadAll(ctx, q, db.c, swotItems, scope); err != nil {
-				return err
-			}
-			if d.CustomFields, err = loadFields(ctx, q); err != nil {
-				return err
-			}
-			if d.Leads, err = loadAll(ctx, q, db.c, leads, scope); err != nil {
-				return err
-			}
-			st, err := loadStages(ctx, q)
-			if err != nil {
-				return err
-			}
-			for i := range d.Leads {
-				d.Leads[i].Stages = st[d.Leads[i].ID]
-			}
-			return nil
-		},
-		func(ctx context.Context, q querier) (err error) {
-			if d.Interactions, err = loadAll(ctx, q, db.c, interactions, scope); err != nil {
-				return err
-			}
-			if d.Surveys, err = loadAll(ctx, q, db.c, surveys, scope); err != nil {
-				return err
-			}
-			d.Responses, err = loadAll(ctx, q, db.c, responses, scope)
+		}
+		ptrs := make([]*kexi.Competitor, len(d.Competitors))
+		for i := range d.Competitors {
+			ptrs[i] = &d.Competitors[i]
+		}
+		if err := loadShares(ctx, q, ptrs); err != nil {
 			return err
-		},
-		func(ctx context.Context, q querier) (err error) {
-			d.Events, err = loadAll(ctx, q, db.c, events, scope)
+		}
+		d.SWOT, err = loadAll(ctx, q, db.c, swotItems, scope)
+		return err
+	})
+	add(kexi.PartLeads, func(ctx context.Context, q querier) error {
+		var err error
+		if d.Leads, err = loadAll(ctx, q, db.c, leads, scope); err != nil {
 			return err
-		},
-	}, join
+		}
+		st, err := loadStages(ctx, q)
+		if err != nil {
+			return err
+		}
+		for i := range d.Leads {
+			d.Leads[i].Stages = st[d.Leads[i].ID]
+		}
+		return nil
+	})
+	add(kexi.PartInteractions, func(ctx context.Context, q querier) (err error) {
+		d.Interactions, err = loadAll(ctx, q, db.c, interactions, scope)
+		return err
+	})
+	add(kexi.PartSurveys, func(ctx context.Context, q querier) (err error) {
+		d.Surveys, err = loadAll(ctx, q, db.c, surveys, scope)
+		return err
+	})
+	add(kexi.PartResponses, func(ctx context.Context, q querier) (err error) {
+		d.Responses, err = loadAll(ctx, q, db.c, responses, scope)
+		return err
+	})
+	add(kexi.PartEvents, func(ctx context.Context, q querier) (err error) {
+		d.Events, err = loadAll(ctx, q, db.c, events, scope)
+		return err
+	})
+	return loads, join
+}
+
+// lastOrder is the time of the last order in scope at or before kexi.Latest (zero without
+// one): what analyses default their as-of date to when the orders are not loaded.
+func lastOrder(ctx context.Context, q querier, scope kexi.Scope) (time.Time, error) {
+	where, args := scopeWhere(scopeCustomer, scope)
+	if where == "" {
+		where = " WHERE "
+	} else {
+		where += " AND "
+	}
+	var at sql.NullInt64
+	err := q.QueryRowContext(ctx, "SELECT max(t.ordered_at) FROM orders t"+where+"t.ordered_at <= ?",
+		append(args, kexi.Latest.UnixMilli())...).Scan(&at)
+	if err != nil || !at.Valid {
+		return time.Time{}, err
+	}
+	return time.UnixMilli(at.Int64).UTC(), nil
 }
 
 // loadParallel runs the parts at once, each on its own read transaction.
-func (db *DB) loadParallel(ctx context.Context, scope kexi.Scope) (*kexi.Dataset, error) {
+func (db *DB) loadParallel(ctx context.Context, scope kexi.Scope, p kexi.Parts) (*kexi.Dataset, error) {
 	d := &kexi.Dataset{}
-	parts, join := db.parts(d, scope)
+	parts, join := db.parts(d, scope, p)
 	var wg sync.WaitGroup
 	errs := make([]error, len(parts))
 	for i, part := range parts {
@@ -221,57 +260,48 @@ func (t texts) get(b []byte) string {
 	return s
 }
 
-// loadOrders reads the orders in scope, in id order, without their lines. Orders with the
-// same channel, status, province and city share one Facets.
-func loadOrders(ctx context.Context, q querier, scope kexi.Scope) ([]kexi.OrderRow, error) {
+// loadOrders reads the orders in scope, in id order, without their lines.
+func loadOrders(ctx context.Context, q querier, scope kexi.Scope) (kexi.OrderTable, error) {
+	var t kexi.OrderTable
 	where, args := scopeWhere(scopeCustomer, scope)
 	var n int
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM orders t"+where, args...).Scan(&n); err != nil {
-		return nil, fmt.Errorf("orders: %w", err)
+		return t, fmt.Errorf("orders: %w", err)
 	}
 	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, "+
 		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city FROM orders t"+
 		where+" ORDER BY t.id", args...)
 	if err != nil {
-		return nil, fmt.Errorf("orders: %w", err)
+		return t, fmt.Errorf("orders: %w", err)
 	}
 	defer rows.Close()
-	out := make([]kexi.OrderRow, 0, n)
+	t.Grow(n) // a write in between only makes append grow it
 	in := texts{}
-	facets := kexi.SharedFacets()
-	var at int64
-	var channel, status, province, city sql.RawBytes
+	var id, cid, at int64
+	var amount, cost, shipping, discount, returned float64
+	var ext, channel, status, province, city sql.RawBytes
 	for rows.Next() {
-		out = append(out, kexi.OrderRow{})
-		o := &out[len(out)-1]
-		if err := rows.Scan(&o.ID, &o.ExternalID, &o.CustomerID, &at, &o.Amount, &o.Cost, &o.Shipping, &o.Discount,
-			&o.Returned, &channel, &status, &province, &city); err != nil {
-			return nil, fmt.Errorf("orders: %w", err)
+		if err := rows.Scan(&id, &ext, &cid, &at, &amount, &cost, &shipping, &discount, &returned,
+			&channel, &status, &province, &city); err != nil {
+			return t, fmt.Errorf("orders: %w", err)
 		}
-		o.OrderedAt = time.UnixMilli(at).UTC()
-		o.Facets = facets.Get(kexi.Facets{Channel: in.get(channel), Status: in.get(status), Province: in.get(province), City: in.get(city)})
+		t.AppendRow(id, string(ext), cid, at, amount, cost, shipping, discount, returned,
+			kexi.Facets{Channel: in.get(channel), Status: in.get(status), Province: in.get(province), City: in.get(city)})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("orders: %w", err)
+		return t, fmt.Errorf("orders: %w", err)
 	}
-	return out, nil
+	return t, nil
 }
 
 // orderLines are the lines of the orders in scope, read apart from the orders (on a read
 // transaction of their own, alongside) and attached to them once both are in.
 type orderLines struct {
-	all  []kexi.LineRow // every line, by order id and line number
-	runs []lineRun      // each order's lines in all
+	lines kexi.OrderTable // every line, by order id and line number, under one order per run
+	runs  []int64         // the order id of each run of lines in lines
 }
 
-// lineRun is the lines of one order: all[start:end].
-type lineRun struct {
-	order      int64
-	start, end int
-}
-
-// load reads the lines of the orders in scope. Lines naming the same product id, SKU, name
-// and category share one Item.
+// load reads the lines of the orders in scope.
 func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope) error {
 	where, args := scopeWhere(scopeCustomer, scope)
 	if where != "" {
@@ -286,22 +316,20 @@ func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope) erro
 		return fmt.Errorf("order lines: %w", err)
 	}
 	defer rows.Close()
-	l.all = make([]kexi.LineRow, 0, n)
 	in := texts{}
-	items := kexi.SharedItems()
 	var id, pid int64
+	var qty, price, cost float64
 	var sku, name, category sql.RawBytes
 	for rows.Next() {
-		var line kexi.LineRow
-		if err := rows.Scan(&id, &pid, &sku, &name, &category, &line.Quantity, &line.UnitPrice, &line.UnitCost); err != nil {
+		if err := rows.Scan(&id, &pid, &sku, &name, &category, &qty, &price, &cost); err != nil {
 			return fmt.Errorf("order lines: %w", err)
 		}
-		line.Item = items.Get(kexi.Item{ProductID: pid, SKU: in.get(sku), Name: in.get(name), Category: in.get(category)})
-		if k := len(l.runs) - 1; k < 0 || l.runs[k].order != id {
-			l.runs = append(l.runs, lineRun{order: id, start: len(l.all)})
+		if k := len(l.runs) - 1; k < 0 || l.runs[k] != id {
+			l.runs = append(l.runs, id)
+			l.lines.AppendRow(id, "", 0, 0, 0, 0, 0, 0, 0, kexi.Facets{})
 		}
-		l.all = append(l.all, line)
-		l.runs[len(l.runs)-1].end = len(l.all)
+		l.lines.AppendLine(kexi.Item{ProductID: pid, SKU: in.get(sku), Name: in.get(name), Category: in.get(category)},
+			qty, price, cost)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("order lines: %w", err)
@@ -311,16 +339,28 @@ func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope) erro
 
 // attach gives each order its lines; both are in id order. A line whose order is not among
 // the orders was read in another snapshot: errMoved.
-func (l *orderLines) attach(orders []kexi.OrderRow) error {
+func (l *orderLines) attach(t *kexi.OrderTable) error {
+	if len(l.runs) == 0 {
+		return nil
+	}
+	src := &l.lines
+	t.LineStart = make([]int32, t.Len()+1)
+	t.Lines = kexi.LineTable{Item: src.Lines.Item, Items: src.Lines.Items, Quantity: src.Lines.Quantity,
+		UnitPrice: src.Lines.UnitPrice, UnitCost: src.Lines.UnitCost}
 	k := 0
-	for _, r := range l.runs {
-		for k < len(orders) && orders[k].ID < r.order {
+	for r, id := range l.runs {
+		for k < t.Len() && t.ID[k] < id {
+			t.LineStart[k+1] = t.LineStart[k]
 			k++
 		}
-		if k == len(orders) || orders[k].ID != r.order {
+		if k == t.Len() || t.ID[k] != id {
 			return errMoved
 		}
-		orders[k].Items = l.all[r.start:r.end:r.end]
+		t.LineStart[k+1] = src.LineStart[r+1]
+		k++
+	}
+	for ; k < t.Len(); k++ {
+		t.LineStart[k+1] = t.LineStart[k]
 	}
 	return nil
 }

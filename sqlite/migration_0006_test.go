@@ -317,16 +317,16 @@ func TestOpenMainDatabases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			d, err := db.LoadDataset(ctx, kexi.Scope{})
+			d, err := db.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 			if err != nil {
 				t.Fatal(err)
 			}
 			rows := map[int64]int{}
-			for _, o := range d.Orders {
+			for _, o := range d.Orders.All() {
 				rows[o.ID] = len(o.Items)
 			}
-			if len(list) != len(want) || len(d.Orders) != len(want) {
-				t.Fatalf("%d orders found, %d in the Dataset, want %d", len(list), len(d.Orders), len(want))
+			if len(list) != len(want) || d.Orders.Len() != len(want) {
+				t.Fatalf("%d orders found, %d in the Dataset, want %d", len(list), d.Orders.Len(), len(want))
 			}
 			for _, o := range list {
 				if n := want[o.ExternalID]; len(o.Items) != n || len(stored[o.ID]) != n || rows[o.ID] != n {

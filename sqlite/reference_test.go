@@ -27,7 +27,7 @@ func TestOnlineRetailRoundTrip(t *testing.T) {
 	if st.Inserted[kexi.KindOrders] != 18532 || st.Inserted[kexi.KindCustomers] != 4338 || st.Stubs != 0 {
 		t.Fatalf("import stats %+v", st)
 	}
-	d, err := db.LoadDataset(ctx, kexi.Scope{})
+	d, err := db.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,14 +37,14 @@ func TestOnlineRetailRoundTrip(t *testing.T) {
 	}
 	lines := 0
 	spend := map[string]float64{}
-	for _, o := range d.Orders {
+	for _, o := range d.Orders.All() {
 		lines += len(o.Items)
 		for _, it := range o.Items {
 			spend[ext[o.CustomerID]] += it.Quantity * it.UnitPrice
 		}
 	}
-	if len(d.Customers) != 4338 || len(d.Orders) != 18532 || lines != 397884 {
-		t.Fatalf("loaded %d customers, %d orders, %d lines; want 4338, 18532, 397884", len(d.Customers), len(d.Orders), lines)
+	if len(d.Customers) != 4338 || d.Orders.Len() != 18532 || lines != 397884 {
+		t.Fatalf("loaded %d customers, %d orders, %d lines; want 4338, 18532, 397884", len(d.Customers), d.Orders.Len(), lines)
 	}
 	if got := spend["14646"]; math.Abs(got-280206.02) > 0.005 {
 		t.Fatalf("customer 14646 spend %.2f, want 280206.02", got)

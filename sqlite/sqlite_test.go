@@ -191,12 +191,12 @@ func TestImportRebuildsIndexes(t *testing.T) {
 	if err := db.DeleteProduct(ctx, ps[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.LoadDataset(ctx, kexi.Scope{})
+	d, err := db.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	named := map[string]int{}
-	for _, o := range d.Orders {
+	for _, o := range d.Orders.All() {
 		for _, l := range o.Items {
 			if l.ProductID != 0 {
 				named[l.SKU]++
@@ -242,7 +242,7 @@ func TestDatasetSharesCustomFields(t *testing.T) {
 	if _, err := db.Import(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.LoadDataset(ctx, kexi.Scope{})
+	d, err := db.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestDatasetFacets(t *testing.T) {
 	if _, err := db.Import(ctx, b); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.LoadDataset(ctx, kexi.Scope{})
+	d, err := db.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,12 +287,12 @@ func TestDatasetFacets(t *testing.T) {
 	gz := kexi.Facets{Channel: "app", Status: kexi.StatusCompleted, Province: "广东", City: "广州"}
 	want := []kexi.Facets{gz, gz, {Channel: "a\x1fb", Status: "\x1f", City: "x\x1fy\x1f"}, {}}
 	for i := range want {
-		if len(o) != 4 || *o[i].Facets != want[i] {
-			t.Fatalf("order %d: facets %q, want %q", i+1, *o[i].Facets, want[i])
+		if o.Len() != 4 || o.Facets[o.Facet[i]] != want[i] {
+			t.Fatalf("order %d: facets %q, want %q", i+1, o.Facets[o.Facet[i]], want[i])
 		}
 	}
-	if o[0].Facets != o[1].Facets {
-		t.Fatal("orders with the same facets do not share them")
+	if o.Facet[0] != o.Facet[1] {
+		t.Fatal("orders with the same facets do not share a code")
 	}
 }
 
@@ -327,7 +327,7 @@ func TestLoadDatasetRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, scope := range []kexi.Scope{{}, {Region: region}} {
-		d, err := db.LoadDataset(ctx, scope)
+		d, err := db.LoadDataset(ctx, scope, kexi.AllParts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -337,8 +337,8 @@ func TestLoadDatasetRoundTrip(t *testing.T) {
 				n++
 			}
 		}
-		if len(d.Orders) != n {
-			t.Fatalf("scope %+v: %d orders, want %d", scope, len(d.Orders), n)
+		if d.Orders.Len() != n {
+			t.Fatalf("scope %+v: %d orders, want %d", scope, d.Orders.Len(), n)
 		}
 		extOf := map[int64]string{}
 		for _, c := range d.Customers {
@@ -348,7 +348,7 @@ func TestLoadDatasetRoundTrip(t *testing.T) {
 		for _, p := range d.Products {
 			skuOf[p.ID] = p.ExternalID
 		}
-		for _, o := range d.Orders {
+		for _, o := range d.Orders.All() {
 			w := want[o.ExternalID]
 			got := kexi.Order{ExternalID: o.ExternalID, Customer: extOf[o.CustomerID], OrderedAt: o.OrderedAt,
 				Amount: o.Amount, Cost: o.Cost, Shipping: o.Shipping, Discount: o.Discount, Returned: o.Returned,

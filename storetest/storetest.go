@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -505,20 +506,20 @@ func testScope(t *testing.T, s kexi.Store) {
 	if !slices.Equal(got, []string{"C1", "C2"}) {
 		t.Fatalf("region customers: %v", got)
 	}
-	d, err := s.LoadDataset(ctx, sr)
+	d, err := s.LoadDataset(ctx, sr, kexi.AllParts)
 	must(t, err)
-	if len(d.Customers) != 2 || len(d.Orders) != 2 || len(d.Surveys) != 1 || len(d.Leads) != 2 {
-		t.Fatalf("region dataset: %d customers %d orders %d surveys %d leads", len(d.Customers), len(d.Orders), len(d.Surveys), len(d.Leads))
+	if len(d.Customers) != 2 || d.Orders.Len() != 2 || len(d.Surveys) != 1 || len(d.Leads) != 2 {
+		t.Fatalf("region dataset: %d customers %d orders %d surveys %d leads", len(d.Customers), d.Orders.Len(), len(d.Surveys), len(d.Leads))
 	}
 	ls, _, err = s.FindLeads(ctx, kexi.Filter{Scope: sr, Sort: "name"})
 	must(t, err)
 	if len(ls) != 2 || ls[0].Name != "la" || ls[1].Name != "lb" || ls[0].Province != "广东" {
 		t.Fatalf("region leads: %+v", ls)
 	}
-	d, err = s.LoadDataset(ctx, sa)
+	d, err = s.LoadDataset(ctx, sa, kexi.AllParts)
 	must(t, err)
 	var amounts []float64
-	for _, o := range d.Orders {
+	for _, o := range d.Orders.All() {
 		amounts = append(amounts, o.Amount)
 		if len(o.Items) != 1 || o.Items[0].UnitPrice != o.Amount {
 			t.Fatalf("scoped order items: %+v", o)
@@ -813,14 +814,14 @@ func testImportOrderLines(t *testing.T, s kexi.Store) {
 		t.Fatalf("lines dropped: %+v, %d lines", st, len(o.Items))
 	}
 	must(t, s.DeleteOrder(ctx, find("O2").ID))
-	d, err := s.LoadDataset(ctx, kexi.Scope{})
+	d, err := s.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 	must(t, err)
 	lines := 0
-	for _, o := range d.Orders {
+	for _, o := range d.Orders.All() {
 		lines += len(o.Items)
 	}
-	if len(d.Orders) != 2 || lines != 0 {
-		t.Fatalf("after deleting O2: %d orders, %d lines", len(d.Orders), lines)
+	if d.Orders.Len() != 2 || lines != 0 {
+		t.Fatalf("after deleting O2: %d orders, %d lines", d.Orders.Len(), lines)
 	}
 }
 
@@ -881,12 +882,12 @@ func testLoadDataset(t *testing.T, s kexi.Store) {
 	}
 	_, err := s.Import(ctx, b)
 	must(t, err)
-	d, err := s.LoadDataset(ctx, kexi.Scope{})
+	d, err := s.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 	must(t, err)
-	if len(d.Customers) != 2 || len(d.Orders) != 4 || len(d.Interactions) != 2 || len(d.Surveys) != 1 || len(d.Leads) != 1 ||
+	if len(d.Customers) != 2 || d.Orders.Len() != 4 || len(d.Interactions) != 2 || len(d.Surveys) != 1 || len(d.Leads) != 1 ||
 		len(d.Campaigns) != 1 || len(d.Responses) != 1 || len(d.Competitors) != 1 || len(d.SWOT) != 1 || len(d.Events) != 1 ||
 		len(d.CustomFields) != 1 {
-		t.Fatalf("dataset sizes: %d %d %d %d %d %d %d %d %d %d %d", len(d.Customers), len(d.Orders), len(d.Interactions), len(d.Surveys),
+		t.Fatalf("dataset sizes: %d %d %d %d %d %d %d %d %d %d %d", len(d.Customers), d.Orders.Len(), len(d.Interactions), len(d.Surveys),
 			len(d.Leads), len(d.Campaigns), len(d.Responses), len(d.Competitors), len(d.SWOT), len(d.Events), len(d.CustomFields))
 	}
 	if d.Customers[0].Email != "a@x.cn" || d.Customers[0].ID > d.Customers[1].ID {
@@ -894,21 +895,37 @@ func testLoadDataset(t *testing.T, s kexi.Store) {
 	}
 	// Orders by (customer, time): C1 (imported first, lower id) O4 Jan 2, O2 Jan 9; C2 O3 Jan 1, O1 Jan 5.
 	var got []string
-	for _, o := range d.Orders {
+	for _, o := range d.Orders.All() {
 		got = append(got, o.ExternalID)
 	}
 	if !slices.Equal(got, []string{"O4", "O2", "O3", "O1"}) {
 		t.Fatalf("order order: %v", got)
 	}
-	if d.Customers[0].ExternalID != "C1" || d.Orders[0].CustomerID != d.Customers[0].ID || len(d.Orders[3].Items) != 2 || d.Orders[3].Items[1].SKU != "B" || len(d.Orders[2].Items) != 0 {
+	if d.Customers[0].ExternalID != "C1" || d.Orders.Order(0).CustomerID != d.Customers[0].ID || len(d.Orders.Order(3).Items) != 2 || d.Orders.Order(3).Items[1].SKU != "B" || len(d.Orders.Order(2).Items) != 0 {
 		t.Fatalf("orders: %+v", d.Orders)
 	}
-	// Items are sub-slices of shared arrays: each with no room beyond its own lines, so that
-	// appending to one order's lines cannot overwrite another's.
-	for _, o := range d.Orders {
-		if cap(o.Items) != len(o.Items) {
-			t.Fatalf("order %s: %d lines with room for %d", o.ExternalID, len(o.Items), cap(o.Items))
+	// A load of some parts leaves the others empty and gives the same records for its own; a
+	// load without the orders says when the last one was (O2, Jan 9).
+	some, err := s.LoadDataset(ctx, kexi.Scope{}, kexi.PartsOf("orders", "surveys"))
+	must(t, err)
+	if some.Orders.Len() != 4 || some.Orders.LineStart != nil || len(some.Customers) != 0 || len(some.Surveys) != 1 ||
+		len(some.Leads) != 0 || len(some.Events) != 0 || !some.LastOrder.IsZero() {
+		t.Fatalf("orders and surveys: %d orders (lines %v), %d customers, %d surveys, %d leads, %d events, last %v",
+			some.Orders.Len(), some.Orders.LineStart, len(some.Customers), len(some.Surveys), len(some.Leads),
+			len(some.Events), some.LastOrder)
+	}
+	for i := range d.Orders.Len() {
+		o := d.Orders.Order(i)
+		o.Items = nil
+		if p := some.Orders.Order(i); !reflect.DeepEqual(p, o) {
+			t.Fatalf("order %d alone %+v, with everything %+v", i, p, o)
 		}
+	}
+	none, err := s.LoadDataset(ctx, kexi.Scope{}, kexi.PartsOf("leads"))
+	must(t, err)
+	if none.Orders.Len() != 0 || len(none.Leads) != 1 || !none.LastOrder.Equal(d.LastOrderAt()) {
+		t.Fatalf("leads alone: %d orders, %d leads, last order %v (want %v)", none.Orders.Len(), len(none.Leads),
+			none.LastOrder, d.LastOrderAt())
 	}
 	if d.Interactions[0].Customer != "C2" || d.Leads[0].Stages[0].Stage != "new" || len(d.Competitors[0].Shares) != 1 ||
 		d.Responses[0].Campaign != "K1" || d.CustomFields[0].Choices[1] != "silver" {

@@ -37,7 +37,7 @@ func TestDemoCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := st.LoadDataset(ctx, kexi.Scope{})
+	d, err := st.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 	if err != nil {
 		st.Close()
 		t.Fatal(err)
@@ -49,8 +49,8 @@ func TestDemoCommand(t *testing.T) {
 		t.Errorf("loaded %d customers, %d leads, %d products, %d competitors, %d SWOT items; want 300, 900, 60, 6, 12",
 			len(d.Customers), len(d.Leads), len(d.Products), len(d.Competitors), len(d.SWOT))
 	}
-	if len(d.Orders) < 300*8 || len(d.Orders) > 300*16 {
-		t.Errorf("%d orders for 300 customers, want about 3,600", len(d.Orders))
+	if d.Orders.Len() < 300*8 || d.Orders.Len() > 300*16 {
+		t.Errorf("%d orders for 300 customers, want about 3,600", d.Orders.Len())
 	}
 	if len(d.Campaigns) < 10 || len(d.Interactions) == 0 || len(d.Surveys) == 0 || len(d.Events) == 0 || len(d.Responses) == 0 {
 		t.Errorf("%d campaigns, %d interactions, %d surveys, %d events, %d responses: some kind is missing",
@@ -66,7 +66,7 @@ func TestDemoCommand(t *testing.T) {
 		t.Errorf("%d stub customers: some record names a customer the demo did not make", stubs)
 	}
 	// A sales rep sees only their own customers.
-	own, err := st.LoadDataset(ctx, kexi.Scope{Owner: "zhang.wei"})
+	own, err := st.LoadDataset(ctx, kexi.Scope{Owner: "zhang.wei"}, kexi.AllParts)
 	if err != nil {
 		st.Close()
 		t.Fatal(err)
@@ -127,13 +127,13 @@ func TestImportDemoChunked(t *testing.T) {
 	if !strings.Contains(stderr.String(), "orders") {
 		t.Errorf("no progress printed for orders:\n%s", &stderr)
 	}
-	d, err := st.LoadDataset(ctx, kexi.Scope{})
+	d, err := st.LoadDataset(ctx, kexi.Scope{}, kexi.AllParts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Orders) != len(b.Orders) || len(d.Responses) != len(b.Responses) || len(d.Surveys) != len(b.Surveys) {
+	if d.Orders.Len() != len(b.Orders) || len(d.Responses) != len(b.Responses) || len(d.Surveys) != len(b.Surveys) {
 		t.Errorf("loaded %d orders, %d responses, %d surveys; imported %d, %d, %d",
-			len(d.Orders), len(d.Responses), len(d.Surveys), len(b.Orders), len(b.Responses), len(b.Surveys))
+			d.Orders.Len(), len(d.Responses), len(d.Surveys), len(b.Orders), len(b.Responses), len(b.Surveys))
 	}
 	again, err := importDemo(ctx, env, st, b, 500)
 	if err != nil {
