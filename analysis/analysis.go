@@ -56,6 +56,25 @@ type Info struct {
 	// that read lines; kexi analyze --orders keeps lines in memory only for those
 	// (TestNeedsItems checks that the others give the same results without them).
 	Needs []string `json:"needs,omitempty"`
+	// Reads lists every Dataset part the analysis reads, in the names of kexi.PartsOf: Needs
+	// and what it reads when present (products for names, surveys for a driver …). The CLI and
+	// the server load only these (TestReads checks that an analysis gives the same result on
+	// a Dataset of only its Reads). Empty means everything.
+	Reads []string `json:"reads,omitempty"`
+}
+
+// Parts returns the Dataset parts the analyses read together (kexi.AllParts when one of them
+// does not say).
+func Parts(as ...Analysis) kexi.Parts {
+	var p kexi.Parts
+	for _, a := range as {
+		r := a.Info().Reads
+		if len(r) == 0 {
+			return kexi.AllParts
+		}
+		p |= kexi.PartsOf(r...)
+	}
+	return p
 }
 
 // Input is what an analysis runs on. AsOf is the instant the analysis looks from; callers

@@ -111,7 +111,7 @@ func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope) (*data, 
 	s.scopes[sc] = time.Now()
 	s.scopesMu.Unlock()
 	val, _, err := s.cache.get(ctx, v, "dataset "+scopeKey(sc), func(ctx context.Context) (any, error) {
-		ds, err := s.st.LoadDataset(ctx, sc)
+		ds, err := s.st.LoadDataset(ctx, sc, kexi.AllParts)
 		if err != nil {
 			return nil, fmt.Errorf("load dataset: %w", err)
 		}

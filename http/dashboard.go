@@ -72,20 +72,21 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 	inPeriod := func(t time.Time) bool { return t.After(h.From) && !t.After(h.AsOf) }
 
 	var margin float64
-	ds.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
+	t := &ds.Orders
+	t.Runs(func(cid int64, lo, hi int) {
 		// Orders without a customer (cid 0) add to the revenue and margin, not to the
 		// customer counts.
 		anonymous := cid == 0
 		active := false
 		seenMonth := -1
 		firstPurchase := true
-		for i := range orders {
-			o := &orders[i]
-			if !o.IsPurchase() {
+		for i := lo; i < hi; i++ {
+			if !t.IsPurchase(i) {
 				continue
 			}
 			h.HasOrders = true
-			m := monthIdx(o.OrderedAt)
+			at := t.Time(i)
+			m := monthIdx(at)
 			if firstPurchase && !anonymous {
 				firstPurchase = false
 				if m >= 0 && m < 12 {
@@ -93,18 +94,18 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 				}
 			}
 			if m >= 0 && m < 12 {
-				h.RevenueByM[m] += o.Amount
-				h.MarginByM[m] += o.Amount - o.Cost
+				h.RevenueByM[m] += t.Amount[i]
+				h.MarginByM[m] += t.Amount[i] - t.Cost[i]
 				if m != seenMonth && !anonymous { // orders are in time order, so one count per month
 					h.ActiveByM[m]++
 					seenMonth = m
 				}
 			}
-			if inPeriod(o.OrderedAt) {
+			if inPeriod(at) {
 				h.Orders++
-				h.Revenue += o.Amount
-				margin += o.Amount - o.Cost
-				h.HasCost = h.HasCost || o.Cost != 0
+				h.Revenue += t.Amount[i]
+				margin += t.Amount[i] - t.Cost[i]
+				h.HasCost = h.HasCost || t.Cost[i] != 0
 				active = !anonymous
 				if anonymous {
 					h.AnonymousOrders++

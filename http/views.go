@@ -221,7 +221,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 		case took > 0:
 			v.Took = "<1ms"
 		}
-		if d != nil && len(d.ds.Orders) == 0 && len(d.ds.Customers) == 0 {
+		if d != nil && d.ds.Orders.Len() == 0 && len(d.ds.Customers) == 0 {
 			var needs []string
 			for _, n := range info.Needs {
 				needs = append(needs, tr(p.Lang, n))

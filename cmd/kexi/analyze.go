@@ -107,7 +107,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 		// Order lines are kept in memory only when a named analysis reads them.
-		lines := slices.ContainsFunc(as, func(a analysis.Analysis) bool { return slices.Contains(a.Info().Needs, "items") })
+		lines := analysis.Parts(as...).Has(kexi.PartLines)
 		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers, lines, loc, dates)
 		if err != nil {
 			return err
@@ -136,7 +136,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if err := days(); err != nil {
 			return err
 		}
-		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}); err != nil {
+		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}, analysis.Parts(as...)); err != nil {
 			return fmt.Errorf("load dataset: %w", err)
 		}
 	}
