@@ -29,6 +29,9 @@ type Dataset struct {
 	Competitors  []Competitor
 	SWOT         []SWOTItem
 	CustomFields []CustomField
+	// Keys names every customer in scope, also when Customers is not loaded; Normalize fills
+	// it from Customers when it is empty.
+	Keys CustomerKeys
 	// LastOrder is set by a load that left the orders out (Parts): the time of the last order
 	// in scope at or before Latest, which analyses default their as-of date to.
 	LastOrder time.Time
@@ -38,6 +41,9 @@ type Dataset struct {
 // slices already in order cost one pass to check.
 func (d *Dataset) Normalize() {
 	sortIf(d.Customers, func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) })
+	if len(d.Keys.ID) == 0 && len(d.Customers) > 0 {
+		d.Keys = KeysOf(d.Customers)
+	}
 	d.Orders = d.Orders.sorted()
 	sortIf(d.Products, func(a, b *Product) int { return cmp.Compare(a.ID, b.ID) })
 	sortIf(d.Interactions, func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
@@ -197,7 +203,7 @@ func (p Parts) Has(q Parts) bool { return p&q == q }
 // Only returns a copy of d with only the parts in p (the others empty); the copy shares d's
 // slices.
 func (d *Dataset) Only(p Parts) *Dataset {
-	e := &Dataset{CustomFields: d.CustomFields, LastOrder: d.LastOrder}
+	e := &Dataset{CustomFields: d.CustomFields, Keys: d.Keys, LastOrder: d.LastOrder}
 	if p.Has(PartCustomers) {
 		e.Customers = d.Customers
 	}

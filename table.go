@@ -37,9 +37,8 @@ type OrderTable struct {
 	// business time zone give that zone.
 	Loc *time.Location
 
-	// extStart and ext hold the external ids: order i's is ext[extStart[i]:extStart[i+1]].
-	extStart []int
-	ext      []byte
+	ext Texts // external ids
+
 
 	facetCode map[Facets]uint32 // Facets → code, while appending
 	itemCode  map[Item]uint32   // Item → code, while appending
@@ -99,7 +98,7 @@ func (t *OrderTable) Grow(n int) {
 	t.Discount = slices.Grow(t.Discount, n)
 	t.Returned = slices.Grow(t.Returned, n)
 	t.Facet = slices.Grow(t.Facet, n)
-	t.extStart = slices.Grow(t.extStart, n+1)
+	t.ext.Grow(n)
 }
 
 // Append adds an order and its lines. The external id of the customer and the record stamps
@@ -117,9 +116,6 @@ func (t *OrderTable) Append(o *Order) {
 // Unix milliseconds.
 func (t *OrderTable) AppendRow(id int64, externalID string, customerID, at int64,
 	amount, cost, shipping, discount, returned float64, f Facets) {
-	if len(t.extStart) == 0 {
-		t.extStart = append(t.extStart, 0)
-	}
 	t.ID = append(t.ID, id)
 	t.CustomerID = append(t.CustomerID, customerID)
 	t.At = append(t.At, at)
@@ -129,8 +125,7 @@ func (t *OrderTable) AppendRow(id int64, externalID string, customerID, at int64
 	t.Discount = append(t.Discount, discount)
 	t.Returned = append(t.Returned, returned)
 	t.Facet = append(t.Facet, t.FacetCode(f))
-	t.ext = append(t.ext, externalID...)
-	t.extStart = append(t.extStart, len(t.ext))
+	t.ext.Append(externalID)
 	if t.LineStart != nil {
 		t.LineStart = append(t.LineStart, int32(len(t.Lines.Item)))
 	}
@@ -201,7 +196,7 @@ func (t *OrderTable) Time(i int) time.Time {
 }
 
 // ExternalID returns order i's external id.
-func (t *OrderTable) ExternalID(i int) string { return string(t.ext[t.extStart[i]:t.extStart[i+1]]) }
+func (t *OrderTable) ExternalID(i int) string { return t.ext.At(i) }
 
 // Channel returns order i's channel.
 func (t *OrderTable) Channel(i int) string { return t.Facets[t.Facet[i]].Channel }
@@ -261,10 +256,7 @@ func (t *OrderTable) Slice(lo, hi int) OrderTable {
 	s := OrderTable{ID: t.ID[lo:hi:hi], CustomerID: t.CustomerID[lo:hi:hi], At: t.At[lo:hi:hi],
 		Amount: t.Amount[lo:hi:hi], Cost: t.Cost[lo:hi:hi], Shipping: t.Shipping[lo:hi:hi],
 		Discount: t.Discount[lo:hi:hi], Returned: t.Returned[lo:hi:hi], Facet: t.Facet[lo:hi:hi],
-		Facets: slices.Clip(t.Facets), Lines: t.Lines, Loc: t.Loc, ext: t.ext}
-	if len(t.extStart) > 0 {
-		s.extStart = t.extStart[lo : hi+1 : hi+1]
-	}
+		Facets: slices.Clip(t.Facets), Lines: t.Lines, Loc: t.Loc, ext: t.ext.Slice(lo, hi)}
 	if t.LineStart != nil {
 		s.LineStart = t.LineStart[lo : hi+1 : hi+1]
 	}
@@ -369,12 +361,7 @@ func (t *OrderTable) gather(perm []int32) OrderTable {
 	u.ID, u.CustomerID, u.At = pick(t.ID, perm), pick(t.CustomerID, perm), pick(t.At, perm)
 	u.Amount, u.Cost, u.Shipping = pick(t.Amount, perm), pick(t.Cost, perm), pick(t.Shipping, perm)
 	u.Discount, u.Returned, u.Facet = pick(t.Discount, perm), pick(t.Returned, perm), pick(t.Facet, perm)
-	u.extStart = make([]int, 1, n+1)
-	u.ext = make([]byte, 0, len(t.ext))
-	for _, p := range perm {
-		u.ext = append(u.ext, t.ext[t.extStart[p]:t.extStart[p+1]]...)
-		u.extStart = append(u.extStart, len(u.ext))
-	}
+	u.ext = t.ext.gather(perm)
 	if t.LineStart != nil {
 		m := len(t.Lines.Item)
 		u.Lines.Items = slices.Clip(t.Lines.Items)
@@ -421,4 +408,83 @@ func (t *OrderTable) All() []Order {
 		out[i] = t.Order(i)
 	}
 	return out
+}
+
+// Texts is a column of texts packed into one array: text i is buf[start[i]:start[i+1]]. It holds
+// a million external ids in two allocations, where a []string holds a pointer per text for
+// the collector to walk.
+type Texts struct {
+	buf   []byte
+	start []int // len Len()+1 once a text is in
+}
+
+// Len returns the number of texts.
+func (x *Texts) Len() int { return max(len(x.start)-1, 0) }
+
+// Grow makes room for n more texts.
+func (x *Texts) Grow(n int) { x.start = slices.Grow(x.start, n+1) }
+
+// Append adds a text.
+func (x *Texts) Append(s string) {
+	if len(x.start) == 0 {
+		x.start = append(x.start, 0)
+	}
+	x.buf = append(x.buf, s...)
+	x.start = append(x.start, len(x.buf))
+}
+
+// At returns text i.
+func (x *Texts) At(i int) string { return string(x.buf[x.start[i]:x.start[i+1]]) }
+
+// Slice returns texts lo to hi, sharing x's array.
+func (x *Texts) Slice(lo, hi int) Texts {
+	if len(x.start) == 0 {
+		return Texts{}
+	}
+	return Texts{buf: x.buf, start: x.start[lo : hi+1 : hi+1]}
+}
+
+func (x *Texts) gather(perm []int32) Texts {
+	if len(x.start) == 0 {
+		return Texts{}
+	}
+	u := Texts{buf: make([]byte, 0, len(x.buf)), start: make([]int, 1, len(perm)+1)}
+	for _, p := range perm {
+		u.buf = append(u.buf, x.buf[x.start[p]:x.start[p+1]]...)
+		u.start = append(u.start, len(u.buf))
+	}
+	return u
+}
+
+// CustomerKeys are customers' ids and external ids, sorted by id: what names a customer in
+// results as the business knows it, loaded even when the customers themselves are not.
+type CustomerKeys struct {
+	ID         []int64
+	ExternalID Texts
+}
+
+// Append adds a customer; ids must come in increasing order.
+func (k *CustomerKeys) Append(id int64, externalID string) {
+	k.ID = append(k.ID, id)
+	k.ExternalID.Append(externalID)
+}
+
+// Of returns the external id of customer id, and whether the customer is known.
+func (k *CustomerKeys) Of(id int64) (string, bool) {
+	i, ok := slices.BinarySearch(k.ID, id)
+	if !ok {
+		return "", false
+	}
+	return k.ExternalID.At(i), true
+}
+
+// KeysOf returns the keys of customers sorted by id.
+func KeysOf(customers []Customer) CustomerKeys {
+	var k CustomerKeys
+	k.ID = make([]int64, 0, len(customers))
+	k.ExternalID.Grow(len(customers))
+	for i := range customers {
+		k.Append(customers[i].ID, customers[i].ExternalID)
+	}
+	return k
 }

@@ -95,6 +95,12 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 		d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
 		return err
 	})
+	if !p.Has(kexi.PartCustomers) {
+		loads = append(loads, func(ctx context.Context, q querier) (err error) {
+			d.Keys, err = loadKeys(ctx, q, scope)
+			return err
+		})
+	}
 	if !p.Has(kexi.PartOrders) {
 		loads = append(loads, func(ctx context.Context, q querier) (err error) {
 			d.LastOrder, err = lastOrder(ctx, q, scope)
@@ -159,6 +165,26 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 		return err
 	})
 	return loads, join
+}
+
+// loadKeys reads the ids and external ids of the customers in scope.
+func loadKeys(ctx context.Context, q querier, scope kexi.Scope) (kexi.CustomerKeys, error) {
+	var k kexi.CustomerKeys
+	where, args := scopeWhere(customers.scope, scope)
+	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, '') FROM customers t"+where+" ORDER BY t.id", args...)
+	if err != nil {
+		return k, fmt.Errorf("customer keys: %w", err)
+	}
+	defer rows.Close()
+	var id int64
+	var ext sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &ext); err != nil {
+			return k, fmt.Errorf("customer keys: %w", err)
+		}
+		k.Append(id, string(ext))
+	}
+	return k, rows.Err()
 }
 
 // lastOrder is the time of the last order in scope at or before kexi.Latest (zero without

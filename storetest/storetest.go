@@ -914,6 +914,9 @@ func testLoadDataset(t *testing.T, s kexi.Store) {
 			some.Orders.Len(), some.Orders.LineStart, len(some.Customers), len(some.Surveys), len(some.Leads),
 			len(some.Events), some.LastOrder)
 	}
+	if e, _ := some.Keys.Of(d.Customers[1].ID); len(some.Keys.ID) != 2 || e != d.Customers[1].ExternalID {
+		t.Fatalf("customer keys without the customers: %v, customer 2 is %q", some.Keys.ID, e)
+	}
 	for i := range d.Orders.Len() {
 		o := d.Orders.Order(i)
 		o.Items = nil

@@ -502,19 +502,10 @@ func jsonResult(r *analysis.Result) any {
 // tables with the ids of the user's own system (external ids), which is what a person looks
 // for; customers without one keep the internal id.
 func withExternalIDs(r *analysis.Result, d *kexi.Dataset) {
-	var ext map[int64]string
 	for ti := range r.Tables {
 		t := &r.Tables[ti]
 		if !t.PerCustomer {
 			continue
-		}
-		if ext == nil {
-			ext = make(map[int64]string, len(d.Customers))
-			for i := range d.Customers {
-				if e := d.Customers[i].ExternalID; e != "" {
-					ext[d.Customers[i].ID] = e
-				}
-			}
 		}
 		if len(t.Columns) > 0 {
 			t.Columns[0].Type = "string"
@@ -524,7 +515,7 @@ func withExternalIDs(r *analysis.Result, d *kexi.Dataset) {
 				continue
 			}
 			if id, ok := row[0].(int64); ok {
-				if e, ok := ext[id]; ok {
+				if e, _ := d.Keys.Of(id); e != "" {
 					row[0] = e
 				} else {
 					row[0] = strconv.FormatInt(id, 10)
