@@ -39,7 +39,6 @@ type OrderTable struct {
 
 	ext Texts // external ids
 
-
 	facetCode map[Facets]uint32 // Facets → code, while appending
 	itemCode  map[Item]uint32   // Item → code, while appending
 }
