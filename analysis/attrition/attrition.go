@@ -165,7 +165,7 @@ func parse(info analysis.Info, in analysis.Input) (options, error) {
 // thresholds returns the lifecycle thresholds with the options' overrides: a churn_days below
 // the data's at-risk threshold lowers that to churn_days; an explicit at_risk_days above the
 // data's churn threshold is an error.
-func (op *options) thresholds(orders []kexi.OrderRow, asOf time.Time) error {
+func (op *options) thresholds(orders *kexi.OrderTable, asOf time.Time) error {
 	th := lifecycle.DefaultThresholds(orders, asOf)
 	if op.churnDays > 0 {
 		th.ChurnDays = op.churnDays
@@ -312,7 +312,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	if asOf.IsZero() {
 		asOf = latestDate(d)
 	}
-	if err := op.thresholds(d.Orders, asOf); err != nil {
+	if err := op.thresholds(&d.Orders, asOf); err != nil {
 		return nil, err
 	}
 	th := op.th
@@ -759,7 +759,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	if customers == 0 {
 		res.Notes = append(res.Notes, "no customers with purchases or a churn flag as of the date")
 	}
-	if len(d.Orders) == 0 && customers > 0 {
+	if d.Orders.Len() == 0 && customers > 0 {
 		res.Notes = append(res.Notes, "no orders: every customer record counts as a customer, and the churn flag decides who churned")
 	}
 	if undated > 0 {

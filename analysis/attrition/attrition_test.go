@@ -24,13 +24,13 @@ func day(s string) time.Time {
 }
 
 // buy is a purchase "date:amount".
-func buys(cid int64, list ...string) []kexi.OrderRow {
-	var out []kexi.OrderRow
+func buys(cid int64, list ...string) []kexi.Order {
+	var out []kexi.Order
 	for i, s := range list {
 		at, amt, _ := strings.Cut(s, ":")
 		var a float64
 		fmt.Sscan(amt, &a)
-		out = append(out, kexi.OrderRow{ID: cid*100 + int64(i), CustomerID: cid, OrderedAt: day(at), Amount: a, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
+		out = append(out, kexi.Order{ID: cid*100 + int64(i), CustomerID: cid, OrderedAt: day(at), Amount: a, Status: kexi.StatusCompleted})
 	}
 	return out
 }
@@ -83,7 +83,8 @@ func tiny() *kexi.Dataset {
 	d.Customers[6].Churned = true
 	d.Customers[7].Custom = map[string]string{"churn_reason": "price"}
 	d.Customers[8].Churned, d.Customers[8].ChurnedAt = true, day("2024-10-10")
-	for _, o := range [][]kexi.OrderRow{
+	var orders []kexi.Order
+	for _, o := range [][]kexi.Order{
 		buys(1, "2024-10-01:100", "2024-11-01:100", "2024-12-01:100", "2024-12-20:100"),
 		buys(2, "2024-02-01:100", "2024-03-01:200", "2024-04-01:300", "2024-05-01:400"),
 		buys(3, "2024-01-10:50", "2024-06-01:50", "2024-12-15:80"),
@@ -92,9 +93,10 @@ func tiny() *kexi.Dataset {
 		buys(8, "2023-11-15:5000", "2024-01-01:5000"),
 		buys(9, "2024-10-01:60", "2024-10-20:60", "2024-11-20:60", "2024-12-20:60"),
 	} {
-		d.Orders = append(d.Orders, o...)
+		orders = append(orders, o...)
 	}
-	d.Orders = append(d.Orders, kexi.OrderRow{ID: 600, CustomerID: 6, OrderedAt: day("2024-06-01"), Returned: 50, Facets: &kexi.Facets{Status: kexi.StatusReturn}})
+	orders = append(orders, kexi.Order{ID: 600, CustomerID: 6, OrderedAt: day("2024-06-01"), Returned: 50, Status: kexi.StatusReturn})
+	d.Orders = kexi.NewOrderTable(orders...)
 	// Complaints (window 90 days before the churn date, or before the as-of date for the
 	// retained): C2 06-15 counts (after 04-02), C2 01-10 does not; C5 12-01 counts (after
 	// 09-11); C8 06-01 is after C8 left; C1 11-01 counts for the retained (after 10-02). C4's
@@ -351,7 +353,7 @@ func TestDefaultThresholds(t *testing.T) {
 	d := tiny()
 	res := run(t, d, analysis.Input{AsOf: asOf, Options: map[string]string{}})
 	checkFigures(t, res, map[string]float64{"churn_days": 115, "at_risk_days": 31, "churned": 4, "at_risk": 1})
-	th := lifecycle.DefaultThresholds(d.Orders, asOf)
+	th := lifecycle.DefaultThresholds(&d.Orders, asOf)
 	lc := 0
 	for _, r := range lifecycle.Stages(d, th, asOf)[0] {
 		if r.Stage == lifecycle.Churned {
@@ -376,7 +378,7 @@ func TestEdgeCases(t *testing.T) {
 		t.Error("a mean NPS without answers")
 	}
 	// One customer who bought once today: active, nothing churned.
-	one := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}}, Orders: buys(1, "2024-12-31:10")}
+	one := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}}, Orders: kexi.NewOrderTable(buys(1, "2024-12-31:10")...)}
 	res = run(t, one, analysis.Input{Options: map[string]string{}})
 	checkFigures(t, res, map[string]float64{"customers": 1, "active": 1, "churned": 0, "churn_rate": 0, "ever_churned": 0})
 	if !res.AsOf.Equal(day("2025-01-01").Add(-time.Nanosecond)) {
@@ -385,9 +387,9 @@ func TestEdgeCases(t *testing.T) {
 	// A customer whose only orders are a return and a zero-amount order is a customer (a $0
 	// order is a purchase); one with only a negative amount is none.
 	ret := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
-		Orders: []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 5, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
-			{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-01"), Amount: 0, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-			{ID: 3, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: -20, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}}}
+		Orders: kexi.NewOrderTable(kexi.Order{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 5, Status: kexi.StatusReturn},
+			kexi.Order{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-01"), Amount: 0, Status: kexi.StatusCompleted},
+			kexi.Order{ID: 3, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: -20, Status: kexi.StatusCompleted})}
 	ret.Normalize()
 	res = run(t, ret, analysis.Input{Options: map[string]string{}})
 	checkFigures(t, res, map[string]float64{"customers": 1, "churned": 0, "revenue_lost": 0})
@@ -469,9 +471,9 @@ func TestCancel(t *testing.T) {
 // does not; both buy again, so neither is churned now.
 func TestGapBoundary(t *testing.T) {
 	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
-		Orders: append(buys(1, "2024-03-01:10", "2024-05-01:10"),
-			kexi.OrderRow{ID: 201, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: 10},
-			kexi.OrderRow{ID: 202, CustomerID: 2, OrderedAt: day("2024-04-30").Add(23 * time.Hour), Amount: 10})}
+		Orders: kexi.NewOrderTable(append(buys(1, "2024-03-01:10", "2024-05-01:10"),
+			kexi.Order{ID: 201, CustomerID: 2, OrderedAt: day("2024-03-01"), Amount: 10},
+			kexi.Order{ID: 202, CustomerID: 2, OrderedAt: day("2024-04-30").Add(23 * time.Hour), Amount: 10})...)}
 	d.Normalize()
 	th := lifecycle.Thresholds{NewDays: 10, AtRiskDays: 30, ChurnDays: 60, LoyalOrders: 5}
 	var got []string
@@ -493,8 +495,8 @@ func TestSparseIDs(t *testing.T) {
 	for i := range d.Customers {
 		d.Customers[i].ID *= 1000
 	}
-	for i := range d.Orders {
-		d.Orders[i].CustomerID *= 1000
+	for i := range d.Orders.CustomerID {
+		d.Orders.CustomerID[i] *= 1000
 	}
 	for i := range d.Interactions {
 		d.Interactions[i].CustomerID *= 1000

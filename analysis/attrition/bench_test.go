@@ -45,7 +45,7 @@ func BenchmarkRun(b *testing.B) {
 func BenchmarkMembers(b *testing.B) {
 	d := bigData()
 	asOf := d.LastOrderAt()
-	th := lifecycle.DefaultThresholds(d.Orders, asOf)
+	th := lifecycle.DefaultThresholds(&d.Orders, asOf)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {

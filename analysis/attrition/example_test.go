@@ -3,6 +3,7 @@ package attrition_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -16,9 +17,8 @@ import (
 func Example() {
 	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1, Name: "Ann"}, {ID: 2, Name: "Bob"},
 		{ID: 3, Name: "Cho", Churned: true, ChurnedAt: day("2024-12-01")}}}
-	d.Orders = append(d.Orders, buys(1, "2024-06-01:100", "2024-12-24:100")...)
-	d.Orders = append(d.Orders, buys(2, "2024-01-15:900", "2024-03-01:600")...)
-	d.Orders = append(d.Orders, buys(3, "2024-11-05:80")...)
+	d.Orders = kexi.NewOrderTable(slices.Concat(buys(1, "2024-06-01:100", "2024-12-24:100"),
+		buys(2, "2024-01-15:900", "2024-03-01:600"), buys(3, "2024-11-05:80"))...)
 	d.Normalize()
 	res, err := attrition.New().Run(context.Background(), analysis.Input{Data: d, AsOf: day("2024-12-31"),
 		Options: map[string]string{"churn_days": "90"}})

@@ -73,7 +73,8 @@ type Event struct {
 // their current churn has no event and no ChurnedAt. Churned members get Before (see before).
 // d must be in Dataset order.
 func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event func(Event)) []Member {
-	cs, os := d.Customers, d.Orders
+	cs, ot := d.Customers, &d.Orders
+	var none kexi.OrderTable // the orders of a customer without any
 	out := make([]Member, 0, len(cs)+16)
 	emit := func(e Event) {
 		if event != nil {
@@ -84,7 +85,7 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 	// rows, with each customer's stage from lifecycle.Stage over their own orders: no rows per
 	// customer are built, and the orders are still in the cache when history reads them.
 	// Each member is filled in its place in out, not copied there: a Member is large.
-	add := func(cid int64, c *kexi.Customer, run []kexi.OrderRow) {
+	add := func(cid int64, c *kexi.Customer, run *kexi.OrderTable) {
 		out = append(out, Member{})
 		m := &out[len(out)-1]
 		m.CustomerID, m.Customer, m.Stage = cid, c, lifecycle.Stage(c, run, asOf, th)
@@ -98,12 +99,12 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 		}
 	}
 	ci := 0
-	d.OrderRuns(func(cid int64, run []kexi.OrderRow) {
+	ot.Runs(func(cid int64, lo, hi int) {
 		if cid == 0 {
 			return // anonymous orders
 		}
 		for ci < len(cs) && cs[ci].ID < cid {
-			add(cs[ci].ID, &cs[ci], nil)
+			add(cs[ci].ID, &cs[ci], &none)
 			ci++
 		}
 		var c *kexi.Customer
@@ -111,10 +112,11 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 			c = &cs[ci]
 			ci++
 		}
-		add(cid, c, run)
+		run := ot.Slice(lo, hi)
+		add(cid, c, &run)
 	})
 	for ; ci < len(cs); ci++ {
-		add(cs[ci].ID, &cs[ci], nil)
+		add(cs[ci].ID, &cs[ci], &none)
 	}
 	prospects := false
 	for i := range out {
@@ -123,7 +125,8 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 	if !prospects {
 		return out
 	}
-	if slices.ContainsFunc(os, func(o kexi.OrderRow) bool { return !o.OrderedAt.After(asOf) }) {
+	until := asOf.UnixMilli() // order times are whole milliseconds
+	if slices.ContainsFunc(ot.At, func(at int64) bool { return at <= until }) {
 		// Drop the prospects kept for the subscription case.
 		n := 0
 		for _, m := range out {
@@ -144,7 +147,7 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 
 // history walks one customer's orders (run, in time order), fills m and reports whether m is a member or a
 // prospect that would be one in subscription data (State "" then).
-func history(m *Member, run []kexi.OrderRow, th lifecycle.Thresholds, asOf time.Time, emit func(Event)) bool {
+func history(m *Member, run *kexi.OrderTable, th lifecycle.Thresholds, asOf time.Time, emit func(Event)) bool {
 	c := m.Customer
 	var flag time.Time // a dated churn flag at or before asOf
 	flagged := false
@@ -175,7 +178,7 @@ func history(m *Member, run []kexi.OrderRow, th lifecycle.Thresholds, asOf time.
 		m.State = Active
 	}
 	// Times as Unix nanoseconds: exact for 1678–2262, and far cheaper to compare and subtract
-	// than time.Time in a loop over every order.
+	// than time.Time in a loop over every order. Order times are whole milliseconds.
 	const day = int64(24 * time.Hour)
 	at := asOf.UnixNano()
 	limit := int64(th.ChurnDays) * day // a gap churns when its whole days exceed ChurnDays
@@ -184,12 +187,13 @@ func history(m *Member, run []kexi.OrderRow, th lifecycle.Thresholds, asOf time.
 	var prevAt time.Time
 	n := 0
 	sp := spells{id: m.CustomerID, emit: emit}
-	for i := range run {
-		o := &run[i]
-		if !o.IsPurchase() {
+	const ms = int64(time.Millisecond)
+	prevK := -1
+	for i := range run.Len() {
+		if !run.IsPurchase(i) {
 			continue
 		}
-		t := o.OrderedAt.UnixNano()
+		t := run.At[i] * ms
 		if t > at {
 			break
 		}
@@ -197,36 +201,38 @@ func history(m *Member, run []kexi.OrderRow, th lifecycle.Thresholds, asOf time.
 			if hasFlag && f < t {
 				// Flagged before the first purchase: churned, then bought.
 				sp.churn(flag)
-				sp.comeBack(o.OrderedAt)
+				sp.comeBack(run.Time(i))
 			}
 		} else {
 			gap := t-prev >= limit+day
 			in := hasFlag && f >= prev && f < t
 			if gap || in {
-				sp.churn(churnDate(prevAt, gap, flag, in, th))
-				sp.comeBack(o.OrderedAt)
+				sp.churn(churnDate(run.Time(prevK), gap, flag, in, th))
+				sp.comeBack(run.Time(i))
 			}
 		}
-		prev, prevAt = t, o.OrderedAt
+		prev, prevK = t, i
 		n++
-		m.Spend += o.Amount
+		m.Spend += run.Amount[i]
+	}
+	if prevK >= 0 {
+		prevAt = run.Time(prevK)
 	}
 	m.Orders, m.Last = n, prevAt
 	if n > 0 && m.State == Churned {
 		from := prevAt.AddDate(-1, 0, 0).UnixNano()
-		for i := len(run) - 1; i >= 0; i-- {
-			o := &run[i]
-			if !o.IsPurchase() {
+		for i := run.Len() - 1; i >= 0; i-- {
+			if !run.IsPurchase(i) {
 				continue
 			}
-			t := o.OrderedAt.UnixNano()
+			t := run.At[i] * ms
 			if t > prev {
 				continue
 			}
 			if t <= from {
 				break
 			}
-			m.Annual += o.Amount
+			m.Annual += run.Amount[i]
 		}
 	}
 	if m.State == Churned {
@@ -294,7 +300,7 @@ func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 // before returns the lifecycle stage a churned member was in at their last purchase, from
 // their orders (run) without the customer record, whose churn flag and creation date do not
 // apply before churning; NoPurchase when they have no purchase.
-func before(m *Member, run []kexi.OrderRow, th lifecycle.Thresholds) string {
+func before(m *Member, run *kexi.OrderTable, th lifecycle.Thresholds) string {
 	if m.Orders == 0 {
 		return NoPurchase
 	}

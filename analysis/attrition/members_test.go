@@ -1,9 +1,7 @@
 package attrition_test
 
 import (
-	"cmp"
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -31,22 +29,22 @@ func flagged() *kexi.Dataset {
 	for i := range 10 {
 		id := int64(6000 + i)
 		d.Customers = append(d.Customers, kexi.Customer{ID: id})
-		d.Orders = append(d.Orders, kexi.OrderRow{ID: 1e7 + id, CustomerID: id, OrderedAt: d.LastOrderAt().AddDate(-2, 0, i), Amount: 50})
+		d.Orders.Append(&kexi.Order{ID: 1e7 + id, CustomerID: id, OrderedAt: d.LastOrderAt().AddDate(-2, 0, i), Amount: 50})
 	}
 	d.Normalize()
 	idx := d.CustomerIndex()
-	d.OrderRuns(func(cid int64, run []kexi.OrderRow) {
+	d.Orders.Runs(func(cid int64, lo, hi int) {
 		i, ok := idx[cid]
 		if !ok || cid%40 != 0 {
 			return
 		}
 		c := &d.Customers[i]
 		c.Churned = true
-		switch k := run[len(run)/2].OrderedAt; cid / 40 % 4 {
+		switch k := d.Orders.Time(lo + (hi-lo)/2); cid / 40 % 4 {
 		case 1:
 			c.ChurnedAt = k.Add(36 * time.Hour) // after a purchase
 		case 2:
-			c.ChurnedAt = run[0].OrderedAt.AddDate(0, 0, -3) // before the first purchase
+			c.ChurnedAt = d.Orders.Time(lo).AddDate(0, 0, -3) // before the first purchase
 		case 3:
 			c.ChurnedAt = k // at a purchase (which counts as before the churn)
 		}
@@ -62,7 +60,7 @@ func flagged() *kexi.Dataset {
 func TestMembersAgreeWithLifecycle(t *testing.T) {
 	d := flagged()
 	asOf := d.LastOrderAt()
-	th := lifecycle.DefaultThresholds(d.Orders, asOf)
+	th := lifecycle.DefaultThresholds(&d.Orders, asOf)
 	events := map[int64][]attrition.Event{}
 	ms := attrition.Members(d, th, asOf, func(e attrition.Event) { events[e.CustomerID] = append(events[e.CustomerID], e) })
 	stages := lifecycle.Stages(d, th, asOf)[0]
@@ -105,20 +103,15 @@ func TestMembersAgreeWithLifecycle(t *testing.T) {
 	// Each event against lifecycle on the customer's own data.
 	for id, evs := range events {
 		m := byID[id]
-		lo, _ := slices.BinarySearchFunc(d.Orders, id, func(o kexi.OrderRow, id int64) int { return cmp.Compare(o.CustomerID, id) })
-		hi := lo
-		for hi < len(d.Orders) && d.Orders[hi].CustomerID == id {
-			hi++
-		}
-		one := &kexi.Dataset{Orders: d.Orders[lo:hi]}
+		one := &kexi.Dataset{Orders: d.Orders.Slice(d.Orders.CustomerOrders(id))}
 		if i, ok := idx[id]; ok {
 			one.Customers = []kexi.Customer{d.Customers[i]}
 		}
 		undated := len(one.Customers) == 1 && one.Customers[0].Churned && one.Customers[0].ChurnedAt.IsZero()
 		stageAt := func(at time.Time) string { return lifecycle.Stages(one, th, at)[0][0].Stage }
 		bought := func(at time.Time) bool { // a purchase at or before at
-			for _, o := range one.Orders {
-				if o.IsPurchase() && !o.OrderedAt.After(at) {
+			for i := range one.Orders.Len() {
+				if one.Orders.IsPurchase(i) && !one.Orders.Time(i).After(at) {
 					return true
 				}
 			}
@@ -173,12 +166,7 @@ func TestMembersAgreeWithLifecycle(t *testing.T) {
 		}
 		want := attrition.NoPurchase
 		if m.Orders > 0 {
-			lo, _ := slices.BinarySearchFunc(d.Orders, m.CustomerID, func(o kexi.OrderRow, id int64) int { return cmp.Compare(o.CustomerID, id) })
-			hi := lo
-			for hi < len(d.Orders) && d.Orders[hi].CustomerID == m.CustomerID {
-				hi++
-			}
-			want = lifecycle.Stages(&kexi.Dataset{Orders: d.Orders[lo:hi]}, th, m.Last)[0][0].Stage
+			want = lifecycle.Stages(&kexi.Dataset{Orders: d.Orders.Slice(d.Orders.CustomerOrders(m.CustomerID))}, th, m.Last)[0][0].Stage
 		}
 		if m.Before != want {
 			t.Fatalf("customer %d: before churning %s, lifecycle at %v says %s", m.CustomerID, m.Before, m.Last, want)

@@ -2,7 +2,7 @@
 // rules between products bought together in one order, and for each customer the next products
 // to offer.
 //
-// Baskets are purchase orders (OrderRow.IsPurchase) in the period, optionally only those of
+// Baskets are purchase orders (kexi.OrderTable.IsPurchase) in the period, optionally only those of
 // customers in one country or shipped to one province. An item is in a basket when its total
 // quantity in the order is positive. Items named in the exclude option (postage, fees …) are
 // ignored, but their orders still count as baskets, so support is always a share of all baskets
@@ -373,7 +373,7 @@ func Recommend(rules []Rule, bought map[string]bool, k int) []Recommendation {
 
 // ItemName returns the item of a line by kind ("sku", "name" or "category"): SKU falls back to
 // the name and the name to the SKU; names are trimmed of spaces.
-func ItemName(it *kexi.LineRow, kind string) string {
+func ItemName(it *kexi.Item, kind string) string {
 	sku, name := strings.TrimSpace(it.SKU), strings.TrimSpace(it.Name)
 	switch kind {
 	case "name":
@@ -479,7 +479,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	if country != "" || province != "" {
 		cust = d.CustomerIndex()
 	}
-	bs := Baskets{flat: make([]int32, 0, 3*len(d.Orders)), start: make([]int32, 0, len(d.Orders))}
+	t := &d.Orders
+	bs := Baskets{flat: make([]int32, 0, 3*t.Len()), start: make([]int32, 0, t.Len())}
 	// Baskets are in Orders order, grouped by customer: one run per customer (its id and where
 	// its baskets end) rather than the owner of each basket.
 	type run struct {
@@ -491,20 +492,20 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	var lines []*resolved
 	var qty []float64
 	keep := in.Until(in.AsOf)
-	for i := range d.Orders {
-		od := &d.Orders[i]
-		if !od.IsPurchase() || !keep(od.OrderedAt) {
+	for i := range t.Len() {
+		if !t.IsPurchase(i) || !keep(t.Time(i)) {
 			continue
 		}
+		cid := t.CustomerID[i]
 		var c *kexi.Customer
-		if ci, ok := cust[od.CustomerID]; ok {
+		if ci, ok := cust[cid]; ok {
 			c = &d.Customers[ci]
 		}
 		if country != "" && (c == nil || !strings.EqualFold(c.Country, country)) {
 			continue
 		}
 		if province != "" {
-			p := od.Province
+			p := t.Province(i)
 			if p == "" && c != nil {
 				p = c.Province
 			}
@@ -513,13 +514,14 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			}
 		}
 		// Sum quantities per item within the order; keep items with a positive total.
-		lines, qty = items.positive(od.Items, lines, qty)
+		lo, hi := t.LineRange(i)
+		lines, qty = items.positive(&t.Lines, lo, hi, lines, qty)
 		bs.begin()
 		for _, l := range lines {
 			bs.flat = append(bs.flat, items.index(l))
 		}
-		if len(runs) == 0 || runs[len(runs)-1].customer != od.CustomerID {
-			runs = append(runs, run{customer: od.CustomerID})
+		if len(runs) == 0 || runs[len(runs)-1].customer != cid {
+			runs = append(runs, run{customer: cid})
 		}
 		runs[len(runs)-1].end = bs.Len()
 	}
@@ -728,7 +730,7 @@ const maxProduct = 1 << 16
 // product's entry was already returned in this order for other strings (the order's lines may
 // hold that entry, so it is left alone), gets a scratch result that the next such line
 // overwrites.
-func (r *resolver) line(it *kexi.LineRow) *resolved {
+func (r *resolver) line(it *kexi.Item) *resolved {
 	e := &r.other
 	if id := it.ProductID; id > 0 && id < maxProduct {
 		if int(id) >= len(r.byID) {
@@ -765,14 +767,14 @@ func (r *resolver) index(e *resolved) int32 {
 	return e.idx - 1
 }
 
-// positive returns the distinct items of the order whose total quantity is positive (in the
-// order of their first line), reusing the storage of lines and qty. The scratch result that
-// line overwrites is copied before it is kept.
-func (r *resolver) positive(items []kexi.LineRow, lines []*resolved, qty []float64) ([]*resolved, []float64) {
+// positive returns the distinct items of the order whose lines are ls rows lo to hi whose
+// total quantity is positive (in the order of their first line), reusing the storage of lines
+// and qty. The scratch result that line overwrites is copied before it is kept.
+func (r *resolver) positive(ls *kexi.LineTable, lo, hi int, lines []*resolved, qty []float64) ([]*resolved, []float64) {
 	lines, qty = lines[:0], qty[:0]
 	r.order++
-	for j := range items {
-		e := r.line(&items[j])
+	for j := lo; j < hi; j++ {
+		e := r.line(ls.ItemOf(j))
 		if e.item == "" {
 			continue
 		}
@@ -783,7 +785,7 @@ func (r *resolver) positive(items []kexi.LineRow, lines []*resolved, qty []float
 			k++
 		}
 		if k < len(lines) {
-			qty[k] += items[j].Quantity
+			qty[k] += ls.Quantity[j]
 			continue
 		}
 		if e == &r.other {
@@ -791,7 +793,7 @@ func (r *resolver) positive(items []kexi.LineRow, lines []*resolved, qty []float
 			e = &c
 		}
 		lines = append(lines, e)
-		qty = append(qty, items[j].Quantity)
+		qty = append(qty, ls.Quantity[j])
 	}
 	out := lines[:0]
 	for k, l := range lines {

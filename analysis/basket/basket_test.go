@@ -20,16 +20,16 @@ import (
 
 var day0 = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func order(id, cust int64, items ...string) kexi.OrderRow {
-	o := kexi.OrderRow{ID: id, CustomerID: cust, OrderedAt: day0.AddDate(0, 0, int(id)), Amount: 10,
-		Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
+func order(id, cust int64, items ...string) kexi.Order {
+	o := kexi.Order{ID: id, CustomerID: cust, OrderedAt: day0.AddDate(0, 0, int(id)), Amount: 10,
+		Status: kexi.StatusCompleted}
 	for _, it := range items {
 		q := 1.0
 		if n, s, ok := strings.Cut(it, ":"); ok {
 			it = n
 			q, _ = strconv.ParseFloat(s, 64)
 		}
-		o.Items = append(o.Items, kexi.LineRow{Item: &kexi.Item{SKU: it, Name: "name " + it}, Quantity: q})
+		o.Items = append(o.Items, kexi.OrderItem{SKU: it, Name: "name " + it, Quantity: q})
 	}
 	return o
 }
@@ -52,11 +52,11 @@ func order(id, cust int64, items ...string) kexi.OrderRow {
 // nothing new; c3 bought A B D → A→C gives C (.5).
 func tiny() *kexi.Dataset {
 	ret := order(7, 2, "D")
-	ret.Facets = &kexi.Facets{Status: kexi.StatusReturn} // its own: Facets are shared
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
+	ret.Status = kexi.StatusReturn
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		order(1, 1, "A", "B", "C"), order(2, 1, "A", "B"), order(3, 2, "A", "C"), order(4, 3, "B", "D"),
 		order(5, 3, "A", "B", "D"), order(6, 2, "X:2", "X:-2", "POST"), ret,
-	}}
+	)}
 	d.Normalize()
 	return d
 }
@@ -132,7 +132,7 @@ func TestEdgeCases(t *testing.T) {
 		t.Errorf("empty: %v %v", res, err)
 	}
 	// One customer with one basket: every pair has lift 1, confidence 1.
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{order(1, 1, "A", "B")}}
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(order(1, 1, "A", "B"))}
 	res, _ = basket.New().Run(context.Background(), analysis.Input{Data: d})
 	if len(res.Tables[0].Rows) != 2 || res.Tables[0].Rows[0][4] != 1.0 || len(res.Tables[1].Rows) != 0 {
 		t.Errorf("one basket: %v / %v", res.Tables[0].Rows, res.Tables[1].Rows)
@@ -149,6 +149,7 @@ func TestEdgeCases(t *testing.T) {
 // (rows without a customer become anonymous orders, CustomerID 0). Customers get Country.
 func retail(t testing.TB, keep func(*refdata.RetailRow) bool) *kexi.Dataset {
 	d := &kexi.Dataset{}
+	var orders []kexi.Order
 	at := map[string]int{}
 	seen := map[int64]bool{}
 	rows := refdata.OnlineRetailRows(t)
@@ -168,13 +169,14 @@ func retail(t testing.TB, keep func(*refdata.RetailRow) bool) *kexi.Dataset {
 		k, ok := at[r.Invoice]
 		if !ok {
 			id, _ := strconv.ParseInt(strings.TrimLeft(r.Invoice, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"), 10, 64)
-			k = len(d.Orders)
+			k = len(orders)
 			at[r.Invoice] = k
-			d.Orders = append(d.Orders, kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: r.At, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
+			orders = append(orders, kexi.Order{ID: id, CustomerID: cid, OrderedAt: r.At, Status: kexi.StatusCompleted})
 		}
-		d.Orders[k].Amount += r.Quantity * r.UnitPrice
-		d.Orders[k].Items = append(d.Orders[k].Items, kexi.LineRow{Item: &kexi.Item{SKU: r.StockCode, Name: r.Description}, Quantity: r.Quantity, UnitPrice: r.UnitPrice})
+		orders[k].Amount += r.Quantity * r.UnitPrice
+		orders[k].Items = append(orders[k].Items, kexi.OrderItem{SKU: r.StockCode, Name: r.Description, Quantity: r.Quantity, UnitPrice: r.UnitPrice})
 	}
+	d.Orders = kexi.NewOrderTable(orders...)
 	d.Normalize()
 	return d
 }
@@ -251,11 +253,9 @@ func Example() {
 func TestRuleNames(t *testing.T) {
 	d := tiny()
 	d.Products = []kexi.Product{{ID: 1, ExternalID: "C", Name: "  茶杯  "}, {ID: 2, ExternalID: "Z", Name: "unused"}}
-	for i := range d.Orders {
-		for j := range d.Orders[i].Items {
-			if it := &d.Orders[i].Items[j]; it.SKU == "D" {
-				it.Item = &kexi.Item{SKU: "D"} // no name anywhere
-			}
+	for k := range d.Orders.Lines.Items {
+		if it := &d.Orders.Lines.Items[k]; it.SKU == "D" {
+			*it = kexi.Item{SKU: "D"} // no name anywhere
 		}
 	}
 	res, err := basket.New().Run(context.Background(), analysis.Input{Data: d, Options: map[string]string{
@@ -301,6 +301,7 @@ func TestRecommendationsMatchRecommend(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 7))
 	items := []string{"A", "B", "C", "D", "E", "F", "G", "H"}
 	d := &kexi.Dataset{}
+	var orders []kexi.Order
 	for i := 0; i < 400; i++ {
 		var its []string
 		for _, it := range items {
@@ -308,8 +309,9 @@ func TestRecommendationsMatchRecommend(t *testing.T) {
 				its = append(its, it)
 			}
 		}
-		d.Orders = append(d.Orders, order(int64(i+1), int64(1+r.IntN(60)), its...))
+		orders = append(orders, order(int64(i+1), int64(1+r.IntN(60)), its...))
 	}
+	d.Orders = kexi.NewOrderTable(orders...)
 	d.Normalize()
 	opts := map[string]string{"min_support": "0.05", "min_confidence": "0.1", "min_lift": "0.5", "max_len": "3"}
 	res, err := basket.New().Run(context.Background(), analysis.Input{Data: d, Options: opts})
@@ -318,7 +320,8 @@ func TestRecommendationsMatchRecommend(t *testing.T) {
 	}
 	var b basket.Baskets
 	bought := map[int64]map[string]bool{}
-	for _, o := range d.Orders {
+	for i := range d.Orders.Len() {
+		o := d.Orders.Order(i)
 		var names []string
 		for _, it := range o.Items {
 			names = append(names, it.SKU)

@@ -14,9 +14,9 @@ import (
 func TestResolver(t *testing.T) {
 	var bs Baskets
 	r := &resolver{kind: "sku", exclude: map[string]bool{"POST": true}, bs: &bs}
-	add := func(items ...kexi.LineRow) []string {
+	add := func(items ...kexi.OrderItem) []string {
 		var lines []*resolved
-		lines, _ = r.positive(items, lines, nil)
+		lines, _ = r.positive(lineTable(items...), 0, len(items), lines, nil)
 		bs.begin()
 		var names []string
 		for _, l := range lines {
@@ -28,16 +28,16 @@ func TestResolver(t *testing.T) {
 	}
 	// Order 1: A (product 1), B (no product id), A again, POST (excluded), C (product 3) with
 	// quantities 1 and −1 cancelling → A, B.
-	got := add(kexi.LineRow{Item: &kexi.Item{ProductID: 1, SKU: " A "}, Quantity: 1}, kexi.LineRow{Item: &kexi.Item{SKU: "B"}, Quantity: 2},
-		kexi.LineRow{Item: &kexi.Item{ProductID: 1, SKU: " A "}, Quantity: 1}, kexi.LineRow{Item: &kexi.Item{ProductID: 2, SKU: "POST"}, Quantity: 1},
-		kexi.LineRow{Item: &kexi.Item{ProductID: 3, SKU: "C"}, Quantity: 1}, kexi.LineRow{Item: &kexi.Item{ProductID: 3, SKU: "C"}, Quantity: -1})
+	got := add(kexi.OrderItem{ProductID: 1, SKU: " A ", Quantity: 1}, kexi.OrderItem{SKU: "B", Quantity: 2},
+		kexi.OrderItem{ProductID: 1, SKU: " A ", Quantity: 1}, kexi.OrderItem{ProductID: 2, SKU: "POST", Quantity: 1},
+		kexi.OrderItem{ProductID: 3, SKU: "C", Quantity: 1}, kexi.OrderItem{ProductID: 3, SKU: "C", Quantity: -1})
 	if !slices.Equal(got, []string{"A", "B"}) {
 		t.Errorf("order 1: %q", got)
 	}
 	// Order 2: product 1 now has SKU D (resolved again), C, a nameless line (dropped), B without
 	// an id → D, C, B; D and C get indices 2 and 3.
-	got = add(kexi.LineRow{Item: &kexi.Item{ProductID: 1, SKU: "D"}, Quantity: 1}, kexi.LineRow{Item: &kexi.Item{ProductID: 3, SKU: "C"}, Quantity: 1},
-		kexi.LineRow{Item: &kexi.Item{ProductID: 4}, Quantity: 1}, kexi.LineRow{Item: &kexi.Item{Name: "B"}, Quantity: 1})
+	got = add(kexi.OrderItem{ProductID: 1, SKU: "D", Quantity: 1}, kexi.OrderItem{ProductID: 3, SKU: "C", Quantity: 1},
+		kexi.OrderItem{ProductID: 4, Quantity: 1}, kexi.OrderItem{Name: "B", Quantity: 1})
 	if !slices.Equal(got, []string{"D", "C", "B"}) {
 		t.Errorf("order 2: %q", got)
 	}
@@ -53,9 +53,9 @@ func TestResolver(t *testing.T) {
 func TestResolverProductTwoItems(t *testing.T) {
 	var bs Baskets
 	r := &resolver{kind: "sku", bs: &bs}
-	a, d := &kexi.Item{ProductID: 1, SKU: "A"}, &kexi.Item{ProductID: 1, SKU: "D"}
-	lines, qty := r.positive([]kexi.LineRow{{Item: a, Quantity: 1}, {Item: d, Quantity: 2},
-		{Item: a, Quantity: 3}, {Item: d, Quantity: 4}}, nil, nil)
+	a, d := kexi.OrderItem{ProductID: 1, SKU: "A"}, kexi.OrderItem{ProductID: 1, SKU: "D"}
+	q := func(it kexi.OrderItem, q float64) kexi.OrderItem { it.Quantity = q; return it }
+	lines, qty := r.positive(lineTable(q(a, 1), q(d, 2), q(a, 3), q(d, 4)), 0, 4, nil, nil)
 	var names []string
 	for _, l := range lines {
 		names = append(names, l.item)
@@ -63,7 +63,13 @@ func TestResolverProductTwoItems(t *testing.T) {
 	if !slices.Equal(names, []string{"A", "D"}) || !slices.Equal(qty, []float64{4, 6}) {
 		t.Errorf("order 1: items %q, quantities %v", names, qty)
 	}
-	if lines, _ = r.positive([]kexi.LineRow{{Item: &kexi.Item{ProductID: 1, SKU: "D"}, Quantity: 1}}, lines, qty); len(lines) != 1 || lines[0].item != "D" || lines[0] != &r.byID[1] {
+	if lines, _ = r.positive(lineTable(kexi.OrderItem{ProductID: 1, SKU: "D", Quantity: 1}), 0, 1, lines, qty); len(lines) != 1 || lines[0].item != "D" || lines[0] != &r.byID[1] {
 		t.Errorf("order 2: %+v", lines)
 	}
+}
+
+// lineTable returns the lines of one order with the items.
+func lineTable(items ...kexi.OrderItem) *kexi.LineTable {
+	t := kexi.NewOrderTable(kexi.Order{Items: items})
+	return &t.Lines
 }

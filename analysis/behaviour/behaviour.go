@@ -3,9 +3,9 @@
 // index with peak and off seasons (旺季/淡季), where sales come from (province, city), each
 // customer's category preference, purchase cycle and expected next order, and web behaviour.
 //
-// Only purchases (kexi.OrderRow.IsPurchase) and web events in the period and at or before the
+// Only purchases (kexi.OrderTable.IsPurchase) and web events in the period and at or before the
 // as-of time count; a $0 purchase (a free gift) counts as an order, but average order values
-// divide revenue by the purchases with a positive amount only (kexi.OrderRow.IsPaid). Calendar
+// divide revenue by the purchases with a positive amount only (kexi.OrderTable.IsPaid). Calendar
 // fields (weekday, hour, month) are taken in the business's time zone.
 // An order's region is its shipping province and city, else its customer's.
 //
@@ -236,53 +236,59 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 
 	cs := d.Customers
 	ci := 0
-	o := d.Orders
-	for i := 0; i < len(o); {
-		cid := o[i].CustomerID
+	o := &d.Orders
+	n := o.Len()
+	for i := 0; i < n; {
+		cid := o.CustomerID[i]
 		var cust *kexi.Customer
 		found := false // cust looked up: only orders without a province need it
 		r := Row{CustomerID: cid}
 		touched, chTouched = touched[:0], chTouched[:0]
 		gaps = gaps[:0]
 		var itemTotal float64
-		for ; i < len(o) && o[i].CustomerID == cid; i++ {
-			ord := &o[i]
-			if !ord.IsPurchase() || !keep(ord.OrderedAt) {
+		for ; i < n && o.CustomerID[i] == cid; i++ {
+			if !o.IsPurchase(i) {
 				continue
 			}
-			if first.IsZero() || ord.OrderedAt.Before(first) {
-				first = ord.OrderedAt
+			at := o.Time(i)
+			if !keep(at) {
+				continue
 			}
+			if first.IsZero() || at.Before(first) {
+				first = at
+			}
+			amount := o.Amount[i]
+			f := &o.Facets[o.Facet[i]]
 			paid := 0
-			if ord.Amount > 0 { // a $0 purchase counts as an order, not in averages of money
+			if amount > 0 { // a $0 purchase counts as an order, not in averages of money
 				paid = 1
 			}
 			p.orders++
 			p.paid += paid
-			p.revenue += ord.Amount
-			y, mo, wd, h := cal.Fields(ord.OrderedAt)
+			p.revenue += amount
+			y, mo, wd, h := cal.Fields(at)
 			p.heat[wd][h]++
 			if k := mAsOf - (y*12 + int(mo) - 1); k >= 0 {
 				for len(back) <= k {
 					back = append(back, 0)
 				}
-				back[k] += ord.Amount
+				back[k] += amount
 			}
-			b, _ := slices.BinarySearch(edges, ord.Amount)
+			b, _ := slices.BinarySearch(edges, amount)
 			p.amounts[b]++
-			c := p.channels.id(ord.Channel)
+			c := p.channels.id(f.Channel)
 			for len(p.chAgg) <= c {
 				p.chAgg = append(p.chAgg, agg{})
 				chCount = append(chCount, 0)
 			}
 			p.chAgg[c].orders++
 			p.chAgg[c].paid += paid
-			p.chAgg[c].revenue += ord.Amount
+			p.chAgg[c].revenue += amount
 			if chCount[c] == 0 {
 				chTouched = append(chTouched, c)
 			}
 			chCount[c]++
-			prov, ct := ord.Province, ord.City
+			prov, ct := f.Province, f.City
 			if prov == "" && !found {
 				for ci < len(cs) && cs[ci].ID < cid {
 					ci++
@@ -300,7 +306,7 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 				p.provAgg = append(p.provAgg, agg{})
 			}
 			p.provAgg[pi].orders++
-			p.provAgg[pi].revenue += ord.Amount
+			p.provAgg[pi].revenue += amount
 			if k := [2]int{pi, cti}; k != cityKey {
 				city = p.cityAgg[k]
 				if city == nil {
@@ -310,9 +316,10 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 				cityKey = k
 			}
 			city.orders++
-			city.revenue += ord.Amount
-			for j := range ord.Items {
-				it := &ord.Items[j]
+			city.revenue += amount
+			lo, hi := o.LineRange(i)
+			for j := lo; j < hi; j++ {
+				it := o.Lines.ItemOf(j)
 				k := cats.idKey(it.ProductID, it.Category)
 				for len(catVal) <= k {
 					catVal = append(catVal, 0)
@@ -322,17 +329,17 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 				if catVal[k] == 0 {
 					touched = append(touched, k)
 				}
-				v := it.Quantity * it.UnitPrice
+				v := o.Lines.Quantity[j] * o.Lines.UnitPrice[j]
 				catVal[k] += v
 				itemTotal += v
 			}
 			if r.Orders > 0 {
-				gaps = append(gaps, float64(int(ord.OrderedAt.Sub(r.Last)/(24*time.Hour))))
+				gaps = append(gaps, float64(int(at.Sub(r.Last)/(24*time.Hour))))
 			}
 			r.Orders++
 			r.Paid += paid
-			r.Revenue += ord.Amount
-			r.Last = ord.OrderedAt
+			r.Revenue += amount
+			r.Last = at
 		}
 		if r.Orders == 0 || cid == 0 {
 			for _, k := range touched {

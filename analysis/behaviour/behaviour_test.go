@@ -20,8 +20,8 @@ func at(s string) time.Time {
 	return t
 }
 
-func item(cat string, q, p float64) kexi.LineRow {
-	return kexi.LineRow{Item: &kexi.Item{Category: cat}, Quantity: q, UnitPrice: p}
+func item(cat string, q, p float64) kexi.OrderItem {
+	return kexi.OrderItem{Category: cat, Quantity: q, UnitPrice: p}
 }
 
 // tiny (UTC):
@@ -38,15 +38,15 @@ func item(cat string, q, p float64) kexi.LineRow {
 func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1, Province: "广东", City: "广州"}, {ID: 2, Province: "江苏", City: "南京"}, {ID: 3}},
-		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 1, OrderedAt: at("2024-01-01 10:00"), Amount: 100, Facets: &kexi.Facets{Channel: "online", Status: kexi.StatusCompleted}, Items: []kexi.LineRow{item("apparel", 2, 30), item("shoes", 1, 40)}},
-			{ID: 2, CustomerID: 1, OrderedAt: at("2024-01-11 10:00"), Amount: 50, Facets: &kexi.Facets{Channel: "store", Status: kexi.StatusCompleted}, Items: []kexi.LineRow{item("apparel", 1, 50)}},
-			{ID: 3, CustomerID: 1, OrderedAt: at("2024-01-31 10:00"), Amount: 150, Facets: &kexi.Facets{Channel: "online", Status: kexi.StatusCompleted}, Items: []kexi.LineRow{item("shoes", 1, 150)}},
-			{ID: 4, CustomerID: 2, OrderedAt: at("2024-02-05 15:00"), Amount: 200, Facets: &kexi.Facets{Channel: "app", Province: "上海", City: "上海", Status: kexi.StatusCompleted}, Items: []kexi.LineRow{item("beauty", 1, 200)}},
-			{ID: 5, CustomerID: 2, OrderedAt: at("2024-02-06 15:00"), Amount: 999, Facets: &kexi.Facets{Channel: "app", Status: kexi.StatusCancelled}},
-			{ID: 6, CustomerID: 3, OrderedAt: at("2024-02-07 15:00"), Returned: 30, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
-			{ID: 7, CustomerID: 0, OrderedAt: at("2024-03-10 09:00"), Amount: 50, Facets: &kexi.Facets{Channel: "store", Status: kexi.StatusCompleted}},
-		},
+		Orders: kexi.NewOrderTable(
+			kexi.Order{ID: 1, CustomerID: 1, OrderedAt: at("2024-01-01 10:00"), Amount: 100, Channel: "online", Status: kexi.StatusCompleted, Items: []kexi.OrderItem{item("apparel", 2, 30), item("shoes", 1, 40)}},
+			kexi.Order{ID: 2, CustomerID: 1, OrderedAt: at("2024-01-11 10:00"), Amount: 50, Channel: "store", Status: kexi.StatusCompleted, Items: []kexi.OrderItem{item("apparel", 1, 50)}},
+			kexi.Order{ID: 3, CustomerID: 1, OrderedAt: at("2024-01-31 10:00"), Amount: 150, Channel: "online", Status: kexi.StatusCompleted, Items: []kexi.OrderItem{item("shoes", 1, 150)}},
+			kexi.Order{ID: 4, CustomerID: 2, OrderedAt: at("2024-02-05 15:00"), Amount: 200, Channel: "app", Province: "上海", City: "上海", Status: kexi.StatusCompleted, Items: []kexi.OrderItem{item("beauty", 1, 200)}},
+			kexi.Order{ID: 5, CustomerID: 2, OrderedAt: at("2024-02-06 15:00"), Amount: 999, Channel: "app", Status: kexi.StatusCancelled},
+			kexi.Order{ID: 6, CustomerID: 3, OrderedAt: at("2024-02-07 15:00"), Returned: 30, Status: kexi.StatusReturn},
+			kexi.Order{ID: 7, CustomerID: 0, OrderedAt: at("2024-03-10 09:00"), Amount: 50, Channel: "store", Status: kexi.StatusCompleted},
+		),
 		Events: []kexi.WebEvent{
 			{ID: 1, CustomerID: 1, At: at("2024-01-01 09:00"), Type: "page_view", SessionID: "s1", Dwell: 30},
 			{ID: 2, CustomerID: 1, At: at("2024-01-01 09:05"), Type: "add_to_cart", SessionID: "s1", Dwell: 10},
@@ -245,10 +245,10 @@ func TestRunEmpty(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
-		{ID: 1, CustomerID: 1, OrderedAt: at("2024-01-01 10:00"), Amount: 80, Facets: &kexi.Facets{Status: kexi.StatusCompleted}, Items: []kexi.LineRow{{Item: &kexi.Item{Category: "tea"}, Quantity: 2, UnitPrice: 40}}},
-		{ID: 2, CustomerID: 1, OrderedAt: at("2024-01-15 10:00"), Amount: 30, Facets: &kexi.Facets{Status: kexi.StatusCompleted}, Items: []kexi.LineRow{{Item: &kexi.Item{Category: "cups"}, Quantity: 1, UnitPrice: 30}}},
-	}}
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
+		kexi.Order{ID: 1, CustomerID: 1, OrderedAt: at("2024-01-01 10:00"), Amount: 80, Status: kexi.StatusCompleted, Items: []kexi.OrderItem{{Category: "tea", Quantity: 2, UnitPrice: 40}}},
+		kexi.Order{ID: 2, CustomerID: 1, OrderedAt: at("2024-01-15 10:00"), Amount: 30, Status: kexi.StatusCompleted, Items: []kexi.OrderItem{{Category: "cups", Quantity: 1, UnitPrice: 30}}},
+	)}
 	for _, r := range behaviour.Customers(d, nil, time.UTC, at("2024-02-01 00:00")) {
 		fmt.Println(r.CustomerID, r.Top.Category, r.Cycle, r.ExpectedNext.Format("2006-01-02"))
 	}
@@ -263,7 +263,7 @@ func Example() {
 // 250/2 = 125.
 func TestZeroAmountPurchase(t *testing.T) {
 	d := tiny()
-	d.Orders = append(d.Orders, kexi.OrderRow{ID: 8, CustomerID: 2, OrderedAt: at("2024-03-01 12:00"), Facets: &kexi.Facets{Channel: "online", Status: kexi.StatusCompleted}})
+	d.Orders.Append(&kexi.Order{ID: 8, CustomerID: 2, OrderedAt: at("2024-03-01 12:00"), Channel: "online", Status: kexi.StatusCompleted})
 	d.Normalize()
 	res, err := behaviour.New().Run(context.Background(), analysis.Input{Data: d, AsOf: at("2024-03-31 23:00")})
 	if err != nil {

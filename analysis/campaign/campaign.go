@@ -10,7 +10,7 @@
 // negative, default auto: see Negative). A campaign with a control group whose every member
 // "responded" gets a note, as that usually means a no-response kind the rule does not know.
 // Uplift (option metric): with metric=response, targeted response rate − control response
-// rate; with metric=purchase, the share of members who bought (OrderRow.IsPurchase) between the
+// rate; with metric=purchase, the share of members who bought (kexi.OrderTable.IsPurchase) between the
 // campaign's start (or the member's first record) and its end (or start) plus window_days.
 // Significance is the two-sided p-value of the pooled two-proportion z-test. Key customers are
 // targeted responders who responded to at least min_campaigns campaigns or bought after their
@@ -25,7 +25,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -378,17 +377,14 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		group[i], _ = d.Customers[i].Field(groupBy)
 	}
 	find := analysis.Positions(cids)
-	ordersOf := func(id int64) []kexi.OrderRow {
-		lo := sort.Search(len(d.Orders), func(i int) bool { return d.Orders[i].CustomerID >= id })
-		hi := lo
-		for hi < len(d.Orders) && d.Orders[hi].CustomerID == id {
-			hi++
-		}
-		return d.Orders[lo:hi]
-	}
+	ot := &d.Orders
 	bought := func(id int64, from, to time.Time) bool {
-		for _, od := range ordersOf(id) {
-			if od.IsPurchase() && !od.OrderedAt.Before(from) && !od.OrderedAt.After(to) && !od.OrderedAt.After(in.AsOf) {
+		lo, hi := ot.CustomerOrders(id)
+		for i := lo; i < hi; i++ {
+			if !ot.IsPurchase(i) {
+				continue
+			}
+			if at := ot.Time(i); !at.Before(from) && !at.After(to) && !at.After(in.AsOf) {
 				return true
 			}
 		}
@@ -545,7 +541,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	kr := make([]krow, 0, len(keys))
 	// One merge pass: responders by id against the orders, both sorted by customer id.
 	ki := 0
-	d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
+	ot.Runs(func(cid int64, lo, hi int) {
 		for ki < len(keys) && keys[ki].id < cid {
 			ki++
 		}
@@ -556,11 +552,13 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		k.hasOrders = true
 		var n int
 		var rev float64
-		for i := range orders {
-			od := &orders[i]
-			if od.IsPurchase() && !od.OrderedAt.Before(k.first) && !od.OrderedAt.After(in.AsOf) {
+		for i := lo; i < hi; i++ {
+			if !ot.IsPurchase(i) {
+				continue
+			}
+			if at := ot.Time(i); !at.Before(k.first) && !at.After(in.AsOf) {
 				n++
-				rev += od.Amount
+				rev += ot.Amount[i]
 			}
 		}
 		if k.campaigns >= minCampaigns || n > 0 {

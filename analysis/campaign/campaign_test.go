@@ -50,11 +50,11 @@ func tiny() *kexi.Dataset {
 			{ID: 5, Province: "A"}, {ID: 6, Province: "B"}},
 		Campaigns: []kexi.Campaign{{ID: 1, ExternalID: "C1", Name: "C1", Start: day("2024-01-01"), End: day("2024-01-10")},
 			{ID: 2, ExternalID: "C2", Name: "C2", Start: day("2024-02-01"), End: day("2024-02-10")}},
-		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-05"), Amount: 100}, {ID: 2, CustomerID: 1, OrderedAt: day("2024-02-05"), Amount: 50},
-			{ID: 3, CustomerID: 3, OrderedAt: day("2023-12-01"), Amount: 80}, {ID: 4, CustomerID: 4, OrderedAt: day("2024-01-07"), Amount: 30},
-			{ID: 5, CustomerID: 6, OrderedAt: day("2024-02-03"), Amount: 40},
-		},
+		Orders: kexi.NewOrderTable(
+			kexi.Order{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-05"), Amount: 100}, kexi.Order{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-05"), Amount: 50},
+			kexi.Order{ID: 3, CustomerID: 3, OrderedAt: day("2023-12-01"), Amount: 80}, kexi.Order{ID: 4, CustomerID: 4, OrderedAt: day("2024-01-07"), Amount: 30},
+			kexi.Order{ID: 5, CustomerID: 6, OrderedAt: day("2024-02-03"), Amount: 40},
+		),
 	}
 	add := func(camp int64, cust int64, kind string, control bool) {
 		at := d.Campaigns[camp-1].Start

@@ -160,11 +160,12 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 	// Value at risk: the probability times the customer's revenue in the 365 days to the as-of
 	// date. The list is sorted by it, then by probability.
 	recent := map[int64]float64{}
-	yearAgo := in.AsOf.AddDate(0, 0, -365)
-	for i := range in.Data.Orders {
-		o := &in.Data.Orders[i]
-		if o.IsPurchase() && o.OrderedAt.After(yearAgo) && !o.OrderedAt.After(in.AsOf) {
-			recent[o.CustomerID] += o.Amount
+	// Order times are whole milliseconds: t.After(x) ⇔ At > x.UnixMilli().
+	yearAgo, asOf := in.AsOf.AddDate(0, 0, -365).UnixMilli(), in.AsOf.UnixMilli()
+	o := &in.Data.Orders
+	for i := range o.Len() {
+		if o.IsPurchase(i) && o.At[i] > yearAgo && o.At[i] <= asOf {
+			recent[o.CustomerID[i]] += o.Amount[i]
 		}
 	}
 	hist := analysis.Series{Key: "probability_histogram", Kind: "histogram", Y: []analysis.Values{{Key: "customers", Data: make([]float64, 10)}},

@@ -30,13 +30,13 @@ func tiny() *kexi.Dataset {
 			{ID: 2, Kind: kexi.Enterprise, Province: "江苏", Custom: map[string]string{"plan": "basic"}},
 			{ID: 3, Kind: kexi.Individual, Province: "广东", Custom: map[string]string{"seats": "2"}},
 		},
-		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 1, OrderedAt: at(1, 10), Amount: 100, Facets: &kexi.Facets{Channel: "online"}, Items: []kexi.LineRow{{Item: &kexi.Item{Category: "shoes"}, Quantity: 1, UnitPrice: 100}}},
-			{ID: 2, CustomerID: 1, OrderedAt: at(5, 31), Amount: 300, Facets: &kexi.Facets{Channel: "store"}, Items: []kexi.LineRow{{Item: &kexi.Item{Category: "books"}, Quantity: 3, UnitPrice: 100}}},
-			{ID: 3, CustomerID: 1, OrderedAt: at(6, 10), Returned: 40, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
-			{ID: 4, CustomerID: 1, OrderedAt: at(7, 20), Amount: 80, Facets: &kexi.Facets{Channel: "online"}},
-			{ID: 5, CustomerID: 2, OrderedAt: at(6, 20), Amount: 50, Facets: &kexi.Facets{Channel: "online"}},
-		},
+		Orders: kexi.NewOrderTable(
+			kexi.Order{ID: 1, CustomerID: 1, OrderedAt: at(1, 10), Amount: 100, Channel: "online", Items: []kexi.OrderItem{{Category: "shoes", Quantity: 1, UnitPrice: 100}}},
+			kexi.Order{ID: 2, CustomerID: 1, OrderedAt: at(5, 31), Amount: 300, Channel: "store", Items: []kexi.OrderItem{{Category: "books", Quantity: 3, UnitPrice: 100}}},
+			kexi.Order{ID: 3, CustomerID: 1, OrderedAt: at(6, 10), Returned: 40, Status: kexi.StatusReturn},
+			kexi.Order{ID: 4, CustomerID: 1, OrderedAt: at(7, 20), Amount: 80, Channel: "online"},
+			kexi.Order{ID: 5, CustomerID: 2, OrderedAt: at(6, 20), Amount: 50, Channel: "online"},
+		),
 		Interactions: []kexi.Interaction{
 			{ID: 1, CustomerID: 1, At: at(3, 1), Kind: kexi.Complaint, Minutes: 15},
 			{ID: 2, CustomerID: 1, At: at(4, 1), Kind: kexi.Consultation, Minutes: 5},
@@ -110,8 +110,8 @@ func TestFrame(t *testing.T) {
 // purchase only.
 func TestFrameZeroAmount(t *testing.T) {
 	d := tiny()
-	d.Orders = append(d.Orders, kexi.OrderRow{ID: 6, CustomerID: 2, OrderedAt: at(6, 25), Facets: &kexi.Facets{Channel: "online"}},
-		kexi.OrderRow{ID: 7, CustomerID: 2, OrderedAt: at(7, 25), Facets: &kexi.Facets{Channel: "online"}})
+	d.Orders.Append(&kexi.Order{ID: 6, CustomerID: 2, OrderedAt: at(6, 25), Channel: "online"})
+	d.Orders.Append(&kexi.Order{ID: 7, CustomerID: 2, OrderedAt: at(7, 25), Channel: "online"})
 	d.Normalize()
 	b := NewBuilder(d)
 	f := b.Frame(at(6, 30), []int{1})

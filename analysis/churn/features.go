@@ -85,19 +85,19 @@ func NewBuilder(d *kexi.Dataset) *Builder {
 	}
 	chCount := map[string]int{}
 	catCount := map[string]int{}
-	start := 0
-	d.OrderRuns(func(cid int64, orders []Order) {
+	t := &d.Orders
+	t.Runs(func(cid int64, lo, hi int) {
 		if pos, ok := b.idx[cid]; ok && cid != 0 {
-			b.runs[pos] = [2]int{start, start + len(orders)}
+			b.runs[pos] = [2]int{lo, hi}
 		}
-		start += len(orders)
-		for k := range orders {
-			if orders[k].Channel != "" {
-				chCount[orders[k].Channel]++
+		for k := lo; k < hi; k++ {
+			if ch := t.Channel(k); ch != "" {
+				chCount[ch]++
 			}
-			for _, it := range orders[k].Items {
-				if it.Category != "" {
-					catCount[it.Category]++
+			llo, lhi := t.LineRange(k)
+			for j := llo; j < lhi; j++ {
+				if c := t.Lines.ItemOf(j).Category; c != "" {
+					catCount[c]++
 				}
 			}
 		}
@@ -207,9 +207,6 @@ func NewBuilder(d *kexi.Dataset) *Builder {
 	return b
 }
 
-// Order is kexi.OrderRow (a short name for the callbacks here).
-type Order = kexi.OrderRow
-
 // topLevels returns up to n values by descending count (ties by value) and whether more
 // values exist.
 func topLevels(cnt map[string]int, n int) ([]string, bool) {
@@ -238,12 +235,12 @@ func (b *Builder) HasPurchase(pos int, t time.Time) bool {
 	if r[0] < 0 {
 		return false
 	}
+	o, at := &b.d.Orders, t.UnixMilli() // order times are whole milliseconds
 	for k := r[0]; k < r[1]; k++ {
-		o := &b.d.Orders[k]
-		if o.OrderedAt.After(t) {
+		if o.At[k] > at {
 			return false
 		}
-		if o.IsPurchase() {
+		if o.IsPurchase(k) {
 			return true
 		}
 	}
@@ -256,9 +253,9 @@ func (b *Builder) PurchasedIn(pos int, from, to time.Time) bool {
 	if r[0] < 0 {
 		return false
 	}
+	o, f, t := &b.d.Orders, from.UnixMilli(), to.UnixMilli() // order times are whole milliseconds
 	for k := r[0]; k < r[1]; k++ {
-		o := &b.d.Orders[k]
-		if o.OrderedAt.After(from) && !o.OrderedAt.After(to) && o.IsPurchase() {
+		if o.At[k] > f && o.At[k] <= t && o.IsPurchase(k) {
 			return true
 		}
 	}
@@ -285,8 +282,9 @@ func (b *Builder) Frame(cutoff time.Time, rows []int) *Frame {
 	nan := math.NaN()
 	catSpend := make([]float64, len(b.topCat))
 	chanN := make([]float64, len(b.channels))
-	d90 := cutoff.Add(-90 * day)
-	d180 := cutoff.Add(-180 * day)
+	// Order times are whole milliseconds: t.After(x) ⇔ At > x.UnixMilli().
+	ot := &d.Orders
+	cut, d90, d180 := cutoff.UnixMilli(), cutoff.Add(-90*day).UnixMilli(), cutoff.Add(-180*day).UnixMilli()
 	for r, pos := range rows {
 		x := f.M.Row(r)
 		c := &d.Customers[pos]
@@ -295,37 +293,43 @@ func (b *Builder) Frame(cutoff time.Time, rows []int) *Frame {
 		clear(catSpend)
 		clear(chanN)
 		if run := b.runs[pos]; run[0] >= 0 {
+			lastK := -1
 			for k := run[0]; k < run[1]; k++ {
-				o := &d.Orders[k]
-				if o.OrderedAt.After(cutoff) {
+				at := ot.At[k]
+				if at > cut {
 					break
 				}
-				returned += o.Returned
-				if !o.IsPurchase() {
+				returned += ot.Returned[k]
+				if !ot.IsPurchase(k) {
 					continue
 				}
+				amount := ot.Amount[k]
 				n++
-				if o.Amount > 0 { // a $0 purchase counts in frequency, not in the AOV
+				if amount > 0 { // a $0 purchase counts in frequency, not in the AOV
 					paid++
 				}
-				money += o.Amount
+				money += amount
 				if first.IsZero() {
-					first = o.OrderedAt
+					first = ot.Time(k)
 				}
-				last = o.OrderedAt
-				if o.OrderedAt.After(d90) {
-					last90 += o.Amount
-				} else if o.OrderedAt.After(d180) {
-					prev90 += o.Amount
+				lastK = k
+				if at > d90 {
+					last90 += amount
+				} else if at > d180 {
+					prev90 += amount
 				}
-				if j := slices.Index(b.channels, o.Channel); j >= 0 {
+				if j := slices.Index(b.channels, ot.Channel(k)); j >= 0 {
 					chanN[j]++
 				}
-				for _, it := range o.Items {
-					if j := slices.Index(b.topCat, it.Category); j >= 0 {
-						catSpend[j] += it.Quantity * it.UnitPrice
+				lo, hi := ot.LineRange(k)
+				for l := lo; l < hi; l++ {
+					if j := slices.Index(b.topCat, ot.Lines.ItemOf(l).Category); j >= 0 {
+						catSpend[j] += ot.Lines.Quantity[l] * ot.Lines.UnitPrice[l]
 					}
 				}
+			}
+			if lastK >= 0 {
+				last = ot.Time(lastK)
 			}
 		}
 		x[0], x[1], x[2], x[3], x[4] = nan, n, money, nan, nan

@@ -39,8 +39,8 @@ func TestRiskList(t *testing.T) {
 		col[c.Key] = j
 	}
 	rev := map[int64]float64{}
-	for i := range d.Orders {
-		o := &d.Orders[i]
+	for i := range d.Orders.Len() {
+		o := d.Orders.Order(i)
 		if o.IsPurchase() && o.OrderedAt.After(asOf.AddDate(0, 0, -365)) && !o.OrderedAt.After(asOf) {
 			rev[o.CustomerID] += o.Amount
 		}

@@ -142,12 +142,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	keep := in.Until(asOf)
 
 	// The customer's own orders (a run in the sorted orders).
-	lo, _ := slices.BinarySearchFunc(d.Orders, c.ID, func(o kexi.OrderRow, id int64) int { return cmp.Compare(o.CustomerID, id) })
-	hi := lo
-	for hi < len(d.Orders) && d.Orders[hi].CustomerID == c.ID {
-		hi++
-	}
-	own := d.Orders[lo:hi]
+	own := d.Orders.Slice(d.Orders.CustomerOrders(c.ID))
 	var inter []kexi.Interaction
 	for i := range d.Interactions {
 		if d.Interactions[i].CustomerID == c.ID {
@@ -163,18 +158,18 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	// by id.
 	var rrow *rfm.Row
 	tier := ""
-	rows := rfm.Values(d.Orders, asOf, in.Until(time.Time{}))
+	rows := rfm.Values(&d.Orders, asOf, in.Until(time.Time{}))
 	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
 		one := rfm.ScoreOne(rows, i)
 		rrow = &one
 		tier = pyramid.TierOf(len(rows), func(k int) (float64, int64) { return rows[k].Monetary, rows[k].CustomerID },
 			one.Monetary, c.ID)
 	}
-	th := lifecycle.DefaultThresholds(d.Orders, asOf)
+	th := lifecycle.DefaultThresholds(&d.Orders, asOf)
 	one := &kexi.Dataset{Customers: []kexi.Customer{*c}, Orders: own}
 	stage := lifecycle.Stages(one, th, asOf)[0][0].Stage
 	var val value.Row
-	if v := value.Profits(own, inter, keep, in.Settings.CostPerMinute); len(v) > 0 {
+	if v := value.Profits(&own, inter, keep, in.Settings.CostPerMinute); len(v) > 0 {
 		val = v[0]
 	}
 	if err := ctx.Err(); err != nil {
@@ -209,20 +204,23 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	}
 	catVal := map[string]float64{}
 	chN := map[string]int{}
-	for _, o := range own {
-		if o.OrderedAt.After(asOf) {
+	for i := range own.Len() {
+		at := own.Time(i)
+		if at.After(asOf) {
 			continue
 		}
 		kind := "order"
-		amt := o.Amount
-		if o.Status == kexi.StatusReturn {
-			kind, amt = "return", o.Returned
+		amt := own.Amount[i]
+		status, channel := own.Status(i), own.Channel(i)
+		if status == kexi.StatusReturn {
+			kind, amt = "return", own.Returned[i]
 		}
-		tl = append(tl, Event{At: o.OrderedAt, Kind: kind, Detail: terms(o.ExternalID, o.Channel, o.Status), Amount: amt})
-		if o.IsPurchase() && keep(o.OrderedAt) {
-			chN[o.Channel]++
-			for _, it := range o.Items {
-				catVal[it.Category] += it.Quantity * it.UnitPrice
+		tl = append(tl, Event{At: at, Kind: kind, Detail: terms(own.ExternalID(i), channel, status), Amount: amt})
+		if own.IsPurchase(i) && keep(at) {
+			chN[channel]++
+			lo, hi := own.LineRange(i)
+			for j := lo; j < hi; j++ {
+				catVal[own.Lines.ItemOf(j).Category] += own.Lines.Quantity[j] * own.Lines.UnitPrice[j]
 			}
 		}
 	}

@@ -35,12 +35,12 @@ func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1, ExternalID: "C001", Name: "王芳", Province: "浙江", Tags: []string{"vip"}, Custom: map[string]string{"level": "gold"}},
 			{ID: 2, ExternalID: "C002"}, {ID: 3, ExternalID: "C003"}},
-		Orders: []kexi.OrderRow{
-			{ID: 1, ExternalID: "O1", CustomerID: 1, OrderedAt: day("2024-01-10"), Amount: 1000, Facets: &kexi.Facets{Channel: "online", Status: kexi.StatusCompleted}, Items: []kexi.LineRow{{Item: &kexi.Item{Category: "shoes"}, Quantity: 1, UnitPrice: 1000}}},
-			{ID: 2, ExternalID: "O2", CustomerID: 1, OrderedAt: day("2024-06-20"), Amount: 800, Facets: &kexi.Facets{Channel: "store", Status: kexi.StatusCompleted}, Items: []kexi.LineRow{{Item: &kexi.Item{Category: "bags"}, Quantity: 1, UnitPrice: 800}}},
-			{ID: 3, CustomerID: 2, OrderedAt: day("2024-06-01"), Amount: 50, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-			{ID: 4, CustomerID: 3, OrderedAt: day("2023-06-01"), Amount: 20, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-		},
+		Orders: kexi.NewOrderTable(
+			kexi.Order{ID: 1, ExternalID: "O1", CustomerID: 1, OrderedAt: day("2024-01-10"), Amount: 1000, Channel: "online", Status: kexi.StatusCompleted, Items: []kexi.OrderItem{{Category: "shoes", Quantity: 1, UnitPrice: 1000}}},
+			kexi.Order{ID: 2, ExternalID: "O2", CustomerID: 1, OrderedAt: day("2024-06-20"), Amount: 800, Channel: "store", Status: kexi.StatusCompleted, Items: []kexi.OrderItem{{Category: "bags", Quantity: 1, UnitPrice: 800}}},
+			kexi.Order{ID: 3, CustomerID: 2, OrderedAt: day("2024-06-01"), Amount: 50, Status: kexi.StatusCompleted},
+			kexi.Order{ID: 4, CustomerID: 3, OrderedAt: day("2023-06-01"), Amount: 20, Status: kexi.StatusCompleted},
+		),
 		Interactions: []kexi.Interaction{{ID: 1, CustomerID: 1, At: day("2024-06-25"), Kind: kexi.Complaint, Minutes: 10}},
 		Surveys:      []kexi.SurveyResponse{{ID: 1, CustomerID: 1, At: day("2024-06-26"), Kind: kexi.NPS, Score: 5}},
 		Responses:    []kexi.CampaignResponse{{ID: 1, CustomerID: 1, Campaign: "K1", At: day("2024-03-01"), Kind: "purchased"}},
@@ -173,19 +173,18 @@ func Example() {
 func TestTierAsPyramid(t *testing.T) {
 	d := tiny()
 	d.Customers = append(d.Customers, kexi.Customer{ID: 4, ExternalID: "C004"})
-	d.Orders = append(d.Orders,
-		kexi.OrderRow{ID: 5, CustomerID: 2, OrderedAt: day("2024-06-02"), Amount: 0.1},
-		kexi.OrderRow{ID: 6, CustomerID: 2, OrderedAt: day("2024-06-03"), Amount: 0.2},
-		kexi.OrderRow{ID: 7, CustomerID: 4, OrderedAt: day("2024-06-03"), Amount: 50.3})
+	d.Orders.Append(&kexi.Order{ID: 5, CustomerID: 2, OrderedAt: day("2024-06-02"), Amount: 0.1})
+	d.Orders.Append(&kexi.Order{ID: 6, CustomerID: 2, OrderedAt: day("2024-06-03"), Amount: 0.2})
+	d.Orders.Append(&kexi.Order{ID: 7, CustomerID: 4, OrderedAt: day("2024-06-03"), Amount: 50.3})
 	for i := range 97 {
 		id := int64(10 + i)
 		d.Customers = append(d.Customers, kexi.Customer{ID: id})
-		d.Orders = append(d.Orders, kexi.OrderRow{ID: 100 + id, CustomerID: id, OrderedAt: day("2024-05-01")})
+		d.Orders.Append(&kexi.Order{ID: 100 + id, CustomerID: id, OrderedAt: day("2024-05-01")})
 	}
 	d.Normalize()
 	want := map[string]string{"1": "vip", "2": "small", "3": "small", "4": "small", "10": ""}
 	ranked := map[int64]int{}
-	for _, r := range pyramid.Tiers(d.Orders, nil) {
+	for _, r := range pyramid.Tiers(&d.Orders, nil) {
 		ranked[r.CustomerID] = r.Rank
 	}
 	if len(ranked) != 4 || ranked[2] != 2 || ranked[4] != 3 {

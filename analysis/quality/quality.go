@@ -624,38 +624,40 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	var withCustomer, withAmount, withChannel int
 	ci := -1
 	var cid int64 = math.MinInt64
-	for k := range d.Orders {
-		od := &d.Orders[k]
-		if od.CustomerID != cid {
-			cid = od.CustomerID
+	ot := &d.Orders
+	for k := range ot.Len() {
+		if ot.CustomerID[k] != cid {
+			cid = ot.CustomerID[k]
 			ci = pos(cid)
 		}
+		amount, cost, shipping, discount, returned := ot.Amount[k], ot.Cost[k], ot.Shipping[k], ot.Discount[k], ot.Returned[k]
+		at := ot.Time(k)
 		s := 100.0
-		if od.CustomerID != 0 {
+		if cid != 0 {
 			withCustomer++
 		} else {
 			s -= 10
 		}
-		if od.Amount != 0 || od.Returned != 0 {
+		if amount != 0 || returned != 0 {
 			withAmount++
 		}
-		if strings.TrimSpace(od.Channel) != "" {
+		if strings.TrimSpace(ot.Channel(k)) != "" {
 			withChannel++
 		} else {
 			s -= 5
 		}
-		if od.OrderedAt.After(limit) {
-			note("order", "ordered_at", "future_date", od.OrderedAt.Format("2006-01-02"))
+		if at.After(limit) {
+			note("order", "ordered_at", "future_date", at.Format("2006-01-02"))
 			s -= 25
 			hit(ci, "future_date", 15)
 		}
 		// Negative amounts are rare: one test of all five before naming them (NaN, never
 		// negative itself, takes the slow way so that a negative beside it is still found).
-		if !(min(od.Amount, od.Cost, od.Shipping, od.Discount, od.Returned) >= 0) {
+		if !(min(amount, cost, shipping, discount, returned) >= 0) {
 			for _, f := range []struct {
 				name string
 				v    float64
-			}{{"amount", od.Amount}, {"cost", od.Cost}, {"shipping", od.Shipping}, {"discount", od.Discount}, {"returned", od.Returned}} {
+			}{{"amount", amount}, {"cost", cost}, {"shipping", shipping}, {"discount", discount}, {"returned", returned}} {
 				if f.v < 0 {
 					note("order", f.name, "negative_amount", strconv.FormatFloat(f.v, 'f', -1, 64))
 					s -= 25
@@ -663,16 +665,17 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 				}
 			}
 		}
-		for j := range od.Items {
-			if od.Items[j].UnitPrice < 0 {
-				note("order", "unit_price", "negative_amount", strconv.FormatFloat(od.Items[j].UnitPrice, 'f', -1, 64))
+		lo, hi := ot.LineRange(k)
+		for _, p := range ot.Lines.UnitPrice[lo:hi] {
+			if p < 0 {
+				note("order", "unit_price", "negative_amount", strconv.FormatFloat(p, 'f', -1, 64))
 				s -= 25
 				hit(ci, "negative_amount", 15)
 				break
 			}
 		}
 		orderScore += max(s, 0)
-		later(ci, od.OrderedAt)
+		later(ci, at)
 	}
 
 	// Interactions and surveys: future dates, scores; activity.
@@ -750,7 +753,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	for k, f := range customerFields {
 		comp.Rows = append(comp.Rows, []any{"customer", f, fillCount[k], n, frac(fillCount[k], n)})
 	}
-	no := len(d.Orders)
+	no := d.Orders.Len()
 	comp.Rows = append(comp.Rows, []any{"order", "customer", withCustomer, no, frac(withCustomer, no)},
 		[]any{"order", "amount", withAmount, no, frac(withAmount, no)}, []any{"order", "channel", withChannel, no, frac(withChannel, no)})
 

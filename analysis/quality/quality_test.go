@@ -80,11 +80,11 @@ func tiny() *kexi.Dataset {
 			{ID: 3, Name: "Li Na", Phone: "12345", BirthDate: day("1890-05-01"), Gender: "female", Province: "北京", City: "北京",
 				Channel: "search", Owner: "wang", CreatedAt: day("2020-01-01"), UpdatedAt: day("2020-01-01")},
 		},
-		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 1, OrderedAt: day("2024-06-01"), Amount: 100, Facets: &kexi.Facets{Channel: "online"}},
-			{ID: 2, CustomerID: 3, OrderedAt: day("2022-01-01"), Amount: -5},
-			{ID: 3, OrderedAt: day("2024-06-02"), Amount: 50, Facets: &kexi.Facets{Channel: "store"}},
-		},
+		Orders: kexi.NewOrderTable(
+			kexi.Order{ID: 1, CustomerID: 1, OrderedAt: day("2024-06-01"), Amount: 100, Channel: "online"},
+			kexi.Order{ID: 2, CustomerID: 3, OrderedAt: day("2022-01-01"), Amount: -5},
+			kexi.Order{ID: 3, OrderedAt: day("2024-06-02"), Amount: 50, Channel: "store"},
+		),
 		Interactions: []kexi.Interaction{{ID: 1, CustomerID: 3, At: day("2030-01-01"), Kind: kexi.Visit}},
 		Surveys:      []kexi.SurveyResponse{{ID: 1, CustomerID: 3, At: day("2024-01-01"), Kind: kexi.CSAT, Score: 0}},
 	}

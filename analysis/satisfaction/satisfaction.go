@@ -256,14 +256,20 @@ func isNumber(w string) bool {
 // Tiers ranks the customers with spend by spend and returns each one's tier of the customer
 // pyramid (package pyramid: spend in cents, ties by lower id, "vip" the top 1 %, "major" to the
 // top 5 %, "ordinary" to the top 20 %, "small" the rest, sizes rounded up). Customers without
-// spend (none, or only $0 purchases) are not in the map.
-func Tiers(d *kexi.Dataset, keep func(*kexi.OrderRow) bool) map[int64]string {
+// spend (none, or only $0 purchases) are not in the map. Only purchases whose time keep
+// (nil = all) accepts count.
+func Tiers(d *kexi.Dataset, keep func(time.Time) bool) map[int64]string {
 	var ids []int64
 	var spend []float64
-	d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
+	t := &d.Orders
+	var keepRow func(i int) bool
+	if keep != nil {
+		keepRow = func(i int) bool { return keep(t.Time(i)) }
+	}
+	t.Runs(func(cid int64, lo, hi int) {
 		if cid != 0 {
 			ids = append(ids, cid)
-			spend = append(spend, purchases(orders, keep))
+			spend = append(spend, purchases(t, lo, hi, keepRow))
 		}
 	})
 	tiers := rankTiers(ids, spend)
@@ -276,11 +282,13 @@ func Tiers(d *kexi.Dataset, keep func(*kexi.OrderRow) bool) map[int64]string {
 	return out
 }
 
-func purchases(orders []kexi.OrderRow, keep func(*kexi.OrderRow) bool) float64 {
+// purchases returns the amount of the purchases among rows lo to hi of t that keep (nil = all)
+// accepts.
+func purchases(t *kexi.OrderTable, lo, hi int, keep func(i int) bool) float64 {
 	var s float64
-	for i := range orders {
-		if orders[i].IsPurchase() && (keep == nil || keep(&orders[i])) {
-			s += orders[i].Amount
+	for i := lo; i < hi; i++ {
+		if t.IsPurchase(i) && (keep == nil || keep(i)) {
+			s += t.Amount[i]
 		}
 	}
 	return s
@@ -317,21 +325,23 @@ func rankTiers(ids []int64, spend []float64) []uint8 {
 }
 
 // Churned reports whether the customer counts as churned after an answer at `at`, and whether
-// that can be decided yet. orders are the customer's orders in time order. A flagged customer
+// that can be decided yet. orders are the customer's orders in time order (for instance
+// d.Orders.Slice of the rows d.Orders.CustomerOrders gives). A flagged customer
 // is churned; a customer without orders and without the flag is not; otherwise the customer is
 // churned when no purchase falls in (at, at+days], which is decided only when at+days ≤ asOf
 // or a purchase has already come.
-func Churned(c *kexi.Customer, orders []kexi.OrderRow, at, asOf time.Time, days int) (churned, decided bool) {
+func Churned(c *kexi.Customer, orders *kexi.OrderTable, at, asOf time.Time, days int) (churned, decided bool) {
 	if c != nil && c.Churned {
 		return true, true
 	}
-	if len(orders) == 0 {
+	if orders.Len() == 0 {
 		return false, true
 	}
 	end := at.AddDate(0, 0, days)
-	for i := range orders {
-		o := &orders[i]
-		if o.OrderedAt.After(at) && !o.OrderedAt.After(end) && !o.OrderedAt.After(asOf) && o.IsPurchase() {
+	// Order times are whole milliseconds: t.After(x) ⇔ At > x.UnixMilli().
+	from, to := at.UnixMilli(), min(end.UnixMilli(), asOf.UnixMilli())
+	for i, t := range orders.At {
+		if t > from && t <= to && orders.IsPurchase(i) {
 			return false, true
 		}
 	}
@@ -458,13 +468,14 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	spend := make([]float64, len(d.Customers))
 	{
 		ci := 0
-		keep := func(o *kexi.OrderRow) bool { return !o.OrderedAt.After(asOf) }
-		d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
+		t, until := &d.Orders, asOf.UnixMilli() // order times are whole milliseconds
+		keep := func(i int) bool { return t.At[i] <= until }
+		t.Runs(func(cid int64, lo, hi int) {
 			for ci < len(ids) && ids[ci] < cid {
 				ci++
 			}
 			if ci < len(ids) && ids[ci] == cid {
-				spend[ci] = purchases(orders, keep)
+				spend[ci] = purchases(t, lo, hi, keep)
 			}
 		})
 	}
@@ -614,14 +625,15 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		c := &d.Customers[ci]
 		id := c.ID
-		for op < len(d.Orders) && d.Orders[op].CustomerID < id {
+		oc := d.Orders.CustomerID
+		for op < len(oc) && oc[op] < id {
 			op++
 		}
 		oe := op
-		for oe < len(d.Orders) && d.Orders[oe].CustomerID == id {
+		for oe < len(oc) && oc[oe] == id {
 			oe++
 		}
-		orders := d.Orders[op:oe]
+		orders := d.Orders.Slice(op, oe)
 		row := per.Rows[r]
 		r++
 		row[0], row[1], row[2], row[3], row[4], row[5] = id, nan, nan, nan, none, none
@@ -650,7 +662,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 				}
 				row[4] = groupCell[g]
 			}
-			ch, ok := Churned(c, orders, at[k], asOf, churnDays)
+			ch, ok := Churned(c, &orders, at[k], asOf, churnDays)
 			if !ok {
 				continue
 			}
@@ -664,7 +676,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 				e.churned++
 			}
 		}
-		if ch, ok := Churned(c, orders, latestAt, asOf, churnDays); ok {
+		if ch, ok := Churned(c, &orders, latestAt, asOf, churnDays); ok {
 			row[5] = boolCell[b2i(ch)]
 		}
 	}

@@ -60,11 +60,11 @@ func tiny() *kexi.Dataset {
 			{ID: 3, Kind: kexi.Individual, Province: "广东", Channel: "wechat", Churned: true},
 			{ID: 4},
 		},
-		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-10"), Amount: 100},
-			{ID: 2, CustomerID: 1, OrderedAt: day("2024-03-01"), Amount: 50},
-			{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 500},
-		},
+		Orders: kexi.NewOrderTable(
+			kexi.Order{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-10"), Amount: 100},
+			kexi.Order{ID: 2, CustomerID: 1, OrderedAt: day("2024-03-01"), Amount: 50},
+			kexi.Order{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 500},
+		),
 		Surveys: []kexi.SurveyResponse{
 			{ID: 1, CustomerID: 1, At: day("2024-01-15"), Kind: kexi.NPS, Score: 10, Channel: "questionnaire", Comment: "物流很快，客服态度好"},
 			{ID: 2, CustomerID: 2, At: day("2024-01-20"), Kind: kexi.NPS, Score: 3, Channel: "phone", Comment: "价格太贵, shipping was slow"},
@@ -241,9 +241,10 @@ func TestKeywords(t *testing.T) {
 func TestTiersAsPyramid(t *testing.T) {
 	d := &kexi.Dataset{}
 	for i, a := range []float64{900, 0.2, 0.3, 0.1, 0.1, 0.05, 0.02} {
-		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i + 1), CustomerID: int64(i + 1), Amount: a})
+		d.Orders.Append(&kexi.Order{ID: int64(i + 1), CustomerID: int64(i + 1), Amount: a})
 	}
-	d.Orders = append(d.Orders, kexi.OrderRow{ID: 20, CustomerID: 5, Amount: 0.2}, kexi.OrderRow{ID: 21, CustomerID: 8})
+	d.Orders.Append(&kexi.Order{ID: 20, CustomerID: 5, Amount: 0.2})
+	d.Orders.Append(&kexi.Order{ID: 21, CustomerID: 8})
 	d.Normalize()
 	tr := satisfaction.Tiers(d, nil)
 	want := map[int64]string{1: "vip", 3: "ordinary", 5: "small", 2: "small", 4: "small", 6: "small", 7: "small"}
@@ -267,7 +268,7 @@ func TestTiers(t *testing.T) {
 		if i == 50 {
 			a = 99
 		}
-		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i), CustomerID: int64(i), Amount: a})
+		d.Orders.Append(&kexi.Order{ID: int64(i), CustomerID: int64(i), Amount: a})
 	}
 	tr := satisfaction.Tiers(d, nil)
 	for id, want := range map[int64]string{100: "vip", 99: "major", 50: "major", 97: "major", 96: "ordinary", 82: "ordinary", 81: "small", 1: "small"} {
