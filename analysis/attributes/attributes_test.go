@@ -515,7 +515,7 @@ func TestTopFoldsIntoOther(t *testing.T) {
 func TestOneCustomer(t *testing.T) {
 	// One customer, one purchase of 100: as of it, in the default 12 months; nothing before.
 	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1, Gender: "female"}},
-		Orders: kexi.NewOrderTable([]kexi.Order{buy(1, 1, "2025-03-01", 100)}...)}
+		Orders: kexi.NewOrderTable(buy(1, 1, "2025-03-01", 100))}
 	res, err := attributes.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
@@ -536,7 +536,7 @@ func TestOneCustomer(t *testing.T) {
 	}
 	// A free gift ($0) on 2025-02-01 makes the customer a repeat buyer with 2 orders; the
 	// average order value is over the paid one, still 100.
-	d.Orders = kexi.NewOrderTable([]kexi.Order{buy(2, 1, "2025-02-01", 0), buy(1, 1, "2025-03-01", 100)}...)
+	d.Orders = kexi.NewOrderTable(buy(2, 1, "2025-02-01", 0), buy(1, 1, "2025-03-01", 100))
 	res, err = attributes.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
@@ -763,7 +763,7 @@ func Example() {
 			{ID: 1, Gender: "female", Province: "广东"}, {ID: 2, Gender: "male", Province: "广东"},
 			{ID: 3, Gender: "female", Province: "江苏"}, {ID: 4},
 		},
-		Orders: kexi.NewOrderTable([]kexi.Order{buy(1, 1, "2025-05-01", 300), buy(2, 2, "2025-05-02", 100), buy(3, 3, "2025-05-03", 200), buy(4, 3, "2024-05-02", 100)}...),
+		Orders: kexi.NewOrderTable(buy(1, 1, "2025-05-01", 300), buy(2, 2, "2025-05-02", 100), buy(3, 3, "2025-05-03", 200), buy(4, 3, "2024-05-02", 100)),
 	}
 	res, _ := attributes.New().Run(context.Background(), analysis.Input{Data: d, Options: map[string]string{"by": "gender"}})
 	for _, r := range res.Table("groups").Rows {

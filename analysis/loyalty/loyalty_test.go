@@ -171,9 +171,9 @@ func TestOnlineRetailReference(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: kexi.NewOrderTable([]kexi.Order{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		buy(1, 1, "2024-01-10", 100), buy(2, 1, "2024-02-09", 80), buy(3, 2, "2024-01-20", 50),
-	}...)}
+	)}
 	for _, r := range loyalty.Customers(&d.Orders, nil) {
 		fmt.Println(r.CustomerID, r.Orders, r.ToSecond)
 	}

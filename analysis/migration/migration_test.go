@@ -42,14 +42,14 @@ func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2, Channel: "wechat", Province: "广东"}, {ID: 3, Channel: "wechat", Province: "广东"},
 			{ID: 4}, {ID: 5, Channel: "search"}, {ID: 6}},
-		Orders: kexi.NewOrderTable([]kexi.Order{
+		Orders: kexi.NewOrderTable(
 			buy(1, 1, "2023-05-01", 1000, ""), buy(2, 1, "2024-05-01", 400, ""),
 			buy(3, 2, "2023-05-01", 500, "shoes"), buy(4, 2, "2024-01-10", 500, ""), buy(5, 2, "2024-03-01", 1500, ""),
 			buy(6, 3, "2023-06-01", 300, "books"), buy(7, 3, "2024-06-01", 300, ""),
 			buy(8, 4, "2023-07-01", 200, ""),
 			buy(9, 5, "2023-08-01", 100, ""), buy(10, 5, "2024-08-01", 100, ""),
 			buy(11, 6, "2024-09-01", 50, ""),
-		}...),
+		),
 		Responses: []kexi.CampaignResponse{
 			{ID: 1, CustomerID: 2, At: day("2024-02-01"), Kind: "purchased"},
 			{ID: 2, CustomerID: 3, At: day("2024-02-01"), Kind: "none"},
@@ -174,10 +174,10 @@ func TestRunDefaultsAndErrors(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: kexi.NewOrderTable([]kexi.Order{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		buy(1, 1, "2023-03-01", 900, ""), buy(2, 1, "2024-03-01", 100, ""),
 		buy(3, 2, "2023-03-01", 100, ""), buy(4, 2, "2024-02-01", 800, ""),
-	}...)}
+	)}
 	for _, m := range migration.Moves(&d.Orders, a, b) {
 		fmt.Println(m.CustomerID, m.TierA, "→", m.TierB, m.Change)
 	}

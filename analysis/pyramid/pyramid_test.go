@@ -81,9 +81,9 @@ func TestTiersHandWorked(t *testing.T) {
 // customer 3 spends 0.3 in one order; equal to the cent, they tie, and the lower id ranks
 // first. Customer 8's only purchase is a $0 gift: no spend, not ranked.
 func TestTiesInCents(t *testing.T) {
-	d := &kexi.Dataset{Orders: kexi.NewOrderTable([]kexi.Order{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		buy(1, 5, "2024-01-05", 0.1), buy(2, 5, "2024-01-06", 0.2), buy(3, 3, "2024-01-07", 0.3), buy(4, 8, "2024-01-07", 0),
-	}...)}
+	)}
 	d.Normalize()
 	rows := pyramid.Tiers(&d.Orders, nil)
 	if len(rows) != 2 || rows[0].CustomerID != 3 || rows[1].CustomerID != 5 {
@@ -200,9 +200,9 @@ func TestOnlineRetailReference(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: kexi.NewOrderTable([]kexi.Order{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		buy(1, 1, "2024-01-05", 500), buy(2, 2, "2024-01-06", 80), buy(3, 3, "2024-01-07", 20),
-	}...)}
+	)}
 	for _, r := range pyramid.Tiers(&d.Orders, nil) {
 		fmt.Println(r.Rank, r.CustomerID, r.Spend, r.Tier)
 	}

@@ -40,7 +40,7 @@ func tiny() *kexi.Dataset {
 	ret := kexi.Order{ID: 8, CustomerID: 4, OrderedAt: day("2024-02-01"), Returned: 20, Status: kexi.StatusReturn}
 	canc := kexi.Order{ID: 9, CustomerID: 4, OrderedAt: day("2024-06-29"), Amount: 500, Status: kexi.StatusCancelled}
 	ret5 := kexi.Order{ID: 10, CustomerID: 5, OrderedAt: day("2024-05-01"), Returned: 70, Status: kexi.StatusReturn}
-	d.Orders = kexi.NewOrderTable([]kexi.Order{
+	d.Orders = kexi.NewOrderTable(
 		buy(20, 0, "2024-06-01", 5000),
 		buy(1, 1, "2024-06-01", 300), buy(2, 1, "2024-06-20", 200), buy(3, 1, "2024-06-29", 100),
 		buy(4, 2, "2024-06-25", 50),
@@ -48,7 +48,7 @@ func tiny() *kexi.Dataset {
 		buy(7, 4, "2024-01-01", 20), ret, canc,
 		ret5,
 		buy(11, 6, "2024-06-10", 80), buy(12, 6, "2024-07-05", 999),
-	}...)
+	)
 	d.Normalize()
 	return d
 }
