@@ -185,7 +185,9 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 	}
 	cs := d.Customers
 	ci := 0
-	d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
+	o := &d.Orders
+	asOfMs := in.AsOf.UnixMilli() // order times are whole milliseconds: after as-of is after this
+	o.Runs(func(cid int64, lo, hi int) {
 		if cid == 0 {
 			return
 		}
@@ -197,28 +199,31 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 			c = &cs[ci]
 		}
 		first := -1
-		for k := range orders {
-			if orders[k].IsPurchase() {
+		for k := lo; k < hi; k++ {
+			if o.IsPurchase(k) {
 				first = k
 				break
 			}
 		}
-		if first < 0 || !in.InPeriod(orders[first].OrderedAt) || orders[first].OrderedAt.After(in.AsOf) {
+		if first < 0 {
+			return
+		}
+		firstAt := o.Time(first)
+		if !in.InPeriod(firstAt) || o.At[first] > asOfMs {
 			return
 		}
 		var rev, profit float64
-		for k := first; k < len(orders); k++ {
-			o := &orders[k]
-			if o.OrderedAt.After(in.AsOf) {
+		for k := first; k < hi; k++ {
+			if o.At[k] > asOfMs {
 				break
 			}
-			if o.IsPurchase() {
-				rev += o.Amount
-				profit += o.Amount - o.Cost - o.Shipping
+			if o.IsPurchase(k) {
+				rev += o.Amount[k]
+				profit += o.Amount[k] - o.Cost[k] - o.Shipping[k]
 			}
-			profit -= o.Returned
+			profit -= o.Returned[k]
 		}
-		months := max(in.AsOf.Sub(orders[first].OrderedAt).Hours()/24/daysPerMonth, 1)
+		months := max(in.AsOf.Sub(firstAt).Hours()/24/daysPerMonth, 1)
 		ch, ca := "", ""
 		if c != nil {
 			ch, ca = c.Channel, camp(c.Campaign)

@@ -49,14 +49,14 @@ func tiny() *kexi.Dataset {
 		},
 		Customers: []kexi.Customer{{ID: 1, Channel: "wechat", Campaign: "K1"}, {ID: 2, Channel: "wechat", Campaign: "K1"},
 			{ID: 3, Channel: "search", Campaign: "K2"}, {ID: 4}, {ID: 5, Channel: "wechat"}},
-		Orders: []kexi.OrderRow{
+		Orders: kexi.NewOrderTable([]kexi.Order{
 			{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-05"), Amount: 100, Cost: 40, Shipping: 10},
 			{ID: 2, CustomerID: 1, OrderedAt: day("2024-03-05"), Amount: 200, Cost: 80, Shipping: 10},
-			{ID: 3, CustomerID: 1, OrderedAt: day("2024-03-10"), Returned: 50, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+			{ID: 3, CustomerID: 1, OrderedAt: day("2024-03-10"), Returned: 50, Status: kexi.StatusReturn},
 			{ID: 4, CustomerID: 2, OrderedAt: day("2024-01-20"), Amount: 300, Cost: 100},
 			{ID: 5, CustomerID: 3, OrderedAt: day("2024-02-10"), Amount: 50, Cost: 20, Shipping: 5},
 			{ID: 6, CustomerID: 4, OrderedAt: day("2023-12-01"), Amount: 80, Cost: 30},
-		},
+		}...),
 		Leads: []kexi.Lead{
 			{ID: 1, Source: "wechat", Campaign: "K1", Stage: kexi.StageWon, CreatedAt: day("2024-01-02")},
 			{ID: 2, Source: "wechat", Campaign: "K1", Stage: kexi.StageLost, CreatedAt: day("2024-01-03")},
@@ -133,7 +133,7 @@ func TestPeriod(t *testing.T) {
 func TestEdgeCases(t *testing.T) {
 	// A customer with only returns is never acquired; an empty dataset gives blanks.
 	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1, Channel: "x"}},
-		Orders: []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 20, Facets: &kexi.Facets{Status: kexi.StatusReturn}}}}
+		Orders: kexi.NewOrderTable([]kexi.Order{{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Returned: 20, Status: kexi.StatusReturn}}...)}
 	res, err := acquisition.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)

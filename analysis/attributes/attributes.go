@@ -22,7 +22,7 @@
 //   - tag: a customer is in the group of each of their tags (shares then add up to more than
 //     100 %); customers without tags are "unknown".
 //
-// Revenue is the Amount of purchases (kexi.OrderRow.IsPurchase) in the period; a $0 purchase
+// Revenue is the Amount of purchases (kexi.OrderTable.IsPurchase) in the period; a $0 purchase
 // counts as an order (a buyer, a repeat), but the average order value divides by the purchases
 // with a positive amount only. Returns are the Returned of orders that are not cancelled.
 // Orders without a known customer are left out. The period is [From, end], where end is the
@@ -112,8 +112,18 @@ type metric struct {
 	orders, paid               int32 // purchases; those with a positive amount
 }
 
+// ceilMilli returns the first Unix millisecond at or after t: a whole-millisecond time (an
+// order's) is before t exactly when it is before ceilMilli(t).
+func ceilMilli(t time.Time) int64 {
+	ms := t.UnixMilli() // floors
+	if t.Sub(time.UnixMilli(ms)) > 0 {
+		ms++
+	}
+	return ms
+}
+
 // scan sums each customer's orders (by index into cs) in the period and the previous one.
-func scan(cs []kexi.Customer, orders []kexi.OrderRow, p Period) []metric {
+func scan(cs []kexi.Customer, orders *kexi.OrderTable, p Period) []metric {
 	ms := make([]metric, len(cs))
 	sorted := true
 	for i := 1; i < len(cs) && sorted; i++ {
@@ -149,10 +159,13 @@ func scan(cs []kexi.Customer, orders []kexi.OrderRow, p Period) []metric {
 		}
 		return -1
 	}
-	for i := 0; i < len(orders); {
-		cid := orders[i].CustomerID
+	// The period's bounds in Unix milliseconds, as order times are.
+	prevStart, start, end := ceilMilli(p.PrevStart), ceilMilli(p.Start), p.End.UnixMilli()
+	cids, at := orders.CustomerID, orders.At
+	for i := 0; i < len(cids); {
+		cid := cids[i]
 		j := i + 1
-		for j < len(orders) && orders[j].CustomerID == cid {
+		for j < len(cids) && cids[j] == cid {
 			j++
 		}
 		k := -1
@@ -169,35 +182,34 @@ func scan(cs []kexi.Customer, orders []kexi.OrderRow, p Period) []metric {
 		lo, hi := i, j
 		for lo < hi {
 			mid := int(uint(lo+hi) >> 1)
-			if orders[mid].OrderedAt.Before(p.PrevStart) {
+			if at[mid] < prevStart {
 				lo = mid + 1
 			} else {
 				hi = mid
 			}
 		}
 		for ; lo < j; lo++ {
-			o := &orders[lo]
-			t := o.OrderedAt
-			if t.After(p.End) {
+			if at[lo] > end {
 				break
 			}
-			if o.Status == kexi.StatusCancelled {
+			if orders.Status(lo) == kexi.StatusCancelled {
 				continue
 			}
-			buy := o.IsPurchase()
-			if t.Before(p.Start) {
+			buy := orders.IsPurchase(lo)
+			amount := orders.Amount[lo]
+			if at[lo] < start {
 				if buy {
-					m.previous += o.Amount
+					m.previous += amount
 				}
 				continue
 			}
-			m.returns += o.Returned
+			m.returns += orders.Returned[lo]
 			if buy {
 				m.orders++
-				if o.Amount > 0 {
+				if amount > 0 {
 					m.paid++
 				}
-				m.revenue += o.Amount
+				m.revenue += amount
 			}
 		}
 		i = j
@@ -506,7 +518,7 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 	}
 
 	p := PeriodOf(in)
-	ms := scan(cs, d.Orders, p)
+	ms := scan(cs, &d.Orders, p)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

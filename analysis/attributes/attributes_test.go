@@ -29,8 +29,8 @@ func day(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
-	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
+func buy(id, cid int64, at string, amount float64) kexi.Order {
+	return kexi.Order{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
 }
 
 // seven is seven customers, run as of 2025-07-01 over 2025-01-01 … 2025-06-30: six whole
@@ -75,16 +75,16 @@ func seven() *kexi.Dataset {
 			{ID: 7, Kind: kexi.Individual, Gender: "female", Age: 35, Province: "广东", City: "广州",
 				Tags: []string{"vip", "vip"}, Custom: map[string]string{"plan": "bronze", "seats": "40"}},
 		},
-		Orders: []kexi.OrderRow{
+		Orders: kexi.NewOrderTable([]kexi.Order{
 			buy(1, 1, "2025-02-01", 100), buy(2, 1, "2025-03-01", 50), buy(3, 1, "2024-10-01", 60), buy(4, 1, "2024-05-01", 999),
-			buy(5, 2, "2025-04-01", 200), {ID: 6, CustomerID: 2, OrderedAt: day("2025-05-01"), Amount: 500, Facets: &kexi.Facets{Status: kexi.StatusCancelled}},
+			buy(5, 2, "2025-04-01", 200), {ID: 6, CustomerID: 2, OrderedAt: day("2025-05-01"), Amount: 500, Status: kexi.StatusCancelled},
 			buy(7, 2, "2024-12-31", 100), buy(8, 2, "2024-06-30 23:59", 7),
 			buy(9, 3, "2025-01-01", 80), buy(10, 3, "2025-07-01", 1000),
-			buy(11, 4, "2025-06-15", 400), {ID: 12, CustomerID: 4, OrderedAt: day("2025-06-20"), Returned: 50, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+			buy(11, 4, "2025-06-15", 400), {ID: 12, CustomerID: 4, OrderedAt: day("2025-06-20"), Returned: 50, Status: kexi.StatusReturn},
 			buy(13, 5, "2024-08-01", 120),
-			{ID: 14, CustomerID: 6, OrderedAt: day("2025-03-10"), Returned: 30, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+			{ID: 14, CustomerID: 6, OrderedAt: day("2025-03-10"), Returned: 30, Status: kexi.StatusReturn},
 			buy(15, 0, "2025-03-01", 777),
-		},
+		}...),
 		CustomFields: []kexi.CustomField{
 			{Entity: "customer", Name: "plan", Type: kexi.FieldChoice, Choices: []string{"gold", "silver", "bronze"}},
 			{Entity: "customer", Name: "seats", Type: kexi.FieldNumber},
@@ -515,7 +515,7 @@ func TestTopFoldsIntoOther(t *testing.T) {
 func TestOneCustomer(t *testing.T) {
 	// One customer, one purchase of 100: as of it, in the default 12 months; nothing before.
 	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1, Gender: "female"}},
-		Orders: []kexi.OrderRow{buy(1, 1, "2025-03-01", 100)}}
+		Orders: kexi.NewOrderTable(buy(1, 1, "2025-03-01", 100))}
 	res, err := attributes.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
@@ -536,7 +536,7 @@ func TestOneCustomer(t *testing.T) {
 	}
 	// A free gift ($0) on 2025-02-01 makes the customer a repeat buyer with 2 orders; the
 	// average order value is over the paid one, still 100.
-	d.Orders = []kexi.OrderRow{buy(2, 1, "2025-02-01", 0), buy(1, 1, "2025-03-01", 100)}
+	d.Orders = kexi.NewOrderTable(buy(2, 1, "2025-02-01", 0), buy(1, 1, "2025-03-01", 100))
 	res, err = attributes.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
@@ -546,7 +546,7 @@ func TestOneCustomer(t *testing.T) {
 		t.Errorf("with a $0 purchase: %v", r)
 	}
 	// The same customer with only a return.
-	d.Orders = []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: day("2025-03-01"), Returned: 40, Facets: &kexi.Facets{Status: kexi.StatusReturn}}}
+	d.Orders = kexi.NewOrderTable([]kexi.Order{{ID: 1, CustomerID: 1, OrderedAt: day("2025-03-01"), Returned: 40, Status: kexi.StatusReturn}}...)
 	res, err = attributes.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
@@ -763,7 +763,7 @@ func Example() {
 			{ID: 1, Gender: "female", Province: "广东"}, {ID: 2, Gender: "male", Province: "广东"},
 			{ID: 3, Gender: "female", Province: "江苏"}, {ID: 4},
 		},
-		Orders: []kexi.OrderRow{buy(1, 1, "2025-05-01", 300), buy(2, 2, "2025-05-02", 100), buy(3, 3, "2025-05-03", 200), buy(4, 3, "2024-05-02", 100)},
+		Orders: kexi.NewOrderTable(buy(1, 1, "2025-05-01", 300), buy(2, 2, "2025-05-02", 100), buy(3, 3, "2025-05-03", 200), buy(4, 3, "2024-05-02", 100)),
 	}
 	res, _ := attributes.New().Run(context.Background(), analysis.Input{Data: d, Options: map[string]string{"by": "gender"}})
 	for _, r := range res.Table("groups").Rows {

@@ -148,10 +148,13 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		}
 	}
 	var ps []Purchase
-	for i := range in.Data.Orders {
-		od := &in.Data.Orders[i]
-		if od.IsPurchase() && in.InPeriod(od.OrderedAt) {
-			ps = append(ps, Purchase{Customer: od.CustomerID, Day: Day(od.OrderedAt.In(loc)), Amount: od.Amount})
+	od := &in.Data.Orders
+	for i := range od.Len() {
+		if !od.IsPurchase(i) {
+			continue
+		}
+		if at := od.Time(i); in.InPeriod(at) {
+			ps = append(ps, Purchase{Customer: od.CustomerID[i], Day: Day(at.In(loc)), Amount: od.Amount[i]})
 		}
 	}
 	if len(ps) == 0 {

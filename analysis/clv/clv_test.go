@@ -20,8 +20,8 @@ import (
 func cdnowDataset(t *testing.T) *kexi.Dataset {
 	d := &kexi.Dataset{}
 	for i, p := range cdnowPurchases(t) {
-		// The 8 zero-value rows (free CDs) stay $0: they are purchases (kexi.OrderRow.IsPurchase).
-		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i + 1), CustomerID: p.Customer, OrderedAt: time.Unix(int64(p.Day)*86400, 0).UTC(), Amount: p.Amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
+		// The 8 zero-value rows (free CDs) stay $0: they are purchases (kexi.OrderTable.IsPurchase).
+		d.Orders.Append(&kexi.Order{ID: int64(i + 1), CustomerID: p.Customer, OrderedAt: time.Unix(int64(p.Day)*86400, 0).UTC(), Amount: p.Amount, Status: kexi.StatusCompleted})
 	}
 	d.Normalize()
 	return d
@@ -85,7 +85,7 @@ func TestRunBadOptions(t *testing.T) {
 	d := &kexi.Dataset{}
 	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 20 {
-		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(i), CustomerID: int64(i % 12), OrderedAt: at.AddDate(0, 0, i*3), Amount: 10})
+		d.Orders.Append(&kexi.Order{ID: int64(i), CustomerID: int64(i % 12), OrderedAt: at.AddDate(0, 0, i*3), Amount: 10})
 	}
 	d.Normalize()
 	for _, opts := range []map[string]string{
@@ -115,7 +115,6 @@ func cdnowLog(t *testing.T, rel string) *kexi.Dataset {
 	}
 	defer f.Close()
 	d := &kexi.Dataset{}
-	done := &kexi.Facets{Status: kexi.StatusCompleted}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fs := strings.Fields(sc.Text())
@@ -131,7 +130,7 @@ func cdnowLog(t *testing.T, rel string) *kexi.Dataset {
 		if err := errors.Join(err1, err2, err3); err != nil {
 			t.Fatalf("%s: %q: %v", rel, sc.Text(), err)
 		}
-		d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(len(d.Orders) + 1), CustomerID: id, OrderedAt: at, Amount: amt, Facets: done})
+		d.Orders.Append(&kexi.Order{ID: int64(d.Orders.Len() + 1), CustomerID: id, OrderedAt: at, Amount: amt, Status: kexi.StatusCompleted})
 	}
 	if err := sc.Err(); err != nil {
 		t.Fatal(err)
@@ -201,7 +200,6 @@ func donationsLog(t *testing.T) *kexi.Dataset {
 	t.Helper()
 	recs := refdata.CSV(t, "donations/donations.csv")
 	d := &kexi.Dataset{}
-	done := &kexi.Facets{Status: kexi.StatusCompleted}
 	donor := int64(0)
 	for _, r := range recs[1:] {
 		var v [4]int
@@ -220,7 +218,7 @@ func donationsLog(t *testing.T) *kexi.Dataset {
 			donor++
 			amt := 10 + float64(donor%7)*5
 			add := func(at time.Time) {
-				d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(len(d.Orders) + 1), CustomerID: donor, OrderedAt: at, Amount: amt, Facets: done})
+				d.Orders.Append(&kexi.Order{ID: int64(d.Orders.Len() + 1), CustomerID: donor, OrderedAt: at, Amount: amt, Status: kexi.StatusCompleted})
 			}
 			add(time.Date(1995, 3, 1, 0, 0, 0, 0, time.UTC))
 			for k := range x {

@@ -245,9 +245,9 @@ func TestOnlineRetail(t *testing.T) {
 		t.Skip("Online Retail reference: skipped with -short")
 	}
 	d := refdata.OnlineRetail(t, refdata.RetailClean{KeepZeroPrice: true})
-	ps := make([]Purchase, 0, len(d.Orders))
-	for _, o := range d.Orders {
-		ps = append(ps, Purchase{Customer: o.CustomerID, Day: Day(o.OrderedAt), Amount: o.Amount})
+	ps := make([]Purchase, 0, d.Orders.Len())
+	for i := range d.Orders.Len() {
+		ps = append(ps, Purchase{Customer: d.Orders.CustomerID[i], Day: Day(d.Orders.Time(i)), Amount: d.Orders.Amount[i]})
 	}
 	s, err := Summarize(ps, SummaryOptions{Unit: Days, End: date("2011-12-09")})
 	if err != nil {

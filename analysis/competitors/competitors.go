@@ -90,24 +90,25 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 	m["ces"] = div(cesSum, float64(cesN))
 	var buyers, repeat, active, orders int
 	var rev, prev float64
-	d.OrderRuns(func(cid int64, os []kexi.OrderRow) {
+	os := &d.Orders
+	asOfMs := asOf.UnixMilli() // order times are whole milliseconds: after asOf is after this
+	os.Runs(func(cid int64, lo, hi int) {
 		n := 0
 		act := false
-		for i := range os {
-			o := &os[i]
-			if !o.IsPurchase() || o.OrderedAt.After(asOf) {
+		for i := lo; i < hi; i++ {
+			if !os.IsPurchase(i) || os.At[i] > asOfMs {
 				continue
 			}
 			n++
-			switch {
-			case in(o.OrderedAt, from, asOf):
-				rev += o.Amount
-				if o.IsPaid() { // a $0 purchase adds nothing to an average of money
+			switch at := os.Time(i); {
+			case in(at, from, asOf):
+				rev += os.Amount[i]
+				if os.IsPaid(i) { // a $0 purchase adds nothing to an average of money
 					orders++
 				}
 				act = true
-			case in(o.OrderedAt, prevFrom, from):
-				prev += o.Amount
+			case in(at, prevFrom, from):
+				prev += os.Amount[i]
 			}
 		}
 		if cid == 0 {

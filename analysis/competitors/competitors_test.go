@@ -51,11 +51,11 @@ func tiny() *kexi.Dataset {
 			{ID: 5, Kind: "S", Text: "品牌", Impact: 5},
 			{ID: 6, Kind: "T", Text: "新进入者", Impact: 3, Metric: "competitors.market_share"},
 		},
-		Orders: []kexi.OrderRow{
+		Orders: kexi.NewOrderTable([]kexi.Order{
 			{ID: 1, CustomerID: 1, OrderedAt: day("2024-03-01"), Amount: 100}, {ID: 2, CustomerID: 1, OrderedAt: day("2025-02-01"), Amount: 200},
 			{ID: 3, CustomerID: 2, OrderedAt: day("2023-06-01"), Amount: 70}, {ID: 4, CustomerID: 2, OrderedAt: day("2025-01-15"), Amount: 50},
 			{ID: 5, CustomerID: 3, OrderedAt: day("2024-06-01"), Amount: 30},
-		},
+		}...),
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2}, {ID: 3}},
 		Surveys: []kexi.SurveyResponse{{ID: 1, At: day("2024-12-01"), Kind: kexi.NPS, Score: 10}, {ID: 2, At: day("2024-12-01"), Kind: kexi.NPS, Score: 9},
 			{ID: 3, At: day("2024-12-01"), Kind: kexi.NPS, Score: 3}, {ID: 4, At: day("2024-12-01"), Kind: kexi.NPS, Score: 7},
@@ -145,7 +145,7 @@ func TestLive(t *testing.T) {
 	// A $0 purchase (a free gift) makes customer 3 a repeat buyer but leaves the average order
 	// value of the 4 paid purchases alone.
 	d := tiny()
-	d.Orders = append(d.Orders, kexi.OrderRow{ID: 6, CustomerID: 3, OrderedAt: day("2024-12-01")})
+	d.Orders.Append(&kexi.Order{ID: 6, CustomerID: 3, OrderedAt: day("2024-12-01")})
 	d.Normalize()
 	m = competitors.Live(d, day("2025-02-01"))
 	for k, v := range map[string]float64{"repeat_rate": 1, "active_customers": 3, "revenue": 380, "aov": 95} {

@@ -2,7 +2,7 @@
 // counts the moves between stages from an earlier date.
 //
 // Stages, checked in this order for a customer as of time T, with only purchases
-// (kexi.OrderRow.IsPurchase) at or before T counting and day counts in whole elapsed days:
+// (kexi.OrderTable.IsPurchase) at or before T counting and day counts in whole elapsed days:
 //
 //	prospect 潜在    no purchase yet (also open leads not linked to a customer)
 //	churned 流失     days since the last purchase > churn_days, or the customer's explicit
@@ -58,21 +58,22 @@ type Thresholds struct {
 
 // DefaultThresholds derives thresholds from the gaps between consecutive purchases at or
 // before asOf (see the package doc). orders must be in Dataset order.
-func DefaultThresholds(orders []kexi.OrderRow, asOf time.Time) Thresholds {
+func DefaultThresholds(orders *kexi.OrderTable, asOf time.Time) Thresholds {
 	var g gapStats
-	for i := 0; i < len(orders); {
-		cid := orders[i].CustomerID
-		var last time.Time
+	cids, at := orders.CustomerID, orders.At
+	asOfMs := asOf.UnixMilli() // order times are whole milliseconds: after asOf is after this
+	for i := 0; i < len(cids); {
+		cid := cids[i]
+		var last int64
 		n := 0
-		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
-			o := &orders[i]
-			if cid == 0 || !o.IsPurchase() || o.OrderedAt.After(asOf) {
+		for ; i < len(cids) && cids[i] == cid; i++ {
+			if cid == 0 || !orders.IsPurchase(i) || at[i] > asOfMs {
 				continue
 			}
 			if n > 0 {
-				g.gap(days(o.OrderedAt.Sub(last)))
+				g.gap(msDays(at[i] - last))
 			}
-			last = o.OrderedAt
+			last = at[i]
 			n++
 		}
 		if n > 0 {
@@ -141,6 +142,19 @@ func ceilQuantile(h []int, n int, p float64) int {
 
 func days(d time.Duration) int { return int(d / (24 * time.Hour)) }
 
+// msDays is days of a difference of Unix milliseconds, as days(t.Sub(u)) gives it for the two
+// times: time.Time.Sub saturates at the largest Duration, and so does msDays.
+func msDays(ms int64) int {
+	const limit = math.MaxInt64 / int64(time.Millisecond)
+	switch {
+	case ms > limit:
+		return days(math.MaxInt64)
+	case ms < -limit:
+		return days(math.MinInt64)
+	}
+	return days(time.Duration(ms) * time.Millisecond)
+}
+
 // Row is one customer's stage.
 type Row struct {
 	CustomerID int64
@@ -193,11 +207,12 @@ func stage(c *kexi.Customer, h *history, at time.Time, th Thresholds) string {
 // Stage returns the stage at `at` of one customer: c is their record (nil when there is none)
 // and orders are all their orders, in Dataset order. It is the stage Stages gives them, for a
 // caller that walks the customers itself and needs no rows.
-func Stage(c *kexi.Customer, orders []kexi.OrderRow, at time.Time, th Thresholds) string {
+func Stage(c *kexi.Customer, orders *kexi.OrderTable, at time.Time, th Thresholds) string {
 	var h history
-	for i := range orders {
-		if orders[i].IsPurchase() && !orders[i].OrderedAt.After(at) {
-			h.add(orders[i].OrderedAt)
+	atMs := at.UnixMilli()
+	for i := range orders.Len() {
+		if orders.IsPurchase(i) && orders.At[i] <= atMs {
+			h.add(orders.Time(i))
 		}
 	}
 	return stage(c, &h, at, th)
@@ -236,11 +251,19 @@ func collect(d *kexi.Dataset, dates []time.Time, asOf time.Time, g *gapStats) *h
 	}
 	cs := d.Customers
 	ci := 0
-	o := d.Orders
-	for i := 0; i < len(o); {
-		cid := o[i].CustomerID
+	o := &d.Orders
+	cids, ats := o.CustomerID, o.At
+	// Order times are whole milliseconds: one is after a date when it is after the date's
+	// millisecond.
+	datesMs := make([]int64, nd)
+	for k, at := range dates {
+		datesMs[k] = at.UnixMilli()
+	}
+	asOfMs := asOf.UnixMilli()
+	for i := 0; i < len(cids); {
+		cid := cids[i]
 		if cid == 0 {
-			for i < len(o) && o[i].CustomerID == 0 {
+			for i < len(cids) && cids[i] == 0 {
 				i++
 			}
 			continue
@@ -255,23 +278,27 @@ func collect(d *kexi.Dataset, dates []time.Time, asOf time.Time, g *gapStats) *h
 			ci++
 		}
 		hs := add(cid, c)
-		var last time.Time
+		var last int64
 		n := 0
-		for ; i < len(o) && o[i].CustomerID == cid; i++ {
-			if !o[i].IsPurchase() {
+		for ; i < len(cids) && cids[i] == cid; i++ {
+			if !o.IsPurchase(i) {
 				continue
 			}
-			t := o[i].OrderedAt
-			for k, at := range dates {
-				if !t.After(at) {
+			ms := ats[i]
+			var t time.Time // built once, for the first date that takes it
+			for k, at := range datesMs {
+				if ms <= at {
+					if t.IsZero() {
+						t = o.Time(i)
+					}
 					hs[k].add(t)
 				}
 			}
-			if g != nil && !t.After(asOf) {
+			if g != nil && ms <= asOfMs {
 				if n > 0 {
-					g.gap(days(t.Sub(last)))
+					g.gap(msDays(ms - last))
 				}
-				last = t
+				last = ms
 				n++
 			}
 		}

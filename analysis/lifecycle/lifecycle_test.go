@@ -16,10 +16,10 @@ func day(s string) time.Time {
 	return t
 }
 
-func buys(cid int64, dates ...string) []kexi.OrderRow {
-	var o []kexi.OrderRow
+func buys(cid int64, dates ...string) []kexi.Order {
+	var o []kexi.Order
 	for _, d := range dates {
-		o = append(o, kexi.OrderRow{ID: cid*100 + int64(len(o)), CustomerID: cid, OrderedAt: day(d), Amount: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
+		o = append(o, kexi.Order{ID: cid*100 + int64(len(o)), CustomerID: cid, OrderedAt: day(d), Amount: 10, Status: kexi.StatusCompleted})
 	}
 	return o
 }
@@ -46,12 +46,14 @@ func tiny() *kexi.Dataset {
 	d.Customers[6].CreatedAt = day("2024-03-01")
 	d.Customers[7].CreatedAt = day("2025-02-01")
 	d.Customers[8].Churned, d.Customers[8].ChurnedAt = true, day("2024-12-05")
-	for _, o := range [][]kexi.OrderRow{buys(0, "2024-12-30"), buys(1, "2024-12-20"), buys(2, "2024-01-01", "2024-12-01"),
+	var orders []kexi.Order
+	for _, o := range [][]kexi.Order{buys(0, "2024-12-30"), buys(1, "2024-12-20"), buys(2, "2024-01-01", "2024-12-01"),
 		buys(3, "2024-09-01", "2024-10-01"), buys(4, "2024-06-01"), buys(5, "2024-10-15", "2024-11-15", "2024-12-15"),
 		buys(6, "2024-11-01", "2024-12-10"), buys(9, "2024-11-20", "2024-12-01"), buys(10, "2024-12-28")} {
-		d.Orders = append(d.Orders, o...)
+		orders = append(orders, o...)
 	}
-	d.Orders = append(d.Orders, kexi.OrderRow{ID: 999, CustomerID: 4, OrderedAt: day("2024-12-30"), Returned: 10, Facets: &kexi.Facets{Status: kexi.StatusReturn}})
+	orders = append(orders, kexi.Order{ID: 999, CustomerID: 4, OrderedAt: day("2024-12-30"), Returned: 10, Status: kexi.StatusReturn})
+	d.Orders = kexi.NewOrderTable(orders...)
 	d.Leads = []kexi.Lead{
 		{ID: 1, CreatedAt: day("2024-05-01"), Stage: kexi.StageFollowUp, Stages: []kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: day("2024-05-01")}, {Stage: kexi.StageFollowUp, EnteredAt: day("2024-05-10")}}},
 		{ID: 2, CreatedAt: day("2024-05-01"), Stage: kexi.StageLost, Stages: []kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: day("2024-05-01")}, {Stage: kexi.StageLost, EnteredAt: day("2024-06-01")}}},
@@ -93,27 +95,17 @@ func TestStage(t *testing.T) {
 				c = &d.Customers[i]
 			}
 		}
-		var run []kexi.OrderRow
-		for _, o := range d.Orders {
-			if o.CustomerID == cid {
-				run = append(run, o)
-			}
-		}
+		run := d.Orders.Filter(func(i int) bool { return d.Orders.CustomerID[i] == cid })
 		for k, at := range []time.Time{day("2024-10-31"), day("2024-12-31")} {
-			if got := lifecycle.Stage(c, run, at, th); got != w[k] {
+			if got := lifecycle.Stage(c, &run, at, th); got != w[k] {
 				t.Errorf("C%d at %s: %s, want %s", cid, at.Format("2006-01-02"), got, w[k])
 			}
 		}
 	}
 	// Without the record, C9's churn flag does not apply: 30 days since the last of two
 	// purchases, the first 41 days ago → active.
-	var c9 []kexi.OrderRow
-	for _, o := range d.Orders {
-		if o.CustomerID == 9 {
-			c9 = append(c9, o)
-		}
-	}
-	if got := lifecycle.Stage(nil, c9, day("2024-12-31"), th); len(c9) != 2 || got != "active" {
+	c9 := d.Orders.Slice(d.Orders.CustomerOrders(9))
+	if got := lifecycle.Stage(nil, &c9, day("2024-12-31"), th); c9.Len() != 2 || got != "active" {
 		t.Errorf("C9 without its record: %s, want active", got)
 	}
 }
@@ -136,28 +128,28 @@ func TestDefaultThresholds(t *testing.T) {
 	// Sorted 5 10 20 40 101 (n 5): median q=2 → 20; P75 q=3 → 40; P90 q=3.6 → 40 + 0.6·61 =
 	// 76.6 → 77. Purchases per customer 3,2,3,1 → sorted 1 2 3 3, P75 q=2.25 → 3.
 	base := day("2024-01-01")
-	var orders []kexi.OrderRow
+	var orders []kexi.Order
 	for cid, offs := range map[int64][]int{1: {0, 10, 30}, 2: {0, 40}, 3: {0, 5, 106}, 4: {0}} {
 		for _, off := range offs {
-			orders = append(orders, kexi.OrderRow{ID: cid*10 + int64(off), CustomerID: cid, OrderedAt: base.AddDate(0, 0, off), Amount: 1, Facets: &kexi.Facets{Status: kexi.StatusCompleted}})
+			orders = append(orders, kexi.Order{ID: cid*10 + int64(off), CustomerID: cid, OrderedAt: base.AddDate(0, 0, off), Amount: 1, Status: kexi.StatusCompleted})
 		}
 	}
-	d := &kexi.Dataset{Orders: orders}
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(orders...)}
 	d.Normalize()
-	got := lifecycle.DefaultThresholds(d.Orders, day("2024-12-31"))
+	got := lifecycle.DefaultThresholds(&d.Orders, day("2024-12-31"))
 	if want := (lifecycle.Thresholds{NewDays: 20, AtRiskDays: 40, ChurnDays: 77, LoyalOrders: 3}); got != want {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 	// As of 2024-04-01 C3's day-106 order is in the future: gaps 5 10 20 40 → median q=1.5 →
 	// 15; P75 q=2.25 → 20 + 0.25·20 = 25; P90 q=2.7 → 20 + 0.7·20 = 34. Counts 3,2,2,1 → P75
 	// q=2.25 → 2 + 0.25·1 = 2.25 → 3.
-	got = lifecycle.DefaultThresholds(d.Orders, day("2024-04-01"))
+	got = lifecycle.DefaultThresholds(&d.Orders, day("2024-04-01"))
 	if want := (lifecycle.Thresholds{NewDays: 15, AtRiskDays: 25, ChurnDays: 34, LoyalOrders: 3}); got != want {
 		t.Errorf("as of April: got %+v, want %+v", got, want)
 	}
 	// Nobody buys twice: the fallbacks.
-	one := []kexi.OrderRow{{ID: 1, CustomerID: 1, OrderedAt: base, Amount: 1}}
-	if got := lifecycle.DefaultThresholds(one, day("2024-12-31")); got != (lifecycle.Thresholds{30, 90, 180, 2}) {
+	one := kexi.NewOrderTable([]kexi.Order{{ID: 1, CustomerID: 1, OrderedAt: base, Amount: 1}}...)
+	if got := lifecycle.DefaultThresholds(&one, day("2024-12-31")); got != (lifecycle.Thresholds{30, 90, 180, 2}) {
 		t.Errorf("single order: %+v", got)
 	}
 }
@@ -238,7 +230,7 @@ func TestRunBadOptions(t *testing.T) {
 
 func TestRunOneCustomerNoData(t *testing.T) {
 	// One customer with one order: defaults fall back to 30/90/180; 10 days after → new.
-	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}}, Orders: buys(1, "2024-06-01")}
+	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1}}, Orders: kexi.NewOrderTable(buys(1, "2024-06-01")...)}
 	res, err := lifecycle.New().Run(context.Background(), analysis.Input{Data: d, AsOf: day("2024-06-11")})
 	if err != nil {
 		t.Fatal(err)
@@ -252,7 +244,7 @@ func TestRunOneCustomerNoData(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: append(buys(1, "2024-01-05", "2024-06-20"), buys(2, "2024-02-01")...)}
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(append(buys(1, "2024-01-05", "2024-06-20"), buys(2, "2024-02-01")...)...)}
 	th := lifecycle.Thresholds{NewDays: 30, AtRiskDays: 60, ChurnDays: 120, LoyalOrders: 5}
 	for _, r := range lifecycle.Stages(d, th, day("2024-06-30"))[0] {
 		fmt.Println(r.CustomerID, r.Stage)

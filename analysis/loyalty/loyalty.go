@@ -3,7 +3,7 @@
 // second order takes, the days between orders, the repeat-purchase rate, and monthly acquisition
 // cohorts with their active share and revenue in each later month.
 //
-// Only purchases (kexi.OrderRow.IsPurchase) in the period and at or before the as-of time count.
+// Only purchases (kexi.OrderTable.IsPurchase) in the period and at or before the as-of time count.
 // Day counts are whole elapsed days (24-hour periods), so two orders on the same day are 0 days
 // apart. A customer's cohort is the calendar month of their first counted purchase in the
 // business's time zone; they are active in month +k when they make at least one purchase in
@@ -38,9 +38,9 @@ type Row struct {
 // Customers summarises each customer with at least one counted purchase, in customer id order.
 // orders must be in Dataset order; a purchase counts when keep (nil = all) accepts its time.
 // Orders without a customer are skipped. The Gaps slices share one backing array.
-func Customers(orders []kexi.OrderRow, keep func(time.Time) bool) []Row {
-	rows := make([]Row, 0, len(orders)/8+1)
-	gaps := make([]int, 0, len(orders)) // room for every gap: the slices never move
+func Customers(orders *kexi.OrderTable, keep func(time.Time) bool) []Row {
+	rows := make([]Row, 0, orders.Len()/8+1)
+	gaps := make([]int, 0, orders.Len()) // room for every gap: the slices never move
 	scan(orders, keep, nil, time.Time{}, func(r *Row) {
 		g0 := len(gaps)
 		gaps = append(gaps, r.Gaps...)
@@ -69,7 +69,7 @@ func (c *Cohort) Label() string { return fmt.Sprintf("%04d-%02d", c.Year, int(c.
 // for each month from then up to the month of until, who purchased and for how much. Cohorts
 // come in month order; months with no new customers are left out. orders and keep are as for
 // Customers.
-func Cohorts(orders []kexi.OrderRow, keep func(time.Time) bool, loc *time.Location, until time.Time) []Cohort {
+func Cohorts(orders *kexi.OrderTable, keep func(time.Time) bool, loc *time.Location, until time.Time) []Cohort {
 	return scan(orders, keep, stats.NewCalendar(loc), until, nil)
 }
 
@@ -77,7 +77,7 @@ func Cohorts(orders []kexi.OrderRow, keep func(time.Time) bool, loc *time.Locati
 // whose Gaps are valid only during the call, and returning Cohorts in cal's zone up to until
 // when cal is set. Handing rows over one at a time lets Run fill its table without a slice of
 // rows and a slice of every gap.
-func scan(orders []kexi.OrderRow, keep func(time.Time) bool, cal *stats.Calendar, until time.Time, row func(*Row)) []Cohort {
+func scan(orders *kexi.OrderTable, keep func(time.Time) bool, cal *stats.Calendar, until time.Time, row func(*Row)) []Cohort {
 	var r Row      // the current customer's, one for all: row is handed a pointer
 	var gaps []int // the current customer's gaps
 	type acc struct {
@@ -91,10 +91,11 @@ func scan(orders []kexi.OrderRow, keep func(time.Time) bool, cal *stats.Calendar
 		by = map[int]*acc{}
 		end = cal.Month(until)
 	}
-	for i := 0; i < len(orders); {
-		cid := orders[i].CustomerID
+	cids := orders.CustomerID
+	for i := 0; i < len(cids); {
+		cid := cids[i]
 		if cid == 0 {
-			for i < len(orders) && orders[i].CustomerID == 0 {
+			for i < len(cids) && cids[i] == 0 {
 				i++
 			}
 			continue
@@ -103,28 +104,31 @@ func scan(orders []kexi.OrderRow, keep func(time.Time) bool, cal *stats.Calendar
 		gaps = gaps[:0]
 		var c *acc
 		first, lastK := -1, -1
-		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
-			o := &orders[i]
-			if !o.IsPurchase() || (keep != nil && !keep(o.OrderedAt)) {
+		for ; i < len(cids) && cids[i] == cid; i++ {
+			if !orders.IsPurchase(i) {
+				continue
+			}
+			at := orders.Time(i)
+			if keep != nil && !keep(at) {
 				continue
 			}
 			if row != nil {
 				if r.Orders > 0 {
-					gaps = append(gaps, days(o.OrderedAt.Sub(r.Last)))
+					gaps = append(gaps, days(at.Sub(r.Last)))
 				} else {
-					r.First = o.OrderedAt
+					r.First = at
 				}
 				r.Orders++
 				if r.Orders == 2 {
-					r.ToSecond = days(o.OrderedAt.Sub(r.First))
+					r.ToSecond = days(at.Sub(r.First))
 				}
-				r.Revenue += o.Amount
-				r.Last = o.OrderedAt
+				r.Revenue += orders.Amount[i]
+				r.Last = at
 			}
 			if cal == nil {
 				continue
 			}
-			m := cal.Month(o.OrderedAt)
+			m := cal.Month(at)
 			if first < 0 {
 				first = m
 				if c = by[m]; c == nil {
@@ -142,7 +146,7 @@ func scan(orders []kexi.OrderRow, keep func(time.Time) bool, cal *stats.Calendar
 				c.active[k]++
 				lastK = k
 			}
-			c.rev[k] += o.Amount
+			c.rev[k] += orders.Amount[i]
 		}
 		if r.Orders == 0 {
 			continue
@@ -214,7 +218,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	cust.Rows = make([][]any, 0, len(in.Data.Customers))
 	var cells []any
 	mostOrders, mostToSecond := 21, 366
-	cohorts := scan(in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, func(r *Row) {
+	cohorts := scan(&in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, func(r *Row) {
 		orders += r.Orders
 		mostOrders = max(mostOrders, r.Orders)
 		freq.Y[0].Data[freqBin(r.Orders)]++

@@ -21,8 +21,8 @@ func at(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, when string, amount float64) kexi.OrderRow {
-	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: at(when), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
+func buy(id, cid int64, when string, amount float64) kexi.Order {
+	return kexi.Order{ID: id, CustomerID: cid, OrderedAt: at(when), Amount: amount, Status: kexi.StatusCompleted}
 }
 
 // tiny, as of 2024-06-30:
@@ -35,21 +35,21 @@ func buy(id, cid int64, when string, amount float64) kexi.OrderRow {
 //	C5: 02-01 10, 04-10 10, a cancelled order → to second 69 (29 + 31 + 9), lifetime 69
 //	customer 0: anonymous             → skipped
 func tiny() *kexi.Dataset {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable([]kexi.Order{
 		buy(1, 0, "2024-01-05", 999),
 		buy(2, 1, "2024-01-10", 100), buy(3, 1, "2024-01-20", 50), buy(4, 1, "2024-03-05", 70),
 		buy(5, 2, "2024-01-31 20:00", 200),
 		buy(6, 3, "2024-02-15", 30), buy(7, 3, "2024-02-15 10:00", 20),
-		{ID: 8, CustomerID: 4, OrderedAt: at("2024-03-01"), Returned: 40, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+		{ID: 8, CustomerID: 4, OrderedAt: at("2024-03-01"), Returned: 40, Status: kexi.StatusReturn},
 		buy(9, 5, "2024-02-01", 10), buy(10, 5, "2024-04-10", 10),
-		{ID: 11, CustomerID: 5, OrderedAt: at("2024-05-01"), Amount: 80, Facets: &kexi.Facets{Status: kexi.StatusCancelled}},
-	}}
+		{ID: 11, CustomerID: 5, OrderedAt: at("2024-05-01"), Amount: 80, Status: kexi.StatusCancelled},
+	}...)}
 	d.Normalize()
 	return d
 }
 
 func TestCustomers(t *testing.T) {
-	rows := loyalty.Customers(tiny().Orders, nil)
+	rows := loyalty.Customers(&tiny().Orders, nil)
 	got := ""
 	for _, r := range rows {
 		got += fmt.Sprintf("C%d n%d rev%g life%d second%d gaps%v\n", r.CustomerID, r.Orders, r.Revenue, r.Lifetime, r.ToSecond, r.Gaps)
@@ -67,7 +67,7 @@ func TestCohorts(t *testing.T) {
 	// UTC: January cohort C1, C2 (size 2): +0 both (150 + 200 = 350), +1 nobody, +2 C1 (70),
 	// +3…+5 nobody (June is +5). February cohort C3, C5: +0 both (50 + 10 = 60), +1 nobody,
 	// +2 C5 (10), +3, +4 nobody.
-	cs := loyalty.Cohorts(tiny().Orders, nil, time.UTC, at("2024-06-30"))
+	cs := loyalty.Cohorts(&tiny().Orders, nil, time.UTC, at("2024-06-30"))
 	got := ""
 	for _, c := range cs {
 		got += fmt.Sprintf("%s %d %v %v\n", c.Label(), c.Customers, c.Active, c.Revenue)
@@ -81,7 +81,7 @@ func TestCohorts(t *testing.T) {
 	if err != nil {
 		t.Skip("no time zone data:", err)
 	}
-	cs = loyalty.Cohorts(tiny().Orders, nil, sh, at("2024-06-30"))
+	cs = loyalty.Cohorts(&tiny().Orders, nil, sh, at("2024-06-30"))
 	if cs[0].Customers != 1 || cs[1].Customers != 3 || cs[1].Revenue[0] != 260 {
 		t.Errorf("Shanghai cohorts: %+v", cs)
 	}
@@ -171,13 +171,13 @@ func TestOnlineRetailReference(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		buy(1, 1, "2024-01-10", 100), buy(2, 1, "2024-02-09", 80), buy(3, 2, "2024-01-20", 50),
-	}}
-	for _, r := range loyalty.Customers(d.Orders, nil) {
+	)}
+	for _, r := range loyalty.Customers(&d.Orders, nil) {
 		fmt.Println(r.CustomerID, r.Orders, r.ToSecond)
 	}
-	for _, c := range loyalty.Cohorts(d.Orders, nil, time.UTC, at("2024-02-29")) {
+	for _, c := range loyalty.Cohorts(&d.Orders, nil, time.UTC, at("2024-02-29")) {
 		fmt.Println(c.Label(), c.Customers, c.Active)
 	}
 	// Output:

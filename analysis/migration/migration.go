@@ -46,6 +46,16 @@ type Period struct{ From, To time.Time }
 // In reports whether t is in the period.
 func (p Period) In(t time.Time) bool { return !t.Before(p.From) && !t.After(p.To) }
 
+// millis returns the period as Unix milliseconds: a whole-millisecond time t (an order's) is
+// in it exactly when lo <= t <= hi.
+func (p Period) millis() (lo, hi int64) {
+	lo = p.From.UnixMilli() // floors
+	if p.From.Sub(time.UnixMilli(lo)) > 0 {
+		lo++ // From is inside that millisecond: the next one is the first in the period
+	}
+	return lo, p.To.UnixMilli()
+}
+
 // Move is one customer's tiers in both periods.
 type Move struct {
 	CustomerID     int64
@@ -57,14 +67,14 @@ type Move struct {
 
 // Moves compares the pyramids of periods a and b, one Move per customer with spend in either,
 // in customer id order. orders must be in Dataset order.
-func Moves(orders []kexi.OrderRow, a, b Period) []Move {
+func Moves(orders *kexi.OrderTable, a, b Period) []Move {
 	moves, _ := compare(orders, a, b, false, 0)
 	return moves
 }
 
 // compare makes one pass over the orders for Moves and, when cats is set, also returns each
 // move's top category in period a (by item value; "" when none). customers sizes the slices.
-func compare(orders []kexi.OrderRow, a, b Period, cats bool, customers int) ([]Move, []string) {
+func compare(orders *kexi.OrderTable, a, b Period, cats bool, customers int) ([]Move, []string) {
 	type span struct{ from, to int32 } // the customer's orders
 	var (
 		out       []Move
@@ -81,27 +91,30 @@ func compare(orders []kexi.OrderRow, a, b Period, cats bool, customers int) ([]M
 	if cats {
 		top = make([]string, 0, customers)
 	}
-	for x := 0; x < len(orders); {
-		cid := orders[x].CustomerID
+	aLo, aHi := a.millis()
+	bLo, bHi := b.millis()
+	cids, at, lines := orders.CustomerID, orders.At, &orders.Lines
+	for x := 0; x < len(cids); {
+		cid := cids[x]
 		var sa, sb float64
 		y := x
-		for ; y < len(orders) && orders[y].CustomerID == cid; y++ {
-			o := &orders[y]
-			if !o.IsPurchase() {
+		for ; y < len(cids) && cids[y] == cid; y++ {
+			if !orders.IsPurchase(y) {
 				continue
 			}
-			inA := a.In(o.OrderedAt)
+			inA := aLo <= at[y] && at[y] <= aHi
 			if inA {
-				sa += o.Amount
+				sa += orders.Amount[y]
 			}
-			if b.In(o.OrderedAt) {
-				sb += o.Amount
+			if bLo <= at[y] && at[y] <= bHi {
+				sb += orders.Amount[y]
 			}
 			if !cats || !inA {
 				continue
 			}
-			for j := range o.Items {
-				it := &o.Items[j]
+			lo, hi := orders.LineRange(y)
+			for j := lo; j < hi; j++ {
+				it := lines.ItemOf(j)
 				k := lastCatID
 				if k < 0 || it.Category != lastCat {
 					k = slices.Index(names, it.Category)
@@ -115,7 +128,7 @@ func compare(orders []kexi.OrderRow, a, b Period, cats bool, customers int) ([]M
 				if !slices.Contains(touched, k) {
 					touched = append(touched, k)
 				}
-				val[k] += it.Quantity * it.UnitPrice
+				val[k] += lines.Quantity[j] * lines.UnitPrice[j]
 			}
 		}
 		best, bv := "", 0.0
@@ -188,12 +201,11 @@ func compare(orders []kexi.OrderRow, a, b Period, cats bool, customers int) ([]M
 		}
 		need := minB[pyramid.Level(m.TierB)]
 		var run float64
-		for j := runs[i].from; j < runs[i].to; j++ {
-			o := &orders[j]
-			if o.IsPurchase() && b.In(o.OrderedAt) {
-				run += o.Amount
+		for j := int(runs[i].from); j < int(runs[i].to); j++ {
+			if orders.IsPurchase(j) && bLo <= at[j] && at[j] <= bHi {
+				run += orders.Amount[j]
 				if analysis.Cents(run) >= analysis.Cents(need) { // money compares in cents
-					m.DaysToUpgrade = int(o.OrderedAt.Sub(b.From) / (24 * time.Hour))
+					m.DaysToUpgrade = int(orders.Time(j).Sub(b.From) / (24 * time.Hour))
 					break
 				}
 			}
@@ -341,7 +353,7 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: probs}
 	}
 	d := in.Data
-	moves, topCat := compare(d.Orders, a, b, true, len(d.Customers))
+	moves, topCat := compare(&d.Orders, a, b, true, len(d.Customers))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -16,10 +16,10 @@ func day(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, at string, amount float64, cat string) kexi.OrderRow {
-	o := kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
+func buy(id, cid int64, at string, amount float64, cat string) kexi.Order {
+	o := kexi.Order{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
 	if cat != "" {
-		o.Items = []kexi.LineRow{{Item: &kexi.Item{Category: cat}, Quantity: 1, UnitPrice: amount}}
+		o.Items = []kexi.OrderItem{{Category: cat, Quantity: 1, UnitPrice: amount}}
 	}
 	return o
 }
@@ -42,14 +42,14 @@ func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2, Channel: "wechat", Province: "广东"}, {ID: 3, Channel: "wechat", Province: "广东"},
 			{ID: 4}, {ID: 5, Channel: "search"}, {ID: 6}},
-		Orders: []kexi.OrderRow{
+		Orders: kexi.NewOrderTable(
 			buy(1, 1, "2023-05-01", 1000, ""), buy(2, 1, "2024-05-01", 400, ""),
 			buy(3, 2, "2023-05-01", 500, "shoes"), buy(4, 2, "2024-01-10", 500, ""), buy(5, 2, "2024-03-01", 1500, ""),
 			buy(6, 3, "2023-06-01", 300, "books"), buy(7, 3, "2024-06-01", 300, ""),
 			buy(8, 4, "2023-07-01", 200, ""),
 			buy(9, 5, "2023-08-01", 100, ""), buy(10, 5, "2024-08-01", 100, ""),
 			buy(11, 6, "2024-09-01", 50, ""),
-		},
+		),
 		Responses: []kexi.CampaignResponse{
 			{ID: 1, CustomerID: 2, At: day("2024-02-01"), Kind: "purchased"},
 			{ID: 2, CustomerID: 3, At: day("2024-02-01"), Kind: "none"},
@@ -67,7 +67,7 @@ var (
 
 func TestMoves(t *testing.T) {
 	got := ""
-	for _, m := range migration.Moves(tiny().Orders, a, b) {
+	for _, m := range migration.Moves(&tiny().Orders, a, b) {
 		got += fmt.Sprintf("C%d %s→%s %s %d; ", m.CustomerID, m.TierA, m.TierB, m.Change, m.DaysToUpgrade)
 	}
 	want := "C1 vip→small downgraded -1; C2 small→vip upgraded 60; C3 small→small same -1; C4 small→ lost -1; " +
@@ -84,15 +84,15 @@ func TestMoves(t *testing.T) {
 // the 40 days of the float comparison 0.299 < 0.3. C4 spends 0.004 in B: under a cent, no
 // spend to pyramid.Tiers, so C4 is lost.
 func TestUpgradeInCents(t *testing.T) {
-	orders := []kexi.OrderRow{buy(1, 1, "2023-05-01", 1000, ""), buy(2, 1, "2024-05-01", 1000, ""),
+	orders := []kexi.Order{buy(1, 1, "2023-05-01", 1000, ""), buy(2, 1, "2024-05-01", 1000, ""),
 		buy(3, 2, "2023-05-01", 1, ""), buy(4, 2, "2024-01-10", 0.299, ""), buy(5, 2, "2024-02-10", 0.002, ""),
 		buy(6, 3, "2024-03-01", 0.3, ""), buy(7, 4, "2023-03-01", 5, ""), buy(8, 4, "2024-03-01", 0.004, "")}
 	for i := range 39 {
 		orders = append(orders, buy(int64(10+i), int64(10+i), "2024-04-01", 0.01, ""))
 	}
-	d := &kexi.Dataset{Orders: orders}
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(orders...)}
 	d.Normalize()
-	for _, m := range migration.Moves(d.Orders, a, b) {
+	for _, m := range migration.Moves(&d.Orders, a, b) {
 		if m.CustomerID == 2 && (m.TierB != "major" || m.Change != migration.Upgraded || m.DaysToUpgrade != 9) {
 			t.Errorf("C2 %s→%s %s after %d days, want small→major upgraded after 9", m.TierA, m.TierB, m.Change, m.DaysToUpgrade)
 		}
@@ -174,11 +174,11 @@ func TestRunDefaultsAndErrors(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		buy(1, 1, "2023-03-01", 900, ""), buy(2, 1, "2024-03-01", 100, ""),
 		buy(3, 2, "2023-03-01", 100, ""), buy(4, 2, "2024-02-01", 800, ""),
-	}}
-	for _, m := range migration.Moves(d.Orders, a, b) {
+	)}
+	for _, m := range migration.Moves(&d.Orders, a, b) {
 		fmt.Println(m.CustomerID, m.TierA, "→", m.TierB, m.Change)
 	}
 	// Output:

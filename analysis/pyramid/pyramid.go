@@ -2,7 +2,7 @@
 // ranked by spend, the top 1 % are VIP, the rest of the top 5 % major 主要客户, the rest of the top
 // 20 % ordinary 普通客户, and everyone else small 小客户.
 //
-// Spend is the total Amount of a customer's purchases (kexi.OrderRow.IsPurchase) in the period;
+// Spend is the total Amount of a customer's purchases (kexi.OrderTable.IsPurchase) in the period;
 // customers with no spend there (none, or only $0 purchases) are not ranked. Spends are ranked
 // in cents (analysis.Cents): two totals equal to the cent are a tie however their float sums
 // differ in the last bits. Ties are broken by customer id (the lower id ranks higher), so the
@@ -69,15 +69,15 @@ func Cutoffs(n int) (vip, major, ordinary int) {
 // Tiers ranks the customers with positive spend and assigns their tiers; the rows come back in
 // rank order. orders must be in Dataset order (sorted by customer); a purchase counts when keep
 // (nil = all) accepts its time. Orders without a customer are skipped.
-func Tiers(orders []kexi.OrderRow, keep func(time.Time) bool) []Row {
-	rows := make([]Row, 0, len(orders)/8+1) // grown by append: cheaper than a pass to count customers
-	for i := 0; i < len(orders); {
-		cid := orders[i].CustomerID
+func Tiers(orders *kexi.OrderTable, keep func(time.Time) bool) []Row {
+	cids := orders.CustomerID
+	rows := make([]Row, 0, len(cids)/8+1) // grown by append: cheaper than a pass to count customers
+	for i := 0; i < len(cids); {
+		cid := cids[i]
 		var s float64
-		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
-			o := &orders[i]
-			if o.IsPurchase() && (keep == nil || keep(o.OrderedAt)) {
-				s += o.Amount
+		for ; i < len(cids) && cids[i] == cid; i++ {
+			if orders.IsPurchase(i) && (keep == nil || keep(orders.Time(i))) {
+				s += orders.Amount[i]
 			}
 		}
 		if cid != 0 && analysis.Cents(s) > 0 {
@@ -242,7 +242,7 @@ func (a pyramidAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		return nil, err
 	}
 	asOf := in.AsOf
-	rows := Tiers(in.Data.Orders, in.Until(asOf))
+	rows := Tiers(&in.Data.Orders, in.Until(asOf))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -18,8 +18,8 @@ func day(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
-	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
+func buy(id, cid int64, at string, amount float64) kexi.Order {
+	return kexi.Order{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
 }
 
 func TestCutoffs(t *testing.T) {
@@ -48,21 +48,21 @@ func TestCutoffs(t *testing.T) {
 // Ranks: C2 1, C3 2, C1 3, C4 4, C7 5, C6 6, C9 7. Cutoffs(7) = 1, 1, 2 → C2 VIP, no major,
 // C3 ordinary, the other five small. Total 785; top 20 % (C2, C3) = 600/785.
 func seven() *kexi.Dataset {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable([]kexi.Order{
 		buy(1, 0, "2024-03-01", 10000),
 		buy(2, 1, "2024-03-01", 60), buy(3, 1, "2024-04-01", 40),
 		buy(4, 2, "2024-03-01", 300), buy(5, 3, "2024-03-02", 300), buy(6, 4, "2024-03-02", 50),
-		{ID: 7, CustomerID: 5, OrderedAt: day("2024-03-03"), Returned: 30, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+		{ID: 7, CustomerID: 5, OrderedAt: day("2024-03-03"), Returned: 30, Status: kexi.StatusReturn},
 		buy(8, 6, "2024-03-04", 10), buy(9, 7, "2024-03-04", 20),
-		{ID: 10, CustomerID: 8, OrderedAt: day("2024-03-04"), Amount: 999, Facets: &kexi.Facets{Status: kexi.StatusCancelled}},
+		{ID: 10, CustomerID: 8, OrderedAt: day("2024-03-04"), Amount: 999, Status: kexi.StatusCancelled},
 		buy(11, 9, "2024-03-05", 5),
-	}}
+	}...)}
 	d.Normalize()
 	return d
 }
 
 func TestTiersHandWorked(t *testing.T) {
-	rows := pyramid.Tiers(seven().Orders, nil)
+	rows := pyramid.Tiers(&seven().Orders, nil)
 	want := []pyramid.Row{
 		{2, 300, 1, pyramid.VIP}, {3, 300, 2, pyramid.Ordinary}, {1, 100, 3, pyramid.Small}, {4, 50, 4, pyramid.Small},
 		{7, 20, 5, pyramid.Small}, {6, 10, 6, pyramid.Small}, {9, 5, 7, pyramid.Small},
@@ -81,11 +81,11 @@ func TestTiersHandWorked(t *testing.T) {
 // customer 3 spends 0.3 in one order; equal to the cent, they tie, and the lower id ranks
 // first. Customer 8's only purchase is a $0 gift: no spend, not ranked.
 func TestTiesInCents(t *testing.T) {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		buy(1, 5, "2024-01-05", 0.1), buy(2, 5, "2024-01-06", 0.2), buy(3, 3, "2024-01-07", 0.3), buy(4, 8, "2024-01-07", 0),
-	}}
+	)}
 	d.Normalize()
-	rows := pyramid.Tiers(d.Orders, nil)
+	rows := pyramid.Tiers(&d.Orders, nil)
 	if len(rows) != 2 || rows[0].CustomerID != 3 || rows[1].CustomerID != 5 {
 		t.Errorf("rows %v, want customer 3 then 5 (tied at 30 cents)", rows)
 	}
@@ -100,7 +100,7 @@ func TestTiesInCents(t *testing.T) {
 // 26 of those pairs out of id order, e.g. 17490 before 13571, both £2,092.32. Every pair equal
 // to the cent must be in id order.
 func TestOnlineRetailTies(t *testing.T) {
-	rows := pyramid.Tiers(refdata.OnlineRetail(t, refdata.RetailClean{}).Orders, nil)
+	rows := pyramid.Tiers(&refdata.OnlineRetail(t, refdata.RetailClean{}).Orders, nil)
 	pairs, wrong := 0, 0
 	for i := range rows {
 		for j := i + 1; j < len(rows) && analysis.Cents(rows[j].Spend) == analysis.Cents(rows[i].Spend); j++ {
@@ -128,7 +128,7 @@ func TestOnlineRetailTies(t *testing.T) {
 func TestTiersOneCustomerAndPeriod(t *testing.T) {
 	// Only April: C1's 40 is the single purchase → one customer, VIP.
 	in := analysis.Input{From: day("2024-04-01"), To: day("2024-04-30")}
-	rows := pyramid.Tiers(seven().Orders, in.InPeriod)
+	rows := pyramid.Tiers(&seven().Orders, in.InPeriod)
 	if len(rows) != 1 || rows[0] != (pyramid.Row{CustomerID: 1, Spend: 40, Rank: 1, Tier: pyramid.VIP}) {
 		t.Errorf("got %v", rows)
 	}
@@ -200,10 +200,10 @@ func TestOnlineRetailReference(t *testing.T) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
 		buy(1, 1, "2024-01-05", 500), buy(2, 2, "2024-01-06", 80), buy(3, 3, "2024-01-07", 20),
-	}}
-	for _, r := range pyramid.Tiers(d.Orders, nil) {
+	)}
+	for _, r := range pyramid.Tiers(&d.Orders, nil) {
 		fmt.Println(r.Rank, r.CustomerID, r.Spend, r.Tier)
 	}
 	// Output:

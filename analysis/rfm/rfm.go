@@ -2,7 +2,7 @@
 // two segment schemes: cn8, the Chinese eight-class model (重要价值客户 …), and rfm10, the common
 // ten-segment R×F map (champions … hibernating).
 //
-// Definitions. Only purchases (kexi.OrderRow.IsPurchase) at or before the as-of time and inside the
+// Definitions. Only purchases (kexi.OrderTable.IsPurchase) at or before the as-of time and inside the
 // period count. R is the number of whole days (24-hour periods) from the customer's last purchase
 // to the as-of time; F is the number of distinct purchase orders; M is their total Amount.
 //
@@ -97,7 +97,7 @@ var cellNames, cellBoxed = func() (n [5][5][5]string, b [5][5][5]any) {
 // Score computes RFM rows, one per customer with at least one counted purchase, in customer id
 // order. orders must be in Dataset order (sorted by customer). A purchase counts when it is at or
 // before asOf and keep (nil = keep all) accepts its time. Orders without a customer are skipped.
-func Score(orders []kexi.OrderRow, asOf time.Time, keep func(time.Time) bool) []Row {
+func Score(orders *kexi.OrderTable, asOf time.Time, keep func(time.Time) bool) []Row {
 	rows := Values(orders, asOf, keep)
 	Assign(rows)
 	return rows
@@ -105,33 +105,37 @@ func Score(orders []kexi.OrderRow, asOf time.Time, keep func(time.Time) bool) []
 
 // Values is Score without the scores and segments: each customer's Recency, Frequency,
 // Monetary and Last. Assign scores them all; ScoreOne scores one.
-func Values(orders []kexi.OrderRow, asOf time.Time, keep func(time.Time) bool) []Row {
+func Values(orders *kexi.OrderTable, asOf time.Time, keep func(time.Time) bool) []Row {
 	// Count the customers first (orders are grouped by customer): one light pass costs less
 	// than growing a slice of a hundred thousand rows.
+	cids := orders.CustomerID
 	n := 0
-	for i := range orders {
-		if i == 0 || orders[i].CustomerID != orders[i-1].CustomerID {
+	for i := range cids {
+		if i == 0 || cids[i] != cids[i-1] {
 			n++
 		}
 	}
+	// Order times are whole milliseconds, so "after asOf" is "after asOf's millisecond".
+	asOfMs := asOf.UnixMilli()
 	rows := make([]Row, 0, n)
-	for i := 0; i < len(orders); {
-		cid := orders[i].CustomerID
+	for i := 0; i < len(cids); {
+		cid := cids[i]
 		r := Row{CustomerID: cid}
-		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
-			o := &orders[i]
-			if !o.IsPurchase() || o.OrderedAt.After(asOf) || (keep != nil && !keep(o.OrderedAt)) {
+		last := -1 // the row of the latest counted purchase
+		for ; i < len(cids) && cids[i] == cid; i++ {
+			if !orders.IsPurchase(i) || orders.At[i] > asOfMs || (keep != nil && !keep(orders.Time(i))) {
 				continue
 			}
 			r.Frequency++
-			r.Monetary += o.Amount
-			if o.OrderedAt.After(r.Last) {
-				r.Last = o.OrderedAt
+			r.Monetary += orders.Amount[i]
+			if last < 0 || orders.At[i] > orders.At[last] {
+				last = i
 			}
 		}
 		if cid == 0 || r.Frequency == 0 {
 			continue
 		}
+		r.Last = orders.Time(last)
 		r.Recency = int(asOf.Sub(r.Last) / (24 * time.Hour))
 		rows = append(rows, r)
 	}
@@ -363,7 +367,7 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
-	rows := Score(in.Data.Orders, in.AsOf, in.Until(time.Time{}))
+	rows := Score(&in.Data.Orders, in.AsOf, in.Until(time.Time{}))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

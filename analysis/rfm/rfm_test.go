@@ -19,8 +19,8 @@ func day(s string) time.Time {
 	return t
 }
 
-func buy(id, cid int64, at string, amount float64) kexi.OrderRow {
-	return kexi.OrderRow{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Facets: &kexi.Facets{Status: kexi.StatusCompleted}}
+func buy(id, cid int64, at string, amount float64) kexi.Order {
+	return kexi.Order{ID: id, CustomerID: cid, OrderedAt: day(at), Amount: amount, Status: kexi.StatusCompleted}
 }
 
 // tiny is the hand-worked data set; as-of 2024-06-30 00:00.
@@ -37,10 +37,10 @@ func tiny() *kexi.Dataset {
 	for i := int64(1); i <= 6; i++ {
 		d.Customers = append(d.Customers, kexi.Customer{ID: i})
 	}
-	ret := kexi.OrderRow{ID: 8, CustomerID: 4, OrderedAt: day("2024-02-01"), Returned: 20, Facets: &kexi.Facets{Status: kexi.StatusReturn}}
-	canc := kexi.OrderRow{ID: 9, CustomerID: 4, OrderedAt: day("2024-06-29"), Amount: 500, Facets: &kexi.Facets{Status: kexi.StatusCancelled}}
-	ret5 := kexi.OrderRow{ID: 10, CustomerID: 5, OrderedAt: day("2024-05-01"), Returned: 70, Facets: &kexi.Facets{Status: kexi.StatusReturn}}
-	d.Orders = []kexi.OrderRow{
+	ret := kexi.Order{ID: 8, CustomerID: 4, OrderedAt: day("2024-02-01"), Returned: 20, Status: kexi.StatusReturn}
+	canc := kexi.Order{ID: 9, CustomerID: 4, OrderedAt: day("2024-06-29"), Amount: 500, Status: kexi.StatusCancelled}
+	ret5 := kexi.Order{ID: 10, CustomerID: 5, OrderedAt: day("2024-05-01"), Returned: 70, Status: kexi.StatusReturn}
+	d.Orders = kexi.NewOrderTable(
 		buy(20, 0, "2024-06-01", 5000),
 		buy(1, 1, "2024-06-01", 300), buy(2, 1, "2024-06-20", 200), buy(3, 1, "2024-06-29", 100),
 		buy(4, 2, "2024-06-25", 50),
@@ -48,13 +48,13 @@ func tiny() *kexi.Dataset {
 		buy(7, 4, "2024-01-01", 20), ret, canc,
 		ret5,
 		buy(11, 6, "2024-06-10", 80), buy(12, 6, "2024-07-05", 999),
-	}
+	)
 	d.Normalize()
 	return d
 }
 
 func TestScoreHandWorked(t *testing.T) {
-	rows := rfm.Score(tiny().Orders, day("2024-06-30"), nil)
+	rows := rfm.Score(&tiny().Orders, day("2024-06-30"), nil)
 	// R is scored on −recency: C4 −181 (pos 0) → 1, C3 −90 → 2, C6 −20 → 3, C2 −5 → 4, C1 −1 → 5.
 	// F values 3,1,2,1,1: the three 1s share positions 0–2, mid-rank 1 → 1+⌊5·1.5/5⌋ = 2;
 	//   C3's 2 at position 3 → 1+⌊3.5⌋ = 4; C1's 3 → 5.
@@ -90,7 +90,7 @@ func TestScoreHandWorked(t *testing.T) {
 func TestScorePeriod(t *testing.T) {
 	// From 2024-04-01 drops C3's March order and C4's only purchase: C3 F 1, M 1000; C4 gone.
 	in := analysis.Input{From: day("2024-04-01")}
-	rows := rfm.Score(tiny().Orders, day("2024-06-30"), in.InPeriod)
+	rows := rfm.Score(&tiny().Orders, day("2024-06-30"), in.InPeriod)
 	if len(rows) != 4 {
 		t.Fatalf("got %d rows, want 4", len(rows))
 	}
@@ -262,12 +262,12 @@ func checkLabels(t *testing.T, info analysis.Info, res *analysis.Result) {
 }
 
 func Example() {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
-		{ID: 1, CustomerID: 1, OrderedAt: day("2024-06-28"), Amount: 900, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-		{ID: 2, CustomerID: 1, OrderedAt: day("2024-06-29"), Amount: 500, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-		{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-15"), Amount: 40, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-	}}
-	for _, r := range rfm.Score(d.Orders, day("2024-06-30"), nil) {
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable([]kexi.Order{
+		{ID: 1, CustomerID: 1, OrderedAt: day("2024-06-28"), Amount: 900, Status: kexi.StatusCompleted},
+		{ID: 2, CustomerID: 1, OrderedAt: day("2024-06-29"), Amount: 500, Status: kexi.StatusCompleted},
+		{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-15"), Amount: 40, Status: kexi.StatusCompleted},
+	}...)}
+	for _, r := range rfm.Score(&d.Orders, day("2024-06-30"), nil) {
 		fmt.Println(r.CustomerID, r.Recency, r.Frequency, r.Monetary, r.Cell(), r.CN8, r.RFM10)
 	}
 	// Output:

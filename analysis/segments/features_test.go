@@ -31,9 +31,9 @@ func TestChoose(t *testing.T) {
 		d.Customers = append(d.Customers, c)
 	}
 	buy := func(ids ...int64) {
-		d.Orders = nil
+		d.Orders = kexi.OrderTable{}
 		for k, id := range ids {
-			d.Orders = append(d.Orders, kexi.OrderRow{ID: int64(k + 1), CustomerID: id, OrderedAt: day(2 + k), Amount: 10})
+			d.Orders.Append(&kexi.Order{ID: int64(k + 1), CustomerID: id, OrderedAt: day(2 + k), Amount: 10})
 		}
 		d.Normalize()
 	}

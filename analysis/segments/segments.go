@@ -70,26 +70,31 @@ func Collect(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool, nam
 	}
 	idx := d.CustomerIndex()
 	aggs := make([]agg, len(d.Customers))
-	d.OrderRuns(func(cid int64, orders []kexi.OrderRow) {
+	o := &d.Orders
+	asOfMs := asOf.UnixMilli() // order times are whole milliseconds: after asOf is after this
+	o.Runs(func(cid int64, lo, hi int) {
 		pos, ok := idx[cid]
 		if !ok || cid == 0 {
 			return
 		}
 		a := &aggs[pos]
-		for k := range orders {
-			o := &orders[k]
-			if !o.IsPurchase() || o.OrderedAt.After(asOf) || (inPeriod != nil && !inPeriod(o.OrderedAt)) {
+		for k := lo; k < hi; k++ {
+			if !o.IsPurchase(k) || o.At[k] > asOfMs {
+				continue
+			}
+			at := o.Time(k)
+			if inPeriod != nil && !inPeriod(at) {
 				continue
 			}
 			a.n++
-			if o.Amount > 0 {
+			if o.Amount[k] > 0 {
 				a.paid++
 			}
-			a.money += o.Amount
+			a.money += o.Amount[k]
 			if a.first.IsZero() {
-				a.first = o.OrderedAt
+				a.first = at
 			}
-			a.last = o.OrderedAt
+			a.last = at
 		}
 	})
 	p := Points{Names: names}

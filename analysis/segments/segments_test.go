@@ -21,14 +21,14 @@ func day(d int) time.Time { return time.Date(2025, 1, d, 0, 0, 0, 0, time.UTC) }
 func TestCollect(t *testing.T) {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2, Age: 30}, {ID: 3, Age: 40}, {ID: 4}},
-		Orders: []kexi.OrderRow{
+		Orders: kexi.NewOrderTable([]kexi.Order{
 			{ID: 1, CustomerID: 1, OrderedAt: day(1), Amount: 100},
 			{ID: 2, CustomerID: 1, OrderedAt: day(21), Amount: 50},
 			{ID: 3, CustomerID: 2, OrderedAt: day(30), Amount: 20},
-			{ID: 4, CustomerID: 2, OrderedAt: day(30), Returned: 20, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
-			{ID: 5, CustomerID: 4, OrderedAt: day(5), Returned: 10, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
+			{ID: 4, CustomerID: 2, OrderedAt: day(30), Returned: 20, Status: kexi.StatusReturn},
+			{ID: 5, CustomerID: 4, OrderedAt: day(5), Returned: 10, Status: kexi.StatusReturn},
 			{ID: 6, CustomerID: 0, OrderedAt: day(5), Amount: 999}, // anonymous: nobody's
-		},
+		}...),
 	}
 	d.Normalize()
 	// As of Jan 31: customer 1 last bought Jan 21 → recency 10, 2 purchases, 150, aov 75;
@@ -206,12 +206,12 @@ func Example() {
 func TestCollectZeroAmount(t *testing.T) {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
-		Orders: []kexi.OrderRow{
+		Orders: kexi.NewOrderTable([]kexi.Order{
 			{ID: 1, CustomerID: 1, OrderedAt: day(1), Amount: 100},
 			{ID: 2, CustomerID: 1, OrderedAt: day(21), Amount: 50},
 			{ID: 3, CustomerID: 1, OrderedAt: day(25)},
 			{ID: 4, CustomerID: 2, OrderedAt: day(30)},
-		},
+		}...),
 	}
 	d.Normalize()
 	p := Collect(d, day(31), nil, []string{Recency, Frequency, Monetary, AOV})

@@ -6,7 +6,7 @@
 //
 //	profit = revenue − cost of goods − shipping − returns − service cost
 //
-// Revenue is the Amount of purchases (kexi.OrderRow.IsPurchase). Amount is already revenue after
+// Revenue is the Amount of purchases (kexi.OrderTable.IsPurchase). Amount is already revenue after
 // discount (see kexi.Order), so Discount is reported but not subtracted again: subtracting it
 // would count every discount twice. Cost of goods is the order's Cost, or Σ quantity × unit cost
 // of its items when Cost is 0. Shipping and Returned count on every order that is not cancelled
@@ -55,14 +55,14 @@ type Row struct {
 // Profits computes a Row per customer with a counted order or interaction, in customer id order.
 // orders must be in Dataset order; orders and interactions count when keep (nil = all) accepts
 // their time; costPerMinute prices interaction minutes.
-func Profits(orders []kexi.OrderRow, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64) []Row {
-	return profits(orders, inter, keep, costPerMinute, len(orders)/8+1)
+func Profits(orders *kexi.OrderTable, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64) []Row {
+	return profits(orders, inter, keep, costPerMinute, orders.Len()/8+1)
 }
 
 // profits is Profits with rows sized for customers. Interaction minutes are summed per
 // customer after a stable sort by customer (so each sum adds in time order, as a map would)
 // and merged with the order runs, which keeps the rows in id order without a map or a sort.
-func profits(orders []kexi.OrderRow, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64, customers int) []Row {
+func profits(orders *kexi.OrderTable, inter []kexi.Interaction, keep func(time.Time) bool, costPerMinute float64, customers int) []Row {
 	type mins struct {
 		cid int64
 		m   float64
@@ -87,28 +87,29 @@ func profits(orders []kexi.OrderRow, inter []kexi.Interaction, keep func(time.Ti
 	}
 	rows := make([]Row, 0, max(customers, len(minutes)))
 	mi := 0
-	for i := 0; i < len(orders); {
-		cid := orders[i].CustomerID
+	cids, lines := orders.CustomerID, &orders.Lines
+	for i := 0; i < len(cids); {
+		cid := cids[i]
 		r := Row{CustomerID: cid}
 		seen := false
-		for ; i < len(orders) && orders[i].CustomerID == cid; i++ {
-			o := &orders[i]
-			if cid == 0 || o.Status == kexi.StatusCancelled || (keep != nil && !keep(o.OrderedAt)) {
+		for ; i < len(cids) && cids[i] == cid; i++ {
+			if cid == 0 || orders.Status(i) == kexi.StatusCancelled || (keep != nil && !keep(orders.Time(i))) {
 				continue
 			}
 			seen = true
-			r.Shipping += o.Shipping
-			r.Returns += o.Returned
-			if !o.IsPurchase() {
+			r.Shipping += orders.Shipping[i]
+			r.Returns += orders.Returned[i]
+			if !orders.IsPurchase(i) {
 				continue
 			}
-			r.Revenue += o.Amount
-			r.Discount += o.Discount
-			if o.Cost != 0 {
-				r.Cost += o.Cost
+			r.Revenue += orders.Amount[i]
+			r.Discount += orders.Discount[i]
+			if c := orders.Cost[i]; c != 0 {
+				r.Cost += c
 			} else {
-				for j := range o.Items {
-					r.Cost += o.Items[j].Quantity * o.Items[j].UnitCost
+				lo, hi := orders.LineRange(i)
+				for j := lo; j < hi; j++ {
+					r.Cost += lines.Quantity[j] * lines.UnitCost[j]
 				}
 			}
 		}
@@ -225,7 +226,7 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 			{Column: "cost_per_minute", Value: strconv.FormatFloat(cpm, 'g', -1, 64), Reason: "expected a cost of 0 or more"}}}
 	}
 	asOf := in.AsOf
-	rows := profits(in.Data.Orders, in.Data.Interactions, in.Until(asOf), cpm, len(in.Data.Customers))
+	rows := profits(&in.Data.Orders, in.Data.Interactions, in.Until(asOf), cpm, len(in.Data.Customers))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -33,15 +33,15 @@ func day(s string) time.Time {
 // 710/640 = 1.109375, 910/640 = 1.421875, 890/640 = 1.390625, 1.
 func tiny() *kexi.Dataset {
 	d := &kexi.Dataset{
-		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 0, OrderedAt: day("2024-01-01"), Amount: 50, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-			{ID: 2, CustomerID: 1, OrderedAt: day("2024-01-02"), Amount: 1000, Cost: 400, Shipping: 20, Discount: 50, Returned: 100, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-			{ID: 3, CustomerID: 1, OrderedAt: day("2024-02-02"), Amount: 500, Shipping: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}, Items: []kexi.LineRow{{Quantity: 2, UnitPrice: 250, UnitCost: 100}}},
-			{ID: 4, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 200, Cost: 150, Shipping: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-			{ID: 5, CustomerID: 2, OrderedAt: day("2024-01-20"), Returned: 200, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
-			{ID: 6, CustomerID: 4, OrderedAt: day("2024-03-01"), Amount: 300, Cost: 100, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-			{ID: 7, CustomerID: 4, OrderedAt: day("2024-03-02"), Amount: 1000, Cost: 500, Facets: &kexi.Facets{Status: kexi.StatusCancelled}},
-		},
+		Orders: kexi.NewOrderTable([]kexi.Order{
+			{ID: 1, CustomerID: 0, OrderedAt: day("2024-01-01"), Amount: 50, Status: kexi.StatusCompleted},
+			{ID: 2, CustomerID: 1, OrderedAt: day("2024-01-02"), Amount: 1000, Cost: 400, Shipping: 20, Discount: 50, Returned: 100, Status: kexi.StatusCompleted},
+			{ID: 3, CustomerID: 1, OrderedAt: day("2024-02-02"), Amount: 500, Shipping: 10, Status: kexi.StatusCompleted, Items: []kexi.OrderItem{{Quantity: 2, UnitPrice: 250, UnitCost: 100}}},
+			{ID: 4, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 200, Cost: 150, Shipping: 10, Status: kexi.StatusCompleted},
+			{ID: 5, CustomerID: 2, OrderedAt: day("2024-01-20"), Returned: 200, Status: kexi.StatusReturn},
+			{ID: 6, CustomerID: 4, OrderedAt: day("2024-03-01"), Amount: 300, Cost: 100, Status: kexi.StatusCompleted},
+			{ID: 7, CustomerID: 4, OrderedAt: day("2024-03-02"), Amount: 1000, Cost: 500, Status: kexi.StatusCancelled},
+		}...),
 		Interactions: []kexi.Interaction{
 			{ID: 1, CustomerID: 1, At: day("2024-01-03"), Kind: kexi.Consultation, Minutes: 30},
 			{ID: 2, CustomerID: 2, At: day("2024-01-21"), Kind: kexi.Complaint, Minutes: 45},
@@ -53,7 +53,7 @@ func tiny() *kexi.Dataset {
 }
 
 func TestProfits(t *testing.T) {
-	rows := value.Profits(tiny().Orders, tiny().Interactions, nil, 2)
+	rows := value.Profits(&tiny().Orders, tiny().Interactions, nil, 2)
 	want := []value.Row{
 		{CustomerID: 1, Revenue: 1500, Cost: 600, Shipping: 30, Returns: 100, Discount: 50, Minutes: 30, Service: 60, Profit: 710},
 		{CustomerID: 2, Revenue: 200, Cost: 150, Shipping: 10, Returns: 200, Minutes: 45, Service: 90, Profit: -250},
@@ -185,12 +185,12 @@ func TestOnlineRetailReference(t *testing.T) {
 }
 
 func Example() {
-	orders := []kexi.OrderRow{
-		{ID: 1, CustomerID: 1, Amount: 300, Cost: 120, Shipping: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-		{ID: 2, CustomerID: 2, Amount: 80, Cost: 50, Shipping: 10, Facets: &kexi.Facets{Status: kexi.StatusCompleted}},
-	}
+	orders := kexi.NewOrderTable([]kexi.Order{
+		{ID: 1, CustomerID: 1, Amount: 300, Cost: 120, Shipping: 10, Status: kexi.StatusCompleted},
+		{ID: 2, CustomerID: 2, Amount: 80, Cost: 50, Shipping: 10, Status: kexi.StatusCompleted},
+	}...)
 	calls := []kexi.Interaction{{ID: 1, CustomerID: 2, Minutes: 40}}
-	for _, r := range value.Profits(orders, calls, nil, 1) {
+	for _, r := range value.Profits(&orders, calls, nil, 1) {
 		fmt.Println(r.CustomerID, r.Revenue, r.Profit)
 	}
 	// Output:
@@ -204,11 +204,11 @@ func Example() {
 func TestNoCostData(t *testing.T) {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2}},
-		Orders: []kexi.OrderRow{
+		Orders: kexi.NewOrderTable([]kexi.Order{
 			{ID: 1, CustomerID: 1, OrderedAt: day("2024-01-01"), Amount: 100},
 			{ID: 2, CustomerID: 1, OrderedAt: day("2024-02-01"), Amount: 50, Shipping: 5},
 			{ID: 3, CustomerID: 2, OrderedAt: day("2024-01-05"), Amount: 80},
-		},
+		}...),
 	}
 	d.Normalize()
 	a := value.New()
