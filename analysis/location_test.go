@@ -40,8 +40,8 @@ func TestEndOfDay(t *testing.T) {
 // dated after kexi.Latest is passed over.
 func TestDefaultsAsOf(t *testing.T) {
 	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
-	orders := &kexi.Dataset{Orders: []kexi.OrderRow{{ID: 1, OrderedAt: at("2011-12-09T04:50:00Z")},
-		{ID: 2, OrderedAt: at("9999-12-31T23:59:59Z")}}}
+	orders := &kexi.Dataset{Orders: kexi.NewOrderTable(kexi.Order{ID: 1, OrderedAt: at("2011-12-09T04:50:00Z")},
+		kexi.Order{ID: 2, OrderedAt: at("9999-12-31T23:59:59Z")})}
 	surveys := &kexi.Dataset{Surveys: []kexi.SurveyResponse{{ID: 1, At: at("2024-06-30T20:00:00Z")}}}
 	for _, c := range []struct {
 		d    *kexi.Dataset

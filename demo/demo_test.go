@@ -52,7 +52,7 @@ func TestGenerateDefaults(t *testing.T) {
 		t.Errorf("negative Customers gave %d customers, want the default %d", len(b.Customers), DefaultCustomers)
 	}
 	z := Generate(Options{Customers: 200})
-	for _, o := range z.Orders.All() {
+	for _, o := range z.Orders {
 		if !o.OrderedAt.Before(DefaultEnd) {
 			t.Fatalf("zero End: order %s at %v, not before DefaultEnd %v", o.ExternalID, o.OrderedAt, DefaultEnd)
 		}

@@ -12,11 +12,11 @@ import (
 // and without a cost of goods. No customer is active (there is none), and the margin is not
 // known — not equal to the revenue.
 func TestHeadlineShopReport(t *testing.T) {
-	d := &kexi.Dataset{Orders: []kexi.OrderRow{
-		{ID: 1, OrderedAt: date("2020-02-01"), Amount: 100},
-		{ID: 2, OrderedAt: date("2020-02-03"), Amount: 60.5},
-		{ID: 3, OrderedAt: date("2020-02-05"), Returned: 20, Facets: &kexi.Facets{Status: kexi.StatusReturn}},
-	}}
+	d := &kexi.Dataset{Orders: kexi.NewOrderTable(
+		kexi.Order{ID: 1, OrderedAt: date("2020-02-01"), Amount: 100},
+		kexi.Order{ID: 2, OrderedAt: date("2020-02-03"), Amount: 60.5},
+		kexi.Order{ID: 3, OrderedAt: date("2020-02-05"), Returned: 20, Status: kexi.StatusReturn},
+	)}
 	d.Normalize()
 	h := headline(d, time.UTC)
 	if h.Customers != 0 || h.Active != 0 || h.Orders != 2 || h.AnonymousOrders != 2 || h.Revenue != 160.5 {

@@ -416,13 +416,13 @@ func TestJSONSafe(t *testing.T) {
 func TestHeadline(t *testing.T) {
 	d := &kexi.Dataset{
 		Customers: []kexi.Customer{{ID: 1}, {ID: 2}, {ID: 3}},
-		Orders: []kexi.OrderRow{
-			{ID: 1, CustomerID: 1, OrderedAt: date("2024-06-01"), Amount: 40, Cost: 10},                                                       // before the period
-			{ID: 2, CustomerID: 1, OrderedAt: date("2024-06-20"), Amount: 60, Cost: 30},                                                       // in: (2024-06-15, 2025-06-15]
-			{ID: 3, CustomerID: 1, OrderedAt: date("2024-06-25"), Returned: 60, Facets: &kexi.Facets{Status: kexi.StatusReturn}},              // a return: no purchase
-			{ID: 4, CustomerID: 2, OrderedAt: date("2025-06-15"), Amount: 100, Cost: 55},                                                      // the last order: as-of
-			{ID: 5, CustomerID: 3, OrderedAt: date("2025-01-05"), Amount: 500, Cost: 100, Facets: &kexi.Facets{Status: kexi.StatusCancelled}}, // cancelled
-		},
+		Orders: kexi.NewOrderTable(
+			kexi.Order{ID: 1, CustomerID: 1, OrderedAt: date("2024-06-01"), Amount: 40, Cost: 10},                                 // before the period
+			kexi.Order{ID: 2, CustomerID: 1, OrderedAt: date("2024-06-20"), Amount: 60, Cost: 30},                                 // in: (2024-06-15, 2025-06-15]
+			kexi.Order{ID: 3, CustomerID: 1, OrderedAt: date("2024-06-25"), Returned: 60, Status: kexi.StatusReturn},              // a return: no purchase
+			kexi.Order{ID: 4, CustomerID: 2, OrderedAt: date("2025-06-15"), Amount: 100, Cost: 55},                                // the last order: as-of
+			kexi.Order{ID: 5, CustomerID: 3, OrderedAt: date("2025-01-05"), Amount: 500, Cost: 100, Status: kexi.StatusCancelled}, // cancelled
+		),
 		Surveys: []kexi.SurveyResponse{{ID: 1, At: date("2025-01-01"), Kind: kexi.NPS, Score: 6}, {ID: 2, At: date("2025-02-01"), Kind: kexi.CSAT, Score: 5}},
 	}
 	d.Normalize()

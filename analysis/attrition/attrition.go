@@ -113,6 +113,7 @@ func (Analysis) Info() analysis.Info {
 		},
 		Labels: labels(),
 		Needs:  []string{"orders", "customers", "interactions", "surveys", "leads"},
+		Reads:  []string{"orders", "customers", "interactions", "surveys", "leads"},
 	}
 }
 

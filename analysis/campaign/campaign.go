@@ -277,6 +277,7 @@ func (Analysis) Info() analysis.Info {
 			"key_customer_count": t("Key customers", "重点客户数"), "(none)": t("(none)", "（无）"), "true": t("Yes", "是"), "false": t("No", "否"),
 		},
 		Needs: []string{"campaigns", "responses", "customers"},
+		Reads: []string{"campaigns", "responses", "customers", "orders"},
 	}
 }
 

@@ -51,6 +51,7 @@ func (churnAnalysis) Info() analysis.Info {
 		},
 		Labels: labels,
 		Needs:  []string{"customers", "orders", "items"},
+		Reads:  []string{"customers", "orders", "items", "interactions", "surveys"},
 	}
 }
 

@@ -112,6 +112,7 @@ func (clvAnalysis) Info() analysis.Info {
 			"help.holdout_predicted":  {En: "Purchases the model fitted before the holdout predicts for it", Zh: "验证期前拟合的模型对验证期的预测购买次数"},
 		},
 		Needs: []string{"orders"},
+		Reads: []string{"orders"},
 	}
 }
 

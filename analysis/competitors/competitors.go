@@ -187,6 +187,7 @@ func (Analysis) Info() analysis.Info {
 			"market_share": t("Our market share", "本公司市场份额"),
 		},
 		Needs: []string{"competitors", "swot"},
+		Reads: []string{"competitors", "swot", "customers", "orders", "interactions", "surveys"},
 	}
 }
 

@@ -330,6 +330,7 @@ func (Analysis) Info() analysis.Info {
 			"conversion_by_group":  t("Conversion by group", "分组转化率"),
 		},
 		Needs: []string{"leads"},
+		Reads: []string{"leads"},
 	}
 }
 

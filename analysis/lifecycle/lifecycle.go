@@ -398,6 +398,7 @@ func (lifecycleAnalysis) Info() analysis.Info {
 		},
 		Labels: labels,
 		Needs:  []string{"orders", "customers", "leads"},
+		Reads:  []string{"orders", "customers", "leads"},
 	}
 }
 

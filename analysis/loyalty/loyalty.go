@@ -182,6 +182,7 @@ func (loyaltyAnalysis) Info() analysis.Info {
 			Help: analysis.Text{En: "Months after acquisition shown in the cohort table (0 = all)", Zh: "客户群表显示的获客后月数(0 = 全部)"}}},
 		Labels: labels,
 		Needs:  []string{"orders"},
+		Reads:  []string{"orders"},
 	}
 }
 

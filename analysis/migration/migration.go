@@ -313,6 +313,7 @@ func (migrationAnalysis) Info() analysis.Info {
 		},
 		Labels: labels,
 		Needs:  []string{"orders", "items", "customers", "responses"},
+		Reads:  []string{"orders", "items", "customers", "responses"},
 	}
 }
 

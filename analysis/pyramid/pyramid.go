@@ -229,6 +229,7 @@ func (pyramidAnalysis) Info() analysis.Info {
 		Summary: analysis.Text{En: "How much of the revenue comes from the top 1 %, 5 % and 20 % of customers.", Zh: "前 1%、5%、20% 的客户贡献了多少销售额。"},
 		Labels:  labels,
 		Needs:   []string{"orders"},
+		Reads:   []string{"orders"},
 	}
 }
 

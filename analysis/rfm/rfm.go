@@ -351,6 +351,7 @@ func (rfmAnalysis) Info() analysis.Info {
 		},
 		Labels: labels,
 		Needs:  []string{"orders"},
+		Reads:  []string{"orders"},
 	}
 }
 

@@ -375,6 +375,7 @@ func (Analysis) Info() analysis.Info {
 		},
 		Labels: labels(),
 		Needs:  []string{"surveys", "customers"},
+		Reads:  []string{"surveys", "customers", "orders", "interactions"},
 	}
 }
 

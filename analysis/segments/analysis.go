@@ -38,6 +38,7 @@ func (segmentsAnalysis) Info() analysis.Info {
 		},
 		Labels: labels,
 		Needs:  []string{"customers", "orders"},
+		Reads:  []string{"customers", "orders"},
 	}
 }
 
