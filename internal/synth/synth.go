@@ -137,7 +137,7 @@ func generate(o Options) (*kexi.Dataset, []kexi.Order) {
 			if k > 0 {
 				at = firsts[i].Add(time.Duration(r.Int64N(int64(left) + 1)))
 			}
-			times = append(times, at)
+			times = append(times, at.Truncate(time.Millisecond)) // as stores keep times
 		}
 		slices.SortFunc(times, time.Time.Compare)
 		for _, at := range times {
