@@ -294,6 +294,7 @@ type Store interface {
 	CompetitorService
 	UserService
 	AdminService
+	SavedViewService
 	Importer
 	DatasetLoader
 	Versioner
