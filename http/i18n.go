@@ -418,7 +418,7 @@ var catalog = map[string]T{
 	// Saved views of the customer table (views_saved.go).
 	"Saved views":        {En: "Saved views", Zh: "已存视图"},
 	"No saved views yet": {En: "No saved views yet.", Zh: "还没有保存的视图。"},
-	"This view":          {En: "This view", Zh: "当前视图"},
+	"This view":          {En: "Change this view", Zh: "修改此视图"},
 	"View name":          {En: "Name", Zh: "名称"},
 	"Share":              {En: "Who sees it", Zh: "谁可以看"},
 	"Save changes":       {En: "Save changes", Zh: "保存修改"},

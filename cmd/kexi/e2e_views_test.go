@@ -126,6 +126,8 @@ func TestBrowserSavedView(t *testing.T) {
 	}
 	// Save it as a view shared with sales.
 	do("save the view",
+		chromedp.Click(chromedp.CSS(`#view-save-box summary`)),
+		chromedp.WaitVisible(chromedp.ID("view-name")),
 		chromedp.SendKeys(chromedp.ID("view-name"), "重要挽留·待回访"),
 		chromedp.SetValue(chromedp.ID("view-shared"), "sales"),
 		chromedp.Click(chromedp.CSS(`#view-save button[type="submit"]`)),
