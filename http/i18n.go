@@ -429,6 +429,8 @@ var catalog = map[string]T{
 	"view_shared":        {En: "Shared with %s", Zh: "共享给%s"},
 	"view_by":            {En: "by %s", Zh: "来自 %s"},
 	"view_replace":       {En: "Keep the current filter, sort and columns", Zh: "改为当前的筛选、排序和列"},
+	"view_name_taken":    {En: "You already have a view named “%s”: choose another name, or open that view and change it.", Zh: "已有名为“%s”的视图：请换一个名称，或打开该视图修改。"},
+	"view_too_many":      {En: "You have %d saved views, the most one person may keep: delete one you no longer need.", Zh: "您已保存 %d 个视图，已达上限：请先删除不再需要的视图。"},
 	"view_help":          {En: "A view keeps the filter, not the rows: it shows the current customers each time, and each person only the customers they may see.", Zh: "视图保存的是筛选条件而不是结果：每次打开都显示当前的客户，且每个人只看到自己有权查看的客户。"},
 	"import_unavailable": {En: "Import by upload is not available in this build.", Zh: "此版本暂不支持上传导入。"},
 	"Row":                {En: "Row", Zh: "行"},

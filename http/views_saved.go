@@ -338,6 +338,13 @@ func (s *Server) viewFormFailed(w http.ResponseWriter, r *http.Request, q url.Va
 	r2.URL.Path, r2.URL.RawQuery = "/customers", q.Encode()
 	p := s.newPage(w, r2, kexi.KindCustomers, "customers")
 	p.Error, p.Problems = errText(p.Lang, err), problemsOf(err)
+	// The two mistakes the form itself lets through, said in the reader's language.
+	switch msg := kexi.ErrorMessage(err); {
+	case kexi.ErrorCode(err) == kexi.ECONFLICT:
+		p.Error, p.Problems = p.Tf("view_name_taken", strings.TrimSpace(r.FormValue("name"))), nil
+	case strings.HasPrefix(msg, "too many saved views"):
+		p.Error, p.Problems = p.Tf("view_too_many", kexi.MaxViewsOwned), nil
+	}
 	return s.listPageWith(w, r2, p, statusOf(kexi.ErrorCode(err)), entities[kexi.KindCustomers], "/customers")
 }
 

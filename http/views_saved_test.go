@@ -307,6 +307,12 @@ func TestSavedViewPages(t *testing.T) {
 	if w.Code != 400 || !strings.Contains(w.Body.String(), `role="alert"`) || !strings.Contains(w.Body.String(), `id="list"`) {
 		t.Errorf("too long a name: %d %s", w.Code, w.Body)
 	}
+	form = url.Values{"name": {"微信"}, "query": {"f=province:eq:江苏"}}
+	w = f.do(req{method: "POST", path: "/customers/views", as: "alice", via: "session", body: form.Encode(),
+		header: map[string]string{"Accept-Language": "zh-CN"}})
+	if w.Code != 409 || !strings.Contains(w.Body.String(), "已有名为“微信”的视图") {
+		t.Errorf("a second view of one name: %d %s", w.Code, w.Body)
+	}
 	form = url.Values{"name": {"x"}, "query": {"f=nosuch:eq:1"}}
 	if w := f.do(req{method: "POST", path: "/customers/views", as: "alice", via: "session", body: form.Encode()}); w.Code != 400 {
 		t.Errorf("unknown field: %d %s", w.Code, w.Body)
