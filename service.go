@@ -295,6 +295,7 @@ type Store interface {
 	CompetitorService
 	UserService
 	AdminService
+	SavedViewService
 	Importer
 	DatasetLoader
 	Versioner

@@ -50,6 +50,7 @@ type listView struct {
 	Prev, Next             string
 	ExportCSV, ExportXLSX  string
 	Action                 string
+	Views                  *viewsSide // the customer table's saved views (views_saved.go)
 }
 
 // handleCustomersPage is the customer table: filter by any field (custom fields too), sort,
@@ -80,7 +81,11 @@ func (s *Server) handleEntityExport(w http.ResponseWriter, r *http.Request) erro
 
 // listPage renders one page of records of a kind.
 func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base, nav string) error {
-	p := s.newPage(w, r, e.kind(), nav)
+	return s.listPageWith(w, r, s.newPage(w, r, e.kind(), nav), http.StatusOK, e, base)
+}
+
+// listPageWith renders one page of records of a kind on page p, with status.
+func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, status int, e entity, base string) error {
 	q := r.URL.Query()
 	if q.Get("limit") == "" {
 		q.Set("limit", "50")
@@ -191,6 +196,9 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 	}
 	if cl != nil {
 		v.Chips = cl.af.chips(p, base, q)
+		if v.Views, err = s.viewsSidebar(r, p, q); err != nil {
+			return err
+		}
 	}
 	for _, row := range rows {
 		cells := make([]cellView, 0, len(cols)+1)
@@ -260,7 +268,7 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 	eq.Set("format", "xlsx")
 	v.ExportXLSX = exportBase + eq.Encode()
 	p.Data = v
-	return s.render(w, r, http.StatusOK, "entity", p)
+	return s.render(w, r, status, "entity", p)
 }
 
 func appendNew(xs []string, x string) []string {

@@ -23,6 +23,7 @@ var recordTypes = map[string]reflect.Type{
 	kexi.KindResponses:    reflect.TypeFor[kexi.CampaignResponse](),
 	kexi.KindCompetitors:  reflect.TypeFor[kexi.Competitor](),
 	kexi.KindSWOT:         reflect.TypeFor[kexi.SWOTItem](),
+	viewsKind:             reflect.TypeFor[kexi.SavedView](),
 }
 
 // queryDocs describes the documented query parameters.
@@ -37,6 +38,7 @@ var queryDocs = map[string]string{
 		"from the cached run for the caller's scope as of as_of; percentages are fractions (churn.probability:gt:0.6); options as NAME.OPTION=VALUE (rfm.scheme=rfm10)",
 	"col":    "an analysis field to return in each customer's analysis object (the fields named in f and sort are returned too)",
 	"format": "csv (default) or xlsx",
+	"all":    "true: every user's views (administrators only)",
 	"as_of":  "as-of date 2006-01-02: the end of that day in the business time zone (default: the end of the last order's day); 1900-01-01 to a few years ahead",
 	"from":   "period start 2006-01-02, a day in the business time zone",
 	"to":     "period end 2006-01-02 (inclusive of its whole day)",

@@ -109,6 +109,7 @@ func (s *Server) routeList() []route {
 		{Method: "GET", Path: "/api/v1/audit", Access: adminOnly, API: true, Tag: "settings",
 			Query: []string{"limit"}, Summary: "the audit log, newest first", h: s.apiAudit},
 	}
+	rs = append(rs, s.viewRoutes()...) // saved views: views_saved.go
 	// API: every entity kind.
 	for _, k := range kexi.Kinds {
 		e := entities[k]

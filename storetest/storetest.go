@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite every kexi.Store passes: CRUD for every entity,
 // filters, sorting, paging and totals, custom-field filters, scope enforcement, error codes,
 // Import (upsert, Present, stubs, no-op re-import, all or nothing), LoadDataset and its
-// invariants, sessions, settings and the audit log.
+// invariants, sessions, settings, the audit log and saved views.
 //
 // A store's test calls Run with a function that opens a new, empty store:
 //
@@ -15,6 +15,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) kexi.Store) {
 		{"DataVersion", testDataVersion},
 		{"UsersSessions", testUsersSessions},
 		{"SettingsAudit", testSettingsAudit},
+		{"SavedViews", testSavedViews},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
@@ -1065,4 +1067,126 @@ func testSettingsAudit(t *testing.T, s kexi.Store) {
 	if len(all) != 3 || all[2].Detail != "id 7" {
 		t.Fatalf("audit all: %+v", all)
 	}
+}
+
+func testSavedViews(t *testing.T, s kexi.Store) {
+	li := &kexi.User{Login: "li.na", Role: kexi.RoleSales}
+	wang := &kexi.User{Login: "wang", Role: kexi.RoleSales}
+	boss := &kexi.User{Login: "boss", Role: kexi.RoleManager}
+	for _, u := range []*kexi.User{li, wang, boss} {
+		must(t, s.CreateUser(ctx, u))
+	}
+	v := &kexi.SavedView{Name: " 重要挽留 ", OwnerID: boss.ID, Shared: kexi.RoleSales,
+		Where: []kexi.Cond{{Field: "rfm.segment", Op: kexi.Eq, Value: "important_winback"}, {Field: "province", Op: kexi.In, Value: "广东,浙江"}},
+		Query: "王", Sort: "-clv.value", Columns: []string{"name", "rfm.segment", "custom.plan"},
+		Params: map[string]string{"as_of": "2026-12-06", "rfm.scheme": "cn8"}}
+	must(t, s.CreateSavedView(ctx, v))
+	if v.ID == 0 || v.CreatedAt.IsZero() || v.Name != "重要挽留" {
+		t.Fatalf("created view: %+v", v)
+	}
+	got, err := s.FindSavedViewByID(ctx, v.ID)
+	must(t, err)
+	if got.Name != "重要挽留" || got.Owner != "boss" || got.OwnerID != boss.ID || got.Shared != kexi.RoleSales ||
+		!slices.Equal(got.Where, v.Where) || got.Query != "王" || got.Sort != "-clv.value" ||
+		!slices.Equal(got.Columns, v.Columns) || got.Params["rfm.scheme"] != "cn8" || got.Params["as_of"] != "2026-12-06" ||
+		!got.CreatedAt.Equal(v.CreatedAt) {
+		t.Fatalf("view read back: %+v", got)
+	}
+	// Names are unique per owner, not across owners.
+	wantCode(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "重要挽留", OwnerID: boss.ID}), kexi.ECONFLICT)
+	mine := &kexi.SavedView{Name: "重要挽留", OwnerID: li.ID}
+	must(t, s.CreateSavedView(ctx, mine))
+	must(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "A 私人", OwnerID: wang.ID}))
+	must(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "B 分析师", OwnerID: boss.ID, Shared: kexi.RoleAnalyst}))
+
+	names := func(vs []*kexi.SavedView) []string {
+		var out []string
+		for _, v := range vs {
+			out = append(out, v.Owner+":"+v.Name)
+		}
+		return out
+	}
+	// A user finds their own views and those shared with their role, by name.
+	vs, err := s.FindSavedViews(ctx, li.ID, kexi.RoleSales)
+	must(t, err)
+	if got := names(vs); !slices.Equal(got, []string{"boss:重要挽留", "li.na:重要挽留"}) && !slices.Equal(got, []string{"li.na:重要挽留", "boss:重要挽留"}) {
+		t.Errorf("li.na's views: %v", got)
+	}
+	vs, err = s.FindSavedViews(ctx, wang.ID, kexi.RoleSales)
+	must(t, err)
+	if got := names(vs); !slices.Equal(got, []string{"wang:A 私人", "boss:重要挽留"}) {
+		t.Errorf("wang's views: %v", got)
+	}
+	vs, err = s.FindSavedViews(ctx, 0, "")
+	must(t, err)
+	if len(vs) != 4 {
+		t.Errorf("every view: %v", names(vs))
+	}
+
+	// Bad input is EINVALID naming the field.
+	long := strings.Repeat("名", kexi.MaxViewName+1)
+	wantField(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: long, OwnerID: li.ID}), "name")
+	wantField(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "  ", OwnerID: li.ID}), "name")
+	wantField(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "x", OwnerID: li.ID, Shared: "everyone"}), "shared")
+	wantField(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "x", OwnerID: li.ID,
+		Where: []kexi.Cond{{Field: "province", Op: "like", Value: "广"}}}), "where[0].op")
+	wantField(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "x", OwnerID: li.ID,
+		Where: []kexi.Cond{{Op: kexi.Eq, Value: "广"}}}), "where[0].field")
+	wantField(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "x", OwnerID: 9999}), "owner_id")
+	wantField(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "x", OwnerID: li.ID,
+		Where: make([]kexi.Cond, kexi.MaxViewConds+1)}), "where")
+
+	// Update keeps the owner and the creation time, and moves the name.
+	got.Name, got.Shared, got.OwnerID = "挽留 v2", "", li.ID
+	got.Where = got.Where[:1]
+	must(t, s.UpdateSavedView(ctx, got))
+	again, err := s.FindSavedViewByID(ctx, v.ID)
+	must(t, err)
+	if again.Name != "挽留 v2" || again.Shared != "" || again.OwnerID != boss.ID || len(again.Where) != 1 ||
+		!again.CreatedAt.Equal(v.CreatedAt) {
+		t.Fatalf("view after update: %+v", again)
+	}
+	if vs, _ := s.FindSavedViews(ctx, wang.ID, kexi.RoleSales); len(vs) != 1 {
+		t.Errorf("a view made private is still listed for wang: %v", names(vs))
+	}
+	again.Name = "B 分析师"
+	wantCode(t, s.UpdateSavedView(ctx, again), kexi.ECONFLICT)
+	wantCode(t, s.UpdateSavedView(ctx, &kexi.SavedView{ID: 9999, Name: "x"}), kexi.ENOTFOUND)
+
+	// One user may keep at most MaxViewsOwned views.
+	for i := len(names(mustViews(t, s, wang.ID))); i < kexi.MaxViewsOwned; i++ {
+		must(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: fmt.Sprintf("v%03d", i), OwnerID: wang.ID}))
+	}
+	wantField(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "one too many", OwnerID: wang.ID}), "name")
+	must(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "one too many", OwnerID: li.ID}))
+
+	// Delete; deleting a user deletes their views.
+	must(t, s.DeleteSavedView(ctx, mine.ID))
+	_, err = s.FindSavedViewByID(ctx, mine.ID)
+	wantCode(t, err, kexi.ENOTFOUND)
+	wantCode(t, s.DeleteSavedView(ctx, mine.ID), kexi.ENOTFOUND)
+	must(t, s.DeleteUser(ctx, wang.ID))
+	if vs := mustViews(t, s, wang.ID); len(vs) != 0 {
+		t.Errorf("a deleted user's views remain: %d", len(vs))
+	}
+	// Views are not data the analyses read: they leave the data version alone.
+	v0, err := s.DataVersion(ctx)
+	must(t, err)
+	must(t, s.CreateSavedView(ctx, &kexi.SavedView{Name: "z", OwnerID: li.ID}))
+	if v1, _ := s.DataVersion(ctx); v1 != v0 {
+		t.Errorf("saving a view moved the data version %d → %d", v0, v1)
+	}
+}
+
+func mustViews(t *testing.T, s kexi.Store, owner int64) []*kexi.SavedView {
+	t.Helper()
+	vs, err := s.FindSavedViews(ctx, owner, "")
+	must(t, err)
+	var own []*kexi.SavedView
+	for _, v := range vs {
+		if v.OwnerID == owner {
+			own = append(own, v)
+		}
+	}
+	return own
 }
