@@ -490,7 +490,7 @@ func (p *page) table(info *analysis.Info, t *analysis.Table, d *data, q url.Valu
 			if j == 0 && t.PerCustomer {
 				if id, ok := val.(int64); ok {
 					name := customerName(d, id)
-					cells[j] = cellView{Text: fmt.Sprintf("%s (#%d)", name, id), Link: fmt.Sprintf("/customers/%d", id)}
+					cells[j] = cellView{Text: fmt.Sprintf("%s (#%d)", name, id), Link: portraitLink(id, p.Path)}
 				}
 			}
 		}
