@@ -296,16 +296,16 @@ func cellOf(t *analysis.Table, row []any, key string) any {
 // portraitBack is the list the portrait was opened from and the link's text: the from
 // parameter, else the Referer when it is a page of this site, else the customer list.
 func (s *Server) portraitBack(r *http.Request, p *page) (string, string) {
-	from := r.URL.Query().Get("from")
-	if from == "" {
+	raw := r.URL.Query().Get("from")
+	if raw == "" {
 		if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host {
-			from = u.RequestURI()
+			raw = u.RequestURI()
 		}
 	}
-	if from == "" {
-		return "/customers", p.T("pt_back_customers")
+	from := localPath(raw)
+	if from == "/" && strings.TrimSpace(raw) != "/" {
+		from = "" // none, or off the site
 	}
-	from = localPath(from)
 	path, _, _ := strings.Cut(from, "?")
 	switch {
 	case path == "/customers":
