@@ -93,11 +93,11 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 	var total int
 	var cl *customerList
 	if e.kind() == kexi.KindCustomers {
-		if cl, err = s.findCustomers(r, f); err != nil {
+		if cl, err = s.findCustomers(r, s.withLabels(r, f)); err != nil {
 			return err
 		}
 		items, total = cl.items, cl.total
-	} else if items, total, err = e.list(r.Context(), s.st, f); err != nil {
+	} else if items, total, err = e.list(r.Context(), s.st, s.withLabels(r, f)); err != nil {
 		return err
 	}
 	head, rows := flatten(items)
@@ -159,6 +159,8 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 			if run, j, err := cl.af.column(c.Field); err == nil && run.t.Columns[j].Type == "label" {
 				val = label(&run.info, p.Lang, c.Value)
 			}
+		} else if c.Op == kexi.Eq {
+			val = labelText(p.Settings.Labels, c.Field, c.Value) // channel = douyin reads 抖音
 		}
 		v.Conds = append(v.Conds, condView{c.Field, string(c.Op), val})
 	}
@@ -216,6 +218,9 @@ func (s *Server) listPage(w http.ResponseWriter, r *http.Request, e entity, base
 			cv := p.plainCell(row[i])
 			if x, ok := row[i].(string); ok && x != "" {
 				cv.Text = s.valueText(p.Lang, e.kind(), c, x)
+				if l, ok := p.Settings.Labels.Label(c, x); ok {
+					cv.Text = l
+				}
 			}
 			if c == "customer_id" && e.kind() != kexi.KindCustomers {
 				if id, ok := row[i].(int64); ok && id > 0 {

@@ -484,6 +484,9 @@ func (p *page) table(info *analysis.Info, t *analysis.Table, d *data, q url.Valu
 				typ = t.Columns[j].Type
 			}
 			cells[j] = p.cell(info, typ, val)
+			if x, ok := val.(string); ok && typ == "string" && len(p.Settings.Labels) > 0 {
+				cells[j].Text = labelText(p.Settings.Labels, t.Columns[j].Key, x) // channel douyin as 抖音
+			}
 			if val == "high" && j < len(t.Columns) && t.Columns[j].Key == "risk_band" {
 				cells[j].Class = "risk-high"
 			}
