@@ -146,7 +146,7 @@ func TestBrowserLayout(t *testing.T) {
 	pages := []struct{ name, path string }{
 		{"dashboard", "/"}, {"analyses", "/analyses"}, {"rfm", "/analyses/rfm"}, {"pyramid", "/analyses/pyramid"},
 		{"basket", "/analyses/basket"}, {"customers", "/customers"}, {"users", "/users"},
-		{"portrait", "/customers/1?from=" + url.QueryEscape("/customers?f=province:eq:广东")},
+		{"portrait", "/customers/1?from=" + url.QueryEscape("/customers?f=province:eq:广东")}, {"settings", "/settings"},
 	}
 	for _, size := range []struct {
 		name  string
