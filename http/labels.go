@@ -3,10 +3,12 @@ package kexihttp
 import (
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
 )
 
 // Value labels (issue #20 §2): the settings' table of field, value → label (channel douyin →
@@ -176,5 +178,30 @@ func init() {
 		"label_shown":       {En: "Shown as", Zh: "显示为"},
 	} {
 		catalog[k] = v
+	}
+}
+
+// labelChart shows the labelled values among a chart's categories: an X value of a field that
+// a text column of the result's tables holds (the channels of acquisition's cac_by_channel)
+// reads as its label. Drill-down links keep the values.
+func labelChart(c *chartSpec, se analysis.Series, res *analysis.Result, ls kexi.ValueLabels) {
+	if len(ls) == 0 || len(c.X) != len(se.X) {
+		return
+	}
+	var fields []string
+	for _, t := range res.Tables {
+		for _, col := range t.Columns {
+			if col.Type == "string" && ls.Has(col.Key) && !slices.Contains(fields, col.Key) {
+				fields = append(fields, col.Key)
+			}
+		}
+	}
+	for i, x := range se.X {
+		for _, f := range fields {
+			if l, ok := ls.Label(f, x); ok {
+				c.X[i] = l
+				break
+			}
+		}
 	}
 }

@@ -111,8 +111,12 @@ func TestValueLabels(t *testing.T) {
 	if p := get("/customers/" + strconv.FormatInt(f.alice[kexi.KindCustomers], 10)); !strings.Contains(p, "<dd>微信</dd>") || !strings.Contains(p, "<dd>金卡</dd>") {
 		t.Errorf("portrait profile without the names")
 	}
-	if a := get("/analyses/acquisition"); !strings.Contains(a, "微信") {
-		t.Errorf("acquisition by channel without the name")
+	acq := get("/analyses/acquisition")
+	if !regexp.MustCompile(`(?s)<table.*<td[^>]*>微信</td>`).MatchString(acq) {
+		t.Errorf("acquisition's table by channel without the name")
+	}
+	if !strings.Contains(acq, `&#34;x&#34;:[&#34;微信&#34;`) && !strings.Contains(acq, `&#34;微信&#34;`) {
+		t.Errorf("acquisition's chart by channel without the name")
 	}
 
 	// The main settings form keeps the labels; PUT without labels keeps them; bad labels are 400.

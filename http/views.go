@@ -264,6 +264,7 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 		c.Title = labelIn(info, p.Lang, se.Key, vals)
 		c.Symbol = currencySymbols[p.Settings.Currency]
 		c.Drill = seriesDrills(info.Name, dq, se)
+		labelChart(&c, se, res, p.Settings.Labels)
 		for i := range c.Y {
 			if c.Y[i].Unit == "" {
 				c.Y[i].Unit = columnUnit(res, se.Y[i].Key)
