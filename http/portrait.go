@@ -428,7 +428,8 @@ func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kex
 		order []string
 	}
 	days := map[string]*daySum{}
-	for _, e := range evs {
+	for i := len(evs) - 1; i >= 0; i-- { // oldest first: a day reads in the order it happened
+		e := evs[i]
 		k := p.local(e.At).Format("2006-01-02")
 		ds := days[k]
 		if ds == nil {
