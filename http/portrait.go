@@ -385,7 +385,7 @@ func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kex
 	for _, x := range xs {
 		mins := ""
 		if x.Minutes > 0 {
-			mins = smartNum(p.Lang, x.Minutes) + " " + p.T("minutes")
+			mins = p.Tf("pt_minutes", smartNum(p.Lang, x.Minutes))
 		}
 		tl = append(tl, timelineItem{At: x.At, Class: "interaction", Title: join(tr(p.Lang, x.Kind), x.Subject),
 			Detail: join(shown("channel", x.Channel), x.Notes, mins, shown("rep", x.Rep))})
@@ -485,6 +485,7 @@ func init() {
 		"pt_more_items":       {En: "%d items in all", Zh: "等共 %d 种商品"},
 		"pt_list_sep":         {En: ", ", Zh: "、"},
 		"pt_score":            {En: "%s score %s", Zh: "%s 评分 %s"},
+		"pt_minutes":          {En: "%s min", Zh: "%s 分钟"},
 		"pt_control":          {En: "control group", Zh: "对照组"},
 		"pt_kind_order":       {En: "Order", Zh: "订单"},
 		"pt_kind_return":      {En: "Return", Zh: "退货"},
