@@ -259,6 +259,8 @@ type Settings struct {
 	TimeZone      string  `json:"time_zone"`       // IANA name
 	CostPerMinute float64 `json:"cost_per_minute"` // service cost per interaction minute
 	Lang          string  `json:"lang"`            // default UI language: zh or en
+	// Labels show data values under other names (channel douyin as 抖音); see ValueLabel.
+	Labels ValueLabels `json:"labels"`
 }
 
 // DefaultSettings are what a new database starts with.

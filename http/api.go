@@ -135,6 +135,7 @@ func (s *Server) apiList(e entity) handler {
 		if err != nil {
 			return err
 		}
+		f = s.withLabels(r, f)
 		if e.kind() == kexi.KindCustomers {
 			cl, err := s.findCustomers(r, f)
 			if err != nil {
@@ -304,12 +305,18 @@ func (s *Server) apiSettings(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if st.Labels == nil {
+		st.Labels = kexi.ValueLabels{}
+	}
 	writeJSON(w, http.StatusOK, st)
 	return nil
 }
 
 func (s *Server) apiSettingsSave(w http.ResponseWriter, r *http.Request) error {
-	var st kexi.Settings
+	st, err := s.st.Settings(r.Context()) // what the body leaves out stays
+	if err != nil {
+		return err
+	}
 	if err := decodeJSON(r, &st); err != nil {
 		return err
 	}

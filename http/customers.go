@@ -3,7 +3,6 @@ package kexihttp
 import (
 	"fmt"
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -99,11 +98,11 @@ func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, s
 	var total int
 	var cl *customerList
 	if e.kind() == kexi.KindCustomers {
-		if cl, err = s.findCustomers(r, f); err != nil {
+		if cl, err = s.findCustomers(r, s.withLabels(r, f)); err != nil {
 			return err
 		}
 		items, total = cl.items, cl.total
-	} else if items, total, err = e.list(r.Context(), s.st, f); err != nil {
+	} else if items, total, err = e.list(r.Context(), s.st, s.withLabels(r, f)); err != nil {
 		return err
 	}
 	head, rows := flatten(items)
@@ -165,6 +164,8 @@ func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, s
 			if run, j, err := cl.af.column(c.Field); err == nil && run.t.Columns[j].Type == "label" {
 				val = label(&run.info, p.Lang, c.Value)
 			}
+		} else if c.Op == kexi.Eq {
+			val = labelText(p.Settings.Labels, c.Field, c.Value) // channel = douyin reads 抖音
 		}
 		v.Conds = append(v.Conds, condView{c.Field, string(c.Op), val})
 	}
@@ -225,10 +226,13 @@ func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, s
 			cv := p.plainCell(row[i])
 			if x, ok := row[i].(string); ok && x != "" {
 				cv.Text = s.valueText(p.Lang, e.kind(), c, x)
+				if l, ok := p.Settings.Labels.Label(c, x); ok {
+					cv.Text = l
+				}
 			}
 			if c == "customer_id" && e.kind() != kexi.KindCustomers {
 				if id, ok := row[i].(int64); ok && id > 0 {
-					cv.Link = fmt.Sprintf("/customers/%d", id)
+					cv.Link = portraitLink(id, p.Path)
 				}
 			}
 			cells = append(cells, cv)
@@ -237,7 +241,7 @@ func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, s
 			if id, ok := row[colIdx["id"]].(int64); ok {
 				for j, c := range cols {
 					if c == "name" || c == "external_id" {
-						cells[j].Link = fmt.Sprintf("/customers/%d", id)
+						cells[j].Link = portraitLink(id, p.Path)
 					}
 				}
 			}
@@ -342,237 +346,4 @@ func (p *page) plainCell(v any) cellView {
 		return cellView{Text: x}
 	}
 	return cellView{Text: fmt.Sprint(v)}
-}
-
-type timelineItem struct {
-	At     time.Time
-	Kind   string
-	Title  string
-	Detail string
-	Amount string
-}
-
-type portraitView struct {
-	C        *kexi.Customer
-	Attrs    []figureView
-	Custom   []figureView
-	Figures  []figureView
-	Insights []insightView
-	Timeline []timelineItem
-	Charts   []chartSpec
-}
-
-type insightView struct {
-	Title string
-	Link  string
-	Items []figureView
-}
-
-// portraitAnalyses are the analyses whose per-customer rows the portrait shows, in order,
-// when they are registered.
-var portraitAnalyses = []string{"portrait", "rfm", "pyramid", "lifecycle", "value", "clv", "churn", "churn_risk", "satisfaction"}
-
-// handlePortrait is the customer portrait (A19): attributes, the customer's row in each
-// per-customer analysis, and the timeline of orders, interactions and surveys.
-func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
-	c, _, err := s.getVisible(r, entities[kexi.KindCustomers])
-	if err != nil {
-		return err
-	}
-	cust := c.(*kexi.Customer)
-	p := s.newPage(w, r, "Portrait", "customers")
-	p.Title = p.T("Portrait") + " · " + cust.Name
-	v := portraitView{C: cust}
-	add := func(key, val string) {
-		if val != "" {
-			v.Attrs = append(v.Attrs, figureView{Key: key, Label: p.T(key), Value: val})
-		}
-	}
-	add("external_id", cust.ExternalID)
-	add("kind", p.T(string(cust.Kind)))
-	add("gender", p.T(cust.Gender)) // male, female; any other value as it is
-	if cust.Age > 0 {
-		add("age", strconv.Itoa(cust.Age))
-	}
-	add("birth_date", p.Date(cust.BirthDate))
-	if cust.Income > 0 {
-		add("income", p.Money(cust.Income))
-	}
-	add("income_band", cust.IncomeBand)
-	add("occupation", cust.Occupation)
-	add("education", cust.Education)
-	add("country", cust.Country)
-	add("province", cust.Province)
-	add("city", cust.City)
-	add("phone", cust.Phone)
-	add("email", cust.Email)
-	add("channel", cust.Channel)
-	add("campaign", cust.Campaign)
-	add("owner", cust.Owner)
-	add("created_at", p.Date(cust.CreatedAt))
-	keys := make([]string, 0, len(cust.Custom))
-	for k := range cust.Custom {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		v.Custom = append(v.Custom, figureView{Key: k, Label: k, Value: cust.Custom[k]})
-	}
-
-	// Timeline.
-	ctx := r.Context()
-	byCust := kexi.Filter{Where: []kexi.Cond{{Field: "customer_id", Op: kexi.Eq, Value: strconv.FormatInt(cust.ID, 10)}},
-		Limit: 500, Scope: scopeOf(r)}
-	orders, _, err := s.st.FindOrders(ctx, byCust)
-	if err != nil {
-		return err
-	}
-	var total float64
-	var n int
-	monthly := map[string]float64{}
-	for _, o := range orders {
-		item := timelineItem{At: o.OrderedAt, Kind: p.T("order"), Title: o.ExternalID, Amount: p.Money(o.Amount)}
-		var names []string
-		for _, it := range o.Items {
-			nm := it.Name
-			if nm == "" {
-				nm = it.SKU
-			}
-			names = append(names, fmt.Sprintf("%s × %s", nm, smartNum(p.Lang, it.Quantity)))
-		}
-		item.Detail = strings.Join(names, ", ")
-		if o.Channel != "" {
-			item.Detail = strings.TrimPrefix(item.Detail+" · "+p.T(o.Channel), " · ")
-		}
-		v.Timeline = append(v.Timeline, item)
-		if o.IsPurchase() {
-			total += o.Amount
-			n++
-			monthly[o.OrderedAt.Format("2006-01")] += o.Amount
-		}
-	}
-	xs, _, err := s.st.FindInteractions(ctx, byCust)
-	if err != nil {
-		return err
-	}
-	for _, x := range xs {
-		d := x.Subject
-		if x.Notes != "" {
-			d = strings.TrimPrefix(d+" · "+x.Notes, " · ")
-		}
-		if x.Minutes > 0 {
-			d += fmt.Sprintf(" (%s %s)", smartNum(p.Lang, x.Minutes), p.T("minutes"))
-		}
-		v.Timeline = append(v.Timeline, timelineItem{At: x.At, Kind: p.T("interaction"), Title: p.T(x.Kind), Detail: d})
-	}
-	ss, _, err := s.st.FindSurveys(ctx, byCust)
-	if err != nil {
-		return err
-	}
-	for _, sv := range ss {
-		v.Timeline = append(v.Timeline, timelineItem{At: sv.At, Kind: p.T("survey"),
-			Title: fmt.Sprintf("%s %s", p.T(sv.Kind), smartNum(p.Lang, sv.Score)), Detail: sv.Comment})
-	}
-	sort.SliceStable(v.Timeline, func(i, j int) bool { return v.Timeline[i].At.After(v.Timeline[j].At) })
-	v.Figures = []figureView{
-		{Key: "orders", Label: p.T("Orders"), Value: p.Num(n)},
-		{Key: "amount", Label: p.T("dash_revenue"), Value: p.Money(total)},
-		{Key: "interactions", Label: p.T("Interactions"), Value: p.Num(len(xs))},
-		{Key: "surveys", Label: p.T("Surveys"), Value: p.Num(len(ss))},
-	}
-	if len(monthly) > 0 {
-		months := make([]string, 0, len(monthly))
-		for m := range monthly {
-			months = append(months, m)
-		}
-		sort.Strings(months)
-		vals := make([]float64, len(months))
-		for i, m := range months {
-			vals[i] = monthly[m]
-		}
-		v.Charts = append(v.Charts, chartSpec{Key: "portrait_orders", Title: p.T("trend_revenue"), Kind: "bar",
-			X: months, Y: []chartValues{{Name: p.T("dash_revenue"), Data: vals, Unit: "currency"}}, Lang: p.Lang})
-	}
-
-	// The customer's row in each per-customer analysis table.
-	sc := scopeOf(r)
-	d, ver, err := s.dataset(ctx, sc)
-	if err != nil {
-		return err
-	}
-	for _, name := range portraitAnalyses {
-		a := s.byName[name]
-		if a == nil {
-			continue
-		}
-		info := a.Info()
-		in := analysis.Input{Options: map[string]string{}}
-		for _, o := range info.Options {
-			if o.Key == "customer" || o.Key == "customer_id" {
-				in.Options[o.Key] = strconv.FormatInt(cust.ID, 10)
-			}
-		}
-		res, _, err := s.runAnalysis(ctx, ver, sc, a, in, d)
-		if err != nil {
-			s.log.Warn("portrait analysis", "analysis", name, "err", err)
-			continue
-		}
-		iv := insightView{Title: info.Title.In(p.Lang), Link: "/analyses/" + name}
-		if len(in.Options) > 0 {
-			// An analysis of this one customer (the portrait, A19): its figures, then each row
-			// of its tables (next best actions, preferences) as a label and the rest.
-			iv.Link += "?customer=" + strconv.FormatInt(cust.ID, 10)
-			for _, f := range res.Summary {
-				if f.Key == "customer_id" || f.Key == "name" {
-					continue
-				}
-				iv.Items = append(iv.Items, figureView{Key: f.Key, Label: label(&info, p.Lang, f.Key), Value: p.figure(&info, f)})
-			}
-			for ti := range res.Tables {
-				t := &res.Tables[ti]
-				if t.Key == "attributes" {
-					continue // shown above from the record itself
-				}
-				for _, row := range t.Rows {
-					if len(row) < 2 || len(t.Columns) < 2 {
-						continue
-					}
-					var rest []string
-					for j := 1; j < len(row) && j < len(t.Columns); j++ {
-						if c := p.cell(&info, t.Columns[j].Type, row[j]); c.Text != "" {
-							rest = append(rest, c.Text)
-						}
-					}
-					iv.Items = append(iv.Items, figureView{Key: t.Key, Label: p.cell(&info, t.Columns[0].Type, row[0]).Text,
-						Value: strings.Join(rest, " · ")})
-				}
-			}
-			if len(iv.Items) > 0 {
-				v.Insights = append(v.Insights, iv)
-			}
-			continue
-		}
-		for ti := range res.Tables {
-			t := &res.Tables[ti]
-			if !t.PerCustomer {
-				continue
-			}
-			for _, row := range t.Rows {
-				if id, ok := row[0].(int64); !ok || id != cust.ID {
-					continue
-				}
-				for j := 1; j < len(row) && j < len(t.Columns); j++ {
-					cv := p.cell(&info, t.Columns[j].Type, row[j])
-					iv.Items = append(iv.Items, figureView{Key: t.Columns[j].Key, Label: label(&info, p.Lang, t.Columns[j].Key), Value: cv.Text})
-				}
-				break
-			}
-			break
-		}
-		if len(iv.Items) > 0 {
-			v.Insights = append(v.Insights, iv)
-		}
-	}
-	p.Data = v
-	return s.render(w, r, http.StatusOK, "portrait", p)
 }

@@ -151,6 +151,7 @@ func (s *Server) exportEntity(w http.ResponseWriter, r *http.Request, e entity) 
 	if err != nil {
 		return err
 	}
+	f = s.withLabels(r, f)
 	if r.URL.Query().Get("limit") == "" {
 		f.Limit = -1
 	}
@@ -173,6 +174,7 @@ func (s *Server) exportEntity(w http.ResponseWriter, r *http.Request, e entity) 
 	}
 	// Buffer, so that a failure is still an error response rather than half a file.
 	var buf bytes.Buffer
+	items = relabel(items, s.cachedSettings(r.Context()).Labels)
 	if err := sheet.WriteIn(&buf, e.kind(), format, langOf(r), s.zone(r.Context()), items); err != nil {
 		w.Header().Del("Content-Disposition")
 		return err

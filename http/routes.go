@@ -67,6 +67,7 @@ func (s *Server) routeList() []route {
 		{Method: "POST", Path: "/users/{id}/tokens/{token}/revoke", Access: adminOnly, Body: "form", h: s.handleTokenRevoke},
 		{Method: "GET", Path: "/settings", Access: signedIn, h: s.handleSettingsPage},
 		{Method: "POST", Path: "/settings", Access: adminOnly, Body: "form", h: s.handleSettingsSave},
+		{Method: "POST", Path: "/settings/labels", Access: adminOnly, Body: "form", h: s.handleLabelsSave},
 
 		// API: meta, analyses, dashboard, import, users, settings.
 		{Method: "GET", Path: "/api/v1/openapi.json", Access: signedIn, API: true, Tag: "meta",
@@ -105,7 +106,7 @@ func (s *Server) routeList() []route {
 		{Method: "GET", Path: "/api/v1/settings", Access: signedIn, API: true, Tag: "settings",
 			Summary: "the business settings", h: s.apiSettings},
 		{Method: "PUT", Path: "/api/v1/settings", Access: adminOnly, API: true, Tag: "settings", Body: "json",
-			Summary: "save the business settings", h: s.apiSettingsSave},
+			Summary: "save the business settings; fields left out keep their values; labels (field, value, label) replace the value labels", h: s.apiSettingsSave},
 		{Method: "GET", Path: "/api/v1/audit", Access: adminOnly, API: true, Tag: "settings",
 			Query: []string{"limit"}, Summary: "the audit log, newest first", h: s.apiAudit},
 	}

@@ -451,6 +451,8 @@ func (s *Server) handleTokenRevoke(w http.ResponseWriter, r *http.Request) error
 type settingsView struct {
 	Currencies []string
 	Backup     *kexi.BackupRecord // the last verified backup, shown to administrators
+	Labels     []kexi.ValueLabel  // the value labels, then empty rows to add some
+	Fields     []string           // the fields a value label can name
 }
 
 func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) error {
@@ -463,7 +465,7 @@ func (s *Server) handleSettingsPage(w http.ResponseWriter, r *http.Request) erro
 	if r.URL.Query().Get("saved") == "1" {
 		p.Flash = p.T("Saved.")
 	}
-	p.Data = settingsView{Currencies: currencies, Backup: s.lastBackup(r.Context())}
+	p.Data = settingsView{Currencies: currencies, Backup: s.lastBackup(r.Context()), Labels: labelsView(st.Labels), Fields: labelFields}
 	return s.render(w, r, http.StatusOK, "settings", p)
 }
 
@@ -476,6 +478,11 @@ func (s *Server) handleSettingsSave(w http.ResponseWriter, r *http.Request) erro
 		return fieldError("cost_per_minute", v, "expected a number")
 	}
 	st.CostPerMinute = c
+	cur, err := s.st.Settings(r.Context())
+	if err != nil {
+		return err
+	}
+	st.Labels = cur.Labels // saved by their own form
 	if err := s.saveSettings(r, st); err != nil {
 		return err
 	}
@@ -496,6 +503,9 @@ func (s *Server) saveSettings(r *http.Request, st kexi.Settings) error {
 	}
 	if st.Lang != langEn && st.Lang != langZh {
 		return fieldError("lang", st.Lang, "expected zh or en")
+	}
+	if err := checkLabels(st.Labels); err != nil {
+		return err
 	}
 	if err := s.st.SaveSettings(r.Context(), st); err != nil {
 		return err

@@ -264,6 +264,7 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 		c.Title = labelIn(info, p.Lang, se.Key, vals)
 		c.Symbol = currencySymbols[p.Settings.Currency]
 		c.Drill = seriesDrills(info.Name, dq, se)
+		labelChart(&c, se, res, p.Settings.Labels)
 		for i := range c.Y {
 			if c.Y[i].Unit == "" {
 				c.Y[i].Unit = columnUnit(res, se.Y[i].Key)
@@ -484,13 +485,16 @@ func (p *page) table(info *analysis.Info, t *analysis.Table, d *data, q url.Valu
 				typ = t.Columns[j].Type
 			}
 			cells[j] = p.cell(info, typ, val)
+			if x, ok := val.(string); ok && typ == "string" && len(p.Settings.Labels) > 0 {
+				cells[j].Text = labelText(p.Settings.Labels, t.Columns[j].Key, x) // channel douyin as 抖音
+			}
 			if val == "high" && j < len(t.Columns) && t.Columns[j].Key == "risk_band" {
 				cells[j].Class = "risk-high"
 			}
 			if j == 0 && t.PerCustomer {
 				if id, ok := val.(int64); ok {
 					name := customerName(d, id)
-					cells[j] = cellView{Text: fmt.Sprintf("%s (#%d)", name, id), Link: fmt.Sprintf("/customers/%d", id)}
+					cells[j] = cellView{Text: fmt.Sprintf("%s (#%d)", name, id), Link: portraitLink(id, p.Path)}
 				}
 			}
 		}

@@ -50,6 +50,9 @@ func (db *DB) SaveSettings(ctx context.Context, s kexi.Settings) error {
 	if err := c.err(); err != nil {
 		return err
 	}
+	if err := s.Labels.Check(); err != nil {
+		return err
+	}
 	b, _ := json.Marshal(s)
 	return db.write(ctx, true, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('settings', ?) "+

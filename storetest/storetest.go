@@ -1040,16 +1040,21 @@ func testUsersSessions(t *testing.T, s kexi.Store) {
 func testSettingsAudit(t *testing.T, s kexi.Store) {
 	got, err := s.Settings(ctx)
 	must(t, err)
-	if got != kexi.DefaultSettings {
+	if !reflect.DeepEqual(got, kexi.DefaultSettings) {
 		t.Fatalf("new store settings %+v, want defaults", got)
 	}
-	want := kexi.Settings{Currency: "GBP", TimeZone: "Europe/London", CostPerMinute: 0.5, Lang: "en"}
+	want := kexi.Settings{Currency: "GBP", TimeZone: "Europe/London", CostPerMinute: 0.5, Lang: "en",
+		Labels: kexi.ValueLabels{{Field: "channel", Value: "douyin", Label: "抖音"}, {Field: "custom.等级", Value: "g", Label: "金卡"}}}
 	must(t, s.SaveSettings(ctx, want))
 	got, err = s.Settings(ctx)
 	must(t, err)
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("settings %+v, want %+v", got, want)
 	}
+	wantField(t, s.SaveSettings(ctx, kexi.Settings{Currency: "GBP", TimeZone: "UTC", Lang: "en",
+		Labels: kexi.ValueLabels{{Field: "channel", Value: "douyin", Label: "抖音"}, {Field: "channel", Value: "douyin", Label: "DY"}}}), "value")
+	wantField(t, s.SaveSettings(ctx, kexi.Settings{Currency: "GBP", TimeZone: "UTC", Lang: "en",
+		Labels: kexi.ValueLabels{{Field: "Channel!", Value: "douyin", Label: "抖音"}}}), "field")
 	wantField(t, s.SaveSettings(ctx, kexi.Settings{Currency: "GBP", TimeZone: "Mars/Olympus", Lang: "en"}), "time_zone")
 	wantField(t, s.SaveSettings(ctx, kexi.Settings{Currency: "GBP", TimeZone: "UTC", Lang: "en", CostPerMinute: -1}), "cost_per_minute")
 

@@ -7,8 +7,10 @@
 // shown yet: packages clv and churn fit models over the whole Dataset and expose no per-customer
 // function that is cheap to call here.
 //
-// Next best action rules, each with its reason (a customer may get several):
+// Next best action rules, each with its reason (a customer may get several; see Advise):
 //
+//	at risk or churned and high value (VIP/major tier or an important segment) → personal call
+//	at risk and not high value               → come-back offer
 //	important win-back (重要挽留) segment    → win-back call by their rep
 //	at risk or churned and a complaint in 90 days → service recovery
 //	churned                                  → win-back offer
@@ -292,7 +294,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	}
 
 	act := analysis.Table{Key: "actions", Columns: []analysis.Column{{Key: "action", Type: "label"}, {Key: "reason", Type: "label"}}}
-	for _, x := range Actions(cn8, stage, complaints, nps) {
+	for _, x := range Advise(Tags{Segment: cn8, Tier: tier, Stage: stage, Complaints90: complaints, NPS: nps}) {
 		act.Rows = append(act.Rows, []any{x.Action, x.Reason})
 	}
 	pref := analysis.Table{Key: "preferences", Columns: []analysis.Column{{Key: "preference", Type: "label"}, {Key: "value", Type: "string"}, {Key: "share", Type: "percent"}}}
@@ -328,6 +330,11 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		tt.Rows = append(tt.Rows, []any{e.At, e.Kind, e.Detail, e.Amount})
 	}
 	res.Tables = []analysis.Table{attr, act, pref, tt}
+	for _, sr := range []*analysis.Series{purchaseSeries(own, asOf), mixSeries(catVal)} {
+		if sr != nil {
+			res.Series = append(res.Series, *sr)
+		}
+	}
 	return res, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,7 +31,8 @@ type layoutCheck struct {
 		Label   string `json:"label"`
 		Summary string `json:"summary"`
 	} `json:"charts"`
-	Wide []string `json:"wide"` // elements wider than the viewport outside a scroll box
+	Wide   []string `json:"wide"`   // elements wider than the viewport outside a scroll box
+	Height int      `json:"height"` // the page's height, px
 }
 
 // layoutJS measures the page against the width the test set: a mobile browser widens its
@@ -56,6 +58,7 @@ const layoutJS = `((vw) => {
       return {role: el.getAttribute('role') || '', label: el.getAttribute('aria-label') || '', summary: d ? d.textContent : ''};
     }),
     wide: wide,
+    height: document.documentElement.scrollHeight,
   };
 })(%d)`
 
@@ -143,6 +146,7 @@ func TestBrowserLayout(t *testing.T) {
 	pages := []struct{ name, path string }{
 		{"dashboard", "/"}, {"analyses", "/analyses"}, {"rfm", "/analyses/rfm"}, {"pyramid", "/analyses/pyramid"},
 		{"basket", "/analyses/basket"}, {"customers", "/customers"}, {"users", "/users"},
+		{"portrait", "/customers/1?from=" + url.QueryEscape("/customers?f=province:eq:广东")}, {"settings", "/settings"},
 	}
 	for _, size := range []struct {
 		name  string
@@ -175,6 +179,14 @@ func TestBrowserLayout(t *testing.T) {
 				}
 				if p.name == "dashboard" {
 					t.Logf("%s: header %dpx high, figures end at %dpx", name, c.Header, c.Figures)
+				}
+				if p.name == "portrait" {
+					// The portrait was a 6,700 px list on a phone (issue #20 §5): now a page
+					// of about three screens, its older timeline folded away.
+					t.Logf("%s: %dpx high", name, c.Height)
+					if size.phone && c.Height > 4*int(size.h) {
+						t.Errorf("%s: the portrait is %dpx high on a phone, want at most %dpx", name, c.Height, 4*size.h)
+					}
 				}
 				if size.phone && p.name == "dashboard" && c.Figures > int(size.h) {
 					t.Errorf("%s: the dashboard's figures end at %dpx, below the first screen (%dpx)", name, c.Figures, size.h)

@@ -1,0 +1,522 @@
+package kexihttp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
+)
+
+// The customer portrait (客户画像, A19) is one page: a header with the tags that matter
+// (segment, tier, stage, churn risk, CLV), a few figures, the next best actions with their
+// reasons, the purchase timeline and the category mix, one merged timeline of everything the
+// customer did, the profile, and the per-analysis detail folded away. Its link back goes to
+// the list the user came from (?from=, else the Referer), with that list's filters.
+
+type timelineItem struct {
+	At     time.Time
+	When   string // At's day in the user's language
+	Class  string // order, return, interaction, survey, response, event
+	Kind   string // Class in the user's language
+	Title  string
+	Detail string
+	Amount string
+}
+
+type tagView struct {
+	Key, Label, Value, Link, Class string
+}
+
+type actionView struct{ Action, Reason string }
+
+type insightView struct {
+	Title string
+	Link  string
+	Items []figureView
+}
+
+type portraitView struct {
+	C        *kexi.Customer
+	Sub      []string // external id, kind, city, owner
+	Tags     []tagView
+	Figures  []figureView
+	Actions  []actionView
+	Charts   []chartSpec
+	Timeline []timelineItem // the newest
+	Earlier  []timelineItem // the rest, folded
+	Attrs    []figureView
+	Custom   []figureView
+	Insights []insightView
+	Back     string // the list the user came from
+	BackText string
+	AllLink  bool // also link to the whole customer list
+}
+
+// portraitShown is how many timeline entries show before the fold.
+const portraitShown = 12
+
+// portraitDetails are the analyses whose per-customer rows the folded detail shows, in
+// order, when they are registered.
+var portraitDetails = []string{"rfm", "pyramid", "lifecycle", "value", "clv", "churn", "satisfaction"}
+
+// portraitLink is the portrait of customer id, remembering the list page from.
+func portraitLink(id int64, from string) string {
+	l := "/customers/" + strconv.FormatInt(id, 10)
+	if from != "" {
+		l += "?from=" + url.QueryEscape(from)
+	}
+	return l
+}
+
+// handlePortrait is the customer portrait page.
+func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.getVisible(r, entities[kexi.KindCustomers])
+	if err != nil {
+		return err
+	}
+	cust := c.(*kexi.Customer)
+	p := s.newPage(w, r, "Portrait", "customers")
+	p.Title = p.T("Portrait") + " · " + cust.Name
+	labels := p.Settings.Labels
+	shown := func(field, v string) string {
+		l, _ := labels.Label(field, v)
+		return l
+	}
+	v := portraitView{C: cust}
+	v.Back, v.BackText = s.portraitBack(r, p)
+	v.AllLink = v.Back != "/customers"
+	for _, x := range []string{cust.ExternalID, p.T(string(cust.Kind)), shown("city", cust.City), shown("owner", cust.Owner)} {
+		if x != "" {
+			v.Sub = append(v.Sub, x)
+		}
+	}
+
+	// Profile.
+	add := func(key, val string) {
+		if val != "" {
+			v.Attrs = append(v.Attrs, figureView{Key: key, Label: p.T(key), Value: val})
+		}
+	}
+	text := func(key, val string) { add(key, shown(key, val)) }
+	add("gender", p.T(cust.Gender)) // male, female; any other value as it is
+	if cust.Age > 0 {
+		add("age", strconv.Itoa(cust.Age))
+	}
+	add("birth_date", p.Date(cust.BirthDate))
+	if cust.Income > 0 {
+		add("income", p.Money(cust.Income))
+	}
+	text("income_band", cust.IncomeBand)
+	text("occupation", cust.Occupation)
+	text("education", cust.Education)
+	text("country", cust.Country)
+	text("province", cust.Province)
+	add("phone", cust.Phone)
+	add("email", cust.Email)
+	text("channel", cust.Channel)
+	text("campaign", cust.Campaign)
+	add("created_at", p.Date(cust.CreatedAt))
+	keys := make([]string, 0, len(cust.Custom))
+	for k := range cust.Custom {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		v.Custom = append(v.Custom, figureView{Key: k, Label: k, Value: shown("custom."+k, cust.Custom[k])})
+	}
+
+	ctx := r.Context()
+	sc := scopeOf(r)
+	d, ver, err := s.dataset(ctx, sc)
+	if err != nil {
+		return err
+	}
+	id := strconv.FormatInt(cust.ID, 10)
+	tag := func(key, label, value, link, class string) {
+		if value != "" {
+			v.Tags = append(v.Tags, tagView{Key: key, Label: label, Value: value, Link: link, Class: class})
+		}
+	}
+
+	// The portrait analysis: tags, figures, actions, charts.
+	if a := s.byName["portrait"]; a != nil {
+		info := a.Info()
+		res, _, err := s.runAnalysis(ctx, ver, sc, a, analysis.Input{Options: map[string]string{"customer": id}}, d)
+		if err != nil {
+			return err
+		}
+		fig := func(k string) analysis.Figure { f, _ := res.Figure(k); return f }
+		for _, t := range []struct{ key, name, col string }{{"cn8", "rfm", "cn8"}, {"tier", "pyramid", "tier"}, {"stage", "lifecycle", "stage"}} {
+			if f := fig(t.key); f.Text != "" {
+				link := ""
+				if s.byName[t.name] != nil {
+					link = drillLink(t.name, url.Values{}, kexi.Cond{Field: t.col, Value: f.Text})
+				}
+				tag(t.key, p.T("pt_tag_"+t.key), label(&info, p.Lang, f.Text), link, "")
+			}
+		}
+		if f, ok := res.Figure("monetary"); ok {
+			n := fig("frequency").Value
+			v.Figures = append(v.Figures, p.short(figureView{Key: "monetary", Label: label(&info, p.Lang, "monetary"), Value: p.Money(f.Value)}, f.Value, true),
+				figureView{Key: "frequency", Label: label(&info, p.Lang, "frequency"), Value: p.Num(n)})
+			if n > 0 {
+				v.Figures = append(v.Figures, figureView{Key: "aov", Label: p.T("pt_aov"), Value: p.Money(f.Value / n)})
+			}
+			v.Figures = append(v.Figures, figureView{Key: "recency", Label: p.T("pt_recency"), Value: p.Num(fig("recency").Value)})
+		}
+		if t := res.Table("actions"); t != nil {
+			for _, row := range t.Rows {
+				a, _ := row[0].(string)
+				why, _ := row[1].(string)
+				v.Actions = append(v.Actions, actionView{Action: label(&info, p.Lang, a), Reason: label(&info, p.Lang, why)})
+			}
+		}
+		for _, se := range res.Series {
+			ch := chartOf(&info, p.Lang, se)
+			ch.Symbol = currencySymbols[p.Settings.Currency]
+			if se.Key == "category_mix" {
+				for i, x := range se.X {
+					if l, ok := labels.Label("category", x); ok {
+						ch.X[i] = l
+					}
+				}
+			}
+			if se.Key == "purchases_by_month" && len(ch.Y) > 1 {
+				ch.Y = ch.Y[:1] // revenue; the count, on a second axis, made the bars hard to read
+			}
+			if len(se.X) > 0 && se.Kind == "bar" {
+				ch.Partial = partialMonth(p, se.X[len(se.X)-1], res.AsOf)
+			}
+			v.Charts = append(v.Charts, ch)
+		}
+	}
+
+	// Churn risk and CLV from their models, and the folded per-analysis detail.
+	var churnTag, clvTag tagView
+	for _, name := range portraitDetails {
+		a := s.byName[name]
+		if a == nil {
+			continue
+		}
+		info := a.Info()
+		res, _, err := s.runAnalysis(ctx, ver, sc, a, analysis.Input{Options: map[string]string{}}, d)
+		if err != nil {
+			s.log.Warn("portrait analysis", "analysis", name, "err", err)
+			continue
+		}
+		t, row := perCustomerRow(res, cust.ID)
+		if row == nil {
+			continue
+		}
+		iv := insightView{Title: info.Title.In(p.Lang), Link: "/analyses/" + name}
+		vals := res.FigureValues(func(k string) string { return label(&info, p.Lang, k) },
+			func(x float64) string { return smartNum(p.Lang, x) })
+		for j := 1; j < len(row) && j < len(t.Columns); j++ {
+			col := t.Columns[j]
+			if col.Key == "name" {
+				continue
+			}
+			iv.Items = append(iv.Items, figureView{Key: col.Key, Label: labelIn(&info, p.Lang, col.Key, vals), Value: p.cell(&info, col.Type, row[j]).Text})
+		}
+		v.Insights = append(v.Insights, iv)
+		switch name {
+		case "churn":
+			band, _ := cellOf(t, row, "risk_band").(string)
+			prob, _ := cellOf(t, row, "probability").(float64)
+			if band != "" {
+				churnTag = tagView{Key: "churn", Label: p.T("pt_tag_churn"), Value: label(&info, p.Lang, band) + " · " + p.Pct(prob),
+					Link: drillLink(name, url.Values{}, kexi.Cond{Field: "risk_band", Value: band}), Class: "risk-" + band}
+			}
+		case "clv":
+			if x, ok := cellOf(t, row, "clv").(float64); ok {
+				h := "12"
+				for _, o := range info.Options {
+					if o.Key == "horizon" {
+						h = o.Default
+					}
+				}
+				clvTag = tagView{Key: "clv", Label: p.Tf("pt_tag_clv", h), Value: p.Money(x)}
+			}
+		}
+	}
+	for _, t := range []tagView{churnTag, clvTag} {
+		tag(t.Key, t.Label, t.Value, t.Link, t.Class)
+	}
+	for _, t := range cust.Tags {
+		tag("tag", p.T("Tags"), shown("tags", t), "/customers?f="+url.QueryEscape("tags:eq:"+t), "own")
+	}
+
+	tl, err := s.portraitTimeline(ctx, p, cust.ID, sc)
+	if err != nil {
+		return err
+	}
+	if len(tl) > portraitShown {
+		v.Timeline, v.Earlier = tl[:portraitShown], tl[portraitShown:]
+	} else {
+		v.Timeline = tl
+	}
+	p.Data = v
+	return s.render(w, r, http.StatusOK, "portrait", p)
+}
+
+// customerRow finds customer id's row in the first per-customer table of res.
+func perCustomerRow(res *analysis.Result, id int64) (*analysis.Table, []any) {
+	for ti := range res.Tables {
+		t := &res.Tables[ti]
+		if !t.PerCustomer {
+			continue
+		}
+		for _, row := range t.Rows {
+			if x, ok := row[0].(int64); ok && x == id {
+				return t, row
+			}
+		}
+		return t, nil
+	}
+	return nil, nil
+}
+
+// cellOf is the value of column key in row, nil without one.
+func cellOf(t *analysis.Table, row []any, key string) any {
+	for j, c := range t.Columns {
+		if c.Key == key && j < len(row) {
+			return row[j]
+		}
+	}
+	return nil
+}
+
+// portraitBack is the list the portrait was opened from and the link's text: the from
+// parameter, else the Referer when it is a page of this site, else the customer list.
+func (s *Server) portraitBack(r *http.Request, p *page) (string, string) {
+	raw := r.URL.Query().Get("from")
+	if raw == "" {
+		if u, err := url.Parse(r.Referer()); err == nil && u.Host == r.Host {
+			raw = u.RequestURI()
+		}
+	}
+	from := localPath(raw)
+	if from == "/" && strings.TrimSpace(raw) != "/" {
+		from = "" // none, or off the site
+	}
+	path, _, _ := strings.Cut(from, "?")
+	switch {
+	case path == "/customers":
+		return from, p.T("pt_back_customers")
+	case strings.HasPrefix(path, "/analyses/"):
+		if a := s.byName[strings.TrimPrefix(path, "/analyses/")]; a != nil {
+			return from, p.Tf("pt_back_to", a.Info().Title.In(p.Lang))
+		}
+	case strings.HasPrefix(path, "/data/"):
+		if k := strings.TrimPrefix(path, "/data/"); entities[k] != nil {
+			return from, p.Tf("pt_back_to", p.T(k))
+		}
+	case path == "/":
+		return from, p.Tf("pt_back_to", p.T("Dashboard"))
+	}
+	return "/customers", p.T("pt_back_customers")
+}
+
+// portraitTimeline is everything customer id did, newest first, in the user's language:
+// orders and returns with their items, interactions, surveys, campaign responses, and web
+// events summed per day. Each kind reads its newest 500 records.
+func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kexi.Scope) ([]timelineItem, error) {
+	by := func(sort string) kexi.Filter {
+		return kexi.Filter{Where: []kexi.Cond{{Field: "customer_id", Op: kexi.Eq, Value: strconv.FormatInt(id, 10)}},
+			Sort: sort, Limit: 500, Scope: sc}
+	}
+	labels := p.Settings.Labels
+	shown := func(field, v string) string {
+		l, _ := labels.Label(field, v)
+		return l
+	}
+	join := func(parts ...string) string {
+		var out []string
+		for _, x := range parts {
+			if x = strings.TrimSpace(x); x != "" {
+				out = append(out, x)
+			}
+		}
+		return strings.Join(out, " · ")
+	}
+	var tl []timelineItem
+	orders, _, err := s.st.FindOrders(ctx, by("-ordered_at"))
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orders {
+		it := timelineItem{At: o.OrderedAt, Class: "order", Title: o.ExternalID, Amount: p.Money(o.Amount)}
+		if o.Status == kexi.StatusReturn {
+			it.Class, it.Amount = "return", p.Money(o.Returned)
+		}
+		var names []string
+		for i, x := range o.Items {
+			if i == 3 {
+				names = append(names, p.Tf("pt_more_items", len(o.Items)))
+				break
+			}
+			nm := x.Name
+			if nm == "" {
+				nm = x.SKU
+			}
+			if x.Quantity != 1 {
+				nm += " ×" + smartNum(p.Lang, x.Quantity)
+			}
+			names = append(names, nm)
+		}
+		status := ""
+		if o.Status != "" && o.Status != kexi.StatusCompleted && o.Status != kexi.StatusReturn {
+			status = tr(p.Lang, o.Status)
+		}
+		it.Detail = join(strings.Join(names, p.T("pt_list_sep")), shown("channel", o.Channel), status)
+		tl = append(tl, it)
+	}
+	xs, _, err := s.st.FindInteractions(ctx, by("-at"))
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range xs {
+		mins := ""
+		if x.Minutes > 0 {
+			mins = p.Tf("pt_minutes", smartNum(p.Lang, x.Minutes))
+		}
+		tl = append(tl, timelineItem{At: x.At, Class: "interaction", Title: join(tr(p.Lang, x.Kind), x.Subject),
+			Detail: join(shown("channel", x.Channel), x.Notes, mins, shown("rep", x.Rep))})
+	}
+	ss, _, err := s.st.FindSurveys(ctx, by("-at"))
+	if err != nil {
+		return nil, err
+	}
+	for _, sv := range ss {
+		tl = append(tl, timelineItem{At: sv.At, Class: "survey", Title: p.Tf("pt_score", tr(p.Lang, sv.Kind), smartNum(p.Lang, sv.Score)),
+			Detail: join(sv.Comment, shown("channel", sv.Channel))})
+	}
+	rs, _, err := s.st.FindResponses(ctx, by("-at"))
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range rs {
+		amt := ""
+		if x.Value != 0 {
+			amt = p.Money(x.Value)
+		}
+		kind := shown("kind", x.Kind)
+		if t, ok := catalog["resp."+strings.ToLower(x.Kind)]; ok {
+			kind = t.In(p.Lang)
+		}
+		detail := ""
+		if x.Control {
+			detail = p.T("pt_control")
+		}
+		tl = append(tl, timelineItem{At: x.At, Class: "response", Title: join(x.Campaign, kind), Detail: detail, Amount: amt})
+	}
+	evs, _, err := s.st.FindEvents(ctx, by("-at"))
+	if err != nil {
+		return nil, err
+	}
+	// Web events, one entry per day: 浏览页面 ×5 · 加入购物车 ×1.
+	type daySum struct {
+		last  time.Time
+		n     map[string]int
+		order []string
+	}
+	days := map[string]*daySum{}
+	for i := len(evs) - 1; i >= 0; i-- { // oldest first: a day reads in the order it happened
+		e := evs[i]
+		k := p.local(e.At).Format("2006-01-02")
+		ds := days[k]
+		if ds == nil {
+			ds = &daySum{n: map[string]int{}}
+			days[k] = ds
+		}
+		if e.At.After(ds.last) {
+			ds.last = e.At
+		}
+		if ds.n[e.Type] == 0 {
+			ds.order = append(ds.order, e.Type)
+		}
+		ds.n[e.Type]++
+	}
+	for _, ds := range days {
+		var parts []string
+		for _, t := range ds.order {
+			name := shown("type", t)
+			if x, ok := catalog["ev."+t]; ok {
+				name = x.In(p.Lang)
+			}
+			parts = append(parts, fmt.Sprintf("%s ×%d", name, ds.n[t]))
+		}
+		tl = append(tl, timelineItem{At: ds.last, Class: "event", Title: join(parts...)})
+	}
+	for i := range tl {
+		tl[i].Kind = p.T("pt_kind_" + tl[i].Class)
+		tl[i].When = p.Date(tl[i].At)
+	}
+	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.After(tl[j].At) })
+	return tl, nil
+}
+
+func init() {
+	for k, v := range map[string]T{
+		"pt_tag_cn8":          {En: "RFM segment", Zh: "RFM 分群"},
+		"pt_tag_tier":         {En: "Pyramid tier", Zh: "金字塔层级"},
+		"pt_tag_stage":        {En: "Lifecycle stage", Zh: "生命周期"},
+		"pt_tag_churn":        {En: "Churn risk", Zh: "流失风险"},
+		"pt_tag_clv":          {En: "Predicted value, next %s months", Zh: "未来 %s 个月预测价值"},
+		"pt_aov":              {En: "Average order value", Zh: "客单价"},
+		"pt_recency":          {En: "Days since last purchase", Zh: "距上次购买天数"},
+		"pt_actions":          {En: "Next best actions", Zh: "下一步行动建议"},
+		"pt_why":              {En: "Why: ", Zh: "原因："},
+		"pt_timeline":         {En: "Timeline", Zh: "客户动态"},
+		"pt_earlier":          {En: "%d earlier entries", Zh: "更早的 %d 条记录"},
+		"pt_profile":          {En: "Profile", Zh: "客户资料"},
+		"pt_details":          {En: "Every analysis about this customer", Zh: "各项分析明细"},
+		"pt_back_customers":   {En: "Back to the customer list", Zh: "返回客户列表"},
+		"pt_back_to":          {En: "Back to %s", Zh: "返回%s"},
+		"pt_all_customers":    {En: "All customers", Zh: "全部客户"},
+		"pt_no_actions":       {En: "No suggestion: no purchases yet.", Zh: "暂无建议：尚无购买记录。"},
+		"pt_more_items":       {En: "%d items in all", Zh: "等共 %d 种商品"},
+		"pt_list_sep":         {En: ", ", Zh: "、"},
+		"pt_score":            {En: "%s score %s", Zh: "%s 评分 %s"},
+		"pt_minutes":          {En: "%s min", Zh: "%s 分钟"},
+		"pt_control":          {En: "control group", Zh: "对照组"},
+		"pt_kind_order":       {En: "Order", Zh: "订单"},
+		"pt_kind_return":      {En: "Return", Zh: "退货"},
+		"pt_kind_interaction": {En: "Contact", Zh: "服务互动"},
+		"pt_kind_survey":      {En: "Survey", Zh: "满意度调查"},
+		"pt_kind_response":    {En: "Campaign", Zh: "营销活动"},
+		"pt_kind_event":       {En: "Online", Zh: "线上行为"},
+		"ev.page_view":        {En: "Page view", Zh: "浏览页面"},
+		"ev.view_product":     {En: "Product view", Zh: "浏览商品"},
+		"ev.click":            {En: "Click", Zh: "点击"},
+		"ev.search":           {En: "Search", Zh: "搜索"},
+		"ev.add_to_cart":      {En: "Add to cart", Zh: "加入购物车"},
+		"ev.remove_from_cart": {En: "Remove from cart", Zh: "移出购物车"},
+		"ev.checkout":         {En: "Checkout", Zh: "结算"},
+		"ev.purchase":         {En: "Purchase", Zh: "购买"},
+		"ev.login":            {En: "Sign-in", Zh: "登录"},
+		"ev.signup":           {En: "Sign-up", Zh: "注册"},
+		"ev.share":            {En: "Share", Zh: "分享"},
+		"ev.favorite":         {En: "Favourite", Zh: "收藏"},
+		"resp.purchase":       {En: "Purchase", Zh: "购买"},
+		"resp.purchased":      {En: "Purchased", Zh: "已购买"},
+		"resp.click":          {En: "Click", Zh: "点击"},
+		"resp.clicked":        {En: "Clicked", Zh: "已点击"},
+		"resp.open":           {En: "Open", Zh: "打开"},
+		"resp.opened":         {En: "Opened", Zh: "已打开"},
+		"resp.no_response":    {En: "No response", Zh: "无响应"},
+		"resp.none":           {En: "No response", Zh: "无响应"},
+		"resp.unsubscribe":    {En: "Unsubscribe", Zh: "退订"},
+		"resp.unsubscribed":   {En: "Unsubscribed", Zh: "已退订"},
+		"resp.visit":          {En: "Visit", Zh: "到访"},
+	} {
+		catalog[k] = v
+	}
+}

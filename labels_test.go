@@ -1,0 +1,55 @@
+package kexi_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/kexi/kexi"
+)
+
+func TestValueLabelsResolve(t *testing.T) {
+	ls := kexi.ValueLabels{{Field: "channel", Value: "douyin", Label: "抖音"}, {Field: "channel", Value: "Douyin", Label: "抖音"},
+		{Field: "channel", Value: "wechat", Label: "微信"}, {Field: "source", Value: "a,b", Label: "AB"}}
+	for _, c := range []struct{ in, want string }{
+		{"channel eq 抖音", "[{channel in 抖音,douyin,Douyin}]"},
+		{"channel  抖音", "[{channel in 抖音,douyin,Douyin}]"}, // no operator means eq
+		{"channel ne 抖音", "[{channel ne 抖音} {channel ne douyin} {channel ne Douyin}]"},
+		{"channel in 微信,抖音", "[{channel in 微信,wechat,抖音,douyin,Douyin}]"},
+		{"channel eq douyin", "[{channel eq douyin}]"},   // a value is still a value
+		{"channel contains 抖", "[{channel contains 抖}]"}, // only eq, ne and in read labels
+		{"province eq 抖音", "[{province eq 抖音}]"},         // another field
+		{"source eq AB", "[{source eq AB}]"},             // a value with a comma cannot go in a list
+	} {
+		var f, op, v string
+		fmt.Sscanf(c.in, "%s %s %s", &f, &op, &v)
+		if v == "" {
+			op, v = "", op
+		}
+		got := fmt.Sprint(ls.Resolve([]kexi.Cond{{Field: f, Op: kexi.Op(op), Value: v}}))
+		if got != c.want {
+			t.Errorf("%s: %s, want %s", c.in, got, c.want)
+		}
+	}
+	if l, ok := ls.Label("channel", "wechat"); !ok || l != "微信" {
+		t.Errorf("label %q %v", l, ok)
+	}
+	if l, ok := ls.Label("channel", "app"); ok || l != "app" {
+		t.Errorf("unlabelled %q %v", l, ok)
+	}
+}
+
+func TestValueLabelsCheck(t *testing.T) {
+	if err := (kexi.ValueLabels{{Field: "custom.会员等级", Value: "g1", Label: "金卡"}, {Field: "channel", Value: "g1", Label: "x"}}).Check(); err != nil {
+		t.Fatal(err)
+	}
+	err := kexi.ValueLabels{{Field: "Channel", Value: "x", Label: "y"}, {Field: "channel", Value: " ", Label: "y"},
+		{Field: "channel", Value: "x", Label: ""}, {Field: "channel", Value: "x", Label: "z"}}.Check()
+	var e *kexi.Error
+	if kexi.ErrorCode(err) != kexi.EINVALID || !errors.As(err, &e) {
+		t.Fatalf("err %v", err)
+	}
+	if got := fmt.Sprint(e.Problems); got == "" || len(e.Problems) != 4 {
+		t.Errorf("problems %s", got)
+	}
+}
