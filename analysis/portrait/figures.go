@@ -15,7 +15,7 @@ import (
 // purchaseSeries is the customer's purchase timeline: revenue and purchases in each month from
 // the month of their first purchase to the as-of month (months in the as-of date's location),
 // months without a purchase as zero so that gaps show. Nil without purchases up to asOf.
-func purchaseSeries(own []kexi.OrderRow, asOf time.Time) *analysis.Series {
+func purchaseSeries(own *kexi.OrderTable, asOf time.Time) *analysis.Series {
 	loc := asOf.Location()
 	month := func(t time.Time) time.Time {
 		t = t.In(loc)
@@ -23,16 +23,16 @@ func purchaseSeries(own []kexi.OrderRow, asOf time.Time) *analysis.Series {
 	}
 	var first time.Time
 	rev, n := map[time.Time]float64{}, map[time.Time]float64{}
-	for i := range own {
-		o := &own[i]
-		if !o.IsPurchase() || o.OrderedAt.After(asOf) {
+	for i := range own.Len() {
+		at := own.Time(i)
+		if !own.IsPurchase(i) || at.After(asOf) {
 			continue
 		}
-		m := month(o.OrderedAt)
+		m := month(at)
 		if first.IsZero() || m.Before(first) {
 			first = m
 		}
-		rev[m] += o.Amount
+		rev[m] += own.Amount[i]
 		n[m]++
 	}
 	if first.IsZero() {

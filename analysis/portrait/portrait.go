@@ -330,7 +330,7 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		tt.Rows = append(tt.Rows, []any{e.At, e.Kind, e.Detail, e.Amount})
 	}
 	res.Tables = []analysis.Table{attr, act, pref, tt}
-	for _, sr := range []*analysis.Series{purchaseSeries(own, asOf), mixSeries(catVal)} {
+	for _, sr := range []*analysis.Series{purchaseSeries(&own, asOf), mixSeries(catVal)} {
 		if sr != nil {
 			res.Series = append(res.Series, *sr)
 		}
