@@ -12,8 +12,8 @@ import (
 type Headline struct {
 	// Period names the period picked ("365d", "last_month", "custom", "all"; see period.go).
 	Period    string    `json:"period,omitempty"`
-	AsOf      time.Time `json:"as_of"` // the end of the period
-	From      time.Time `json:"from"`  // the start of the period (inclusive; zero: open)
+	AsOf      time.Time `json:"as_of"`         // the end of the period
+	From      time.Time `json:"from,omitzero"` // the start of the period (inclusive; none: all time)
 	Customers int       `json:"customers"`
 	Active    int       `json:"active"`  // customers with a purchase in the period (orders without a customer are none)
 	Revenue   float64   `json:"revenue"` // sum of purchase amounts in the period

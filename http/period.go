@@ -90,8 +90,11 @@ func choosePeriod(q url.Values, def string, strict bool, loc *time.Location, dat
 			return c, fieldError("period", c.Name, "give a period or from and to, not both")
 		}
 	case "custom":
+		if !in.From.IsZero() && !in.To.IsZero() && in.From.After(in.To) {
+			return c, kexi.Errorf(kexi.EINVALID, "period: from %s is after to %s", day("from"), day("to"))
+		}
 		c.P = analysis.Period{Name: "custom", From: in.From, To: in.To}
-		if !in.From.IsZero() && !in.To.IsZero() && !in.From.After(in.To) {
+		if !in.From.IsZero() && !in.To.IsZero() {
 			c.Prev = c.P.Previous()
 		}
 	default:
