@@ -210,6 +210,13 @@ func TestPeriodURL(t *testing.T) {
 		}
 	}
 
+	// The options form of an analysis keeps the period when it runs other options.
+	w := f.do(req{method: "GET", path: "/analyses/rfm?period=last_month", as: "admin", via: "session"})
+	opts := regexp.MustCompile(`(?s)<form method="get" action="/analyses/rfm" class="grid-form" id="options-form">(.*?)</form>`).FindStringSubmatch(w.Body.String())
+	if opts == nil || !strings.Contains(opts[1], `<input type="hidden" name="period" value="last_month">`) {
+		t.Errorf("the options form does not keep period=last_month: %q", opts)
+	}
+
 	// A preset in the API is its dates written out: the same result as from, to and as_of.
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	for _, c := range []struct{ name, dates string }{
