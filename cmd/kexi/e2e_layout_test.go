@@ -247,6 +247,27 @@ func TestBrowserLayout(t *testing.T) {
 				}
 				shot(name)
 			}
+			// A custom range: choosing it shows the two dates, Apply keeps them in the URL. The
+			// 90 days of 2026-01-01..03-31 compare with the 90 before: 2025-10-03..12-31.
+			if !size.phone {
+				name := size.name + "-period-custom-" + lang
+				do("open "+name, chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.getElementById('period-select'); s.value = 'custom'; s.dispatchEvent(new Event('change')); return true; })()`)); err != nil {
+					t.Fatalf("choose a custom range: %v", err)
+				}
+				do("fill in the custom range", chromedp.WaitVisible(chromedp.CSS(`#period-form input[name="from"]`)),
+					chromedp.SetValue(chromedp.CSS(`#period-form input[name="from"]`), "2026-01-01"),
+					chromedp.SetValue(chromedp.CSS(`#period-form input[name="to"]`), "2026-03-31"),
+					chromedp.Click(chromedp.ID("period-apply")),
+					chromedp.WaitReady(chromedp.CSS(`#period-select option[value="custom"][selected]`)),
+					chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+				res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.search, document.getElementById('period-line').textContent.replace(/\s+/g, ' ').trim()]`))
+				want := map[string]string{"zh": "自定义：2026年1月1日 – 2026年3月31日 · 对比 2025年10月3日 – 2025年12月31日", "en": "Custom range: 1 Jan 2026 – 31 Mar 2026 · compared with 3 Oct 2025 – 31 Dec 2025"}[lang]
+				if err != nil || len(res) != 2 || !strings.Contains(res[0], "from=2026-01-01") || !strings.Contains(res[0], "to=2026-03-31") || !strings.HasPrefix(res[1], want) {
+					t.Errorf("%s: %q (%v); want from and to in the URL and %q", name, res, err, want)
+				}
+				shot(name)
+			}
 			if size.phone {
 				// The menu button opens the menu.
 				do("open the menu", chromedp.Navigate(s.url+"/"), chromedp.Click(chromedp.CSS(".menu-btn")),
