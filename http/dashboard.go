@@ -159,8 +159,9 @@ func headline(ds *kexi.Dataset, loc *time.Location, from, to time.Time) Headline
 	return h
 }
 
-// dashboardKey is the cache key of a scope's dashboard: its months are cut in the settings'
-// time zone, so a new zone is a new key.
+// dashboardKey is the cache key of a scope's dashboard over its default period (another
+// period adds its days to it): its months are cut in the settings' time zone, so a new zone is
+// a new key.
 func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
 	return "dashboard " + scopeKey(sc) + " tz=" + s.cachedSettings(ctx).TimeZone
 }
