@@ -375,7 +375,7 @@ func (s *Server) compareFigures(r *http.Request, p *page, v *analysisView, a ana
 	if err != nil {
 		return
 	}
-	prev, _, err := s.runAnalysis(r.Context(), ver, sc, a, c.previous(in, p.loc()), d)
+	prev, _, err := s.runAnalysis(r.Context(), ver, sc, a, c.previous(in, s.zone(r.Context())), d)
 	if err != nil {
 		s.log.Debug("previous period", "analysis", info.Name, "err", err)
 		return
@@ -385,6 +385,25 @@ func (s *Server) compareFigures(r *http.Request, p *page, v *analysisView, a ana
 			v.Figures[i].Change = p.figureChange(info, f, prev, c)
 		}
 	}
+}
+
+// prefetchPrevious starts the comparison run of an analysis page beside the page's own run;
+// compareFigures finds it in the cache (or waits for it there). A slow analysis (churn trains
+// its models) then takes about as long with a comparison as without on two cores.
+func (s *Server) prefetchPrevious(r *http.Request, a analysis.Analysis, c periodChoice) {
+	ctx := r.Context()
+	in, err := analysisInput(a.Info(), r.URL.Query(), false, s.zone(ctx), s.dates())
+	if err != nil {
+		return
+	}
+	c.apply(&in)
+	sc := scopeOf(r)
+	d, v, err := s.dataset(ctx, sc)
+	if err != nil {
+		return
+	}
+	prev := c.previous(in, s.zone(ctx))
+	go func() { _, _, _ = s.runAnalysis(context.WithoutCancel(ctx), v, sc, a, prev, d) }()
 }
 
 // dashboardChanges sets the change of the dashboard's figures against h.Previous: active

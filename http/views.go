@@ -222,6 +222,9 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 			return s.render(w, r, http.StatusOK, "analysis", p)
 		}
 	}
+	if perr == nil && pc.compares() {
+		s.prefetchPrevious(r, a, pc)
+	}
 	_, in, res, d, took, err := s.analysisFor(r, false)
 	status := http.StatusOK
 	if err != nil {
