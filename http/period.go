@@ -114,11 +114,15 @@ func choosePeriod(q url.Values, def string, strict bool, loc *time.Location, dat
 	return c, nil
 }
 
-// apply sets in's dates to a preset period: its days, as of the end of its last day. Custom
-// and "all" leave in as analysisInput read it.
+// apply sets in's dates to a preset period: its days, as of the end of its last day. "all"
+// drops from and to (a page lets the period win over them); custom leaves in as
+// analysisInput read it.
 func (c periodChoice) apply(in *analysis.Input) {
-	if c.preset() {
+	switch {
+	case c.preset():
 		in.From, in.To, in.AsOf = c.P.From, c.P.To, c.P.End()
+	case c.Name == "all":
+		in.From, in.To = time.Time{}, time.Time{}
 	}
 }
 
@@ -161,14 +165,20 @@ func (s *Server) defaultAsOf(ctx context.Context, sc kexi.Scope) (time.Time, err
 }
 
 // datesQuery returns q with a preset period written out as the from, to and as_of of in (the
-// run it chose), for links to pages that read only dates (the customer table's drill-downs).
+// run it chose), and "all" as no from and to, for links to pages that read only dates (the
+// customer table's drill-downs).
 func datesQuery(q url.Values, in analysis.Input, loc *time.Location) url.Values {
 	name := strings.TrimSpace(q.Get("period"))
-	if name == "" || name == "all" || name == "custom" || in.From.IsZero() {
+	if name == "" || name == "custom" {
 		return q
 	}
 	out := cloneQuery(q)
 	out.Del("period")
+	if in.From.IsZero() { // all time
+		out.Del("from")
+		out.Del("to")
+		return out
+	}
 	out.Set("from", in.From.In(loc).Format("2006-01-02"))
 	out.Set("to", in.To.In(loc).Format("2006-01-02"))
 	out.Set("as_of", in.AsOf.In(loc).Format("2006-01-02"))

@@ -242,7 +242,16 @@ func TestPeriodURL(t *testing.T) {
 			t.Errorf("%s written out: %s, want %s", c.name, dq.Encode(), c.dates)
 		}
 	}
+	// On a page the period wins over stray dates: all time is all time.
+	q := mustQuery(t, "period=all&from=2025-02-01&to=2025-02-28&scheme=rfm10")
+	pc, err := choosePeriod(q, "all", false, sh, kexi.Dates{}, func() (time.Time, error) { return time.Date(2025, 3, 5, 23, 0, 0, 0, sh), nil }, time.Now())
+	in := analysis.Input{From: time.Date(2025, 2, 1, 0, 0, 0, 0, sh), To: time.Date(2025, 2, 28, 0, 0, 0, 0, sh)}
+	pc.apply(&in)
+	if err != nil || !in.From.IsZero() || !in.To.IsZero() || datesQuery(q, in, sh).Encode() != "scheme=rfm10" {
+		t.Errorf("all time with stray dates: %v, from %v to %v, drill query %s", err, in.From, in.To, datesQuery(q, in, sh).Encode())
+	}
 	for _, c := range []struct{ path, want string }{
+		{"/api/v1/analyses/rfm?period=all&from=2025-02-01", "not both"},
 		{"/api/v1/analyses/rfm?period=next_week", `"column":"period"`},
 		{"/api/v1/analyses/rfm?period=30d&to=2025-03-01", "not both"},
 		{"/api/v1/analyses/rfm?period=custom&from=2025-03-01&to=2025-02-01", "is after"},
