@@ -191,12 +191,15 @@ type periodView struct {
 	Action                      string
 	Name                        string
 	Options                     []choiceView
-	From, To                    string // the custom dates, 2006-01-02
-	Keep                        []choiceView
-	Label                       string // "Last 90 days: 9 Sep 2026 – 7 Dec 2026"
-	Vs                          string // "compared with 11 Jun 2026 – 8 Sep 2026"
-	AsOfNote                    string // "data as of 9 Dec 2011", when that day is not today
+	From, To                    string        // the custom dates, 2006-01-02
+	Keep                        []hiddenField // the page's other parameters
+	Label                       string        // "Last 90 days: 9 Sep 2026 – 7 Dec 2026"
+	Vs                          string        // "compared with 11 Jun 2026 – 8 Sep 2026"
+	AsOfNote                    string        // "data as of 9 Dec 2011", when that day is not today
 }
+
+// hiddenField is a parameter a form passes on as it is.
+type hiddenField struct{ Name, Value string }
 
 // periodView builds the picker for a page at action with query q: every other parameter of q
 // (options, as_of) is kept as a hidden field, paging is dropped.
@@ -217,7 +220,7 @@ func (p *page) periodView(action string, q url.Values, c periodChoice, today tim
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, val := range q[k] {
-			v.Keep = append(v.Keep, choiceView{Value: k, Label: val})
+			v.Keep = append(v.Keep, hiddenField{Name: k, Value: val})
 		}
 	}
 	v.Label = p.T("period_" + c.Name)
@@ -241,7 +244,7 @@ func (p *page) loc() *time.Location {
 	return p.Loc
 }
 
-// span writes a period's days: "9 Sep 2026 – 7 Dec 2026"; an open end is left blank.
+// span writes a period's days: "9 Sep 2026 – 7 Dec 2026", one day once, an open end as "…".
 func (p *page) span(pr analysis.Period) string {
 	day := func(t time.Time) string {
 		if t.IsZero() {
