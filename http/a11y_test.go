@@ -69,7 +69,8 @@ func TestContrast(t *testing.T) {
 		{"fg", "bg"}, {"fg", "card"}, {"fg", "head"},
 		{"muted", "bg"}, {"muted", "card"}, {"muted", "head"}, // .muted, figure labels, table notes
 		{"accent", "bg"}, {"accent", "card"}, {"accent", "head"}, // links
-		{"bad", "card"},        // delete buttons
+		{"bad", "card"},        // delete buttons, a change for the worse
+		{"good", "card"},       // a change for the better
 		{"#fff", "accent"},     // buttons
 		{"top-fg", "top"},      // menu links
 		{"top-who", "top"},     // who is signed in

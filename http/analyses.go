@@ -15,7 +15,7 @@ import (
 )
 
 // reservedParams are query parameters of analysis pages and calls that are not options.
-var reservedParams = map[string]bool{"as_of": true, "from": true, "to": true, "format": true,
+var reservedParams = map[string]bool{"as_of": true, "from": true, "to": true, "period": true, "format": true,
 	"table": true, "lang": true}
 
 // analysisInput reads as_of, from, to and the analysis's declared options from a query. The
@@ -102,6 +102,11 @@ func (s *Server) analysisFor(r *http.Request, strict bool) (analysis.Analysis, a
 	if err != nil {
 		return a, in, nil, nil, 0, err
 	}
+	pc, err := s.periodFor(r.Context(), r.URL.Query(), "all", strict, sc)
+	if err != nil {
+		return a, in, nil, nil, 0, err
+	}
+	pc.apply(&in)
 	res, took, err := s.runAnalysis(r.Context(), v, sc, a, in, d)
 	return a, in, res, d, took, err
 }
@@ -138,7 +143,16 @@ func (s *Server) apiAnalysis(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
-	h, err := s.dashboard(r.Context(), scopeOf(r))
+	for k := range r.URL.Query() {
+		if k != "period" && k != "from" && k != "to" && k != "as_of" && k != "lang" {
+			return fieldError(k, r.URL.Query().Get(k), "unknown parameter: expected period, from, to or as_of")
+		}
+	}
+	pc, err := s.periodFor(r.Context(), r.URL.Query(), dashboardPeriod, true, scopeOf(r))
+	if err != nil {
+		return err
+	}
+	h, err := s.dashboard(r.Context(), scopeOf(r), pc)
 	if err != nil {
 		return err
 	}

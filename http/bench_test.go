@@ -68,7 +68,8 @@ func newDemoFixture(tb testing.TB) *demoFixture {
 // pagePaths are the pages whose server time the benchmark measures.
 func pagePaths(customer int64) []string {
 	ps := []string{"/", "/customers", "/customers?sort=-created_at&f=province:eq:%E5%B9%BF%E4%B8%9C", fmt.Sprintf("/customers/%d", customer),
-		"/data/orders", "/data/leads", "/analyses", "/api/v1/customers?limit=100", "/api/v1/dashboard"}
+		"/data/orders", "/data/leads", "/analyses", "/api/v1/customers?limit=100", "/api/v1/dashboard",
+		"/?period=90d", "/api/v1/dashboard?period=last_quarter", "/analyses/rfm?period=90d", "/api/v1/analyses/churn?period=last_month", "/analyses/churn?period=90d"}
 	for _, a := range all.List() {
 		p := "/analyses/" + a.Info().Name
 		for _, o := range a.Info().Options {

@@ -3,6 +3,7 @@ package kexihttp
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -164,7 +165,9 @@ func (s *Server) warm(ctx context.Context, v int64) {
 			s.log.Warn("warm dataset", "err", err)
 			return
 		}
-		if _, err := s.dashboard(ctx, sc); err != nil {
+		if pc, err := s.periodFor(ctx, url.Values{}, dashboardPeriod, false, sc); err != nil {
+			s.log.Warn("warm dashboard", "err", err)
+		} else if _, err := s.dashboard(ctx, sc, pc); err != nil {
 			s.log.Warn("warm dashboard", "err", err)
 		}
 		analysis.Each(s.analyses, 0, func(_ int, a analysis.Analysis) {

@@ -8,10 +8,12 @@ import (
 	"github.com/kexi/kexi/analysis"
 )
 
-// Headline is the dashboard's figures over the twelve months to AsOf, with monthly trends.
+// Headline is the dashboard's figures over a period ending at AsOf, with monthly trends.
 type Headline struct {
-	AsOf      time.Time `json:"as_of"`
-	From      time.Time `json:"from"` // start of the period (exclusive): AsOf minus one year
+	// Period names the period picked ("365d", "last_month", "custom", "all"; see period.go).
+	Period    string    `json:"period,omitempty"`
+	AsOf      time.Time `json:"as_of"`         // the end of the period
+	From      time.Time `json:"from,omitzero"` // the start of the period (inclusive; none: all time)
 	Customers int       `json:"customers"`
 	Active    int       `json:"active"`  // customers with a purchase in the period (orders without a customer are none)
 	Revenue   float64   `json:"revenue"` // sum of purchase amounts in the period
@@ -46,16 +48,26 @@ type Headline struct {
 	HasOrders   bool      `json:"has_orders"`
 	HasSurveys  bool      `json:"has_surveys"`
 	CustomersOK bool      `json:"-"`
+	// Previous holds the same figures over the period before (without monthly trends), when
+	// the period has one to compare with.
+	Previous *Headline `json:"previous,omitempty"`
+	// FiguresAsOf is the as-of date the at-risk and CLV figures were computed as of (zero:
+	// the analyses' default), for the links to their customers.
+	FiguresAsOf time.Time `json:"-"`
 }
 
-// headline computes the dashboard figures from a Dataset. The period is (AsOf − 1 year,
-// AsOf], AsOf being the end of the last order's day in loc, the business's time zone, where
-// the months are cut too (the analyses' default, analysis.Defaults). Purchases are orders that
+// headline computes the dashboard figures from a Dataset for the period [from, to] (a zero
+// from leaves it open). A zero to means the year to AsOf, the end of the last order's day in
+// loc, the business's time zone (the analyses' default, analysis.Defaults). The twelve months
+// of the trends end with AsOf's month, cut in loc. Purchases are orders that
 // OrderRow.IsPurchase accepts.
-func headline(ds *kexi.Dataset, loc *time.Location) Headline {
+func headline(ds *kexi.Dataset, loc *time.Location, from, to time.Time) Headline {
 	h := Headline{Customers: len(ds.Customers)}
 	h.AsOf = analysis.Defaults(analysis.Input{Data: ds, Settings: kexi.Settings{TimeZone: loc.String()}}).AsOf
-	h.From = h.AsOf.AddDate(-1, 0, 0)
+	h.From = h.AsOf.AddDate(-1, 0, 0).Add(time.Nanosecond)
+	if !to.IsZero() {
+		h.From, h.AsOf = from, to
+	}
 	last := time.Date(h.AsOf.Year(), h.AsOf.Month(), 1, 0, 0, 0, 0, loc)
 	first := last.AddDate(0, -11, 0)
 	monthIdx := func(t time.Time) int {
@@ -69,7 +81,7 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 	h.ActiveByM = make([]float64, 12)
 	h.NewByM = make([]float64, 12)
 	h.MarginByM = make([]float64, 12)
-	inPeriod := func(t time.Time) bool { return t.After(h.From) && !t.After(h.AsOf) }
+	inPeriod := func(t time.Time) bool { return !t.Before(h.From) && !t.After(h.AsOf) }
 
 	var margin float64
 	t := &ds.Orders
@@ -148,33 +160,38 @@ func headline(ds *kexi.Dataset, loc *time.Location) Headline {
 	return h
 }
 
-// dashboardKey is the cache key of a scope's dashboard: its months are cut in the settings'
-// time zone, so a new zone is a new key.
+// dashboardKey is the cache key of a scope's dashboard over its default period (another
+// period adds its days to it): its months are cut in the settings' time zone, so a new zone is
+// a new key.
 func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
 	return "dashboard " + scopeKey(sc) + " tz=" + s.cachedSettings(ctx).TimeZone
 }
 
-// dashboard returns the headline figures for the request's scope, cached per data version.
+// dashboard returns the headline figures for the request's scope over the period pc, and
+// those of the period before when it has one (period.go), cached per data version.
 // At-risk and CLV figures come from the registered analyses named in figureSources, when their
-// results carry the figure.
-func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error) {
+// results carry the figure, as of the end of the period (the previous period: at-risk only).
+func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) (*Headline, error) {
 	d, v, err := s.dataset(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
-	val, _, err := s.cache.get(ctx, v, s.dashboardKey(ctx, sc), func(ctx context.Context) (any, error) {
-		h := headline(d.ds, s.zone(ctx))
-		for _, src := range figureSources {
-			a := s.byName[src.analysis]
-			if a == nil || !h.HasOrders {
-				continue
-			}
-			res, _, err := s.runAnalysis(ctx, v, sc, a, analysis.Input{}, d)
-			if err != nil {
-				s.log.Warn("dashboard figure", "analysis", src.analysis, "err", err)
-				continue
-			}
-			src.pick(res, &h)
+	key := s.dashboardKey(ctx, sc)
+	if !pc.Default || pc.AsOfGiven {
+		key += " " + pc.key()
+	}
+	val, _, err := s.cache.get(ctx, v, key, func(ctx context.Context) (any, error) {
+		from, to := pc.P.From, pc.AsOf
+		if !pc.P.To.IsZero() {
+			to = pc.P.End()
+		}
+		h := s.headlineFor(ctx, v, sc, d, from, to, false)
+		h.Period = pc.Name
+		if pc.compares() {
+			prev := s.headlineFor(ctx, v, sc, d, pc.Prev.From, pc.Prev.End(), true)
+			prev.Period = pc.Name
+			prev.Months, prev.RevenueByM, prev.ActiveByM, prev.NewByM, prev.MarginByM = nil, nil, nil, nil, nil
+			h.Previous = &prev
 		}
 		return &h, nil
 	})
@@ -182,6 +199,31 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error
 		return nil, err
 	}
 	return val.(*Headline), nil
+}
+
+// headlineFor computes the headline (see headline) with the figures of figureSources as of
+// to: the analyses' default run when to is their default as-of date. prev leaves out CLV, a
+// forecast rather than a figure of the period.
+func (s *Server) headlineFor(ctx context.Context, v int64, sc kexi.Scope, d *data, from, to time.Time, prev bool) Headline {
+	h := headline(d.ds, s.zone(ctx), from, to)
+	var in analysis.Input
+	if def, err := s.defaultAsOf(ctx, sc); err == nil && !h.AsOf.Equal(def) {
+		in.AsOf = h.AsOf
+	}
+	h.FiguresAsOf = in.AsOf
+	for _, src := range figureSources {
+		a := s.byName[src.analysis]
+		if a == nil || !h.HasOrders || prev && src.analysis == "clv" {
+			continue
+		}
+		res, _, err := s.runAnalysis(ctx, v, sc, a, in, d)
+		if err != nil {
+			s.log.Warn("dashboard figure", "analysis", src.analysis, "err", err)
+			continue
+		}
+		src.pick(res, &h)
+	}
+	return h
 }
 
 // figureSources says which analysis results fill the dashboard's optional headlines.

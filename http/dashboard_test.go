@@ -18,7 +18,7 @@ func TestHeadlineShopReport(t *testing.T) {
 		kexi.Order{ID: 3, OrderedAt: date("2020-02-05"), Returned: 20, Status: kexi.StatusReturn},
 	)}
 	d.Normalize()
-	h := headline(d, time.UTC)
+	h := headline(d, time.UTC, time.Time{}, time.Time{})
 	if h.Customers != 0 || h.Active != 0 || h.Orders != 2 || h.AnonymousOrders != 2 || h.Revenue != 160.5 {
 		t.Errorf("customers %d active %d orders %d anonymous %d revenue %v; want 0 0 2 2 160.5",
 			h.Customers, h.Active, h.Orders, h.AnonymousOrders, h.Revenue)

@@ -42,6 +42,9 @@ var queryDocs = map[string]string{
 	"as_of":  "as-of date 2006-01-02: the end of that day in the business time zone (default: the end of the last order's day); 1900-01-01 to a few years ahead",
 	"from":   "period start 2006-01-02, a day in the business time zone",
 	"to":     "period end 2006-01-02 (inclusive of its whole day)",
+	"period": "a period counted back from the as-of day (as_of, default the last order's day) in the business time zone: " +
+		"all, 30d, 90d, 365d, this_month, last_month, this_quarter, last_quarter, this_year, last_year, or custom (from and to); " +
+		"a preset runs as of the end of its last day and is not given with from or to",
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)

@@ -426,7 +426,7 @@ func TestHeadline(t *testing.T) {
 		Surveys: []kexi.SurveyResponse{{ID: 1, At: date("2025-01-01"), Kind: kexi.NPS, Score: 6}, {ID: 2, At: date("2025-02-01"), Kind: kexi.CSAT, Score: 5}},
 	}
 	d.Normalize()
-	h := headline(d, time.UTC)
+	h := headline(d, time.UTC, time.Time{}, time.Time{})
 	// As of the end of the last order's day. Purchases in the period: #2 (60, cost 30) and #4
 	// (100, cost 55): revenue 160, margin 75, margin 75/160 = 0.46875; active customers 1 and 2.
 	// One NPS answer, a detractor: −100.

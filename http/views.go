@@ -23,6 +23,7 @@ const tablePage = 50
 type figureView struct {
 	Key, Label, Value string
 	Exact             string
+	Change            *changeView // against the previous period, when there is one
 }
 
 // cardView is a summary figure of an analysis page with its one-line definition (the
@@ -73,6 +74,7 @@ type analysisView struct {
 	Notes                      []string
 	Took                       string
 	Needs                      string
+	Period                     periodView
 }
 
 type dashboardView struct {
@@ -82,21 +84,32 @@ type dashboardView struct {
 	Empty   bool
 	// FigureLinks are the customers behind figures (key → customer-table link).
 	FigureLinks map[string]string
+	Period      periodView
 }
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(w, r, "Dashboard", "dashboard")
-	h, err := s.dashboard(r.Context(), scopeOf(r))
+	pc, err := s.periodFor(r.Context(), r.URL.Query(), dashboardPeriod, false, scopeOf(r))
+	if err != nil {
+		return err
+	}
+	h, err := s.dashboard(r.Context(), scopeOf(r), pc)
 	if err != nil {
 		return err
 	}
 	v := dashboardView{H: h, Empty: !h.HasOrders && h.Customers == 0}
+	v.Period = p.periodView("/", r.URL.Query(), pc, s.now())
 	v.Figures = dashboardFigures(p, h)
+	p.dashboardChanges(v.Figures, h, pc)
 	// The customers behind the figures: all of them, and the lifecycle's at-risk stage (the
-	// same default run the figure comes from).
+	// same run the figure comes from).
 	v.FigureLinks = map[string]string{"dash_customers": "/customers"}
 	if h.AtRisk != nil {
-		v.FigureLinks["dash_at_risk"] = drillLink("lifecycle", nil, kexi.Cond{Field: "stage", Value: "at_risk"})
+		var base url.Values
+		if !h.FiguresAsOf.IsZero() {
+			base = url.Values{"as_of": {h.FiguresAsOf.In(p.loc()).Format("2006-01-02")}}
+		}
+		v.FigureLinks["dash_at_risk"] = drillLink("lifecycle", base, kexi.Cond{Field: "stage", Value: "at_risk"})
 	}
 	if h.HasOrders {
 		months := make([]string, len(h.Months))
@@ -185,6 +198,11 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 	q := r.URL.Query()
 	v := analysisView{Name: info.Name, Title: p.Title, Summary: info.Summary.In(p.Lang), Code: info.Code,
 		AsOf: q.Get("as_of"), From: q.Get("from"), To: q.Get("to")}
+	pc, perr := s.periodFor(r.Context(), q, "all", false, scopeOf(r))
+	if perr != nil {
+		pc = periodChoice{Name: "all"}
+	}
+	v.Period = p.periodView("/analyses/"+info.Name, q, pc, s.now())
 	for _, o := range info.Options {
 		ov := optionView{Key: o.Key, Label: optionLabel(&info, p.Lang, o.Key), Help: o.Help.In(p.Lang), Type: o.Type,
 			Value: o.Default}
@@ -204,6 +222,9 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 			return s.render(w, r, http.StatusOK, "analysis", p)
 		}
 	}
+	if perr == nil && pc.compares() {
+		s.prefetchPrevious(r, a, pc)
+	}
 	_, in, res, d, took, err := s.analysisFor(r, false)
 	status := http.StatusOK
 	if err != nil {
@@ -215,6 +236,9 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 		p.Error, p.Problems = errText(p.Lang, err), problemsOf(err)
 	} else {
 		s.fillResult(p, &v, &info, res, d, q, in)
+		if pc.compares() {
+			s.compareFigures(r, p, &v, a, &info, res, d, pc, in)
+		}
 		switch {
 		case took >= time.Millisecond:
 			v.Took = took.Round(time.Millisecond).String()
@@ -238,7 +262,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *analysis.Result, d *data, q url.Values, in analysis.Input) {
 	v.ResultAsOf = res.AsOf
 	v.Notes = res.Notes
-	dq := drillBase(info.Name, q, in)
+	dq := drillBase(info.Name, datesQuery(q, in, p.loc()), in)
 	vals := res.FigureValues(func(k string) string { return label(info, p.Lang, k) },
 		func(x float64) string { return smartNum(p.Lang, x) })
 	for _, f := range res.Summary {

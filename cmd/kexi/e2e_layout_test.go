@@ -66,7 +66,9 @@ const layoutJS = `((vw) => {
 // in Chinese and English at desktop (1440×900) and phone (390×844) widths: no page is wider
 // than the screen (wide tables scroll inside their box), the phone menu is one button that
 // opens, the dashboard's figures fit the first phone screen, every chart has a name and a
-// text summary, the first link skips to the content, and print leaves out the menu.
+// text summary, the first link skips to the content, and print leaves out the menu. On the
+// dashboard and the RFM page it picks "last 90 days": the URL, the header and the change
+// badges of the headline figures show it.
 // Screenshots go to $KEXI_TESTOUT (default $TMPDIR/kexi-e2e) as desktop-… and phone-….
 func TestBrowserLayout(t *testing.T) {
 	browser := needChromium(t)
@@ -195,6 +197,86 @@ func TestBrowserLayout(t *testing.T) {
 					if ch.Role != "img" || ch.Label == "" || !strings.HasPrefix(ch.Summary, ch.Label) || len(ch.Summary) <= len(ch.Label)+2 {
 						t.Errorf("%s: chart without a name or a text summary: %+v", name, ch)
 					}
+				}
+				shot(name)
+			}
+			// The period picker: choose "last 90 days" on the dashboard and on an analysis;
+			// the page comes back with the period in its URL and header, and its headline
+			// figures show their change against the 90 days before.
+			for _, pg := range []string{"/", "/analyses/rfm"} {
+				name := size.name + "-period-" + strings.Trim(strings.ReplaceAll(pg, "/", "-"), "-")
+				if pg == "/" {
+					name += "dashboard"
+				}
+				name += "-" + lang
+				do("open "+name, chromedp.Navigate(s.url+pg), chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.getElementById('period-select'); s.value = '90d'; s.dispatchEvent(new Event('change')); return true; })()`)); err != nil {
+					t.Fatalf("pick the last 90 days on %s: %v", name, err)
+				}
+				do("wait for the last 90 days on "+name,
+					chromedp.WaitReady(chromedp.CSS(`#period-select option[value="90d"][selected]`)),
+					chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+				res, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](`({
+  url: location.pathname + location.search,
+  line: document.getElementById('period-line').textContent.replace(/\s+/g, ' ').trim(),
+  badges: [...document.querySelectorAll('.figure .chg')].map(e => ({cls: e.className, text: e.firstChild.textContent, title: e.title})),
+})`))
+				var got struct {
+					URL    string `json:"url"`
+					Line   string `json:"line"`
+					Badges []struct{ Cls, Text, Title string }
+				}
+				if err == nil {
+					err = json.Unmarshal(res, &got)
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				label, vs, prev := "Last 90 days: ", "compared with ", "Previous period ("
+				if lang == "zh" {
+					label, vs, prev = "最近 90 天：", "对比 ", "上期（"
+				}
+				if !strings.Contains(got.URL, "period=90d") || !strings.HasPrefix(got.Line, label) || !strings.Contains(got.Line, vs) {
+					t.Errorf("%s: at %s the header says %q; want period=90d in the URL and %q… %q…", name, got.URL, got.Line, label, vs)
+				}
+				coloured := 0
+				for _, b := range got.Badges {
+					if !strings.HasPrefix(b.Title, prev) || !(strings.HasPrefix(b.Text, "▲ +") || strings.HasPrefix(b.Text, "▼ −") || strings.HasPrefix(b.Text, "± ")) {
+						t.Errorf("%s: change badge %+v; want ▲/▼/± and a title with the previous value", name, b)
+					}
+					if strings.Contains(b.Cls, "good") || strings.Contains(b.Cls, "bad") {
+						coloured++
+					}
+				}
+				if coloured == 0 {
+					t.Errorf("%s: no green or red change badge among %+v", name, got.Badges)
+				}
+				t.Logf("%s: %s; %d badges, first %+v", name, got.Line, len(got.Badges), got.Badges[0])
+				if c := check(size.w); c.Overflow > 0 || len(c.Wide) > 0 {
+					t.Errorf("%s: the page is %dpx wider than the screen; too wide: %v", name, c.Overflow, c.Wide)
+				} else if size.phone && pg == "/" && c.Figures > int(size.h) {
+					t.Errorf("%s: the dashboard's figures end at %dpx, below the first screen (%dpx)", name, c.Figures, size.h)
+				}
+				shot(name)
+			}
+			// A custom range: choosing it shows the two dates, Apply keeps them in the URL. The
+			// 90 days of 2026-01-01..03-31 compare with the 90 before: 2025-10-03..12-31.
+			if !size.phone {
+				name := size.name + "-period-custom-" + lang
+				do("open "+name, chromedp.Navigate(s.url+"/"), chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.getElementById('period-select'); s.value = 'custom'; s.dispatchEvent(new Event('change')); return true; })()`)); err != nil {
+					t.Fatalf("choose a custom range: %v", err)
+				}
+				do("fill in the custom range", chromedp.WaitVisible(chromedp.CSS(`#period-form input[name="from"]`)),
+					chromedp.SetValue(chromedp.CSS(`#period-form input[name="from"]`), "2026-01-01"),
+					chromedp.SetValue(chromedp.CSS(`#period-form input[name="to"]`), "2026-03-31"),
+					chromedp.Click(chromedp.ID("period-apply")),
+					chromedp.WaitReady(chromedp.CSS(`#period-select option[value="custom"][selected]`)),
+					chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+				res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.search, document.getElementById('period-line').textContent.replace(/\s+/g, ' ').trim()]`))
+				want := map[string]string{"zh": "自定义：2026年1月1日 – 2026年3月31日 · 对比 2025年10月3日 – 2025年12月31日", "en": "Custom range: 1 Jan 2026 – 31 Mar 2026 · compared with 3 Oct 2025 – 31 Dec 2025"}[lang]
+				if err != nil || len(res) != 2 || !strings.Contains(res[0], "from=2026-01-01") || !strings.Contains(res[0], "to=2026-03-31") || !strings.HasPrefix(res[1], want) {
+					t.Errorf("%s: %q (%v); want from and to in the URL and %q", name, res, err, want)
 				}
 				shot(name)
 			}

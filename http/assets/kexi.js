@@ -417,7 +417,26 @@
     }, 300);
   }
 
+  // wirePeriod submits the period picker when a preset is chosen; "custom" shows the dates.
+  function wirePeriod() {
+    var form = document.getElementById('period-form');
+    var sel = document.getElementById('period-select');
+    if (!form || !sel) { return; }
+    sel.addEventListener('change', function () {
+      var dates = form.querySelectorAll('.custom-dates input');
+      if (sel.value === 'custom') {
+        form.classList.add('custom');
+        if (dates.length) { dates[0].focus(); }
+        return;
+      }
+      form.classList.remove('custom');
+      for (var i = 0; i < dates.length; i++) { dates[i].disabled = true; }
+      form.submit();
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
+    wirePeriod();
     drawAll();
     wireFilter();
     wireImport();
