@@ -157,11 +157,15 @@ func (s Scope) Restricted() bool { return s.Owner != "" || s.Region != "" }
 // (analysis.Info.Reads), and the CLI and the server load only that.
 type Parts uint32
 
-// The parts of a Dataset. PartLines is the order lines (it implies PartOrders); PartCompetitors
-// is competitors with the SWOT board. Custom field definitions are always loaded.
+// The parts of a Dataset. PartOrders is the orders' ids, customers, times, amounts and statuses:
+// what most order analyses read. PartOrderDetails adds their costs, shipping, discounts,
+// returns, channels, provinces, cities and external ids; without it those columns hold zeros
+// and empty texts. PartLines is the order lines. Both imply PartOrders. PartCompetitors is
+// competitors with the SWOT board. Custom field definitions are always loaded.
 const (
 	PartCustomers Parts = 1 << iota
 	PartOrders
+	PartOrderDetails
 	PartLines
 	PartProducts
 	PartInteractions
@@ -177,12 +181,13 @@ const (
 
 // partNames are the names of the parts, as analyses declare them.
 var partNames = map[string]Parts{
-	"customers": PartCustomers, "orders": PartOrders, "items": PartLines | PartOrders, "products": PartProducts,
+	"customers": PartCustomers, "orders": PartOrders, "order_details": PartOrderDetails | PartOrders,
+	"items": PartLines | PartOrders, "products": PartProducts,
 	"interactions": PartInteractions, "events": PartEvents, "surveys": PartSurveys, "leads": PartLeads,
 	"campaigns": PartCampaigns, "responses": PartResponses, "competitors": PartCompetitors, "swot": PartCompetitors,
 }
 
-// PartsOf returns the parts named (customers, orders, items, products, interactions, events,
+// PartsOf returns the parts named (customers, orders, order_details, items, products, interactions, events,
 // surveys, leads, campaigns, responses, competitors, swot); an unknown name panics, since
 // names come from the analyses' own declarations.
 func PartsOf(names ...string) Parts {
@@ -209,6 +214,9 @@ func (d *Dataset) Only(p Parts) *Dataset {
 	}
 	if p.Has(PartOrders) {
 		e.Orders = d.Orders
+		if !p.Has(PartOrderDetails) {
+			e.Orders = d.Orders.core()
+		}
 		if !p.Has(PartLines) {
 			e.Orders.LineStart, e.Orders.Lines = nil, LineTable{}
 		}

@@ -487,3 +487,20 @@ func KeysOf(customers []Customer) CustomerKeys {
 	}
 	return k
 }
+
+// core returns a copy of t with only what PartOrders loads: ids, customers, times, amounts,
+// statuses and lines; the other columns hold zeros and empty texts.
+func (t *OrderTable) core() OrderTable {
+	u := OrderTable{ID: t.ID, CustomerID: t.CustomerID, At: t.At, Amount: t.Amount, Loc: t.Loc,
+		LineStart: t.LineStart, Lines: t.Lines}
+	n := t.Len()
+	u.Cost, u.Shipping, u.Discount, u.Returned = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	u.Facet = make([]uint32, n)
+	for i := range n {
+		u.Facet[i] = u.FacetCode(Facets{Status: t.Status(i)})
+	}
+	for range n {
+		u.ext.Append("")
+	}
+	return u
+}

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -70,10 +72,23 @@ func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope, parts kexi.Part
 // parts lists the independent loads that make up the parts p of a Dataset, and the step that
 // joins them.
 func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(context.Context, querier) error, func() error) {
-	var lines orderLines
+	// Orders and lines are most of the data: they are read in shards of the id range, each on
+	// its own read transaction, and joined in id order.
+	shards := min(max(runtime.NumCPU(), 1), 4)
+	orders := make([]kexi.OrderTable, shards)
+	lines := make([]orderLines, shards)
 	join := func() error {
+		d.Orders = orders[0]
+		for k := 1; k < shards; k++ {
+			d.Orders.AppendTable(&orders[k])
+		}
 		if p.Has(kexi.PartLines) {
-			if err := lines.attach(&d.Orders); err != nil {
+			all := lines[0]
+			for k := 1; k < shards; k++ {
+				all.lines.AppendTable(&lines[k].lines)
+				all.runs = append(all.runs, lines[k].runs...)
+			}
+			if err := all.attach(&d.Orders); err != nil {
 				return err
 			}
 		}
@@ -86,11 +101,13 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 			loads = append(loads, f)
 		}
 	}
-	add(kexi.PartOrders, func(ctx context.Context, q querier) (err error) {
-		d.Orders, err = loadOrders(ctx, q, scope)
-		return err
-	})
-	add(kexi.PartLines, func(ctx context.Context, q querier) error { return lines.load(ctx, q, scope) })
+	for k := range shards {
+		add(kexi.PartOrders, func(ctx context.Context, q querier) (err error) {
+			orders[k], err = loadOrders(ctx, q, scope, k, shards, p.Has(kexi.PartOrderDetails))
+			return err
+		})
+		add(kexi.PartLines, func(ctx context.Context, q querier) error { return lines[k].load(ctx, q, scope, k, shards) })
+	}
 	add(kexi.PartCustomers, func(ctx context.Context, q querier) (err error) {
 		d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
 		return err
@@ -286,17 +303,47 @@ func (t texts) get(b []byte) string {
 	return s
 }
 
-// loadOrders reads the orders in scope, in id order, without their lines.
-func loadOrders(ctx context.Context, q querier, scope kexi.Scope) (kexi.OrderTable, error) {
+// shard returns a condition on the column col (an order id) that holds shard k of n of the
+// orders' id range, and its arguments.
+func shard(ctx context.Context, q querier, col string, k, n int) (string, []any, error) {
+	var top int64
+	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM orders").Scan(&top); err != nil {
+		return "", nil, err
+	}
+	lo, hi := top*int64(k)/int64(n), top*int64(k+1)/int64(n)
+	if k == n-1 {
+		hi = math.MaxInt64 // whatever a write added meanwhile is seen by the version check
+	}
+	return col + " > ? AND " + col + " <= ?", []any{lo, hi}, nil
+}
+
+// and adds a condition to a WHERE clause (or starts one).
+func and(where string, args []any, cond string, more []any) (string, []any) {
+	if where == "" {
+		return " WHERE " + cond, more
+	}
+	return where + " AND " + cond, append(args, more...)
+}
+
+// loadOrders reads shard k of n of the orders in scope, in id order, without their lines; with
+// details, every column (else those of kexi.PartOrders, the others zero).
+func loadOrders(ctx context.Context, q querier, scope kexi.Scope, k, shards int, details bool) (kexi.OrderTable, error) {
 	var t kexi.OrderTable
 	where, args := scopeWhere(scopeCustomer, scope)
+	cond, more, err := shard(ctx, q, "t.id", k, shards)
+	if err != nil {
+		return t, fmt.Errorf("orders: %w", err)
+	}
+	where, args = and(where, args, cond, more)
 	var n int
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM orders t"+where, args...).Scan(&n); err != nil {
 		return t, fmt.Errorf("orders: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, ''), coalesce(t.customer_id, 0), t.ordered_at, "+
-		"t.amount, t.cost, t.shipping, t.discount, t.returned, t.channel, t.status, t.province, t.city FROM orders t"+
-		where+" ORDER BY t.id", args...)
+	cols := "t.id, coalesce(t.customer_id, 0), t.ordered_at, t.amount, t.status"
+	if details {
+		cols += ", coalesce(t.external_id, ''), t.cost, t.shipping, t.discount, t.returned, t.channel, t.province, t.city"
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+cols+" FROM orders t"+where+" ORDER BY t.id", args...)
 	if err != nil {
 		return t, fmt.Errorf("orders: %w", err)
 	}
@@ -306,9 +353,12 @@ func loadOrders(ctx context.Context, q querier, scope kexi.Scope) (kexi.OrderTab
 	var id, cid, at int64
 	var amount, cost, shipping, discount, returned float64
 	var ext, channel, status, province, city sql.RawBytes
+	dest := []any{&id, &cid, &at, &amount, &status}
+	if details {
+		dest = append(dest, &ext, &cost, &shipping, &discount, &returned, &channel, &province, &city)
+	}
 	for rows.Next() {
-		if err := rows.Scan(&id, &ext, &cid, &at, &amount, &cost, &shipping, &discount, &returned,
-			&channel, &status, &province, &city); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return t, fmt.Errorf("orders: %w", err)
 		}
 		t.AppendRow(id, string(ext), cid, at, amount, cost, shipping, discount, returned,
@@ -327,12 +377,17 @@ type orderLines struct {
 	runs  []int64         // the order id of each run of lines in lines
 }
 
-// load reads the lines of the orders in scope.
-func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope) error {
+// load reads the lines of shard k of n of the orders in scope.
+func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope, k, shards int) error {
 	where, args := scopeWhere(scopeCustomer, scope)
 	if where != "" {
 		where = " WHERE i.order_id IN (SELECT t.id FROM orders t" + where + ")"
 	}
+	cond, more, err := shard(ctx, q, "i.order_id", k, shards)
+	if err != nil {
+		return fmt.Errorf("order lines: %w", err)
+	}
+	where, args = and(where, args, cond, more)
 	var n int
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM order_items i"+where, args...).Scan(&n); err != nil {
 		return fmt.Errorf("order lines: %w", err)

@@ -919,12 +919,18 @@ func testLoadDataset(t *testing.T, s kexi.Store) {
 	if e, _ := some.Keys.Of(d.Customers[1].ID); len(some.Keys.ID) != 2 || e != d.Customers[1].ExternalID {
 		t.Fatalf("customer keys without the customers: %v, customer 2 is %q", some.Keys.ID, e)
 	}
+	// The orders' own columns, without their details (external id, cost, channel …): as the
+	// whole load's, with the details taken away by Dataset.Only.
+	want := d.Only(kexi.PartsOf("orders", "surveys"))
 	for i := range d.Orders.Len() {
-		o := d.Orders.Order(i)
-		o.Items = nil
-		if p := some.Orders.Order(i); !reflect.DeepEqual(p, o) {
+		o := want.Orders.Order(i)
+		if p := some.Orders.Order(i); !reflect.DeepEqual(p, o) || o.ExternalID != "" {
 			t.Fatalf("order %d alone %+v, with everything %+v", i, p, o)
 		}
+	}
+	if full, err := s.LoadDataset(ctx, kexi.Scope{}, kexi.PartsOf("order_details")); err != nil ||
+		!reflect.DeepEqual(full.Orders.Order(1), func() kexi.Order { o := d.Orders.Order(1); o.Items = nil; return o }()) {
+		t.Fatalf("orders with details: %+v, %v", full.Orders.Order(1), err)
 	}
 	none, err := s.LoadDataset(ctx, kexi.Scope{}, kexi.PartsOf("leads"))
 	must(t, err)

@@ -271,7 +271,7 @@ func (Analysis) Info() analysis.Info {
 			"roi_by_campaign": t("ROI by campaign", "各活动投资回报率"),
 		},
 		Needs: []string{"customers", "orders", "leads", "campaigns"},
-		Reads: []string{"customers", "orders", "leads", "campaigns"},
+		Reads: []string{"customers", "orders", "order_details", "leads", "campaigns"},
 	}
 }
 

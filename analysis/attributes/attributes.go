@@ -466,7 +466,7 @@ func (attributesAnalysis) Info() analysis.Info {
 		},
 		Labels: labels,
 		Needs:  []string{"customers", "orders"},
-		Reads:  []string{"customers", "orders"},
+		Reads:  []string{"customers", "orders", "order_details"},
 	}
 }
 

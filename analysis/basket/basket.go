@@ -430,7 +430,7 @@ func (Analysis) Info() analysis.Info {
 			"sku": t("SKU", "商品编号"),
 		},
 		Needs: []string{"orders", "items"},
-		Reads: []string{"orders", "items", "products"},
+		Reads: []string{"orders", "order_details", "items", "products"},
 	}
 }
 

@@ -599,7 +599,7 @@ func (behaviourAnalysis) Info() analysis.Info {
 		Summary: analysis.Text{En: "How often, how much, when, where and what customers buy, and when they will buy next.", Zh: "客户多久买一次、买多少、何时何地买什么,以及下次何时购买。"},
 		Labels:  labels,
 		Needs:   []string{"orders", "items", "events"},
-		Reads:   []string{"orders", "items", "events"},
+		Reads:   []string{"orders", "order_details", "items", "events"},
 	}
 }
 

@@ -51,7 +51,7 @@ func (churnAnalysis) Info() analysis.Info {
 		},
 		Labels: labels,
 		Needs:  []string{"customers", "orders", "items"},
-		Reads:  []string{"customers", "orders", "items", "interactions", "surveys"},
+		Reads:  []string{"customers", "orders", "order_details", "items", "interactions", "surveys"},
 	}
 }
 

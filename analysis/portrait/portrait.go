@@ -115,7 +115,7 @@ func (portraitAnalysis) Info() analysis.Info {
 			Help: analysis.Text{En: "Customer id or external id (required)", Zh: "客户 ID 或外部编号(必填)"}}},
 		Labels: labels,
 		Needs:  []string{"customers", "orders", "items"},
-		Reads:  []string{"customers", "orders", "items", "interactions", "surveys", "responses", "events"},
+		Reads:  []string{"customers", "orders", "order_details", "items", "interactions", "surveys", "responses", "events"},
 	}
 }
 

@@ -509,7 +509,7 @@ func (Analysis) Info() analysis.Info {
 		},
 		Labels: l,
 		Needs:  []string{"customers", "orders", "items"},
-		Reads:  []string{"customers", "orders", "items", "interactions", "surveys"},
+		Reads:  []string{"customers", "orders", "order_details", "items", "interactions", "surveys"},
 	}
 }
 

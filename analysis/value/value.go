@@ -205,7 +205,7 @@ func (valueAnalysis) Info() analysis.Info {
 			Help: analysis.Text{En: "Service cost per interaction minute; default the setting", Zh: "每分钟互动的服务成本;默认取系统设置"}}},
 		Labels: labels,
 		Needs:  []string{"orders", "items", "interactions"},
-		Reads:  []string{"orders", "items", "interactions"},
+		Reads:  []string{"orders", "order_details", "items", "interactions"},
 	}
 }
 
