@@ -79,8 +79,17 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 	lines := make([]orderLines, shards)
 	join := func() error {
 		d.Orders = orders[0]
-		for k := 1; k < shards; k++ {
-			d.Orders.AppendTable(&orders[k])
+		if shards > 1 {
+			total := 0
+			for k := range orders {
+				total += orders[k].Len()
+			}
+			d.Orders = kexi.OrderTable{Loc: orders[0].Loc}
+			d.Orders.Grow(total)
+			for k := range orders {
+				d.Orders.AppendTable(&orders[k])
+				orders[k] = kexi.OrderTable{} // for the collector
+			}
 		}
 		if p.Has(kexi.PartLines) {
 			all := lines[0]
