@@ -41,14 +41,32 @@ const maxProblems = 100
 // Invalid records (a missing ordered_at, a NaN amount, a survey score out of range, …) fail the
 // whole import with EINVALID naming each record by kind, position (Row, 1-based) and external id.
 func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, error) {
-	st := kexi.ImportStats{Inserted: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}}
 	if b == nil {
-		return st, nil
+		return kexi.ImportStats{Inserted: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}}, nil
 	}
-	if err := validateBatch(b, b.Present); err != nil {
-		return st, err
-	}
-	s := &importState{ctx: ctx, db: db, now: db.stamp(), present: b.Present, stats: &st}
+	return db.importChunks(ctx, false, func(put func(*kexi.Batch) error) error { return put(b) })
+}
+
+// ImportStream writes the batches that feed hands to put in one transaction, as Import would
+// write them joined into one Batch: all of them or nothing, the last record with an external
+// id wins across batches, and ImportStats counts a record inserted by an early batch and
+// updated by a later one as inserted. Memory is bounded by one batch (plus the external ids of
+// the records the import wrote), so a caller can stream a file of any size: put writes a batch
+// before it returns, and the caller may reuse or drop it then. An error from put (an invalid
+// record, a write that fails) or from feed rolls everything back; invalid records are
+// reported as Import reports them, over all batches, with positions counted from the first.
+//
+// Lead stage histories of a lead repeated in two batches are merged as when a file updates a
+// stored lead (stages it has keep their first date), not as within one batch.
+func (db *DB) ImportStream(ctx context.Context, feed func(put func(*kexi.Batch) error) error) (kexi.ImportStats, error) {
+	return db.importChunks(ctx, true, feed)
+}
+
+func (db *DB) importChunks(ctx context.Context, stream bool, feed func(put func(*kexi.Batch) error) error) (kexi.ImportStats, error) {
+	st := kexi.ImportStats{Inserted: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}}
+	s := &importState{ctx: ctx, db: db, now: db.stamp(), stats: &st, stream: stream,
+		exts: map[string]*extState{}, base: map[string]int{}}
+	v := &validator{}
 	err := db.write(ctx, false, func(tx *sql.Tx) error {
 		s.tx = tx
 		// Foreign keys are checked at commit rather than row by row: the rows of one kind
@@ -56,8 +74,35 @@ func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, erro
 		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 			return err
 		}
-		if err := s.run(b); err != nil {
+		err := feed(func(b *kexi.Batch) error {
+			if b == nil {
+				return nil
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			// After an invalid record nothing more is written, but the later batches are
+			// still checked, so that the error counts every invalid record, as one Batch would.
+			v.check(b, s.base)
+			if v.bad == 0 {
+				s.present = b.Present
+				if err := s.run(b); err != nil {
+					return err
+				}
+			}
+			s.advance(b)
+			return nil
+		})
+		if err != nil {
 			return err
+		}
+		if err := v.err(); err != nil {
+			return err
+		}
+		for _, rebuild := range s.rebuilds {
+			if err := rebuild(); err != nil {
+				return err
+			}
 		}
 		if err := ctx.Err(); err != nil {
 			return err
@@ -77,12 +122,47 @@ func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, erro
 	return st, nil
 }
 
-// validateBatch checks every record before anything is written. When Present names the
-// fields a kind's source supplied, a field it did not supply is not required here: a record
-// that turns out to be new is checked in full when it is inserted (see requireNew).
-func validateBatch(b *kexi.Batch, present map[string][]string) error {
-	var probs []kexi.FieldProblem
-	bad := 0
+// advance counts the records of a batch that an import has taken, so that the next batch's
+// records are numbered after them.
+func (s *importState) advance(b *kexi.Batch) {
+	for k, n := range batchLens(b) {
+		s.base[k] += n
+	}
+}
+
+// batchLens is the number of records of each kind in b.
+func batchLens(b *kexi.Batch) map[string]int {
+	return map[string]int{
+		kexi.KindCustomers: len(b.Customers), kexi.KindProducts: len(b.Products), kexi.KindCampaigns: len(b.Campaigns),
+		kexi.KindOrders: len(b.Orders), kexi.KindInteractions: len(b.Interactions), kexi.KindEvents: len(b.Events),
+		kexi.KindSurveys: len(b.Surveys), kexi.KindLeads: len(b.Leads), kexi.KindResponses: len(b.Responses),
+		kexi.KindCompetitors: len(b.Competitors), kexi.KindSWOT: len(b.SWOT), "custom fields": len(b.CustomFields),
+	}
+}
+
+// validator checks every record before anything is written. When Present names the fields a
+// kind's source supplied, a field it did not supply is not required here: a record that turns
+// out to be new is checked in full when it is inserted (see requireNew).
+type validator struct {
+	bad   int
+	probs []kexi.FieldProblem
+}
+
+// err is the error for the invalid records found, or nil.
+func (v *validator) err() error {
+	if v.bad == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("import: %d invalid record", v.bad)
+	if v.bad > 1 {
+		msg += "s"
+	}
+	return &kexi.Error{Code: kexi.EINVALID, Message: msg + "; nothing was imported", Problems: v.probs}
+}
+
+// check checks the records of b; base counts, per kind, the records of earlier batches.
+func (v *validator) check(b *kexi.Batch, base map[string]int) {
+	present := b.Present
 	kind := ""
 	add := func(err error) {
 		if err == nil {
@@ -102,31 +182,31 @@ func validateBatch(b *kexi.Batch, present map[string][]string) error {
 		if len(keep) == 0 {
 			return
 		}
-		bad++
-		if len(probs) < maxProblems {
-			probs = append(probs, keep...)
+		v.bad++
+		if len(v.probs) < maxProblems {
+			v.probs = append(v.probs, keep...)
 		}
 	}
-	check := func(k string, n int, fn func(i int) error) {
+	check := func(k string, n int, fn func(i, row int) error) {
 		kind = k
 		for i := 0; i < n; i++ {
-			add(fn(i))
+			add(fn(i, base[k]+i+1))
 		}
 	}
-	check(kexi.KindCustomers, len(b.Customers), func(i int) error { return validateCustomer(&b.Customers[i], i+1) })
-	check(kexi.KindProducts, len(b.Products), func(i int) error { return validateProduct(&b.Products[i], i+1) })
-	check(kexi.KindCampaigns, len(b.Campaigns), func(i int) error { return validateCampaign(&b.Campaigns[i], i+1) })
-	check(kexi.KindOrders, len(b.Orders), func(i int) error { return validateOrder(&b.Orders[i], i+1) })
-	check(kexi.KindInteractions, len(b.Interactions), func(i int) error { return validateInteraction(&b.Interactions[i], i+1) })
-	check(kexi.KindEvents, len(b.Events), func(i int) error { return validateEvent(&b.Events[i], i+1) })
-	check(kexi.KindSurveys, len(b.Surveys), func(i int) error { return validateSurvey(&b.Surveys[i], i+1) })
-	check(kexi.KindLeads, len(b.Leads), func(i int) error { return validateLead(&b.Leads[i], i+1) })
-	check(kexi.KindResponses, len(b.Responses), func(i int) error { return validateResponse(&b.Responses[i], i+1) })
-	check(kexi.KindCompetitors, len(b.Competitors), func(i int) error { return validateCompetitor(&b.Competitors[i], i+1) })
-	check(kexi.KindSWOT, len(b.SWOT), func(i int) error { return validateSWOT(&b.SWOT[i], i+1) })
+	check(kexi.KindCustomers, len(b.Customers), func(i, row int) error { return validateCustomer(&b.Customers[i], row) })
+	check(kexi.KindProducts, len(b.Products), func(i, row int) error { return validateProduct(&b.Products[i], row) })
+	check(kexi.KindCampaigns, len(b.Campaigns), func(i, row int) error { return validateCampaign(&b.Campaigns[i], row) })
+	check(kexi.KindOrders, len(b.Orders), func(i, row int) error { return validateOrder(&b.Orders[i], row) })
+	check(kexi.KindInteractions, len(b.Interactions), func(i, row int) error { return validateInteraction(&b.Interactions[i], row) })
+	check(kexi.KindEvents, len(b.Events), func(i, row int) error { return validateEvent(&b.Events[i], row) })
+	check(kexi.KindSurveys, len(b.Surveys), func(i, row int) error { return validateSurvey(&b.Surveys[i], row) })
+	check(kexi.KindLeads, len(b.Leads), func(i, row int) error { return validateLead(&b.Leads[i], row) })
+	check(kexi.KindResponses, len(b.Responses), func(i, row int) error { return validateResponse(&b.Responses[i], row) })
+	check(kexi.KindCompetitors, len(b.Competitors), func(i, row int) error { return validateCompetitor(&b.Competitors[i], row) })
+	check(kexi.KindSWOT, len(b.SWOT), func(i, row int) error { return validateSWOT(&b.SWOT[i], row) })
 	kind = "custom fields"
 	for i, f := range b.CustomFields {
-		c := &checker{kind: "custom fields", row: i + 1}
+		c := &checker{kind: "custom fields", row: base[kind] + i + 1}
 		if f.Entity != "customer" && f.Entity != "lead" {
 			c.add("entity", f.Entity, "expected customer or lead")
 		}
@@ -140,14 +220,6 @@ func validateBatch(b *kexi.Batch, present map[string][]string) error {
 		}
 		add(c.err())
 	}
-	if bad == 0 {
-		return nil
-	}
-	msg := fmt.Sprintf("import: %d invalid record", bad)
-	if bad > 1 {
-		msg += "s"
-	}
-	return &kexi.Error{Code: kexi.EINVALID, Message: msg + "; nothing was imported", Problems: probs}
 }
 
 // importState is one running import.
@@ -159,11 +231,38 @@ type importState struct {
 	present map[string][]string
 	stats   *kexi.ImportStats
 	changed bool
+	// stream is set when more batches may follow: every table then keeps the external ids
+	// of the rows the import wrote, so that a later batch finds them.
+	stream bool
 
-	customers map[string]int64 // external id → id, loaded on first use
-	custMax   int64
-	products  map[string]int64
-	campaigns map[string]int64
+	exts     map[string]*extState // by table, loaded on first use
+	base     map[string]int       // records of each kind in the batches before this one
+	rebuilds []func() error       // the indexes to build again before the import commits
+	// linesDecided: whether to drop the indexes of order_items was decided.
+	linesDecided bool
+}
+
+// extState is what an import knows of one table: external id → id of the stored rows (and,
+// when kept, of those it wrote), the largest id, and that id when the import began.
+type extState struct {
+	m       map[string]int64
+	max     int64
+	start   int64
+	decided bool // whether to drop the table's indexes while rows go in was decided
+}
+
+// ext returns the external ids of table, reading them on first use.
+func (s *importState) ext(table string) (*extState, error) {
+	if es := s.exts[table]; es != nil {
+		return es, nil
+	}
+	m, mx, err := s.loadExt(table)
+	if err != nil {
+		return nil, err
+	}
+	es := &extState{m: m, max: mx, start: mx}
+	s.exts[table] = es
+	return es, nil
 }
 
 func (s *importState) run(b *kexi.Batch) error {
@@ -295,26 +394,13 @@ func (s *importState) loadExt(table string) (map[string]int64, int64, error) {
 	return m, maxID, rows.Err()
 }
 
-// loadCustomers reads the external ids of the customers already stored, once per import.
-func (s *importState) loadCustomers() error {
-	if s.customers != nil {
-		return nil
-	}
-	m, mx, err := s.loadExt("customers")
-	if err != nil {
-		return err
-	}
-	s.customers, s.custMax = m, mx
-	return nil
-}
-
 // newStub gives a stub customer for ext the next id and counts it; the caller inserts it.
-func (s *importState) newStub(ext string) int64 {
-	s.custMax++
-	s.customers[ext] = s.custMax
+func (s *importState) newStub(c *extState, ext string) int64 {
+	c.max++
+	c.m[ext] = c.max
 	s.stats.Stubs++
 	s.changed = true
-	return s.custMax
+	return c.max
 }
 
 // stubCustomers creates, with a bulk insert, a stub for every customer the external ids
@@ -327,17 +413,20 @@ func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 	}
 	defer b.stop()
 	now := s.now.UnixMilli()
+	var c *extState
 	for ext := range exts {
 		if ext == "" {
 			continue
 		}
-		if err := s.loadCustomers(); err != nil {
-			return err
+		if c == nil {
+			if c, err = s.ext("customers"); err != nil {
+				return err
+			}
 		}
-		if _, ok := s.customers[ext]; ok {
+		if _, ok := c.m[ext]; ok {
 			continue
 		}
-		if err := b.add(s.newStub(ext), ext, ext, 1, now, now); err != nil {
+		if err := b.add(s.newStub(c, ext), ext, ext, 1, now, now); err != nil {
 			return dbError(err, "insert stub customers")
 		}
 	}
@@ -351,7 +440,11 @@ func (s *importState) customerRef(ext string, id *int64) error {
 	if ext == "" {
 		return nil
 	}
-	v, ok := s.customers[ext]
+	c := s.exts["customers"]
+	if c == nil {
+		return fmt.Errorf("customer %q was not created", ext)
+	}
+	v, ok := c.m[ext]
 	if !ok {
 		return fmt.Errorf("customer %q was not created", ext)
 	}
@@ -363,14 +456,11 @@ func (s *importState) campaignRef(ext string, id *int64) error {
 	if ext == "" {
 		return nil
 	}
-	if s.campaigns == nil {
-		m, _, err := s.loadExt("campaigns")
-		if err != nil {
-			return err
-		}
-		s.campaigns = m
+	c, err := s.ext("campaigns")
+	if err != nil {
+		return err
 	}
-	v, ok := s.campaigns[ext]
+	v, ok := c.m[ext]
 	if !ok {
 		return kexi.Errorf(kexi.EINVALID, "no campaign has external id %q", ext)
 	}
@@ -382,14 +472,11 @@ func (s *importState) productID(sku string) (int64, error) {
 	if sku == "" {
 		return 0, nil
 	}
-	if s.products == nil {
-		m, _, err := s.loadExt("products")
-		if err != nil {
-			return 0, err
-		}
-		s.products = m
+	p, err := s.ext("products")
+	if err != nil {
+		return 0, err
 	}
-	return s.products[sku], nil
+	return p.m[sku], nil
 }
 
 // presence is what Present says about one kind.
@@ -681,10 +768,12 @@ func lastOf[T any](e *entity[T], recs []T) []bool {
 
 // importKind upserts the records of one kind.
 func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err error) {
-	ext, maxID, err := s.loadExt(e.table)
+	es, err := s.ext(e.table)
 	if err != nil {
 		return err
 	}
+	ext, maxID := es.m, es.max
+	base := s.base[e.kind] // records of this kind in earlier batches, for positions in errors
 	p := s.presence(e.kind, e.alias)
 	upd, err := newUpdater(s, e, p)
 	if err != nil {
@@ -711,21 +800,22 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 			return err
 		}
 	}
-	if fresh := countNew(e, recs, ext); fresh >= bulkIndexMin && fresh >= len(ext) {
-		rebuild, err := s.dropIndexes(e.table)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if err == nil {
-				err = rebuild()
+	// The first batch of a kind decides whether its table's indexes are built again once
+	// every batch is in.
+	if !es.decided {
+		es.decided = true
+		if fresh := countNew(e, recs, ext); fresh >= bulkIndexMin && fresh >= len(ext) {
+			rebuild, err := s.dropIndexes(e.table)
+			if err != nil {
+				return err
 			}
-		}()
+			s.rebuilds = append(s.rebuilds, rebuild)
+		}
 	}
 	// New external ids go into the map only when it is kept: lastOf has made the keys of the
 	// records looked up below unique, so the loop itself never finds them (for 500,000 new
-	// orders the map's growth cost 0.3 s).
-	keep := s.keepExt(e.table)
+	// orders the map's growth cost 0.3 s). A stream keeps them all, for its later batches.
+	keep := s.stream || s.keepExt(e.table)
 	var nIns, nUpd, nSame int
 	customs := func(x *T) map[string]string { return customOf(x) }
 	done := func(r pendingUpdate[T], changed bool) {
@@ -733,9 +823,11 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 			_, up := e.stamps(r.x)
 			*up = s.now
 		}
-		if changed || r.child {
+		switch {
+		case r.id > es.start: // written by an earlier batch of this import: counted there
+		case changed || r.child:
 			nUpd++
-		} else {
+		default:
 			nSame++
 		}
 	}
@@ -761,24 +853,24 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 			id = 0
 		}
 		if !exists && !p.all && h.validate != nil {
-			if err := h.validate(x, i+1); err != nil {
+			if err := h.validate(x, base+i+1); err != nil {
 				return fail(err)
 			}
 		}
 		if h.customer != nil {
 			if err := s.customerRef(h.customer(x)); err != nil {
-				return fail(recordErr(e.kind, i, key, err))
+				return fail(recordErr(e.kind, base+i, key, err))
 			}
 		}
 		if h.prep != nil {
 			if err := h.prep(x, id); err != nil {
-				return fail(recordErr(e.kind, i, key, err))
+				return fail(recordErr(e.kind, base+i, key, err))
 			}
 		}
 		if !exists {
 			maxID++
 			id = maxID
-			if key != "" && keep != nil {
+			if key != "" && keep {
 				ext[key] = id
 			}
 			cr, up := e.stamps(x)
@@ -790,21 +882,21 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 			*up = s.now
 			ins.args = e.insertArgs(ins.args, s.db.c, x, id)
 			if err := ins.row(); err != nil {
-				return recordErr(e.kind, i, key, dbError(err, "insert"))
+				return recordErr(e.kind, base+i, key, dbError(err, "insert"))
 			}
 		}
 		*e.id(x) = id
 		childChanged := false
 		if h.after != nil {
 			if childChanged, err = h.after(x, id, !exists); err != nil {
-				return fail(recordErr(e.kind, i, key, err))
+				return fail(recordErr(e.kind, base+i, key, err))
 			}
 		}
 		if !exists {
 			nIns++
 			continue
 		}
-		upd.queue(s, pendingUpdate[T]{i: i, key: key, x: x, id: id, child: childChanged}, customOf(x))
+		upd.queue(s, pendingUpdate[T]{i: base + i, key: key, x: x, id: id, child: childChanged}, customOf(x))
 		if len(upd.pending) >= upd.per {
 			if err := upd.run(s, e.kind, customs, done); err != nil {
 				return err
@@ -817,30 +909,24 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	if err := ins.flush(); err != nil {
 		return dbError(err, "import "+e.kind)
 	}
+	es.max = maxID
 	s.stats.Inserted[e.kind] += nIns
 	s.stats.Updated[e.kind] += nUpd
 	s.stats.Unchanged[e.kind] += nSame
 	if nIns+nUpd > 0 {
 		s.changed = true
 	}
-	if keep != nil {
-		keep(ext, maxID)
-	}
 	return nil
 }
 
-// keepExt is how importKind leaves the external ids of a table whose rows later records name
-// (customers, products, campaigns); nil for the other tables.
-func (s *importState) keepExt(table string) func(ext map[string]int64, maxID int64) {
+// keepExt reports whether importKind keeps the external ids of the rows it writes to table
+// for later records that name them (customers, products, campaigns).
+func (s *importState) keepExt(table string) bool {
 	switch table {
-	case "customers":
-		return func(ext map[string]int64, maxID int64) { s.customers, s.custMax = ext, maxID }
-	case "products":
-		return func(ext map[string]int64, _ int64) { s.products = ext }
-	case "campaigns":
-		return func(ext map[string]int64, _ int64) { s.campaigns = ext }
+	case "customers", "products", "campaigns":
+		return true
 	}
-	return nil
+	return false
 }
 
 // bulkIndexMin is the number of new rows from which an import drops a table's secondary
@@ -996,22 +1082,21 @@ func (s *importState) orders(recs []kexi.Order) (err error) {
 		return err
 	}
 	// Many new lines: the lines' secondary indexes are built again once they are in, as
-	// importKind does for the orders themselves.
-	if n := len(fresh); n >= bulkIndexMin {
-		var all int
-		if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM orders").Scan(&all); err != nil {
-			return err
-		}
-		if 2*n >= all {
-			var rebuild func() error
-			if rebuild, err = s.dropIndexes("order_items"); err != nil {
+	// importKind does for the orders themselves (decided by the first batch with orders).
+	if n := len(fresh); !s.linesDecided {
+		s.linesDecided = true
+		if n >= bulkIndexMin {
+			var all int
+			if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM orders").Scan(&all); err != nil {
 				return err
 			}
-			defer func() {
-				if err == nil {
-					err = rebuild()
+			if 2*n >= all {
+				rebuild, err := s.dropIndexes("order_items")
+				if err != nil {
+					return err
 				}
-			}()
+				s.rebuilds = append(s.rebuilds, rebuild)
+			}
 		}
 	}
 	for _, o := range fresh {
