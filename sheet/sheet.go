@@ -108,6 +108,8 @@ type Result struct {
 	// Currency is the currency (ISO code) that symbols in the first rows' amounts name: £ is
 	// GBP, € EUR, $ USD, ¥ CNY; "" when they name none.
 	Currency string `json:"currency,omitempty"`
+	// Records counts the records Stream sent (Read leaves it 0: see Batch).
+	Records int `json:"-"`
 }
 
 // SampleRows is how many data rows Result.Sample holds; Result.Currency looks at the amounts of
@@ -140,6 +142,11 @@ const maxProblems = 1000
 // Result's batch is empty, so nothing is half-imported. A file over opt.Limits gives a
 // *LimitError (code kexi.EINVALID) naming the limit, soon after the reading reaches it.
 func Read(r io.Reader, name string, opt Options) (*Result, error) {
+	return readRows(r, name, opt, nil)
+}
+
+// readRows is Read, or Stream when st is set.
+func readRows(r io.Reader, name string, opt Options, st *streamer) (*Result, error) {
 	res := &Result{File: name, Batch: &kexi.Batch{}}
 	fileErr := func(format string, args ...any) error {
 		return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
@@ -212,8 +219,16 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		if len(res.Sample) < SampleRows {
 			res.Sample = append(res.Sample, slices.Clone(cells))
 		}
+		if st != nil && b.full(st.rows) {
+			if err := b.cut(st, false); err != nil {
+				return res, err
+			}
+		}
 		b.row(row, cells, vals)
-		if res.Rows == estimateAt && size > 0 && rows.read < size {
+		if b.spread != "" {
+			return res, &spreadError{file: name, row: row, order: b.spread}
+		}
+		if st == nil && res.Rows == estimateAt && size > 0 && rows.read < size {
 			// Extrapolate the records still to come from the bytes read so far, and make room
 			// for them once. The count includes what the buffers read ahead, so it errs low.
 			b.reserve(int(float64(size) / float64(rows.read) * float64(res.Rows) * 1.1))
@@ -225,7 +240,9 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	if opt.Progress != nil {
 		opt.Progress(row)
 	}
-	b.finish()
+	if st == nil || !st.cuts {
+		b.finish()
+	}
 	if len(res.Rejects) > 0 && !opt.SkipInvalid {
 		e := &kexi.Error{Code: kexi.EINVALID,
 			Message: fmt.Sprintf("%s: %d of %d rows are invalid; nothing was imported from this file (fix them, or use --skip-invalid to import the good rows and write the bad ones to a rejects file)",
@@ -240,6 +257,12 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 		}
 		res.Batch = &kexi.Batch{}
 		return res, e
+	}
+	if st != nil {
+		if st.cuts {
+			return res, b.cut(st, true)
+		}
+		return res, st.send(b, res.Batch)
 	}
 	return res, nil
 }
@@ -384,6 +407,13 @@ type builder struct {
 	sideIdx   map[string]int
 	prodIdx   map[string]int
 	campaigns map[string]bool
+
+	// When streaming (see Stream): the products of earlier batches as they were sent, and
+	// the external id of an order whose lines came before the batch being built (a batch was
+	// cut between them).
+	prodSent map[string]kexi.Product
+	resent   int
+	spread   string
 }
 
 func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
@@ -934,6 +964,10 @@ func (b *builder) commit(row int, cells []string) {
 		} else {
 			i, exists = b.orderIdx[o.ExternalID]
 		}
+		if exists && i < 0 { // its lines went out with an earlier batch
+			b.spread = o.ExternalID
+			return
+		}
 		if exists && o.ExternalID != "" && bt.Orders[i].Customer != o.Customer {
 			b.coded(row, b.colOf("customer"), o.Customer, ReasonOrderCustomer, fmt.Sprintf("order %s already has lines for customer %q", o.ExternalID, bt.Orders[i].Customer),
 				o.ExternalID, bt.Orders[i].Customer)
@@ -1247,6 +1281,21 @@ func (b *builder) product(it *kexi.OrderItem) {
 		}
 		return
 	}
+	if p, ok := b.prodSent[it.SKU]; ok { // sent with an earlier batch: send again if it changes
+		q := p
+		if q.Name == q.ExternalID && it.Name != "" {
+			q.Name = it.Name
+		}
+		if q.Category == "" {
+			q.Category = it.Category
+		}
+		if q != p {
+			b.prodIdx[it.SKU] = len(bt.Products)
+			bt.Products = add(bt.Products, q)
+			b.resent++
+		}
+		return
+	}
 	name := it.Name
 	if name == "" {
 		name = it.SKU
@@ -1264,10 +1313,15 @@ func (b *builder) product(it *kexi.OrderItem) {
 
 // finish computes what needs every row: order totals and returns, custom field types.
 func (b *builder) finish() {
-	bt := b.res.Batch
+	b.totals(b.res.Batch.Orders)
+	b.customTypes()
+}
+
+// totals sets the amounts of orders from their lines when the file has no amount column.
+func (b *builder) totals(orders []kexi.Order) {
 	if b.kind.name == kexi.KindOrders && !b.mapped["amount"] && (b.mapped["items.quantity"] || b.mapped["items.unit_price"]) {
-		for i := range bt.Orders {
-			o := &bt.Orders[i]
+		for i := range orders {
+			o := &orders[i]
 			total := 0.0
 			for _, it := range o.Items {
 				total += it.Quantity * it.UnitPrice
@@ -1280,14 +1334,20 @@ func (b *builder) finish() {
 			}
 		}
 	}
-	b.customTypes()
 }
 
 // customTypes gives each custom field a type (number when every value is a number, date when
 // every value is a date, text otherwise), rewrites the values in canonical form and declares
 // the fields in the batch.
 func (b *builder) customTypes() {
-	bt := b.res.Batch
+	maps := customMaps(b.res.Batch)
+	types := b.fixTypes(b.guessTypes(nil, maps))
+	canonical(maps, types)
+	b.declare(types)
+}
+
+// customMaps are the custom field values of the batch's customers and leads.
+func customMaps(bt *kexi.Batch) []map[string]string {
 	var maps []map[string]string
 	for i := range bt.Customers {
 		if bt.Customers[i].Custom != nil {
@@ -1299,12 +1359,50 @@ func (b *builder) customTypes() {
 			maps = append(maps, bt.Leads[i].Custom)
 		}
 	}
-	names := map[string]bool{}
-	for _, c := range b.cols {
-		if c.custom != "" {
-			names[c.custom] = true
+	return maps
+}
+
+// typeGuess is what the values of one custom field seen so far allow.
+type typeGuess struct{ num, date, any bool }
+
+// guessTypes updates (or, for nil, starts) the guesses of the custom fields' types from the
+// values in maps.
+func (b *builder) guessTypes(g map[string]*typeGuess, maps []map[string]string) map[string]*typeGuess {
+	if g == nil {
+		g = map[string]*typeGuess{}
+		for _, c := range b.cols {
+			if c.custom != "" {
+				g[c.custom] = &typeGuess{num: true, date: true}
+			}
 		}
 	}
+	for name, t := range g {
+		for _, m := range maps {
+			if !t.num && !t.date {
+				break
+			}
+			s, ok := m[name]
+			if !ok {
+				continue
+			}
+			t.any = true
+			if t.num {
+				if _, err := ParseNumber(s); err != nil {
+					t.num = false
+				}
+			}
+			if t.date && !t.num {
+				if _, err := ParseDate(s); err != nil || allDigitsDot(s) {
+					t.date = false
+				}
+			}
+		}
+	}
+	return g
+}
+
+// fixTypes turns the guesses into types; a type the mapping file gives wins.
+func (b *builder) fixTypes(g map[string]*typeGuess) map[string]kexi.FieldType {
 	forced := map[string]kexi.FieldType{}
 	if b.opt.Mapping != nil {
 		for _, to := range b.opt.Mapping.CustomFields {
@@ -1314,40 +1412,30 @@ func (b *builder) customTypes() {
 		}
 	}
 	types := map[string]kexi.FieldType{}
-	for _, name := range sortedKeys(names) {
+	for name, t := range g {
 		typ := forced[name]
 		if typ == "" {
-			num, date, any := true, true, false
-			for _, m := range maps {
-				s, ok := m[name]
-				if !ok {
-					continue
-				}
-				any = true
-				if num {
-					if _, err := ParseNumber(s); err != nil {
-						num = false
-					}
-				}
-				if date && !num {
-					if _, err := ParseDate(s); err != nil || allDigitsDot(s) {
-						date = false
-					}
-				}
-				if !num && !date {
-					break
-				}
-			}
 			switch {
-			case !any:
+			case !t.any:
 				typ = kexi.FieldText
-			case num:
+			case t.num:
 				typ = kexi.FieldNumber
-			case date:
+			case t.date:
 				typ = kexi.FieldDate
 			default:
 				typ = kexi.FieldText
 			}
+		}
+		types[name] = typ
+	}
+	return types
+}
+
+// canonical rewrites numbers and dates in maps in the canonical form of their field's type.
+func canonical(maps []map[string]string, types map[string]kexi.FieldType) {
+	for name, typ := range types {
+		if typ != kexi.FieldNumber && typ != kexi.FieldDate {
+			continue
 		}
 		for _, m := range maps {
 			s, ok := m[name]
@@ -1365,8 +1453,14 @@ func (b *builder) customTypes() {
 				}
 			}
 		}
-		types[name] = typ
-		bt.CustomFields = add(bt.CustomFields, kexi.CustomField{Entity: b.customTo, Name: name, Type: typ})
+	}
+}
+
+// declare adds the custom fields to the batch and the result.
+func (b *builder) declare(types map[string]kexi.FieldType) {
+	bt := b.res.Batch
+	for _, name := range sortedKeys(types) {
+		bt.CustomFields = add(bt.CustomFields, kexi.CustomField{Entity: b.customTo, Name: name, Type: types[name]})
 	}
 	for _, c := range b.cols {
 		if c.custom != "" {

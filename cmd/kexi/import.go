@@ -148,7 +148,17 @@ func cmdImport(ctx context.Context, env *Env, args []string) error {
 	return nil
 }
 
-// importFile reads one file and imports it in one transaction, printing a summary.
+// streamImporter is a store that imports a file batch by batch in one transaction.
+type streamImporter interface {
+	ImportStream(ctx context.Context, feed func(put func(*kexi.Batch) error) error) (kexi.ImportStats, error)
+}
+
+// importRows is the number of records a batch of a streamed import holds (tests make it small).
+var importRows = sheet.StreamRows
+
+// importFile reads one file and imports it in one transaction, printing a summary. The file is
+// streamed in batches (sheet.Stream), so memory does not grow with it; a file that cannot be
+// streamed (an order whose lines are far apart) is read whole.
 func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt sheet.Options) (*sheet.Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -162,21 +172,65 @@ func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt s
 	cr := &countingReader{r: f, size: size}
 	bar := startProgress(env, filepath.Base(path), size, cr)
 	opt.Progress = bar.rows
-	res, err := sheet.Read(cr, path, opt)
-	bar.stop()
-	if err != nil {
-		return res, err
+	si, _ := st.(streamImporter)
+	var (
+		res      *sheet.Result
+		stats    kexi.ImportStats
+		sheetErr error
+		records  int
+	)
+	switch {
+	case st == nil: // dry run: read and count, keep nothing
+		res, err = sheet.Stream(cr, path, opt, importRows, nil)
+		sheetErr = err
+	case si != nil:
+		stats, err = si.ImportStream(ctx, func(put func(*kexi.Batch) error) error {
+			res, sheetErr = sheet.Stream(cr, path, opt, importRows, func(b *kexi.Batch) error {
+				if err := put(b); err != nil {
+					return &storeError{err}
+				}
+				return nil
+			})
+			return sheetErr
+		})
+		var se *storeError
+		if errors.As(err, &se) {
+			err, sheetErr = se.err, nil
+		}
+		if errors.Is(sheetErr, sheet.ErrSpread) { // rolled back: read the file whole
+			fmt.Fprintf(env.Stderr, "%s: %v: reading the whole file at once\n", path, sheetErr)
+			if _, err := cr.Seek(0, io.SeekStart); err != nil {
+				bar.stop()
+				return nil, fmt.Errorf("read %s again: %w", path, err)
+			}
+			si = nil
+		}
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(env.Stderr, "%s: warning: %s\n", path, w)
+	if st != nil && si == nil {
+		res, err = sheet.Read(cr, path, opt)
+		sheetErr = err
+		if err == nil {
+			records = res.Batch.Len()
+			stats, err = st.Import(ctx, res.Batch)
+		}
+	} else if res != nil {
+		records = res.Records
+	}
+	bar.stop()
+	if sheetErr != nil {
+		return res, sheetErr
+	}
+	if res != nil {
+		for _, w := range res.Warnings {
+			fmt.Fprintf(env.Stderr, "%s: warning: %s\n", path, w)
+		}
 	}
 	if st == nil { // dry run
 		fmt.Fprintf(env.Stdout, "%s: %d rows of %s read, %d records, %d rejected (dry run: nothing written)\n",
-			path, res.Rows, res.Kind, res.Batch.Len(), res.Rejected)
+			path, res.Rows, res.Kind, records, res.Rejected)
 		printCustom(env.Stdout, res.Kind, res.Custom)
 		return res, nil
 	}
-	stats, err := st.Import(ctx, res.Batch)
 	if err != nil {
 		return res, fmt.Errorf("import %s: %w", path, err)
 	}
@@ -249,6 +303,18 @@ type countingReader struct {
 }
 
 func (c *countingReader) Size() int64 { return c.size }
+
+// Seek goes back to the start of the file for a second reading (see sheet.Stream).
+func (c *countingReader) Seek(offset int64, whence int) (int64, error) {
+	n, err := c.r.(io.Seeker).Seek(offset, whence)
+	c.n.Store(n)
+	return n, err
+}
+
+// storeError is an error of the store's, passed through sheet.Stream.
+type storeError struct{ err error }
+
+func (e *storeError) Error() string { return e.err.Error() }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
