@@ -93,7 +93,7 @@ type streamer struct {
 	types map[string]kexi.FieldType // the custom fields' types, from the first pass
 	// declared: the custom fields went with the first batch.
 	declared bool
-	b     *builder
+	b        *builder
 }
 
 func (st *streamer) result(res *Result) *Result {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"slices"
 	"strings"
@@ -249,6 +250,29 @@ type extState struct {
 	max     int64
 	start   int64
 	decided bool // whether to drop the table's indexes while rows go in was decided
+	// wrote has the external ids of the rows a stream wrote to a table whose ids m does not
+	// keep (orders, events …), by their hash: a map without pointers, which the garbage
+	// collector does not walk (2.77 million orders' ids as strings cost seconds of its
+	// time). A hash found is confirmed in the table, so that two ids with one hash are
+	// still told apart.
+	wrote map[uint64]int64
+	seed  maphash.Seed
+}
+
+// find looks up the row of external id key that a stream wrote, by its hash.
+func (s *importState) find(es *extState, table, key string) (int64, bool, error) {
+	if es.wrote == nil {
+		return 0, false, nil
+	}
+	if _, ok := es.wrote[maphash.String(es.seed, key)]; !ok {
+		return 0, false, nil
+	}
+	var id int64
+	err := s.tx.QueryRowContext(s.ctx, "SELECT id FROM "+table+" WHERE external_id = ?", key).Scan(&id)
+	if err == sql.ErrNoRows {
+		return 0, false, nil
+	}
+	return id, err == nil, err
 }
 
 // ext returns the external ids of table, reading them on first use.
@@ -814,8 +838,9 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	}
 	// New external ids go into the map only when it is kept: lastOf has made the keys of the
 	// records looked up below unique, so the loop itself never finds them (for 500,000 new
-	// orders the map's growth cost 0.3 s). A stream keeps them all, for its later batches.
-	keep := s.stream || s.keepExt(e.table)
+	// orders the map's growth cost 0.3 s). A stream remembers the others by their hash, for
+	// its later batches.
+	keep := s.keepExt(e.table)
 	var nIns, nUpd, nSame int
 	customs := func(x *T) map[string]string { return customOf(x) }
 	done := func(r pendingUpdate[T], changed bool) {
@@ -848,6 +873,10 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 		id, exists := ext[key]
 		if key == "" {
 			exists = false
+		} else if !exists && es.wrote != nil {
+			if id, exists, err = s.find(es, e.table, key); err != nil {
+				return fail(recordErr(e.kind, base+i, key, err))
+			}
 		}
 		if !exists {
 			id = 0
@@ -870,8 +899,15 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 		if !exists {
 			maxID++
 			id = maxID
-			if key != "" && keep {
+			switch {
+			case key == "":
+			case keep:
 				ext[key] = id
+			case s.stream:
+				if es.wrote == nil {
+					es.wrote, es.seed = map[uint64]int64{}, maphash.MakeSeed()
+				}
+				es.wrote[maphash.String(es.seed, key)] = id
 			}
 			cr, up := e.stamps(x)
 			if cr.IsZero() {
