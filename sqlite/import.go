@@ -75,6 +75,13 @@ func (db *DB) importChunks(ctx context.Context, stream bool, feed func(put func(
 		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
 			return err
 		}
+		if stream {
+			restore, err := smallCache(ctx, tx)
+			if err != nil {
+				return err
+			}
+			defer restore()
+		}
 		err := feed(func(b *kexi.Batch) error {
 			if b == nil {
 				return nil
@@ -121,6 +128,29 @@ func (db *DB) importChunks(ctx context.Context, stream bool, feed func(put func(
 		return kexi.ImportStats{}, dbError(err, "import")
 	}
 	return st, nil
+}
+
+// streamCache is the page cache (cache_size, in KiB when negative) a stream writes with.
+// The writer's own 128 MiB held the import's pages in about twice that: importing 2.77
+// million orders into a new database peaked at 1,197 MB RSS with it, 649 MB with 64 MiB, in the
+// same CPU time (24.7 + 2.5 s and 24.0 + 2.8 s user + system, one run each in a row).
+const streamCache = -65536
+
+// smallCache gives the writer connection the stream's page cache for the transaction and
+// returns the function that puts the old size back.
+func smallCache(ctx context.Context, tx *sql.Tx) (func(), error) {
+	var old int64
+	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&old); err != nil {
+		return nil, err
+	}
+	if old >= 0 || old >= streamCache { // a size in pages, or one as small already
+		return func() {}, nil
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", streamCache)); err != nil {
+		return nil, err
+	}
+	// The transaction is still open when this runs (write rolls back or commits after fn).
+	return func() { tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", old)) }, nil
 }
 
 // advance counts the records of a batch that an import has taken, so that the next batch's

@@ -283,6 +283,11 @@ func TestStreamLastWins(t *testing.T) {
 	if st.Inserted[kexi.KindOrders] != 2 || st.Updated[kexi.KindOrders] != 0 || st.Inserted[kexi.KindCustomers] != 2 || st.Stubs != 1 {
 		t.Errorf("stats %+v: want 2 orders and 2 customers inserted, none updated, 1 stub", st)
 	}
+	// The stream's smaller page cache is the writer's own again.
+	var cache int64
+	if err := db.w.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil || cache != -131072 {
+		t.Errorf("cache_size after a stream: %d, %v; want -131072", cache, err)
+	}
 }
 
 // byExternalID lists the customers, orders and events by external id, references by
