@@ -287,6 +287,9 @@ type extState struct {
 	// still told apart.
 	wrote map[uint64]int64
 	seed  maphash.Seed
+	// counted has the stored rows a stream updated (or found unchanged), and whether it
+	// counted them as updated, so that a row a later batch names again is counted once.
+	counted map[int64]bool
 }
 
 // find looks up the row of external id key that a stream wrote, by its hash.
@@ -878,12 +881,28 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 			_, up := e.stamps(r.x)
 			*up = s.now
 		}
+		upd := changed || r.child
+		was, seen := es.counted[r.id]
 		switch {
-		case r.id > es.start: // written by an earlier batch of this import: counted there
-		case changed || r.child:
+		case r.id > es.start: // inserted by an earlier batch of this import: counted there
+			return
+		case seen:
+			// Updated by an earlier batch too (a product a later line names again): one
+			// record, counted once, updated when any batch changed it.
+			if upd && !was {
+				nUpd++
+				s.stats.Unchanged[e.kind]--
+			}
+		case upd:
 			nUpd++
 		default:
 			nSame++
+		}
+		if s.stream {
+			if es.counted == nil {
+				es.counted = map[int64]bool{}
+			}
+			es.counted[r.id] = was || upd
 		}
 	}
 	// fail reports a record's error, unless the updates queued before it fail first: the

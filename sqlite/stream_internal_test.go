@@ -98,7 +98,10 @@ func streamFile(t *testing.T, db *DB, name, file string, rows int, opt sheet.Opt
 // products named again with a name or category filled later, orders with several lines,
 // custom columns whose type only the last rows decide, totals from lines.
 var streamFiles = []struct{ name, kind, before, file string }{
-	{name: "orders-lines.csv", kind: kexi.KindOrders, file: `order_id,customer_id,date,sku,description,category,quantity,unit_price,city,plan
+	{name: "orders-lines.csv", kind: kexi.KindOrders, before: `order_id,customer_id,date,sku,quantity,unit_price
+O0,C1,2023-12-01,P1,1,10
+O0,C1,2023-12-01,P9,1,10
+`, file: `order_id,customer_id,date,sku,description,category,quantity,unit_price,city,plan
 O1,C1,2024-01-02,P1,,,2,10,Beijing,1
 O1,C1,2024-01-02,P2,Pen,Office,1,3.5,Beijing,2
 O2,C2,2024-01-03,P1,Book,,1,10,Shanghai,3
