@@ -15,7 +15,8 @@ const StreamRows = 32768
 
 // Stream reads a file as Read does, but hands its records to put in batches of about rows
 // records of the file's kind (StreamRows when rows <= 0) instead of keeping them all, so that
-// memory does not grow with the file. Importing the batches in order, in one transaction,
+// only one batch of records is in memory. (What it keeps for the whole file is per id: the ids
+// seen, for duplicates, and, in a file with order ids, the orders sent.) Importing the batches in order, in one transaction,
 // gives the same database as importing Read's one Batch: every rule that needs the whole file
 // holds across batches.
 //

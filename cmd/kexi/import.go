@@ -157,7 +157,7 @@ type streamImporter interface {
 var importRows = sheet.StreamRows
 
 // importFile reads one file and imports it in one transaction, printing a summary. The file is
-// streamed in batches (sheet.Stream), so memory does not grow with it; a file that cannot be
+// streamed in batches (sheet.Stream), so only one batch of records is in memory; a file that cannot be
 // streamed (an order whose lines are far apart) is read whole.
 func importFile(ctx context.Context, env *Env, st kexi.Store, path string, opt sheet.Options) (*sheet.Result, error) {
 	f, err := os.Open(path)
