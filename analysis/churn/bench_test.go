@@ -40,20 +40,26 @@ func benchSetup(b *testing.B) {
 	})
 }
 
+// cv5 runs a 5-fold cross-validation of the learner as Predict does.
+func cv5(b *testing.B, fit learner) {
+	cv, err := newCV(benchX, benchY, 5, 1, 0.1, fit)
+	if err != nil {
+		b.Fatal(err)
+	}
+	parallel(5, cv.fold)
+	if _, err := cv.result(); err != nil {
+		b.Fatal(err)
+	}
+}
+
 // BenchmarkCV5 is 5-fold training of both models on the synthetic customers (target ≤ 10 s).
 func BenchmarkCV5(b *testing.B) {
 	benchSetup(b)
 	b.ResetTimer()
 	cpu0 := cpuTime()
 	for b.Loop() {
-		for _, fit := range []Fitter{
-			func(x *Matrix, y []bool) (Model, error) { return FitLogit(x, y, 1) },
-			func(x *Matrix, y []bool) (Model, error) { return FitGBDT(x, y, GBDTParams{}) },
-		} {
-			if _, err := CrossValidate(benchX, benchY, 5, 1, 0.1, fit); err != nil {
-				b.Fatal(err)
-			}
-		}
+		cv5(b, logitLearner(benchX, benchY, 1))
+		cv5(b, gbdtLearner(benchX, benchY, GBDTParams{}))
 	}
 	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e6, "cpu-ms/op")
 	// Reported after the loop: ResetTimer and b.Loop clear metrics reported before them.
@@ -66,9 +72,7 @@ func BenchmarkLogitCV5(b *testing.B) {
 	benchSetup(b)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := CrossValidate(benchX, benchY, 5, 1, 0.1, func(x *Matrix, y []bool) (Model, error) { return FitLogit(x, y, 1) }); err != nil {
-			b.Fatal(err)
-		}
+		cv5(b, logitLearner(benchX, benchY, 1))
 	}
 }
 
@@ -76,9 +80,16 @@ func BenchmarkGBDTCV5(b *testing.B) {
 	benchSetup(b)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := CrossValidate(benchX, benchY, 5, 1, 0.1, func(x *Matrix, y []bool) (Model, error) { return FitGBDT(x, y, GBDTParams{}) }); err != nil {
-			b.Fatal(err)
-		}
+		cv5(b, gbdtLearner(benchX, benchY, GBDTParams{}))
+	}
+}
+
+// BenchmarkBins is cutting the benchmark matrix into bins, once per Predict.
+func BenchmarkBins(b *testing.B) {
+	benchSetup(b)
+	b.ResetTimer()
+	for b.Loop() {
+		binMatrix(benchX, 64)
 	}
 }
 

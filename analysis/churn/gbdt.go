@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
+	"sync"
 )
 
 // GBDTParams are the settings of the gradient-boosted trees. Zero values get defaults:
 // 150 trees of depth 3, learning rate 0.1, at least 20 rows per leaf, L2 penalty 1 on leaf
-// values, 64 bins per feature.
+// values, 64 bins per feature (at most 255).
 type GBDTParams struct {
 	Trees   int
 	Depth   int
@@ -35,7 +35,7 @@ func (p GBDTParams) withDefaults() GBDTParams {
 	if p.Lambda <= 0 {
 		p.Lambda = 1
 	}
-	if p.Bins <= 1 || p.Bins > 256 {
+	if p.Bins <= 1 || p.Bins > maxBins {
 		p.Bins = 64
 	}
 	return p
@@ -46,10 +46,12 @@ func (p GBDTParams) withDefaults() GBDTParams {
 //
 // It is written here rather than taken from a library: the few pure-Go GBDT packages are
 // unmaintained or wrap C (LightGBM, XGBoost need cgo, which the single static binary avoids),
-// and the algorithm is small: features are cut into at most Bins quantile bins once; each
-// tree is grown level by level to Depth with second-order (Newton) leaf values
-// −G/(H+λ), splits chosen by the gain G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ) on per-bin
-// gradient histograms (the larger child's histogram is the parent's minus the smaller's).
+// and the algorithm is small. As in LightGBM, features are cut into at most Bins quantile
+// bins once (bins.go; for cross-validation once for all folds); each tree is grown to Depth
+// with second-order (Newton) leaf values −G/(H+λ), splits chosen by the gain
+// G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ) on per-bin gradient histograms. A histogram sums
+// only the bins where a row is not at the feature's most frequent value, and only the smaller
+// child's is built from rows: the larger child's is the parent's minus it.
 type GBDT struct {
 	Base  float64
 	Trees [][]node
@@ -69,31 +71,62 @@ type node struct {
 // sampling. It returns an error when x is empty.
 func FitGBDT(x *Matrix, y []bool, prm GBDTParams) (*GBDT, error) {
 	prm = prm.withDefaults()
-	n, p := x.Rows, x.Cols
-	if n == 0 || len(y) != n {
-		return nil, fmt.Errorf("fit gradient-boosted trees: %d rows, %d labels", n, len(y))
+	if x.Rows == 0 || len(y) != x.Rows {
+		return nil, fmt.Errorf("fit gradient-boosted trees: %d rows, %d labels", x.Rows, len(y))
 	}
-	cuts, bins := binMatrix(x, prm.Bins)
+	return fitBinned(binMatrix(x, prm.Bins), y, allRows(x.Rows), prm), nil
+}
+
+// gbdtLearner returns a learner that bins x once and fits trees on any subset of its rows, as
+// LightGBM's cross-validation does: every fold's trees use the same bins, cut from all rows
+// (no labels are used to cut them).
+func gbdtLearner(x *Matrix, y []bool, prm GBDTParams) learner {
+	prm = prm.withDefaults()
+	var once sync.Once
+	var bd *binned
+	return func(rows []int32) (Model, error) {
+		if len(rows) == 0 {
+			return nil, fmt.Errorf("fit gradient-boosted trees: no rows")
+		}
+		once.Do(func() { bd = binMatrix(x, prm.Bins) })
+		return fitBinned(bd, y, rows, prm), nil
+	}
+}
+
+// allRows returns 0, 1, …, n−1.
+func allRows(n int) []int32 {
+	rows := make([]int32, n)
+	for i := range rows {
+		rows[i] = int32(i)
+	}
+	return rows
+}
+
+// fitBinned grows prm.Trees trees on the rows (increasing) of the binned matrix bd, whose
+// labels are y (indexed like bd's rows).
+func fitBinned(bd *binned, y []bool, rows []int32, prm GBDTParams) *GBDT {
 	pos := 0
-	for _, v := range y {
-		if v {
+	for _, i := range rows {
+		if y[i] {
 			pos++
 		}
 	}
-	m := &GBDT{gain: make([]float64, p)}
+	n := len(rows)
+	m := &GBDT{gain: make([]float64, bd.p)}
 	if pos > 0 && pos < n {
 		m.Base = math.Log(float64(pos) / float64(n-pos))
 	}
-	f := make([]float64, n) // current log-odds
-	for i := range f {
+	// Current log-odds, gradients and hessians, indexed like bd's rows (only rows are used).
+	f := make([]float64, bd.n)
+	g := make([]float64, bd.n)
+	h := make([]float64, bd.n)
+	for _, i := range rows {
 		f[i] = m.Base
 	}
-	g := make([]float64, n)
-	h := make([]float64, n)
 	idx := make([]int32, n)
-	tb := &treeBuilder{prm: prm, nb: prm.Bins, tmp: make([]int32, n), p: p, n: n, bins: bins, cuts: cuts, g: g, h: h, gain: m.gain}
+	tb := &treeBuilder{prm: prm, bd: bd, tmp: make([]int32, n), g: g, h: h, gain: m.gain}
 	for t := 0; t < prm.Trees; t++ {
-		for i := range f {
+		for _, i := range rows {
 			pr := sigmoid(f[i])
 			if y[i] {
 				g[i] = pr - 1
@@ -102,11 +135,8 @@ func FitGBDT(x *Matrix, y []bool, prm GBDTParams) (*GBDT, error) {
 			}
 			h[i] = math.Max(pr*(1-pr), 1e-12)
 		}
-		for i := range idx {
-			idx[i] = int32(i)
-		}
-		tree := tb.grow(idx, f)
-		m.Trees = append(m.Trees, tree)
+		copy(idx, rows)
+		m.Trees = append(m.Trees, tb.grow(idx, f))
 	}
 	var s float64
 	for _, v := range m.gain {
@@ -117,153 +147,87 @@ func FitGBDT(x *Matrix, y []bool, prm GBDTParams) (*GBDT, error) {
 			m.gain[j] /= s
 		}
 	}
-	return m, nil
-}
-
-// binMatrix cuts each column into at most nb bins at quantiles of its distinct values and
-// returns the cut points per feature and the bin of every value, row-major like x (row i's
-// bins are bins[i*p : (i+1)*p]). bin(v) = the number of cuts below v, so bin(v) ≤ b exactly
-// when v ≤ cuts[b].
-func binMatrix(x *Matrix, nb int) ([][]float64, []uint8) {
-	n, p := x.Rows, x.Cols
-	cuts := make([][]float64, p)
-	bins := make([]uint8, n*p)
-	col := make([]float64, n)
-	for j := 0; j < p; j++ {
-		for i := 0; i < n; i++ {
-			col[i] = x.X[i*p+j]
-		}
-		sorted := slices.Clone(col)
-		slices.Sort(sorted)
-		var c []float64
-		if distinct := slices.Compact(slices.Clone(sorted)); len(distinct) <= nb {
-			for k := 1; k < len(distinct); k++ {
-				c = append(c, (distinct[k-1]+distinct[k])/2)
-			}
-		} else {
-			// Quantile cuts over the rows (not the distinct values), so bins hold about
-			// equal numbers of rows; duplicates collapse.
-			for k := 1; k < nb; k++ {
-				v := sorted[k*n/nb]
-				if len(c) == 0 || v > c[len(c)-1] {
-					c = append(c, v)
-				}
-			}
-		}
-		cuts[j] = c
-		for i, v := range col {
-			bins[i*p+j] = uint8(sort.SearchFloat64s(c, v))
-		}
-	}
-	return cuts, bins
-}
-
-type histBin struct {
-	g, h float64
-	n    int32
+	return m
 }
 
 type treeBuilder struct {
 	prm   GBDTParams
-	nb    int // histogram slots per feature
+	bd    *binned
 	tmp   []int32
-	p, n  int
-	bins  []uint8
-	cuts  [][]float64
 	g, h  []float64
 	gain  []float64
 	nodes []node
+	free  [][]histBin // histograms to reuse
 }
 
 // grow builds one tree on the rows idx, adds its leaf values to f and returns it.
 func (tb *treeBuilder) grow(idx []int32, f []float64) []node {
-	tb.nodes = nil
-	hist := tb.histogram(idx)
-	tb.split(idx, hist, 0, f)
+	tb.nodes = tb.nodes[:0]
+	G, H := tb.sums(idx)
+	var hist []histBin
+	if tb.prm.Depth > 0 && len(idx) >= 2*tb.prm.MinLeaf {
+		hist = tb.newHist()
+		tb.bd.histogram(hist, idx, tb.g, tb.h, G, H)
+	}
+	tb.split(idx, G, H, hist, 0, f)
 	return slices.Clone(tb.nodes)
 }
 
-// histogram returns the gradient histograms of the rows idx (in increasing order, so memory
-// is read forwards), feature-major with nb slots per feature.
-func (tb *treeBuilder) histogram(idx []int32) []histBin {
-	nb, p := tb.nb, tb.p
-	hist := make([]histBin, p*nb)
-	g, h := tb.g, tb.h
+// sums returns the gradient and hessian sums of the rows idx.
+func (tb *treeBuilder) sums(idx []int32) (G, H float64) {
 	for _, i := range idx {
-		gi, hi := g[i], h[i]
-		row := tb.bins[int(i)*p : int(i)*p+p]
-		for j, b := range row {
-			e := &hist[j*nb+int(b)]
-			e.g += gi
-			e.h += hi
-			e.n++
-		}
+		G += tb.g[i]
+		H += tb.h[i]
 	}
-	return hist
+	return G, H
 }
 
-// split adds a node for the rows idx (with histogram hist) at depth, recursing into children;
-// it returns the node's index.
-func (tb *treeBuilder) split(idx []int32, hist []histBin, depth int, f []float64) int32 {
-	var G, H float64
-	if hist != nil {
-		for _, b := range hist[:tb.nb] {
-			G += b.g
-			H += b.h
-		}
-	} else {
-		for _, i := range idx {
-			G += tb.g[i]
-			H += tb.h[i]
-		}
+// newHist returns a zeroed histogram, reusing a released one when it can.
+func (tb *treeBuilder) newHist() []histBin {
+	if k := len(tb.free); k > 0 {
+		hist := tb.free[k-1]
+		tb.free = tb.free[:k-1]
+		clear(hist)
+		return hist
 	}
+	return make([]histBin, tb.bd.off[tb.bd.p])
+}
+
+// release returns a histogram for reuse (nil: nothing).
+func (tb *treeBuilder) release(hist []histBin) {
+	if hist != nil {
+		tb.free = append(tb.free, hist)
+	}
+}
+
+// split adds a node for the rows idx (gradient sums G, H; histogram hist, nil when the node is
+// not to be split) at depth, recursing into children; it returns the node's index. It releases
+// hist.
+func (tb *treeBuilder) split(idx []int32, G, H float64, hist []histBin, depth int, f []float64) int32 {
 	lambda := tb.prm.Lambda
 	me := int32(len(tb.nodes))
 	tb.nodes = append(tb.nodes, node{Feature: -1, Value: -G / (H + lambda) * tb.prm.Rate})
-	if hist == nil || depth >= tb.prm.Depth || len(idx) < 2*tb.prm.MinLeaf {
-		for _, i := range idx {
-			f[i] += tb.nodes[me].Value
-		}
-		return me
-	}
-	parent := G * G / (H + lambda)
-	best, bestF, bestB := 1e-9, -1, 0
-	minLeaf := int32(tb.prm.MinLeaf)
-	total := int32(len(idx))
-	for j := 0; j < tb.p; j++ {
-		hj := hist[j*tb.nb : (j+1)*tb.nb]
-		nc := len(tb.cuts[j])
-		var gl, hl float64
-		var nl int32
-		for b := 0; b < nc; b++ {
-			gl += hj[b].g
-			hl += hj[b].h
-			nl += hj[b].n
-			if nl < minLeaf {
-				continue
-			}
-			if total-nl < minLeaf {
-				break
-			}
-			gr, hr := G-gl, H-hl
-			gain := gl*gl/(hl+lambda) + gr*gr/(hr+lambda) - parent
-			if gain > best {
-				best, bestF, bestB = gain, j, b
-			}
-		}
+	bestF, bestB := -1, 0
+	var gain float64
+	if hist != nil && depth < tb.prm.Depth && len(idx) >= 2*tb.prm.MinLeaf {
+		bestF, bestB, gain = bestSplit(tb.bd, hist, G, H, int32(len(idx)), int32(tb.prm.MinLeaf), lambda)
 	}
 	if bestF < 0 {
+		tb.release(hist)
+		v := tb.nodes[me].Value
 		for _, i := range idx {
-			f[i] += tb.nodes[me].Value
+			f[i] += v
 		}
 		return me
 	}
-	tb.gain[bestF] += best
+	tb.gain[bestF] += gain
 	// Stable partition of idx: rows with bin ≤ bestB first, both parts still increasing.
+	bd := tb.bd
+	col := bd.col[bestF*bd.n : (bestF+1)*bd.n]
 	lo := 0
 	right := tb.tmp[:0]
 	for _, i := range idx {
-		if int(tb.bins[int(i)*tb.p+bestF]) <= bestB {
+		if int(col[i]) <= bestB {
 			idx[lo] = i
 			lo++
 		} else {
@@ -272,36 +236,77 @@ func (tb *treeBuilder) split(idx []int32, hist []histBin, depth int, f []float64
 	}
 	copy(idx[lo:], right)
 	left, right := idx[:lo], idx[lo:]
+	GL, HL := tb.sums(left)
+	GR, HR := tb.sums(right)
 	var histL, histR []histBin
 	if depth+1 < tb.prm.Depth {
-		histL, histR = tb.childHists(left, right, hist)
+		histL, histR = tb.childHists(left, right, GL, HL, GR, HR, hist)
+	} else {
+		tb.release(hist)
 	}
 	tb.nodes[me].Feature = bestF
-	tb.nodes[me].Threshold = tb.cuts[bestF][bestB]
-	l := tb.split(left, histL, depth+1, f)
-	r := tb.split(right, histR, depth+1, f)
+	tb.nodes[me].Threshold = bd.cuts[bestF][bestB]
+	l := tb.split(left, GL, HL, histL, depth+1, f)
+	r := tb.split(right, GR, HR, histR, depth+1, f)
 	tb.nodes[me].Left, tb.nodes[me].Right = l, r
 	return me
 }
 
+// bestSplit searches the histogram hist of a node with N rows and gradient sums G, H for the
+// split of largest gain
+//
+//	G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)
+//
+// that leaves at least minLeaf rows on each side: feature f, rows with bin ≤ b to the left.
+// It returns f = −1 when no split gains more than 1e-9. Ties go to the lowest feature, then
+// the lowest bin.
+func bestSplit(bd *binned, hist []histBin, G, H float64, N, minLeaf int32, lambda float64) (f, b int, gain float64) {
+	parent := G * G / (H + lambda)
+	best, f, b := 1e-9, -1, 0
+	for j := 0; j < bd.p; j++ {
+		hj := hist[bd.off[j]:bd.off[j+1]]
+		var gl, hl float64
+		var nl int32
+		for k := 0; k < len(hj)-1; k++ { // the last bin cannot be left of a cut
+			gl += hj[k].g
+			hl += hj[k].h
+			nl += hj[k].n
+			if nl < minLeaf {
+				continue
+			}
+			if N-nl < minLeaf {
+				break
+			}
+			gr, hr := G-gl, H-hl
+			if g := gl*gl/(hl+lambda) + gr*gr/(hr+lambda) - parent; g > best {
+				best, f, b = g, j, k
+			}
+		}
+	}
+	if f < 0 {
+		return -1, 0, 0
+	}
+	return f, b, best
+}
+
 // childHists returns the histograms of the two children of a split: the smaller child's is
 // built from its rows, the larger one's is the parent's minus it (in the parent's storage).
-func (tb *treeBuilder) childHists(left, right []int32, hist []histBin) (histL, histR []histBin) {
-	small := left
+func (tb *treeBuilder) childHists(left, right []int32, GL, HL, GR, HR float64, hist []histBin) (histL, histR []histBin) {
+	small, G, H := left, GL, HL
 	if len(right) < len(left) {
-		small = right
+		small, G, H = right, GR, HR
 	}
-	hs := tb.histogram(small)
-	hl := hist // reuse the parent's storage for the larger child
-	for k := range hl {
-		hl[k].g -= hs[k].g
-		hl[k].h -= hs[k].h
-		hl[k].n -= hs[k].n
+	hs := tb.newHist()
+	tb.bd.histogram(hs, small, tb.g, tb.h, G, H)
+	for k := range hist {
+		hist[k].g -= hs[k].g
+		hist[k].h -= hs[k].h
+		hist[k].n -= hs[k].n
 	}
-	if len(left) <= len(right) {
-		return hs, hl
+	if len(right) < len(left) {
+		return hist, hs
 	}
-	return hl, hs
+	return hs, hist
 }
 
 // logOdds returns the model's log-odds for x.

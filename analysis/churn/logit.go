@@ -3,6 +3,7 @@ package churn
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/optimize"
 )
@@ -24,69 +25,90 @@ type Logit struct {
 // Σᵢ (σ(zᵢ) − yᵢ) xᵢ + λW. The objective is scaled by 1/n so that the gradient threshold does
 // not depend on the number of rows. It returns an error when x is empty or the optimiser fails.
 func FitLogit(x *Matrix, y []bool, lambda float64) (*Logit, error) {
-	n, p := x.Rows, x.Cols
-	if n == 0 || len(y) != n {
-		return nil, fmt.Errorf("fit logistic regression: %d rows, %d labels", n, len(y))
+	if x.Rows == 0 || len(y) != x.Rows {
+		return nil, fmt.Errorf("fit logistic regression: %d rows, %d labels", x.Rows, len(y))
 	}
+	return fitLogitRows(x, y, allRows(x.Rows), lambda)
+}
+
+// logitLearner returns a learner of logistic regressions on rows of x.
+func logitLearner(x *Matrix, y []bool, lambda float64) learner {
+	return func(rows []int32) (Model, error) {
+		if len(rows) == 0 {
+			return nil, fmt.Errorf("fit logistic regression: no rows")
+		}
+		return fitLogitRows(x, y, rows, lambda)
+	}
+}
+
+// fitLogitRows is FitLogit on the rows of x (and y) listed in rows.
+func fitLogitRows(x *Matrix, y []bool, rows []int32, lambda float64) (*Logit, error) {
+	n, p := len(rows), x.Cols
 	inv := 1 / float64(n)
-	z := make([]float64, n)
-	// eval computes the objective and, when grad is non-nil, its gradient. params = (W, B).
+	// L-BFGS asks for the objective and then the gradient at the same point: one pass over
+	// the rows computes both, and the gradient is kept for the request that follows.
+	at := make([]float64, p+1) // where cached was computed
+	cached := make([]float64, p+1)
+	valid := false
+	// eval computes the objective and its gradient (into grad). params = (W, B).
 	eval := func(params, grad []float64) float64 {
 		w, b := params[:p], params[p]
 		var f float64
-		if grad != nil {
-			for j := range grad {
-				grad[j] = 0
-			}
-		}
-		for i := 0; i < n; i++ {
-			row := x.X[i*p : (i+1)*p]
+		clear(grad)
+		for _, i := range rows {
+			row := x.X[int(i)*p : int(i)*p+p]
 			s := b
 			for j, v := range row {
 				s += w[j] * v
 			}
-			z[i] = s
-			// log(1+e^s) computed without overflow.
+			// log(1+e^s) computed without overflow, and σ(s), from one exponential.
+			var r float64
 			if s > 0 {
-				f += s + math.Log1p(math.Exp(-s))
+				e := math.Exp(-s)
+				f += s + math.Log1p(e)
+				r = 1 / (1 + e)
 			} else {
-				f += math.Log1p(math.Exp(s))
+				e := math.Exp(s)
+				f += math.Log1p(e)
+				r = e / (1 + e)
 			}
 			if y[i] {
 				f -= s
+				r--
 			}
-			if grad != nil {
-				r := sigmoid(s)
-				if y[i] {
-					r--
-				}
-				for j, v := range row {
-					grad[j] += r * v
-				}
-				grad[p] += r
+			for j, v := range row {
+				grad[j] += r * v
 			}
+			grad[p] += r
 		}
 		var pen float64
 		for j := 0; j < p; j++ {
 			pen += w[j] * w[j]
-			if grad != nil {
-				grad[j] = (grad[j] + lambda*w[j]) * inv
-			}
+			grad[j] = (grad[j] + lambda*w[j]) * inv
 		}
-		if grad != nil {
-			grad[p] *= inv
-		}
+		grad[p] *= inv
 		return (f + lambda/2*pen) * inv
 	}
 	prob := optimize.Problem{
-		Func: func(params []float64) float64 { return eval(params, nil) },
-		Grad: func(grad, params []float64) { eval(params, grad) },
+		Func: func(params []float64) float64 {
+			f := eval(params, cached)
+			copy(at, params)
+			valid = true
+			return f
+		},
+		Grad: func(grad, params []float64) {
+			if valid && slices.Equal(at, params) {
+				copy(grad, cached)
+				return
+			}
+			eval(params, grad)
+		},
 	}
 	init := make([]float64, p+1)
 	// Start the intercept at the log-odds of the base rate.
 	pos := 0
-	for _, v := range y {
-		if v {
+	for _, i := range rows {
+		if y[i] {
 			pos++
 		}
 	}

@@ -218,25 +218,48 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 	rep.Features = enc.Names
 	x := enc.Transform(train)
 
-	fitters := map[string]Fitter{
-		ModelLogit: func(x *Matrix, y []bool) (Model, error) { return FitLogit(x, y, o.Lambda) },
-		ModelGBDT:  func(x *Matrix, y []bool) (Model, error) { return FitGBDT(x, y, o.GBDT) },
+	learners := map[string]learner{
+		ModelLogit: logitLearner(x, labels, o.Lambda),
+		ModelGBDT:  gbdtLearner(x, labels, o.GBDT),
 	}
-	if _, ok := fitters[o.Model]; !ok {
+	if _, ok := learners[o.Model]; !ok {
 		return nil, kexi.Errorf(kexi.EINVALID, "churn: model %q: expected gbdt or logit", o.Model)
 	}
-	if !o.NoCV && o.Folds >= 2 {
-		for _, name := range []string{ModelLogit, ModelGBDT} {
-			cv, err := CrossValidate(x, labels, o.Folds, o.Seed, o.Top, fitters[name])
+	// Every fit, the cross-validation folds' and the final ones on all training rows, is one
+	// job for a pool of GOMAXPROCS goroutines: the trees first, as they take longest.
+	names := []string{ModelGBDT, ModelLogit}
+	cvs := map[string]*cvRun{}
+	final := make([]Model, len(names))
+	finalErr := make([]error, len(names))
+	var jobs []func()
+	all := allRows(x.Rows)
+	for k, name := range names {
+		jobs = append(jobs, func() { final[k], finalErr[k] = learners[name](all) })
+		if !o.NoCV && o.Folds >= 2 {
+			cv, err := newCV(x, labels, o.Folds, o.Seed, o.Top, learners[name])
 			if err != nil {
 				return nil, kexi.Errorf(kexi.EINVALID, "churn: %v", err)
 			}
-			rep.CV[name] = cv
+			cvs[name] = cv
+			for f := 0; f < o.Folds; f++ {
+				jobs = append(jobs, func() { cv.fold(f) })
+			}
 		}
 	}
+	parallel(len(jobs), func(i int) { jobs[i]() })
+	for _, name := range names {
+		if cvs[name] == nil {
+			continue
+		}
+		cv, err := cvs[name].result()
+		if err != nil {
+			return nil, kexi.Errorf(kexi.EINVALID, "churn: %v", err)
+		}
+		rep.CV[name] = cv
+	}
 	var chosen Model
-	for _, name := range []string{ModelLogit, ModelGBDT} {
-		m, err := fitters[name](x, labels)
+	for k, name := range names {
+		m, err := final[k], finalErr[k]
 		if err != nil {
 			return nil, fmt.Errorf("churn: %w", err)
 		}
