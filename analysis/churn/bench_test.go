@@ -119,3 +119,28 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkHistogram is one root histogram of the benchmark matrix (all rows), counting the
+// rows per slot or (known_counts) copying known counts, as the trees' roots do.
+func BenchmarkHistogram(b *testing.B) {
+	benchSetup(b)
+	bd := binMatrix(benchX, 64)
+	g, h := make([]float64, bd.n), make([]float64, bd.n)
+	for i := range g {
+		g[i], h[i] = float64(i%7)/7-0.5, 0.2
+	}
+	idx := allRows(bd.n)
+	hist := make([]histBin, bd.off[bd.p])
+	for _, counts := range [][]int32{nil, bd.counts(idx)} {
+		name := "count"
+		if counts != nil {
+			name = "known_counts"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				clear(hist)
+				bd.histogram(hist, idx, g, h, 0, 0, counts)
+			}
+		})
+	}
+}

@@ -23,7 +23,9 @@ type binned struct {
 	def   []uint8 // default bin of each feature
 	col   []uint8
 	start []int32
-	slot  []uint32
+	// The slots in 16 bits when there are at most 65,536, else in 32.
+	slot16 []uint16
+	slot32 []uint32
 }
 
 // maxBins is the most bins a feature gets (bins are stored in a byte).
@@ -76,15 +78,26 @@ func binMatrix(x *Matrix, nb int) *binned {
 		}
 	}
 	b.start = make([]int32, n+1)
-	for i := 0; i < n; i++ {
-		for j := 0; j < p; j++ {
-			if v := b.col[j*n+i]; v != b.def[j] {
-				b.slot = append(b.slot, uint32(b.off[j]+int(v)))
-			}
-		}
-		b.start[i+1] = int32(len(b.slot))
+	if b.off[p] <= 1<<16 {
+		b.slot16 = rowSlots[uint16](b)
+	} else {
+		b.slot32 = rowSlots[uint32](b)
 	}
 	return b
+}
+
+// rowSlots returns every row's non-default slots, in row order, and sets b.start.
+func rowSlots[S uint16 | uint32](b *binned) []S {
+	var slot []S
+	for i := 0; i < b.n; i++ {
+		for j := 0; j < b.p; j++ {
+			if v := b.col[j*b.n+i]; v != b.def[j] {
+				slot = append(slot, S(b.off[j]+int(v)))
+			}
+		}
+		b.start[i+1] = int32(len(slot))
+	}
+	return slot
 }
 
 // fewValues returns the distinct values of vals (unsorted, appended to buf) when there are
@@ -113,16 +126,18 @@ type histBin struct {
 // histogram fills hist (len off[p], zeroed) with the gradient histogram of the rows idx,
 // whose gradient and hessian sums are G and H. The non-default slots are summed row by row
 // (idx increasing, so memory is read forwards); each feature's default bin is then the
-// totals minus the feature's other bins.
-func (b *binned) histogram(hist []histBin, idx []int32, g, h []float64, G, H float64) {
-	for _, i := range idx {
-		gi, hi := g[i], h[i]
-		for _, s := range b.slot[b.start[i]:b.start[i+1]] {
-			e := &hist[s]
-			e.g += gi
-			e.h += hi
-			e.n++
-		}
+// totals minus the feature's other bins. With counts nil the rows are counted too; else
+// counts holds the rows' counts (len off[p], default bins included) and is copied in.
+func (b *binned) histogram(hist []histBin, idx []int32, g, h []float64, G, H float64, counts []int32) {
+	switch {
+	case b.slot16 != nil && counts == nil:
+		accumulate(hist, idx, g, h, b.start, b.slot16)
+	case b.slot16 != nil:
+		accumulateGH(hist, idx, g, h, b.start, b.slot16)
+	case counts == nil:
+		accumulate(hist, idx, g, h, b.start, b.slot32)
+	default:
+		accumulateGH(hist, idx, g, h, b.start, b.slot32)
 	}
 	N := int32(len(idx))
 	for j := 0; j < b.p; j++ {
@@ -137,4 +152,47 @@ func (b *binned) histogram(hist []histBin, idx []int32, g, h []float64, G, H flo
 		}
 		hist[d] = histBin{sg, sh, sn}
 	}
+	if counts != nil {
+		for k := range hist {
+			hist[k].n = counts[k]
+		}
+	}
+}
+
+// accumulate adds each row's gradient, hessian and a count of one to its non-default slots.
+func accumulate[S uint16 | uint32](hist []histBin, idx []int32, g, h []float64, start []int32, slot []S) {
+	for _, i := range idx {
+		gi, hi := g[i], h[i]
+		for _, s := range slot[start[i]:start[i+1]] {
+			e := &hist[s]
+			e.g += gi
+			e.h += hi
+			e.n++
+		}
+	}
+}
+
+// accumulateGH is accumulate without the counts, for nodes whose rows' counts are known.
+func accumulateGH[S uint16 | uint32](hist []histBin, idx []int32, g, h []float64, start []int32, slot []S) {
+	for _, i := range idx {
+		gi, hi := g[i], h[i]
+		for _, s := range slot[start[i]:start[i+1]] {
+			e := &hist[s]
+			e.g += gi
+			e.h += hi
+		}
+	}
+}
+
+// counts returns how many of the rows idx fall in each slot.
+func (b *binned) counts(idx []int32) []int32 {
+	c := make([]int32, b.off[b.p])
+	for j := 0; j < b.p; j++ {
+		col := b.col[j*b.n : (j+1)*b.n]
+		cj := c[b.off[j]:b.off[j+1]]
+		for _, i := range idx {
+			cj[col[i]]++
+		}
+	}
+	return c
 }

@@ -124,7 +124,7 @@ func fitBinned(bd *binned, y []bool, rows []int32, prm GBDTParams) *GBDT {
 		f[i] = m.Base
 	}
 	idx := make([]int32, n)
-	tb := &treeBuilder{prm: prm, bd: bd, tmp: make([]int32, n), g: g, h: h, gain: m.gain}
+	tb := &treeBuilder{prm: prm, bd: bd, tmp: make([]int32, n), g: g, h: h, gain: m.gain, rootCounts: bd.counts(rows)}
 	for t := 0; t < prm.Trees; t++ {
 		for _, i := range rows {
 			pr := sigmoid(f[i])
@@ -158,6 +158,9 @@ type treeBuilder struct {
 	gain  []float64
 	nodes []node
 	free  [][]histBin // histograms to reuse
+	// rootCounts is the root's rows per slot: the same for every tree, so the root's
+	// histograms need not count.
+	rootCounts []int32
 }
 
 // grow builds one tree on the rows idx, adds its leaf values to f and returns it.
@@ -167,7 +170,7 @@ func (tb *treeBuilder) grow(idx []int32, f []float64) []node {
 	var hist []histBin
 	if tb.prm.Depth > 0 && len(idx) >= 2*tb.prm.MinLeaf {
 		hist = tb.newHist()
-		tb.bd.histogram(hist, idx, tb.g, tb.h, G, H)
+		tb.bd.histogram(hist, idx, tb.g, tb.h, G, H, tb.rootCounts)
 	}
 	tb.split(idx, G, H, hist, 0, f)
 	return slices.Clone(tb.nodes)
@@ -207,12 +210,11 @@ func (tb *treeBuilder) split(idx []int32, G, H float64, hist []histBin, depth in
 	lambda := tb.prm.Lambda
 	me := int32(len(tb.nodes))
 	tb.nodes = append(tb.nodes, node{Feature: -1, Value: -G / (H + lambda) * tb.prm.Rate})
-	bestF, bestB := -1, 0
-	var gain float64
+	sp := cut{f: -1}
 	if hist != nil && depth < tb.prm.Depth && len(idx) >= 2*tb.prm.MinLeaf {
-		bestF, bestB, gain = bestSplit(tb.bd, hist, G, H, int32(len(idx)), int32(tb.prm.MinLeaf), lambda)
+		sp = bestSplit(tb.bd, hist, G, H, int32(len(idx)), int32(tb.prm.MinLeaf), lambda)
 	}
-	if bestF < 0 {
+	if sp.f < 0 {
 		tb.release(hist)
 		v := tb.nodes[me].Value
 		for _, i := range idx {
@@ -220,36 +222,48 @@ func (tb *treeBuilder) split(idx []int32, G, H float64, hist []histBin, depth in
 		}
 		return me
 	}
-	tb.gain[bestF] += gain
-	// Stable partition of idx: rows with bin ≤ bestB first, both parts still increasing.
+	tb.gain[sp.f] += sp.gain
+	// Stable partition of idx: rows with bin ≤ sp.b first, both parts still increasing. Every
+	// row is written to both sides and only one side's end moves on, without a branch.
 	bd := tb.bd
-	col := bd.col[bestF*bd.n : (bestF+1)*bd.n]
-	lo := 0
-	right := tb.tmp[:0]
+	col := bd.col[sp.f*bd.n : (sp.f+1)*bd.n]
+	lo, hi := 0, 0
+	right := tb.tmp[:len(idx)]
+	b := uint8(sp.b)
 	for _, i := range idx {
-		if int(col[i]) <= bestB {
-			idx[lo] = i
-			lo++
-		} else {
-			right = append(right, i)
+		l := 0
+		if col[i] <= b {
+			l = 1
 		}
+		idx[lo] = i
+		right[hi] = i
+		lo += l
+		hi += 1 - l
 	}
-	copy(idx[lo:], right)
+	copy(idx[lo:], right[:hi])
 	left, right := idx[:lo], idx[lo:]
-	GL, HL := tb.sums(left)
-	GR, HR := tb.sums(right)
+	// The children's sums come from the histogram, as the split's gain did.
+	GL, HL := sp.gl, sp.hl
+	GR, HR := G-GL, H-HL
 	var histL, histR []histBin
 	if depth+1 < tb.prm.Depth {
 		histL, histR = tb.childHists(left, right, GL, HL, GR, HR, hist)
 	} else {
 		tb.release(hist)
 	}
-	tb.nodes[me].Feature = bestF
-	tb.nodes[me].Threshold = bd.cuts[bestF][bestB]
+	tb.nodes[me].Feature = sp.f
+	tb.nodes[me].Threshold = bd.cuts[sp.f][sp.b]
 	l := tb.split(left, GL, HL, histL, depth+1, f)
 	r := tb.split(right, GR, HR, histR, depth+1, f)
 	tb.nodes[me].Left, tb.nodes[me].Right = l, r
 	return me
+}
+
+// cut is a split of a node: rows with feature f in bins ≤ b go left. gl and hl are the left
+// rows' gradient and hessian sums.
+type cut struct {
+	f, b         int
+	gain, gl, hl float64
 }
 
 // bestSplit searches the histogram hist of a node with N rows and gradient sums G, H for the
@@ -257,12 +271,11 @@ func (tb *treeBuilder) split(idx []int32, G, H float64, hist []histBin, depth in
 //
 //	G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ)
 //
-// that leaves at least minLeaf rows on each side: feature f, rows with bin ≤ b to the left.
-// It returns f = −1 when no split gains more than 1e-9. Ties go to the lowest feature, then
-// the lowest bin.
-func bestSplit(bd *binned, hist []histBin, G, H float64, N, minLeaf int32, lambda float64) (f, b int, gain float64) {
+// that leaves at least minLeaf rows on each side. It returns f = −1 when no split gains more
+// than 1e-9. Ties go to the lowest feature, then the lowest bin.
+func bestSplit(bd *binned, hist []histBin, G, H float64, N, minLeaf int32, lambda float64) cut {
 	parent := G * G / (H + lambda)
-	best, f, b := 1e-9, -1, 0
+	best := cut{f: -1, gain: 1e-9}
 	for j := 0; j < bd.p; j++ {
 		hj := hist[bd.off[j]:bd.off[j+1]]
 		var gl, hl float64
@@ -278,15 +291,15 @@ func bestSplit(bd *binned, hist []histBin, G, H float64, N, minLeaf int32, lambd
 				break
 			}
 			gr, hr := G-gl, H-hl
-			if g := gl*gl/(hl+lambda) + gr*gr/(hr+lambda) - parent; g > best {
-				best, f, b = g, j, k
+			if g := gl*gl/(hl+lambda) + gr*gr/(hr+lambda) - parent; g > best.gain {
+				best = cut{f: j, b: k, gain: g, gl: gl, hl: hl}
 			}
 		}
 	}
-	if f < 0 {
-		return -1, 0, 0
+	if best.f < 0 {
+		return cut{f: -1}
 	}
-	return f, b, best
+	return best
 }
 
 // childHists returns the histograms of the two children of a split: the smaller child's is
@@ -297,7 +310,7 @@ func (tb *treeBuilder) childHists(left, right []int32, GL, HL, GR, HR float64, h
 		small, G, H = right, GR, HR
 	}
 	hs := tb.newHist()
-	tb.bd.histogram(hs, small, tb.g, tb.h, G, H)
+	tb.bd.histogram(hs, small, tb.g, tb.h, G, H, nil)
 	for k := range hist {
 		hist[k].g -= hs[k].g
 		hist[k].h -= hs[k].h
