@@ -1,7 +1,9 @@
 package churn
 
 import (
+	"cmp"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -178,6 +180,39 @@ func TestGBDTDeterministic(t *testing.T) {
 		}
 		if !reflect.DeepEqual(res, first) {
 			t.Fatalf("run %d: cross-validation differs from the first run", run)
+		}
+	}
+}
+
+// TestTopDrivers checks the no-allocation top-n selection against a stable sort, with ties,
+// values at the 1e-9 floor and n = 0.
+func TestTopDrivers(t *testing.T) {
+	ref := func(c []float64, n int) []int {
+		var idx []int
+		for k, v := range c {
+			if v > 1e-9 {
+				idx = append(idx, k)
+			}
+		}
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(c[b], c[a]) })
+		return idx[:min(n, len(idx))]
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := 0; trial < 2000; trial++ {
+		c := make([]float64, r.IntN(12))
+		for k := range c {
+			c[k] = float64(r.IntN(7)-3) / 2 // many ties
+			if r.IntN(9) == 0 {
+				c[k] = 1e-9
+			}
+		}
+		n := r.IntN(5)
+		var got []int
+		for _, d := range topDrivers(c, n, func(k int) Driver { return Driver{Value: float64(k)} }) {
+			got = append(got, int(d.Value))
+		}
+		if want := ref(c, n); !slices.Equal(got, want) {
+			t.Fatalf("c %v n %d: %v, want %v", c, n, got, want)
 		}
 	}
 }

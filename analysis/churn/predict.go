@@ -296,26 +296,30 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 	}
 	xs = enc.Transform(frame)
 	rep.Scores = make([]Score, frame.M.Rows)
-	contrib := make([]float64, xs.Cols)
-	neg := make([]float64, xs.Cols)
-	for i := range rep.Scores {
-		row := xs.Row(i)
-		raw := frame.M.Row(i)
-		clear(contrib)
-		chosen.Contrib(row, contrib)
-		s := Score{CustomerID: frame.IDs[i], Prob: chosen.Prob(row),
-			Recency: raw[0], Frequency: raw[1], Monetary: raw[2]}
-		s.Drivers = topDrivers(contrib, 3, func(k int) Driver {
-			return Driver{Feature: enc.Names[k], Effect: contrib[k], Value: enc.Raw(raw, k)}
-		})
-		for k, c := range contrib {
-			neg[k] = -c
+	// Customers are scored in chunks, concurrently; each score depends on its row only.
+	const chunk = 2048
+	parallel((len(rep.Scores)+chunk-1)/chunk, func(c int) {
+		contrib := make([]float64, xs.Cols)
+		neg := make([]float64, xs.Cols)
+		for i := c * chunk; i < min((c+1)*chunk, len(rep.Scores)); i++ {
+			row := xs.Row(i)
+			raw := frame.M.Row(i)
+			clear(contrib)
+			chosen.Contrib(row, contrib)
+			s := Score{CustomerID: frame.IDs[i], Prob: chosen.Prob(row),
+				Recency: raw[0], Frequency: raw[1], Monetary: raw[2]}
+			s.Drivers = topDrivers(contrib, 3, func(k int) Driver {
+				return Driver{Feature: enc.Names[k], Effect: contrib[k], Value: enc.Raw(raw, k)}
+			})
+			for k, c := range contrib {
+				neg[k] = -c
+			}
+			s.Protect = topDrivers(neg, 2, func(k int) Driver {
+				return Driver{Feature: enc.Names[k], Effect: contrib[k], Value: enc.Raw(raw, k)}
+			})
+			rep.Scores[i] = s
 		}
-		s.Protect = topDrivers(neg, 2, func(k int) Driver {
-			return Driver{Feature: enc.Names[k], Effect: contrib[k], Value: enc.Raw(raw, k)}
-		})
-		rep.Scores[i] = s
-	}
+	})
 	slices.SortStableFunc(rep.Scores, func(a, b Score) int {
 		if c := cmp.Compare(b.Prob, a.Prob); c != 0 {
 			return c
@@ -325,20 +329,29 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 	return rep, nil
 }
 
-// topDrivers returns up to n features with the largest positive contributions.
+// topDrivers returns up to n features with the largest positive contributions (above 1e-9),
+// largest first, ties in feature order.
 func topDrivers(c []float64, n int, mk func(k int) Driver) []Driver {
-	idx := make([]int, 0, len(c))
+	var buf [8]int
+	top := buf[:0]
+	if n >= len(buf) {
+		top = make([]int, 0, n+1)
+	}
 	for k, v := range c {
-		if v > 1e-9 {
-			idx = append(idx, k)
+		if v <= 1e-9 || n <= 0 || len(top) == n && v <= c[top[n-1]] {
+			continue
+		}
+		p := len(top) // after every kept feature with a contribution ≥ v
+		for p > 0 && c[top[p-1]] < v {
+			p--
+		}
+		top = slices.Insert(top, p, k)
+		if len(top) > n {
+			top = top[:n]
 		}
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(c[b], c[a]) })
-	if len(idx) > n {
-		idx = idx[:n]
-	}
-	out := make([]Driver, len(idx))
-	for i, k := range idx {
+	out := make([]Driver, len(top))
+	for i, k := range top {
 		out[i] = mk(k)
 	}
 	return out
