@@ -125,15 +125,17 @@ func fitBinned(bd *binned, y []bool, rows []int32, prm GBDTParams) *GBDT {
 	}
 	idx := make([]int32, n)
 	tb := &treeBuilder{prm: prm, bd: bd, tmp: make([]int32, n), g: g, h: h, gain: m.gain, rootCounts: bd.counts(rows)}
+	label := make([]float64, bd.n) // 1 churned, 0 retained: gradients without a branch
+	for _, i := range rows {
+		if y[i] {
+			label[i] = 1
+		}
+	}
 	for t := 0; t < prm.Trees; t++ {
 		for _, i := range rows {
 			pr := sigmoid(f[i])
-			if y[i] {
-				g[i] = pr - 1
-			} else {
-				g[i] = pr
-			}
-			h[i] = math.Max(pr*(1-pr), 1e-12)
+			g[i] = pr - label[i]
+			h[i] = max(pr*(1-pr), 1e-12)
 		}
 		copy(idx, rows)
 		m.Trees = append(m.Trees, tb.grow(idx, f))
