@@ -225,8 +225,9 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 	if _, ok := learners[o.Model]; !ok {
 		return nil, kexi.Errorf(kexi.EINVALID, "churn: model %q: expected gbdt or logit", o.Model)
 	}
-	// Every fit, the cross-validation folds' and the final ones on all training rows, is one
-	// job for a pool of GOMAXPROCS goroutines: the trees first, as they take longest.
+	// Every fit, the final ones on all training rows and the cross-validation folds', is one
+	// job for a pool of GOMAXPROCS goroutines: the final fits first (the trees' bins them),
+	// then the trees' folds, as they take longest.
 	names := []string{ModelGBDT, ModelLogit}
 	cvs := map[string]*cvRun{}
 	final := make([]Model, len(names))
@@ -235,6 +236,8 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 	all := allRows(x.Rows)
 	for k, name := range names {
 		jobs = append(jobs, func() { final[k], finalErr[k] = learners[name](all) })
+	}
+	for _, name := range names {
 		if !o.NoCV && o.Folds >= 2 {
 			cv, err := newCV(x, labels, o.Folds, o.Seed, o.Top, learners[name])
 			if err != nil {
