@@ -132,6 +132,9 @@ func (t *OrderTable) AppendRow(id int64, externalID string, customerID, at int64
 
 // FacetCode returns the code of f in Facets, adding it when new.
 func (t *OrderTable) FacetCode(f Facets) uint32 {
+	if n := len(t.Facet); n > 0 && t.Facets[t.Facet[n-1]] == f { // as the last order's, mostly
+		return t.Facet[n-1]
+	}
 	if t.facetCode == nil {
 		t.facetCode = make(map[Facets]uint32, len(t.Facets)+1)
 		for i, g := range t.Facets {
@@ -175,6 +178,10 @@ func (t *OrderTable) AppendLine(it Item, quantity, unitPrice, unitCost float64) 
 
 // AppendTable adds every order of u, with its lines, after t's.
 func (t *OrderTable) AppendTable(u *OrderTable) {
+	if t.LineStart == nil && u.LineStart == nil {
+		t.appendColumns(u)
+		return
+	}
 	t.Grow(u.Len())
 	for i := range u.Len() {
 		t.AppendRow(u.ID[i], u.ExternalID(i), u.CustomerID[i], u.At[i], u.Amount[i], u.Cost[i], u.Shipping[i],
@@ -184,6 +191,31 @@ func (t *OrderTable) AppendTable(u *OrderTable) {
 			t.AppendLine(u.Lines.Items[u.Lines.Item[j]], u.Lines.Quantity[j], u.Lines.UnitPrice[j], u.Lines.UnitCost[j])
 		}
 	}
+}
+
+// appendColumns is AppendTable for tables without lines: column by column, re-coding u's
+// facets in the order the rows first use them, as appending row by row would.
+func (t *OrderTable) appendColumns(u *OrderTable) {
+	t.ID = append(t.ID, u.ID...)
+	t.CustomerID = append(t.CustomerID, u.CustomerID...)
+	t.At = append(t.At, u.At...)
+	t.Amount = append(t.Amount, u.Amount...)
+	t.Cost = append(t.Cost, u.Cost...)
+	t.Shipping = append(t.Shipping, u.Shipping...)
+	t.Discount = append(t.Discount, u.Discount...)
+	t.Returned = append(t.Returned, u.Returned...)
+	code := make([]uint32, len(u.Facets))
+	for i := range code {
+		code[i] = ^uint32(0)
+	}
+	t.Facet = slices.Grow(t.Facet, len(u.Facet))
+	for _, c := range u.Facet {
+		if code[c] == ^uint32(0) {
+			code[c] = t.FacetCode(u.Facets[c])
+		}
+		t.Facet = append(t.Facet, code[c])
+	}
+	t.ext.appendTexts(&u.ext)
 }
 
 // Time returns order i's time, in Loc.
@@ -430,6 +462,23 @@ func (x *Texts) Append(s string) {
 	}
 	x.buf = append(x.buf, s...)
 	x.start = append(x.start, len(x.buf))
+}
+
+// appendTexts adds the texts of u.
+func (x *Texts) appendTexts(u *Texts) {
+	if u.Len() == 0 {
+		return
+	}
+	if len(x.start) == 0 {
+		x.start = append(x.start, 0)
+	}
+	lo, hi := u.start[0], u.start[len(u.start)-1]
+	shift := len(x.buf) - lo
+	x.buf = append(x.buf, u.buf[lo:hi]...)
+	x.start = slices.Grow(x.start, u.Len())
+	for _, s := range u.start[1:] {
+		x.start = append(x.start, s+shift)
+	}
 }
 
 // At returns text i.
