@@ -98,8 +98,8 @@ func decimal(s string) (int64, bool) {
 	return n, true
 }
 
-// blockSize is how much text a worker parses at a time.
-const blockSize = 4 << 20
+// blockSize is how much text a worker parses at a time (a variable for tests).
+var blockSize = 4 << 20
 
 // ReadTable reads a file of orders as Read does (opt.Kind orders, opt.SkipInvalid set), but
 // into an order table rather than a batch: order i has ID i+1 and the customer ids numbers
