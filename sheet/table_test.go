@@ -132,7 +132,7 @@ func TestReadTableEdges(t *testing.T) {
 		"ids.csv": "order id,customer,date,amount,paid at\nA1,1,2024-01-01,1,2024-01-01\nA1,1,2024-01-01,1,\n" +
 			"A2,2,2024-01-02,2,\nA1,3,2024-01-03,3,2024-01-03\n,4,2024-01-04,4,\n,4,2024-01-04,4,\nA3,,2024-01-05,5,\n" +
 			"A3,5,2024-01-05,5,\nA2,6,bad,6,\n",
-		"semicolon.csv": "customer;date;amount\n1;2024-01-01;1,5\n2;2024-01-02;2\n",
+		"semicolon.csv":  "customer;date;amount\n1;2024-01-01;1,5\n2;2024-01-02;2\n",
 		"nocustomer.csv": "order id,date,amount\n1,2024-01-01,1\n2,2024-01-02,2\n",
 		"empty.csv":      "customer,date,amount\n",
 		"nothing.csv":    "\n\n",
