@@ -130,6 +130,14 @@ func (t *OrderTable) AppendRow(id int64, externalID string, customerID, at int64
 	}
 }
 
+// Reset empties t and its dictionaries, keeping the room its columns have, for a table that is
+// filled over and over.
+func (t *OrderTable) Reset() {
+	*t = OrderTable{ID: t.ID[:0], CustomerID: t.CustomerID[:0], At: t.At[:0], Amount: t.Amount[:0], Cost: t.Cost[:0],
+		Shipping: t.Shipping[:0], Discount: t.Discount[:0], Returned: t.Returned[:0], Facet: t.Facet[:0],
+		ext: Texts{buf: t.ext.buf[:0], start: t.ext.start[:0]}}
+}
+
 // FacetCode returns the code of f in Facets, adding it when new.
 func (t *OrderTable) FacetCode(f Facets) uint32 {
 	if n := len(t.Facet); n > 0 && t.Facets[t.Facet[n-1]] == f { // as the last order's, mostly

@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,10 +43,14 @@ import (
 // customers added with Add (a customers file), then every customer an order names, in the
 // order the orders name them. Keys holds every customer numbered so far, by id.
 type CustomerIDs struct {
-	Keys kexi.CustomerKeys
-	num  map[int64]int64 // ids written as plain decimal numbers, the usual case: no string to keep
-	text map[string]int64
+	Keys  kexi.CustomerKeys
+	dense []int64         // ids written as small plain decimal numbers, the usual case: by number
+	num   map[int64]int64 // larger numbers
+	text  map[string]int64
 }
+
+// maxDense bounds the numbers CustomerIDs.dense holds (32 MiB).
+const maxDense = 1 << 22
 
 // ID returns the id of the customer with external id ext, numbering it when new; "" is no
 // customer (0).
@@ -53,7 +58,18 @@ func (c *CustomerIDs) ID(ext string) int64 {
 	if ext == "" {
 		return 0
 	}
-	if n, ok := decimal(ext); ok {
+	if n, ok := decimal(ext); ok && n < maxDense {
+		if int(n) >= len(c.dense) {
+			c.dense = slices.Grow(c.dense, min(max(2*len(c.dense), int(n)+1, 1024), maxDense)-len(c.dense))
+			c.dense = c.dense[:cap(c.dense)]
+		}
+		if id := c.dense[n]; id != 0 {
+			return id
+		}
+		id := c.add(ext)
+		c.dense[n] = id
+		return id
+	} else if ok {
 		if c.num == nil {
 			c.num = map[int64]int64{}
 		}
@@ -99,7 +115,7 @@ func decimal(s string) (int64, bool) {
 }
 
 // blockSize is how much text a worker parses at a time (a variable for tests).
-var blockSize = 4 << 20
+var blockSize = 1 << 20
 
 // ReadTable reads a file of orders as Read does (opt.Kind orders, opt.SkipInvalid set), but
 // into an order table rather than a batch: order i has ID i+1 and the customer ids numbers
@@ -414,6 +430,14 @@ type chunk struct {
 	loc    *time.Location // of the first order's time
 }
 
+// reset makes c the chunk of a new block, keeping the room its columns have.
+func (c *chunk) reset(text string, recs [][]string, first int) {
+	clear(c.cust)
+	*c = chunk{text: text, recs: recs, first: first, done: make(chan struct{}), t: c.t, cust: c.cust[:0],
+		row: c.row[:0], src: c.src[:0]}
+	c.t.Reset()
+}
+
 // badRow is a row that cannot be read, to be rejected before order at of the block's table.
 type badRow struct {
 	row   int
@@ -438,6 +462,7 @@ func readBlocks(src *blocks, b *builder, opt Options, lim Limits, ids *CustomerI
 	jobs := make(chan *chunk, workers)
 	order := make(chan *chunk, 2*workers)
 	quit := make(chan struct{})
+	free := make(chan *chunk, workers+1)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -459,12 +484,19 @@ func readBlocks(src *blocks, b *builder, opt Options, lim Limits, ids *CustomerI
 			if err == io.EOF && len(recs) == 0 {
 				return
 			}
-			c := &chunk{text: text, recs: recs, first: rows, done: make(chan struct{})}
+			var c *chunk
+			select {
+			case c = <-free: // a block done with: its table's columns have room
+			default:
+				c = &chunk{}
+			}
+			c.reset(text, recs, rows)
 			if recs != nil {
 				rows += len(recs)
 			} else {
 				rows += countLines(text)
 			}
+			c.t.Grow(rows - c.first)
 			if err != nil && err != io.EOF {
 				c.err, c.errRow = err, rows+1
 			}
@@ -591,7 +623,10 @@ func readBlocks(src *blocks, b *builder, opt Options, lim Limits, ids *CustomerI
 			t.ID[n+i] = int64(n + i + 1)
 			t.CustomerID[n+i] = id
 		}
-		*c = chunk{} // let the collector have the block
+		select {
+		case free <- c:
+		default:
+		}
 	}
 	return t, nil
 }
