@@ -527,6 +527,9 @@ func (k *CustomerKeys) Append(id int64, externalID string) {
 
 // Of returns the external id of customer id, and whether the customer is known.
 func (k *CustomerKeys) Of(id int64) (string, bool) {
+	if i := id - 1; i >= 0 && i < int64(len(k.ID)) && k.ID[i] == id { // ids 1 to n, as files give them
+		return k.ExternalID.At(int(i)), true
+	}
 	i, ok := slices.BinarySearch(k.ID, id)
 	if !ok {
 		return "", false
