@@ -239,16 +239,17 @@ type blocks struct {
 	eof     bool
 	csv     *csvRows   // once a block had a quote
 	pending [][]string // records cut but not yet returned
+	perr    error      // and the error that ended them
 }
 
 // next returns the next block of whole lines as text (the last line may lack its newline),
 // or once a block had a quote, the next records cut into cells (with the error that ended
 // them, if any); io.EOF at the end.
 func (s *blocks) next() (string, [][]string, error) {
-	if len(s.pending) > 0 {
-		recs := s.pending
-		s.pending = nil
-		return "", recs, nil
+	if len(s.pending) > 0 || s.perr != nil {
+		recs, err := s.pending, s.perr
+		s.pending, s.perr = nil, nil
+		return "", recs, err
 	}
 	if s.csv != nil {
 		var recs [][]string
@@ -313,7 +314,7 @@ func (s *blocks) header() ([]string, error) {
 		text, recs, err := s.next()
 		for i, cells := range recs {
 			if !blank(cells) {
-				s.pending = recs[i+1:]
+				s.pending, s.perr = recs[i+1:], err
 				return headerOf(cells), nil
 			}
 		}

@@ -225,3 +225,20 @@ func TestReadTableReal(t *testing.T) {
 		}
 	}
 }
+
+// FuzzReadTable: whatever the file, ReadTable reads it as Read does (or leaves it to Read).
+//
+//	go test ./sheet -run x -fuzz FuzzReadTable -fuzztime 60s
+func FuzzReadTable(f *testing.F) {
+	f.Add("customer_id,date,amount\n1,1997-01-01,29.33\n1,1997-01-18,29.73\n2,1997-01-02,14.96\n", uint8(16))
+	f.Add("order id,customer,date,amount,paid at,status\r\nA1,1,2024-01-01,1,2024-01-01,paid\r\nA1,2,2024-01-01 10:00:00,1,,\r\n,,,\r\n", uint8(5))
+	f.Add("customer;date;amount\n\"1\";2024-01-01;\"1,5\"\n2;2024/1/2;¥3\n", uint8(9))
+	f.Add("customer,date,amount\n'=1,45000.25,1e3\n2,2024-03-10 02:30:00,(3)\n", uint8(1))
+	f.Fuzz(func(t *testing.T, text string, block uint8) {
+		ny, _ := time.LoadLocation("America/New_York")
+		withBlocks(1+int(block), func() {
+			sameAsRead(t, "fuzz.csv", []byte(text), Options{Kind: kexi.KindOrders, SkipInvalid: true, NoItems: true,
+				Location: ny, Limits: Limits{Cell: 64, Line: 256, Rows: 50}})
+		})
+	})
+}
