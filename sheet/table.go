@@ -21,8 +21,13 @@ package sheet
 //
 // It takes only files Read would make orders without lines of, and with no customer fields:
 // anything else (XLSX, lines, customer or custom columns, a whole-file check without
-// SkipInvalid) is read by Read, and the caller gets its Batch. On the synthetic 1M-customer
-// file (2.77M rows) it cut `kexi analyze clv --orders` from … (see the README).
+// SkipInvalid) is read by Read, and the caller gets its Batch.
+//
+// Why: on the synthetic CLV file (1M customers, 2.77M rows of customer_id,date,amount), Read
+// and Batch.Dataset took 8.7 CPU-seconds and a 1.9 GB heap to make the table; ReadTable takes
+// 1.3 CPU-seconds and leaves 280 MB, the table itself (BenchmarkReadTable: 0.46M against 1.8M
+// rows per CPU-second, 3M allocations against 1,000). `kexi analyze clv --orders` on that file
+// went from 12–17 to 5–7 CPU-seconds and from 2.3–2.4 GB to 0.85–0.92 GB of RSS.
 
 import (
 	"bufio"
