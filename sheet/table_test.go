@@ -2,6 +2,7 @@ package sheet
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/internal/refdata"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // sameAsRead reads data with Read (and Batch.Dataset) and with ReadTable, and fails unless
@@ -140,18 +142,35 @@ func TestReadTableEdges(t *testing.T) {
 		"side.csv":       "customer,date,amount,country\n1,2024-01-01,2,UK\n",
 		"long.csv":       "customer,date,amount\n1,2024-01-01," + strings.Repeat("9", 300) + "\n2,2024-01-02,1\n",
 	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(files["messy.csv"]))
+	zw.Close()
+	files["messy.csv.gz"] = gz.String()
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String("客户编号,下单时间,订单金额,订单状态,收货省份\n" +
+		"1,2024-01-01 08:00:00,12.5,已完成,上海\n2,2024年1月2日,3,交易关闭,广东省\n1,2024-01-03,坏,,\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["gb18030.csv"] = gb
 	for _, loc := range []*time.Location{nil, time.UTC, sh, ny} {
 		for _, dates := range []kexi.Dates{{}, kexi.DatesUntil(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), 5)} {
 			for _, n := range []int{7, 64, 1 << 20} {
-				for name, text := range files {
-					opt := Options{Kind: kexi.KindOrders, SkipInvalid: true, NoItems: true, Location: loc, Dates: dates,
-						Limits: Limits{Cell: 200, Line: 250}}
-					withBlocks(n, func() {
-						took := sameAsRead(t, fmt.Sprintf("%s (%v, %d-byte blocks)", name, loc, n), []byte(text), opt)
-						if want := name != "lines.csv" && name != "side.csv" && name != "long.csv" && name != "nothing.csv"; took != want {
-							t.Errorf("%s: ReadTable took it: %v, want %v", name, took, want)
-						}
-					})
+				for _, rows := range []int{0, 4} {
+					for name, text := range files {
+						opt := Options{Kind: kexi.KindOrders, SkipInvalid: true, NoItems: true, Location: loc, Dates: dates,
+							Limits: Limits{Cell: 200, Line: 250, Rows: rows}}
+						withBlocks(n, func() {
+							took := sameAsRead(t, fmt.Sprintf("%s (%v, %d-byte blocks, %d rows)", name, loc, n, rows), []byte(text), opt)
+							want := name != "lines.csv" && name != "side.csv" && name != "long.csv" && name != "nothing.csv"
+							if rows == 4 && (strings.HasPrefix(name, "messy") || name == "ids.csv" || name == "quoted.csv") {
+								want = false // over the limit
+							}
+							if took != want {
+								t.Errorf("%s: ReadTable took it: %v, want %v", name, took, want)
+							}
+						})
+					}
 				}
 			}
 		}
