@@ -27,7 +27,8 @@ package sheet
 // and Batch.Dataset took 8.7 CPU-seconds and a 1.9 GB heap to make the table; ReadTable takes
 // 1.3 CPU-seconds and leaves 280 MB, the table itself (BenchmarkReadTable: 0.46M against 1.8M
 // rows per CPU-second, 3M allocations against 1,000). `kexi analyze clv --orders` on that file
-// went from 12–17 to 5–7 CPU-seconds and from 2.3–2.4 GB to 0.85–0.92 GB of RSS.
+// went from 10–17 to 5–8 CPU-seconds and from 2.3–2.4 GB to 0.80–0.92 GB of RSS (busy 2-core
+// machine, /usr/bin/time, main against this change).
 
 import (
 	"bufio"
