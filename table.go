@@ -123,7 +123,11 @@ func (t *OrderTable) AppendRow(id int64, externalID string, customerID, at int64
 	t.Shipping = append(t.Shipping, shipping)
 	t.Discount = append(t.Discount, discount)
 	t.Returned = append(t.Returned, returned)
-	t.Facet = append(t.Facet, t.FacetCode(f))
+	if n := len(t.Facet); n > 0 && int(t.Facet[n-1]) < len(t.Facets) && t.Facets[t.Facet[n-1]] == f {
+		t.Facet = append(t.Facet, t.Facet[n-1]) // as the last order's, mostly
+	} else {
+		t.Facet = append(t.Facet, t.FacetCode(f))
+	}
 	t.ext.Append(externalID)
 	if t.LineStart != nil {
 		t.LineStart = append(t.LineStart, int32(len(t.Lines.Item)))
@@ -140,9 +144,6 @@ func (t *OrderTable) Reset() {
 
 // FacetCode returns the code of f in Facets, adding it when new.
 func (t *OrderTable) FacetCode(f Facets) uint32 {
-	if n := len(t.Facet); n > 0 && t.Facets[t.Facet[n-1]] == f { // as the last order's, mostly
-		return t.Facet[n-1]
-	}
 	if t.facetCode == nil {
 		t.facetCode = make(map[Facets]uint32, len(t.Facets)+1)
 		for i, g := range t.Facets {
