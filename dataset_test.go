@@ -1,6 +1,7 @@
 package kexi
 
 import (
+	"fmt"
 	"math/rand"
 	"reflect"
 	"slices"
@@ -138,5 +139,70 @@ func TestOrderTableWithoutLines(t *testing.T) {
 	d.Orders.Runs(func(c int64, lo, hi int) { runs = append(runs, [3]int64{c, int64(lo), int64(hi)}) })
 	if len(runs) != 1 || runs[0] != [3]int64{0, 0, 3} {
 		t.Fatalf("runs %v", runs)
+	}
+}
+
+// TestAppendTableColumns: appending tables without lines column by column gives the table that
+// appending their orders one by one gives: the same rows, external ids and facet dictionary
+// (in the order rows first use the facets, unused ones left out), also from a slice, a
+// filtered table and a table that was Reset and filled again.
+func TestAppendTableColumns(t *testing.T) {
+	mk := func(orders ...Order) OrderTable {
+		var u OrderTable
+		for i := range orders {
+			u.Append(&orders[i])
+		}
+		return u
+	}
+	a := mk(Order{ID: 1, ExternalID: "a", CustomerID: 1, Amount: 1, Channel: "web"},
+		Order{ID: 2, ExternalID: "b", CustomerID: 1, Amount: 2, Channel: "shop", Status: StatusReturn})
+	b := mk(Order{ID: 3, ExternalID: "", CustomerID: 2, Amount: 3, Channel: "unused"},
+		Order{ID: 4, ExternalID: "dd", CustomerID: 3, Amount: 4, Channel: "app", City: "上海"},
+		Order{ID: 5, ExternalID: "e", CustomerID: 3, Amount: 5, Channel: "web"})
+	bf := b.Filter(func(i int) bool { return i > 0 }) // keeps the facet "unused" in its dictionary
+	c := mk(Order{ID: 9, ExternalID: "zz", Amount: 9, Channel: "gone"})
+	c.Reset()
+	c.Append(&Order{ID: 6, ExternalID: "f", CustomerID: 4, Amount: 6, Channel: "shop"})
+	s := a.Slice(1, 2)
+
+	var got OrderTable
+	for _, u := range []*OrderTable{&a, &bf, &c, &s} {
+		got.AppendTable(u)
+	}
+	var want OrderTable
+	for _, u := range []*OrderTable{&a, &bf, &c, &s} {
+		for i := range u.Len() {
+			o := u.Order(i)
+			want.Append(&o)
+		}
+	}
+	if !reflect.DeepEqual(got.All(), want.All()) {
+		t.Fatalf("orders\n got %v\nwant %v", got.All(), want.All())
+	}
+	if !slices.Equal(got.Facets, want.Facets) || !slices.Equal(got.Facet, want.Facet) {
+		t.Fatalf("facets %v %v, want %v %v", got.Facets, got.Facet, want.Facets, want.Facet)
+	}
+	var ids []string
+	for i := range got.Len() {
+		ids = append(ids, got.ExternalID(i))
+	}
+	if w := []string{"a", "b", "dd", "e", "f", "b"}; !slices.Equal(ids, w) {
+		t.Fatalf("external ids %q, want %q", ids, w)
+	}
+}
+
+// TestCustomerKeysOf: keys find customers by id whether the ids run 1 to n or not.
+func TestCustomerKeysOf(t *testing.T) {
+	for _, ids := range [][]int64{{1, 2, 3}, {2, 3, 7}, {1, 3, 4}} {
+		var k CustomerKeys
+		for _, id := range ids {
+			k.Append(id, fmt.Sprint("c", id))
+		}
+		for id := int64(0); id <= 8; id++ {
+			e, ok := k.Of(id)
+			if want := slices.Contains(ids, id); ok != want || ok && e != fmt.Sprint("c", id) {
+				t.Errorf("ids %v: Of(%d) = %q, %v", ids, id, e, ok)
+			}
+		}
 	}
 }

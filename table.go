@@ -123,11 +123,23 @@ func (t *OrderTable) AppendRow(id int64, externalID string, customerID, at int64
 	t.Shipping = append(t.Shipping, shipping)
 	t.Discount = append(t.Discount, discount)
 	t.Returned = append(t.Returned, returned)
-	t.Facet = append(t.Facet, t.FacetCode(f))
+	if n := len(t.Facet); n > 0 && int(t.Facet[n-1]) < len(t.Facets) && t.Facets[t.Facet[n-1]] == f {
+		t.Facet = append(t.Facet, t.Facet[n-1]) // as the last order's, mostly
+	} else {
+		t.Facet = append(t.Facet, t.FacetCode(f))
+	}
 	t.ext.Append(externalID)
 	if t.LineStart != nil {
 		t.LineStart = append(t.LineStart, int32(len(t.Lines.Item)))
 	}
+}
+
+// Reset empties t and its dictionaries, keeping the room its columns have, for a table that is
+// filled over and over.
+func (t *OrderTable) Reset() {
+	*t = OrderTable{ID: t.ID[:0], CustomerID: t.CustomerID[:0], At: t.At[:0], Amount: t.Amount[:0], Cost: t.Cost[:0],
+		Shipping: t.Shipping[:0], Discount: t.Discount[:0], Returned: t.Returned[:0], Facet: t.Facet[:0],
+		ext: Texts{buf: t.ext.buf[:0], start: t.ext.start[:0]}}
 }
 
 // FacetCode returns the code of f in Facets, adding it when new.
@@ -175,6 +187,10 @@ func (t *OrderTable) AppendLine(it Item, quantity, unitPrice, unitCost float64) 
 
 // AppendTable adds every order of u, with its lines, after t's.
 func (t *OrderTable) AppendTable(u *OrderTable) {
+	if t.LineStart == nil && u.LineStart == nil {
+		t.appendColumns(u)
+		return
+	}
 	t.Grow(u.Len())
 	for i := range u.Len() {
 		t.AppendRow(u.ID[i], u.ExternalID(i), u.CustomerID[i], u.At[i], u.Amount[i], u.Cost[i], u.Shipping[i],
@@ -184,6 +200,31 @@ func (t *OrderTable) AppendTable(u *OrderTable) {
 			t.AppendLine(u.Lines.Items[u.Lines.Item[j]], u.Lines.Quantity[j], u.Lines.UnitPrice[j], u.Lines.UnitCost[j])
 		}
 	}
+}
+
+// appendColumns is AppendTable for tables without lines: column by column, re-coding u's
+// facets in the order the rows first use them, as appending row by row would.
+func (t *OrderTable) appendColumns(u *OrderTable) {
+	t.ID = append(t.ID, u.ID...)
+	t.CustomerID = append(t.CustomerID, u.CustomerID...)
+	t.At = append(t.At, u.At...)
+	t.Amount = append(t.Amount, u.Amount...)
+	t.Cost = append(t.Cost, u.Cost...)
+	t.Shipping = append(t.Shipping, u.Shipping...)
+	t.Discount = append(t.Discount, u.Discount...)
+	t.Returned = append(t.Returned, u.Returned...)
+	code := make([]uint32, len(u.Facets))
+	for i := range code {
+		code[i] = ^uint32(0)
+	}
+	t.Facet = slices.Grow(t.Facet, len(u.Facet))
+	for _, c := range u.Facet {
+		if code[c] == ^uint32(0) {
+			code[c] = t.FacetCode(u.Facets[c])
+		}
+		t.Facet = append(t.Facet, code[c])
+	}
+	t.ext.appendTexts(&u.ext)
 }
 
 // Time returns order i's time, in Loc.
@@ -432,6 +473,23 @@ func (x *Texts) Append(s string) {
 	x.start = append(x.start, len(x.buf))
 }
 
+// appendTexts adds the texts of u.
+func (x *Texts) appendTexts(u *Texts) {
+	if u.Len() == 0 {
+		return
+	}
+	if len(x.start) == 0 {
+		x.start = append(x.start, 0)
+	}
+	lo, hi := u.start[0], u.start[len(u.start)-1]
+	shift := len(x.buf) - lo
+	x.buf = append(x.buf, u.buf[lo:hi]...)
+	x.start = slices.Grow(x.start, u.Len())
+	for _, s := range u.start[1:] {
+		x.start = append(x.start, s+shift)
+	}
+}
+
 // At returns text i.
 func (x *Texts) At(i int) string { return string(x.buf[x.start[i]:x.start[i+1]]) }
 
@@ -470,6 +528,9 @@ func (k *CustomerKeys) Append(id int64, externalID string) {
 
 // Of returns the external id of customer id, and whether the customer is known.
 func (k *CustomerKeys) Of(id int64) (string, bool) {
+	if i := id - 1; i >= 0 && i < int64(len(k.ID)) && k.ID[i] == id { // ids 1 to n, as files give them
+		return k.ExternalID.At(int(i)), true
+	}
 	i, ok := slices.BinarySearch(k.ID, id)
 	if !ok {
 		return "", false

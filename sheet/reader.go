@@ -42,13 +42,33 @@ type Format struct {
 // outside quotes), and returns a reader of its rows. The reader keeps to lim (which has no
 // zero fields): going over a limit is an error with an *overLimit in its chain.
 func openRows(r io.Reader, sheet string, lim Limits) (rowReader, Format, error) {
-	var f Format
+	text, delim, xlsx, f, err := openText(r, sheet, lim)
+	if err != nil || xlsx != nil {
+		return xlsx, f, err
+	}
+	return newCSVRows(text, delim, lim), f, nil
+}
+
+// newCSVRows reads the records of a delimited text within lim.
+func newCSVRows(text io.Reader, delim rune, lim Limits) *csvRows {
+	rl := &recordLimit{r: text, max: lim.Line}
+	cr := csv.NewReader(rl)
+	cr.Comma = delim
+	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	return &csvRows{r: cr, lim: rl, cell: lim.Cell}
+}
+
+// openText detects what openRows detects and returns, for delimited text, the text (decoded to
+// UTF-8, after any BOM) and its delimiter; for XLSX, the reader of its rows.
+func openText(r io.Reader, sheet string, lim Limits) (text io.Reader, delim rune, xlsx rowReader, f Format, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(2)
 	if len(head) == 2 && head[0] == 0x1f && head[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, f, fmt.Errorf("not a valid gzip file: %v", err)
+			return nil, 0, nil, f, fmt.Errorf("not a valid gzip file: %v", err)
 		}
 		f.Gzip = true
 		br = bufio.NewReaderSize(&unzipLimit{r: gz, left: lim.Unzipped, max: lim.Unzipped, what: "the file"}, 64<<10)
@@ -58,16 +78,16 @@ func openRows(r io.Reader, sheet string, lim Limits) (rowReader, Format, error) 
 		f.XLSX = true
 		rr, name, err := openXLSX(br, sheet, lim)
 		f.Sheet = name
-		return rr, f, err
+		return nil, 0, rr, f, err
 	}
 	if sheet != "" {
-		return nil, f, errors.New("--sheet applies to XLSX files only, and this is a text file")
+		return nil, 0, nil, f, errors.New("--sheet applies to XLSX files only, and this is a text file")
 	}
 	sample, err := br.Peek(64 << 10)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
-		return nil, f, err
+		return nil, 0, nil, f, err
 	}
-	var text io.Reader = br
+	text = br
 	switch {
 	case bytes.HasPrefix(sample, []byte("\xef\xbb\xbf")):
 		f.Encoding = "utf-8-bom"
@@ -81,17 +101,11 @@ func openRows(r io.Reader, sheet string, lim Limits) (rowReader, Format, error) 
 		sample, _ = simplifiedchinese.GB18030.NewDecoder().Bytes(trimPartial(sample))
 	}
 	if bytes.IndexByte(sample, 0) >= 0 {
-		return nil, f, errors.New("this looks like a binary file, not CSV or XLSX")
+		return nil, 0, nil, f, errors.New("this looks like a binary file, not CSV or XLSX")
 	}
-	delim := detectDelimiter(sample)
+	delim = detectDelimiter(sample)
 	f.Delimiter = string(delim)
-	rl := &recordLimit{r: text, max: lim.Line}
-	cr := csv.NewReader(rl)
-	cr.Comma = delim
-	cr.ReuseRecord = true
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	return &csvRows{r: cr, lim: rl, cell: lim.Cell}, f, nil
+	return text, delim, nil, f, nil
 }
 
 // validUTF8Prefix reports whether b is UTF-8, allowing a rune cut off at the end of the sample.

@@ -414,6 +414,10 @@ type builder struct {
 	prodSent map[string]kexi.Product
 	resent   int
 	spread   string
+	// orderOf, when set, finds the customer of an order read earlier by its external id, for
+	// a reader that keeps the orders itself (ReadTable) and calls row only for the rows it
+	// rejects.
+	orderOf func(externalID string) (customer string, ok bool)
 }
 
 func newBuilder(res *Result, header []string, opt Options) (*builder, error) {
@@ -968,9 +972,16 @@ func (b *builder) commit(row int, cells []string) {
 			b.spread = o.ExternalID
 			return
 		}
-		if exists && o.ExternalID != "" && bt.Orders[i].Customer != o.Customer {
-			b.coded(row, b.colOf("customer"), o.Customer, ReasonOrderCustomer, fmt.Sprintf("order %s already has lines for customer %q", o.ExternalID, bt.Orders[i].Customer),
-				o.ExternalID, bt.Orders[i].Customer)
+		prev := ""
+		if exists {
+			prev = bt.Orders[i].Customer
+		}
+		if b.orderOf != nil { // ReadTable keeps the orders
+			prev, exists = b.orderOf(o.ExternalID)
+		}
+		if exists && o.ExternalID != "" && prev != o.Customer {
+			b.coded(row, b.colOf("customer"), o.Customer, ReasonOrderCustomer, fmt.Sprintf("order %s already has lines for customer %q", o.ExternalID, prev),
+				o.ExternalID, prev)
 		}
 		if b.reject(row, cells) {
 			return

@@ -105,9 +105,9 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if err := days(); err != nil {
 			return err
 		}
-		// Order lines are kept in memory only when a named analysis reads them.
-		lines := analysis.Parts(as...).Has(kexi.PartLines)
-		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers, lines, loc, dates)
+		// Order lines (and customer records) are kept in memory only when a named analysis
+		// reads them.
+		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers, analysis.Parts(as...), loc, dates)
 		if err != nil {
 			return err
 		}
