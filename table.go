@@ -143,18 +143,22 @@ func (t *OrderTable) Reset() {
 }
 
 // FacetCode returns the code of f in Facets, adding it when new.
-func (t *OrderTable) FacetCode(f Facets) uint32 {
-	if t.facetCode == nil {
-		t.facetCode = make(map[Facets]uint32, len(t.Facets)+1)
-		for i, g := range t.Facets {
-			t.facetCode[g] = uint32(i)
+func (t *OrderTable) FacetCode(f Facets) uint32 { return codeOf(&t.facetCode, &t.Facets, f) }
+
+// codeOf returns the code of k in *dict, adding it when new. *index maps values to codes; when
+// nil, it is built from *dict.
+func codeOf[K comparable](index *map[K]uint32, dict *[]K, k K) uint32 {
+	if *index == nil {
+		*index = make(map[K]uint32, len(*dict)+1)
+		for i, g := range *dict {
+			(*index)[g] = uint32(i)
 		}
 	}
-	c, ok := t.facetCode[f]
+	c, ok := (*index)[k]
 	if !ok {
-		c = uint32(len(t.Facets))
-		t.Facets = append(t.Facets, f)
-		t.facetCode[f] = c
+		c = uint32(len(*dict))
+		*dict = append(*dict, k)
+		(*index)[k] = c
 	}
 	return c
 }
@@ -166,19 +170,7 @@ func (t *OrderTable) AppendLine(it Item, quantity, unitPrice, unitCost float64) 
 		t.LineStart = make([]int32, len(t.ID)+1, cap(t.ID)+1)
 	}
 	l := &t.Lines
-	if t.itemCode == nil {
-		t.itemCode = make(map[Item]uint32, len(l.Items)+1)
-		for i, g := range l.Items {
-			t.itemCode[g] = uint32(i)
-		}
-	}
-	c, ok := t.itemCode[it]
-	if !ok {
-		c = uint32(len(l.Items))
-		l.Items = append(l.Items, it)
-		t.itemCode[it] = c
-	}
-	l.Item = append(l.Item, c)
+	l.Item = append(l.Item, codeOf(&t.itemCode, &l.Items, it))
 	l.Quantity = append(l.Quantity, quantity)
 	l.UnitPrice = append(l.UnitPrice, unitPrice)
 	l.UnitCost = append(l.UnitCost, unitCost)
