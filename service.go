@@ -298,5 +298,6 @@ type Store interface {
 	Importer
 	DatasetLoader
 	Versioner
+	Changer
 	Close() error
 }

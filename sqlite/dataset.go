@@ -70,7 +70,7 @@ func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope, parts kexi.Part
 // parts lists the independent loads that make up the parts p of a Dataset, and the step that
 // joins them.
 func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(context.Context, querier) error, func() error) {
-	var lines orderLines
+	loads, lines := db.partLoads(d, scope, p)
 	join := func() error {
 		if p.Has(kexi.PartLines) {
 			if err := lines.attach(&d.Orders); err != nil {
@@ -80,21 +80,6 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 		finishDataset(d)
 		return nil
 	}
-	var loads []func(context.Context, querier) error
-	add := func(need kexi.Parts, f func(context.Context, querier) error) {
-		if p&need != 0 {
-			loads = append(loads, f)
-		}
-	}
-	add(kexi.PartOrders, func(ctx context.Context, q querier) (err error) {
-		d.Orders, err = loadOrders(ctx, q, scope)
-		return err
-	})
-	add(kexi.PartLines, func(ctx context.Context, q querier) error { return lines.load(ctx, q, scope) })
-	add(kexi.PartCustomers, func(ctx context.Context, q querier) (err error) {
-		d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
-		return err
-	})
 	if !p.Has(kexi.PartCustomers) {
 		loads = append(loads, func(ctx context.Context, q querier) (err error) {
 			d.Keys, err = loadKeys(ctx, q, scope)
@@ -109,6 +94,28 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 	}
 	loads = append(loads, func(ctx context.Context, q querier) (err error) {
 		d.CustomFields, err = loadFields(ctx, q)
+		return err
+	})
+	return loads, join
+}
+
+// partLoads lists the loads of the parts p alone (without the customer keys, LastOrder and the
+// custom field definitions), and the order lines' load to attach.
+func (db *DB) partLoads(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(context.Context, querier) error, *orderLines) {
+	var lines orderLines
+	var loads []func(context.Context, querier) error
+	add := func(need kexi.Parts, f func(context.Context, querier) error) {
+		if p&need != 0 {
+			loads = append(loads, f)
+		}
+	}
+	add(kexi.PartOrders, func(ctx context.Context, q querier) (err error) {
+		d.Orders, err = loadOrders(ctx, q, scope)
+		return err
+	})
+	add(kexi.PartLines, func(ctx context.Context, q querier) error { return lines.load(ctx, q, scope) })
+	add(kexi.PartCustomers, func(ctx context.Context, q querier) (err error) {
+		d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
 		return err
 	})
 	add(kexi.PartProducts, func(ctx context.Context, q querier) (err error) {
@@ -164,13 +171,13 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 		d.Events, err = loadAll(ctx, q, db.c, events, scope)
 		return err
 	})
-	return loads, join
+	return loads, &lines
 }
 
 // loadKeys reads the ids and external ids of the customers in scope.
-func loadKeys(ctx context.Context, q querier, scope kexi.Scope) (kexi.CustomerKeys, error) {
+func loadKeys(ctx context.Context, q querier, scope kexi.Scope, and ...cond) (kexi.CustomerKeys, error) {
 	var k kexi.CustomerKeys
-	where, args := scopeWhere(customers.scope, scope)
+	where, args := scopeWhere(customers.scope, scope, and...)
 	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, '') FROM customers t"+where+" ORDER BY t.id", args...)
 	if err != nil {
 		return k, fmt.Errorf("customer keys: %w", err)
@@ -261,11 +268,27 @@ func finishDataset(d *kexi.Dataset) {
 	d.Normalize()
 }
 
-func scopeWhere(rule scopeRule, scope kexi.Scope) (string, []any) {
+// scopeWhere is the WHERE clause (with the keyword, "" for none) of the rows of an entity in
+// scope that meet the conditions and.
+func scopeWhere(rule scopeRule, scope kexi.Scope, and ...cond) (string, []any) {
+	var cs []string
+	var args []any
 	if s, a := scopeSQL(rule, scope); s != "" {
-		return " WHERE " + s, a
+		cs, args = append(cs, s), a
 	}
-	return "", nil
+	for _, c := range and {
+		cs, args = append(cs, c.sql), append(args, c.args...)
+	}
+	if len(cs) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(cs, " AND "), args
+}
+
+// cond is an SQL condition over alias t with its arguments.
+type cond struct {
+	sql  string
+	args []any
 }
 
 // errMoved says that two parts of one load saw different data: a write came in between, and
@@ -286,10 +309,11 @@ func (t texts) get(b []byte) string {
 	return s
 }
 
-// loadOrders reads the orders in scope, in id order, without their lines.
-func loadOrders(ctx context.Context, q querier, scope kexi.Scope) (kexi.OrderTable, error) {
+// loadOrders reads the orders in scope (that meet the conditions and), in id order, without
+// their lines.
+func loadOrders(ctx context.Context, q querier, scope kexi.Scope, and ...cond) (kexi.OrderTable, error) {
 	var t kexi.OrderTable
-	where, args := scopeWhere(scopeCustomer, scope)
+	where, args := scopeWhere(scopeCustomer, scope, and...)
 	var n int
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM orders t"+where, args...).Scan(&n); err != nil {
 		return t, fmt.Errorf("orders: %w", err)
@@ -327,9 +351,9 @@ type orderLines struct {
 	runs  []int64         // the order id of each run of lines in lines
 }
 
-// load reads the lines of the orders in scope.
-func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope) error {
-	where, args := scopeWhere(scopeCustomer, scope)
+// load reads the lines of the orders in scope (that meet the conditions and).
+func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope, and ...cond) error {
+	where, args := scopeWhere(scopeCustomer, scope, and...)
 	if where != "" {
 		where = " WHERE i.order_id IN (SELECT t.id FROM orders t" + where + ")"
 	}
@@ -391,10 +415,10 @@ func (l *orderLines) attach(t *kexi.OrderTable) error {
 	return nil
 }
 
-// loadAll reads every record of an entity in scope, in id order. Records whose custom fields
-// are the same share one map (customs).
-func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope) ([]T, error) {
-	where, args := scopeWhere(e.scope, scope)
+// loadAll reads every record of an entity in scope (that meets the conditions and), in id
+// order. Records whose custom fields are the same share one map (customs).
+func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope, and ...cond) ([]T, error) {
+	where, args := scopeWhere(e.scope, scope, and...)
 	sel, from := e.sel, e.from
 	if e.linkInGo {
 		sel, from = unlinked(sel, from)

@@ -63,7 +63,7 @@ func (db *DB) Import(ctx context.Context, b *kexi.Batch) (kexi.ImportStats, erro
 			return err
 		}
 		if s.changed {
-			return bumpVersion(ctx, tx)
+			return logChanges(ctx, tx, &changes{all: true})
 		}
 		return nil
 	})

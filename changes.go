@@ -1,0 +1,239 @@
+package kexi
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+)
+
+// Changes says what changed in the data after one version, up to a later one: which
+// customers' records changed, which parts changed beyond them, or that everything may have.
+// A server holding a Dataset at version Since refreshes it with Splice instead of loading it
+// again (see Changer).
+type Changes struct {
+	Since   int64 // the version the changes follow
+	Version int64 // the version they reach: the data version when they were read
+	// Everything is true when the changes cannot be told customer by customer: an import, or
+	// a version older than the store's change log reaches.
+	Everything bool
+	// Customers are the customers whose records changed (the customer itself, or its orders
+	// with their lines, interactions, events, surveys, campaign responses), sorted and
+	// unique; 0 stands for the records without a customer (anonymous orders and events).
+	Customers []int64
+	// Parts are the parts that changed beyond those customers' records, to be read whole:
+	// products, leads, campaigns, competitors and SWOT, and campaign responses when a
+	// campaign changed.
+	Parts Parts
+}
+
+// None reports whether nothing the Dataset holds changed (a settings change, say).
+func (c *Changes) None() bool { return !c.Everything && len(c.Customers) == 0 && c.Parts == 0 }
+
+// Changer tells what changed between data versions and loads the records that did, so that a
+// cache refreshes a Dataset in place.
+type Changer interface {
+	// Changes returns what changed after version since, up to the current version
+	// (Changes.Version); Everything when the store's change log does not reach back to since.
+	Changes(ctx context.Context, since int64) (Changes, error)
+	// LoadChanged loads, within scope, the parts p of the customers ch names (with their keys
+	// and, when p has no orders, LastOrder of the whole scope), the parts in ch.Parts whole,
+	// and the custom field definitions, at version ch.Version. It returns ECONFLICT when the
+	// data moved past ch.Version meanwhile: ask Changes again.
+	LoadChanged(ctx context.Context, scope Scope, p Parts, ch Changes) (*Dataset, error)
+}
+
+// Splice returns the Dataset of parts p at version ch.Version, built from d (the Dataset of p at
+// ch.Since) and fresh, what LoadChanged read for ch: the records of the customers ch names are
+// replaced by theirs in fresh, and the parts in ch.Parts by fresh's. It equals what
+// LoadDataset reads at ch.Version. d is not changed: analyses may be reading it.
+func (d *Dataset) Splice(p Parts, ch Changes, fresh *Dataset) *Dataset {
+	touched := func(id int64) bool { _, ok := slices.BinarySearch(ch.Customers, id); return ok }
+	whole := func(q Parts) bool { return ch.Parts&q != 0 }
+	e := &Dataset{CustomFields: fresh.CustomFields, LastOrder: d.LastOrder}
+	if !p.Has(PartOrders) && len(ch.Customers) > 0 {
+		e.LastOrder = fresh.LastOrder
+	}
+
+	e.Customers = spliceRecs(d.Customers, fresh.Customers, false, func(x *Customer) bool { return touched(x.ID) })
+	if p.Has(PartCustomers) {
+		// Normalize names the customers in Keys.
+	} else if len(ch.Customers) > 0 {
+		e.Keys = spliceKeys(&d.Keys, &fresh.Keys, touched)
+	} else {
+		e.Keys = d.Keys
+	}
+
+	if p.Has(PartOrders) {
+		if len(ch.Customers) == 0 && !whole(PartOrders) {
+			e.Orders = d.Orders
+		} else {
+			keep := func(i int) bool { return !whole(PartOrders) && !touched(d.Orders.CustomerID[i]) }
+			e.Orders = d.Orders.Filter(keep)
+			e.Orders.AppendTable(&fresh.Orders)
+			e.Orders = e.Orders.sorted()
+			e.Orders.canonical()
+		}
+	}
+	// Records of one customer: replaced for the customers named, or whole.
+	custOf := func(id int64, q Parts) bool { return whole(q) || touched(id) }
+	e.Interactions = spliceRecs(d.Interactions, fresh.Interactions, whole(PartInteractions),
+		func(x *Interaction) bool { return custOf(x.CustomerID, PartInteractions) })
+	e.Events = spliceRecs(d.Events, fresh.Events, whole(PartEvents),
+		func(x *WebEvent) bool { return custOf(x.CustomerID, PartEvents) })
+	e.Surveys = spliceRecs(d.Surveys, fresh.Surveys, whole(PartSurveys),
+		func(x *SurveyResponse) bool { return custOf(x.CustomerID, PartSurveys) })
+	e.Responses = spliceRecs(d.Responses, fresh.Responses, whole(PartResponses),
+		func(x *CampaignResponse) bool { return custOf(x.CustomerID, PartResponses) })
+
+	// Parts not tied to a customer: kept, or read whole.
+	pick := func(q Parts) *Dataset {
+		if whole(q) {
+			return fresh
+		}
+		return d
+	}
+	e.Products = pick(PartProducts).Products
+	e.Leads = pick(PartLeads).Leads
+	e.Campaigns = pick(PartCampaigns).Campaigns
+	e.Competitors, e.SWOT = pick(PartCompetitors).Competitors, pick(PartCompetitors).SWOT
+
+	// The records read name their customer and campaign by external id as LoadDataset names
+	// them: from the Dataset's own customers and campaigns.
+	e.linkNew(fresh)
+	e.Normalize()
+	return e
+}
+
+// spliceRecs returns old without the records drop names (none left when whole) followed by the
+// fresh ones; nil when there are none, as a load gives.
+func spliceRecs[T any](old, fresh []T, whole bool, drop func(x *T) bool) []T {
+	var out []T
+	if !whole {
+		for i := range old {
+			if !drop(&old[i]) {
+				out = append(out, old[i])
+			}
+		}
+		if len(out) == len(old) && len(fresh) == 0 {
+			return old
+		}
+	}
+	if len(out) == 0 && len(fresh) == 0 {
+		return nil
+	}
+	return append(slices.Grow(out, len(fresh)), fresh...)
+}
+
+// spliceKeys returns the keys of old without the customers touched, and fresh's, in id order.
+func spliceKeys(old, fresh *CustomerKeys, touched func(int64) bool) CustomerKeys {
+	var k CustomerKeys
+	i, j := 0, 0
+	for i < len(old.ID) || j < len(fresh.ID) {
+		switch {
+		case i < len(old.ID) && touched(old.ID[i]):
+			i++
+		case j == len(fresh.ID) || i < len(old.ID) && old.ID[i] < fresh.ID[j]:
+			k.Append(old.ID[i], old.ExternalID.At(i))
+			i++
+		default:
+			k.Append(fresh.ID[j], fresh.ExternalID.At(j))
+			j++
+		}
+	}
+	return k
+}
+
+// linkNew fills, in the records that came from fresh, the external ids of the customers and
+// campaigns they name, from d's customers and campaigns (sorted by ID).
+func (d *Dataset) linkNew(fresh *Dataset) {
+	cust := func(id int64) string {
+		i, ok := slices.BinarySearchFunc(d.Customers, id, func(c Customer, id int64) int { return cmp.Compare(c.ID, id) })
+		if !ok {
+			return ""
+		}
+		return d.Customers[i].ExternalID
+	}
+	sortIf(d.Customers, func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) })
+	camp := make(map[int64]string, len(d.Campaigns))
+	for i := range d.Campaigns {
+		camp[d.Campaigns[i].ID] = d.Campaigns[i].ExternalID
+	}
+	tail := func(n, m int) int { return n - m } // where the fresh records begin
+	for i := tail(len(d.Interactions), len(fresh.Interactions)); i < len(d.Interactions); i++ {
+		d.Interactions[i].Customer = cust(d.Interactions[i].CustomerID)
+	}
+	for i := tail(len(d.Events), len(fresh.Events)); i < len(d.Events); i++ {
+		d.Events[i].Customer = cust(d.Events[i].CustomerID)
+	}
+	for i := tail(len(d.Surveys), len(fresh.Surveys)); i < len(d.Surveys); i++ {
+		d.Surveys[i].Customer = cust(d.Surveys[i].CustomerID)
+	}
+	for i := tail(len(d.Responses), len(fresh.Responses)); i < len(d.Responses); i++ {
+		r := &d.Responses[i]
+		r.Customer, r.Campaign = cust(r.CustomerID), camp[r.CampaignID]
+	}
+}
+
+// canonical numbers t's dictionaries as a load does, by first use in order-ID order (items: in
+// order-ID and line order), without the entries no order uses any more, and drops the maps
+// that appending keeps. The code columns are t's own; the dictionaries may be shared, so
+// they are built anew.
+func (t *OrderTable) canonical() {
+	first := make([]int64, len(t.Facets)) // the first order using each facet
+	for i := range first {
+		first[i] = math.MaxInt64
+	}
+	for i, c := range t.Facet {
+		first[c] = min(first[c], t.ID[i])
+	}
+	t.Facets = recode(t.Facet, t.Facets, func(a, b int) int { return cmp.Compare(first[a], first[b]) },
+		func(c int) bool { return first[c] < math.MaxInt64 })
+	if len(t.Lines.Item) == 0 {
+		t.LineStart, t.Lines = nil, LineTable{}
+	} else {
+		type use struct{ order, line int64 }
+		firstL := make([]use, len(t.Lines.Items))
+		for i := range firstL {
+			firstL[i] = use{math.MaxInt64, 0}
+		}
+		for i := range t.Len() {
+			lo, hi := t.LineRange(i)
+			for j := lo; j < hi; j++ {
+				u, f := use{t.ID[i], int64(j - lo)}, &firstL[t.Lines.Item[j]]
+				if u.order < f.order || u.order == f.order && u.line < f.line {
+					*f = u
+				}
+			}
+		}
+		t.Lines.Items = recode(t.Lines.Item, t.Lines.Items, func(a, b int) int {
+			return cmp.Or(cmp.Compare(firstL[a].order, firstL[b].order), cmp.Compare(firstL[a].line, firstL[b].line))
+		}, func(c int) bool { return firstL[c].order < math.MaxInt64 })
+	}
+	t.facetCode, t.itemCode = nil, nil
+}
+
+// recode renumbers the codes into dict in the order less gives the entries used, rewriting
+// codes in place, and returns the new dictionary of the entries used.
+func recode[T any](codes []uint32, dict []T, order func(a, b int) int, used func(c int) bool) []T {
+	var keep []int
+	for c := range dict {
+		if used(c) {
+			keep = append(keep, c)
+		}
+	}
+	slices.SortFunc(keep, order)
+	next := make([]uint32, len(dict))
+	var out []T
+	if len(keep) > 0 {
+		out = make([]T, len(keep))
+	}
+	for n, c := range keep {
+		next[c] = uint32(n)
+		out[n] = dict[c]
+	}
+	for i, c := range codes {
+		codes[i] = next[c]
+	}
+	return out
+}
