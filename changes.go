@@ -210,7 +210,17 @@ func (t *OrderTable) canonical() {
 			return cmp.Or(cmp.Compare(firstL[a].order, firstL[b].order), cmp.Compare(firstL[a].line, firstL[b].line))
 		}, func(c int) bool { return firstL[c].order < math.MaxInt64 })
 	}
+	t.built()
+}
+
+// built drops what only appending needs (the dictionaries' maps), and holds an empty column of
+// external ids as nil however it was made: a built table, from a load or from Splice, is then
+// the same value for the same orders.
+func (t *OrderTable) built() {
 	t.facetCode, t.itemCode = nil, nil
+	if len(t.ext.buf) == 0 {
+		t.ext.buf = nil
+	}
 }
 
 // recode renumbers the codes into dict in the order less gives the entries used, rewriting

@@ -45,7 +45,7 @@ func (d *Dataset) Normalize() {
 		d.Keys = KeysOf(d.Customers)
 	}
 	d.Orders = d.Orders.sorted()
-	d.Orders.facetCode, d.Orders.itemCode = nil, nil // built: no more appending (and Splice's equals a load's)
+	d.Orders.built()
 	sortIf(d.Products, func(a, b *Product) int { return cmp.Compare(a.ID, b.ID) })
 	sortIf(d.Interactions, func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
 	sortIf(d.Events, func(a, b *WebEvent) int { return timeID(a.At, a.ID, b.At, b.ID) })
