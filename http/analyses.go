@@ -118,15 +118,11 @@ func (s *Server) apiAnalyses(w http.ResponseWriter, r *http.Request) error {
 // apiAnalysis answers an analysis result as JSON; the encoded result is cached beside it, so
 // a large table is encoded once per data version.
 func (s *Server) apiAnalysis(w http.ResponseWriter, r *http.Request) error {
-	a, in, res, _, _, err := s.analysisFor(r, true)
+	a, in, res, d, _, err := s.analysisFor(r, true)
 	if err != nil {
 		return err
 	}
-	v, err := s.st.DataVersion(r.Context())
-	if err != nil {
-		return err
-	}
-	body, _, err := s.cache.get(r.Context(), v, "json "+s.analysisKey(r.Context(), scopeOf(r), a.Info().Name, in),
+	body, _, err := s.cache.get(r.Context(), d.v, "json "+s.analysisKey(r.Context(), scopeOf(r), a.Info().Name, in),
 		func(context.Context) (any, error) { return encodeJSON(res) })
 	if err != nil {
 		return err
