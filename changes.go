@@ -46,7 +46,11 @@ type Changer interface {
 // Splice returns the Dataset of parts p at version ch.Version, built from d (the Dataset of p at
 // ch.Since) and fresh, what LoadChanged read for ch: the records of the customers ch names are
 // replaced by theirs in fresh, and the parts in ch.Parts by fresh's. It equals what
-// LoadDataset reads at ch.Version. d is not changed: analyses may be reading it.
+// LoadDataset reads at ch.Version. d is not changed (analyses may be reading it); fresh is
+// used up.
+//
+// It costs a pass over d's records and no sort of them: fresh's few records are sorted and
+// merged in.
 func (d *Dataset) Splice(p Parts, ch Changes, fresh *Dataset) *Dataset {
 	touched := func(id int64) bool { _, ok := slices.BinarySearch(ch.Customers, id); return ok }
 	whole := func(q Parts) bool { return ch.Parts&q != 0 }
@@ -54,37 +58,16 @@ func (d *Dataset) Splice(p Parts, ch Changes, fresh *Dataset) *Dataset {
 	if !p.Has(PartOrders) && len(ch.Customers) > 0 {
 		e.LastOrder = fresh.LastOrder
 	}
-
-	e.Customers = spliceRecs(d.Customers, fresh.Customers, false, func(x *Customer) bool { return touched(x.ID) })
-	if p.Has(PartCustomers) {
+	byID := func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) }
+	e.Customers = spliceRecs(d.Customers, fresh.Customers, false, func(x *Customer) bool { return touched(x.ID) }, byID)
+	switch {
+	case p.Has(PartCustomers):
 		// Normalize names the customers in Keys.
-	} else if len(ch.Customers) > 0 {
+	case len(ch.Customers) > 0:
 		e.Keys = spliceKeys(&d.Keys, &fresh.Keys, touched)
-	} else {
+	default:
 		e.Keys = d.Keys
 	}
-
-	if p.Has(PartOrders) {
-		if len(ch.Customers) == 0 && !whole(PartOrders) {
-			e.Orders = d.Orders
-		} else {
-			keep := func(i int) bool { return !whole(PartOrders) && !touched(d.Orders.CustomerID[i]) }
-			e.Orders = d.Orders.Filter(keep)
-			e.Orders.AppendTable(&fresh.Orders)
-			e.Orders = e.Orders.sorted()
-			e.Orders.canonical()
-		}
-	}
-	// Records of one customer: replaced for the customers named, or whole.
-	custOf := func(id int64, q Parts) bool { return whole(q) || touched(id) }
-	e.Interactions = spliceRecs(d.Interactions, fresh.Interactions, whole(PartInteractions),
-		func(x *Interaction) bool { return custOf(x.CustomerID, PartInteractions) })
-	e.Events = spliceRecs(d.Events, fresh.Events, whole(PartEvents),
-		func(x *WebEvent) bool { return custOf(x.CustomerID, PartEvents) })
-	e.Surveys = spliceRecs(d.Surveys, fresh.Surveys, whole(PartSurveys),
-		func(x *SurveyResponse) bool { return custOf(x.CustomerID, PartSurveys) })
-	e.Responses = spliceRecs(d.Responses, fresh.Responses, whole(PartResponses),
-		func(x *CampaignResponse) bool { return custOf(x.CustomerID, PartResponses) })
 
 	// Parts not tied to a customer: kept, or read whole.
 	pick := func(q Parts) *Dataset {
@@ -100,29 +83,75 @@ func (d *Dataset) Splice(p Parts, ch Changes, fresh *Dataset) *Dataset {
 
 	// The records read name their customer and campaign by external id as LoadDataset names
 	// them: from the Dataset's own customers and campaigns.
-	e.linkNew(fresh)
-	e.Normalize()
+	e.link(fresh)
+
+	if p.Has(PartOrders) {
+		if len(ch.Customers) == 0 && !whole(PartOrders) {
+			e.Orders = d.Orders
+		} else {
+			keep := func(i int) bool { return !whole(PartOrders) && !touched(d.Orders.CustomerID[i]) }
+			e.Orders = d.Orders.Filter(keep)
+			e.Orders.AppendTable(&fresh.Orders)
+			e.Orders = e.Orders.sorted()
+			e.Orders.canonical()
+		}
+	}
+	// Records of one customer: replaced for the customers named, or whole.
+	custOf := func(id int64, q Parts) bool { return whole(q) || touched(id) }
+	e.Interactions = spliceRecs(d.Interactions, fresh.Interactions, whole(PartInteractions),
+		func(x *Interaction) bool { return custOf(x.CustomerID, PartInteractions) },
+		func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	e.Events = spliceRecs(d.Events, fresh.Events, whole(PartEvents),
+		func(x *WebEvent) bool { return custOf(x.CustomerID, PartEvents) },
+		func(a, b *WebEvent) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	e.Surveys = spliceRecs(d.Surveys, fresh.Surveys, whole(PartSurveys),
+		func(x *SurveyResponse) bool { return custOf(x.CustomerID, PartSurveys) },
+		func(a, b *SurveyResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	e.Responses = spliceRecs(d.Responses, fresh.Responses, whole(PartResponses),
+		func(x *CampaignResponse) bool { return custOf(x.CustomerID, PartResponses) },
+		func(a, b *CampaignResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	e.Normalize() // sorts what was read whole; the rest is in order
 	return e
 }
 
-// spliceRecs returns old without the records drop names (none left when whole) followed by the
-// fresh ones; nil when there are none, as a load gives.
-func spliceRecs[T any](old, fresh []T, whole bool, drop func(x *T) bool) []T {
-	var out []T
-	if !whole {
-		for i := range old {
-			if !drop(&old[i]) {
-				out = append(out, old[i])
-			}
+// spliceRecs returns old without the records drop names (none left when whole) merged, in the
+// order cmp gives, with the fresh ones; nil when there are none, as a load gives. old is in
+// that order; fresh is sorted here.
+func spliceRecs[T any](old, fresh []T, whole bool, drop func(x *T) bool, cmp func(a, b *T) int) []T {
+	if whole {
+		if len(fresh) == 0 {
+			return nil
 		}
-		if len(out) == len(old) && len(fresh) == 0 {
-			return old
+		return fresh // Normalize sorts it, as a load's
+	}
+	dropped := false
+	for i := range old {
+		if drop(&old[i]) {
+			dropped = true
+			break
 		}
 	}
-	if len(out) == 0 && len(fresh) == 0 {
+	if !dropped && len(fresh) == 0 {
+		return old
+	}
+	sortIf(fresh, cmp)
+	out := make([]T, 0, len(old)+len(fresh))
+	j := 0
+	for i := range old {
+		if drop(&old[i]) {
+			continue
+		}
+		for j < len(fresh) && cmp(&fresh[j], &old[i]) < 0 {
+			out = append(out, fresh[j])
+			j++
+		}
+		out = append(out, old[i])
+	}
+	out = append(out, fresh[j:]...)
+	if len(out) == 0 {
 		return nil
 	}
-	return append(slices.Grow(out, len(fresh)), fresh...)
+	return out
 }
 
 // spliceKeys returns the keys of old without the customers touched, and fresh's, in id order.
@@ -144,9 +173,9 @@ func spliceKeys(old, fresh *CustomerKeys, touched func(int64) bool) CustomerKeys
 	return k
 }
 
-// linkNew fills, in the records that came from fresh, the external ids of the customers and
-// campaigns they name, from d's customers and campaigns (sorted by ID).
-func (d *Dataset) linkNew(fresh *Dataset) {
+// link fills, in fresh's records, the external ids of the customers and campaigns they name,
+// from d's customers (sorted by ID) and campaigns.
+func (d *Dataset) link(fresh *Dataset) {
 	cust := func(id int64) string {
 		i, ok := slices.BinarySearchFunc(d.Customers, id, func(c Customer, id int64) int { return cmp.Compare(c.ID, id) })
 		if !ok {
@@ -154,23 +183,21 @@ func (d *Dataset) linkNew(fresh *Dataset) {
 		}
 		return d.Customers[i].ExternalID
 	}
-	sortIf(d.Customers, func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) })
 	camp := make(map[int64]string, len(d.Campaigns))
 	for i := range d.Campaigns {
 		camp[d.Campaigns[i].ID] = d.Campaigns[i].ExternalID
 	}
-	tail := func(n, m int) int { return n - m } // where the fresh records begin
-	for i := tail(len(d.Interactions), len(fresh.Interactions)); i < len(d.Interactions); i++ {
-		d.Interactions[i].Customer = cust(d.Interactions[i].CustomerID)
+	for i := range fresh.Interactions {
+		fresh.Interactions[i].Customer = cust(fresh.Interactions[i].CustomerID)
 	}
-	for i := tail(len(d.Events), len(fresh.Events)); i < len(d.Events); i++ {
-		d.Events[i].Customer = cust(d.Events[i].CustomerID)
+	for i := range fresh.Events {
+		fresh.Events[i].Customer = cust(fresh.Events[i].CustomerID)
 	}
-	for i := tail(len(d.Surveys), len(fresh.Surveys)); i < len(d.Surveys); i++ {
-		d.Surveys[i].Customer = cust(d.Surveys[i].CustomerID)
+	for i := range fresh.Surveys {
+		fresh.Surveys[i].Customer = cust(fresh.Surveys[i].CustomerID)
 	}
-	for i := tail(len(d.Responses), len(fresh.Responses)); i < len(d.Responses); i++ {
-		r := &d.Responses[i]
+	for i := range fresh.Responses {
+		r := &fresh.Responses[i]
 		r.Customer, r.Campaign = cust(r.CustomerID), camp[r.CampaignID]
 	}
 }
