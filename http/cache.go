@@ -21,6 +21,7 @@ type cache struct {
 	mu      sync.Mutex
 	entries map[string]*entry      // by version and key (entryKey)
 	sets    map[kexi.Scope]*scoped // the Dataset of each scope
+	last    map[string]versioned   // the newest value of each key recent was asked for
 }
 
 // entry is one cached value; done closes when val and err are set.
@@ -36,7 +37,9 @@ type entry struct {
 // all.
 const maxEntries = 2000
 
-func newCache() *cache { return &cache{entries: map[string]*entry{}, sets: map[kexi.Scope]*scoped{}} }
+func newCache() *cache {
+	return &cache{entries: map[string]*entry{}, sets: map[kexi.Scope]*scoped{}, last: map[string]versioned{}}
+}
 
 func entryKey(v int64, key string) string { return strconv.FormatInt(v, 10) + " " + key }
 

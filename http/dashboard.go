@@ -156,25 +156,20 @@ func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
 
 // dashboard returns the headline figures for the request's scope, cached per data version.
 // At-risk and CLV figures come from the registered analyses named in figureSources, when their
-// results carry the figure.
+// results carry the figure: the newest results at hand (figures), so that a write shows on
+// the next dashboard without waiting for those analyses to run again.
 func (s *Server) dashboard(ctx context.Context, sc kexi.Scope) (*Headline, error) {
 	d, v, err := s.dataset(ctx, sc)
 	if err != nil {
 		return nil, err
 	}
-	val, _, err := s.cache.get(ctx, v, s.dashboardKey(ctx, sc), func(ctx context.Context) (any, error) {
+	figs, figsKey := s.figures(ctx, sc, d)
+	val, _, err := s.cache.get(ctx, v, s.dashboardKey(ctx, sc)+figsKey, func(ctx context.Context) (any, error) {
 		h := headline(d.ds, s.zone(ctx))
-		for _, src := range figureSources {
-			a := s.byName[src.analysis]
-			if a == nil || !h.HasOrders {
-				continue
+		for i, src := range figureSources {
+			if figs[i] != nil && h.HasOrders {
+				src.pick(figs[i], &h)
 			}
-			res, _, err := s.runAnalysis(ctx, v, sc, a, analysis.Input{}, d)
-			if err != nil {
-				s.log.Warn("dashboard figure", "analysis", src.analysis, "err", err)
-				continue
-			}
-			src.pick(res, &h)
 		}
 		return &h, nil
 	})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/sqlite"
 )
 
@@ -249,5 +250,62 @@ func TestRefreshConcurrent(t *testing.T) {
 		if !reflect.DeepEqual(d.ds, want) {
 			t.Errorf("scope %+v: the Dataset held differs from a fresh load", sc)
 		}
+	}
+}
+
+// slowCLV is an analysis named clv whose total is the number of orders it saw; every run
+// after the first waits for gate.
+type slowCLV struct {
+	mu   sync.Mutex
+	runs int
+	gate chan struct{}
+}
+
+func (a *slowCLV) Info() analysis.Info { return analysis.Info{Name: "clv"} }
+
+func (a *slowCLV) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	a.mu.Lock()
+	a.runs++
+	n := a.runs
+	a.mu.Unlock()
+	if n > 1 {
+		<-a.gate
+	}
+	return &analysis.Result{Summary: []analysis.Figure{{Key: "clv_total", Value: float64(in.Data.Orders.Len())}}}, nil
+}
+
+// After a write, the dashboard shows it without waiting for the analyses its figures come
+// from: they show the results before the write until the new ones are in.
+func TestRefreshFiguresFollow(t *testing.T) {
+	clv := &slowCLV{gate: make(chan struct{})}
+	f := newFixtureWith(t, []analysis.Analysis{clv})
+	h := dashboardOf(t, f, "admin")
+	if h.CLV == nil || *h.CLV != 5 {
+		t.Fatalf("CLV figure before %v, want 5 (orders)", h.CLV)
+	}
+	w := f.do(req{method: "POST", path: "/api/v1/orders", as: "admin",
+		body: map[string]any{"customer": "C1", "ordered_at": "2025-03-06T10:00:00Z", "amount": 77}})
+	if w.Code != 201 {
+		t.Fatalf("create order: %d %s", w.Code, w.Body)
+	}
+	got := make(chan Headline, 1)
+	go func() { got <- dashboardOf(t, f, "admin") }()
+	select {
+	case h := <-got:
+		if !near(h.Revenue, 1427) || h.CLV == nil || *h.CLV != 5 {
+			t.Errorf("right after the write: revenue %v, CLV %v; want 1427 and the figure before (5)", h.Revenue, h.CLV)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the dashboard waited for the CLV analysis")
+	}
+	close(clv.gate)
+	for i := 0; ; i++ {
+		if h := dashboardOf(t, f, "admin"); h.CLV != nil && *h.CLV == 6 {
+			break
+		}
+		if i == 1000 {
+			t.Fatal("the new CLV figure never came")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
