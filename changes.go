@@ -21,6 +21,9 @@ type Changes struct {
 	// with their lines, interactions, events, surveys, campaign responses), sorted and
 	// unique; 0 stands for the records without a customer (anonymous orders and events).
 	Customers []int64
+	// CustomerParts are the parts of those customers' records that changed: a customer's own
+	// record changes them all (its scope and external id reach every record of it).
+	CustomerParts Parts
 	// Parts are the parts that changed beyond those customers' records, to be read whole:
 	// products, leads, campaigns, competitors and SWOT, and campaign responses when a
 	// campaign changed.
@@ -54,19 +57,19 @@ type Changer interface {
 func (d *Dataset) Splice(p Parts, ch Changes, fresh *Dataset) *Dataset {
 	touched := func(id int64) bool { _, ok := slices.BinarySearch(ch.Customers, id); return ok }
 	whole := func(q Parts) bool { return ch.Parts&q != 0 }
-	e := &Dataset{CustomFields: fresh.CustomFields, LastOrder: d.LastOrder}
-	if !p.Has(PartOrders) && len(ch.Customers) > 0 {
+	changed := func(q Parts) bool { return len(ch.Customers) > 0 && ch.CustomerParts&q != 0 } // some customer's q
+	e := &Dataset{CustomFields: fresh.CustomFields, LastOrder: d.LastOrder, Customers: d.Customers, Keys: d.Keys,
+		Orders: d.Orders, Interactions: d.Interactions, Events: d.Events, Surveys: d.Surveys, Responses: d.Responses}
+	if !p.Has(PartOrders) && changed(PartOrders) {
 		e.LastOrder = fresh.LastOrder
 	}
-	byID := func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) }
-	e.Customers = spliceRecs(d.Customers, fresh.Customers, false, func(x *Customer) bool { return touched(x.ID) }, byID)
-	switch {
-	case p.Has(PartCustomers):
-		// Normalize names the customers in Keys.
-	case len(ch.Customers) > 0:
-		e.Keys = spliceKeys(&d.Keys, &fresh.Keys, touched)
-	default:
-		e.Keys = d.Keys
+	if changed(PartCustomers) {
+		byID := func(a, b *Customer) int { return cmp.Compare(a.ID, b.ID) }
+		e.Customers = spliceRecs(d.Customers, fresh.Customers, false, func(x *Customer) bool { return touched(x.ID) }, byID)
+		e.Keys = CustomerKeys{}
+		if !p.Has(PartCustomers) {
+			e.Keys = spliceKeys(&d.Keys, &fresh.Keys, touched)
+		} // else Normalize names the customers in Keys
 	}
 
 	// Parts not tied to a customer: kept, or read whole.
@@ -85,10 +88,8 @@ func (d *Dataset) Splice(p Parts, ch Changes, fresh *Dataset) *Dataset {
 	// them: from the Dataset's own customers and campaigns.
 	e.link(fresh)
 
-	if p.Has(PartOrders) {
-		if len(ch.Customers) == 0 && !whole(PartOrders) {
-			e.Orders = d.Orders
-		} else {
+	if p.Has(PartOrders) && (changed(PartOrders) || whole(PartOrders)) {
+		{
 			keep := func(i int) bool { return !whole(PartOrders) && !touched(d.Orders.CustomerID[i]) }
 			e.Orders = d.Orders.Filter(keep)
 			e.Orders.AppendTable(&fresh.Orders)
@@ -96,20 +97,29 @@ func (d *Dataset) Splice(p Parts, ch Changes, fresh *Dataset) *Dataset {
 			e.Orders.canonical()
 		}
 	}
-	// Records of one customer: replaced for the customers named, or whole.
+	// Records of one customer: replaced for the customers named, or whole; the parts nobody's
+	// records changed in are shared.
 	custOf := func(id int64, q Parts) bool { return whole(q) || touched(id) }
-	e.Interactions = spliceRecs(d.Interactions, fresh.Interactions, whole(PartInteractions),
-		func(x *Interaction) bool { return custOf(x.CustomerID, PartInteractions) },
-		func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
-	e.Events = spliceRecs(d.Events, fresh.Events, whole(PartEvents),
-		func(x *WebEvent) bool { return custOf(x.CustomerID, PartEvents) },
-		func(a, b *WebEvent) int { return timeID(a.At, a.ID, b.At, b.ID) })
-	e.Surveys = spliceRecs(d.Surveys, fresh.Surveys, whole(PartSurveys),
-		func(x *SurveyResponse) bool { return custOf(x.CustomerID, PartSurveys) },
-		func(a, b *SurveyResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
-	e.Responses = spliceRecs(d.Responses, fresh.Responses, whole(PartResponses),
-		func(x *CampaignResponse) bool { return custOf(x.CustomerID, PartResponses) },
-		func(a, b *CampaignResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	if changed(PartInteractions) || whole(PartInteractions) {
+		e.Interactions = spliceRecs(d.Interactions, fresh.Interactions, whole(PartInteractions),
+			func(x *Interaction) bool { return custOf(x.CustomerID, PartInteractions) },
+			func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	}
+	if changed(PartEvents) || whole(PartEvents) {
+		e.Events = spliceRecs(d.Events, fresh.Events, whole(PartEvents),
+			func(x *WebEvent) bool { return custOf(x.CustomerID, PartEvents) },
+			func(a, b *WebEvent) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	}
+	if changed(PartSurveys) || whole(PartSurveys) {
+		e.Surveys = spliceRecs(d.Surveys, fresh.Surveys, whole(PartSurveys),
+			func(x *SurveyResponse) bool { return custOf(x.CustomerID, PartSurveys) },
+			func(a, b *SurveyResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	}
+	if changed(PartResponses) || whole(PartResponses) {
+		e.Responses = spliceRecs(d.Responses, fresh.Responses, whole(PartResponses),
+			func(x *CampaignResponse) bool { return custOf(x.CustomerID, PartResponses) },
+			func(a, b *CampaignResponse) int { return timeID(a.At, a.ID, b.At, b.ID) })
+	}
 	e.Normalize() // sorts what was read whole; the rest is in order
 	return e
 }

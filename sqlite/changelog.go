@@ -227,6 +227,7 @@ func (db *DB) Changes(ctx context.Context, since int64) (kexi.Changes, error) {
 			ch.Everything = true
 		case cid.Valid:
 			ch.Customers = append(ch.Customers, cid.Int64)
+			ch.CustomerParts |= customerParts(part)
 		default:
 			ch.Parts |= kexi.PartsOf(part)
 		}
@@ -237,9 +238,23 @@ func (db *DB) Changes(ctx context.Context, since int64) (kexi.Changes, error) {
 	slices.Sort(ch.Customers)
 	ch.Customers = slices.Compact(ch.Customers)
 	if ch.Everything || len(ch.Customers) > maxChanged {
-		ch.Everything, ch.Customers, ch.Parts = true, nil, 0
+		ch.Everything, ch.Customers, ch.CustomerParts, ch.Parts = true, nil, 0, 0
 	}
 	return ch, nil
+}
+
+// customerParts are the parts of a customer's records that a change to its part changes: a
+// customer's own record reaches every record of it (its scope, its external id); an order
+// its lines.
+func customerParts(part string) kexi.Parts {
+	switch part {
+	case kexi.KindCustomers:
+		return kexi.PartCustomers | kexi.PartOrders | kexi.PartLines | kexi.PartInteractions | kexi.PartEvents |
+			kexi.PartSurveys | kexi.PartResponses
+	case kexi.KindOrders:
+		return kexi.PartOrders | kexi.PartLines
+	}
+	return kexi.PartsOf(part)
 }
 
 func knownPart(part string) bool {
@@ -269,7 +284,7 @@ func (db *DB) LoadChanged(ctx context.Context, scope kexi.Scope, p kexi.Parts, c
 	}
 	d := &kexi.Dataset{}
 	whole := ch.Parts & p
-	if err := db.loadChanged(ctx, tx, d, scope, p&^whole, ch.Customers); err != nil {
+	if err := db.loadChanged(ctx, tx, d, scope, p, ch.CustomerParts&^whole, ch.Customers); err != nil {
 		return nil, fmt.Errorf("load changed: %w", err)
 	}
 	if whole != 0 {
@@ -288,20 +303,30 @@ func (db *DB) LoadChanged(ctx context.Context, scope kexi.Scope, p kexi.Parts, c
 	return d, nil
 }
 
-// loadChanged reads into d the customer-scoped parts p of the customers ids (0: the records
-// without a customer).
-func (db *DB) loadChanged(ctx context.Context, q querier, d *kexi.Dataset, scope kexi.Scope, p kexi.Parts, ids []int64) error {
+// loadChanged reads into d the parts changed (of the Dataset's parts p) of the customers ids
+// (0: the records without a customer); their keys when their own records changed and p has no
+// customers, and LastOrder when their orders changed and p has no orders.
+func (db *DB) loadChanged(ctx context.Context, q querier, d *kexi.Dataset, scope kexi.Scope, p, changed kexi.Parts, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	self, of := idsIn("t.id", ids), idsIn("t.customer_id", ids)
+	keys, last := changed.Has(kexi.PartCustomers) && !p.Has(kexi.PartCustomers), changed.Has(kexi.PartOrders) && !p.Has(kexi.PartOrders)
+	p &= changed
 	var err error
 	if p.Has(kexi.PartCustomers) {
 		if d.Customers, err = loadAll(ctx, q, db.c, customers, scope, self); err != nil {
 			return err
 		}
-	} else if d.Keys, err = loadKeys(ctx, q, scope, self); err != nil {
-		return err
+	} else if keys {
+		if d.Keys, err = loadKeys(ctx, q, scope, self); err != nil {
+			return err
+		}
+	}
+	if last {
+		if d.LastOrder, err = lastOrder(ctx, q, scope); err != nil {
+			return err
+		}
 	}
 	if p.Has(kexi.PartOrders) {
 		if d.Orders, err = loadOrders(ctx, q, scope, of); err != nil {
@@ -316,8 +341,6 @@ func (db *DB) loadChanged(ctx context.Context, q querier, d *kexi.Dataset, scope
 				return err
 			}
 		}
-	} else if d.LastOrder, err = lastOrder(ctx, q, scope); err != nil {
-		return err
 	}
 	if p.Has(kexi.PartInteractions) {
 		if d.Interactions, err = loadAll(ctx, q, db.c, interactions, scope, of); err != nil {

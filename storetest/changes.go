@@ -35,7 +35,8 @@ func testChanges(t *testing.T, s kexi.Store) {
 	// An order names its customer; moving it names the old and the new one.
 	o := &kexi.Order{CustomerID: a.ID, OrderedAt: day(2025, 3, 1), Amount: 5, Items: []kexi.OrderItem{{SKU: "SKU1", Quantity: 1}}}
 	must(t, s.CreateOrder(ctx, o))
-	if ch := changesSince(t, s, v0); !slices.Equal(ch.Customers, []int64{a.ID}) || ch.Parts != 0 || ch.Everything {
+	if ch := changesSince(t, s, v0); !slices.Equal(ch.Customers, []int64{a.ID}) || ch.Parts != 0 || ch.Everything ||
+		ch.CustomerParts != kexi.PartOrders|kexi.PartLines {
 		t.Fatalf("after creating an order of A (%d): %+v", a.ID, ch)
 	}
 	v1, _ := s.DataVersion(ctx)
@@ -54,8 +55,17 @@ func testChanges(t *testing.T, s kexi.Store) {
 	v2, _ := s.DataVersion(ctx)
 	must(t, s.CreateEvent(ctx, &kexi.WebEvent{AnonymousID: "z", At: day(2025, 3, 2), Type: "click"}))
 	must(t, s.CreateInteraction(ctx, &kexi.Interaction{CustomerID: b.ID, At: day(2025, 3, 2), Kind: kexi.Visit}))
-	if ch := changesSince(t, s, v2); !slices.Equal(ch.Customers, []int64{0, b.ID}) {
+	if ch := changesSince(t, s, v2); !slices.Equal(ch.Customers, []int64{0, b.ID}) || ch.CustomerParts != kexi.PartEvents|kexi.PartInteractions {
 		t.Fatalf("after an anonymous event and an interaction of B: %+v", ch)
+	}
+
+	// A customer's own record reaches all of its records.
+	v21, _ := s.DataVersion(ctx)
+	a.City = "杭州"
+	must(t, s.UpdateCustomer(ctx, a))
+	if ch := changesSince(t, s, v21); !slices.Equal(ch.Customers, []int64{a.ID}) || ch.CustomerParts != kexi.PartCustomers|kexi.PartOrders|
+		kexi.PartLines|kexi.PartInteractions|kexi.PartEvents|kexi.PartSurveys|kexi.PartResponses {
+		t.Fatalf("after updating customer A: %+v", ch)
 	}
 
 	// Records not tied to a customer are parts; a campaign takes its responses along; a
