@@ -123,7 +123,7 @@ func (s *Server) refresh(ctx context.Context, sc kexi.Scope, sd *scoped, cur *da
 	default:
 		sd.cur = next
 		c.forgetLocked(c.oldestLocked())
-		s.log.Debug("dataset refreshed", "from", cur.v, "to", next.v, "ms", time.Since(start).Milliseconds())
+		s.log.Info("dataset refreshed", "from", cur.v, "to", next.v, "ms", time.Since(start).Milliseconds())
 	}
 }
 
