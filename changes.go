@@ -88,14 +88,13 @@ func (d *Dataset) Splice(p Parts, ch Changes, fresh *Dataset) *Dataset {
 	// them: from the Dataset's own customers and campaigns.
 	e.link(fresh)
 
-	if p.Has(PartOrders) && (changed(PartOrders) || whole(PartOrders)) {
-		{
-			keep := func(i int) bool { return !whole(PartOrders) && !touched(d.Orders.CustomerID[i]) }
-			e.Orders = d.Orders.Filter(keep)
-			e.Orders.AppendTable(&fresh.Orders)
-			e.Orders = e.Orders.sorted()
-			e.Orders.canonical()
-		}
+	switch {
+	case !p.Has(PartOrders):
+	case whole(PartOrders):
+		e.Orders = fresh.Orders // Normalize sorts them, as a load's
+	case changed(PartOrders):
+		e.Orders = spliceOrders(&d.Orders, &fresh.Orders, ch.Customers)
+		e.Orders.canonical()
 	}
 	// Records of one customer: replaced for the customers named, or whole; the parts nobody's
 	// records changed in are shared.
@@ -283,4 +282,86 @@ func recode[T any](codes []uint32, dict []T, order func(a, b int) int, used func
 		codes[i] = next[c]
 	}
 	return out
+}
+
+// spliceOrders returns old's orders without those of the customers touched, with fresh's in
+// their place, in the Dataset's order: one pass that copies the runs of the customers kept and
+// appends the fresh ones between them, where a filter, an append and a sort would copy every
+// order twice. Its dictionaries start as old's (old's codes stay valid); canonical numbers
+// them as a load does.
+func spliceOrders(old, fresh *OrderTable, customers []int64) OrderTable {
+	f := fresh.sorted()
+	out := OrderTable{Loc: old.Loc, Facets: slices.Clone(old.Facets)}
+	out.Lines.Items = slices.Clone(old.Lines.Items)
+	out.Grow(old.Len() + f.Len())
+	if old.LineStart != nil || f.LineStart != nil {
+		out.LineStart = make([]int32, 1, old.Len()+f.Len()+1)
+	}
+	prev, j := 0, 0
+	for _, c := range customers {
+		lo, hi := old.CustomerOrders(c)
+		out.appendRange(old, prev, lo)
+		for ; j < f.Len() && f.CustomerID[j] == c; j++ {
+			out.appendOrder(&f, j)
+		}
+		prev = max(prev, hi)
+	}
+	out.appendRange(old, prev, old.Len())
+	for ; j < f.Len(); j++ { // none: fresh holds the touched customers' orders only
+		out.appendOrder(&f, j)
+	}
+	return out
+}
+
+// appendRange appends orders lo to hi of u, with their lines; u's dictionaries are a prefix of
+// t's.
+func (t *OrderTable) appendRange(u *OrderTable, lo, hi int) {
+	if lo >= hi {
+		return
+	}
+	t.ID = append(t.ID, u.ID[lo:hi]...)
+	t.CustomerID = append(t.CustomerID, u.CustomerID[lo:hi]...)
+	t.At = append(t.At, u.At[lo:hi]...)
+	t.Amount = append(t.Amount, u.Amount[lo:hi]...)
+	t.Cost = append(t.Cost, u.Cost[lo:hi]...)
+	t.Shipping = append(t.Shipping, u.Shipping[lo:hi]...)
+	t.Discount = append(t.Discount, u.Discount[lo:hi]...)
+	t.Returned = append(t.Returned, u.Returned[lo:hi]...)
+	t.Facet = append(t.Facet, u.Facet[lo:hi]...)
+	if len(t.ext.start) == 0 {
+		t.ext.start = append(t.ext.start, 0)
+	}
+	base := len(t.ext.buf) - u.ext.start[lo]
+	t.ext.buf = append(t.ext.buf, u.ext.buf[u.ext.start[lo]:u.ext.start[hi]]...)
+	for _, s := range u.ext.start[lo+1 : hi+1] {
+		t.ext.start = append(t.ext.start, s+base)
+	}
+	if t.LineStart == nil {
+		return
+	}
+	if u.LineStart == nil {
+		for range hi - lo {
+			t.LineStart = append(t.LineStart, int32(len(t.Lines.Item)))
+		}
+		return
+	}
+	l, m := u.LineStart[lo], u.LineStart[hi]
+	shift := int32(len(t.Lines.Item)) - l
+	t.Lines.Item = append(t.Lines.Item, u.Lines.Item[l:m]...)
+	t.Lines.Quantity = append(t.Lines.Quantity, u.Lines.Quantity[l:m]...)
+	t.Lines.UnitPrice = append(t.Lines.UnitPrice, u.Lines.UnitPrice[l:m]...)
+	t.Lines.UnitCost = append(t.Lines.UnitCost, u.Lines.UnitCost[l:m]...)
+	for _, s := range u.LineStart[lo+1 : hi+1] {
+		t.LineStart = append(t.LineStart, s+shift)
+	}
+}
+
+// appendOrder appends order i of u, with its lines, coding its texts in t's dictionaries.
+func (t *OrderTable) appendOrder(u *OrderTable, i int) {
+	t.AppendRow(u.ID[i], u.ExternalID(i), u.CustomerID[i], u.At[i], u.Amount[i], u.Cost[i], u.Shipping[i],
+		u.Discount[i], u.Returned[i], u.Facets[u.Facet[i]])
+	lo, hi := u.LineRange(i)
+	for k := lo; k < hi; k++ {
+		t.AppendLine(u.Lines.Items[u.Lines.Item[k]], u.Lines.Quantity[k], u.Lines.UnitPrice[k], u.Lines.UnitCost[k])
+	}
 }
