@@ -45,6 +45,7 @@ func (d *Dataset) Normalize() {
 		d.Keys = KeysOf(d.Customers)
 	}
 	d.Orders = d.Orders.sorted()
+	d.Orders.built()
 	sortIf(d.Products, func(a, b *Product) int { return cmp.Compare(a.ID, b.ID) })
 	sortIf(d.Interactions, func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })
 	sortIf(d.Events, func(a, b *WebEvent) int { return timeID(a.At, a.ID, b.At, b.ID) })

@@ -301,5 +301,6 @@ type Store interface {
 	Importer
 	DatasetLoader
 	Versioner
+	Changer
 	Close() error
 }

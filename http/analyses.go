@@ -48,10 +48,20 @@ func analysisInput(info analysis.Info, q url.Values, strict bool, loc *time.Loca
 // runAnalysis runs a on the scope's Dataset with in's dates and options, cached per data
 // version. It returns the result and how long the computation took (when it ran).
 func (s *Server) runAnalysis(ctx context.Context, v int64, sc kexi.Scope, a analysis.Analysis, in analysis.Input, d *data) (*analysis.Result, time.Duration, error) {
+	key, run := s.analysisRun(ctx, sc, a, in, d)
+	val, took, err := s.cache.get(ctx, v, key, run)
+	if err != nil {
+		return nil, 0, err
+	}
+	return val.(*analysis.Result), took, nil
+}
+
+// analysisRun is the cache key of a run of a on d and the function that computes it.
+func (s *Server) analysisRun(ctx context.Context, sc kexi.Scope, a analysis.Analysis, in analysis.Input, d *data) (string, func(context.Context) (any, error)) {
 	info := a.Info()
 	set := s.cachedSettings(ctx)
 	key := s.analysisKey(ctx, sc, info.Name, in)
-	val, took, err := s.cache.get(ctx, v, key, func(ctx context.Context) (res any, err error) {
+	return key, func(ctx context.Context) (res any, err error) {
 		defer func() {
 			if p := recover(); p != nil {
 				err = fmt.Errorf("analysis %s panicked: %v\n%s", info.Name, p, debug.Stack())
@@ -71,11 +81,7 @@ func (s *Server) runAnalysis(ctx context.Context, v int64, sc kexi.Scope, a anal
 			return nil, fmt.Errorf("analysis %s returned no result", info.Name)
 		}
 		return r, nil
-	})
-	if err != nil {
-		return nil, 0, err
 	}
-	return val.(*analysis.Result), took, nil
 }
 
 // analysisKey is the cache key of an analysis run: scope, dates, options and the settings the
@@ -123,15 +129,11 @@ func (s *Server) apiAnalyses(w http.ResponseWriter, r *http.Request) error {
 // apiAnalysis answers an analysis result as JSON; the encoded result is cached beside it, so
 // a large table is encoded once per data version.
 func (s *Server) apiAnalysis(w http.ResponseWriter, r *http.Request) error {
-	a, in, res, _, _, err := s.analysisFor(r, true)
+	a, in, res, d, _, err := s.analysisFor(r, true)
 	if err != nil {
 		return err
 	}
-	v, err := s.st.DataVersion(r.Context())
-	if err != nil {
-		return err
-	}
-	body, _, err := s.cache.get(r.Context(), v, "json "+s.analysisKey(r.Context(), scopeOf(r), a.Info().Name, in),
+	body, _, err := s.cache.get(r.Context(), d.v, "json "+s.analysisKey(r.Context(), scopeOf(r), a.Info().Name, in),
 		func(context.Context) (any, error) { return encodeJSON(res) })
 	if err != nil {
 		return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,52 +14,60 @@ import (
 	"github.com/kexi/kexi/analysis"
 )
 
-// cache keeps what is expensive to recompute for one data version: the Dataset per scope and
-// analysis results per (scope, analysis, options). When the store's DataVersion changes,
-// everything is dropped. Concurrent requests for the same key wait for one computation.
+// cache keeps what is expensive to recompute: the Dataset of each scope (refresh.go keeps it
+// current) and the results computed on it, per (data version, scope, analysis, options).
+// Results of a version no scope's Dataset is at any more are dropped. Concurrent requests for
+// the same key wait for one computation.
 type cache struct {
 	mu      sync.Mutex
-	version int64
-	entries map[string]*entry
+	entries map[string]*entry      // by version and key (entryKey)
+	sets    map[kexi.Scope]*scoped // the Dataset of each scope
+	last    map[string]versioned   // the newest value of each key recent was asked for
 }
 
 // entry is one cached value; done closes when val and err are set.
 type entry struct {
+	v    int64 // the data version it was computed at
 	done chan struct{}
 	val  any
 	err  error
 	took time.Duration
 }
 
-// maxEntries bounds the cache; past it, the oldest version's entries are all dropped.
+// maxEntries bounds the cache; past it, the entries of older versions are dropped, and then
+// all.
 const maxEntries = 2000
 
-func newCache() *cache { return &cache{entries: map[string]*entry{}} }
+func newCache() *cache {
+	return &cache{entries: map[string]*entry{}, sets: map[kexi.Scope]*scoped{}, last: map[string]versioned{}}
+}
+
+func entryKey(v int64, key string) string { return strconv.FormatInt(v, 10) + " " + key }
 
 // get returns the value for key at data version v, computing it with fn once. fn runs with a
 // context that is not cancelled when the first caller goes away, so a computed value is kept
 // for the next. Errors are not kept.
 func (c *cache) get(ctx context.Context, v int64, key string, fn func(context.Context) (any, error)) (any, time.Duration, error) {
+	k := entryKey(v, key)
 	c.mu.Lock()
-	if v != c.version {
-		c.version = v
-		c.entries = map[string]*entry{}
-	}
 	if len(c.entries) > maxEntries {
-		c.entries = map[string]*entry{}
+		c.forgetLocked(v)
+		if len(c.entries) > maxEntries {
+			c.entries = map[string]*entry{}
+		}
 	}
-	e, ok := c.entries[key]
+	e, ok := c.entries[k]
 	if !ok {
-		e = &entry{done: make(chan struct{})}
-		c.entries[key] = e
+		e = &entry{v: v, done: make(chan struct{})}
+		c.entries[k] = e
 		go func() {
 			start := time.Now()
 			e.val, e.err = fn(context.WithoutCancel(ctx))
 			e.took = time.Since(start)
 			if e.err != nil {
 				c.mu.Lock()
-				if c.entries[key] == e {
-					delete(c.entries, key)
+				if c.entries[k] == e {
+					delete(c.entries, k)
 				}
 				c.mu.Unlock()
 			}
@@ -71,6 +80,15 @@ func (c *cache) get(ctx context.Context, v int64, key string, fn func(context.Co
 		return e.val, e.took, e.err
 	case <-ctx.Done():
 		return nil, 0, ctx.Err()
+	}
+}
+
+// forgetLocked drops the entries computed before version v. c.mu is held.
+func (c *cache) forgetLocked(v int64) {
+	for k, e := range c.entries {
+		if e.v < v {
+			delete(c.entries, k)
+		}
 	}
 }
 
@@ -91,51 +109,42 @@ func optionsKey(opts map[string]string) string {
 	return b.String()
 }
 
-// data is a loaded Dataset with what the pages look up in it.
+// data is a loaded Dataset with what the pages look up in it, at data version v. It does not
+// change: a newer version is a new data.
 type data struct {
 	ds    *kexi.Dataset
 	index map[int64]int // customer id → position in ds.Customers
+	v     int64
 }
 
-// dataset returns the Dataset for the scope at the current data version, and the version.
+// dataset returns the Dataset for the scope, and its version: the current version, or an
+// older one while the Dataset is reloaded in the background (refresh.go).
 func (s *Server) dataset(ctx context.Context, sc kexi.Scope) (*data, int64, error) {
 	v, err := s.st.DataVersion(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("data version: %w", err)
 	}
 	d, err := s.datasetAt(ctx, v, sc)
-	return d, v, err
-}
-
-func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope) (*data, error) {
-	s.scopesMu.Lock()
-	s.scopes[sc] = time.Now()
-	s.scopesMu.Unlock()
-	val, _, err := s.cache.get(ctx, v, "dataset "+scopeKey(sc), func(ctx context.Context) (any, error) {
-		ds, err := s.st.LoadDataset(ctx, sc, kexi.AllParts)
-		if err != nil {
-			return nil, fmt.Errorf("load dataset: %w", err)
-		}
-		return &data{ds: ds, index: ds.CustomerIndex()}, nil
-	})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return val.(*data), nil
+	return d, d.v, nil
 }
 
 // Warm keeps the cache ready for the next page: every interval it reads the data version and,
-// when it changed, loads the unrestricted Dataset and computes the dashboard and every
-// analysis with its default options. It returns when ctx ends.
+// when it changed, refreshes the unrestricted Dataset and computes the dashboard and every
+// analysis with its default options. While the Dataset is reloaded in the background, it
+// tries again at the next interval. It returns when ctx ends.
 func (s *Server) Warm(ctx context.Context, every time.Duration) {
 	last := int64(-1)
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
 		if v, err := s.st.DataVersion(ctx); err == nil && v != last {
-			last = v
 			start := time.Now()
-			s.warm(ctx, v)
+			if got := s.warm(ctx, v); got >= v {
+				last = v
+			}
 			if ctx.Err() == nil {
 				s.log.Info("cache warmed", "version", v, "ms", time.Since(start).Milliseconds())
 			}
@@ -149,8 +158,10 @@ func (s *Server) Warm(ctx context.Context, every time.Duration) {
 }
 
 // warm computes the dashboard and the default analyses for the unrestricted scope and for
-// every scope a page asked for in the last day (each sales user, each region).
-func (s *Server) warm(ctx context.Context, v int64) {
+// every scope a page asked for in the last day (each sales user, each region). It returns the
+// version of the unrestricted Dataset it warmed (-1 when it could not).
+func (s *Server) warm(ctx context.Context, v int64) int64 {
+	warmed := int64(-1)
 	scopes := []kexi.Scope{{}}
 	s.scopesMu.Lock()
 	for sc, at := range s.scopes {
@@ -163,7 +174,10 @@ func (s *Server) warm(ctx context.Context, v int64) {
 		d, err := s.datasetAt(ctx, v, sc)
 		if err != nil {
 			s.log.Warn("warm dataset", "err", err)
-			return
+			return warmed
+		}
+		if !sc.Restricted() {
+			warmed = d.v
 		}
 		if pc, err := s.periodFor(ctx, url.Values{}, dashboardPeriod, false, sc); err != nil {
 			s.log.Warn("warm dashboard", "err", err)
@@ -174,13 +188,14 @@ func (s *Server) warm(ctx context.Context, v int64) {
 			if ctx.Err() != nil {
 				return
 			}
-			if _, _, err := s.runAnalysis(ctx, v, sc, a, analysis.Input{Options: map[string]string{}}, d); err != nil &&
+			if _, _, err := s.runAnalysis(ctx, d.v, sc, a, analysis.Input{Options: map[string]string{}}, d); err != nil &&
 				kexi.ErrorCode(err) == kexi.EINTERNAL && ctx.Err() == nil {
 				s.log.Warn("warm analysis", "analysis", a.Info().Name, "err", err)
 			}
 		})
 		if ctx.Err() != nil {
-			return
+			return warmed
 		}
 	}
+	return warmed
 }

@@ -171,6 +171,8 @@ func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
 // those of the period before when it has one (period.go), cached per data version.
 // At-risk and CLV figures come from the registered analyses named in figureSources, when their
 // results carry the figure, as of the end of the period (the previous period: at-risk only).
+// Over the default period they are the newest results at hand (recentFigures), so that a write
+// shows on the next dashboard without waiting for those analyses to run again.
 func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) (*Headline, error) {
 	d, v, err := s.dataset(ctx, sc)
 	if err != nil {
@@ -180,15 +182,21 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 	if !pc.Default || pc.AsOfGiven {
 		key += " " + pc.key()
 	}
+	var figs []*analysis.Result
+	if pc.Default && !pc.AsOfGiven {
+		var figsKey string
+		figs, figsKey = s.figures(ctx, sc, d)
+		key += figsKey
+	}
 	val, _, err := s.cache.get(ctx, v, key, func(ctx context.Context) (any, error) {
 		from, to := pc.P.From, pc.AsOf
 		if !pc.P.To.IsZero() {
 			to = pc.P.End()
 		}
-		h := s.headlineFor(ctx, v, sc, d, from, to, false)
+		h := s.headlineFor(ctx, v, sc, d, from, to, false, figs)
 		h.Period = pc.Name
 		if pc.compares() {
-			prev := s.headlineFor(ctx, v, sc, d, pc.Prev.From, pc.Prev.End(), true)
+			prev := s.headlineFor(ctx, v, sc, d, pc.Prev.From, pc.Prev.End(), true, nil)
 			prev.Period = pc.Name
 			prev.Months, prev.RevenueByM, prev.ActiveByM, prev.NewByM, prev.MarginByM = nil, nil, nil, nil, nil
 			h.Previous = &prev
@@ -202,18 +210,25 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 }
 
 // headlineFor computes the headline (see headline) with the figures of figureSources as of
-// to: the analyses' default run when to is their default as-of date. prev leaves out CLV, a
-// forecast rather than a figure of the period.
-func (s *Server) headlineFor(ctx context.Context, v int64, sc kexi.Scope, d *data, from, to time.Time, prev bool) Headline {
+// to: the analyses' default run when to is their default as-of date, and then figs when given
+// (the newest results at hand, figureSources' order). prev leaves out CLV, a forecast rather
+// than a figure of the period.
+func (s *Server) headlineFor(ctx context.Context, v int64, sc kexi.Scope, d *data, from, to time.Time, prev bool, figs []*analysis.Result) Headline {
 	h := headline(d.ds, s.zone(ctx), from, to)
 	var in analysis.Input
 	if def, err := s.defaultAsOf(ctx, sc); err == nil && !h.AsOf.Equal(def) {
 		in.AsOf = h.AsOf
 	}
 	h.FiguresAsOf = in.AsOf
-	for _, src := range figureSources {
+	for i, src := range figureSources {
 		a := s.byName[src.analysis]
 		if a == nil || !h.HasOrders || prev && src.analysis == "clv" {
+			continue
+		}
+		if figs != nil && in.AsOf.IsZero() {
+			if figs[i] != nil {
+				src.pick(figs[i], &h)
+			}
 			continue
 		}
 		res, _, err := s.runAnalysis(ctx, v, sc, a, in, d)

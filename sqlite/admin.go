@@ -54,7 +54,7 @@ func (db *DB) SaveSettings(ctx context.Context, s kexi.Settings) error {
 		return err
 	}
 	b, _ := json.Marshal(s)
-	return db.write(ctx, true, func(tx *sql.Tx) error {
+	return db.change(ctx, func(tx *sql.Tx, _ *changes) error { // no part of a Dataset
 		_, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('settings', ?) "+
 			"ON CONFLICT(key) DO UPDATE SET value = excluded.value", b)
 		return err

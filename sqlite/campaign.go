@@ -107,17 +107,14 @@ func (db *DB) saveResponse(ctx context.Context, r *kexi.CampaignResponse, isNew 
 	if err := validateResponse(r, 0); err != nil {
 		return err
 	}
-	return db.write(ctx, true, func(tx *sql.Tx) error {
+	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
 		if err := resolveRef(ctx, tx, "campaigns", "campaign", r.Campaign, &r.CampaignID); err != nil {
 			return err
 		}
 		if err := resolveRef(ctx, tx, "customers", "customer", r.Customer, &r.CustomerID); err != nil {
 			return err
 		}
-		if isNew {
-			return responses.insert(ctx, tx, db, r)
-		}
-		return responses.update(ctx, tx, db, r)
+		return save(ctx, tx, db, ch, responses, r, isNew)
 	})
 }
 

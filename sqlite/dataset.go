@@ -72,55 +72,14 @@ func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope, parts kexi.Part
 // parts lists the independent loads that make up the parts p of a Dataset, and the step that
 // joins them.
 func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(context.Context, querier) error, func() error) {
-	// Orders and lines are most of the data: they are read in shards of the id range, each on
-	// its own read transaction, and joined in id order.
-	shards := min(max(runtime.NumCPU(), 1), 4)
-	orders := make([]kexi.OrderTable, shards)
-	lines := make([]orderLines, shards)
+	loads, joinOrders := db.partLoads(d, scope, p)
 	join := func() error {
-		d.Orders = orders[0]
-		if shards > 1 {
-			total := 0
-			for k := range orders {
-				total += orders[k].Len()
-			}
-			d.Orders = kexi.OrderTable{Loc: orders[0].Loc}
-			d.Orders.Grow(total)
-			for k := range orders {
-				d.Orders.AppendTable(&orders[k])
-				orders[k] = kexi.OrderTable{} // for the collector
-			}
-		}
-		if p.Has(kexi.PartLines) {
-			all := lines[0]
-			for k := 1; k < shards; k++ {
-				all.lines.AppendTable(&lines[k].lines)
-				all.runs = append(all.runs, lines[k].runs...)
-			}
-			if err := all.attach(&d.Orders); err != nil {
-				return err
-			}
+		if err := joinOrders(); err != nil {
+			return err
 		}
 		finishDataset(d)
 		return nil
 	}
-	var loads []func(context.Context, querier) error
-	add := func(need kexi.Parts, f func(context.Context, querier) error) {
-		if p&need != 0 {
-			loads = append(loads, f)
-		}
-	}
-	for k := range shards {
-		add(kexi.PartOrders, func(ctx context.Context, q querier) (err error) {
-			orders[k], err = loadOrders(ctx, q, scope, k, shards, p.Has(kexi.PartOrderDetails))
-			return err
-		})
-		add(kexi.PartLines, func(ctx context.Context, q querier) error { return lines[k].load(ctx, q, scope, k, shards) })
-	}
-	add(kexi.PartCustomers, func(ctx context.Context, q querier) (err error) {
-		d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
-		return err
-	})
 	if !p.Has(kexi.PartCustomers) {
 		loads = append(loads, func(ctx context.Context, q querier) (err error) {
 			d.Keys, err = loadKeys(ctx, q, scope)
@@ -135,6 +94,71 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 	}
 	loads = append(loads, func(ctx context.Context, q querier) (err error) {
 		d.CustomFields, err = loadFields(ctx, q)
+		return err
+	})
+	return loads, join
+}
+
+// partLoads lists the loads of the parts p alone (without the customer keys, LastOrder and the
+// custom field definitions), and the step that joins the orders' shards and their lines.
+func (db *DB) partLoads(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(context.Context, querier) error, func() error) {
+	var loads []func(context.Context, querier) error
+	add := func(need kexi.Parts, f func(context.Context, querier) error) {
+		if p&need != 0 {
+			loads = append(loads, f)
+		}
+	}
+	// Orders and lines are most of the data: they are read in shards of the id range, each on
+	// its own read transaction, and joined in id order.
+	shards := min(max(runtime.NumCPU(), 1), 4)
+	orders := make([]kexi.OrderTable, shards)
+	lines := make([]orderLines, shards)
+	for k := range shards {
+		add(kexi.PartOrders, func(ctx context.Context, q querier) error {
+			r, err := shard(ctx, q, k, shards)
+			if err != nil {
+				return fmt.Errorf("orders: %w", err)
+			}
+			orders[k], err = loadOrders(ctx, q, scope, p.Has(kexi.PartOrderDetails), r.on("t.id")...)
+			return err
+		})
+		add(kexi.PartLines, func(ctx context.Context, q querier) error {
+			r, err := shard(ctx, q, k, shards)
+			if err != nil {
+				return fmt.Errorf("order lines: %w", err)
+			}
+			return lines[k].load(ctx, q, scope, r)
+		})
+	}
+	joinOrders := func() error {
+		if !p.Has(kexi.PartOrders) {
+			return nil
+		}
+		d.Orders = orders[0]
+		if shards > 1 {
+			total := 0
+			for k := range orders {
+				total += orders[k].Len()
+			}
+			d.Orders = kexi.OrderTable{Loc: orders[0].Loc}
+			d.Orders.Grow(total)
+			for k := range orders {
+				d.Orders.AppendTable(&orders[k])
+				orders[k] = kexi.OrderTable{} // for the collector
+			}
+		}
+		if !p.Has(kexi.PartLines) {
+			return nil
+		}
+		all := lines[0]
+		for k := 1; k < shards; k++ {
+			all.lines.AppendTable(&lines[k].lines)
+			all.runs = append(all.runs, lines[k].runs...)
+		}
+		return all.attach(&d.Orders)
+	}
+	add(kexi.PartCustomers, func(ctx context.Context, q querier) (err error) {
+		d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
 		return err
 	})
 	add(kexi.PartProducts, func(ctx context.Context, q querier) (err error) {
@@ -190,13 +214,13 @@ func (db *DB) parts(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func(con
 		d.Events, err = loadAll(ctx, q, db.c, events, scope)
 		return err
 	})
-	return loads, join
+	return loads, joinOrders
 }
 
 // loadKeys reads the ids and external ids of the customers in scope.
-func loadKeys(ctx context.Context, q querier, scope kexi.Scope) (kexi.CustomerKeys, error) {
+func loadKeys(ctx context.Context, q querier, scope kexi.Scope, and ...cond) (kexi.CustomerKeys, error) {
 	var k kexi.CustomerKeys
-	where, args := scopeWhere(customers.scope, scope)
+	where, args := scopeWhere(customers.scope, scope, and...)
 	rows, err := q.QueryContext(ctx, "SELECT t.id, coalesce(t.external_id, '') FROM customers t"+where+" ORDER BY t.id", args...)
 	if err != nil {
 		return k, fmt.Errorf("customer keys: %w", err)
@@ -287,11 +311,27 @@ func finishDataset(d *kexi.Dataset) {
 	d.Normalize()
 }
 
-func scopeWhere(rule scopeRule, scope kexi.Scope) (string, []any) {
+// scopeWhere is the WHERE clause (with the keyword, "" for none) of the rows of an entity in
+// scope that meet the conditions and.
+func scopeWhere(rule scopeRule, scope kexi.Scope, and ...cond) (string, []any) {
+	var cs []string
+	var args []any
 	if s, a := scopeSQL(rule, scope); s != "" {
-		return " WHERE " + s, a
+		cs, args = append(cs, s), a
 	}
-	return "", nil
+	for _, c := range and {
+		cs, args = append(cs, c.sql), append(args, c.args...)
+	}
+	if len(cs) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(cs, " AND "), args
+}
+
+// cond is an SQL condition over alias t with its arguments.
+type cond struct {
+	sql  string
+	args []any
 }
 
 // errMoved says that two parts of one load saw different data: a write came in between, and
@@ -312,38 +352,36 @@ func (t texts) get(b []byte) string {
 	return s
 }
 
-// shard returns a condition on the column col (an order id) that holds shard k of n of the
-// orders' id range, and its arguments.
-func shard(ctx context.Context, q querier, col string, k, n int) (string, []any, error) {
+// idRange is the orders with ids above lo up to hi; the zero idRange is every order.
+type idRange struct{ lo, hi int64 }
+
+// shard returns shard k of n of the orders' id range. The last shard is open above, so that
+// whatever a write added meanwhile is seen (and caught by the version check).
+func shard(ctx context.Context, q querier, k, n int) (idRange, error) {
 	var top int64
 	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM orders").Scan(&top); err != nil {
-		return "", nil, err
+		return idRange{}, err
 	}
-	lo, hi := top*int64(k)/int64(n), top*int64(k+1)/int64(n)
+	r := idRange{top * int64(k) / int64(n), top * int64(k+1) / int64(n)}
 	if k == n-1 {
-		hi = math.MaxInt64 // whatever a write added meanwhile is seen by the version check
+		r.hi = math.MaxInt64
 	}
-	return col + " > ? AND " + col + " <= ?", []any{lo, hi}, nil
+	return r, nil
 }
 
-// and adds a condition to a WHERE clause (or starts one).
-func and(where string, args []any, cond string, more []any) (string, []any) {
-	if where == "" {
-		return " WHERE " + cond, more
+// on returns the range as a condition on the order id column col (none for the zero range).
+func (r idRange) on(col string) []cond {
+	if r == (idRange{}) {
+		return nil
 	}
-	return where + " AND " + cond, append(args, more...)
+	return []cond{{sql: col + " > ? AND " + col + " <= ?", args: []any{r.lo, r.hi}}}
 }
 
-// loadOrders reads shard k of n of the orders in scope, in id order, without their lines; with
-// details, every column (else those of kexi.PartOrders, the others zero).
-func loadOrders(ctx context.Context, q querier, scope kexi.Scope, k, shards int, details bool) (kexi.OrderTable, error) {
+// loadOrders reads the orders in scope that meet the conditions and, in id order, without their
+// lines; with details, every column (else those of kexi.PartOrders, the others zero).
+func loadOrders(ctx context.Context, q querier, scope kexi.Scope, details bool, and ...cond) (kexi.OrderTable, error) {
 	var t kexi.OrderTable
-	where, args := scopeWhere(scopeCustomer, scope)
-	cond, more, err := shard(ctx, q, "t.id", k, shards)
-	if err != nil {
-		return t, fmt.Errorf("orders: %w", err)
-	}
-	where, args = and(where, args, cond, more)
+	where, args := scopeWhere(scopeCustomer, scope, and...)
 	var n int
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM orders t"+where, args...).Scan(&n); err != nil {
 		return t, fmt.Errorf("orders: %w", err)
@@ -386,17 +424,20 @@ type orderLines struct {
 	runs  []int64         // the order id of each run of lines in lines
 }
 
-// load reads the lines of shard k of n of the orders in scope.
-func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope, k, shards int) error {
-	where, args := scopeWhere(scopeCustomer, scope)
+// load reads the lines of the orders in scope that meet the conditions and, with ids in r.
+func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope, r idRange, and ...cond) error {
+	where, args := scopeWhere(scopeCustomer, scope, and...)
 	if where != "" {
 		where = " WHERE i.order_id IN (SELECT t.id FROM orders t" + where + ")"
 	}
-	cond, more, err := shard(ctx, q, "i.order_id", k, shards)
-	if err != nil {
-		return fmt.Errorf("order lines: %w", err)
+	for _, c := range r.on("i.order_id") {
+		if where == "" {
+			where = " WHERE " + c.sql
+		} else {
+			where += " AND " + c.sql
+		}
+		args = append(args, c.args...)
 	}
-	where, args = and(where, args, cond, more)
 	var n int
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM order_items i"+where, args...).Scan(&n); err != nil {
 		return fmt.Errorf("order lines: %w", err)
@@ -455,10 +496,10 @@ func (l *orderLines) attach(t *kexi.OrderTable) error {
 	return nil
 }
 
-// loadAll reads every record of an entity in scope, in id order. Records whose custom fields
-// are the same share one map (customs).
-func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope) ([]T, error) {
-	where, args := scopeWhere(e.scope, scope)
+// loadAll reads every record of an entity in scope (that meets the conditions and), in id
+// order. Records whose custom fields are the same share one map (customs).
+func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scope kexi.Scope, and ...cond) ([]T, error) {
+	where, args := scopeWhere(e.scope, scope, and...)
 	sel, from := e.sel, e.from
 	if e.linkInGo {
 		sel, from = unlinked(sel, from)

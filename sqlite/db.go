@@ -183,14 +183,28 @@ func (db *DB) migrate(ctx context.Context) error {
 	return db.migrateTo(ctx, math.MaxInt)
 }
 
-// migrateTo applies the migrations newer than the schema version up to number last.
+// migrateTo applies the migrations not applied yet, up to number last.
 func (db *DB) migrateTo(ctx context.Context, last int) error {
 	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
 		version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 		return err
 	}
-	var cur int
-	if err := db.w.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_version").Scan(&cur); err != nil {
+	// Every migration not applied yet runs, in number order: one numbered below the latest
+	// applied (two branches that took the next numbers) runs too.
+	done := map[int]bool{}
+	vs, err := db.w.QueryContext(ctx, "SELECT version FROM schema_version")
+	if err != nil {
+		return err
+	}
+	for vs.Next() {
+		var v int
+		if err := vs.Scan(&v); err != nil {
+			vs.Close()
+			return err
+		}
+		done[v] = true
+	}
+	if err := vs.Err(); err != nil {
 		return err
 	}
 	names, err := fs.Glob(migrations, "migration/*.sql")
@@ -205,7 +219,7 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with its number", base)
 		}
-		if v <= cur || v > last {
+		if done[v] || v > last {
 			continue
 		}
 		body, err := migrations.ReadFile(name)
@@ -283,7 +297,8 @@ func (db *DB) checkKey(ctx context.Context) error {
 func (db *DB) stamp() time.Time { return db.now().UTC().Truncate(time.Millisecond) }
 
 // write runs fn in one write transaction, bumping the data version when bump is true and
-// fn succeeded.
+// fn succeeded. A write that bumps it logs that everything may have changed: writes to data
+// the analyses read use change, which logs what they touched.
 func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) error {
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -294,18 +309,12 @@ func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) e
 		return err
 	}
 	if bump {
-		if err := bumpVersion(ctx, tx); err != nil {
+		if err := logChanges(ctx, tx, &changes{all: true}); err != nil {
 			tx.Rollback()
 			return err
 		}
 	}
 	return tx.Commit()
-}
-
-func bumpVersion(ctx context.Context, tx *sql.Tx) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('data_version', 1)
-		ON CONFLICT(key) DO UPDATE SET value = value + 1`)
-	return err
 }
 
 // DataVersion returns a counter that increases with every committed change to the data the

@@ -583,8 +583,11 @@ func create[T any](ctx context.Context, db *DB, e *entity[T], x *T, validate fun
 			return err
 		}
 	}
-	return db.write(ctx, true, func(tx *sql.Tx) error {
+	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
 		if err := e.insert(ctx, tx, db, x); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, ch, e, *e.id(x), false); err != nil {
 			return err
 		}
 		if after != nil {
@@ -600,8 +603,14 @@ func update[T any](ctx context.Context, db *DB, e *entity[T], x *T, validate fun
 			return err
 		}
 	}
-	return db.write(ctx, true, func(tx *sql.Tx) error {
+	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
+		if err := touch(ctx, tx, ch, e, *e.id(x), false); err != nil {
+			return err
+		}
 		if err := e.update(ctx, tx, db, x); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, ch, e, *e.id(x), false); err != nil {
 			return err
 		}
 		if after != nil {
@@ -612,7 +621,12 @@ func update[T any](ctx context.Context, db *DB, e *entity[T], x *T, validate fun
 }
 
 func remove[T any](ctx context.Context, db *DB, e *entity[T], id int64) error {
-	return db.write(ctx, true, func(tx *sql.Tx) error { return e.del(ctx, tx, id) })
+	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
+		if err := touch(ctx, tx, ch, e, id, true); err != nil {
+			return err
+		}
+		return e.del(ctx, tx, id)
+	})
 }
 
 // Value getters for field definitions.
@@ -653,19 +667,35 @@ func resolveRef(ctx context.Context, tx *sql.Tx, table, col, ext string, id *int
 	return err
 }
 
+// save inserts or updates x in tx, recording what it touched in ch.
+func save[T any](ctx context.Context, tx *sql.Tx, db *DB, ch *changes, e *entity[T], x *T, isNew bool) error {
+	if !isNew {
+		if err := touch(ctx, tx, ch, e, *e.id(x), false); err != nil {
+			return err
+		}
+	}
+	var err error
+	if isNew {
+		err = e.insert(ctx, tx, db, x)
+	} else {
+		err = e.update(ctx, tx, db, x)
+	}
+	if err != nil {
+		return err
+	}
+	return touch(ctx, tx, ch, e, *e.id(x), false)
+}
+
 // saveChild creates or updates a record that refers to a customer by id or external id.
 func saveChild[T any](ctx context.Context, db *DB, e *entity[T], x *T, custID *int64, custExt string,
 	validate func(*T, int) error, isNew bool) error {
 	if err := validate(x, 0); err != nil {
 		return err
 	}
-	return db.write(ctx, true, func(tx *sql.Tx) error {
+	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
 		if err := resolveRef(ctx, tx, "customers", "customer", custExt, custID); err != nil {
 			return err
 		}
-		if isNew {
-			return e.insert(ctx, tx, db, x)
-		}
-		return e.update(ctx, tx, db, x)
+		return save(ctx, tx, db, ch, e, x, isNew)
 	})
 }

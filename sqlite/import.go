@@ -116,7 +116,7 @@ func (db *DB) importChunks(ctx context.Context, stream bool, feed func(put func(
 			return err
 		}
 		if s.changed {
-			return bumpVersion(ctx, tx)
+			return logChanges(ctx, tx, &changes{all: true})
 		}
 		return nil
 	})

@@ -192,15 +192,11 @@ func (db *DB) saveLead(ctx context.Context, l *kexi.Lead, isNew bool) error {
 	if isNew && l.CreatedAt.IsZero() {
 		l.CreatedAt = l.Stages[0].EnteredAt
 	}
-	return db.write(ctx, true, func(tx *sql.Tx) error {
+	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
 		if err := resolveRef(ctx, tx, "customers", "customer", l.Customer, &l.CustomerID); err != nil {
 			return err
 		}
-		if isNew {
-			if err := leads.insert(ctx, tx, db, l); err != nil {
-				return err
-			}
-		} else if err := leads.update(ctx, tx, db, l); err != nil {
+		if err := save(ctx, tx, db, ch, leads, l, isNew); err != nil {
 			return err
 		}
 		return writeStages(ctx, tx, l)

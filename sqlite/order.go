@@ -93,17 +93,11 @@ func (db *DB) saveOrder(ctx context.Context, o *kexi.Order, isNew bool) error {
 	if err := validateOrder(o, 0); err != nil {
 		return err
 	}
-	return db.write(ctx, true, func(tx *sql.Tx) error {
+	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
 		if err := resolveOrder(ctx, tx, o); err != nil {
 			return err
 		}
-		var err error
-		if isNew {
-			err = orders.insert(ctx, tx, db, o)
-		} else {
-			err = orders.update(ctx, tx, db, o)
-		}
-		if err != nil {
+		if err := save(ctx, tx, db, ch, orders, o, isNew); err != nil {
 			return err
 		}
 		return writeItems(ctx, tx, o.ID, o.Items)

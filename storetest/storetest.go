@@ -45,6 +45,8 @@ func Run(t *testing.T, open func(t *testing.T) kexi.Store) {
 		{"ImportOrderLines", testImportOrderLines},
 		{"LoadDataset", testLoadDataset},
 		{"DataVersion", testDataVersion},
+		{"Changes", testChanges},
+		{"Refresh", testRefresh},
 		{"UsersSessions", testUsersSessions},
 		{"SettingsAudit", testSettingsAudit},
 		{"SavedViews", testSavedViews},
