@@ -3,11 +3,11 @@
 # soon as it answers and times the first dashboard from the start of the process; prints that
 # time and the server's peak RSS once the cache is warm (issue #15: first dashboard within 10 s,
 # RSS <= 1.5 GiB on the 100k demo).
-BIN=$1 DB=$2; W=$(mktemp -d); cp "$DB" $W/k.db; cd $W
+BIN=$1 DB=$2; W=$(mktemp -d); cp "$DB" $W/k.db; cp "$DB.key" $W/k.db.key 2>/dev/null; cd $W
 echo 'serve-admin-pass-1' | $BIN users add --db k.db --login admin --role admin --password-stdin >/dev/null
 port=$((20000 + RANDOM % 20000)); base=http://127.0.0.1:$port
 start=$(date +%s.%N)
-/usr/bin/time -f '%M' -o rss $BIN serve --db k.db --addr 127.0.0.1:$port >serve.log 2>&1 & PID=$!
+$BIN serve --db k.db --addr 127.0.0.1:$port >serve.log 2>&1 & PID=$!
 for i in $(seq 600); do curl -sf $base/healthz >/dev/null && break; sleep 0.05; done
 csrf=$(curl -s -c jar -b jar $base/login | sed -n 's/.*name="csrf" value="\([^"]*\)".*/\1/p' | head -1)
 curl -s -c jar -b jar -o /dev/null --data-urlencode "csrf=$csrf" -d login=admin -d password=serve-admin-pass-1 $base/login
@@ -16,6 +16,6 @@ end=$(date +%s.%N)
 echo "first dashboard: HTTP $code after $(echo "$end - $start" | bc) s from start"
 for i in $(seq 1200); do grep -q "cache warmed" serve.log && break; sleep 0.5; done
 grep "cache warmed" serve.log | head -1
-kill $(pgrep -P $PID) $PID 2>/dev/null; wait $PID 2>/dev/null
-echo "peak RSS $(cat rss) KB"
+echo "peak RSS $(awk '/VmHWM/ {print $2}' /proc/$PID/status) KB"
+kill $PID 2>/dev/null; wait $PID 2>/dev/null
 rm -rf $W
