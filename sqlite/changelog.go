@@ -196,7 +196,7 @@ func (db *DB) Changes(ctx context.Context, since int64) (kexi.Changes, error) {
 		return ch, fmt.Errorf("changes: %w", err)
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = 'data_version'), 0)").Scan(&ch.Version); err != nil {
+	if ch.Version, err = dataVersion(ctx, tx); err != nil {
 		return ch, fmt.Errorf("changes: %w", err)
 	}
 	if since == ch.Version {
@@ -275,8 +275,8 @@ func (db *DB) LoadChanged(ctx context.Context, scope kexi.Scope, p kexi.Parts, c
 		return nil, fmt.Errorf("load changed: %w", err)
 	}
 	defer tx.Rollback()
-	var v int64
-	if err := tx.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = 'data_version'), 0)").Scan(&v); err != nil {
+	v, err := dataVersion(ctx, tx)
+	if err != nil {
 		return nil, fmt.Errorf("load changed: %w", err)
 	}
 	if v != ch.Version {

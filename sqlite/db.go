@@ -320,12 +320,18 @@ func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) e
 // DataVersion returns a counter that increases with every committed change to the data the
 // analyses read (entities, imports, settings). Users, sessions and the audit log do not move it.
 func (db *DB) DataVersion(ctx context.Context) (int64, error) {
-	var v int64
-	err := db.r.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = 'data_version'), 0)").Scan(&v)
+	v, err := dataVersion(ctx, db.r)
 	if err != nil {
 		return 0, fmt.Errorf("data version: %w", err)
 	}
 	return v, nil
+}
+
+// dataVersion reads the data version as q sees it: 0 before the first change.
+func dataVersion(ctx context.Context, q querier) (int64, error) {
+	var v int64
+	err := q.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = 'data_version'), 0)").Scan(&v)
+	return v, err
 }
 
 // dbError turns constraint violations into kexi errors; other errors pass through wrapped.
