@@ -99,7 +99,7 @@ func viewConflict(err error, name string) error {
 func (db *DB) FindSavedViewByID(ctx context.Context, id int64) (*kexi.SavedView, error) {
 	v, err := scanView(db.r.QueryRowContext(ctx, "SELECT "+viewCols+viewFrom+" WHERE v.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, kexi.Errorf(kexi.ENOTFOUND, "saved view %d not found", id)
+		return nil, notFound("saved views", id)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("find saved view: %w", err)
@@ -193,7 +193,7 @@ func (db *DB) UpdateSavedView(ctx context.Context, v *kexi.SavedView) error {
 		err := tx.QueryRowContext(ctx, "UPDATE saved_views SET name = ?, shared = ?, spec = ?, updated_at = ? "+
 			"WHERE id = ? RETURNING created_at", v.Name, v.Shared, spec, now.UnixMilli(), v.ID).Scan(&created)
 		if errors.Is(err, sql.ErrNoRows) {
-			return kexi.Errorf(kexi.ENOTFOUND, "saved view %d not found", v.ID)
+			return notFound("saved views", v.ID)
 		}
 		if err != nil {
 			if e := viewConflict(err, v.Name); e != nil {
@@ -214,7 +214,7 @@ func (db *DB) DeleteSavedView(ctx context.Context, id int64) error {
 			return fmt.Errorf("delete saved view: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return kexi.Errorf(kexi.ENOTFOUND, "saved view %d not found", id)
+			return notFound("saved views", id)
 		}
 		return nil
 	})
