@@ -185,12 +185,7 @@ func (t *OrderTable) AppendTable(u *OrderTable) {
 	}
 	t.Grow(u.Len())
 	for i := range u.Len() {
-		t.AppendRow(u.ID[i], u.ExternalID(i), u.CustomerID[i], u.At[i], u.Amount[i], u.Cost[i], u.Shipping[i],
-			u.Discount[i], u.Returned[i], u.Facets[u.Facet[i]])
-		lo, hi := u.LineRange(i)
-		for j := lo; j < hi; j++ {
-			t.AppendLine(u.Lines.Items[u.Lines.Item[j]], u.Lines.Quantity[j], u.Lines.UnitPrice[j], u.Lines.UnitCost[j])
-		}
+		t.appendOrder(u, i)
 	}
 }
 
