@@ -259,7 +259,7 @@ func (t *OrderTable) LineRange(i int) (lo, hi int) {
 	return int(t.LineStart[i]), int(t.LineStart[i+1])
 }
 
-// Item returns what line j sells.
+// ItemOf returns what line j sells.
 func (l *LineTable) ItemOf(j int) *Item { return &l.Items[l.Item[j]] }
 
 // Order returns order i as the API sees it, with its lines (CustomerID set, Customer not).
