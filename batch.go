@@ -96,7 +96,7 @@ func (b *Batch) Dataset() *Dataset {
 		}
 	}
 	d.Orders = NewOrderTable(b.Orders...)
-	b.Orders = nil // the rows are what is kept: let the collector have the orders
+	b.Orders = nil // the table is what is kept: let the collector have the orders
 	for i, x := range b.Interactions {
 		x.ID = int64(i + 1)
 		x.CustomerID = customerID(x.Customer)
