@@ -288,8 +288,9 @@ func (db *DB) LoadChanged(ctx context.Context, scope kexi.Scope, p kexi.Parts, c
 		return nil, fmt.Errorf("load changed: %w", err)
 	}
 	if whole != 0 {
-		w := &kexi.Dataset{}
-		loads, join := db.partLoads(w, scope, whole)
+		// Into d itself: the customers' records above are of the other parts (CustomerParts
+		// without whole), so the two loads fill different fields.
+		loads, join := db.partLoads(d, scope, whole)
 		for _, load := range loads {
 			if err := load(ctx, tx); err != nil {
 				return nil, fmt.Errorf("load changed: %w", err)
@@ -298,7 +299,6 @@ func (db *DB) LoadChanged(ctx context.Context, scope kexi.Scope, p kexi.Parts, c
 		if err := join(); err != nil {
 			return nil, fmt.Errorf("load changed: %w", err)
 		}
-		mergeWhole(d, w, whole)
 	}
 	if d.CustomFields, err = loadFields(ctx, tx); err != nil {
 		return nil, fmt.Errorf("load changed: %w", err)
@@ -379,21 +379,4 @@ func idsIn(col string, ids []int64) cond {
 		c.sql = "(" + c.sql + " OR " + col + " IS NULL)"
 	}
 	return c
-}
-
-// mergeWhole moves the parts whole of w into d.
-func mergeWhole(d, w *kexi.Dataset, whole kexi.Parts) {
-	set := func(q kexi.Parts, fn func()) {
-		if whole&q != 0 {
-			fn()
-		}
-	}
-	set(kexi.PartProducts, func() { d.Products = w.Products })
-	set(kexi.PartLeads, func() { d.Leads = w.Leads })
-	set(kexi.PartCampaigns, func() { d.Campaigns = w.Campaigns })
-	set(kexi.PartCompetitors, func() { d.Competitors, d.SWOT = w.Competitors, w.SWOT })
-	set(kexi.PartInteractions, func() { d.Interactions = w.Interactions })
-	set(kexi.PartEvents, func() { d.Events = w.Events })
-	set(kexi.PartSurveys, func() { d.Surveys = w.Surveys })
-	set(kexi.PartResponses, func() { d.Responses = w.Responses })
 }
