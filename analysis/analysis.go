@@ -133,6 +133,17 @@ type Drill struct {
 	Edges []float64 `json:"edges,omitempty"`
 }
 
+// Bin returns the element of a histogram with these Edges that holds v: the i with
+// Edges[i] <= v < Edges[i+1], the first for a lower v and the last for a higher one, as the
+// drill-down's conditions count it.
+func (d Drill) Bin(v float64) int {
+	i := 0
+	for i < len(d.Edges)-2 && v >= d.Edges[i+1] {
+		i++
+	}
+	return i
+}
+
 // Everyone is the Drill of a figure that counts every customer of the per-customer table
 // whose id column is idColumn ("customer_id", "customer"): the ids are all above 0.
 func Everyone(idColumn string) Drill { return Drill{Column: idColumn, Op: "gt", Value: "0"} }
