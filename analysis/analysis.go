@@ -51,10 +51,9 @@ type Info struct {
 	// categorical values (segment names …) into both languages. "help.KEY" holds a one-line
 	// definition of figure KEY, which pages show on hover.
 	Labels map[string]Text `json:"labels,omitempty"`
-	// Needs lists the Dataset parts the analysis reads ("orders", "leads", …): the UI tells the
-	// user what to import when they are empty. "items" (order lines) is listed by the analyses
-	// that read lines; kexi analyze --orders keeps lines in memory only for those
-	// (TestNeedsItems checks that the others give the same results without them).
+	// Needs lists the Dataset parts the analysis cannot do without ("orders", "leads", …): the
+	// UI tells the user what to import when they are empty. "items" (order lines) is listed by
+	// the analyses that read lines. What is loaded for it is Reads.
 	Needs []string `json:"needs,omitempty"`
 	// Reads lists every Dataset part the analysis reads, in the names of kexi.PartsOf: Needs
 	// and what it reads when present (products for names, surveys for a driver …). The CLI and
