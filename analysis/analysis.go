@@ -51,10 +51,9 @@ type Info struct {
 	// categorical values (segment names …) into both languages. "help.KEY" holds a one-line
 	// definition of figure KEY, which pages show on hover.
 	Labels map[string]Text `json:"labels,omitempty"`
-	// Needs lists the Dataset parts the analysis reads ("orders", "leads", …): the UI tells the
-	// user what to import when they are empty. "items" (order lines) is listed by the analyses
-	// that read lines; kexi analyze --orders keeps lines in memory only for those
-	// (TestNeedsItems checks that the others give the same results without them).
+	// Needs lists the Dataset parts the analysis cannot do without ("orders", "leads", …): the
+	// UI tells the user what to import when they are empty. "items" (order lines) is listed by
+	// the analyses that read lines. What is loaded for it is Reads.
 	Needs []string `json:"needs,omitempty"`
 	// Reads lists every Dataset part the analysis reads, in the names of kexi.PartsOf: Needs
 	// and what it reads when present (products for names, surveys for a driver …). The CLI and
@@ -131,6 +130,17 @@ type Drill struct {
 	// Edges make each element of a histogram a range of Column: X[i] holds the customers with
 	// Edges[i] <= value < Edges[i+1], the last bin with value <= its upper edge.
 	Edges []float64 `json:"edges,omitempty"`
+}
+
+// Bin returns the element of a histogram with these Edges that holds v: the i with
+// Edges[i] <= v < Edges[i+1], the first for a lower v and the last for a higher one, as the
+// drill-down's conditions count it.
+func (d Drill) Bin(v float64) int {
+	i := 0
+	for i < len(d.Edges)-2 && v >= d.Edges[i+1] {
+		i++
+	}
+	return i
 }
 
 // Everyone is the Drill of a figure that counts every customer of the per-customer table

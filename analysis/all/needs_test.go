@@ -3,6 +3,7 @@ package all_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/kexi/kexi"
@@ -37,9 +38,43 @@ func TestReads(t *testing.T) {
 				}
 				return fmt.Sprintf("%+v", res)
 			}
-			if full, only := run(d), run(d.Only(analysis.Parts(a))); full != only {
+			full := run(d)
+			if strings.HasPrefix(full, "error: ") { // both runs failing alike would prove nothing
+				t.Errorf("%s on %s: %s", info.Name, name, full)
+				continue
+			}
+			if only := run(d.Only(analysis.Parts(a))); full != only {
 				t.Errorf("%s on %s: another result on only the parts it reads %v: it reads more", info.Name, name, info.Reads)
 			}
+		}
+	}
+}
+
+// TestParallelRuns runs every analysis at once on one Dataset, as the server's warm-up and
+// kexi analyze do, and checks that each result is the one it gives alone: analyses only read
+// the Dataset. (Run with -race to see them not write it.)
+func TestParallelRuns(t *testing.T) {
+	d := synth.Dataset(synth.Options{Customers: 1000, Orders: 8000, Seed: 4})
+	list := all.List()
+	ctx := context.Background()
+	in := analysis.Input{Data: d, AsOf: d.LastOrderAt(), Settings: kexi.DefaultSettings}
+	alone := make([]string, len(list))
+	for i, a := range list {
+		res, err := a.Run(ctx, inputFor(a, in))
+		if err != nil {
+			t.Fatalf("%s: %v", a.Info().Name, err)
+		}
+		alone[i] = fmt.Sprintf("%+v", res)
+	}
+	together := make([]string, len(list))
+	analysis.Each(list, len(list), func(i int, a analysis.Analysis) {
+		if res, err := a.Run(ctx, inputFor(a, in)); err == nil {
+			together[i] = fmt.Sprintf("%+v", res)
+		}
+	})
+	for i := range list {
+		if together[i] != alone[i] {
+			t.Errorf("%s gives another result when run beside the others", list[i].Info().Name)
 		}
 	}
 }

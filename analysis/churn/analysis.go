@@ -197,12 +197,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		rev := recent[s.CustomerID]
 		risk.Rows = append(risk.Rows, []any{s.CustomerID, names[s.CustomerID], s.Prob, band, strings.Join(dr, "; "),
 			rec, int(s.Frequency), s.Monetary, rev, s.Prob * rev, Reasons(s)})
-		// The bin by comparing with its edges, as the drill-down's conditions do.
-		bin := 0
-		for bin < 9 && s.Prob >= hist.Drill.Edges[bin+1] {
-			bin++
-		}
-		hist.Y[0].Data[bin]++
+		hist.Y[0].Data[hist.Drill.Bin(s.Prob)]++
 	}
 	slices.SortStableFunc(risk.Rows, func(a, b []any) int { return cmp.Compare(b[9].(float64), a[9].(float64)) })
 	pie := analysis.Series{Key: "risk_bands", Kind: "pie", X: []string{"high", "medium", "low"},

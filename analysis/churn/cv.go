@@ -31,9 +31,6 @@ func Folds(y []bool, k int, seed uint64) []int {
 	return fold
 }
 
-// Fitter fits a model to a training matrix.
-type Fitter func(x *Matrix, y []bool) (Model, error)
-
 // learner fits a model to some rows of one matrix (indexes, increasing), whose labels it
 // knows. It may prepare the matrix once for all the fits (the trees bin it), so it must be
 // safe to call concurrently.
@@ -52,27 +49,6 @@ type CVResult struct {
 	BaseRate  float64
 }
 
-// CrossValidate runs stratified k-fold cross-validation of fit on (x, y): for each fold, fit
-// on the other folds and predict probabilities for this one. AUC is computed from the
-// predicted probabilities (never from thresholded labels). Folds are fitted concurrently; the
-// result does not depend on the order they finish in. It returns an error when a class has
-// fewer than k rows or a fit fails.
-func CrossValidate(x *Matrix, y []bool, k int, seed uint64, top float64, fit Fitter) (*CVResult, error) {
-	cv, err := newCV(x, y, k, seed, top, func(rows []int32) (Model, error) {
-		idx := make([]int, len(rows))
-		for n, i := range rows {
-			idx[n] = int(i)
-		}
-		xt, yt := x.subset(idx, y)
-		return fit(xt, yt)
-	})
-	if err != nil {
-		return nil, err
-	}
-	parallel(k, cv.fold)
-	return cv.result()
-}
-
 // cvRun is one cross-validation under way: fold(f) fits and scores fold f, in any order or
 // concurrently; result gathers them.
 type cvRun struct {
@@ -85,8 +61,10 @@ type cvRun struct {
 	errs   []error
 }
 
-// newCV prepares a stratified k-fold cross-validation of fit on (x, y). It returns an error
-// when a class has fewer than k rows.
+// newCV prepares a stratified k-fold cross-validation of fit on (x, y): for each fold, fit
+// on the other folds and predict probabilities for this one. AUC is computed from the
+// predicted probabilities (never from thresholded labels); the result does not depend on the
+// order the folds finish in. It returns an error when a class has fewer than k rows.
 func newCV(x *Matrix, y []bool, k int, seed uint64, top float64, fit learner) (*cvRun, error) {
 	pos := 0
 	for _, v := range y {

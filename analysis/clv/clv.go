@@ -365,13 +365,10 @@ func histogram(key, column string, vs []float64, bins int, tail float64) analysi
 	} else {
 		edges[n] = math.Max(edges[n], hi)
 	}
+	s.Drill = analysis.Drill{Column: column, Edges: edges}
 	counts := make([]float64, len(edges)-1)
 	for _, v := range vs {
-		k := 0
-		for k < len(counts)-1 && v >= edges[k+1] {
-			k++
-		}
-		counts[k]++
+		counts[s.Drill.Bin(v)]++
 	}
 	digits := max(0, -int(math.Floor(math.Log10(w))))
 	edge := func(i int) string { return strconv.FormatFloat(start+float64(i)*w, 'f', digits, 64) }
@@ -382,7 +379,6 @@ func histogram(key, column string, vs []float64, bins int, tail float64) analysi
 		s.X = append(s.X, "≥ "+edge(n))
 	}
 	s.Y = []analysis.Values{{Key: "customers", Data: counts}}
-	s.Drill = analysis.Drill{Column: column, Edges: edges}
 	return s
 }
 
