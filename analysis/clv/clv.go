@@ -250,8 +250,9 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 		table.Rows = append(table.Rows, []any{c.ID, int64(c.Frequency), c.Recency, c.T, c.Monetary, p.PAlive, p.Purchases, spend, clv})
 	}
 	// The top customers by CLV lead the table (ties stay in id order). Positions are sorted
-	// by (CLV, position) rather than the rows stably by CLV: a million []any rows sort in 1.7 s,
-	// their positions in a fifth of that.
+	// by (CLV, position) rather than the rows stably by CLV: on a 1M-customer file,
+	// `kexi analyze clv --orders` took 4.3–4.5 s of CPU with the stable sort of the []any
+	// rows and 2.9 s with this (internal/loadtest/clvfile, /usr/bin/time).
 	order := make([]int32, len(table.Rows))
 	for i := range order {
 		order[i] = int32(i)
