@@ -85,10 +85,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 	p := s.newPage(w, r, "Portrait", "customers")
 	p.Title = p.T("Portrait") + " · " + cust.Name
 	labels := p.Settings.Labels
-	shown := func(field, v string) string {
-		l, _ := labels.Label(field, v)
-		return l
-	}
+	shown := func(field, v string) string { return labelText(labels, field, v) }
 	v := portraitView{C: cust}
 	v.Back, v.BackText = s.portraitBack(r, p)
 	v.AllLink = v.Back != "/customers"
@@ -332,11 +329,7 @@ func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kex
 		return kexi.Filter{Where: []kexi.Cond{{Field: "customer_id", Op: kexi.Eq, Value: strconv.FormatInt(id, 10)}},
 			Sort: sort, Limit: 500, Scope: sc}
 	}
-	labels := p.Settings.Labels
-	shown := func(field, v string) string {
-		l, _ := labels.Label(field, v)
-		return l
-	}
+	shown := func(field, v string) string { return labelText(p.Settings.Labels, field, v) }
 	join := func(parts ...string) string {
 		var out []string
 		for _, x := range parts {
