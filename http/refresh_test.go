@@ -61,6 +61,11 @@ func dashboardOf(t *testing.T, f *fixture, as string) Headline {
 
 // An order created through the API shows on the next dashboard, for everyone who may see it,
 // without the Dataset being loaded again.
+//
+// The revenues, from testBatch over the dashboard's default last 365 days (O5 of 2024-01-15
+// falls before them): everyone's O1+O2+O3+O4 = 100+50+200+1000 = 1350, alice's (C1, C2)
+// 100+50+200 = 350; her customer's new order of 77 makes 1427 and 427, and bob's of 3 makes
+// 1430 for the whole and leaves alice at 427.
 func TestRefreshShowsWrite(t *testing.T) {
 	f := newFixtureWith(t, nil)
 	lc := counted(f)
