@@ -45,11 +45,11 @@ func analysisInput(info analysis.Info, q url.Values, strict bool, loc *time.Loca
 	return in, nil
 }
 
-// runAnalysis runs a on the scope's Dataset with in's dates and options, cached per data
+// runAnalysis runs a on the scope's Dataset d with in's dates and options, cached at d's data
 // version. It returns the result and how long the computation took (when it ran).
-func (s *Server) runAnalysis(ctx context.Context, v int64, sc kexi.Scope, a analysis.Analysis, in analysis.Input, d *data) (*analysis.Result, time.Duration, error) {
+func (s *Server) runAnalysis(ctx context.Context, sc kexi.Scope, a analysis.Analysis, in analysis.Input, d *data) (*analysis.Result, time.Duration, error) {
 	key, run := s.analysisRun(ctx, sc, a, in, d)
-	val, took, err := s.cache.get(ctx, v, key, run)
+	val, took, err := s.cache.get(ctx, d.v, key, run)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -104,7 +104,7 @@ func (s *Server) analysisFor(r *http.Request, strict bool) (analysis.Analysis, a
 		return a, in, nil, nil, 0, err
 	}
 	sc := scopeOf(r)
-	d, v, err := s.dataset(r.Context(), sc)
+	d, _, err := s.dataset(r.Context(), sc)
 	if err != nil {
 		return a, in, nil, nil, 0, err
 	}
@@ -113,7 +113,7 @@ func (s *Server) analysisFor(r *http.Request, strict bool) (analysis.Analysis, a
 		return a, in, nil, nil, 0, err
 	}
 	pc.apply(&in)
-	res, took, err := s.runAnalysis(r.Context(), v, sc, a, in, d)
+	res, took, err := s.runAnalysis(r.Context(), sc, a, in, d)
 	return a, in, res, d, took, err
 }
 

@@ -188,7 +188,7 @@ func (s *Server) warm(ctx context.Context, v int64) int64 {
 			if ctx.Err() != nil {
 				return
 			}
-			if _, _, err := s.runAnalysis(ctx, d.v, sc, a, analysis.Input{Options: map[string]string{}}, d); err != nil &&
+			if _, _, err := s.runAnalysis(ctx, sc, a, analysis.Input{Options: map[string]string{}}, d); err != nil &&
 				kexi.ErrorCode(err) == kexi.EINTERNAL && ctx.Err() == nil {
 				s.log.Warn("warm analysis", "analysis", a.Info().Name, "err", err)
 			}

@@ -193,10 +193,10 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 		if !pc.P.To.IsZero() {
 			to = pc.P.End()
 		}
-		h := s.headlineFor(ctx, v, sc, d, from, to, false, figs)
+		h := s.headlineFor(ctx, sc, d, from, to, false, figs)
 		h.Period = pc.Name
 		if pc.compares() {
-			prev := s.headlineFor(ctx, v, sc, d, pc.Prev.From, pc.Prev.End(), true, nil)
+			prev := s.headlineFor(ctx, sc, d, pc.Prev.From, pc.Prev.End(), true, nil)
 			prev.Period = pc.Name
 			prev.Months, prev.RevenueByM, prev.ActiveByM, prev.NewByM, prev.MarginByM = nil, nil, nil, nil, nil
 			h.Previous = &prev
@@ -213,7 +213,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 // to: the analyses' default run when to is their default as-of date, and then figs when given
 // (the newest results at hand, figureSources' order). prev leaves out CLV, a forecast rather
 // than a figure of the period.
-func (s *Server) headlineFor(ctx context.Context, v int64, sc kexi.Scope, d *data, from, to time.Time, prev bool, figs []*analysis.Result) Headline {
+func (s *Server) headlineFor(ctx context.Context, sc kexi.Scope, d *data, from, to time.Time, prev bool, figs []*analysis.Result) Headline {
 	h := headline(d.ds, s.zone(ctx), from, to)
 	var in analysis.Input
 	if def, err := s.defaultAsOf(ctx, sc); err == nil && !h.AsOf.Equal(def) {
@@ -231,7 +231,7 @@ func (s *Server) headlineFor(ctx context.Context, v int64, sc kexi.Scope, d *dat
 			}
 			continue
 		}
-		res, _, err := s.runAnalysis(ctx, v, sc, a, in, d)
+		res, _, err := s.runAnalysis(ctx, sc, a, in, d)
 		if err != nil {
 			s.log.Warn("dashboard figure", "analysis", src.analysis, "err", err)
 			continue

@@ -54,7 +54,6 @@ type afields struct {
 	sc   kexi.Scope
 	q    url.Values
 	d    *data
-	v    int64
 	runs map[string]*arun
 }
 
@@ -91,11 +90,11 @@ func (af *afields) run(name string) (*arun, error) {
 		return nil, err
 	}
 	if af.d == nil {
-		if af.d, af.v, err = af.s.dataset(af.ctx, af.sc); err != nil {
+		if af.d, _, err = af.s.dataset(af.ctx, af.sc); err != nil {
 			return nil, err
 		}
 	}
-	res, _, err := af.s.runAnalysis(af.ctx, af.v, af.sc, a, in, af.d)
+	res, _, err := af.s.runAnalysis(af.ctx, af.sc, a, in, af.d)
 	if err != nil {
 		return nil, err
 	}

@@ -190,7 +190,7 @@ func TestWarm(t *testing.T) {
 	// Only analyses that refuse this little data may be missing (errors are not cached).
 	d, _ := f.srv.datasetAt(ctx, v, kexi.Scope{})
 	for _, a := range missing {
-		if _, _, err := f.srv.runAnalysis(ctx, v, kexi.Scope{}, a, analysis.Input{Options: map[string]string{}}, d); err == nil {
+		if _, _, err := f.srv.runAnalysis(ctx, kexi.Scope{}, a, analysis.Input{Options: map[string]string{}}, d); err == nil {
 			t.Errorf("%s not warmed", a.Info().Name)
 		}
 	}

@@ -383,12 +383,7 @@ func (p *page) figureChange(info *analysis.Info, f analysis.Figure, prev *analys
 // in the previous period) leaves the figures without a change.
 func (s *Server) compareFigures(r *http.Request, p *page, v *analysisView, a analysis.Analysis, info *analysis.Info,
 	res *analysis.Result, d *data, c periodChoice, in analysis.Input) {
-	sc := scopeOf(r)
-	ver, err := s.st.DataVersion(r.Context())
-	if err != nil {
-		return
-	}
-	prev, _, err := s.runAnalysis(r.Context(), ver, sc, a, c.previous(in, s.zone(r.Context())), d)
+	prev, _, err := s.runAnalysis(r.Context(), scopeOf(r), a, c.previous(in, s.zone(r.Context())), d)
 	if err != nil {
 		s.log.Debug("previous period", "analysis", info.Name, "err", err)
 		return
@@ -411,12 +406,12 @@ func (s *Server) prefetchPrevious(r *http.Request, a analysis.Analysis, c period
 	}
 	c.apply(&in)
 	sc := scopeOf(r)
-	d, v, err := s.dataset(ctx, sc)
+	d, _, err := s.dataset(ctx, sc)
 	if err != nil {
 		return
 	}
 	prev := c.previous(in, s.zone(ctx))
-	go func() { _, _, _ = s.runAnalysis(context.WithoutCancel(ctx), v, sc, a, prev, d) }()
+	go func() { _, _, _ = s.runAnalysis(context.WithoutCancel(ctx), sc, a, prev, d) }()
 }
 
 // dashboardChanges sets the change of the dashboard's figures against h.Previous: active

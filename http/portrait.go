@@ -131,7 +131,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 
 	ctx := r.Context()
 	sc := scopeOf(r)
-	d, ver, err := s.dataset(ctx, sc)
+	d, _, err := s.dataset(ctx, sc)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 	// The portrait analysis: tags, figures, actions, charts.
 	if a := s.byName["portrait"]; a != nil {
 		info := a.Info()
-		res, _, err := s.runAnalysis(ctx, ver, sc, a, analysis.Input{Options: map[string]string{"customer": id}}, d)
+		res, _, err := s.runAnalysis(ctx, sc, a, analysis.Input{Options: map[string]string{"customer": id}}, d)
 		if err != nil {
 			return err
 		}
@@ -203,7 +203,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		info := a.Info()
-		res, _, err := s.runAnalysis(ctx, ver, sc, a, analysis.Input{Options: map[string]string{}}, d)
+		res, _, err := s.runAnalysis(ctx, sc, a, analysis.Input{Options: map[string]string{}}, d)
 		if err != nil {
 			s.log.Warn("portrait analysis", "analysis", name, "err", err)
 			continue

@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/analysis/rfm"
 	"github.com/kexi/kexi/sqlite"
 )
 
@@ -157,6 +159,41 @@ func TestRefreshReloadsInBackground(t *testing.T) {
 			t.Fatal("the reload never came in")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// While a reload runs in the background, an analysis page compared with the previous period
+// files its results under the version of the Dataset they were computed on, not under the
+// store's newer version (where they would pass for results of data they never saw).
+func TestRefreshCompareKeepsVersion(t *testing.T) {
+	f := newFixtureWith(t, []analysis.Analysis{rfm.New()})
+	lc := counted(f)
+	ctx := context.Background()
+	before, _, err := f.srv.dataset(ctx, kexi.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gate := make(chan struct{})
+	defer close(gate)
+	lc.mu.Lock()
+	lc.gate = gate
+	lc.mu.Unlock()
+	if _, err := f.st.Import(ctx, &kexi.Batch{Orders: []kexi.Order{{Customer: "C2", OrderedAt: date("2025-03-07"), Amount: 5}}}); err != nil {
+		t.Fatal(err)
+	}
+	if d, _, err := f.srv.dataset(ctx, kexi.Scope{}); err != nil || d != before {
+		t.Fatalf("during the reload: %v, want the Dataset held", err)
+	}
+	w := f.do(req{method: "GET", path: "/analyses/rfm?period=30d", as: "admin"})
+	if w.Code != 200 || !strings.Contains(w.Body.String(), "对比") { // period_vs: compared with
+		t.Fatalf("rfm page: %d, compared with the previous period: %v", w.Code, strings.Contains(w.Body.String(), "对比"))
+	}
+	f.srv.cache.mu.Lock()
+	defer f.srv.cache.mu.Unlock()
+	for k, e := range f.srv.cache.entries {
+		if e.v > before.v {
+			t.Errorf("%q filed under version %d, computed on the Dataset of version %d", k, e.v, before.v)
+		}
 	}
 }
 
