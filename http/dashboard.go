@@ -171,7 +171,7 @@ func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
 // those of the period before when it has one (period.go), cached per data version.
 // At-risk and CLV figures come from the registered analyses named in figureSources, when their
 // results carry the figure, as of the end of the period (the previous period: at-risk only).
-// Over the default period they are the newest results at hand (recentFigures), so that a write
+// Over the default period they are the newest results at hand (figures, recent.go), so that a write
 // shows on the next dashboard without waiting for those analyses to run again.
 func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) (*Headline, error) {
 	d, v, err := s.dataset(ctx, sc)
@@ -179,14 +179,13 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 		return nil, err
 	}
 	key := s.dashboardKey(ctx, sc)
-	if !pc.Default || pc.AsOfGiven {
-		key += " " + pc.key()
-	}
 	var figs []*analysis.Result
 	if pc.Default && !pc.AsOfGiven {
 		var figsKey string
 		figs, figsKey = s.figures(ctx, sc, d)
 		key += figsKey
+	} else {
+		key += " " + pc.key()
 	}
 	val, _, err := s.cache.get(ctx, v, key, func(ctx context.Context) (any, error) {
 		from, to := pc.P.From, pc.AsOf
