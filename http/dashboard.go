@@ -215,7 +215,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 func (s *Server) headlineFor(ctx context.Context, sc kexi.Scope, d *data, from, to time.Time, prev bool, figs []*analysis.Result) Headline {
 	h := headline(d.ds, s.zone(ctx), from, to)
 	var in analysis.Input
-	if def, err := s.defaultAsOf(ctx, sc); err == nil && !h.AsOf.Equal(def) {
+	if def, err := s.defaultAsOfOn(ctx, sc, d); err == nil && !h.AsOf.Equal(def) {
 		in.AsOf = h.AsOf
 	}
 	h.FiguresAsOf = in.AsOf

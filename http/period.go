@@ -150,12 +150,17 @@ func (s *Server) periodFor(ctx context.Context, q url.Values, def string, strict
 // defaultAsOf returns the as-of instant an analysis of the scope defaults to (the end of the
 // last order's day, analysis.Defaults), cached per data version.
 func (s *Server) defaultAsOf(ctx context.Context, sc kexi.Scope) (time.Time, error) {
-	d, v, err := s.dataset(ctx, sc)
+	d, _, err := s.dataset(ctx, sc)
 	if err != nil {
 		return time.Time{}, err
 	}
+	return s.defaultAsOfOn(ctx, sc, d)
+}
+
+// defaultAsOfOn is defaultAsOf on the scope's Dataset d.
+func (s *Server) defaultAsOfOn(ctx context.Context, sc kexi.Scope, d *data) (time.Time, error) {
 	set := s.cachedSettings(ctx)
-	val, _, err := s.cache.get(ctx, v, "asof "+scopeKey(sc)+" tz="+set.TimeZone, func(context.Context) (any, error) {
+	val, _, err := s.cache.get(ctx, d.v, "asof "+scopeKey(sc)+" tz="+set.TimeZone, func(context.Context) (any, error) {
 		return analysis.Defaults(analysis.Input{Data: d.ds, Settings: set}).AsOf, nil
 	})
 	if err != nil {
