@@ -86,7 +86,6 @@ type streamer struct {
 	rows  int
 	put   func(*kexi.Batch) error
 	cuts  bool // a batch was cut before the end of the file
-	sent  int  // batches sent
 	count int  // records sent, products sent again not counted
 
 	infer bool // a pass that only infers the types of custom fields
@@ -195,7 +194,6 @@ func (st *streamer) send(b *builder, bt *kexi.Batch) error {
 	if st.infer || (len(b.res.Rejects) > 0 && !b.opt.SkipInvalid) {
 		return nil
 	}
-	st.sent++
 	st.count += bt.Len() - b.resent
 	b.resent = 0
 	if st.put == nil {

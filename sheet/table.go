@@ -46,8 +46,8 @@ import (
 )
 
 // CustomerIDs numbers customers by external id the way kexi.Batch.Dataset does: first the
-// customers added with Add (a customers file), then every customer an order names, in the
-// order the orders name them. Keys holds every customer numbered so far, by id.
+// customers of a customers file (numbered with ID before ReadTable), then every customer an
+// order names, in the order the orders name them. Keys holds every customer numbered so far, by id.
 type CustomerIDs struct {
 	Keys  kexi.CustomerKeys
 	dense []int64         // ids written as small plain decimal numbers, the usual case: by number

@@ -40,8 +40,8 @@ func datasetFromFiles(ctx context.Context, env *Env, orders, customers string, p
 	if orders == "" {
 		return b.Dataset(), nil
 	}
-	// The customers file's customers come first, numbered as Batch.Dataset numbers them: a
-	// later record of the same customer replaces the earlier one and keeps its number.
+	// The customers file's customers come first, numbered as Batch.Dataset numbers them. Read
+	// rejects a repeated id, so each is new and gets the next number.
 	ids := &sheet.CustomerIDs{}
 	var cs []kexi.Customer
 	for _, c := range b.Customers {
@@ -49,13 +49,8 @@ func datasetFromFiles(ctx context.Context, env *Env, orders, customers string, p
 			ids = nil
 			break
 		}
-		id := ids.ID(c.ExternalID)
-		c.ID = id
-		if int(id) <= len(cs) {
-			cs[id-1] = c
-		} else {
-			cs = append(cs, c)
-		}
+		c.ID = ids.ID(c.ExternalID)
+		cs = append(cs, c)
 	}
 	var table *kexi.OrderTable
 	r, err := readSheet(env, orders, func(f io.Reader) (*sheet.Result, error) {

@@ -16,7 +16,7 @@ import (
 // TestDatasetFromFilesAsBatch: with and without a customers file, and whether the analyses read
 // customers or not, the Dataset that datasetFromFiles makes (orders parsed straight into the
 // table) is the one Batch.Dataset makes of the same files read record by record: customers
-// numbered customers file first (a repeated one keeps its number, the later record wins), then
+// numbered customers file first (a repeated one is rejected, as Read rejects it), then
 // as the orders name them, with stubs for those the customers file lacks.
 func TestDatasetFromFilesAsBatch(t *testing.T) {
 	dir := t.TempDir()
@@ -29,7 +29,7 @@ func TestDatasetFromFilesAsBatch(t *testing.T) {
 	}
 	orders := write("orders.csv", "customer_id,date,amount,channel\n9,2024-01-05,10,web\n2,2024-01-03,5,shop\n"+
 		"x7,2024-02-01 10:00:00,7,web\n9,2024-01-01,3,web\n,2024-01-02,1,\n2,bad,4,\n")
-	customers := write("customers.csv", "customer_id,name,gender\n2,Two,f\n5,Five,m\nx7,Seven,\n")
+	customers := write("customers.csv", "customer_id,name,gender\n2,Two,f\n5,Five,m\nx7,Seven,\n2,Two again,m\n")
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	dates := kexi.DatesUntil(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), 5)
 	for _, custs := range []string{"", customers} {

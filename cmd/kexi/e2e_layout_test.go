@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -78,23 +77,7 @@ func TestBrowserLayout(t *testing.T) {
 	s := startServe(t, nil, "--db", db)
 
 	bctx := newBrowser(t, browser, 1440, 900)
-	var mu sync.Mutex
-	var problems []string
-	err := chromedp.Listen(bctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, fmt.Sprintf("exception: %s at %s:%d", e.ExceptionDetails.Text, e.ExceptionDetails.URL, e.ExceptionDetails.LineNumber))
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning {
-				problems = append(problems, fmt.Sprintf("console.%s on a page", e.Type))
-			}
-		}
-	})
-	if err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
+	consoleProblems := watchConsole(t, bctx)
 	ctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
 	defer cancelT()
 	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -328,10 +311,6 @@ func TestBrowserLayout(t *testing.T) {
 	t.Logf("printed charts (canvas and box, px): %+v", printed.Charts)
 	shot("print-rfm-en")
 	do("screen again", media(""))
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
-		t.Errorf("browser console: %s", p)
-	}
+	consoleProblems()
 	t.Logf("screenshots in %s", out)
 }

@@ -88,31 +88,13 @@ const chartsJS = `[...document.querySelectorAll('[data-chart]')].map(el => {
   return {key: spec.key, kind: spec.kind, canvas: !!c, inked: inked};
 })`
 
-// TestBrowser drives headless Chromium through kexi: sign in, import a file, open the
-// dashboard and every analysis page in both languages, check that every chart drew and the
-// console stayed clean, and save screenshots to $KEXI_TESTOUT (default $TMPDIR/kexi-e2e).
-func TestBrowser(t *testing.T) {
-	browser := needChromium(t)
-	out := testOut(t)
-
-	// A demo database with an administrator.
-	dir := t.TempDir()
-	db := demoDB(t, dir, "--customers", "400")
-	addUser(t, nil, db, "admin", "admin", "browser-pass-1")
-	// A sales user who owns some of the demo's customers.
-	addUser(t, nil, db, "zhang.wei", "sales", "browser-pass-2")
-	upload := filepath.Join(dir, "new-customers.csv")
-	csv := "external_id,name,province,city,channel\nE2E-1,端到端客户甲,浙江,杭州,wechat\nE2E-2,E2E Customer Two,江苏,南京,search_ads\n"
-	if err := os.WriteFile(upload, []byte(csv), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := startServe(t, nil, "--db", db)
-
-	bctx := newBrowser(t, browser, 1400, 1000)
-
+// watchConsole starts the browser of bctx listening for page exceptions, console errors and
+// warnings, and log entries (once the log domain is enabled), and returns the function that
+// reports each of them as a test error. Listen starts the browser; bctx must have no timeout.
+func watchConsole(t *testing.T, bctx context.Context) func() {
+	t.Helper()
 	var mu sync.Mutex
 	var problems []string
-	// Listen starts the browser; its context must have no timeout.
 	err := chromedp.Listen(bctx, func(ev any) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -141,6 +123,39 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
+	return func() {
+		t.Helper()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, p := range problems {
+			t.Errorf("browser console: %s", p)
+		}
+	}
+}
+
+// TestBrowser drives headless Chromium through kexi: sign in, import a file, open the
+// dashboard and every analysis page in both languages, check that every chart drew and the
+// console stayed clean, and save screenshots to $KEXI_TESTOUT (default $TMPDIR/kexi-e2e).
+func TestBrowser(t *testing.T) {
+	browser := needChromium(t)
+	out := testOut(t)
+
+	// A demo database with an administrator.
+	dir := t.TempDir()
+	db := demoDB(t, dir, "--customers", "400")
+	addUser(t, nil, db, "admin", "admin", "browser-pass-1")
+	// A sales user who owns some of the demo's customers.
+	addUser(t, nil, db, "zhang.wei", "sales", "browser-pass-2")
+	upload := filepath.Join(dir, "new-customers.csv")
+	csv := "external_id,name,province,city,channel\nE2E-1,端到端客户甲,浙江,杭州,wechat\nE2E-2,E2E Customer Two,江苏,南京,search_ads\n"
+	if err := os.WriteFile(upload, []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, nil, "--db", db)
+
+	bctx := newBrowser(t, browser, 1400, 1000)
+
+	consoleProblems := watchConsole(t, bctx)
 	ctx, cancelT := context.WithTimeout(bctx, 6*time.Minute) // a guard, not a measure: the machine may be busy
 	defer cancelT()
 	do := func(what string, actions ...chromedp.Action[chromedp.Void]) {
@@ -372,11 +387,7 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 
-	mu.Lock()
-	defer mu.Unlock()
-	for _, p := range problems {
-		t.Errorf("browser console: %s", p)
-	}
+	consoleProblems()
 	t.Logf("screenshots in %s", out)
 }
 

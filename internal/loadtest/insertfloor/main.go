@@ -3,7 +3,9 @@
 // one transaction, every cell as text. It is the floor for kexi import, which also parses,
 // checks, resolves customers and builds indexes, measured on the same machine:
 //
-//	/usr/bin/time -f '%e s %M KB' go run ./internal/loadtest/insertfloor FILE DB
+//	go build -o insertfloor ./internal/loadtest/insertfloor && /usr/bin/time -f '%e s %M KB' ./insertfloor FILE DB
+//
+// (built first, as the README does: under go run the time and peak RSS would include the build).
 package main
 
 import (
