@@ -4,6 +4,7 @@
 # one call, and the first dashboard of kexi serve (serve-first.sh). Whole-process figures from
 # /usr/bin/time: wall seconds, user+system CPU seconds, peak RSS.
 BIN=$(realpath $1) DIR=$2; shift 2; mkdir -p $DIR
+# Every analysis but portrait, which describes one customer (--option customer=ID).
 ALL="rfm pyramid tier_migration lifecycle behaviour loyalty value clv churn attrition attributes segments satisfaction acquisition funnel campaigns basket competitors quality"
 here=$(dirname $(realpath $0))
 for n in "$@"; do
