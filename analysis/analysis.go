@@ -118,7 +118,10 @@ type Figure struct {
 // YValues[i]. On a Table the value is the row's cell in column Key (or Values[i] for row i).
 // On a Figure it is Value (Everyone: Op "gt" and Value "0" on the id column, every customer in the
 // table). An empty value means the element does not drill down (it counts
-// more than customers, say). Op is a kexi filter operator ("eq" when empty).
+// more than customers, say). Op is a kexi filter operator ("eq" when empty). A table row also
+// matches YColumn with YValues[i] when both are set, and its count of customers is in column
+// Count (default "customers" or "size"). A column of type "terms" that lists items matches a
+// value that is one of them (the campaigns a customer responded to, a cohort's active months).
 type Drill struct {
 	Column  string   `json:"column"`
 	Op      string   `json:"op,omitempty"`
@@ -127,6 +130,11 @@ type Drill struct {
 	YColumn string   `json:"y_column,omitempty"`
 	YValues []string `json:"y_values,omitempty"`
 	Key     string   `json:"key,omitempty"`
+	// Count names a Table's column holding the number of customers each row drills to.
+	Count string `json:"count,omitempty"`
+	// Y, on a Series with several value lists, names the one whose elements drill down; the
+	// others (a control group's rate beside the targeted one) do not. Empty: all of them.
+	Y string `json:"y,omitempty"`
 	// Edges make each element of a histogram a range of Column: X[i] holds the customers with
 	// Edges[i] <= value < Edges[i+1], the last bin with value <= its upper edge.
 	Edges []float64 `json:"edges,omitempty"`

@@ -37,14 +37,40 @@ var listedFields = []string{"rfm.segment", "rfm.recency", "rfm.frequency", "rfm.
 	"pyramid.tier", "lifecycle.stage", "clv.p_alive", "clv.value", "churn.probability", "churn.risk_band",
 	"value.profit", "segments.cluster"}
 
-// arun is one analysis run's per-customer table, indexed by customer.
+// arun is one analysis run's per-customer tables, each indexed by customer. A field's column
+// is looked up in the first per-customer table that has it (campaigns lists its key customers
+// in one table and every responder in another).
 type arun struct {
-	info analysis.Info
-	in   analysis.Input
-	res  *analysis.Result
+	info   analysis.Info
+	in     analysis.Input
+	res    *analysis.Result
+	tables []*ptable
+	cols   map[string]fieldCol
+}
+
+// ptable is a per-customer table with each customer's first row.
+type ptable struct {
 	t    *analysis.Table
-	rows map[int64][]any // the customer's first row
-	cols map[string]int
+	rows map[int64][]any
+}
+
+// fieldCol is where an analysis field's values are: column j of a per-customer table.
+type fieldCol struct {
+	run *arun
+	pt  *ptable
+	j   int
+}
+
+// typ is the column's type (analysis.Column.Type).
+func (c fieldCol) typ() string { return c.pt.t.Columns[c.j].Type }
+
+// cell returns the customer's value, and false when the table has no row for the customer.
+func (c fieldCol) cell(id int64) (any, bool) {
+	row := c.pt.rows[id]
+	if row == nil || c.j >= len(row) {
+		return nil, false
+	}
+	return row[c.j], true
 }
 
 // afields resolves analysis fields for one request.
@@ -98,25 +124,29 @@ func (af *afields) run(name string) (*arun, error) {
 	if err != nil {
 		return nil, err
 	}
-	run := &arun{info: info, in: in, res: res, rows: map[int64][]any{}, cols: map[string]int{}}
+	run := &arun{info: info, in: in, res: res, cols: map[string]fieldCol{}}
 	for i := range res.Tables {
-		if res.Tables[i].PerCustomer {
-			run.t = &res.Tables[i]
-			break
+		t := &res.Tables[i]
+		if !t.PerCustomer {
+			continue
 		}
-	}
-	if run.t == nil {
-		return nil, fieldError("f", name, "the analysis "+name+" has no per-customer results to filter on")
-	}
-	for j, c := range run.t.Columns {
-		run.cols[c.Key] = j
-	}
-	for _, row := range run.t.Rows {
-		if id, ok := asID(row[0]); ok {
-			if _, seen := run.rows[id]; !seen {
-				run.rows[id] = row
+		pt := &ptable{t: t, rows: make(map[int64][]any, len(t.Rows))}
+		for _, row := range t.Rows {
+			if id, ok := asID(row[0]); ok {
+				if _, seen := pt.rows[id]; !seen {
+					pt.rows[id] = row
+				}
 			}
 		}
+		for j, c := range t.Columns {
+			if _, ok := run.cols[c.Key]; !ok {
+				run.cols[c.Key] = fieldCol{run: run, pt: pt, j: j}
+			}
+		}
+		run.tables = append(run.tables, pt)
+	}
+	if len(run.tables) == 0 {
+		return nil, fieldError("f", name, "the analysis "+name+" has no per-customer results to filter on")
 	}
 	af.runs[name] = run
 	return run, nil
@@ -132,15 +162,15 @@ func asID(v any) (int64, bool) {
 	return 0, false
 }
 
-// column resolves an analysis field to its run and column index.
-func (af *afields) column(field string) (*arun, int, error) { return af.columnFor("f", field) }
+// column resolves an analysis field to its run's column.
+func (af *afields) column(field string) (fieldCol, error) { return af.columnFor("f", field) }
 
 // columnFor is column with errors about the query parameter param.
-func (af *afields) columnFor(param, field string) (*arun, int, error) {
+func (af *afields) columnFor(param, field string) (fieldCol, error) {
 	name, col, _ := strings.Cut(field, ".")
 	run, err := af.run(name)
 	if err != nil {
-		return nil, 0, err
+		return fieldCol{}, err
 	}
 	if alias, ok := fieldAliases[field]; ok {
 		col = alias
@@ -154,40 +184,49 @@ func (af *afields) columnFor(param, field string) (*arun, int, error) {
 			}
 		}
 	}
-	j, ok := run.cols[col]
+	fc, ok := run.cols[col]
 	if !ok {
 		var have []string
-		for _, c := range run.t.Columns[1:] {
-			have = append(have, name+"."+c.Key)
+		for _, pt := range run.tables {
+			for _, c := range pt.t.Columns[1:] {
+				have = appendNew(have, name+"."+c.Key)
+			}
 		}
-		return nil, 0, fieldError(param, field, "unknown field; "+name+" has "+strings.Join(have, ", "))
+		return fieldCol{}, fieldError(param, field, "unknown field; "+name+" has "+strings.Join(have, ", "))
 	}
-	return run, j, nil
+	return fc, nil
 }
 
 // value returns a customer's value of an analysis field (nil when the analysis has no row for
 // the customer) and the column's type.
 func (af *afields) value(field string, id int64) (any, string, *arun) {
-	run, j, err := af.column(field)
+	fc, err := af.column(field)
 	if err != nil {
 		return nil, "", nil
 	}
-	typ := run.t.Columns[j].Type
-	row := run.rows[id]
-	if row == nil || j >= len(row) {
-		return nil, typ, run
+	v, _ := fc.cell(id)
+	return v, fc.typ(), fc.run
+}
+
+// termsOf splits a "terms" cell that is a list ("+0, +1, +3") into its items.
+func termsOf(s string) []string {
+	if s == "" {
+		return nil
 	}
-	return row[j], typ, run
+	return strings.Split(s, ", ")
 }
 
 // matcher returns a test of a customer id against an analysis condition; a value that does
-// not fit the column's type is an EINVALID error.
+// not fit the column's type is an EINVALID error. On a "terms" column (a list, such as the
+// campaigns a customer responded to) eq, ne and in also match each item of the list: eq X
+// holds the customers whose list has X.
 func (af *afields) matcher(c kexi.Cond) (func(id int64) bool, error) {
-	run, j, err := af.column(c.Field)
+	fc, err := af.column(c.Field)
 	if err != nil {
 		return nil, err
 	}
-	typ := run.t.Columns[j].Type
+	run := fc.run
+	typ := fc.typ()
 	bad := func(reason string) error { return fieldError("f", c.Field+":"+string(c.Op)+":"+c.Value, reason) }
 	vals := []string{c.Value}
 	if c.Op == kexi.In {
@@ -210,27 +249,32 @@ func (af *afields) matcher(c kexi.Cond) (func(id int64) bool, error) {
 			nums[i] = f
 		}
 		return func(id int64) bool {
-			row := run.rows[id]
-			if row == nil || row[j] == nil {
+			v, _ := fc.cell(id)
+			if v == nil {
 				return c.Op == kexi.Ne
 			}
-			return compare(toFloat(row[j]), c.Op, nums)
+			return compare(toFloat(v), c.Op, nums)
 		}, nil
 	}
+	items := typ == "terms" && (c.Op == kexi.Eq || c.Op == kexi.Ne || c.Op == kexi.In)
 	// Text, labels (matched by key or by either translation), dates and flags.
 	return func(id int64) bool {
-		row := run.rows[id]
 		var s string
-		if row != nil {
-			s = cellText(row[j])
-			if b, ok := row[j].(bool); ok {
+		if v, ok := fc.cell(id); ok {
+			s = cellText(v)
+			if b, ok := v.(bool); ok {
 				s = strconv.FormatBool(b)
 			}
 		}
 		alts := []string{s}
-		if typ == "label" && s != "" {
-			if t, ok := run.info.Labels[s]; ok {
-				alts = append(alts, t.En, t.Zh)
+		if items {
+			alts = append(alts, termsOf(s)...)
+		}
+		if typ == "label" || items {
+			for _, a := range alts {
+				if t, ok := run.info.Labels[a]; ok && a != "" {
+					alts = append(alts, t.En, t.Zh)
+				}
 			}
 		}
 		for _, a := range alts {
@@ -357,7 +401,7 @@ func (s *Server) findCustomers(r *http.Request, f kexi.Filter) (*customerList, e
 	sortField, desc := strings.TrimPrefix(f.Sort, "-"), strings.HasPrefix(f.Sort, "-")
 	analysisSort := f.Sort != "" && af.is(sortField)
 	if analysisSort {
-		if _, _, err := af.columnFor("sort", sortField); err != nil {
+		if _, err := af.columnFor("sort", sortField); err != nil {
 			return nil, err
 		}
 		add(sortField)
@@ -365,7 +409,7 @@ func (s *Server) findCustomers(r *http.Request, f kexi.Filter) (*customerList, e
 	}
 	for _, c := range r.URL.Query()["col"] {
 		if af.is(c) {
-			if _, _, err := af.columnFor("col", c); err != nil {
+			if _, err := af.columnFor("col", c); err != nil {
 				return nil, err
 			}
 			add(c)
@@ -464,6 +508,20 @@ func drillBase(name string, page url.Values, in analysis.Input) url.Values {
 	return q
 }
 
+// tableDrill is the drill link of row i of a table with Drill dr whose drill value is val: the
+// row's customers by dr's Column and, when the Drill has YValues, by YColumn too ("" when
+// row i's YValue is empty).
+func tableDrill(name string, base url.Values, dr analysis.Drill, i int, val string) string {
+	conds := []kexi.Cond{{Field: dr.Column, Op: kexi.Op(dr.Op), Value: val}}
+	if dr.YColumn != "" && dr.YValues != nil {
+		if i >= len(dr.YValues) || dr.YValues[i] == "" {
+			return ""
+		}
+		conds = append(conds, kexi.Cond{Field: dr.YColumn, Value: dr.YValues[i]})
+	}
+	return drillLink(name, base, conds...)
+}
+
 // seriesDrills are the drill links of a chart's elements, in the order of its X (bars, pie
 // slices, funnel stages), its Cells (heat maps) or its Links (Sankey); "" where an element
 // does not drill down. Nil when the series has no Drill.
@@ -553,8 +611,9 @@ func (af *afields) chips(p *page, base string, q url.Values) []chipView {
 		text := fieldLabel(p.Lang, c.Field) + " " + op + " " + c.Value
 		if af.is(c.Field) {
 			val := c.Value
-			if run, j, err := af.column(c.Field); err == nil {
-				if run.t.Columns[j].Type == "label" {
+			if fc, err := af.column(c.Field); err == nil {
+				run := fc.run
+				if t := fc.typ(); t == "label" || t == "terms" {
 					val = label(&run.info, p.Lang, c.Value)
 				}
 				text = af.fieldTitle(p.Lang, c.Field) + " " + op + " " + val

@@ -257,6 +257,8 @@ type chartSpec struct {
 	// Drill holds the customer-table link of each element (X, Cells or Links order); "" where
 	// an element does not drill down.
 	Drill []string `json:"drill,omitempty"`
+	// DrillY, when set, is the index in Y of the only value list whose elements drill down.
+	DrillY *int `json:"drill_y,omitempty"`
 	// Colors holds a colour for some elements (X order; "" = the palette's): risk bands are
 	// drawn red, amber and green.
 	Colors []string `json:"colors,omitempty"`

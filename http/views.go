@@ -288,6 +288,13 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 		c.Title = labelIn(info, p.Lang, se.Key, vals)
 		c.Symbol = currencySymbols[p.Settings.Currency]
 		c.Drill = seriesDrills(info.Name, dq, se)
+		if c.Drill != nil && se.Drill.Y != "" {
+			for j, y := range se.Y {
+				if y.Key == se.Drill.Y {
+					c.DrillY = &j
+				}
+			}
+		}
 		labelChart(&c, se, res, p.Settings.Labels)
 		for i := range c.Y {
 			if c.Y[i].Unit == "" {
@@ -312,8 +319,8 @@ func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *
 			}
 		}
 		if dr := res.Tables[i].Drill; dr.Column != "" {
-			drillRows(&tv, &res.Tables[i], func(val string) string {
-				return drillLink(info.Name, dq, kexi.Cond{Field: dr.Column, Op: kexi.Op(dr.Op), Value: val})
+			drillRows(&tv, &res.Tables[i], func(i int, val string) string {
+				return tableDrill(info.Name, dq, dr, i, val)
 			})
 		}
 		oneLanguage(&tv, &res.Tables[i], p.Lang)
@@ -351,14 +358,17 @@ func partialMonth(p *page, month string, asOf time.Time) string {
 }
 
 // drillRows links the key cell of each shown row of a table with a Drill (and its customer
-// count, a "customers" or "size" column) to the row's customers.
-func drillRows(tv *tableView, t *analysis.Table, link func(string) string) {
+// count, the Drill's Count column or else a "customers" or "size" column) to the row's
+// customers; link is given the row's index and drill value.
+func drillRows(tv *tableView, t *analysis.Table, link func(int, string) string) {
 	key, count := -1, -1
 	for j, c := range t.Columns {
-		switch c.Key {
-		case t.Drill.Key:
+		switch {
+		case c.Key == t.Drill.Key:
 			key = j
-		case "customers", "size":
+		case t.Drill.Count != "" && c.Key == t.Drill.Count:
+			count = j
+		case t.Drill.Count == "" && (c.Key == "customers" || c.Key == "size"):
 			count = j
 		}
 	}
@@ -380,7 +390,10 @@ func drillRows(tv *tableView, t *analysis.Table, link func(string) string) {
 		if val == "" {
 			continue
 		}
-		l := link(val)
+		l := link(off+i, val)
+		if l == "" {
+			continue
+		}
 		tv.Rows[i][key].Link = l
 		if count >= 0 && count < len(tv.Rows[i]) {
 			tv.Rows[i][count].Link = l

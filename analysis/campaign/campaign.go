@@ -274,7 +274,8 @@ func (Analysis) Info() analysis.Info {
 			"both": t("Responded to both", "共同响应"), "jaccard": t("Jaccard", "杰卡德系数"), "lift": t("Lift", "提升度"),
 			"response_rates": t("Response rate, targeted vs control", "目标组与对照组响应率"), "uplift_by_campaign": t("Uplift by campaign", "各活动提升"),
 			"overlap_lift": t("Lift between campaigns' responders", "活动响应者交叉提升度"), "response_kinds": t("Response kinds", "回应类型分布"),
-			"key_customer_count": t("Key customers", "重点客户数"), "(none)": t("(none)", "（无）"), "true": t("Yes", "是"), "false": t("No", "否"),
+			"key_customer_count": t("Key customers", "重点客户数"),
+			"responded_to": t("Responded to", "响应的活动"), "(none)": t("(none)", "（无）"), "true": t("Yes", "是"), "false": t("No", "否"),
 		},
 		Needs: []string{"campaigns", "responses", "customers"},
 		Reads: []string{"campaigns", "responses", "customers", "orders"},
@@ -592,6 +593,39 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		row[0], row[1], row[2], row[3], row[4] = r.k.id, r.k.campaigns, first, r.orders, r.revenue
 	}
 
+	// Each targeted responder and the campaigns they responded to (in campaign order), the
+	// per-customer table a campaign's responders drill down by: responded_to lists X for
+	// each of X's responders. A campaign whose name holds ", " (the list's separator) cannot be
+	// told apart in the list and does not drill down.
+	rt2 := analysis.Table{Key: "responders", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
+		{Key: "responded_to", Type: "terms"}}}
+	lists := make([][]byte, len(keys)) // by the position in keys, which are in id order
+	at := func(id int64) int {
+		i, _ := slices.BinarySearchFunc(keys, id, func(k key, id int64) int { return cmp.Compare(k.id, id) })
+		return i
+	}
+	drillable := make([]string, len(camps))
+	for ci, cp := range camps {
+		if !strings.Contains(cp.key, ", ") {
+			drillable[ci] = cp.key
+		}
+		for _, id := range responders[ci] {
+			i := at(id)
+			if len(lists[i]) > 0 {
+				lists[i] = append(lists[i], ", "...)
+			}
+			lists[i] = append(lists[i], cp.key...)
+		}
+	}
+	rt2.Rows = analysis.Rows(len(keys), len(rt2.Columns))
+	for i := range keys {
+		rt2.Rows[i][0], rt2.Rows[i][1] = keys[i].id, string(lists[i])
+	}
+	up.Drill = analysis.Drill{Column: "responded_to", Key: "campaign", Count: "responders", Values: drillable}
+	if metric == "response" { // the targeted rate is then the responders' share
+		rates.Drill = analysis.Drill{Column: "responded_to", Values: drillable, Y: "target_rate"}
+	}
+
 	// Overlap between campaigns' responders.
 	universe := len(d.Customers)
 	if universe == 0 {
@@ -599,13 +633,18 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}
 	ov := analysis.Table{Key: "overlap", Columns: []analysis.Column{{Key: "campaign_x", Type: "string"}, {Key: "campaign_y", Type: "string"},
 		{Key: "both", Type: "int"}, {Key: "jaccard", Type: "float"}, {Key: "lift", Type: "float"}}}
-	heat := analysis.Series{Key: "overlap_lift", Kind: "heatmap"}
+	// Both X's and Y's responders: a cell and a row drill on responded_to twice.
+	heat := analysis.Series{Key: "overlap_lift", Kind: "heatmap",
+		Drill: analysis.Drill{Column: "responded_to", YColumn: "responded_to", Values: drillable, YValues: drillable}}
+	ov.Drill = analysis.Drill{Column: "responded_to", Key: "campaign_x", YColumn: "responded_to", Count: "both"}
 	for i, cp := range camps {
 		heat.X = append(heat.X, cp.key)
 		heat.YCats = append(heat.YCats, cp.key)
 		for j := i + 1; j < len(camps); j++ {
 			both, jac, lift := Overlap(responders[i], responders[j], universe)
 			ov.Rows = append(ov.Rows, []any{cp.key, camps[j].key, both, jac, lift})
+			ov.Drill.Values = append(ov.Drill.Values, drillable[i])
+			ov.Drill.YValues = append(ov.Drill.YValues, drillable[j])
 			heat.Cells = append(heat.Cells, [3]float64{float64(i), float64(j), lift}, [3]float64{float64(j), float64(i), lift})
 		}
 	}
@@ -624,7 +663,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	res.Summary = []analysis.Figure{{Key: "campaigns", Value: float64(len(camps))}, {Key: "members", Value: float64(totalMembers)},
 		{Key: "responders", Value: float64(totalResp)}, {Key: "response_rate", Value: overall, Unit: "%"},
 		{Key: "key_customer_count", Value: float64(len(kt.Rows)), Drill: analysis.Everyone("customer")}}
-	res.Tables = []analysis.Table{up, pat, seg, kt, ov}
+	res.Tables = []analysis.Table{up, pat, seg, kt, ov, rt2}
 	res.Series = []analysis.Series{rates, upS, heat, pie}
 	return res, ctx.Err()
 }

@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -33,6 +34,11 @@ type Row struct {
 	ToSecond   int // whole days from first to second purchase; -1 with a single purchase
 	// Gaps holds the whole days between consecutive purchases (Orders−1 values).
 	Gaps []int
+	// Cohort is the month of the first purchase ("2010-12") and Active the months after it
+	// (0, 1, …) with a purchase, in order: the customer's cohort cells. Only the analysis's
+	// own pass sets them (Customers does not).
+	Cohort string
+	Active []int
 }
 
 // Customers summarises each customer with at least one counted purchase, in customer id order.
@@ -78,9 +84,10 @@ func Cohorts(orders *kexi.OrderTable, keep func(time.Time) bool, loc *time.Locat
 // when cal is set. Handing rows over one at a time lets Run fill its table without a slice of
 // rows and a slice of every gap.
 func scan(orders *kexi.OrderTable, keep func(time.Time) bool, cal *stats.Calendar, until time.Time, row func(*Row)) []Cohort {
-	var r Row      // the current customer's, one for all: row is handed a pointer
-	var gaps []int // the current customer's gaps
+	var r Row           // the current customer's, one for all: row is handed a pointer
+	var gaps, act []int // the current customer's gaps and active months
 	type acc struct {
+		label  string
 		n      int
 		active []int
 		rev    []float64
@@ -101,7 +108,7 @@ func scan(orders *kexi.OrderTable, keep func(time.Time) bool, cal *stats.Calenda
 			continue
 		}
 		r = Row{CustomerID: cid, ToSecond: -1}
-		gaps = gaps[:0]
+		gaps, act = gaps[:0], act[:0]
 		var c *acc
 		first, lastK := -1, -1
 		for ; i < len(cids) && cids[i] == cid; i++ {
@@ -133,7 +140,7 @@ func scan(orders *kexi.OrderTable, keep func(time.Time) bool, cal *stats.Calenda
 				first = m
 				if c = by[m]; c == nil {
 					span := max(end-m+1, 1)
-					c = &acc{active: make([]int, span), rev: make([]float64, span)}
+					c = &acc{label: fmt.Sprintf("%04d-%02d", m/12, m%12+1), active: make([]int, span), rev: make([]float64, span)}
 					by[m] = c
 				}
 				c.n++
@@ -145,6 +152,7 @@ func scan(orders *kexi.OrderTable, keep func(time.Time) bool, cal *stats.Calenda
 			if k != lastK {
 				c.active[k]++
 				lastK = k
+				act = append(act, k)
 			}
 			c.rev[k] += orders.Amount[i]
 		}
@@ -153,6 +161,9 @@ func scan(orders *kexi.OrderTable, keep func(time.Time) bool, cal *stats.Calenda
 		}
 		r.Lifetime = days(r.Last.Sub(r.First))
 		r.Gaps = gaps
+		if c != nil {
+			r.Cohort, r.Active = c.label, act
+		}
 		row(&r)
 	}
 	if cal == nil {
@@ -211,13 +222,15 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
 		{Key: "customer_id", Type: "int"}, {Key: "first_order", Type: "date"}, {Key: "last_order", Type: "date"},
 		{Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "lifetime_days", Type: "int"},
-		{Key: "days_to_second", Type: "int"}, {Key: "mean_days_between", Type: "float"}}}
+		{Key: "days_to_second", Type: "int"}, {Key: "mean_days_between", Type: "float"},
+		{Key: "cohort", Type: "string"}, {Key: "active_months", Type: "terms"}}}
 	// The table is filled as scan hands over each customer, without a slice of rows and of
 	// every gap first; its cells come in chunks of rows (one allocation per chunk), since the
 	// number of rows is known only at the end.
 	width := len(cust.Columns)
 	cust.Rows = make([][]any, 0, len(in.Data.Customers))
 	var cells []any
+	buf := make([]byte, 0, 64)
 	mostOrders, mostToSecond := 21, 366
 	cohorts := scan(&in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, func(r *Row) {
 		orders += r.Orders
@@ -244,6 +257,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		row := cells[:width:width]
 		cells = cells[width:]
 		row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = r.CustomerID, r.First, r.Last, r.Orders, r.Revenue, r.Lifetime, toSecond, meanGap
+		row[8], row[9] = r.Cohort, activeMonths(buf[:0], r.Active)
 		cust.Rows = append(cust.Rows, row)
 	})
 	if err := ctx.Err(); err != nil {
@@ -251,9 +265,9 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	}
 	// The customers, the one-time buyers and the bins of orders per customer and of days to
 	// the second order drill down (the bins by edges, the last one's upper edge the most of
-	// any customer). The cohort cells do not: a cell is a share of its cohort active in month
-	// +k, and one row per customer cannot say in which months it was active. Nor do the
-	// days between orders, which count gaps between orders, not customers.
+	// any customer), and so do the cohort cells and rows: cohort X's active customers in
+	// month +k are those whose cohort is X and whose active months list +k. The days between
+	// orders do not: they count gaps between orders, not customers.
 	freq.Drill = analysis.Drill{Column: "orders", Edges: []float64{1, 2, 3, 4, 5, 6, 11, 21, float64(mostOrders)}}
 	sec.Drill = analysis.Drill{Column: "days_to_second", Edges: []float64{0, 8, 31, 91, 181, 366, float64(mostToSecond)}}
 	n := float64(len(cust.Rows))
@@ -274,8 +288,10 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	ct := analysis.Table{Key: "cohorts", Columns: []analysis.Column{
 		{Key: "cohort", Type: "string"}, {Key: "month", Type: "int"}, {Key: "cohort_customers", Type: "int"},
 		{Key: "active", Type: "int"}, {Key: "active_share", Type: "percent"}, {Key: "revenue", Type: "currency"}}}
-	heat := analysis.Series{Key: "cohort_retention", Kind: "heatmap"}
-	rev := analysis.Series{Key: "cohort_revenue", Kind: "heatmap"}
+	cellDrill := analysis.Drill{Column: "cohort", YColumn: "active_months"}
+	heat := analysis.Series{Key: "cohort_retention", Kind: "heatmap", Drill: cellDrill}
+	rev := analysis.Series{Key: "cohort_revenue", Kind: "heatmap", Drill: cellDrill}
+	ct.Drill = analysis.Drill{Column: "cohort", Key: "cohort", YColumn: "active_months", Count: "active"}
 	maxK := 0
 	for x, c := range cohorts {
 		heat.X = append(heat.X, c.Label())
@@ -285,18 +301,34 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 			}
 			share := frac(float64(c.Active[k]), float64(c.Customers))
 			ct.Rows = append(ct.Rows, []any{c.Label(), k, c.Customers, c.Active[k], share, c.Revenue[k]})
+			ct.Drill.YValues = append(ct.Drill.YValues, monthLabel(k))
 			heat.Cells = append(heat.Cells, [3]float64{float64(x), float64(k), share})
 			rev.Cells = append(rev.Cells, [3]float64{float64(x), float64(k), c.Revenue[k]})
 			maxK = max(maxK, k)
 		}
 	}
 	for k := 0; k <= maxK && len(cohorts) > 0; k++ {
-		heat.YCats = append(heat.YCats, fmt.Sprintf("+%d", k))
+		heat.YCats = append(heat.YCats, monthLabel(k))
 	}
 	rev.X, rev.YCats = heat.X, heat.YCats
 	res.Tables = []analysis.Table{ct, cust}
 	res.Series = []analysis.Series{heat, rev, freq, sec, btw}
 	return res, nil
+}
+
+// monthLabel names month +k after acquisition: "+0", "+3".
+func monthLabel(k int) string { return "+" + strconv.Itoa(k) }
+
+// activeMonths writes a customer's active months as a "terms" list: "+0, +1, +3".
+func activeMonths(buf []byte, ks []int) string {
+	for i, k := range ks {
+		if i > 0 {
+			buf = append(buf, ", "...)
+		}
+		buf = append(buf, '+')
+		buf = strconv.AppendInt(buf, int64(k), 10)
+	}
+	return string(buf)
 }
 
 var (
@@ -362,6 +394,7 @@ var labels = map[string]analysis.Text{
 	"lifetime_days":         {En: "Days first → last order", Zh: "首末单间隔(天)"},
 	"days_to_second":        {En: "Days to second order", Zh: "二次购买间隔(天)"},
 	"mean_days_between":     {En: "Mean days between orders", Zh: "平均订单间隔(天)"},
+	"active_months":         {En: "Active months after acquisition", Zh: "获客后活跃月份"},
 	"cohort_retention":      {En: "Cohort active share by month", Zh: "客户群逐月活跃占比"},
 	"cohort_revenue":        {En: "Cohort revenue by month", Zh: "客户群逐月销售额"},
 	"days_to_second_order":  {En: "Days to second order", Zh: "二次购买间隔分布"},

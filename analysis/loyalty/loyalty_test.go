@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -184,4 +186,80 @@ func Example() {
 	// 1 2 30
 	// 2 1 -1
 	// 2024-01 2 [2 1]
+}
+
+// TestCohortMembers checks who stands behind each cohort cell, worked out by hand on tiny as
+// of 2024-06-30 in UTC (see TestCohorts): C1 (cohort 2024-01) bought in January and March,
+// +0 and +2; C2 (2024-01) only in January; C3 (2024-02) only in February; C5 (2024-02) in
+// February and April, +0 and +2. The heat-map cell (x, +k) and the cohort-table row drill on
+// cohort = x and active_months ∋ +k, and the customers matching are as many as the cell's
+// active count.
+func TestCohortMembers(t *testing.T) {
+	res, err := loyalty.New().Run(context.Background(), analysis.Input{Data: tiny(), AsOf: at("2024-06-30")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct := res.Table("customers")
+	col := map[string]int{}
+	for j, c := range ct.Columns {
+		col[c.Key] = j
+	}
+	got := ""
+	for _, r := range ct.Rows {
+		got += fmt.Sprintf("C%d %v [%v]\n", r[0], r[col["cohort"]], r[col["active_months"]])
+	}
+	want := "C1 2024-01 [+0, +2]\nC2 2024-01 [+0]\nC3 2024-02 [+0]\nC5 2024-02 [+0, +2]\n"
+	if got != want {
+		t.Errorf("cohort members\n%swant\n%s", got, want)
+	}
+	if typ := ct.Columns[col["active_months"]].Type; typ != "terms" {
+		t.Errorf("active_months is %q, want terms (a list the drill-down matches an item of)", typ)
+	}
+	// members lists the customers of cohort x active in month +k, by the per-customer table.
+	members := func(x, k string) []int64 {
+		var ids []int64
+		for _, r := range ct.Rows {
+			if r[col["cohort"]] != x {
+				continue
+			}
+			for _, m := range strings.Split(r[col["active_months"]].(string), ", ") {
+				if m == k {
+					ids = append(ids, r[0].(int64))
+				}
+			}
+		}
+		return ids
+	}
+	for _, tt := range []struct {
+		x, k string
+		want []int64
+	}{
+		{"2024-01", "+0", []int64{1, 2}}, {"2024-01", "+1", nil}, {"2024-01", "+2", []int64{1}},
+		{"2024-02", "+0", []int64{3, 5}}, {"2024-02", "+2", []int64{5}}, {"2024-02", "+3", nil},
+	} {
+		if got := members(tt.x, tt.k); !slices.Equal(got, tt.want) {
+			t.Errorf("cohort %s %s: %v, want %v", tt.x, tt.k, got, tt.want)
+		}
+	}
+	// Every cell and every cohort row drills on these columns, and its count is the members'.
+	heat := res.Series[0]
+	if heat.Key != "cohort_retention" || heat.Drill.Column != "cohort" || heat.Drill.YColumn != "active_months" {
+		t.Fatalf("heat map drill %+v", heat.Drill)
+	}
+	cohorts := res.Table("cohorts")
+	if cohorts.Drill.Key != "cohort" || cohorts.Drill.Count != "active" || len(cohorts.Drill.YValues) != len(cohorts.Rows) {
+		t.Fatalf("cohort table drill %+v", cohorts.Drill)
+	}
+	for i, r := range cohorts.Rows {
+		x, k := r[0].(string), cohorts.Drill.YValues[i]
+		if k != fmt.Sprintf("+%d", r[1]) || len(members(x, k)) != r[3] {
+			t.Errorf("row %v: drill %s %s holds %v", r, x, k, members(x, k))
+		}
+	}
+	for _, c := range heat.Cells {
+		x, k := heat.X[int(c[0])], heat.YCats[int(c[1])]
+		if n := len(members(x, k)); math.Abs(float64(n)/2-c[2]) > 1e-12 { // each cohort holds 2
+			t.Errorf("cell %s %s: share %v, %d members", x, k, c[2], n)
+		}
+	}
 }

@@ -316,7 +316,9 @@
     var links = spec.drill || [];
     if (!links.length) { return; }
     el.setAttribute('data-drill', '1');
+    var only = spec.drill_y != null && spec.y && spec.y[spec.drill_y] ? spec.y[spec.drill_y].name : null;
     chart.on('click', function (p) {
+      if (only !== null && p.seriesName !== only) { return; } // e.g. the control group's bar
       var i = drillIndex(spec, p);
       if (i >= 0 && links[i]) { window.location.href = links[i]; }
     });
