@@ -19,8 +19,9 @@ import (
 // field NAME.COLUMN of the customers (rfm.r, pyramid.tier, churn.probability): it can be
 // filtered (f=churn.probability:gt:0.6), sorted (sort=-clv.clv) and shown (col=rfm.cn8) on the
 // customer page and in GET /api/v1/customers. The values come from the same cached result the
-// analysis page shows, for the signed-in user's scope, as of the request's as_of (from, to and
-// NAME.OPTION=VALUE parameters choose the run as they do on the analysis page). Conditions and
+// analysis page shows, for the signed-in user's scope, as of the request's as_of (period, from,
+// to and NAME.OPTION=VALUE parameters choose the run as they do on the analysis page: a preset
+// period such as 90d runs over its days as of the end of its last day). Conditions and
 // sorting on them are applied in Go over the customers the store's own conditions select.
 
 // fieldAliases are names for analysis fields by meaning rather than by column; {option} is
@@ -75,16 +76,34 @@ func (c fieldCol) cell(id int64) (any, bool) {
 
 // afields resolves analysis fields for one request.
 type afields struct {
-	s    *Server
-	ctx  context.Context
-	sc   kexi.Scope
-	q    url.Values
-	d    *data
-	runs map[string]*arun
+	s      *Server
+	ctx    context.Context
+	sc     kexi.Scope
+	q      url.Values
+	strict bool // the API: a preset period with from or to is an error
+	d      *data
+	runs   map[string]*arun
+	pc     *periodChoice
 }
 
 func (s *Server) newAfields(r *http.Request) *afields {
-	return &afields{s: s, ctx: r.Context(), sc: scopeOf(r), q: r.URL.Query(), runs: map[string]*arun{}}
+	return &afields{s: s, ctx: r.Context(), sc: scopeOf(r), q: r.URL.Query(), runs: map[string]*arun{},
+		strict: strings.HasPrefix(r.URL.Path, "/api/")}
+}
+
+// period returns the request's period (choosePeriod, "all" when none is asked), worked out
+// once; an unknown period, a preset with from or to in the API, or from after to is an
+// EINVALID error naming the parameter.
+func (af *afields) period() (periodChoice, error) {
+	if af.pc != nil {
+		return *af.pc, nil
+	}
+	pc, err := af.s.periodFor(af.ctx, af.q, "all", af.strict, af.sc)
+	if err != nil {
+		return pc, err
+	}
+	af.pc = &pc
+	return pc, nil
 }
 
 // is reports whether field names an analysis field (NAME.COLUMN of a registered analysis).
@@ -114,6 +133,13 @@ func (af *afields) run(name string) (*arun, error) {
 	in, err := analysisInput(info, vals, true, af.s.zone(af.ctx), af.s.dates())
 	if err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(af.q.Get("period")) != "" {
+		pc, err := af.period()
+		if err != nil {
+			return nil, err
+		}
+		pc.apply(&in)
 	}
 	if af.d == nil {
 		if af.d, _, err = af.s.dataset(af.ctx, af.sc); err != nil {
@@ -375,6 +401,11 @@ func (cl *customerList) rows() []customerRow {
 func (s *Server) findCustomers(r *http.Request, f kexi.Filter) (*customerList, error) {
 	af := s.newAfields(r)
 	cl := &customerList{af: af}
+	if strings.TrimSpace(af.q.Get("period")) != "" {
+		if _, err := af.period(); err != nil { // checked even when no analysis field needs it
+			return nil, err
+		}
+	}
 	add := func(field string) {
 		for _, x := range cl.fields {
 			if x == field {

@@ -210,7 +210,8 @@ func TestDrillOpenAPI(t *testing.T) {
 		have[p.Name] = p.Description
 	}
 	if !strings.Contains(have["f"], "rfm.segment") || !strings.Contains(have["f"], "churn.probability") ||
-		!strings.Contains(have["sort"], "clv.value") || have["col"] == "" || have["as_of"] == "" {
+		!strings.Contains(have["sort"], "clv.value") || have["col"] == "" || have["as_of"] == "" ||
+		!strings.Contains(have["period"], "90d") || !strings.Contains(have["f"], "period=90d") {
 		t.Errorf("customer list parameters: %v", have)
 	}
 }

@@ -119,7 +119,7 @@ func (s *Server) routeList() []route {
 		query, summary := listQuery, "list "+k+" (filter, sort, page)"
 		if k == kexi.KindCustomers {
 			// Analysis fields (rfm.segment, churn.probability, …): see drill.go.
-			query = append(append([]string(nil), listQuery...), "col", "as_of", "from", "to")
+			query = append(append([]string(nil), listQuery...), "col", "period", "as_of", "from", "to")
 			summary = "list customers (filter, sort, page), also by analysis results: f=rfm.segment:eq:important_value, f=churn.probability:gt:0.6, sort=-clv.value"
 		}
 		rs = append(rs,

@@ -46,10 +46,10 @@ func viewQuery(v *kexi.SavedView) url.Values {
 }
 
 // isViewParam reports whether a query parameter chooses the analysis runs of a list: as_of,
-// from, to or NAME.OPTION of a registered analysis.
+// period, from, to or NAME.OPTION of a registered analysis.
 func (s *Server) isViewParam(k string) bool {
 	switch k {
-	case "as_of", "from", "to":
+	case "as_of", "period", "from", "to":
 		return true
 	}
 	name, _, ok := strings.Cut(k, ".")
