@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -72,6 +73,62 @@ func months(name string) int {
 	return 0
 }
 
+// unknownPeriod is the error for a period name that is none of all, custom and Periods.
+func unknownPeriod(key, name string) error {
+	return &kexi.Error{Code: kexi.EINVALID, Message: "unknown period", Problems: []kexi.FieldProblem{
+		{Column: key, Value: name, Reason: "expected all, custom or one of " + strings.Join(Periods, ", ")}}}
+}
+
+// CheckPeriod returns an EINVALID error naming key when name is none of "all", "custom" and
+// Periods, which is the one list of period names the pages' picker, the API's period and the
+// CLI's --period take.
+func CheckPeriod(key, name string) error {
+	if name == "all" || name == "custom" || slices.Contains(Periods, name) {
+		return nil
+	}
+	return unknownPeriod(key, name)
+}
+
+// ChoosePeriod reads a period as the web pages, the API and the CLI take it: name "all" (no
+// bounds: a zero Period named all), "custom" (the days from and to as given, either end may be
+// open) or a preset of Periods counted back from the day of asOf in loc (PresetPeriod). from
+// and to are the days given beside the name (midnights, as Input.SetDays reads them); with
+// strict set (the API, the CLI) a preset or all beside them is an error, else (pages) the name
+// wins. Errors are EINVALID and name key: an unknown name, a preset with from or to, a custom
+// period whose from is after its to, and a preset without asOf.
+func ChoosePeriod(key, name string, from, to, asOf time.Time, loc *time.Location, strict bool) (Period, error) {
+	if err := CheckPeriod(key, name); err != nil {
+		return Period{}, err
+	}
+	if name == "custom" {
+		if !from.IsZero() && !to.IsZero() && from.After(to) {
+			return Period{}, kexi.Errorf(kexi.EINVALID, "%s: from %s is after to %s", key, from.Format("2006-01-02"), to.Format("2006-01-02"))
+		}
+		return Period{Name: name, From: from, To: to}, nil
+	}
+	if strict && (!from.IsZero() || !to.IsZero()) {
+		return Period{}, &kexi.Error{Code: kexi.EINVALID, Message: "invalid " + key, Problems: []kexi.FieldProblem{
+			{Column: key, Value: name, Reason: "give a period or from and to, not both"}}}
+	}
+	if name == "all" {
+		return Period{Name: name}, nil
+	}
+	return PresetPeriod(key, name, asOf, loc)
+}
+
+// Apply sets in's dates to the period: a preset's days as of the end of its last day; all
+// drops From and To; a custom period's days are From and To.
+func (p Period) Apply(in *Input) {
+	switch p.Name {
+	case "all":
+		in.From, in.To = time.Time{}, time.Time{}
+	case "custom":
+		in.From, in.To = p.From, p.To
+	default:
+		in.From, in.To, in.AsOf = p.From, p.To, p.End()
+	}
+}
+
 // PresetPeriod returns the preset period name seen from the day of asOf in loc (nil: UTC):
 // "30d", "90d" and "365d" end on that day; "this_month", "this_quarter" and "this_year" run
 // from the start of its month, quarter or year to that day; "last_month", "last_quarter" and
@@ -95,8 +152,7 @@ func PresetPeriod(key, name string, asOf time.Time, loc *time.Location) (Period,
 	}
 	m := months(name)
 	if m == 0 {
-		return Period{}, &kexi.Error{Code: kexi.EINVALID, Message: "unknown period", Problems: []kexi.FieldProblem{
-			{Column: key, Value: name, Reason: "expected all, custom or one of " + strings.Join(Periods, ", ")}}}
+		return Period{}, unknownPeriod(key, name)
 	}
 	// The first month of the unit holding today: January, the quarter's first month, or today's month.
 	first := time.Month(1 + (int(a.Month())-1)/m*m)

@@ -136,3 +136,51 @@ func TestPresetPeriod(t *testing.T) {
 		t.Errorf("no as-of date: %v, want an invalid error", err)
 	}
 }
+
+// TestChoosePeriod checks the one reading of a period name that the pages, the API and the
+// CLI share: presets counted back from the as-of day (2024-03-30 here), all, custom with its
+// days, and the errors, each naming the key.
+func TestChoosePeriod(t *testing.T) {
+	day := func(s string) time.Time { v, _ := time.Parse("2006-01-02", s); return v }
+	asOf := EndOfDay(day("2024-03-30"), time.UTC)
+	for _, tt := range []struct {
+		name     string
+		from, to time.Time
+		strict   bool
+		want     string // FROM..TO as of ASOF after Apply to an input as of asOf, or the error
+	}{
+		{"90d", time.Time{}, time.Time{}, true, "2024-01-01..2024-03-30 as of 2024-03-30T23:59:59"},
+		{"last_quarter", time.Time{}, time.Time{}, true, "2023-10-01..2023-12-31 as of 2023-12-31T23:59:59"},
+		{"all", time.Time{}, time.Time{}, true, "0001-01-01..0001-01-01 as of 2024-03-30T23:59:59"},
+		{"custom", day("2024-02-01"), day("2024-02-29"), true, "2024-02-01..2024-02-29 as of 2024-03-30T23:59:59"},
+		{"30d", day("2024-02-01"), time.Time{}, false, "2024-03-01..2024-03-30 as of 2024-03-30T23:59:59"}, // a page: the preset wins
+		{"30d", day("2024-02-01"), time.Time{}, true, "give a period or from and to, not both"},
+		{"all", time.Time{}, day("2024-02-01"), true, "give a period or from and to, not both"},
+		{"custom", day("2024-03-02"), day("2024-03-01"), true, "--period: from 2024-03-02 is after to 2024-03-01"},
+		{"fortnight", time.Time{}, time.Time{}, true, "expected all, custom or one of 30d"},
+	} {
+		p, err := ChoosePeriod("--period", tt.name, tt.from, tt.to, asOf, time.UTC, tt.strict)
+		var got string
+		if err != nil {
+			if kexi.ErrorCode(err) != kexi.EINVALID {
+				t.Errorf("%s: %v is not EINVALID", tt.name, err)
+			}
+			got = err.Error()
+			if e, ok := err.(*kexi.Error); ok && len(e.Problems) > 0 {
+				got = e.Problems[0].Column + ": " + e.Problems[0].Reason
+			}
+		} else {
+			in := Input{AsOf: asOf, From: tt.from, To: tt.to}
+			p.Apply(&in)
+			got = in.From.Format("2006-01-02") + ".." + in.To.Format("2006-01-02") + " as of " + in.AsOf.Format("2006-01-02T15:04:05")
+		}
+		if !strings.Contains(got, tt.want) {
+			t.Errorf("ChoosePeriod(%s, %v, %v, strict %v) = %s, want %s", tt.name, tt.from, tt.to, tt.strict, got, tt.want)
+		}
+	}
+	for _, ok := range append([]string{"all", "custom"}, Periods...) {
+		if err := CheckPeriod("period", ok); err != nil {
+			t.Errorf("CheckPeriod(%s): %v", ok, err)
+		}
+	}
+}

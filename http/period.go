@@ -73,8 +73,7 @@ func choosePeriod(q url.Values, def string, strict bool, loc *time.Location, dat
 	case c.Name == "":
 		c.Name, c.Default = def, true
 	}
-	if c.Name != "all" && c.Name != "custom" && !slices.Contains(analysis.Periods, c.Name) {
-		_, err := analysis.PresetPeriod("period", c.Name, now, loc) // names the allowed ones
+	if err := analysis.CheckPeriod("period", c.Name); err != nil {
 		return c, err
 	}
 	if c.AsOf.IsZero() {
@@ -84,31 +83,22 @@ func choosePeriod(q url.Values, def string, strict bool, loc *time.Location, dat
 		}
 		c.AsOf = t
 	}
+	from := c.AsOf
+	if from.IsZero() { // no data at all: count back from today
+		from = now
+	}
+	p, err := analysis.ChoosePeriod("period", c.Name, in.From, in.To, from, loc, strict)
+	if err != nil {
+		return c, err
+	}
 	switch c.Name {
 	case "all":
-		if strict && dated {
-			return c, fieldError("period", c.Name, "give a period or from and to, not both")
-		}
 	case "custom":
-		if !in.From.IsZero() && !in.To.IsZero() && in.From.After(in.To) {
-			return c, kexi.Errorf(kexi.EINVALID, "period: from %s is after to %s", day("from"), day("to"))
-		}
-		c.P = analysis.Period{Name: "custom", From: in.From, To: in.To}
-		if !in.From.IsZero() && !in.To.IsZero() {
+		c.P = p
+		if !p.From.IsZero() && !p.To.IsZero() {
 			c.Prev = c.P.Previous()
 		}
 	default:
-		if strict && dated {
-			return c, fieldError("period", c.Name, "give a period or from and to, not both")
-		}
-		from := c.AsOf
-		if from.IsZero() { // no data at all: count back from today
-			from = now
-		}
-		p, err := analysis.PresetPeriod("period", c.Name, from, loc)
-		if err != nil {
-			return c, err
-		}
 		c.P, c.Prev = p, p.Previous()
 	}
 	return c, nil

@@ -275,7 +275,7 @@ func (Analysis) Info() analysis.Info {
 			"response_rates": t("Response rate, targeted vs control", "目标组与对照组响应率"), "uplift_by_campaign": t("Uplift by campaign", "各活动提升"),
 			"overlap_lift": t("Lift between campaigns' responders", "活动响应者交叉提升度"), "response_kinds": t("Response kinds", "回应类型分布"),
 			"key_customer_count": t("Key customers", "重点客户数"),
-			"responded_to": t("Responded to", "响应的活动"), "(none)": t("(none)", "（无）"), "true": t("Yes", "是"), "false": t("No", "否"),
+			"responded_to":       t("Responded to", "响应的活动"), "(none)": t("(none)", "（无）"), "true": t("Yes", "是"), "false": t("No", "否"),
 		},
 		Needs: []string{"campaigns", "responses", "customers"},
 		Reads: []string{"campaigns", "responses", "customers", "orders"},

@@ -33,6 +33,8 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	tz := fs.String("tz", "", tzHelp)
 	from := fs.String("from", "", "period start `date`")
 	to := fs.String("to", "", "period end `date` (inclusive)")
+	period := fs.String("period", "", "a period as the web pages' picker has it: all, "+strings.Join(analysis.Periods, ", ")+
+		" or custom (--from and --to); a preset counts back from the as-of day (--as-of, default the last order's day), runs as of the end of its last day and is not given with --from or --to")
 	format := fs.String("format", "table", "output format: table, json, csv or xlsx")
 	lang := fs.String("lang", "", "language of labels: en or zh (env KEXI_LANG; default en)")
 	out := fs.String("out", "", "write to this `file` instead of standard output")
@@ -73,6 +75,11 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	}
 	if *format == "xlsx" && *out == "" {
 		return kexi.Errorf(kexi.EINVALID, "--format xlsx needs --out FILE.xlsx")
+	}
+	if *period != "" {
+		if err := analysis.CheckPeriod("--period", *period); err != nil {
+			return err
+		}
 	}
 	in := analysis.Input{Options: map[string]string{}, Settings: kexi.DefaultSettings}
 	var err error
@@ -138,6 +145,19 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}, analysis.Parts(as...)); err != nil {
 			return fmt.Errorf("load dataset: %w", err)
 		}
+	}
+
+	// A period: its days, as of the end of its last day (the web pages' period picker).
+	if *period != "" {
+		asOf := in.AsOf
+		if asOf.IsZero() {
+			asOf = analysis.Defaults(in).AsOf
+		}
+		p, err := analysis.ChoosePeriod("--period", *period, in.From, in.To, asOf, in.Location(), true)
+		if err != nil {
+			return err
+		}
+		p.Apply(&in)
 	}
 
 	// Run every analysis, as many at once as there are cores; options are per analysis, so
