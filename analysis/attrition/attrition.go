@@ -659,9 +659,10 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		stT.Rows = append(stT.Rows, []any{s, byStage[k].n, frac(float64(byStage[k].n), float64(nState[2])), byStage[k].lost})
 		stS.Y[0].Data = append(stS.Y[0].Data, float64(byStage[k].n))
 	}
-	// The states, the churned by stage and the reactivated drill down to the members table.
-	// Not the tiers (a row counts both the tier's customers and its churned), ever churned
-	// (no column), lost leads (leads, not customers) or the months (events).
+	// The states, the churned by stage, the reactivated and each tier's customers (its row's
+	// customers column) drill down to the members table. Not a tier's churned (the row links
+	// once, to its customers) or churn rate, ever churned (no column), lost leads (leads, not
+	// customers) or the months (events).
 	drills := map[string]analysis.Drill{"customers": analysis.Everyone("customer_id"),
 		"active": {Column: "state", Value: Active}, "at_risk": {Column: "state", Value: AtRisk},
 		"inactive": {Column: "state", Op: "in", Value: AtRisk + "," + Churned},
@@ -676,6 +677,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	tiT := analysis.Table{Key: "churned_by_tier", Columns: []analysis.Column{{Key: "tier", Type: "label"},
 		{Key: "customers", Type: "int"}, {Key: "churned", Type: "int"}, {Key: "churn_rate", Type: "percent"},
 		{Key: "share", Type: "percent"}, {Key: "revenue_lost", Type: "currency"}}}
+	tiT.Drill = analysis.Drill{Column: "tier", Key: "tier", Count: "customers"}
 	tiS := analysis.Series{Key: "churn_rate_by_tier", Kind: "bar", X: tierKeys, Y: []analysis.Values{{Key: "churn_rate"}}}
 	for k, s := range tierKeys {
 		b := &byTier[k]

@@ -120,7 +120,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		{Key: "training_customers", Value: float64(rep.Rows)},
 		{Key: "churn_rate", Value: float64(rep.Churned) / float64(rep.Rows), Unit: "%"},
 		{Key: "features", Value: float64(len(rep.Features))},
-		{Key: "scored_customers", Value: float64(len(rep.Scores))},
+		{Key: "scored_customers", Value: float64(len(rep.Scores)), Drill: analysis.Everyone("customer_id")},
 		{Key: "high_risk", Value: float64(high), Drill: analysis.Drill{Column: "risk_band", Value: "high"}},
 		{Key: "expected_churners", Value: expected},
 	}

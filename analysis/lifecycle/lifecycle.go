@@ -505,7 +505,7 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	}
 	total := len(cust.Rows) + leadsNow
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(len(cust.Rows))},
+		{Key: "customers", Value: float64(len(cust.Rows)), Drill: analysis.Everyone("customer_id")},
 		{Key: "open_leads", Value: float64(leadsNow)},
 		{Key: "new_days", Value: float64(th.NewDays), Unit: "days"},
 		{Key: "at_risk_days", Value: float64(th.AtRiskDays), Unit: "days"},
@@ -537,6 +537,7 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "from_stage", Type: "label"}, {Key: "to_stage", Type: "label"}, {Key: "customers", Type: "int"}}}
 	sankey := analysis.Series{Key: "transitions", Kind: "sankey",
 		Drill: analysis.Drill{Column: "previous_stage", YColumn: "stage"}}
+	tr.Drill = analysis.Drill{Column: "previous_stage", Key: "from_stage", YColumn: "stage"} // a row is a flow of the Sankey
 	for _, f := range append([]string{NotYet}, Names...) {
 		for _, t := range Names {
 			n := flows[stageIndex(f)][stageIndex(t)]
@@ -551,6 +552,8 @@ func (a lifecycleAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			}
 			sankey.Drill.Values = append(sankey.Drill.Values, from)
 			sankey.Drill.YValues = append(sankey.Drill.YValues, to)
+			tr.Drill.Values = append(tr.Drill.Values, from)
+			tr.Drill.YValues = append(tr.Drill.YValues, to)
 		}
 	}
 	res.Tables = []analysis.Table{st, cust, tr}

@@ -256,7 +256,7 @@ func (a pyramidAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	top1 := sums[0].Spend
 	top20 := sums[0].Spend + sums[1].Spend + sums[2].Spend
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(len(rows))},
+		{Key: "customers", Value: float64(len(rows)), Drill: analysis.Everyone("customer_id")},
 		{Key: "revenue", Value: total, Unit: "currency"},
 		{Key: "top1_share", Value: frac(top1, total), Unit: "%"},
 		{Key: "top20_share", Value: frac(top20, total), Unit: "%"},

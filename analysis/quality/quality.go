@@ -807,6 +807,28 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		per.Rows = append(per.Rows, []any{d.Customers[i].ID, d.Customers[i].Name, score[i], strings.Join(issues[i], ", "), la})
 	}
+	// A problem row drills down to the customers whose problems list its kind when it counts
+	// exactly them: a customer record's problem found in no other row (not an order's or a
+	// survey's, which count records and share the customer's list, and not a duplicate, which
+	// counts pairs).
+	withKind := map[string]int{}
+	for _, is := range issues {
+		for _, k := range slices.Compact(slices.Sorted(slices.Values(is))) {
+			withKind[k]++
+		}
+	}
+	rowsOf := map[string]int{}
+	for _, p := range pl {
+		rowsOf[p.kind]++
+	}
+	pt.Drill = analysis.Drill{Column: "problems", Key: "problem", Count: "count"}
+	for _, p := range pl {
+		v := ""
+		if p.entity == "customer" && rowsOf[p.kind] == 1 && withKind[p.kind] == p.count {
+			v = p.kind
+		}
+		pt.Drill.Values = append(pt.Drill.Values, v)
+	}
 	custMean, orderMean := math.NaN(), math.NaN()
 	if n > 0 {
 		custMean = sum / float64(n)

@@ -380,7 +380,7 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		sf += float64(rows[i].Frequency)
 	}
 	n := float64(len(rows))
-	res.Summary = []analysis.Figure{{Key: "customers", Value: n}, {Key: "revenue", Value: rev, Unit: "currency"}}
+	res.Summary = []analysis.Figure{{Key: "customers", Value: n, Drill: analysis.Everyone("customer_id")}, {Key: "revenue", Value: rev, Unit: "currency"}}
 	if len(rows) > 0 {
 		res.Summary = append(res.Summary,
 			analysis.Figure{Key: "mean_recency", Value: sr / n, Unit: "days"},

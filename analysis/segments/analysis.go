@@ -95,7 +95,7 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	dim := len(names)
 	res := &analysis.Result{Name: "segments", AsOf: in.AsOf}
 	res.Summary = []analysis.Figure{
-		{Key: "customers", Value: float64(len(pts.IDs))},
+		{Key: "customers", Value: float64(len(pts.IDs)), Drill: analysis.Everyone("customer_id")},
 		{Key: "excluded", Value: float64(pts.Excluded)},
 		{Key: "k", Value: float64(cl.K)},
 		{Key: "silhouette", Value: cl.Silhouette},
