@@ -2,6 +2,7 @@ package kexihttp
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -84,5 +85,26 @@ func TestCustomersPeriod(t *testing.T) {
 	}
 	if w := f.do(req{method: "GET", path: "/api/v1/customers/export?format=csv&period=nope", as: "admin"}); w.Code != 400 {
 		t.Errorf("export with a bad period: %d %s", w.Code, w.Body)
+	}
+}
+
+// TestViewKeepsPeriod checks that a view saved from a list over a period keeps it, so that it
+// reopens over the same days counted from the data's latest day.
+func TestViewKeepsPeriod(t *testing.T) {
+	f := newFixture(t)
+	v, err := f.srv.viewFromQuery(url.Values{"period": {"last_month"}, "f": {"rfm.monetary:gt:0"}, "offset": {"50"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Params["period"] != "last_month" || v.Params["offset"] != "" {
+		t.Fatalf("view params %v", v.Params)
+	}
+	if q := viewQuery(v); q.Get("period") != "last_month" {
+		t.Errorf("view query %v", q)
+	}
+	// Reopened, it lists C2 only, as the list did (February: C2's 200).
+	p := f.customers(t, "admin", viewQuery(v).Encode())
+	if p.Total != 1 || p.Items[0].ExternalID != "C2" {
+		t.Errorf("reopened view: %+v", p)
 	}
 }
