@@ -352,6 +352,36 @@ func TestBrowser(t *testing.T) {
 	drill("drill-rfm", "/analyses/rfm", "segment_customers", "重要挽留客户")
 	drill("drill-pyramid", "/analyses/pyramid", "pyramid", "VIP")
 	drill("drill-churn", "/analyses/churn", "risk_bands", "高")
+	// A cohort heat-map cell: the first cohort's month +1, whose number is a share; the list
+	// holds the active customers its cohort-table row counts.
+	do("open loyalty", chromedp.Navigate(s.url+"/analyses/loyalty"),
+		chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
+	var cell struct {
+		X, Y       float64
+		Name, Link string
+		Rows       [][]string
+	}
+	eval(fmt.Sprintf(cellDrillJS, "cohort_retention", 0, 1, "cohorts"), &cell)
+	want := -1
+	for _, r := range cell.Rows {
+		if len(r) > 3 && r[0]+" +"+r[1] == cell.Name {
+			want, _ = strconv.Atoi(strings.ReplaceAll(r[3], ",", ""))
+		}
+	}
+	if cell.Link == "" || want < 0 {
+		t.Fatalf("loyalty: no drill-down cell or cohort row: %+v", cell)
+	}
+	do("click cohort "+cell.Name, chromedp.MouseClickXY(cell.X, cell.Y), chromedp.WaitVisible(chromedp.CSS(`#chips`)))
+	var got struct {
+		Total string   `json:"total"`
+		Chips []string `json:"chips"`
+	}
+	eval(`({ total: document.getElementById('list-count').getAttribute('data-total'),
+	  chips: Array.prototype.map.call(document.querySelectorAll('#chips .chip'), function (e) { return e.innerText.trim(); }) })`, &got)
+	if got.Total != strconv.Itoa(want) || len(got.Chips) != 2 || !strings.Contains(got.Chips[1], "获客后活跃月份 = +1") {
+		t.Errorf("cohort %s: %d active, the list %+v", cell.Name, want, got)
+	}
+	shot("drill-cohort")
 	// The risk list is ready to act on: high risk in red, reasons both ways.
 	do("churn risk list", chromedp.Navigate(s.url+"/analyses/churn"),
 		chromedp.WaitVisible(chromedp.CSS(`#t-risk td.risk-high`)),
@@ -416,6 +446,24 @@ const drillJS = `(function (key, pick) {
   var rect = el.getBoundingClientRect();
   return { X: rect.left + pt[0], Y: rect.top + pt[1], Want: ys[i], Name: spec.x[i], Link: spec.drill[i] };
 })(%[1]q, %[2]q)`
+
+// cellDrillJS finds the cell (x %[2]d, y %[3]d) of the heat map whose key is %[1]q, scrolls it
+// into view and returns where to click it, its name ("2024-01 +1"), its drill-down link and
+// the cells of the rows of the table %[4]q.
+const cellDrillJS = `(function (key, xi, yi, table) {
+  var el = Array.prototype.find.call(document.querySelectorAll('[data-chart]'), function (e) {
+    return JSON.parse(e.getAttribute('data-chart')).key === key; });
+  if (!el) { return {}; }
+  el.scrollIntoView({ block: 'center' });
+  var spec = JSON.parse(el.getAttribute('data-chart'));
+  var i = (spec.cells || []).findIndex(function (c) { return c[0] === xi && c[1] === yi; });
+  if (i < 0) { return {}; }
+  var pt = echarts.getInstanceByDom(el).convertToPixel({ seriesIndex: 0 }, [xi, yi]);
+  var rect = el.getBoundingClientRect();
+  var rows = Array.prototype.map.call(document.querySelectorAll('#t-' + table + ' tbody tr'), function (tr) {
+    return Array.prototype.map.call(tr.children, function (td) { return td.innerText.trim(); }); });
+  return { X: rect.left + pt[0], Y: rect.top + pt[1], Name: spec.x[xi] + ' ' + spec.y_cats[yi], Link: spec.drill[i], Rows: rows };
+})(%[1]q, %[2]d, %[3]d, %[4]q)`
 
 // retailFile is the Online Retail file of the shared data sets ($KEXI_DATA or ../shared/data),
 // or "" when it is not here.
