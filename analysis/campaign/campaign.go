@@ -599,27 +599,41 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	// told apart in the list and does not drill down.
 	rt2 := analysis.Table{Key: "responders", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "responded_to", Type: "terms"}}}
-	lists := make([][]byte, len(keys)) // by the position in keys, which are in id order
+	// Most responders answered one campaign: their cell is the campaign's key, boxed once per
+	// campaign; the lists of the others are built in campaign order.
+	first := make([]int32, len(keys)) // by the position in keys (id order): the first campaign
+	lists := map[int][]byte{}         // the lists of those who responded to several
 	at := func(id int64) int {
 		i, _ := slices.BinarySearchFunc(keys, id, func(k key, id int64) int { return cmp.Compare(k.id, id) })
 		return i
 	}
 	drillable := make([]string, len(camps))
+	boxed := make([]any, len(camps))
 	for ci, cp := range camps {
+		boxed[ci] = cp.key
 		if !strings.Contains(cp.key, ", ") {
 			drillable[ci] = cp.key
 		}
 		for _, id := range responders[ci] {
 			i := at(id)
-			if len(lists[i]) > 0 {
-				lists[i] = append(lists[i], ", "...)
+			switch {
+			case keys[i].campaigns == 1:
+				first[i] = int32(ci)
+			case lists[i] == nil:
+				lists[i] = append(make([]byte, 0, 2*len(cp.key)+2), cp.key...)
+			default:
+				lists[i] = append(append(lists[i], ", "...), cp.key...)
 			}
-			lists[i] = append(lists[i], cp.key...)
 		}
 	}
 	rt2.Rows = analysis.Rows(len(keys), len(rt2.Columns))
 	for i := range keys {
-		rt2.Rows[i][0], rt2.Rows[i][1] = keys[i].id, string(lists[i])
+		rt2.Rows[i][0] = keys[i].id
+		if l, ok := lists[i]; ok {
+			rt2.Rows[i][1] = string(l)
+		} else {
+			rt2.Rows[i][1] = boxed[first[i]]
+		}
 	}
 	up.Drill = analysis.Drill{Column: "responded_to", Key: "campaign", Count: "responders", Values: drillable}
 	if metric == "response" { // the targeted rate is then the responders' share

@@ -230,7 +230,20 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	width := len(cust.Columns)
 	cust.Rows = make([][]any, 0, len(in.Data.Customers))
 	var cells []any
+	// The cohort and active-months cells repeat (a cohort's label; "+0" for every one-time
+	// buyer): each text is boxed once, not once per row, for the lists of up to three months.
 	buf := make([]byte, 0, 64)
+	boxed := map[string]any{}
+	box := func(b []byte, keep bool) any {
+		if v, ok := boxed[string(b)]; ok {
+			return v
+		}
+		var v any = string(b)
+		if keep {
+			boxed[string(b)] = v
+		}
+		return v
+	}
 	mostOrders, mostToSecond := 21, 366
 	cohorts := scan(&in.Data.Orders, keep, stats.NewCalendar(in.Location()), asOf, func(r *Row) {
 		orders += r.Orders
@@ -257,7 +270,10 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		row := cells[:width:width]
 		cells = cells[width:]
 		row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7] = r.CustomerID, r.First, r.Last, r.Orders, r.Revenue, r.Lifetime, toSecond, meanGap
-		row[8], row[9] = r.Cohort, activeMonths(buf[:0], r.Active)
+		buf = append(buf[:0], r.Cohort...)
+		row[8] = box(buf, true)
+		buf = activeMonths(buf[:0], r.Active)
+		row[9] = box(buf, len(r.Active) <= 3)
 		cust.Rows = append(cust.Rows, row)
 	})
 	if err := ctx.Err(); err != nil {
@@ -319,8 +335,8 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 // monthLabel names month +k after acquisition: "+0", "+3".
 func monthLabel(k int) string { return "+" + strconv.Itoa(k) }
 
-// activeMonths writes a customer's active months as a "terms" list: "+0, +1, +3".
-func activeMonths(buf []byte, ks []int) string {
+// activeMonths appends a customer's active months as a "terms" list: "+0, +1, +3".
+func activeMonths(buf []byte, ks []int) []byte {
 	for i, k := range ks {
 		if i > 0 {
 			buf = append(buf, ", "...)
@@ -328,7 +344,7 @@ func activeMonths(buf []byte, ks []int) string {
 		buf = append(buf, '+')
 		buf = strconv.AppendInt(buf, int64(k), 10)
 	}
-	return string(buf)
+	return buf
 }
 
 var (
