@@ -275,7 +275,7 @@ func (Analysis) Info() analysis.Info {
 			"response_rates": t("Response rate, targeted vs control", "目标组与对照组响应率"), "uplift_by_campaign": t("Uplift by campaign", "各活动提升"),
 			"overlap_lift": t("Lift between campaigns' responders", "活动响应者交叉提升度"), "response_kinds": t("Response kinds", "回应类型分布"),
 			"key_customer_count": t("Key customers", "重点客户数"),
-			"responded_to":       t("Responded to", "响应的活动"), "(none)": t("(none)", "（无）"), "true": t("Yes", "是"), "false": t("No", "否"),
+			"responded_to":       t("Responded to", "响应的活动"), "responder_campaigns": t("Each responder's campaigns", "响应客户及其响应的活动"), "(none)": t("(none)", "（无）"), "true": t("Yes", "是"), "false": t("No", "否"),
 		},
 		Needs: []string{"campaigns", "responses", "customers"},
 		Reads: []string{"campaigns", "responses", "customers", "orders"},
@@ -597,7 +597,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	// per-customer table a campaign's responders drill down by: responded_to lists X for
 	// each of X's responders. A campaign whose name holds ", " (the list's separator) cannot be
 	// told apart in the list and does not drill down.
-	rt2 := analysis.Table{Key: "responders", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
+	rt2 := analysis.Table{Key: "responder_campaigns", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "responded_to", Type: "terms"}}}
 	// Most responders answered one campaign: their cell is the campaign's key, boxed once per
 	// campaign; the lists of the others are built in campaign order.
