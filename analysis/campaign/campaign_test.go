@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -248,5 +249,97 @@ func TestKeyCustomerWithoutOrders(t *testing.T) {
 	kc := res.Table("key_customers").Rows
 	if len(kc) != 1 || kc[0][0] != int64(9) || kc[0][1] != 2 || kc[0][3] != 0 || kc[0][4] != 0.0 {
 		t.Errorf("key customers %v", kc)
+	}
+}
+
+// TestResponderMembers works each campaign's responders out by hand on tiny: C1's targeted
+// responders are c1 and c3 (c2 answered none; c4 responded in the control group), C2's c1 and
+// c6 (c3 answered none). So responded_to is c1 "C1, C2", c3 "C1", c6 "C2"; a campaign's row,
+// its targeted-rate bar and the overlap cell (c1 alone) drill on it.
+func TestResponderMembers(t *testing.T) {
+	res := run(t, tiny(), nil)
+	rt := res.Table("responder_campaigns")
+	if rt == nil || !rt.PerCustomer || rt.Columns[1].Key != "responded_to" || rt.Columns[1].Type != "terms" {
+		t.Fatalf("responder table %+v", rt)
+	}
+	if got := fmt.Sprint(rt.Rows); got != "[[1 C1, C2] [3 C1] [6 C2]]" {
+		t.Errorf("responders %s, want [[1 C1, C2] [3 C1] [6 C2]]", got)
+	}
+	// The key customers stay the first per-customer table (the portrait and the fields of
+	// campaigns.campaigns_responded read it).
+	for _, tb := range res.Tables {
+		if tb.PerCustomer {
+			if tb.Key != "key_customers" {
+				t.Errorf("first per-customer table %s", tb.Key)
+			}
+			break
+		}
+	}
+	has := func(id int64, camp string) bool {
+		for _, r := range rt.Rows {
+			if r[0] == id {
+				for _, c := range strings.Split(r[1].(string), ", ") {
+					if c == camp {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	members := func(camps ...string) []int64 {
+		var ids []int64
+	next:
+		for _, r := range rt.Rows {
+			for _, c := range camps {
+				if !has(r[0].(int64), c) {
+					continue next
+				}
+			}
+			ids = append(ids, r[0].(int64))
+		}
+		return ids
+	}
+	up := res.Tables[0]
+	if up.Drill.Column != "responded_to" || up.Drill.Key != "campaign" || up.Drill.Count != "responders" || fmt.Sprint(up.Drill.Values) != "[C1 C2]" {
+		t.Errorf("campaigns table drill %+v", up.Drill)
+	}
+	for _, r := range up.Rows {
+		if got := members(r[0].(string)); len(got) != r[2] {
+			t.Errorf("%s: responders %v, the row says %v", r[0], got, r[2])
+		}
+	}
+	if got := fmt.Sprint(members("C1"), members("C2"), members("C1", "C2")); got != "[1 3] [1 6] [1]" {
+		t.Errorf("members %s", got)
+	}
+	var rates, heat analysis.Series
+	for _, se := range res.Series {
+		switch se.Key {
+		case "response_rates":
+			rates = se
+		case "overlap_lift":
+			heat = se
+		}
+	}
+	if rates.Drill.Y != "target_rate" || rates.Drill.Column != "responded_to" || fmt.Sprint(rates.Drill.Values) != "[C1 C2]" {
+		t.Errorf("rate bars drill %+v", rates.Drill)
+	}
+	if heat.Drill.Column != "responded_to" || heat.Drill.YColumn != "responded_to" || fmt.Sprint(heat.Drill.Values, heat.Drill.YValues) != "[C1 C2] [C1 C2]" {
+		t.Errorf("overlap drill %+v", heat.Drill)
+	}
+	ov := res.Table("overlap")
+	if fmt.Sprint(ov.Drill.Values, ov.Drill.YValues) != "[C1] [C2]" || ov.Drill.Count != "both" || len(members("C1", "C2")) != ov.Rows[0][2] {
+		t.Errorf("overlap table drill %+v, rows %v", ov.Drill, ov.Rows)
+	}
+	// With metric=purchase the bars are purchase rates, not the responders' share: no drill.
+	if se := run(t, tiny(), map[string]string{"metric": "purchase"}).Series[0]; se.Drill.Column != "" {
+		t.Errorf("purchase-rate bars drill %+v", se.Drill)
+	}
+	// A campaign whose name holds the list's separator cannot be told apart: it does not drill.
+	d := tiny()
+	d.Campaigns[0].Name = "Spring, online"
+	res = run(t, d, nil)
+	if v := res.Tables[0].Drill.Values; fmt.Sprint(v) != "[C2 ]" { // in name order
+		t.Errorf("drill values with a comma in a name: %q", v)
 	}
 }
