@@ -193,6 +193,18 @@ func TestCohortAndCampaignDrills(t *testing.T) {
 			}
 		}
 	}
+	// A campaign's row on the page links its responders, with a chip naming the campaign.
+	res := result("admin", "campaigns")
+	camp := res.Tables[0].Rows[0][0].(string)
+	page := htmlUnescape(f.do(req{method: "GET", path: "/analyses/campaigns", as: "admin", via: "session", header: map[string]string{"Accept-Language": "zh-CN"}}).Body.String())
+	m := regexp.MustCompile(`href="(/customers\?[^"]*campaigns.responded_to%3Aeq%3A[^"]*)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the campaigns page links no responders")
+	}
+	body := htmlUnescape(f.do(req{method: "GET", path: m[1], as: "admin", via: "session", header: map[string]string{"Accept-Language": "zh-CN"}}).Body.String())
+	if !strings.Contains(body, "活动与交叉分析 · 响应的活动 = "+camp) {
+		t.Errorf("no chip for campaign %s's responders (%s)", camp, m[1])
+	}
 	p := list("admin", link)
 	w := f.do(req{method: "GET", path: "/api/v1/customers/export?format=csv&" + u.RawQuery, as: "admin"})
 	recs, err := csv.NewReader(strings.NewReader(w.Body.String())).ReadAll()

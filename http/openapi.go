@@ -35,7 +35,7 @@ var queryDocs = map[string]string{
 	"f": "condition FIELD:OP:VALUE, repeatable; OP is eq, ne, lt, le, gt, ge, contains or in; FIELD may be custom.NAME. " +
 		"Customers also take analysis fields NAME.COLUMN, a column of the analysis's per-customer table (rfm.r, rfm.cn8, pyramid.tier, lifecycle.stage, " +
 		"clv.p_alive, churn.probability, churn.risk_band, value.profit, segments.cluster) or an alias (rfm.segment, rfm.score, clv.value), " +
-		"from the cached run for the caller's scope as of as_of, or over period (period=90d: the analyses as of the end of that period's last day, as the analysis pages); percentages are fractions (churn.probability:gt:0.6); options as NAME.OPTION=VALUE (rfm.scheme=rfm10)",
+		"from the cached run for the caller's scope as of as_of, or over period (period=90d: the analyses as of the end of that period's last day, as the analysis pages); percentages are fractions (churn.probability:gt:0.6); a list field (loyalty.active_months such as +0, +2; campaigns.responded_to) matches eq, ne and in on one of its items (loyalty.cohort:eq:2024-01&loyalty.active_months:eq:+1, campaigns.responded_to:eq:NAME); options as NAME.OPTION=VALUE (rfm.scheme=rfm10)",
 	"col":    "an analysis field to return in each customer's analysis object (the fields named in f and sort are returned too)",
 	"format": "csv (default) or xlsx",
 	"all":    "true: every user's views (administrators only)",
