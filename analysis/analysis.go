@@ -230,7 +230,7 @@ type Result struct {
 	Summary []Figure  `json:"summary"`
 	Tables  []Table   `json:"tables"`
 	Series  []Series  `json:"series,omitempty"`
-	Notes   []string  `json:"notes,omitempty"`
+	Notes   []Note    `json:"notes,omitempty"`
 }
 
 // Figure returns the figure with the key, and whether it exists.

@@ -261,7 +261,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 // Figures, chart elements and table rows with a Drill link to the customers behind them.
 func (s *Server) fillResult(p *page, v *analysisView, info *analysis.Info, res *analysis.Result, d *data, q url.Values, in analysis.Input) {
 	v.ResultAsOf = res.AsOf
-	v.Notes = res.Notes
+	v.Notes = analysis.NoteTexts(res.Notes, p.Lang, func(k string) string { return label(info, p.Lang, k) })
 	dq := drillBase(info.Name, datesQuery(q, in, p.loc()), in)
 	vals := res.FigureValues(func(k string) string { return label(info, p.Lang, k) },
 		func(x float64) string { return smartNum(p.Lang, x) })

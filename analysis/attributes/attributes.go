@@ -43,7 +43,6 @@ package attributes
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -629,13 +628,16 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 		res.Summary = append(res.Summary,
 			analysis.Figure{Key: "period", Text: cur},
 			analysis.Figure{Key: "previous_period", Text: prev})
-		res.Notes = append(res.Notes, fmt.Sprintf("period %s, compared with %s", cur, prev))
+		res.Notes = append(res.Notes, analysis.NewNote("periods", "period {period}, compared with {previous}",
+			"统计期间 {period}，对比期间 {previous}", analysis.V("period", cur), analysis.V("previous", prev)))
 	}
 	if total.orders == 0 {
-		res.Notes = append(res.Notes, "no purchases in the period")
+		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
 	}
 	if by.multi {
-		res.Notes = append(res.Notes, "a customer with several tags counts in the group of each: shares add up to more than 100 %")
+		res.Notes = append(res.Notes, analysis.NewNote("multi_tags",
+			"a customer with several tags counts in the group of each: shares add up to more than 100 %",
+			"有多个标签的客户会计入每个标签所在的组，因此各组占比之和超过 100%"))
 	}
 
 	// Groups.

@@ -56,6 +56,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -760,13 +761,18 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	res.Tables = []analysis.Table{all, win, status, stT, tiT, llT, lrT, crT, cpT, sbT, saT, moT}
 	res.Series = []analysis.Series{pie, stS, tiS, llS, lrS, line}
 	if customers == 0 {
-		res.Notes = append(res.Notes, "no customers with purchases or a churn flag as of the date")
+		res.Notes = append(res.Notes, analysis.NewNote("no_customers", "no customers with purchases or a churn flag as of the date",
+			"截至分析日期，没有客户有购买记录或流失标记"))
 	}
 	if d.Orders.Len() == 0 && customers > 0 {
-		res.Notes = append(res.Notes, "no orders: every customer record counts as a customer, and the churn flag decides who churned")
+		res.Notes = append(res.Notes, analysis.NewNote("no_orders", "no orders: every customer record counts as a customer, and the churn flag decides who churned",
+			"没有订单数据：每条客户记录都算作一位客户，是否流失以流失标记为准"))
 	}
 	if undated > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d churned customers have a churn flag without a date: they are not in the monthly table, and their complaints and answers are taken up to the as-of date", undated))
+		res.Notes = append(res.Notes, analysis.NewNote("undated_churn",
+			"{n} churned customers have a churn flag without a date: they are not in the monthly table, and their complaints and answers are taken up to the as-of date",
+			"{n} 位已流失客户有流失标记但没有流失日期：他们不计入按月统计表，其投诉和调查回答统计到分析日期为止",
+			analysis.V("n", strconv.Itoa(undated))))
 	}
 	return res, ctx.Err()
 }

@@ -541,7 +541,8 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	var lifts []float64
 	for i, r := range rules {
 		if i == maxRules {
-			res.Notes = append(res.Notes, "more rules than max_rules: only the strongest are listed")
+			res.Notes = append(res.Notes, analysis.NewNote("rules_cut", "more rules than max_rules: only the strongest are listed",
+				"规则数超过“最多规则数”，只列出最强的规则"))
 			break
 		}
 		a, c := name(r.Antecedent), name(r.Consequent)

@@ -643,7 +643,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "identified_conversion", Value: frac(float64(web.Converted), float64(web.Identified)), Unit: "%"},
 	}
 	if p.orders == 0 {
-		res.Notes = append(res.Notes, "no purchases in the period")
+		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
 	}
 
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{

@@ -150,7 +150,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		cvt.Rows = append(cvt.Rows, []any{m, cv.AUC, cv.PooledAUC, cv.Precision, cv.Precision / cv.BaseRate, strings.Join(folds, " ")})
 	}
 	if len(rep.CV) == 0 {
-		res.Notes = append(res.Notes, "cross-validation skipped (folds=0)")
+		res.Notes = append(res.Notes, analysis.NewNote("no_cv", "cross-validation skipped (folds=0)", "未做交叉验证（折数为 0）"))
 	}
 
 	risk := analysis.Table{Key: "risk", PerCustomer: true, Columns: []analysis.Column{
@@ -226,31 +226,41 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 }
 
 // shortfallNote says in words what the model lacks and how to get it.
-func shortfallNote(rep *Report) string {
-	shown := rep.Features
+func shortfallNote(rep *Report) analysis.Note {
+	shown := slices.Clone(rep.Features)
 	if len(shown) > 6 {
-		shown = shown[:6]
+		shown = append(shown[:6], "…")
 	}
-	list := strings.Join(shown, ", ")
-	if len(rep.Features) > len(shown) {
-		list += ", …"
-	}
-	msg := fmt.Sprintf("too little to work with: %d features (%s)", len(rep.Features), list)
+	auc := analysis.T("auc", "", "")
 	if cv := rep.CV[rep.Model]; cv != nil {
-		msg += fmt.Sprintf(", cross-validated AUC %.2f (0.5 is chance)", cv.AUC)
+		auc = analysis.T("auc", ", cross-validated AUC {auc_value} (0.5 is chance)", "，交叉验证 AUC 为 {auc_value}（0.5 相当于随机猜测）")
 	}
-	var need []string
-	if !rep.History {
-		need = append(need, "no purchase history: import the customers' orders")
+	var need analysis.Arg
+	switch {
+	case !rep.History && !rep.Attributes:
+		need = analysis.T("need", "no purchase history: import the customers' orders; "+
+			"no customer attributes beyond gender: import the customer file with all its columns "+
+			"(kexi import keeps columns it does not know, such as plan, contract or tenure, as custom fields unless --skip-unknown is given)",
+			"没有购买记录：请导入客户的订单；除性别外没有其他客户属性：请导入包含全部列的客户文件"+
+				"（导入时 kexi 会把不认识的列，如套餐、合同、在网时长，保留为自定义字段，除非指定了 --skip-unknown）")
+	case !rep.History:
+		need = analysis.T("need", "no purchase history: import the customers' orders", "没有购买记录：请导入客户的订单")
+	case !rep.Attributes:
+		need = analysis.T("need", "no customer attributes beyond gender: import the customer file with all its columns "+
+			"(kexi import keeps columns it does not know, such as plan, contract or tenure, as custom fields unless --skip-unknown is given)",
+			"除性别外没有其他客户属性：请导入包含全部列的客户文件"+
+				"（导入时 kexi 会把不认识的列，如套餐、合同、在网时长，保留为自定义字段，除非指定了 --skip-unknown）")
+	default:
+		need = analysis.T("need", "add interactions, surveys or more customer attributes", "请补充互动记录、满意度调查或更多客户属性")
 	}
-	if !rep.Attributes {
-		need = append(need, "no customer attributes beyond gender: import the customer file with all its columns "+
-			"(kexi import keeps columns it does not know, such as plan, contract or tenure, as custom fields unless --skip-unknown is given)")
+	aucValue := ""
+	if cv := rep.CV[rep.Model]; cv != nil {
+		aucValue = fmt.Sprintf("%.2f", cv.AUC)
 	}
-	if len(need) == 0 {
-		need = append(need, "add interactions, surveys or more customer attributes")
-	}
-	return msg + "; " + strings.Join(need, "; ")
+	return analysis.NewNote("too_little", "too little to work with: {n} features ({features}){auc}; {need}",
+		"数据不足，模型难以可靠预测：只有 {n} 个特征（{features}）{auc}；{need}",
+		analysis.V("n", strconv.Itoa(len(rep.Features))), analysis.Keys("features", shown...), auc, need,
+		analysis.V("auc_value", aucValue))
 }
 
 func sortDesc(idx []int, v []float64) {

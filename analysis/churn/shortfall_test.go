@@ -36,7 +36,7 @@ func TestShortfall(t *testing.T) {
 		if rep.Shortfall == "" {
 			continue
 		}
-		note := shortfallNote(rep)
+		note := shortfallNote(rep).String()
 		if !rep.History && !strings.Contains(note, "import the customers' orders") ||
 			!rep.Attributes && !strings.Contains(note, "custom fields") {
 			t.Errorf("%s: note %q does not say how to get what is missing", tc.name, note)

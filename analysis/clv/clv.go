@@ -192,7 +192,7 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var notes []string
+	var notes []analysis.Note
 	gg, notes = usableSpend(gg, ggErr, notes)
 	preds, err := Predict(m, gg, s.Customers, PredictOptions{Unit: unit, Months: months, Discount: discount})
 	if err != nil {
@@ -212,12 +212,18 @@ type view struct {
 
 // usableSpend returns the Gamma-Gamma fit when it can price purchases, or nil with a note
 // saying why not: the fit failed, or q ≤ 1 makes the population's mean spend infinite.
-func usableSpend(gg *GammaGamma, err error, notes []string) (*GammaGamma, []string) {
+func usableSpend(gg *GammaGamma, err error, notes []analysis.Note) (*GammaGamma, []analysis.Note) {
 	if err != nil {
-		return nil, append(notes, "spend model not fitted: "+kexi.ErrorMessage(err))
+		// The reason is in English; the Chinese note names the usual ones.
+		return nil, append(notes, analysis.NewNote("spend_not_fitted", "spend model not fitted: {reason}",
+			"消费金额模型（Gamma-Gamma）未能拟合（通常是有消费金额的回头客少于 2 位，或拟合不收敛），因此不报告消费金额和 CLV",
+			analysis.V("reason", kexi.ErrorMessage(err))))
 	}
 	if gg.Q <= 1 {
-		return nil, append(notes, fmt.Sprintf("Gamma-Gamma q = %.3g ≤ 1: the population mean spend is infinite; spend and CLV are not reported", gg.Q))
+		return nil, append(notes, analysis.NewNote("spend_infinite",
+			"Gamma-Gamma q = {q} ≤ 1: the population mean spend is infinite; spend and CLV are not reported",
+			"Gamma-Gamma 模型的 q = {q} ≤ 1：总体平均消费金额为无穷大，因此不报告消费金额和 CLV",
+			analysis.V("q", fmt.Sprintf("%.3g", gg.Q))))
 	}
 	return gg, notes
 }
@@ -225,7 +231,7 @@ func usableSpend(gg *GammaGamma, err error, notes []string) (*GammaGamma, []stri
 // buildResult makes the result: the headline figures first (revenue over the horizon, the
 // share still active, purchases), the model's fit and parameters as Detail figures, and the
 // customers ranked by CLV (ties by id).
-func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds []Prediction, notes []string, v view) *analysis.Result {
+func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds []Prediction, notes []analysis.Note, v view) *analysis.Result {
 	fit := m.Summary()
 	res := &analysis.Result{Name: "clv", AsOf: in.AsOf, Notes: notes}
 	var sumAlive, sumCLV, sumPurch, repeat float64

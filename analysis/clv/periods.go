@@ -31,6 +31,17 @@ func (p Period) String() string {
 	return "year"
 }
 
+// perZh is the period's Chinese name for a note.
+func perZh(p Period) analysis.Arg {
+	switch p {
+	case Month:
+		return analysis.T("per_zh", "month", "月")
+	case Quarter:
+		return analysis.T("per_zh", "quarter", "季度")
+	}
+	return analysis.T("per_zh", "year", "年度")
+}
+
 // PeriodOptions says how SummarizePeriods cuts time into purchase opportunities.
 type PeriodOptions struct {
 	Period Period // Year, Quarter or Month; 0 means Year
@@ -191,8 +202,10 @@ func runBGBB(in analysis.Input, ps []Purchase, periodName string, so SummaryOpti
 	if err != nil {
 		return nil, err
 	}
-	notes := []string{fmt.Sprintf("BG/BB: one chance to buy per %s; frequency, recency and age (T) count whole %ss after the first purchase's, up to the last that ended by %s",
-		per, per, dayString(so.End))}
+	notes := []analysis.Note{analysis.NewNote("bgbb_periods",
+		"BG/BB: one chance to buy per {per}; frequency, recency and age (T) count whole {per}s after the first purchase's, up to the last that ended by {end}",
+		"BG/BB 模型：每{per_zh}一次购买机会；购买频次、最近购买和客户年龄 (T) 以{per_zh}为单位，从首次购买所在{per_zh}的下一{per_zh}算起，只计完整的{per_zh}，截至 {end} 前已结束的最后一个{per_zh}",
+		analysis.V("per", per.String()), perZh(per), analysis.V("end", dayString(so.End)))}
 	gg, notes = usableSpend(gg, ggErr, notes)
 	m := bb.Discrete()
 	preds, err := Predict(m, gg, s.Customers, PredictOptions{Months: months, Discount: discount, PerMonth: 1 / float64(per)})

@@ -19,7 +19,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -477,14 +476,22 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 				left = append(left, name)
 			}
 		}
-		msg := "no lead's history names the stages " + strings.Join(left, ", ") + ": they are left out rather than filled in from the stages after them"
 		if len(shown) < 3 {
-			msg += "; with only " + strings.Join(have, " and ") + " recorded the funnel has one step, so there is no bottleneck stage to name"
+			res.Notes = append(res.Notes, analysis.NewNote("stages_missing",
+				"no lead's history names the stages {left}: they are left out rather than filled in from the stages after them; with only {have} recorded the funnel has one step, so there is no bottleneck stage to name",
+				"没有任何线索的记录经过{left}阶段：这些阶段不显示，也不用后面阶段的数据补齐；只记录了{have}，漏斗只有一步，因此指不出瓶颈阶段",
+				analysis.Keys("left", left...), analysis.Arg{Name: "have", Keys: have, And: true}))
+		} else {
+			res.Notes = append(res.Notes, analysis.NewNote("stages_missing",
+				"no lead's history names the stages {left}: they are left out rather than filled in from the stages after them",
+				"没有任何线索的记录经过{left}阶段：这些阶段不显示，也不用后面阶段的数据补齐",
+				analysis.Keys("left", left...)))
 		}
-		res.Notes = append(res.Notes, msg)
 	}
 	if f.Negative > 0 {
-		res.Notes = append(res.Notes, "some stage dates run backwards (a stage entered before the one before it); those spans count as 0 days")
+		res.Notes = append(res.Notes, analysis.NewNote("stage_dates_backwards",
+			"some stage dates run backwards (a stage entered before the one before it); those spans count as 0 days",
+			"部分阶段的日期先后颠倒（进入某阶段早于进入上一阶段）：这些间隔按 0 天计算"))
 	}
 	return res, ctx.Err()
 }

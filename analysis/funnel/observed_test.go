@@ -55,7 +55,7 @@ func TestUnrecordedStage(t *testing.T) {
 			t.Error("the groups table has a quote column")
 		}
 	}
-	if n := strings.Join(res.Notes, "\n"); !strings.Contains(n, "quote") {
+	if n := strings.Join(analysis.NoteTexts(res.Notes, "en", nil), "\n"); !strings.Contains(n, "quote") {
 		t.Errorf("notes do not name the stage left out: %q", n)
 	}
 }
@@ -83,7 +83,7 @@ func TestOlistStages(t *testing.T) {
 			t.Errorf("group %v: bottleneck %q", r[0], b)
 		}
 	}
-	if n := strings.Join(res.Notes, "\n"); !strings.Contains(n, "consultation, follow_up, quote") || !strings.Contains(n, "no bottleneck") {
+	if n := strings.Join(analysis.NoteTexts(res.Notes, "en", nil), "\n"); !strings.Contains(n, "consultation, follow_up, quote") || !strings.Contains(n, "no bottleneck") {
 		t.Errorf("notes %q", n)
 	}
 }

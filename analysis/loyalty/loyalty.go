@@ -298,7 +298,7 @@ func (a loyaltyAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		{Key: "median_days_between", Value: gaps.median(), Unit: "days"},
 	}
 	if len(cust.Rows) == 0 {
-		res.Notes = append(res.Notes, "no purchases in the period")
+		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
 	}
 
 	ct := analysis.Table{Key: "cohorts", Columns: []analysis.Column{

@@ -262,7 +262,7 @@ func (a pyramidAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 		{Key: "top20_share", Value: frac(top20, total), Unit: "%"},
 	}
 	if len(rows) == 0 {
-		res.Notes = append(res.Notes, "no purchases in the period")
+		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
 	}
 	tiers := analysis.Table{Key: "tiers", Columns: []analysis.Column{
 		{Key: "tier", Type: "label"}, {Key: "customers", Type: "int"}, {Key: "customer_share", Type: "percent"},

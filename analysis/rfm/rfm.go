@@ -387,7 +387,7 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 			analysis.Figure{Key: "mean_frequency", Value: sf / n},
 			analysis.Figure{Key: "mean_monetary", Value: rev / n, Unit: "currency"})
 	} else {
-		res.Notes = append(res.Notes, "no purchases in the period")
+		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
 	}
 
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{

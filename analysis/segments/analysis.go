@@ -3,6 +3,7 @@ package segments
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kexi/kexi"
@@ -103,18 +104,28 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		{Key: "feature_choice", Text: how},
 	}
 	if how == ChosenAttributes {
-		why := "no customer has a purchase in the period"
+		why := analysis.T("why", "no customer has a purchase in the period", "所选期间内没有客户有购买记录")
 		if buyers > 0 {
-			why = fmt.Sprintf("only %d of %d customers have a purchase in the period, too few", buyers, len(in.Data.Customers))
+			why = analysis.T("why", "only {buyers} of {customers} customers have a purchase in the period, too few",
+				"所选期间内 {customers} 位客户中只有 {buyers} 位有购买记录，太少")
 		}
-		res.Notes = append(res.Notes, fmt.Sprintf("features chosen from the data: %s (%s for recency, frequency and monetary); features=… names others",
-			strings.Join(names, ", "), why))
+		res.Notes = append(res.Notes, analysis.NewNote("features_chosen",
+			"features chosen from the data: {features} ({why} for recency, frequency and monetary); features=… names others",
+			"聚类特征由数据自动选定：{features}（{why}，不能按最近购买、购买频次和消费金额聚类）；可在“特征”选项中指定其他特征",
+			analysis.Keys("features", names...), why, analysis.V("buyers", strconv.Itoa(buyers)),
+			analysis.V("customers", strconv.Itoa(len(in.Data.Customers)))))
 	}
 	if cl.Sampled {
-		res.Notes = append(res.Notes, fmt.Sprintf("k chosen by silhouette on a seeded sample of 5,000 of %d customers; the clusters are fitted on all of them", len(pts.IDs)))
+		res.Notes = append(res.Notes, analysis.NewNote("k_sampled",
+			"k chosen by silhouette on a seeded sample of 5,000 of {customers} customers; the clusters are fitted on all of them",
+			"聚类数 k 按轮廓系数选定，所用样本是从 {customers} 位客户中固定抽取的 5,000 位；聚类本身用全部客户拟合",
+			analysis.V("customers", strconv.Itoa(len(pts.IDs)))))
 	}
 	if pts.Excluded > 0 {
-		res.Notes = append(res.Notes, fmt.Sprintf("%d customers lack a feature (no purchase in the period, unknown age/income or custom value) and are not clustered", pts.Excluded))
+		res.Notes = append(res.Notes, analysis.NewNote("not_clustered",
+			"{n} customers lack a feature (no purchase in the period, unknown age/income or custom value) and are not clustered",
+			"{n} 位客户缺少某项特征（所选期间没有购买、年龄或收入未知、自定义字段无值），未参与聚类",
+			analysis.V("n", strconv.Itoa(pts.Excluded))))
 	}
 
 	cols := []analysis.Column{{Key: "customer_id", Type: "int"}, {Key: "cluster", Type: "int"}}

@@ -282,7 +282,8 @@ func (a valueAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 			analysis.Figure{Key: "whale_peak_share", Value: peak, Unit: "%"},
 			analysis.Figure{Key: "whale_peak_customers", Value: frac(float64(at), float64(n)), Unit: "%", Detail: true})
 	} else if n > 0 {
-		res.Notes = append(res.Notes, "total profit is not positive: no whale curve")
+		res.Notes = append(res.Notes, analysis.NewNote("no_whale_curve", "total profit is not positive: no whale curve",
+			"总利润不为正，无法绘制鲸鱼曲线"))
 	}
 
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: customerColumns()}
@@ -368,7 +369,8 @@ func noCost(res *analysis.Result, rows []Row, t Row, cpm float64) *analysis.Resu
 		{Key: "top20_revenue_share", Value: TopShare(rows, 20), Unit: "%"},
 		{Key: "cost_per_minute", Value: cpm, Unit: "currency", Detail: true},
 	}
-	res.Notes = append(res.Notes, "no cost of goods in the data (order cost or item unit cost): profit and margin are not computed")
+	res.Notes = append(res.Notes, analysis.NewNote("no_cost", "no cost of goods in the data (order cost or item unit cost): profit and margin are not computed",
+		"数据中没有商品成本（订单成本或明细的单位成本），因此不计算利润贡献和利润率"))
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: customerColumns()}
 	cust.Rows = analysis.Rows(len(rows), len(cust.Columns))
 	for i := range rows {

@@ -408,7 +408,7 @@ func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang st
 		}
 	}
 	for _, n := range r.Notes {
-		fmt.Fprintf(w, "  %s\n", n)
+		fmt.Fprintf(w, "  %s\n", n.In(lang, func(k string) string { return label(info, k, lang) }))
 	}
 	for _, t := range r.Tables {
 		fmt.Fprintf(w, "\n-- %s (%d rows)\n", labelIn(info, t.Key, lang, vals), len(t.Rows))

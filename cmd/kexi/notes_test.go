@@ -1,0 +1,34 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNotesInLanguage: an analysis's notes print in the language asked for (issue #20 §2),
+// and JSON keeps the English text.
+func TestNotesInLanguage(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.csv")
+	if err := os.WriteFile(path, []byte(tinyOrders), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const en = "no cost of goods in the data (order cost or item unit cost): profit and margin are not computed"
+	for _, c := range []struct {
+		args      []string
+		want, not string
+	}{
+		{[]string{"--lang", "zh"}, "数据中没有商品成本（订单成本或明细的单位成本），因此不计算利润贡献和利润率", en},
+		{[]string{"--lang", "en"}, en, "数据中没有商品成本"},
+		{[]string{"--lang", "zh", "--format", "json"}, `"` + en + `"`, "数据中没有商品成本"},
+	} {
+		code, out, stderr := kexiRun(t, append([]string{"analyze", "value", "--orders", path, "--as-of", "2024-03-31"}, c.args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", c.args, code, stderr)
+		}
+		if !strings.Contains(out, c.want) || strings.Contains(out, c.not) {
+			t.Errorf("%v: want %q and not %q in\n%s", c.args, c.want, c.not, out)
+		}
+	}
+}
