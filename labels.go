@@ -2,6 +2,7 @@ package kexi
 
 import (
 	"fmt"
+	"reflect"
 	"regexp"
 	"strings"
 )
@@ -140,4 +141,58 @@ func (ls ValueLabels) Check() error {
 		return &Error{Code: EINVALID, Message: "bad value labels", Problems: probs}
 	}
 	return nil
+}
+
+// Relabel returns copies of the records in items (a slice of record pointers) with each
+// labelled text value replaced by its label, custom fields too; items itself when there are
+// no labels. The records are not changed: they may be cached. Exports (the web
+// page's and kexi export) write what it returns.
+func (ls ValueLabels) Relabel(items any) any {
+	v := reflect.ValueOf(items)
+	if len(ls) == 0 || v.Kind() != reflect.Slice || v.Len() == 0 || v.Type().Elem().Kind() != reflect.Pointer {
+		return items
+	}
+	t := v.Type().Elem().Elem()
+	type field struct {
+		i    int
+		name string
+	}
+	var fields []field
+	custom := -1
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		name := strings.Split(sf.Tag.Get("json"), ",")[0]
+		switch {
+		case sf.Type.Kind() == reflect.String && ls.Has(name):
+			fields = append(fields, field{i, name})
+		case name == "custom" && sf.Type == reflect.TypeOf(map[string]string{}):
+			custom = i
+		}
+	}
+	out := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+	for n := 0; n < v.Len(); n++ {
+		src := v.Index(n)
+		if src.IsNil() {
+			continue
+		}
+		cp := reflect.New(t)
+		cp.Elem().Set(src.Elem())
+		for _, f := range fields {
+			fv := cp.Elem().Field(f.i)
+			if l, ok := ls.Label(f.name, fv.String()); ok {
+				fv.SetString(l)
+			}
+		}
+		if custom >= 0 {
+			if m, _ := cp.Elem().Field(custom).Interface().(map[string]string); len(m) > 0 {
+				m2 := make(map[string]string, len(m))
+				for k, x := range m {
+					m2[k], _ = ls.Label("custom."+k, x)
+				}
+				cp.Elem().Field(custom).Set(reflect.ValueOf(m2))
+			}
+		}
+		out.Index(n).Set(cp)
+	}
+	return out.Interface()
 }

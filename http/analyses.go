@@ -184,16 +184,16 @@ func (s *Server) handleAnalysisExport(w http.ResponseWriter, r *http.Request) er
 	}
 	info := a.Info()
 	lang := langOf(r)
-	head, rows := analysisRows(&info, lang, t, d)
+	head, rows := analysisRows(&info, lang, t, d, s.cachedSettings(r.Context()).Labels)
 	s.audit(r, "export", "analysis:"+info.Name, "table="+t.Key+" format="+format)
 	return writeTable(w, info.Name+"-"+t.Key, format, head, rows)
 }
 
 // analysisRows turns a result table into a header and plain cells for a file: labels
 // translated, money (currency columns) rounded to cents, other numbers unformatted, NaN
-// empty, dates as 2006-01-02; per-customer tables get the customer's
-// name beside the id.
-func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data) ([]string, [][]any) {
+// empty, dates as 2006-01-02, data values by their value labels (channel douyin as 抖音, as
+// the page shows them); per-customer tables get the customer's name beside the id.
+func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data, ls kexi.ValueLabels) ([]string, [][]any) {
 	var head []string
 	for i, c := range t.Columns {
 		head = append(head, label(info, lang, c.Key))
@@ -220,6 +220,8 @@ func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data) 
 					c = label(info, lang, x)
 				} else if j < len(t.Columns) && t.Columns[j].Type == "terms" {
 					c = termsText(info, lang, x)
+				} else if j < len(t.Columns) && t.Columns[j].Type == "string" {
+					c = labelText(ls, t.Columns[j].Key, x)
 				}
 			}
 			out = append(out, c)

@@ -118,6 +118,11 @@ func TestValueLabels(t *testing.T) {
 	if !strings.Contains(acq, `&#34;x&#34;:[&#34;微信&#34;`) && !strings.Contains(acq, `&#34;微信&#34;`) {
 		t.Errorf("acquisition's chart by channel without the name")
 	}
+	// So does the analysis table's export.
+	if w := f.do(req{method: "GET", path: "/analyses/acquisition/export?table=channels&format=csv", as: "admin", via: "session", header: zh}); w.Code != 200 ||
+		!strings.Contains(w.Body.String(), "微信") || strings.Contains(w.Body.String(), "wechat") {
+		t.Errorf("acquisition's channels export: %d\n%s", w.Code, w.Body.String())
+	}
 
 	// The main settings form keeps the labels; PUT without labels keeps them; bad labels are 400.
 	if w := f.do(req{method: "POST", path: "/settings", as: "admin", via: "session",

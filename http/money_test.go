@@ -20,7 +20,7 @@ func TestExportMoneyCents(t *testing.T) {
 			{42784.48999999999, 0.123456789, 1.0000000000000002, 7, -0.125},
 			{0.1 + 0.2, math.NaN(), 2.5, 0, math.NaN()},
 		}}
-	head, rows := analysisRows(info, "en", tab, nil)
+	head, rows := analysisRows(info, "en", tab, nil, nil)
 	var b bytes.Buffer
 	if err := writeCSV(&b, head, rows); err != nil {
 		t.Fatal(err)

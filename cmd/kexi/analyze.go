@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -189,6 +190,12 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 
+	if *format != "json" { // JSON keeps the values as stored, as the API does
+		for i := range results {
+			results[i] = labelled(results[i], in.Settings.Labels)
+		}
+	}
+
 	var w io.Writer = env.Stdout
 	var file *os.File
 	if *out != "" && *format != "xlsx" {
@@ -228,6 +235,42 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	return err
+}
+
+// labelled returns r with the data values of its text columns shown by their value labels
+// (a channel column's douyin as 抖音), as the pages and their exports show them; r itself
+// when nothing is labelled.
+func labelled(r *analysis.Result, ls kexi.ValueLabels) *analysis.Result {
+	if len(ls) == 0 {
+		return r
+	}
+	cp := *r
+	cp.Tables = slices.Clone(r.Tables)
+	for i, t := range cp.Tables {
+		var cols []int
+		for j, c := range t.Columns {
+			if c.Type == "string" && ls.Has(c.Key) {
+				cols = append(cols, j)
+			}
+		}
+		if len(cols) == 0 {
+			continue
+		}
+		rows := make([][]any, len(t.Rows))
+		for k, row := range t.Rows {
+			rows[k] = slices.Clone(row)
+			for _, j := range cols {
+				if j >= len(row) {
+					break
+				}
+				if x, ok := row[j].(string); ok {
+					rows[k][j], _ = ls.Label(t.Columns[j].Key, x)
+				}
+			}
+		}
+		cp.Tables[i].Rows = rows
+	}
+	return &cp
 }
 
 // interleave moves flags after positional names to the front, so that both

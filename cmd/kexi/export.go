@@ -71,15 +71,18 @@ func cmdExport(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	f := kexi.Filter{Where: where, Query: *q, Sort: *sortBy, Limit: *limit}
-	recs, err := findAll(ctx, st, *kind, f)
-	if err != nil {
-		return err
-	}
 	set, err := st.Settings(ctx)
 	if err != nil {
 		return fmt.Errorf("read settings: %w", err)
 	}
+	// Value labels (channel douyin → 抖音): a condition on a label finds the labelled values,
+	// and the file shows the labels, as the web page's export does.
+	f := kexi.Filter{Where: set.Labels.Resolve(where), Query: *q, Sort: *sortBy, Limit: *limit}
+	recs, err := findAll(ctx, st, *kind, f)
+	if err != nil {
+		return err
+	}
+	recs = set.Labels.Relabel(recs)
 	loc, err := zoneOf(env, *tz, set.TimeZone)
 	if err != nil {
 		return err
