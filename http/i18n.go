@@ -141,14 +141,45 @@ func optionLabel(info *analysis.Info, lang, key string) string {
 	return label(info, lang, key)
 }
 
-// tableTitle names a result table: its "table.KEY" label where the key also names a figure or
-// a column (the table "customers" lists customers, the figure "customers" counts them), else
-// its label. TestTitlesNotReused checks that no title reads like a figure or column.
+// tableTitle names a result table where its key also names a figure or a column (the table
+// "customers" lists customers, the figure "customers" counts them): the analysis's own
+// "table.KEY" label, else the catalog's "table.NAME.KEY" for that analysis, else the
+// catalog's "table.KEY" for every analysis; else the table's label. TestTitlesNotReused checks
+// that no title reads like a figure or column, TestTableTitleOneMeaning that a catalog title
+// for every analysis stands only for a key that names something else too.
 func tableTitle(info *analysis.Info, lang, key string) string {
-	if t, ok := lookup(info, lang, "table."+key); ok {
-		return t
+	return tableTitleIn(info, lang, key, nil)
+}
+
+// tableTitleIn is tableTitle with the "{KEY}" placeholders of a table's label filled from
+// vals.
+func tableTitleIn(info *analysis.Info, lang, key string, vals map[string]string) string {
+	if info != nil {
+		if t, ok := info.Labels["table."+key]; ok {
+			return analysis.Fill(t.In(lang), nil)
+		}
+		if t, ok := catalog["table."+info.Name+"."+key]; ok {
+			return t.In(lang)
+		}
 	}
-	return label(info, lang, key)
+	if t, ok := catalog["table."+key]; ok {
+		return t.In(lang)
+	}
+	return labelIn(info, lang, key, vals)
+}
+
+// Label translates an analysis key (a figure, a column, a categorical value, a churn feature)
+// into lang ("en" or "zh") as the pages do, with its "{KEY}" placeholders filled from vals: the
+// analysis's labels, then the UI catalog, then keys made of keys; anything else is a data value
+// and comes back as it is. The command line prints results with it.
+func Label(info *analysis.Info, lang, key string, vals map[string]string) string {
+	return labelIn(info, lang, key, vals)
+}
+
+// TableTitle names a result table in lang as the pages do (客户明细 for the table
+// "customers", whose key also names the figure 客户数).
+func TableTitle(info *analysis.Info, lang, key string, vals map[string]string) string {
+	return tableTitleIn(info, lang, key, vals)
 }
 
 // lookup translates key by the analysis's labels, then the UI catalog.
@@ -616,25 +647,26 @@ var catalog = map[string]T{
 	"(none)":          {En: "(none)", Zh: "（无）"},
 	"auto":            {En: "Automatic", Zh: "自动"},
 
-	// Titles of result tables whose key also names a figure or a column (see tableTitle).
-	"table.customers":               {En: "Customer details", Zh: "客户明细"},
-	"table.campaigns":               {En: "Campaign details", Zh: "活动明细"},
-	"table.key_customers":           {En: "Key customer details", Zh: "重点客户明细"},
-	"table.drivers":                 {En: "Churn drivers by importance", Zh: "流失驱动因素重要性"},
-	"table.channels":                {En: "By channel", Zh: "按渠道"},
-	"table.categories":              {En: "By category", Zh: "按品类"},
-	"table.groups":                  {En: "By group", Zh: "按分组"},
-	"table.complaints":              {En: "Complaint details", Zh: "投诉明细"},
-	"table.rules":                   {En: "Rule details", Zh: "规则明细"},
-	"table.problems":                {En: "Problems by kind", Zh: "问题汇总"},
-	"table.per_customer":            {En: "Problems per customer", Zh: "各客户的问题"},
-	"table.duplicates":              {En: "Likely duplicate pairs", Zh: "疑似重复记录明细"},
-	"table.complaints_before_churn": {En: "Complaints before churning, by subject", Zh: "流失前投诉（按主题）"},
-	"(other)":                       {En: "(other)", Zh: "（其他）"},
-	"feature_missing":               {En: "%s unknown", Zh: "%s未知"},
-	"channel_share":                 {En: "Share of orders via", Zh: "渠道订单占比"},
-	"male":                          {En: "Male", Zh: "男"},
-	"female":                        {En: "Female", Zh: "女"},
+	// Titles of result tables whose key also names a figure or a column (see tableTitle): for
+	// every analysis's table of the key, or "table.NAME.KEY" for one analysis's.
+	"table.customers":                         {En: "Customer details", Zh: "客户明细"},
+	"table.campaigns.campaigns":               {En: "Campaign details", Zh: "活动明细"},
+	"table.campaigns.key_customers":           {En: "Key customer details", Zh: "重点客户明细"},
+	"table.churn.drivers":                     {En: "Churn drivers by importance", Zh: "流失驱动因素重要性"},
+	"table.behaviour.channels":                {En: "By channel", Zh: "按渠道"},
+	"table.behaviour.categories":              {En: "By category", Zh: "按品类"},
+	"table.attributes.groups":                 {En: "By group", Zh: "按分组"},
+	"table.satisfaction.complaints":           {En: "Complaint details", Zh: "投诉明细"},
+	"table.basket.rules":                      {En: "Rule details", Zh: "规则明细"},
+	"table.quality.problems":                  {En: "Problems by kind", Zh: "问题汇总"},
+	"table.quality.per_customer":              {En: "Problems per customer", Zh: "各客户的问题"},
+	"table.quality.duplicates":                {En: "Likely duplicate pairs", Zh: "疑似重复记录明细"},
+	"table.attrition.complaints_before_churn": {En: "Complaints before churning, by subject", Zh: "流失前投诉（按主题）"},
+	"(other)":         {En: "(other)", Zh: "（其他）"},
+	"feature_missing": {En: "%s unknown", Zh: "%s未知"},
+	"channel_share":   {En: "Share of orders via", Zh: "渠道订单占比"},
+	"male":            {En: "Male", Zh: "男"},
+	"female":          {En: "Female", Zh: "女"},
 
 	// Record fields of the other kinds (the data pages' columns).
 	"anonymous_id":   {En: "Anonymous ID", Zh: "匿名编号"},

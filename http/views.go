@@ -615,7 +615,11 @@ func termsText(info *analysis.Info, lang, s string) string {
 // reasons translates a "reasons" cell ("recency_days (120) ↑; frequency (8) ↓", see
 // churn.Reasons): each feature by the analysis's labels, each arrow as raising or lowering
 // the risk.
-func (p *page) reasons(info *analysis.Info, s string) string {
+func (p *page) reasons(info *analysis.Info, s string) string { return ReasonsText(info, p.Lang, s) }
+
+// ReasonsText translates a "reasons" cell into lang as the pages show it (see page.reasons);
+// the command line prints the cell with it.
+func ReasonsText(info *analysis.Info, lang, s string) string {
 	items := strings.Split(s, "; ")
 	for i, it := range items {
 		arrow := ""
@@ -625,15 +629,15 @@ func (p *page) reasons(info *analysis.Info, s string) string {
 			}
 		}
 		name, val, _ := strings.Cut(it, " (")
-		text := label(info, p.Lang, name)
+		text := label(info, lang, name)
 		if val != "" {
 			text += " " + strings.TrimSuffix(val, ")")
 		}
 		switch arrow {
 		case "↑":
-			text += " " + p.T("risk_up")
+			text += " " + tr(lang, "risk_up")
 		case "↓":
-			text += " " + p.T("risk_down")
+			text += " " + tr(lang, "risk_down")
 		}
 		items[i] = text
 	}

@@ -284,3 +284,50 @@ func TestNotesInLanguage(t *testing.T) {
 		t.Errorf("funnel: stages note %s", regexp.MustCompile(`(?s)<ul class="notes">.*?</ul>`).FindString(body))
 	}
 }
+
+// TestTableTitleOneMeaning: a catalog title "table.KEY" for every analysis's table KEY stands
+// in only where KEY also names a figure or a column of the result (客户明细 for the list
+// beside the count 客户数). Where it does not, the analysis's own label for the table says
+// what it is, and a shared title would give it another meaning: the quality check's "Problems
+// per customer" titled satisfaction's latest answers per customer. A title for one analysis's
+// table is "table.NAME.KEY" and names an analysis.
+func TestTableTitleOneMeaning(t *testing.T) {
+	f := newFixtureBatch(t, all.List(), demo.Generate(demo.Options{Customers: 300, Seed: 1}))
+	d, _, err := f.srv.dataset(t.Context(), kexi.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, a := range all.List() {
+		info := a.Info()
+		names[info.Name] = true
+		res, err := a.Run(t.Context(), analysis.Defaults(analysis.Input{Data: d.ds, Settings: kexi.DefaultSettings}))
+		if err != nil {
+			continue // portrait needs a customer
+		}
+		used := map[string]bool{}
+		for _, fg := range res.Summary {
+			used[fg.Key] = true
+		}
+		for _, tb := range res.Tables {
+			for _, c := range tb.Columns {
+				used[c.Key] = true
+			}
+		}
+		for _, tb := range res.Tables {
+			_, own := info.Labels["table."+tb.Key]
+			_, one := catalog["table."+info.Name+"."+tb.Key]
+			if _, shared := catalog["table."+tb.Key]; shared && !own && !one && !used[tb.Key] {
+				t.Errorf("%s: table %s is titled %q by the catalog's table.%s, but %s names nothing else there: its own label is %q",
+					info.Name, tb.Key, tableTitle(&info, langZh, tb.Key), tb.Key, tb.Key, label(&info, langZh, tb.Key))
+			}
+		}
+	}
+	for k := range catalog {
+		if rest, ok := strings.CutPrefix(k, "table."); ok {
+			if name, _, ok := strings.Cut(rest, "."); ok && !names[name] {
+				t.Errorf("catalog %s: no analysis %q", k, name)
+			}
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/analysis/all"
+	kexihttp "github.com/kexi/kexi/http"
 	"github.com/kexi/kexi/sheet"
 )
 
@@ -237,6 +238,14 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	return err
 }
 
+// zhOr returns zh when lang is Chinese, else en.
+func zhOr(lang, zh, en string) string {
+	if lang == "zh" {
+		return zh
+	}
+	return en
+}
+
 // labelled returns r with the data values of its text columns shown by their value labels
 // (a channel column's douyin as 抖音), as the pages and their exports show them; r itself
 // when nothing is labelled.
@@ -335,17 +344,13 @@ func listAnalyses(w io.Writer, lang string) error {
 	return nil
 }
 
-// label returns the text for a key in lang, from the analysis's labels, or the key itself.
+// label returns the text for a key in lang as the pages show it (kexihttp.Label): the
+// analysis's labels, the UI's catalog, keys made of keys; a data value as it is.
 func label(info analysis.Info, key, lang string) string { return labelIn(info, key, lang, nil) }
 
 // labelIn is label with the "{KEY}" placeholders filled from vals (analysis.Fill).
 func labelIn(info analysis.Info, key, lang string, vals map[string]string) string {
-	if t, ok := info.Labels[key]; ok {
-		if s := t.In(lang); s != "" {
-			return analysis.Fill(s, vals)
-		}
-	}
-	return key
+	return kexihttp.Label(&info, lang, key, vals)
 }
 
 // cellText formats one table cell as text for people (table format) or machines (csv).
@@ -354,8 +359,11 @@ func cellText(info analysis.Info, col analysis.Column, v any, lang string, human
 	case nil:
 		return ""
 	case string:
-		if col.Type == "label" {
+		switch col.Type {
+		case "label", "terms": // terms: each part that is a key (as the pages show it)
 			return label(info, x, lang)
+		case "reasons":
+			return kexihttp.ReasonsText(&info, lang, x)
 		}
 		return x
 	case time.Time:
@@ -396,9 +404,14 @@ func cellText(info analysis.Info, col analysis.Column, v any, lang string, human
 	return fmt.Sprint(v)
 }
 
-func figureText(f analysis.Figure) string {
+// figureText formats a figure's value for the text format, its unit in lang.
+func figureText(f analysis.Figure, lang string) string {
 	if f.Text != "" {
 		return f.Text
+	}
+	unit := f.Unit
+	if u, ok := map[string]string{"months": "个月", "days": "天", "weeks": "周", "points": "分"}[unit]; ok && lang == "zh" {
+		unit = u
 	}
 	switch f.Unit {
 	case "%":
@@ -406,14 +419,14 @@ func figureText(f analysis.Figure) string {
 	case "currency":
 		return strconv.FormatFloat(f.Value, 'f', 2, 64)
 	case "months":
-		return strconv.FormatFloat(f.Value, 'f', -1, 64) + " months"
+		return strconv.FormatFloat(f.Value, 'f', -1, 64) + " " + unit
 	}
 	if f.Value == math.Trunc(f.Value) && math.Abs(f.Value) < 1e15 {
 		return strconv.FormatFloat(f.Value, 'f', 0, 64)
 	}
 	s := strconv.FormatFloat(f.Value, 'g', 6, 64)
-	if f.Unit != "" {
-		s += " " + f.Unit
+	if unit != "" {
+		s += " " + unit
 	}
 	return s
 }
@@ -421,11 +434,11 @@ func figureText(f analysis.Figure) string {
 func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang string, maxRows int) {
 	fmt.Fprintf(w, "== %s (%s)", info.Title.In(lang), info.Name)
 	if !r.AsOf.IsZero() { // data without any times has no as-of date
-		fmt.Fprintf(w, " — as of %s", r.AsOf.Format("2006-01-02"))
+		fmt.Fprintf(w, " — %s %s", zhOr(lang, "截至", "as of"), r.AsOf.Format("2006-01-02"))
 	}
 	fmt.Fprintln(w)
 	vals := r.FigureValues(func(k string) string { return label(info, k, lang) }, func(x float64) string {
-		return figureText(analysis.Figure{Value: x})
+		return figureText(analysis.Figure{Value: x}, lang)
 	})
 	// Headline figures first, then those marked Detail (settings, model parameters) under a
 	// heading of their own.
@@ -438,12 +451,9 @@ func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang st
 			if detail && !details {
 				details = true
 				head := label(info, "details", lang)
-				if head == "details" {
-					head = map[bool]string{true: "更多指标与设置", false: "Details and settings"}[lang == "zh"]
-				}
 				fmt.Fprintf(w, "  -- %s\n", head)
 			}
-			v := figureText(f)
+			v := figureText(f, lang)
 			if f.Text != "" {
 				v = label(info, f.Text, lang) // a key into the labels, or text of its own
 			}
@@ -454,7 +464,7 @@ func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang st
 		fmt.Fprintf(w, "  %s\n", n.In(lang, func(k string) string { return label(info, k, lang) }))
 	}
 	for _, t := range r.Tables {
-		fmt.Fprintf(w, "\n-- %s (%d rows)\n", labelIn(info, t.Key, lang, vals), len(t.Rows))
+		fmt.Fprintf(w, "\n-- %s (%s)\n", kexihttp.TableTitle(&info, lang, t.Key, vals), zhOr(lang, fmt.Sprintf("%d 行", len(t.Rows)), fmt.Sprintf("%d rows", len(t.Rows))))
 		head := make([]string, len(t.Columns))
 		for i, c := range t.Columns {
 			head[i] = labelIn(info, c.Key, lang, vals)
@@ -474,7 +484,8 @@ func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang st
 		}
 		printAligned(w, head, cells)
 		if n < len(t.Rows) {
-			fmt.Fprintf(w, "  … %d more rows (--rows 0 shows all; --format csv for the whole table)\n", len(t.Rows)-n)
+			fmt.Fprintf(w, "  … %s\n", zhOr(lang, fmt.Sprintf("另有 %d 行（--rows 0 显示全部；--format csv 输出整张表）", len(t.Rows)-n),
+				fmt.Sprintf("%d more rows (--rows 0 shows all; --format csv for the whole table)", len(t.Rows)-n)))
 		}
 	}
 }

@@ -23,7 +23,7 @@ func TestTextDetails(t *testing.T) {
 	var b strings.Builder
 	writeTableText(&b, info, r, "zh", 10)
 	got := b.String()
-	want := "  预测未来 12 个月收入: 1000.00\n  customers: 7\n  -- 模型详情\n  fit: -1.5\n  预测期: 12 months\n  time_unit: 周\n"
+	want := "  预测未来 12 个月收入: 1000.00\n  客户: 7\n  -- 模型详情\n  fit: -1.5\n  预测期: 12 个月\n  time_unit: 周\n"
 	if !strings.Contains(got, want) || !strings.Contains(got, "最近购买间隔(周)") {
 		t.Errorf("got\n%s\nwant the figures\n%s", got, want)
 	}

@@ -32,3 +32,24 @@ func TestNotesInLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestTextInChinese: the text format in Chinese names tables as the pages do (客户明细 for
+// the per-customer list, not 客户数, the count's label) and says as-of and rows in Chinese.
+func TestTextInChinese(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.csv")
+	if err := os.WriteFile(path, []byte(tinyOrders), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := kexiRun(t, "analyze", "rfm", "--orders", path, "--as-of", "2024-03-31", "--lang", "zh")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"— 截至 2024-03-31", "-- 客户明细 (3 行)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("want %q in\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "rows") || strings.Contains(out, "as of") {
+		t.Errorf("English in the Chinese text:\n%s", out)
+	}
+}
