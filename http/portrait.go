@@ -460,7 +460,7 @@ func init() {
 	for k, v := range map[string]T{
 		"pt_tag_cn8":          {En: "RFM segment", Zh: "RFM 分群"},
 		"pt_tag_tier":         {En: "Pyramid tier", Zh: "金字塔层级"},
-		"pt_tag_stage":        {En: "Lifecycle stage", Zh: "生命周期"},
+		"pt_tag_stage":        {En: "Lifecycle stage", Zh: "生命周期阶段"},
 		"pt_tag_churn":        {En: "Churn risk", Zh: "流失风险"},
 		"pt_tag_clv":          {En: "Predicted value, next %s months", Zh: "未来 %s 个月预测价值"},
 		"pt_aov":              {En: "Average order value", Zh: "客单价"},

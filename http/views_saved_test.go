@@ -265,7 +265,7 @@ func TestSavedViewPages(t *testing.T) {
 			!strings.Contains(body, `data-total="1"`) || !strings.Contains(body, `name="view" value="`+fmt.Sprint(v.ID)) {
 			t.Fatalf("%s list of the view: %d %s", lang, w.Code, body)
 		}
-		for _, want := range map[string][]string{"zh-CN": {"已存视图", "保存视图", "仅自己"}, "en": {"Saved views", "Save view", "Only me"}}[lang] {
+		for _, want := range map[string][]string{"zh-CN": {"已保存的视图", "保存视图", "仅自己"}, "en": {"Saved views", "Save view", "Only me"}}[lang] {
 			if !strings.Contains(body, want) {
 				t.Errorf("%s sidebar lacks %q", lang, want)
 			}

@@ -516,7 +516,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if nc > 0 && xc == nc {
 			res.Notes = append(res.Notes, analysis.NewNote("control_all_respond",
 				"campaign {campaign}: every control-group member counts as responding; if one of its response kinds means no response, name it in the negative option",
-				"活动“{campaign}”的对照组成员全部被算作有响应：如果其中某种回应类型其实表示没有响应，请把它填入“不算响应的类型”选项",
+				"活动“{campaign}”的对照组成员全部被算作有响应：如果其中某种回应类型其实表示没有响应，请把它填入“视为未响应的类型”选项",
 				analysis.V("campaign", cp.key)))
 		}
 		up.Rows = append(up.Rows, []any{cp.key, n, x, rate(x, n), nc, xc, rate(pc, nc), rate(pn, n), rate(pn, n) - rate(pc, nc), z, p, sig})

@@ -92,8 +92,8 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 							v = nil
 						}
 					case string:
-						if j < len(t.Columns) && t.Columns[j].Type == "label" {
-							v = label(info, x, lang)
+						if j < len(t.Columns) && t.Columns[j].Type != "string" {
+							v = cellText(info, t.Columns[j], x, lang, false) // labels, terms, reasons
 						}
 					}
 					vals[j] = v
