@@ -257,7 +257,7 @@ func TestBrowserLayout(t *testing.T) {
 					chromedp.WaitReady(chromedp.CSS(`#period-select option[value="custom"][selected]`)),
 					chromedp.WaitVisible(chromedp.CSS(`body[data-charts-ready="1"]`)))
 				res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[location.search, document.getElementById('period-line').textContent.replace(/\s+/g, ' ').trim()]`))
-				want := map[string]string{"zh": "自定义：2026年1月1日 – 2026年3月31日 · 对比 2025年10月3日 – 2025年12月31日", "en": "Custom range: 1 Jan 2026 – 31 Mar 2026 · compared with 3 Oct 2025 – 31 Dec 2025"}[lang]
+				want := map[string]string{"zh": "自定义时间：2026年1月1日 – 2026年3月31日 · 对比 2025年10月3日 – 2025年12月31日", "en": "Custom range: 1 Jan 2026 – 31 Mar 2026 · compared with 3 Oct 2025 – 31 Dec 2025"}[lang]
 				if err != nil || len(res) != 2 || !strings.Contains(res[0], "from=2026-01-01") || !strings.Contains(res[0], "to=2026-03-31") || !strings.HasPrefix(res[1], want) {
 					t.Errorf("%s: %q (%v); want from and to in the URL and %q", name, res, err, want)
 				}
