@@ -264,7 +264,7 @@ func TestNotesInLanguage(t *testing.T) {
 	for _, c := range []struct {
 		path, lang, want, not string
 	}{
-		{"/analyses/churn?folds=0", "zh-CN", "<li>未做交叉验证（折数为 0）</li>", "cross-validation skipped"},
+		{"/analyses/churn?folds=0", "zh-CN", "<li>未做交叉验证（折数设为 0）</li>", "cross-validation skipped"},
 		{"/analyses/churn?folds=0", "en", "<li>cross-validation skipped (folds=0)</li>", "未做交叉验证"},
 		{"/analyses/basket?max_rules=1", "zh-CN", "<li>规则数超过“最多规则数”，只列出最强的规则</li>", "more rules than"},
 		{"/api/v1/analyses/churn?folds=0", "zh-CN", `"notes":["cross-validation skipped (folds=0)"]`, "未做交叉验证"},

@@ -150,7 +150,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		cvt.Rows = append(cvt.Rows, []any{m, cv.AUC, cv.PooledAUC, cv.Precision, cv.Precision / cv.BaseRate, strings.Join(folds, " ")})
 	}
 	if len(rep.CV) == 0 {
-		res.Notes = append(res.Notes, analysis.NewNote("no_cv", "cross-validation skipped (folds=0)", "未做交叉验证（折数为 0）"))
+		res.Notes = append(res.Notes, analysis.NewNote("no_cv", "cross-validation skipped (folds=0)", "未做交叉验证（折数设为 0）"))
 	}
 
 	risk := analysis.Table{Key: "risk", PerCustomer: true, Columns: []analysis.Column{

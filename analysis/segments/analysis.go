@@ -111,7 +111,7 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		}
 		res.Notes = append(res.Notes, analysis.NewNote("features_chosen",
 			"features chosen from the data: {features} ({why} for recency, frequency and monetary); features=… names others",
-			"聚类特征由数据自动选定：{features}（{why}，不能按最近购买、购买频次和消费金额聚类）；可在“特征”选项中指定其他特征",
+			"聚类特征由数据自动选定：{features}（{why}，不能按最近购买、购买频次和消费金额聚类）；可在“使用的特征”选项中指定其他特征",
 			analysis.Keys("features", names...), why, analysis.V("buyers", strconv.Itoa(buyers)),
 			analysis.V("customers", strconv.Itoa(len(in.Data.Customers)))))
 	}
