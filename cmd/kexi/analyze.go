@@ -362,8 +362,10 @@ func cellText(info analysis.Info, col analysis.Column, v any, lang string, human
 		switch col.Type {
 		case "label", "terms": // terms: each part that is a key (as the pages show it)
 			return label(info, x, lang)
-		case "reasons":
-			return kexihttp.ReasonsText(&info, lang, x)
+		case "reasons": // files keep them as the page's downloads do
+			if human {
+				return kexihttp.ReasonsText(&info, lang, x)
+			}
 		}
 		return x
 	case time.Time:
