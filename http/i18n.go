@@ -235,6 +235,9 @@ func compound(info *analysis.Info, lang, key string) string {
 	if name, ok := strings.CutPrefix(key, "custom."); ok && name != "" {
 		return name
 	}
+	if base, ok := strings.CutPrefix(key, "mean_"); ok && strings.HasPrefix(base, "custom.") { // segments' profile of a custom field
+		return fmt.Sprintf(tr(lang, "feature_mean"), label(info, lang, base))
+	}
 	if f, v, ok := strings.Cut(key, "."); ok && isIdent(f) && v != "" {
 		if t, ok := lookup(info, lang, f); ok {
 			return t + ": " + label(info, lang, v)
@@ -664,6 +667,7 @@ var catalog = map[string]T{
 	"table.attrition.complaints_before_churn": {En: "Complaints before churning, by subject", Zh: "流失前投诉（按主题）"},
 	"(other)":         {En: "(other)", Zh: "（其他）"},
 	"feature_missing": {En: "%s unknown", Zh: "%s未知"},
+	"feature_mean":    {En: "Mean %s", Zh: "平均%s"},
 	"channel_share":   {En: "Share of orders via", Zh: "渠道订单占比"},
 	"male":            {En: "Male", Zh: "男"},
 	"female":          {En: "Female", Zh: "女"},

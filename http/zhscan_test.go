@@ -105,11 +105,14 @@ func TestZhPagesTranslated(t *testing.T) {
 	t.Run("fixture", func(t *testing.T) { scanZh(t, newFixture(t)) })
 	// The demo data is large enough for every analysis (churn drivers, CLV models …).
 	t.Run("demo", func(t *testing.T) {
-		scanZh(t, newFixtureBatch(t, all.List(), demo.Generate(demo.Options{Customers: 300, Seed: 1})))
+		// Options that make analyses write notes, so that an untranslated note fails the scan.
+		scanZh(t, newFixtureBatch(t, all.List(), demo.Generate(demo.Options{Customers: 300, Seed: 1})),
+			"/analyses/churn?folds=0", "/analyses/basket?max_rules=1", "/analyses/segments?from=2031-01-01",
+			"/analyses/rfm?from=2031-01-01")
 	})
 }
 
-func scanZh(t *testing.T, f *fixture) {
+func scanZh(t *testing.T, f *fixture, extra ...string) {
 	pages := []string{"/", "/analyses", "/customers", "/import", "/users", "/settings",
 		"/customers/" + strconv.FormatInt(f.alice[kexi.KindCustomers], 10)}
 	for _, k := range kexi.Kinds {
@@ -121,6 +124,7 @@ func scanZh(t *testing.T, f *fixture) {
 	for _, a := range f.srv.analyses {
 		pages = append(pages, "/analyses/"+a.Info().Name)
 	}
+	pages = append(pages, extra...)
 	found := map[string][]string{} // word → pages
 	for _, p := range pages {
 		w := f.do(req{method: "GET", path: p, as: "admin", via: "session", header: map[string]string{"Accept-Language": "zh-CN"}})
@@ -244,6 +248,7 @@ func TestFeatureNames(t *testing.T) {
 		{"age_missing", "年龄未知", "Age unknown"},
 		{"custom.积分_missing", "积分未知", "积分 unknown"},
 		{"channel_share.app", "渠道订单占比: app", "Share of orders via: app"},
+		{"mean_custom.积分", "平均积分", "Mean 积分"}, // segments' profile column
 		{"province=(other)", "省份=（其他）", "Province=(other)"},
 		{"recency_days, frequency", "距上次购买(天)、购买次数", "Days since last purchase, Purchases"},
 		{"Smith, John", "Smith, John", "Smith, John"}, // a data value stays as it is
