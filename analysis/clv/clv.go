@@ -39,7 +39,7 @@ func (clvAnalysis) Info() analysis.Info {
 					Zh: "购买次数模型；bgbb 用于每期一次购买机会（年度捐赠、按月续费）"}},
 			{Key: "unit", Default: "weeks", Type: "choice", Choices: []string{"days", "weeks"},
 				Help: analysis.Text{En: "time unit of recency, T and parameters (continuous models)", Zh: "时间单位（连续时间模型）"}},
-			{Key: "period", Default: "year", Type: "choice", Choices: []string{"year", "quarter", "month"},
+			{Key: "bgbb_period", Default: "year", Type: "choice", Choices: []string{"year", "quarter", "month"},
 				Help: analysis.Text{En: "with model=bgbb: the calendar period that is one chance to buy", Zh: "model=bgbb 时：每次购买机会对应的日历周期"}},
 			{Key: "horizon", Default: "12", Type: "int",
 				Help: analysis.Text{En: "CLV horizon in months", Zh: "预测期（月）"}},
@@ -59,7 +59,7 @@ func (clvAnalysis) Info() analysis.Info {
 			"mbgnbd":             {En: "MBG/NBD", Zh: "MBG/NBD"},
 			"bgbb":               {En: "BG/BB (fixed periods)", Zh: "BG/BB(固定周期)"},
 			"unit":               {En: "Time unit", Zh: "时间单位"},
-			"period":             {En: "Period (BG/BB)", Zh: "周期(BG/BB)"},
+			"bgbb_period":        {En: "Period (BG/BB)", Zh: "周期(BG/BB)"},
 			"year":               {En: "Year", Zh: "年"},
 			"quarter":            {En: "Quarter", Zh: "季度"},
 			"month":              {En: "Month", Zh: "月"},
@@ -106,7 +106,7 @@ func (clvAnalysis) Info() analysis.Info {
 			"help.repeat_customers":   {En: "Customers who bought on more than one day", Zh: "在不止一天有购买的客户"},
 			"help.horizon":            {En: "Option horizon: months ahead the predictions cover", Zh: "选项 horizon:预测覆盖的未来月数"},
 			"help.discount":           {En: "Option discount: monthly rate the CLV is discounted by", Zh: "选项 discount:终身价值的月折现率"},
-			"help.time_unit":          {En: "Option unit (or period with BG/BB)", Zh: "选项 unit(BG/BB 时为 period)"},
+			"help.time_unit":          {En: "Option unit (or bgbb_period with BG/BB)", Zh: "选项 unit(BG/BB 时为 bgbb_period)"},
 			"help.log_likelihood":     {En: "Log-likelihood of the purchase model at the fitted parameters (higher is better)", Zh: "购买模型在拟合参数处的对数似然(越大越好)"},
 			"help.holdout_actual":     {En: "Purchases in the holdout period", Zh: "验证期内的实际购买次数"},
 			"help.holdout_predicted":  {En: "Purchases the model fitted before the holdout predicts for it", Zh: "验证期前拟合的模型对验证期的预测购买次数"},
@@ -122,7 +122,7 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	}
 	in = analysis.Defaults(in)
 	o := analysis.NewOpts(a.Info(), in.Options)
-	model, unitName, periodName := o.String("model"), o.String("unit"), o.String("period")
+	model, unitName, periodName := o.String("model"), o.String("unit"), o.String("bgbb_period")
 	months, discount, penalty := o.Int("horizon"), o.Float("discount"), o.Float("penalty")
 	loc := in.Location()
 	holdout := o.DateIn("holdout", loc)

@@ -91,7 +91,7 @@ func TestRunBadOptions(t *testing.T) {
 	for _, opts := range []map[string]string{
 		{"model": "nope"}, {"unit": "years"}, {"horizon": "0"}, {"discount": "-0.1"},
 		{"holdout": "2030-01-01"}, {"holdout": "soon"}, {"colour": "red"},
-		{"model": "bgbb", "period": "week"}, {"model": "bgbb", "horizon": "6"}, // no whole year in 6 months
+		{"model": "bgbb", "bgbb_period": "week"}, {"model": "bgbb", "horizon": "6"}, // no whole year in 6 months
 	} {
 		_, err := New().Run(context.Background(), analysis.Input{Data: d, AsOf: at.AddDate(0, 3, 0), Options: opts})
 		if kexi.ErrorCode(err) != kexi.EINVALID {
@@ -230,13 +230,13 @@ func donationsLog(t *testing.T) *kexi.Dataset {
 	return d
 }
 
-// TestRunBGBBDonations: model=bgbb with period=year on the donations expanded into a log of
+// TestRunBGBBDonations: model=bgbb with bgbb_period=year on the donations expanded into a log of
 // 11,104 donors and their gifts, as of 2001-12-31, gives the fit of the published summary:
 // α = 1.2035, β = 0.7497, γ = 0.6567, δ = 2.7834 (TestDonationsBGBB).
 func TestRunBGBBDonations(t *testing.T) {
 	d := donationsLog(t)
 	res, err := New().Run(context.Background(), analysis.Input{Data: d, AsOf: time.Date(2001, 12, 31, 23, 59, 59, 0, time.UTC),
-		Options: map[string]string{"model": "bgbb", "period": "year"}})
+		Options: map[string]string{"model": "bgbb", "bgbb_period": "year"}})
 	if err != nil {
 		t.Fatal(err)
 	}
