@@ -106,7 +106,7 @@ func (clvAnalysis) Info() analysis.Info {
 			"help.repeat_customers":   {En: "Customers who bought on more than one day", Zh: "在不止一天有购买的客户"},
 			"help.horizon":            {En: "Option horizon: months ahead the predictions cover", Zh: "选项 horizon:预测覆盖的未来月数"},
 			"help.discount":           {En: "Option discount: monthly rate the CLV is discounted by", Zh: "选项 discount:终身价值的月折现率"},
-			"help.time_unit":          {En: "Option unit (or bgbb_period with BG/BB)", Zh: "选项 unit(BG/BB 时为 bgbb_period)"},
+			"help.time_unit":          {En: "Option unit (or bgbb_period with BG/BB)", Zh: "选项“时间单位”（BG/BB 模型时为“周期”）"},
 			"help.log_likelihood":     {En: "Log-likelihood of the purchase model at the fitted parameters (higher is better)", Zh: "购买模型在拟合参数处的对数似然(越大越好)"},
 			"help.holdout_actual":     {En: "Purchases in the holdout period", Zh: "验证期内的实际购买次数"},
 			"help.holdout_predicted":  {En: "Purchases the model fitted before the holdout predicts for it", Zh: "验证期前拟合的模型对验证期的预测购买次数"},
