@@ -1,6 +1,7 @@
 package kexihttp
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -284,12 +285,16 @@ func help(info *analysis.Info, lang, key string) string {
 	return ""
 }
 
-// errText returns what a person should read about err, in lang: the message of a kexi.Error
-// (translated when it is one of ours), or "internal error".
+// errText returns what a person should read about err, in lang: an analysis's refusal in
+// lang, the message of a kexi.Error (translated when it is one of ours), or "internal
+// error".
 func errText(lang string, err error) string {
 	code := kexi.ErrorCode(err)
 	if code == kexi.EINTERNAL {
 		return tr(lang, "internal error")
+	}
+	if r, ok := errors.AsType[*analysis.Refusal](err); ok {
+		return r.Note.In(lang, nil)
 	}
 	msg := kexi.ErrorMessage(err)
 	if t, ok := catalog[msg]; ok {

@@ -4,10 +4,12 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/analysis"
 )
 
 // Label modes.
@@ -205,15 +207,17 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 		}
 	}
 	if rep.Churned == 0 || rep.Churned == rep.Rows {
-		return nil, kexi.Errorf(kexi.EINVALID,
-			"churn: %d customers to learn from, %d of them churned (%s labels, cut-off %s): a model needs both churned and retained customers",
-			rep.Rows, rep.Churned, mode, rep.Cutoff.Format("2006-01-02"))
+		return nil, analysis.Refuse(analysis.NewNote("churn_one_class",
+			"churn: {rows} customers to learn from, {churned} of them churned ({mode} labels, cut-off {cutoff}): a model needs both churned and retained customers",
+			"可用于训练的客户有 {rows} 位，其中流失 {churned} 位（标签方式：{mode}，截止日 {cutoff}）：模型需要同时有流失和留存的客户",
+			analysis.V("rows", strconv.Itoa(rep.Rows)), analysis.V("churned", strconv.Itoa(rep.Churned)),
+			modeArg(mode), analysis.V("cutoff", rep.Cutoff.Format("2006-01-02"))))
 	}
 	train := b.Frame(rep.Cutoff, trainRows)
 	train.Labels = labels
 	enc := FitEncoder(train)
 	if len(enc.Names) == 0 {
-		return nil, kexi.Errorf(kexi.EINVALID, "churn: no feature varies between customers")
+		return nil, analysis.Refuse(analysis.NewNote("churn_no_feature", "churn: no feature varies between customers", "没有任何特征在客户之间有差异，无法建模"))
 	}
 	rep.Features = enc.Names
 	x := enc.Transform(train)
@@ -358,4 +362,13 @@ func topDrivers(c []float64, n int, mk func(k int) Driver) []Driver {
 		out[i] = mk(k)
 	}
 	return out
+}
+
+// modeArg is a label mode for a note: flag (the customers' churn flags) or horizon (no
+// purchase within the horizon).
+func modeArg(mode string) analysis.Arg {
+	if mode == LabelFlag {
+		return analysis.T("mode", "flag", "客户的流失标记")
+	}
+	return analysis.T("mode", "horizon", "预测期内无购买")
 }

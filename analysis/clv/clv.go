@@ -159,7 +159,9 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		}
 	}
 	if len(ps) == 0 {
-		return nil, kexi.Errorf(kexi.EINVALID, "clv: no purchases to model (orders that are not returns or cancelled, up to the as-of date)")
+		return nil, analysis.Refuse(analysis.NewNote("clv_no_purchases",
+			"clv: no purchases to model (orders that are not returns or cancelled, up to the as-of date)",
+			"没有可用于建模的购买记录（截至分析日、未退货也未取消的订单）"))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -172,7 +174,10 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		return nil, err
 	}
 	if len(s.Customers) < 10 {
-		return nil, kexi.Errorf(kexi.EINVALID, "clv: %d customers before the calibration end; the models need at least 10", len(s.Customers))
+		return nil, analysis.Refuse(analysis.NewNote("clv_too_few",
+			"clv: {n} customers before the calibration end; the models need at least 10",
+			"校准期截止前只有 {n} 位客户；模型至少需要 10 位",
+			analysis.V("n", strconv.Itoa(len(s.Customers)))))
 	}
 	fo := FitOptions{Penalty: penalty}
 	var m Model

@@ -3,6 +3,7 @@ package clv
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -193,8 +194,10 @@ func runBGBB(in analysis.Input, ps []Purchase, periodName string, so SummaryOpti
 		return nil, err
 	}
 	if len(s.Customers) < 10 {
-		return nil, kexi.Errorf(kexi.EINVALID, "clv: %d customers with a first purchase in a %s that ended by %s; the models need at least 10",
-			len(s.Customers), per, dayString(so.End))
+		return nil, analysis.Refuse(analysis.NewNote("clv_too_few_periods",
+			"clv: {n} customers with a first purchase in a {per} that ended by {end}; the models need at least 10",
+			"首次购买所在{per_zh}在 {end} 前结束的客户只有 {n} 位；模型至少需要 10 位",
+			analysis.V("n", strconv.Itoa(len(s.Customers))), analysis.V("per", per.String()), perZh(per), analysis.V("end", dayString(so.End))))
 	}
 	fo := FitOptions{Penalty: penalty}
 	var bb *BGBB
