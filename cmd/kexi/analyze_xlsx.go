@@ -61,6 +61,17 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 			}
 			row++
 		}
+		// The notes under the figures, in the language asked for, as the text format
+		// prints them.
+		if len(r.Notes) > 0 {
+			row++
+		}
+		for _, n := range r.Notes {
+			if err := set(name, 1, row, n.In(lang, func(k string) string { return label(info, k, lang) })); err != nil {
+				return err
+			}
+			row++
+		}
 		for _, t := range r.Tables {
 			sheet := sheetName(info.Name + "." + t.Key)
 			if _, err := f.NewSheet(sheet); err != nil {

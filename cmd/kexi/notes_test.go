@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestNotesInLanguage: an analysis's notes print in the language asked for (issue #20 §2),
@@ -52,4 +54,35 @@ func TestTextInChinese(t *testing.T) {
 	if strings.Contains(out, "rows") || strings.Contains(out, "as of") {
 		t.Errorf("English in the Chinese text:\n%s", out)
 	}
+}
+
+// TestNotesInXLSX: the XLSX output carries the notes on the summary sheet, in the language
+// asked for, as the text format does.
+func TestNotesInXLSX(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "orders.csv")
+	if err := os.WriteFile(path, []byte(tinyOrders), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "value.xlsx")
+	code, _, stderr := kexiRun(t, "analyze", "value", "--orders", path, "--as-of", "2024-03-31", "--lang", "zh", "--format", "xlsx", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := excelize.OpenFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetName(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = "数据中没有商品成本（订单成本或明细的单位成本），因此不计算利润贡献和利润率"
+	for _, r := range rows {
+		if len(r) > 0 && r[0] == want {
+			return
+		}
+	}
+	t.Errorf("no note %q on the summary sheet:\n%v", want, rows)
 }
