@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -163,8 +165,14 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	}
 
 	// Run every analysis, as many at once as there are cores; options are per analysis, so
-	// only pass each the ones it declares when several are named.
+	// only pass each the ones it declares when several are named. For JSON and tables each
+	// result is rendered as soon as it is ready and then let go: per-customer tables are rows
+	// of boxed values, and holding all 19 results until the end cost hundreds of MB at 100k
+	// customers. The rendered bytes are written once every analysis has succeeded, so that a
+	// failure still writes nothing.
+	keep := *format == "csv" || *format == "xlsx"
 	results := make([]*analysis.Result, len(as))
+	rendered := make([][]byte, len(as))
 	infos := make([]analysis.Info, len(as))
 	errs := make([]error, len(as))
 	analysis.Each(as, 0, func(i int, a analysis.Analysis) {
@@ -173,15 +181,27 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if len(as) > 1 {
 			ain.Options = optionsFor(infos[i], in.Options)
 		}
-		if results[i], errs[i] = a.Run(ctx, ain); errs[i] != nil {
-			errs[i] = fmt.Errorf("%s: %w", infos[i].Name, errs[i])
+		r, err := a.Run(ctx, ain)
+		if err != nil {
+			errs[i] = fmt.Errorf("%s: %w", infos[i].Name, err)
+			return
+		}
+		withExternalIDs(r, in.Data)
+		switch {
+		case keep:
+			results[i] = r
+		case *format == "json":
+			rendered[i], errs[i] = json.Marshal(jsonResult(r))
+		default:
+			var b bytes.Buffer
+			writeTableText(&b, infos[i], r, l, *rows)
+			rendered[i] = b.Bytes()
 		}
 	})
-	for i, err := range errs {
+	for _, err := range errs {
 		if err != nil {
 			return err
 		}
-		withExternalIDs(results[i], in.Data)
 	}
 	if len(as) > 1 {
 		for k := range in.Options {
@@ -190,6 +210,10 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 	}
+	// The heap profile (KEXI_MEMPROFILE) shows here what the whole run holds (the Dataset
+	// and the rendered results) and, as alloc_space, everything the analyses allocated.
+	writeMemProfile(env.Getenv)
+	in.Data = nil // for the collector: what is left to do is output
 
 	if *format != "json" { // JSON keeps the values as stored, as the API does
 		for i := range results {
@@ -207,24 +231,16 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	}
 	switch *format {
 	case "table":
-		for i, r := range results {
+		for i, b := range rendered {
 			if i > 0 {
 				fmt.Fprintln(w)
 			}
-			writeTableText(w, infos[i], r, l, *rows)
+			if _, err = w.Write(b); err != nil {
+				break
+			}
 		}
 	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if len(results) == 1 {
-			err = enc.Encode(jsonResult(results[0]))
-		} else {
-			js := make([]any, len(results))
-			for i, r := range results {
-				js[i] = jsonResult(r)
-			}
-			err = enc.Encode(js)
-		}
+		err = writeJSON(w, rendered)
 	case "csv":
 		err = writeCSV(w, infos[0], results[0], l)
 	case "xlsx":
@@ -523,6 +539,42 @@ func writeCSV(w io.Writer, info analysis.Info, r *analysis.Result, lang string) 
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// writeJSON writes the results, each already in compact JSON, as one indented JSON value: the
+// result itself when there is one, else an array of them. The bytes are those of a
+// json.Encoder with SetIndent("", "  ") on the whole; each result is indented on its own, so
+// that the indented text of all of them is never held at once.
+func writeJSON(w io.Writer, compact [][]byte) error {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	var buf bytes.Buffer
+	one := len(compact) == 1
+	if !one {
+		bw.WriteString("[\n")
+	}
+	for i, b := range compact {
+		buf.Reset()
+		var err error
+		if one {
+			err = json.Indent(&buf, b, "", "  ")
+		} else {
+			bw.WriteString("  ")
+			err = json.Indent(&buf, b, "  ", "  ")
+		}
+		if err != nil {
+			return err
+		}
+		bw.Write(buf.Bytes())
+		compact[i] = nil
+		if !one && i < len(compact)-1 {
+			bw.WriteByte(',')
+		}
+		bw.WriteByte('\n')
+	}
+	if !one {
+		bw.WriteString("]\n")
+	}
+	return bw.Flush()
 }
 
 // jsonResult makes non-finite numbers (which JSON cannot carry) null.

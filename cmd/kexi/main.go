@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -61,6 +62,7 @@ func main() {
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	stopProfile()
+	writeMemProfile(os.Getenv) // commands without a peak of their own: at the end
 	os.Exit(code)
 }
 
@@ -81,6 +83,33 @@ func startProfile(path string) func() {
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}
+}
+
+// memProfiled is set once the heap profile (KEXI_MEMPROFILE) is written.
+var memProfiled bool
+
+// writeMemProfile writes a heap profile to the file named by KEXI_MEMPROFILE, for `go tool
+// pprof -sample_index=inuse_space`, the first time it is called; with no such variable it
+// does nothing. Commands call it where their memory peaks (analyze: after the analyses ran,
+// with every result still held, before any output); main calls it at the end for the others.
+// It collects garbage first, so the profile shows what is live at that point.
+func writeMemProfile(getenv func(string) string) {
+	path := getenv("KEXI_MEMPROFILE")
+	if path == "" || memProfiled {
+		return
+	}
+	memProfiled = true
+	runtime.GC()
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.Lookup("heap").WriteTo(f, 0)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "kexi: KEXI_MEMPROFILE %s: cannot write a profile there\n", path)
 	}
 }
 
