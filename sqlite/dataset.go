@@ -189,14 +189,7 @@ func (db *DB) partLoads(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func
 		if d.Leads, err = loadAll(ctx, q, db.c, leads, scope); err != nil {
 			return err
 		}
-		st, err := loadStages(ctx, q)
-		if err != nil {
-			return err
-		}
-		for i := range d.Leads {
-			d.Leads[i].Stages = st[d.Leads[i].ID]
-		}
-		return nil
+		return attachStages(ctx, q, d.Leads)
 	})
 	add(kexi.PartInteractions, func(ctx context.Context, q querier) (err error) {
 		d.Interactions, err = loadAll(ctx, q, db.c, interactions, scope)
@@ -342,13 +335,27 @@ var errMoved = errors.New("the data changed while it was being loaded")
 // categories), so that a Dataset holds each once.
 type texts map[string]string
 
-// get returns the copy of b, a text in bytes only borrowed (sql.RawBytes).
+// get returns the copy of b, a text in bytes only borrowed (sql.RawBytes). A nil t keeps
+// nothing: it returns a copy of b.
 func (t texts) get(b []byte) string {
 	if s, ok := t[string(b)]; ok { // no allocation: the compiler looks up string(b) in place
 		return s
 	}
 	s := string(b)
-	t[s] = s
+	if t != nil {
+		t[s] = s
+	}
+	return s
+}
+
+// str returns the copy of s kept, keeping s when there is none (a nil t: s).
+func (t texts) str(s string) string {
+	if k, ok := t[s]; ok {
+		return k
+	}
+	if t != nil {
+		t[s] = s
+	}
 	return s
 }
 
@@ -513,7 +520,7 @@ func loadAll[T any](ctx context.Context, q querier, c *crypt, e *entity[T], scop
 		out = make([]T, 0, n) // a write in between only makes append grow it
 	}
 	sorted := true
-	s := &scanning{c: c, custom: customs{}}
+	s := &scanning{c: c, custom: customs{}, texts: texts{}}
 	rows, err := q.QueryContext(ctx, "SELECT "+sel+" FROM "+from+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", e.kind, err)

@@ -52,6 +52,11 @@ type Options struct {
 	Now func() time.Time
 	// Readers is the size of the read connection pool; 0 means max(4, GOMAXPROCS).
 	Readers int
+	// NoMmap makes the connections read the file rather than map it into memory. Mapped
+	// pages read are counted in the process's resident memory (up to the file's size) for as
+	// long as the store is open; a one-shot reader such as `kexi analyze` is better off
+	// without, for about 0.3 s more CPU on a 700 MB file.
+	NoMmap bool
 }
 
 // DB is a kexi store on one SQLite file. It implements kexi.Store.
@@ -92,8 +97,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if db.now == nil {
 		db.now = time.Now
 	}
+	mmap := "2147483648"
+	if opts.NoMmap {
+		mmap = "0"
+	}
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=temp_store(MEMORY)&_pragma=mmap_size(2147483648)"
+		"&_pragma=temp_store(MEMORY)&_pragma=mmap_size(" + mmap + ")"
 	u := url.URL{Scheme: "file", Path: abs}
 	base := u.String()
 	db.w, err = sql.Open("sqlite", base+"?"+common+"&_pragma=cache_size(-131072)&_txlock=immediate")

@@ -26,10 +26,10 @@ var events = &entity[kexi.WebEvent]{
 		"t.type, t.page, t.dwell, t.session_id, t.created_at, t.updated_at",
 	from:     "events t LEFT JOIN customers c ON c.id = t.customer_id",
 	linkInGo: true,
-	scan: func(sc scanner, _ *scanning, x *kexi.WebEvent) error {
+	scan: func(sc scanner, s *scanning, x *kexi.WebEvent) error {
 		var at, created, updated int64
-		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &x.AnonymousID, &at, &x.Type, &x.Page,
-			&x.Dwell, &x.SessionID, &created, &updated)
+		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, s.text(0, &x.AnonymousID), &at,
+			s.text(1, &x.Type), s.text(2, &x.Page), &x.Dwell, s.text(3, &x.SessionID), &created, &updated)
 		x.At, x.CreatedAt, x.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 		return err
 	},

@@ -27,10 +27,10 @@ var interactions = &entity[kexi.Interaction]{
 		"t.channel, t.minutes, t.rep, t.subject, t.notes, t.created_at, t.updated_at",
 	from:     "interactions t LEFT JOIN customers c ON c.id = t.customer_id",
 	linkInGo: true,
-	scan: func(sc scanner, _ *scanning, x *kexi.Interaction) error {
+	scan: func(sc scanner, s *scanning, x *kexi.Interaction) error {
 		var at, created, updated int64
-		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Kind, &x.Channel, &x.Minutes,
-			&x.Rep, &x.Subject, &x.Notes, &created, &updated)
+		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, s.text(0, &x.Kind), s.text(1, &x.Channel),
+			&x.Minutes, s.text(2, &x.Rep), s.text(3, &x.Subject), s.text(4, &x.Notes), &created, &updated)
 		x.At, x.CreatedAt, x.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 		return err
 	},

@@ -35,8 +35,9 @@ var leads = &entity[kexi.Lead]{
 	scan: func(sc scanner, s *scanning, x *kexi.Lead) error {
 		var custom sql.NullString
 		var created, updated int64
-		err := sc.Scan(&x.ID, &x.ExternalID, &x.Name, &x.Company, &x.Source, &x.Campaign, &x.Owner, &x.Stage,
-			&x.LostReason, &x.Value, &x.CustomerID, &x.Customer, &x.Province, &custom, &created, &updated)
+		err := sc.Scan(&x.ID, &x.ExternalID, &x.Name, &x.Company, s.text(0, &x.Source), s.text(1, &x.Campaign),
+			s.text(2, &x.Owner), s.text(3, &x.Stage), s.text(4, &x.LostReason), &x.Value, &x.CustomerID, &x.Customer,
+			s.text(5, &x.Province), &custom, &created, &updated)
 		if err != nil {
 			return err
 		}
@@ -103,6 +104,52 @@ func writeStages(ctx context.Context, tx *sql.Tx, l *kexi.Lead) error {
 // stageRows is what loadStages reads from.
 type stageRows interface {
 	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}
+
+// attachStages gives each of leads (in id order) its stage history in time order, as
+// loadStages reads it: in one pass, every history a part of one slice, the stage names shared.
+func attachStages(ctx context.Context, q querier, leads []kexi.Lead) error {
+	var n int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM lead_stages").Scan(&n); err != nil {
+		return fmt.Errorf("load lead stages: %w", err)
+	}
+	rows, err := q.QueryContext(ctx, "SELECT lead_id, stage, entered_at FROM lead_stages ORDER BY lead_id, entered_at")
+	if err != nil {
+		return fmt.Errorf("load lead stages: %w", err)
+	}
+	defer rows.Close()
+	all := make([]kexi.StageEntry, 0, n) // a write in between only makes append grow it
+	start := make([]int32, len(leads)+1) // leads[k]'s history is all[start[k]:start[k+1]]
+	in := texts{}
+	k := 0
+	var id, at int64
+	var stage sql.RawBytes
+	for rows.Next() {
+		if err := rows.Scan(&id, &stage, &at); err != nil {
+			return fmt.Errorf("load lead stages: %w", err)
+		}
+		for k < len(leads) && leads[k].ID < id {
+			k++
+			start[k] = int32(len(all))
+		}
+		if k == len(leads) || leads[k].ID != id {
+			continue // a lead out of scope
+		}
+		all = append(all, kexi.StageEntry{Stage: in.get(stage), EnteredAt: time.UnixMilli(at).UTC()})
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("load lead stages: %w", err)
+	}
+	for k < len(leads) {
+		k++
+		start[k] = int32(len(all))
+	}
+	for k := range leads {
+		if a, b := start[k], start[k+1]; b > a {
+			leads[k].Stages = all[a:b:b]
+		}
+	}
+	return nil
 }
 
 // loadStages reads every lead's stage history (in time order), keyed by lead id.

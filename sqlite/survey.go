@@ -25,10 +25,10 @@ var surveys = &entity[kexi.SurveyResponse]{
 		"t.score, t.channel, t.comment, t.created_at, t.updated_at",
 	from:     "surveys t LEFT JOIN customers c ON c.id = t.customer_id",
 	linkInGo: true,
-	scan: func(sc scanner, _ *scanning, x *kexi.SurveyResponse) error {
+	scan: func(sc scanner, s *scanning, x *kexi.SurveyResponse) error {
 		var at, created, updated int64
-		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, &x.Kind, &x.Score, &x.Channel,
-			&x.Comment, &created, &updated)
+		err := sc.Scan(&x.ID, &x.ExternalID, &x.CustomerID, &x.Customer, &at, s.text(0, &x.Kind), &x.Score,
+			s.text(1, &x.Channel), s.text(2, &x.Comment), &created, &updated)
 		x.At, x.CreatedAt, x.UpdatedAt = time.UnixMilli(at).UTC(), time.UnixMilli(created).UTC(), time.UnixMilli(updated).UTC()
 		return err
 	},

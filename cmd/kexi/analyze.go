@@ -20,6 +20,7 @@ import (
 	"github.com/kexi/kexi/analysis/all"
 	kexihttp "github.com/kexi/kexi/http"
 	"github.com/kexi/kexi/sheet"
+	"github.com/kexi/kexi/sqlite"
 )
 
 // multiFlag collects a repeatable flag.
@@ -130,7 +131,9 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if _, err := os.Stat(path); err != nil {
 			return kexi.Errorf(kexi.EINVALID, "database %s not found: run 'kexi import' or 'kexi demo' first, or give --orders FILE.csv", path)
 		}
-		st, err := openStore(ctx, env, path)
+		// The store is read once and closed before the analyses run; its file is read rather
+		// than mapped, since mapped pages would count in the resident memory meanwhile.
+		st, err := openStoreWith(ctx, env, path, sqlite.Options{NoMmap: true})
 		if err != nil {
 			return err
 		}
@@ -148,6 +151,9 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		}
 		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}, analysis.Parts(as...)); err != nil {
 			return fmt.Errorf("load dataset: %w", err)
+		}
+		if err := st.Close(); err != nil { // its page caches are not needed any more
+			return fmt.Errorf("close %s: %w", path, err)
 		}
 	}
 
@@ -175,29 +181,34 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	rendered := make([][]byte, len(as))
 	infos := make([]analysis.Info, len(as))
 	errs := make([]error, len(as))
-	analysis.Each(as, 0, func(i int, a analysis.Analysis) {
+	for i, a := range as {
 		infos[i] = a.Info()
+	}
+	input := func(i int) analysis.Input {
 		ain := in
 		if len(as) > 1 {
 			ain.Options = optionsFor(infos[i], in.Options)
 		}
-		r, err := a.Run(ctx, ain)
+		return ain
+	}
+	runEach(ctx, as, in, input, func(i int, r *analysis.Result, d *kexi.Dataset, err error) {
 		if err != nil {
 			errs[i] = fmt.Errorf("%s: %w", infos[i].Name, err)
 			return
 		}
-		withExternalIDs(r, in.Data)
+		withExternalIDs(r, d)
 		switch {
 		case keep:
 			results[i] = r
 		case *format == "json":
-			rendered[i], errs[i] = json.Marshal(jsonResult(r))
+			rendered[i], errs[i] = jsonBytes(r)
 		default:
 			var b bytes.Buffer
 			writeTableText(&b, infos[i], r, l, *rows)
 			rendered[i] = b.Bytes()
 		}
 	})
+	in.Data = nil // for the collector: runEach let go of the parts as it went
 	for _, err := range errs {
 		if err != nil {
 			return err
@@ -210,10 +221,9 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 	}
-	// The heap profile (KEXI_MEMPROFILE) shows here what the whole run holds (the Dataset
-	// and the rendered results) and, as alloc_space, everything the analyses allocated.
+	// The heap profile (KEXI_MEMPROFILE) shows here what the whole run holds to the end (the
+	// rendered results) and, as alloc_space, everything the load and the analyses allocated.
 	writeMemProfile(env.Getenv)
-	in.Data = nil // for the collector: what is left to do is output
 
 	if *format != "json" { // JSON keeps the values as stored, as the API does
 		for i := range results {
@@ -575,6 +585,15 @@ func writeJSON(w io.Writer, compact [][]byte) error {
 		bw.WriteString("]\n")
 	}
 	return bw.Flush()
+}
+
+// jsonBytes returns r in compact JSON, as a json.Encoder writes it (HTML characters escaped).
+func jsonBytes(r *analysis.Result) ([]byte, error) {
+	v := jsonResult(r)
+	if b, ok := v.(json.RawMessage); ok {
+		return b, nil // json.Marshal's own: compact already
+	}
+	return json.Marshal(v)
 }
 
 // jsonResult makes non-finite numbers (which JSON cannot carry) null.

@@ -20,11 +20,17 @@ import (
 // from the key file <path>.key beside the database, created with 32 random bytes and mode 0600
 // when absent: the key is never kept inside the database.
 func openStore(ctx context.Context, env *Env, path string) (kexi.Store, error) {
+	return openStoreWith(ctx, env, path, sqlite.Options{})
+}
+
+// openStoreWith is openStore with options (the key is filled in).
+func openStoreWith(ctx context.Context, env *Env, path string, opts sqlite.Options) (kexi.Store, error) {
 	key, err := storeKey(env, path)
 	if err != nil {
 		return nil, err
 	}
-	return sqlite.Open(ctx, path, sqlite.Options{Key: key})
+	opts.Key = key
+	return sqlite.Open(ctx, path, opts)
 }
 
 // storeKey returns the encryption key for the database at path.
