@@ -44,7 +44,7 @@ func (d *Dataset) Normalize() {
 	if len(d.Keys.ID) == 0 && len(d.Customers) > 0 {
 		d.Keys = KeysOf(d.Customers)
 	}
-	d.Orders = d.Orders.sorted()
+	d.Orders.sort()
 	d.Orders.built()
 	sortIf(d.Products, func(a, b *Product) int { return cmp.Compare(a.ID, b.ID) })
 	sortIf(d.Interactions, func(a, b *Interaction) int { return timeID(a.At, a.ID, b.At, b.ID) })

@@ -341,6 +341,51 @@ func (t *OrderTable) sorted() OrderTable {
 	return t.gather(perm)
 }
 
+// sort puts the orders in the Dataset's order (stable), as sorted does, but in t: column by
+// column, each replaced by its sorted copy in turn, so that a load's table is held twice one
+// column at a time rather than whole (at 100k demo customers, 250 MB less at the load's
+// peak). The arrays t had are not written, so a table that shares them keeps its order.
+func (t *OrderTable) sort() {
+	n := t.Len()
+	inOrder := true
+	for i := 1; i < n && inOrder; i++ {
+		inOrder = t.cmp(i-1, i) <= 0
+	}
+	if inOrder {
+		return
+	}
+	perm := orderPerm(t)
+	t.ID, t.CustomerID, t.At = pick(t.ID, perm), pick(t.CustomerID, perm), pick(t.At, perm)
+	t.Amount, t.Cost, t.Shipping = pick(t.Amount, perm), pick(t.Cost, perm), pick(t.Shipping, perm)
+	t.Discount, t.Returned, t.Facet = pick(t.Discount, perm), pick(t.Returned, perm), pick(t.Facet, perm)
+	t.Facets, t.facetCode, t.itemCode = slices.Clip(t.Facets), nil, nil
+	t.ext = t.ext.gather(perm)
+	if t.LineStart == nil {
+		return
+	}
+	start := make([]int32, 1, n+1)
+	for _, p := range perm {
+		start = append(start, start[len(start)-1]+t.LineStart[p+1]-t.LineStart[p])
+	}
+	l := &t.Lines
+	l.Item = pickRuns(l.Item, t.LineStart, perm)
+	l.Quantity = pickRuns(l.Quantity, t.LineStart, perm)
+	l.UnitPrice = pickRuns(l.UnitPrice, t.LineStart, perm)
+	l.UnitCost = pickRuns(l.UnitCost, t.LineStart, perm)
+	l.Items = slices.Clip(l.Items)
+	t.LineStart = start
+}
+
+// pickRuns returns the runs s[start[p]:start[p+1]] for the positions p in perm, one after
+// the other.
+func pickRuns[T any](s []T, start, perm []int32) []T {
+	out := make([]T, 0, len(s))
+	for _, p := range perm {
+		out = append(out, s[start[p]:start[p+1]]...)
+	}
+	return out
+}
+
 // orderPerm returns the positions of t's orders in sorted order. Customer IDs are small
 // dense numbers, so it counts orders per customer to place each customer's run, then sorts
 // each run (a handful of orders) by time: linear, where a comparison sort of a million orders

@@ -337,11 +337,11 @@ func (db *DB) loadChanged(ctx context.Context, q querier, d *kexi.Dataset, scope
 			return err
 		}
 		if p.Has(kexi.PartLines) {
-			var lines orderLines
-			if err := lines.load(ctx, q, scope, idRange{}, of); err != nil {
+			lines := make([]orderLines, 1)
+			if err := lines[0].load(ctx, q, scope, idRange{}, of); err != nil {
 				return err
 			}
-			if err := lines.attach(&d.Orders); err != nil {
+			if err := attachLines(&d.Orders, lines); err != nil {
 				return err
 			}
 		}

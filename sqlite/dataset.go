@@ -150,12 +150,7 @@ func (db *DB) partLoads(d *kexi.Dataset, scope kexi.Scope, p kexi.Parts) ([]func
 		if !p.Has(kexi.PartLines) {
 			return nil
 		}
-		all := lines[0]
-		for k := 1; k < shards; k++ {
-			all.lines.AppendTable(&lines[k].lines)
-			all.runs = append(all.runs, lines[k].runs...)
-		}
-		return all.attach(&d.Orders)
+		return attachLines(&d.Orders, lines)
 	}
 	add(kexi.PartCustomers, func(ctx context.Context, q querier) (err error) {
 		d.Customers, err = loadAll(ctx, q, db.c, customers, scope)
@@ -454,6 +449,9 @@ func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope, r id
 		return fmt.Errorf("order lines: %w", err)
 	}
 	defer rows.Close()
+	ls := &l.lines.Lines // room for n lines: a write in between only makes append grow it
+	ls.Item, ls.Quantity = make([]uint32, 0, n), make([]float64, 0, n)
+	ls.UnitPrice, ls.UnitCost = make([]float64, 0, n), make([]float64, 0, n)
 	in := texts{}
 	var id, pid int64
 	var qty, price, cost float64
@@ -472,34 +470,69 @@ func (l *orderLines) load(ctx context.Context, q querier, scope kexi.Scope, r id
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("order lines: %w", err)
 	}
+	// Only the runs' line offsets and the lines are needed from here: the rows' other
+	// columns (one row per run, zeros) go.
+	l.lines = kexi.OrderTable{LineStart: l.lines.LineStart, Lines: l.lines.Lines}
 	return nil
 }
 
-// attach gives each order its lines; both are in id order. A line whose order is not among
-// the orders was read in another snapshot: errMoved.
-func (l *orderLines) attach(t *kexi.OrderTable) error {
-	if len(l.runs) == 0 {
+// attachLines gives each order of t its lines, from the shards' lines in turn (the shards
+// and t in id order), letting go of each shard once copied. The items are coded anew, in the
+// order the lines first name them, as appending the shards' lines one by one would. A line
+// whose order is not among the orders was read in another snapshot: errMoved.
+func attachLines(t *kexi.OrderTable, shards []orderLines) error {
+	total := 0
+	for k := range shards {
+		total += len(shards[k].lines.Lines.Item)
+	}
+	if total == 0 {
 		return nil
 	}
-	src := &l.lines
 	t.LineStart = make([]int32, t.Len()+1)
-	t.Lines = kexi.LineTable{Item: src.Lines.Item, Items: src.Lines.Items, Quantity: src.Lines.Quantity,
-		UnitPrice: src.Lines.UnitPrice, UnitCost: src.Lines.UnitCost}
+	dst := kexi.LineTable{Item: make([]uint32, 0, total), Quantity: make([]float64, 0, total),
+		UnitPrice: make([]float64, 0, total), UnitCost: make([]float64, 0, total)}
+	codes := map[kexi.Item]uint32{}
 	k := 0
-	for r, id := range l.runs {
-		for k < t.Len() && t.ID[k] < id {
-			t.LineStart[k+1] = t.LineStart[k]
+	for s := range shards {
+		src := &shards[s].lines
+		recode := make([]uint32, len(src.Lines.Items))
+		for c := range recode {
+			recode[c] = ^uint32(0)
+		}
+		for r, id := range shards[s].runs {
+			for k < t.Len() && t.ID[k] < id {
+				t.LineStart[k+1] = t.LineStart[k]
+				k++
+			}
+			if k == t.Len() || t.ID[k] != id {
+				return errMoved
+			}
+			lo, hi := src.LineStart[r], src.LineStart[r+1]
+			for _, c := range src.Lines.Item[lo:hi] {
+				if recode[c] == ^uint32(0) {
+					it := src.Lines.Items[c]
+					code, ok := codes[it]
+					if !ok {
+						code = uint32(len(dst.Items))
+						codes[it] = code
+						dst.Items = append(dst.Items, it)
+					}
+					recode[c] = code
+				}
+				dst.Item = append(dst.Item, recode[c])
+			}
+			dst.Quantity = append(dst.Quantity, src.Lines.Quantity[lo:hi]...)
+			dst.UnitPrice = append(dst.UnitPrice, src.Lines.UnitPrice[lo:hi]...)
+			dst.UnitCost = append(dst.UnitCost, src.Lines.UnitCost[lo:hi]...)
+			t.LineStart[k+1] = int32(len(dst.Item))
 			k++
 		}
-		if k == t.Len() || t.ID[k] != id {
-			return errMoved
-		}
-		t.LineStart[k+1] = src.LineStart[r+1]
-		k++
+		shards[s] = orderLines{} // for the collector
 	}
 	for ; k < t.Len(); k++ {
 		t.LineStart[k+1] = t.LineStart[k]
 	}
+	t.Lines = dst
 	return nil
 }
 

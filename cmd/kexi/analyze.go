@@ -191,7 +191,9 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		}
 		return ain
 	}
-	runEach(ctx, as, in, input, func(i int, r *analysis.Result, d *kexi.Dataset, err error) {
+	data := in.Data
+	in.Data = nil // runEach holds the Dataset, and lets go of its parts as it goes
+	runEach(ctx, as, data, input, func(i int, r *analysis.Result, d *kexi.Dataset, err error) {
 		if err != nil {
 			errs[i] = fmt.Errorf("%s: %w", infos[i].Name, err)
 			return
@@ -208,7 +210,6 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 			rendered[i] = b.Bytes()
 		}
 	})
-	in.Data = nil // for the collector: runEach let go of the parts as it went
 	for _, err := range errs {
 		if err != nil {
 			return err

@@ -10,9 +10,10 @@ import (
 	"github.com/kexi/kexi/analysis"
 )
 
-// runEach runs the analyses as on the Dataset in in.Data, as many at once as there are cores,
-// and calls done for each as it ends (from the goroutine that ran it), with the Dataset it
-// ran on. input gives analysis i its Input.
+// runEach runs the analyses as on the Dataset data, as many at once as there are cores, and
+// calls done for each as it ends (from the goroutine that ran it), with the Dataset it ran on.
+// input gives analysis i its Input, but for its Data. The caller should hold no other
+// reference to data, so that its parts can go.
 //
 // Memory: each analysis runs on a Dataset of only the parts it reads (Dataset.Only; the
 // analyses declare them, and TestReads checks that they give the same result so), and once
@@ -22,11 +23,13 @@ import (
 // for the whole run because one of its few readers comes last. With all 19 analyses at 100k
 // customers this keeps the events, leads, products and campaigns out of the second half of
 // the run. The order the analyses run in changes nothing in what they give.
-func runEach(ctx context.Context, as []analysis.Analysis, in analysis.Input, input func(i int) analysis.Input,
+func runEach(ctx context.Context, as []analysis.Analysis, data *kexi.Dataset, input func(i int) analysis.Input,
 	done func(i int, r *analysis.Result, d *kexi.Dataset, err error)) {
 	if len(as) == 1 {
-		r, err := as[0].Run(ctx, input(0))
-		done(0, r, in.Data, err)
+		in := input(0)
+		in.Data = data
+		r, err := as[0].Run(ctx, in)
+		done(0, r, data, err)
 		return
 	}
 	// An analysis that reads the orders gets their details too, as a load of them all gives
@@ -44,7 +47,6 @@ func runEach(ctx context.Context, as []analysis.Analysis, in analysis.Input, inp
 		list[k] = as[i]
 	}
 	var mu sync.Mutex
-	data := in.Data
 	analysis.Each(list, 0, func(k int, a analysis.Analysis) {
 		i := order[k]
 		mu.Lock()
