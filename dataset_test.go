@@ -206,3 +206,32 @@ func TestCustomerKeysOf(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeSortsInPlace checks that Normalize sorts a table's columns without writing the
+// arrays it had (OrderTable.sort replaces them one by one): a table that shares them, as a
+// Dataset spliced from another does, keeps its order, and the result is sorted's.
+func TestNormalizeSortsInPlace(t *testing.T) {
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var orders []Order
+	for i := 0; i < 50; i++ {
+		orders = append(orders, Order{ID: int64(50 - i), ExternalID: "o" + strconv.Itoa(i), CustomerID: int64(i % 7),
+			OrderedAt: base.Add(time.Duration(i%5) * time.Hour), Amount: float64(i), Channel: "c" + strconv.Itoa(i%3),
+			Status: "paid", Items: []OrderItem{{SKU: "s" + strconv.Itoa(i%4), Quantity: float64(i), UnitPrice: 2}}})
+		if i%3 == 0 { // some orders without lines, some with two
+			orders[i].Items = nil
+		} else if i%3 == 1 {
+			orders[i].Items = append(orders[i].Items, OrderItem{SKU: "x", Quantity: 1})
+		}
+	}
+	shared := NewOrderTable(orders...)
+	before := shared.All()
+	want := shared.sorted()
+	d := &Dataset{Orders: shared}
+	d.Normalize()
+	if !reflect.DeepEqual(d.Orders, want) {
+		t.Fatalf("Normalize's table differs from sorted's")
+	}
+	if got := shared.All(); !reflect.DeepEqual(got, before) {
+		t.Fatalf("the table sharing the arrays changed")
+	}
+}
