@@ -28,7 +28,7 @@ func TestWriteJSONAsEncoder(t *testing.T) {
 		{Name: "a", AsOf: at, Summary: []analysis.Figure{{Key: "x", Value: 1.5}, {Key: "nan", Value: math.NaN()}},
 			Tables: []analysis.Table{{Key: "t", Columns: []analysis.Column{{Key: "c"}},
 				Rows: [][]any{{"<b>&amp;</b>", 1.0, nil, at, math.Inf(1)}, {}}}}},
-		{Name: "b", Tables: []analysis.Table{}, Notes: []string{"客析 \u2028 \"quoted\""}},
+		{Name: "b", Tables: []analysis.Table{}, Notes: []analysis.Note{analysis.NewNote("n", "<note> \u2028 \"quoted\"", "客析")}},
 		{Name: "c", Series: []analysis.Series{{Key: "s", X: []string{"1"}, Y: []analysis.Values{{Key: "y", Data: []float64{math.NaN(), 2}}}}}},
 	}
 	for n := 1; n <= len(results); n++ {
