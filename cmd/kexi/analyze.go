@@ -206,7 +206,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 			rendered[i], errs[i] = jsonBytes(r)
 		default:
 			var b bytes.Buffer
-			writeTableText(&b, infos[i], r, l, *rows)
+			writeTableText(&b, infos[i], labelled(r, in.Settings.Labels), l, *rows)
 			rendered[i] = b.Bytes()
 		}
 	})
@@ -226,7 +226,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	// rendered results) and, as alloc_space, everything the load and the analyses allocated.
 	writeMemProfile(env.Getenv)
 
-	if *format != "json" { // JSON keeps the values as stored, as the API does
+	if keep { // JSON keeps the values as stored, as the API does; tables were labelled as rendered
 		for i := range results {
 			results[i] = labelled(results[i], in.Settings.Labels)
 		}
