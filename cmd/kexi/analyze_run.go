@@ -46,14 +46,20 @@ func runEach(ctx context.Context, as []analysis.Analysis, data *kexi.Dataset, in
 	for k, i := range order {
 		list[k] = as[i]
 	}
+	// The workers take the analyses in order but may come to the lock in another: what is
+	// still needed is what the analyses that have not taken their Dataset yet read.
 	var mu sync.Mutex
+	started := make([]bool, len(as))
 	analysis.Each(list, 0, func(k int, a analysis.Analysis) {
 		i := order[k]
 		mu.Lock()
 		view := data.Only(parts[i])
-		var rest kexi.Parts // what the analyses still to start read
-		for _, j := range order[k+1:] {
-			rest |= parts[j]
+		started[i] = true
+		var rest kexi.Parts
+		for j, p := range parts {
+			if !started[j] {
+				rest |= p
+			}
 		}
 		data = data.Only(rest)
 		mu.Unlock()

@@ -87,6 +87,13 @@ func TestRunEachAsAlone(t *testing.T) {
 	for i, a := range as {
 		if got[i] != want[i] {
 			t.Errorf("%s: another result when run with the others", a.Info().Name)
+			s1, s2 := got[i], want[i]
+			for k := range min(len(s1), len(s2)) {
+				if s1[k] != s2[k] {
+					t.Logf("at %d: got %q\nwant %q", k, s1[max(0, k-100):min(len(s1), k+60)], s2[max(0, k-100):min(len(s2), k+60)])
+					break
+				}
+			}
 		}
 	}
 	// The rarest part's readers start first: of the 19 that issue #15 times, behaviour is the
