@@ -143,6 +143,7 @@ func serveStore(ctx context.Context, env *Env, st kexi.Store, addr string, lim s
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	writeMemProfile(env.Getenv) // KEXI_MEMPROFILE: what the server holds, before it lets go of it
 	logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 	defer cancel()
