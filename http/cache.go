@@ -115,16 +115,18 @@ type data struct {
 	ds    *kexi.Dataset
 	index map[int64]int // customer id → position in ds.Customers
 	v     int64
+	parts kexi.Parts // the parts ds holds (refresh.go)
 }
 
-// dataset returns the Dataset for the scope, and its version: the current version, or an
-// older one while the Dataset is reloaded in the background (refresh.go).
-func (s *Server) dataset(ctx context.Context, sc kexi.Scope) (*data, int64, error) {
+// dataset returns the Dataset for the scope with at least the parts p (and the dashboard's,
+// Server.base), and its version: the current version, or an older one while the Dataset is
+// reloaded in the background (refresh.go).
+func (s *Server) dataset(ctx context.Context, sc kexi.Scope, p kexi.Parts) (*data, int64, error) {
 	v, err := s.st.DataVersion(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("data version: %w", err)
 	}
-	d, err := s.datasetAt(ctx, v, sc)
+	d, err := s.datasetAt(ctx, v, sc, p)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -171,7 +173,9 @@ func (s *Server) warm(ctx context.Context, v int64) int64 {
 	}
 	s.scopesMu.Unlock()
 	for _, sc := range scopes {
-		d, err := s.datasetAt(ctx, v, sc)
+		// The dashboard first, on the parts it reads: the first page after sign-in waits for
+		// these alone; then the parts of every analysis.
+		d, err := s.datasetAt(ctx, v, sc, 0)
 		if err != nil {
 			s.log.Warn("warm dataset", "err", err)
 			return warmed
@@ -183,6 +187,10 @@ func (s *Server) warm(ctx context.Context, v int64) int64 {
 			s.log.Warn("warm dashboard", "err", err)
 		} else if _, err := s.dashboard(ctx, sc, pc); err != nil {
 			s.log.Warn("warm dashboard", "err", err)
+		}
+		if d, err = s.datasetAt(ctx, v, sc, analysis.Parts(s.analyses...)); err != nil {
+			s.log.Warn("warm dataset", "err", err)
+			return warmed
 		}
 		analysis.Each(s.analyses, 0, func(_ int, a analysis.Analysis) {
 			if ctx.Err() != nil {

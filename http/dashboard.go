@@ -174,7 +174,7 @@ func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
 // Over the default period they are the newest results at hand (figures, recent.go), so that a write
 // shows on the next dashboard without waiting for those analyses to run again.
 func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) (*Headline, error) {
-	d, v, err := s.dataset(ctx, sc)
+	d, v, err := s.dataset(ctx, sc, 0) // the base parts: dashboardParts
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +238,19 @@ func (s *Server) headlineFor(ctx context.Context, sc kexi.Scope, d *data, from, 
 		src.pick(res, &h)
 	}
 	return h
+}
+
+// dashboardParts are the Dataset parts the dashboard reads: the orders with their costs, the
+// customers, the surveys (NPS), and what the analyses of its figures read (figureSources).
+// Every Dataset the server holds has them (Server.base).
+func (s *Server) dashboardParts() kexi.Parts {
+	p := kexi.PartCustomers | kexi.PartOrders | kexi.PartOrderDetails | kexi.PartSurveys
+	for _, src := range figureSources {
+		if a := s.byName[src.analysis]; a != nil {
+			p |= analysis.Parts(a)
+		}
+	}
+	return p
 }
 
 // figureSources says which analysis results fill the dashboard's optional headlines.

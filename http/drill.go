@@ -141,8 +141,11 @@ func (af *afields) run(name string) (*arun, error) {
 		}
 		pc.apply(&in)
 	}
-	if af.d == nil {
-		if af.d, _, err = af.s.dataset(af.ctx, af.sc); err != nil {
+	if p := analysis.Parts(a); af.d == nil || !af.d.parts.Has(p) {
+		if af.d != nil {
+			p |= af.d.parts
+		}
+		if af.d, _, err = af.s.dataset(af.ctx, af.sc, p); err != nil {
 			return nil, err
 		}
 	}

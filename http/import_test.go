@@ -188,7 +188,7 @@ func TestWarm(t *testing.T) {
 		t.Error("dashboard not warmed")
 	}
 	// Only analyses that refuse this little data may be missing (errors are not cached).
-	d, _ := f.srv.datasetAt(ctx, v, kexi.Scope{})
+	d, _ := f.srv.datasetAt(ctx, v, kexi.Scope{}, kexi.AllParts)
 	for _, a := range missing {
 		if _, _, err := f.srv.runAnalysis(ctx, kexi.Scope{}, a, analysis.Input{Options: map[string]string{}}, d); err == nil {
 			t.Errorf("%s not warmed", a.Info().Name)

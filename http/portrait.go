@@ -66,6 +66,18 @@ const portraitShown = 12
 // order, when they are registered.
 var portraitDetails = []string{"rfm", "pyramid", "lifecycle", "value", "clv", "churn", "satisfaction"}
 
+// portraitParts are the Dataset parts the customer page's analyses read: portrait's and
+// portraitDetails'.
+func (s *Server) portraitParts() kexi.Parts {
+	var p kexi.Parts
+	for _, name := range append([]string{"portrait"}, portraitDetails...) {
+		if a := s.byName[name]; a != nil {
+			p |= analysis.Parts(a)
+		}
+	}
+	return p
+}
+
 // portraitLink is the portrait of customer id, remembering the list page from.
 func portraitLink(id int64, from string) string {
 	l := "/customers/" + strconv.FormatInt(id, 10)
@@ -131,7 +143,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 
 	ctx := r.Context()
 	sc := scopeOf(r)
-	d, _, err := s.dataset(ctx, sc)
+	d, _, err := s.dataset(ctx, sc, s.portraitParts())
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package kexihttp
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -15,19 +17,39 @@ import (
 // the next page. When it is everything (an import), the Dataset is reloaded in the background
 // and the pages keep the one held, with its results, until the new one is in. Only the very
 // first load of a scope is waited for.
+//
+// The Dataset held has only the parts the pages asked for so far (kexi.Parts): each page asks
+// for what its analyses read (analysis.Parts) and the dashboard's parts (Server.base), which
+// every Dataset held has. The first load reads those of the first page; a page that needs a
+// part not held waits while it is read (widen) and added to the Dataset held, which keeps the
+// parts it had. So the first dashboard waits for the orders, customers, surveys and leads, not
+// for the order lines, events and interactions that only other analyses read. Splices and
+// reloads keep to the parts held.
+//
+// One piece of work at a time changes a scope's Dataset, a refresh or a widening, so that neither loses
+// the other's work; a background reload may land meanwhile (see widen).
 
 // scoped is the Dataset of one scope and the work under way on it; the cache's mu guards it.
 type scoped struct {
 	cur    *data         // the Dataset held; nil until the first load is in
 	first  chan struct{} // closes when the first load ends (cur set, or err)
 	err    error         // why the first load failed
-	splice chan struct{} // while a refresh runs: closes when it ends
+	work   *work         // the refresh or widening under way, or nil
 	reload bool          // a full reload runs in the background
 }
 
-// datasetAt returns the scope's Dataset at version v or later; while a reload runs in the
-// background, the one held.
-func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope) (*data, error) {
+// work is a refresh or a widening of a scope's Dataset; done closes when it ends. A widening
+// sets err when its load failed, and v to the version it read at.
+type work struct {
+	done chan struct{}
+	err  error
+	v    int64
+}
+
+// datasetAt returns the scope's Dataset, with at least the parts p and the server's base parts,
+// at version v or later; while a reload runs in the background, the one held.
+func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope, p kexi.Parts) (*data, error) {
+	p |= s.base
 	s.scopesMu.Lock()
 	s.scopes[sc] = time.Now()
 	s.scopesMu.Unlock()
@@ -37,7 +59,7 @@ func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope) (*data, 
 	if sd == nil {
 		sd = &scoped{first: make(chan struct{})}
 		c.sets[sc] = sd
-		go s.firstLoad(context.WithoutCancel(ctx), sc, sd)
+		go s.firstLoad(context.WithoutCancel(ctx), sc, sd, p)
 	}
 	c.mu.Unlock()
 	select {
@@ -51,28 +73,39 @@ func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope) (*data, 
 	for {
 		c.mu.Lock()
 		cur := sd.cur
-		if cur.v >= v || sd.reload {
+		widen := !cur.parts.Has(p)
+		if !widen && (cur.v >= v || sd.reload) {
 			c.mu.Unlock()
 			return cur, nil
 		}
-		if sd.splice == nil {
-			sd.splice = make(chan struct{})
-			go s.refresh(context.WithoutCancel(ctx), sc, sd, cur)
+		if sd.work == nil {
+			sd.work = &work{done: make(chan struct{})}
+			if widen {
+				go s.widen(context.WithoutCancel(ctx), sc, sd, p)
+			} else {
+				go s.refresh(context.WithoutCancel(ctx), sc, sd, cur)
+			}
 		}
-		wait := sd.splice
+		j := sd.work
 		c.mu.Unlock()
 		select {
-		case <-wait:
+		case <-j.done:
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
+		if widen && j.err != nil {
+			return nil, j.err
+		}
+		// The parts added were read at j.v, maybe after the version of the others: the page
+		// takes the Dataset once all are at j.v at least.
+		v = max(v, j.v)
 	}
 }
 
-// firstLoad loads the scope's Dataset for the first time. On failure the scope is forgotten,
-// so that the next page tries again.
-func (s *Server) firstLoad(ctx context.Context, sc kexi.Scope, sd *scoped) {
-	d, err := s.load(ctx, sc)
+// firstLoad loads the parts p of the scope's Dataset for the first time. On failure the scope
+// is forgotten, so that the next page tries again.
+func (s *Server) firstLoad(ctx context.Context, sc kexi.Scope, sd *scoped, p kexi.Parts) {
+	d, err := s.load(ctx, sc, p)
 	c := s.cache
 	c.mu.Lock()
 	if err != nil {
@@ -85,19 +118,127 @@ func (s *Server) firstLoad(ctx context.Context, sc kexi.Scope, sd *scoped) {
 	close(sd.first)
 }
 
-// load reads the scope's whole Dataset. It is labelled with the version read before the load:
-// the load may hold later writes too, which the next refresh reads again (a refresh replaces
-// the records of each customer it names, so reading one twice changes nothing).
-func (s *Server) load(ctx context.Context, sc kexi.Scope) (*data, error) {
+// load reads the parts p of the scope's Dataset. It is labelled with the version read before
+// the load: the load may hold later writes too, which the next refresh reads again (a refresh
+// replaces the records of each customer it names, so reading one twice changes nothing).
+func (s *Server) load(ctx context.Context, sc kexi.Scope, p kexi.Parts) (*data, error) {
 	v, err := s.st.DataVersion(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("data version: %w", err)
 	}
-	ds, err := s.st.LoadDataset(ctx, sc, kexi.AllParts)
+	ds, err := s.st.LoadDataset(ctx, sc, p)
 	if err != nil {
 		return nil, fmt.Errorf("load dataset: %w", err)
 	}
-	return &data{ds: ds, index: ds.CustomerIndex(), v: v}, nil
+	return &data{ds: ds, index: ds.CustomerIndex(), v: v, parts: p}, nil
+}
+
+// orderParts are the parts that are columns of the order table: adding one reads the orders
+// again, with the columns they had.
+const orderParts = kexi.PartOrders | kexi.PartOrderDetails | kexi.PartLines
+
+// campaignParts are added together: a load names the campaign of each response only with the
+// campaigns.
+const campaignParts = kexi.PartCampaigns | kexi.PartResponses
+
+// widen adds to the scope's Dataset the parts of p it lacks, read now, and ends sd.work. The
+// Dataset it makes is labelled with the older of the two versions (the one held, the one
+// read), so that the next refresh reads again what changed after it, in every part; the page
+// waits for that refresh when the parts read are newer (datasetAt).
+func (s *Server) widen(ctx context.Context, sc kexi.Scope, sd *scoped, p kexi.Parts) {
+	c := s.cache
+	c.mu.Lock()
+	held := sd.cur.parts
+	c.mu.Unlock()
+	add := p &^ held
+	if add&orderParts != 0 {
+		add |= (held | p) & orderParts
+	}
+	if add&campaignParts != 0 {
+		add |= campaignParts
+	}
+	start := time.Now()
+	d, err := s.load(ctx, sc, add)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	j := sd.work
+	sd.work = nil
+	defer close(j.done)
+	if err != nil {
+		j.err = err
+		return
+	}
+	// A background reload may have landed meanwhile, with the parts held when it began: they
+	// are at most those held when this began, so the orders read here have every column of
+	// its orders.
+	cur := sd.cur
+	next := &data{ds: withParts(cur.ds, d.ds, add), index: cur.index, v: min(cur.v, d.v), parts: cur.parts | add}
+	if add.Has(kexi.PartCustomers) {
+		next.index = next.ds.CustomerIndex()
+	}
+	sd.cur = next
+	j.v = d.v
+	s.log.Info("dataset widened", "parts", fmt.Sprintf("%#x", uint32(add)), "version", d.v, "ms", time.Since(start).Milliseconds())
+}
+
+// withParts returns d with the parts p taken from e (a Dataset of those parts, used up), the
+// others shared with d. The records taken name their customer by external id from d's
+// customers, as a load with the customers names them (one without leaves the names out).
+func withParts(d, e *kexi.Dataset, p kexi.Parts) *kexi.Dataset {
+	if !p.Has(kexi.PartCustomers) {
+		ext := func(id int64) string {
+			i, ok := slices.BinarySearchFunc(d.Customers, id, func(c kexi.Customer, id int64) int { return cmp.Compare(c.ID, id) })
+			if !ok {
+				return ""
+			}
+			return d.Customers[i].ExternalID
+		}
+		for i := range e.Interactions {
+			e.Interactions[i].Customer = ext(e.Interactions[i].CustomerID)
+		}
+		for i := range e.Events {
+			e.Events[i].Customer = ext(e.Events[i].CustomerID)
+		}
+		for i := range e.Surveys {
+			e.Surveys[i].Customer = ext(e.Surveys[i].CustomerID)
+		}
+		for i := range e.Responses {
+			e.Responses[i].Customer = ext(e.Responses[i].CustomerID)
+		}
+	}
+	out := *d
+	out.CustomFields = e.CustomFields // read last
+	if p&orderParts != 0 {
+		out.Orders = e.Orders
+	}
+	if p.Has(kexi.PartCustomers) {
+		out.Customers, out.Keys = e.Customers, e.Keys
+	}
+	if p.Has(kexi.PartProducts) {
+		out.Products = e.Products
+	}
+	if p.Has(kexi.PartInteractions) {
+		out.Interactions = e.Interactions
+	}
+	if p.Has(kexi.PartEvents) {
+		out.Events = e.Events
+	}
+	if p.Has(kexi.PartSurveys) {
+		out.Surveys = e.Surveys
+	}
+	if p.Has(kexi.PartLeads) {
+		out.Leads = e.Leads
+	}
+	if p.Has(kexi.PartCampaigns) {
+		out.Campaigns = e.Campaigns
+	}
+	if p.Has(kexi.PartResponses) {
+		out.Responses = e.Responses
+	}
+	if p.Has(kexi.PartCompetitors) {
+		out.Competitors, out.SWOT = e.Competitors, e.SWOT
+	}
+	return &out
 }
 
 // maxTries is how many times a refresh reads the changes again when a write came in while it
@@ -112,8 +253,8 @@ func (s *Server) refresh(ctx context.Context, sc kexi.Scope, sd *scoped, cur *da
 	c := s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	close(sd.splice)
-	sd.splice = nil
+	close(sd.work.done)
+	sd.work = nil
 	switch {
 	case err != nil:
 		s.log.Warn("refresh dataset", "err", err)
@@ -141,31 +282,32 @@ func (s *Server) splice(ctx context.Context, sc kexi.Scope, cur *data) (*data, e
 		case ch.Version <= cur.v:
 			return cur, nil
 		case ch.None():
-			return &data{ds: cur.ds, index: cur.index, v: ch.Version}, nil
+			return &data{ds: cur.ds, index: cur.index, v: ch.Version, parts: cur.parts}, nil
 		}
-		fresh, err := s.st.LoadChanged(ctx, sc, kexi.AllParts, ch)
+		fresh, err := s.st.LoadChanged(ctx, sc, cur.parts, ch)
 		if kexi.ErrorCode(err) == kexi.ECONFLICT {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		ds := cur.ds.Splice(kexi.AllParts, ch, fresh)
-		return &data{ds: ds, index: ds.CustomerIndex(), v: ch.Version}, nil
+		ds := cur.ds.Splice(cur.parts, ch, fresh)
+		return &data{ds: ds, index: ds.CustomerIndex(), v: ch.Version, parts: cur.parts}, nil
 	}
 	return nil, nil
 }
 
-// reloadLocked starts a reload of the scope's Dataset in the background, unless one runs.
-// c.mu is held.
+// reloadLocked starts a reload of the scope's Dataset, of the parts held, in the background,
+// unless one runs. c.mu is held.
 func (s *Server) reloadLocked(ctx context.Context, sc kexi.Scope, sd *scoped) {
 	if sd.reload {
 		return
 	}
 	sd.reload = true
+	p := sd.cur.parts
 	go func() {
 		start := time.Now()
-		d, err := s.load(ctx, sc)
+		d, err := s.load(ctx, sc, p)
 		c := s.cache
 		c.mu.Lock()
 		defer c.mu.Unlock()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -22,18 +23,27 @@ type loadCounter struct {
 	*sqlite.DB
 	mu    sync.Mutex
 	loads int
+	parts []kexi.Parts // of each load
 	gate  chan struct{}
 }
 
 func (c *loadCounter) LoadDataset(ctx context.Context, sc kexi.Scope, p kexi.Parts) (*kexi.Dataset, error) {
 	c.mu.Lock()
 	c.loads++
+	c.parts = append(c.parts, p)
 	gate := c.gate
 	c.mu.Unlock()
 	if gate != nil {
 		<-gate
 	}
 	return c.DB.LoadDataset(ctx, sc, p)
+}
+
+// partsLoaded returns the parts of each load so far.
+func (c *loadCounter) partsLoaded() []kexi.Parts {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.parts)
 }
 
 func (c *loadCounter) count() int {
@@ -115,7 +125,7 @@ func TestRefreshReloadsInBackground(t *testing.T) {
 	f := newFixtureWith(t, nil)
 	lc := counted(f)
 	ctx := context.Background()
-	before, _, err := f.srv.dataset(ctx, kexi.Scope{})
+	before, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +138,7 @@ func TestRefreshReloadsInBackground(t *testing.T) {
 	}
 	got := make(chan *data, 1)
 	go func() {
-		d, _, err := f.srv.dataset(ctx, kexi.Scope{})
+		d, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 		if err != nil {
 			t.Error(err)
 		}
@@ -145,7 +155,7 @@ func TestRefreshReloadsInBackground(t *testing.T) {
 	close(gate)
 	v, _ := f.st.DataVersion(ctx)
 	for i := 0; ; i++ {
-		d, _, err := f.srv.dataset(ctx, kexi.Scope{})
+		d, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +179,7 @@ func TestRefreshCompareKeepsVersion(t *testing.T) {
 	f := newFixtureWith(t, []analysis.Analysis{rfm.New()})
 	lc := counted(f)
 	ctx := context.Background()
-	before, _, err := f.srv.dataset(ctx, kexi.Scope{})
+	before, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +191,7 @@ func TestRefreshCompareKeepsVersion(t *testing.T) {
 	if _, err := f.st.Import(ctx, &kexi.Batch{Orders: []kexi.Order{{Customer: "C2", OrderedAt: date("2025-03-07"), Amount: 5}}}); err != nil {
 		t.Fatal(err)
 	}
-	if d, _, err := f.srv.dataset(ctx, kexi.Scope{}); err != nil || d != before {
+	if d, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0); err != nil || d != before {
 		t.Fatalf("during the reload: %v, want the Dataset held", err)
 	}
 	w := f.do(req{method: "GET", path: "/analyses/rfm?period=30d", as: "admin"})
@@ -207,6 +217,9 @@ func TestRefreshConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	scopes := []kexi.Scope{{}, {Owner: "alice"}, {Region: "广东"}}
+	// The readers ask for more parts as they go, so that parts are added while the writes are
+	// spliced in.
+	parts := []kexi.Parts{0, 0, kexi.PartInteractions, kexi.PartLines, kexi.PartEvents | kexi.PartProducts, kexi.AllParts}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
 	for r := range 4 {
@@ -219,13 +232,15 @@ func TestRefreshConcurrent(t *testing.T) {
 					return
 				default:
 				}
-				d, v, err := f.srv.dataset(ctx, scopes[(r+i)%len(scopes)])
+				p := parts[min(i/2, len(parts)-1)]
+				d, v, err := f.srv.dataset(ctx, scopes[(r+i)%len(scopes)], p)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				if cur, _ := f.st.DataVersion(ctx); v > cur || len(d.index) != len(d.ds.Customers) {
-					t.Errorf("dataset at %d, data at %d; index %d of %d customers", v, cur, len(d.index), len(d.ds.Customers))
+				if cur, _ := f.st.DataVersion(ctx); v > cur || len(d.index) != len(d.ds.Customers) || !d.parts.Has(p) {
+					t.Errorf("dataset at %d, data at %d; index %d of %d customers; parts %#x, want %#x",
+						v, cur, len(d.index), len(d.ds.Customers), d.parts, p)
 					return
 				}
 			}
@@ -278,7 +293,7 @@ func TestRefreshConcurrent(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	for _, sc := range scopes {
-		d, v, err := f.srv.dataset(ctx, sc)
+		d, v, err := f.srv.dataset(ctx, sc, kexi.AllParts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -289,8 +304,36 @@ func TestRefreshConcurrent(t *testing.T) {
 		if cur, _ := f.st.DataVersion(ctx); v != cur {
 			t.Errorf("scope %+v: dataset at %d, data at %d", sc, v, cur)
 		}
-		if !reflect.DeepEqual(d.ds, want) {
-			t.Errorf("scope %+v: the Dataset held differs from a fresh load", sc)
+		sameDataset(t, fmt.Sprintf("scope %+v", sc), d.ds, want)
+	}
+}
+
+// sameDataset reports the fields of the Dataset held that differ from those of a fresh load,
+// with the first record that differs.
+func sameDataset(t *testing.T, what string, got, want *kexi.Dataset) {
+	t.Helper()
+	if reflect.DeepEqual(got, want) {
+		return
+	}
+	t.Errorf("%s: the Dataset held differs from a fresh load", what)
+	gv, wv := reflect.ValueOf(got).Elem(), reflect.ValueOf(want).Elem()
+	for i := range gv.NumField() {
+		g, w := gv.Field(i), wv.Field(i)
+		if !g.CanInterface() || reflect.DeepEqual(g.Interface(), w.Interface()) {
+			continue
+		}
+		t.Errorf("  field %s differs", gv.Type().Field(i).Name)
+		if g.Kind() != reflect.Slice {
+			continue
+		}
+		if g.Len() != w.Len() {
+			t.Errorf("  %d records, want %d", g.Len(), w.Len())
+		}
+		for k := range min(g.Len(), w.Len()) {
+			if !reflect.DeepEqual(g.Index(k).Interface(), w.Index(k).Interface()) {
+				t.Errorf("  [%d] %+v\n  want %+v", k, g.Index(k).Interface(), w.Index(k).Interface())
+				break
+			}
 		}
 	}
 }
@@ -349,5 +392,149 @@ func TestRefreshFiguresFollow(t *testing.T) {
 			t.Fatal("the new CLV figure never came")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// partsProbe is an analysis that reads the Dataset parts named and counts what it saw.
+type partsProbe struct {
+	name  string
+	reads []string
+}
+
+func (a partsProbe) Info() analysis.Info { return analysis.Info{Name: a.name, Reads: a.reads} }
+
+func (a partsProbe) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+	d := in.Data
+	named := 0 // responses that name their customer and campaign, as a load names them
+	for _, r := range d.Responses {
+		if r.Customer != "" && r.Campaign != "" {
+			named++
+		}
+	}
+	return &analysis.Result{Summary: []analysis.Figure{
+		{Key: "events", Value: float64(len(d.Events))},
+		{Key: "interactions", Value: float64(len(d.Interactions))},
+		{Key: "lines", Value: float64(len(d.Orders.Lines.Item))},
+		{Key: "responses_named", Value: float64(named)},
+	}}, nil
+}
+
+// probes are partsProbes of the events, interactions, order lines and campaign responses.
+func probes() []analysis.Analysis {
+	return []analysis.Analysis{partsProbe{"probe_events", []string{"events"}},
+		partsProbe{"probe_interactions", []string{"interactions"}},
+		partsProbe{"probe_lines", []string{"items"}},
+		partsProbe{"probe_responses", []string{"responses", "campaigns", "customers"}}}
+}
+
+// probe returns a figure of the named probe's result for the user as.
+func probe(t *testing.T, f *fixture, name, figure, as string) float64 {
+	t.Helper()
+	w := f.do(req{method: "GET", path: "/api/v1/analyses/" + name, as: as})
+	if w.Code != 200 {
+		t.Fatalf("%s as %s: %d %s", name, as, w.Code, w.Body)
+	}
+	var res analysis.Result
+	decode(t, w, &res)
+	v, ok := res.Figure(figure)
+	if !ok {
+		t.Fatalf("%s: no figure %s", name, figure)
+	}
+	return v.Value
+}
+
+// The first dashboard loads only the parts the dashboard reads; a page that needs a part not
+// loaded yet gets it, added to the Dataset held, which then equals a fresh load of its parts.
+// testBatch has two events, two interactions, one order line and two campaign responses.
+func TestDatasetPartsOnDemand(t *testing.T) {
+	f := newFixtureWith(t, probes())
+	lc := counted(f)
+	dashboardOf(t, f, "admin")
+	base := kexi.PartCustomers | kexi.PartOrders | kexi.PartOrderDetails | kexi.PartSurveys
+	if got := lc.partsLoaded(); !slices.Equal(got, []kexi.Parts{base}) {
+		t.Fatalf("the dashboard loaded parts %#x, want only the dashboard's %#x", got, base)
+	}
+	for _, c := range []struct {
+		name, figure string
+		want         float64
+	}{{"probe_events", "events", 2}, {"probe_interactions", "interactions", 2}, {"probe_lines", "lines", 1},
+		{"probe_responses", "responses_named", 2}} {
+		if got := probe(t, f, c.name, c.figure, "admin"); got != c.want {
+			t.Errorf("%s: %s %v, want %v", c.name, c.figure, got, c.want)
+		}
+	}
+	// Alice sees her customer's records only: one of each.
+	if got := probe(t, f, "probe_events", "events", "alice"); got != 1 {
+		t.Errorf("alice's events %v, want 1", got)
+	}
+	ctx := context.Background()
+	d, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := f.st.LoadDataset(ctx, kexi.Scope{}, d.parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDataset(t, "after the pages", d.ds, want)
+	if lc.count() != 1+4+1 { // the dashboard's, each probe's part, alice's first: hers with the events
+		t.Errorf("%d loads (%#x), want 6", lc.count(), lc.partsLoaded())
+	}
+}
+
+// A write before a page that needs a part loaded after it shows on that page, and a write
+// after a part is loaded shows too (spliced in, not reloaded).
+func TestDatasetPartsShowWrites(t *testing.T) {
+	f := newFixtureWith(t, probes())
+	lc := counted(f)
+	dashboardOf(t, f, "admin")
+	ctx := context.Background()
+	c1 := f.alice[kexi.KindCustomers]
+	if err := f.st.CreateInteraction(ctx, &kexi.Interaction{CustomerID: c1, At: date("2025-03-01"), Kind: kexi.Visit}); err != nil {
+		t.Fatal(err)
+	}
+	order := func(amount float64) {
+		t.Helper()
+		w := f.do(req{method: "POST", path: "/api/v1/orders", as: "admin", body: map[string]any{"customer": "C1",
+			"ordered_at": "2025-03-06T10:00:00Z", "amount": amount,
+			"items": []map[string]any{{"sku": "P1", "quantity": 1, "unit_price": amount}}}})
+		if w.Code != 201 {
+			t.Fatalf("create order: %d %s", w.Code, w.Body)
+		}
+	}
+	order(77)
+	if got := probe(t, f, "probe_interactions", "interactions", "admin"); got != 3 {
+		t.Errorf("interactions after a write before they were loaded: %v, want 3", got)
+	}
+	if got := probe(t, f, "probe_lines", "lines", "admin"); got != 2 {
+		t.Errorf("order lines after a write before they were loaded: %v, want 2", got)
+	}
+	if h := dashboardOf(t, f, "admin"); !near(h.Revenue, 1427) {
+		t.Errorf("revenue %v, want 1427", h.Revenue)
+	}
+	order(5)
+	if err := f.st.CreateInteraction(ctx, &kexi.Interaction{CustomerID: c1, At: date("2025-03-02"), Kind: kexi.Visit}); err != nil {
+		t.Fatal(err)
+	}
+	if got := probe(t, f, "probe_lines", "lines", "admin"); got != 3 {
+		t.Errorf("order lines after a write once they were loaded: %v, want 3", got)
+	}
+	if got := probe(t, f, "probe_interactions", "interactions", "admin"); got != 4 {
+		t.Errorf("interactions after a write once they were loaded: %v, want 4", got)
+	}
+	d, v, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := f.st.DataVersion(ctx); v != cur {
+		t.Errorf("dataset at %d, data at %d", v, cur)
+	}
+	want, err := f.st.LoadDataset(ctx, kexi.Scope{}, d.parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDataset(t, "after the writes", d.ds, want)
+	if n := lc.count(); n != 3 {
+		t.Errorf("%d loads (%#x), want 3: the dashboard's and two parts added; the writes spliced in", n, lc.partsLoaded())
 	}
 }

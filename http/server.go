@@ -87,6 +87,8 @@ type Server struct {
 	purgeMu   sync.Mutex
 	purgedAt  time.Time
 
+	base kexi.Parts // the Dataset parts every page has: the dashboard's (dashboardParts)
+
 	scopesMu sync.Mutex
 	scopes   map[kexi.Scope]time.Time // scopes pages asked for, and when: Warm keeps them ready
 
@@ -113,6 +115,7 @@ func NewServer(cfg Config) *Server {
 	for _, a := range s.analyses {
 		s.byName[a.Info().Name] = a
 	}
+	s.base = s.dashboardParts()
 	s.pages = parsePages()
 	s.routes = s.routeList()
 	mux := http.NewServeMux()
