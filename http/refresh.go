@@ -26,16 +26,19 @@ import (
 // for the order lines, events and interactions that only other analyses read. Splices and
 // reloads keep to the parts held.
 //
-// One piece of work at a time changes a scope's Dataset, a refresh or a widening, so that neither loses
-// the other's work; a background reload may land meanwhile (see widen).
+// A refresh and a widening may run at once (a write must not wait for a part being read), as
+// may a background reload. A widening adds its parts to whatever Dataset is held when it ends;
+// a refresh keeps its result only when the Dataset it started from is still the one held (else
+// the page refreshes again, from the one held).
 
 // scoped is the Dataset of one scope and the work under way on it; the cache's mu guards it.
 type scoped struct {
-	cur    *data         // the Dataset held; nil until the first load is in
-	first  chan struct{} // closes when the first load ends (cur set, or err)
-	err    error         // why the first load failed
-	work   *work         // the refresh or widening under way, or nil
-	reload bool          // a full reload runs in the background
+	cur        *data         // the Dataset held; nil until the first load is in
+	first      chan struct{} // closes when the first load ends (cur set, or err)
+	err        error         // why the first load failed
+	refreshing *work         // the refresh under way, or nil
+	widening   *work         // the widening under way, or nil
+	reload     bool          // a full reload runs in the background
 }
 
 // work is a refresh or a widening of a scope's Dataset; done closes when it ends. A widening
@@ -78,15 +81,21 @@ func (s *Server) datasetAt(ctx context.Context, v int64, sc kexi.Scope, p kexi.P
 			c.mu.Unlock()
 			return cur, nil
 		}
-		if sd.work == nil {
-			sd.work = &work{done: make(chan struct{})}
-			if widen {
-				go s.widen(context.WithoutCancel(ctx), sc, sd, p)
-			} else {
-				go s.refresh(context.WithoutCancel(ctx), sc, sd, cur)
-			}
+		var j *work
+		switch {
+		case widen && sd.widening != nil:
+			j = sd.widening
+		case widen:
+			j = &work{done: make(chan struct{})}
+			sd.widening = j
+			go s.widen(context.WithoutCancel(ctx), sc, sd, p)
+		case sd.refreshing != nil:
+			j = sd.refreshing
+		default:
+			j = &work{done: make(chan struct{})}
+			sd.refreshing = j
+			go s.refresh(context.WithoutCancel(ctx), sc, sd, cur)
 		}
-		j := sd.work
 		c.mu.Unlock()
 		select {
 		case <-j.done:
@@ -141,7 +150,7 @@ const orderParts = kexi.PartOrders | kexi.PartOrderDetails | kexi.PartLines
 // campaigns.
 const campaignParts = kexi.PartCampaigns | kexi.PartResponses
 
-// widen adds to the scope's Dataset the parts of p it lacks, read now, and ends sd.work. The
+// widen adds to the scope's Dataset the parts of p it lacks, read now, and ends sd.widening. The
 // Dataset it makes is labelled with the older of the two versions (the one held, the one
 // read), so that the next refresh reads again what changed after it, in every part; the page
 // waits for that refresh when the parts read are newer (datasetAt).
@@ -161,16 +170,16 @@ func (s *Server) widen(ctx context.Context, sc kexi.Scope, sd *scoped, p kexi.Pa
 	d, err := s.load(ctx, sc, add)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	j := sd.work
-	sd.work = nil
+	j := sd.widening
+	sd.widening = nil
 	defer close(j.done)
 	if err != nil {
 		j.err = err
 		return
 	}
-	// A background reload may have landed meanwhile, with the parts held when it began: they
-	// are at most those held when this began, so the orders read here have every column of
-	// its orders.
+	// A refresh may have landed meanwhile, with the parts held when this began, or a background
+	// reload, with those held when it began (at most those): the orders read here have every
+	// column of their orders.
 	cur := sd.cur
 	next := &data{ds: withParts(cur.ds, d.ds, add), index: cur.index, v: min(cur.v, d.v), parts: cur.parts | add}
 	if add.Has(kexi.PartCustomers) {
@@ -253,9 +262,11 @@ func (s *Server) refresh(ctx context.Context, sc kexi.Scope, sd *scoped, cur *da
 	c := s.cache
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	close(sd.work.done)
-	sd.work = nil
+	close(sd.refreshing.done)
+	sd.refreshing = nil
 	switch {
+	case sd.cur != cur:
+		// A widening or a reload landed meanwhile: the page refreshes again from it.
 	case err != nil:
 		s.log.Warn("refresh dataset", "err", err)
 		s.reloadLocked(ctx, sc, sd)
