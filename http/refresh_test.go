@@ -2,8 +2,10 @@ package kexihttp
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http/httptest"
 	"reflect"
 	"slices"
 	"strings"
@@ -537,4 +539,60 @@ func TestDatasetPartsShowWrites(t *testing.T) {
 	if n := lc.count(); n != 3 {
 		t.Errorf("%d loads (%#x), want 3: the dashboard's and two parts added; the writes spliced in", n, lc.partsLoaded())
 	}
+}
+
+// A write while a part is being added shows on the next dashboard, which does not wait for the
+// part; the page that asked for the part gets it, and the Dataset held then equals a fresh
+// load of its parts.
+func TestDatasetWriteWhileWidening(t *testing.T) {
+	f := newFixtureWith(t, probes())
+	lc := counted(f)
+	dashboardOf(t, f, "admin")
+	gate := make(chan struct{})
+	lc.mu.Lock()
+	lc.gate = gate
+	lc.mu.Unlock()
+	probed := make(chan *httptest.ResponseRecorder, 1)
+	go func() { probed <- f.do(req{method: "GET", path: "/api/v1/analyses/probe_events", as: "admin"}) }()
+	for lc.count() < 2 { // the events' load has begun, and waits at the gate
+		time.Sleep(time.Millisecond)
+	}
+	w := f.do(req{method: "POST", path: "/api/v1/orders", as: "admin",
+		body: map[string]any{"customer": "C1", "ordered_at": "2025-03-06T10:00:00Z", "amount": 77}})
+	if w.Code != 201 {
+		t.Fatalf("create order: %d %s", w.Code, w.Body)
+	}
+	got := make(chan Headline, 1)
+	go func() {
+		var h Headline
+		json.Unmarshal(f.do(req{method: "GET", path: "/api/v1/dashboard", as: "admin"}).Body.Bytes(), &h)
+		got <- h
+	}()
+	select {
+	case h := <-got:
+		if !near(h.Revenue, 1427) {
+			t.Errorf("revenue after the order %v, want 1427", h.Revenue)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the dashboard waited for the part being added")
+	}
+	close(gate)
+	var res analysis.Result
+	decode(t, <-probed, &res)
+	if e, _ := res.Figure("events"); e.Value != 2 {
+		t.Errorf("events %v, want 2", e.Value)
+	}
+	ctx := context.Background()
+	d, v, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur, _ := f.st.DataVersion(ctx); v != cur || !d.parts.Has(kexi.PartEvents) {
+		t.Errorf("dataset at %d with parts %#x; data at %d", v, d.parts, cur)
+	}
+	want, err := f.st.LoadDataset(ctx, kexi.Scope{}, d.parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameDataset(t, "after the write and the widening", d.ds, want)
 }
