@@ -9,9 +9,8 @@ import (
 	"github.com/kexi/kexi"
 )
 
-// customFields declares the membership fields and fills them for individual members: the
-// level from lifetime spend, points, and the date the card was opened.
-func (g *gen) customFields() {
+// declareFields declares the membership fields.
+func (g *gen) declareFields() {
 	levels := make([]string, len(memberLevels))
 	for i, l := range memberLevels {
 		levels[i] = l.name
@@ -21,10 +20,15 @@ func (g *gen) customFields() {
 		{Entity: "customer", Name: fieldPoints, Type: kexi.FieldNumber},
 		{Entity: "customer", Name: fieldSince, Type: kexi.FieldDate},
 	}
-	r := g.rng(7)
-	for i := range g.cust {
+}
+
+// customFields fills the membership fields of the individual members among customers [lo, hi):
+// the level from lifetime spend, points, and the date the card was opened.
+func (g *gen) customFields(lo, hi int) {
+	r := g.rFields
+	for i := lo; i < hi; i++ {
 		p := &g.cust[i]
-		c := &g.b.Customers[i]
+		c := &g.bc[i-lo]
 		if p.kind != kexi.Individual || p.orders == 0 || r.Float64() >= 0.85 {
 			continue
 		}
@@ -46,18 +50,25 @@ func (g *gen) customFields() {
 // serviceHours is when the service desk and the sales reps are in contact with customers.
 var serviceHours = newPicker([]float64{0, 0, 0, 0, 0, 0, 0, 0, 1, 5, 7, 7, 4, 5, 7, 7, 6, 5, 3, 2, 2, 1.5, 1, 0})
 
-// interactions makes service and sales contacts: consultations around purchases, after-sales
-// contacts after returns, visits and calls for business accounts, and complaints — more of
-// them from unhappy customers and in the months before a customer leaves.
-func (g *gen) interactions() {
-	r := g.rng(8)
-	xs := make([]kexi.Interaction, 0, 4*g.n)
-	add := func(ci, d int, kind string) {
+// interactionMix is the mix of contact kinds: of individuals, of unhappy individuals and of
+// business accounts.
+var (
+	interactionIndividual = []weighted{{kexi.Consultation, 40}, {kexi.Communication, 14}, {kexi.AfterSales, 32},
+		{kexi.Complaint, 4}, {kexi.Visit, 1}}
+	interactionUnhappy = []weighted{{kexi.Consultation, 40}, {kexi.Communication, 14}, {kexi.AfterSales, 32},
+		{kexi.Complaint, 21}, {kexi.Visit, 1}}
+	interactionBusiness = []weighted{{kexi.Visit, 25}, {kexi.Communication, 30}, {kexi.Consultation, 20},
+		{kexi.AfterSales, 20}, {kexi.Complaint, 5}}
+)
+
+// contact adds a service or sales contact of kind with customer ci on day d to g.xs.
+func (g *gen) contact(r *rand.Rand, ci, d int, kind string) {
+	{
 		if d < 0 || d >= g.days {
 			return
 		}
 		p := &g.cust[ci]
-		c := &g.b.Customers[ci]
+		c := g.ref(ci)
 		x := kexi.Interaction{Customer: c.ExternalID, At: g.at(r, d, serviceHours), Kind: kind}
 		x.Channel = choice(r, interactionChannels[kind])
 		subs := interactionSubjects[kind]
@@ -79,15 +90,19 @@ func (g *gen) interactions() {
 		if r.Float64() < 0.3 {
 			x.Notes = []string{"已解决", "已升级至主管", "客户满意", "待跟进", "已发优惠券安抚", "已安排回访"}[r.IntN(6)]
 		}
-		xs = append(xs, x)
+		g.xs = append(g.xs, x)
 	}
-	indiv := []weighted{{kexi.Consultation, 40}, {kexi.Communication, 14}, {kexi.AfterSales, 32},
-		{kexi.Complaint, 4}, {kexi.Visit, 1}}
-	indivUnhappy := []weighted{{kexi.Consultation, 40}, {kexi.Communication, 14}, {kexi.AfterSales, 32},
-		{kexi.Complaint, 21}, {kexi.Visit, 1}}
-	biz := []weighted{{kexi.Visit, 25}, {kexi.Communication, 30}, {kexi.Consultation, 20},
-		{kexi.AfterSales, 20}, {kexi.Complaint, 5}}
-	for ci := range g.cust {
+}
+
+// interactions makes the service and sales contacts of customers [lo, hi) into g.xs:
+// consultations around purchases, visits and calls for business accounts, and complaints —
+// more of them from unhappy customers and in the months before a customer leaves.
+func (g *gen) interactions(lo, hi int) {
+	r := g.rInter
+	add := func(ci, d int, kind string) { g.contact(r, ci, d, kind) }
+	indiv, indivUnhappy, biz := interactionIndividual, interactionUnhappy, interactionBusiness
+	g.xs = make([]kexi.Interaction, 0, 4*(hi-lo))
+	for ci := lo; ci < hi; ci++ {
 		p := &g.cust[ci]
 		if p.beh == duplicate && p.acq < 0 {
 			continue
@@ -107,7 +122,7 @@ func (g *gen) interactions() {
 		}
 		last := p.acq
 		if own > 0 {
-			last = g.dayOf(g.b.Orders[p.hi-1].OrderedAt)
+			last = g.dayOf(g.ord(p.hi - 1).OrderedAt)
 		}
 		from, to := max(p.acq-10, 0), min(last+30, g.days)
 		for range poisson(r, m) {
@@ -124,30 +139,31 @@ func (g *gen) interactions() {
 			}
 		}
 	}
-	for _, rt := range g.returned {
+}
+
+// afterSales adds to g.xs the after-sales contacts that returns[from:to] cause.
+func (g *gen) afterSales(from, to int) {
+	r := g.rInter
+	g.xs = nil
+	for _, rt := range g.returned[from:to] {
 		if r.Float64() < 0.6 {
 			kind := kexi.AfterSales
 			if r.Float64() < 0.15 {
 				kind = kexi.Complaint
 			}
-			add(rt.customer, g.dayOf(rt.at)+r.IntN(3), kind)
+			g.contact(r, rt.customer, g.dayOf(rt.at)+r.IntN(3), kind)
 		}
 	}
-	ids := newIDBlock("IA", len(xs), 7)
-	for k := range xs {
-		xs[k].ExternalID = ids.id(k)
-	}
-	g.b.Interactions = xs
 }
 
 // surveys makes NPS, CSAT and CES answers a few days after orders. Scores follow the
 // customer's satisfaction, which is lower among customers who later leave, and dip after
 // festival rushes when deliveries are slow.
-func (g *gen) surveys() {
-	r := g.rng(9)
-	ss := make([]kexi.SurveyResponse, 0, g.n)
+func (g *gen) surveys(lo, hi int) {
+	r := g.rSurv
+	ss := make([]kexi.SurveyResponse, 0, hi-lo)
 	channels := []weighted{{"questionnaire", 50}, {"phone", 20}, {"online_review", 30}}
-	for ci := range g.cust {
+	for ci := lo; ci < hi; ci++ {
 		p := &g.cust[ci]
 		own := p.hi - p.lo
 		if own == 0 {
@@ -165,7 +181,7 @@ func (g *gen) surveys() {
 		}
 		n := min(1+poisson(r, 0.25+0.02*float64(own)), 8)
 		for range n {
-			o := &g.b.Orders[p.lo+r.IntN(own)]
+			o := g.ord(p.lo + r.IntN(own))
 			od := g.dayOf(o.OrderedAt)
 			d := od + 2 + r.IntN(10)
 			if d >= g.days {
@@ -207,59 +223,67 @@ func (g *gen) surveys() {
 			ss = append(ss, resp)
 		}
 	}
-	ids := newIDBlock("SV", len(ss), 6)
-	for k := range ss {
-		ss[k].ExternalID = ids.id(k)
-	}
-	g.b.Surveys = ss
+	g.ss = ss
 }
 
 func clampScore(x, lo, hi float64) float64 { return math.Min(math.Max(x, lo), hi) }
 
-// events makes web sessions: for about a third of the customers who buy online, a session
-// before many of their online orders (views, searches, add to cart, checkout) and some
-// browsing that led nowhere; and sessions of anonymous visitors.
-func (g *gen) events() {
-	r := g.rng(11)
-	es := make([]kexi.WebEvent, 0, 10*g.n)
-	session := 0
-	var sid string
-	newSession := func() {
-		session++
-		sid = "sess-" + strconv.Itoa(session)
-	}
-	emit := func(cust, anon string, t time.Time, typ, page string, dwell float64) time.Time {
-		if !t.Before(g.end) {
-			return t
-		}
-		es = append(es, kexi.WebEvent{Customer: cust, AnonymousID: anon, At: t, Type: typ, Page: page,
-			Dwell: math.Round(dwell), SessionID: sid})
-		return t.Add(time.Duration(dwell+1+float64(r.IntN(5))) * time.Second)
-	}
-	productPage := map[string]string{}
-	categoryPage := map[string]string{}
-	searchPage := map[string]string{}
+// pages are the web pages of the catalogue: of each product, category and category search.
+type pages struct {
+	product, category, search map[string]string
+}
+
+// setupPages makes the pages of the products in g.b.
+func (g *gen) setupPages() {
+	g.pages = pages{map[string]string{}, map[string]string{}, map[string]string{}}
 	for _, p := range g.b.Products {
-		productPage[p.ExternalID] = "/p/" + p.ExternalID
-		categoryPage[p.Category] = "/c/" + p.Category
-		searchPage[p.Category] = "/search?q=" + p.Category
+		g.pages.product[p.ExternalID] = "/p/" + p.ExternalID
+		g.pages.category[p.Category] = "/c/" + p.Category
+		g.pages.search[p.Category] = "/search?q=" + p.Category
 	}
+}
+
+// newSession starts the next web session.
+func (g *gen) newSession() {
+	g.session++
+	g.sid = "sess-" + strconv.Itoa(g.session)
+}
+
+// emit adds an event of the session to g.es when t is before the end of the data and returns
+// the time of the next.
+func (g *gen) emit(cust, anon string, t time.Time, typ, page string, dwell float64) time.Time {
+	if !t.Before(g.end) {
+		return t
+	}
+	g.es = append(g.es, kexi.WebEvent{Customer: cust, AnonymousID: anon, At: t, Type: typ, Page: page,
+		Dwell: math.Round(dwell), SessionID: g.sid})
+	return t.Add(time.Duration(dwell+1+float64(g.rEv.IntN(5))) * time.Second)
+}
+
+// events makes web sessions of customers [lo, hi) into g.es: for about a third of the
+// customers who buy online, a session before many of their online orders (views, searches, add
+// to cart, checkout) and some browsing that led nowhere.
+func (g *gen) events(lo, hi int) {
+	r := g.rEv
+	g.es = make([]kexi.WebEvent, 0, 10*(hi-lo))
+	emit := g.emit
+	productPage, categoryPage, searchPage := g.pages.product, g.pages.category, g.pages.search
 	view := func() float64 { return math.Max(2, lognormal(r, 25, 0.8)) }
 	online := func(ch string) bool { return ch == ocOnline || ch == ocApp || ch == ocMiniProgram }
-	for ci := range g.cust {
+	for ci := lo; ci < hi; ci++ {
 		p := &g.cust[ci]
-		c := &g.b.Customers[ci]
+		c := &g.bc[ci-lo]
 		if p.kind != kexi.Individual || !online(p.channel) || p.hi == p.lo || r.Float64() >= 0.4 {
 			continue
 		}
 		sessions := 0
 		for k := p.lo; k < p.hi && sessions < 30; k++ {
-			o := &g.b.Orders[k]
+			o := g.ord(k)
 			if !online(o.Channel) || r.Float64() >= 0.5 || len(o.Items) == 0 {
 				continue
 			}
 			sessions++
-			newSession()
+			g.newSession()
 			// Walk backwards from the checkout to find the session's start.
 			n := 1 + len(o.Items) + 1
 			t := o.OrderedAt.Add(-time.Duration(n*45+r.IntN(300)) * time.Second)
@@ -279,25 +303,27 @@ func (g *gen) events() {
 			emit(c.ExternalID, "", t, "checkout", "/checkout", math.Max(5, lognormal(r, 40, 0.4)))
 		}
 		// Browsing that led nowhere.
-		last := g.dayOf(g.b.Orders[p.hi-1].OrderedAt)
+		last := g.dayOf(g.ord(p.hi - 1).OrderedAt)
 		for range poisson(r, 1.5) {
 			from := max(p.acq, 0)
 			d := from + r.IntN(min(last+60, g.days)-from)
-			newSession()
+			g.newSession()
 			g.browse(r, c.ExternalID, "", g.at(r, d, hourPick[ocOnline]), emit, view, productPage, categoryPage)
 		}
 	}
-	for v := range g.n / 2 {
-		newSession()
+}
+
+// visitors makes the sessions of anonymous visitors [from, to) of g.n/2 into g.es.
+func (g *gen) visitors(from, to int) {
+	r := g.rEv
+	g.es = nil
+	view := func() float64 { return math.Max(2, lognormal(r, 25, 0.8)) }
+	for v := from; v < to; v++ {
+		g.newSession()
 		anon := "anon-" + strconv.FormatUint(uint64(v)*2654435761%4294967296, 16)
 		d := g.acq.sample(r, 0, g.days)
-		g.browse(r, "", anon, g.at(r, d, hourPick[ocOnline]), emit, view, productPage, categoryPage)
+		g.browse(r, "", anon, g.at(r, d, hourPick[ocOnline]), g.emit, view, g.pages.product, g.pages.category)
 	}
-	ids := newIDBlock("EV", len(es), 7)
-	for k := range es {
-		es[k].ExternalID = ids.id(k)
-	}
-	g.b.Events = es
 }
 
 // browse emits a browsing session: a few product views, sometimes an add to cart.

@@ -54,6 +54,8 @@ type plan struct {
 	lo, hi  int       // the customer's own (non-campaign) orders in Batch.Orders
 	spend   float64
 	orders  int // every order, campaign orders included
+
+	province, city, owner string // as in the customer's record
 }
 
 // churned reports whether the customer stopped ordering before the end of the data and did
@@ -68,8 +70,9 @@ func (p *plan) churned(days int) bool {
 	return p.churn < days
 }
 
-func (g *gen) customers() {
-	r := g.rng(2)
+// setupCustomers prepares what drawing customers needs: the acquisition weights of the days,
+// the place pickers and the customer ids.
+func (g *gen) setupCustomers() {
 	w := make([]float64, g.days)
 	for d := range w {
 		growth := 1 + 0.3*float64(d)/365
@@ -83,39 +86,69 @@ func (g *gen) customers() {
 	g.acq = newCumulative(w)
 
 	provPick := make([]float64, len(provinces))
-	cityPick := make([]*picker, len(provinces))
+	g.cityPick = make([]*picker, len(provinces))
 	for i, p := range provinces {
 		provPick[i] = p.weight
 		cw := make([]float64, len(p.cities))
 		for j, c := range p.cities {
 			cw[j] = c.weight
 		}
-		cityPick[i] = newPicker(cw)
+		g.cityPick[i] = newPicker(cw)
 	}
-	pp := newPicker(provPick)
-	places := func() (province, string) {
-		pi := pp.pick(r)
-		return provinces[pi], provinces[pi].cities[cityPick[pi].pick(r)].name
-	}
-
-	ndup := g.n / 100
-	nmain := g.n - ndup
-	ids := newIDBlock("C", g.n, 6)
+	g.provPick = newPicker(provPick)
+	g.cids = newIDBlock("C", g.n, 6)
 	g.cust = make([]plan, g.n)
-	g.b.Customers = make([]kexi.Customer, g.n)
-	for i := 0; i < nmain; i++ {
-		prov, city := places()
-		g.customer(r, i, ids.id(i), prov, city)
-	}
-	for i := nmain; i < g.n; i++ {
-		g.duplicate(r, i, ids.id(i), r.IntN(nmain))
+	g.ckpt = make([]rand.PCG, g.n)
+}
+
+// place draws a customer's province and city.
+func (g *gen) place(r *rand.Rand) (province, string) {
+	pi := g.provPick.pick(r)
+	return provinces[pi], provinces[pi].cities[g.cityPick[pi].pick(r)].name
+}
+
+// customers makes customers [lo, hi) into g.bc, from the customer stream. The last hundredth
+// of the customers are near-duplicates of earlier ones.
+func (g *gen) customers(lo, hi int) {
+	r, src := g.rCust, g.pcgCust
+	g.bc = make([]kexi.Customer, hi-lo)
+	for i := lo; i < hi; i++ {
+		g.ckpt[i] = *src
+		g.cust[i] = plan{}
+		g.makeCustomer(r, i, &g.bc[i-lo], &g.cust[i])
 	}
 }
 
-// customer makes customer i.
-func (g *gen) customer(r *rand.Rand, i int, id string, prov province, city string) {
-	c := &g.b.Customers[i]
+// makeCustomer draws customer i from r into c and p.
+func (g *gen) makeCustomer(r *rand.Rand, i int, c *kexi.Customer, p *plan) {
+	if i < g.nmain {
+		prov, city := g.place(r)
+		g.customer(r, c, p, g.cids.id(i), prov, city)
+	} else {
+		src := r.IntN(g.nmain)
+		sc := g.customerAt(src)
+		g.duplicate(r, c, p, g.cids.id(i), src, &sc)
+	}
+	p.province, p.city, p.owner = c.Province, c.City, c.Owner
+}
+
+// customerAt makes customer i's record again, from the state its stream had before it.
+func (g *gen) customerAt(i int) kexi.Customer {
+	src := g.ckpt[i]
+	var c kexi.Customer
+	var p plan
+	g.makeCustomer(rand.New(&src), i, &c, &p)
+	return c
+}
+
+// ref returns the fields of customer i's record that its orders and contacts repeat.
+func (g *gen) ref(i int) kexi.Customer {
 	p := &g.cust[i]
+	return kexi.Customer{ExternalID: g.cids.id(i), Province: p.province, City: p.city, Owner: p.owner}
+}
+
+// customer makes a customer with the id into c and p.
+func (g *gen) customer(r *rand.Rand, c *kexi.Customer, p *plan, id string, prov province, city string) {
 	c.ExternalID = id
 	c.Country = "中国"
 	c.Province = prov.name
@@ -365,16 +398,14 @@ func (g *gen) person(r *rand.Rand, c *kexi.Customer, p *plan) float64 {
 	return spending
 }
 
-// duplicate makes customer i a near-duplicate of customer src: the same phone, the name
-// written slightly differently, registered again later.
-func (g *gen) duplicate(r *rand.Rand, i int, id string, src int) {
-	c := &g.b.Customers[i]
-	*c = g.b.Customers[src]
+// duplicate makes a near-duplicate of customer src (whose record is sc) into c and p: the same
+// phone, the name written slightly differently, registered again later.
+func (g *gen) duplicate(r *rand.Rand, c *kexi.Customer, p *plan, id string, src int, sc *kexi.Customer) {
+	*c = *sc
 	c.Tags = nil
 	c.Campaign = ""
 	c.ExternalID = id
 	sp := &g.cust[src]
-	p := &g.cust[i]
 	*p = plan{kind: sp.kind, beh: duplicate, female: sp.female, back: -1, favs: sp.favs,
 		channel: sp.channel, sat: sp.sat}
 	c.Name = nameVariant(r, c.Name, sp.female)

@@ -14,7 +14,6 @@ import (
 	"math/rand/v2"
 	"sort"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -45,30 +44,29 @@ var DefaultEnd = time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)
 // Generate returns the demo data set for opts. It is deterministic: the same opts give an
 // identical batch. Negative Customers count as 0 (the default).
 func Generate(opts Options) *kexi.Batch {
-	g := newGen(opts)
-	g.products()
-	g.campaignPlans()
-	g.customers()
-	g.orders()
-	g.responses()
-	g.returns()
-	// The rest only reads what came before and writes its own part of the batch, each from
-	// its own random stream, so it runs in parallel and stays deterministic.
-	var wg sync.WaitGroup
-	wg.Go(g.customFields)
-	wg.Go(g.interactions)
-	wg.Go(g.surveys)
-	wg.Go(g.events)
-	wg.Go(g.leads)
-	wg.Go(g.competitors)
-	wg.Go(g.swot)
-	wg.Wait()
-	return g.b
+	b := &kexi.Batch{}
+	_ = Stream(opts, 0, func(p *kexi.Batch) error {
+		b.Customers = append(b.Customers, p.Customers...)
+		b.Products = append(b.Products, p.Products...)
+		b.Campaigns = append(b.Campaigns, p.Campaigns...)
+		b.Orders = append(b.Orders, p.Orders...)
+		b.Interactions = append(b.Interactions, p.Interactions...)
+		b.Events = append(b.Events, p.Events...)
+		b.Surveys = append(b.Surveys, p.Surveys...)
+		b.Leads = append(b.Leads, p.Leads...)
+		b.Responses = append(b.Responses, p.Responses...)
+		b.Competitors = append(b.Competitors, p.Competitors...)
+		b.SWOT = append(b.SWOT, p.SWOT...)
+		b.CustomFields = p.CustomFields
+		return nil
+	})
+	return b
 }
 
 // gen holds the state of one generation.
 type gen struct {
 	n     int
+	nmain int // customers who are not near-duplicates: [0, nmain)
 	seed  int64
 	end   time.Time // midnight of End's day
 	loc   *time.Location
@@ -79,15 +77,17 @@ type gen struct {
 	order cumulative  // weights of ordering on each day (season × weekday)
 	acq   cumulative  // weights of acquiring a customer on each day (growth × season × campaigns)
 
-	b         *kexi.Batch
-	cust      []plan
+	b         *kexi.Batch // the reference data: products, campaigns, custom fields, competitors, SWOT
+	cust      []plan      // every customer's plan
 	camps     []campPlan
 	prodByCat [][]int   // catalogue indexes per category
 	prodPick  []*picker // per category: product popularity
 	companion [][]int   // catalogue index → the indexes of its companions, likeliest first
 	items     []kexi.OrderItem
-	extra     []extraOrder // orders campaigns caused
-	returned  []returned   // returns, for after-sales contacts
+	catRate   map[string]float64 // return rate per category name
+	pages     pages
+
+	stream // the state carried from block to block
 }
 
 func newGen(opts Options) *gen {
@@ -102,7 +102,7 @@ func newGen(opts Options) *gen {
 	loc := end.Location()
 	end = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, loc)
 	start := end.AddDate(-Years, 0, 0)
-	g := &gen{n: n, seed: opts.Seed, end: end, loc: loc, b: &kexi.Batch{}}
+	g := &gen{n: n, nmain: n - n/100, seed: opts.Seed, end: end, loc: loc, b: &kexi.Batch{}}
 	for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
 		g.day = append(g.day, d)
 	}
@@ -123,7 +123,15 @@ func newGen(opts Options) *gen {
 // rng returns the random stream of one part of the generation. Each part has its own stream so
 // that changing one part leaves the others' data as it was.
 func (g *gen) rng(part uint64) *rand.Rand {
-	return rand.New(rand.NewPCG(uint64(g.seed), part*0x9E3779B97F4A7C15+0x5851F42D4C957F2D))
+	r, _ := g.rngState(part)
+	return r
+}
+
+// rngState returns the random stream of one part and its source, whose state can be saved and
+// restored to draw the same numbers again.
+func (g *gen) rngState(part uint64) (*rand.Rand, *rand.PCG) {
+	src := rand.NewPCG(uint64(g.seed), part*0x9E3779B97F4A7C15+0x5851F42D4C957F2D)
+	return rand.New(src), src
 }
 
 // season returns the seasonal factor of a day apart from the shopping festivals: a mild
@@ -329,6 +337,21 @@ func newIDBlock(prefix string, n, digits int) idBlock {
 
 // id returns the i-th id (0-based; the id's number is i+1).
 func (b idBlock) id(i int) string { return b.s[i*b.width : (i+1)*b.width] }
+
+// idOf returns the i-th (0-based) of n ids with the prefix, as newIDBlock(prefix, n, digits)
+// numbers them, without making the others.
+func idOf(prefix string, i, n, digits int) string {
+	if d := len(strconv.Itoa(n)); d > digits {
+		digits = d
+	}
+	num := strconv.Itoa(i + 1)
+	buf := make([]byte, 0, len(prefix)+digits)
+	buf = append(buf, prefix...)
+	for k := len(num); k < digits; k++ {
+		buf = append(buf, '0')
+	}
+	return string(append(buf, num...))
+}
 
 // at returns a time on day d at an hour drawn from hours, with random minutes and seconds.
 // Days before the history (d < 0) are allowed.

@@ -59,16 +59,17 @@ func (g *gen) products() {
 // and further companions.
 var companionOdds = []float64{0.45, 0.3, 0.2}
 
-// orders makes each customer's own orders: the first on the acquisition day, then a Poisson
-// number in the active span(s), placed by the seasonal day weights.
-func (g *gen) orders() {
-	r := g.rng(3)
-	g.b.Orders = make([]kexi.Order, 0, g.n*13)
+// orders makes the own orders of customers [lo, hi) into g.bo: the first on the acquisition
+// day, then a Poisson number in the active span(s), placed by the seasonal day weights.
+func (g *gen) orders(lo, hi int) {
+	r := g.rOrd
+	g.obase = g.own
+	g.bo = make([]kexi.Order, 0, (hi-lo)*13)
 	year := g.order.mass(0, g.days) / float64(g.days) * 365 // weight of an average year
-	var days []int
-	for i := range g.cust {
+	days := g.dayBuf
+	for i := lo; i < hi; i++ {
 		p := &g.cust[i]
-		p.lo = len(g.b.Orders)
+		p.lo = g.obase + len(g.bo)
 		if p.beh == duplicate {
 			p.hi = p.lo
 			continue
@@ -101,21 +102,26 @@ func (g *gen) orders() {
 			days = append(days, g.order.sample(r, 0, max(p.churn, 1)))
 		}
 		slices.Sort(days)
+		c := &g.bc[i-lo]
 		for k, d := range days {
 			var t time.Time
 			if k == 0 && p.acq >= 0 {
 				t = p.acqTime
 			}
-			g.b.Orders = append(g.b.Orders, g.order1(r, i, d, t))
+			g.bo = append(g.bo, g.order1(r, p, c, d, t))
 		}
-		p.hi = len(g.b.Orders)
+		p.hi = g.obase + len(g.bo)
 	}
+	g.dayBuf = days
+	g.own += len(g.bo)
 }
 
-// order1 makes one order of customer ci on day d (at t when t is not zero).
-func (g *gen) order1(r *rand.Rand, ci, d int, t time.Time) kexi.Order {
-	p := &g.cust[ci]
-	c := &g.b.Customers[ci]
+// ord returns own order k (a global index) of the block being made.
+func (g *gen) ord(k int) *kexi.Order { return &g.bo[k-g.obase] }
+
+// order1 makes one order of the customer with plan p and record c on day d (at t when t is not
+// zero). Only c's ExternalID, Province and City are read.
+func (g *gen) order1(r *rand.Rand, p *plan, c *kexi.Customer, d int, t time.Time) kexi.Order {
 	biz := p.kind != kexi.Individual
 	ch := p.channel
 	if r.Float64() < 0.2 {
@@ -257,36 +263,31 @@ func (g *gen) order1(r *rand.Rand, ci, d int, t time.Time) kexi.Order {
 	}
 }
 
+// setupReturns prepares the return rate of each category.
+func (g *gen) setupReturns() {
+	g.catRate = map[string]float64{}
+	for _, c := range categories {
+		g.catRate[c.name] = c.returnRate
+	}
+}
+
 // returns marks some orders as (partly) returned: apparel most often, and customers who are
 // unhappy more often. Most returns are recorded on the order; some as a separate return
-// document (退货单) a few days later. Then it numbers every order.
-func (g *gen) returns() {
-	r := g.rng(5)
-	n := len(g.b.Orders)
-	catRate := map[string]float64{}
-	for _, c := range categories {
-		catRate[c.name] = c.returnRate
-	}
-	owner := make([]int, n) // order index → customer index, for the customer's satisfaction
-	for ci := range g.cust {
-		for k := g.cust[ci].lo; k < g.cust[ci].hi; k++ {
-			owner[k] = ci
-		}
-	}
-	for k := range g.extra {
-		owner[g.extra[k].order] = g.extra[k].customer
-	}
-	var docs []kexi.Order
-	for k := 0; k < n; k++ {
-		o := &g.b.Orders[k]
+// document (退货单) a few days later, kept in g.docs. os are orders of the customers owner(k)
+// in the order they are numbered: each customer's own orders, then the campaigns' orders.
+func (g *gen) returns(os []kexi.Order, owner func(k int) int) {
+	r := g.rRet
+	for k := range os {
+		o := &os[k]
 		if o.Status != kexi.StatusCompleted {
 			continue
 		}
 		pr := 0.0
 		for _, it := range o.Items {
-			pr = max(pr, catRate[it.Category])
+			pr = max(pr, g.catRate[it.Category])
 		}
-		if g.cust[owner[k]].sat < 0.5 {
+		ci := owner(k)
+		if g.cust[ci].sat < 0.5 {
 			pr *= 1.5
 		}
 		if r.Float64() >= pr {
@@ -299,23 +300,14 @@ func (g *gen) returns() {
 		}
 		at := o.OrderedAt.Add(time.Duration(3*24+r.IntN(11*24)) * time.Hour)
 		if r.Float64() < 0.15 && at.Before(g.end) {
-			docs = append(docs, kexi.Order{Customer: o.Customer, OrderedAt: at, Returned: value,
+			g.docs = append(g.docs, kexi.Order{Customer: o.Customer, OrderedAt: at, Returned: value,
 				Channel: o.Channel, Status: kexi.StatusReturn, Province: o.Province, City: o.City})
-			g.returned = append(g.returned, returned{customer: owner[k], at: at})
+			g.returned = append(g.returned, returned{customer: ci, at: at})
 			continue
 		}
 		o.Returned = value
-		g.returned = append(g.returned, returned{customer: owner[k], at: at})
+		g.returned = append(g.returned, returned{customer: ci, at: at})
 	}
-	ids := newIDBlock("O", n, 7)
-	for k := range g.b.Orders {
-		g.b.Orders[k].ExternalID = ids.id(k)
-	}
-	rids := newIDBlock("RT", len(docs), 6)
-	for k := range docs {
-		docs[k].ExternalID = rids.id(k)
-	}
-	g.b.Orders = append(g.b.Orders, docs...)
 }
 
 // returned is a return, for the after-sales contacts it causes.
@@ -324,7 +316,9 @@ type returned struct {
 	at       time.Time
 }
 
-// extraOrder is an order a campaign caused, beyond the customer's own orders.
+// extraOrder is an order a campaign caused, beyond the customer's own orders: made again by
+// order1 from the state its stream had.
 type extraOrder struct {
-	customer, order int
+	customer, day int32
+	src           rand.PCG
 }

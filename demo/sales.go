@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -119,12 +120,44 @@ func (g *gen) campaignOn(d int) int {
 	return -1
 }
 
+// respPlan is a campaign response kept between the passes: the customer, the campaign, and
+// what happened. A purchase among the customer's own orders (own) gets its value and time when
+// those orders are made again.
+type respPlan struct {
+	at       time.Time
+	value    float64
+	customer int32
+	camp     uint8
+	kind     uint8 // index in respKinds
+	control  bool
+	own      bool
+}
+
+// respKinds are the kinds of response, as respPlan.kind numbers them.
+var respKinds = [...]string{respNone, respPurchase, respClick, respUnsubscribe}
+
+// windows records, for customers [lo, hi) whose own orders are in g.bo, the campaigns during
+// which each made a purchase (bit ci of g.inWin).
+func (g *gen) windows(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		var bits uint32
+		for ci := range g.camps {
+			if g.orderIn(i, g.camps[ci].start, g.camps[ci].end) >= 0 {
+				bits |= 1 << ci
+			}
+		}
+		g.inWin[i] = bits
+	}
+}
+
 // responses records each campaign's targeted customers and how they responded. A tenth of
 // the targeted are held out as a control group: they buy only as they would have anyway, while
-// the treated also buy because of the campaign (an extra order), click or unsubscribe.
+// the treated also buy because of the campaign (an extra order), click or unsubscribe. It runs
+// once every customer's own orders are known (g.inWin); the extra orders are kept as the state
+// of the stream that makes them, and counted in the customers' spend.
 func (g *gen) responses() {
-	r := g.rng(6)
-	g.b.Responses = make([]kexi.CampaignResponse, 0, 2*g.n+1024)
+	r, src := g.rngState(6)
+	g.resp = make([]respPlan, 0, 2*g.n+1024)
 	for ci := range g.camps {
 		cp := &g.camps[ci]
 		for i := range g.cust {
@@ -146,39 +179,82 @@ func (g *gen) responses() {
 				continue
 			}
 			control := r.Float64() < 0.1
-			resp := kexi.CampaignResponse{Campaign: cp.id, Customer: g.b.Customers[i].ExternalID,
-				Control: control, Kind: respNone, At: g.day[cp.start].Add(10 * time.Hour)}
-			if k := g.orderIn(i, cp.start, cp.end); k >= 0 {
-				resp.Kind, resp.Value, resp.At = respPurchase, g.b.Orders[k].Amount, g.b.Orders[k].OrderedAt
+			resp := respPlan{customer: int32(i), camp: uint8(ci), control: control, at: g.day[cp.start].Add(10 * time.Hour)}
+			if g.inWin[i]&(1<<ci) != 0 {
+				resp.kind, resp.own = 1, true
 			} else if !control {
 				switch u := r.Float64(); {
 				case u < cp.uplift:
 					d := g.order.sample(r, cp.start, cp.end+1)
-					o := g.order1(r, i, d, time.Time{})
-					g.extra = append(g.extra, extraOrder{customer: i, order: len(g.b.Orders)})
-					g.b.Orders = append(g.b.Orders, o)
-					resp.Kind, resp.Value, resp.At = respPurchase, o.Amount, o.OrderedAt
+					g.extra = append(g.extra, extraOrder{customer: int32(i), day: int32(d), src: *src})
+					c := g.ref(i)
+					o := g.order1(r, p, &c, d, time.Time{})
+					resp.kind, resp.value, resp.at = 1, o.Amount, o.OrderedAt
 				case u < cp.uplift+0.2:
-					resp.Kind = respClick
-					resp.At = g.at(r, g.order.sample(r, cp.start, cp.end+1), hourPick[ocOnline])
+					resp.kind = 2
+					resp.at = g.at(r, g.order.sample(r, cp.start, cp.end+1), hourPick[ocOnline])
 				case u < cp.uplift+0.22:
-					resp.Kind = respUnsubscribe
+					resp.kind = 3
 				}
 			}
-			g.b.Responses = append(g.b.Responses, resp)
+			g.resp = append(g.resp, resp)
 		}
 	}
-	ids := newIDBlock("CR", len(g.b.Responses), 7)
-	for k := range g.b.Responses {
-		g.b.Responses[k].ExternalID = ids.id(k)
+	// Index the purchases among own orders by customer, to fill them in block by block.
+	g.ownStart = make([]int32, g.n+1)
+	for k := range g.resp {
+		if g.resp[k].own {
+			g.ownStart[g.resp[k].customer+1]++
+		}
+	}
+	for i := range g.n {
+		g.ownStart[i+1] += g.ownStart[i]
+	}
+	g.ownResp = make([]int32, g.ownStart[g.n])
+	next := slices.Clone(g.ownStart[:g.n])
+	for k := range g.resp {
+		if c := g.resp[k].customer; g.resp[k].own {
+			g.ownResp[next[c]] = int32(k)
+			next[c]++
+		}
 	}
 }
 
+// fillResponses gives the purchases among own orders of customers [lo, hi) (in g.bo) their
+// value and time.
+func (g *gen) fillResponses(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		for _, k := range g.ownResp[g.ownStart[i]:g.ownStart[i+1]] {
+			rp := &g.resp[k]
+			cp := &g.camps[rp.camp]
+			o := g.ord(g.orderIn(i, cp.start, cp.end))
+			rp.value, rp.at = o.Amount, o.OrderedAt
+		}
+	}
+}
+
+// response returns campaign response k of n.
+func (g *gen) response(k int) kexi.CampaignResponse {
+	rp := &g.resp[k]
+	return kexi.CampaignResponse{ExternalID: idOf("CR", k, len(g.resp), 7), Campaign: g.camps[rp.camp].id,
+		Customer: g.cids.id(int(rp.customer)), Control: rp.control, Kind: respKinds[rp.kind],
+		Value: rp.value, At: rp.at}
+}
+
+// extraOrder makes campaign order k again.
+func (g *gen) extraOrder(k int) kexi.Order {
+	x := &g.extra[k]
+	src := x.src
+	p := g.cust[x.customer] // a copy: the order is already in the customer's spend
+	c := g.ref(int(x.customer))
+	return g.order1(rand.New(&src), &p, &c, int(x.day), time.Time{})
+}
+
 // orderIn returns the index of customer ci's first purchase on days [a, b] among its own
-// orders, or -1.
+// orders (in g.bo), or -1.
 func (g *gen) orderIn(ci, a, b int) int {
 	p := &g.cust[ci]
-	os := g.b.Orders[p.lo:p.hi]
+	os := g.bo[p.lo-g.obase : p.hi-g.obase]
 	from := g.day[a]
 	to := g.day[b].AddDate(0, 0, 1)
 	k := sort.Search(len(os), func(k int) bool { return !os[k].OrderedAt.Before(from) })
@@ -190,16 +266,27 @@ func (g *gen) orderIn(ci, a, b int) int {
 	return -1
 }
 
-// leads makes the sales funnel: a won lead for most business customers and for many
-// individuals who came through paid or social channels (won just before their first order),
-// and about three leads in all per customer, the rest lost along the way or still open.
-func (g *gen) leads() {
-	r := g.rng(10)
-	leads := make([]kexi.Lead, 0, 3*g.n)
-	stages := []string{kexi.StageNew, kexi.StageConsultation, kexi.StageFollowUp, kexi.StageQuote, kexi.StageWon}
-	for i := range g.cust {
+// leadPlan is a lead kept until every lead is known, to number them in the order they were
+// created: when it was created, and the state of the stream that makes it again. A won lead
+// names its customer and the value of the customer's first order.
+type leadPlan struct {
+	created  int64 // Unix nanoseconds
+	src      rand.PCG
+	first    float64
+	customer int32 // -1: a lead that did not convert
+}
+
+// leadStages are the stages of a won lead, in order.
+var leadStages = []string{kexi.StageNew, kexi.StageConsultation, kexi.StageFollowUp, kexi.StageQuote, kexi.StageWon}
+
+// wonLeads makes the sales funnel's won leads of customers [lo, hi): a won lead for most
+// business customers and for many individuals who came through paid or social channels (won
+// just before their first order).
+func (g *gen) wonLeads(lo, hi int) {
+	r, src := g.rLead, g.pcgLead
+	for i := lo; i < hi; i++ {
 		p := &g.cust[i]
-		c := &g.b.Customers[i]
+		c := &g.bc[i-lo]
 		if p.beh == duplicate || p.acq < 0 {
 			continue // the CRM's lead records begin with the history
 		}
@@ -213,98 +300,133 @@ func (g *gen) leads() {
 		if r.Float64() >= prob {
 			continue
 		}
-		biz := p.kind != kexi.Individual
-		won := p.acqTime.Add(-time.Duration(1+r.IntN(36)) * time.Hour)
-		dwell := stageDwell(biz)
-		entries := make([]kexi.StageEntry, len(stages))
-		t := won
-		for k := len(stages) - 1; k >= 0; k-- {
-			entries[k] = kexi.StageEntry{Stage: stages[k], EnteredAt: t}
-			if k > 0 {
-				t = t.Add(-time.Duration(r.ExpFloat64() * dwell[k-1] * float64(24*time.Hour)))
-			}
-		}
-		first := g.b.Orders[p.lo].Amount
-		l := kexi.Lead{Name: c.Name, Source: c.Channel, Campaign: c.Campaign, Owner: c.Owner,
-			Stage: kexi.StageWon, Stages: entries, Value: round2(first), Customer: c.ExternalID, Province: c.Province,
-			CreatedAt: entries[0].EnteredAt}
-		if biz {
-			l.Company = c.Name
-			l.Name = contactName(r)
-			l.Value = round2(first * (1 + r.Float64()))
-		}
-		leads = append(leads, l)
+		lp := leadPlan{src: *src, first: g.ord(p.lo).Amount, customer: int32(i)}
+		l := g.wonLead(r, c, p, lp.first)
+		lp.created = l.CreatedAt.UnixNano()
+		g.leads = append(g.leads, lp)
 	}
+}
 
-	// Leads that did not convert.
-	regions := make([]float64, len(provinces))
-	for i, p := range provinces {
-		regions[i] = p.weight
+// wonLead makes the won lead of the customer with record c and plan p.
+func (g *gen) wonLead(r *rand.Rand, c *kexi.Customer, p *plan, first float64) kexi.Lead {
+	biz := p.kind != kexi.Individual
+	won := p.acqTime.Add(-time.Duration(1+r.IntN(36)) * time.Hour)
+	dwell := stageDwell(biz)
+	entries := make([]kexi.StageEntry, len(leadStages))
+	t := won
+	for k := len(leadStages) - 1; k >= 0; k-- {
+		entries[k] = kexi.StageEntry{Stage: leadStages[k], EnteredAt: t}
+		if k > 0 {
+			t = t.Add(-time.Duration(r.ExpFloat64() * dwell[k-1] * float64(24*time.Hour)))
+		}
 	}
-	rp := newPicker(regions)
-	lost := 3*g.n - len(leads)
-	// new→consultation→follow-up→quote: getting from follow-up to a quote is the bottleneck.
-	advance := [3]float64{0.72, 0.55, 0.22}
-	sourceFactor := map[string]float64{chReferral: 1.2, chTradeShow: 1.1, chDouyin: 0.8, chXiaohongshu: 0.85}
-	for range lost {
-		d := g.acq.sample(r, 0, g.days)
-		src := choice(r, leadSources)
-		biz := src == chTradeShow || r.Float64() < 0.25
-		l := kexi.Lead{Source: src, Name: contactName(r)}
-		if ci := g.campaignOn(d); ci >= 0 && g.camps[ci].channel == src && r.Float64() < 0.7 {
-			l.Campaign = g.camps[ci].id
-		}
-		prov := provinces[rp.pick(r)]
-		l.Province = prov.name
-		if biz {
-			l.Company, _ = companyName(r, prov.cities[0].name)
-			l.Value = round2(lognormal(r, 40000, 0.8))
-		} else {
-			l.Value = round2(lognormal(r, 1500, 0.7))
-		}
-		if r.Float64() < 0.85 {
-			reps := regionReps[prov.region]
-			l.Owner = reps[r.IntN(len(reps))]
-			if biz && r.Float64() < 0.5 {
-				l.Owner = salesReps[6+r.IntN(2)]
-			}
-		}
-		dwell := stageDwell(biz)
-		t := g.at(r, d, officePick)
-		l.Stages = []kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: t}}
-		f := sourceFactor[src]
-		if f == 0 {
-			f = 1
-		}
-		for k := 0; ; k++ {
-			t = t.Add(time.Duration(r.ExpFloat64() * dwell[min(k, 3)] * float64(24*time.Hour)))
-			if !t.Before(g.end) {
-				break // still open
-			}
-			if k < 3 && r.Float64() < min(advance[k]*f, 0.95) {
-				l.Stages = append(l.Stages, kexi.StageEntry{Stage: stages[k+1], EnteredAt: t})
-				continue
-			}
-			l.Stages = append(l.Stages, kexi.StageEntry{Stage: kexi.StageLost, EnteredAt: t})
-			l.LostReason = lostReason(r, k)
-			break
-		}
-		l.Stage = l.Stages[len(l.Stages)-1].Stage
-		l.CreatedAt = l.Stages[0].EnteredAt
-		leads = append(leads, l)
+	l := kexi.Lead{Name: c.Name, Source: c.Channel, Campaign: c.Campaign, Owner: c.Owner,
+		Stage: kexi.StageWon, Stages: entries, Value: round2(first), Customer: c.ExternalID, Province: c.Province,
+		CreatedAt: entries[0].EnteredAt}
+	if biz {
+		l.Company = c.Name
+		l.Name = contactName(r)
+		l.Value = round2(first * (1 + r.Float64()))
+	}
+	return l
+}
+
+// lostLeads makes the leads that did not convert, so that there are about three leads in all
+// per customer, the rest lost along the way or still open.
+func (g *gen) lostLeads() {
+	r, src := g.rLead, g.pcgLead
+	for range 3*g.n - len(g.leads) {
+		lp := leadPlan{src: *src, customer: -1}
+		lp.created = g.lostLead(r).CreatedAt.UnixNano()
+		g.leads = append(g.leads, lp)
 	}
 	// Number the leads in the order they were created.
-	idx := make([]int, len(leads))
-	for k := range idx {
-		idx[k] = k
+	g.leadOrder = make([]int32, len(g.leads))
+	for k := range g.leadOrder {
+		g.leadOrder[k] = int32(k)
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return leads[a].CreatedAt.Compare(leads[b].CreatedAt) })
-	ids := newIDBlock("LD", len(leads), 6)
-	g.b.Leads = make([]kexi.Lead, len(leads))
-	for k, i := range idx {
-		g.b.Leads[k] = leads[i]
-		g.b.Leads[k].ExternalID = ids.id(k)
+	slices.SortStableFunc(g.leadOrder, func(a, b int32) int { return cmp.Compare(g.leads[a].created, g.leads[b].created) })
+}
+
+// lead returns the k-th lead in the order they were created.
+func (g *gen) lead(k int) kexi.Lead {
+	lp := &g.leads[g.leadOrder[k]]
+	src := lp.src
+	r := rand.New(&src)
+	var l kexi.Lead
+	if lp.customer >= 0 {
+		c := g.customerAt(int(lp.customer))
+		l = g.wonLead(r, &c, &g.cust[lp.customer], lp.first)
+	} else {
+		l = g.lostLead(r)
 	}
+	l.ExternalID = idOf("LD", k, len(g.leads), 6)
+	return l
+}
+
+// regionPick draws a province by its weight.
+var regionPick = func() *picker {
+	w := make([]float64, len(provinces))
+	for i, p := range provinces {
+		w[i] = p.weight
+	}
+	return newPicker(w)
+}()
+
+// leadAdvance is the chance of moving on from new, consultation and follow-up: getting from
+// follow-up to a quote is the bottleneck. leadSourceFactor scales it by source.
+var (
+	leadAdvance      = [3]float64{0.72, 0.55, 0.22}
+	leadSourceFactor = map[string]float64{chReferral: 1.2, chTradeShow: 1.1, chDouyin: 0.8, chXiaohongshu: 0.85}
+)
+
+// lostLead makes a lead that did not convert (yet).
+func (g *gen) lostLead(r *rand.Rand) kexi.Lead {
+	d := g.acq.sample(r, 0, g.days)
+	src := choice(r, leadSources)
+	biz := src == chTradeShow || r.Float64() < 0.25
+	l := kexi.Lead{Source: src, Name: contactName(r)}
+	if ci := g.campaignOn(d); ci >= 0 && g.camps[ci].channel == src && r.Float64() < 0.7 {
+		l.Campaign = g.camps[ci].id
+	}
+	prov := provinces[regionPick.pick(r)]
+	l.Province = prov.name
+	if biz {
+		l.Company, _ = companyName(r, prov.cities[0].name)
+		l.Value = round2(lognormal(r, 40000, 0.8))
+	} else {
+		l.Value = round2(lognormal(r, 1500, 0.7))
+	}
+	if r.Float64() < 0.85 {
+		reps := regionReps[prov.region]
+		l.Owner = reps[r.IntN(len(reps))]
+		if biz && r.Float64() < 0.5 {
+			l.Owner = salesReps[6+r.IntN(2)]
+		}
+	}
+	dwell := stageDwell(biz)
+	t := g.at(r, d, officePick)
+	l.Stages = []kexi.StageEntry{{Stage: kexi.StageNew, EnteredAt: t}}
+	f := leadSourceFactor[src]
+	if f == 0 {
+		f = 1
+	}
+	for k := 0; ; k++ {
+		t = t.Add(time.Duration(r.ExpFloat64() * dwell[min(k, 3)] * float64(24*time.Hour)))
+		if !t.Before(g.end) {
+			break // still open
+		}
+		if k < 3 && r.Float64() < min(leadAdvance[k]*f, 0.95) {
+			l.Stages = append(l.Stages, kexi.StageEntry{Stage: leadStages[k+1], EnteredAt: t})
+			continue
+		}
+		l.Stages = append(l.Stages, kexi.StageEntry{Stage: kexi.StageLost, EnteredAt: t})
+		l.LostReason = lostReason(r, k)
+		break
+	}
+	l.Stage = l.Stages[len(l.Stages)-1].Stage
+	l.CreatedAt = l.Stages[0].EnteredAt
+	return l
 }
 
 // stageDwell returns the mean days spent in new, consultation, follow-up and quote.
