@@ -12,13 +12,10 @@ import (
 	"github.com/kexi/kexi/sheet"
 )
 
-// maxDemoCustomers bounds --customers: beyond it the batch no longer fits comfortably in memory.
+// maxDemoCustomers bounds --customers. The demo is made and imported block by block, but keeps a
+// compact plan of every customer (a few hundred bytes each), and 2M customers take about an
+// hour to import.
 const maxDemoCustomers = 2_000_000
-
-// demoChunk is the most records of one kind imported in one transaction. A default demo
-// (about 150,000 records) goes in one transaction; a bigger one is imported kind by kind in
-// chunks so the store's transaction stays moderate.
-const demoChunk = 200_000
 
 // cmdDemo generates the demo data set into the database, prints what it made and serves it.
 func cmdDemo(ctx context.Context, env *Env, args []string) error {
@@ -53,15 +50,12 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	now := time.Now().In(businessZone(settings.TimeZone))
 	end := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 
-	started := time.Now()
-	batch := demo.Generate(demo.Options{Customers: *customers, Seed: *seed, End: end})
-	fmt.Fprintf(env.Stderr, "generated %s records in %.1fs; importing into %s …\n",
-		thousands(batch.Len()), time.Since(started).Seconds(), *db)
-	stats, err := importDemo(ctx, env, st, batch, demoChunk)
+	fmt.Fprintf(env.Stderr, "making %s demo customers and importing them into %s …\n", thousands(*customers), *db)
+	sum, err := importDemo(ctx, env, st, demo.Options{Customers: *customers, Seed: *seed, End: end}, demo.DefaultBlock)
 	if err != nil {
 		return err
 	}
-	printDemo(env, batch, stats, *customers, *seed, end, *db)
+	printDemo(env, sum, *customers, *seed, end, *db)
 	if *noServe {
 		return nil
 	}
@@ -91,118 +85,107 @@ func businessZone(name string) *time.Location {
 	return time.UTC
 }
 
-// importDemo imports the batch: in one transaction when it has at most chunk records, otherwise
-// kind by kind (in the order of kexi.Kinds, so references resolve) in chunks of chunk records. A failure
-// part-way leaves the earlier chunks in place; because every record has a fixed external id,
-// running the same command again completes the import without duplicating anything.
-func importDemo(ctx context.Context, env *Env, st kexi.Store, b *kexi.Batch, chunk int) (kexi.ImportStats, error) {
-	if b.Len() <= chunk {
-		stats, err := st.Import(ctx, b)
-		if err != nil {
-			return stats, fmt.Errorf("import demo data: %w", err)
-		}
-		return stats, nil
-	}
-	total := kexi.ImportStats{Inserted: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}}
-	done := 0
-	step := func(kind string, part *kexi.Batch) error {
-		s, err := st.Import(ctx, part)
-		if err != nil {
-			return fmt.Errorf("import demo %s (after %s of %s records; run the same command again to finish): %w",
-				kind, thousands(done), thousands(b.Len()), err)
-		}
-		for k, v := range s.Inserted {
-			total.Inserted[k] += v
-		}
-		for k, v := range s.Updated {
-			total.Updated[k] += v
-		}
-		for k, v := range s.Unchanged {
-			total.Unchanged[k] += v
-		}
-		total.Stubs += s.Stubs
-		done += part.Len()
-		fmt.Fprintf(env.Stderr, "  %-12s %s / %s records\n", kind, thousands(done), thousands(b.Len()))
-		return nil
-	}
-	// The small reference kinds first, in one transaction.
-	head := &kexi.Batch{Products: b.Products, Campaigns: b.Campaigns, Competitors: b.Competitors,
-		SWOT: b.SWOT, CustomFields: b.CustomFields, Present: b.Present}
-	if err := step("reference", head); err != nil {
-		return total, err
-	}
-	type kindSlice struct {
-		kind string
-		n    int
-		cut  func(i, j int) *kexi.Batch
-	}
-	kinds := []kindSlice{
-		{kexi.KindCustomers, len(b.Customers), func(i, j int) *kexi.Batch { return &kexi.Batch{Customers: b.Customers[i:j]} }},
-		{kexi.KindOrders, len(b.Orders), func(i, j int) *kexi.Batch { return &kexi.Batch{Orders: b.Orders[i:j]} }},
-		{kexi.KindInteractions, len(b.Interactions), func(i, j int) *kexi.Batch { return &kexi.Batch{Interactions: b.Interactions[i:j]} }},
-		{kexi.KindEvents, len(b.Events), func(i, j int) *kexi.Batch { return &kexi.Batch{Events: b.Events[i:j]} }},
-		{kexi.KindSurveys, len(b.Surveys), func(i, j int) *kexi.Batch { return &kexi.Batch{Surveys: b.Surveys[i:j]} }},
-		{kexi.KindLeads, len(b.Leads), func(i, j int) *kexi.Batch { return &kexi.Batch{Leads: b.Leads[i:j]} }},
-		{kexi.KindResponses, len(b.Responses), func(i, j int) *kexi.Batch { return &kexi.Batch{Responses: b.Responses[i:j]} }},
-	}
-	for _, k := range kinds {
-		for i := 0; i < k.n; i += chunk {
-			if err := ctx.Err(); err != nil {
-				return total, err
-			}
-			part := k.cut(i, min(i+chunk, k.n))
-			part.CustomFields = b.CustomFields
-			part.Present = b.Present
-			if err := step(k.kind, part); err != nil {
-				return total, err
-			}
-		}
-	}
-	return total, nil
+// demoSummary is what the demo made and what the import did.
+type demoSummary struct {
+	kexi.ImportStats
+	records     int
+	counts      map[string]int // records per kind
+	first, last time.Time      // of the orders
+	revenue     float64
+	returned    float64
+	purchases   int
 }
 
-// printDemo prints what the demo made: records per kind with what the import did, the period
-// covered and the revenue.
-func printDemo(env *Env, b *kexi.Batch, s kexi.ImportStats, customers int, seed int64, end time.Time, db string) {
-	w := env.Stdout
-	var first, last time.Time
-	var revenue, returned float64
-	purchases := 0
-	for i := range b.Orders {
-		o := &b.Orders[i]
-		if first.IsZero() || o.OrderedAt.Before(first) {
-			first = o.OrderedAt
-		}
-		if o.OrderedAt.After(last) {
-			last = o.OrderedAt
-		}
-		returned += o.Returned
-		if o.IsPurchase() {
-			revenue += o.Amount
-			purchases++
-		}
-	}
-	fmt.Fprintf(w, "kexi demo: %s customers, seed %d, into %s\n\n", thousands(customers), seed, db)
-	counts := map[string]int{
+// add counts the part b.
+func (s *demoSummary) add(b *kexi.Batch) {
+	s.records += b.Len()
+	for k, n := range map[string]int{
 		kexi.KindCustomers: len(b.Customers), kexi.KindProducts: len(b.Products),
 		kexi.KindCampaigns: len(b.Campaigns), kexi.KindOrders: len(b.Orders),
 		kexi.KindInteractions: len(b.Interactions), kexi.KindEvents: len(b.Events),
 		kexi.KindSurveys: len(b.Surveys), kexi.KindLeads: len(b.Leads),
 		kexi.KindResponses: len(b.Responses), kexi.KindCompetitors: len(b.Competitors),
 		kexi.KindSWOT: len(b.SWOT),
+	} {
+		s.counts[k] += n
 	}
+	for i := range b.Orders {
+		o := &b.Orders[i]
+		if s.first.IsZero() || o.OrderedAt.Before(s.first) {
+			s.first = o.OrderedAt
+		}
+		if o.OrderedAt.After(s.last) {
+			s.last = o.OrderedAt
+		}
+		s.returned += o.Returned
+		if o.IsPurchase() {
+			s.revenue += o.Amount
+			s.purchases++
+		}
+	}
+}
+
+// importDemo makes the demo data set block by block of block customers and imports each part
+// as it comes, one transaction each, so memory stays bounded whatever the number of customers.
+// The parts follow kexi's reference order (customers before their orders). A failure part-way
+// leaves the earlier parts in place; because every record has a fixed external id, running the
+// same command again completes the import without duplicating anything.
+func importDemo(ctx context.Context, env *Env, st kexi.Store, opts demo.Options, block int) (demoSummary, error) {
+	sum := demoSummary{counts: map[string]int{},
+		ImportStats: kexi.ImportStats{Inserted: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}}}
+	started := time.Now()
+	shown := started
+	err := demo.Stream(opts, block, func(b *kexi.Batch) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s, err := st.Import(ctx, b)
+		if err != nil {
+			return fmt.Errorf("import demo data (after %s records; run the same command again to finish): %w",
+				thousands(sum.records), err)
+		}
+		for k, v := range s.Inserted {
+			sum.Inserted[k] += v
+		}
+		for k, v := range s.Updated {
+			sum.Updated[k] += v
+		}
+		for k, v := range s.Unchanged {
+			sum.Unchanged[k] += v
+		}
+		sum.Stubs += s.Stubs
+		sum.add(b)
+		if now := time.Now(); now.Sub(shown) >= 5*time.Second {
+			shown = now
+			fmt.Fprintf(env.Stderr, "  %s records (%s customers, %s orders) in %.0fs\n", thousands(sum.records),
+				thousands(sum.counts[kexi.KindCustomers]), thousands(sum.counts[kexi.KindOrders]), now.Sub(started).Seconds())
+		}
+		return nil
+	})
+	if err != nil {
+		return sum, err
+	}
+	fmt.Fprintf(env.Stderr, "  %s records in %.1fs\n", thousands(sum.records), time.Since(started).Seconds())
+	return sum, nil
+}
+
+// printDemo prints what the demo made: records per kind with what the import did, the period
+// covered and the revenue.
+func printDemo(env *Env, s demoSummary, customers int, seed int64, end time.Time, db string) {
+	w := env.Stdout
+	fmt.Fprintf(w, "kexi demo: %s customers, seed %d, into %s\n\n", thousands(customers), seed, db)
 	var rows [][]string
 	for _, k := range kexi.Kinds {
-		rows = append(rows, []string{k, thousands(counts[k]), thousands(s.Inserted[k]),
+		rows = append(rows, []string{k, thousands(s.counts[k]), thousands(s.Inserted[k]),
 			thousands(s.Updated[k]), thousands(s.Unchanged[k])})
 	}
 	printAligned(w, []string{"kind", "records", "inserted", "updated", "unchanged"}, rows)
 	fmt.Fprintln(w)
-	if !first.IsZero() {
-		fmt.Fprintf(w, "Orders from %s to %s (history ends %s)\n", first.Format("2006-01-02"),
-			last.Format("2006-01-02"), end.AddDate(0, 0, -1).Format("2006-01-02"))
+	if !s.first.IsZero() {
+		fmt.Fprintf(w, "Orders from %s to %s (history ends %s)\n", s.first.Format("2006-01-02"),
+			s.last.Format("2006-01-02"), end.AddDate(0, 0, -1).Format("2006-01-02"))
 	}
-	fmt.Fprintf(w, "Revenue %s from %s purchases; %s returned\n", money(revenue), thousands(purchases), money(returned))
+	fmt.Fprintf(w, "Revenue %s from %s purchases; %s returned\n", money(s.revenue), thousands(s.purchases), money(s.returned))
 	fmt.Fprintf(w, "Customers are owned by the sales reps %s: add users with these logins (role sales) to try role scoping.\n",
 		strings.Join(demo.SalesReps(), ", "))
 }
