@@ -19,7 +19,7 @@ for n in "$@"; do
   db=$DIR/demo$n.db
   [ -f $db ] || /usr/bin/time -f "kexi demo: %e s, %U+%S s cpu, %M KB" $BIN demo --customers $n --seed 7 --no-serve --db $db >/dev/null 2>$DIR/demo$n.err
   tail -n1 $DIR/demo$n.err 2>/dev/null
-  echo "== $n customers ($(sqlite3 $db 'select count(*) from orders') orders, $(du -h $db | cut -f1) on disk)"
+  echo "== $n customers ($(sqlite3 $db 'select count(*) from orders') orders, $(du -hL $db | cut -f1) on disk)"
   for i in 1 2; do /usr/bin/time -f "analyze rfm: %e s, %U+%S s cpu, %M KB" $BIN analyze rfm --db $db --format json >/dev/null; done
   if [ "${EACH:-0}" = 1 ] || [ $n -ge 1000000 ]; then
     for a in $ALL; do
