@@ -47,8 +47,8 @@ func words(s string) map[string]bool {
 // ZH_ALL=1 go test ./http -run TestZhPagesTranslated lists them all.
 var zhKnownMisses = words(
 	// SWOT metric keys no analysis resolves (the demo's customer_value.profit …), shown as
-		// written on the SWOT data page and in the competitors analysis.
-		"acquisition customer_value lead_funnel margin new_customers one_time_share " +
+	// written on the SWOT data page and in the competitors analysis.
+	"acquisition customer_value lead_funnel margin new_customers one_time_share " +
 		"overall_conversion profit retention " +
 		// CLV: parameter names (alpha, gg_p …).
 		"alpha gg_p gg_q gg_v " +
