@@ -54,6 +54,19 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The demo's channel codes show under the names a Chinese business uses (douyin as 抖音),
+	// unless the settings already name some values.
+	if len(settings.Labels) == 0 {
+		if settings, err = st.Settings(ctx); err != nil {
+			return fmt.Errorf("read settings: %w", err)
+		}
+		if len(settings.Labels) == 0 {
+			settings.Labels = demo.Labels()
+			if err := st.SaveSettings(ctx, settings); err != nil {
+				return fmt.Errorf("save settings: %w", err)
+			}
+		}
+	}
 	printDemo(env, sum, *customers, *seed, end, *db)
 	if *noServe {
 		return nil

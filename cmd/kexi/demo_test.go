@@ -65,6 +65,15 @@ func TestDemoCommand(t *testing.T) {
 	if stubs != 0 {
 		t.Errorf("%d stub customers: some record names a customer the demo did not make", stubs)
 	}
+	// The channel codes show under their Chinese names.
+	set, err := st.Settings(ctx)
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	if l, ok := set.Labels.Label("channel", "douyin"); !ok || l != "抖音" {
+		t.Errorf("channel douyin is labelled %q (%v), want 抖音", l, ok)
+	}
 	// A sales rep sees only their own customers.
 	own, err := st.LoadDataset(ctx, kexi.Scope{Owner: "zhang.wei"}, kexi.AllParts)
 	if err != nil {
@@ -189,5 +198,41 @@ func TestThousandsAndMoney(t *testing.T) {
 		if got := money(tt.x); got != tt.want {
 			t.Errorf("money(%v) = %q, want %q", tt.x, got, tt.want)
 		}
+	}
+}
+
+// TestDemoKeepsLabels: a demo into a database whose settings already name values leaves
+// those names alone.
+func TestDemoKeepsLabels(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "demo.db")
+	var stdout, stderr bytes.Buffer
+	env := &Env{Stdout: &stdout, Stderr: &stderr, Getenv: demoEnv}
+	st, err := openStore(ctx, env, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := st.Settings(ctx)
+	if err == nil {
+		set.Labels = kexi.ValueLabels{{Field: "channel", Value: "douyin", Label: "抖音旗舰店"}}
+		err = st.SaveSettings(ctx, set)
+	}
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"demo", "--db", db, "--customers", "50", "--seed", "5", "--no-serve"}
+	if code := run(ctx, args, demoEnv, strings.NewReader(""), &stdout, &stderr); code != 0 {
+		t.Fatalf("kexi demo exited %d\n%s", code, &stderr)
+	}
+	if st, err = openStore(ctx, env, db); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if set, err = st.Settings(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(set.Labels) != 1 || set.Labels[0].Label != "抖音旗舰店" {
+		t.Errorf("labels after the demo: %v, want the one set before", set.Labels)
 	}
 }
