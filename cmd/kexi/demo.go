@@ -10,6 +10,7 @@ import (
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/demo"
 	"github.com/kexi/kexi/sheet"
+	"github.com/kexi/kexi/sqlite"
 )
 
 // maxDemoCustomers bounds --customers. The demo is made and imported block by block, but keeps
@@ -37,7 +38,8 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 			Reason: fmt.Sprintf("want a whole number from 1 to %d", maxDemoCustomers)}}}
 	}
 
-	st, err := openStore(ctx, env, *db)
+	// It serves the demo afterwards, with serve's pool of read connections (see serveReaders).
+	st, err := openStoreWith(ctx, env, *db, sqlite.Options{Readers: serveReaders})
 	if err != nil {
 		return err
 	}
