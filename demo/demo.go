@@ -48,21 +48,27 @@ var DefaultEnd = time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("CST", 8*3600)
 func Generate(opts Options) *kexi.Batch {
 	b := &kexi.Batch{}
 	_ = Stream(opts, 0, func(p *kexi.Batch) error {
-		b.Customers = append(b.Customers, p.Customers...)
-		b.Products = append(b.Products, p.Products...)
-		b.Campaigns = append(b.Campaigns, p.Campaigns...)
-		b.Orders = append(b.Orders, p.Orders...)
-		b.Interactions = append(b.Interactions, p.Interactions...)
-		b.Events = append(b.Events, p.Events...)
-		b.Surveys = append(b.Surveys, p.Surveys...)
-		b.Leads = append(b.Leads, p.Leads...)
-		b.Responses = append(b.Responses, p.Responses...)
-		b.Competitors = append(b.Competitors, p.Competitors...)
-		b.SWOT = append(b.SWOT, p.SWOT...)
-		b.CustomFields = p.CustomFields
+		appendPart(b, p)
 		return nil
 	})
 	return b
+}
+
+// appendPart appends the records of a part Stream emitted to b; the custom fields, which every
+// part carries whole, are the part's.
+func appendPart(b, p *kexi.Batch) {
+	b.Customers = append(b.Customers, p.Customers...)
+	b.Products = append(b.Products, p.Products...)
+	b.Campaigns = append(b.Campaigns, p.Campaigns...)
+	b.Orders = append(b.Orders, p.Orders...)
+	b.Interactions = append(b.Interactions, p.Interactions...)
+	b.Events = append(b.Events, p.Events...)
+	b.Surveys = append(b.Surveys, p.Surveys...)
+	b.Leads = append(b.Leads, p.Leads...)
+	b.Responses = append(b.Responses, p.Responses...)
+	b.Competitors = append(b.Competitors, p.Competitors...)
+	b.SWOT = append(b.SWOT, p.SWOT...)
+	b.CustomFields = p.CustomFields
 }
 
 // gen holds the state of one generation.

@@ -31,18 +31,7 @@ func collect(t *testing.T, opts Options, block int) (*kexi.Batch, int) {
 				t.Fatalf("part %d: order %s names customer %s before it came", parts, o.ExternalID, o.Customer)
 			}
 		}
-		b.Customers = append(b.Customers, p.Customers...)
-		b.Products = append(b.Products, p.Products...)
-		b.Campaigns = append(b.Campaigns, p.Campaigns...)
-		b.Orders = append(b.Orders, p.Orders...)
-		b.Interactions = append(b.Interactions, p.Interactions...)
-		b.Events = append(b.Events, p.Events...)
-		b.Surveys = append(b.Surveys, p.Surveys...)
-		b.Leads = append(b.Leads, p.Leads...)
-		b.Responses = append(b.Responses, p.Responses...)
-		b.Competitors = append(b.Competitors, p.Competitors...)
-		b.SWOT = append(b.SWOT, p.SWOT...)
-		b.CustomFields = p.CustomFields
+		appendPart(b, p)
 		return nil
 	})
 	if err != nil {
