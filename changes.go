@@ -185,16 +185,27 @@ func spliceKeys(old, fresh *CustomerKeys, touched func(int64) bool) CustomerKeys
 // link fills, in fresh's records, the external ids of the customers and campaigns they name,
 // from d's customers (sorted by ID) and campaigns.
 func (d *Dataset) link(fresh *Dataset) {
+	d.NameCustomers(fresh)
+	camp := make(map[int64]string, len(d.Campaigns))
+	for i := range d.Campaigns {
+		camp[d.Campaigns[i].ID] = d.Campaigns[i].ExternalID
+	}
+	for i := range fresh.Responses {
+		r := &fresh.Responses[i]
+		r.Campaign = camp[r.CampaignID]
+	}
+}
+
+// NameCustomers fills, in fresh's interactions, events, surveys and campaign responses, the
+// external id of the customer each names, from d's customers (sorted by ID): what a load with
+// the customers gives them, for records read without (a splice, a part added later).
+func (d *Dataset) NameCustomers(fresh *Dataset) {
 	cust := func(id int64) string {
 		i, ok := slices.BinarySearchFunc(d.Customers, id, func(c Customer, id int64) int { return cmp.Compare(c.ID, id) })
 		if !ok {
 			return ""
 		}
 		return d.Customers[i].ExternalID
-	}
-	camp := make(map[int64]string, len(d.Campaigns))
-	for i := range d.Campaigns {
-		camp[d.Campaigns[i].ID] = d.Campaigns[i].ExternalID
 	}
 	for i := range fresh.Interactions {
 		fresh.Interactions[i].Customer = cust(fresh.Interactions[i].CustomerID)
@@ -206,8 +217,7 @@ func (d *Dataset) link(fresh *Dataset) {
 		fresh.Surveys[i].Customer = cust(fresh.Surveys[i].CustomerID)
 	}
 	for i := range fresh.Responses {
-		r := &fresh.Responses[i]
-		r.Customer, r.Campaign = cust(r.CustomerID), camp[r.CampaignID]
+		fresh.Responses[i].Customer = cust(fresh.Responses[i].CustomerID)
 	}
 }
 

@@ -1,10 +1,8 @@
 package kexihttp
 
 import (
-	"cmp"
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -195,25 +193,7 @@ func (s *Server) widen(ctx context.Context, sc kexi.Scope, sd *scoped, p kexi.Pa
 // customers, as a load with the customers names them (one without leaves the names out).
 func withParts(d, e *kexi.Dataset, p kexi.Parts) *kexi.Dataset {
 	if !p.Has(kexi.PartCustomers) {
-		ext := func(id int64) string {
-			i, ok := slices.BinarySearchFunc(d.Customers, id, func(c kexi.Customer, id int64) int { return cmp.Compare(c.ID, id) })
-			if !ok {
-				return ""
-			}
-			return d.Customers[i].ExternalID
-		}
-		for i := range e.Interactions {
-			e.Interactions[i].Customer = ext(e.Interactions[i].CustomerID)
-		}
-		for i := range e.Events {
-			e.Events[i].Customer = ext(e.Events[i].CustomerID)
-		}
-		for i := range e.Surveys {
-			e.Surveys[i].Customer = ext(e.Surveys[i].CustomerID)
-		}
-		for i := range e.Responses {
-			e.Responses[i].Customer = ext(e.Responses[i].CustomerID)
-		}
+		d.NameCustomers(e)
 	}
 	out := *d
 	out.CustomFields = e.CustomFields // read last
