@@ -120,8 +120,7 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkHistogram is one root histogram of the benchmark matrix (all rows), counting the
-// rows per slot or (known_counts) copying known counts, as the trees' roots do.
+// BenchmarkHistogram is one root histogram of the benchmark matrix (all rows).
 func BenchmarkHistogram(b *testing.B) {
 	benchSetup(b)
 	bd := binMatrix(benchX, 64)
@@ -131,16 +130,8 @@ func BenchmarkHistogram(b *testing.B) {
 	}
 	idx := allRows(bd.n)
 	hist := make([]histBin, bd.off[bd.p])
-	for _, counts := range [][]int32{nil, bd.counts(idx)} {
-		name := "count"
-		if counts != nil {
-			name = "known_counts"
-		}
-		b.Run(name, func(b *testing.B) {
-			for b.Loop() {
-				clear(hist)
-				bd.histogram(hist, idx, g, h, 0, 0, counts)
-			}
-		})
+	for b.Loop() {
+		clear(hist)
+		bd.histogram(hist, idx, g, h, 0, 0)
 	}
 }

@@ -126,18 +126,12 @@ type histBin struct {
 // histogram fills hist (len off[p], zeroed) with the gradient histogram of the rows idx,
 // whose gradient and hessian sums are G and H. The non-default slots are summed row by row
 // (idx increasing, so memory is read forwards); each feature's default bin is then the
-// totals minus the feature's other bins. With counts nil the rows are counted too; else
-// counts holds the rows' counts (len off[p], default bins included) and is copied in.
-func (b *binned) histogram(hist []histBin, idx []int32, g, h []float64, G, H float64, counts []int32) {
-	switch {
-	case b.slot16 != nil && counts == nil:
+// totals minus the feature's other bins.
+func (b *binned) histogram(hist []histBin, idx []int32, g, h []float64, G, H float64) {
+	if b.slot16 != nil {
 		accumulate(hist, idx, g, h, b.start, b.slot16)
-	case b.slot16 != nil:
-		accumulateGH(hist, idx, g, h, b.start, b.slot16)
-	case counts == nil:
+	} else {
 		accumulate(hist, idx, g, h, b.start, b.slot32)
-	default:
-		accumulateGH(hist, idx, g, h, b.start, b.slot32)
 	}
 	N := int32(len(idx))
 	for j := 0; j < b.p; j++ {
@@ -152,11 +146,6 @@ func (b *binned) histogram(hist []histBin, idx []int32, g, h []float64, G, H flo
 		}
 		hist[d] = histBin{sg, sh, sn}
 	}
-	if counts != nil {
-		for k := range hist {
-			hist[k].n = counts[k]
-		}
-	}
 }
 
 // accumulate adds each row's gradient, hessian and a count of one to its non-default slots.
@@ -170,29 +159,4 @@ func accumulate[S uint16 | uint32](hist []histBin, idx []int32, g, h []float64, 
 			e.n++
 		}
 	}
-}
-
-// accumulateGH is accumulate without the counts, for nodes whose rows' counts are known.
-func accumulateGH[S uint16 | uint32](hist []histBin, idx []int32, g, h []float64, start []int32, slot []S) {
-	for _, i := range idx {
-		gi, hi := g[i], h[i]
-		for _, s := range slot[start[i]:start[i+1]] {
-			e := &hist[s]
-			e.g += gi
-			e.h += hi
-		}
-	}
-}
-
-// counts returns how many of the rows idx fall in each slot.
-func (b *binned) counts(idx []int32) []int32 {
-	c := make([]int32, b.off[b.p])
-	for j := 0; j < b.p; j++ {
-		col := b.col[j*b.n : (j+1)*b.n]
-		cj := c[b.off[j]:b.off[j+1]]
-		for _, i := range idx {
-			cj[col[i]]++
-		}
-	}
-	return c
 }

@@ -124,7 +124,7 @@ func fitBinned(bd *binned, y []bool, rows []int32, prm GBDTParams) *GBDT {
 		f[i] = m.Base
 	}
 	idx := make([]int32, n)
-	tb := &treeBuilder{prm: prm, bd: bd, tmp: make([]int32, n), g: g, h: h, gain: m.gain, rootCounts: bd.counts(rows)}
+	tb := &treeBuilder{prm: prm, bd: bd, tmp: make([]int32, n), g: g, h: h, gain: m.gain}
 	label := make([]float64, bd.n) // 1 churned, 0 retained: gradients without a branch
 	for _, i := range rows {
 		if y[i] {
@@ -160,9 +160,6 @@ type treeBuilder struct {
 	gain  []float64
 	nodes []node
 	free  [][]histBin // histograms to reuse
-	// rootCounts is the root's rows per slot: the same for every tree, so the root's
-	// histograms need not count.
-	rootCounts []int32
 }
 
 // grow builds one tree on the rows idx, adds its leaf values to f and returns it.
@@ -172,7 +169,7 @@ func (tb *treeBuilder) grow(idx []int32, f []float64) []node {
 	var hist []histBin
 	if tb.prm.Depth > 0 && len(idx) >= 2*tb.prm.MinLeaf {
 		hist = tb.newHist()
-		tb.bd.histogram(hist, idx, tb.g, tb.h, G, H, tb.rootCounts)
+		tb.bd.histogram(hist, idx, tb.g, tb.h, G, H)
 	}
 	tb.split(idx, G, H, hist, 0, f)
 	return slices.Clone(tb.nodes)
@@ -312,7 +309,7 @@ func (tb *treeBuilder) childHists(left, right []int32, GL, HL, GR, HR float64, h
 		small, G, H = right, GR, HR
 	}
 	hs := tb.newHist()
-	tb.bd.histogram(hs, small, tb.g, tb.h, G, H, nil)
+	tb.bd.histogram(hs, small, tb.g, tb.h, G, H)
 	for k := range hist {
 		hist[k].g -= hs[k].g
 		hist[k].h -= hs[k].h

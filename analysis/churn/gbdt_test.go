@@ -87,19 +87,16 @@ func TestHistogramHandWorked(t *testing.T) {
 	if bd.def[1] != 1 {
 		t.Fatalf("feature 1 default bin %d, want 1", bd.def[1])
 	}
-	rows := allRows(6)
-	for _, counts := range [][]int32{nil, bd.counts(rows)} {
-		hist := make([]histBin, bd.off[bd.p])
-		bd.histogram(hist, rows, g, h, 0, 6, counts)
-		want := []histBin{{4, 1, 1}, {-1, 1, 1}, {1, 1, 1}, {-1, 1, 1}, {-1, 1, 1}, {-2, 1, 1}, // feature 0
-			{5, 2, 2}, {-5, 4, 4}} // feature 1: rows 0, 2 and the rest
-		if !slices.Equal(hist, want) {
-			t.Errorf("known counts %v: histogram %v, want %v", counts != nil, hist, want)
-		}
+	hist := make([]histBin, bd.off[bd.p])
+	bd.histogram(hist, allRows(6), g, h, 0, 6)
+	want := []histBin{{4, 1, 1}, {-1, 1, 1}, {1, 1, 1}, {-1, 1, 1}, {-1, 1, 1}, {-2, 1, 1}, // feature 0
+		{5, 2, 2}, {-5, 4, 4}} // feature 1: rows 0, 2 and the rest
+	if !slices.Equal(hist, want) {
+		t.Errorf("histogram %v, want %v", hist, want)
 	}
 	// Rows 1, 3, 4 (G = −3, H = 3): feature 1's default bin holds all three.
-	hist := make([]histBin, bd.off[bd.p])
-	bd.histogram(hist, []int32{1, 3, 4}, g, h, -3, 3, nil)
+	hist = make([]histBin, bd.off[bd.p])
+	bd.histogram(hist, []int32{1, 3, 4}, g, h, -3, 3)
 	if got := hist[bd.off[1]:]; !slices.Equal(got, []histBin{{0, 0, 0}, {-3, 3, 3}}) {
 		t.Errorf("rows 1, 3, 4: feature 1 histogram %v", got)
 	}
@@ -108,7 +105,7 @@ func TestHistogramHandWorked(t *testing.T) {
 func TestBestSplitHandWorked(t *testing.T) {
 	bd, g, h := splitData()
 	hist := make([]histBin, bd.off[bd.p])
-	bd.histogram(hist, allRows(6), g, h, 0, 6, nil)
+	bd.histogram(hist, allRows(6), g, h, 0, 6)
 	for _, c := range []struct {
 		minLeaf   int32
 		f, b      int
