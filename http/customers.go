@@ -110,7 +110,7 @@ func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, s
 	// no value for them).
 	allFields, _ := flatten(e.emptyList())
 	if e.kind() == kexi.KindCustomers || e.kind() == kexi.KindLeads {
-		d, _, err := s.dataset(r.Context(), scopeOf(r), 0) // the custom field definitions
+		d, err := s.dataset(r.Context(), scopeOf(r), 0) // the custom field definitions
 		if err != nil {
 			return err
 		}

@@ -145,7 +145,7 @@ func (af *afields) run(name string) (*arun, error) {
 		if af.d != nil {
 			p |= af.d.parts
 		}
-		if af.d, _, err = af.s.dataset(af.ctx, af.sc, p); err != nil {
+		if af.d, err = af.s.dataset(af.ctx, af.sc, p); err != nil {
 			return nil, err
 		}
 	}

@@ -295,7 +295,7 @@ func TestNotesInLanguage(t *testing.T) {
 // table is "table.NAME.KEY" and names an analysis.
 func TestTableTitleOneMeaning(t *testing.T) {
 	f := newFixtureBatch(t, all.List(), demo.Generate(demo.Options{Customers: 300, Seed: 1}))
-	d, _, err := f.srv.dataset(t.Context(), kexi.Scope{}, kexi.AllParts)
+	d, err := f.srv.dataset(t.Context(), kexi.Scope{}, kexi.AllParts)
 	if err != nil {
 		t.Fatal(err)
 	}
