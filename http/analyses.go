@@ -104,7 +104,7 @@ func (s *Server) analysisFor(r *http.Request, strict bool) (analysis.Analysis, a
 		return a, in, nil, nil, 0, err
 	}
 	sc := scopeOf(r)
-	d, _, err := s.dataset(r.Context(), sc, analysis.Parts(a))
+	d, err := s.dataset(r.Context(), sc, analysis.Parts(a))
 	if err != nil {
 		return a, in, nil, nil, 0, err
 	}

@@ -119,18 +119,14 @@ type data struct {
 }
 
 // dataset returns the Dataset for the scope with at least the parts p (and the dashboard's,
-// Server.base), and its version: the current version, or an older one while the Dataset is
+// Server.base), at the current version, or at an older one (its v) while the Dataset is
 // reloaded in the background (refresh.go).
-func (s *Server) dataset(ctx context.Context, sc kexi.Scope, p kexi.Parts) (*data, int64, error) {
+func (s *Server) dataset(ctx context.Context, sc kexi.Scope, p kexi.Parts) (*data, error) {
 	v, err := s.st.DataVersion(ctx)
 	if err != nil {
-		return nil, 0, fmt.Errorf("data version: %w", err)
+		return nil, fmt.Errorf("data version: %w", err)
 	}
-	d, err := s.datasetAt(ctx, v, sc, p)
-	if err != nil {
-		return nil, 0, err
-	}
-	return d, d.v, nil
+	return s.datasetAt(ctx, v, sc, p)
 }
 
 // Warm keeps the cache ready for the next page: every interval it reads the data version and,

@@ -110,7 +110,7 @@ func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, s
 	// no value for them).
 	allFields, _ := flatten(e.emptyList())
 	if e.kind() == kexi.KindCustomers || e.kind() == kexi.KindLeads {
-		d, _, err := s.dataset(r.Context(), scopeOf(r), 0) // the custom field definitions
+		d, err := s.dataset(r.Context(), scopeOf(r), 0) // the custom field definitions
 		if err != nil {
 			return err
 		}
@@ -161,8 +161,8 @@ func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, s
 		// An analysis field's value reads as its chip does (重要挽留客户, not important_winback);
 		// the filter matches a label's translations as well as its key.
 		if cl != nil && cl.af.is(c.Field) {
-			if fc, err := cl.af.column(c.Field); err == nil && (fc.typ() == "label" || fc.typ() == "terms") {
-				val = label(&fc.run.info, p.Lang, c.Value)
+			if fc, err := cl.af.column(c.Field); err == nil {
+				val = fc.condText(p.Lang, c.Value)
 			}
 		} else if c.Op == kexi.Eq {
 			val = labelText(p.Settings.Labels, c.Field, c.Value) // channel = douyin reads 抖音

@@ -174,7 +174,7 @@ func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
 // Over the default period they are the newest results at hand (figures, recent.go), so that a write
 // shows on the next dashboard without waiting for those analyses to run again.
 func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) (*Headline, error) {
-	d, v, err := s.dataset(ctx, sc, 0) // the base parts: dashboardParts
+	d, err := s.dataset(ctx, sc, 0) // the base parts: dashboardParts
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 	} else {
 		key += " " + pc.key()
 	}
-	val, _, err := s.cache.get(ctx, v, key, func(ctx context.Context) (any, error) {
+	val, _, err := s.cache.get(ctx, d.v, key, func(ctx context.Context) (any, error) {
 		from, to := pc.P.From, pc.AsOf
 		if !pc.P.To.IsZero() {
 			to = pc.P.End()

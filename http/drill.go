@@ -65,6 +65,15 @@ type fieldCol struct {
 // typ is the column's type (analysis.Column.Type).
 func (c fieldCol) typ() string { return c.pt.t.Columns[c.j].Type }
 
+// condText is a condition's value v on the column as it reads in lang: a label's or a list
+// item's key by its label (重要挽留客户, not important_winback), anything else as it is.
+func (c fieldCol) condText(lang, v string) string {
+	if t := c.typ(); t == "label" || t == "terms" {
+		return label(&c.run.info, lang, v)
+	}
+	return v
+}
+
 // cell returns the customer's value, and false when the table has no row for the customer.
 func (c fieldCol) cell(id int64) (any, bool) {
 	row := c.pt.rows[id]
@@ -145,7 +154,7 @@ func (af *afields) run(name string) (*arun, error) {
 		if af.d != nil {
 			p |= af.d.parts
 		}
-		if af.d, _, err = af.s.dataset(af.ctx, af.sc, p); err != nil {
+		if af.d, err = af.s.dataset(af.ctx, af.sc, p); err != nil {
 			return nil, err
 		}
 	}
@@ -644,13 +653,9 @@ func (af *afields) chips(p *page, base string, q url.Values) []chipView {
 		}
 		text := fieldLabel(p.Lang, c.Field) + " " + op + " " + c.Value
 		if af.is(c.Field) {
-			val := c.Value
 			if fc, err := af.column(c.Field); err == nil {
 				run := fc.run
-				if t := fc.typ(); t == "label" || t == "terms" {
-					val = label(&run.info, p.Lang, c.Value)
-				}
-				text = af.fieldTitle(p.Lang, c.Field) + " " + op + " " + val
+				text = af.fieldTitle(p.Lang, c.Field) + " " + op + " " + fc.condText(p.Lang, c.Value)
 				if !run.res.AsOf.IsZero() {
 					text += ", " + p.Tf("as_of_note", p.Date(run.res.AsOf))
 				}

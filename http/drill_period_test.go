@@ -62,7 +62,7 @@ func TestCustomersPeriod(t *testing.T) {
 		}
 		break
 	}
-	if compared != 2 {
+	if compared != 2 { // C3 and C1, who bought in March; C2 has no row
 		t.Errorf("%d customers compared with the analysis API, want 2", compared)
 	}
 	// A bad period is a 400 that names it, with or without an analysis field.

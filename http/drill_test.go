@@ -1,19 +1,15 @@
 package kexihttp
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
-	"github.com/kexi/kexi/analysis/all"
-	"github.com/kexi/kexi/demo"
 )
 
 type custPage struct {
@@ -270,16 +266,7 @@ func TestDrillEverywhereDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short")
 	}
-	f := newFixtureBatch(t, all.List(), demo.Generate(demo.Options{Customers: 300, Seed: 1}))
-	u := kexi.User{Login: "zhang.wei", Role: kexi.RoleSales}
-	if err := f.st.CreateUser(context.Background(), &u); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := CreateAPIToken(context.Background(), f.st, u.ID, "test", time.Now(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.tokens[u.Login] = tok
+	f := demoSalesFixture(t)
 	drillEverywhere(t, f, []string{"admin", "zhang.wei"}, 100,
 		[]string{"rfm", "pyramid", "lifecycle", "churn", "segments", "tier_migration", "clv", "value", "attrition", "behaviour", "campaigns", "loyalty", "basket"})
 }

@@ -174,7 +174,7 @@ func (s *Server) exportEntity(w http.ResponseWriter, r *http.Request, e entity) 
 	}
 	// Buffer, so that a failure is still an error response rather than half a file.
 	var buf bytes.Buffer
-	items = relabel(items, s.cachedSettings(r.Context()).Labels)
+	items = s.cachedSettings(r.Context()).Labels.Relabel(items)
 	if err := sheet.WriteIn(&buf, e.kind(), format, langOf(r), s.zone(r.Context()), items); err != nil {
 		w.Header().Del("Content-Disposition")
 		return err

@@ -71,10 +71,6 @@ func (s *Server) withLabels(r *http.Request, f kexi.Filter) kexi.Filter {
 	return f
 }
 
-// relabel returns copies of the records in items with each labelled value replaced by its
-// label (kexi.ValueLabels.Relabel).
-func relabel(items any, ls kexi.ValueLabels) any { return ls.Relabel(items) }
-
 // handleLabelsSave replaces the value labels with the settings form's rows (field, value and
 // label; a row whose value or label is cleared is dropped).
 func (s *Server) handleLabelsSave(w http.ResponseWriter, r *http.Request) error {

@@ -140,7 +140,7 @@ func (s *Server) periodFor(ctx context.Context, q url.Values, def string, strict
 // defaultAsOf returns the as-of instant an analysis of the scope defaults to (the end of the
 // last order's day, analysis.Defaults), cached per data version.
 func (s *Server) defaultAsOf(ctx context.Context, sc kexi.Scope) (time.Time, error) {
-	d, _, err := s.dataset(ctx, sc, 0)
+	d, err := s.dataset(ctx, sc, 0)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -401,7 +401,7 @@ func (s *Server) prefetchPrevious(r *http.Request, a analysis.Analysis, c period
 	}
 	c.apply(&in)
 	sc := scopeOf(r)
-	d, _, err := s.dataset(ctx, sc, analysis.Parts(a))
+	d, err := s.dataset(ctx, sc, analysis.Parts(a))
 	if err != nil {
 		return
 	}

@@ -143,7 +143,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 
 	ctx := r.Context()
 	sc := scopeOf(r)
-	d, _, err := s.dataset(ctx, sc, s.portraitParts())
+	d, err := s.dataset(ctx, sc, s.portraitParts())
 	if err != nil {
 		return err
 	}

@@ -127,7 +127,7 @@ func TestRefreshReloadsInBackground(t *testing.T) {
 	f := newFixtureWith(t, nil)
 	lc := counted(f)
 	ctx := context.Background()
-	before, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+	before, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestRefreshReloadsInBackground(t *testing.T) {
 	}
 	got := make(chan *data, 1)
 	go func() {
-		d, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+		d, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 		if err != nil {
 			t.Error(err)
 		}
@@ -157,7 +157,7 @@ func TestRefreshReloadsInBackground(t *testing.T) {
 	close(gate)
 	v, _ := f.st.DataVersion(ctx)
 	for i := 0; ; i++ {
-		d, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+		d, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestRefreshCompareKeepsVersion(t *testing.T) {
 	f := newFixtureWith(t, []analysis.Analysis{rfm.New()})
 	lc := counted(f)
 	ctx := context.Background()
-	before, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+	before, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +193,7 @@ func TestRefreshCompareKeepsVersion(t *testing.T) {
 	if _, err := f.st.Import(ctx, &kexi.Batch{Orders: []kexi.Order{{Customer: "C2", OrderedAt: date("2025-03-07"), Amount: 5}}}); err != nil {
 		t.Fatal(err)
 	}
-	if d, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0); err != nil || d != before {
+	if d, err := f.srv.dataset(ctx, kexi.Scope{}, 0); err != nil || d != before {
 		t.Fatalf("during the reload: %v, want the Dataset held", err)
 	}
 	w := f.do(req{method: "GET", path: "/analyses/rfm?period=30d", as: "admin"})
@@ -235,11 +235,12 @@ func TestRefreshConcurrent(t *testing.T) {
 				default:
 				}
 				p := parts[min(i/2, len(parts)-1)]
-				d, v, err := f.srv.dataset(ctx, scopes[(r+i)%len(scopes)], p)
+				d, err := f.srv.dataset(ctx, scopes[(r+i)%len(scopes)], p)
 				if err != nil {
 					t.Error(err)
 					return
 				}
+				v := d.v
 				if cur, _ := f.st.DataVersion(ctx); v > cur || len(d.index) != len(d.ds.Customers) || !d.parts.Has(p) {
 					t.Errorf("dataset at %d, data at %d; index %d of %d customers; parts %#x, want %#x",
 						v, cur, len(d.index), len(d.ds.Customers), d.parts, p)
@@ -295,10 +296,11 @@ func TestRefreshConcurrent(t *testing.T) {
 	close(stop)
 	wg.Wait()
 	for _, sc := range scopes {
-		d, v, err := f.srv.dataset(ctx, sc, kexi.AllParts)
+		d, err := f.srv.dataset(ctx, sc, kexi.AllParts)
 		if err != nil {
 			t.Fatal(err)
 		}
+		v := d.v
 		want, err := f.st.LoadDataset(ctx, sc, kexi.AllParts)
 		if err != nil {
 			t.Fatal(err)
@@ -470,7 +472,7 @@ func TestDatasetPartsOnDemand(t *testing.T) {
 		t.Errorf("alice's events %v, want 1", got)
 	}
 	ctx := context.Background()
-	d, _, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+	d, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -524,10 +526,11 @@ func TestDatasetPartsShowWrites(t *testing.T) {
 	if got := probe(t, f, "probe_interactions", "interactions", "admin"); got != 4 {
 		t.Errorf("interactions after a write once they were loaded: %v, want 4", got)
 	}
-	d, v, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+	d, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	v := d.v
 	if cur, _ := f.st.DataVersion(ctx); v != cur {
 		t.Errorf("dataset at %d, data at %d", v, cur)
 	}
@@ -583,10 +586,11 @@ func TestDatasetWriteWhileWidening(t *testing.T) {
 		t.Errorf("events %v, want 2", e.Value)
 	}
 	ctx := context.Background()
-	d, v, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
+	d, err := f.srv.dataset(ctx, kexi.Scope{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	v := d.v
 	if cur, _ := f.st.DataVersion(ctx); v != cur || !d.parts.Has(kexi.PartEvents) {
 		t.Errorf("dataset at %d with parts %#x; data at %d", v, d.parts, cur)
 	}
