@@ -180,10 +180,7 @@ func readRows(r io.Reader, name string, opt Options, st *streamer) (*Result, err
 			return res, fileErr("%v", err)
 		}
 		if !blank(cells) {
-			header = make([]string, len(cells))
-			for i, c := range cells {
-				header[i] = strings.TrimSpace(strings.TrimPrefix(c, "\ufeff"))
-			}
+			header = headerOf(cells)
 			break
 		}
 	}

@@ -348,6 +348,8 @@ func (s *blocks) header() ([]string, error) {
 	}
 }
 
+// headerOf is the header a row's cells name (a copy: a reader may reuse cells), trimmed and
+// without a BOM.
 func headerOf(cells []string) []string {
 	h := make([]string, len(cells))
 	for i, c := range cells {
