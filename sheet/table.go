@@ -135,7 +135,7 @@ var blockSize = 1 << 20
 // The errors are Read's.
 func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result, *kexi.OrderTable, error) {
 	if opt.Kind != kexi.KindOrders || !opt.SkipInvalid || opt.Progress != nil || opt.Anonymous {
-		return readBatch(r, name, opt, nil)
+		return readBatch(r, name, opt, nil, 0)
 	}
 	size := sizeOf(r)
 	tee := &teeReader{r: r}
@@ -189,10 +189,11 @@ func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result
 	return res, t, nil
 }
 
-// readBatch reads the file with Read: from the start, when tee has the bytes read so far.
-func readBatch(r io.Reader, name string, opt Options, tee *teeReader, size ...int64) (*Result, *kexi.OrderTable, error) {
+// readBatch reads the file with Read: from the start, when tee has the bytes read so far
+// (size is then the file's, which r no longer tells).
+func readBatch(r io.Reader, name string, opt Options, tee *teeReader, size int64) (*Result, *kexi.OrderTable, error) {
 	if tee != nil {
-		r = &sized{Reader: io.MultiReader(bytes.NewReader(tee.buf), r), size: size[0]}
+		r = &sized{Reader: io.MultiReader(bytes.NewReader(tee.buf), r), size: size}
 	}
 	res, err := Read(r, name, opt)
 	return res, nil, err
