@@ -145,10 +145,6 @@ func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result
 	}
 	lim := opt.Limits.orDefault()
 	res := &Result{File: name, Batch: &kexi.Batch{}}
-	fileErr := func(format string, args ...any) error {
-		return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
-			Problems: []kexi.FieldProblem{{File: name, Reason: fmt.Sprintf(format, args...)}}}
-	}
 	text, delim, xlsx, format, err := openText(br, opt.Sheet, lim)
 	res.Format = format
 	if xlsx != nil { // a compressed XLSX
@@ -156,21 +152,15 @@ func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result
 		return readBatch(r, name, opt, tee, size)
 	}
 	if err != nil {
-		if le := limitErr(err, name, 0); le != nil {
-			return res, nil, le
-		}
-		return res, nil, fileErr("%v", err)
+		return res, nil, fileError(name, err)
 	}
 	src := &blocks{r: text, delim: byte(delim), lim: lim}
 	header, err := src.header()
 	if err == io.EOF {
-		return res, nil, fileErr("the file is empty: expected a header row and data rows")
+		return res, nil, fileError(name, errEmpty)
 	}
 	if err != nil {
-		if le := limitErr(err, name, 0); le != nil {
-			return res, nil, le
-		}
-		return res, nil, fileErr("%v", err)
+		return res, nil, fileError(name, err)
 	}
 	res.Header = header
 	b, err := newBuilder(res, header, opt)
