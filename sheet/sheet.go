@@ -148,14 +148,14 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 // errEmpty is the reason a file without a header row cannot be imported.
 var errEmpty = errors.New("the file is empty: expected a header row and data rows")
 
-// fileError is the error for a file that cannot be read at all (for the reason err gives):
-// the *LimitError when err is over a limit, else EINVALID naming the file.
-func fileError(name string, err error) error {
-	if le := limitErr(err, name, 0); le != nil {
+// fileError is the error for a file that cannot be read on (for the reason err gives, at
+// row, 0 for none): the *LimitError when err is over a limit, else EINVALID naming the file.
+func fileError(name string, row int, err error) error {
+	if le := limitErr(err, name, row); le != nil {
 		return le
 	}
 	return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
-		Problems: []kexi.FieldProblem{{File: name, Reason: err.Error()}}}
+		Problems: []kexi.FieldProblem{{File: name, Row: row, Reason: err.Error()}}}
 }
 
 // readRows is Read, or Stream when st is set.
@@ -167,7 +167,7 @@ func readRows(r io.Reader, name string, opt Options, st *streamer) (*Result, err
 	src, format, err := openRows(cr, opt.Sheet, lim)
 	res.Format = format
 	if err != nil {
-		return res, fileError(name, err)
+		return res, fileError(name, 0, err)
 	}
 	// The header comes straight from the file; the data rows from a reading goroutine that
 	// also trims and parses their cells (see prepper), once the header says what the columns are.
@@ -177,10 +177,10 @@ func readRows(r io.Reader, name string, opt Options, st *streamer) (*Result, err
 	for {
 		cells, err := src.Next()
 		if err == io.EOF {
-			return res, fileError(name, errEmpty)
+			return res, fileError(name, 0, errEmpty)
 		}
 		if err != nil {
-			return res, fileError(name, err)
+			return res, fileError(name, 0, err)
 		}
 		if !blank(cells) {
 			header = headerOf(cells)
@@ -205,11 +205,7 @@ func readRows(r io.Reader, name string, opt Options, st *streamer) (*Result, err
 		}
 		if err != nil {
 			res.Batch = &kexi.Batch{}
-			if le := limitErr(err, name, row+1); le != nil {
-				return res, le
-			}
-			return res, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
-				Problems: []kexi.FieldProblem{{File: name, Row: row + 1, Reason: err.Error()}}}
+			return res, fileError(name, row+1, err)
 		}
 		row++
 		if blank(cells) {

@@ -33,7 +33,6 @@ package sheet
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"io"
 	"runtime"
 	"slices"
@@ -152,15 +151,15 @@ func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result
 		return readBatch(r, name, opt, tee, size)
 	}
 	if err != nil {
-		return res, nil, fileError(name, err)
+		return res, nil, fileError(name, 0, err)
 	}
 	src := &blocks{r: text, delim: byte(delim), lim: lim}
 	header, err := src.header()
 	if err == io.EOF {
-		return res, nil, fileError(name, errEmpty)
+		return res, nil, fileError(name, 0, errEmpty)
 	}
 	if err != nil {
-		return res, nil, fileError(name, err)
+		return res, nil, fileError(name, 0, err)
 	}
 	res.Header = header
 	b, err := newBuilder(res, header, opt)
@@ -546,11 +545,7 @@ func readBlocks(src *blocks, b *builder, opt Options, lim Limits, ids *CustomerI
 			c.err, c.errRow = &overLimit{limit: "rows", max: int64(lim.Rows)}, lim.Rows+1
 		}
 		if c.err != nil {
-			if le := limitErr(c.err, name, c.errRow); le != nil {
-				return nil, le
-			}
-			return nil, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
-				Problems: []kexi.FieldProblem{{File: name, Row: c.errRow, Reason: c.err.Error()}}}
+			return nil, fileError(name, c.errRow, c.err)
 		}
 		res.Rows += c.rows
 		for _, s := range c.sample {
