@@ -145,23 +145,29 @@ func Read(r io.Reader, name string, opt Options) (*Result, error) {
 	return readRows(r, name, opt, nil)
 }
 
+// errEmpty is the reason a file without a header row cannot be imported.
+var errEmpty = errors.New("the file is empty: expected a header row and data rows")
+
+// fileError is the error for a file that cannot be read on (for the reason err gives, at
+// row, 0 for none): the *LimitError when err is over a limit, else EINVALID naming the file.
+func fileError(name string, row int, err error) error {
+	if le := limitErr(err, name, row); le != nil {
+		return le
+	}
+	return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
+		Problems: []kexi.FieldProblem{{File: name, Row: row, Reason: err.Error()}}}
+}
+
 // readRows is Read, or Stream when st is set.
 func readRows(r io.Reader, name string, opt Options, st *streamer) (*Result, error) {
 	res := &Result{File: name, Batch: &kexi.Batch{}}
-	fileErr := func(format string, args ...any) error {
-		return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
-			Problems: []kexi.FieldProblem{{File: name, Reason: fmt.Sprintf(format, args...)}}}
-	}
 	size := sizeOf(r)
 	cr := &countReader{r: r}
 	lim := opt.Limits.orDefault()
 	src, format, err := openRows(cr, opt.Sheet, lim)
 	res.Format = format
 	if err != nil {
-		if le := limitErr(err, name, 0); le != nil {
-			return res, le
-		}
-		return res, fileErr("%v", err)
+		return res, fileError(name, 0, err)
 	}
 	// The header comes straight from the file; the data rows from a reading goroutine that
 	// also trims and parses their cells (see prepper), once the header says what the columns are.
@@ -171,19 +177,13 @@ func readRows(r io.Reader, name string, opt Options, st *streamer) (*Result, err
 	for {
 		cells, err := src.Next()
 		if err == io.EOF {
-			return res, fileErr("the file is empty: expected a header row and data rows")
+			return res, fileError(name, 0, errEmpty)
 		}
 		if err != nil {
-			if le := limitErr(err, name, 0); le != nil {
-				return res, le
-			}
-			return res, fileErr("%v", err)
+			return res, fileError(name, 0, err)
 		}
 		if !blank(cells) {
-			header = make([]string, len(cells))
-			for i, c := range cells {
-				header[i] = strings.TrimSpace(strings.TrimPrefix(c, "\ufeff"))
-			}
+			header = headerOf(cells)
 			break
 		}
 	}
@@ -205,11 +205,7 @@ func readRows(r io.Reader, name string, opt Options, st *streamer) (*Result, err
 		}
 		if err != nil {
 			res.Batch = &kexi.Batch{}
-			if le := limitErr(err, name, row+1); le != nil {
-				return res, le
-			}
-			return res, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
-				Problems: []kexi.FieldProblem{{File: name, Row: row + 1, Reason: err.Error()}}}
+			return res, fileError(name, row+1, err)
 		}
 		row++
 		if blank(cells) {

@@ -33,7 +33,6 @@ package sheet
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"io"
 	"runtime"
 	"slices"
@@ -135,7 +134,7 @@ var blockSize = 1 << 20
 // The errors are Read's.
 func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result, *kexi.OrderTable, error) {
 	if opt.Kind != kexi.KindOrders || !opt.SkipInvalid || opt.Progress != nil || opt.Anonymous {
-		return readBatch(r, name, opt, nil)
+		return readBatch(r, name, opt, nil, 0)
 	}
 	size := sizeOf(r)
 	tee := &teeReader{r: r}
@@ -145,10 +144,6 @@ func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result
 	}
 	lim := opt.Limits.orDefault()
 	res := &Result{File: name, Batch: &kexi.Batch{}}
-	fileErr := func(format string, args ...any) error {
-		return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
-			Problems: []kexi.FieldProblem{{File: name, Reason: fmt.Sprintf(format, args...)}}}
-	}
 	text, delim, xlsx, format, err := openText(br, opt.Sheet, lim)
 	res.Format = format
 	if xlsx != nil { // a compressed XLSX
@@ -156,21 +151,15 @@ func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result
 		return readBatch(r, name, opt, tee, size)
 	}
 	if err != nil {
-		if le := limitErr(err, name, 0); le != nil {
-			return res, nil, le
-		}
-		return res, nil, fileErr("%v", err)
+		return res, nil, fileError(name, 0, err)
 	}
 	src := &blocks{r: text, delim: byte(delim), lim: lim}
 	header, err := src.header()
 	if err == io.EOF {
-		return res, nil, fileErr("the file is empty: expected a header row and data rows")
+		return res, nil, fileError(name, 0, errEmpty)
 	}
 	if err != nil {
-		if le := limitErr(err, name, 0); le != nil {
-			return res, nil, le
-		}
-		return res, nil, fileErr("%v", err)
+		return res, nil, fileError(name, 0, err)
 	}
 	res.Header = header
 	b, err := newBuilder(res, header, opt)
@@ -189,10 +178,11 @@ func ReadTable(r io.Reader, name string, opt Options, ids *CustomerIDs) (*Result
 	return res, t, nil
 }
 
-// readBatch reads the file with Read: from the start, when tee has the bytes read so far.
-func readBatch(r io.Reader, name string, opt Options, tee *teeReader, size ...int64) (*Result, *kexi.OrderTable, error) {
+// readBatch reads the file with Read: from the start, when tee has the bytes read so far
+// (size is then the file's, which r no longer tells).
+func readBatch(r io.Reader, name string, opt Options, tee *teeReader, size int64) (*Result, *kexi.OrderTable, error) {
 	if tee != nil {
-		r = &sized{Reader: io.MultiReader(bytes.NewReader(tee.buf), r), size: size[0]}
+		r = &sized{Reader: io.MultiReader(bytes.NewReader(tee.buf), r), size: size}
 	}
 	res, err := Read(r, name, opt)
 	return res, nil, err
@@ -348,6 +338,8 @@ func (s *blocks) header() ([]string, error) {
 	}
 }
 
+// headerOf is the header a row's cells name (a copy: a reader may reuse cells), trimmed and
+// without a BOM.
 func headerOf(cells []string) []string {
 	h := make([]string, len(cells))
 	for i, c := range cells {
@@ -553,11 +545,7 @@ func readBlocks(src *blocks, b *builder, opt Options, lim Limits, ids *CustomerI
 			c.err, c.errRow = &overLimit{limit: "rows", max: int64(lim.Rows)}, lim.Rows+1
 		}
 		if c.err != nil {
-			if le := limitErr(c.err, name, c.errRow); le != nil {
-				return nil, le
-			}
-			return nil, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("cannot import %s", name),
-				Problems: []kexi.FieldProblem{{File: name, Row: c.errRow, Reason: c.err.Error()}}}
+			return nil, fileError(name, c.errRow, c.err)
 		}
 		res.Rows += c.rows
 		for _, s := range c.sample {

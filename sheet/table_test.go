@@ -261,3 +261,19 @@ func FuzzReadTable(f *testing.F) {
 		})
 	})
 }
+
+// TestHeaderTrimmed checks that Read and ReadTable name the columns alike (headerOf): each
+// header cell trimmed of spaces and of a BOM that the decoding left (a file with two).
+func TestHeaderTrimmed(t *testing.T) {
+	data := "\ufeff\ufeff customer_id , date,amount \n1,2024-01-01,3\n"
+	opt := Options{Kind: kexi.KindOrders, SkipInvalid: true}
+	want := []string{"customer_id", "date", "amount"}
+	res, err := Read(strings.NewReader(data), "h.csv", opt)
+	if err != nil || !reflect.DeepEqual(res.Header, want) {
+		t.Errorf("Read: header %q, %v; want %q", res.Header, err, want)
+	}
+	res, tab, err := ReadTable(strings.NewReader(data), "h.csv", opt, &CustomerIDs{})
+	if err != nil || tab == nil || !reflect.DeepEqual(res.Header, want) {
+		t.Errorf("ReadTable: header %q, table %v, %v; want %q", res.Header, tab != nil, err, want)
+	}
+}

@@ -231,9 +231,10 @@ func shortfallNote(rep *Report) analysis.Note {
 	if len(shown) > 6 {
 		shown = append(shown[:6], "…")
 	}
-	auc := analysis.T("auc", "", "")
+	auc, aucValue := analysis.T("auc", "", ""), ""
 	if cv := rep.CV[rep.Model]; cv != nil {
 		auc = analysis.T("auc", ", cross-validated AUC {auc_value} (0.5 is chance)", "，交叉验证 AUC 为 {auc_value}（0.5 相当于随机猜测）")
+		aucValue = fmt.Sprintf("%.2f", cv.AUC)
 	}
 	var need analysis.Arg
 	switch {
@@ -252,10 +253,6 @@ func shortfallNote(rep *Report) analysis.Note {
 				"（导入时 kexi 会把不认识的列，如套餐、合同、在网时长，保留为自定义字段，除非指定了 --skip-unknown）")
 	default:
 		need = analysis.T("need", "add interactions, surveys or more customer attributes", "请补充互动记录、满意度调查或更多客户属性")
-	}
-	aucValue := ""
-	if cv := rep.CV[rep.Model]; cv != nil {
-		aucValue = fmt.Sprintf("%.2f", cv.AUC)
 	}
 	return analysis.NewNote("too_little", "too little to work with: {n} features ({features}){auc}; {need}",
 		"数据不足，模型难以可靠预测：只有 {n} 个特征（{features}）{auc}；{need}",

@@ -1,6 +1,7 @@
 package churn
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -40,6 +41,12 @@ func TestShortfall(t *testing.T) {
 		if !rep.History && !strings.Contains(note, "import the customers' orders") ||
 			!rep.Attributes && !strings.Contains(note, "custom fields") {
 			t.Errorf("%s: note %q does not say how to get what is missing", tc.name, note)
+		}
+		// The cross-validated AUC is said, with two decimals, in both languages, when there is one.
+		zh := shortfallNote(rep).In("zh", nil)
+		if auc := fmt.Sprintf("%.2f", tc.auc); tc.auc > 0 != (strings.Contains(note, "cross-validated AUC "+auc+" (0.5 is chance)") &&
+			strings.Contains(zh, "交叉验证 AUC 为 "+auc)) || tc.auc == 0 && strings.Contains(note+zh, "AUC") {
+			t.Errorf("%s: AUC %v not said right: %q / %q", tc.name, tc.auc, note, zh)
 		}
 		if _, ok := labels[rep.Shortfall]; !ok {
 			t.Errorf("%s: no label for %q", tc.name, rep.Shortfall)

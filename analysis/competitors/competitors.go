@@ -255,13 +255,12 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		switch {
 		case sum > 1+1e-9:
-			if reg := rows[i].region; reg != "" {
-				res.Notes = append(res.Notes, analysis.NewNote("shares_over_100", "shares in {period} ({region}) add up to more than 100%",
-					"{period}（{region}）各品牌的市场份额合计超过 100%", analysis.V("period", rows[i].period), analysis.V("region", reg)))
-			} else {
-				res.Notes = append(res.Notes, analysis.NewNote("shares_over_100", "shares in {period} (whole market) add up to more than 100%",
-					"{period}（整体市场）各品牌的市场份额合计超过 100%", analysis.V("period", rows[i].period)))
+			reg := analysis.V("region", rows[i].region)
+			if rows[i].region == "" {
+				reg = analysis.T("region", "whole market", "整体市场")
 			}
+			res.Notes = append(res.Notes, analysis.NewNote("shares_over_100", "shares in {period} ({region}) add up to more than 100%",
+				"{period}（{region}）各品牌的市场份额合计超过 100%", analysis.V("period", rows[i].period), reg))
 		case sum < 1-1e-9:
 			st.Rows = append(st.Rows, []any{rows[i].period, rows[i].region, "others", "false", 1 - sum, j - i + 1, math.NaN()})
 		}

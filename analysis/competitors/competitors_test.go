@@ -213,3 +213,25 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+// TestSharesOverNote checks the note on shares over 100 % in both languages, for a region
+// (tiny's 华东 2025: 0.5 + 0.6) and for the whole market (2024 with C at 0.3: 0.3 + 0.5 + 0.3).
+func TestSharesOverNote(t *testing.T) {
+	d := tiny()
+	d.Competitors[2].Shares[0].Share = 0.3
+	res, err := competitors.New().Run(context.Background(), analysis.Input{Data: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range res.Notes {
+		got = append(got, n.Key+": "+n.In("en", nil)+" / "+n.In("zh", nil))
+	}
+	want := []string{
+		"shares_over_100: shares in 2024 (whole market) add up to more than 100% / 2024（整体市场）各品牌的市场份额合计超过 100%",
+		"shares_over_100: shares in 2025 (华东) add up to more than 100% / 2025（华东）各品牌的市场份额合计超过 100%",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("notes\n%q\nwant\n%q", got, want)
+	}
+}
