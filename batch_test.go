@@ -40,3 +40,25 @@ func TestBatchDataset(t *testing.T) {
 		t.Fatalf("lead merge: %+v", d.Leads)
 	}
 }
+
+// TestBatchCounts checks that Counts names every kind of Kinds, each with its own count: a
+// batch with k+1 records of the k-th kind, so that two kinds swapped or one left out shows.
+func TestBatchCounts(t *testing.T) {
+	b := &Batch{Customers: make([]Customer, 1), Products: make([]Product, 2), Campaigns: make([]Campaign, 3),
+		Orders: make([]Order, 4), Interactions: make([]Interaction, 5), Events: make([]WebEvent, 6),
+		Surveys: make([]SurveyResponse, 7), Leads: make([]Lead, 8), Responses: make([]CampaignResponse, 9),
+		Competitors: make([]Competitor, 10), SWOT: make([]SWOTItem, 11)}
+	want := map[string]int{KindCustomers: 1, KindProducts: 2, KindCampaigns: 3, KindOrders: 4, KindInteractions: 5,
+		KindEvents: 6, KindSurveys: 7, KindLeads: 8, KindResponses: 9, KindCompetitors: 10, KindSWOT: 11}
+	got := b.Counts()
+	sum := 0
+	for _, k := range Kinds {
+		if got[k] != want[k] {
+			t.Errorf("Counts()[%s] = %d, want %d", k, got[k], want[k])
+		}
+		sum += got[k]
+	}
+	if len(got) != len(Kinds) || sum != b.Len() {
+		t.Errorf("Counts() = %v: %d kinds summing to %d, want %d kinds summing to Len %d", got, len(got), sum, len(Kinds), b.Len())
+	}
+}

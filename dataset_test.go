@@ -1,6 +1,7 @@
 package kexi
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand"
 	"reflect"
@@ -230,6 +231,14 @@ func TestNormalizeSortsInPlace(t *testing.T) {
 	d.Normalize()
 	if !reflect.DeepEqual(d.Orders, want) {
 		t.Fatalf("Normalize's table differs from sorted's")
+	}
+	// sorted is sort on a copy: check the order itself against a sort of the rows.
+	byOrder := slices.Clone(before)
+	slices.SortStableFunc(byOrder, func(a, b Order) int {
+		return cmp.Or(cmp.Compare(a.CustomerID, b.CustomerID), a.OrderedAt.Compare(b.OrderedAt), cmp.Compare(a.ID, b.ID))
+	})
+	if got := d.Orders.All(); !reflect.DeepEqual(got, byOrder) {
+		t.Fatalf("Normalize's orders are not in customer, time, id order")
 	}
 	if got := shared.All(); !reflect.DeepEqual(got, before) {
 		t.Fatalf("the table sharing the arrays changed")

@@ -60,3 +60,28 @@ func TestValueLabelsCheck(t *testing.T) {
 		t.Errorf("problems %v, want %v: %v", got, want, e.Problems)
 	}
 }
+
+// TestRelabel: Relabel shows labelled values, custom fields too, in copies, leaving the records
+// (which may be cached) and the unlabelled values as they were; without labels it returns
+// the slice itself.
+func TestRelabel(t *testing.T) {
+	ls := kexi.ValueLabels{{Field: "channel", Value: "douyin", Label: "抖音"}, {Field: "custom.tier", Value: "gold", Label: "金卡"}}
+	recs := []*kexi.Customer{{Name: "douyin", Channel: "douyin", Custom: map[string]string{"tier": "gold", "note": "gold"}},
+		nil, {Name: "b", Channel: "wechat"}}
+	got, ok := ls.Relabel(recs).([]*kexi.Customer)
+	if !ok || len(got) != 3 {
+		t.Fatalf("Relabel gave %#v", ls.Relabel(recs))
+	}
+	if c := got[0]; c == recs[0] || c.Channel != "抖音" || c.Name != "douyin" || c.Custom["tier"] != "金卡" || c.Custom["note"] != "gold" {
+		t.Errorf("labelled copy %+v", c)
+	}
+	if got[1] != nil || got[2].Channel != "wechat" {
+		t.Errorf("nil and unlabelled records: %+v, %+v", got[1], got[2])
+	}
+	if c := recs[0]; c.Channel != "douyin" || c.Custom["tier"] != "gold" {
+		t.Errorf("the record itself changed: %+v", c)
+	}
+	if same := kexi.ValueLabels(nil).Relabel(recs).([]*kexi.Customer); &same[0] != &recs[0] {
+		t.Errorf("without labels Relabel copied the slice")
+	}
+}

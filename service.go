@@ -150,6 +150,16 @@ func (b *Batch) Len() int {
 		len(b.Responses) + len(b.Competitors) + len(b.SWOT)
 }
 
+// Counts is the number of records of each kind (named as in Kinds) in the batch.
+func (b *Batch) Counts() map[string]int {
+	return map[string]int{
+		KindCustomers: len(b.Customers), KindProducts: len(b.Products), KindCampaigns: len(b.Campaigns),
+		KindOrders: len(b.Orders), KindInteractions: len(b.Interactions), KindEvents: len(b.Events),
+		KindSurveys: len(b.Surveys), KindLeads: len(b.Leads), KindResponses: len(b.Responses),
+		KindCompetitors: len(b.Competitors), KindSWOT: len(b.SWOT),
+	}
+}
+
 // ImportStats counts what an Import did, per kind.
 type ImportStats struct {
 	Inserted  map[string]int `json:"inserted"`

@@ -133,8 +133,17 @@ type respPlan struct {
 	own      bool
 }
 
-// respKinds are the kinds of response, as respPlan.kind numbers them.
-var respKinds = [...]string{respNone, respPurchase, respClick, respUnsubscribe}
+// respKinds are the kinds of response, as respPlan.kind numbers them (kindNone …).
+var respKinds = [...]string{kindNone: respNone, kindPurchase: respPurchase, kindClick: respClick,
+	kindUnsubscribe: respUnsubscribe}
+
+// The kinds of response, as respPlan.kind numbers them.
+const (
+	kindNone uint8 = iota
+	kindPurchase
+	kindClick
+	kindUnsubscribe
+)
 
 // windows records, for customers [lo, hi) whose own orders are in g.bo, the campaigns during
 // which each made a purchase (bit ci of g.inWin).
@@ -181,7 +190,7 @@ func (g *gen) responses() {
 			control := r.Float64() < 0.1
 			resp := respPlan{customer: int32(i), camp: uint8(ci), control: control, at: g.day[cp.start].Add(10 * time.Hour)}
 			if g.inWin[i]&(1<<ci) != 0 {
-				resp.kind, resp.own = 1, true
+				resp.kind, resp.own = kindPurchase, true
 			} else if !control {
 				switch u := r.Float64(); {
 				case u < cp.uplift:
@@ -189,12 +198,12 @@ func (g *gen) responses() {
 					g.extra = append(g.extra, extraOrder{customer: int32(i), day: int32(d), src: *src})
 					c := g.ref(i)
 					o := g.order1(r, p, &c, d, time.Time{})
-					resp.kind, resp.value, resp.at = 1, o.Amount, o.OrderedAt
+					resp.kind, resp.value, resp.at = kindPurchase, o.Amount, o.OrderedAt
 				case u < cp.uplift+0.2:
-					resp.kind = 2
+					resp.kind = kindClick
 					resp.at = g.at(r, g.order.sample(r, cp.start, cp.end+1), hourPick[ocOnline])
 				case u < cp.uplift+0.22:
-					resp.kind = 3
+					resp.kind = kindUnsubscribe
 				}
 			}
 			g.resp = append(g.resp, resp)

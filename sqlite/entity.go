@@ -584,10 +584,7 @@ func create[T any](ctx context.Context, db *DB, e *entity[T], x *T, validate fun
 		}
 	}
 	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
-		if err := e.insert(ctx, tx, db, x); err != nil {
-			return err
-		}
-		if err := touch(ctx, tx, ch, e, *e.id(x), false); err != nil {
+		if err := save(ctx, tx, db, ch, e, x, true); err != nil {
 			return err
 		}
 		if after != nil {
@@ -604,13 +601,7 @@ func update[T any](ctx context.Context, db *DB, e *entity[T], x *T, validate fun
 		}
 	}
 	return db.change(ctx, func(tx *sql.Tx, ch *changes) error {
-		if err := touch(ctx, tx, ch, e, *e.id(x), false); err != nil {
-			return err
-		}
-		if err := e.update(ctx, tx, db, x); err != nil {
-			return err
-		}
-		if err := touch(ctx, tx, ch, e, *e.id(x), false); err != nil {
+		if err := save(ctx, tx, db, ch, e, x, false); err != nil {
 			return err
 		}
 		if after != nil {

@@ -156,19 +156,10 @@ func smallCache(ctx context.Context, tx *sql.Tx) (func(), error) {
 // advance counts the records of a batch that an import has taken, so that the next batch's
 // records are numbered after them.
 func (s *importState) advance(b *kexi.Batch) {
-	for k, n := range batchLens(b) {
+	for k, n := range b.Counts() {
 		s.base[k] += n
 	}
-}
-
-// batchLens is the number of records of each kind in b.
-func batchLens(b *kexi.Batch) map[string]int {
-	return map[string]int{
-		kexi.KindCustomers: len(b.Customers), kexi.KindProducts: len(b.Products), kexi.KindCampaigns: len(b.Campaigns),
-		kexi.KindOrders: len(b.Orders), kexi.KindInteractions: len(b.Interactions), kexi.KindEvents: len(b.Events),
-		kexi.KindSurveys: len(b.Surveys), kexi.KindLeads: len(b.Leads), kexi.KindResponses: len(b.Responses),
-		kexi.KindCompetitors: len(b.Competitors), kexi.KindSWOT: len(b.SWOT), "custom fields": len(b.CustomFields),
-	}
+	s.base["custom fields"] += len(b.CustomFields)
 }
 
 // validator checks every record before anything is written. When Present names the fields a

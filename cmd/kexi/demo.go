@@ -113,14 +113,7 @@ type demoSummary struct {
 // add counts the part b.
 func (s *demoSummary) add(b *kexi.Batch) {
 	s.records += b.Len()
-	for k, n := range map[string]int{
-		kexi.KindCustomers: len(b.Customers), kexi.KindProducts: len(b.Products),
-		kexi.KindCampaigns: len(b.Campaigns), kexi.KindOrders: len(b.Orders),
-		kexi.KindInteractions: len(b.Interactions), kexi.KindEvents: len(b.Events),
-		kexi.KindSurveys: len(b.Surveys), kexi.KindLeads: len(b.Leads),
-		kexi.KindResponses: len(b.Responses), kexi.KindCompetitors: len(b.Competitors),
-		kexi.KindSWOT: len(b.SWOT),
-	} {
+	for k, n := range b.Counts() {
 		s.counts[k] += n
 	}
 	for i := range b.Orders {

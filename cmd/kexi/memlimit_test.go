@@ -48,6 +48,9 @@ func TestSetMemoryLimit(t *testing.T) {
 	if got == 0 {
 		t.Skip("this system does not say how much memory it has")
 	}
+	if want := machineMemory(openOrNil("/proc/meminfo"), openOrNil("/sys/fs/cgroup/memory.max")) / 4 * 3; got != want {
+		t.Errorf("limit %d, want 3/4 of the machine's %d bytes: %d", got, want/3*4, want)
+	}
 	if debug.SetMemoryLimit(-1) != got {
 		t.Errorf("runtime limit %d, want %d", debug.SetMemoryLimit(-1), got)
 	}
