@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/kexi/kexi"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // Mapping tells Read what headers mean when the synonym table does not know them. In JSON or
