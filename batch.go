@@ -2,7 +2,6 @@ package kexi
 
 import (
 	"slices"
-	"strconv"
 )
 
 // Dataset turns a Batch into a Dataset without a store, the way a store would after importing
@@ -218,13 +217,4 @@ func sortStages(s []StageEntry) {
 			s[j], s[j-1] = s[j-1], s[j]
 		}
 	}
-}
-
-// ParseID parses a record ID given as text, for CLI and API parameters.
-func ParseID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, Errorf(EINVALID, "%q is not a record id (expected a positive whole number)", s)
-	}
-	return id, nil
 }

@@ -334,10 +334,6 @@ func (o *Opts) Bool(key string) bool {
 	return b
 }
 
-// Date returns the option as a date (2006-01-02) at midnight UTC, or the zero time when empty.
-// Analyses read dates with DateIn and the business's time zone; Date is DateIn in UTC.
-func (o *Opts) Date(key string) time.Time { return o.DateIn(key, time.UTC) }
-
 // DateIn returns the option as a date (2006-01-02) at midnight in loc (Input.Location), or
 // the zero time when empty. A date outside kexi.Earliest..kexi.Latest is a bad value.
 func (o *Opts) DateIn(key string, loc *time.Location) time.Time {

@@ -23,20 +23,6 @@ const (
 	tBool
 )
 
-func (t ftype) expected() string {
-	switch t {
-	case tNumber:
-		return errNumber.Error()
-	case tInt:
-		return errInt.Error()
-	case tDate:
-		return errDate.Error()
-	case tBool:
-		return errBool.Error()
-	}
-	return "expected text"
-}
-
 // val is one parsed cell.
 type val struct {
 	s   string

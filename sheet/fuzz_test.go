@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/kexi/kexi"
 )
@@ -115,7 +116,7 @@ func FuzzReadCSV(f *testing.F) {
 func FuzzReadXLSX(f *testing.F) {
 	for _, kind := range []string{kexi.KindCustomers, kexi.KindOrders, kexi.KindLeads} {
 		var buf bytes.Buffer
-		if err := Write(&buf, kind, XLSX, "zh", sample()[kind]); err != nil {
+		if err := WriteIn(&buf, kind, XLSX, "zh", time.UTC, sample()[kind]); err != nil {
 			f.Fatal(err)
 		}
 		f.Add(buf.Bytes())

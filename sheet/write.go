@@ -17,12 +17,13 @@ const (
 	XLSX = "xlsx"
 )
 
-// Write writes records of one kind as CSV or XLSX with headers in English (lang "en") or
+// WriteIn writes records of one kind as CSV or XLSX with headers in English (lang "en") or
 // Chinese ("zh"): the first synonym of each field in that language, so Read maps them back.
 // records is a slice of kexi records or of pointers to them ([]*kexi.Customer, []kexi.Order, …).
 // Orders are written one row per line item, the order's fields repeated. Custom fields become
-// "custom.NAME" columns. Times are written in UTC as 2006-01-02 15:04:05 (a date alone at
-// midnight); WriteIn writes them in the business's time zone.
+// "custom.NAME" columns. Times are written as 2006-01-02 15:04:05 (a date alone at
+// midnight) in loc, the business's time zone, as wall-clock time without an offset: what Read
+// with Options.Location set to loc reads back as the same instants.
 //
 // CSV cells that a spreadsheet would run as a formula get an apostrophe in front (see
 // EscapeFormula), which Read removes again.
@@ -31,13 +32,6 @@ const (
 // the system code page; an English one does not (Read accepts both).
 //
 // It returns an EINVALID error for an unknown kind, format or record type.
-func Write(w io.Writer, kind, format, lang string, records any) error {
-	return WriteIn(w, kind, format, lang, time.UTC, records)
-}
-
-// WriteIn is Write with times written as wall-clock time in loc, the business's time zone,
-// without an offset: what Read with Options.Location set to loc reads back as the same
-// instants.
 func WriteIn(w io.Writer, kind, format, lang string, loc *time.Location, records any) error {
 	k := kinds[strings.ToLower(kind)]
 	if k == nil {
@@ -338,26 +332,4 @@ func (x *xlsxWriter) close() error {
 		return err
 	}
 	return x.f.Close()
-}
-
-// Headers returns the header of every field of a kind in the language, in export order;
-// the UI uses it for column choosers and import previews.
-func Headers(kind, lang string) []string {
-	k := kinds[strings.ToLower(kind)]
-	if k == nil {
-		return nil
-	}
-	zh := strings.HasPrefix(strings.ToLower(lang), "zh")
-	var out []string
-	for _, f := range k.fields {
-		if f.get == nil {
-			continue
-		}
-		if zh && len(f.zh) > 0 {
-			out = append(out, f.zh[0])
-		} else {
-			out = append(out, f.en[0])
-		}
-	}
-	return out
 }

@@ -90,7 +90,7 @@ func TestRoundTrip(t *testing.T) {
 		for _, format := range []string{CSV, XLSX} {
 			for _, lang := range []string{"en", "zh"} {
 				var buf bytes.Buffer
-				if err := Write(&buf, kind, format, lang, recs); err != nil {
+				if err := WriteIn(&buf, kind, format, lang, time.UTC, recs); err != nil {
 					t.Fatalf("%s %s %s: %v", kind, format, lang, err)
 				}
 				// the kind is recognised from the written headers
@@ -111,7 +111,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestWriteHeaders(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Write(&buf, "customers", "csv", "zh", []*kexi.Customer{{ExternalID: "C1", Name: "张三", Age: 30}}); err != nil {
+	if err := WriteIn(&buf, "customers", "csv", "zh", time.UTC, []*kexi.Customer{{ExternalID: "C1", Name: "张三", Age: 30}}); err != nil {
 		t.Fatal(err)
 	}
 	s := buf.String()
@@ -119,14 +119,14 @@ func TestWriteHeaders(t *testing.T) {
 		t.Errorf("zh csv:\n%s", s)
 	}
 	buf.Reset()
-	Write(&buf, "customers", "csv", "en", []kexi.Customer{{ExternalID: "C1"}})
+	WriteIn(&buf, "customers", "csv", "en", time.UTC, []kexi.Customer{{ExternalID: "C1"}})
 	if !strings.HasPrefix(buf.String(), "External ID,Name,Kind,Gender,") {
 		t.Errorf("en csv:\n%s", buf.String())
 	}
-	if err := Write(&buf, "customers", "pdf", "en", []kexi.Customer{}); kexi.ErrorCode(err) != kexi.EINVALID {
+	if err := WriteIn(&buf, "customers", "pdf", "en", time.UTC, []kexi.Customer{}); kexi.ErrorCode(err) != kexi.EINVALID {
 		t.Errorf("pdf: %v", err)
 	}
-	if err := Write(&buf, "customers", "csv", "en", []kexi.Order{{}}); kexi.ErrorCode(err) != kexi.EINVALID {
+	if err := WriteIn(&buf, "customers", "csv", "en", time.UTC, []kexi.Order{{}}); kexi.ErrorCode(err) != kexi.EINVALID {
 		t.Errorf("orders as customers: %v", err)
 	}
 }
@@ -143,7 +143,7 @@ func TestWriteEscapesFormulas(t *testing.T) {
 	}
 	for _, format := range []string{CSV, XLSX} {
 		var buf bytes.Buffer
-		if err := Write(&buf, kexi.KindCustomers, format, "en", custs); err != nil {
+		if err := WriteIn(&buf, kexi.KindCustomers, format, "en", time.UTC, custs); err != nil {
 			t.Fatal(err)
 		}
 		if format == CSV {

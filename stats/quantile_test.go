@@ -18,21 +18,3 @@ func TestMedian(t *testing.T) {
 		}
 	}
 }
-
-func TestQuantile(t *testing.T) {
-	x := []float64{1, 2, 4, 8, 16}
-	tests := []struct{ p, want float64 }{
-		{0, 1}, {1, 16}, {0.5, 4},
-		{0.9, 12.8}, // h = 4·0.9 = 3.6 → 8 + 0.6·(16−8)
-		{0.75, 8},   // h = 3
-		{0.1, 1.4},  // h = 0.4 → 1 + 0.4·1
-	}
-	for _, tt := range tests {
-		if got := Quantile(x, tt.p); got-tt.want > 1e-12 || tt.want-got > 1e-12 {
-			t.Errorf("Quantile(%v) = %v, want %v", tt.p, got, tt.want)
-		}
-	}
-	if Quantile(nil, 0.5) != 0 {
-		t.Error("empty quantile should be 0")
-	}
-}
