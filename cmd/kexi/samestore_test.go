@@ -21,9 +21,11 @@ func TestSameOutputBothStores(t *testing.T) {
 	}
 	file := refdata.Path(t, "online-retail/online_retail.csv.gz")
 	env := map[string]string{"KEXI_KEY": testKey}
-	dbs := []string{filepath.Join(t.TempDir(), "kexi.db"), pgtest.DSN(t)}
+	dir := t.TempDir()
+	dbs := []string{filepath.Join(dir, "kexi.db"), pgtest.DSN(t)}
 	for _, db := range dbs {
-		if code, out, errs := kexiRunEnv(t, env, "import", "--db", db, "--skip-invalid", file); code != 0 {
+		code, out, errs := kexiRunEnv(t, env, "import", "--db", db, "--skip-invalid", "--rejects", filepath.Join(dir, "rejects.csv"), file)
+		if code != 0 {
 			t.Fatalf("import into %s: exit %d\n%s\n%s", displayDB(db), code, out, errs)
 		}
 	}
