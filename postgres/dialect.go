@@ -141,8 +141,10 @@ func classify(err error) sqlstore.ErrorKind {
 		return sqlstore.ErrUnique
 	case pe.Code == "23503":
 		return sqlstore.ErrForeignKey
-	case strings.HasPrefix(pe.Code, "23"), strings.HasPrefix(pe.Code, "22"), pe.Code == "P0001":
-		return sqlstore.ErrData // integrity, data exceptions, RAISE in a trigger
+	case strings.HasPrefix(pe.Code, "22"):
+		return sqlstore.ErrValue // data exceptions: a NUL or invalid UTF-8 in a text, a number out of range
+	case strings.HasPrefix(pe.Code, "23"), pe.Code == "P0001":
+		return sqlstore.ErrData // other integrity violations, RAISE in a trigger
 	}
 	return sqlstore.ErrOther
 }

@@ -329,3 +329,27 @@ func TestBigImportKeepsSchema(t *testing.T) {
 		t.Fatalf("%d lines joined to their orders (%v), want 24000", lines, err)
 	}
 }
+
+// TestValueNotStorable writes a text PostgreSQL cannot store (a NUL byte; SQLite can): the
+// writer's mistake, EINVALID naming the record, not an internal error.
+func TestValueNotStorable(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if err := db.CreateCustomer(ctx, &kexi.Customer{Name: "a\x00b"}); kexi.ErrorCode(err) != kexi.EINVALID {
+		t.Errorf("create: %v, want EINVALID", err)
+	}
+	b := bigBatch(3)
+	b.Customers[2].City = "x\x00"
+	if _, err := db.Import(ctx, b); kexi.ErrorCode(err) != kexi.EINVALID {
+		t.Errorf("import: %v, want EINVALID", err)
+	}
+	if _, err := db.Import(ctx, bigBatch(3)); err != nil {
+		t.Fatal(err)
+	}
+	b = bigBatch(3)
+	b.Customers[1].Name = "y\x00" // an update, in the batch UPDATE and then one by one
+	_, err := db.Import(ctx, b)
+	if kexi.ErrorCode(err) != kexi.EINVALID || !strings.Contains(err.Error(), "record 2") {
+		t.Errorf("import update: %v, want EINVALID naming record 2", err)
+	}
+}
