@@ -40,7 +40,8 @@ type Dialect struct {
 	// ReadIsolation is the isolation level of a read transaction that must see one snapshot.
 	ReadIsolation sql.IsolationLevel
 
-	// BeginWrite, when set, runs first in every write transaction (to serialise writers).
+	// BeginWrite, when set, runs first in every transaction that writes the data the analyses
+	// read (to serialise them: imports choose the ids of their new rows).
 	BeginWrite func(ctx context.Context, tx *sql.Tx) error
 	// BeginImport runs first in an import's transaction (stream: the import may be of any
 	// size) and returns what to run before the transaction ends.
