@@ -23,11 +23,11 @@ type Dialect struct {
 	// JSONEach is a table of the elements of the JSON array of texts expr, in column value.
 	JSONEach func(expr string) string
 	// MergePatch is the JSON object text col with the JSON merge patch (RFC 7396) patch (a
-	// placeholder or a column holding a JSON object text) applied, NULL when it is empty; as
-	// the JSON text the engine writes for the same object, so that "IS DISTINCT FROM" tells a
-	// change.
+	// placeholder or a column holding a JSON object text) applied, NULL when it is empty.
 	MergePatch func(col, patch string) string
-	// JSONDiffers is the condition that the JSON texts a and b hold different values.
+	// JSONDiffers is the condition that the JSON texts a and b (either NULL) hold different
+	// values: an import's no-op check compares a stored object with MergePatch's, which
+	// PostgreSQL writes with other spacing than the engine's.
 	JSONDiffers func(a, b string) string
 	// Typed is the placeholder or column p given the SQL type typ ("bigint", "double
 	// precision", "text", "bytea"): the rows of VALUES in an UPDATE … FROM (VALUES …) need it
