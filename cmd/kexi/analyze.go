@@ -31,7 +31,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "analyze", "NAME... [--db FILE | --orders FILE.csv [--customers FILE.csv]] [flags]")
-	db := fs.String("db", "", "embedded database `file` (env KEXI_DB; default "+defaultDB+")")
+	db := fs.String("db", "", "embedded database `file`, or a PostgreSQL URL postgres://USER@HOST/DB (env KEXI_DB; default "+defaultDB+")")
 	orders := fs.String("orders", "", "analyse this CSV/XLSX of transactions directly, without a database")
 	customers := fs.String("customers", "", "with --orders: a CSV/XLSX of customers")
 	asOf := fs.String("as-of", "", "as-of `date`, meaning the end of that day in the business time zone (default: the end of the last order's day)")
@@ -128,7 +128,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if path == "" {
 			path = envOr(env, "KEXI_DB", defaultDB)
 		}
-		if _, err := os.Stat(path); err != nil {
+		if _, err := os.Stat(path); err != nil && !isPostgres(path) {
 			return kexi.Errorf(kexi.EINVALID, "database %s not found: run 'kexi import' or 'kexi demo' first, or give --orders FILE.csv", path)
 		}
 		// The store is read once and closed before the analyses run; its file is read rather

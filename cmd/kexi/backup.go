@@ -22,7 +22,7 @@ import (
 // cmdBackup writes a verified backup of the embedded database.
 func cmdBackup(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "backup", "--out BACKUP [--db FILE] [--with-key] [--no-verify]")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "embedded database `file` (env KEXI_DB); PostgreSQL: use pg_dump")
 	out := fs.String("out", "", "the backup `file` to write (must not exist)")
 	withKey := fs.Bool("with-key", false, "include the encryption key: anyone with the backup can then read phone numbers and e-mail addresses")
 	noVerify := fs.Bool("no-verify", false, "do not restore the backup into a temporary file to check it")
@@ -34,6 +34,9 @@ func cmdBackup(ctx context.Context, env *Env, args []string) error {
 	}
 	if *out == "" {
 		return kexi.Errorf(kexi.EINVALID, "--out is required: the backup file to write")
+	}
+	if isPostgres(*db) {
+		return errPostgresBackup
 	}
 	if _, err := os.Stat(*db); err != nil {
 		return kexi.Errorf(kexi.EINVALID, "database %s: no such file", *db)
@@ -67,6 +70,12 @@ func cmdBackup(ctx context.Context, env *Env, args []string) error {
 	}
 	return nil
 }
+
+// errPostgresBackup is kexi backup's and restore's answer for a PostgreSQL database: its
+// backup file holds an embedded database.
+var errPostgresBackup = kexi.Errorf(kexi.EINVALID, "kexi backup and kexi restore work on the embedded database file; "+
+	"back up PostgreSQL with its own tools: pg_dump -Fc -f kexi.dump URL, and pg_restore -d URL kexi.dump "+
+	"(the phone numbers and e-mail addresses stay encrypted in the dump: keep the key file too, apart from it)")
 
 // makeBackup writes a backup of db to out and, when verify is set, restores it into a
 // temporary file beside it to check it and records it as the last verified backup.

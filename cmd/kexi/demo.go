@@ -20,7 +20,7 @@ const maxDemoCustomers = 2_000_000
 // cmdDemo generates the demo data set into the database, prints what it made and serves it.
 func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "demo", "[--db FILE] [--customers N] [--seed S] [--no-serve] [--addr HOST:PORT]")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	customers := fs.Int("customers", demo.DefaultCustomers, "number of customers `N`; about 12 orders each")
 	seed := fs.Int64("seed", 1, "random `seed`: the same seed (on the same day) gives the same data")
 	noServe := fs.Bool("no-serve", false, "generate and import, then exit without serving")
@@ -51,7 +51,7 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 	now := time.Now().In(businessZone(settings.TimeZone))
 	end := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location())
 
-	fmt.Fprintf(env.Stderr, "making %s demo customers and importing them into %s …\n", thousands(*customers), *db)
+	fmt.Fprintf(env.Stderr, "making %s demo customers and importing them into %s …\n", thousands(*customers), displayDB(*db))
 	sum, err := importDemo(ctx, env, st, demo.Options{Customers: *customers, Seed: *seed, End: end}, demo.DefaultBlock)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func cmdDemo(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 	}
-	printDemo(env, sum, *customers, *seed, end, *db)
+	printDemo(env, sum, *customers, *seed, end, displayDB(*db))
 	if *noServe {
 		return nil
 	}

@@ -34,7 +34,7 @@ func (w *whereFlags) Set(s string) error {
 // cmdExport writes an entity list to CSV or XLSX.
 func cmdExport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "export", "--kind KIND [flags]")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "embedded database file (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	kind := fs.String("kind", "", "kind of records: "+strings.Join(sheet.Kinds(), "|"))
 	format := fs.String("format", "", "csv or xlsx (default: from --out's extension, else csv)")
 	lang := fs.String("lang", envOr(env, "KEXI_LANG", "en"), "header language: en or zh (env KEXI_LANG)")

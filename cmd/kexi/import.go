@@ -21,7 +21,7 @@ import (
 // cmdImport imports CSV and XLSX files into the store, one transaction per file.
 func cmdImport(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "import", "[flags] FILE...")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "embedded database file (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	kind := fs.String("kind", "", "kind of records: "+strings.Join(sheet.Kinds(), "|")+" (default: recognised from the headers)")
 	mapFile := fs.String("map", "", "mapping file (JSON or YAML) for headers kexi does not know: {\"kind\": …, \"columns\": {\"header\": \"field\"}, \"custom_fields\": {\"header\": \"name\"}}")
 	skipUnknown := fs.Bool("skip-unknown", false, "leave out columns that match no field (default: keep them as typed custom fields)")

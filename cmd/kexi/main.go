@@ -210,6 +210,9 @@ func envOr(env *Env, key, def string) string {
 // defaultDB is the embedded database used when neither --db nor KEXI_DB is given.
 const defaultDB = "kexi.db"
 
+// dbHelp is the help of every command's --db flag.
+const dbHelp = "embedded database `file`, or a PostgreSQL URL postgres://USER@HOST/DB (env KEXI_DB)"
+
 func cmdVersion(ctx context.Context, env *Env, args []string) error {
 	fmt.Fprintln(env.Stdout, "kexi", version)
 	return nil

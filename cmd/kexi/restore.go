@@ -26,6 +26,9 @@ func cmdRestore(ctx context.Context, env *Env, args []string) error {
 		return kexi.Errorf(kexi.EINVALID, "name one backup file to restore: kexi restore --db NEW BACKUP")
 	}
 	backup := fs.Arg(0)
+	if isPostgres(*db) {
+		return errPostgresBackup
+	}
 	m, err := sqlite.ReadManifest(backup)
 	if err != nil {
 		return err

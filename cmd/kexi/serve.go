@@ -26,7 +26,7 @@ const defaultAddr = "127.0.0.1:8080"
 // cmdServe serves the web dashboard and REST API over the database.
 func cmdServe(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "serve", "[--db FILE] [--addr HOST:PORT] [--trusted-proxy CIDR,...] [--backup-dir DIR [--backup-every DURATION] [--backup-keep N]]")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	addr := fs.String("addr", envOr(env, "KEXI_ADDR", defaultAddr), "listen `address` HOST:PORT; port 0 picks a free one (env KEXI_ADDR)")
 	proxies := fs.String("trusted-proxy", envOr(env, "KEXI_TRUSTED_PROXIES", ""),
 		"comma-separated `addresses` or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto kexi believes (env KEXI_TRUSTED_PROXIES)")
@@ -54,6 +54,18 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	future, err := futureYears(env)
 	if err != nil {
 		return err
+	}
+	if isPostgres(*db) {
+		if sched.dir != "" {
+			return kexi.Errorf(kexi.EINVALID, "--backup-dir makes scheduled backups of the embedded database only: back up PostgreSQL "+
+				"with its own tools (pg_dump, or the provider's backups), or run kexi backup --db URL from cron")
+		}
+		st, err := openStore(ctx, env, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return serveStore(ctx, env, st, *addr, lim, trusted, future)
 	}
 	key, err := storeKey(env, *db)
 	if err != nil {

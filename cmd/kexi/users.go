@@ -43,7 +43,7 @@ func cmdUsers(ctx context.Context, env *Env, args []string) error {
 
 func usersAdd(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "users", "add --login L --role R [--password-stdin]")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	login := fs.String("login", "", "sign-in `name` (required)")
 	name := fs.String("name", "", "display `name`")
 	role := fs.String("role", "", "`role`: admin, manager, analyst or sales (required)")
@@ -113,7 +113,7 @@ func readPassword(env *Env, fromStdin bool) (string, error) {
 
 func usersList(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "users", "list")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func usersList(ctx context.Context, env *Env, args []string) error {
 
 func usersRemove(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "users", "remove --login L")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "database `file` (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	login := fs.String("login", "", "sign-in `name` of the user to remove (required)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
