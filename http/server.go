@@ -94,9 +94,10 @@ type Server struct {
 
 	zones sync.Map // time zone name → *time.Location
 
-	settingsMu sync.Mutex
-	settings   kexi.Settings
-	settingsAt time.Time
+	settingsMu   sync.Mutex
+	settings     kexi.Settings // as read at data version settingsV
+	settingsV    int64
+	settingsRead bool // settings and settingsV hold what was read
 }
 
 // NewServer returns the dashboard and API over cfg.Store.
@@ -296,22 +297,37 @@ func cacheAssets(h http.Handler) http.Handler {
 	})
 }
 
-// cachedSettings returns the business settings, read from the store at most every few seconds.
+// cachedSettings returns the business settings, read from the store again only when the data
+// version moved since they were read. Saving settings moves it, on this server or on another
+// server on the same database, so the next page after a change shows it everywhere; reading
+// the version is one small query. When the store cannot be read, the settings held (at first
+// the defaults) are returned.
 func (s *Server) cachedSettings(ctx context.Context) kexi.Settings {
+	// The version is read before the settings, and the store is read without the lock held:
+	// settings read after a save but labelled with the version before it are read again.
+	v, err := s.st.DataVersion(ctx)
 	s.settingsMu.Lock()
-	defer s.settingsMu.Unlock()
-	if !s.settingsAt.IsZero() && time.Since(s.settingsAt) < 5*time.Second {
-		return s.settings
+	held, read, heldV := s.settings, s.settingsRead, s.settingsV
+	s.settingsMu.Unlock()
+	if err == nil && read && v == heldV {
+		return held
 	}
-	st, err := s.st.Settings(ctx)
+	var st kexi.Settings
+	if err == nil {
+		st, err = s.st.Settings(ctx)
+	}
 	if err != nil {
 		s.log.Warn("read settings", "err", err)
-		if s.settingsAt.IsZero() {
+		if !read {
 			return kexi.DefaultSettings
 		}
-		return s.settings
+		return held
 	}
-	s.settings, s.settingsAt = st, time.Now()
+	s.settingsMu.Lock()
+	if !s.settingsRead || v >= s.settingsV {
+		s.settings, s.settingsV, s.settingsRead = st, v, true
+	}
+	s.settingsMu.Unlock()
 	return st
 }
 
@@ -346,7 +362,7 @@ func (s *Server) dates() kexi.Dates { return kexi.DatesUntil(s.now(), s.future) 
 // forgetSettings makes the next cachedSettings read the store.
 func (s *Server) forgetSettings() {
 	s.settingsMu.Lock()
-	s.settingsAt = time.Time{}
+	s.settingsRead = false
 	s.settingsMu.Unlock()
 }
 
