@@ -147,14 +147,14 @@ func (db *DB) WriteBackup(ctx context.Context, path string, opts BackupOptions) 
 		return nil, fmt.Errorf("backup: copy the database: %w", err)
 	}
 	// 2. The manifest describes the snapshot, not the live database.
-	m := &Manifest{Format: backupFormat, CreatedAt: db.now().UTC().Truncate(time.Second), KexiVersion: opts.Version,
+	m := &Manifest{Format: backupFormat, CreatedAt: db.Now().UTC().Truncate(time.Second), KexiVersion: opts.Version,
 		Payload: backupPayload}
 	if m.SchemaVersion, m.Counts, err = describe(ctx, snapPath); err != nil {
 		return nil, fmt.Errorf("backup: %w", err)
 	}
 	if opts.IncludeKey {
 		m.KeyIncluded = true
-		m.Key = base64.StdEncoding.EncodeToString(db.key)
+		m.Key = base64.StdEncoding.EncodeToString(db.Key())
 	}
 	// 3. The file: header space, then the payload; then the header, now that its hashes are known.
 	out, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
@@ -322,8 +322,8 @@ func Restore(ctx context.Context, path, dst string, opts RestoreOptions) (*Manif
 	if key == nil {
 		return nil, kexi.Errorf(kexi.EINVALID, "restore: backup %s does not include the encryption key: give the key of the database it was made from", path)
 	}
-	if _, err := newCrypt(key); err != nil {
-		return nil, err
+	if len(key) != 32 {
+		return nil, kexi.Errorf(kexi.EINVALID, "the encryption key must be 32 bytes, not %d", len(key))
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".restore-*")
 	if errors.Is(err, fs.ErrNotExist) {
@@ -466,7 +466,7 @@ func checkRestored(ctx context.Context, dbPath string, m *Manifest, key []byte, 
 	}
 	err = db.checkPersonal(ctx)
 	if err == nil {
-		_, err = db.w.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
+		_, err = db.Writer().ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)")
 	}
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -479,7 +479,7 @@ func checkRestored(ctx context.Context, dbPath string, m *Manifest, key []byte, 
 
 // checkPersonal decrypts the personal fields of up to 1,000 customers.
 func (db *DB) checkPersonal(ctx context.Context) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, phone_enc, email_enc FROM customers
+	rows, err := db.Reader().QueryContext(ctx, `SELECT id, phone_enc, email_enc FROM customers
 		WHERE phone_enc IS NOT NULL OR email_enc IS NOT NULL LIMIT 1000`)
 	if err != nil {
 		return err
@@ -492,7 +492,7 @@ func (db *DB) checkPersonal(ctx context.Context) error {
 			return err
 		}
 		for _, b := range [][]byte{phone, email} {
-			if _, err := db.c.open(b); err != nil {
+			if _, err := db.Decrypt(b); err != nil {
 				return kexi.Errorf(kexi.EINVALID, "customer %d: the personal fields do not decrypt with this key", id)
 			}
 		}
@@ -562,37 +562,6 @@ func latestSchema() int {
 		}
 	}
 	return v
-}
-
-// RecordBackup stores r as the last verified backup. It does not change the data version.
-func (db *DB) RecordBackup(ctx context.Context, r kexi.BackupRecord) error {
-	b, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	_, err = db.w.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('last_backup', ?) "+
-		"ON CONFLICT(key) DO UPDATE SET value = excluded.value", b)
-	if err != nil {
-		return fmt.Errorf("record backup: %w", err)
-	}
-	return nil
-}
-
-// LastBackup returns the last verified backup, or nil when none was recorded.
-func (db *DB) LastBackup(ctx context.Context) (*kexi.BackupRecord, error) {
-	var b []byte
-	err := db.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'last_backup'").Scan(&b)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("last backup: %w", err)
-	}
-	var r kexi.BackupRecord
-	if err := json.Unmarshal(b, &r); err != nil {
-		return nil, fmt.Errorf("last backup: %w", err)
-	}
-	return &r, nil
 }
 
 // placeNew gives the complete file tmp the name dst, which must not exist. A hard link fails

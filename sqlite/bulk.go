@@ -7,6 +7,8 @@ import (
 	"math"
 	"strings"
 	"sync"
+
+	"github.com/kexi/kexi/sqlstore"
 )
 
 // bulk inserts rows a batch at a time with multi-row INSERT … VALUES (?, …), (?, …)
@@ -43,6 +45,8 @@ type bulk struct {
 // maxVars is the most values SQLite binds to one statement.
 const maxVars = 32766
 
+var _ sqlstore.Bulk = (*bulk)(nil)
+
 // bulkRows is the number of rows one INSERT of n columns takes: bulkRowsMax, within maxVars.
 func bulkRows(n int) int {
 	return max(1, min(bulkRowsMax, maxVars/n))
@@ -67,11 +71,7 @@ type colDefault struct {
 	val any  // nil (NULL), 0 or ""
 }
 
-func newBulk(ctx context.Context, tx *sql.Tx, table, cols string) (*bulk, error) {
-	names := strings.Split(cols, ",")
-	for i := range names {
-		names[i] = strings.TrimSpace(names[i])
-	}
+func newBulk(ctx context.Context, tx *sql.Tx, table string, names []string) (*bulk, error) {
 	if len(names) > 64 {
 		return nil, fmt.Errorf("bulk insert into %s: %d columns, at most 64", table, len(names))
 	}
@@ -198,8 +198,8 @@ func (d colDefault) isDefault(v any) bool {
 	return false
 }
 
-// add queues one row's values (exactly one per column).
-func (b *bulk) add(args ...any) error {
+// Add queues one row's values (exactly one per column).
+func (b *bulk) Add(args ...any) error {
 	b.args = append(b.args, args...)
 	return b.row()
 }
@@ -216,7 +216,7 @@ func (b *bulk) row() error {
 // write hands the queued rows to the writer.
 func (b *bulk) write() error {
 	if b.failed() {
-		return b.stop()
+		return b.Stop()
 	}
 	if b.rows == 0 {
 		return nil
@@ -269,21 +269,21 @@ func (b *bulk) sql(skip uint64, rows int) string {
 
 // valueRows is "(?, ?), (?, ?)": rows rows of n placeholders.
 func valueRows(n, rows int) string {
-	one := "(" + placeholders(n) + ")"
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
 	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
 }
 
-// flush writes the queued rows, waits until every row is in and stops the writer.
-func (b *bulk) flush() error {
+// Flush writes the queued rows, waits until every row is in and stops the writer.
+func (b *bulk) Flush() error {
 	if err := b.write(); err != nil {
 		return err
 	}
-	return b.stop()
+	return b.Stop()
 }
 
-// stop ends the writer, once, and returns its error. A caller that gives up before flush
+// Stop ends the writer, once, and returns its error. A caller that gives up before Flush
 // (on an error of its own) defers it.
-func (b *bulk) stop() error {
+func (b *bulk) Stop() error {
 	if b.jobs != nil {
 		close(b.jobs)
 		b.jobs = nil

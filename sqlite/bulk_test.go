@@ -52,7 +52,7 @@ func TestBulkLeavesOutDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := newBulk(ctx, tx, "t", "id, a, b, c, d, e")
+	b, err := newBulk(ctx, tx, "t", []string{"id", "a", "b", "c", "d", "e"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,11 +71,11 @@ func TestBulkLeavesOutDefaults(t *testing.T) {
 		{int64(7), 0.0, "b", nil, int64(0), "x"}, // the rest, one row: a, c left out
 	}
 	for _, r := range rows {
-		if err := b.add(r...); err != nil {
+		if err := b.Add(r...); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := b.flush(); err != nil {
+	if err := b.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	if b.prepared != 3 {
@@ -83,7 +83,7 @@ func TestBulkLeavesOutDefaults(t *testing.T) {
 		// c out, 2 rows); batch 2 (b out, 2 rows) and the rest (a, c out, 1 row) one each.
 		t.Errorf("%d prepared statements, want 3", b.prepared)
 	}
-	if err := b.add(rows[0]...); err != nil || b.flush() == nil {
+	if err := b.Add(rows[0]...); err != nil || b.Flush() == nil {
 		t.Error("rows added after flush are not refused")
 	}
 	res, err := tx.Query("SELECT id, typeof(a), a, b, coalesce(c, 'NULL'), d, e FROM t ORDER BY id")

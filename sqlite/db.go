@@ -2,24 +2,15 @@
 // pure Go). One file holds everything; it runs in WAL mode with foreign keys on, one writer
 // connection and a small pool of readers, so an HTTP server may use one *DB from many goroutines.
 //
-// Times are stored as INTEGER unix milliseconds in UTC, so they come back truncated to the
-// millisecond. Customer phone numbers and e-mail addresses are encrypted at rest with
-// AES-256-GCM under the key given to Open (a random nonce per value) and carry a keyed hash
-// beside them, so that equality filters and no-op detection work without decrypting.
-//
-// Scope: Find* and LoadDataset enforce Filter.Scope / the scope they are given. Find*ByID does
-// not know who asks; the HTTP layer checks a record it fetched by ID against the user's scope.
-//
-// Deleting a customer deletes its orders (with their items), interactions, web events, survey
-// responses and campaign responses (ON DELETE CASCADE); leads converted to it keep existing with
-// no customer. Deleting a campaign deletes its responses; deleting a product leaves order lines
-// with their SKU and no product id.
+// The services themselves are the engine of package sqlstore, shared with the PostgreSQL store;
+// this package holds what is SQLite's own: Open with its pragmas and connection pools, the
+// migrations (migration/*.sql, applied on open), its dialect (bulk inserts as multi-row
+// VALUES, index rebuilds after large imports), and backups of the file (VACUUM INTO, Restore).
+// See package sqlstore for how values are stored, scopes and deletes.
 package sqlite
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
 	"database/sql"
 	"embed"
 	"errors"
@@ -36,8 +27,8 @@ import (
 	"time"
 
 	"github.com/kexi/kexi"
-	sqlite "modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/kexi/kexi/sqlstore"
+	_ "modernc.org/sqlite" // the driver
 )
 
 //go:embed migration/*.sql
@@ -59,15 +50,13 @@ type Options struct {
 	NoMmap bool
 }
 
-// DB is a kexi store on one SQLite file. It implements kexi.Store.
+// DB is a kexi store on one SQLite file. It implements kexi.Store through the engine it
+// embeds (package sqlstore), and adds what is SQLite's own: backups of the file.
 type DB struct {
-	path  string
-	w     *sql.DB // one connection: every write goes through it
-	r     *sql.DB // read-only pool
-	c     *crypt
-	key   []byte // for a backup that includes it
-	now   func() time.Time
-	close func() error
+	*sqlstore.DB
+	path string
+	w    *sql.DB // the writer pool of the engine: one connection
+	now  func() time.Time
 }
 
 var _ kexi.Store = (*DB)(nil)
@@ -79,9 +68,8 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if len(opts.Key) == 0 {
 		return nil, kexi.Errorf(kexi.EINVALID, "open %s: an encryption key for personal fields is required (32 bytes)", path)
 	}
-	c, err := newCrypt(opts.Key)
-	if err != nil {
-		return nil, err
+	if len(opts.Key) != 32 {
+		return nil, kexi.Errorf(kexi.EINVALID, "the encryption key must be 32 bytes, not %d", len(opts.Key))
 	}
 	if path == "" {
 		return nil, kexi.Errorf(kexi.EINVALID, "open: the database path is empty")
@@ -93,7 +81,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if err := createPrivate(abs); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	db := &DB{path: abs, c: c, key: append([]byte(nil), opts.Key...), now: opts.Now}
+	db := &DB{path: abs, now: opts.Now}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -126,11 +114,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		db.w.Close()
 		return nil, fmt.Errorf("open %s: migrate: %w", path, err)
 	}
-	if err := db.checkKey(ctx); err != nil {
-		db.w.Close()
-		return nil, err
-	}
-	db.r, err = sql.Open("sqlite", base+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-32768)")
+	r, err := sql.Open("sqlite", base+"?"+common+"&_pragma=query_only(1)&_pragma=cache_size(-32768)")
 	if err != nil {
 		db.w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -139,9 +123,17 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	if n <= 0 {
 		n = max(4, runtime.GOMAXPROCS(0))
 	}
-	db.r.SetMaxOpenConns(n)
-	db.r.SetMaxIdleConns(n)
-	db.close = func() error { return errors.Join(db.r.Close(), db.w.Close()) }
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.DB, err = sqlstore.New(sqlstore.Config{W: db.w, R: r, Key: opts.Key, Now: func() time.Time { return db.now() }, Dialect: dialect, Name: db.path})
+	if err == nil {
+		err = db.CheckKey(ctx)
+	}
+	if err != nil {
+		r.Close()
+		db.w.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
@@ -158,16 +150,6 @@ func createPrivate(path string) error {
 		return err
 	}
 	return f.Close()
-}
-
-// Close closes the database. Pending reads fail; the file stays consistent.
-func (db *DB) Close() error {
-	if db == nil || db.close == nil {
-		return nil
-	}
-	err := db.close()
-	db.close = nil
-	return err
 }
 
 // Backup writes a consistent copy of the database to dst (which must not exist) with
@@ -279,119 +261,4 @@ func (db *DB) compact(ctx context.Context) error {
 		return fmt.Errorf("compact after migrating: %w", err)
 	}
 	return nil
-}
-
-// checkKey stores a check value of the key in a new database and compares it in an existing
-// one, so that a wrong key fails at Open instead of garbling personal fields later.
-func (db *DB) checkKey(ctx context.Context) error {
-	m := hmac.New(sha256.New, db.c.macKey)
-	m.Write([]byte("kexi key check"))
-	want := m.Sum(nil)
-	var got []byte
-	err := db.w.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'key_check'").Scan(&got)
-	if errors.Is(err, sql.ErrNoRows) {
-		_, err = db.w.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('key_check', ?)", want)
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	if !hmac.Equal(got, want) {
-		return kexi.Errorf(kexi.EINVALID, "open %s: the encryption key does not match the one this database was created with", db.path)
-	}
-	return nil
-}
-
-// stamp returns the current time in UTC truncated to the millisecond, as stored.
-func (db *DB) stamp() time.Time { return db.now().UTC().Truncate(time.Millisecond) }
-
-// write runs fn in one write transaction, bumping the data version when bump is true and
-// fn succeeded. A write that bumps it logs that everything may have changed: writes to data
-// the analyses read use change, which logs what they touched.
-func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if bump {
-		if err := logChanges(ctx, tx, &changes{all: true}); err != nil {
-			tx.Rollback()
-			return err
-		}
-	}
-	return tx.Commit()
-}
-
-// DataVersion returns a counter that increases with every committed change to the data the
-// analyses read (entities, imports, settings). Users, sessions and the audit log do not move it.
-func (db *DB) DataVersion(ctx context.Context) (int64, error) {
-	v, err := dataVersion(ctx, db.r)
-	if err != nil {
-		return 0, fmt.Errorf("data version: %w", err)
-	}
-	return v, nil
-}
-
-// dataVersion reads the data version as q sees it: 0 before the first change.
-func dataVersion(ctx context.Context, q querier) (int64, error) {
-	var v int64
-	err := q.QueryRowContext(ctx, "SELECT coalesce((SELECT value FROM meta WHERE key = 'data_version'), 0)").Scan(&v)
-	return v, err
-}
-
-// dbError turns constraint violations into kexi errors; other errors pass through wrapped.
-func dbError(err error, what string) error {
-	if err == nil {
-		return nil
-	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return &kexi.Error{Code: kexi.ECONFLICT, Message: what + ": the external id is already taken"}
-		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return &kexi.Error{Code: kexi.EINVALID, Message: what + ": it refers to a record that does not exist"}
-		}
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-// notFound returns the ENOTFOUND error for one record.
-func notFound(kind string, id int64) error {
-	return kexi.Errorf(kexi.ENOTFOUND, "%s %d not found", strings.TrimSuffix(kind, "s"), id)
-}
-
-// ms converts a time to stored milliseconds, NULL for the zero time.
-func ms(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
-// fromMS converts stored milliseconds back to a UTC time.
-func fromMS(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return time.UnixMilli(v.Int64).UTC()
-}
-
-// nullStr stores an empty string as NULL (external ids, so the unique index skips them).
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-func boolInt(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/internal/synth"
+	"github.com/kexi/kexi/sqlstore"
 )
 
 // openInternal opens a new store in a temporary file, closed when t ends.
@@ -42,7 +43,7 @@ func TestImportCancelledKeepsChecks(t *testing.T) {
 		}
 		cancel()
 		var on int
-		if err := db.w.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil {
+		if err := db.Writer().QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil {
 			t.Fatal(err)
 		}
 		if on != 1 {
@@ -68,8 +69,8 @@ func TestImportUpdateError(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.now = func() time.Time { return t2 }
-	fallbacks := updateFallbacks.Load()
-	if _, err := db.w.ExecContext(ctx, `CREATE TRIGGER no_bad BEFORE UPDATE ON customers WHEN NEW.name = 'bad'
+	fallbacks := sqlstore.UpdateFallbacks()
+	if _, err := db.Writer().ExecContext(ctx, `CREATE TRIGGER no_bad BEFORE UPDATE ON customers WHEN NEW.name = 'bad'
 		BEGIN SELECT RAISE(ABORT, 'no bad names'); END`); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func TestImportUpdateError(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "customers record 2") || !strings.Contains(err.Error(), "no bad names") {
 		t.Fatalf("error %v, want one naming customers record 2", err)
 	}
-	if n := updateFallbacks.Load() - fallbacks; n != 1 {
+	if n := sqlstore.UpdateFallbacks() - fallbacks; n != 1 {
 		t.Errorf("%d batches fell back to one record at a time, want 1", n)
 	}
 	list, _, err := db.FindCustomers(ctx, kexi.Filter{Sort: "id"})
@@ -94,18 +95,18 @@ func TestImportUpdateError(t *testing.T) {
 	// Without the bad name the same batch goes in, in one statement; the rows it changed
 	// carry the new time, the one it did not keeps the old.
 	second.Customers[1].Name = "b2"
-	fallbacks = updateFallbacks.Load()
+	fallbacks = sqlstore.UpdateFallbacks()
 	st, err := db.Import(ctx, second)
 	if err != nil || st.Updated[kexi.KindCustomers] != 3 || st.Unchanged[kexi.KindCustomers] != 1 {
 		t.Fatalf("import: %+v, %v", st, err)
 	}
-	if n := updateFallbacks.Load() - fallbacks; n != 0 {
+	if n := sqlstore.UpdateFallbacks() - fallbacks; n != 0 {
 		t.Errorf("the batch fell back %d times", n)
 	}
 	if !second.Customers[0].UpdatedAt.Equal(t2) || !second.Customers[3].UpdatedAt.IsZero() {
 		t.Errorf("records' UpdatedAt: %v, %v", second.Customers[0].UpdatedAt, second.Customers[3].UpdatedAt)
 	}
-	rows, err := db.r.QueryContext(ctx, "SELECT external_id, updated_at FROM customers ORDER BY id")
+	rows, err := db.Reader().QueryContext(ctx, "SELECT external_id, updated_at FROM customers ORDER BY id")
 	if err != nil {
 		t.Fatal(err)
 	}

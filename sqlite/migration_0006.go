@@ -89,11 +89,12 @@ func unpackLines(ctx context.Context, tx *sql.Tx) error {
 	if err := tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM orders").Scan(&last); err != nil {
 		return err
 	}
-	ins, err := newBulk(ctx, tx, "order_items", itemCols)
+	ins, err := newBulk(ctx, tx, "order_items", []string{"order_id", "line", "product_id", "sku", "name",
+		"category", "quantity", "unit_price", "unit_cost"})
 	if err != nil {
 		return err
 	}
-	defer ins.stop()
+	defer ins.Stop()
 	var damaged []legacyBlob
 	for lo := int64(0); lo < last; lo += unpackOrders {
 		blobs, err := legacyBlobs(ctx, tx, lo, lo+unpackOrders)
@@ -106,12 +107,18 @@ func unpackLines(ctx context.Context, tx *sql.Tx) error {
 				damaged = append(damaged, b)
 				continue
 			}
-			if err := addItems(ins, b.id, items); err != nil {
-				return err
+			for i, it := range items {
+				var pid any
+				if it.ProductID != 0 {
+					pid = it.ProductID
+				}
+				if err := ins.Add(b.id, int64(i+1), pid, it.SKU, it.Name, it.Category, it.Quantity, it.UnitPrice, it.UnitCost); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	if err := ins.flush(); err != nil {
+	if err := ins.Flush(); err != nil {
 		return err
 	}
 	if len(damaged) > 0 {

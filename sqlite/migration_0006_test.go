@@ -109,7 +109,7 @@ func rawAt(t *testing.T, path string, last int) *sql.DB {
 // fails t when the line numbers are not 1, 2, ….
 func storedLines(t *testing.T, db *DB) map[int64][]kexi.OrderItem {
 	t.Helper()
-	rows, err := db.r.Query("SELECT order_id, line, coalesce(product_id, 0), sku, name, category, quantity, unit_price, unit_cost FROM order_items ORDER BY order_id, line")
+	rows, err := db.Reader().Query("SELECT order_id, line, coalesce(product_id, 0), sku, name, category, quantity, unit_price, unit_cost FROM order_items ORDER BY order_id, line")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,14 +138,14 @@ func storedLines(t *testing.T, db *DB) map[int64][]kexi.OrderItem {
 func checkPlain(t *testing.T, db *DB) {
 	t.Helper()
 	var n int
-	if err := db.r.QueryRow("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'lines'").Scan(&n); err != nil || n != 0 {
+	if err := db.Reader().QueryRow("SELECT count(*) FROM pragma_table_info('orders') WHERE name = 'lines'").Scan(&n); err != nil || n != 0 {
 		t.Errorf("orders.lines still there (%d, %v)", n, err)
 	}
-	if err := db.r.QueryRow("SELECT count(*) FROM pragma_foreign_key_check").Scan(&n); err != nil || n != 0 {
+	if err := db.Reader().QueryRow("SELECT count(*) FROM pragma_foreign_key_check").Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d rows break a foreign key (%v)", n, err)
 	}
 	var v int
-	if err := db.r.QueryRow("SELECT max(version) FROM schema_version").Scan(&v); err != nil || v < 6 {
+	if err := db.Reader().QueryRow("SELECT max(version) FROM schema_version").Scan(&v); err != nil || v < 6 {
 		t.Errorf("schema version %d (%v)", v, err)
 	}
 }
@@ -199,12 +199,12 @@ func TestMigrateV1Lines(t *testing.T) {
 		t.Errorf("%d orders with lines, want 5002; order 1: %+v", len(got), got[1])
 	}
 	var n int
-	if err := db.r.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'legacy%'").Scan(&n); err != nil || n != 0 {
+	if err := db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'legacy%'").Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d legacy tables left (%v)", n, err)
 	}
 	// The rebuilt tables' old pages were given back: at most a quarter of the file is free.
 	var free, pages int
-	if err := db.r.QueryRowContext(ctx, "SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count").Scan(&free, &pages); err != nil || free*4 > pages {
+	if err := db.Reader().QueryRowContext(ctx, "SELECT freelist_count, page_count FROM pragma_freelist_count, pragma_page_count").Scan(&free, &pages); err != nil || free*4 > pages {
 		t.Fatalf("%d of %d pages free after migrating (%v)", free, pages, err)
 	}
 }
@@ -250,7 +250,7 @@ func TestMigratePackedLines(t *testing.T) {
 	}
 	var id int64
 	var b []byte
-	if err := db.r.QueryRowContext(ctx, "SELECT order_id, lines FROM legacy_damaged_lines").Scan(&id, &b); err != nil || id != 6 || !bytes.Equal(b, damaged) {
+	if err := db.Reader().QueryRowContext(ctx, "SELECT order_id, lines FROM legacy_damaged_lines").Scan(&id, &b); err != nil || id != 6 || !bytes.Equal(b, damaged) {
 		t.Errorf("damaged lines kept: order %d, % x, %v", id, b, err)
 	}
 	// The orders themselves are all there.

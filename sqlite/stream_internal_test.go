@@ -33,7 +33,7 @@ func openAt(t *testing.T) *DB {
 func dump(t *testing.T, db *DB) map[string][]string {
 	t.Helper()
 	ctx := context.Background()
-	rows, err := db.r.QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+	rows, err := db.Reader().QueryContext(ctx, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +48,7 @@ func dump(t *testing.T, db *DB) map[string][]string {
 	rows.Close()
 	out := map[string][]string{}
 	for _, tb := range tables {
-		rows, err := db.r.QueryContext(ctx, `SELECT * FROM "`+tb+`"`)
+		rows, err := db.Reader().QueryContext(ctx, `SELECT * FROM "`+tb+`"`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func dump(t *testing.T, db *DB) map[string][]string {
 			var sb strings.Builder
 			for i, v := range vals {
 				if b, ok := v.([]byte); ok {
-					if s, err := db.c.open(b); err == nil {
+					if s, err := db.Decrypt(b); err == nil {
 						v = "sealed:" + s
 					} else {
 						v = fmt.Sprintf("%x", b)
@@ -288,7 +288,7 @@ func TestStreamLastWins(t *testing.T) {
 	}
 	// The stream's smaller page cache is the writer's own again.
 	var cache int64
-	if err := db.w.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil || cache != -131072 {
+	if err := db.Writer().QueryRowContext(ctx, "PRAGMA cache_size").Scan(&cache); err != nil || cache != -131072 {
 		t.Errorf("cache_size after a stream: %d, %v; want -131072", cache, err)
 	}
 }
@@ -314,7 +314,7 @@ func byExternalID(t *testing.T, db *DB) []string {
 		"SELECT 'order ' || o.external_id || ' ' || c.external_id || ' ' || o.amount || ' ' || o.ordered_at FROM orders o JOIN customers c ON c.id = o.customer_id ORDER BY o.external_id",
 		"SELECT 'event ' || external_id || ' ' || type FROM events ORDER BY external_id",
 	} {
-		rows, err := db.r.QueryContext(ctx, q)
+		rows, err := db.Reader().QueryContext(ctx, q)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -87,8 +87,8 @@ func viewSpecJSON(v *kexi.SavedView) (string, error) {
 }
 
 // viewConflict is the error for a second view of one name.
-func viewConflict(err error, name string) error {
-	if kexi.ErrorCode(dbError(err, "")) == kexi.ECONFLICT {
+func (db *DB) viewConflict(err error, name string) error {
+	if kexi.ErrorCode(db.dbError(err, "")) == kexi.ECONFLICT {
 		return &kexi.Error{Code: kexi.ECONFLICT, Message: fmt.Sprintf("you already have a view named %q", name),
 			Problems: []kexi.FieldProblem{{Column: "name", Value: name, Reason: "choose another name or change that view"}}}
 	}
@@ -156,10 +156,10 @@ func (db *DB) CreateSavedView(ctx context.Context, v *kexi.SavedView) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO saved_views (owner_id, name, shared, spec, created_at, updated_at) "+
 			"VALUES (?, ?, ?, ?, ?, ?)", v.OwnerID, v.Name, v.Shared, spec, now.UnixMilli(), now.UnixMilli())
 		if err != nil {
-			if e := viewConflict(err, v.Name); e != nil {
+			if e := db.viewConflict(err, v.Name); e != nil {
 				return e
 			}
-			if kexi.ErrorCode(dbError(err, "")) == kexi.EINVALID {
+			if kexi.ErrorCode(db.dbError(err, "")) == kexi.EINVALID {
 				return &kexi.Error{Code: kexi.EINVALID, Message: "invalid saved view",
 					Problems: []kexi.FieldProblem{{Column: "owner_id", Value: strconv.FormatInt(v.OwnerID, 10), Reason: "no such user"}}}
 			}
@@ -196,7 +196,7 @@ func (db *DB) UpdateSavedView(ctx context.Context, v *kexi.SavedView) error {
 			return notFound("saved views", v.ID)
 		}
 		if err != nil {
-			if e := viewConflict(err, v.Name); e != nil {
+			if e := db.viewConflict(err, v.Name); e != nil {
 				return e
 			}
 			return fmt.Errorf("update saved view: %w", err)

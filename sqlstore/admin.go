@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -98,4 +98,35 @@ func (db *DB) FindAudit(ctx context.Context, limit int) ([]kexi.AuditEntry, erro
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// RecordBackup stores r as the last verified backup. It does not change the data version.
+func (db *DB) RecordBackup(ctx context.Context, r kexi.BackupRecord) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = db.w.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('last_backup', ?) "+
+		"ON CONFLICT(key) DO UPDATE SET value = excluded.value", b)
+	if err != nil {
+		return fmt.Errorf("record backup: %w", err)
+	}
+	return nil
+}
+
+// LastBackup returns the last verified backup, or nil when none was recorded.
+func (db *DB) LastBackup(ctx context.Context) (*kexi.BackupRecord, error) {
+	var b []byte
+	err := db.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'last_backup'").Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("last backup: %w", err)
+	}
+	var r kexi.BackupRecord
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("last backup: %w", err)
+	}
+	return &r, nil
 }

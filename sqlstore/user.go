@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -84,7 +84,7 @@ func (db *DB) CreateUser(ctx context.Context, u *kexi.User) error {
 		res, err := tx.ExecContext(ctx, "INSERT INTO users (login, name, role, region, lang, password_hash, created_at, updated_at) "+
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)", u.Login, u.Name, u.Role, u.Region, u.Lang, u.PasswordHash, now.UnixMilli(), now.UnixMilli())
 		if err != nil {
-			if kexi.ErrorCode(dbError(err, "")) == kexi.ECONFLICT {
+			if kexi.ErrorCode(db.dbError(err, "")) == kexi.ECONFLICT {
 				return kexi.Errorf(kexi.ECONFLICT, "the login %q is taken", u.Login)
 			}
 			return fmt.Errorf("create user: %w", err)
@@ -110,7 +110,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *kexi.User) error {
 			return kexi.Errorf(kexi.ENOTFOUND, "user %d not found", u.ID)
 		}
 		if err != nil {
-			if kexi.ErrorCode(dbError(err, "")) == kexi.ECONFLICT {
+			if kexi.ErrorCode(db.dbError(err, "")) == kexi.ECONFLICT {
 				return kexi.Errorf(kexi.ECONFLICT, "the login %q is taken", u.Login)
 			}
 			return fmt.Errorf("update user: %w", err)
@@ -149,7 +149,7 @@ func (db *DB) CreateSession(ctx context.Context, s *kexi.Session) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO sessions (token_hash, user_id, csrf, api, name, created_at, expires_at) "+
 			"VALUES (?, ?, ?, ?, ?, ?, ?)", s.TokenHash, s.UserID, s.CSRF, boolInt(s.API), s.Name,
 			s.CreatedAt.UnixMilli(), s.ExpiresAt.UnixMilli())
-		return dbError(err, "create session")
+		return db.dbError(err, "create session")
 	})
 }
 

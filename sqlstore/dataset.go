@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"cmp"
@@ -51,7 +51,7 @@ func (db *DB) LoadDataset(ctx context.Context, scope kexi.Scope, parts kexi.Part
 			return d, nil
 		}
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load dataset: %w", err)
 	}
@@ -253,7 +253,7 @@ func (db *DB) loadParallel(ctx context.Context, scope kexi.Scope, p kexi.Parts) 
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+			tx, err := db.readTx(ctx)
 			if err != nil {
 				errs[i] = err
 				return

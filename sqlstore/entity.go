@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -104,8 +104,8 @@ func (e *entity[T]) filterField(name string) (col string, typ colType, ref strin
 	return "", 0, "", false
 }
 
-// where builds the WHERE clause (without the keyword, "1" when empty) of a filter.
-func (e *entity[T]) where(c *crypt, f kexi.Filter) (string, []any, error) {
+// where builds the WHERE clause (without the keyword, "1 = 1" when empty) of a filter.
+func (e *entity[T]) where(db *DB, f kexi.Filter) (string, []any, error) {
 	var parts []string
 	var args []any
 	if s, a := scopeSQL(e.scope, f.Scope); s != "" {
@@ -113,7 +113,7 @@ func (e *entity[T]) where(c *crypt, f kexi.Filter) (string, []any, error) {
 		args = append(args, a...)
 	}
 	for _, cond := range f.Where {
-		s, a, err := e.cond(c, cond)
+		s, a, err := e.cond(db, cond)
 		if err != nil {
 			return "", nil, err
 		}
@@ -123,13 +123,13 @@ func (e *entity[T]) where(c *crypt, f kexi.Filter) (string, []any, error) {
 	if q := strings.TrimSpace(f.Query); q != "" && len(e.query) > 0 {
 		var ors []string
 		for _, col := range e.query {
-			ors = append(ors, "instr(lower(t."+col+"), lower(?)) > 0")
+			ors = append(ors, db.d.Contains("t."+col, "?"))
 			args = append(args, q)
 		}
 		parts = append(parts, "("+strings.Join(ors, " OR ")+")")
 	}
 	if len(parts) == 0 {
-		return "1", nil, nil
+		return "1 = 1", nil, nil
 	}
 	return strings.Join(parts, " AND "), args, nil
 }
@@ -177,45 +177,46 @@ func invalidField(kind, name, reason string) error {
 		Problems: []kexi.FieldProblem{{Column: name, Reason: reason}}}
 }
 
-// customPath returns the JSON path of a custom field, rejecting names that cannot be one.
-func customPath(kind, name string) (string, error) {
+// customName returns the name of a custom field (custom.NAME), rejecting names that cannot be
+// one.
+func customName(kind, name string) (string, error) {
 	n := strings.TrimPrefix(name, "custom.")
 	if n == "" || strings.ContainsAny(n, "\"\\") {
 		return "", invalidField(kind, name, fmt.Sprintf("%q is not a valid custom field name", n))
 	}
-	return `$."` + n + `"`, nil
+	return n, nil
 }
 
 // cond builds one condition.
-func (e *entity[T]) cond(c *crypt, cond kexi.Cond) (string, []any, error) {
+func (e *entity[T]) cond(db *DB, cond kexi.Cond) (string, []any, error) {
 	if strings.HasPrefix(cond.Field, "custom.") {
 		if !e.custom {
 			return "", nil, invalidField(e.kind, cond.Field, fmt.Sprintf("%s have no custom fields", e.kind))
 		}
-		path, err := customPath(e.kind, cond.Field)
+		name, err := customName(e.kind, cond.Field)
 		if err != nil {
 			return "", nil, err
 		}
-		expr := "json_extract(t.custom, '" + strings.ReplaceAll(path, "'", "''") + "')"
+		expr := db.d.JSONText("t.custom", name)
 		typ := tText
 		if cond.Op != kexi.Contains && allNumbers(cond) {
 			typ = tNum
-			expr = "CAST(" + expr + " AS REAL)"
+			expr = db.d.Number(expr)
 		}
-		return opSQL(e.kind, cond, expr, typ, c)
+		return opSQL(db, e.kind, cond, expr, typ)
 	}
 	col, typ, ref, ok := e.filterField(cond.Field)
 	if !ok {
 		return "", nil, invalidField(e.kind, cond.Field, fmt.Sprintf("unknown field %q for %s", cond.Field, e.kind))
 	}
 	if typ == tRef {
-		s, a, err := opSQL(e.kind, cond, "external_id", tText, c)
+		s, a, err := opSQL(db, e.kind, cond, "external_id", tText)
 		if err != nil {
 			return "", nil, err
 		}
 		return col + " IN (SELECT id FROM " + ref + " WHERE " + s + ")", a, nil
 	}
-	return opSQL(e.kind, cond, col, typ, c)
+	return opSQL(db, e.kind, cond, col, typ)
 }
 
 func allNumbers(cond kexi.Cond) bool {
@@ -231,10 +232,10 @@ func allNumbers(cond kexi.Cond) bool {
 	return true
 }
 
-var sqlOps = map[kexi.Op]string{kexi.Eq: "=", kexi.Ne: "IS NOT", kexi.Lt: "<", kexi.Le: "<=", kexi.Gt: ">", kexi.Ge: ">="}
+var sqlOps = map[kexi.Op]string{kexi.Eq: "=", kexi.Ne: "IS DISTINCT FROM", kexi.Lt: "<", kexi.Le: "<=", kexi.Gt: ">", kexi.Ge: ">="}
 
 // opSQL builds "expr op ?" for one condition, converting the value to the column's type.
-func opSQL(kind string, cond kexi.Cond, expr string, typ colType, c *crypt) (string, []any, error) {
+func opSQL(db *DB, kind string, cond kexi.Cond, expr string, typ colType) (string, []any, error) {
 	bad := func(reason string) (string, []any, error) {
 		return "", nil, &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("%s: filter on %s: %s", kind, cond.Field, reason),
 			Problems: []kexi.FieldProblem{{Column: cond.Field, Value: cond.Value, Reason: reason}}}
@@ -277,7 +278,7 @@ func opSQL(kind string, cond kexi.Cond, expr string, typ colType, c *crypt) (str
 			}
 			conv[i] = boolInt(x)
 		case tMac:
-			conv[i] = c.mac(v)
+			conv[i] = db.c.mac(v)
 		case tTime:
 			// handled below
 		default:
@@ -291,14 +292,14 @@ func opSQL(kind string, cond kexi.Cond, expr string, typ colType, c *crypt) (str
 		in := "value = ?"
 		switch op {
 		case kexi.Contains:
-			in = "instr(lower(value), lower(?)) > 0"
+			in = db.d.Contains("value", "?")
 		case kexi.In:
 			in = "value IN (" + placeholders(len(conv)) + ")"
 		case kexi.Eq, kexi.Ne:
 		default:
 			return bad("tags take eq, ne, contains or in")
 		}
-		s := "EXISTS (SELECT 1 FROM json_each(" + expr + ") WHERE " + in + ")"
+		s := "EXISTS (SELECT 1 FROM " + db.d.JSONEach(expr) + " WHERE " + in + ")"
 		if op == kexi.Ne {
 			s = "NOT " + s
 		}
@@ -313,7 +314,7 @@ func opSQL(kind string, cond kexi.Cond, expr string, typ colType, c *crypt) (str
 		if typ != tText {
 			return bad("contains needs a text field")
 		}
-		return "instr(lower(" + expr + "), lower(?)) > 0", conv, nil
+		return db.d.Contains(expr, "?"), conv, nil
 	case kexi.In:
 		return expr + " IN (" + placeholders(len(conv)) + ")", conv, nil
 	}
@@ -376,7 +377,7 @@ func placeholders(n int) string {
 }
 
 // orderBy builds the ORDER BY list of a sort ("-amount"); ties go by id.
-func (e *entity[T]) orderBy(sort string) (string, error) {
+func (e *entity[T]) orderBy(db *DB, sort string) (string, error) {
 	sort = strings.TrimSpace(sort)
 	if sort == "" || sort == "id" {
 		return "t.id", nil
@@ -392,11 +393,11 @@ func (e *entity[T]) orderBy(sort string) (string, error) {
 		name = sort[1:]
 	}
 	if strings.HasPrefix(name, "custom.") && e.custom {
-		path, err := customPath(e.kind, name)
+		n, err := customName(e.kind, name)
 		if err != nil {
 			return "", err
 		}
-		return "json_extract(t.custom, '" + strings.ReplaceAll(path, "'", "''") + "')" + dir + ", t.id", nil
+		return db.d.JSONText("t.custom", n) + dir + ", t.id", nil
 	}
 	col, typ, _, ok := e.filterField(name)
 	if !ok || typ == tTags || typ == tMac || typ == tRef {
@@ -407,11 +408,11 @@ func (e *entity[T]) orderBy(sort string) (string, error) {
 
 // find runs a filter: the page of records and the total count before paging.
 func (e *entity[T]) find(ctx context.Context, db *DB, f kexi.Filter) ([]*T, int, error) {
-	where, args, err := e.where(db.c, f)
+	where, args, err := e.where(db, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	order, err := e.orderBy(f.Sort)
+	order, err := e.orderBy(db, f.Sort)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -422,7 +423,7 @@ func (e *entity[T]) find(ctx context.Context, db *DB, f kexi.Filter) ([]*T, int,
 	if limit == 0 {
 		limit = kexi.DefaultLimit
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find %s: %w", e.kind, err)
 	}
@@ -435,7 +436,7 @@ func (e *entity[T]) find(ctx context.Context, db *DB, f kexi.Filter) ([]*T, int,
 	if limit > 0 {
 		q += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, f.Offset)
 	} else if f.Offset > 0 {
-		q += fmt.Sprintf(" LIMIT -1 OFFSET %d", f.Offset)
+		q += fmt.Sprintf(" LIMIT %d OFFSET %d", math.MaxInt64, f.Offset)
 	}
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -493,14 +494,15 @@ func (e *entity[T]) writable() []field[T] {
 	return e.wr
 }
 
-// insertSQL is the INSERT statement with explicit id, every writable field and both stamps.
-func (e *entity[T]) insertSQL(rows int) string {
-	cols := []string{"id"}
+// insertSQL is the INSERT statement of one new row: every writable field and both stamps, the
+// database choosing the id.
+func (e *entity[T]) insertSQL() string {
+	var cols []string
 	for _, f := range e.writable() {
 		cols = append(cols, f.col)
 	}
 	cols = append(cols, "created_at", "updated_at")
-	return "INSERT INTO " + e.table + " (" + strings.Join(cols, ", ") + ") VALUES " + valueRows(len(cols), rows)
+	return "INSERT INTO " + e.table + " (" + strings.Join(cols, ", ") + ") VALUES (" + placeholders(len(cols)) + ")"
 }
 
 // insertArgs appends the values of one record for insertSQL; id nil lets SQLite choose.
@@ -523,13 +525,10 @@ func (e *entity[T]) insert(ctx context.Context, tx *sql.Tx, db *DB, x *T) error 
 		*cr = cr.UTC().Truncate(time.Millisecond)
 	}
 	*up = now
-	res, err := tx.ExecContext(ctx, e.insertSQL(1), e.insertArgs(nil, db.c, x, nil)...)
+	var id int64
+	err := tx.QueryRowContext(ctx, e.insertSQL()+" RETURNING id", e.insertArgs(nil, db.c, x, nil)[1:]...).Scan(&id)
 	if err != nil {
-		return dbError(err, "create "+strings.TrimSuffix(e.kind, "s"))
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return err
+		return db.dbError(err, "create "+strings.TrimSuffix(e.kind, "s"))
 	}
 	*e.id(x) = id
 	return nil
@@ -556,7 +555,7 @@ func (e *entity[T]) update(ctx context.Context, tx *sql.Tx, db *DB, x *T) error 
 		return notFound(e.kind, *e.id(x))
 	}
 	if err != nil {
-		return dbError(err, "update "+strings.TrimSuffix(e.kind, "s"))
+		return db.dbError(err, "update "+strings.TrimSuffix(e.kind, "s"))
 	}
 	cr, up := e.stamps(x)
 	*cr, *up = time.UnixMilli(created).UTC(), now
@@ -564,10 +563,10 @@ func (e *entity[T]) update(ctx context.Context, tx *sql.Tx, db *DB, x *T) error 
 }
 
 // del deletes one record; ENOTFOUND when absent.
-func (e *entity[T]) del(ctx context.Context, tx *sql.Tx, id int64) error {
+func (e *entity[T]) del(ctx context.Context, db *DB, tx *sql.Tx, id int64) error {
 	res, err := tx.ExecContext(ctx, "DELETE FROM "+e.table+" WHERE id = ?", id)
 	if err != nil {
-		return dbError(err, "delete "+strings.TrimSuffix(e.kind, "s"))
+		return db.dbError(err, "delete "+strings.TrimSuffix(e.kind, "s"))
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return notFound(e.kind, id)
@@ -616,7 +615,7 @@ func remove[T any](ctx context.Context, db *DB, e *entity[T], id int64) error {
 		if err := touch(ctx, tx, ch, e, id, true); err != nil {
 			return err
 		}
-		return e.del(ctx, tx, id)
+		return e.del(ctx, db, tx, id)
 	})
 }
 

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -74,17 +74,16 @@ func (db *DB) change(ctx context.Context, fn func(tx *sql.Tx, ch *changes) error
 		if err := fn(tx, ch); err != nil {
 			return err
 		}
-		return logChanges(ctx, tx, ch)
+		return db.logChanges(ctx, tx, ch)
 	})
 }
 
 // logChanges moves the data version on by one and logs ch under the new version (a row for
 // "nothing" when ch is empty, so that every version has rows), dropping versions older than
 // keepVersions.
-func logChanges(ctx context.Context, tx *sql.Tx, ch *changes) error {
+func (db *DB) logChanges(ctx context.Context, tx *sql.Tx, ch *changes) error {
 	var v int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES ('data_version', 1)
-		ON CONFLICT(key) DO UPDATE SET value = value + 1 RETURNING value`).Scan(&v); err != nil {
+	if err := tx.QueryRowContext(ctx, db.d.BumpVersion).Scan(&v); err != nil {
 		return fmt.Errorf("data version: %w", err)
 	}
 	add := func(part string, id any) error {
@@ -191,12 +190,12 @@ func touch[T any](ctx context.Context, tx *sql.Tx, ch *changes, e *entity[T], id
 // when more than 10,000 customers changed.
 func (db *DB) Changes(ctx context.Context, since int64) (kexi.Changes, error) {
 	ch := kexi.Changes{Since: since}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return ch, fmt.Errorf("changes: %w", err)
 	}
 	defer tx.Rollback()
-	if ch.Version, err = dataVersion(ctx, tx); err != nil {
+	if ch.Version, err = db.dataVersion(ctx, tx); err != nil {
 		return ch, fmt.Errorf("changes: %w", err)
 	}
 	if since == ch.Version {
@@ -270,12 +269,12 @@ func (db *DB) LoadChanged(ctx context.Context, scope kexi.Scope, p kexi.Parts, c
 	if ch.Everything {
 		return nil, kexi.Errorf(kexi.EINVALID, "load changed: the changes are everything; load the dataset")
 	}
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := db.readTx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load changed: %w", err)
 	}
 	defer tx.Rollback()
-	v, err := dataVersion(ctx, tx)
+	v, err := db.dataVersion(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("load changed: %w", err)
 	}

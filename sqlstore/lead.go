@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -88,14 +88,14 @@ func normalizeStages(l *kexi.Lead, at time.Time) {
 	}
 }
 
-func writeStages(ctx context.Context, tx *sql.Tx, l *kexi.Lead) error {
+func writeStages(ctx context.Context, db *DB, tx *sql.Tx, l *kexi.Lead) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM lead_stages WHERE lead_id = ?", l.ID); err != nil {
 		return err
 	}
 	for _, s := range l.Stages {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO lead_stages (lead_id, stage, entered_at) VALUES (?, ?, ?)",
 			l.ID, s.Stage, s.EnteredAt.UnixMilli()); err != nil {
-			return dbError(err, "write lead stages")
+			return db.dbError(err, "write lead stages")
 		}
 	}
 	return nil
@@ -246,7 +246,7 @@ func (db *DB) saveLead(ctx context.Context, l *kexi.Lead, isNew bool) error {
 		if err := save(ctx, tx, db, ch, leads, l, isNew); err != nil {
 			return err
 		}
-		return writeStages(ctx, tx, l)
+		return writeStages(ctx, db, tx, l)
 	})
 }
 

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -86,14 +86,14 @@ func loadShares(ctx context.Context, q interface {
 	return rows.Err()
 }
 
-func writeShares(ctx context.Context, tx *sql.Tx, c *kexi.Competitor) error {
+func writeShares(ctx context.Context, db *DB, tx *sql.Tx, c *kexi.Competitor) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM market_shares WHERE competitor_id = ?", c.ID); err != nil {
 		return err
 	}
 	for _, s := range c.Shares {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO market_shares (competitor_id, period, region, share) VALUES (?, ?, ?, ?)",
 			c.ID, s.Period, s.Region, s.Share); err != nil {
-			return dbError(err, "write market shares")
+			return db.dbError(err, "write market shares")
 		}
 	}
 	return nil
@@ -120,14 +120,14 @@ func (db *DB) FindCompetitors(ctx context.Context, f kexi.Filter) ([]*kexi.Compe
 // CreateCompetitor stores a new competitor with its market shares.
 func (db *DB) CreateCompetitor(ctx context.Context, c *kexi.Competitor) error {
 	return create(ctx, db, competitors, c, func(c *kexi.Competitor) error { return validateCompetitor(c, 0) },
-		func(tx *sql.Tx) error { return writeShares(ctx, tx, c) })
+		func(tx *sql.Tx) error { return writeShares(ctx, db, tx, c) })
 }
 
 // UpdateCompetitor rewrites the competitor with c.ID and replaces its market shares.
 // ENOTFOUND when absent.
 func (db *DB) UpdateCompetitor(ctx context.Context, c *kexi.Competitor) error {
 	return update(ctx, db, competitors, c, func(c *kexi.Competitor) error { return validateCompetitor(c, 0) },
-		func(tx *sql.Tx) error { return writeShares(ctx, tx, c) })
+		func(tx *sql.Tx) error { return writeShares(ctx, db, tx, c) })
 }
 
 // DeleteCompetitor deletes a competitor and its market shares. ENOTFOUND when absent.

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -14,8 +14,6 @@ import (
 	"time"
 
 	"github.com/kexi/kexi"
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // maxProblems caps the problems one failed import reports.
@@ -68,21 +66,16 @@ func (db *DB) importChunks(ctx context.Context, stream bool, feed func(put func(
 	s := &importState{ctx: ctx, db: db, now: db.stamp(), stats: &st, stream: stream,
 		exts: map[string]*extState{}, base: map[string]int{}}
 	v := &validator{}
-	err := db.write(ctx, false, func(tx *sql.Tx) error {
-		s.tx = tx
+	err := db.writeConn(ctx, false, func(conn *sql.Conn, tx *sql.Tx) error {
+		s.conn, s.tx = conn, tx
 		// Foreign keys are checked at commit rather than row by row: the rows of one kind
 		// go in before or after those they name, a batch at a time.
-		if _, err := tx.ExecContext(ctx, "PRAGMA defer_foreign_keys = ON"); err != nil {
+		restore, err := db.d.BeginImport(ctx, tx, stream)
+		if err != nil {
 			return err
 		}
-		if stream {
-			restore, err := smallCache(ctx, tx)
-			if err != nil {
-				return err
-			}
-			defer restore()
-		}
-		err := feed(func(b *kexi.Batch) error {
+		defer restore()
+		err = feed(func(b *kexi.Batch) error {
 			if b == nil {
 				return nil
 			}
@@ -115,8 +108,11 @@ func (db *DB) importChunks(ctx context.Context, stream bool, feed func(put func(
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		if err := s.insertedIDs(); err != nil {
+			return err
+		}
 		if s.changed {
-			return logChanges(ctx, tx, &changes{all: true})
+			return db.logChanges(ctx, tx, &changes{all: true})
 		}
 		return nil
 	})
@@ -125,32 +121,9 @@ func (db *DB) importChunks(ctx context.Context, stream bool, feed func(put func(
 		if errors.As(err, &ke) {
 			return kexi.ImportStats{}, err
 		}
-		return kexi.ImportStats{}, dbError(err, "import")
+		return kexi.ImportStats{}, s.db.dbError(err, "import")
 	}
 	return st, nil
-}
-
-// streamCache is the page cache (cache_size, in KiB when negative) a stream writes with.
-// The writer's own 128 MiB held the import's pages in about twice that: importing 2.77
-// million orders into a new database peaked at 1,197 MB RSS with it, 649 MB with 64 MiB, in the
-// same CPU time (24.7 + 2.5 s and 24.0 + 2.8 s user + system, one run each in a row).
-const streamCache = -65536
-
-// smallCache gives the writer connection the stream's page cache for the transaction and
-// returns the function that puts the old size back.
-func smallCache(ctx context.Context, tx *sql.Tx) (func(), error) {
-	var old int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&old); err != nil {
-		return nil, err
-	}
-	if old >= 0 || old >= streamCache { // a size in pages, or one as small already
-		return func() {}, nil
-	}
-	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = %d", streamCache)); err != nil {
-		return nil, err
-	}
-	// The transaction is still open when this runs (write rolls back or commits after fn).
-	return func() { tx.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA cache_size = %d", old)) }, nil
 }
 
 // advance counts the records of a batch that an import has taken, so that the next batch's
@@ -247,6 +220,7 @@ func (v *validator) check(b *kexi.Batch, base map[string]int) {
 // importState is one running import.
 type importState struct {
 	ctx     context.Context
+	conn    *sql.Conn // the connection of tx
 	tx      *sql.Tx
 	db      *DB
 	now     time.Time
@@ -281,6 +255,26 @@ type extState struct {
 	// counted has the stored rows a stream updated (or found unchanged), and whether it
 	// counted them as updated, so that a row a later batch names again is counted once.
 	counted map[int64]bool
+}
+
+// insertedIDs tells the dialect the tables the import inserted rows into with ids it chose.
+func (s *importState) insertedIDs() error {
+	if s.db.d.InsertedIDs == nil {
+		return nil
+	}
+	for table, es := range s.exts {
+		if es.max > es.start {
+			if err := s.db.d.InsertedIDs(s.ctx, s.tx, table); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// bulk starts a bulk insert into the columns cols (comma-separated) of table.
+func (s *importState) bulk(table, cols string) (Bulk, error) {
+	return s.db.bulk(s.ctx, s.conn, s.tx, table, cols)
 }
 
 // find looks up the row of external id key that a stream wrote, by its hash.
@@ -455,11 +449,11 @@ func (s *importState) newStub(c *extState, ext string) int64 {
 // name that does not exist yet, so that customerRef then finds them all (one insert per stub
 // took most of a second for 100,000).
 func (s *importState) stubCustomers(exts iter.Seq[string]) error {
-	b, err := newBulk(s.ctx, s.tx, "customers", "id, external_id, name, stub, created_at, updated_at")
+	b, err := s.bulk("customers", "id, external_id, name, stub, created_at, updated_at")
 	if err != nil {
 		return err
 	}
-	defer b.stop()
+	defer b.Stop()
 	now := s.now.UnixMilli()
 	var c *extState
 	for ext := range exts {
@@ -474,11 +468,11 @@ func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 		if _, ok := c.m[ext]; ok {
 			continue
 		}
-		if err := b.add(s.newStub(c, ext), ext, ext, 1, now, now); err != nil {
-			return dbError(err, "insert stub customers")
+		if err := b.Add(s.newStub(c, ext), ext, ext, int64(1), now, now); err != nil {
+			return s.db.dbError(err, "insert stub customers")
 		}
 	}
-	return b.flush()
+	return b.Flush()
 }
 
 // customerRef sets *id to the customer with external id ext, which stubCustomers has made
@@ -590,8 +584,6 @@ const updateBatch = 1024
 // (for tests).
 var updateFallbacks atomic.Int64
 
-const patchExpr = "nullif(json_patch(coalesce(custom, '{}'), ?), '{}')"
-
 func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], error) {
 	u := &updater[T]{per: updateBatch}
 	for _, f := range e.writable() {
@@ -620,13 +612,13 @@ func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], e
 		for k, f := range u.fields {
 			sets = append(sets, f.col+" = "+value(k+1))
 			if f.typ != tBlob {
-				diffs = append(diffs, e.table+"."+f.col+" IS NOT "+value(k+1))
+				diffs = append(diffs, e.table+"."+f.col+" IS DISTINCT FROM "+value(k+1))
 			}
 		}
 		if len(u.patch) > 0 {
-			patch := strings.Replace(patchExpr, "?", value(n), 1)
+			patch := s.db.d.MergePatch(e.table+".custom", value(n))
 			sets = append(sets, "custom = "+patch)
-			diffs = append(diffs, e.table+".custom IS NOT "+patch)
+			diffs = append(diffs, s.db.d.JSONDiffers(e.table+".custom", patch))
 		}
 		return strings.Join(sets, ", "), strings.Join(diffs, " OR ")
 	}
@@ -641,9 +633,22 @@ func newUpdater[T any](s *importState, e *entity[T], p presence) (*updater[T], e
 	sets, diffs = setsDiffs(func(k int) string { return fmt.Sprintf("s.column%d", k+1) })
 	// Each row binds its id and n values; the statement binds updated_at once more.
 	u.per = max(1, min(updateBatch, (maxVars-1)/(n+1)))
+	// The values of a row are typed as their columns where the dialect needs it.
+	types := []string{"bigint"}
+	for _, f := range u.fields {
+		types = append(types, f.typ.sqlType())
+	}
+	if len(u.patch) > 0 {
+		types = append(types, "text")
+	}
+	row := make([]string, len(types))
+	for k, t := range types {
+		row[k] = s.db.d.Typed("?", t)
+	}
+	one := "(" + strings.Join(row, ", ") + ")"
 	u.batchSQL = func(rows int) string {
 		return fmt.Sprintf("UPDATE %s SET %s, updated_at = ? FROM (VALUES %s) AS s WHERE %s.id = s.column1 AND (%s) RETURNING %s.id",
-			e.table, sets, valueRows(n+1, rows), e.table, diffs, e.table)
+			e.table, sets, strings.TrimSuffix(strings.Repeat(one+",", rows), ","), e.table, diffs, e.table)
 	}
 	return u, nil
 }
@@ -721,7 +726,7 @@ func (u *updater[T]) run(s *importState, kind string, custom func(*T) map[string
 		return nil
 	}
 	if u.batchSQL != nil {
-		changed, err := u.runBatch(s)
+		changed, err := s.savepoint(func() (map[int64]bool, error) { return u.runBatch(s) })
 		if err == nil {
 			for _, r := range u.pending {
 				done(r, changed[r.id])
@@ -731,21 +736,46 @@ func (u *updater[T]) run(s *importState, kind string, custom func(*T) map[string
 		// Only a record's own fault (a constraint, SQL it makes fail) is worth finding by
 		// trying them one at a time; anything else (a cancelled context, a full disk) ends
 		// the import as it is.
-		var se *sqlite.Error
-		if !errors.As(err, &se) || (se.Code()&0xff != sqlite3.SQLITE_CONSTRAINT && se.Code()&0xff != sqlite3.SQLITE_ERROR) {
-			return dbError(err, "update "+kind)
+		if s.db.d.Classify(err) == ErrOther {
+			return s.db.dbError(err, "update "+kind)
 		}
 		updateFallbacks.Add(1)
 	}
 	for _, r := range u.pending {
 		changed, err := u.exec(s, r.x, r.id, custom(r.x))
 		if err != nil {
-			return recordErr(kind, r.i, r.key, dbError(err, "update"))
+			return recordErr(kind, r.i, r.key, s.db.dbError(err, "update"))
 		}
 		done(r, changed)
 	}
 	return nil
 }
+
+// savepoint runs fn under a savepoint where the dialect needs one for the transaction to go on
+// after fn fails.
+func (s *importState) savepoint(fn func() (map[int64]bool, error)) (map[int64]bool, error) {
+	if !s.db.d.Savepoints {
+		return fn()
+	}
+	if _, err := s.tx.ExecContext(s.ctx, "SAVEPOINT kexi_batch"); err != nil {
+		return nil, err
+	}
+	out, err := fn()
+	if err != nil {
+		if _, rerr := s.tx.ExecContext(s.ctx, "ROLLBACK TO SAVEPOINT kexi_batch"); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		return nil, err
+	}
+	if _, err := s.tx.ExecContext(s.ctx, "RELEASE SAVEPOINT kexi_batch"); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateFallbacks counts the batches of updates an import wrote one record at a time after
+// the batch failed (for tests).
+func UpdateFallbacks() int64 { return updateFallbacks.Load() }
 
 // runBatch runs the batch UPDATE on the queued rows and returns the ids it changed.
 func (u *updater[T]) runBatch(s *importState) (map[int64]bool, error) {
@@ -828,11 +858,12 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 		return err
 	}
 	defer upd.close()
-	ins, err := newBulk(s.ctx, s.tx, e.table, insertCols(e))
+	ins, err := s.bulk(e.table, insertCols(e))
 	if err != nil {
 		return err
 	}
-	defer ins.stop()
+	defer ins.Stop()
+	var insArgs []any
 	shadow := lastOf(e, recs)
 	if h.customer != nil {
 		err := s.stubCustomers(func(yield func(string) bool) {
@@ -852,7 +883,7 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	// every batch is in.
 	if !es.decided {
 		es.decided = true
-		if fresh := countNew(e, recs, ext); fresh >= bulkIndexMin && fresh >= len(ext) {
+		if fresh := countNew(e, recs, ext); fresh >= bulkIndexMin && fresh >= len(ext) && s.db.d.DropIndexes != nil {
 			rebuild, err := s.dropIndexes(e.table)
 			if err != nil {
 				return err
@@ -956,9 +987,9 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 				*cr = cr.UTC().Truncate(time.Millisecond)
 			}
 			*up = s.now
-			ins.args = e.insertArgs(ins.args, s.db.c, x, id)
-			if err := ins.row(); err != nil {
-				return recordErr(e.kind, base+i, key, dbError(err, "insert"))
+			insArgs = e.insertArgs(insArgs[:0], s.db.c, x, id)
+			if err := ins.Add(insArgs...); err != nil {
+				return recordErr(e.kind, base+i, key, s.db.dbError(err, "insert"))
 			}
 		}
 		*e.id(x) = id
@@ -982,8 +1013,8 @@ func importKind[T any](s *importState, e *entity[T], recs []T, h hooks[T]) (err 
 	if err := upd.run(s, e.kind, customs, done); err != nil {
 		return err
 	}
-	if err := ins.flush(); err != nil {
-		return dbError(err, "import "+e.kind)
+	if err := ins.Flush(); err != nil {
+		return s.db.dbError(err, "import "+e.kind)
 	}
 	es.max = maxID
 	s.stats.Inserted[e.kind] += nIns
@@ -1025,39 +1056,18 @@ func countNew[T any](e *entity[T], recs []T, ext map[string]int64) int {
 	return n
 }
 
-// dropIndexes drops the indexes created by CREATE INDEX on table (not those SQLite makes for a
-// UNIQUE column constraint, which cannot be dropped) and returns the function that creates
-// them again, in the same transaction: readers never see the table without them. A unique
-// index is checked when it is built again: the import matches external ids itself, and should
-// two rows still share one, the rebuild fails and the import with it.
+// dropIndexes drops the secondary indexes of table, as the dialect does, and returns the
+// function that builds them again in the same transaction: readers never see the table without
+// them. A unique index is checked when it is built again: the import matches external ids
+// itself, and should two rows still share one, the rebuild fails and the import with it.
 func (s *importState) dropIndexes(table string) (func() error, error) {
-	rows, err := s.tx.QueryContext(s.ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", table)
+	rebuild, err := s.db.d.DropIndexes(s.ctx, s.tx, table)
 	if err != nil {
 		return nil, err
 	}
-	var names, defs []string
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names, defs = append(names, name), append(defs, def)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	for _, name := range names {
-		if _, err := s.tx.ExecContext(s.ctx, `DROP INDEX "`+name+`"`); err != nil {
-			return nil, err
-		}
-	}
 	return func() error {
-		for _, def := range defs {
-			if _, err := s.tx.ExecContext(s.ctx, def); err != nil {
-				return dbError(err, "rebuild index")
-			}
+		if err := rebuild(); err != nil {
+			return s.db.dbError(err, "rebuild index")
 		}
 		return nil
 	}, nil
@@ -1088,11 +1098,11 @@ func (s *importState) orders(recs []kexi.Order) (err error) {
 	// replaced when the import names them and they differ from the stored ones, which counts
 	// the order as updated and stamps it.
 	replace := s.presence(kexi.KindOrders, orders.alias).has("items")
-	lines, err := newBulk(s.ctx, s.tx, "order_items", itemCols)
+	lines, err := s.bulk("order_items", itemCols)
 	if err != nil {
 		return err
 	}
-	defer lines.stop()
+	defer lines.Stop()
 	stored := &storedItems{ctx: s.ctx, tx: s.tx}
 	var del, stamp *sql.Stmt
 	defer func() {
@@ -1161,7 +1171,7 @@ func (s *importState) orders(recs []kexi.Order) (err error) {
 	// importKind does for the orders themselves (decided by the first batch with orders).
 	if n := len(fresh); !s.linesDecided {
 		s.linesDecided = true
-		if n >= bulkIndexMin {
+		if n >= bulkIndexMin && s.db.d.DropIndexes != nil {
 			var all int
 			if err := s.tx.QueryRowContext(s.ctx, "SELECT count(*) FROM orders").Scan(&all); err != nil {
 				return err
@@ -1180,7 +1190,7 @@ func (s *importState) orders(recs []kexi.Order) (err error) {
 			return err
 		}
 	}
-	return lines.flush()
+	return lines.Flush()
 }
 
 func (s *importState) leads(recs []kexi.Lead) error {
@@ -1197,11 +1207,11 @@ func (s *importState) leads(recs []kexi.Lead) error {
 		}
 	}
 	var existing map[int64][]kexi.StageEntry
-	sb, err := newBulk(s.ctx, s.tx, "lead_stages", "lead_id, stage, entered_at")
+	sb, err := s.bulk("lead_stages", "lead_id, stage, entered_at")
 	if err != nil {
 		return err
 	}
-	defer sb.stop()
+	defer sb.Stop()
 	err = importKind(s, leads, recs, hooks[kexi.Lead]{
 		customer: func(l *kexi.Lead) (string, *int64) { return l.Customer, &l.CustomerID },
 		prep: func(l *kexi.Lead, id int64) error {
@@ -1247,7 +1257,7 @@ func (s *importState) leads(recs []kexi.Lead) error {
 				return false, nil
 			}
 			for _, e := range l.Stages {
-				if err := sb.add(id, e.Stage, e.EnteredAt.UnixMilli()); err != nil {
+				if err := sb.Add(id, e.Stage, e.EnteredAt.UnixMilli()); err != nil {
 					return false, err
 				}
 			}
@@ -1265,7 +1275,7 @@ func (s *importState) leads(recs []kexi.Lead) error {
 	if err != nil {
 		return err
 	}
-	return sb.flush()
+	return sb.Flush()
 }
 
 func (s *importState) competitors(recs []kexi.Competitor) error {
@@ -1309,7 +1319,7 @@ func (s *importState) competitors(recs []kexi.Competitor) error {
 				}
 			}
 			c.ID = id
-			return !isNew, writeShares(s.ctx, s.tx, c)
+			return !isNew, writeShares(s.ctx, s.db, s.tx, c)
 		},
 	})
 }
@@ -1323,7 +1333,7 @@ func (s *importState) customFields(fields []kexi.CustomField) error {
 		}
 		res, err := s.tx.ExecContext(s.ctx, `INSERT INTO custom_fields (entity, name, type, choices) VALUES (?, ?, ?, ?)
 			ON CONFLICT(entity, name) DO UPDATE SET type = excluded.type, choices = excluded.choices
-			WHERE type IS NOT excluded.type OR choices IS NOT excluded.choices`, f.Entity, f.Name, string(f.Type), choices)
+			WHERE custom_fields.type IS DISTINCT FROM excluded.type OR custom_fields.choices IS DISTINCT FROM excluded.choices`, f.Entity, f.Name, string(f.Type), choices)
 		if err != nil {
 			return fmt.Errorf("import custom field %s.%s: %w", f.Entity, f.Name, err)
 		}

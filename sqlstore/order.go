@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -74,7 +74,7 @@ func resolveOrder(ctx context.Context, tx *sql.Tx, o *kexi.Order) error {
 
 // FindOrderByID returns one order with its items, or ENOTFOUND. It does not apply a scope.
 func (db *DB) FindOrderByID(ctx context.Context, id int64) (*kexi.Order, error) {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true}) // the order and its lines at once
+	tx, err := db.readTx(ctx) // the order and its lines at once
 	if err != nil {
 		return nil, fmt.Errorf("find order %d: %w", id, err)
 	}
@@ -100,7 +100,7 @@ func (db *DB) saveOrder(ctx context.Context, o *kexi.Order, isNew bool) error {
 		if err := save(ctx, tx, db, ch, orders, o, isNew); err != nil {
 			return err
 		}
-		return writeItems(ctx, tx, o.ID, o.Items)
+		return writeItems(ctx, db, tx, o.ID, o.Items)
 	})
 }
 

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -30,32 +30,32 @@ func itemArgs(orderID int64, line int, it *kexi.OrderItem) []any {
 }
 
 // writeItems replaces the lines of one order with items.
-func writeItems(ctx context.Context, tx *sql.Tx, orderID int64, items []kexi.OrderItem) error {
+func writeItems(ctx context.Context, db *DB, tx *sql.Tx, orderID int64, items []kexi.OrderItem) error {
 	if _, err := tx.ExecContext(ctx, "DELETE FROM order_items WHERE order_id = ?", orderID); err != nil {
 		return err
 	}
 	if len(items) == 0 {
 		return nil
 	}
-	b, err := newBulk(ctx, tx, "order_items", itemCols)
+	b, err := db.bulk(ctx, nil, tx, "order_items", itemCols)
 	if err != nil {
 		return err
 	}
-	defer b.stop()
+	defer b.Stop()
 	err = addItems(b, orderID, items)
 	if err == nil {
-		err = b.flush()
+		err = b.Flush()
 	}
 	if err != nil {
-		return dbError(err, "order lines")
+		return db.dbError(err, "order lines")
 	}
 	return nil
 }
 
 // addItems queues items on b as the lines of order orderID, numbered from 1.
-func addItems(b *bulk, orderID int64, items []kexi.OrderItem) error {
+func addItems(b Bulk, orderID int64, items []kexi.OrderItem) error {
 	for i := range items {
-		if err := b.add(itemArgs(orderID, i+1, &items[i])...); err != nil {
+		if err := b.Add(itemArgs(orderID, i+1, &items[i])...); err != nil {
 			return err
 		}
 	}
