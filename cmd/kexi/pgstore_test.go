@@ -61,7 +61,7 @@ func fakePostgres(t *testing.T, err error) *[]byte {
 	t.Helper()
 	var got []byte
 	old := openPostgres
-	openPostgres = func(ctx context.Context, dsn string, key []byte) (kexi.Store, error) {
+	openPostgres = func(ctx context.Context, dsn string, key []byte, conns int) (kexi.Store, error) {
 		got = key
 		if err != nil {
 			return nil, err

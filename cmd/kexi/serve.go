@@ -60,7 +60,7 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 			return kexi.Errorf(kexi.EINVALID, "--backup-dir makes scheduled backups of the embedded database only: back up PostgreSQL "+
 				"with its own tools (pg_dump, or the provider's backups), or run kexi backup --db URL from cron")
 		}
-		st, err := openStore(ctx, env, *db)
+		st, err := openStoreWith(ctx, env, *db, sqlite.Options{Readers: serveReaders})
 		if err != nil {
 			return err
 		}

@@ -28,11 +28,12 @@ func openStore(ctx context.Context, env *Env, db string) (kexi.Store, error) {
 	return openStoreWith(ctx, env, db, sqlite.Options{})
 }
 
-// openStoreWith is openStore with the embedded store's options (the key is filled in; a
-// PostgreSQL store has no such options). It is the one place that decides the store from db.
+// openStoreWith is openStore with the embedded store's options (the key is filled in). A
+// PostgreSQL store takes opts.Readers as its most connections (0: its default) and nothing
+// else. It is the one place that decides the store from db.
 func openStoreWith(ctx context.Context, env *Env, db string, opts sqlite.Options) (kexi.Store, error) {
 	if isPostgres(db) {
-		return openPostgresStore(ctx, env, db)
+		return openPostgresStore(ctx, env, db, opts.Readers)
 	}
 	key, err := storeKey(env, db)
 	if err != nil {
@@ -49,14 +50,15 @@ func isPostgres(db string) bool {
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
-// openPostgres opens a PostgreSQL store; store_postgres.go sets it. It is a variable so that
-// this file builds before the postgres package does.
-var openPostgres func(ctx context.Context, dsn string, key []byte) (kexi.Store, error)
+// openPostgres opens a PostgreSQL store with at most conns connections (0: the store's
+// default); store_postgres.go sets it. It is a variable so that this file builds before the
+// postgres package does.
+var openPostgres func(ctx context.Context, dsn string, key []byte, conns int) (kexi.Store, error)
 
 // openPostgresStore opens the PostgreSQL database at dsn with its key (pgKey). When the key
 // file was created just now and the database turns out to hold another key's data (another
 // kexi made it), the new file is removed again and the error says where the key must go.
-func openPostgresStore(ctx context.Context, env *Env, dsn string) (kexi.Store, error) {
+func openPostgresStore(ctx context.Context, env *Env, dsn string, conns int) (kexi.Store, error) {
 	if openPostgres == nil {
 		return nil, kexi.Errorf(kexi.EINVALID, "this kexi was built without PostgreSQL support")
 	}
@@ -64,7 +66,7 @@ func openPostgresStore(ctx context.Context, env *Env, dsn string) (kexi.Store, e
 	if err != nil {
 		return nil, err
 	}
-	st, err := openPostgres(ctx, dsn, key)
+	st, err := openPostgres(ctx, dsn, key, conns)
 	if err != nil {
 		if created {
 			os.Remove(kf)
