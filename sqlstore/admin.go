@@ -82,6 +82,9 @@ func (db *DB) FindAudit(ctx context.Context, limit int) ([]kexi.AuditEntry, erro
 	if limit == 0 {
 		limit = kexi.DefaultLimit
 	}
+	if limit < 0 {
+		limit = math.MaxInt64
+	}
 	rows, err := db.r.QueryContext(ctx, "SELECT id, at, login, action, entity, detail FROM audit ORDER BY at DESC, id DESC LIMIT ?", limit)
 	if err != nil {
 		return nil, fmt.Errorf("find audit: %w", err)

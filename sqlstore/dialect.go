@@ -75,6 +75,7 @@ const (
 // Bulk inserts many rows into one table within a write transaction.
 type Bulk interface {
 	// Add queues one row: exactly one value per column. A row may be written before Flush.
+	// args is the caller's after Add returns: a Bulk copies the values it keeps.
 	Add(args ...any) error
 	// Flush writes the queued rows; the Bulk is done with then.
 	Flush() error

@@ -273,7 +273,7 @@ func (s *importState) insertedIDs() error {
 }
 
 // bulk starts a bulk insert into the columns cols (comma-separated) of table.
-func (s *importState) bulk(table, cols string) (Bulk, error) {
+func (s *importState) bulk(table, cols string) (*bulkRows, error) {
 	return s.db.bulk(s.ctx, s.conn, s.tx, table, cols)
 }
 
@@ -468,7 +468,7 @@ func (s *importState) stubCustomers(exts iter.Seq[string]) error {
 		if _, ok := c.m[ext]; ok {
 			continue
 		}
-		if err := b.Add(s.newStub(c, ext), ext, ext, int64(1), now, now); err != nil {
+		if err := b.add(s.newStub(c, ext), ext, ext, int64(1), now, now); err != nil {
 			return s.db.dbError(err, "insert stub customers")
 		}
 	}
@@ -1257,7 +1257,7 @@ func (s *importState) leads(recs []kexi.Lead) error {
 				return false, nil
 			}
 			for _, e := range l.Stages {
-				if err := sb.Add(id, e.Stage, e.EnteredAt.UnixMilli()); err != nil {
+				if err := sb.add(id, e.Stage, e.EnteredAt.UnixMilli()); err != nil {
 					return false, err
 				}
 			}

@@ -53,9 +53,9 @@ func writeItems(ctx context.Context, db *DB, tx *sql.Tx, orderID int64, items []
 }
 
 // addItems queues items on b as the lines of order orderID, numbered from 1.
-func addItems(b Bulk, orderID int64, items []kexi.OrderItem) error {
+func addItems(b *bulkRows, orderID int64, items []kexi.OrderItem) error {
 	for i := range items {
-		if err := b.Add(itemArgs(orderID, i+1, &items[i])...); err != nil {
+		if err := b.add(itemArgs(orderID, i+1, &items[i])...); err != nil {
 			return err
 		}
 	}

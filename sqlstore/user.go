@@ -81,17 +81,17 @@ func (db *DB) CreateUser(ctx context.Context, u *kexi.User) error {
 	}
 	now := db.stamp()
 	return db.write(ctx, false, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO users (login, name, role, region, lang, password_hash, created_at, updated_at) "+
-			"VALUES (?, ?, ?, ?, ?, ?, ?, ?)", u.Login, u.Name, u.Role, u.Region, u.Lang, u.PasswordHash, now.UnixMilli(), now.UnixMilli())
+		err := tx.QueryRowContext(ctx, "INSERT INTO users (login, name, role, region, lang, password_hash, created_at, updated_at) "+
+			"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", u.Login, u.Name, u.Role, u.Region, u.Lang, u.PasswordHash,
+			now.UnixMilli(), now.UnixMilli()).Scan(&u.ID)
 		if err != nil {
 			if kexi.ErrorCode(db.dbError(err, "")) == kexi.ECONFLICT {
 				return kexi.Errorf(kexi.ECONFLICT, "the login %q is taken", u.Login)
 			}
 			return fmt.Errorf("create user: %w", err)
 		}
-		u.ID, err = res.LastInsertId()
 		u.CreatedAt, u.UpdatedAt = now, now
-		return err
+		return nil
 	})
 }
 

@@ -153,8 +153,8 @@ func (db *DB) CreateSavedView(ctx context.Context, v *kexi.SavedView) error {
 			return &kexi.Error{Code: kexi.EINVALID, Message: fmt.Sprintf("too many saved views: you have %d, the most one user may keep", n),
 				Problems: []kexi.FieldProblem{{Column: "name", Value: v.Name, Reason: "delete a view you no longer need, or change one"}}}
 		}
-		res, err := tx.ExecContext(ctx, "INSERT INTO saved_views (owner_id, name, shared, spec, created_at, updated_at) "+
-			"VALUES (?, ?, ?, ?, ?, ?)", v.OwnerID, v.Name, v.Shared, spec, now.UnixMilli(), now.UnixMilli())
+		err := tx.QueryRowContext(ctx, "INSERT INTO saved_views (owner_id, name, shared, spec, created_at, updated_at) "+
+			"VALUES (?, ?, ?, ?, ?, ?) RETURNING id", v.OwnerID, v.Name, v.Shared, spec, now.UnixMilli(), now.UnixMilli()).Scan(&v.ID)
 		if err != nil {
 			if e := db.viewConflict(err, v.Name); e != nil {
 				return e
@@ -165,9 +165,8 @@ func (db *DB) CreateSavedView(ctx context.Context, v *kexi.SavedView) error {
 			}
 			return fmt.Errorf("create saved view: %w", err)
 		}
-		v.ID, err = res.LastInsertId()
 		v.CreatedAt, v.UpdatedAt = now, now
-		return err
+		return nil
 	})
 }
 
