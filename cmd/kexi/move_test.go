@@ -17,9 +17,6 @@ var moveKinds = []string{"customers", "products", "campaigns", "orders", "intera
 // of every kind, import into the new database) and checks that every analysis gives the same
 // CSV on both.
 func TestMoveToPostgres(t *testing.T) {
-	if openPostgres == nil {
-		t.Skip("the postgres package is not wired in yet (store_postgres.go)")
-	}
 	testMove(t, pgtest.DSN(t), map[string]string{"XDG_CONFIG_HOME": t.TempDir()})
 }
 

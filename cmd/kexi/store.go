@@ -55,12 +55,19 @@ func isPostgres(db string) bool {
 // postgres package does.
 var openPostgres func(ctx context.Context, dsn string, key []byte, conns int) (kexi.Store, error)
 
+// checkPostgresURL returns EINVALID when dsn is not a PostgreSQL URL the driver accepts;
+// store_postgres.go sets it.
+var checkPostgresURL = func(dsn string) error { return nil }
+
 // openPostgresStore opens the PostgreSQL database at dsn with its key (pgKey). When the key
 // file was created just now and the database turns out to hold another key's data (another
 // kexi made it), the new file is removed again and the error says where the key must go.
 func openPostgresStore(ctx context.Context, env *Env, dsn string, conns int) (kexi.Store, error) {
 	if openPostgres == nil {
 		return nil, kexi.Errorf(kexi.EINVALID, "this kexi was built without PostgreSQL support")
+	}
+	if err := checkPostgresURL(dsn); err != nil {
+		return nil, err
 	}
 	key, kf, created, err := pgKey(env, dsn)
 	if err != nil {
@@ -70,7 +77,8 @@ func openPostgresStore(ctx context.Context, env *Env, dsn string, conns int) (ke
 	if err != nil {
 		if created {
 			os.Remove(kf)
-			if kexi.ErrorCode(err) == kexi.EINVALID {
+			// The URL parsed and the server answered: an invalid open is the key's.
+			if kexi.ErrorCode(err) == kexi.EINVALID && strings.Contains(kexi.ErrorMessage(err), "key") {
 				return nil, kexi.Errorf(kexi.EINVALID, "the PostgreSQL database %s was set up by another kexi with its own encryption key: "+
 					"copy that key file here as %s (or set KEXI_KEY_FILE to it, or KEXI_KEY to its contents) (%s)",
 					redactDSN(dsn), kf, kexi.ErrorMessage(err))
