@@ -25,7 +25,7 @@ const defaultAddr = "127.0.0.1:8080"
 
 // cmdServe serves the web dashboard and REST API over the database.
 func cmdServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve", "[--db FILE] [--addr HOST:PORT] [--trusted-proxy CIDR,...] [--backup-dir DIR [--backup-every DURATION] [--backup-keep N]]")
+	fs := newFlags(env, "serve", "[--db FILE|URL] [--addr HOST:PORT] [--trusted-proxy CIDR,...] [--backup-dir DIR [--backup-every DURATION] [--backup-keep N]]")
 	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	addr := fs.String("addr", envOr(env, "KEXI_ADDR", defaultAddr), "listen `address` HOST:PORT; port 0 picks a free one (env KEXI_ADDR)")
 	proxies := fs.String("trusted-proxy", envOr(env, "KEXI_TRUSTED_PROXIES", ""),
