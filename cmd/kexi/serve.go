@@ -57,8 +57,8 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if isPostgres(*db) {
 		if sched.dir != "" {
-			return kexi.Errorf(kexi.EINVALID, "--backup-dir makes scheduled backups of the embedded database only: back up PostgreSQL "+
-				"with its own tools (pg_dump, or the provider's backups), or run kexi backup --db URL from cron")
+			return kexi.Errorf(kexi.EINVALID, "--backup-dir makes scheduled backups of the embedded database only: for PostgreSQL "+
+				"run kexi backup --db URL --out FILE from cron, or use its own tools (pg_dump, the provider's backups)")
 		}
 		st, err := openStoreWith(ctx, env, *db, sqlite.Options{Readers: serveReaders})
 		if err != nil {

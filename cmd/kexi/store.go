@@ -63,15 +63,21 @@ var checkPostgresURL = func(dsn string) error { return nil }
 // file was created just now and the database turns out to hold another key's data (another
 // kexi made it), the new file is removed again and the error says where the key must go.
 func openPostgresStore(ctx context.Context, env *Env, dsn string, conns int) (kexi.Store, error) {
+	st, _, err := openPostgresKey(ctx, env, dsn, conns)
+	return st, err
+}
+
+// openPostgresKey is openPostgresStore that also returns the key.
+func openPostgresKey(ctx context.Context, env *Env, dsn string, conns int) (kexi.Store, []byte, error) {
 	if openPostgres == nil {
-		return nil, kexi.Errorf(kexi.EINVALID, "this kexi was built without PostgreSQL support")
+		return nil, nil, kexi.Errorf(kexi.EINVALID, "this kexi was built without PostgreSQL support")
 	}
 	if err := checkPostgresURL(dsn); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	key, kf, created, err := pgKey(env, dsn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st, err := openPostgres(ctx, dsn, key, conns)
 	if err != nil {
@@ -79,12 +85,12 @@ func openPostgresStore(ctx context.Context, env *Env, dsn string, conns int) (ke
 			os.Remove(kf)
 			// The URL parsed and the server answered: an invalid open is the key's.
 			if kexi.ErrorCode(err) == kexi.EINVALID && strings.Contains(kexi.ErrorMessage(err), "key") {
-				return nil, kexi.Errorf(kexi.EINVALID, "the PostgreSQL database %s was set up by another kexi with its own encryption key: "+
+				return nil, nil, kexi.Errorf(kexi.EINVALID, "the PostgreSQL database %s was set up by another kexi with its own encryption key: "+
 					"copy that key file here as %s (or set KEXI_KEY_FILE to it, or KEXI_KEY to its contents) (%s)",
 					redactDSN(dsn), kf, kexi.ErrorMessage(err))
 			}
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	if created {
 		fmt.Fprintf(env.Stderr, "kexi: created a NEW encryption key for %s in\n  %s\n"+
@@ -93,7 +99,7 @@ func openPostgresStore(ctx context.Context, env *Env, dsn string, conns int) (ke
 			"machine running import or analyze) needs a copy of it (KEXI_KEY_FILE=that file) or KEXI_KEY.\n",
 			redactDSN(dsn), kf)
 	}
-	return st, nil
+	return st, key, nil
 }
 
 // pgKey returns the key for the PostgreSQL database at dsn: KEXI_KEY, or the key file (the
