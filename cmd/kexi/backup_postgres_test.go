@@ -85,6 +85,22 @@ func TestBackupRestorePostgres(t *testing.T) {
 		t.Errorf("restore into a database with records: %d %s", code, errOut)
 	}
 
+	// A database whose key file holds another key, and --force, are refused before anything
+	// is written.
+	pg4 := pgtest.DSN(t)
+	env4 := map[string]string{"XDG_CONFIG_HOME": t.TempDir()}
+	if code, _, errOut := runCmd(env4, "", "users", "list", "--db", pg4); code != 0 { // makes its own key
+		t.Fatalf("users list: %d %s", code, errOut)
+	}
+	code, _, errOut = runCmd(env4, "", "restore", "--db", pg4, "--key-file", kf, out)
+	if code != 2 || !strings.Contains(errOut, "holds another key than the backup's") {
+		t.Errorf("restore with another key file: %d %s", code, errOut)
+	}
+	code, _, errOut = runCmd(env2, "", "restore", "--db", pg4, "--force", "--key-file", kf, out)
+	if code != 2 || !strings.Contains(errOut, "--force") {
+		t.Errorf("restore --force into PostgreSQL: %d %s", code, errOut)
+	}
+
 	// An embedded database moves to PostgreSQL: backup, restore.
 	src := filepath.Join(dir, "kexi.db")
 	srcEnv := map[string]string{"KEXI_KEY": testKey}
