@@ -277,3 +277,79 @@ func TestTwoProcesses(t *testing.T) {
 		t.Fatalf("%d customers after two imports at once (%v), want 1001", total, err)
 	}
 }
+
+// schema lists the constraints and indexes of the store's tables, as PostgreSQL prints them.
+func schema(t *testing.T, db *postgres.DB) []string {
+	t.Helper()
+	rows, err := db.Reader().QueryContext(context.Background(), `
+		SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+		WHERE connamespace = 'public'::regnamespace
+		UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// TestBigImportKeepsSchema imports enough rows for the store to drop the tables' foreign keys
+// and secondary indexes while they go in: an import naming a missing customer still fails (the
+// foreign key made again checks it), and afterwards the schema is as it was.
+func TestBigImportKeepsSchema(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	before := schema(t, db)
+	if len(before) < 40 {
+		t.Fatalf("only %d constraints and indexes: %v", len(before), before)
+	}
+	b := bigBatch(12000)
+	b.Orders[11000].CustomerID, b.Orders[11000].Customer = 999999, ""
+	if _, err := db.Import(ctx, b); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("a big import naming a missing customer id: %v, want the foreign key's error", err)
+	}
+	if after := schema(t, db); !slices.Equal(after, before) {
+		t.Fatalf("the schema changed after a failed import:\n%v\nwant\n%v", after, before)
+	}
+	if _, err := db.Import(ctx, bigBatch(12000)); err != nil {
+		t.Fatal(err)
+	}
+	if after := schema(t, db); !slices.Equal(after, before) {
+		t.Fatalf("the schema changed after an import:\n%v\nwant\n%v", after, before)
+	}
+	var lines int
+	if err := db.Reader().QueryRowContext(ctx, "SELECT count(*) FROM order_items i JOIN orders o ON o.id = i.order_id").Scan(&lines); err != nil || lines != 24000 {
+		t.Fatalf("%d lines joined to their orders (%v), want 24000", lines, err)
+	}
+}
+
+// TestValueNotStorable writes a text PostgreSQL cannot store (a NUL byte; SQLite can): the
+// writer's mistake, EINVALID naming the record, not an internal error.
+func TestValueNotStorable(t *testing.T) {
+	ctx := context.Background()
+	db := open(t)
+	if err := db.CreateCustomer(ctx, &kexi.Customer{Name: "a\x00b"}); kexi.ErrorCode(err) != kexi.EINVALID {
+		t.Errorf("create: %v, want EINVALID", err)
+	}
+	b := bigBatch(3)
+	b.Customers[2].City = "x\x00"
+	if _, err := db.Import(ctx, b); kexi.ErrorCode(err) != kexi.EINVALID {
+		t.Errorf("import: %v, want EINVALID", err)
+	}
+	if _, err := db.Import(ctx, bigBatch(3)); err != nil {
+		t.Fatal(err)
+	}
+	b = bigBatch(3)
+	b.Customers[1].Name = "y\x00" // an update, in the batch UPDATE and then one by one
+	_, err := db.Import(ctx, b)
+	if kexi.ErrorCode(err) != kexi.EINVALID || !strings.Contains(err.Error(), "record 2") {
+		t.Errorf("import update: %v, want EINVALID naming record 2", err)
+	}
+}

@@ -208,6 +208,8 @@ func (db *DB) dbError(err error, what string) error {
 		return &kexi.Error{Code: kexi.ECONFLICT, Message: what + ": the external id is already taken"}
 	case ErrForeignKey:
 		return &kexi.Error{Code: kexi.EINVALID, Message: what + ": it refers to a record that does not exist"}
+	case ErrValue:
+		return &kexi.Error{Code: kexi.EINVALID, Message: what + ": a value cannot be stored: " + err.Error()}
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

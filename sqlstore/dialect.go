@@ -69,7 +69,8 @@ const (
 	ErrOther      ErrorKind = iota // not the statement's data: a lost connection, a full disk
 	ErrUnique                      // a unique key is taken
 	ErrForeignKey                  // a reference to a row that does not exist
-	ErrData                        // another constraint or a value the statement cannot take
+	ErrData                        // another constraint, or SQL that the record's values make fail
+	ErrValue                       // a value the database cannot store (PostgreSQL: a NUL in a text)
 )
 
 // Bulk inserts many rows into one table within a write transaction.

@@ -159,7 +159,7 @@ func (db *DB) CreateSavedView(ctx context.Context, v *kexi.SavedView) error {
 			if e := db.viewConflict(err, v.Name); e != nil {
 				return e
 			}
-			if kexi.ErrorCode(db.dbError(err, "")) == kexi.EINVALID {
+			if db.d.Classify(err) == ErrForeignKey {
 				return &kexi.Error{Code: kexi.EINVALID, Message: "invalid saved view",
 					Problems: []kexi.FieldProblem{{Column: "owner_id", Value: strconv.FormatInt(v.OwnerID, 10), Reason: "no such user"}}}
 			}
