@@ -8,9 +8,10 @@
 // embedded store's tables, columns and value encodings (times as BIGINT unix milliseconds, tags
 // and custom fields as JSON text, personal fields as ciphertext with a keyed hash).
 //
-// Writes are serialised across every process that uses the database by a transaction-level
-// advisory lock, as SQLite's one writer serialises them: an import assigns the ids of its new
-// rows itself and loads them with COPY, one transaction per file. The data version is read
+// Writes to the data the analyses read are serialised across every process that uses the
+// database by a transaction-level advisory lock, as SQLite's one writer serialises them: an
+// import assigns the ids of its new rows itself and loads them with COPY, one transaction per
+// file. Users, sessions, the audit log and saved views are written without it. The data version is read
 // from the database on every call, so that two servers on one database see each other's writes.
 package postgres
 

@@ -69,7 +69,7 @@ func (db *DB) Audit(ctx context.Context, e kexi.AuditEntry) error {
 	if e.At.IsZero() {
 		e.At = db.stamp()
 	}
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO audit (at, login, action, entity, detail) VALUES (?, ?, ?, ?, ?)",
 			e.At.UnixMilli(), e.Login, e.Action, e.Entity, e.Detail)
 		return err

@@ -69,7 +69,7 @@ func (c *changes) part(part string) {
 // change runs fn in one write transaction that moves the data version and logs what fn
 // recorded in ch.
 func (db *DB) change(ctx context.Context, fn func(tx *sql.Tx, ch *changes) error) error {
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.writeConn(ctx, true, func(_ *sql.Conn, tx *sql.Tx) error {
 		ch := &changes{}
 		if err := fn(tx, ch); err != nil {
 			return err

@@ -88,14 +88,13 @@ func (db *DB) CheckKey(ctx context.Context) error {
 	m := hmac.New(sha256.New, db.c.macKey)
 	m.Write([]byte("kexi key check"))
 	want := m.Sum(nil)
-	return db.write(ctx, false, func(tx *sql.Tx) error {
-		var got []byte
-		err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'key_check'").Scan(&got)
-		if errors.Is(err, sql.ErrNoRows) {
-			_, err = tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('key_check', ?)", want)
+	return db.write(ctx, func(tx *sql.Tx) error {
+		// A store opening a new database at the same time may store its own first.
+		if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('key_check', ?) ON CONFLICT (key) DO NOTHING", want); err != nil {
 			return err
 		}
-		if err != nil {
+		var got []byte
+		if err := tx.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'key_check'").Scan(&got); err != nil {
 			return err
 		}
 		if !hmac.Equal(got, want) {
@@ -136,16 +135,18 @@ func (db *DB) Decrypt(b []byte) (string, error) { return db.c.open(b) }
 // stamp returns the current time in UTC truncated to the millisecond, as stored.
 func (db *DB) stamp() time.Time { return db.now().UTC().Truncate(time.Millisecond) }
 
-// write runs fn in one write transaction, bumping the data version when bump is true and
-// fn succeeded. A write that bumps it logs that everything may have changed: writes to data
-// the analyses read use change, which logs what they touched.
-func (db *DB) write(ctx context.Context, bump bool, fn func(tx *sql.Tx) error) error {
-	return db.writeConn(ctx, bump, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+// write runs fn in one write transaction, for what the analyses do not read (users, sessions,
+// the audit log, saved views): writes to data the analyses read use change, which serialises
+// them and logs what they touched.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return db.writeConn(ctx, false, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
 }
 
-// writeConn is write giving fn the connection of the transaction too (for the dialect's bulk
-// insert, which may need the driver's connection).
-func (db *DB) writeConn(ctx context.Context, bump bool, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
+// writeConn runs fn in one write transaction, giving it the connection of the transaction too
+// (for the dialect's bulk insert, which may need the driver's connection). A serial write
+// (one to the data the analyses read) runs the dialect's BeginWrite first: an import chooses
+// the ids of its new rows itself, and the data version moves one write at a time.
+func (db *DB) writeConn(ctx context.Context, serial bool, fn func(conn *sql.Conn, tx *sql.Tx) error) error {
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
 		return err
@@ -155,7 +156,7 @@ func (db *DB) writeConn(ctx context.Context, bump bool, fn func(conn *sql.Conn, 
 	if err != nil {
 		return err
 	}
-	if db.d.BeginWrite != nil {
+	if serial && db.d.BeginWrite != nil {
 		if err := db.d.BeginWrite(ctx, tx); err != nil {
 			tx.Rollback()
 			return err
@@ -164,12 +165,6 @@ func (db *DB) writeConn(ctx context.Context, bump bool, fn func(conn *sql.Conn, 
 	if err := fn(conn, tx); err != nil {
 		tx.Rollback()
 		return err
-	}
-	if bump {
-		if err := db.logChanges(ctx, tx, &changes{all: true}); err != nil {
-			tx.Rollback()
-			return err
-		}
 	}
 	return tx.Commit()
 }

@@ -23,11 +23,11 @@ type Dialect struct {
 	// JSONEach is a table of the elements of the JSON array of texts expr, in column value.
 	JSONEach func(expr string) string
 	// MergePatch is the JSON object text col with the JSON merge patch (RFC 7396) patch (a
-	// placeholder or a column holding a JSON object text) applied, NULL when it is empty; as
-	// the JSON text the engine writes for the same object, so that "IS DISTINCT FROM" tells a
-	// change.
+	// placeholder or a column holding a JSON object text) applied, NULL when it is empty.
 	MergePatch func(col, patch string) string
-	// JSONDiffers is the condition that the JSON texts a and b hold different values.
+	// JSONDiffers is the condition that the JSON texts a and b (either NULL) hold different
+	// values: an import's no-op check compares a stored object with MergePatch's, which
+	// PostgreSQL writes with other spacing than the engine's.
 	JSONDiffers func(a, b string) string
 	// Typed is the placeholder or column p given the SQL type typ ("bigint", "double
 	// precision", "text", "bytea"): the rows of VALUES in an UPDATE … FROM (VALUES …) need it
@@ -40,7 +40,8 @@ type Dialect struct {
 	// ReadIsolation is the isolation level of a read transaction that must see one snapshot.
 	ReadIsolation sql.IsolationLevel
 
-	// BeginWrite, when set, runs first in every write transaction (to serialise writers).
+	// BeginWrite, when set, runs first in every transaction that writes the data the analyses
+	// read (to serialise them: imports choose the ids of their new rows).
 	BeginWrite func(ctx context.Context, tx *sql.Tx) error
 	// BeginImport runs first in an import's transaction (stream: the import may be of any
 	// size) and returns what to run before the transaction ends.

@@ -66,7 +66,7 @@ func (db *DB) importChunks(ctx context.Context, stream bool, feed func(put func(
 	s := &importState{ctx: ctx, db: db, now: db.stamp(), stats: &st, stream: stream,
 		exts: map[string]*extState{}, base: map[string]int{}}
 	v := &validator{}
-	err := db.writeConn(ctx, false, func(conn *sql.Conn, tx *sql.Tx) error {
+	err := db.writeConn(ctx, true, func(conn *sql.Conn, tx *sql.Tx) error {
 		s.conn, s.tx = conn, tx
 		// Foreign keys are checked at commit rather than row by row: the rows of one kind
 		// go in before or after those they name, a batch at a time.

@@ -80,7 +80,7 @@ func (db *DB) CreateUser(ctx context.Context, u *kexi.User) error {
 		return err
 	}
 	now := db.stamp()
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, "INSERT INTO users (login, name, role, region, lang, password_hash, created_at, updated_at) "+
 			"VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", u.Login, u.Name, u.Role, u.Region, u.Lang, u.PasswordHash,
 			now.UnixMilli(), now.UnixMilli()).Scan(&u.ID)
@@ -101,7 +101,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *kexi.User) error {
 		return err
 	}
 	now := db.stamp()
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		var created int64
 		err := tx.QueryRowContext(ctx, "UPDATE users SET login = ?, name = ?, role = ?, region = ?, lang = ?, password_hash = ?, "+
 			"updated_at = ? WHERE id = ? RETURNING created_at", u.Login, u.Name, u.Role, u.Region, u.Lang, u.PasswordHash,
@@ -122,7 +122,7 @@ func (db *DB) UpdateUser(ctx context.Context, u *kexi.User) error {
 
 // DeleteUser deletes a user and their sessions. ENOTFOUND when absent.
 func (db *DB) DeleteUser(ctx context.Context, id int64) error {
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
 		if err != nil {
 			return fmt.Errorf("delete user: %w", err)
@@ -145,7 +145,7 @@ func (db *DB) CreateSession(ctx context.Context, s *kexi.Session) error {
 	}
 	s.CreatedAt = s.CreatedAt.UTC().Truncate(time.Millisecond)
 	s.ExpiresAt = s.ExpiresAt.UTC().Truncate(time.Millisecond)
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "INSERT INTO sessions (token_hash, user_id, csrf, api, name, created_at, expires_at) "+
 			"VALUES (?, ?, ?, ?, ?, ?, ?)", s.TokenHash, s.UserID, s.CSRF, boolInt(s.API), s.Name,
 			s.CreatedAt.UnixMilli(), s.ExpiresAt.UnixMilli())
@@ -172,7 +172,7 @@ func (db *DB) FindSession(ctx context.Context, tokenHash string) (*kexi.Session,
 
 // DeleteSession deletes a session (signing out). ENOTFOUND when absent.
 func (db *DB) DeleteSession(ctx context.Context, tokenHash string) error {
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE token_hash = ?", tokenHash)
 		if err != nil {
 			return fmt.Errorf("delete session: %w", err)
@@ -210,7 +210,7 @@ func (db *DB) FindAPITokens(ctx context.Context, userID int64) ([]*kexi.Session,
 // returns how many.
 func (db *DB) DeleteExpiredSessions(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	err := db.write(ctx, false, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE expires_at < ?", now.UnixMilli())
 		if err != nil {
 			return fmt.Errorf("delete expired sessions: %w", err)

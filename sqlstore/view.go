@@ -144,7 +144,7 @@ func (db *DB) CreateSavedView(ctx context.Context, v *kexi.SavedView) error {
 		return fmt.Errorf("create saved view: %w", err)
 	}
 	now := db.stamp()
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM saved_views WHERE owner_id = ?", v.OwnerID).Scan(&n); err != nil {
 			return fmt.Errorf("create saved view: %w", err)
@@ -187,7 +187,7 @@ func (db *DB) UpdateSavedView(ctx context.Context, v *kexi.SavedView) error {
 		return fmt.Errorf("update saved view: %w", err)
 	}
 	now := db.stamp()
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		var created int64
 		err := tx.QueryRowContext(ctx, "UPDATE saved_views SET name = ?, shared = ?, spec = ?, updated_at = ? "+
 			"WHERE id = ? RETURNING created_at", v.Name, v.Shared, spec, now.UnixMilli(), v.ID).Scan(&created)
@@ -207,7 +207,7 @@ func (db *DB) UpdateSavedView(ctx context.Context, v *kexi.SavedView) error {
 
 // DeleteSavedView deletes a view. ENOTFOUND when absent.
 func (db *DB) DeleteSavedView(ctx context.Context, id int64) error {
-	return db.write(ctx, false, func(tx *sql.Tx) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, "DELETE FROM saved_views WHERE id = ?", id)
 		if err != nil {
 			return fmt.Errorf("delete saved view: %w", err)
