@@ -37,7 +37,7 @@ func Copy(ctx context.Context, dst, src *DB) (map[string]int64, error) {
 	}
 	defer rtx.Rollback()
 	counts := map[string]int64{}
-	err = dst.writeConn(ctx, true, func(conn *sql.Conn, tx *sql.Tx) error {
+	err = dst.writeConn(ctx, true, func(conn *sql.Conn, tx *sql.Tx) error { // serial: it writes the analysed data
 		for _, t := range copyTables {
 			var any int
 			err := tx.QueryRowContext(ctx, "SELECT 1 FROM "+t+" LIMIT 1").Scan(&any)
@@ -79,7 +79,8 @@ func Copy(ctx context.Context, dst, src *DB) (map[string]int64, error) {
 				return fmt.Errorf("copy settings: %w", err)
 			}
 		}
-		return nil
+		// One change of everything: the data version moves on, and caches reload.
+		return dst.logChanges(ctx, tx, &changes{all: true})
 	})
 	if err != nil {
 		return nil, err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +78,17 @@ func TestBackupRestorePostgres(t *testing.T) {
 		t.Fatalf("restore into PostgreSQL: %d %s %s", code, stdout, errOut)
 	}
 	sameAnalyses(t, pgEnv, pg, env2, pg2)
+	// The copy is a change of everything: a server already on the database reloads.
+	st2, err := openStore(context.Background(), &Env{Getenv: mapEnv(env2), Stderr: io.Discard}, pg2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := st2.DataVersion(context.Background())
+	ch, cerr := st2.Changes(context.Background(), 0)
+	st2.Close()
+	if err != nil || cerr != nil || v < 1 || !ch.Everything {
+		t.Errorf("after the restore: data version %d (%v), changes since 0 %+v (%v); want ≥ 1 and everything", v, err, ch, cerr)
+	}
 	if code, stdout, _ := runCmd(env2, "", "users", "list", "--db", pg2); code != 0 || !strings.Contains(stdout, "boss") {
 		t.Errorf("users after the restore: %d %s", code, stdout)
 	}
