@@ -22,7 +22,7 @@ import (
 // cmdBackup writes a verified backup of the embedded database.
 func cmdBackup(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "backup", "--out BACKUP [--db FILE] [--with-key] [--no-verify]")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "embedded database `file` (env KEXI_DB); PostgreSQL: use pg_dump")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	out := fs.String("out", "", "the backup `file` to write (must not exist)")
 	withKey := fs.Bool("with-key", false, "include the encryption key: anyone with the backup can then read phone numbers and e-mail addresses")
 	noVerify := fs.Bool("no-verify", false, "do not restore the backup into a temporary file to check it")
@@ -36,7 +36,16 @@ func cmdBackup(ctx context.Context, env *Env, args []string) error {
 		return kexi.Errorf(kexi.EINVALID, "--out is required: the backup file to write")
 	}
 	if isPostgres(*db) {
-		return errPostgresBackup
+		rec, err := backupPostgres(ctx, env, *db, *out, *withKey, !*noVerify)
+		if err != nil {
+			return err
+		}
+		kf := strings.TrimSpace(env.Getenv("KEXI_KEY_FILE"))
+		if kf == "" {
+			kf, _ = pgKeyFile(env, *db)
+		}
+		printBackup(env, *out, rec, *withKey, kf)
+		return nil
 	}
 	if _, err := os.Stat(*db); err != nil {
 		return kexi.Errorf(kexi.EINVALID, "database %s: no such file", *db)
@@ -56,26 +65,25 @@ func cmdBackup(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "backup %s: %s bytes, %s customers, %s orders\n", *out,
+	printBackup(env, *out, rec, *withKey, *db+".key")
+	return nil
+}
+
+// printBackup reports a backup made, and where its key is (keyFile names it).
+func printBackup(env *Env, out string, rec kexi.BackupRecord, withKey bool, keyFile string) {
+	fmt.Fprintf(env.Stdout, "backup %s: %s bytes, %s customers, %s orders\n", out,
 		thousands(int(rec.Bytes)), thousands(int(rec.Customers)), thousands(int(rec.Orders)))
 	if !rec.VerifiedAt.IsZero() {
 		fmt.Fprintln(env.Stdout, "verified: restored into a temporary file; checksum, integrity check, rows of every table and the key all good")
 	}
-	if *withKey {
+	if withKey {
 		fmt.Fprintf(env.Stderr, "WARNING: this backup INCLUDES THE ENCRYPTION KEY. Anyone who has %s can read every phone number "+
-			"and e-mail address in it. Keep it as safe as the key itself.\n", *out)
+			"and e-mail address in it. Keep it as safe as the key itself.\n", out)
 	} else {
-		fmt.Fprintf(env.Stderr, "NOTE: the encryption key is NOT in this backup. Keep a copy of %s.key (or KEXI_KEY) somewhere safe, apart "+
-			"from the backup: without it the phone numbers and e-mail addresses cannot be read, and kexi restore needs it.\n", *db)
+		fmt.Fprintf(env.Stderr, "NOTE: the encryption key is NOT in this backup. Keep a copy of %s (or KEXI_KEY) somewhere safe, apart "+
+			"from the backup: without it the phone numbers and e-mail addresses cannot be read, and kexi restore needs it.\n", keyFile)
 	}
-	return nil
 }
-
-// errPostgresBackup is kexi backup's and restore's answer for a PostgreSQL database: its
-// backup file holds an embedded database.
-var errPostgresBackup = kexi.Errorf(kexi.EINVALID, "kexi backup and kexi restore work on the embedded database file; "+
-	"back up PostgreSQL with its own tools: pg_dump -Fc -f kexi.dump URL, and pg_restore -d URL kexi.dump "+
-	"(the phone numbers and e-mail addresses stay encrypted in the dump: keep the key file too, apart from it)")
 
 // makeBackup writes a backup of db to out and, when verify is set, restores it into a
 // temporary file beside it to check it and records it as the last verified backup.

@@ -19,7 +19,7 @@ const maxDemoCustomers = 2_000_000
 
 // cmdDemo generates the demo data set into the database, prints what it made and serves it.
 func cmdDemo(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "demo", "[--db FILE] [--customers N] [--seed S] [--no-serve] [--addr HOST:PORT]")
+	fs := newFlags(env, "demo", "[--db FILE|URL] [--customers N] [--seed S] [--no-serve] [--addr HOST:PORT]")
 	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	customers := fs.Int("customers", demo.DefaultCustomers, "number of customers `N`; about 12 orders each")
 	seed := fs.Int64("seed", 1, "random `seed`: the same seed (on the same day) gives the same data")

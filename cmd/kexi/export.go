@@ -45,6 +45,7 @@ func cmdExport(ctx context.Context, env *Env, args []string) error {
 	q := fs.String("q", "", "free-text search over name-like fields")
 	sortBy := fs.String("sort", "", "sort by a field, -field for descending")
 	limit := fs.Int("limit", -1, "at most this many records (-1: all)")
+	noLabels := fs.Bool("no-labels", false, "write the stored values, not their labels from the settings (douyin, not 抖音): for moving data to another database")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -76,13 +77,15 @@ func cmdExport(ctx context.Context, env *Env, args []string) error {
 		return fmt.Errorf("read settings: %w", err)
 	}
 	// Value labels (channel douyin → 抖音): a condition on a label finds the labelled values,
-	// and the file shows the labels, as the web page's export does.
+	// and the file shows the labels, as the web page's export does, unless --no-labels.
 	f := kexi.Filter{Where: set.Labels.Resolve(where), Query: *q, Sort: *sortBy, Limit: *limit}
 	recs, err := findAll(ctx, st, *kind, f)
 	if err != nil {
 		return err
 	}
-	recs = set.Labels.Relabel(recs)
+	if !*noLabels {
+		recs = set.Labels.Relabel(recs)
+	}
 	loc, err := zoneOf(env, *tz, set.TimeZone)
 	if err != nil {
 		return err

@@ -41,7 +41,7 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"demo":    {"generate a realistic demo data set into the embedded database, then serve it", cmdDemo},
+		"demo":    {"generate a realistic demo data set into the database, then serve it", cmdDemo},
 		"serve":   {"serve the web dashboard and the REST API", cmdServe},
 		"import":  {"import customers, orders, leads … from CSV or XLSX files", cmdImport},
 		"export":  {"export any entity list to CSV or XLSX", cmdExport},

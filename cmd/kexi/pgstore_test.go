@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/internal/pgtest"
 	"github.com/kexi/kexi/sqlite"
 )
 
@@ -61,7 +62,7 @@ func fakePostgres(t *testing.T, err error) *[]byte {
 	t.Helper()
 	var got []byte
 	old := openPostgres
-	openPostgres = func(ctx context.Context, dsn string, key []byte) (kexi.Store, error) {
+	openPostgres = func(ctx context.Context, dsn string, key []byte, conns int) (kexi.Store, error) {
 		got = key
 		if err != nil {
 			return nil, err
@@ -140,17 +141,46 @@ func TestOpenPostgresKey(t *testing.T) {
 	}
 }
 
-func TestPostgresBackupRefused(t *testing.T) {
-	ctx := context.Background()
-	for _, args := range [][]string{
-		{"backup", "--db", "postgres://db/kexi", "--out", filepath.Join(t.TempDir(), "b.kbk")},
-		{"restore", "--db", "postgresql://db/kexi", "some.kbk"},
-		{"serve", "--db", "postgres://db/kexi", "--backup-dir", t.TempDir(), "--addr", "127.0.0.1:0"},
+// TestServeBackupDirPostgres: scheduled backups are the embedded database's; on PostgreSQL
+// --backup-dir is exit 2 pointing at kexi backup from cron.
+func TestServeBackupDirPostgres(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	args := []string{"serve", "--db", "postgres://db/kexi", "--backup-dir", t.TempDir(), "--addr", "127.0.0.1:0"}
+	code := run(context.Background(), args, mapEnv(nil), strings.NewReader(""), &stdout, &stderr)
+	if code != 2 || !strings.Contains(stderr.String(), "kexi backup --db URL") {
+		t.Errorf("exit %d, stderr %q; want 2 and a pointer to kexi backup", code, stderr.String())
+	}
+}
+
+// TestPostgresOpenErrors: on a real server, a second machine without the key file gets exit 2
+// naming where the key goes (and no new key file); a URL the driver refuses and a server that
+// is not there are exit 2 with the URL's password hidden.
+func TestPostgresOpenErrors(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	first := map[string]string{"XDG_CONFIG_HOME": t.TempDir()}
+	if code, _, errOut := runCmd(first, "", "users", "list", "--db", dsn); code != 0 || !strings.Contains(errOut, "BACK UP THIS FILE") {
+		t.Fatalf("first open: %d %s", code, errOut)
+	}
+	other := t.TempDir()
+	code, _, errOut := runCmd(map[string]string{"XDG_CONFIG_HOME": other}, "", "users", "list", "--db", dsn)
+	if code != 2 || !strings.Contains(errOut, "set up by another kexi") || !strings.Contains(errOut, filepath.Join(other, "kexi")) {
+		t.Errorf("second machine without the key: %d %s", code, errOut)
+	}
+	if ents, _ := os.ReadDir(filepath.Join(other, "kexi")); len(ents) != 0 {
+		t.Errorf("a key file was left for a database it does not open: %v", ents)
+	}
+	// The first machine's key still opens it.
+	if code, _, errOut := runCmd(first, "", "users", "list", "--db", dsn); code != 0 {
+		t.Errorf("first machine again: %d %s", code, errOut)
+	}
+	for url, want := range map[string]string{
+		"postgres://kexi:hush@127.0.0.1:5432/kexi?sslmode=bogus":    "bad PostgreSQL URL",
+		"postgres://kexi:hush@127.0.0.1:1/kexi?sslmode=disable":     "cannot connect to PostgreSQL",
+		"postgresql://kexi:hush@127.0.0.1:1/kexi?connect_timeout=5": "cannot connect to PostgreSQL",
 	} {
-		var stdout, stderr bytes.Buffer
-		code := run(ctx, args, mapEnv(nil), strings.NewReader(""), &stdout, &stderr)
-		if code != 2 || !strings.Contains(stderr.String(), "pg_dump") {
-			t.Errorf("kexi %s: exit %d, stderr %q; want 2 and a pointer to pg_dump", strings.Join(args, " "), code, stderr.String())
+		code, _, errOut := runCmd(map[string]string{"XDG_CONFIG_HOME": t.TempDir()}, "", "users", "list", "--db", url)
+		if code != 2 || !strings.Contains(errOut, want) || strings.Contains(errOut, "hush") {
+			t.Errorf("%s: exit %d %s; want 2, %q, no password", url, code, errOut, want)
 		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 // cmdRestore restores a backup into a new database file, checking it before it takes its name.
 func cmdRestore(ctx context.Context, env *Env, args []string) error {
 	fs := newFlags(env, "restore", "--db NEW [--key-file FILE] [--force] BACKUP")
-	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "the database `file` to create (env KEXI_DB)")
+	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), "the database `file` to create, or a PostgreSQL URL of an empty database (env KEXI_DB)")
 	keyFile := fs.String("key-file", "", "the key `file` of the database the backup was made from (FILE.key), when the backup does not include the key (or set KEXI_KEY)")
 	force := fs.Bool("force", false, "replace an existing database (stop kexi serve on it first)")
 	if err := parseFlags(fs, args); err != nil {
@@ -27,13 +27,20 @@ func cmdRestore(ctx context.Context, env *Env, args []string) error {
 	}
 	backup := fs.Arg(0)
 	if isPostgres(*db) {
-		return errPostgresBackup
+		m, err := sqlite.ReadManifest(backup)
+		if err != nil {
+			return err
+		}
+		if *force {
+			return kexi.Errorf(kexi.EINVALID, "--force replaces an embedded database file; a PostgreSQL database is restored into only when it holds no records")
+		}
+		return restorePostgres(ctx, env, *db, backup, *keyFile, m)
 	}
 	m, err := sqlite.ReadManifest(backup)
 	if err != nil {
 		return err
 	}
-	key, from, err := restoreKey(env, *db, *keyFile, m)
+	key, from, err := restoreKey(env, *db+".key", *keyFile, m)
 	if err != nil {
 		return err
 	}
@@ -68,9 +75,9 @@ func cmdRestore(ctx context.Context, env *Env, args []string) error {
 }
 
 // restoreKey finds the key that opens the backup: --key-file, KEXI_KEY, the key the backup
-// includes, or the key file of the database being replaced, in this order. It also says where
-// the key came from.
-func restoreKey(env *Env, db, keyFile string, m *sqlite.Manifest) ([]byte, string, error) {
+// includes, or the key file dbKey of the database being replaced (none when empty), in this
+// order. It also says where the key came from.
+func restoreKey(env *Env, dbKey, keyFile string, m *sqlite.Manifest) ([]byte, string, error) {
 	decode := func(s, what string) ([]byte, string, error) {
 		k, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 		if err != nil || len(k) != 32 {
@@ -91,8 +98,10 @@ func restoreKey(env *Env, db, keyFile string, m *sqlite.Manifest) ([]byte, strin
 	if k := m.KeyBytes(); k != nil {
 		return k, "from the backup", nil
 	}
-	if b, err := os.ReadFile(db + ".key"); err == nil {
-		return decode(string(b), "key file "+db+".key")
+	if dbKey != "" {
+		if b, err := os.ReadFile(dbKey); err == nil {
+			return decode(string(b), "key file "+dbKey)
+		}
 	}
 	return nil, "", kexi.Errorf(kexi.EINVALID, "the backup does not include the encryption key: give the key of the database "+
 		"it was made from with --key-file FILE.key or KEXI_KEY")

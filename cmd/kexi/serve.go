@@ -25,7 +25,7 @@ const defaultAddr = "127.0.0.1:8080"
 
 // cmdServe serves the web dashboard and REST API over the database.
 func cmdServe(ctx context.Context, env *Env, args []string) error {
-	fs := newFlags(env, "serve", "[--db FILE] [--addr HOST:PORT] [--trusted-proxy CIDR,...] [--backup-dir DIR [--backup-every DURATION] [--backup-keep N]]")
+	fs := newFlags(env, "serve", "[--db FILE|URL] [--addr HOST:PORT] [--trusted-proxy CIDR,...] [--backup-dir DIR [--backup-every DURATION] [--backup-keep N]]")
 	db := fs.String("db", envOr(env, "KEXI_DB", defaultDB), dbHelp)
 	addr := fs.String("addr", envOr(env, "KEXI_ADDR", defaultAddr), "listen `address` HOST:PORT; port 0 picks a free one (env KEXI_ADDR)")
 	proxies := fs.String("trusted-proxy", envOr(env, "KEXI_TRUSTED_PROXIES", ""),
@@ -57,10 +57,10 @@ func cmdServe(ctx context.Context, env *Env, args []string) error {
 	}
 	if isPostgres(*db) {
 		if sched.dir != "" {
-			return kexi.Errorf(kexi.EINVALID, "--backup-dir makes scheduled backups of the embedded database only: back up PostgreSQL "+
-				"with its own tools (pg_dump, or the provider's backups), or run kexi backup --db URL from cron")
+			return kexi.Errorf(kexi.EINVALID, "--backup-dir makes scheduled backups of the embedded database only: for PostgreSQL "+
+				"run kexi backup --db URL --out FILE from cron, or use its own tools (pg_dump, the provider's backups)")
 		}
-		st, err := openStore(ctx, env, *db)
+		st, err := openStoreWith(ctx, env, *db, sqlite.Options{Readers: serveReaders})
 		if err != nil {
 			return err
 		}

@@ -28,11 +28,12 @@ func openStore(ctx context.Context, env *Env, db string) (kexi.Store, error) {
 	return openStoreWith(ctx, env, db, sqlite.Options{})
 }
 
-// openStoreWith is openStore with the embedded store's options (the key is filled in; a
-// PostgreSQL store has no such options). It is the one place that decides the store from db.
+// openStoreWith is openStore with the embedded store's options (the key is filled in). A
+// PostgreSQL store takes opts.Readers as its most connections (0: its default) and nothing
+// else. It is the one place that decides the store from db.
 func openStoreWith(ctx context.Context, env *Env, db string, opts sqlite.Options) (kexi.Store, error) {
 	if isPostgres(db) {
-		return openPostgresStore(ctx, env, db)
+		return openPostgresStore(ctx, env, db, opts.Readers)
 	}
 	key, err := storeKey(env, db)
 	if err != nil {
@@ -49,32 +50,47 @@ func isPostgres(db string) bool {
 	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
 }
 
-// openPostgres opens a PostgreSQL store; store_postgres.go sets it. It is a variable so that
-// this file builds before the postgres package does.
-var openPostgres func(ctx context.Context, dsn string, key []byte) (kexi.Store, error)
+// openPostgres opens a PostgreSQL store with at most conns connections (0: the store's
+// default); store_postgres.go sets it. It is a variable so that this file builds before the
+// postgres package does.
+var openPostgres func(ctx context.Context, dsn string, key []byte, conns int) (kexi.Store, error)
+
+// checkPostgresURL returns EINVALID when dsn is not a PostgreSQL URL the driver accepts;
+// store_postgres.go sets it.
+var checkPostgresURL = func(dsn string) error { return nil }
 
 // openPostgresStore opens the PostgreSQL database at dsn with its key (pgKey). When the key
 // file was created just now and the database turns out to hold another key's data (another
 // kexi made it), the new file is removed again and the error says where the key must go.
-func openPostgresStore(ctx context.Context, env *Env, dsn string) (kexi.Store, error) {
+func openPostgresStore(ctx context.Context, env *Env, dsn string, conns int) (kexi.Store, error) {
+	st, _, err := openPostgresKey(ctx, env, dsn, conns)
+	return st, err
+}
+
+// openPostgresKey is openPostgresStore that also returns the key.
+func openPostgresKey(ctx context.Context, env *Env, dsn string, conns int) (kexi.Store, []byte, error) {
 	if openPostgres == nil {
-		return nil, kexi.Errorf(kexi.EINVALID, "this kexi was built without PostgreSQL support")
+		return nil, nil, kexi.Errorf(kexi.EINVALID, "this kexi was built without PostgreSQL support")
+	}
+	if err := checkPostgresURL(dsn); err != nil {
+		return nil, nil, err
 	}
 	key, kf, created, err := pgKey(env, dsn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	st, err := openPostgres(ctx, dsn, key)
+	st, err := openPostgres(ctx, dsn, key, conns)
 	if err != nil {
 		if created {
 			os.Remove(kf)
-			if kexi.ErrorCode(err) == kexi.EINVALID {
-				return nil, kexi.Errorf(kexi.EINVALID, "the PostgreSQL database %s was set up by another kexi with its own encryption key: "+
+			// The URL parsed and the server answered: an invalid open is the key's.
+			if kexi.ErrorCode(err) == kexi.EINVALID && strings.Contains(kexi.ErrorMessage(err), "key") {
+				return nil, nil, kexi.Errorf(kexi.EINVALID, "the PostgreSQL database %s was set up by another kexi with its own encryption key: "+
 					"copy that key file here as %s (or set KEXI_KEY_FILE to it, or KEXI_KEY to its contents) (%s)",
 					redactDSN(dsn), kf, kexi.ErrorMessage(err))
 			}
 		}
-		return nil, err
+		return nil, nil, err
 	}
 	if created {
 		fmt.Fprintf(env.Stderr, "kexi: created a NEW encryption key for %s in\n  %s\n"+
@@ -83,7 +99,7 @@ func openPostgresStore(ctx context.Context, env *Env, dsn string) (kexi.Store, e
 			"machine running import or analyze) needs a copy of it (KEXI_KEY_FILE=that file) or KEXI_KEY.\n",
 			redactDSN(dsn), kf)
 	}
-	return st, nil
+	return st, key, nil
 }
 
 // pgKey returns the key for the PostgreSQL database at dsn: KEXI_KEY, or the key file (the

@@ -20,9 +20,6 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 // TestTwoServersPostgres runs two kexi serve on one PostgreSQL database (as a team would behind
 // a load balancer) and checks that each sees the other's writes at its next request.
 func TestTwoServersPostgres(t *testing.T) {
-	if openPostgres == nil {
-		t.Skip("the postgres package is not wired in yet (store_postgres.go)")
-	}
 	dsn := pgtest.DSN(t)
 	// The key file is found (and made by the first command) under the config folder, as on a
 	// server; both servers share it as two machines would share a copy.
