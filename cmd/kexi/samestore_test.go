@@ -30,7 +30,7 @@ func TestSameOutputBothStores(t *testing.T) {
 				t.Fatalf("import into %s: exit %d\n%s\n%s", displayDB(db), code, out, errs)
 			}
 		}
-		sameAnalyses(t, env, dbs)
+		sameOutputs(t, env, dbs)
 	})
 	t.Run("Demo", func(t *testing.T) {
 		dbs := [2]string{filepath.Join(t.TempDir(), "kexi.db"), pgtest.DSN(t)}
@@ -39,13 +39,13 @@ func TestSameOutputBothStores(t *testing.T) {
 				t.Fatalf("demo into %s: exit %d\n%s\n%s", displayDB(db), code, out, errs)
 			}
 		}
-		sameAnalyses(t, env, dbs)
+		sameOutputs(t, env, dbs)
 	})
 }
 
-// sameAnalyses runs every analysis on both databases, in JSON and CSV, and compares the
+// sameOutputs runs every analysis on both databases, in JSON and CSV, and compares the
 // outputs and exit codes.
-func sameAnalyses(t *testing.T, env map[string]string, dbs [2]string) {
+func sameOutputs(t *testing.T, env map[string]string, dbs [2]string) {
 	t.Helper()
 	var names []string
 	for _, a := range all.List() {
