@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -298,6 +299,9 @@ func applyPeriod(in *analysis.Input, period string) error {
 	return nil
 }
 
+// summaryLoads counts the summaries loaded from a store: tests see that the summary path ran.
+var summaryLoads atomic.Int64
+
 // summariesFor returns the summary each analysis runs on (analysis.SummaryRunner), loaded
 // from the store once per distinct window, or nil when one of them reads the orders with the
 // options given. data is the Dataset loaded without the orders, whose LastOrder gives the
@@ -327,6 +331,7 @@ func summariesFor(ctx context.Context, sl kexi.SummaryLoader, as []analysis.Anal
 			if err != nil {
 				return nil, fmt.Errorf("load summary: %w", err)
 			}
+			summaryLoads.Add(1)
 			out[i] = s
 		}
 	}
