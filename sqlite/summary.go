@@ -3,29 +3,103 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math"
+	"runtime"
+	"sync"
 
 	"github.com/kexi/kexi"
 )
 
-// summaryChunk is how many orders LoadSummary holds at once: it summarises them whenever
-// this many have come and a customer's run of orders has ended.
+// summaryChunk is how many orders LoadSummary holds at once per shard: it summarises them
+// whenever this many have come and a customer's run of orders has ended.
 const summaryChunk = 1 << 16
 
 // LoadSummary returns the per-customer summary of the purchases in scope within w, as
-// kexi.Summarize defines it, without holding every order: one query, in one read transaction,
-// reads the orders in scope within the window's times in (customer, time, id) order, the
-// order of the index orders_customer, and they are summarised a few thousand customers at a
-// time.
+// kexi.Summarize defines it, without holding every order: the orders in scope within the
+// window's times are read in (customer, time, id) order, the order of the index
+// orders_customer, and summarised a few thousand customers at a time. Ranges of customer ids
+// are read in parallel, each on its own read transaction; the data version is compared before
+// and after, and a load that overlapped a write is repeated (finally in one transaction).
 func (db *DB) LoadSummary(ctx context.Context, scope kexi.Scope, w kexi.Window) (*kexi.Summary, error) {
-	tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	shards := min(max(runtime.NumCPU(), 1), 4)
+	for attempt := 0; attempt < 3; attempt++ {
+		v1, err := db.DataVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s, err := db.loadSummary(ctx, scope, w, shards)
+		if err != nil {
+			return nil, fmt.Errorf("load summary: %w", err)
+		}
+		v2, err := db.DataVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if v1 == v2 {
+			return s, nil
+		}
+	}
+	s, err := db.loadSummary(ctx, scope, w, 1)
 	if err != nil {
 		return nil, fmt.Errorf("load summary: %w", err)
 	}
-	defer tx.Rollback()
-	from, until := w.Bounds()
+	return s, nil
+}
+
+// loadSummary reads the summary in n shards of the customer id range at once and joins them.
+func (db *DB) loadSummary(ctx context.Context, scope kexi.Scope, w kexi.Window, n int) (*kexi.Summary, error) {
+	parts := make([][]kexi.CustomerSummary, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tx, err := db.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+			if err != nil {
+				errs[k] = err
+				return
+			}
+			defer tx.Rollback()
+			parts[k], errs[k] = summaryShard(ctx, tx, scope, w, k, n)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	total := 0
+	for _, p := range parts {
+		total += len(p)
+	}
+	s := &kexi.Summary{Window: w, Customers: make([]kexi.CustomerSummary, 0, total)}
+	for _, p := range parts {
+		s.Customers = append(s.Customers, p...)
+	}
+	return s, nil
+}
+
+// summaryShard summarises shard k of n of the customer id range: the first shard also holds
+// the anonymous orders (a NULL customer, customer 0 in a Dataset), the last is open above.
+func summaryShard(ctx context.Context, q querier, scope kexi.Scope, w kexi.Window, k, n int) ([]kexi.CustomerSummary, error) {
+	var top int64
+	if err := q.QueryRowContext(ctx, "SELECT coalesce(max(customer_id), 0) FROM orders").Scan(&top); err != nil {
+		return nil, err
+	}
+	lo, hi := top*int64(k)/int64(n), top*int64(k+1)/int64(n)
 	var conds []cond
+	switch {
+	case n == 1:
+	case k == 0:
+		conds = append(conds, cond{sql: "(t.customer_id IS NULL OR t.customer_id <= ?)", args: []any{hi}})
+	case k == n-1:
+		conds = append(conds, cond{sql: "t.customer_id > ?", args: []any{lo}})
+	default:
+		conds = append(conds, cond{sql: "t.customer_id > ? AND t.customer_id <= ?", args: []any{lo, hi}})
+	}
+	from, until := w.Bounds()
 	if from != math.MinInt64 {
 		conds = append(conds, cond{sql: "t.ordered_at >= ?", args: []any{from}})
 	}
@@ -34,17 +108,17 @@ func (db *DB) LoadSummary(ctx context.Context, scope kexi.Scope, w kexi.Window) 
 	}
 	where, args := scopeWhere(scopeCustomer, scope, conds...)
 	// Anonymous orders (a NULL customer) sort first, as customer 0 does in a Dataset.
-	rows, err := tx.QueryContext(ctx, "SELECT coalesce(t.customer_id, 0), t.ordered_at, t.id, t.amount, t.status FROM orders t"+
+	rows, err := q.QueryContext(ctx, "SELECT coalesce(t.customer_id, 0), t.ordered_at, t.id, t.amount, t.status FROM orders t"+
 		where+" ORDER BY t.customer_id, t.ordered_at, t.id", args...)
 	if err != nil {
-		return nil, fmt.Errorf("load summary: %w", err)
+		return nil, err
 	}
 	defer rows.Close()
-	s := &kexi.Summary{Window: w}
+	var out []kexi.CustomerSummary
 	var chunk kexi.OrderTable
 	chunk.Grow(summaryChunk + 64)
 	flush := func() {
-		s.Customers = append(s.Customers, kexi.Summarize(&chunk, w).Customers...)
+		out = append(out, kexi.Summarize(&chunk, w).Customers...)
 		chunk.Reset()
 	}
 	in := texts{}
@@ -53,16 +127,16 @@ func (db *DB) LoadSummary(ctx context.Context, scope kexi.Scope, w kexi.Window) 
 	var status sql.RawBytes
 	for rows.Next() {
 		if err := rows.Scan(&cid, &at, &id, &amount, &status); err != nil {
-			return nil, fmt.Errorf("load summary: %w", err)
+			return nil, err
 		}
-		if n := chunk.Len(); n >= summaryChunk && chunk.CustomerID[n-1] != cid {
+		if m := chunk.Len(); m >= summaryChunk && chunk.CustomerID[m-1] != cid {
 			flush()
 		}
 		chunk.AppendRow(id, "", cid, at, amount, 0, 0, 0, 0, kexi.Facets{Status: in.get(status)})
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("load summary: %w", err)
+		return nil, err
 	}
 	flush()
-	return s, nil
+	return out, nil
 }
