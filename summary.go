@@ -195,7 +195,10 @@ func floorDiv(a, b int64) int64 {
 }
 
 // SummaryOf returns the summary of d's orders in w: d.Summary when it was loaded for w (a
-// load that left the orders out), else Summarize of d.Orders.
+// load that left the orders out), else Summarize of d.Orders. A Dataset loaded with a summary
+// instead of its orders has no orders to summarise for another window: the caller loads the
+// window the analysis asks for (analysis.SummaryRunner), and TestOnSummary checks that each
+// analysis asks for the window it reads.
 func (d *Dataset) SummaryOf(w Window) *Summary {
 	if d.Summary != nil && d.Summary.Window.Equal(w) {
 		return d.Summary
