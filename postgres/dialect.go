@@ -51,6 +51,7 @@ var dialect = &sqlstore.Dialect{
 	Bulk:        newCopy,
 	InsertedIDs: syncIdentity,
 	Savepoints:  true,
+	Summary:     summary,
 	Classify:    classify,
 }
 

@@ -353,3 +353,7 @@ func TestValueNotStorable(t *testing.T) {
 		t.Errorf("import update: %v, want EINVALID naming record 2", err)
 	}
 }
+
+func TestStoreSummary(t *testing.T) {
+	storetest.RunSummary(t, func(t *testing.T) kexi.Store { return open(t) })
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/demo"
 	"github.com/kexi/kexi/internal/pgtest"
 	"github.com/kexi/kexi/internal/refdata"
 	"github.com/kexi/kexi/postgres"
@@ -66,6 +67,69 @@ func TestSameDatasetAsSQLite(t *testing.T) {
 		}
 		if !reflect.DeepEqual(a, b) {
 			t.Errorf("scope %+v: the Datasets differ: %s", scope, firstDiff(a, b))
+		}
+	}
+	sameSummaries(t, lite, pg, 4000)
+}
+
+// TestSameSummaryDemo: on the demo data (returns, cancellations, $0 orders, several orders a
+// day) PostgreSQL's summary query gives the bits of the embedded store's summary in Go.
+func TestSameSummaryDemo(t *testing.T) {
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), sqlite.Options{Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	pg := open(t)
+	for _, st := range []kexi.Store{lite, pg} {
+		if _, err := st.Import(ctx, demo.Generate(demo.Options{Customers: 800, Seed: 7})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameSummaries(t, lite, pg, 500)
+}
+
+// sameSummaries compares LoadSummary on both stores, for open and closed windows in UTC and
+// Asia/Shanghai, in full and within an owner's scope; the full one has at least min customers.
+func sameSummaries(t *testing.T, lite *sqlite.DB, pg *postgres.DB, min int) {
+	t.Helper()
+	ctx := context.Background()
+	sh, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	d, err := lite.LoadDataset(ctx, kexi.Scope{}, kexi.PartOrders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := d.LastOrderAt()
+	windows := []kexi.Window{{}, {Loc: sh}, {From: last.AddDate(-1, 0, 0), Until: last.AddDate(0, -2, 0), Loc: sh}}
+	for _, scope := range []kexi.Scope{{}, {Owner: "bo"}, {Owner: "zhang.wei"}} {
+		for _, w := range windows {
+			a, err := lite.LoadSummary(ctx, scope, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := pg.LoadSummary(ctx, scope, w)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if scope == (kexi.Scope{}) && w.Loc == nil && len(a.Customers) < min {
+				t.Fatalf("%d customers summarised, want at least %d", len(a.Customers), min)
+			}
+			if !reflect.DeepEqual(a.Customers, b.Customers) {
+				n := 0
+				for i := range a.Customers {
+					if i < len(b.Customers) && a.Customers[i] != b.Customers[i] {
+						if n++; n <= 3 {
+							t.Errorf("scope %+v window %v: customer %d: %+v on the embedded store, %+v on PostgreSQL",
+								scope, w, a.Customers[i].CustomerID, a.Customers[i], b.Customers[i])
+						}
+					}
+				}
+				t.Errorf("scope %+v window %v: %d and %d customers, %d differ", scope, w, len(a.Customers), len(b.Customers), n)
+			}
 		}
 	}
 }
