@@ -22,7 +22,7 @@ var dialect = &sqlstore.Dialect{
 		return "strpos(lower(" + hay + "), lower(" + needle + ")) > 0"
 	},
 	JSONText: func(col, name string) string {
-		return "(" + col + "::json ->> '" + strings.ReplaceAll(name, "'", "''") + "')"
+		return "((" + col + "::json ->> '" + strings.ReplaceAll(name, "'", "''") + "') COLLATE \"C\")"
 	},
 	// A text that is not a number is 0, as SQLite's CAST makes it, rather than an error.
 	Number: func(expr string) string {

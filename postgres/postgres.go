@@ -52,7 +52,6 @@ type Options struct {
 // DB is a kexi store on one PostgreSQL database. It implements kexi.Store.
 type DB struct {
 	*sqlstore.DB
-	pool *sql.DB
 }
 
 var _ kexi.Store = (*DB)(nil)
@@ -92,7 +91,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &DB{DB: st, pool: pool}, nil
+	return &DB{DB: st}, nil
 }
 
 // migrationLock is the advisory lock key that serialises migrations.

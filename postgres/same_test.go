@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -86,4 +87,51 @@ func firstDiff(a, b *kexi.Dataset) string {
 		}
 	}
 	return "nothing"
+}
+
+// TestSameFindOrder sorts customers by fields some of them lack (a NULL birth date, a missing
+// custom field) and by texts that a locale would order otherwise: both stores give one order,
+// SQLite's (NULLs first ascending, texts by byte).
+func TestSameFindOrder(t *testing.T) {
+	ctx := context.Background()
+	clock := func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) }
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), sqlite.Options{Key: key, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	pg, err := postgres.Open(ctx, pgtest.DSN(t), postgres.Options{Key: key, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	day := func(d int) time.Time { return time.Date(1990, 1, d, 0, 0, 0, 0, time.UTC) }
+	customers := []kexi.Customer{
+		{ExternalID: "a", Name: "b", BirthDate: day(3), Custom: map[string]string{"plan": "Zeta"}},
+		{ExternalID: "b", Name: "B"},
+		{ExternalID: "c", Name: "a", BirthDate: day(1), Custom: map[string]string{"plan": "alpha"}},
+		{ExternalID: "d", Name: "_x"},
+		{ExternalID: "e", Name: "A", BirthDate: day(2), Custom: map[string]string{"plan": "Beta"}},
+		{ExternalID: "f", Name: "é"},
+	}
+	for _, st := range []kexi.Store{lite, pg} {
+		if _, err := st.Import(ctx, &kexi.Batch{Customers: slices.Clone(customers)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, sort := range []string{"birth_date", "-birth_date", "custom.plan", "-custom.plan", "name", "-name"} {
+		var got [2][]string
+		for i, st := range []kexi.Store{lite, pg} {
+			list, _, err := st.FindCustomers(ctx, kexi.Filter{Sort: sort})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range list {
+				got[i] = append(got[i], c.ExternalID)
+			}
+		}
+		if !slices.Equal(got[0], got[1]) {
+			t.Errorf("sort %s: the embedded store gives %v, PostgreSQL %v", sort, got[0], got[1])
+		}
+	}
 }

@@ -376,7 +376,8 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
-// orderBy builds the ORDER BY list of a sort ("-amount"); ties go by id.
+// orderBy builds the ORDER BY list of a sort ("-amount"); ties go by id. A missing value (NULL)
+// sorts first ascending and last descending, as SQLite sorts it by default.
 func (e *entity[T]) orderBy(db *DB, sort string) (string, error) {
 	sort = strings.TrimSpace(sort)
 	if sort == "" || sort == "id" {
@@ -385,10 +386,10 @@ func (e *entity[T]) orderBy(db *DB, sort string) (string, error) {
 	if sort == "-id" {
 		return "t.id DESC", nil
 	}
-	dir := ""
+	dir := " NULLS FIRST"
 	name := sort
 	if strings.HasPrefix(sort, "-") {
-		dir, name = " DESC", sort[1:]
+		dir, name = " DESC NULLS LAST", sort[1:]
 	} else if strings.HasPrefix(sort, "+") {
 		name = sort[1:]
 	}

@@ -113,7 +113,7 @@ func attachStages(ctx context.Context, q querier, leads []kexi.Lead) error {
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM lead_stages").Scan(&n); err != nil {
 		return fmt.Errorf("load lead stages: %w", err)
 	}
-	rows, err := q.QueryContext(ctx, "SELECT lead_id, stage, entered_at FROM lead_stages ORDER BY lead_id, entered_at")
+	rows, err := q.QueryContext(ctx, "SELECT lead_id, stage, entered_at FROM lead_stages ORDER BY lead_id, entered_at, stage")
 	if err != nil {
 		return fmt.Errorf("load lead stages: %w", err)
 	}
@@ -154,7 +154,7 @@ func attachStages(ctx context.Context, q querier, leads []kexi.Lead) error {
 
 // loadStages reads every lead's stage history (in time order), keyed by lead id.
 func loadStages(ctx context.Context, q stageRows) (map[int64][]kexi.StageEntry, error) {
-	rows, err := q.QueryContext(ctx, "SELECT lead_id, stage, entered_at FROM lead_stages ORDER BY lead_id, entered_at")
+	rows, err := q.QueryContext(ctx, "SELECT lead_id, stage, entered_at FROM lead_stages ORDER BY lead_id, entered_at, stage")
 	if err != nil {
 		return nil, fmt.Errorf("load lead stages: %w", err)
 	}
@@ -181,7 +181,7 @@ func fillStages(ctx context.Context, db *DB, list []*kexi.Lead) error {
 		ids[i] = l.ID
 	}
 	rows, err := db.r.QueryContext(ctx, "SELECT lead_id, stage, entered_at FROM lead_stages WHERE lead_id IN ("+
-		placeholders(len(ids))+") ORDER BY lead_id, entered_at", ids...)
+		placeholders(len(ids))+") ORDER BY lead_id, entered_at, stage", ids...)
 	if err != nil {
 		return fmt.Errorf("load lead stages: %w", err)
 	}
