@@ -35,6 +35,10 @@ type Dataset struct {
 	// LastOrder is set by a load that left the orders out (Parts): the time of the last order
 	// in scope at or before Latest, which analyses default their as-of date to.
 	LastOrder time.Time
+	// Summary, when set, is the per-customer summary of the orders in scope over its Window,
+	// loaded in place of the orders (SummaryLoader) for analyses that run on it; SummaryOf
+	// gives it for its window and computes others from Orders.
+	Summary *Summary
 }
 
 // Normalize sorts every slice into the order the Dataset documents. Loaders call it once;
@@ -209,7 +213,7 @@ func (p Parts) Has(q Parts) bool { return p&q == q }
 // Only returns a copy of d with only the parts in p (the others empty); the copy shares d's
 // slices.
 func (d *Dataset) Only(p Parts) *Dataset {
-	e := &Dataset{CustomFields: d.CustomFields, Keys: d.Keys, LastOrder: d.LastOrder}
+	e := &Dataset{CustomFields: d.CustomFields, Keys: d.Keys, LastOrder: d.LastOrder, Summary: d.Summary}
 	if p.Has(PartCustomers) {
 		e.Customers = d.Customers
 	}

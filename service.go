@@ -173,6 +173,14 @@ type Importer interface {
 	Import(ctx context.Context, b *Batch) (ImportStats, error)
 }
 
+// SummaryLoader computes the per-customer summary of the orders in scope over a window
+// (Summarize gives its definition) where the orders are kept, so that analyses that run on
+// summaries never pull every order into the client. A store may implement it; the CLI loads a
+// summary instead of the orders when every analysis it runs can use one.
+type SummaryLoader interface {
+	LoadSummary(ctx context.Context, scope Scope, w Window) (*Summary, error)
+}
+
 // DatasetLoader loads what the analyses need, within a scope: the parts named (AllParts for
 // everything). A load without PartOrders sets Dataset.LastOrder.
 type DatasetLoader interface {

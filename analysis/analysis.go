@@ -60,6 +60,36 @@ type Info struct {
 	// the server load only these (TestReads checks that an analysis gives the same result on
 	// a Dataset of only its Reads). Empty means everything.
 	Reads []string `json:"reads,omitempty"`
+	// OnSummary says the analysis can run on the per-customer summary of the orders
+	// (kexi.Summary, Input.Summary) instead of the orders themselves, and implements
+	// SummaryRunner to say which window it reads; SummaryReads then lists the other Dataset
+	// parts it reads (Reads less the orders). The CLI loads a summary instead of the orders
+	// when every analysis it runs can use one.
+	OnSummary    bool     `json:"on_summary,omitempty"`
+	SummaryReads []string `json:"summary_reads,omitempty"`
+}
+
+// SummaryRunner is an analysis that can run on a per-customer summary (Info.OnSummary).
+// SummaryWindow returns the window of the summary Run reads for in (Defaults applied by the
+// caller), and false when with in's options Run reads the orders themselves (or would reject
+// the options): then the caller must load the orders.
+type SummaryRunner interface {
+	Analysis
+	SummaryWindow(in Input) (kexi.Window, bool)
+}
+
+// SummaryParts returns the Dataset parts to load beside a summary for the analyses, and
+// whether every one of them can run on a summary at all (Info.OnSummary and SummaryRunner).
+func SummaryParts(as ...Analysis) (kexi.Parts, bool) {
+	var p kexi.Parts
+	for _, a := range as {
+		info := a.Info()
+		if _, ok := a.(SummaryRunner); !ok || !info.OnSummary {
+			return 0, false
+		}
+		p |= kexi.PartsOf(info.SummaryReads...)
+	}
+	return p, true
 }
 
 // Parts returns the Dataset parts the analyses read together (kexi.AllParts when one of them
@@ -434,6 +464,24 @@ func Check(in Input) error {
 	}
 	return nil
 }
+
+// Window returns the window of the purchases in the input's period (as InPeriod reads From and
+// To) at or before until (zero: open), with days counted in in.Location(): what Until keeps, as a
+// kexi.Window for Summary.
+func (in Input) Window(until time.Time) kexi.Window {
+	to := in.To
+	if !to.IsZero() && to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
+		to = EndOfDay(to, to.Location())
+	}
+	if to.IsZero() || (!until.IsZero() && until.Before(to)) {
+		to = until
+	}
+	return kexi.Window{From: in.From, Until: to, Loc: in.Location()}
+}
+
+// Summary returns the per-customer summary of the orders in w: the one loaded with the Dataset
+// when it was loaded for w, else computed from the orders (kexi.Dataset.SummaryOf).
+func (in Input) Summary(w kexi.Window) *kexi.Summary { return in.Data.SummaryOf(w) }
 
 // InPeriod reports whether t lies in [From, To] of the input (open ends when zero). To is
 // inclusive of its whole day when it has no time part.

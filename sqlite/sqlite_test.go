@@ -394,3 +394,9 @@ func TestFileModes(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreSummary(t *testing.T) {
+	storetest.RunSummary(t, func(t *testing.T) kexi.Store {
+		return open(t, filepath.Join(t.TempDir(), "kexi.db"))
+	})
+}

@@ -59,6 +59,13 @@ type Dialect struct {
 	// savepoint rolled back to.
 	Savepoints bool
 
+	// Summary, when set, is the query that computes the per-customer summary where the orders
+	// are: kexi.CustomerSummary's columns in their order, one row per customer (id 0 for the
+	// anonymous orders), by id, over the purchases among the orders t that the condition where
+	// selects. Its first placeholder is the name of the time zone days are counted in, before
+	// where's. Without it LoadSummary reads the orders in customer order and summarises them.
+	Summary func(where string) string
+
 	// Classify tells what kind of failure a driver error is.
 	Classify func(err error) ErrorKind
 }

@@ -14,6 +14,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
@@ -113,7 +114,49 @@ func (clvAnalysis) Info() analysis.Info {
 		},
 		Needs: []string{"orders"},
 		Reads: []string{"orders"},
+		// It reads only the summary, but for the BG/BB and a holdout (SummaryWindow).
+		OnSummary: true,
 	}
+}
+
+// options are the clv analysis's options, read and checked.
+type options struct {
+	model, periodName string
+	unit              Unit
+	months            int
+	discount, penalty float64
+	holdout           time.Time // midnight in the business's zone, or zero
+}
+
+func (a clvAnalysis) options(in analysis.Input) (options, error) {
+	o := analysis.NewOpts(a.Info(), in.Options)
+	op := options{model: o.String("model"), periodName: o.String("bgbb_period"), unit: Weeks}
+	unitName := o.String("unit")
+	op.months, op.discount, op.penalty = o.Int("horizon"), o.Float("discount"), o.Float("penalty")
+	op.holdout = o.DateIn("holdout", in.Location())
+	if err := o.Err(); err != nil {
+		return op, err
+	}
+	if op.months < 1 || op.months > 600 || op.discount < 0 || op.discount >= 1 || op.penalty < 0 {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{
+			Column: "horizon/discount/penalty", Value: fmt.Sprintf("%d/%g/%g", op.months, op.discount, op.penalty),
+			Reason: "expected horizon 1..600 months, discount in [0, 1), penalty ≥ 0"}}}
+	}
+	if unitName == "days" {
+		op.unit = Days
+	}
+	return op, nil
+}
+
+// SummaryWindow returns the window Run summarises for the BG/NBD, Pareto/NBD and MBG/NBD
+// without a holdout: the period up to the end of the as-of day. The BG/BB (calendar periods)
+// and a holdout (a second summary after the calibration end) read the orders.
+func (a clvAnalysis) SummaryWindow(in analysis.Input) (kexi.Window, bool) {
+	op, err := a.options(in)
+	if err != nil || op.model == "bgbb" || !op.holdout.IsZero() || in.AsOf.IsZero() {
+		return kexi.Window{}, false
+	}
+	return in.Window(analysis.EndOfDay(in.AsOf, in.Location())), true
 }
 
 func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
@@ -121,26 +164,15 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 		return nil, err
 	}
 	in = analysis.Defaults(in)
-	o := analysis.NewOpts(a.Info(), in.Options)
-	model, unitName, periodName := o.String("model"), o.String("unit"), o.String("bgbb_period")
-	months, discount, penalty := o.Int("horizon"), o.Float("discount"), o.Float("penalty")
-	loc := in.Location()
-	holdout := o.DateIn("holdout", loc)
-	if err := o.Err(); err != nil {
+	op, err := a.options(in)
+	if err != nil {
 		return nil, err
 	}
-	if months < 1 || months > 600 || discount < 0 || discount >= 1 || penalty < 0 {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{
-			Column: "horizon/discount/penalty", Value: fmt.Sprintf("%d/%g/%g", months, discount, penalty),
-			Reason: "expected horizon 1..600 months, discount in [0, 1), penalty ≥ 0"}}}
-	}
-	unit := Weeks
-	if unitName == "days" {
-		unit = Days
-	}
+	model, unit, months, discount, penalty := op.model, op.unit, op.months, op.discount, op.penalty
+	loc := in.Location()
 	asOf := Day(in.AsOf.In(loc))
 	so := SummaryOptions{Unit: unit, End: asOf}
-	if !holdout.IsZero() {
+	if holdout := op.holdout; !holdout.IsZero() {
 		if hd := Day(holdout); hd >= asOf {
 			return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{
 				Column: "holdout", Value: holdout.Format("2006-01-02"), Reason: "expected a date before the as-of date " + in.AsOf.Format("2006-01-02")}}}
@@ -148,30 +180,44 @@ func (a clvAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 			so.End, so.HoldoutEnd = hd, asOf
 		}
 	}
-	var ps []Purchase
-	od := &in.Data.Orders
-	for i := range od.Len() {
-		if !od.IsPurchase(i) {
-			continue
+	noPurchases := analysis.Refuse(analysis.NewNote("clv_no_purchases",
+		"clv: no purchases to model (orders that are not returns or cancelled, up to the as-of date)",
+		"没有可用于建模的购买记录（截至分析日、未退货也未取消的订单）"))
+	var s *Summary
+	if w, ok := a.SummaryWindow(in); ok {
+		ks := in.Summary(w)
+		if len(ks.Customers) == 0 {
+			return nil, noPurchases
 		}
-		if at := od.Time(i); in.InPeriod(at) {
-			ps = append(ps, Purchase{Customer: od.CustomerID[i], Day: Day(at.In(loc)), Amount: od.Amount[i]})
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-	}
-	if len(ps) == 0 {
-		return nil, analysis.Refuse(analysis.NewNote("clv_no_purchases",
-			"clv: no purchases to model (orders that are not returns or cancelled, up to the as-of date)",
-			"没有可用于建模的购买记录（截至分析日、未退货也未取消的订单）"))
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if model == "bgbb" {
-		return runBGBB(in, ps, periodName, so, months, discount, penalty)
-	}
-	s, err := Summarize(ps, so)
-	if err != nil {
-		return nil, err
+		if s, err = FromSummary(ks, unit, so.End); err != nil {
+			return nil, err
+		}
+	} else {
+		var ps []Purchase
+		od := &in.Data.Orders
+		for i := range od.Len() {
+			if !od.IsPurchase(i) {
+				continue
+			}
+			if at := od.Time(i); in.InPeriod(at) {
+				ps = append(ps, Purchase{Customer: od.CustomerID[i], Day: Day(at.In(loc)), Amount: od.Amount[i]})
+			}
+		}
+		if len(ps) == 0 {
+			return nil, noPurchases
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if model == "bgbb" {
+			return runBGBB(in, ps, op.periodName, so, months, discount, penalty)
+		}
+		if s, err = Summarize(ps, so); err != nil {
+			return nil, err
+		}
 	}
 	if len(s.Customers) < 10 {
 		return nil, analysis.Refuse(analysis.NewNote("clv_too_few",

@@ -150,6 +150,42 @@ func Summarize(p []Purchase, o SummaryOptions) (*Summary, error) {
 	return s, nil
 }
 
+// FromSummary returns the summary Summarize gives without a holdout, End end, of the purchases
+// a per-customer summary counts (kexi.Summarize; its window ends on day end in its time zone):
+// frequency = purchase days − 1, recency = last − first day, T = end − first day, monetary =
+// RepeatValue / RepeatPaid. Customers whose first purchase day is after end are left out. It
+// returns an EINVALID error for a bad unit and for a customer whose revenue is not finite (an
+// infinite amount: Summarize names its row).
+func FromSummary(ks *kexi.Summary, unit Unit, end int32) (*Summary, error) {
+	if unit == 0 {
+		unit = Weeks
+	}
+	if unit != Days && unit != Weeks {
+		return nil, kexi.Errorf(kexi.EINVALID, "clv: unit must be days (1) or weeks (7), not %d", unit)
+	}
+	u := float64(unit)
+	s := &Summary{Unit: unit, End: end, Customers: make([]Customer, 0, len(ks.Customers))}
+	for i := range ks.Customers {
+		k := &ks.Customers[i]
+		if math.IsNaN(k.Revenue) || math.IsInf(k.Revenue, 0) {
+			return nil, &kexi.Error{Code: kexi.EINVALID, Message: "clv: bad purchase amount",
+				Problems: []kexi.FieldProblem{{Column: "amount", Value: fmt.Sprint(k.Revenue),
+					Reason: fmt.Sprintf("expected finite amounts ≥ 0 (customer %d)", k.CustomerID)}}}
+		}
+		if k.FirstDay > end {
+			continue
+		}
+		c := Customer{ID: k.CustomerID, Frequency: float64(k.Days - 1),
+			Recency: float64(k.LastDay-k.FirstDay) / u, T: float64(end-k.FirstDay) / u}
+		if k.RepeatPaid > 0 {
+			c.Monetary = k.RepeatValue / float64(k.RepeatPaid)
+			c.Paid = float64(k.RepeatPaid)
+		}
+		s.Customers = append(s.Customers, c)
+	}
+	return s, nil
+}
+
 // eachCustomer calls fn with each customer's run of purchases in p, which is sorted by
 // customer. It returns an invalid error naming the row of the first amount that is not a
 // finite number ≥ 0, before fn sees that customer.

@@ -88,6 +88,20 @@ func Tiers(orders *kexi.OrderTable, keep func(time.Time) bool) []Row {
 	return rows
 }
 
+// TiersOf is Tiers on the summary of the purchases to count (kexi.Summarize): a customer's
+// spend is their revenue in it. The anonymous orders (customer 0) are skipped.
+func TiersOf(s *kexi.Summary) []Row {
+	rows := make([]Row, 0, len(s.Customers))
+	for i := range s.Customers {
+		c := &s.Customers[i]
+		if c.CustomerID != 0 && analysis.Cents(c.Revenue) > 0 {
+			rows = append(rows, Row{CustomerID: c.CustomerID, Spend: c.Revenue})
+		}
+	}
+	Rank(rows)
+	return rows
+}
+
 // Rank sorts rows by spend in cents (highest first, ties by customer id) and fills Rank and
 // Tier.
 func Rank(rows []Row) {
@@ -230,7 +244,14 @@ func (pyramidAnalysis) Info() analysis.Info {
 		Labels:  labels,
 		Needs:   []string{"orders"},
 		Reads:   []string{"orders"},
+		// It reads only the summary: each customer's revenue.
+		OnSummary: true,
 	}
+}
+
+// SummaryWindow returns the window Run summarises: the period, up to the as-of time.
+func (pyramidAnalysis) SummaryWindow(in analysis.Input) (kexi.Window, bool) {
+	return in.Window(in.AsOf), len(in.Options) == 0
 }
 
 func (a pyramidAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
@@ -242,8 +263,7 @@ func (a pyramidAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.
 	if err := o.Err(); err != nil {
 		return nil, err
 	}
-	asOf := in.AsOf
-	rows := Tiers(&in.Data.Orders, in.Until(asOf))
+	rows := TiersOf(in.Summary(in.Window(in.AsOf)))
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

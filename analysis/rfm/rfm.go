@@ -142,6 +142,31 @@ func Values(orders *kexi.OrderTable, asOf time.Time, keep func(time.Time) bool) 
 	return rows
 }
 
+// ValuesOf is Values on the summary of the purchases to count (kexi.Summarize; its window
+// ends at or before asOf): Frequency is the customer's purchases, Monetary their revenue,
+// Last their last purchase. The anonymous orders (customer 0) are skipped.
+func ValuesOf(s *kexi.Summary, asOf time.Time) []Row {
+	n := len(s.Customers)
+	if n > 0 && s.Customers[0].CustomerID == 0 {
+		n--
+	}
+	rows := make([]Row, 0, n)
+	loc := s.Window.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	for i := range s.Customers {
+		c := &s.Customers[i]
+		if c.CustomerID == 0 {
+			continue
+		}
+		last := time.UnixMilli(c.Last).In(loc)
+		rows = append(rows, Row{CustomerID: c.CustomerID, Last: last, Recency: int(asOf.Sub(last) / (24 * time.Hour)),
+			Frequency: int(c.Purchases), Monetary: c.Revenue})
+	}
+	return rows
+}
+
 // ScoreOne returns rows[i] with the scores and segments Assign would give it, in one pass over
 // rows and without sorting: a score needs only how many values are below the row's value and
 // how many equal it. The values must not be NaN (Values never gives NaN).
@@ -352,7 +377,26 @@ func (rfmAnalysis) Info() analysis.Info {
 		Labels: labels,
 		Needs:  []string{"orders"},
 		Reads:  []string{"orders"},
+		// It reads only the summary: purchases, revenue and the last purchase per customer.
+		OnSummary: true,
 	}
+}
+
+// options reads the options: the segment scheme, and in with its as-of time set from the
+// as_of option.
+func (a rfmAnalysis) options(in analysis.Input) (string, analysis.Input, error) {
+	o := analysis.NewOpts(a.Info(), in.Options)
+	scheme := o.String("scheme")
+	if d := o.DateIn("as_of", in.Location()); !d.IsZero() {
+		in.AsOf = analysis.EndOfDay(d, in.Location())
+	}
+	return scheme, in, o.Err()
+}
+
+// SummaryWindow returns the window Run summarises: the period, up to the as-of time.
+func (a rfmAnalysis) SummaryWindow(in analysis.Input) (kexi.Window, bool) {
+	_, in, err := a.options(in)
+	return in.Window(in.AsOf), err == nil
 }
 
 func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
@@ -360,15 +404,12 @@ func (a rfmAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Resu
 	if err := analysis.Check(in); err != nil {
 		return nil, err
 	}
-	o := analysis.NewOpts(a.Info(), in.Options)
-	scheme := o.String("scheme")
-	if d := o.DateIn("as_of", in.Location()); !d.IsZero() {
-		in.AsOf = analysis.EndOfDay(d, in.Location())
-	}
-	if err := o.Err(); err != nil {
+	scheme, in, err := a.options(in)
+	if err != nil {
 		return nil, err
 	}
-	rows := Score(&in.Data.Orders, in.AsOf, in.Until(time.Time{}))
+	rows := ValuesOf(in.Summary(in.Window(in.AsOf)), in.AsOf)
+	Assign(rows)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

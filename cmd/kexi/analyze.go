@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kexi/kexi"
@@ -104,7 +105,19 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		in.Options[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 
-	// Load the data: straight from files, or from the database.
+	input := func(i int) analysis.Input {
+		ain := in
+		if len(as) > 1 {
+			ain.Options = optionsFor(as[i].Info(), in.Options)
+		}
+		return ain
+	}
+
+	// Load the data: straight from files, or from the database. From a store that computes
+	// per-customer summaries (kexi.SummaryLoader), analyses that all run on one (rfm, pyramid,
+	// clv) get the summary instead of the orders: the Dataset is loaded without them, and its
+	// LastOrder gives the as-of date the summary's window ends on.
+	var summaries []*kexi.Summary
 	if *orders != "" || *customers != "" {
 		if *db != "" {
 			return kexi.Errorf(kexi.EINVALID, "give either --db or --orders/--customers, not both")
@@ -121,6 +134,9 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		// reads them.
 		in.Data, err = datasetFromFiles(ctx, env, *orders, *customers, analysis.Parts(as...), loc, dates)
 		if err != nil {
+			return err
+		}
+		if err := applyPeriod(&in, *period); err != nil {
 			return err
 		}
 	} else {
@@ -149,25 +165,32 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if err := days(); err != nil {
 			return err
 		}
-		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}, analysis.Parts(as...)); err != nil {
+		parts := analysis.Parts(as...)
+		sl, onSummary := st.(kexi.SummaryLoader)
+		if sp, ok := analysis.SummaryParts(as...); ok && onSummary {
+			parts = sp
+		} else {
+			onSummary = false
+		}
+		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}, parts); err != nil {
 			return fmt.Errorf("load dataset: %w", err)
+		}
+		if err := applyPeriod(&in, *period); err != nil {
+			return err
+		}
+		if onSummary {
+			if summaries, err = summariesFor(ctx, sl, as, input, in.Data); err != nil {
+				return err
+			}
+			if summaries == nil { // an option needs the orders after all (clv's holdout, the BG/BB)
+				if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}, analysis.Parts(as...)); err != nil {
+					return fmt.Errorf("load dataset: %w", err)
+				}
+			}
 		}
 		if err := st.Close(); err != nil { // its page caches are not needed any more
 			return fmt.Errorf("close %s: %w", path, err)
 		}
-	}
-
-	// A period: its days, as of the end of its last day (the web pages' period picker).
-	if *period != "" {
-		asOf := in.AsOf
-		if asOf.IsZero() {
-			asOf = analysis.Defaults(in).AsOf
-		}
-		p, err := analysis.ChoosePeriod("--period", *period, in.From, in.To, asOf, in.Location(), true)
-		if err != nil {
-			return err
-		}
-		p.Apply(&in)
 	}
 
 	// Run every analysis, as many at once as there are cores; options are per analysis, so
@@ -184,16 +207,9 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	for i, a := range as {
 		infos[i] = a.Info()
 	}
-	input := func(i int) analysis.Input {
-		ain := in
-		if len(as) > 1 {
-			ain.Options = optionsFor(infos[i], in.Options)
-		}
-		return ain
-	}
 	data := in.Data
 	in.Data = nil // runEach holds the Dataset, and lets go of its parts as it goes
-	runEach(ctx, as, data, input, func(i int, r *analysis.Result, d *kexi.Dataset, err error) {
+	runEach(ctx, as, data, summaries, input, func(i int, r *analysis.Result, d *kexi.Dataset, err error) {
 		if err != nil {
 			errs[i] = fmt.Errorf("%s: %w", infos[i].Name, err)
 			return
@@ -263,6 +279,63 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		}
 	}
 	return err
+}
+
+// applyPeriod sets in's dates to the period named (none when ""): its days, as of the end of
+// its last day (the web pages' period picker).
+func applyPeriod(in *analysis.Input, period string) error {
+	if period == "" {
+		return nil
+	}
+	asOf := in.AsOf
+	if asOf.IsZero() {
+		asOf = analysis.Defaults(*in).AsOf
+	}
+	p, err := analysis.ChoosePeriod("--period", period, in.From, in.To, asOf, in.Location(), true)
+	if err != nil {
+		return err
+	}
+	p.Apply(in)
+	return nil
+}
+
+// summaryLoads counts the summaries loaded from a store: tests see that the summary path ran.
+var summaryLoads atomic.Int64
+
+// summariesFor returns the summary each analysis runs on (analysis.SummaryRunner), loaded
+// from the store once per distinct window, or nil when one of them reads the orders with the
+// options given. data is the Dataset loaded without the orders, whose LastOrder gives the
+// default as-of date.
+func summariesFor(ctx context.Context, sl kexi.SummaryLoader, as []analysis.Analysis, input func(i int) analysis.Input,
+	data *kexi.Dataset) ([]*kexi.Summary, error) {
+	ws := make([]kexi.Window, len(as))
+	for i, a := range as {
+		in := input(i)
+		in.Data = data
+		w, ok := a.(analysis.SummaryRunner).SummaryWindow(analysis.Defaults(in))
+		if !ok {
+			return nil, nil
+		}
+		ws[i] = w
+	}
+	out := make([]*kexi.Summary, len(as))
+	for i := range ws {
+		for j := range i {
+			if ws[j].Equal(ws[i]) {
+				out[i] = out[j]
+				break
+			}
+		}
+		if out[i] == nil {
+			s, err := sl.LoadSummary(ctx, kexi.Scope{}, ws[i])
+			if err != nil {
+				return nil, fmt.Errorf("load summary: %w", err)
+			}
+			summaryLoads.Add(1)
+			out[i] = s
+		}
+	}
+	return out, nil
 }
 
 // zhOr returns zh when lang is Chinese, else en.

@@ -12,7 +12,8 @@ import (
 
 // runEach runs the analyses as on the Dataset data, as many at once as there are cores, and
 // calls done for each as it ends (from the goroutine that ran it), with the Dataset it ran on.
-// input gives analysis i its Input, but for its Data. The caller should hold no other
+// input gives analysis i its Input, but for its Data; summaries, when not nil, the summary
+// (kexi.Dataset.Summary) it runs on, loaded in place of the orders. The caller should hold no other
 // reference to data, so that its parts can go.
 //
 // Memory: each analysis runs on a Dataset of only the parts it reads (Dataset.Only; the
@@ -23,11 +24,14 @@ import (
 // for the whole run because one of its few readers comes last. With all 19 analyses at 100k
 // customers this keeps the events, leads, products and campaigns out of the second half of
 // the run. The order the analyses run in changes nothing in what they give.
-func runEach(ctx context.Context, as []analysis.Analysis, data *kexi.Dataset, input func(i int) analysis.Input,
-	done func(i int, r *analysis.Result, d *kexi.Dataset, err error)) {
+func runEach(ctx context.Context, as []analysis.Analysis, data *kexi.Dataset, summaries []*kexi.Summary,
+	input func(i int) analysis.Input, done func(i int, r *analysis.Result, d *kexi.Dataset, err error)) {
 	if len(as) == 1 {
 		in := input(0)
 		in.Data = data
+		if summaries != nil {
+			data.Summary = summaries[0]
+		}
 		r, err := as[0].Run(ctx, in)
 		done(0, r, data, err)
 		return
@@ -54,6 +58,9 @@ func runEach(ctx context.Context, as []analysis.Analysis, data *kexi.Dataset, in
 		i := order[k]
 		mu.Lock()
 		view := data.Only(parts[i])
+		if summaries != nil {
+			view.Summary = summaries[i]
+		}
 		started[i] = true
 		var rest kexi.Parts
 		for j, p := range parts {

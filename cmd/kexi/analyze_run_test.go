@@ -81,7 +81,7 @@ func TestRunEachAsAlone(t *testing.T) {
 		want[i] = fmt.Sprintf("%+v %v", r, err)
 	}
 	got := make([]string, len(as))
-	runEach(ctx, as, d.Only(kexi.AllParts), func(int) analysis.Input { return in }, func(i int, r *analysis.Result, _ *kexi.Dataset, err error) {
+	runEach(ctx, as, d.Only(kexi.AllParts), nil, func(int) analysis.Input { return in }, func(i int, r *analysis.Result, _ *kexi.Dataset, err error) {
 		got[i] = fmt.Sprintf("%+v %v", r, err)
 	})
 	for i, a := range as {
