@@ -151,7 +151,10 @@ const campaignParts = kexi.PartCampaigns | kexi.PartResponses
 // widen adds to the scope's Dataset the parts of p it lacks, read now, and ends sd.widening. The
 // Dataset it makes is labelled with the older of the two versions (the one held, the one
 // read), so that the next refresh reads again what changed after it, in every part; the page
-// waits for that refresh when the parts read are newer (datasetAt).
+// waits for that refresh when the parts read are newer (datasetAt). When what changed in
+// between cannot be spliced (an import), every part is read again as one new Dataset instead:
+// that refresh would reload in the background and leave the pages on a Dataset mixing two
+// versions until it ends.
 func (s *Server) widen(ctx context.Context, sc kexi.Scope, sd *scoped, p kexi.Parts) {
 	c := s.cache
 	c.mu.Lock()
@@ -165,14 +168,49 @@ func (s *Server) widen(ctx context.Context, sc kexi.Scope, sd *scoped, p kexi.Pa
 		add |= campaignParts
 	}
 	start := time.Now()
-	d, err := s.load(ctx, sc, add)
-	c.mu.Lock()
+	var d *data
+	var err error
+	whole := false
+	for {
+		load := add
+		if whole {
+			load = held | add
+		}
+		d, err = s.load(ctx, sc, load)
+		c.mu.Lock()
+		if err != nil || whole || d.v == sd.cur.v {
+			break // with c.mu held
+		}
+		// The data moved since the Dataset held was read. When the changes can be told customer
+		// by customer, the page's refresh splices them into every part, the ones read here too.
+		// When they cannot (an import, perhaps through another server), that refresh reloads in
+		// the background and the pages would be served the Dataset as it is meanwhile: the
+		// import's orders read here beside the customers from before it. Then read every part
+		// again, as one Dataset.
+		since := sd.cur.v
+		c.mu.Unlock()
+		ch, cerr := s.st.Changes(ctx, since)
+		c.mu.Lock()
+		if cerr == nil && !ch.Everything {
+			break // with c.mu held
+		}
+		held = sd.cur.parts
+		c.mu.Unlock()
+		whole = true
+	}
 	defer c.mu.Unlock()
 	j := sd.widening
 	sd.widening = nil
 	defer close(j.done)
 	if err != nil {
 		j.err = err
+		return
+	}
+	if whole {
+		sd.cur = d
+		c.forgetLocked(c.oldestLocked())
+		j.v = d.v
+		s.log.Info("dataset reloaded to widen it", "parts", fmt.Sprintf("%#x", uint32(add)), "version", d.v, "ms", time.Since(start).Milliseconds())
 		return
 	}
 	// A refresh may have landed meanwhile, with the parts held when this began, or a background

@@ -600,3 +600,46 @@ func TestDatasetWriteWhileWidening(t *testing.T) {
 	}
 	sameDataset(t, "after the write and the widening", d.ds, want)
 }
+
+// A page that needs a part the Dataset lacks, after the data moved under it (an import through
+// another server, here straight into the store), gets one consistent Dataset: not the orders of
+// after the import beside the customers of before it, which the pages would be shown while the
+// import's reload ran.
+func TestWidenAfterImportConsistent(t *testing.T) {
+	ctx := context.Background()
+	f := newFixtureWith(t, nil)
+	v1, err := f.st.DataVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.srv.datasetAt(ctx, v1, kexi.Scope{}, 0); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	if _, err := f.st.Import(ctx, &kexi.Batch{Orders: []kexi.Order{
+		{ExternalID: "W1", Customer: "NEW-1", OrderedAt: at, Amount: 5,
+			Items: []kexi.OrderItem{{SKU: "S1", Quantity: 1, UnitPrice: 5}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := f.st.DataVersion(ctx)
+	if err != nil || v2 <= v1 {
+		t.Fatalf("version after the import %d (%v), before %d", v2, err, v1)
+	}
+	lines := kexi.PartLines
+	if f.srv.base.Has(lines) {
+		t.Fatalf("the base parts %#x have the lines: pick another part to widen with", uint32(f.srv.base))
+	}
+	d, err := f.srv.datasetAt(ctx, v2, kexi.Scope{}, lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ot := &d.ds.Orders
+	for i, id := range ot.CustomerID {
+		if _, ok := d.index[id]; id != 0 && !ok {
+			t.Errorf("order %d names customer %d, who is not in the Dataset (%d customers)", ot.ID[i], id, len(d.ds.Customers))
+		}
+	}
+	if n := len(ot.ID); n != 6 {
+		t.Errorf("%d orders in the Dataset at version %d, want the fixture's 5 and the one imported", n, d.v)
+	}
+}

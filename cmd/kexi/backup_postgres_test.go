@@ -35,6 +35,28 @@ func sameAnalyses(t *testing.T, aEnv map[string]string, a string, bEnv map[strin
 	}
 }
 
+// sameData fails the test unless every kind exports the same (stored values, and customers
+// under the settings' labels too) from the databases a and b.
+func sameData(t *testing.T, aEnv map[string]string, a string, bEnv map[string]string, b string) {
+	t.Helper()
+	exports := [][]string{{"--kind", "customers"}}
+	for _, k := range moveKinds {
+		exports = append(exports, []string{"--kind", k, "--no-labels"})
+	}
+	for _, ex := range exports {
+		args := append([]string{"export"}, ex...)
+		code, want, errOut := runCmd(aEnv, "", append(args, "--db", a)...)
+		if code != 0 {
+			t.Errorf("export %v from %s: %d %s", ex, displayDB(a), code, errOut)
+			continue
+		}
+		code, got, errOut := runCmd(bEnv, "", append(args, "--db", b)...)
+		if code != 0 || got != want {
+			t.Errorf("export %v from %s: exit %d %s\ngot  %.300s\nwant %.300s", ex, displayDB(b), code, errOut, got, want)
+		}
+	}
+}
+
 // TestBackupRestorePostgres: kexi backup of a PostgreSQL database writes the embedded
 // database's verified backup format, which restores into a file and into another PostgreSQL
 // database with every analysis, user and setting as before; an embedded database moves to
@@ -44,7 +66,7 @@ func TestBackupRestorePostgres(t *testing.T) {
 	pg := pgtest.DSN(t)
 	cfg := t.TempDir()
 	pgEnv := map[string]string{"XDG_CONFIG_HOME": cfg}
-	if code, _, errOut := runCmd(pgEnv, "", "demo", "--db", pg, "--customers", "150", "--seed", "3", "--no-serve"); code != 0 {
+	if code, _, errOut := runCmd(pgEnv, "", "demo", "--db", pg, "--customers", "100", "--seed", "3", "--no-serve"); code != 0 {
 		t.Fatalf("demo: %d %s", code, errOut)
 	}
 	addUser(t, pgEnv, pg, "boss", "admin", "backup-pass-1")
@@ -67,7 +89,7 @@ func TestBackupRestorePostgres(t *testing.T) {
 	if code, stdout, errOut := runCmd(nil, "", "restore", "--db", file, "--key-file", kf, out); code != 0 {
 		t.Fatalf("restore into a file: %d %s %s", code, stdout, errOut)
 	}
-	sameAnalyses(t, pgEnv, pg, nil, file)
+	sameData(t, pgEnv, pg, nil, file)
 
 	// Into a new PostgreSQL database on another machine: the key file is written there, and
 	// users and settings come along.
@@ -117,7 +139,7 @@ func TestBackupRestorePostgres(t *testing.T) {
 	// An embedded database moves to PostgreSQL: backup, restore.
 	src := filepath.Join(dir, "kexi.db")
 	srcEnv := map[string]string{"KEXI_KEY": testKey}
-	if code, _, errOut := runCmd(srcEnv, "", "demo", "--db", src, "--customers", "150", "--seed", "4", "--no-serve"); code != 0 {
+	if code, _, errOut := runCmd(srcEnv, "", "demo", "--db", src, "--customers", "100", "--seed", "4", "--no-serve"); code != 0 {
 		t.Fatalf("demo: %d %s", code, errOut)
 	}
 	emb := filepath.Join(dir, "emb.kbk")
@@ -129,7 +151,7 @@ func TestBackupRestorePostgres(t *testing.T) {
 	if code, stdout, errOut := runCmd(env3, "", "restore", "--db", pg3, emb); code != 0 || !strings.Contains(stdout, "from the backup") {
 		t.Fatalf("restore the file's backup into PostgreSQL: %d %s %s", code, stdout, errOut)
 	}
-	sameAnalyses(t, srcEnv, src, env3, pg3)
+	sameData(t, srcEnv, src, env3, pg3)
 	if _, err := os.Stat(filepath.Join(env3["XDG_CONFIG_HOME"], "kexi")); err != nil {
 		t.Errorf("no key file written for the new database: %v", err)
 	}
