@@ -246,16 +246,16 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 	return sorted(byCh), sorted(byCa), total
 }
 
-// Analysis is A13 for the registry.
-type Analysis struct{}
+// acquisitionAnalysis is A13 for the registry.
+type acquisitionAnalysis struct{}
 
 // New returns the acquisition analysis.
-func New() analysis.Analysis { return Analysis{} }
+func New() analysis.Analysis { return acquisitionAnalysis{} }
 
 func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (acquisitionAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "acquisition",
 		Code:    "A13",
@@ -276,7 +276,7 @@ func (Analysis) Info() analysis.Info {
 }
 
 // Run computes acquisition figures for the period.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a acquisitionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

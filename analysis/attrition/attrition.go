@@ -83,16 +83,16 @@ const maxSubjects = 20
 var headline = map[string]bool{"customers": true, "active": true, "at_risk": true, "churned": true,
 	"churn_rate": true, "reactivation_rate": true, "revenue_lost": true, "lost_leads": true}
 
-// Analysis is A10 for the registry.
-type Analysis struct{}
+// attritionAnalysis is A10 for the registry.
+type attritionAnalysis struct{}
 
 // New returns the churn analysis.
-func New() analysis.Analysis { return Analysis{} }
+func New() analysis.Analysis { return attritionAnalysis{} }
 
 func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (attritionAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "attrition",
 		Code:    "A10",
@@ -299,7 +299,7 @@ func orNil(v float64) any {
 }
 
 // Run computes the churn analysis as of in.AsOf.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a attritionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

@@ -390,16 +390,16 @@ func ItemName(it *kexi.Item, kind string) string {
 	return name
 }
 
-// Analysis is A16 for the registry.
-type Analysis struct{}
+// basketAnalysis is A16 for the registry.
+type basketAnalysis struct{}
 
 // New returns the basket analysis.
-func New() analysis.Analysis { return Analysis{} }
+func New() analysis.Analysis { return basketAnalysis{} }
 
 func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (basketAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "basket",
 		Code:    "A16",
@@ -435,7 +435,7 @@ func (Analysis) Info() analysis.Info {
 }
 
 // Run mines rules from the baskets in scope and recommends up to three items per customer.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a basketAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

@@ -149,16 +149,16 @@ func MetricKey(metric string) string {
 	return metric
 }
 
-// Analysis is A17 for the registry.
-type Analysis struct{}
+// competitorsAnalysis is A17 for the registry.
+type competitorsAnalysis struct{}
 
 // New returns the competitors and SWOT analysis.
-func New() analysis.Analysis { return Analysis{} }
+func New() analysis.Analysis { return competitorsAnalysis{} }
 
 func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (competitorsAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "competitors",
 		Code:    "A17",
@@ -199,7 +199,7 @@ type shareRow struct {
 }
 
 // Run builds the share tables, the positioning table and the SWOT board.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a competitorsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

@@ -278,16 +278,16 @@ func ByGroup(leads []kexi.Lead, keep func(*kexi.Lead) bool, key func(*kexi.Lead)
 	return out
 }
 
-// Analysis is A14 for the registry.
-type Analysis struct{}
+// funnelAnalysis is A14 for the registry.
+type funnelAnalysis struct{}
 
 // New returns the lead funnel analysis.
-func New() analysis.Analysis { return Analysis{} }
+func New() analysis.Analysis { return funnelAnalysis{} }
 
 func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (funnelAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "funnel",
 		Code:    "A14",
@@ -336,7 +336,7 @@ func (Analysis) Info() analysis.Info {
 // Run computes the funnel of leads created in the period, compared with the leads created in
 // the previous period of the same length (when the period has a start, and an end or an as-of
 // date after it).
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a funnelAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

@@ -455,16 +455,16 @@ func abs(x int) int {
 	return x
 }
 
-// Analysis is A18 for the registry.
-type Analysis struct{}
+// qualityAnalysis is A18 for the registry.
+type qualityAnalysis struct{}
 
 // New returns the data quality analysis.
-func New() analysis.Analysis { return Analysis{} }
+func New() analysis.Analysis { return qualityAnalysis{} }
 
 func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (qualityAnalysis) Info() analysis.Info {
 	l := map[string]analysis.Text{
 		"score": t("Overall quality score", "总体质量分"), "customer_score": t("Customer score", "客户数据得分"),
 		"order_score": t("Order score", "订单数据得分"), "customers": t("Customers", "客户数"), "orders": t("Orders", "订单数"),
@@ -520,7 +520,7 @@ type problem struct {
 }
 
 // Run checks the whole Dataset as of the as-of date.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a qualityAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

@@ -351,16 +351,16 @@ func Churned(c *kexi.Customer, orders *kexi.OrderTable, at, asOf time.Time, days
 	return true, true
 }
 
-// Analysis is A12 for the registry.
-type Analysis struct{}
+// satisfactionAnalysis is A12 for the registry.
+type satisfactionAnalysis struct{}
 
 // New returns the satisfaction analysis.
-func New() analysis.Analysis { return Analysis{} }
+func New() analysis.Analysis { return satisfactionAnalysis{} }
 
 func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (satisfactionAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "satisfaction",
 		Code:    "A12",
@@ -420,7 +420,7 @@ func (l *latest) any() bool { return l[0] != 0 || l[1] != 0 || l[2] != 0 }
 var kinds = []string{kexi.NPS, kexi.CSAT, kexi.CES}
 
 // Run computes satisfaction from the survey answers in the period.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

@@ -1,11 +1,11 @@
-package campaign_test
+package campaigns_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/kexi/kexi/analysis"
-	"github.com/kexi/kexi/analysis/campaign"
+	"github.com/kexi/kexi/analysis/campaigns"
 )
 
 // dataValued names series whose value lists are named by the data, not by the analysis.
@@ -14,7 +14,7 @@ var dataValued = map[string]bool{}
 // TestLabels checks that every figure, table, column and series key, every series value key
 // and every value of a "label" column has text in both languages.
 func TestLabels(t *testing.T) {
-	a := campaign.New()
+	a := campaigns.New()
 	info := a.Info()
 	res, err := a.Run(context.Background(), analysis.Input{Data: tiny()})
 	if err != nil {

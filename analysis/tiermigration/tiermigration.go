@@ -1,4 +1,4 @@
-// Package migration compares the customer pyramid of two periods 客户层级迁移 (A3): who moved
+// Package tiermigration compares the customer pyramid of two periods 客户层级迁移 (A3): who moved
 // up or down a tier, who is new and who was lost, how long upgraders took to reach their new
 // tier, and what upgraders have in common compared with the rest.
 //
@@ -16,7 +16,7 @@
 // Attributes: acquisition channel, campaign response (a non-control response of a kind other
 // than "", "none", "no" or "no_response" during A or B), top category in A (by item value) and
 // province. Empty values show as "unknown".
-package migration
+package tiermigration
 
 import (
 	"cmp"
@@ -293,12 +293,12 @@ func Lifts(moves []Move, names []string, attrs func(cid int64) []string) []Lift 
 	return out
 }
 
-type migrationAnalysis struct{}
+type tiermigrationAnalysis struct{}
 
 // New returns the tier migration analysis (A3).
-func New() analysis.Analysis { return migrationAnalysis{} }
+func New() analysis.Analysis { return tiermigrationAnalysis{} }
 
-func (migrationAnalysis) Info() analysis.Info {
+func (tiermigrationAnalysis) Info() analysis.Info {
 	d := func(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 	return analysis.Info{
 		Name:    "tier_migration",
@@ -317,7 +317,7 @@ func (migrationAnalysis) Info() analysis.Info {
 	}
 }
 
-func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (x tiermigrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-// Package campaign is analysis A15, campaign and cross analysis (活动与交叉分析): what kinds of
+// Package campaigns is analysis A15, campaign and cross analysis (活动与交叉分析): what kinds of
 // response each campaign drew, response rates by segment, the uplift over the control group
 // with its significance (effectiveness evaluation 效能评估), the key customers who respond
 // repeatedly or buy after responding, and how the responder groups of different campaigns
@@ -17,7 +17,7 @@
 // first response, ranked by revenue after that response. Overlap between campaigns X and Y
 // compares their targeted responders: count of both, Jaccard = |X∩Y|/|X∪Y|, lift =
 // P(X∧Y)/(P(X)·P(Y)) with probabilities over all customers in the Dataset.
-package campaign
+package campaigns
 
 import (
 	"cmp"
@@ -238,16 +238,16 @@ func addMembers(recs []record) {
 	}
 }
 
-// Analysis is A15 for the registry.
-type Analysis struct{}
+// campaignsAnalysis is A15 for the registry.
+type campaignsAnalysis struct{}
 
 // New returns the campaign analysis.
-func New() analysis.Analysis { return Analysis{} }
+func New() analysis.Analysis { return campaignsAnalysis{} }
 
 func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (campaignsAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "campaigns",
 		Code:    "A15",
@@ -283,7 +283,7 @@ func (Analysis) Info() analysis.Info {
 }
 
 // Run computes the campaign analysis over the responses in the period.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err
