@@ -252,23 +252,21 @@ type acquisitionAnalysis struct{}
 // New returns the acquisition analysis.
 func New() analysis.Analysis { return acquisitionAnalysis{} }
 
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
-
 // Info describes the analysis.
 func (acquisitionAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "acquisition",
 		Code:    "A13",
-		Title:   t("Customer acquisition", "获客分析"),
-		Summary: t("Which channels and campaigns bring profitable customers, at what cost, and how fast is it earned back?", "哪些渠道和活动带来有利润的客户？获客成本多少？多久回本？"),
+		Title:   analysis.Text{En: "Customer acquisition", Zh: "获客分析"},
+		Summary: analysis.Text{En: "Which channels and campaigns bring profitable customers, at what cost, and how fast is it earned back?", Zh: "哪些渠道和活动带来有利润的客户？获客成本多少？多久回本？"},
 		Labels: map[string]analysis.Text{
-			"channels": t("By channel", "按渠道"), "campaigns": t("By campaign", "按活动"), "channel": t("Channel", "渠道"),
-			"campaign": t("Campaign", "活动"), "leads": t("Leads", "线索数"), "won_leads": t("Won leads", "成交线索"),
-			"conversion": t("Lead conversion", "线索转化率"), "new_customers": t("New customers", "新客户数"), "cost": t("Cost", "投入成本"),
-			"cac": t("CAC", "获客成本"), "revenue": t("Revenue of new customers", "新客户收入"), "profit": t("Profit of new customers", "新客户利润"),
-			"roi": t("ROI", "投资回报率"), "payback_months": t("Payback (months)", "回本月数"), "(none)": t("(none)", "（无）"),
-			"cac_by_channel": t("CAC by channel", "各渠道获客成本"), "new_by_channel": t("New customers by channel", "各渠道新客户"),
-			"roi_by_campaign": t("ROI by campaign", "各活动投资回报率"),
+			"channels": {En: "By channel", Zh: "按渠道"}, "campaigns": {En: "By campaign", Zh: "按活动"}, "channel": {En: "Channel", Zh: "渠道"},
+			"campaign": {En: "Campaign", Zh: "活动"}, "leads": {En: "Leads", Zh: "线索数"}, "won_leads": {En: "Won leads", Zh: "成交线索"},
+			"conversion": {En: "Lead conversion", Zh: "线索转化率"}, "new_customers": {En: "New customers", Zh: "新客户数"}, "cost": {En: "Cost", Zh: "投入成本"},
+			"cac": {En: "CAC", Zh: "获客成本"}, "revenue": {En: "Revenue of new customers", Zh: "新客户收入"}, "profit": {En: "Profit of new customers", Zh: "新客户利润"},
+			"roi": {En: "ROI", Zh: "投资回报率"}, "payback_months": {En: "Payback (months)", Zh: "回本月数"}, "(none)": {En: "(none)", Zh: "（无）"},
+			"cac_by_channel": {En: "CAC by channel", Zh: "各渠道获客成本"}, "new_by_channel": {En: "New customers by channel", Zh: "各渠道新客户"},
+			"roi_by_campaign": {En: "ROI by campaign", Zh: "各活动投资回报率"},
 		},
 		Needs: []string{"customers", "orders", "leads", "campaigns"},
 		Reads: []string{"customers", "orders", "order_details", "leads", "campaigns"},

@@ -610,14 +610,14 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 		unknown = groups[k].customers
 	}
 	res.Summary = append(res.Summary,
-		analysis.Figure{Key: "unknown_share", Value: frac(float64(unknown), n), Unit: "%"},
+		analysis.Figure{Key: "unknown_share", Value: analysis.Frac(float64(unknown), n), Unit: "%"},
 		analysis.Figure{Key: "buyers", Value: float64(total.buyers)},
 		analysis.Figure{Key: "revenue", Value: total.revenue, Unit: "currency"},
 		analysis.Figure{Key: "previous_revenue", Value: total.previous, Unit: "currency"})
 	if g, ok := growth(total.revenue, total.previous).(float64); ok {
 		res.Summary = append(res.Summary, analysis.Figure{Key: "revenue_growth", Value: g, Unit: "%"})
 	}
-	res.Summary = append(res.Summary, analysis.Figure{Key: "revenue_per_customer", Value: frac(total.revenue, n), Unit: "currency"})
+	res.Summary = append(res.Summary, analysis.Figure{Key: "revenue_per_customer", Value: analysis.Frac(total.revenue, n), Unit: "currency"})
 	if best >= 0 {
 		res.Summary = append(res.Summary,
 			analysis.Figure{Key: "best_group", Text: by.names[best]},
@@ -656,7 +656,7 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 		s := &groups[g]
 		c := float64(s.customers)
 		row := gt.Rows[g]
-		row[0], row[1], row[2], row[3], row[4], row[5] = name, s.customers, frac(c, n), s.buyers, ratio(float64(s.buyers), c), s.orders
+		row[0], row[1], row[2], row[3], row[4], row[5] = name, s.customers, analysis.Frac(c, n), s.buyers, ratio(float64(s.buyers), c), s.orders
 		row[6], row[7], row[8], row[9] = s.revenue, ratio(s.revenue, total.revenue), ratio(s.revenue, c), ratio(s.revenue, float64(s.paid))
 		row[10], row[11], row[12], row[13] = ratio(float64(s.repeaters), float64(s.buyers)), s.previous, growth(s.revenue, s.previous), s.returns
 		row[14], row[15] = ratio(s.ageSum, float64(s.ageN)), ratio(s.incomeSum, float64(s.incomeN))
@@ -718,7 +718,7 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 		rn, gn := region.names[cell/nb], by.names[cell%nb]
 		c := float64(s.customers)
 		row := st.Rows[k]
-		row[0], row[1], row[2], row[3], row[4], row[5] = k+1, rn, gn, s.customers, frac(c, n), s.buyers
+		row[0], row[1], row[2], row[3], row[4], row[5] = k+1, rn, gn, s.customers, analysis.Frac(c, n), s.buyers
 		row[6], row[7], row[8], row[9], row[10] = s.revenue, ratio(s.revenue, total.revenue), s.revenue/c, s.previous, growth(s.revenue, s.previous)
 		if k < 20 && s.revenue > 0 {
 			segBar.X = append(segBar.X, rn+" · "+gn)
@@ -742,13 +742,6 @@ func stamp(t time.Time) string {
 		return t.Format("2006-01-02")
 	}
 	return t.Format("2006-01-02 15:04")
-}
-
-func frac(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
 }
 
 var labels = func() map[string]analysis.Text {
@@ -803,22 +796,14 @@ var labels = func() map[string]analysis.Text {
 		"bands":     {En: "Quantile bands", Zh: "分位区间数"},
 		"age_edges": {En: "Age band edges", Zh: "年龄段分界"},
 		// Attributes (option values).
-		"auto":        {En: "Automatic", Zh: "自动"},
-		"none":        {En: "None", Zh: "无"},
-		"kind":        {En: "Customer kind", Zh: "客户类型"},
-		"gender":      {En: "Gender", Zh: "性别"},
-		"age_band":    {En: "Age band", Zh: "年龄段"},
-		"income_band": {En: "Income band", Zh: "收入段"},
-		"income":      {En: "Income (quantile bands)", Zh: "收入(分位区间)"},
-		"occupation":  {En: "Occupation", Zh: "职业"},
-		"education":   {En: "Education", Zh: "学历"},
-		"country":     {En: "Country", Zh: "国家"},
-		"province":    {En: "Province", Zh: "省份"},
-		"city":        {En: "City", Zh: "城市"},
-		"channel":     {En: "Acquisition channel", Zh: "获客渠道"},
-		"campaign":    {En: "Campaign", Zh: "营销活动"},
-		"owner":       {En: "Owner", Zh: "负责人"},
-		"tag":         {En: "Tag", Zh: "标签"},
+		"auto":     {En: "Automatic", Zh: "自动"},
+		"none":     {En: "None", Zh: "无"},
+		"kind":     {En: "Customer kind", Zh: "客户类型"},
+		"age_band": {En: "Age band", Zh: "年龄段"},
+		"income":   {En: "Income (quantile bands)", Zh: "收入(分位区间)"},
+		"channel":  {En: "Acquisition channel", Zh: "获客渠道"},
+		"campaign": {En: "Campaign", Zh: "营销活动"},
+		"tag":      {En: "Tag", Zh: "标签"},
 		// Fixed groups.
 		Unknown:                 {En: "Unknown", Zh: "未知"},
 		Other:                   {En: "Other", Zh: "其他"},
@@ -834,5 +819,5 @@ var labels = func() map[string]analysis.Text {
 		m[b] = analysis.Text{En: b, Zh: b + " 岁"}
 	}
 	m[bands[len(bands)-1]] = analysis.Text{En: "55 and over", Zh: "55 岁及以上"}
-	return m
+	return analysis.WithFields(m, "gender", "income_band", "occupation", "education", "country", "province", "city", "owner")
 }()

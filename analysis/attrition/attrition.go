@@ -89,28 +89,26 @@ type attritionAnalysis struct{}
 // New returns the churn analysis.
 func New() analysis.Analysis { return attritionAnalysis{} }
 
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
-
 // Info describes the analysis.
 func (attritionAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "attrition",
 		Code:    "A10",
-		Title:   t("Churn analysis", "流失分析"),
-		Summary: t("Who left, from where and why, who came back, and whom to win back first.", "哪些客户流失了、从哪里流失、为什么流失、谁回来了,以及先挽回谁。"),
+		Title:   analysis.Text{En: "Churn analysis", Zh: "流失分析"},
+		Summary: analysis.Text{En: "Who left, from where and why, who came back, and whom to win back first.", Zh: "哪些客户流失了、从哪里流失、为什么流失、谁回来了,以及先挽回谁。"},
 		Options: []analysis.Option{
 			{Key: "churn_days", Default: "0", Type: "int",
-				Help: t("Days without a purchase before a customer counts as churned (0 = from the data, as the lifecycle analysis: 90th percentile gap)", "多少天未购买视为流失(0 = 按数据,与生命周期分析相同:订单间隔 90 分位)")},
+				Help: analysis.Text{En: "Days without a purchase before a customer counts as churned (0 = from the data, as the lifecycle analysis: 90th percentile gap)", Zh: "多少天未购买视为流失(0 = 按数据,与生命周期分析相同:订单间隔 90 分位)"}},
 			{Key: "at_risk_days", Default: "0", Type: "int",
-				Help: t("Days without a purchase before at risk (0 = from the data: 75th percentile gap, at most churn_days)", "多少天未购买视为有风险(0 = 按数据:订单间隔 75 分位,不超过流失天数)")},
+				Help: analysis.Text{En: "Days without a purchase before at risk (0 = from the data: 75th percentile gap, at most churn_days)", Zh: "多少天未购买视为有风险(0 = 按数据:订单间隔 75 分位,不超过流失天数)"}},
 			{Key: "complaint_days", Default: "90", Type: "int",
-				Help: t("Complaints in this many days before churning count as complaints before churn", "流失前多少天内的投诉计为流失前投诉")},
+				Help: analysis.Text{En: "Complaints in this many days before churning count as complaints before churn", Zh: "流失前多少天内的投诉计为流失前投诉"}},
 			{Key: "top", Default: "100", Type: "int",
-				Help: t("Customers in the win-back list (0 = all churned customers)", "挽回名单的客户数(0 = 全部流失客户)")},
+				Help: analysis.Text{En: "Customers in the win-back list (0 = all churned customers)", Zh: "挽回名单的客户数(0 = 全部流失客户)"}},
 			{Key: "months", Default: "12", Type: "int",
-				Help: t("Months in the monthly table when the period has no start (1–120)", "未设起始日期时按月表显示的月数(1–120)")},
+				Help: analysis.Text{En: "Months in the monthly table when the period has no start (1–120)", Zh: "未设起始日期时按月表显示的月数(1–120)"}},
 			{Key: "reason_field", Default: "custom.churn_reason", Type: "string",
-				Help: t("Customer field holding why a customer left: custom.NAME, or a custom field's name", "记录客户流失原因的字段:custom.字段名,或自定义字段名")},
+				Help: analysis.Text{En: "Customer field holding why a customer left: custom.NAME, or a custom field's name", Zh: "记录客户流失原因的字段:custom.字段名,或自定义字段名"}},
 		},
 		Labels: labels(),
 		Needs:  []string{"orders", "customers", "interactions", "surveys", "leads"},
@@ -281,13 +279,6 @@ func (c *counter) keys() []string {
 	ks := slices.Sorted(maps.Keys(c.n))
 	slices.SortStableFunc(ks, func(a, b string) int { return cmp.Compare(c.n[b], c.n[a]) })
 	return ks
-}
-
-func frac(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
 }
 
 // orNil returns v, or nil (an empty cell) when v is NaN.
@@ -619,18 +610,18 @@ func (a attritionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	fig("at_risk", float64(nState[1]), "")
 	fig("inactive", float64(nState[1]+nState[2]), "")
 	fig("churned", float64(nState[2]), "")
-	fig("churn_rate", frac(float64(nState[2]), float64(customers)), "%")
+	fig("churn_rate", analysis.Frac(float64(nState[2]), float64(customers)), "%")
 	fig("ever_churned", float64(ever), "")
 	fig("reactivated", float64(reactivated), "")
-	fig("reactivation_rate", frac(float64(reactivated), float64(ever)), "%")
+	fig("reactivation_rate", analysis.Frac(float64(reactivated), float64(ever)), "%")
 	fig("churned_in_period", float64(churnEvents), "")
 	fig("reactivated_in_period", float64(reactEvents), "")
 	fig("revenue_lost", revenueLost, "currency")
 	fig("lost_leads", float64(lostLeads), "")
 	fig("lost_lead_value", lostValue, "currency")
 	ch, rt := &groups[0], &groups[1]
-	fig("complaint_rate_churned", frac(float64(ch.withComplaint), float64(ch.customers)), "%")
-	fig("complaint_rate_retained", frac(float64(rt.withComplaint), float64(rt.customers)), "%")
+	fig("complaint_rate_churned", analysis.Frac(float64(ch.withComplaint), float64(ch.customers)), "%")
+	fig("complaint_rate_retained", analysis.Frac(float64(rt.withComplaint), float64(rt.customers)), "%")
 	for _, x := range []struct {
 		key string
 		sum float64
@@ -649,7 +640,7 @@ func (a attritionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "customers", Type: "int"}, {Key: "share", Type: "percent"}}}
 	pie := analysis.Series{Key: "status_share", Kind: "pie", X: States, Y: []analysis.Values{{Key: "customers"}}}
 	for k, s := range States {
-		status.Rows = append(status.Rows, []any{s, nState[k], frac(float64(nState[k]), float64(customers))})
+		status.Rows = append(status.Rows, []any{s, nState[k], analysis.Frac(float64(nState[k]), float64(customers))})
 		pie.Y[0].Data = append(pie.Y[0].Data, float64(nState[k]))
 	}
 
@@ -657,7 +648,7 @@ func (a attritionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "churned", Type: "int"}, {Key: "share", Type: "percent"}, {Key: "revenue_lost", Type: "currency"}}}
 	stS := analysis.Series{Key: "churned_by_stage", Kind: "bar", X: stageKeys, Y: []analysis.Values{{Key: "churned"}}}
 	for k, s := range stageKeys {
-		stT.Rows = append(stT.Rows, []any{s, byStage[k].n, frac(float64(byStage[k].n), float64(nState[2])), byStage[k].lost})
+		stT.Rows = append(stT.Rows, []any{s, byStage[k].n, analysis.Frac(float64(byStage[k].n), float64(nState[2])), byStage[k].lost})
 		stS.Y[0].Data = append(stS.Y[0].Data, float64(byStage[k].n))
 	}
 	// The states, the churned by stage, the reactivated and each tier's customers (its row's
@@ -682,8 +673,8 @@ func (a attritionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	tiS := analysis.Series{Key: "churn_rate_by_tier", Kind: "bar", X: tierKeys, Y: []analysis.Values{{Key: "churn_rate"}}}
 	for k, s := range tierKeys {
 		b := &byTier[k]
-		rate := frac(float64(b.churned), float64(b.customers))
-		tiT.Rows = append(tiT.Rows, []any{s, b.customers, b.churned, rate, frac(float64(b.churned), float64(nState[2])), b.lost})
+		rate := analysis.Frac(float64(b.churned), float64(b.customers))
+		tiT.Rows = append(tiT.Rows, []any{s, b.customers, b.churned, rate, analysis.Frac(float64(b.churned), float64(nState[2])), b.lost})
 		tiS.Y[0].Data = append(tiS.Y[0].Data, rate)
 	}
 
@@ -695,7 +686,7 @@ func (a attritionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		if s == kexi.StageWon && x.n == 0 {
 			continue // a lead lost after it was won is a data error; shown only when present
 		}
-		llT.Rows = append(llT.Rows, []any{s, x.n, frac(float64(x.n), float64(lostLeads)), x.value})
+		llT.Rows = append(llT.Rows, []any{s, x.n, analysis.Frac(float64(x.n), float64(lostLeads)), x.value})
 		llS.X = append(llS.X, s)
 		llS.Y[0].Data = append(llS.Y[0].Data, float64(x.n))
 	}
@@ -709,7 +700,7 @@ func (a attritionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			if limit > 0 && k == limit {
 				break
 			}
-			row := []any{name, c.n[name], frac(float64(c.n[name]), float64(c.total))}
+			row := []any{name, c.n[name], analysis.Frac(float64(c.n[name]), float64(c.total))}
 			if value != "" {
 				row = append(row, c.value[name])
 			}
@@ -740,8 +731,8 @@ func (a attritionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	}
 	for k, key := range []string{Churned, Retained} {
 		g := &groups[k]
-		cpT.Rows = append(cpT.Rows, []any{key, g.customers, g.withComplaint, frac(float64(g.withComplaint), float64(g.customers)),
-			g.complaints, frac(float64(g.complaints), float64(g.customers))})
+		cpT.Rows = append(cpT.Rows, []any{key, g.customers, g.withComplaint, analysis.Frac(float64(g.withComplaint), float64(g.customers)),
+			g.complaints, analysis.Frac(float64(g.complaints), float64(g.customers))})
 		saT.Rows = append(saT.Rows, []any{key, g.npsN, mean(g.npsSum, g.npsN), orNil(g.score.NPSValue()),
 			g.csatN, mean(g.csatSum, g.csatN), orNil(g.score.CSATValue())})
 	}

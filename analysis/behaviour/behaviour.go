@@ -628,8 +628,8 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "customers", Value: n, Drill: analysis.Everyone("customer_id")},
 		{Key: "orders", Value: float64(p.orders)},
 		{Key: "revenue", Value: p.revenue, Unit: "currency"},
-		{Key: "aov", Value: frac(p.revenue, float64(p.paid)), Unit: "currency"},
-		{Key: "orders_per_customer", Value: frac(float64(buyerOrders), n)},
+		{Key: "aov", Value: analysis.Frac(p.revenue, float64(p.paid)), Unit: "currency"},
+		{Key: "orders_per_customer", Value: analysis.Frac(float64(buyerOrders), n)},
 		{Key: "median_cycle_days", Value: stats.Median(p.cycles), Unit: "days"},
 		{Key: "overdue_customers", Value: float64(p.overdue), Drill: analysis.Drill{Column: "due", Value: "overdue"}},
 		{Key: "web_events", Value: float64(web.Events)},
@@ -637,10 +637,10 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "visitors", Value: float64(web.Visitors)},
 		{Key: "page_views", Value: float64(web.ByType["page_view"])},
 		{Key: "clicks", Value: float64(web.ByType["click"])},
-		{Key: "mean_dwell_seconds", Value: frac(web.DwellSeconds, float64(web.Events))},
-		{Key: "visitor_conversion", Value: frac(float64(web.Converted), float64(web.Visitors)), Unit: "%"},
+		{Key: "mean_dwell_seconds", Value: analysis.Frac(web.DwellSeconds, float64(web.Events))},
+		{Key: "visitor_conversion", Value: analysis.Frac(float64(web.Converted), float64(web.Visitors)), Unit: "%"},
 		{Key: "identified_visitors", Value: float64(web.Identified)},
-		{Key: "identified_conversion", Value: frac(float64(web.Converted), float64(web.Identified)), Unit: "%"},
+		{Key: "identified_conversion", Value: analysis.Frac(float64(web.Converted), float64(web.Identified)), Unit: "%"},
 	}
 	if p.orders == 0 {
 		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
@@ -669,7 +669,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			top = catBox[r.top]
 		}
 		row := cust.Rows[i]
-		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, frac(r.Revenue, float64(r.Paid)), top
+		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, analysis.Frac(r.Revenue, float64(r.Paid)), top
 		row[5], row[6], row[7], row[8], row[9], row[10] = r.Top.Share, chBox[r.channel], r.Last, cyc, next, due
 	}
 
@@ -679,7 +679,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	chPie := analysis.Series{Key: "channel_mix", Kind: "pie", Y: []analysis.Values{{Key: "revenue"}}}
 	for _, i := range byRevenue(p.chAgg, p.channels.names) {
 		a := p.chAgg[i]
-		ch.Rows = append(ch.Rows, []any{p.channels.names[i], a.orders, a.revenue, frac(a.revenue, p.revenue), frac(a.revenue, float64(a.paid))})
+		ch.Rows = append(ch.Rows, []any{p.channels.names[i], a.orders, a.revenue, analysis.Frac(a.revenue, p.revenue), analysis.Frac(a.revenue, float64(a.paid))})
 		chPie.X = append(chPie.X, p.channels.names[i])
 		chPie.Y[0].Data = append(chPie.Y[0].Data, a.revenue)
 	}
@@ -689,7 +689,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	pvBar := analysis.Series{Key: "province_sales", Kind: "bar", Y: []analysis.Values{{Key: "revenue"}}}
 	for _, i := range byRevenue(p.provAgg, p.provinces.names) {
 		a := p.provAgg[i]
-		pv.Rows = append(pv.Rows, []any{p.provinces.names[i], a.orders, a.revenue, frac(a.revenue, p.revenue)})
+		pv.Rows = append(pv.Rows, []any{p.provinces.names[i], a.orders, a.revenue, analysis.Frac(a.revenue, p.revenue)})
 		pvBar.X = append(pvBar.X, p.provinces.names[i])
 		pvBar.Y[0].Data = append(pvBar.Y[0].Data, a.revenue)
 	}
@@ -710,7 +710,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	})
 	for _, k := range keys {
 		a := p.cityAgg[k]
-		ct.Rows = append(ct.Rows, []any{p.provinces.names[k[0]], p.cities.names[k[1]], a.orders, a.revenue, frac(a.revenue, p.revenue)})
+		ct.Rows = append(ct.Rows, []any{p.provinces.names[k[0]], p.cities.names[k[1]], a.orders, a.revenue, analysis.Frac(a.revenue, p.revenue)})
 	}
 
 	// Seasonality.
@@ -830,13 +830,6 @@ func amountBin(b int) string {
 	return f(edges[b-1]) + "-" + f(edges[b])
 }
 
-func frac(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
-}
-
 var (
 	monthKeys   = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
 	weekdayKeys = []string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
@@ -881,9 +874,7 @@ var labels = func() map[string]analysis.Text {
 		"channel":               {En: "Channel", Zh: "渠道"},
 		"revenue_share":         {En: "Share of revenue", Zh: "销售额占比"},
 		"provinces":             {En: "Sales by province", Zh: "各省销售"},
-		"province":              {En: "Province", Zh: "省份"},
 		"cities":                {En: "Sales by city", Zh: "各城市销售"},
-		"city":                  {En: "City", Zh: "城市"},
 		"seasonality":           {En: "Seasonality", Zh: "季节性"},
 		"month":                 {En: "Month", Zh: "月份"},
 		"mean_revenue":          {En: "Mean revenue", Zh: "月均销售额"},
@@ -918,7 +909,7 @@ var labels = func() map[string]analysis.Text {
 	for i, k := range weekdayKeys {
 		m[k] = analysis.Text{En: wen[i], Zh: wzh[i]}
 	}
-	return m
+	return analysis.WithFields(m, "province", "city")
 }()
 
 // median is stats.Median for the few gaps of one customer: an insertion sort in place beats a

@@ -268,7 +268,7 @@ func sortDesc(idx []int, v []float64) {
 	}
 }
 
-var labels = map[string]analysis.Text{
+var labels = analysis.WithFields(map[string]analysis.Text{
 	"too_little": {En: "Too little to work with", Zh: "数据不足"},
 	ShortHistoryAttributes: {En: "No purchase history and no customer attributes to learn from: import orders, or the customer file with all its columns (columns kexi does not know are kept as custom fields unless --skip-unknown)",
 		Zh: "没有购买记录,也没有客户属性可供学习:请导入订单,或导入包含全部列的客户文件(kexi 不认识的列默认保留为自定义字段,除非指定 --skip-unknown)"},
@@ -347,12 +347,10 @@ var labels = map[string]analysis.Text{
 	FIncome:                 {En: "Income", Zh: "收入"},
 	// The fields of one-hot features (FIELD=VALUE) and of channel shares.
 	"kind":          {En: "Customer kind", Zh: "客户类型"},
-	"gender":        {En: "Gender", Zh: "性别"},
-	"province":      {En: "Province", Zh: "省份"},
 	"channel":       {En: "Channel", Zh: "渠道"},
 	"top_category":  {En: "Main category", Zh: "主要品类"},
 	"channel_share": {En: "Share of orders via", Zh: "渠道订单占比"},
-}
+}, "gender", "province")
 
 // Reasons describes what moves a customer's risk, for people: the drivers that raise it, then
 // those that lower it, each as "FEATURE (VALUE) ↑" or "… ↓", joined by "; " (a one-hot

@@ -155,36 +155,34 @@ type competitorsAnalysis struct{}
 // New returns the competitors and SWOT analysis.
 func New() analysis.Analysis { return competitorsAnalysis{} }
 
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
-
 // Info describes the analysis.
 func (competitorsAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "competitors",
 		Code:    "A17",
-		Title:   t("Competitors and SWOT", "竞争对手与 SWOT"),
-		Summary: t("How is our market share moving against competitors, and where do we stand on the SWOT board today?", "我们与竞争对手的市场份额如何变化？SWOT 各项的当前指标如何？"),
+		Title:   analysis.Text{En: "Competitors and SWOT", Zh: "竞争对手与 SWOT"},
+		Summary: analysis.Text{En: "How is our market share moving against competitors, and where do we stand on the SWOT board today?", Zh: "我们与竞争对手的市场份额如何变化？SWOT 各项的当前指标如何？"},
 		Options: []analysis.Option{
-			{Key: "region", Default: "", Type: "string", Help: t("Region for the share trend (empty: the whole market)", "份额趋势的区域（留空为全市场）")},
+			{Key: "region", Default: "", Type: "string", Help: analysis.Text{En: "Region for the share trend (empty: the whole market)", Zh: "份额趋势的区域（留空为全市场）"}},
 		},
 		Labels: map[string]analysis.Text{
-			"shares": t("Market share", "市场份额"), "competitor": t("Competitor", "竞争对手"), "self": t("Us", "本公司"),
-			"period": t("Period", "期间"), "region": t("Region", "区域"), "share": t("Share", "份额"), "rank": t("Rank", "排名"),
-			"change": t("Change vs previous period", "较上期变化"), "others": t("Others", "其他"), "positioning": t("Positioning", "定位"),
-			"products": t("Products", "产品"), "price_positioning": t("Price positioning", "价格定位"), "latest_share": t("Latest share", "最新份额"),
-			"notes": t("Notes", "备注"), "low": t("Low price", "低价"), "mid": t("Mid price", "中价"), "high": t("High price", "高价"),
-			"swot": t("SWOT board", "SWOT 看板"), "kind": t("Kind", "类型"), "text": t("Item", "条目"), "impact": t("Impact", "影响"),
-			"scope": t("Scope", "范围"), "metric": t("Linked metric", "关联指标"), "value": t("Live value", "当前值"),
-			"S": t("Strength", "优势"), "W": t("Weakness", "劣势"), "O": t("Opportunity", "机会"), "T": t("Threat", "威胁"),
-			"self_share": t("Our share (latest period)", "本公司份额（最新）"), "self_change": t("Our share change", "本公司份额变化"),
-			"self_rank": t("Our rank", "本公司排名"), "leader": t("Market leader", "市场领先者"), "latest_period": t("Latest period", "最新期间"),
-			"competitors": t("Competitors", "竞争对手数"), "share_trend": t("Market share trend", "市场份额趋势"),
-			"latest_shares": t("Market share, latest period", "最新市场份额"), "swot_impact": t("SWOT impact", "SWOT 影响"),
-			"true": t("Yes", "是"), "false": t("No", "否"), "(none)": t("(whole market)", "（全市场）"),
-			"nps": t("NPS", "净推荐值"), "csat": t("CSAT", "满意率"), "ces": t("CES", "费力度"), "repeat_rate": t("Repeat-purchase rate", "复购率"),
-			"active_customers": t("Active customers", "活跃客户"), "customers": t("Customers", "客户数"), "revenue": t("Revenue, last 12 months", "近 12 个月收入"),
-			"revenue_growth": t("Revenue growth", "收入增长"), "aov": t("Average order value", "客单价"), "complaints": t("Complaints, last 12 months", "近 12 个月投诉"),
-			"market_share": t("Our market share", "本公司市场份额"),
+			"shares": {En: "Market share", Zh: "市场份额"}, "competitor": {En: "Competitor", Zh: "竞争对手"}, "self": {En: "Us", Zh: "本公司"},
+			"period": {En: "Period", Zh: "期间"}, "region": {En: "Region", Zh: "区域"}, "share": {En: "Share", Zh: "份额"}, "rank": {En: "Rank", Zh: "排名"},
+			"change": {En: "Change vs previous period", Zh: "较上期变化"}, "others": {En: "Others", Zh: "其他"}, "positioning": {En: "Positioning", Zh: "定位"},
+			"products": {En: "Products", Zh: "产品"}, "price_positioning": {En: "Price positioning", Zh: "价格定位"}, "latest_share": {En: "Latest share", Zh: "最新份额"},
+			"notes": {En: "Notes", Zh: "备注"}, "low": {En: "Low price", Zh: "低价"}, "mid": {En: "Mid price", Zh: "中价"}, "high": {En: "High price", Zh: "高价"},
+			"swot": {En: "SWOT board", Zh: "SWOT 看板"}, "kind": {En: "Kind", Zh: "类型"}, "text": {En: "Item", Zh: "条目"}, "impact": {En: "Impact", Zh: "影响"},
+			"scope": {En: "Scope", Zh: "范围"}, "metric": {En: "Linked metric", Zh: "关联指标"}, "value": {En: "Live value", Zh: "当前值"},
+			"S": {En: "Strength", Zh: "优势"}, "W": {En: "Weakness", Zh: "劣势"}, "O": {En: "Opportunity", Zh: "机会"}, "T": {En: "Threat", Zh: "威胁"},
+			"self_share": {En: "Our share (latest period)", Zh: "本公司份额（最新）"}, "self_change": {En: "Our share change", Zh: "本公司份额变化"},
+			"self_rank": {En: "Our rank", Zh: "本公司排名"}, "leader": {En: "Market leader", Zh: "市场领先者"}, "latest_period": {En: "Latest period", Zh: "最新期间"},
+			"competitors": {En: "Competitors", Zh: "竞争对手数"}, "share_trend": {En: "Market share trend", Zh: "市场份额趋势"},
+			"latest_shares": {En: "Market share, latest period", Zh: "最新市场份额"}, "swot_impact": {En: "SWOT impact", Zh: "SWOT 影响"},
+			"true": {En: "Yes", Zh: "是"}, "false": {En: "No", Zh: "否"}, "(none)": {En: "(whole market)", Zh: "（全市场）"},
+			"nps": {En: "NPS", Zh: "净推荐值"}, "csat": {En: "CSAT", Zh: "满意率"}, "ces": {En: "CES", Zh: "费力度"}, "repeat_rate": {En: "Repeat-purchase rate", Zh: "复购率"},
+			"active_customers": {En: "Active customers", Zh: "活跃客户"}, "customers": {En: "Customers", Zh: "客户数"}, "revenue": {En: "Revenue, last 12 months", Zh: "近 12 个月收入"},
+			"revenue_growth": {En: "Revenue growth", Zh: "收入增长"}, "aov": {En: "Average order value", Zh: "客单价"}, "complaints": {En: "Complaints, last 12 months", Zh: "近 12 个月投诉"},
+			"market_share": {En: "Our market share", Zh: "本公司市场份额"},
 		},
 		Needs: []string{"competitors", "swot"},
 		Reads: []string{"competitors", "swot", "customers", "orders", "interactions", "surveys"},

@@ -368,10 +368,9 @@ var labels = func() map[string]analysis.Text {
 		"complaints_90d": {En: "Complaints in 90 days", Zh: "近 90 天投诉"}, "latest_nps": {En: "Latest NPS score", Zh: "最近 NPS 评分"},
 		"latest_csat": {En: "Latest CSAT score", Zh: "最近 CSAT 评分"},
 		"attributes":  {En: "Attributes", Zh: "基本属性"}, "attribute": {En: "Attribute", Zh: "属性"}, "value": {En: "Value", Zh: "值"},
-		"external_id": {En: "External id", Zh: "外部编号"}, "kind": {En: "Kind", Zh: "类型"}, "gender": {En: "Gender", Zh: "性别"},
-		"age": {En: "Age", Zh: "年龄"}, "income_band": {En: "Income band", Zh: "收入段"}, "occupation": {En: "Occupation", Zh: "职业"},
-		"province": {En: "Province", Zh: "省份"}, "city": {En: "City", Zh: "城市"}, "channel": {En: "Channel", Zh: "渠道"},
-		"campaign": {En: "Acquiring campaign", Zh: "获客活动"}, "owner": {En: "Owner", Zh: "负责人"}, "tags": {En: "Tags", Zh: "标签"},
+		"external_id": {En: "External id", Zh: "外部编号"}, "kind": {En: "Kind", Zh: "类型"},
+		"age": {En: "Age", Zh: "年龄"}, "channel": {En: "Channel", Zh: "渠道"},
+		"campaign": {En: "Acquiring campaign", Zh: "获客活动"}, "tags": {En: "Tags", Zh: "标签"},
 		"custom_field": {En: "Custom field", Zh: "自定义字段"},
 		"actions":      {En: "Next best actions", Zh: "下一步最佳行动"}, "action": {En: "Action", Zh: "行动"}, "reason": {En: "Why", Zh: "原因"},
 		"preferences": {En: "Preferences", Zh: "偏好"}, "preference": {En: "Preference", Zh: "偏好"}, "share": {En: "Share", Zh: "占比"},
@@ -401,5 +400,5 @@ var labels = func() map[string]analysis.Text {
 	} {
 		m[k] = v
 	}
-	return m
+	return analysis.WithFields(m, "gender", "income_band", "occupation", "province", "city", "owner")
 }()

@@ -461,51 +461,47 @@ type qualityAnalysis struct{}
 // New returns the data quality analysis.
 func New() analysis.Analysis { return qualityAnalysis{} }
 
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
-
 // Info describes the analysis.
 func (qualityAnalysis) Info() analysis.Info {
 	l := map[string]analysis.Text{
-		"score": t("Overall quality score", "总体质量分"), "customer_score": t("Customer score", "客户数据得分"),
-		"order_score": t("Order score", "订单数据得分"), "customers": t("Customers", "客户数"), "orders": t("Orders", "订单数"),
-		"customers_with_problems": t("Customers with problems", "有问题的客户"), "invalid_values": t("Invalid values", "无效值"),
-		"likely_duplicates": t("Likely duplicates", "疑似重复"), "stale_customers": t("Stale customers", "沉睡记录"),
-		"completeness": t("Completeness by field", "字段完整度"), "entity": t("Record", "记录类型"), "field": t("Field", "字段"),
-		"filled": t("Filled", "已填写"), "total": t("Total", "总数"), "share": t("Share filled", "完整率"),
-		"problems": t("Problems", "问题"), "problem": t("Problem", "问题"), "count": t("Count", "数量"), "example": t("Example", "示例"),
-		"duplicates": t("Likely duplicates", "疑似重复客户"), "customer": t("Customer", "客户"), "duplicate_of": t("Same as", "疑似重复于"),
-		"reason": t("Reason", "原因"), "similarity": t("Similarity", "相似度"), "per_customer": t("Customers with problems", "问题客户"),
-		"name": t("Name", "姓名"), "last_activity": t("Last activity", "最近活动"), "problem_counts": t("Problems by kind", "问题分布"),
-		"score_histogram": t("Customer scores", "客户得分分布"),
-		"invalid_phone":   t("Invalid phone", "电话格式错误"), "invalid_email": t("Invalid email", "邮箱格式错误"),
-		"future_date": t("Date in the future", "未来日期"), "negative_amount": t("Negative amount", "负金额"),
-		"age_out_of_range": t("Age outside 0–120", "年龄超出 0–120"), "score_out_of_range": t("Survey score out of range", "调查分数超出范围"),
-		"duplicate_phone": t("Same phone", "电话相同"), "duplicate_email": t("Same email", "邮箱相同"),
-		"duplicate_name": t("Similar name, same city", "同城姓名相似"), "stale": t("No activity for too long", "长期无活动"),
-		"no_customer": t("Order without customer", "订单无客户"), "no_channel": t("Order without channel", "订单无渠道"),
-		"order": t("Order", "订单"), "interaction": t("Interaction", "互动"), "survey": t("Survey", "调查"),
-		"amount": t("Amount", "金额"), "ordered_at": t("Order date", "下单日期"), "phone": t("Phone", "电话"), "email": t("Email", "邮箱"),
-		"created_at": t("Created", "创建日期"), "birth_date": t("Birth date", "出生日期"), "at": t("Date", "日期"),
-		"cost": t("Cost", "成本"), "shipping": t("Shipping", "运费"), "discount": t("Discount", "折扣"), "returned": t("Returned", "退货额"),
-		"unit_price": t("Unit price", "单价"), "nps": t("NPS score", "NPS 分数"), "csat": t("CSAT score", "CSAT 分数"), "ces": t("CES score", "CES 分数"),
+		"score": {En: "Overall quality score", Zh: "总体质量分"}, "customer_score": {En: "Customer score", Zh: "客户数据得分"},
+		"order_score": {En: "Order score", Zh: "订单数据得分"}, "customers": {En: "Customers", Zh: "客户数"}, "orders": {En: "Orders", Zh: "订单数"},
+		"customers_with_problems": {En: "Customers with problems", Zh: "有问题的客户"}, "invalid_values": {En: "Invalid values", Zh: "无效值"},
+		"likely_duplicates": {En: "Likely duplicates", Zh: "疑似重复"}, "stale_customers": {En: "Stale customers", Zh: "沉睡记录"},
+		"completeness": {En: "Completeness by field", Zh: "字段完整度"}, "entity": {En: "Record", Zh: "记录类型"}, "field": {En: "Field", Zh: "字段"},
+		"filled": {En: "Filled", Zh: "已填写"}, "total": {En: "Total", Zh: "总数"}, "share": {En: "Share filled", Zh: "完整率"},
+		"problems": {En: "Problems", Zh: "问题"}, "problem": {En: "Problem", Zh: "问题"}, "count": {En: "Count", Zh: "数量"}, "example": {En: "Example", Zh: "示例"},
+		"duplicates": {En: "Likely duplicates", Zh: "疑似重复客户"}, "customer": {En: "Customer", Zh: "客户"}, "duplicate_of": {En: "Same as", Zh: "疑似重复于"},
+		"reason": {En: "Reason", Zh: "原因"}, "similarity": {En: "Similarity", Zh: "相似度"}, "per_customer": {En: "Customers with problems", Zh: "问题客户"},
+		"name": {En: "Name", Zh: "姓名"}, "last_activity": {En: "Last activity", Zh: "最近活动"}, "problem_counts": {En: "Problems by kind", Zh: "问题分布"},
+		"score_histogram": {En: "Customer scores", Zh: "客户得分分布"},
+		"invalid_phone":   {En: "Invalid phone", Zh: "电话格式错误"}, "invalid_email": {En: "Invalid email", Zh: "邮箱格式错误"},
+		"future_date": {En: "Date in the future", Zh: "未来日期"}, "negative_amount": {En: "Negative amount", Zh: "负金额"},
+		"age_out_of_range": {En: "Age outside 0–120", Zh: "年龄超出 0–120"}, "score_out_of_range": {En: "Survey score out of range", Zh: "调查分数超出范围"},
+		"duplicate_phone": {En: "Same phone", Zh: "电话相同"}, "duplicate_email": {En: "Same email", Zh: "邮箱相同"},
+		"duplicate_name": {En: "Similar name, same city", Zh: "同城姓名相似"}, "stale": {En: "No activity for too long", Zh: "长期无活动"},
+		"no_customer": {En: "Order without customer", Zh: "订单无客户"}, "no_channel": {En: "Order without channel", Zh: "订单无渠道"},
+		"order": {En: "Order", Zh: "订单"}, "interaction": {En: "Interaction", Zh: "互动"}, "survey": {En: "Survey", Zh: "调查"},
+		"amount": {En: "Amount", Zh: "金额"}, "ordered_at": {En: "Order date", Zh: "下单日期"}, "phone": {En: "Phone", Zh: "电话"}, "email": {En: "Email", Zh: "邮箱"},
+		"created_at": {En: "Created", Zh: "创建日期"}, "birth_date": {En: "Birth date", Zh: "出生日期"}, "at": {En: "Date", Zh: "日期"},
+		"cost": {En: "Cost", Zh: "成本"}, "shipping": {En: "Shipping", Zh: "运费"}, "discount": {En: "Discount", Zh: "折扣"}, "returned": {En: "Returned", Zh: "退货额"},
+		"unit_price": {En: "Unit price", Zh: "单价"}, "nps": {En: "NPS score", Zh: "NPS 分数"}, "csat": {En: "CSAT score", Zh: "CSAT 分数"}, "ces": {En: "CES score", Zh: "CES 分数"},
 	}
-	fz := map[string]analysis.Text{"gender": t("Gender", "性别"), "age": t("Age / birth date", "年龄/出生日期"),
-		"province": t("Province", "省份"), "city": t("City", "城市"), "channel": t("Channel", "渠道"), "owner": t("Owner", "负责人")}
-	for k, v := range fz {
-		l[k] = v
-	}
+	l["age"] = analysis.Text{En: "Age / birth date", Zh: "年龄/出生日期"}
+	l["channel"] = analysis.Text{En: "Channel", Zh: "渠道"}
+	analysis.WithFields(l, "gender", "province", "city", "owner")
 	for _, f := range customerFields {
-		l["missing_"+f] = t("Missing "+l[f].En, "缺少"+l[f].Zh)
+		l["missing_"+f] = analysis.Text{En: "Missing " + l[f].En, Zh: "缺少" + l[f].Zh}
 	}
 	return analysis.Info{
 		Name:    "quality",
 		Code:    "A18",
-		Title:   t("Data quality", "数据质量"),
-		Summary: t("How complete and correct is the customer data, and which records need fixing?", "客户数据是否完整准确？哪些记录需要修正？"),
+		Title:   analysis.Text{En: "Data quality", Zh: "数据质量"},
+		Summary: analysis.Text{En: "How complete and correct is the customer data, and which records need fixing?", Zh: "客户数据是否完整准确？哪些记录需要修正？"},
 		Options: []analysis.Option{
-			{Key: "stale_days", Default: "365", Type: "int", Help: t("A customer with no order, interaction or update for more days than this is stale", "超过这么多天无订单、无互动、无更新的客户视为沉睡记录")},
-			{Key: "name_threshold", Default: "0.85", Type: "float", Help: t("Name similarity (0–1) at which two customers in one city are likely duplicates", "同城客户姓名相似度达到该值即疑似重复")},
-			{Key: "window", Default: "10", Type: "int", Help: t("How many neighbouring names (sorted) each name is compared with", "每个姓名与排序后相邻的多少个姓名比较")},
+			{Key: "stale_days", Default: "365", Type: "int", Help: analysis.Text{En: "A customer with no order, interaction or update for more days than this is stale", Zh: "超过这么多天无订单、无互动、无更新的客户视为沉睡记录"}},
+			{Key: "name_threshold", Default: "0.85", Type: "float", Help: analysis.Text{En: "Name similarity (0–1) at which two customers in one city are likely duplicates", Zh: "同城客户姓名相似度达到该值即疑似重复"}},
+			{Key: "window", Default: "10", Type: "int", Help: analysis.Text{En: "How many neighbouring names (sorted) each name is compared with", Zh: "每个姓名与排序后相邻的多少个姓名比较"}},
 		},
 		Labels: l,
 		Needs:  []string{"customers", "orders", "items"},

@@ -357,21 +357,19 @@ type satisfactionAnalysis struct{}
 // New returns the satisfaction analysis.
 func New() analysis.Analysis { return satisfactionAnalysis{} }
 
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
-
 // Info describes the analysis.
 func (satisfactionAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "satisfaction",
 		Code:    "A12",
-		Title:   t("Satisfaction", "满意度分析"),
-		Summary: t("How satisfied is each group of customers, what do they complain about, and do unhappy customers leave?", "各类客户满意度如何、抱怨什么、不满意的客户是否流失？"),
+		Title:   analysis.Text{En: "Satisfaction", Zh: "满意度分析"},
+		Summary: analysis.Text{En: "How satisfied is each group of customers, what do they complain about, and do unhappy customers leave?", Zh: "各类客户满意度如何、抱怨什么、不满意的客户是否流失？"},
 		Options: []analysis.Option{
 			{Key: "group_by", Default: "", Type: "string",
-				Help: t("An extra customer field to compare by: gender, city, owner, occupation, education, income_band or custom.NAME", "额外的分组字段：gender、city、owner、occupation、education、income_band 或 custom.字段名")},
+				Help: analysis.Text{En: "An extra customer field to compare by: gender, city, owner, occupation, education, income_band or custom.NAME", Zh: "额外的分组字段：gender、city、owner、occupation、education、income_band 或 custom.字段名"}},
 			{Key: "churn_days", Default: "180", Type: "int",
-				Help: t("A customer with no purchase this many days after their answer counts as churned", "答卷后这么多天内没有购买即视为流失")},
-			{Key: "top", Default: "30", Type: "int", Help: t("How many keywords and complaint subjects to list", "列出的关键词和投诉主题个数")},
+				Help: analysis.Text{En: "A customer with no purchase this many days after their answer counts as churned", Zh: "答卷后这么多天内没有购买即视为流失"}},
+			{Key: "top", Default: "30", Type: "int", Help: analysis.Text{En: "How many keywords and complaint subjects to list", Zh: "列出的关键词和投诉主题个数"}},
 		},
 		Labels: labels(),
 		Needs:  []string{"surveys", "customers"},
@@ -380,35 +378,34 @@ func (satisfactionAnalysis) Info() analysis.Info {
 }
 
 func labels() map[string]analysis.Text {
-	return map[string]analysis.Text{
-		"responses": t("Responses", "答卷数"), "nps": t("NPS", "净推荐值"), "csat": t("CSAT (share 4–5)", "满意率（4–5分）"),
-		"ces": t("CES (mean effort)", "客户费力度"), "promoters": t("Promoters", "推荐者"), "passives": t("Passives", "中立者"),
-		"detractors": t("Detractors", "贬损者"), "invalid_scores": t("Scores out of range", "超出范围的分数"),
-		"complaints": t("Complaints", "投诉数"), "nps_responses": t("NPS answers", "NPS 答卷"), "csat_responses": t("CSAT answers", "CSAT 答卷"),
-		"ces_responses": t("CES answers", "CES 答卷"), "churn_promoters": t("Churn rate, promoters", "推荐者流失率"),
-		"churn_detractors": t("Churn rate, detractors", "贬损者流失率"),
-		"segments":         t("Satisfaction by segment", "分群满意度"), "dimension": t("Dimension", "维度"), "segment": t("Segment", "分群"),
-		"kind": t("Customer kind", "客户类型"), "province": t("Province", "省份"), "channel": t("Channel", "渠道"),
-		"true": t("Yes", "是"), "false": t("No", "否"),
-		"tier": t("Tier (by spend)", "层级（按消费）"), "gender": t("Gender", "性别"), "city": t("City", "城市"), "owner": t("Owner", "负责人"),
-		"occupation": t("Occupation", "职业"), "education": t("Education", "学历"), "income_band": t("Income band", "收入段"), "country": t("Country", "国家"), "survey_channels": t("By survey channel", "按调查渠道"),
-		"months": t("By month", "按月"), "month": t("Month", "月份"), "subject": t("Subject", "主题"), "count": t("Count", "次数"),
-		"share": t("Share", "占比"), "complaint_channels": t("Complaints by channel", "投诉渠道"),
-		"keywords": t("Comment keywords", "评论关键词"), "keyword": t("Keyword", "关键词"), "comments": t("Comments", "评论数"),
-		"negative_share": t("Share of unhappy comments", "负面评价占比"), "churn": t("Satisfaction vs churn", "满意度与流失"),
-		"group": t("Group", "分组"), "survey_kind": t("Survey", "调查类型"), "customers": t("Customers", "客户数"), "churned": t("Churned", "已流失"),
-		"churn_rate": t("Churn rate", "流失率"), "customer": t("Customer", "客户"), "last_nps": t("Latest NPS", "最近 NPS"),
-		"last_csat": t("Latest CSAT", "最近 CSAT"), "last_ces": t("Latest CES", "最近 CES"),
-		"nps_distribution": t("NPS answers 0–10", "NPS 分布 0–10"), "csat_distribution": t("CSAT answers 1–5", "CSAT 分布 1–5"),
-		"trend": t("Satisfaction by month", "满意度月度趋势"), "nps_by_segment": t("NPS by province", "各省 NPS"),
-		"churn_by_group": t("Churn rate by satisfaction group", "各满意度组流失率"), "per_customer": t("Customers' latest answers", "客户最近答卷"),
-		"promoter": t("Promoter", "推荐者"), "passive": t("Passive", "中立者"), "detractor": t("Detractor", "贬损者"),
-		"satisfied": t("Satisfied (4–5)", "满意（4–5）"), "neutral": t("Neutral (3)", "一般（3）"), "dissatisfied": t("Dissatisfied (1–2)", "不满意（1–2）"),
-		"vip": t("VIP", "VIP 客户"), "major": t("Major", "主要客户"), "ordinary": t("Ordinary", "普通客户"), "small": t("Small", "小客户"),
-		"no_purchase": t("No purchase", "未购买"), "(none)": t("(none)", "（无）"),
-		string(kexi.Individual): t("Individual", "个人"), string(kexi.Enterprise): t("Enterprise", "企业"), string(kexi.Government): t("Government", "政府"),
-		"questionnaire": t("Questionnaire", "问卷"), "phone": t("Phone interview", "电话访谈"), "online_review": t("Online review", "在线评价"),
-	}
+	return analysis.WithFields(map[string]analysis.Text{
+		"responses": {En: "Responses", Zh: "答卷数"}, "nps": {En: "NPS", Zh: "净推荐值"}, "csat": {En: "CSAT (share 4–5)", Zh: "满意率（4–5分）"},
+		"ces": {En: "CES (mean effort)", Zh: "客户费力度"}, "promoters": {En: "Promoters", Zh: "推荐者"}, "passives": {En: "Passives", Zh: "中立者"},
+		"detractors": {En: "Detractors", Zh: "贬损者"}, "invalid_scores": {En: "Scores out of range", Zh: "超出范围的分数"},
+		"complaints": {En: "Complaints", Zh: "投诉数"}, "nps_responses": {En: "NPS answers", Zh: "NPS 答卷"}, "csat_responses": {En: "CSAT answers", Zh: "CSAT 答卷"},
+		"ces_responses": {En: "CES answers", Zh: "CES 答卷"}, "churn_promoters": {En: "Churn rate, promoters", Zh: "推荐者流失率"},
+		"churn_detractors": {En: "Churn rate, detractors", Zh: "贬损者流失率"},
+		"segments":         {En: "Satisfaction by segment", Zh: "分群满意度"}, "dimension": {En: "Dimension", Zh: "维度"}, "segment": {En: "Segment", Zh: "分群"},
+		"kind": {En: "Customer kind", Zh: "客户类型"}, "channel": {En: "Channel", Zh: "渠道"},
+		"true": {En: "Yes", Zh: "是"}, "false": {En: "No", Zh: "否"},
+		"tier": {En: "Tier (by spend)", Zh: "层级（按消费）"}, "survey_channels": {En: "By survey channel", Zh: "按调查渠道"},
+		"months": {En: "By month", Zh: "按月"}, "month": {En: "Month", Zh: "月份"}, "subject": {En: "Subject", Zh: "主题"}, "count": {En: "Count", Zh: "次数"},
+		"share": {En: "Share", Zh: "占比"}, "complaint_channels": {En: "Complaints by channel", Zh: "投诉渠道"},
+		"keywords": {En: "Comment keywords", Zh: "评论关键词"}, "keyword": {En: "Keyword", Zh: "关键词"}, "comments": {En: "Comments", Zh: "评论数"},
+		"negative_share": {En: "Share of unhappy comments", Zh: "负面评价占比"}, "churn": {En: "Satisfaction vs churn", Zh: "满意度与流失"},
+		"group": {En: "Group", Zh: "分组"}, "survey_kind": {En: "Survey", Zh: "调查类型"}, "customers": {En: "Customers", Zh: "客户数"}, "churned": {En: "Churned", Zh: "已流失"},
+		"churn_rate": {En: "Churn rate", Zh: "流失率"}, "customer": {En: "Customer", Zh: "客户"}, "last_nps": {En: "Latest NPS", Zh: "最近 NPS"},
+		"last_csat": {En: "Latest CSAT", Zh: "最近 CSAT"}, "last_ces": {En: "Latest CES", Zh: "最近 CES"},
+		"nps_distribution": {En: "NPS answers 0–10", Zh: "NPS 分布 0–10"}, "csat_distribution": {En: "CSAT answers 1–5", Zh: "CSAT 分布 1–5"},
+		"trend": {En: "Satisfaction by month", Zh: "满意度月度趋势"}, "nps_by_segment": {En: "NPS by province", Zh: "各省 NPS"},
+		"churn_by_group": {En: "Churn rate by satisfaction group", Zh: "各满意度组流失率"}, "per_customer": {En: "Customers' latest answers", Zh: "客户最近答卷"},
+		"promoter": {En: "Promoter", Zh: "推荐者"}, "passive": {En: "Passive", Zh: "中立者"}, "detractor": {En: "Detractor", Zh: "贬损者"},
+		"satisfied": {En: "Satisfied (4–5)", Zh: "满意（4–5）"}, "neutral": {En: "Neutral (3)", Zh: "一般（3）"}, "dissatisfied": {En: "Dissatisfied (1–2)", Zh: "不满意（1–2）"},
+		"vip": {En: "VIP", Zh: "VIP 客户"}, "major": {En: "Major", Zh: "主要客户"}, "ordinary": {En: "Ordinary", Zh: "普通客户"}, "small": {En: "Small", Zh: "小客户"},
+		"no_purchase": {En: "No purchase", Zh: "未购买"}, "(none)": {En: "(none)", Zh: "（无）"},
+		string(kexi.Individual): {En: "Individual", Zh: "个人"}, string(kexi.Enterprise): {En: "Enterprise", Zh: "企业"}, string(kexi.Government): {En: "Government", Zh: "政府"},
+		"questionnaire": {En: "Questionnaire", Zh: "问卷"}, "phone": {En: "Phone interview", Zh: "电话访谈"}, "online_review": {En: "Online review", Zh: "在线评价"},
+	}, "gender", "income_band", "occupation", "education", "country", "province", "city", "owner")
 }
 
 // latest is a customer's latest answer of each kind, as its index in d.Surveys + 1 (0 = none):

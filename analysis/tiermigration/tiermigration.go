@@ -270,11 +270,11 @@ func Lifts(moves []Move, names []string, attrs func(cid int64) []string) []Lift 
 		}
 	}
 	var out []Lift
-	base := frac(float64(ups), float64(total))
+	base := analysis.Frac(float64(ups), float64(total))
 	for i, cs := range seen {
 		for _, c := range cs {
-			r := frac(float64(c.u), float64(c.n))
-			out = append(out, Lift{Attribute: names[i], Value: c.v, Customers: c.n, Upgraders: c.u, Rate: r, Lift: frac(r, base)})
+			r := analysis.Frac(float64(c.u), float64(c.n))
+			out = append(out, Lift{Attribute: names[i], Value: c.v, Customers: c.n, Upgraders: c.u, Rate: r, Lift: analysis.Frac(r, base)})
 		}
 	}
 	order := map[string]int{}
@@ -527,13 +527,6 @@ func boxed(key string) any {
 	return key
 }
 
-func frac(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
-}
-
 var labels = func() map[string]analysis.Text {
 	m := map[string]analysis.Text{
 		"period_a":               {En: "Period A", Zh: "时期 A"},
@@ -564,7 +557,6 @@ var labels = func() map[string]analysis.Text {
 		"channel":                {En: "Acquisition channel", Zh: "获客渠道"},
 		"campaign_response":      {En: "Campaign response", Zh: "活动响应"},
 		"top_category":           {En: "Top category in A", Zh: "时期 A 偏好品类"},
-		"province":               {En: "Province", Zh: "省份"},
 		"responded":              {En: "Responded", Zh: "有响应"},
 		"not_responded":          {En: "No response", Zh: "无响应"},
 	}
@@ -578,5 +570,5 @@ var labels = func() map[string]analysis.Text {
 		m["a."+k] = analysis.Text{En: t.En + " (A)", Zh: t.Zh + "(A)"}
 		m["b."+k] = analysis.Text{En: t.En + " (B)", Zh: t.Zh + "(B)"}
 	}
-	return m
+	return analysis.WithFields(m, "province")
 }()
