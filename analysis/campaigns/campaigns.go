@@ -280,6 +280,31 @@ func (campaignsAnalysis) Info() analysis.Info {
 	}
 }
 
+// options are the parsed options.
+type options struct {
+	groupBy, metric          string
+	windowDays, minCampaigns int
+	negative                 func(kind string) bool
+}
+
+func parse(info analysis.Info, in analysis.Input) (options, error) {
+	o := analysis.NewOpts(info, in.Options)
+	op := options{groupBy: strings.TrimSpace(o.String("group_by")), metric: o.String("metric"),
+		windowDays: o.Int("window_days"), minCampaigns: o.Int("min_campaigns"), negative: Negative(o.String("negative"))}
+	if err := o.Err(); err != nil {
+		return op, err
+	}
+	if _, ok := (&kexi.Customer{}).Field(op.groupBy); !ok {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by", Value: op.groupBy,
+			Reason: "expected kind, gender, province, city, channel, owner, occupation, education, income_band, country or custom.NAME"}}}
+	}
+	if op.windowDays < 0 || op.minCampaigns < 1 {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "window_days/min_campaigns",
+			Reason: "expected window_days ≥ 0 and min_campaigns ≥ 1"}}}
+	}
+	return op, nil
+}
+
 // Run computes the campaign analysis over the responses in the period.
 func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
@@ -287,24 +312,26 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, err
 	}
 	info := a.Info()
-	o := analysis.NewOpts(info, in.Options)
-	groupBy := strings.TrimSpace(o.String("group_by"))
-	metric := o.String("metric")
-	windowDays := o.Int("window_days")
-	minCampaigns := o.Int("min_campaigns")
-	negative := Negative(o.String("negative"))
-	if err := o.Err(); err != nil {
+	op, err := parse(info, in)
+	if err != nil {
 		return nil, err
 	}
-	if _, ok := (&kexi.Customer{}).Field(groupBy); !ok {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by", Value: groupBy,
-			Reason: "expected kind, gender, province, city, channel, owner, occupation, education, income_band, country or custom.NAME"}}}
-	}
-	if windowDays < 0 || minCampaigns < 1 {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "window_days/min_campaigns",
-			Reason: "expected window_days ≥ 0 and min_campaigns ≥ 1"}}}
-	}
 	d := in.Data
+	camps := collect(d, in.Until(time.Time{}), op.negative)
+	tallies, hits := tally(camps, op, segmentOf(d.Customers, op.groupBy), purchased(&d.Orders, in.AsOf))
+	keys := keyCustomers(hits)
+	kr := keyRows(keys, &d.Orders, in.AsOf, op.minCampaigns)
+	universe := len(d.Customers)
+	if universe == 0 {
+		universe = len(keys)
+	}
+	return result(info.Name, in.AsOf, op.metric, camps, tallies, keys, kr, universe), ctx.Err()
+}
+
+// collect returns the campaigns with response records in the period (inPeriod), sorted by
+// key, with their members: the campaigns of the Dataset, and one per unknown campaign name
+// the responses give. A record counts as a response unless negative says its kind is not one.
+func collect(d *kexi.Dataset, inPeriod func(time.Time) bool, negative func(string) bool) []*camp {
 	byID := map[int64]*camp{}
 	byExt := map[string]*camp{}
 	var camps []*camp
@@ -321,7 +348,6 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			byExt[c.ExternalID] = cp
 		}
 	}
-	inPeriod := in.Until(time.Time{})
 	isNegative := map[string]bool{} // by the raw kind: negative after trimming and lower-casing
 	records := make([]record, 0, len(d.Responses))
 	for i := range d.Responses {
@@ -366,47 +392,65 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	addMembers(records)
 	camps = slices.DeleteFunc(camps, func(c *camp) bool { return len(c.kinds) == 0 })
 	slices.SortStableFunc(camps, func(a, b *camp) int { return cmp.Compare(a.key, b.key) })
+	return camps
+}
 
-	// Customer positions by a look-up over a compact copy of the ids (the structs are large),
-	// and each customer's group_by value, read in one pass in customer order rather than once
-	// per campaign member in response order.
-	cids := make([]int64, len(d.Customers))
-	group := make([]string, len(d.Customers))
-	for i := range d.Customers {
-		cids[i] = d.Customers[i].ID
-		group[i], _ = d.Customers[i].Field(groupBy)
+// segmentOf returns a customer's value of the field ("(none)" when unknown or not a
+// customer). The values are read in one pass in customer order rather than once per campaign
+// member in response order, and customers are found through a compact copy of the ids.
+func segmentOf(customers []kexi.Customer, field string) func(id int64) string {
+	cids := make([]int64, len(customers))
+	group := make([]string, len(customers))
+	for i := range customers {
+		cids[i] = customers[i].ID
+		group[i], _ = customers[i].Field(field)
 	}
 	find := analysis.Positions(cids)
-	ot := &d.Orders
-	bought := func(id int64, from, to time.Time) bool {
+	return func(id int64) string {
+		var v string
+		if i := find(id); i >= 0 {
+			v = group[i]
+		}
+		if v == "" {
+			v = "(none)"
+		}
+		return v
+	}
+}
+
+// purchased returns whether a customer made a purchase from from to to (inclusive), not after
+// asOf.
+func purchased(ot *kexi.OrderTable, asOf time.Time) func(id int64, from, to time.Time) bool {
+	return func(id int64, from, to time.Time) bool {
 		lo, hi := ot.CustomerOrders(id)
 		for i := lo; i < hi; i++ {
 			if !ot.IsPurchase(i) {
 				continue
 			}
-			if at := ot.Time(i); !at.Before(from) && !at.After(to) && !at.After(in.AsOf) {
+			if at := ot.Time(i); !at.Before(from) && !at.After(to) && !at.After(asOf) {
 				return true
 			}
 		}
 		return false
 	}
+}
 
-	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
-	pat := analysis.Table{Key: "patterns", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "kind", Type: "string"},
-		{Key: "targeted", Type: "int"}, {Key: "control", Type: "int"}, {Key: "share", Type: "percent"}}}
-	up := analysis.Table{Key: "campaigns", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "members", Type: "int"},
-		{Key: "responders", Type: "int"}, {Key: "response_rate", Type: "percent"}, {Key: "control_members", Type: "int"},
-		{Key: "control_responders", Type: "int"}, {Key: "control_rate", Type: "percent"}, {Key: "target_rate", Type: "percent"},
-		{Key: "uplift", Type: "percent"}, {Key: "z", Type: "float"}, {Key: "p_value", Type: "float"}, {Key: "significant", Type: "label"}}}
-	seg := analysis.Table{Key: "segments", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "segment", Type: "string"},
-		{Key: "members", Type: "int"}, {Key: "responders", Type: "int"}, {Key: "response_rate", Type: "percent"}}}
-	rates := analysis.Series{Key: "response_rates", Kind: "bar"}
-	upS := analysis.Series{Key: "uplift_by_campaign", Kind: "bar"}
-	var rt, rc, uv []float64
-	kindsAll := map[string]int{}
-	// Each campaign's targeted responders (ids ascending), and all of them together for the key
-	// customers, sized by a count first.
-	responders := make([][]int64, len(camps))
+// counts is one campaign's members and hits: targeted n (x responded, pn hit the metric),
+// control nc (xc responded, pc hit), the targeted by segment (members, responders) and the
+// targeted responders' ids, ascending.
+type counts struct {
+	n, x, pn, nc, xc, pc int
+	segs                 map[string][2]int
+	responders           []int64
+}
+
+// tally counts each campaign's members and returns those counts and every targeted
+// responder (campaign by campaign, in id order). A hit is a response, or with the purchase
+// metric a purchase in the campaign's window: its start to its end plus windowDays (a member's
+// first record when the campaign has no dates), a window ending at midnight taking in that
+// whole day.
+func tally(camps []*camp, op options, segment func(int64) string, bought func(int64, time.Time, time.Time) bool) ([]counts, []responder) {
+	out := make([]counts, len(camps))
 	total := 0
 	for ci, cp := range camps {
 		n := 0
@@ -415,12 +459,209 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 				n++
 			}
 		}
-		responders[ci] = make([]int64, 0, n)
+		out[ci].responders = make([]int64, 0, n)
 		total += n
 	}
 	hits := make([]responder, 0, total)
-	var totalMembers, totalResp int
 	for ci, cp := range camps {
+		c := &out[ci]
+		c.segs = map[string][2]int{}
+		start, end := cp.c.Start, cp.c.End
+		if end.IsZero() {
+			end = start
+		}
+		for i := range cp.members {
+			m := &cp.members[i]
+			id := m.id
+			hit := m.responded
+			if op.metric == "purchase" {
+				from, to := start, end
+				if from.IsZero() {
+					from, to = m.first, m.first
+				}
+				to = to.AddDate(0, 0, op.windowDays)
+				if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 {
+					to = to.Add(24*time.Hour - time.Nanosecond)
+				}
+				hit = bought(id, from, to)
+			}
+			if m.control {
+				c.nc++
+				if m.responded {
+					c.xc++
+				}
+				if hit {
+					c.pc++
+				}
+				continue
+			}
+			c.n++
+			if m.responded {
+				c.x++
+				c.responders = append(c.responders, id)
+				hits = append(hits, responder{id, m.firstResp})
+			}
+			if hit {
+				c.pn++
+			}
+			v := segment(id)
+			s := c.segs[v]
+			s[0]++
+			if m.responded {
+				s[1]++
+			}
+			c.segs[v] = s
+		}
+	}
+	return out, hits
+}
+
+// keyRow is a key customer with their purchases from their first response to the as-of date.
+type keyRow struct {
+	k       *key
+	orders  int
+	revenue float64
+}
+
+// keyRows returns the key customers: responders to at least minCampaigns campaigns or with a
+// purchase since their first response, by that revenue, then campaigns (highest first), then
+// id. It marks the keys with orders.
+func keyRows(keys []key, ot *kexi.OrderTable, asOf time.Time, minCampaigns int) []keyRow {
+	kr := make([]keyRow, 0, len(keys))
+	// One merge pass: responders by id against the orders, both sorted by customer id.
+	ki := 0
+	ot.Runs(func(cid int64, lo, hi int) {
+		for ki < len(keys) && keys[ki].id < cid {
+			ki++
+		}
+		if ki == len(keys) || keys[ki].id != cid {
+			return
+		}
+		k := &keys[ki]
+		k.hasOrders = true
+		var n int
+		var rev float64
+		for i := lo; i < hi; i++ {
+			if !ot.IsPurchase(i) {
+				continue
+			}
+			if at := ot.Time(i); !at.Before(k.first) && !at.After(asOf) {
+				n++
+				rev += ot.Amount[i]
+			}
+		}
+		if k.campaigns >= minCampaigns || n > 0 {
+			kr = append(kr, keyRow{k, n, rev})
+		}
+		ki++
+	})
+	// Responders without any order can still be key customers by the campaign count.
+	for i := range keys {
+		if k := &keys[i]; k.campaigns >= minCampaigns && !k.hasOrders {
+			kr = append(kr, keyRow{k, 0, 0})
+		}
+	}
+	slices.SortFunc(kr, func(a, b keyRow) int {
+		if c := cmp.Compare(b.revenue, a.revenue); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.k.campaigns, a.k.campaigns); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.k.id, b.k.id)
+	})
+	return kr
+}
+
+// rate is a/b, NaN when b is 0.
+func rate(a, b int) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+// result turns the counts into the Result.
+func result(name string, asOf time.Time, metric string, camps []*camp, tallies []counts, keys []key, kr []keyRow, universe int) *analysis.Result {
+	res := &analysis.Result{Name: name, AsOf: asOf}
+	up, seg, rates, upS, notes := uplift(camps, tallies)
+	res.Notes = notes
+	pat, pie := patterns(camps)
+	kt := keyTable(kr)
+	rt2, drillable := responderTable(camps, tallies, keys)
+	up.Drill = analysis.Drill{Column: "responded_to", Key: "campaign", Count: "responders", Values: drillable}
+	if metric == "response" { // the targeted rate is then the responders' share
+		rates.Drill = analysis.Drill{Column: "responded_to", Values: drillable, Y: "target_rate"}
+	}
+	ov, heat := overlap(camps, tallies, drillable, universe)
+	var totalMembers, totalResp int
+	for _, c := range tallies {
+		totalMembers += c.n
+		totalResp += c.x
+	}
+	overall := math.NaN()
+	if totalMembers > 0 {
+		overall = float64(totalResp) / float64(totalMembers)
+	}
+	res.Summary = []analysis.Figure{{Key: "campaigns", Value: float64(len(camps))}, {Key: "members", Value: float64(totalMembers)},
+		{Key: "responders", Value: float64(totalResp)}, {Key: "response_rate", Value: overall, Unit: "%"},
+		{Key: "key_customer_count", Value: float64(len(kt.Rows)), Drill: analysis.Everyone("customer")}}
+	res.Tables = []analysis.Table{up, pat, seg, kt, ov, rt2}
+	res.Series = []analysis.Series{rates, upS, heat, pie}
+	return res
+}
+
+// uplift is each campaign's rates, targeted against control, with the two-proportion test,
+// and its response rate by segment; a note for each campaign whose whole control group counts
+// as responding.
+func uplift(camps []*camp, tallies []counts) (up, seg analysis.Table, rates, upS analysis.Series, notes []analysis.Note) {
+	up = analysis.Table{Key: "campaigns", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "members", Type: "int"},
+		{Key: "responders", Type: "int"}, {Key: "response_rate", Type: "percent"}, {Key: "control_members", Type: "int"},
+		{Key: "control_responders", Type: "int"}, {Key: "control_rate", Type: "percent"}, {Key: "target_rate", Type: "percent"},
+		{Key: "uplift", Type: "percent"}, {Key: "z", Type: "float"}, {Key: "p_value", Type: "float"}, {Key: "significant", Type: "label"}}}
+	seg = analysis.Table{Key: "segments", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "segment", Type: "string"},
+		{Key: "members", Type: "int"}, {Key: "responders", Type: "int"}, {Key: "response_rate", Type: "percent"}}}
+	rates = analysis.Series{Key: "response_rates", Kind: "bar"}
+	upS = analysis.Series{Key: "uplift_by_campaign", Kind: "bar"}
+	var rt, rc, uv []float64
+	for ci, cp := range camps {
+		c := &tallies[ci]
+		z, p := ZTest(c.pn, c.n, c.pc, c.nc)
+		sig := ""
+		if !math.IsNaN(p) {
+			sig = "false"
+			if p < 0.05 {
+				sig = "true"
+			}
+		}
+		if c.nc > 0 && c.xc == c.nc {
+			notes = append(notes, analysis.NewNote("control_all_respond",
+				"campaign {campaign}: every control-group member counts as responding; if one of its response kinds means no response, name it in the negative option",
+				"活动“{campaign}”的对照组成员全部被算作有响应：如果其中某种回应类型其实表示没有响应，请把它填入“视为未响应的类型”选项",
+				analysis.V("campaign", cp.key)))
+		}
+		up.Rows = append(up.Rows, []any{cp.key, c.n, c.x, rate(c.x, c.n), c.nc, c.xc, rate(c.pc, c.nc), rate(c.pn, c.n), rate(c.pn, c.n) - rate(c.pc, c.nc), z, p, sig})
+		rates.X = append(rates.X, cp.key)
+		upS.X = append(upS.X, cp.key)
+		rt = append(rt, rate(c.pn, c.n))
+		rc = append(rc, rate(c.pc, c.nc))
+		uv = append(uv, rate(c.pn, c.n)-rate(c.pc, c.nc))
+		for _, sv := range slices.Sorted(maps.Keys(c.segs)) {
+			s := c.segs[sv]
+			seg.Rows = append(seg.Rows, []any{cp.key, sv, s[0], s[1], rate(s[1], s[0])})
+		}
+	}
+	rates.Y = []analysis.Values{{Key: "target_rate", Data: rt}, {Key: "control_rate", Data: rc}}
+	upS.Y = []analysis.Values{{Key: "uplift", Data: uv}}
+	return up, seg, rates, upS, notes
+}
+
+// patterns is each campaign's records by response kind, and all the targeted records by kind.
+func patterns(camps []*camp) (analysis.Table, analysis.Series) {
+	pat := analysis.Table{Key: "patterns", Columns: []analysis.Column{{Key: "campaign", Type: "string"}, {Key: "kind", Type: "string"},
+		{Key: "targeted", Type: "int"}, {Key: "control", Type: "int"}, {Key: "share", Type: "percent"}}}
+	kindsAll := map[string]int{}
+	for _, cp := range camps {
 		var kinds []string
 		var recs int
 		for k, v := range cp.kinds {
@@ -441,149 +682,22 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			pat.Rows = append(pat.Rows, []any{cp.key, name, v[0], v[1], share})
 			kindsAll[name] += v[0]
 		}
-		var n, x, nc, xc, pn, pc int
-		segs := map[string][2]int{}
-		start, end := cp.c.Start, cp.c.End
-		if end.IsZero() {
-			end = start
-		}
-		for i := range cp.members {
-			m := &cp.members[i]
-			id := m.id
-			hit := m.responded
-			if metric == "purchase" {
-				from, to := start, end
-				if from.IsZero() {
-					from, to = m.first, m.first
-				}
-				to = to.AddDate(0, 0, windowDays)
-				if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 {
-					to = to.Add(24*time.Hour - time.Nanosecond)
-				}
-				hit = bought(id, from, to)
-			}
-			if m.control {
-				nc++
-				if m.responded {
-					xc++
-				}
-				if hit {
-					pc++
-				}
-				continue
-			}
-			n++
-			if m.responded {
-				x++
-				responders[ci] = append(responders[ci], id)
-				hits = append(hits, responder{id, m.firstResp})
-			}
-			if hit {
-				pn++
-			}
-			var v string
-			if i := find(id); i >= 0 {
-				v = group[i]
-			}
-			if v == "" {
-				v = "(none)"
-			}
-			s := segs[v]
-			s[0]++
-			if m.responded {
-				s[1]++
-			}
-			segs[v] = s
-		}
-		totalMembers += n
-		totalResp += x
-		rate := func(a, b int) float64 {
-			if b == 0 {
-				return math.NaN()
-			}
-			return float64(a) / float64(b)
-		}
-		z, p := ZTest(pn, n, pc, nc)
-		sig := ""
-		if !math.IsNaN(p) {
-			sig = "false"
-			if p < 0.05 {
-				sig = "true"
-			}
-		}
-		if nc > 0 && xc == nc {
-			res.Notes = append(res.Notes, analysis.NewNote("control_all_respond",
-				"campaign {campaign}: every control-group member counts as responding; if one of its response kinds means no response, name it in the negative option",
-				"活动“{campaign}”的对照组成员全部被算作有响应：如果其中某种回应类型其实表示没有响应，请把它填入“视为未响应的类型”选项",
-				analysis.V("campaign", cp.key)))
-		}
-		up.Rows = append(up.Rows, []any{cp.key, n, x, rate(x, n), nc, xc, rate(pc, nc), rate(pn, n), rate(pn, n) - rate(pc, nc), z, p, sig})
-		rates.X = append(rates.X, cp.key)
-		upS.X = append(upS.X, cp.key)
-		rt = append(rt, rate(pn, n))
-		rc = append(rc, rate(pc, nc))
-		uv = append(uv, rate(pn, n)-rate(pc, nc))
-		for _, sv := range slices.Sorted(maps.Keys(segs)) {
-			s := segs[sv]
-			seg.Rows = append(seg.Rows, []any{cp.key, sv, s[0], s[1], rate(s[1], s[0])})
-		}
 	}
-	rates.Y = []analysis.Values{{Key: "target_rate", Data: rt}, {Key: "control_rate", Data: rc}}
-	upS.Y = []analysis.Values{{Key: "uplift", Data: uv}}
+	pie := analysis.Series{Key: "response_kinds", Kind: "pie"}
+	var pv []float64
+	for _, k := range slices.Sorted(maps.Keys(kindsAll)) {
+		pie.X = append(pie.X, k)
+		pv = append(pv, float64(kindsAll[k]))
+	}
+	pie.Y = []analysis.Values{{Key: "targeted", Data: pv}}
+	return pat, pie
+}
 
-	// Key customers.
+// keyTable lists the key customers.
+func keyTable(kr []keyRow) analysis.Table {
 	kt := analysis.Table{Key: "key_customers", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "campaigns_responded", Type: "int"}, {Key: "first_response", Type: "date"}, {Key: "orders_after", Type: "int"},
 		{Key: "revenue_after", Type: "currency"}}}
-	type krow struct {
-		k       *key
-		orders  int
-		revenue float64
-	}
-	keys := keyCustomers(hits)
-	kr := make([]krow, 0, len(keys))
-	// One merge pass: responders by id against the orders, both sorted by customer id.
-	ki := 0
-	ot.Runs(func(cid int64, lo, hi int) {
-		for ki < len(keys) && keys[ki].id < cid {
-			ki++
-		}
-		if ki == len(keys) || keys[ki].id != cid {
-			return
-		}
-		k := &keys[ki]
-		k.hasOrders = true
-		var n int
-		var rev float64
-		for i := lo; i < hi; i++ {
-			if !ot.IsPurchase(i) {
-				continue
-			}
-			if at := ot.Time(i); !at.Before(k.first) && !at.After(in.AsOf) {
-				n++
-				rev += ot.Amount[i]
-			}
-		}
-		if k.campaigns >= minCampaigns || n > 0 {
-			kr = append(kr, krow{k, n, rev})
-		}
-		ki++
-	})
-	// Responders without any order can still be key customers by the campaign count.
-	for i := range keys {
-		if k := &keys[i]; k.campaigns >= minCampaigns && !k.hasOrders {
-			kr = append(kr, krow{k, 0, 0})
-		}
-	}
-	slices.SortFunc(kr, func(a, b krow) int {
-		if c := cmp.Compare(b.revenue, a.revenue); c != 0 {
-			return c
-		}
-		if c := cmp.Compare(b.k.campaigns, a.k.campaigns); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.k.id, b.k.id)
-	})
 	kt.Rows = analysis.Rows(len(kr), len(kt.Columns))
 	for i, r := range kr {
 		var first any = r.k.first
@@ -593,12 +707,16 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		row := kt.Rows[i]
 		row[0], row[1], row[2], row[3], row[4] = r.k.id, r.k.campaigns, first, r.orders, r.revenue
 	}
+	return kt
+}
 
-	// Each targeted responder and the campaigns they responded to (in campaign order), the
-	// per-customer table a campaign's responders drill down by: responded_to lists X for
-	// each of X's responders. A campaign whose name holds ", " (the list's separator) cannot be
-	// told apart in the list and does not drill down.
-	rt2 := analysis.Table{Key: "responder_campaigns", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
+// responderTable lists each targeted responder and the campaigns they responded to (in
+// campaign order), the per-customer table a campaign's responders drill down by: responded_to
+// lists X for each of X's responders. It returns the campaigns' drill-down values: a campaign
+// whose name holds ", " (the list's separator) cannot be told apart in the list and does not
+// drill down ("").
+func responderTable(camps []*camp, tallies []counts, keys []key) (analysis.Table, []string) {
+	rt := analysis.Table{Key: "responder_campaigns", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "responded_to", Type: "terms"}}}
 	// Most responders answered one campaign: their cell is the campaign's key, boxed once per
 	// campaign; the lists of the others are built in campaign order.
@@ -615,7 +733,7 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		if !strings.Contains(cp.key, ", ") {
 			drillable[ci] = cp.key
 		}
-		for _, id := range responders[ci] {
+		for _, id := range tallies[ci].responders {
 			i := at(id)
 			switch {
 			case keys[i].campaigns == 1:
@@ -627,25 +745,20 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			}
 		}
 	}
-	rt2.Rows = analysis.Rows(len(keys), len(rt2.Columns))
+	rt.Rows = analysis.Rows(len(keys), len(rt.Columns))
 	for i := range keys {
-		rt2.Rows[i][0] = keys[i].id
+		rt.Rows[i][0] = keys[i].id
 		if l, ok := lists[i]; ok {
-			rt2.Rows[i][1] = string(l)
+			rt.Rows[i][1] = string(l)
 		} else {
-			rt2.Rows[i][1] = boxed[first[i]]
+			rt.Rows[i][1] = boxed[first[i]]
 		}
 	}
-	up.Drill = analysis.Drill{Column: "responded_to", Key: "campaign", Count: "responders", Values: drillable}
-	if metric == "response" { // the targeted rate is then the responders' share
-		rates.Drill = analysis.Drill{Column: "responded_to", Values: drillable, Y: "target_rate"}
-	}
+	return rt, drillable
+}
 
-	// Overlap between campaigns' responders.
-	universe := len(d.Customers)
-	if universe == 0 {
-		universe = len(keys)
-	}
+// overlap compares every two campaigns' responders over a universe of customers.
+func overlap(camps []*camp, tallies []counts, drillable []string, universe int) (analysis.Table, analysis.Series) {
 	ov := analysis.Table{Key: "overlap", Columns: []analysis.Column{{Key: "campaign_x", Type: "string"}, {Key: "campaign_y", Type: "string"},
 		{Key: "both", Type: "int"}, {Key: "jaccard", Type: "float"}, {Key: "lift", Type: "float"}}}
 	// Both X's and Y's responders: a cell and a row drill on responded_to twice.
@@ -656,29 +769,12 @@ func (a campaignsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		heat.X = append(heat.X, cp.key)
 		heat.YCats = append(heat.YCats, cp.key)
 		for j := i + 1; j < len(camps); j++ {
-			both, jac, lift := Overlap(responders[i], responders[j], universe)
+			both, jac, lift := Overlap(tallies[i].responders, tallies[j].responders, universe)
 			ov.Rows = append(ov.Rows, []any{cp.key, camps[j].key, both, jac, lift})
 			ov.Drill.Values = append(ov.Drill.Values, drillable[i])
 			ov.Drill.YValues = append(ov.Drill.YValues, drillable[j])
 			heat.Cells = append(heat.Cells, [3]float64{float64(i), float64(j), lift}, [3]float64{float64(j), float64(i), lift})
 		}
 	}
-	pie := analysis.Series{Key: "response_kinds", Kind: "pie"}
-	var pv []float64
-	for _, k := range slices.Sorted(maps.Keys(kindsAll)) {
-		pie.X = append(pie.X, k)
-		pv = append(pv, float64(kindsAll[k]))
-	}
-	pie.Y = []analysis.Values{{Key: "targeted", Data: pv}}
-
-	overall := math.NaN()
-	if totalMembers > 0 {
-		overall = float64(totalResp) / float64(totalMembers)
-	}
-	res.Summary = []analysis.Figure{{Key: "campaigns", Value: float64(len(camps))}, {Key: "members", Value: float64(totalMembers)},
-		{Key: "responders", Value: float64(totalResp)}, {Key: "response_rate", Value: overall, Unit: "%"},
-		{Key: "key_customer_count", Value: float64(len(kt.Rows)), Drill: analysis.Everyone("customer")}}
-	res.Tables = []analysis.Table{up, pat, seg, kt, ov, rt2}
-	res.Series = []analysis.Series{rates, upS, heat, pie}
-	return res, ctx.Err()
+	return ov, heat
 }
