@@ -416,6 +416,31 @@ func (l *latest) any() bool { return l[0] != 0 || l[1] != 0 || l[2] != 0 }
 
 var kinds = []string{kexi.NPS, kexi.CSAT, kexi.CES}
 
+// options are the parsed options.
+type options struct {
+	groupBy        string
+	churnDays, top int
+}
+
+func parse(info analysis.Info, in analysis.Input) (options, error) {
+	o := analysis.NewOpts(info, in.Options)
+	op := options{groupBy: strings.TrimSpace(o.String("group_by")), churnDays: o.Int("churn_days"), top: o.Int("top")}
+	if err := o.Err(); err != nil {
+		return op, err
+	}
+	if op.groupBy != "" {
+		if _, ok := (&kexi.Customer{}).Field(op.groupBy); !ok {
+			return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by",
+				Value: op.groupBy, Reason: "expected gender, city, owner, occupation, education, income_band, country, kind, province, channel or custom.NAME"}}}
+		}
+	}
+	if op.churnDays <= 0 || op.top <= 0 {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "churn_days/top",
+			Reason: "expected a positive whole number"}}}
+	}
+	return op, nil
+}
+
 // Run computes satisfaction from the survey answers in the period.
 func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
@@ -423,88 +448,93 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 		return nil, err
 	}
 	info := a.Info()
-	o := analysis.NewOpts(info, in.Options)
-	groupBy := strings.TrimSpace(o.String("group_by"))
-	churnDays := o.Int("churn_days")
-	top := o.Int("top")
-	if err := o.Err(); err != nil {
+	op, err := parse(info, in)
+	if err != nil {
 		return nil, err
 	}
-	if groupBy != "" {
-		if _, ok := (&kexi.Customer{}).Field(groupBy); !ok {
-			return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by",
-				Value: groupBy, Reason: "expected gender, city, owner, occupation, education, income_band, country, kind, province, channel or custom.NAME"}}}
-		}
-	}
-	if churnDays <= 0 || top <= 0 {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "churn_days/top",
-			Reason: "expected a positive whole number"}}}
-	}
 	d := in.Data
-	asOf := in.AsOf
-	loc := in.Location()
-	for i := range d.Surveys {
-		if d.Surveys[i].At.After(asOf) {
-			asOf = d.Surveys[i].At
+	if in.AsOf.IsZero() { // no orders: the latest answer
+		for i := range d.Surveys {
+			if d.Surveys[i].At.After(in.AsOf) {
+				in.AsOf = d.Surveys[i].At
+			}
 		}
 	}
-	if in.AsOf.IsZero() {
-		in.AsOf = asOf
-	} else {
-		asOf = in.AsOf
+	dims := []string{"kind", "province", "channel", "tier"}
+	if op.groupBy != "" && !slices.Contains(dims, op.groupBy) {
+		dims = append(dims, op.groupBy)
 	}
+	sc := scan(d, in, dims)
+	cs := complaintsIn(d, in)
+	per, churn := perCustomer(d, sc.last, in.AsOf, op.churnDays)
+	return result(info.Name, in.AsOf, op.top, sc, cs, per, churn), ctx.Err()
+}
 
-	// cidx returns the position of a customer in d.Customers, or -1. It searches a compact
-	// copy of the ids: the Customer structs are large and a search over them misses the cache.
+// keyword counts the comments that name a keyword, and the unhappy ones among them.
+type keyword struct{ comments, negative int }
+
+// scores is every valid answer in the period counted overall and by dimension, survey
+// channel, month and comment keyword, and each customer's latest answers.
+type scores struct {
+	total     Score
+	dims      []string
+	seg       []map[string]*Score // by dims[j], then the customer's value
+	byChannel map[string]*Score
+	byMonth   map[int]*Score // year×12 + month-1
+	keywords  map[string]*keyword
+	// last holds each known customer's latest answer of each kind, by position in d.Customers
+	// (answers of ids missing from the customer list count in the scores but not in
+	// satisfaction vs churn).
+	last []latest
+}
+
+// get returns m's Score for k ("" is "(none)"), adding it.
+func get(m map[string]*Score, k string) *Score {
+	if k == "" {
+		k = "(none)"
+	}
+	s := m[k]
+	if s == nil {
+		s = &Score{}
+		m[k] = s
+	}
+	return s
+}
+
+// spendTiers returns each customer's tier code by spend up to asOf, per position in
+// d.Customers, and a look-up of a customer's position (-1: none) that searches a compact copy
+// of the ids: the Customer structs are large and a search over them misses the cache.
+func spendTiers(d *kexi.Dataset, asOf time.Time) ([]uint8, func(int64) int) {
 	ids := make([]int64, len(d.Customers))
 	for i := range d.Customers {
 		ids[i] = d.Customers[i].ID
 	}
-	cidx := analysis.Positions(ids)
-	// Tiers by spend up to as-of, per position in d.Customers (both d.Customers and d.Orders
-	// are sorted by customer id, so one merge pass finds each customer's orders).
+	// Both d.Customers and d.Orders are sorted by customer id, so one merge pass finds each
+	// customer's orders.
 	spend := make([]float64, len(d.Customers))
-	{
-		ci := 0
-		t, until := &d.Orders, asOf.UnixMilli() // order times are whole milliseconds
-		keep := func(i int) bool { return t.At[i] <= until }
-		t.Runs(func(cid int64, lo, hi int) {
-			for ci < len(ids) && ids[ci] < cid {
-				ci++
-			}
-			if ci < len(ids) && ids[ci] == cid {
-				spend[ci] = purchases(t, lo, hi, keep)
-			}
-		})
-	}
-	tiers := rankTiers(ids, spend)
+	ci := 0
+	t, until := &d.Orders, asOf.UnixMilli() // order times are whole milliseconds
+	keep := func(i int) bool { return t.At[i] <= until }
+	t.Runs(func(cid int64, lo, hi int) {
+		for ci < len(ids) && ids[ci] < cid {
+			ci++
+		}
+		if ci < len(ids) && ids[ci] == cid {
+			spend[ci] = purchases(t, lo, hi, keep)
+		}
+	})
+	return rankTiers(ids, spend), analysis.Positions(ids)
+}
 
-	var total Score
-	dims := []string{"kind", "province", "channel", "tier"}
-	if groupBy != "" && !slices.Contains(dims, groupBy) {
-		dims = append(dims, groupBy)
-	}
-	seg := make([]map[string]*Score, len(dims))
-	for i := range seg {
-		seg[i] = map[string]*Score{}
-	}
-	byChannel := map[string]*Score{}
-	byMonth := map[int]*Score{} // year×12 + month-1
-	type kw struct{ comments, negative int }
-	keywords := map[string]*kw{}
-	// Each known customer's latest answer of each kind (answers of ids missing from the
-	// customer list count in the scores but not in satisfaction vs churn).
-	last := make([]latest, len(d.Customers))
-	get := func(m map[string]*Score, k string) *Score {
-		if k == "" {
-			k = "(none)"
-		}
-		s := m[k]
-		if s == nil {
-			s = &Score{}
-			m[k] = s
-		}
-		return s
+// scan counts the answers in the input's period; the dimensions dims are customer fields and
+// "tier" (the pyramid tier by spend up to in.AsOf).
+func scan(d *kexi.Dataset, in analysis.Input, dims []string) *scores {
+	tiers, cidx := spendTiers(d, in.AsOf)
+	loc := in.Location()
+	sc := &scores{dims: dims, seg: make([]map[string]*Score, len(dims)), byChannel: map[string]*Score{},
+		byMonth: map[int]*Score{}, keywords: map[string]*keyword{}, last: make([]latest, len(d.Customers))}
+	for i := range sc.seg {
+		sc.seg[i] = map[string]*Score{}
 	}
 	inPeriod := in.Until(time.Time{})
 	var words []string
@@ -513,17 +543,17 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 		if !inPeriod(s.At) {
 			continue
 		}
-		total.Add(s.Kind, s.Score)
+		sc.total.Add(s.Kind, s.Score)
 		if !Valid(s.Kind, s.Score) {
 			continue
 		}
-		get(byChannel, s.Channel).Add(s.Kind, s.Score)
+		get(sc.byChannel, s.Channel).Add(s.Kind, s.Score)
 		at := s.At.In(loc) // months are cut in the business's time zone
 		mk := at.Year()*12 + int(at.Month()) - 1
-		if byMonth[mk] == nil {
-			byMonth[mk] = &Score{}
+		if sc.byMonth[mk] == nil {
+			sc.byMonth[mk] = &Score{}
 		}
-		byMonth[mk].Add(s.Kind, s.Score)
+		sc.byMonth[mk].Add(s.Kind, s.Score)
 		var c *kexi.Customer
 		ci := -1
 		if s.CustomerID != 0 {
@@ -541,56 +571,90 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 			} else if c != nil {
 				v, _ = c.Field(dim)
 			}
-			get(seg[j], v).Add(s.Kind, s.Score)
+			get(sc.seg[j], v).Add(s.Kind, s.Score)
 		}
 		if s.Comment != "" {
-			neg := Negative(s.Kind, s.Score)
-			words = appendKeywords(words, s.Comment)
-			for _, w := range words {
-				k := keywords[w]
-				if k == nil {
-					k = &kw{}
-					keywords[w] = k
-				}
-				k.comments++
-				if neg {
-					k.negative++
-				}
-			}
+			words = sc.comment(words, s)
 		}
 		if ci >= 0 {
-			l := &last[ci]
+			l := &sc.last[ci]
 			k := slices.Index(kinds, s.Kind)
 			if l[k] == 0 || !s.At.Before(d.Surveys[l[k]-1].At) {
 				l[k] = int32(i) + 1
 			}
 		}
 	}
+	return sc
+}
 
-	complaints := map[string]int{}
-	complaintChannels := map[string]int{}
-	nComplaints := 0
+// comment counts the keywords of an answer's comment, in words (reused) and returned.
+func (sc *scores) comment(words []string, s *kexi.SurveyResponse) []string {
+	neg := Negative(s.Kind, s.Score)
+	words = appendKeywords(words, s.Comment)
+	for _, w := range words {
+		k := sc.keywords[w]
+		if k == nil {
+			k = &keyword{}
+			sc.keywords[w] = k
+		}
+		k.comments++
+		if neg {
+			k.negative++
+		}
+	}
+	return words
+}
+
+// complaints is the complaints in the period by subject and channel.
+type complaints struct {
+	n                  int
+	subjects, channels map[string]int
+}
+
+// complaintsIn counts the complaints in the input's period.
+func complaintsIn(d *kexi.Dataset, in analysis.Input) complaints {
+	c := complaints{subjects: map[string]int{}, channels: map[string]int{}}
 	for i := range d.Interactions {
 		x := &d.Interactions[i]
 		if x.Kind != kexi.Complaint || !in.InPeriod(x.At) {
 			continue
 		}
-		nComplaints++
+		c.n++
 		subj := x.Subject
 		if subj == "" {
 			subj = "(none)"
 		}
-		complaints[subj]++
+		c.subjects[subj]++
 		ch := x.Channel
 		if ch == "" {
 			ch = "(none)"
 		}
-		complaintChannels[ch]++
+		c.channels[ch]++
 	}
+	return c
+}
 
-	// Satisfaction vs churn, by each customer's latest NPS and CSAT answer.
-	type cg struct{ customers, churned int }
-	churn := map[[2]string]*cg{}
+// churnGroup is the customers whose latest answer of a kind falls in a group, and the churned
+// among them.
+type churnGroup struct{ customers, churned int }
+
+// answers returns a customer's latest answer of each kind: whether there is one, its time and
+// score.
+func answers(surveys []kexi.SurveyResponse, l latest) (has [3]bool, at [3]time.Time, score [3]float64) {
+	for k, i := range l {
+		if i != 0 {
+			has[k], at[k], score[k] = true, surveys[i-1].At, surveys[i-1].Score
+		}
+	}
+	return has, at, score
+}
+
+// perCustomer lists each customer with an answer: their latest scores, their group (by the
+// latest NPS, else CSAT answer) and whether they churned after their latest answer; and counts
+// satisfaction against churn by each customer's latest NPS and CSAT group (Churned decides,
+// within churnDays of the answer).
+func perCustomer(d *kexi.Dataset, last []latest, asOf time.Time, churnDays int) (analysis.Table, map[[2]string]*churnGroup) {
+	churn := map[[2]string]*churnGroup{}
 	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "last_nps", Type: "float"}, {Key: "last_csat", Type: "float"}, {Key: "last_ces", Type: "float"},
 		{Key: "group", Type: "label"}, {Key: "churned", Type: "label"}}}
@@ -605,22 +669,13 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 	// Groups and "true"/"false" take few values: each boxed once, not once per row.
 	groupCell := map[string]any{}
 	boolCell := [2]any{strconv.FormatBool(false), strconv.FormatBool(true)}
-	// op walks d.Orders, which is sorted by customer id like d.Customers.
-	op := 0
+	op := 0 // walks d.Orders, which is sorted by customer id like d.Customers
 	r := 0
 	for ci := range last {
 		if !last[ci].any() {
 			continue
 		}
-		// The customer's latest answers, looked up once.
-		var has [3]bool
-		var at [3]time.Time
-		var score [3]float64
-		for k, i := range last[ci] {
-			if i != 0 {
-				has[k], at[k], score[k] = true, d.Surveys[i-1].At, d.Surveys[i-1].Score
-			}
-		}
+		has, at, score := answers(d.Surveys, last[ci])
 		c := &d.Customers[ci]
 		id := c.ID
 		oc := d.Orders.CustomerID
@@ -635,15 +690,13 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 		row := per.Rows[r]
 		r++
 		row[0], row[1], row[2], row[3], row[4], row[5] = id, nan, nan, nan, none, none
+		var latestAt time.Time
 		for k := range kinds {
 			if has[k] {
 				row[1+k] = scoreCell(score[k])
-			}
-		}
-		var latestAt time.Time
-		for k := range kinds {
-			if has[k] && at[k].After(latestAt) {
-				latestAt = at[k]
+				if at[k].After(latestAt) {
+					latestAt = at[k]
+				}
 			}
 		}
 		for k, kind := range kinds[:2] {
@@ -666,7 +719,7 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 			}
 			e := churn[[2]string{kind, g}]
 			if e == nil {
-				e = &cg{}
+				e = &churnGroup{}
 				churn[[2]string{kind, g}] = e
 			}
 			e.customers++
@@ -678,20 +731,29 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 			row[5] = boolCell[b2i(ch)]
 		}
 	}
+	return per, churn
+}
 
-	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
-	rate := func(kind, g string) float64 {
-		if e := churn[[2]string{kind, g}]; e != nil && e.customers > 0 {
-			return float64(e.churned) / float64(e.customers)
-		}
+// share is n/of, NaN when of is 0.
+func share(n, of int) float64 {
+	if of == 0 {
 		return math.NaN()
 	}
-	share := func(n, of int) float64 {
-		if of == 0 {
-			return math.NaN()
-		}
-		return float64(n) / float64(of)
+	return float64(n) / float64(of)
+}
+
+// churnRate is the churn rate of a satisfaction group, NaN when it has no customers.
+func churnRate(churn map[[2]string]*churnGroup, kind, g string) float64 {
+	if e := churn[[2]string{kind, g}]; e != nil && e.customers > 0 {
+		return float64(e.churned) / float64(e.customers)
 	}
+	return math.NaN()
+}
+
+// result turns the counts into the Result.
+func result(name string, asOf time.Time, top int, sc *scores, cs complaints, per analysis.Table, churn map[[2]string]*churnGroup) *analysis.Result {
+	res := &analysis.Result{Name: name, AsOf: asOf}
+	total := &sc.total
 	nn := total.NPSCount()
 	res.Summary = []analysis.Figure{
 		{Key: "responses", Value: float64(total.Responses())},
@@ -704,60 +766,87 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 		{Key: "nps_responses", Value: float64(nn)},
 		{Key: "csat_responses", Value: float64(total.CSATCount())},
 		{Key: "ces_responses", Value: float64(total.CESCount)},
-		{Key: "complaints", Value: float64(nComplaints)},
-		{Key: "churn_promoters", Value: rate(kexi.NPS, "promoter"), Unit: "%"},
-		{Key: "churn_detractors", Value: rate(kexi.NPS, "detractor"), Unit: "%"},
+		{Key: "complaints", Value: float64(cs.n)},
+		{Key: "churn_promoters", Value: churnRate(churn, kexi.NPS, "promoter"), Unit: "%"},
+		{Key: "churn_detractors", Value: churnRate(churn, kexi.NPS, "detractor"), Unit: "%"},
 		{Key: "invalid_scores", Value: float64(total.Invalid)},
 	}
-
-	scoreCols := []analysis.Column{{Key: "responses", Type: "int"}, {Key: "nps", Type: "float"},
-		{Key: "promoters", Type: "int"}, {Key: "detractors", Type: "int"}, {Key: "csat", Type: "percent"}, {Key: "ces", Type: "float"}}
-	scoreRow := func(s *Score) []any {
-		return []any{s.Responses(), s.NPSValue(), s.Promoters, s.Detractors, s.CSATValue(), s.CESValue()}
+	segT, npsProv := sc.segments()
+	chT := analysis.Table{Key: "survey_channels", Columns: append([]analysis.Column{{Key: "channel", Type: "string"}}, scoreCols...)}
+	for _, k := range sortedKeys(sc.byChannel) {
+		chT.Rows = append(chT.Rows, append([]any{k}, scoreRow(sc.byChannel[k])...))
 	}
+	moT, trend := sc.months()
+	kwT, kwS := sc.keywordTable(top)
+	chT2, churnS := churnTable(churn)
+	npsD, csD := total.distributions()
+	res.Tables = []analysis.Table{segT, chT, moT, countTable("complaints", "subject", cs.subjects, cs.n, top),
+		countTable("complaint_channels", "channel", cs.channels, cs.n, top), kwT, chT2, per}
+	res.Series = []analysis.Series{npsD, csD, trend, npsProv, kwS, churnS}
+	return res
+}
+
+// scoreCols are the columns of scoreRow.
+var scoreCols = []analysis.Column{{Key: "responses", Type: "int"}, {Key: "nps", Type: "float"},
+	{Key: "promoters", Type: "int"}, {Key: "detractors", Type: "int"}, {Key: "csat", Type: "percent"}, {Key: "ces", Type: "float"}}
+
+// scoreRow is a Score's cells under scoreCols.
+func scoreRow(s *Score) []any {
+	return []any{s.Responses(), s.NPSValue(), s.Promoters, s.Detractors, s.CSATValue(), s.CESValue()}
+}
+
+// segments is the scores by every dimension and value, and NPS by province.
+func (sc *scores) segments() (analysis.Table, analysis.Series) {
 	segT := analysis.Table{Key: "segments", Columns: append([]analysis.Column{{Key: "dimension", Type: "label"}, {Key: "segment", Type: "terms"}}, scoreCols...)}
 	npsProv := analysis.Series{Key: "nps_by_segment", Kind: "bar"}
 	var provNPS []float64
-	for j, dim := range dims {
-		for _, k := range sortedKeys(seg[j]) {
-			segT.Rows = append(segT.Rows, append([]any{dim, k}, scoreRow(seg[j][k])...))
+	for j, dim := range sc.dims {
+		for _, k := range sortedKeys(sc.seg[j]) {
+			segT.Rows = append(segT.Rows, append([]any{dim, k}, scoreRow(sc.seg[j][k])...))
 			if dim == "province" {
 				npsProv.X = append(npsProv.X, k)
-				provNPS = append(provNPS, seg[j][k].NPSValue())
+				provNPS = append(provNPS, sc.seg[j][k].NPSValue())
 			}
 		}
 	}
 	npsProv.Y = []analysis.Values{{Key: "nps", Data: provNPS}}
-	chT := analysis.Table{Key: "survey_channels", Columns: append([]analysis.Column{{Key: "channel", Type: "string"}}, scoreCols...)}
-	for _, k := range sortedKeys(byChannel) {
-		chT.Rows = append(chT.Rows, append([]any{k}, scoreRow(byChannel[k])...))
-	}
+	return segT, npsProv
+}
+
+// months is the scores by month and the NPS and CSAT trend.
+func (sc *scores) months() (analysis.Table, analysis.Series) {
 	moT := analysis.Table{Key: "months", Columns: append([]analysis.Column{{Key: "month", Type: "string"}}, scoreCols...)}
 	trend := analysis.Series{Key: "trend", Kind: "line"}
 	var tn, tc []float64
-	for _, mk := range slices.Sorted(maps.Keys(byMonth)) {
+	for _, mk := range slices.Sorted(maps.Keys(sc.byMonth)) {
 		k := fmt.Sprintf("%04d-%02d", mk/12, mk%12+1)
-		moT.Rows = append(moT.Rows, append([]any{k}, scoreRow(byMonth[mk])...))
+		moT.Rows = append(moT.Rows, append([]any{k}, scoreRow(sc.byMonth[mk])...))
 		trend.X = append(trend.X, k)
-		tn = append(tn, byMonth[mk].NPSValue())
-		tc = append(tc, byMonth[mk].CSATValue())
+		tn = append(tn, sc.byMonth[mk].NPSValue())
+		tc = append(tc, sc.byMonth[mk].CSATValue())
 	}
 	// NPS is in points (−100…100), CSAT a share: two units, so two axes.
 	trend.Y = []analysis.Values{{Key: "nps", Data: tn}, {Key: "csat", Data: tc, Unit: "percent"}}
+	return moT, trend
+}
 
-	countTable := func(key, col string, m map[string]int, limit int) analysis.Table {
-		tb := analysis.Table{Key: key, Columns: []analysis.Column{{Key: col, Type: "terms"}, {Key: "count", Type: "int"}, {Key: "share", Type: "percent"}}}
-		for i, k := range byCount(m) {
-			if i == limit {
-				break
-			}
-			tb.Rows = append(tb.Rows, []any{k, m[k], share(m[k], nComplaints)})
+// countTable lists the first limit keys of m by count with their share of total.
+func countTable(key, col string, m map[string]int, total, limit int) analysis.Table {
+	tb := analysis.Table{Key: key, Columns: []analysis.Column{{Key: col, Type: "terms"}, {Key: "count", Type: "int"}, {Key: "share", Type: "percent"}}}
+	for i, k := range byCount(m) {
+		if i == limit {
+			break
 		}
-		return tb
+		tb.Rows = append(tb.Rows, []any{k, m[k], share(m[k], total)})
 	}
+	return tb
+}
+
+// keywordTable is the top keywords of the comments.
+func (sc *scores) keywordTable(top int) (analysis.Table, analysis.Series) {
 	kwT := analysis.Table{Key: "keywords", Columns: []analysis.Column{{Key: "keyword", Type: "string"}, {Key: "comments", Type: "int"}, {Key: "negative_share", Type: "percent"}}}
 	kwCount := map[string]int{}
-	for k, v := range keywords {
+	for k, v := range sc.keywords {
 		kwCount[k] = v.comments
 	}
 	kwS := analysis.Series{Key: "keywords", Kind: "bar"}
@@ -766,13 +855,18 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 		if i == top {
 			break
 		}
-		kwT.Rows = append(kwT.Rows, []any{k, keywords[k].comments, share(keywords[k].negative, keywords[k].comments)})
+		kw := sc.keywords[k]
+		kwT.Rows = append(kwT.Rows, []any{k, kw.comments, share(kw.negative, kw.comments)})
 		kwS.X = append(kwS.X, k)
-		kwv = append(kwv, float64(keywords[k].comments))
+		kwv = append(kwv, float64(kw.comments))
 	}
 	kwS.Y = []analysis.Values{{Key: "comments", Data: kwv}}
+	return kwT, kwS
+}
 
-	chT2 := analysis.Table{Key: "churn", Columns: []analysis.Column{{Key: "survey_kind", Type: "label"}, {Key: "group", Type: "label"},
+// churnTable is satisfaction against churn, by group.
+func churnTable(churn map[[2]string]*churnGroup) (analysis.Table, analysis.Series) {
+	chT := analysis.Table{Key: "churn", Columns: []analysis.Column{{Key: "survey_kind", Type: "label"}, {Key: "group", Type: "label"},
 		{Key: "customers", Type: "int"}, {Key: "churned", Type: "int"}, {Key: "churn_rate", Type: "percent"}}}
 	churnS := analysis.Series{Key: "churn_by_group", Kind: "bar"}
 	var cr []float64
@@ -782,31 +876,31 @@ func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*anal
 		if e == nil {
 			continue
 		}
-		chT2.Rows = append(chT2.Rows, []any{kg[0], kg[1], e.customers, e.churned, rate(kg[0], kg[1])})
+		chT.Rows = append(chT.Rows, []any{kg[0], kg[1], e.customers, e.churned, churnRate(churn, kg[0], kg[1])})
 		churnS.X = append(churnS.X, kg[1])
-		cr = append(cr, rate(kg[0], kg[1]))
+		cr = append(cr, churnRate(churn, kg[0], kg[1]))
 	}
 	churnS.Y = []analysis.Values{{Key: "churn_rate", Data: cr}}
+	return chT, churnS
+}
 
+// distributions are the NPS answers 0–10 and the CSAT answers 1–5.
+func (s *Score) distributions() (analysis.Series, analysis.Series) {
 	npsD := analysis.Series{Key: "nps_distribution", Kind: "bar"}
 	var nv []float64
-	for i, c := range total.NPS {
+	for i, c := range s.NPS {
 		npsD.X = append(npsD.X, strconv.Itoa(i))
 		nv = append(nv, float64(c))
 	}
 	npsD.Y = []analysis.Values{{Key: "responses", Data: nv}}
 	csD := analysis.Series{Key: "csat_distribution", Kind: "bar"}
 	var cv []float64
-	for i, c := range total.CSAT {
+	for i, c := range s.CSAT {
 		csD.X = append(csD.X, strconv.Itoa(i+1))
 		cv = append(cv, float64(c))
 	}
 	csD.Y = []analysis.Values{{Key: "responses", Data: cv}}
-
-	res.Tables = []analysis.Table{segT, chT, moT, countTable("complaints", "subject", complaints, top),
-		countTable("complaint_channels", "channel", complaintChannels, top), kwT, chT2, per}
-	res.Series = []analysis.Series{npsD, csD, trend, npsProv, kwS, churnS}
-	return res, ctx.Err()
+	return npsD, csD
 }
 
 func sortedKeys[V any](m map[string]V) []string {
