@@ -42,14 +42,38 @@ var Metrics = []string{"nps", "csat", "ces", "repeat_rate", "active_customers", 
 // be computed (no answers, no revenue in the earlier year) are NaN.
 func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 	from := asOf.AddDate(-1, 0, 0)
-	prevFrom := asOf.AddDate(-2, 0, 0)
-	in := func(t, a, b time.Time) bool { return t.After(a) && !t.After(b) }
 	m := map[string]float64{}
+	surveyMetrics(m, d.Surveys, from, asOf)
+	orderMetrics(m, &d.Orders, from, asOf)
+	m["customers"] = float64(len(d.Customers))
+	complaints := 0
+	for i := range d.Interactions {
+		if x := &d.Interactions[i]; x.Kind == kexi.Complaint && within(x.At, from, asOf) {
+			complaints++
+		}
+	}
+	m["complaints"] = float64(complaints)
+	return m
+}
+
+// within reports whether t is in (a, b].
+func within(t, a, b time.Time) bool { return t.After(a) && !t.After(b) }
+
+// div is a/b, NaN when b is 0.
+func div(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// surveyMetrics puts into m the NPS, CSAT and CES of the valid answers in (from, asOf].
+func surveyMetrics(m map[string]float64, surveys []kexi.SurveyResponse, from, asOf time.Time) {
 	var prom, det, nps, sat, csat, cesN int
 	var cesSum float64
-	for i := range d.Surveys {
-		s := &d.Surveys[i]
-		if !in(s.At, from, asOf) {
+	for i := range surveys {
+		s := &surveys[i]
+		if !within(s.At, from, asOf) {
 			continue
 		}
 		switch s.Kind {
@@ -79,18 +103,17 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 			cesSum += s.Score
 		}
 	}
-	div := func(a, b float64) float64 {
-		if b == 0 {
-			return math.NaN()
-		}
-		return a / b
-	}
 	m["nps"] = div(100*float64(prom-det), float64(nps))
 	m["csat"] = div(float64(sat), float64(csat))
 	m["ces"] = div(cesSum, float64(cesN))
+}
+
+// orderMetrics puts into m the repeat rate (of buyers up to asOf), the active customers,
+// revenue and AOV in (from, asOf] and the revenue growth on the year before.
+func orderMetrics(m map[string]float64, os *kexi.OrderTable, from, asOf time.Time) {
+	prevFrom := asOf.AddDate(-2, 0, 0)
 	var buyers, repeat, active, orders int
 	var rev, prev float64
-	os := &d.Orders
 	asOfMs := asOf.UnixMilli() // order times are whole milliseconds: after asOf is after this
 	os.Runs(func(cid int64, lo, hi int) {
 		n := 0
@@ -101,13 +124,13 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 			}
 			n++
 			switch at := os.Time(i); {
-			case in(at, from, asOf):
+			case within(at, from, asOf):
 				rev += os.Amount[i]
 				if os.IsPaid(i) { // a $0 purchase adds nothing to an average of money
 					orders++
 				}
 				act = true
-			case in(at, prevFrom, from):
+			case within(at, prevFrom, from):
 				prev += os.Amount[i]
 			}
 		}
@@ -126,18 +149,9 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 	})
 	m["repeat_rate"] = div(float64(repeat), float64(buyers))
 	m["active_customers"] = float64(active)
-	m["customers"] = float64(len(d.Customers))
 	m["revenue"] = rev
 	m["revenue_growth"] = div(rev, prev) - 1
 	m["aov"] = div(rev, float64(orders))
-	complaints := 0
-	for i := range d.Interactions {
-		if x := &d.Interactions[i]; x.Kind == kexi.Complaint && in(x.At, from, asOf) {
-			complaints++
-		}
-	}
-	m["complaints"] = float64(complaints)
-	return m
 }
 
 // MetricKey returns the key of a linked metric: the part after the last dot, lower case.
@@ -209,9 +223,29 @@ func (a competitorsAnalysis) Run(ctx context.Context, in analysis.Input) (*analy
 		return nil, err
 	}
 	d := in.Data
+	rows := sortedShares(d.Competitors)
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	st, notes := shareTable(rows)
+	res.Notes = notes
+	tr := trendIn(rows, region)
+	lt := tr.latest(rows, region)
+	live := Live(d, in.AsOf)
+	live["market_share"] = lt.selfShare
+	sw, imp := swot(d.SWOT, live)
+	res.Summary = []analysis.Figure{{Key: "competitors", Value: float64(len(d.Competitors))}, {Key: "latest_period", Text: lt.period},
+		{Key: "self_share", Value: lt.selfShare, Unit: "%"}, {Key: "self_change", Value: lt.selfChange, Unit: "%"},
+		{Key: "self_rank", Value: lt.selfRank}, {Key: "leader", Text: lt.leader}}
+	res.Tables = []analysis.Table{st, positioning(d.Competitors, lt.shareOf), sw}
+	res.Series = []analysis.Series{tr.series, lt.series, imp}
+	return res, ctx.Err()
+}
+
+// sortedShares returns every competitor's shares by period, region, share (highest first)
+// and name.
+func sortedShares(cs []kexi.Competitor) []shareRow {
 	var rows []shareRow
-	for i := range d.Competitors {
-		c := &d.Competitors[i]
+	for i := range cs {
+		c := &cs[i]
 		for _, s := range c.Shares {
 			rows = append(rows, shareRow{c, strings.TrimSpace(s.Period), strings.TrimSpace(s.Region), s.Share})
 		}
@@ -228,12 +262,18 @@ func (a competitorsAnalysis) Run(ctx context.Context, in analysis.Input) (*analy
 		}
 		return cmp.Compare(a.comp.Name, b.comp.Name)
 	})
-	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	return rows
+}
+
+// shareTable lists the shares (sorted) with each one's rank in its period and region and its
+// change on the competitor's previous share there; "others" takes what the shares of a period
+// and region leave below 100 %, and a note reports those above.
+func shareTable(rows []shareRow) (analysis.Table, []analysis.Note) {
 	st := analysis.Table{Key: "shares", Columns: []analysis.Column{{Key: "period", Type: "string"}, {Key: "region", Type: "string"},
 		{Key: "competitor", Type: "string"}, {Key: "self", Type: "label"}, {Key: "share", Type: "percent"}, {Key: "rank", Type: "int"},
 		{Key: "change", Type: "percent"}}}
-	// Previous share of the same competitor and region, for the change column.
-	last := map[[2]string]float64{}
+	var notes []analysis.Note
+	last := map[[2]string]float64{} // the previous share of a competitor and region
 	for i := 0; i < len(rows); {
 		j := i
 		var sum float64
@@ -257,86 +297,112 @@ func (a competitorsAnalysis) Run(ctx context.Context, in analysis.Input) (*analy
 			if rows[i].region == "" {
 				reg = analysis.T("region", "whole market", "整体市场")
 			}
-			res.Notes = append(res.Notes, analysis.NewNote("shares_over_100", "shares in {period} ({region}) add up to more than 100%",
+			notes = append(notes, analysis.NewNote("shares_over_100", "shares in {period} ({region}) add up to more than 100%",
 				"{period}（{region}）各品牌的市场份额合计超过 100%", analysis.V("period", rows[i].period), reg))
 		case sum < 1-1e-9:
 			st.Rows = append(st.Rows, []any{rows[i].period, rows[i].region, "others", "false", 1 - sum, j - i + 1, math.NaN()})
 		}
 		i = j
 	}
+	return st, notes
+}
 
-	// Trend in the chosen region.
-	var periods []string
+// trend is the shares in one region by period.
+type trend struct {
+	periods []string              // in order
+	val     map[[2]string]float64 // by competitor name and period
+	series  analysis.Series
+}
+
+// trendIn returns the shares in region over the periods, one line per competitor.
+func trendIn(rows []shareRow, region string) trend {
+	tr := trend{val: map[[2]string]float64{}}
 	var names []string
-	val := map[[2]string]float64{}
 	for _, r := range rows {
 		if r.region != region {
 			continue
 		}
-		if !slices.Contains(periods, r.period) {
-			periods = append(periods, r.period)
+		if !slices.Contains(tr.periods, r.period) {
+			tr.periods = append(tr.periods, r.period)
 		}
 		if !slices.Contains(names, r.comp.Name) {
 			names = append(names, r.comp.Name)
 		}
-		val[[2]string{r.comp.Name, r.period}] = r.share
+		tr.val[[2]string{r.comp.Name, r.period}] = r.share
 	}
 	slices.Sort(names)
-	trend := analysis.Series{Key: "share_trend", Kind: "line", X: periods}
+	tr.series = analysis.Series{Key: "share_trend", Kind: "line", X: tr.periods}
 	for _, n := range names {
-		v := make([]float64, len(periods))
-		for k, p := range periods {
-			if s, ok := val[[2]string{n, p}]; ok {
+		v := make([]float64, len(tr.periods))
+		for k, p := range tr.periods {
+			if s, ok := tr.val[[2]string{n, p}]; ok {
 				v[k] = s
 			} else {
 				v[k] = math.NaN()
 			}
 		}
-		trend.Y = append(trend.Y, analysis.Values{Key: n, Data: v, Unit: "percent"})
+		tr.series.Y = append(tr.series.Y, analysis.Values{Key: n, Data: v, Unit: "percent"})
 	}
-	latest := analysis.Series{Key: "latest_shares", Kind: "pie"}
+	return tr
+}
+
+// latest is the shares of the latest period in a region.
+type latest struct {
+	period                          string
+	leader                          string
+	selfShare, selfChange, selfRank float64 // NaN when unknown
+	shareOf                         map[string]float64
+	series                          analysis.Series
+}
+
+// latest returns the shares of the trend's latest period: the leader, and the business's
+// own share, its change on the period before and its rank.
+func (tr trend) latest(rows []shareRow, region string) latest {
+	lt := latest{selfShare: math.NaN(), selfChange: math.NaN(), selfRank: math.NaN(), shareOf: map[string]float64{},
+		series: analysis.Series{Key: "latest_shares", Kind: "pie"}}
 	var lv []float64
-	selfShare, selfChange, selfRank := math.NaN(), math.NaN(), math.NaN()
-	leader, latestPeriod := "", ""
-	latestOf := map[string]float64{}
-	if len(periods) > 0 {
-		latestPeriod = periods[len(periods)-1]
+	if periods := tr.periods; len(periods) > 0 {
+		lt.period = periods[len(periods)-1]
 		var lr []shareRow
 		for _, r := range rows {
-			if r.region == region && r.period == latestPeriod {
+			if r.region == region && r.period == lt.period {
 				lr = append(lr, r)
 			}
 		}
 		var sum float64
 		for k, r := range lr {
-			latest.X = append(latest.X, r.comp.Name)
+			lt.series.X = append(lt.series.X, r.comp.Name)
 			lv = append(lv, r.share)
-			latestOf[r.comp.Name] = r.share
+			lt.shareOf[r.comp.Name] = r.share
 			sum += r.share
 			if k == 0 {
-				leader = r.comp.Name
+				lt.leader = r.comp.Name
 			}
 			if r.comp.Self {
-				selfShare, selfRank = r.share, float64(k+1)
+				lt.selfShare, lt.selfRank = r.share, float64(k+1)
 				if len(periods) > 1 {
-					if p, ok := val[[2]string{r.comp.Name, periods[len(periods)-2]}]; ok {
-						selfChange = r.share - p
+					if p, ok := tr.val[[2]string{r.comp.Name, periods[len(periods)-2]}]; ok {
+						lt.selfChange = r.share - p
 					}
 				}
 			}
 		}
 		if sum < 1-1e-9 {
-			latest.X = append(latest.X, "others")
+			lt.series.X = append(lt.series.X, "others")
 			lv = append(lv, 1-sum)
 		}
 	}
-	latest.Y = []analysis.Values{{Key: "share", Data: lv}}
+	lt.series.Y = []analysis.Values{{Key: "share", Data: lv}}
+	return lt
+}
 
+// positioning lists the competitors, the business itself first, then by name.
+func positioning(cs []kexi.Competitor, shareOf map[string]float64) analysis.Table {
 	pos := analysis.Table{Key: "positioning", Columns: []analysis.Column{{Key: "competitor", Type: "string"}, {Key: "self", Type: "label"},
 		{Key: "products", Type: "string"}, {Key: "price_positioning", Type: "label"}, {Key: "latest_share", Type: "percent"}, {Key: "notes", Type: "string"}}}
-	comps := make([]*kexi.Competitor, len(d.Competitors))
-	for i := range d.Competitors {
-		comps[i] = &d.Competitors[i]
+	comps := make([]*kexi.Competitor, len(cs))
+	for i := range cs {
+		comps[i] = &cs[i]
 	}
 	slices.SortStableFunc(comps, func(a, b *kexi.Competitor) int {
 		if a.Self != b.Self {
@@ -348,20 +414,23 @@ func (a competitorsAnalysis) Run(ctx context.Context, in analysis.Input) (*analy
 		return cmp.Compare(a.Name, b.Name)
 	})
 	for _, c := range comps {
-		s, ok := latestOf[c.Name]
+		s, ok := shareOf[c.Name]
 		if !ok {
 			s = math.NaN()
 		}
 		pos.Rows = append(pos.Rows, []any{c.Name, boolText(c.Self), c.Products, strings.ToLower(strings.TrimSpace(c.Positioning)), s, c.Notes})
 	}
+	return pos
+}
 
-	live := Live(d, in.AsOf)
-	live["market_share"] = selfShare
+// swot lists the SWOT items by kind (S, W, O, T, then others), impact (highest first) and id,
+// each with its linked metric's live value, and charts the impact by kind.
+func swot(all []kexi.SWOTItem, live map[string]float64) (analysis.Table, analysis.Series) {
 	sw := analysis.Table{Key: "swot", Columns: []analysis.Column{{Key: "kind", Type: "label"}, {Key: "text", Type: "string"},
 		{Key: "impact", Type: "int"}, {Key: "scope", Type: "terms"}, {Key: "metric", Type: "terms"}, {Key: "value", Type: "float"}}}
-	items := make([]*kexi.SWOTItem, len(d.SWOT))
-	for i := range d.SWOT {
-		items[i] = &d.SWOT[i]
+	items := make([]*kexi.SWOTItem, len(all))
+	for i := range all {
+		items[i] = &all[i]
 	}
 	order := func(k string) int {
 		if i := strings.Index("SWOT", strings.ToUpper(k)); i >= 0 && len(k) == 1 {
@@ -392,13 +461,7 @@ func (a competitorsAnalysis) Run(ctx context.Context, in analysis.Input) (*analy
 	}
 	imp := analysis.Series{Key: "swot_impact", Kind: "bar", X: []string{"S", "W", "O", "T"},
 		Y: []analysis.Values{{Key: "impact", Data: []float64{impact["S"], impact["W"], impact["O"], impact["T"]}}}}
-
-	res.Summary = []analysis.Figure{{Key: "competitors", Value: float64(len(d.Competitors))}, {Key: "latest_period", Text: latestPeriod},
-		{Key: "self_share", Value: selfShare, Unit: "%"}, {Key: "self_change", Value: selfChange, Unit: "%"},
-		{Key: "self_rank", Value: selfRank}, {Key: "leader", Text: leader}}
-	res.Tables = []analysis.Table{st, pos, sw}
-	res.Series = []analysis.Series{trend, latest, imp}
-	return res, ctx.Err()
+	return sw, imp
 }
 
 func boolText(b bool) string {
