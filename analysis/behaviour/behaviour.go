@@ -618,13 +618,26 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, err
 	}
 	web := WebBehaviour(in.Data.Events, keep, p.buyers)
-	res := &analysis.Result{Name: "behaviour", AsOf: asOf}
+	res := &analysis.Result{Name: "behaviour", AsOf: asOf, Summary: p.figures(&web)}
+	if p.orders == 0 {
+		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
+	}
+	ch, chPie := p.channelTable()
+	pv, pvBar := p.provinceTable()
+	se, seLine := p.seasonality()
+	res.Tables = []analysis.Table{p.customerTable(asOf), ch, pv, p.cityTable(), se, p.categoryTable(), web.typeTable()}
+	res.Series = []analysis.Series{p.frequency(), p.amountChart(), chPie, p.heatmap(), seLine, pvBar, web.funnel()}
+	return res, nil
+}
+
+// figures returns the summary.
+func (p *profile) figures(web *Web) []analysis.Figure {
 	n := float64(len(p.rows))
 	var buyerOrders int
 	for i := range p.rows {
 		buyerOrders += p.rows[i].Orders
 	}
-	res.Summary = []analysis.Figure{
+	return []analysis.Figure{
 		{Key: "customers", Value: n, Drill: analysis.Everyone("customer_id")},
 		{Key: "orders", Value: float64(p.orders)},
 		{Key: "revenue", Value: p.revenue, Unit: "currency"},
@@ -642,10 +655,11 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "identified_visitors", Value: float64(web.Identified)},
 		{Key: "identified_conversion", Value: analysis.Frac(float64(web.Converted), float64(web.Identified)), Unit: "%"},
 	}
-	if p.orders == 0 {
-		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
-	}
+}
 
+// customerTable is each buyer's behaviour; a buyer is overdue when their expected next
+// purchase is before asOf (as scan counts them).
+func (p *profile) customerTable(asOf time.Time) analysis.Table {
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
 		{Key: "customer_id", Type: "int"}, {Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"},
 		{Key: "aov", Type: "currency"}, {Key: "top_category", Type: "string"}, {Key: "top_category_share", Type: "percent"},
@@ -660,7 +674,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		var cyc, next, due any
 		if !math.IsNaN(r.Cycle) {
 			cyc, next, due = r.Cycle, r.ExpectedNext, "not_due"
-			if r.ExpectedNext.Before(asOf) { // as scan counts the overdue
+			if r.ExpectedNext.Before(asOf) {
 				due = "overdue"
 			}
 		}
@@ -672,8 +686,11 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, analysis.Frac(r.Revenue, float64(r.Paid)), top
 		row[5], row[6], row[7], row[8], row[9], row[10] = r.Top.Share, chBox[r.channel], r.Last, cyc, next, due
 	}
+	return cust
+}
 
-	// Channels, by revenue.
+// channelTable is the sales by channel, by revenue.
+func (p *profile) channelTable() (analysis.Table, analysis.Series) {
 	ch := analysis.Table{Key: "channels", Columns: []analysis.Column{{Key: "channel", Type: "string"}, {Key: "orders", Type: "int"},
 		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}, {Key: "aov", Type: "currency"}}}
 	chPie := analysis.Series{Key: "channel_mix", Kind: "pie", Y: []analysis.Values{{Key: "revenue"}}}
@@ -683,7 +700,11 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		chPie.X = append(chPie.X, p.channels.names[i])
 		chPie.Y[0].Data = append(chPie.Y[0].Data, a.revenue)
 	}
-	// Provinces and cities.
+	return ch, chPie
+}
+
+// provinceTable is the sales by province, by revenue.
+func (p *profile) provinceTable() (analysis.Table, analysis.Series) {
 	pv := analysis.Table{Key: "provinces", Columns: []analysis.Column{{Key: "province", Type: "string"}, {Key: "orders", Type: "int"},
 		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}}}
 	pvBar := analysis.Series{Key: "province_sales", Kind: "bar", Y: []analysis.Values{{Key: "revenue"}}}
@@ -693,6 +714,11 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		pvBar.X = append(pvBar.X, p.provinces.names[i])
 		pvBar.Y[0].Data = append(pvBar.Y[0].Data, a.revenue)
 	}
+	return pv, pvBar
+}
+
+// cityTable is the sales by province and city, by revenue, then names.
+func (p *profile) cityTable() analysis.Table {
 	ct := analysis.Table{Key: "cities", Columns: []analysis.Column{{Key: "province", Type: "string"}, {Key: "city", Type: "string"},
 		{Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}}}
 	keys := make([][2]int, 0, len(p.cityAgg))
@@ -712,39 +738,46 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		a := p.cityAgg[k]
 		ct.Rows = append(ct.Rows, []any{p.provinces.names[k[0]], p.cities.names[k[1]], a.orders, a.revenue, analysis.Frac(a.revenue, p.revenue)})
 	}
+	return ct
+}
 
-	// Seasonality.
+// seasonality is each calendar month's seasonal index (SeasonalIndex) and season.
+func (p *profile) seasonality() (analysis.Table, analysis.Series) {
 	se := analysis.Table{Key: "seasonality", Columns: []analysis.Column{{Key: "month", Type: "int"}, {Key: "mean_revenue", Type: "currency"},
 		{Key: "index", Type: "float"}, {Key: "season", Type: "label"}}}
 	seLine := analysis.Series{Key: "seasonality_index", Kind: "line", Y: []analysis.Values{{Key: "index"}}}
-	if p.orders > 0 {
-		idx := SeasonalIndex(p.firstMonth, p.monthRev)
-		var total float64
-		for _, r := range p.monthRev {
-			total += r
-		}
-		mean := total / float64(len(p.monthRev))
-		for m := range 12 {
-			if math.IsNaN(idx[m]) {
-				continue
-			}
-			se.Rows = append(se.Rows, []any{m + 1, idx[m] * mean, idx[m], Season(idx[m])})
-			seLine.X = append(seLine.X, monthKeys[m])
-			seLine.Y[0].Data = append(seLine.Y[0].Data, idx[m])
-		}
+	if p.orders == 0 {
+		return se, seLine
 	}
-	// Categories.
+	idx := SeasonalIndex(p.firstMonth, p.monthRev)
+	var total float64
+	for _, r := range p.monthRev {
+		total += r
+	}
+	mean := total / float64(len(p.monthRev))
+	for m := range 12 {
+		if math.IsNaN(idx[m]) {
+			continue
+		}
+		se.Rows = append(se.Rows, []any{m + 1, idx[m] * mean, idx[m], Season(idx[m])})
+		seLine.X = append(seLine.X, monthKeys[m])
+		seLine.Y[0].Data = append(seLine.Y[0].Data, idx[m])
+	}
+	return se, seLine
+}
+
+// categoryTable is the item value by category (highest first, ties by name) and how many
+// buyers have it as their top category.
+func (p *profile) categoryTable() analysis.Table {
 	cat := analysis.Table{Key: "categories", Columns: []analysis.Column{{Key: "category", Type: "string"}, {Key: "item_value", Type: "currency"}, {Key: "top_customers", Type: "int"}},
 		Drill: analysis.Drill{Column: "top_category", Key: "category"}} // top_customers: those whose top category it is
 	tops := map[string]int{}
-	var catTotal float64
 	for i := range p.rows {
 		tops[p.rows[i].Top.Category]++
 	}
 	cnames := make([]string, 0, len(p.categoryTotal))
-	for c, v := range p.categoryTotal {
+	for c := range p.categoryTotal {
 		cnames = append(cnames, c)
-		catTotal += v
 	}
 	slices.SortFunc(cnames, func(a, b string) int {
 		if c := cmp.Compare(p.categoryTotal[b], p.categoryTotal[a]); c != 0 {
@@ -755,7 +788,11 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	for _, c := range cnames {
 		cat.Rows = append(cat.Rows, []any{c, p.categoryTotal[c], tops[c]})
 	}
-	// Web.
+	return cat
+}
+
+// typeTable is the web events by type.
+func (web *Web) typeTable() analysis.Table {
 	wt := analysis.Table{Key: "web_events_by_type", Columns: []analysis.Column{{Key: "event_type", Type: "string"}, {Key: "events", Type: "int"}}}
 	types := make([]string, 0, len(web.ByType))
 	for k := range web.ByType {
@@ -765,16 +802,34 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	for _, k := range types {
 		wt.Rows = append(wt.Rows, []any{k, web.ByType[k]})
 	}
+	return wt
+}
 
-	// Charts.
+// funnel is the web visitors who viewed, added to a cart and purchased.
+func (web *Web) funnel() analysis.Series {
+	return analysis.Series{Key: "web_funnel", Kind: "funnel", X: []string{"visitors", "viewed", "added_to_cart", "purchased"},
+		Y: []analysis.Values{{Key: "visitors", Data: []float64{float64(web.Visitors), float64(web.ViewedVisitors), float64(web.CartVisitor), float64(web.Converted)}}}}
+}
+
+// heatmap is the purchases by weekday and hour.
+func (p *profile) heatmap() analysis.Series {
 	heat := analysis.Series{Key: "weekday_hour", Kind: "heatmap", X: hourKeys, YCats: weekdayKeys}
 	for wd := range 7 {
 		for h := range 24 {
 			heat.Cells = append(heat.Cells, [3]float64{float64(h), float64(wd), p.heat[wd][h]})
 		}
 	}
-	freq := analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: p.freq}},
+	return heat
+}
+
+// frequency is the buyers by their number of orders.
+func (p *profile) frequency() analysis.Series {
+	return analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: p.freq}},
 		Drill: analysis.Drill{Column: "orders", Edges: freqEdges(p.rows)}}
+}
+
+// amountChart is the orders by amount, from the lowest bin with orders to the highest.
+func (p *profile) amountChart() analysis.Series {
 	amt := analysis.Series{Key: "order_amounts", Kind: "histogram", Y: []analysis.Values{{Key: "orders"}}}
 	lo, hi := -1, -1
 	for b, c := range p.amounts {
@@ -789,11 +844,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		amt.X = append(amt.X, amountBin(b))
 		amt.Y[0].Data = append(amt.Y[0].Data, float64(p.amounts[b]))
 	}
-	funnel := analysis.Series{Key: "web_funnel", Kind: "funnel", X: []string{"visitors", "viewed", "added_to_cart", "purchased"},
-		Y: []analysis.Values{{Key: "visitors", Data: []float64{float64(web.Visitors), float64(web.ViewedVisitors), float64(web.CartVisitor), float64(web.Converted)}}}}
-	res.Tables = []analysis.Table{cust, ch, pv, ct, se, cat, wt}
-	res.Series = []analysis.Series{freq, amt, chPie, heat, seLine, pvBar, funnel}
-	return res, nil
+	return amt
 }
 
 // boxAll returns the strings boxed for table cells.
