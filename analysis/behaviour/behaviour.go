@@ -219,185 +219,241 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 		amounts: make([]int, len(edges)+1), freq: make([]float64, len(freqBins)), categoryTotal: map[string]float64{}}
 	p.rows = make([]Row, 0, len(d.Customers))
 	p.buyers = make([]int64, 0, len(d.Customers))
-	cal := stats.NewCalendar(loc)
-	cats := newInterner()
-	var catVal []float64
-	var touched []int
-	var chCount []int
-	var chTouched []int
-	var gaps []float64
-	var catTotal []float64
-	var catSeen []bool // a counted customer bought in the category
-	var back []float64 // back[k] = revenue of the k-th month before the as-of month
-	mAsOf := cal.Month(asOf)
-	var first time.Time
-	var city *agg
-	cityKey := [2]int{-1, -1}
-
-	cs := d.Customers
-	ci := 0
+	s := &scanner{p: p, cal: stats.NewCalendar(loc), cats: newInterner(), cityKey: [2]int{-1, -1}, cs: d.Customers}
+	s.mAsOf = s.cal.Month(asOf)
 	o := &d.Orders
 	n := o.Len()
 	for i := 0; i < n; {
 		cid := o.CustomerID[i]
-		var cust *kexi.Customer
-		found := false // cust looked up: only orders without a province need it
+		s.begin(cid)
 		r := Row{CustomerID: cid}
-		touched, chTouched = touched[:0], chTouched[:0]
-		gaps = gaps[:0]
 		var itemTotal float64
 		for ; i < n && o.CustomerID[i] == cid; i++ {
 			if !o.IsPurchase(i) {
 				continue
 			}
-			at := o.Time(i)
-			if !keep(at) {
-				continue
-			}
-			if first.IsZero() || at.Before(first) {
-				first = at
-			}
-			amount := o.Amount[i]
-			f := &o.Facets[o.Facet[i]]
-			paid := 0
-			if amount > 0 { // a $0 purchase counts as an order, not in averages of money
-				paid = 1
-			}
-			p.orders++
-			p.paid += paid
-			p.revenue += amount
-			y, mo, wd, h := cal.Fields(at)
-			p.heat[wd][h]++
-			if k := mAsOf - (y*12 + int(mo) - 1); k >= 0 {
-				for len(back) <= k {
-					back = append(back, 0)
-				}
-				back[k] += amount
-			}
-			b, _ := slices.BinarySearch(edges, amount)
-			p.amounts[b]++
-			c := p.channels.id(f.Channel)
-			for len(p.chAgg) <= c {
-				p.chAgg = append(p.chAgg, agg{})
-				chCount = append(chCount, 0)
-			}
-			p.chAgg[c].orders++
-			p.chAgg[c].paid += paid
-			p.chAgg[c].revenue += amount
-			if chCount[c] == 0 {
-				chTouched = append(chTouched, c)
-			}
-			chCount[c]++
-			prov, ct := f.Province, f.City
-			if prov == "" && !found {
-				for ci < len(cs) && cs[ci].ID < cid {
-					ci++
-				}
-				if ci < len(cs) && cs[ci].ID == cid {
-					cust = &cs[ci]
-				}
-				found = true
-			}
-			if prov == "" && cust != nil {
-				prov, ct = cust.Province, cust.City
-			}
-			pi, cti := p.provinces.id(prov), p.cities.id(ct)
-			for len(p.provAgg) <= pi {
-				p.provAgg = append(p.provAgg, agg{})
-			}
-			p.provAgg[pi].orders++
-			p.provAgg[pi].revenue += amount
-			if k := [2]int{pi, cti}; k != cityKey {
-				city = p.cityAgg[k]
-				if city == nil {
-					city = &agg{}
-					p.cityAgg[k] = city
-				}
-				cityKey = k
-			}
-			city.orders++
-			city.revenue += amount
-			lo, hi := o.LineRange(i)
-			for j := lo; j < hi; j++ {
-				it := o.Lines.ItemOf(j)
-				k := cats.idKey(it.ProductID, it.Category)
-				for len(catVal) <= k {
-					catVal = append(catVal, 0)
-					catTotal = append(catTotal, 0)
-					catSeen = append(catSeen, false)
-				}
-				if catVal[k] == 0 {
-					touched = append(touched, k)
-				}
-				v := o.Lines.Quantity[j] * o.Lines.UnitPrice[j]
-				catVal[k] += v
-				itemTotal += v
-			}
-			if r.Orders > 0 {
-				gaps = append(gaps, float64(int(at.Sub(r.Last)/(24*time.Hour))))
-			}
-			r.Orders++
-			r.Paid += paid
-			r.Revenue += amount
-			r.Last = at
-		}
-		if r.Orders == 0 || cid == 0 {
-			for _, k := range touched {
-				catVal[k] = 0
-			}
-			for _, c := range chTouched {
-				chCount[c] = 0
-			}
-			continue
-		}
-		r.top = -1
-		best := -1
-		for _, k := range touched {
-			catTotal[k] += catVal[k]
-			catSeen[k] = true
-			if best < 0 || catVal[k] > catVal[best] || (catVal[k] == catVal[best] && cats.names[k] < cats.names[best]) {
-				best = k
+			if at := o.Time(i); keep(at) {
+				s.order(o, i, at, &r, &itemTotal)
 			}
 		}
-		if best >= 0 && itemTotal > 0 {
-			r.Top = Preference{Category: cats.names[best], Share: catVal[best] / itemTotal}
-			r.top = int32(best)
-		}
-		for _, k := range touched {
-			catVal[k] = 0
-		}
-		bc := -1
-		for _, c := range chTouched {
-			if bc < 0 || chCount[c] > chCount[bc] || (chCount[c] == chCount[bc] && p.channels.names[c] < p.channels.names[bc]) {
-				bc = c
-			}
-		}
-		r.MainChannel, r.channel = p.channels.names[bc], int32(bc)
-		for _, c := range chTouched {
-			chCount[c] = 0
-		}
-		r.Cycle = math.NaN()
-		if len(gaps) > 0 {
-			r.Cycle = median(gaps)
-			r.ExpectedNext = r.Last.Add(time.Duration(r.Cycle * float64(24*time.Hour)))
-			p.cycles = append(p.cycles, r.Cycle)
-			if r.ExpectedNext.Before(asOf) {
-				p.overdue++
-			}
-		}
-		p.freq[freqBin(r.Orders)]++
-		p.buyers = append(p.buyers, cid)
-		p.rows = append(p.rows, r)
+		s.end(&r, itemTotal, asOf)
 	}
-	p.categories = cats.names
-	for k, v := range catTotal {
-		if catSeen[k] {
-			p.categoryTotal[cats.names[k]] = v
+	p.categories = s.cats.names
+	for k, v := range s.catTotal {
+		if s.catSeen[k] {
+			p.categoryTotal[s.cats.names[k]] = v
 		}
 	}
-	if first.IsZero() {
-		return p
+	if !s.first.IsZero() {
+		p.months(s.first, s.back, s.mAsOf, loc, asOf)
 	}
+	return p
+}
+
+// scanner is scan's state: totals over all customers, and scratch space reused from one
+// customer to the next.
+type scanner struct {
+	p     *profile
+	cal   *stats.Calendar
+	mAsOf int // the as-of month, as year×12 + month−1
+	first time.Time
+	back  []float64 // back[k] = revenue of the k-th month before the as-of month
+
+	cats     *interner
+	catTotal []float64 // item value by category
+	catSeen  []bool    // a counted customer bought in the category
+	city     *agg      // the last city's sums, and its key
+	cityKey  [2]int
+
+	// The customer's: value by category (and the categories touched), orders by channel (and
+	// the channels touched), days between purchases.
+	catVal    []float64
+	touched   []int
+	chCount   []int
+	chTouched []int
+	gaps      []float64
+
+	cs    []kexi.Customer // the customers, by id: looked up for orders without a province
+	ci    int
+	cust  *kexi.Customer
+	found bool // cust looked up
+	cid   int64
+}
+
+// begin starts customer cid.
+func (s *scanner) begin(cid int64) {
+	s.touched, s.chTouched, s.gaps = s.touched[:0], s.chTouched[:0], s.gaps[:0]
+	s.cid, s.cust, s.found = cid, nil, false
+}
+
+// order counts purchase i, at at, into the totals and r, and its item value into itemTotal.
+func (s *scanner) order(o *kexi.OrderTable, i int, at time.Time, r *Row, itemTotal *float64) {
+	p := s.p
+	if s.first.IsZero() || at.Before(s.first) {
+		s.first = at
+	}
+	amount := o.Amount[i]
+	f := &o.Facets[o.Facet[i]]
+	paid := 0
+	if amount > 0 { // a $0 purchase counts as an order, not in averages of money
+		paid = 1
+	}
+	p.orders++
+	p.paid += paid
+	p.revenue += amount
+	y, mo, wd, h := s.cal.Fields(at)
+	p.heat[wd][h]++
+	if k := s.mAsOf - (y*12 + int(mo) - 1); k >= 0 {
+		for len(s.back) <= k {
+			s.back = append(s.back, 0)
+		}
+		s.back[k] += amount
+	}
+	b, _ := slices.BinarySearch(edges, amount)
+	p.amounts[b]++
+	c := p.channels.id(f.Channel)
+	for len(p.chAgg) <= c {
+		p.chAgg = append(p.chAgg, agg{})
+		s.chCount = append(s.chCount, 0)
+	}
+	p.chAgg[c].orders++
+	p.chAgg[c].paid += paid
+	p.chAgg[c].revenue += amount
+	if s.chCount[c] == 0 {
+		s.chTouched = append(s.chTouched, c)
+	}
+	s.chCount[c]++
+	s.region(f, amount)
+	s.lines(o, i, itemTotal)
+	if r.Orders > 0 {
+		s.gaps = append(s.gaps, float64(int(at.Sub(r.Last)/(24*time.Hour))))
+	}
+	r.Orders++
+	r.Paid += paid
+	r.Revenue += amount
+	r.Last = at
+}
+
+// region counts an order's amount to its province and city: the order's, else the
+// customer's.
+func (s *scanner) region(f *kexi.Facets, amount float64) {
+	p := s.p
+	prov, ct := f.Province, f.City
+	if prov == "" && !s.found {
+		for s.ci < len(s.cs) && s.cs[s.ci].ID < s.cid {
+			s.ci++
+		}
+		if s.ci < len(s.cs) && s.cs[s.ci].ID == s.cid {
+			s.cust = &s.cs[s.ci]
+		}
+		s.found = true
+	}
+	if prov == "" && s.cust != nil {
+		prov, ct = s.cust.Province, s.cust.City
+	}
+	pi, cti := p.provinces.id(prov), p.cities.id(ct)
+	for len(p.provAgg) <= pi {
+		p.provAgg = append(p.provAgg, agg{})
+	}
+	p.provAgg[pi].orders++
+	p.provAgg[pi].revenue += amount
+	if k := [2]int{pi, cti}; k != s.cityKey {
+		s.city = p.cityAgg[k]
+		if s.city == nil {
+			s.city = &agg{}
+			p.cityAgg[k] = s.city
+		}
+		s.cityKey = k
+	}
+	s.city.orders++
+	s.city.revenue += amount
+}
+
+// lines counts order i's lines to the customer's categories and adds their value, line by
+// line, to total.
+func (s *scanner) lines(o *kexi.OrderTable, i int, total *float64) {
+	lo, hi := o.LineRange(i)
+	for j := lo; j < hi; j++ {
+		it := o.Lines.ItemOf(j)
+		k := s.cats.idKey(it.ProductID, it.Category)
+		for len(s.catVal) <= k {
+			s.catVal = append(s.catVal, 0)
+			s.catTotal = append(s.catTotal, 0)
+			s.catSeen = append(s.catSeen, false)
+		}
+		if s.catVal[k] == 0 {
+			s.touched = append(s.touched, k)
+		}
+		v := o.Lines.Quantity[j] * o.Lines.UnitPrice[j]
+		s.catVal[k] += v
+		*total += v
+	}
+}
+
+// end finishes the customer's row r (itemTotal their item value): their top category, main
+// channel and purchase cycle; a customer without a counted purchase, or the orders without
+// one, make no row.
+func (s *scanner) end(r *Row, itemTotal float64, asOf time.Time) {
+	p := s.p
+	if r.Orders == 0 || s.cid == 0 {
+		for _, k := range s.touched {
+			s.catVal[k] = 0
+		}
+		for _, c := range s.chTouched {
+			s.chCount[c] = 0
+		}
+		return
+	}
+	s.top(r, itemTotal)
+	bc := -1
+	for _, c := range s.chTouched {
+		if bc < 0 || s.chCount[c] > s.chCount[bc] || (s.chCount[c] == s.chCount[bc] && p.channels.names[c] < p.channels.names[bc]) {
+			bc = c
+		}
+	}
+	r.MainChannel, r.channel = p.channels.names[bc], int32(bc)
+	for _, c := range s.chTouched {
+		s.chCount[c] = 0
+	}
+	r.Cycle = math.NaN()
+	if len(s.gaps) > 0 {
+		r.Cycle = median(s.gaps)
+		r.ExpectedNext = r.Last.Add(time.Duration(r.Cycle * float64(24*time.Hour)))
+		p.cycles = append(p.cycles, r.Cycle)
+		if r.ExpectedNext.Before(asOf) {
+			p.overdue++
+		}
+	}
+	p.freq[freqBin(r.Orders)]++
+	p.buyers = append(p.buyers, s.cid)
+	p.rows = append(p.rows, *r)
+}
+
+// top sets r's top category (most item value, ties by name) and adds the customer's
+// categories to the totals.
+func (s *scanner) top(r *Row, itemTotal float64) {
+	r.top = -1
+	best := -1
+	for _, k := range s.touched {
+		s.catTotal[k] += s.catVal[k]
+		s.catSeen[k] = true
+		if best < 0 || s.catVal[k] > s.catVal[best] || (s.catVal[k] == s.catVal[best] && s.cats.names[k] < s.cats.names[best]) {
+			best = k
+		}
+	}
+	if best >= 0 && itemTotal > 0 {
+		r.Top = Preference{Category: s.cats.names[best], Share: s.catVal[best] / itemTotal}
+		r.top = int32(best)
+	}
+	for _, k := range s.touched {
+		s.catVal[k] = 0
+	}
+}
+
+// months lays out the monthly revenue (back, counted back from the as-of month mAsOf) from
+// the first purchase month to the last whole month before asOf (the as-of month itself when
+// it is the first).
+func (p *profile) months(first time.Time, back []float64, mAsOf int, loc *time.Location, asOf time.Time) {
 	fl := first.In(loc)
 	p.firstMonth = time.Date(fl.Year(), fl.Month(), 1, 0, 0, 0, 0, loc)
 	m0 := fl.Year()*12 + int(fl.Month()) - 1
@@ -412,7 +468,6 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 			p.monthRev[k] = back[b]
 		}
 	}
-	return p
 }
 
 // Customers returns each customer's purchase behaviour (customers with a counted purchase, in
