@@ -349,45 +349,69 @@ func (a funnelAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.R
 	cur := func(l *kexi.Lead) bool { return in.InPeriod(l.CreatedAt) }
 	loc := in.Location()
 	f := Build(leads, cur, loc)
-
-	var prev *Funnel
-	to := in.To
-	if to.IsZero() {
-		to = in.AsOf
-	}
-	if !in.From.IsZero() && !to.IsZero() && !to.Before(in.From) {
-		pin := analysis.Input{To: in.From.Add(-time.Nanosecond)}
-		span := to.Sub(in.From)
-		if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 && !in.To.IsZero() {
-			span += 24 * time.Hour // To covers its whole day
-		}
-		pin.From = in.From.Add(-span)
-		prev = Build(leads, func(l *kexi.Lead) bool { return pin.InPeriod(l.CreatedAt) }, loc)
-	}
-
-	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
-	res.Summary = append(res.Summary,
-		analysis.Figure{Key: "leads", Value: float64(f.Leads)},
-		analysis.Figure{Key: "won_leads", Value: float64(f.Reached[won])},
-		analysis.Figure{Key: "conversion", Value: f.Conversion(), Unit: "%"},
-		analysis.Figure{Key: "median_days_to_close", Value: Median(f.CloseDays), Unit: "days"})
+	prev := previous(leads, in, loc)
 	shown := Observed(leads)
 	// before[k] is the shown stage before shown stage k: step conversions are from it.
 	var before [5]int
 	for i := 1; i < len(shown); i++ {
 		before[shown[i]] = shown[i-1]
 	}
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf, Summary: figures(f, prev, shown, before)}
+	st, fun := stageTable(f, prev, shown, before)
+	key := map[string]func(*kexi.Lead) string{
+		"source":   func(l *kexi.Lead) string { return l.Source },
+		"owner":    func(l *kexi.Lead) string { return l.Owner },
+		"campaign": func(l *kexi.Lead) string { return l.Campaign },
+	}[groupBy]
+	gt, bar := groupTable(ByGroup(leads, cur, key, loc), shown)
+	res.Tables = []analysis.Table{st, gt}
+	res.Series = []analysis.Series{fun, bar}
+	res.Notes = notes(f, shown)
+	return res, ctx.Err()
+}
+
+// previous returns the funnel of the leads created in the period before the input's, of the
+// same length; nil when the period has no start, or no end (nor as-of date) after it.
+func previous(leads []kexi.Lead, in analysis.Input, loc *time.Location) *Funnel {
+	to := in.To
+	if to.IsZero() {
+		to = in.AsOf
+	}
+	if in.From.IsZero() || to.IsZero() || to.Before(in.From) {
+		return nil
+	}
+	pin := analysis.Input{To: in.From.Add(-time.Nanosecond)}
+	span := to.Sub(in.From)
+	if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 && !in.To.IsZero() {
+		span += 24 * time.Hour // To covers its whole day
+	}
+	pin.From = in.From.Add(-span)
+	return Build(leads, func(l *kexi.Lead) bool { return pin.InPeriod(l.CreatedAt) }, loc)
+}
+
+// figures returns the summary: the bottleneck among the shown stages, and the previous
+// period's funnel when there is one.
+func figures(f, prev *Funnel, shown []int, before [5]int) []analysis.Figure {
+	out := []analysis.Figure{
+		{Key: "leads", Value: float64(f.Leads)},
+		{Key: "won_leads", Value: float64(f.Reached[won])},
+		{Key: "conversion", Value: f.Conversion(), Unit: "%"},
+		{Key: "median_days_to_close", Value: Median(f.CloseDays), Unit: "days"}}
 	if b := f.BottleneckOf(shown); b >= 0 {
-		res.Summary = append(res.Summary, analysis.Figure{Key: "bottleneck", Text: Stages[b]},
+		out = append(out, analysis.Figure{Key: "bottleneck", Text: Stages[b]},
 			analysis.Figure{Key: "bottleneck_rate", Value: f.StepFrom(before[b], b), Unit: "%"})
 	}
 	if prev != nil {
-		res.Summary = append(res.Summary,
+		out = append(out,
 			analysis.Figure{Key: "previous_leads", Value: float64(prev.Leads)},
 			analysis.Figure{Key: "previous_conversion", Value: prev.Conversion(), Unit: "%"},
 			analysis.Figure{Key: "conversion_change", Value: f.Conversion() - prev.Conversion(), Unit: "%"})
 	}
+	return out
+}
 
+// stageTable is the shown stages of the funnel, with the previous period's beside them.
+func stageTable(f, prev *Funnel, shown []int, before [5]int) (analysis.Table, analysis.Series) {
 	st := analysis.Table{Key: "stages", Columns: []analysis.Column{{Key: "stage", Type: "label"},
 		{Key: "reached", Type: "int"}, {Key: "step_conversion", Type: "percent"}, {Key: "cumulative", Type: "percent"},
 		{Key: "lost", Type: "int"}, {Key: "open", Type: "int"}, {Key: "median_days", Type: "float"}}}
@@ -429,12 +453,11 @@ func (a funnelAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.R
 	if prev != nil {
 		fun.Y = append(fun.Y, analysis.Values{Key: "previous", Data: prev5})
 	}
+	return st, fun
+}
 
-	key := map[string]func(*kexi.Lead) string{
-		"source":   func(l *kexi.Lead) string { return l.Source },
-		"owner":    func(l *kexi.Lead) string { return l.Owner },
-		"campaign": func(l *kexi.Lead) string { return l.Campaign },
-	}[groupBy]
+// groupTable is the funnel of each group over the shown stages.
+func groupTable(groups []Group, shown []int) (analysis.Table, analysis.Series) {
 	gt := analysis.Table{Key: "groups", Columns: []analysis.Column{{Key: "group", Type: "string"},
 		{Key: "leads", Type: "int"}}}
 	for _, k := range shown[1:] {
@@ -444,7 +467,7 @@ func (a funnelAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.R
 		analysis.Column{Key: "median_days_to_close", Type: "float"}, analysis.Column{Key: "bottleneck", Type: "label"})
 	bar := analysis.Series{Key: "conversion_by_group", Kind: "bar"}
 	var conv []float64
-	for _, g := range ByGroup(leads, cur, key, loc) {
+	for _, g := range groups {
 		name := g.Key
 		if name == "" {
 			name = "(none)"
@@ -463,8 +486,12 @@ func (a funnelAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.R
 		conv = append(conv, g.Funnel.Conversion())
 	}
 	bar.Y = []analysis.Values{{Key: "conversion", Data: conv}}
-	res.Tables = []analysis.Table{st, gt}
-	res.Series = []analysis.Series{fun, bar}
+	return gt, bar
+}
+
+// notes explains stages no lead's history names and stage dates that run backwards.
+func notes(f *Funnel, shown []int) []analysis.Note {
+	var out []analysis.Note
 	if len(shown) < len(Stages) {
 		var left, have []string
 		for k, name := range Stages {
@@ -475,21 +502,21 @@ func (a funnelAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.R
 			}
 		}
 		if len(shown) < 3 {
-			res.Notes = append(res.Notes, analysis.NewNote("stages_missing",
+			out = append(out, analysis.NewNote("stages_missing",
 				"no lead's history names the stages {left}: they are left out rather than filled in from the stages after them; with only {have} recorded the funnel has one step, so there is no bottleneck stage to name",
 				"没有任何线索的记录经过{left}阶段：这些阶段不显示，也不用后面阶段的数据补齐；只记录了{have}，漏斗只有一步，因此指不出瓶颈阶段",
 				analysis.Keys("left", left...), analysis.Arg{Name: "have", Keys: have, And: true}))
 		} else {
-			res.Notes = append(res.Notes, analysis.NewNote("stages_missing",
+			out = append(out, analysis.NewNote("stages_missing",
 				"no lead's history names the stages {left}: they are left out rather than filled in from the stages after them",
 				"没有任何线索的记录经过{left}阶段：这些阶段不显示，也不用后面阶段的数据补齐",
 				analysis.Keys("left", left...)))
 		}
 	}
 	if f.Negative > 0 {
-		res.Notes = append(res.Notes, analysis.NewNote("stage_dates_backwards",
+		out = append(out, analysis.NewNote("stage_dates_backwards",
 			"some stage dates run backwards (a stage entered before the one before it); those spans count as 0 days",
 			"部分阶段的日期先后颠倒（进入某阶段早于进入上一阶段）：这些间隔按 0 天计算"))
 	}
-	return res, ctx.Err()
+	return out
 }
