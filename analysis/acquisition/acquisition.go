@@ -129,23 +129,26 @@ func earlier(a, b time.Time) time.Time {
 // Compute returns the groups by channel and by campaign (each sorted by key; "(none)" for
 // records without one), and the total.
 func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, total *Group) {
-	byCh, byCa := map[string]*Group{}, map[string]*Group{}
-	get := func(m map[string]*Group, k string) *Group {
-		if k == "" {
-			k = "(none)"
-		}
-		g := m[k]
-		if g == nil {
-			g = &Group{Key: k}
-			m[k] = g
-		}
-		return g
-	}
-	total = &Group{Key: "total"}
-	// Campaign keys: customers and leads name a campaign by external id (or name).
+	t := &tally{byCh: map[string]*Group{}, byCa: map[string]*Group{}, total: &Group{Key: "total"}, campName: campaignNames(d.Campaigns)}
+	t.leads(d.Leads, in)
+	t.costs(d.Campaigns, in)
+	t.newCustomers(d, in)
+	return sorted(t.byCh), sorted(t.byCa), t.total
+}
+
+// tally sums the groups by channel and by campaign, and in total.
+type tally struct {
+	byCh, byCa map[string]*Group
+	total      *Group
+	campName   map[string]string
+}
+
+// campaignNames maps a campaign's external id and name to its key (its name, else its
+// external id): customers and leads name a campaign by either.
+func campaignNames(cs []kexi.Campaign) map[string]string {
 	campName := map[string]string{}
-	for i := range d.Campaigns {
-		c := &d.Campaigns[i]
+	for i := range cs {
+		c := &cs[i]
 		name := c.Name
 		if name == "" {
 			name = c.ExternalID
@@ -153,14 +156,34 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 		campName[c.ExternalID] = name
 		campName[c.Name] = name
 	}
-	camp := func(k string) string {
-		if n, ok := campName[k]; ok {
-			return n
-		}
-		return k
+	return campName
+}
+
+// camp returns the key of the campaign a record names.
+func (t *tally) camp(k string) string {
+	if n, ok := t.campName[k]; ok {
+		return n
 	}
-	for i := range d.Leads {
-		l := &d.Leads[i]
+	return k
+}
+
+// get returns m's group for k ("" is "(none)"), adding it.
+func get(m map[string]*Group, k string) *Group {
+	if k == "" {
+		k = "(none)"
+	}
+	g := m[k]
+	if g == nil {
+		g = &Group{Key: k}
+		m[k] = g
+	}
+	return g
+}
+
+// leads counts the leads created in the period, and the won ones.
+func (t *tally) leads(leads []kexi.Lead, in analysis.Input) {
+	for i := range leads {
+		l := &leads[i]
 		if !in.InPeriod(l.CreatedAt) {
 			continue
 		}
@@ -168,21 +191,31 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 		if Won(l) {
 			w = 1
 		}
-		for _, g := range []*Group{get(byCh, l.Source), get(byCa, camp(l.Campaign)), total} {
+		for _, g := range []*Group{get(t.byCh, l.Source), get(t.byCa, t.camp(l.Campaign)), t.total} {
 			g.Leads++
 			g.WonLeads += w
 		}
 	}
-	for i := range d.Campaigns {
-		c := &d.Campaigns[i]
+}
+
+// costs sums the campaigns' costs in the period.
+func (t *tally) costs(cs []kexi.Campaign, in analysis.Input) {
+	for i := range cs {
+		c := &cs[i]
 		cost := CostIn(c, in)
 		if cost == 0 {
 			continue
 		}
-		get(byCh, c.Channel).Cost += cost
-		get(byCa, camp(c.ExternalID)).Cost += cost
-		total.Cost += cost
+		get(t.byCh, c.Channel).Cost += cost
+		get(t.byCa, t.camp(c.ExternalID)).Cost += cost
+		t.total.Cost += cost
 	}
+}
+
+// newCustomers counts the customers whose first purchase falls in the period (and not after
+// the as-of date), by their acquisition channel and campaign, with their revenue, profit and
+// months since, up to the as-of date.
+func (t *tally) newCustomers(d *kexi.Dataset, in analysis.Input) {
 	cs := d.Customers
 	ci := 0
 	o := &d.Orders
@@ -226,24 +259,25 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 		months := max(in.AsOf.Sub(firstAt).Hours()/24/daysPerMonth, 1)
 		ch, ca := "", ""
 		if c != nil {
-			ch, ca = c.Channel, camp(c.Campaign)
+			ch, ca = c.Channel, t.camp(c.Campaign)
 		}
-		for _, g := range []*Group{get(byCh, ch), get(byCa, ca), total} {
+		for _, g := range []*Group{get(t.byCh, ch), get(t.byCa, ca), t.total} {
 			g.NewCustomers++
 			g.Revenue += rev
 			g.Profit += profit
 			g.Months += months
 		}
 	})
-	sorted := func(m map[string]*Group) []*Group {
-		out := make([]*Group, 0, len(m))
-		for _, g := range m {
-			out = append(out, g)
-		}
-		slices.SortFunc(out, func(a, b *Group) int { return cmp.Compare(a.Key, b.Key) })
-		return out
+}
+
+// sorted returns the groups by key.
+func sorted(m map[string]*Group) []*Group {
+	out := make([]*Group, 0, len(m))
+	for _, g := range m {
+		out = append(out, g)
 	}
-	return sorted(byCh), sorted(byCa), total
+	slices.SortFunc(out, func(a, b *Group) int { return cmp.Compare(a.Key, b.Key) })
+	return out
 }
 
 // acquisitionAnalysis is A13 for the registry.
