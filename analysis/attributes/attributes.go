@@ -124,25 +124,53 @@ func ceilMilli(t time.Time) int64 {
 // scan sums each customer's orders (by index into cs) in the period and the previous one.
 func scan(cs []kexi.Customer, orders *kexi.OrderTable, p Period) []metric {
 	ms := make([]metric, len(cs))
+	find := finder(cs)
+	// The period's bounds in Unix milliseconds, as order times are.
+	prevStart, start, end := ceilMilli(p.PrevStart), ceilMilli(p.Start), p.End.UnixMilli()
+	cids, at := orders.CustomerID, orders.At
+	for i := 0; i < len(cids); {
+		cid := cids[i]
+		j := i + 1
+		for j < len(cids) && cids[j] == cid {
+			j++
+		}
+		k := -1
+		if cid != 0 {
+			k = find(cid)
+		}
+		if k >= 0 {
+			// The run is in time order (the Dataset's invariant): from its first order in the
+			// previous period, so older orders are not read.
+			lo, _ := slices.BinarySearch(at[i:j], prevStart)
+			ms[k].add(orders, i+lo, j, start, end)
+		}
+		i = j
+	}
+	return ms
+}
+
+// finder returns a look-up of a customer's index in cs (-1: none) for ids asked in
+// ascending order, as the orders give them: a cursor when cs is sorted by id (a binary
+// search when an id goes back), else a map.
+func finder(cs []kexi.Customer) func(id int64) int {
 	sorted := true
 	for i := 1; i < len(cs) && sorted; i++ {
 		sorted = cs[i-1].ID < cs[i].ID
 	}
-	var index map[int64]int
 	if !sorted {
-		index = make(map[int64]int, len(cs))
+		index := make(map[int64]int, len(cs))
 		for i := range cs {
 			index[cs[i].ID] = i
 		}
-	}
-	ci := 0
-	find := func(id int64) int {
-		if !sorted {
+		return func(id int64) int {
 			if k, ok := index[id]; ok {
 				return k
 			}
 			return -1
 		}
+	}
+	ci := 0
+	return func(id int64) int {
 		if ci < len(cs) && cs[ci].ID > id { // orders out of customer order: search
 			k, ok := slices.BinarySearchFunc(cs, id, func(c kexi.Customer, id int64) int { return cmp.Compare(c.ID, id) })
 			if !ok {
@@ -158,62 +186,37 @@ func scan(cs []kexi.Customer, orders *kexi.OrderTable, p Period) []metric {
 		}
 		return -1
 	}
-	// The period's bounds in Unix milliseconds, as order times are.
-	prevStart, start, end := ceilMilli(p.PrevStart), ceilMilli(p.Start), p.End.UnixMilli()
-	cids, at := orders.CustomerID, orders.At
-	for i := 0; i < len(cids); {
-		cid := cids[i]
-		j := i + 1
-		for j < len(cids) && cids[j] == cid {
-			j++
+}
+
+// add sums orders lo to j (one customer's, in time order) up to end (Unix milliseconds):
+// those from start in the period, the earlier ones in the previous period. Cancelled orders
+// do not count.
+func (m *metric) add(orders *kexi.OrderTable, lo, j int, start, end int64) {
+	at := orders.At
+	for ; lo < j; lo++ {
+		if at[lo] > end {
+			break
 		}
-		k := -1
-		if cid != 0 {
-			k = find(cid)
-		}
-		if k < 0 {
-			i = j
+		if orders.Status(lo) == kexi.StatusCancelled {
 			continue
 		}
-		m := &ms[k]
-		// The run is in time order (the Dataset's invariant): bisect to its first order in
-		// the previous period and stop after the period's end, so older orders are not read.
-		lo, hi := i, j
-		for lo < hi {
-			mid := int(uint(lo+hi) >> 1)
-			if at[mid] < prevStart {
-				lo = mid + 1
-			} else {
-				hi = mid
-			}
-		}
-		for ; lo < j; lo++ {
-			if at[lo] > end {
-				break
-			}
-			if orders.Status(lo) == kexi.StatusCancelled {
-				continue
-			}
-			buy := orders.IsPurchase(lo)
-			amount := orders.Amount[lo]
-			if at[lo] < start {
-				if buy {
-					m.previous += amount
-				}
-				continue
-			}
-			m.returns += orders.Returned[lo]
+		buy := orders.IsPurchase(lo)
+		amount := orders.Amount[lo]
+		if at[lo] < start {
 			if buy {
-				m.orders++
-				if amount > 0 {
-					m.paid++
-				}
-				m.revenue += amount
+				m.previous += amount
 			}
+			continue
 		}
-		i = j
+		m.returns += orders.Returned[lo]
+		if buy {
+			m.orders++
+			if amount > 0 {
+				m.paid++
+			}
+			m.revenue += amount
+		}
 	}
-	return ms
 }
 
 // stat sums a group.
