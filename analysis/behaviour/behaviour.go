@@ -493,15 +493,48 @@ type Web struct {
 // purchased, ascending.
 func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []int64) Web {
 	w := Web{ByType: map[string]int{}}
-	const viewed, cart = 1, 2 // visitor flags
-	type visit struct {
-		i     int32 // event index: the visitor's anonymous id
-		flags uint8
+	v := w.collect(events, keep)
+	// Sessions and anonymous visitors: distinct strings, found by sorting their hashes.
+	seed := maphash.MakeSeed()
+	hash := func(s string) uint64 { return maphash.String(seed, s) }
+	_, w.Sessions = distinct(len(v.sessions), func(k int) string { return v.sessions[k] }, hash)
+	group, visitors := distinct(len(v.anon), func(k int) string { return events[v.anon[k].i].AnonymousID }, hash)
+	flags := make([]uint8, visitors)
+	for k, g := range group {
+		flags[g] |= v.anon[k].flags
 	}
-	sessions := make([]string, 0, len(events))
-	var anon []visit
-	ids := make([]int64, 0, len(events))
-	idFlags := make([]uint8, 0, len(events))
+	for _, f := range flags {
+		w.count(f)
+	}
+	identified := w.identified(v.ids, v.idFlags, buyers)
+	w.Visitors, w.Identified = visitors+identified, identified
+	return w
+}
+
+// Visitor flags: a page view, an add to cart.
+const (
+	viewed = 1
+	cart   = 2
+)
+
+// visit is an anonymous visitor's event: its index (the visitor's anonymous id) and flags.
+type visit struct {
+	i     int32
+	flags uint8
+}
+
+// visits is what the events say about visitors: the session ids, the anonymous visits, and
+// the customer ids of identified events with their flags.
+type visits struct {
+	sessions []string
+	anon     []visit
+	ids      []int64
+	idFlags  []uint8
+}
+
+// collect counts the events keep accepts (by type, dwell time) and returns their visits.
+func (w *Web) collect(events []kexi.WebEvent, keep func(time.Time) bool) visits {
+	v := visits{sessions: make([]string, 0, len(events)), ids: make([]int64, 0, len(events)), idFlags: make([]uint8, 0, len(events))}
 	types := newInterner()
 	var typeCount []int
 	for i := range events {
@@ -517,7 +550,7 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 		typeCount[t]++
 		w.DwellSeconds += e.Dwell
 		if e.SessionID != "" {
-			sessions = append(sessions, e.SessionID)
+			v.sessions = append(v.sessions, e.SessionID)
 		}
 		var f uint8
 		if e.Type == "page_view" {
@@ -528,36 +561,31 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 		}
 		switch {
 		case e.CustomerID != 0:
-			ids = append(ids, e.CustomerID)
-			idFlags = append(idFlags, f)
+			v.ids = append(v.ids, e.CustomerID)
+			v.idFlags = append(v.idFlags, f)
 		case e.AnonymousID != "":
-			anon = append(anon, visit{int32(i), f})
+			v.anon = append(v.anon, visit{int32(i), f})
 		}
 	}
 	for t, n := range typeCount {
 		w.ByType[types.names[t]] = n
 	}
-	count := func(f uint8) {
-		if f&viewed != 0 {
-			w.ViewedVisitors++
-		}
-		if f&cart != 0 {
-			w.CartVisitor++
-		}
+	return v
+}
+
+// count counts a visitor with flags f.
+func (w *Web) count(f uint8) {
+	if f&viewed != 0 {
+		w.ViewedVisitors++
 	}
-	// Sessions and anonymous visitors: distinct strings, found by sorting their hashes.
-	seed := maphash.MakeSeed()
-	hash := func(s string) uint64 { return maphash.String(seed, s) }
-	_, w.Sessions = distinct(len(sessions), func(k int) string { return sessions[k] }, hash)
-	group, visitors := distinct(len(anon), func(k int) string { return events[anon[k].i].AnonymousID }, hash)
-	flags := make([]uint8, visitors)
-	for k, g := range group {
-		flags[g] |= anon[k].flags
+	if f&cart != 0 {
+		w.CartVisitor++
 	}
-	for _, f := range flags {
-		count(f)
-	}
-	// Identified visitors: ids in order.
+}
+
+// identified counts the identified visitors (distinct ids, in id order) and those who
+// purchased, and returns how many there are.
+func (w *Web) identified(ids []int64, idFlags []uint8, buyers []int64) int {
 	keys := make([]uint64, len(ids))
 	for k, id := range ids {
 		keys[k] = stats.IntKey(id)
@@ -571,13 +599,12 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 			f |= idFlags[order[a]]
 		}
 		identified++
-		count(f)
+		w.count(f)
 		if _, ok := slices.BinarySearch(buyers, id); ok {
 			w.Converted++
 		}
 	}
-	w.Visitors, w.Identified = visitors+identified, identified
-	return w
+	return identified
 }
 
 // distinct numbers the distinct strings among at(0…n−1): group[k] is the number of at(k)'s
