@@ -129,23 +129,26 @@ func earlier(a, b time.Time) time.Time {
 // Compute returns the groups by channel and by campaign (each sorted by key; "(none)" for
 // records without one), and the total.
 func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, total *Group) {
-	byCh, byCa := map[string]*Group{}, map[string]*Group{}
-	get := func(m map[string]*Group, k string) *Group {
-		if k == "" {
-			k = "(none)"
-		}
-		g := m[k]
-		if g == nil {
-			g = &Group{Key: k}
-			m[k] = g
-		}
-		return g
-	}
-	total = &Group{Key: "total"}
-	// Campaign keys: customers and leads name a campaign by external id (or name).
+	t := &tally{byCh: map[string]*Group{}, byCa: map[string]*Group{}, total: &Group{Key: "total"}, campName: campaignNames(d.Campaigns)}
+	t.leads(d.Leads, in)
+	t.costs(d.Campaigns, in)
+	t.newCustomers(d, in)
+	return sorted(t.byCh), sorted(t.byCa), t.total
+}
+
+// tally sums the groups by channel and by campaign, and in total.
+type tally struct {
+	byCh, byCa map[string]*Group
+	total      *Group
+	campName   map[string]string
+}
+
+// campaignNames maps a campaign's external id and name to its key (its name, else its
+// external id): customers and leads name a campaign by either.
+func campaignNames(cs []kexi.Campaign) map[string]string {
 	campName := map[string]string{}
-	for i := range d.Campaigns {
-		c := &d.Campaigns[i]
+	for i := range cs {
+		c := &cs[i]
 		name := c.Name
 		if name == "" {
 			name = c.ExternalID
@@ -153,14 +156,34 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 		campName[c.ExternalID] = name
 		campName[c.Name] = name
 	}
-	camp := func(k string) string {
-		if n, ok := campName[k]; ok {
-			return n
-		}
-		return k
+	return campName
+}
+
+// camp returns the key of the campaign a record names.
+func (t *tally) camp(k string) string {
+	if n, ok := t.campName[k]; ok {
+		return n
 	}
-	for i := range d.Leads {
-		l := &d.Leads[i]
+	return k
+}
+
+// get returns m's group for k ("" is "(none)"), adding it.
+func get(m map[string]*Group, k string) *Group {
+	if k == "" {
+		k = "(none)"
+	}
+	g := m[k]
+	if g == nil {
+		g = &Group{Key: k}
+		m[k] = g
+	}
+	return g
+}
+
+// leads counts the leads created in the period, and the won ones.
+func (t *tally) leads(leads []kexi.Lead, in analysis.Input) {
+	for i := range leads {
+		l := &leads[i]
 		if !in.InPeriod(l.CreatedAt) {
 			continue
 		}
@@ -168,21 +191,31 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 		if Won(l) {
 			w = 1
 		}
-		for _, g := range []*Group{get(byCh, l.Source), get(byCa, camp(l.Campaign)), total} {
+		for _, g := range []*Group{get(t.byCh, l.Source), get(t.byCa, t.camp(l.Campaign)), t.total} {
 			g.Leads++
 			g.WonLeads += w
 		}
 	}
-	for i := range d.Campaigns {
-		c := &d.Campaigns[i]
+}
+
+// costs sums the campaigns' costs in the period.
+func (t *tally) costs(cs []kexi.Campaign, in analysis.Input) {
+	for i := range cs {
+		c := &cs[i]
 		cost := CostIn(c, in)
 		if cost == 0 {
 			continue
 		}
-		get(byCh, c.Channel).Cost += cost
-		get(byCa, camp(c.ExternalID)).Cost += cost
-		total.Cost += cost
+		get(t.byCh, c.Channel).Cost += cost
+		get(t.byCa, t.camp(c.ExternalID)).Cost += cost
+		t.total.Cost += cost
 	}
+}
+
+// newCustomers counts the customers whose first purchase falls in the period (and not after
+// the as-of date), by their acquisition channel and campaign, with their revenue, profit and
+// months since, up to the as-of date.
+func (t *tally) newCustomers(d *kexi.Dataset, in analysis.Input) {
 	cs := d.Customers
 	ci := 0
 	o := &d.Orders
@@ -226,49 +259,48 @@ func Compute(d *kexi.Dataset, in analysis.Input) (channels, campaigns []*Group, 
 		months := max(in.AsOf.Sub(firstAt).Hours()/24/daysPerMonth, 1)
 		ch, ca := "", ""
 		if c != nil {
-			ch, ca = c.Channel, camp(c.Campaign)
+			ch, ca = c.Channel, t.camp(c.Campaign)
 		}
-		for _, g := range []*Group{get(byCh, ch), get(byCa, ca), total} {
+		for _, g := range []*Group{get(t.byCh, ch), get(t.byCa, ca), t.total} {
 			g.NewCustomers++
 			g.Revenue += rev
 			g.Profit += profit
 			g.Months += months
 		}
 	})
-	sorted := func(m map[string]*Group) []*Group {
-		out := make([]*Group, 0, len(m))
-		for _, g := range m {
-			out = append(out, g)
-		}
-		slices.SortFunc(out, func(a, b *Group) int { return cmp.Compare(a.Key, b.Key) })
-		return out
-	}
-	return sorted(byCh), sorted(byCa), total
 }
 
-// Analysis is A13 for the registry.
-type Analysis struct{}
+// sorted returns the groups by key.
+func sorted(m map[string]*Group) []*Group {
+	out := make([]*Group, 0, len(m))
+	for _, g := range m {
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b *Group) int { return cmp.Compare(a.Key, b.Key) })
+	return out
+}
+
+// acquisitionAnalysis is A13 for the registry.
+type acquisitionAnalysis struct{}
 
 // New returns the acquisition analysis.
-func New() analysis.Analysis { return Analysis{} }
-
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+func New() analysis.Analysis { return acquisitionAnalysis{} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (acquisitionAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "acquisition",
 		Code:    "A13",
-		Title:   t("Customer acquisition", "获客分析"),
-		Summary: t("Which channels and campaigns bring profitable customers, at what cost, and how fast is it earned back?", "哪些渠道和活动带来有利润的客户？获客成本多少？多久回本？"),
+		Title:   analysis.Text{En: "Customer acquisition", Zh: "获客分析"},
+		Summary: analysis.Text{En: "Which channels and campaigns bring profitable customers, at what cost, and how fast is it earned back?", Zh: "哪些渠道和活动带来有利润的客户？获客成本多少？多久回本？"},
 		Labels: map[string]analysis.Text{
-			"channels": t("By channel", "按渠道"), "campaigns": t("By campaign", "按活动"), "channel": t("Channel", "渠道"),
-			"campaign": t("Campaign", "活动"), "leads": t("Leads", "线索数"), "won_leads": t("Won leads", "成交线索"),
-			"conversion": t("Lead conversion", "线索转化率"), "new_customers": t("New customers", "新客户数"), "cost": t("Cost", "投入成本"),
-			"cac": t("CAC", "获客成本"), "revenue": t("Revenue of new customers", "新客户收入"), "profit": t("Profit of new customers", "新客户利润"),
-			"roi": t("ROI", "投资回报率"), "payback_months": t("Payback (months)", "回本月数"), "(none)": t("(none)", "（无）"),
-			"cac_by_channel": t("CAC by channel", "各渠道获客成本"), "new_by_channel": t("New customers by channel", "各渠道新客户"),
-			"roi_by_campaign": t("ROI by campaign", "各活动投资回报率"),
+			"channels": {En: "By channel", Zh: "按渠道"}, "campaigns": {En: "By campaign", Zh: "按活动"}, "channel": {En: "Channel", Zh: "渠道"},
+			"campaign": {En: "Campaign", Zh: "活动"}, "leads": {En: "Leads", Zh: "线索数"}, "won_leads": {En: "Won leads", Zh: "成交线索"},
+			"conversion": {En: "Lead conversion", Zh: "线索转化率"}, "new_customers": {En: "New customers", Zh: "新客户数"}, "cost": {En: "Cost", Zh: "投入成本"},
+			"cac": {En: "CAC", Zh: "获客成本"}, "revenue": {En: "Revenue of new customers", Zh: "新客户收入"}, "profit": {En: "Profit of new customers", Zh: "新客户利润"},
+			"roi": {En: "ROI", Zh: "投资回报率"}, "payback_months": {En: "Payback (months)", Zh: "回本月数"}, "(none)": {En: "(none)", Zh: "（无）"},
+			"cac_by_channel": {En: "CAC by channel", Zh: "各渠道获客成本"}, "new_by_channel": {En: "New customers by channel", Zh: "各渠道新客户"},
+			"roi_by_campaign": {En: "ROI by campaign", Zh: "各活动投资回报率"},
 		},
 		Needs: []string{"customers", "orders", "leads", "campaigns"},
 		Reads: []string{"customers", "orders", "order_details", "leads", "campaigns"},
@@ -276,7 +308,7 @@ func (Analysis) Info() analysis.Info {
 }
 
 // Run computes acquisition figures for the period.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a acquisitionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err

@@ -124,25 +124,53 @@ func ceilMilli(t time.Time) int64 {
 // scan sums each customer's orders (by index into cs) in the period and the previous one.
 func scan(cs []kexi.Customer, orders *kexi.OrderTable, p Period) []metric {
 	ms := make([]metric, len(cs))
+	find := finder(cs)
+	// The period's bounds in Unix milliseconds, as order times are.
+	prevStart, start, end := ceilMilli(p.PrevStart), ceilMilli(p.Start), p.End.UnixMilli()
+	cids, at := orders.CustomerID, orders.At
+	for i := 0; i < len(cids); {
+		cid := cids[i]
+		j := i + 1
+		for j < len(cids) && cids[j] == cid {
+			j++
+		}
+		k := -1
+		if cid != 0 {
+			k = find(cid)
+		}
+		if k >= 0 {
+			// The run is in time order (the Dataset's invariant): from its first order in the
+			// previous period, so older orders are not read.
+			lo, _ := slices.BinarySearch(at[i:j], prevStart)
+			ms[k].add(orders, i+lo, j, start, end)
+		}
+		i = j
+	}
+	return ms
+}
+
+// finder returns a look-up of a customer's index in cs (-1: none) for ids asked in
+// ascending order, as the orders give them: a cursor when cs is sorted by id (a binary
+// search when an id goes back), else a map.
+func finder(cs []kexi.Customer) func(id int64) int {
 	sorted := true
 	for i := 1; i < len(cs) && sorted; i++ {
 		sorted = cs[i-1].ID < cs[i].ID
 	}
-	var index map[int64]int
 	if !sorted {
-		index = make(map[int64]int, len(cs))
+		index := make(map[int64]int, len(cs))
 		for i := range cs {
 			index[cs[i].ID] = i
 		}
-	}
-	ci := 0
-	find := func(id int64) int {
-		if !sorted {
+		return func(id int64) int {
 			if k, ok := index[id]; ok {
 				return k
 			}
 			return -1
 		}
+	}
+	ci := 0
+	return func(id int64) int {
 		if ci < len(cs) && cs[ci].ID > id { // orders out of customer order: search
 			k, ok := slices.BinarySearchFunc(cs, id, func(c kexi.Customer, id int64) int { return cmp.Compare(c.ID, id) })
 			if !ok {
@@ -158,62 +186,37 @@ func scan(cs []kexi.Customer, orders *kexi.OrderTable, p Period) []metric {
 		}
 		return -1
 	}
-	// The period's bounds in Unix milliseconds, as order times are.
-	prevStart, start, end := ceilMilli(p.PrevStart), ceilMilli(p.Start), p.End.UnixMilli()
-	cids, at := orders.CustomerID, orders.At
-	for i := 0; i < len(cids); {
-		cid := cids[i]
-		j := i + 1
-		for j < len(cids) && cids[j] == cid {
-			j++
+}
+
+// add sums orders lo to j (one customer's, in time order) up to end (Unix milliseconds):
+// those from start in the period, the earlier ones in the previous period. Cancelled orders
+// do not count.
+func (m *metric) add(orders *kexi.OrderTable, lo, j int, start, end int64) {
+	at := orders.At
+	for ; lo < j; lo++ {
+		if at[lo] > end {
+			break
 		}
-		k := -1
-		if cid != 0 {
-			k = find(cid)
-		}
-		if k < 0 {
-			i = j
+		if orders.Status(lo) == kexi.StatusCancelled {
 			continue
 		}
-		m := &ms[k]
-		// The run is in time order (the Dataset's invariant): bisect to its first order in
-		// the previous period and stop after the period's end, so older orders are not read.
-		lo, hi := i, j
-		for lo < hi {
-			mid := int(uint(lo+hi) >> 1)
-			if at[mid] < prevStart {
-				lo = mid + 1
-			} else {
-				hi = mid
-			}
-		}
-		for ; lo < j; lo++ {
-			if at[lo] > end {
-				break
-			}
-			if orders.Status(lo) == kexi.StatusCancelled {
-				continue
-			}
-			buy := orders.IsPurchase(lo)
-			amount := orders.Amount[lo]
-			if at[lo] < start {
-				if buy {
-					m.previous += amount
-				}
-				continue
-			}
-			m.returns += orders.Returned[lo]
+		buy := orders.IsPurchase(lo)
+		amount := orders.Amount[lo]
+		if at[lo] < start {
 			if buy {
-				m.orders++
-				if amount > 0 {
-					m.paid++
-				}
-				m.revenue += amount
+				m.previous += amount
 			}
+			continue
 		}
-		i = j
+		m.returns += orders.Returned[lo]
+		if buy {
+			m.orders++
+			if amount > 0 {
+				m.paid++
+			}
+			m.revenue += amount
+		}
 	}
-	return ms
 }
 
 // stat sums a group.
@@ -469,84 +472,122 @@ func (attributesAnalysis) Info() analysis.Info {
 	}
 }
 
+// options are the parsed options, the attributes resolved.
+type options struct {
+	byName, acrossName string  // acrossName "": no cross table
+	by, across         builder // across nil: no cross table
+	region             string
+	top, bands         int
+	edges              []int
+}
+
+func parse(info analysis.Info, in analysis.Input) (options, error) {
+	o := analysis.NewOpts(info, in.Options)
+	byOpt := strings.TrimSpace(o.String("by"))
+	acrossOpt := strings.TrimSpace(o.String("across"))
+	op := options{region: o.String("region"), top: o.Int("top"), bands: o.Int("bands")}
+	edgesOpt := o.String("age_edges")
+	if err := o.Err(); err != nil {
+		return op, err
+	}
+	if op.top < 0 || op.top > 1000 {
+		return op, badOption("top", strconv.Itoa(op.top), "expected 0 (all) to 1000")
+	}
+	if op.bands < 2 || op.bands > 20 {
+		return op, badOption("bands", strconv.Itoa(op.bands), "expected 2 to 20")
+	}
+	var ok bool
+	if op.edges, ok = parseEdges(edgesOpt); !ok {
+		return op, badOption("age_edges", edgesOpt, "expected increasing ages from 1 to 150, comma separated, like 25,35,45,55")
+	}
+	d := in.Data
+	if byOpt == "" || byOpt == "auto" {
+		byOpt = autoBy(d.Customers)
+	}
+	if op.byName, op.by, ok = resolve(d, byOpt); !ok {
+		return op, badAttribute(d, "by", byOpt, "auto")
+	}
+	if acrossOpt == "" || acrossOpt == "auto" {
+		acrossOpt = "province"
+		if geographic[op.byName] {
+			acrossOpt = "age_band"
+		}
+	}
+	if acrossOpt != "none" {
+		if op.acrossName, op.across, ok = resolve(d, acrossOpt); !ok {
+			return op, badAttribute(d, "across", acrossOpt, "auto", "none")
+		}
+	}
+	return op, nil
+}
+
 func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err
 	}
-	o := analysis.NewOpts(a.Info(), in.Options)
-	byOpt := strings.TrimSpace(o.String("by"))
-	acrossOpt := strings.TrimSpace(o.String("across"))
-	regionOpt := o.String("region")
-	top := o.Int("top")
-	bands := o.Int("bands")
-	edgesOpt := o.String("age_edges")
-	if err := o.Err(); err != nil {
+	op, err := parse(a.Info(), in)
+	if err != nil {
 		return nil, err
 	}
-	if top < 0 || top > 1000 {
-		return nil, badOption("top", strconv.Itoa(top), "expected 0 (all) to 1000")
-	}
-	if bands < 2 || bands > 20 {
-		return nil, badOption("bands", strconv.Itoa(bands), "expected 2 to 20")
-	}
-	edges, ok := parseEdges(edgesOpt)
-	if !ok {
-		return nil, badOption("age_edges", edgesOpt, "expected increasing ages from 1 to 150, comma separated, like 25,35,45,55")
-	}
-	d := in.Data
-	cs := d.Customers
-	if byOpt == "" || byOpt == "auto" {
-		byOpt = autoBy(cs)
-	}
-	byName, byBuild, ok := resolve(d, byOpt)
-	if !ok {
-		return nil, badAttribute(d, "by", byOpt, "auto")
-	}
-	if acrossOpt == "" || acrossOpt == "auto" {
-		acrossOpt = "province"
-		if geographic[byName] {
-			acrossOpt = "age_band"
-		}
-	}
-	var acrossName string
-	var acrossBuild builder
-	if acrossOpt != "none" {
-		if acrossName, acrossBuild, ok = resolve(d, acrossOpt); !ok {
-			return nil, badAttribute(d, "across", acrossOpt, "auto", "none")
-		}
-	}
-
+	cs := in.Data.Customers
 	p := PeriodOf(in)
-	ms := scan(cs, &d.Orders, p)
+	ms := scan(cs, &in.Data.Orders, p)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	by := byBuild(cs, in.AsOf, bands, edges).finish(top)
-	var across *grouping
-	if acrossBuild != nil {
-		across = acrossBuild(cs, in.AsOf, bands, edges).finish(top)
+	sp := &split{by: op.by(cs, in.AsOf, op.bands, op.edges).finish(op.top),
+		region: builtin[op.region](cs, in.AsOf, op.bands, op.edges).finish(op.top)}
+	if op.across != nil {
+		sp.across = op.across(cs, in.AsOf, op.bands, op.edges).finish(op.top)
 	}
-	region := builtin[regionOpt](cs, in.AsOf, bands, edges).finish(top)
+	sp.count(cs, ms, in.AsOf)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	res := &analysis.Result{Name: "attributes", AsOf: in.AsOf}
+	res.Summary, res.Notes = sp.figures(op, p)
+	gt, custBar, revPie := sp.groupTable()
+	ct, heat := sp.crossTable()
+	st, segBar := sp.segmentTable()
+	res.Tables = []analysis.Table{gt, ct, st}
+	res.Series = []analysis.Series{custBar, revPie}
+	if heat != nil {
+		res.Series = append(res.Series, *heat)
+	}
+	res.Series = append(res.Series, segBar)
+	return res, nil
+}
 
-	nb := len(by.names)
-	groups := make([]stat, nb)
-	var na int
-	var cross []stat
-	if across != nil {
-		na = len(across.names)
-		cross = make([]stat, nb*na)
+// split is the customers' metrics summed by group of the by attribute (groups), by group and
+// group of the across attribute (cross: by×across, nil without across) and by region and
+// group (segs: region×by), and in total.
+type split struct {
+	by, across, region *grouping
+	nb, na             int // groups of by and across
+	groups             []stat
+	cross              []stat // cross[g*na+h]
+	segs               []stat // segs[r*nb+g]
+	total              stat
+}
+
+// count sums each customer's metrics ms into their groups.
+func (sp *split) count(cs []kexi.Customer, ms []metric, asOf time.Time) {
+	sp.nb = len(sp.by.names)
+	sp.groups = make([]stat, sp.nb)
+	if sp.across != nil {
+		sp.na = len(sp.across.names)
+		sp.cross = make([]stat, sp.nb*sp.na)
 	}
-	segs := make([]stat, len(region.names)*nb)
-	var total stat
+	sp.segs = make([]stat, len(sp.region.names)*sp.nb)
 	for i := range cs {
 		m := &ms[i]
-		total.add(m)
-		age := Age(&cs[i], in.AsOf)
+		sp.total.add(m)
+		age := Age(&cs[i], asOf)
 		inc := cs[i].Income
-		r := int(region.of[i])
-		for _, g := range by.groups(i) {
-			s := &groups[g]
+		r := int(sp.region.of[i])
+		for _, g := range sp.by.groups(i) {
+			s := &sp.groups[g]
 			s.add(m)
 			if age > 0 {
 				s.ageSum += float64(age)
@@ -556,32 +597,24 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 				s.incomeSum += inc
 				s.incomeN++
 			}
-			segs[r*nb+int(g)].add(m)
-			if across != nil {
-				for _, h := range across.groups(i) {
-					cross[int(g)*na+int(h)].add(m)
+			sp.segs[r*sp.nb+int(g)].add(m)
+			if sp.across != nil {
+				for _, h := range sp.across.groups(i) {
+					sp.cross[int(g)*sp.na+int(h)].add(m)
 				}
 			}
 		}
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+}
 
-	n := float64(total.customers)
-	res := &analysis.Result{Name: "attributes", AsOf: in.AsOf}
-	res.Summary = []analysis.Figure{
-		{Key: "attribute", Text: byName},
-	}
-	if across != nil {
-		res.Summary = append(res.Summary, analysis.Figure{Key: "across_attribute", Text: acrossName})
-	}
-	res.Summary = append(res.Summary,
-		analysis.Figure{Key: "customers", Value: n},
-		analysis.Figure{Key: "group_count", Value: float64(nb)})
-	largest, best := -1, -1
-	minSize := max(1, (total.customers+99)/100)
-	for g, name := range by.names {
+// leaders returns the largest known group and the known group with the most revenue per
+// customer among those with revenue and at least 1 % of the customers (ties: the larger);
+// -1 for none.
+func (sp *split) leaders() (largest, best int) {
+	largest, best = -1, -1
+	groups := sp.groups
+	minSize := max(1, (sp.total.customers+99)/100)
+	for g, name := range sp.by.names {
 		if name == Unknown || name == Other {
 			continue
 		}
@@ -600,8 +633,23 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 			}
 		}
 	}
+	return largest, best
+}
+
+// figures returns the summary and the notes.
+func (sp *split) figures(op options, p Period) ([]analysis.Figure, []analysis.Note) {
+	total, groups, by := &sp.total, sp.groups, sp.by
+	n := float64(total.customers)
+	out := []analysis.Figure{{Key: "attribute", Text: op.byName}}
+	if sp.across != nil {
+		out = append(out, analysis.Figure{Key: "across_attribute", Text: op.acrossName})
+	}
+	out = append(out,
+		analysis.Figure{Key: "customers", Value: n},
+		analysis.Figure{Key: "group_count", Value: float64(sp.nb)})
+	largest, best := sp.leaders()
 	if largest >= 0 {
-		res.Summary = append(res.Summary,
+		out = append(out,
 			analysis.Figure{Key: "largest_group", Text: by.names[largest]},
 			analysis.Figure{Key: "largest_group_share", Value: float64(groups[largest].customers) / n, Unit: "%"})
 	}
@@ -609,38 +657,44 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 	if k := slices.Index(by.names, Unknown); k >= 0 {
 		unknown = groups[k].customers
 	}
-	res.Summary = append(res.Summary,
-		analysis.Figure{Key: "unknown_share", Value: frac(float64(unknown), n), Unit: "%"},
+	out = append(out,
+		analysis.Figure{Key: "unknown_share", Value: analysis.Frac(float64(unknown), n), Unit: "%"},
 		analysis.Figure{Key: "buyers", Value: float64(total.buyers)},
 		analysis.Figure{Key: "revenue", Value: total.revenue, Unit: "currency"},
 		analysis.Figure{Key: "previous_revenue", Value: total.previous, Unit: "currency"})
 	if g, ok := growth(total.revenue, total.previous).(float64); ok {
-		res.Summary = append(res.Summary, analysis.Figure{Key: "revenue_growth", Value: g, Unit: "%"})
+		out = append(out, analysis.Figure{Key: "revenue_growth", Value: g, Unit: "%"})
 	}
-	res.Summary = append(res.Summary, analysis.Figure{Key: "revenue_per_customer", Value: frac(total.revenue, n), Unit: "currency"})
+	out = append(out, analysis.Figure{Key: "revenue_per_customer", Value: analysis.Frac(total.revenue, n), Unit: "currency"})
 	if best >= 0 {
-		res.Summary = append(res.Summary,
+		out = append(out,
 			analysis.Figure{Key: "best_group", Text: by.names[best]},
 			analysis.Figure{Key: "best_group_revenue_per_customer", Value: groups[best].revenue / float64(groups[best].customers), Unit: "currency"})
 	}
+	var notes []analysis.Note
 	if !p.End.IsZero() {
 		cur, prev := stamp(p.Start)+" – "+stamp(p.End), stamp(p.PrevStart)+" – "+stamp(p.Start.Add(-time.Nanosecond))
-		res.Summary = append(res.Summary,
+		out = append(out,
 			analysis.Figure{Key: "period", Text: cur},
 			analysis.Figure{Key: "previous_period", Text: prev})
-		res.Notes = append(res.Notes, analysis.NewNote("periods", "period {period}, compared with {previous}",
+		notes = append(notes, analysis.NewNote("periods", "period {period}, compared with {previous}",
 			"统计期间 {period}，对比期间 {previous}", analysis.V("period", cur), analysis.V("previous", prev)))
 	}
 	if total.orders == 0 {
-		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
+		notes = append(notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
 	}
 	if by.multi {
-		res.Notes = append(res.Notes, analysis.NewNote("multi_tags",
+		notes = append(notes, analysis.NewNote("multi_tags",
 			"a customer with several tags counts in the group of each: shares add up to more than 100 %",
 			"有多个标签的客户会计入每个标签所在的组，因此各组占比之和超过 100%"))
 	}
+	return out, notes
+}
 
-	// Groups.
+// groupTable is the groups of the by attribute.
+func (sp *split) groupTable() (analysis.Table, analysis.Series, analysis.Series) {
+	nb, by, total := sp.nb, sp.by, &sp.total
+	n := float64(total.customers)
 	gt := analysis.Table{Key: "groups", Columns: []analysis.Column{
 		{Key: "group", Type: "terms"}, {Key: "customers", Type: "int"}, {Key: "share", Type: "percent"},
 		{Key: "buyers", Type: "int"}, {Key: "buyer_rate", Type: "percent"}, {Key: "orders", Type: "int"},
@@ -653,43 +707,57 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 	custBar := analysis.Series{Key: "customers_by_group", Kind: "bar", X: by.names, Y: []analysis.Values{{Key: "customers", Data: make([]float64, nb)}}}
 	revPie := analysis.Series{Key: "revenue_by_group", Kind: "pie", X: by.names, Y: []analysis.Values{{Key: "revenue", Data: make([]float64, nb)}}}
 	for g, name := range by.names {
-		s := &groups[g]
+		s := &sp.groups[g]
 		c := float64(s.customers)
 		row := gt.Rows[g]
-		row[0], row[1], row[2], row[3], row[4], row[5] = name, s.customers, frac(c, n), s.buyers, ratio(float64(s.buyers), c), s.orders
+		row[0], row[1], row[2], row[3], row[4], row[5] = name, s.customers, analysis.Frac(c, n), s.buyers, ratio(float64(s.buyers), c), s.orders
 		row[6], row[7], row[8], row[9] = s.revenue, ratio(s.revenue, total.revenue), ratio(s.revenue, c), ratio(s.revenue, float64(s.paid))
 		row[10], row[11], row[12], row[13] = ratio(float64(s.repeaters), float64(s.buyers)), s.previous, growth(s.revenue, s.previous), s.returns
 		row[14], row[15] = ratio(s.ageSum, float64(s.ageN)), ratio(s.incomeSum, float64(s.incomeN))
 		custBar.Y[0].Data[g] = c
 		revPie.Y[0].Data[g] = s.revenue
 	}
+	return gt, custBar, revPie
+}
 
-	// Cross table.
+// crossTable is the by attribute's groups crossed with the across attribute's, with the TGI
+// (a cell's share of its row against the across group's share of all customers, × 100); no
+// rows and no heat map without across.
+func (sp *split) crossTable() (analysis.Table, *analysis.Series) {
 	ct := analysis.Table{Key: "cross", Columns: []analysis.Column{
 		{Key: "group", Type: "terms"}, {Key: "across_group", Type: "terms"}, {Key: "customers", Type: "int"},
 		{Key: "row_share", Type: "percent"}, {Key: "tgi", Type: "float"}, {Key: "revenue", Type: "currency"},
 		{Key: "revenue_row_share", Type: "percent"}}}
-	var heat *analysis.Series
-	if across != nil {
-		ct.Rows = analysis.Rows(nb*na, len(ct.Columns))
-		heat = &analysis.Series{Key: "cross_heatmap", Kind: "heatmap", X: across.names, YCats: by.names, Cells: make([][3]float64, 0, nb*na)}
-		for g := range nb {
-			rs := &groups[g]
-			for h := range na {
-				s := &cross[g*na+h]
-				var tgi any
-				if rs.customers > 0 && across.size[h] > 0 {
-					tgi = float64(s.customers) / float64(rs.customers) / (float64(across.size[h]) / n) * 100
-				}
-				row := ct.Rows[g*na+h]
-				row[0], row[1], row[2], row[3] = by.names[g], across.names[h], s.customers, ratio(float64(s.customers), float64(rs.customers))
-				row[4], row[5], row[6] = tgi, s.revenue, ratio(s.revenue, rs.revenue)
-				heat.Cells = append(heat.Cells, [3]float64{float64(h), float64(g), float64(s.customers)})
+	if sp.across == nil {
+		return ct, nil
+	}
+	nb, na, by, across := sp.nb, sp.na, sp.by, sp.across
+	n := float64(sp.total.customers)
+	ct.Rows = analysis.Rows(nb*na, len(ct.Columns))
+	heat := &analysis.Series{Key: "cross_heatmap", Kind: "heatmap", X: across.names, YCats: by.names, Cells: make([][3]float64, 0, nb*na)}
+	for g := range nb {
+		rs := &sp.groups[g]
+		for h := range na {
+			s := &sp.cross[g*na+h]
+			var tgi any
+			if rs.customers > 0 && across.size[h] > 0 {
+				tgi = float64(s.customers) / float64(rs.customers) / (float64(across.size[h]) / n) * 100
 			}
+			row := ct.Rows[g*na+h]
+			row[0], row[1], row[2], row[3] = by.names[g], across.names[h], s.customers, ratio(float64(s.customers), float64(rs.customers))
+			row[4], row[5], row[6] = tgi, s.revenue, ratio(s.revenue, rs.revenue)
+			heat.Cells = append(heat.Cells, [3]float64{float64(h), float64(g), float64(s.customers)})
 		}
 	}
+	return ct, heat
+}
 
-	// Market segments, by revenue.
+// segmentTable is the market segments (region × group) with customers, by revenue, then
+// customers (highest first), then region and group order; the chart shows the first 20 with
+// revenue.
+func (sp *split) segmentTable() (analysis.Table, analysis.Series) {
+	segs, nb := sp.segs, sp.nb
+	n := float64(sp.total.customers)
 	st := analysis.Table{Key: "market_segments", Columns: []analysis.Column{
 		{Key: "rank", Type: "int"}, {Key: "region", Type: "terms"}, {Key: "group", Type: "terms"},
 		{Key: "customers", Type: "int"}, {Key: "share", Type: "percent"}, {Key: "buyers", Type: "int"},
@@ -715,24 +783,17 @@ func (a attributesAnalysis) Run(ctx context.Context, in analysis.Input) (*analys
 	segBar := analysis.Series{Key: "market_segment_revenue", Kind: "bar", Y: []analysis.Values{{Key: "revenue"}}}
 	for k, cell := range cells {
 		s := &segs[cell]
-		rn, gn := region.names[cell/nb], by.names[cell%nb]
+		rn, gn := sp.region.names[cell/nb], sp.by.names[cell%nb]
 		c := float64(s.customers)
 		row := st.Rows[k]
-		row[0], row[1], row[2], row[3], row[4], row[5] = k+1, rn, gn, s.customers, frac(c, n), s.buyers
-		row[6], row[7], row[8], row[9], row[10] = s.revenue, ratio(s.revenue, total.revenue), s.revenue/c, s.previous, growth(s.revenue, s.previous)
+		row[0], row[1], row[2], row[3], row[4], row[5] = k+1, rn, gn, s.customers, analysis.Frac(c, n), s.buyers
+		row[6], row[7], row[8], row[9], row[10] = s.revenue, ratio(s.revenue, sp.total.revenue), s.revenue/c, s.previous, growth(s.revenue, s.previous)
 		if k < 20 && s.revenue > 0 {
 			segBar.X = append(segBar.X, rn+" · "+gn)
 			segBar.Y[0].Data = append(segBar.Y[0].Data, s.revenue)
 		}
 	}
-
-	res.Tables = []analysis.Table{gt, ct, st}
-	res.Series = []analysis.Series{custBar, revPie}
-	if heat != nil {
-		res.Series = append(res.Series, *heat)
-	}
-	res.Series = append(res.Series, segBar)
-	return res, nil
+	return st, segBar
 }
 
 // stamp formats a period bound: the date, with the time when it is not midnight or the last
@@ -742,13 +803,6 @@ func stamp(t time.Time) string {
 		return t.Format("2006-01-02")
 	}
 	return t.Format("2006-01-02 15:04")
-}
-
-func frac(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
 }
 
 var labels = func() map[string]analysis.Text {
@@ -803,22 +857,14 @@ var labels = func() map[string]analysis.Text {
 		"bands":     {En: "Quantile bands", Zh: "分位区间数"},
 		"age_edges": {En: "Age band edges", Zh: "年龄段分界"},
 		// Attributes (option values).
-		"auto":        {En: "Automatic", Zh: "自动"},
-		"none":        {En: "None", Zh: "无"},
-		"kind":        {En: "Customer kind", Zh: "客户类型"},
-		"gender":      {En: "Gender", Zh: "性别"},
-		"age_band":    {En: "Age band", Zh: "年龄段"},
-		"income_band": {En: "Income band", Zh: "收入段"},
-		"income":      {En: "Income (quantile bands)", Zh: "收入(分位区间)"},
-		"occupation":  {En: "Occupation", Zh: "职业"},
-		"education":   {En: "Education", Zh: "学历"},
-		"country":     {En: "Country", Zh: "国家"},
-		"province":    {En: "Province", Zh: "省份"},
-		"city":        {En: "City", Zh: "城市"},
-		"channel":     {En: "Acquisition channel", Zh: "获客渠道"},
-		"campaign":    {En: "Campaign", Zh: "营销活动"},
-		"owner":       {En: "Owner", Zh: "负责人"},
-		"tag":         {En: "Tag", Zh: "标签"},
+		"auto":     {En: "Automatic", Zh: "自动"},
+		"none":     {En: "None", Zh: "无"},
+		"kind":     {En: "Customer kind", Zh: "客户类型"},
+		"age_band": {En: "Age band", Zh: "年龄段"},
+		"income":   {En: "Income (quantile bands)", Zh: "收入(分位区间)"},
+		"channel":  {En: "Acquisition channel", Zh: "获客渠道"},
+		"campaign": {En: "Campaign", Zh: "营销活动"},
+		"tag":      {En: "Tag", Zh: "标签"},
 		// Fixed groups.
 		Unknown:                 {En: "Unknown", Zh: "未知"},
 		Other:                   {En: "Other", Zh: "其他"},
@@ -834,5 +880,5 @@ var labels = func() map[string]analysis.Text {
 		m[b] = analysis.Text{En: b, Zh: b + " 岁"}
 	}
 	m[bands[len(bands)-1]] = analysis.Text{En: "55 and over", Zh: "55 岁及以上"}
-	return m
+	return analysis.WithFields(m, "gender", "income_band", "occupation", "education", "country", "province", "city", "owner")
 }()

@@ -213,46 +213,8 @@ type raw struct {
 // finish orders the groups, folds those beyond top (0 = none) into Other and maps every
 // customer to its final groups.
 func (r *raw) finish(top int) *grouping {
-	count := make([]int, len(r.names))
-	var unknown, other int
-	tally := func(id int32) {
-		switch id {
-		case rawUnknown:
-			unknown++
-		case rawOther:
-			other++
-		default:
-			count[id]++
-		}
-	}
-	if r.multi {
-		for _, id := range r.members {
-			tally(id)
-		}
-	} else {
-		for _, id := range r.of {
-			tally(id)
-		}
-	}
-	order := r.order
-	folded := false
-	if order == nil {
-		order = make([]int32, 0, len(r.names))
-		for id := range r.names {
-			if count[id] > 0 {
-				order = append(order, int32(id))
-			}
-		}
-		slices.SortFunc(order, func(a, b int32) int {
-			if c := cmp.Compare(count[b], count[a]); c != 0 {
-				return c
-			}
-			return cmp.Compare(r.names[a], r.names[b])
-		})
-		if top > 0 && len(order) > top {
-			order, folded = order[:top], true
-		}
-	}
+	count, unknown, other := r.counts()
+	order, folded := r.ranked(count, top)
 	g := &grouping{attr: r.attr, multi: r.multi}
 	final := make([]int32, len(r.names))
 	for i := range final {
@@ -281,29 +243,78 @@ func (r *raw) finish(top int) *grouping {
 		return final[id]
 	}
 	g.size = make([]int, len(g.names))
-	if !r.multi {
-		g.of = r.of // mapped in place: the raw ids are not needed again
-		for i, id := range g.of {
-			f := mapID(id)
-			g.of[i] = f
-			g.size[f]++
-		}
+	if r.multi {
+		g.mapMembers(r, mapID)
 		return g
 	}
+	g.of = r.of // mapped in place: the raw ids are not needed again
+	for i, id := range g.of {
+		f := mapID(id)
+		g.of[i] = f
+		g.size[f]++
+	}
+	return g
+}
+
+// counts returns the customers (or tag memberships) of each raw id, of unknown and of other.
+func (r *raw) counts() (count []int, unknown, other int) {
+	count = make([]int, len(r.names))
+	ids := r.of
+	if r.multi {
+		ids = r.members
+	}
+	for _, id := range ids {
+		switch id {
+		case rawUnknown:
+			unknown++
+		case rawOther:
+			other++
+		default:
+			count[id]++
+		}
+	}
+	return count, unknown, other
+}
+
+// ranked returns the raw ids in display order: the attribute's own order, else by count (most
+// first, ties by value) without the empty ones, cut to top (folded reports a cut).
+func (r *raw) ranked(count []int, top int) (order []int32, folded bool) {
+	if r.order != nil {
+		return r.order, false
+	}
+	order = make([]int32, 0, len(r.names))
+	for id := range r.names {
+		if count[id] > 0 {
+			order = append(order, int32(id))
+		}
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(count[b], count[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(r.names[a], r.names[b])
+	})
+	if top > 0 && len(order) > top {
+		return order[:top], true
+	}
+	return order, false
+}
+
+// mapMembers maps each customer's raw tags to final groups (two folded tags are one Other).
+func (g *grouping) mapMembers(r *raw, mapID func(int32) int32) {
 	g.start = make([]int32, len(r.start))
 	g.members = make([]int32, 0, len(r.members))
 	for i := 0; i+1 < len(r.start); i++ {
 		from := len(g.members)
 		for _, id := range r.members[r.start[i]:r.start[i+1]] {
 			f := mapID(id)
-			if !slices.Contains(g.members[from:], f) { // two folded tags are one Other
+			if !slices.Contains(g.members[from:], f) {
 				g.members = append(g.members, f)
 				g.size[f]++
 			}
 		}
 		g.start[i+1] = int32(len(g.members))
 	}
-	return g
 }
 
 // text builds a single-valued attribute from a text field.

@@ -148,28 +148,68 @@ func Members(d *kexi.Dataset, th lifecycle.Thresholds, asOf time.Time, event fun
 // history walks one customer's orders (run, in time order), fills m and reports whether m is a member or a
 // prospect that would be one in subscription data (State "" then).
 func history(m *Member, run *kexi.OrderTable, th lifecycle.Thresholds, asOf time.Time, emit func(Event)) bool {
-	c := m.Customer
-	var flag time.Time // a dated churn flag at or before asOf
-	flagged := false
-	if c != nil && c.Churned {
-		if c.ChurnedAt.IsZero() {
-			flagged = true
-		} else if !c.ChurnedAt.After(asOf) {
-			flag, flagged = c.ChurnedAt, true
+	flag, flagged := churnFlag(m.Customer, asOf)
+	if member, done := m.place(flag, flagged, emit); done {
+		return member
+	}
+	// Times as Unix nanoseconds: exact for 1678–2262, and far cheaper to compare and subtract
+	// than time.Time in a loop over every order. Order times are whole milliseconds.
+	at := asOf.UnixNano()
+	limit := int64(th.ChurnDays) * dayNs // a gap churns when its whole days exceed ChurnDays
+	f, hasFlag := flag.UnixNano(), !flag.IsZero()
+	sp := spells{id: m.CustomerID, emit: emit}
+	prev, n := m.purchases(run, th, at, flag, &sp)
+	if n > 0 && m.State == Churned {
+		m.Annual = annual(run, m.Last, prev)
+	}
+	if m.State == Churned {
+		gap := n > 0 && at-prev >= limit+dayNs
+		in := hasFlag && f >= prev && n > 0
+		if gap || in {
+			sp.churn(churnDate(m.Last, gap, flag, in, th))
+			m.ChurnedAt = sp.churnedAt
 		}
 	}
+	sp.flush()
+	m.Reactivated = sp.reactivated
+	return true
+}
+
+// dayNs and msNs are a day and a millisecond in nanoseconds.
+const (
+	dayNs = int64(24 * time.Hour)
+	msNs  = int64(time.Millisecond)
+)
+
+// churnFlag returns the customer's churn flag as of asOf: whether flagged (an undated flag, or
+// one dated at or before asOf) and the date (zero when undated).
+func churnFlag(c *kexi.Customer, asOf time.Time) (flag time.Time, flagged bool) {
+	if c != nil && c.Churned {
+		if c.ChurnedAt.IsZero() {
+			return flag, true
+		} else if !c.ChurnedAt.After(asOf) {
+			return c.ChurnedAt, true
+		}
+	}
+	return flag, false
+}
+
+// place sets m's state from its lifecycle stage. It is done (member reports whether m is a
+// member) for a customer not yet there and a prospect: a flagged prospect has churned at the
+// flag's date.
+func (m *Member) place(flag time.Time, flagged bool, emit func(Event)) (member, done bool) {
 	switch m.Stage {
 	case lifecycle.NotYet:
-		return false
+		return false, true
 	case lifecycle.Prospect:
 		if !flagged {
-			return c != nil
+			return m.Customer != nil, true
 		}
 		m.State, m.ChurnedAt = Churned, flag
 		if !flag.IsZero() {
 			emit(Event{CustomerID: m.CustomerID, At: flag})
 		}
-		return true
+		return true, true
 	case lifecycle.Churned:
 		m.State = Churned
 	case lifecycle.AtRisk:
@@ -177,23 +217,22 @@ func history(m *Member, run *kexi.OrderTable, th lifecycle.Thresholds, asOf time
 	default:
 		m.State = Active
 	}
-	// Times as Unix nanoseconds: exact for 1678–2262, and far cheaper to compare and subtract
-	// than time.Time in a loop over every order. Order times are whole milliseconds.
-	const day = int64(24 * time.Hour)
-	at := asOf.UnixNano()
-	limit := int64(th.ChurnDays) * day // a gap churns when its whole days exceed ChurnDays
+	return false, false
+}
+
+// purchases walks the purchases up to at (Unix nanoseconds), sets m's orders, spend and last
+// purchase, and records in sp each churn (a gap of more than the churn days, or the dated
+// flag between two purchases) and the comeback after it. It returns the last purchase's time
+// in Unix nanoseconds and the number of purchases.
+func (m *Member) purchases(run *kexi.OrderTable, th lifecycle.Thresholds, at int64, flag time.Time, sp *spells) (prev int64, n int) {
+	limit := int64(th.ChurnDays) * dayNs
 	f, hasFlag := flag.UnixNano(), !flag.IsZero()
-	var prev int64
-	var prevAt time.Time
-	n := 0
-	sp := spells{id: m.CustomerID, emit: emit}
-	const ms = int64(time.Millisecond)
 	prevK := -1
 	for i := range run.Len() {
 		if !run.IsPurchase(i) {
 			continue
 		}
-		t := run.At[i] * ms
+		t := run.At[i] * msNs
 		if t > at {
 			break
 		}
@@ -204,7 +243,7 @@ func history(m *Member, run *kexi.OrderTable, th lifecycle.Thresholds, asOf time
 				sp.comeBack(run.Time(i))
 			}
 		} else {
-			gap := t-prev >= limit+day
+			gap := t-prev >= limit+dayNs
 			in := hasFlag && f >= prev && f < t
 			if gap || in {
 				sp.churn(churnDate(run.Time(prevK), gap, flag, in, th))
@@ -215,37 +254,33 @@ func history(m *Member, run *kexi.OrderTable, th lifecycle.Thresholds, asOf time
 		n++
 		m.Spend += run.Amount[i]
 	}
+	var prevAt time.Time
 	if prevK >= 0 {
 		prevAt = run.Time(prevK)
 	}
 	m.Orders, m.Last = n, prevAt
-	if n > 0 && m.State == Churned {
-		from := prevAt.AddDate(-1, 0, 0).UnixNano()
-		for i := run.Len() - 1; i >= 0; i-- {
-			if !run.IsPurchase(i) {
-				continue
-			}
-			t := run.At[i] * ms
-			if t > prev {
-				continue
-			}
-			if t <= from {
-				break
-			}
-			m.Annual += run.Amount[i]
+	return prev, n
+}
+
+// annual returns the purchases in the year up to the last one (last, at prev Unix
+// nanoseconds).
+func annual(run *kexi.OrderTable, last time.Time, prev int64) float64 {
+	var sum float64
+	from := last.AddDate(-1, 0, 0).UnixNano()
+	for i := run.Len() - 1; i >= 0; i-- {
+		if !run.IsPurchase(i) {
+			continue
 		}
-	}
-	if m.State == Churned {
-		gap := n > 0 && at-prev >= limit+day
-		in := hasFlag && f >= prev && n > 0
-		if gap || in {
-			sp.churn(churnDate(prevAt, gap, flag, in, th))
-			m.ChurnedAt = sp.churnedAt
+		t := run.At[i] * msNs
+		if t > prev {
+			continue
 		}
+		if t <= from {
+			break
+		}
+		sum += run.Amount[i]
 	}
-	sp.flush()
-	m.Reactivated = sp.reactivated
-	return true
+	return sum
 }
 
 // spells emits one customer's churns and reactivations in time order. A reactivation is held

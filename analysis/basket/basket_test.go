@@ -2,6 +2,7 @@ package basket_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -103,12 +104,12 @@ func TestFrequentTriples(t *testing.T) {
 	for _, bk := range [][]string{{"A", "B", "C"}, {"A", "B", "C", "A"}, {"A", "B"}, {"C"}} {
 		b.Add(bk)
 	}
-	sets := b.Frequent(2, 3)
+	sets := mustFrequent(t, &b, 2, 3)
 	if len(sets) != 7 || sets[6].Count != 2 || len(sets[6].Items) != 3 {
 		t.Fatalf("itemsets %v", sets)
 	}
 	var found bool
-	for _, r := range b.Rules(0.5, 0, 0, 3) {
+	for _, r := range mustRules(t, &b, 0.5, 0, 0, 3) {
 		if strings.Join(r.Antecedent, ",") == "A,B" && strings.Join(r.Consequent, ",") == "C" {
 			found = true
 			if math.Abs(r.Confidence-2.0/3) > 1e-12 || math.Abs(r.Lift-8.0/9) > 1e-12 {
@@ -120,7 +121,7 @@ func TestFrequentTriples(t *testing.T) {
 		t.Error("AB→C missing")
 	}
 	// max_len 2 stops at pairs.
-	if sets := b.Frequent(2, 2); len(sets) != 6 {
+	if sets := mustFrequent(t, &b, 2, 2); len(sets) != 6 {
 		t.Errorf("max_len 2: %v", sets)
 	}
 }
@@ -334,7 +335,7 @@ func TestRecommendationsMatchRecommend(t *testing.T) {
 			bought[o.CustomerID][n] = true
 		}
 	}
-	rules := b.Rules(0.05, 0.1, 0.5, 3)
+	rules := mustRules(t, &b, 0.05, 0.1, 0.5, 3)
 	if len(rules) < 20 {
 		t.Fatalf("only %d rules: the test needs more", len(rules))
 	}
@@ -360,5 +361,45 @@ func TestRecommendationsMatchRecommend(t *testing.T) {
 				t.Errorf("customer %d #%d: %v, want none", row[0], k+1, row)
 			}
 		}
+	}
+}
+
+func mustFrequent(t *testing.T, b *basket.Baskets, minCount, maxLen int) []basket.Itemset {
+	t.Helper()
+	sets, err := b.Frequent(context.Background(), minCount, maxLen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sets
+}
+
+func mustRules(t *testing.T, b *basket.Baskets, minSupport, minConfidence, minLift float64, maxLen int) []basket.Rule {
+	t.Helper()
+	rules, err := b.Rules(context.Background(), minSupport, minConfidence, minLift, maxLen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rules
+}
+
+// TestTooManyItemsets: one basket of 22 items holds 2^22 − 1 ≈ 4.2M itemsets at min count 1,
+// more than MaxItemsets: the search stops with a refusal (an invalid-input error, exit 2 and
+// 400) instead of growing without bound, and a cancelled context stops it too.
+func TestTooManyItemsets(t *testing.T) {
+	var b basket.Baskets
+	items := make([]string, 22)
+	for i := range items {
+		items[i] = string(rune('A' + i))
+	}
+	b.Add(items)
+	_, err := b.Frequent(context.Background(), 1, 22)
+	var r *analysis.Refusal
+	if !errors.As(err, &r) || kexi.ErrorCode(err) != kexi.EINVALID || !strings.Contains(err.Error(), "raise min_support") {
+		t.Fatalf("got %v, want a refusal asking for a higher min_support", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := b.Rules(ctx, 0.5, 0, 0, 22); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled: got %v", err)
 	}
 }

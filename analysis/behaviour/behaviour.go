@@ -219,185 +219,241 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 		amounts: make([]int, len(edges)+1), freq: make([]float64, len(freqBins)), categoryTotal: map[string]float64{}}
 	p.rows = make([]Row, 0, len(d.Customers))
 	p.buyers = make([]int64, 0, len(d.Customers))
-	cal := stats.NewCalendar(loc)
-	cats := newInterner()
-	var catVal []float64
-	var touched []int
-	var chCount []int
-	var chTouched []int
-	var gaps []float64
-	var catTotal []float64
-	var catSeen []bool // a counted customer bought in the category
-	var back []float64 // back[k] = revenue of the k-th month before the as-of month
-	mAsOf := cal.Month(asOf)
-	var first time.Time
-	var city *agg
-	cityKey := [2]int{-1, -1}
-
-	cs := d.Customers
-	ci := 0
+	s := &scanner{p: p, cal: stats.NewCalendar(loc), cats: newInterner(), cityKey: [2]int{-1, -1}, cs: d.Customers}
+	s.mAsOf = s.cal.Month(asOf)
 	o := &d.Orders
 	n := o.Len()
 	for i := 0; i < n; {
 		cid := o.CustomerID[i]
-		var cust *kexi.Customer
-		found := false // cust looked up: only orders without a province need it
+		s.begin(cid)
 		r := Row{CustomerID: cid}
-		touched, chTouched = touched[:0], chTouched[:0]
-		gaps = gaps[:0]
 		var itemTotal float64
 		for ; i < n && o.CustomerID[i] == cid; i++ {
 			if !o.IsPurchase(i) {
 				continue
 			}
-			at := o.Time(i)
-			if !keep(at) {
-				continue
-			}
-			if first.IsZero() || at.Before(first) {
-				first = at
-			}
-			amount := o.Amount[i]
-			f := &o.Facets[o.Facet[i]]
-			paid := 0
-			if amount > 0 { // a $0 purchase counts as an order, not in averages of money
-				paid = 1
-			}
-			p.orders++
-			p.paid += paid
-			p.revenue += amount
-			y, mo, wd, h := cal.Fields(at)
-			p.heat[wd][h]++
-			if k := mAsOf - (y*12 + int(mo) - 1); k >= 0 {
-				for len(back) <= k {
-					back = append(back, 0)
-				}
-				back[k] += amount
-			}
-			b, _ := slices.BinarySearch(edges, amount)
-			p.amounts[b]++
-			c := p.channels.id(f.Channel)
-			for len(p.chAgg) <= c {
-				p.chAgg = append(p.chAgg, agg{})
-				chCount = append(chCount, 0)
-			}
-			p.chAgg[c].orders++
-			p.chAgg[c].paid += paid
-			p.chAgg[c].revenue += amount
-			if chCount[c] == 0 {
-				chTouched = append(chTouched, c)
-			}
-			chCount[c]++
-			prov, ct := f.Province, f.City
-			if prov == "" && !found {
-				for ci < len(cs) && cs[ci].ID < cid {
-					ci++
-				}
-				if ci < len(cs) && cs[ci].ID == cid {
-					cust = &cs[ci]
-				}
-				found = true
-			}
-			if prov == "" && cust != nil {
-				prov, ct = cust.Province, cust.City
-			}
-			pi, cti := p.provinces.id(prov), p.cities.id(ct)
-			for len(p.provAgg) <= pi {
-				p.provAgg = append(p.provAgg, agg{})
-			}
-			p.provAgg[pi].orders++
-			p.provAgg[pi].revenue += amount
-			if k := [2]int{pi, cti}; k != cityKey {
-				city = p.cityAgg[k]
-				if city == nil {
-					city = &agg{}
-					p.cityAgg[k] = city
-				}
-				cityKey = k
-			}
-			city.orders++
-			city.revenue += amount
-			lo, hi := o.LineRange(i)
-			for j := lo; j < hi; j++ {
-				it := o.Lines.ItemOf(j)
-				k := cats.idKey(it.ProductID, it.Category)
-				for len(catVal) <= k {
-					catVal = append(catVal, 0)
-					catTotal = append(catTotal, 0)
-					catSeen = append(catSeen, false)
-				}
-				if catVal[k] == 0 {
-					touched = append(touched, k)
-				}
-				v := o.Lines.Quantity[j] * o.Lines.UnitPrice[j]
-				catVal[k] += v
-				itemTotal += v
-			}
-			if r.Orders > 0 {
-				gaps = append(gaps, float64(int(at.Sub(r.Last)/(24*time.Hour))))
-			}
-			r.Orders++
-			r.Paid += paid
-			r.Revenue += amount
-			r.Last = at
-		}
-		if r.Orders == 0 || cid == 0 {
-			for _, k := range touched {
-				catVal[k] = 0
-			}
-			for _, c := range chTouched {
-				chCount[c] = 0
-			}
-			continue
-		}
-		r.top = -1
-		best := -1
-		for _, k := range touched {
-			catTotal[k] += catVal[k]
-			catSeen[k] = true
-			if best < 0 || catVal[k] > catVal[best] || (catVal[k] == catVal[best] && cats.names[k] < cats.names[best]) {
-				best = k
+			if at := o.Time(i); keep(at) {
+				s.order(o, i, at, &r, &itemTotal)
 			}
 		}
-		if best >= 0 && itemTotal > 0 {
-			r.Top = Preference{Category: cats.names[best], Share: catVal[best] / itemTotal}
-			r.top = int32(best)
-		}
-		for _, k := range touched {
-			catVal[k] = 0
-		}
-		bc := -1
-		for _, c := range chTouched {
-			if bc < 0 || chCount[c] > chCount[bc] || (chCount[c] == chCount[bc] && p.channels.names[c] < p.channels.names[bc]) {
-				bc = c
-			}
-		}
-		r.MainChannel, r.channel = p.channels.names[bc], int32(bc)
-		for _, c := range chTouched {
-			chCount[c] = 0
-		}
-		r.Cycle = math.NaN()
-		if len(gaps) > 0 {
-			r.Cycle = median(gaps)
-			r.ExpectedNext = r.Last.Add(time.Duration(r.Cycle * float64(24*time.Hour)))
-			p.cycles = append(p.cycles, r.Cycle)
-			if r.ExpectedNext.Before(asOf) {
-				p.overdue++
-			}
-		}
-		p.freq[freqBin(r.Orders)]++
-		p.buyers = append(p.buyers, cid)
-		p.rows = append(p.rows, r)
+		s.end(&r, itemTotal, asOf)
 	}
-	p.categories = cats.names
-	for k, v := range catTotal {
-		if catSeen[k] {
-			p.categoryTotal[cats.names[k]] = v
+	p.categories = s.cats.names
+	for k, v := range s.catTotal {
+		if s.catSeen[k] {
+			p.categoryTotal[s.cats.names[k]] = v
 		}
 	}
-	if first.IsZero() {
-		return p
+	if !s.first.IsZero() {
+		p.months(s.first, s.back, s.mAsOf, loc, asOf)
 	}
+	return p
+}
+
+// scanner is scan's state: totals over all customers, and scratch space reused from one
+// customer to the next.
+type scanner struct {
+	p     *profile
+	cal   *stats.Calendar
+	mAsOf int // the as-of month, as year×12 + month−1
+	first time.Time
+	back  []float64 // back[k] = revenue of the k-th month before the as-of month
+
+	cats     *interner
+	catTotal []float64 // item value by category
+	catSeen  []bool    // a counted customer bought in the category
+	city     *agg      // the last city's sums, and its key
+	cityKey  [2]int
+
+	// The customer's: value by category (and the categories touched), orders by channel (and
+	// the channels touched), days between purchases.
+	catVal    []float64
+	touched   []int
+	chCount   []int
+	chTouched []int
+	gaps      []float64
+
+	cs    []kexi.Customer // the customers, by id: looked up for orders without a province
+	ci    int
+	cust  *kexi.Customer
+	found bool // cust looked up
+	cid   int64
+}
+
+// begin starts customer cid.
+func (s *scanner) begin(cid int64) {
+	s.touched, s.chTouched, s.gaps = s.touched[:0], s.chTouched[:0], s.gaps[:0]
+	s.cid, s.cust, s.found = cid, nil, false
+}
+
+// order counts purchase i, at at, into the totals and r, and its item value into itemTotal.
+func (s *scanner) order(o *kexi.OrderTable, i int, at time.Time, r *Row, itemTotal *float64) {
+	p := s.p
+	if s.first.IsZero() || at.Before(s.first) {
+		s.first = at
+	}
+	amount := o.Amount[i]
+	f := &o.Facets[o.Facet[i]]
+	paid := 0
+	if amount > 0 { // a $0 purchase counts as an order, not in averages of money
+		paid = 1
+	}
+	p.orders++
+	p.paid += paid
+	p.revenue += amount
+	y, mo, wd, h := s.cal.Fields(at)
+	p.heat[wd][h]++
+	if k := s.mAsOf - (y*12 + int(mo) - 1); k >= 0 {
+		for len(s.back) <= k {
+			s.back = append(s.back, 0)
+		}
+		s.back[k] += amount
+	}
+	b, _ := slices.BinarySearch(edges, amount)
+	p.amounts[b]++
+	c := p.channels.id(f.Channel)
+	for len(p.chAgg) <= c {
+		p.chAgg = append(p.chAgg, agg{})
+		s.chCount = append(s.chCount, 0)
+	}
+	p.chAgg[c].orders++
+	p.chAgg[c].paid += paid
+	p.chAgg[c].revenue += amount
+	if s.chCount[c] == 0 {
+		s.chTouched = append(s.chTouched, c)
+	}
+	s.chCount[c]++
+	s.region(f, amount)
+	s.lines(o, i, itemTotal)
+	if r.Orders > 0 {
+		s.gaps = append(s.gaps, float64(int(at.Sub(r.Last)/(24*time.Hour))))
+	}
+	r.Orders++
+	r.Paid += paid
+	r.Revenue += amount
+	r.Last = at
+}
+
+// region counts an order's amount to its province and city: the order's, else the
+// customer's.
+func (s *scanner) region(f *kexi.Facets, amount float64) {
+	p := s.p
+	prov, ct := f.Province, f.City
+	if prov == "" && !s.found {
+		for s.ci < len(s.cs) && s.cs[s.ci].ID < s.cid {
+			s.ci++
+		}
+		if s.ci < len(s.cs) && s.cs[s.ci].ID == s.cid {
+			s.cust = &s.cs[s.ci]
+		}
+		s.found = true
+	}
+	if prov == "" && s.cust != nil {
+		prov, ct = s.cust.Province, s.cust.City
+	}
+	pi, cti := p.provinces.id(prov), p.cities.id(ct)
+	for len(p.provAgg) <= pi {
+		p.provAgg = append(p.provAgg, agg{})
+	}
+	p.provAgg[pi].orders++
+	p.provAgg[pi].revenue += amount
+	if k := [2]int{pi, cti}; k != s.cityKey {
+		s.city = p.cityAgg[k]
+		if s.city == nil {
+			s.city = &agg{}
+			p.cityAgg[k] = s.city
+		}
+		s.cityKey = k
+	}
+	s.city.orders++
+	s.city.revenue += amount
+}
+
+// lines counts order i's lines to the customer's categories and adds their value, line by
+// line, to total.
+func (s *scanner) lines(o *kexi.OrderTable, i int, total *float64) {
+	lo, hi := o.LineRange(i)
+	for j := lo; j < hi; j++ {
+		it := o.Lines.ItemOf(j)
+		k := s.cats.idKey(it.ProductID, it.Category)
+		for len(s.catVal) <= k {
+			s.catVal = append(s.catVal, 0)
+			s.catTotal = append(s.catTotal, 0)
+			s.catSeen = append(s.catSeen, false)
+		}
+		if s.catVal[k] == 0 {
+			s.touched = append(s.touched, k)
+		}
+		v := o.Lines.Quantity[j] * o.Lines.UnitPrice[j]
+		s.catVal[k] += v
+		*total += v
+	}
+}
+
+// end finishes the customer's row r (itemTotal their item value): their top category, main
+// channel and purchase cycle; a customer without a counted purchase, or the orders without
+// one, make no row.
+func (s *scanner) end(r *Row, itemTotal float64, asOf time.Time) {
+	p := s.p
+	if r.Orders == 0 || s.cid == 0 {
+		for _, k := range s.touched {
+			s.catVal[k] = 0
+		}
+		for _, c := range s.chTouched {
+			s.chCount[c] = 0
+		}
+		return
+	}
+	s.top(r, itemTotal)
+	bc := -1
+	for _, c := range s.chTouched {
+		if bc < 0 || s.chCount[c] > s.chCount[bc] || (s.chCount[c] == s.chCount[bc] && p.channels.names[c] < p.channels.names[bc]) {
+			bc = c
+		}
+	}
+	r.MainChannel, r.channel = p.channels.names[bc], int32(bc)
+	for _, c := range s.chTouched {
+		s.chCount[c] = 0
+	}
+	r.Cycle = math.NaN()
+	if len(s.gaps) > 0 {
+		r.Cycle = median(s.gaps)
+		r.ExpectedNext = r.Last.Add(time.Duration(r.Cycle * float64(24*time.Hour)))
+		p.cycles = append(p.cycles, r.Cycle)
+		if r.ExpectedNext.Before(asOf) {
+			p.overdue++
+		}
+	}
+	p.freq[freqBin(r.Orders)]++
+	p.buyers = append(p.buyers, s.cid)
+	p.rows = append(p.rows, *r)
+}
+
+// top sets r's top category (most item value, ties by name) and adds the customer's
+// categories to the totals.
+func (s *scanner) top(r *Row, itemTotal float64) {
+	r.top = -1
+	best := -1
+	for _, k := range s.touched {
+		s.catTotal[k] += s.catVal[k]
+		s.catSeen[k] = true
+		if best < 0 || s.catVal[k] > s.catVal[best] || (s.catVal[k] == s.catVal[best] && s.cats.names[k] < s.cats.names[best]) {
+			best = k
+		}
+	}
+	if best >= 0 && itemTotal > 0 {
+		r.Top = Preference{Category: s.cats.names[best], Share: s.catVal[best] / itemTotal}
+		r.top = int32(best)
+	}
+	for _, k := range s.touched {
+		s.catVal[k] = 0
+	}
+}
+
+// months lays out the monthly revenue (back, counted back from the as-of month mAsOf) from
+// the first purchase month to the last whole month before asOf (the as-of month itself when
+// it is the first).
+func (p *profile) months(first time.Time, back []float64, mAsOf int, loc *time.Location, asOf time.Time) {
 	fl := first.In(loc)
 	p.firstMonth = time.Date(fl.Year(), fl.Month(), 1, 0, 0, 0, 0, loc)
 	m0 := fl.Year()*12 + int(fl.Month()) - 1
@@ -412,7 +468,6 @@ func scan(d *kexi.Dataset, keep func(time.Time) bool, loc *time.Location, asOf t
 			p.monthRev[k] = back[b]
 		}
 	}
-	return p
 }
 
 // Customers returns each customer's purchase behaviour (customers with a counted purchase, in
@@ -438,15 +493,48 @@ type Web struct {
 // purchased, ascending.
 func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []int64) Web {
 	w := Web{ByType: map[string]int{}}
-	const viewed, cart = 1, 2 // visitor flags
-	type visit struct {
-		i     int32 // event index: the visitor's anonymous id
-		flags uint8
+	v := w.collect(events, keep)
+	// Sessions and anonymous visitors: distinct strings, found by sorting their hashes.
+	seed := maphash.MakeSeed()
+	hash := func(s string) uint64 { return maphash.String(seed, s) }
+	_, w.Sessions = distinct(len(v.sessions), func(k int) string { return v.sessions[k] }, hash)
+	group, visitors := distinct(len(v.anon), func(k int) string { return events[v.anon[k].i].AnonymousID }, hash)
+	flags := make([]uint8, visitors)
+	for k, g := range group {
+		flags[g] |= v.anon[k].flags
 	}
-	sessions := make([]string, 0, len(events))
-	var anon []visit
-	ids := make([]int64, 0, len(events))
-	idFlags := make([]uint8, 0, len(events))
+	for _, f := range flags {
+		w.count(f)
+	}
+	identified := w.identified(v.ids, v.idFlags, buyers)
+	w.Visitors, w.Identified = visitors+identified, identified
+	return w
+}
+
+// Visitor flags: a page view, an add to cart.
+const (
+	viewed = 1
+	cart   = 2
+)
+
+// visit is an anonymous visitor's event: its index (the visitor's anonymous id) and flags.
+type visit struct {
+	i     int32
+	flags uint8
+}
+
+// visits is what the events say about visitors: the session ids, the anonymous visits, and
+// the customer ids of identified events with their flags.
+type visits struct {
+	sessions []string
+	anon     []visit
+	ids      []int64
+	idFlags  []uint8
+}
+
+// collect counts the events keep accepts (by type, dwell time) and returns their visits.
+func (w *Web) collect(events []kexi.WebEvent, keep func(time.Time) bool) visits {
+	v := visits{sessions: make([]string, 0, len(events)), ids: make([]int64, 0, len(events)), idFlags: make([]uint8, 0, len(events))}
 	types := newInterner()
 	var typeCount []int
 	for i := range events {
@@ -462,7 +550,7 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 		typeCount[t]++
 		w.DwellSeconds += e.Dwell
 		if e.SessionID != "" {
-			sessions = append(sessions, e.SessionID)
+			v.sessions = append(v.sessions, e.SessionID)
 		}
 		var f uint8
 		if e.Type == "page_view" {
@@ -473,36 +561,31 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 		}
 		switch {
 		case e.CustomerID != 0:
-			ids = append(ids, e.CustomerID)
-			idFlags = append(idFlags, f)
+			v.ids = append(v.ids, e.CustomerID)
+			v.idFlags = append(v.idFlags, f)
 		case e.AnonymousID != "":
-			anon = append(anon, visit{int32(i), f})
+			v.anon = append(v.anon, visit{int32(i), f})
 		}
 	}
 	for t, n := range typeCount {
 		w.ByType[types.names[t]] = n
 	}
-	count := func(f uint8) {
-		if f&viewed != 0 {
-			w.ViewedVisitors++
-		}
-		if f&cart != 0 {
-			w.CartVisitor++
-		}
+	return v
+}
+
+// count counts a visitor with flags f.
+func (w *Web) count(f uint8) {
+	if f&viewed != 0 {
+		w.ViewedVisitors++
 	}
-	// Sessions and anonymous visitors: distinct strings, found by sorting their hashes.
-	seed := maphash.MakeSeed()
-	hash := func(s string) uint64 { return maphash.String(seed, s) }
-	_, w.Sessions = distinct(len(sessions), func(k int) string { return sessions[k] }, hash)
-	group, visitors := distinct(len(anon), func(k int) string { return events[anon[k].i].AnonymousID }, hash)
-	flags := make([]uint8, visitors)
-	for k, g := range group {
-		flags[g] |= anon[k].flags
+	if f&cart != 0 {
+		w.CartVisitor++
 	}
-	for _, f := range flags {
-		count(f)
-	}
-	// Identified visitors: ids in order.
+}
+
+// identified counts the identified visitors (distinct ids, in id order) and those who
+// purchased, and returns how many there are.
+func (w *Web) identified(ids []int64, idFlags []uint8, buyers []int64) int {
 	keys := make([]uint64, len(ids))
 	for k, id := range ids {
 		keys[k] = stats.IntKey(id)
@@ -516,13 +599,12 @@ func WebBehaviour(events []kexi.WebEvent, keep func(time.Time) bool, buyers []in
 			f |= idFlags[order[a]]
 		}
 		identified++
-		count(f)
+		w.count(f)
 		if _, ok := slices.BinarySearch(buyers, id); ok {
 			w.Converted++
 		}
 	}
-	w.Visitors, w.Identified = visitors+identified, identified
-	return w
+	return identified
 }
 
 // distinct numbers the distinct strings among at(0…n−1): group[k] is the number of at(k)'s
@@ -618,18 +700,31 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		return nil, err
 	}
 	web := WebBehaviour(in.Data.Events, keep, p.buyers)
-	res := &analysis.Result{Name: "behaviour", AsOf: asOf}
+	res := &analysis.Result{Name: "behaviour", AsOf: asOf, Summary: p.figures(&web)}
+	if p.orders == 0 {
+		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
+	}
+	ch, chPie := p.channelTable()
+	pv, pvBar := p.provinceTable()
+	se, seLine := p.seasonality()
+	res.Tables = []analysis.Table{p.customerTable(asOf), ch, pv, p.cityTable(), se, p.categoryTable(), web.typeTable()}
+	res.Series = []analysis.Series{p.frequency(), p.amountChart(), chPie, p.heatmap(), seLine, pvBar, web.funnel()}
+	return res, nil
+}
+
+// figures returns the summary.
+func (p *profile) figures(web *Web) []analysis.Figure {
 	n := float64(len(p.rows))
 	var buyerOrders int
 	for i := range p.rows {
 		buyerOrders += p.rows[i].Orders
 	}
-	res.Summary = []analysis.Figure{
+	return []analysis.Figure{
 		{Key: "customers", Value: n, Drill: analysis.Everyone("customer_id")},
 		{Key: "orders", Value: float64(p.orders)},
 		{Key: "revenue", Value: p.revenue, Unit: "currency"},
-		{Key: "aov", Value: frac(p.revenue, float64(p.paid)), Unit: "currency"},
-		{Key: "orders_per_customer", Value: frac(float64(buyerOrders), n)},
+		{Key: "aov", Value: analysis.Frac(p.revenue, float64(p.paid)), Unit: "currency"},
+		{Key: "orders_per_customer", Value: analysis.Frac(float64(buyerOrders), n)},
 		{Key: "median_cycle_days", Value: stats.Median(p.cycles), Unit: "days"},
 		{Key: "overdue_customers", Value: float64(p.overdue), Drill: analysis.Drill{Column: "due", Value: "overdue"}},
 		{Key: "web_events", Value: float64(web.Events)},
@@ -637,15 +732,16 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		{Key: "visitors", Value: float64(web.Visitors)},
 		{Key: "page_views", Value: float64(web.ByType["page_view"])},
 		{Key: "clicks", Value: float64(web.ByType["click"])},
-		{Key: "mean_dwell_seconds", Value: frac(web.DwellSeconds, float64(web.Events))},
-		{Key: "visitor_conversion", Value: frac(float64(web.Converted), float64(web.Visitors)), Unit: "%"},
+		{Key: "mean_dwell_seconds", Value: analysis.Frac(web.DwellSeconds, float64(web.Events))},
+		{Key: "visitor_conversion", Value: analysis.Frac(float64(web.Converted), float64(web.Visitors)), Unit: "%"},
 		{Key: "identified_visitors", Value: float64(web.Identified)},
-		{Key: "identified_conversion", Value: frac(float64(web.Converted), float64(web.Identified)), Unit: "%"},
+		{Key: "identified_conversion", Value: analysis.Frac(float64(web.Converted), float64(web.Identified)), Unit: "%"},
 	}
-	if p.orders == 0 {
-		res.Notes = append(res.Notes, analysis.NewNote("no_purchases", "no purchases in the period", "所选期间内没有购买记录"))
-	}
+}
 
+// customerTable is each buyer's behaviour; a buyer is overdue when their expected next
+// purchase is before asOf (as scan counts them).
+func (p *profile) customerTable(asOf time.Time) analysis.Table {
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{
 		{Key: "customer_id", Type: "int"}, {Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"},
 		{Key: "aov", Type: "currency"}, {Key: "top_category", Type: "string"}, {Key: "top_category_share", Type: "percent"},
@@ -660,7 +756,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		var cyc, next, due any
 		if !math.IsNaN(r.Cycle) {
 			cyc, next, due = r.Cycle, r.ExpectedNext, "not_due"
-			if r.ExpectedNext.Before(asOf) { // as scan counts the overdue
+			if r.ExpectedNext.Before(asOf) {
 				due = "overdue"
 			}
 		}
@@ -669,30 +765,42 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 			top = catBox[r.top]
 		}
 		row := cust.Rows[i]
-		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, frac(r.Revenue, float64(r.Paid)), top
+		row[0], row[1], row[2], row[3], row[4] = r.CustomerID, r.Orders, r.Revenue, analysis.Frac(r.Revenue, float64(r.Paid)), top
 		row[5], row[6], row[7], row[8], row[9], row[10] = r.Top.Share, chBox[r.channel], r.Last, cyc, next, due
 	}
+	return cust
+}
 
-	// Channels, by revenue.
+// channelTable is the sales by channel, by revenue.
+func (p *profile) channelTable() (analysis.Table, analysis.Series) {
 	ch := analysis.Table{Key: "channels", Columns: []analysis.Column{{Key: "channel", Type: "string"}, {Key: "orders", Type: "int"},
 		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}, {Key: "aov", Type: "currency"}}}
 	chPie := analysis.Series{Key: "channel_mix", Kind: "pie", Y: []analysis.Values{{Key: "revenue"}}}
 	for _, i := range byRevenue(p.chAgg, p.channels.names) {
 		a := p.chAgg[i]
-		ch.Rows = append(ch.Rows, []any{p.channels.names[i], a.orders, a.revenue, frac(a.revenue, p.revenue), frac(a.revenue, float64(a.paid))})
+		ch.Rows = append(ch.Rows, []any{p.channels.names[i], a.orders, a.revenue, analysis.Frac(a.revenue, p.revenue), analysis.Frac(a.revenue, float64(a.paid))})
 		chPie.X = append(chPie.X, p.channels.names[i])
 		chPie.Y[0].Data = append(chPie.Y[0].Data, a.revenue)
 	}
-	// Provinces and cities.
+	return ch, chPie
+}
+
+// provinceTable is the sales by province, by revenue.
+func (p *profile) provinceTable() (analysis.Table, analysis.Series) {
 	pv := analysis.Table{Key: "provinces", Columns: []analysis.Column{{Key: "province", Type: "string"}, {Key: "orders", Type: "int"},
 		{Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}}}
 	pvBar := analysis.Series{Key: "province_sales", Kind: "bar", Y: []analysis.Values{{Key: "revenue"}}}
 	for _, i := range byRevenue(p.provAgg, p.provinces.names) {
 		a := p.provAgg[i]
-		pv.Rows = append(pv.Rows, []any{p.provinces.names[i], a.orders, a.revenue, frac(a.revenue, p.revenue)})
+		pv.Rows = append(pv.Rows, []any{p.provinces.names[i], a.orders, a.revenue, analysis.Frac(a.revenue, p.revenue)})
 		pvBar.X = append(pvBar.X, p.provinces.names[i])
 		pvBar.Y[0].Data = append(pvBar.Y[0].Data, a.revenue)
 	}
+	return pv, pvBar
+}
+
+// cityTable is the sales by province and city, by revenue, then names.
+func (p *profile) cityTable() analysis.Table {
 	ct := analysis.Table{Key: "cities", Columns: []analysis.Column{{Key: "province", Type: "string"}, {Key: "city", Type: "string"},
 		{Key: "orders", Type: "int"}, {Key: "revenue", Type: "currency"}, {Key: "revenue_share", Type: "percent"}}}
 	keys := make([][2]int, 0, len(p.cityAgg))
@@ -710,41 +818,48 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	})
 	for _, k := range keys {
 		a := p.cityAgg[k]
-		ct.Rows = append(ct.Rows, []any{p.provinces.names[k[0]], p.cities.names[k[1]], a.orders, a.revenue, frac(a.revenue, p.revenue)})
+		ct.Rows = append(ct.Rows, []any{p.provinces.names[k[0]], p.cities.names[k[1]], a.orders, a.revenue, analysis.Frac(a.revenue, p.revenue)})
 	}
+	return ct
+}
 
-	// Seasonality.
+// seasonality is each calendar month's seasonal index (SeasonalIndex) and season.
+func (p *profile) seasonality() (analysis.Table, analysis.Series) {
 	se := analysis.Table{Key: "seasonality", Columns: []analysis.Column{{Key: "month", Type: "int"}, {Key: "mean_revenue", Type: "currency"},
 		{Key: "index", Type: "float"}, {Key: "season", Type: "label"}}}
 	seLine := analysis.Series{Key: "seasonality_index", Kind: "line", Y: []analysis.Values{{Key: "index"}}}
-	if p.orders > 0 {
-		idx := SeasonalIndex(p.firstMonth, p.monthRev)
-		var total float64
-		for _, r := range p.monthRev {
-			total += r
-		}
-		mean := total / float64(len(p.monthRev))
-		for m := range 12 {
-			if math.IsNaN(idx[m]) {
-				continue
-			}
-			se.Rows = append(se.Rows, []any{m + 1, idx[m] * mean, idx[m], Season(idx[m])})
-			seLine.X = append(seLine.X, monthKeys[m])
-			seLine.Y[0].Data = append(seLine.Y[0].Data, idx[m])
-		}
+	if p.orders == 0 {
+		return se, seLine
 	}
-	// Categories.
+	idx := SeasonalIndex(p.firstMonth, p.monthRev)
+	var total float64
+	for _, r := range p.monthRev {
+		total += r
+	}
+	mean := total / float64(len(p.monthRev))
+	for m := range 12 {
+		if math.IsNaN(idx[m]) {
+			continue
+		}
+		se.Rows = append(se.Rows, []any{m + 1, idx[m] * mean, idx[m], Season(idx[m])})
+		seLine.X = append(seLine.X, monthKeys[m])
+		seLine.Y[0].Data = append(seLine.Y[0].Data, idx[m])
+	}
+	return se, seLine
+}
+
+// categoryTable is the item value by category (highest first, ties by name) and how many
+// buyers have it as their top category.
+func (p *profile) categoryTable() analysis.Table {
 	cat := analysis.Table{Key: "categories", Columns: []analysis.Column{{Key: "category", Type: "string"}, {Key: "item_value", Type: "currency"}, {Key: "top_customers", Type: "int"}},
 		Drill: analysis.Drill{Column: "top_category", Key: "category"}} // top_customers: those whose top category it is
 	tops := map[string]int{}
-	var catTotal float64
 	for i := range p.rows {
 		tops[p.rows[i].Top.Category]++
 	}
 	cnames := make([]string, 0, len(p.categoryTotal))
-	for c, v := range p.categoryTotal {
+	for c := range p.categoryTotal {
 		cnames = append(cnames, c)
-		catTotal += v
 	}
 	slices.SortFunc(cnames, func(a, b string) int {
 		if c := cmp.Compare(p.categoryTotal[b], p.categoryTotal[a]); c != 0 {
@@ -755,7 +870,11 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	for _, c := range cnames {
 		cat.Rows = append(cat.Rows, []any{c, p.categoryTotal[c], tops[c]})
 	}
-	// Web.
+	return cat
+}
+
+// typeTable is the web events by type.
+func (web *Web) typeTable() analysis.Table {
 	wt := analysis.Table{Key: "web_events_by_type", Columns: []analysis.Column{{Key: "event_type", Type: "string"}, {Key: "events", Type: "int"}}}
 	types := make([]string, 0, len(web.ByType))
 	for k := range web.ByType {
@@ -765,16 +884,34 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	for _, k := range types {
 		wt.Rows = append(wt.Rows, []any{k, web.ByType[k]})
 	}
+	return wt
+}
 
-	// Charts.
+// funnel is the web visitors who viewed, added to a cart and purchased.
+func (web *Web) funnel() analysis.Series {
+	return analysis.Series{Key: "web_funnel", Kind: "funnel", X: []string{"visitors", "viewed", "added_to_cart", "purchased"},
+		Y: []analysis.Values{{Key: "visitors", Data: []float64{float64(web.Visitors), float64(web.ViewedVisitors), float64(web.CartVisitor), float64(web.Converted)}}}}
+}
+
+// heatmap is the purchases by weekday and hour.
+func (p *profile) heatmap() analysis.Series {
 	heat := analysis.Series{Key: "weekday_hour", Kind: "heatmap", X: hourKeys, YCats: weekdayKeys}
 	for wd := range 7 {
 		for h := range 24 {
 			heat.Cells = append(heat.Cells, [3]float64{float64(h), float64(wd), p.heat[wd][h]})
 		}
 	}
-	freq := analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: p.freq}},
+	return heat
+}
+
+// frequency is the buyers by their number of orders.
+func (p *profile) frequency() analysis.Series {
+	return analysis.Series{Key: "orders_per_customer", Kind: "histogram", X: freqBins, Y: []analysis.Values{{Key: "customers", Data: p.freq}},
 		Drill: analysis.Drill{Column: "orders", Edges: freqEdges(p.rows)}}
+}
+
+// amountChart is the orders by amount, from the lowest bin with orders to the highest.
+func (p *profile) amountChart() analysis.Series {
 	amt := analysis.Series{Key: "order_amounts", Kind: "histogram", Y: []analysis.Values{{Key: "orders"}}}
 	lo, hi := -1, -1
 	for b, c := range p.amounts {
@@ -789,11 +926,7 @@ func (a behaviourAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		amt.X = append(amt.X, amountBin(b))
 		amt.Y[0].Data = append(amt.Y[0].Data, float64(p.amounts[b]))
 	}
-	funnel := analysis.Series{Key: "web_funnel", Kind: "funnel", X: []string{"visitors", "viewed", "added_to_cart", "purchased"},
-		Y: []analysis.Values{{Key: "visitors", Data: []float64{float64(web.Visitors), float64(web.ViewedVisitors), float64(web.CartVisitor), float64(web.Converted)}}}}
-	res.Tables = []analysis.Table{cust, ch, pv, ct, se, cat, wt}
-	res.Series = []analysis.Series{freq, amt, chPie, heat, seLine, pvBar, funnel}
-	return res, nil
+	return amt
 }
 
 // boxAll returns the strings boxed for table cells.
@@ -828,13 +961,6 @@ func amountBin(b int) string {
 		return ">" + f(edges[len(edges)-1])
 	}
 	return f(edges[b-1]) + "-" + f(edges[b])
-}
-
-func frac(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
 }
 
 var (
@@ -881,9 +1007,7 @@ var labels = func() map[string]analysis.Text {
 		"channel":               {En: "Channel", Zh: "渠道"},
 		"revenue_share":         {En: "Share of revenue", Zh: "销售额占比"},
 		"provinces":             {En: "Sales by province", Zh: "各省销售"},
-		"province":              {En: "Province", Zh: "省份"},
 		"cities":                {En: "Sales by city", Zh: "各城市销售"},
-		"city":                  {En: "City", Zh: "城市"},
 		"seasonality":           {En: "Seasonality", Zh: "季节性"},
 		"month":                 {En: "Month", Zh: "月份"},
 		"mean_revenue":          {En: "Mean revenue", Zh: "月均销售额"},
@@ -918,7 +1042,7 @@ var labels = func() map[string]analysis.Text {
 	for i, k := range weekdayKeys {
 		m[k] = analysis.Text{En: wen[i], Zh: wzh[i]}
 	}
-	return m
+	return analysis.WithFields(m, "province", "city")
 }()
 
 // median is stats.Median for the few gaps of one customer: an insertion sort in place beats a

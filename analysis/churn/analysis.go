@@ -60,36 +60,10 @@ func (a churnAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	if err := analysis.Check(in); err != nil {
 		return nil, err
 	}
-	o := analysis.NewOpts(a.Info(), in.Options)
-	opt := Options{
-		Model: o.String("model"), Label: o.String("label"), Horizon: o.Int("horizon"), Folds: o.Int("folds"),
-		Top: o.Float("top"), Lambda: o.Float("lambda"), Seed: uint64(o.Int("seed")),
-		GBDT: GBDTParams{Trees: o.Int("trees"), Depth: o.Int("depth"), Rate: o.Float("rate")},
-	}
-	if err := o.Err(); err != nil {
+	opt, err := parse(a.Info(), in)
+	if err != nil {
 		return nil, err
 	}
-	bad := func(key string, v any, reason string) error {
-		return &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
-			Problems: []kexi.FieldProblem{{Column: key, Value: fmt.Sprint(v), Reason: reason}}}
-	}
-	switch {
-	case opt.Horizon < 1 || opt.Horizon > 3650:
-		return nil, bad("horizon", opt.Horizon, "expected 1–3650 days")
-	case opt.Folds < 0 || opt.Folds == 1 || opt.Folds > 20:
-		return nil, bad("folds", opt.Folds, "expected 0 or 2–20")
-	case opt.Top <= 0 || opt.Top > 1:
-		return nil, bad("top", opt.Top, "expected a share in (0, 1]")
-	case opt.Lambda <= 0:
-		return nil, bad("lambda", opt.Lambda, "expected a positive number")
-	case opt.GBDT.Trees < 1 || opt.GBDT.Trees > 2000:
-		return nil, bad("trees", opt.GBDT.Trees, "expected 1–2000")
-	case opt.GBDT.Depth < 1 || opt.GBDT.Depth > 10:
-		return nil, bad("depth", opt.GBDT.Depth, "expected 1–10")
-	case opt.GBDT.Rate <= 0 || opt.GBDT.Rate > 1:
-		return nil, bad("rate", opt.GBDT.Rate, "expected (0, 1]")
-	}
-	opt.NoCV = opt.Folds == 0
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -100,12 +74,59 @@ func (a churnAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Re
 	return result(rep, in), nil
 }
 
-func result(rep *Report, in analysis.Input) *analysis.Result {
-	res := &analysis.Result{Name: "churn", AsOf: in.AsOf}
-	names := map[int64]string{}
-	for i := range in.Data.Customers {
-		names[in.Data.Customers[i].ID] = in.Data.Customers[i].Name
+// parse reads the options into the model's Options.
+func parse(info analysis.Info, in analysis.Input) (Options, error) {
+	o := analysis.NewOpts(info, in.Options)
+	opt := Options{
+		Model: o.String("model"), Label: o.String("label"), Horizon: o.Int("horizon"), Folds: o.Int("folds"),
+		Top: o.Float("top"), Lambda: o.Float("lambda"), Seed: uint64(o.Int("seed")),
+		GBDT: GBDTParams{Trees: o.Int("trees"), Depth: o.Int("depth"), Rate: o.Float("rate")},
 	}
+	if err := o.Err(); err != nil {
+		return opt, err
+	}
+	bad := func(key string, v any, reason string) error {
+		return &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: key, Value: fmt.Sprint(v), Reason: reason}}}
+	}
+	switch {
+	case opt.Horizon < 1 || opt.Horizon > 3650:
+		return opt, bad("horizon", opt.Horizon, "expected 1–3650 days")
+	case opt.Folds < 0 || opt.Folds == 1 || opt.Folds > 20:
+		return opt, bad("folds", opt.Folds, "expected 0 or 2–20")
+	case opt.Top <= 0 || opt.Top > 1:
+		return opt, bad("top", opt.Top, "expected a share in (0, 1]")
+	case opt.Lambda <= 0:
+		return opt, bad("lambda", opt.Lambda, "expected a positive number")
+	case opt.GBDT.Trees < 1 || opt.GBDT.Trees > 2000:
+		return opt, bad("trees", opt.GBDT.Trees, "expected 1–2000")
+	case opt.GBDT.Depth < 1 || opt.GBDT.Depth > 10:
+		return opt, bad("depth", opt.GBDT.Depth, "expected 1–10")
+	case opt.GBDT.Rate <= 0 || opt.GBDT.Rate > 1:
+		return opt, bad("rate", opt.GBDT.Rate, "expected (0, 1]")
+	}
+	opt.NoCV = opt.Folds == 0
+	return opt, nil
+}
+
+func result(rep *Report, in analysis.Input) *analysis.Result {
+	res := &analysis.Result{Name: "churn", AsOf: in.AsOf, Summary: figures(rep)}
+	if rep.Shortfall != "" {
+		res.Notes = append(res.Notes, shortfallNote(rep))
+	}
+	if len(rep.CV) == 0 {
+		res.Notes = append(res.Notes, analysis.NewNote("no_cv", "cross-validation skipped (folds=0)", "未做交叉验证（折数设为 0）"))
+	}
+	risk, hist, pie := riskTable(rep, in)
+	drv, bar := driverTable(rep)
+	res.Tables = []analysis.Table{risk, drv, cvTable(rep)}
+	res.Series = []analysis.Series{bar, hist, pie}
+	return res
+}
+
+// figures returns the summary: what the model learnt from, the risk it scores, and each
+// model's cross-validated AUC.
+func figures(rep *Report) []analysis.Figure {
 	var expected float64
 	high := 0
 	for _, s := range rep.Scores {
@@ -114,7 +135,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 			high++
 		}
 	}
-	res.Summary = []analysis.Figure{
+	out := []analysis.Figure{
 		{Key: "label_mode", Text: rep.Mode},
 		{Key: "model", Text: rep.Model},
 		{Key: "training_customers", Value: float64(rep.Rows)},
@@ -125,12 +146,24 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		{Key: "expected_churners", Value: expected},
 	}
 	if !rep.Cutoff.IsZero() { // data without any times has no cut-off
-		res.Summary = slices.Insert(res.Summary, 2, analysis.Figure{Key: "cutoff", Text: rep.Cutoff.Format("2006-01-02")})
+		out = slices.Insert(out, 2, analysis.Figure{Key: "cutoff", Text: rep.Cutoff.Format("2006-01-02")})
 	}
 	if rep.Shortfall != "" {
-		res.Summary = append([]analysis.Figure{{Key: "too_little", Text: rep.Shortfall}}, res.Summary...)
-		res.Notes = append(res.Notes, shortfallNote(rep))
+		out = append([]analysis.Figure{{Key: "too_little", Text: rep.Shortfall}}, out...)
 	}
+	for _, m := range []string{ModelLogit, ModelGBDT} {
+		if cv := rep.CV[m]; cv != nil {
+			out = append(out, analysis.Figure{Key: "auc_" + m, Value: cv.AUC})
+			if m == rep.Model {
+				out = append(out, analysis.Figure{Key: "precision_top", Value: cv.Precision, Unit: "%"})
+			}
+		}
+	}
+	return out
+}
+
+// cvTable is each model's cross-validation.
+func cvTable(rep *Report) analysis.Table {
 	cvt := analysis.Table{Key: "cross_validation", Columns: []analysis.Column{{Key: "model_name", Type: "label"},
 		{Key: "auc", Type: "float"}, {Key: "pooled_auc", Type: "float"}, {Key: "precision_top", Type: "percent"},
 		{Key: "lift_top", Type: "float"}, {Key: "fold_aucs", Type: "string"}}}
@@ -139,27 +172,39 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 		if cv == nil {
 			continue
 		}
-		res.Summary = append(res.Summary, analysis.Figure{Key: "auc_" + m, Value: cv.AUC})
-		if m == rep.Model {
-			res.Summary = append(res.Summary, analysis.Figure{Key: "precision_top", Value: cv.Precision, Unit: "%"})
-		}
 		var folds []string
 		for _, a := range cv.FoldAUC {
 			folds = append(folds, fmt.Sprintf("%.4f", a))
 		}
 		cvt.Rows = append(cvt.Rows, []any{m, cv.AUC, cv.PooledAUC, cv.Precision, cv.Precision / cv.BaseRate, strings.Join(folds, " ")})
 	}
-	if len(rep.CV) == 0 {
-		res.Notes = append(res.Notes, analysis.NewNote("no_cv", "cross-validation skipped (folds=0)", "未做交叉验证（折数设为 0）"))
-	}
+	return cvt
+}
 
+// riskBand is a probability's band: high from 50 %, medium from 25 %, else low.
+func riskBand(p float64) string {
+	switch {
+	case p >= 0.5:
+		return "high"
+	case p >= 0.25:
+		return "medium"
+	}
+	return "low"
+}
+
+// riskTable lists the scored customers by value at risk (the probability times the
+// customer's revenue in the 365 days to the as-of date), then probability; with the
+// histogram of probabilities and the customers by risk band.
+func riskTable(rep *Report, in analysis.Input) (analysis.Table, analysis.Series, analysis.Series) {
+	names := map[int64]string{}
+	for i := range in.Data.Customers {
+		names[in.Data.Customers[i].ID] = in.Data.Customers[i].Name
+	}
 	risk := analysis.Table{Key: "risk", PerCustomer: true, Columns: []analysis.Column{
 		{Key: "customer_id", Type: "int"}, {Key: "name", Type: "string"}, {Key: "probability", Type: "percent"},
 		{Key: "risk_band", Type: "label"}, {Key: "drivers", Type: "reasons"},
 		{Key: "recency_days", Type: "int"}, {Key: "frequency", Type: "int"}, {Key: "monetary", Type: "currency"},
 		{Key: "revenue_12m", Type: "currency"}, {Key: "value_at_risk", Type: "currency"}, {Key: "reasons", Type: "reasons"}}}
-	// Value at risk: the probability times the customer's revenue in the 365 days to the as-of
-	// date. The list is sorted by it, then by probability.
 	recent := map[int64]float64{}
 	// Order times are whole milliseconds: t.After(x) ⇔ At > x.UnixMilli().
 	yearAgo, asOf := in.AsOf.AddDate(0, 0, -365).UnixMilli(), in.AsOf.UnixMilli()
@@ -178,13 +223,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 	hist.Drill.Edges = append(hist.Drill.Edges, 1)
 	bands := map[string]int{}
 	for _, s := range rep.Scores {
-		band := "low"
-		switch {
-		case s.Prob >= 0.5:
-			band = "high"
-		case s.Prob >= 0.25:
-			band = "medium"
-		}
+		band := riskBand(s.Prob)
 		bands[band]++
 		var dr []string
 		for _, d := range s.Drivers {
@@ -203,7 +242,12 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 	pie := analysis.Series{Key: "risk_bands", Kind: "pie", X: []string{"high", "medium", "low"},
 		Drill: analysis.Drill{Column: "risk_band"},
 		Y:     []analysis.Values{{Key: "customers", Data: []float64{float64(bands["high"]), float64(bands["medium"]), float64(bands["low"])}}}}
+	return risk, hist, pie
+}
 
+// driverTable lists the features by the chosen model's importance, with the ten first in a
+// chart.
+func driverTable(rep *Report) (analysis.Table, analysis.Series) {
 	drv := analysis.Table{Key: "drivers", Columns: []analysis.Column{{Key: "feature", Type: "label"},
 		{Key: "importance", Type: "percent"}, {Key: "logit_coefficient", Type: "float"}, {Key: "gbdt_gain", Type: "percent"}}}
 	imp := rep.Importance[rep.Model]
@@ -220,9 +264,7 @@ func result(rep *Report, in analysis.Input) *analysis.Result {
 			bar.Y[0].Data = append(bar.Y[0].Data, imp[k])
 		}
 	}
-	res.Tables = []analysis.Table{risk, drv, cvt}
-	res.Series = []analysis.Series{bar, hist, pie}
-	return res
+	return drv, bar
 }
 
 // shortfallNote says in words what the model lacks and how to get it.
@@ -268,7 +310,7 @@ func sortDesc(idx []int, v []float64) {
 	}
 }
 
-var labels = map[string]analysis.Text{
+var labels = analysis.WithFields(map[string]analysis.Text{
 	"too_little": {En: "Too little to work with", Zh: "数据不足"},
 	ShortHistoryAttributes: {En: "No purchase history and no customer attributes to learn from: import orders, or the customer file with all its columns (columns kexi does not know are kept as custom fields unless --skip-unknown)",
 		Zh: "没有购买记录,也没有客户属性可供学习:请导入订单,或导入包含全部列的客户文件(kexi 不认识的列默认保留为自定义字段,除非指定 --skip-unknown)"},
@@ -347,12 +389,10 @@ var labels = map[string]analysis.Text{
 	FIncome:                 {En: "Income", Zh: "收入"},
 	// The fields of one-hot features (FIELD=VALUE) and of channel shares.
 	"kind":          {En: "Customer kind", Zh: "客户类型"},
-	"gender":        {En: "Gender", Zh: "性别"},
-	"province":      {En: "Province", Zh: "省份"},
 	"channel":       {En: "Channel", Zh: "渠道"},
 	"top_category":  {En: "Main category", Zh: "主要品类"},
 	"channel_share": {En: "Share of orders via", Zh: "渠道订单占比"},
-}
+}, "gender", "province")
 
 // Reasons describes what moves a customer's risk, for people: the drivers that raise it, then
 // those that lower it, each as "FEATURE (VALUE) ↑" or "… ↓", joined by "; " (a one-hot

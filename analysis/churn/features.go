@@ -80,12 +80,36 @@ type Builder struct {
 // NewBuilder prepares a feature builder for d (which must be normalised).
 func NewBuilder(d *kexi.Dataset) *Builder {
 	b := &Builder{d: d, idx: d.CustomerIndex(), runs: make([][2]int, len(d.Customers)), dates: map[string]bool{}}
+	b.orders()
+	customCats := b.customFields()
+	b.cats = append([]catField{
+		{name: "kind", get: func(c *kexi.Customer) string { return string(c.Kind) }},
+		{name: "gender", get: func(c *kexi.Customer) string { return c.Gender }},
+		{name: "province", get: func(c *kexi.Customer) string { return c.Province }},
+		{name: "channel", get: func(c *kexi.Customer) string { return c.Channel }},
+	}, customCats...)
+	for k := range b.cats {
+		cnt := map[string]int{}
+		for i := range d.Customers {
+			if v := b.cats[k].get(&d.Customers[i]); v != "" {
+				cnt[v]++
+			}
+		}
+		b.cats[k].levels, b.cats[k].other = topLevels(cnt, maxLevels)
+	}
+	b.columns()
+	return b
+}
+
+// orders finds each customer's run of orders and the most frequent order channels and
+// product categories.
+func (b *Builder) orders() {
 	for i := range b.runs {
 		b.runs[i] = [2]int{-1, -1}
 	}
 	chCount := map[string]int{}
 	catCount := map[string]int{}
-	t := &d.Orders
+	t := &b.d.Orders
 	t.Runs(func(cid int64, lo, hi int) {
 		if pos, ok := b.idx[cid]; ok && cid != 0 {
 			b.runs[pos] = [2]int{lo, hi}
@@ -104,38 +128,20 @@ func NewBuilder(d *kexi.Dataset) *Builder {
 	})
 	b.channels, _ = topLevels(chCount, maxLevels)
 	b.topCat, _ = topLevels(catCount, maxLevels)
+}
 
-	// Custom fields: declared types first, else numeric when every non-empty value parses.
+// customFields sorts the customers' custom fields into numbers (declared types first, else
+// numeric when every non-empty value parses), dates and categories (few distinct values),
+// and returns the categorical ones.
+func (b *Builder) customFields() []catField {
+	d := b.d
 	declared := map[string]kexi.FieldType{}
 	for _, f := range d.CustomFields {
 		if f.Entity == "customer" {
 			declared[f.Name] = f.Type
 		}
 	}
-	type seen struct {
-		numeric bool
-		values  map[string]int
-	}
-	custom := map[string]*seen{}
-	for i := range d.Customers {
-		for k, v := range d.Customers[i].Custom {
-			s := custom[k]
-			if s == nil {
-				s = &seen{numeric: true, values: map[string]int{}}
-				custom[k] = s
-			}
-			v = strings.TrimSpace(v)
-			if v == "" {
-				continue
-			}
-			if _, err := strconv.ParseFloat(v, 64); err != nil {
-				s.numeric = false
-			}
-			if len(s.values) <= maxText {
-				s.values[v]++
-			}
-		}
-	}
+	custom := seenCustom(d.Customers)
 	var customNames []string
 	for k := range custom {
 		customNames = append(customNames, k)
@@ -166,23 +172,44 @@ func NewBuilder(d *kexi.Dataset) *Builder {
 				get: func(c *kexi.Customer) string { return strings.TrimSpace(c.Custom[key]) }})
 		}
 	}
-	b.cats = append([]catField{
-		{name: "kind", get: func(c *kexi.Customer) string { return string(c.Kind) }},
-		{name: "gender", get: func(c *kexi.Customer) string { return c.Gender }},
-		{name: "province", get: func(c *kexi.Customer) string { return c.Province }},
-		{name: "channel", get: func(c *kexi.Customer) string { return c.Channel }},
-	}, customCats...)
-	for k := range b.cats {
-		cnt := map[string]int{}
-		for i := range d.Customers {
-			if v := b.cats[k].get(&d.Customers[i]); v != "" {
-				cnt[v]++
+	return customCats
+}
+
+// seen is what the customers hold in one custom field: whether every non-empty value is a
+// number, and the counts of the values (up to just over maxText of them).
+type seen struct {
+	numeric bool
+	values  map[string]int
+}
+
+// seenCustom returns what the customers hold in each custom field.
+func seenCustom(cs []kexi.Customer) map[string]*seen {
+	custom := map[string]*seen{}
+	for i := range cs {
+		for k, v := range cs[i].Custom {
+			s := custom[k]
+			if s == nil {
+				s = &seen{numeric: true, values: map[string]int{}}
+				custom[k] = s
+			}
+			v = strings.TrimSpace(v)
+			if v == "" {
+				continue
+			}
+			if _, err := strconv.ParseFloat(v, 64); err != nil {
+				s.numeric = false
+			}
+			if len(s.values) <= maxText {
+				s.values[v]++
 			}
 		}
-		b.cats[k].levels, b.cats[k].other = topLevels(cnt, maxLevels)
 	}
+	return custom
+}
 
-	// Column names.
+// columns names the feature columns: the base ones, the channel shares, the numeric custom
+// fields, the top categories and each categorical field's levels.
+func (b *Builder) columns() {
 	b.names = slices.Clone(baseNames)
 	b.colChan = len(b.names)
 	for _, ch := range b.channels {
@@ -204,7 +231,6 @@ func NewBuilder(d *kexi.Dataset) *Builder {
 			b.names = append(b.names, b.cats[k].name+"=(other)")
 		}
 	}
-	return b
 }
 
 // topLevels returns up to n values by descending count (ties by value) and whether more
@@ -279,125 +305,158 @@ func (b *Builder) Frame(cutoff time.Time, rows []int) *Frame {
 		rowOf[pos] = int32(r)
 		f.IDs[r] = d.Customers[pos].ID
 	}
-	nan := math.NaN()
-	catSpend := make([]float64, len(b.topCat))
-	chanN := make([]float64, len(b.channels))
-	// Order times are whole milliseconds: t.After(x) ⇔ At > x.UnixMilli().
-	ot := &d.Orders
-	cut, d90, d180 := cutoff.UnixMilli(), cutoff.Add(-90*day).UnixMilli(), cutoff.Add(-180*day).UnixMilli()
+	sc := &sums{catSpend: make([]float64, len(b.topCat)), chanN: make([]float64, len(b.channels))}
 	for r, pos := range rows {
-		x := f.M.Row(r)
-		c := &d.Customers[pos]
-		var n, paid, money, returned, last90, prev90 float64
-		var first, last time.Time
-		clear(catSpend)
-		clear(chanN)
-		if run := b.runs[pos]; run[0] >= 0 {
-			lastK := -1
-			for k := run[0]; k < run[1]; k++ {
-				at := ot.At[k]
-				if at > cut {
-					break
-				}
-				returned += ot.Returned[k]
-				if !ot.IsPurchase(k) {
-					continue
-				}
-				amount := ot.Amount[k]
-				n++
-				if amount > 0 { // a $0 purchase counts in frequency, not in the AOV
-					paid++
-				}
-				money += amount
-				if first.IsZero() {
-					first = ot.Time(k)
-				}
-				lastK = k
-				if at > d90 {
-					last90 += amount
-				} else if at > d180 {
-					prev90 += amount
-				}
-				if j := slices.Index(b.channels, ot.Channel(k)); j >= 0 {
-					chanN[j]++
-				}
-				lo, hi := ot.LineRange(k)
-				for l := lo; l < hi; l++ {
-					if j := slices.Index(b.topCat, ot.Lines.ItemOf(l).Category); j >= 0 {
-						catSpend[j] += ot.Lines.Quantity[l] * ot.Lines.UnitPrice[l]
-					}
-				}
-			}
-			if lastK >= 0 {
-				last = ot.Time(lastK)
-			}
+		b.sum(sc, pos, cutoff)
+		b.fill(f.M.Row(r), &d.Customers[pos], sc, cutoff)
+	}
+	b.activity(f, rowOf, cutoff)
+	return f
+}
+
+// sums is one customer's purchases up to a cut-off: how many, those with a positive amount,
+// their total, the returns, the spend in the last 90 days and the 90 before, the first and
+// last purchase, the purchases by channel and the item value by top category.
+type sums struct {
+	n, paid, money, returned, last90, prev90 float64
+	first, last                              time.Time
+	catSpend, chanN                          []float64
+}
+
+// sum sums the purchases of the customer at position pos up to cutoff into s.
+func (b *Builder) sum(s *sums, pos int, cutoff time.Time) {
+	catSpend, chanN := s.catSpend, s.chanN
+	*s = sums{catSpend: catSpend, chanN: chanN}
+	clear(catSpend)
+	clear(chanN)
+	run := b.runs[pos]
+	if run[0] < 0 {
+		return
+	}
+	// Order times are whole milliseconds: t.After(x) ⇔ At > x.UnixMilli().
+	ot := &b.d.Orders
+	cut, d90, d180 := cutoff.UnixMilli(), cutoff.Add(-90*day).UnixMilli(), cutoff.Add(-180*day).UnixMilli()
+	lastK := -1
+	for k := run[0]; k < run[1]; k++ {
+		at := ot.At[k]
+		if at > cut {
+			break
 		}
-		x[0], x[1], x[2], x[3], x[4] = nan, n, money, nan, nan
-		if n > 0 {
-			x[0] = cutoff.Sub(last).Hours() / 24
-			x[3] = 0
-			if paid > 0 {
-				x[3] = money / paid
-			}
+		s.returned += ot.Returned[k]
+		if !ot.IsPurchase(k) {
+			continue
 		}
-		start := first
-		if !c.CreatedAt.IsZero() && !c.CreatedAt.After(cutoff) && (start.IsZero() || c.CreatedAt.Before(start)) {
-			start = c.CreatedAt
+		amount := ot.Amount[k]
+		s.n++
+		if amount > 0 { // a $0 purchase counts in frequency, not in the AOV
+			s.paid++
 		}
-		if !start.IsZero() {
-			x[4] = cutoff.Sub(start).Hours() / 24
+		s.money += amount
+		if s.first.IsZero() {
+			s.first = ot.Time(k)
 		}
-		x[5] = last90
-		if last90+prev90 > 0 {
-			x[6] = (last90 - prev90) / (last90 + prev90)
+		lastK = k
+		if at > d90 {
+			s.last90 += amount
+		} else if at > d180 {
+			s.prev90 += amount
 		}
-		if money > 0 {
-			x[7] = returned / money
+		if j := slices.Index(b.channels, ot.Channel(k)); j >= 0 {
+			chanN[j]++
 		}
-		x[11], x[12] = nan, nan
-		x[13], x[14] = nan, nan
-		if c.Age > 0 {
-			x[13] = float64(c.Age)
-		}
-		if c.Income > 0 {
-			x[14] = c.Income
-		}
-		if n > 0 {
-			for j := range chanN {
-				x[b.colChan+j] = chanN[j] / n
-			}
-		}
-		for j, k := range b.numCustom {
-			x[b.colCustom+j] = nan
-			v := strings.TrimSpace(c.Custom[k])
-			if v == "" {
-				continue
-			}
-			if b.dates[k] {
-				if t, err := time.Parse("2006-01-02", v); err == nil {
-					x[b.colCustom+j] = cutoff.Sub(t).Hours() / 24
-				}
-			} else if fv, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(fv, 0) {
-				x[b.colCustom+j] = fv
-			}
-		}
-		if best, j := maxIndex(catSpend); best > 0 {
-			x[b.colCustom+len(b.numCustom)+j] = 1
-		}
-		for k := range b.cats {
-			cf := &b.cats[k]
-			v := cf.get(c)
-			if v == "" {
-				continue
-			}
-			if j := slices.Index(cf.levels, v); j >= 0 {
-				x[cf.col+j] = 1
-			} else if cf.other {
-				x[cf.col+len(cf.levels)] = 1
+		lo, hi := ot.LineRange(k)
+		for l := lo; l < hi; l++ {
+			if j := slices.Index(b.topCat, ot.Lines.ItemOf(l).Category); j >= 0 {
+				catSpend[j] += ot.Lines.Quantity[l] * ot.Lines.UnitPrice[l]
 			}
 		}
 	}
-	// Interactions and surveys at or before the cut-off (both slices are in time order).
+	if lastK >= 0 {
+		s.last = ot.Time(lastK)
+	}
+}
+
+// fill writes customer c's features as of cutoff into their row x, from their purchases s
+// and their record.
+func (b *Builder) fill(x []float64, c *kexi.Customer, s *sums, cutoff time.Time) {
+	nan := math.NaN()
+	x[0], x[1], x[2], x[3], x[4] = nan, s.n, s.money, nan, nan
+	if s.n > 0 {
+		x[0] = cutoff.Sub(s.last).Hours() / 24
+		x[3] = 0
+		if s.paid > 0 {
+			x[3] = s.money / s.paid
+		}
+	}
+	start := s.first
+	if !c.CreatedAt.IsZero() && !c.CreatedAt.After(cutoff) && (start.IsZero() || c.CreatedAt.Before(start)) {
+		start = c.CreatedAt
+	}
+	if !start.IsZero() {
+		x[4] = cutoff.Sub(start).Hours() / 24
+	}
+	x[5] = s.last90
+	if s.last90+s.prev90 > 0 {
+		x[6] = (s.last90 - s.prev90) / (s.last90 + s.prev90)
+	}
+	if s.money > 0 {
+		x[7] = s.returned / s.money
+	}
+	x[11], x[12] = nan, nan
+	x[13], x[14] = nan, nan
+	if c.Age > 0 {
+		x[13] = float64(c.Age)
+	}
+	if c.Income > 0 {
+		x[14] = c.Income
+	}
+	if s.n > 0 {
+		for j := range s.chanN {
+			x[b.colChan+j] = s.chanN[j] / s.n
+		}
+	}
+	b.custom(x, c, cutoff)
+	if best, j := maxIndex(s.catSpend); best > 0 {
+		x[b.colCustom+len(b.numCustom)+j] = 1
+	}
+	for k := range b.cats {
+		cf := &b.cats[k]
+		v := cf.get(c)
+		if v == "" {
+			continue
+		}
+		if j := slices.Index(cf.levels, v); j >= 0 {
+			x[cf.col+j] = 1
+		} else if cf.other {
+			x[cf.col+len(cf.levels)] = 1
+		}
+	}
+}
+
+// custom writes customer c's numeric custom fields into x: numbers as they are, dates as days
+// before cutoff, NaN when empty or not readable.
+func (b *Builder) custom(x []float64, c *kexi.Customer, cutoff time.Time) {
+	for j, k := range b.numCustom {
+		x[b.colCustom+j] = math.NaN()
+		v := strings.TrimSpace(c.Custom[k])
+		if v == "" {
+			continue
+		}
+		if b.dates[k] {
+			if t, err := time.Parse("2006-01-02", v); err == nil {
+				x[b.colCustom+j] = cutoff.Sub(t).Hours() / 24
+			}
+		} else if fv, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(fv, 0) {
+			x[b.colCustom+j] = fv
+		}
+	}
+}
+
+// activity adds the interactions and the latest survey answers at or before the cut-off
+// (both slices are in time order) to the rows (rowOf: by position in Dataset.Customers, -1
+// for none).
+func (b *Builder) activity(f *Frame, rowOf []int32, cutoff time.Time) {
+	d := b.d
 	for k := range d.Interactions {
 		it := &d.Interactions[k]
 		if it.At.After(cutoff) {
@@ -431,7 +490,6 @@ func (b *Builder) Frame(cutoff time.Time, rows []int) *Frame {
 			x[12] = s.Score
 		}
 	}
-	return f
 }
 
 func maxIndex(v []float64) (float64, int) {

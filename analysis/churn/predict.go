@@ -162,21 +162,55 @@ func (rep *Report) shortfall(train *Frame) {
 // (no rows, or only one class).
 func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 	o = o.withDefaults()
-	mode := o.Label
-	if mode == LabelAuto {
-		mode = LabelHorizon
-		for i := range d.Customers {
-			if d.Customers[i].Churned {
-				mode = LabelFlag
-				break
-			}
-		}
-	}
+	mode := labelMode(d.Customers, o.Label)
 	b := NewBuilder(d)
 	rep := &Report{Mode: mode, Model: o.Model, CV: map[string]*CVResult{}, Importance: map[string][]float64{}}
-	var trainRows, scoreRows []int
-	var labels []bool
-	switch mode {
+	trainRows, scoreRows, labels, err := rep.split(d, b, asOf, o)
+	if err != nil {
+		return nil, err
+	}
+	train := b.Frame(rep.Cutoff, trainRows)
+	train.Labels = labels
+	enc := FitEncoder(train)
+	if len(enc.Names) == 0 {
+		return nil, analysis.Refuse(analysis.NewNote("churn_no_feature", "churn: no feature varies between customers", "没有任何特征在客户之间有差异，无法建模"))
+	}
+	rep.Features = enc.Names
+	chosen, err := rep.fit(enc.Transform(train), labels, o)
+	if err != nil {
+		return nil, err
+	}
+	rep.shortfall(train)
+	// Score: in flag mode the training frame already holds the features as of asOf.
+	var frame *Frame
+	if mode == LabelFlag {
+		frame = unflagged(d, train, trainRows, len(scoreRows))
+	} else {
+		frame = b.Frame(asOf, scoreRows)
+	}
+	rep.score(frame, enc, chosen)
+	return rep, nil
+}
+
+// labelMode returns the label mode: the option, or with auto flag when a customer is flagged
+// churned, else horizon.
+func labelMode(cs []kexi.Customer, label string) string {
+	if label != LabelAuto {
+		return label
+	}
+	for i := range cs {
+		if cs[i].Churned {
+			return LabelFlag
+		}
+	}
+	return LabelHorizon
+}
+
+// split sets the cut-off and the counts of the training rows, and returns the training rows
+// (positions in d.Customers) with their labels and the rows to score (see Predict). It
+// refuses training rows of one class.
+func (rep *Report) split(d *kexi.Dataset, b *Builder, asOf time.Time, o Options) (trainRows, scoreRows []int, labels []bool, err error) {
+	switch rep.Mode {
 	case LabelFlag:
 		rep.Cutoff = asOf
 		for i := range d.Customers {
@@ -198,7 +232,7 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 			}
 		}
 	default:
-		return nil, kexi.Errorf(kexi.EINVALID, "churn: label %q: expected auto, flag or horizon", o.Label)
+		return nil, nil, nil, kexi.Errorf(kexi.EINVALID, "churn: label %q: expected auto, flag or horizon", o.Label)
 	}
 	rep.Rows = len(trainRows)
 	for _, v := range labels {
@@ -207,21 +241,21 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 		}
 	}
 	if rep.Churned == 0 || rep.Churned == rep.Rows {
-		return nil, analysis.Refuse(analysis.NewNote("churn_one_class",
+		return nil, nil, nil, analysis.Refuse(analysis.NewNote("churn_one_class",
 			"churn: {rows} customers to learn from, {churned} of them churned ({mode} labels, cut-off {cutoff}): a model needs both churned and retained customers",
 			"可用于训练的客户有 {rows} 位，其中流失 {churned} 位（标签方式：{mode}，截止日 {cutoff}）：模型需要同时有流失和留存的客户",
 			analysis.V("rows", strconv.Itoa(rep.Rows)), analysis.V("churned", strconv.Itoa(rep.Churned)),
-			modeArg(mode), analysis.V("cutoff", rep.Cutoff.Format("2006-01-02"))))
+			modeArg(rep.Mode), analysis.V("cutoff", rep.Cutoff.Format("2006-01-02"))))
 	}
-	train := b.Frame(rep.Cutoff, trainRows)
-	train.Labels = labels
-	enc := FitEncoder(train)
-	if len(enc.Names) == 0 {
-		return nil, analysis.Refuse(analysis.NewNote("churn_no_feature", "churn: no feature varies between customers", "没有任何特征在客户之间有差异，无法建模"))
-	}
-	rep.Features = enc.Names
-	x := enc.Transform(train)
+	return trainRows, scoreRows, labels, nil
+}
 
+// fit fits both models on all training rows and cross-validates them (unless NoCV), setting
+// the report's CV results, importances and logit coefficients, and returns the chosen model.
+// Every fit, the final ones and the cross-validation folds', is one job for a pool of
+// GOMAXPROCS goroutines: the final fits first (the trees' bins them), then the trees'
+// folds, as they take longest.
+func (rep *Report) fit(x *Matrix, labels []bool, o Options) (Model, error) {
 	learners := map[string]learner{
 		ModelLogit: logitLearner(x, labels, o.Lambda),
 		ModelGBDT:  gbdtLearner(x, labels, o.GBDT),
@@ -229,9 +263,6 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 	if _, ok := learners[o.Model]; !ok {
 		return nil, kexi.Errorf(kexi.EINVALID, "churn: model %q: expected gbdt or logit", o.Model)
 	}
-	// Every fit, the final ones on all training rows and the cross-validation folds', is one
-	// job for a pool of GOMAXPROCS goroutines: the final fits first (the trees' bins them),
-	// then the trees' folds, as they take longest.
 	names := []string{ModelGBDT, ModelLogit}
 	cvs := map[string]*cvRun{}
 	final := make([]Model, len(names))
@@ -278,30 +309,32 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 			chosen = m
 		}
 	}
+	return chosen, nil
+}
 
-	rep.shortfall(train)
-
-	// Score: in flag mode the training frame already holds the features as of asOf.
-	var frame *Frame
-	var xs *Matrix
-	if mode == LabelFlag {
-		keep := make([]int, 0, len(scoreRows))
-		for r, pos := range trainRows {
-			if !d.Customers[pos].Churned {
-				keep = append(keep, r)
-			}
+// unflagged returns the rows of the training frame (of trainRows) whose customers are not
+// flagged churned: in flag mode, the customers to score, with their features as of asOf.
+func unflagged(d *kexi.Dataset, train *Frame, trainRows []int, n int) *Frame {
+	keep := make([]int, 0, n)
+	for r, pos := range trainRows {
+		if !d.Customers[pos].Churned {
+			keep = append(keep, r)
 		}
-		frame = &Frame{Names: train.Names, IDs: make([]int64, len(keep))}
-		var m *Matrix
-		m, _ = train.M.subset(keep, nil)
-		frame.M = *m
-		for k, r := range keep {
-			frame.IDs[k] = train.IDs[r]
-		}
-	} else {
-		frame = b.Frame(asOf, scoreRows)
 	}
-	xs = enc.Transform(frame)
+	frame := &Frame{Names: train.Names, IDs: make([]int64, len(keep))}
+	m, _ := train.M.subset(keep, nil)
+	frame.M = *m
+	for k, r := range keep {
+		frame.IDs[k] = train.IDs[r]
+	}
+	return frame
+}
+
+// score scores the frame's customers with the chosen model, each with the features that
+// raise their risk most and those that lower it most, highest probability first (ties by
+// id).
+func (rep *Report) score(frame *Frame, enc *Encoder, chosen Model) {
+	xs := enc.Transform(frame)
 	rep.Scores = make([]Score, frame.M.Rows)
 	// Customers are scored in chunks, concurrently; each score depends on its row only.
 	const chunk = 2048
@@ -333,7 +366,6 @@ func Predict(d *kexi.Dataset, asOf time.Time, o Options) (*Report, error) {
 		}
 		return cmp.Compare(a.CustomerID, b.CustomerID)
 	})
-	return rep, nil
 }
 
 // topDrivers returns up to n features with the largest positive contributions (above 1e-9),

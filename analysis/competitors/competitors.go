@@ -42,14 +42,38 @@ var Metrics = []string{"nps", "csat", "ces", "repeat_rate", "active_customers", 
 // be computed (no answers, no revenue in the earlier year) are NaN.
 func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 	from := asOf.AddDate(-1, 0, 0)
-	prevFrom := asOf.AddDate(-2, 0, 0)
-	in := func(t, a, b time.Time) bool { return t.After(a) && !t.After(b) }
 	m := map[string]float64{}
+	surveyMetrics(m, d.Surveys, from, asOf)
+	orderMetrics(m, &d.Orders, from, asOf)
+	m["customers"] = float64(len(d.Customers))
+	complaints := 0
+	for i := range d.Interactions {
+		if x := &d.Interactions[i]; x.Kind == kexi.Complaint && within(x.At, from, asOf) {
+			complaints++
+		}
+	}
+	m["complaints"] = float64(complaints)
+	return m
+}
+
+// within reports whether t is in (a, b].
+func within(t, a, b time.Time) bool { return t.After(a) && !t.After(b) }
+
+// div is a/b, NaN when b is 0.
+func div(a, b float64) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return a / b
+}
+
+// surveyMetrics puts into m the NPS, CSAT and CES of the valid answers in (from, asOf].
+func surveyMetrics(m map[string]float64, surveys []kexi.SurveyResponse, from, asOf time.Time) {
 	var prom, det, nps, sat, csat, cesN int
 	var cesSum float64
-	for i := range d.Surveys {
-		s := &d.Surveys[i]
-		if !in(s.At, from, asOf) {
+	for i := range surveys {
+		s := &surveys[i]
+		if !within(s.At, from, asOf) {
 			continue
 		}
 		switch s.Kind {
@@ -79,18 +103,17 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 			cesSum += s.Score
 		}
 	}
-	div := func(a, b float64) float64 {
-		if b == 0 {
-			return math.NaN()
-		}
-		return a / b
-	}
 	m["nps"] = div(100*float64(prom-det), float64(nps))
 	m["csat"] = div(float64(sat), float64(csat))
 	m["ces"] = div(cesSum, float64(cesN))
+}
+
+// orderMetrics puts into m the repeat rate (of buyers up to asOf), the active customers,
+// revenue and AOV in (from, asOf] and the revenue growth on the year before.
+func orderMetrics(m map[string]float64, os *kexi.OrderTable, from, asOf time.Time) {
+	prevFrom := asOf.AddDate(-2, 0, 0)
 	var buyers, repeat, active, orders int
 	var rev, prev float64
-	os := &d.Orders
 	asOfMs := asOf.UnixMilli() // order times are whole milliseconds: after asOf is after this
 	os.Runs(func(cid int64, lo, hi int) {
 		n := 0
@@ -101,13 +124,13 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 			}
 			n++
 			switch at := os.Time(i); {
-			case in(at, from, asOf):
+			case within(at, from, asOf):
 				rev += os.Amount[i]
 				if os.IsPaid(i) { // a $0 purchase adds nothing to an average of money
 					orders++
 				}
 				act = true
-			case in(at, prevFrom, from):
+			case within(at, prevFrom, from):
 				prev += os.Amount[i]
 			}
 		}
@@ -126,18 +149,9 @@ func Live(d *kexi.Dataset, asOf time.Time) map[string]float64 {
 	})
 	m["repeat_rate"] = div(float64(repeat), float64(buyers))
 	m["active_customers"] = float64(active)
-	m["customers"] = float64(len(d.Customers))
 	m["revenue"] = rev
 	m["revenue_growth"] = div(rev, prev) - 1
 	m["aov"] = div(rev, float64(orders))
-	complaints := 0
-	for i := range d.Interactions {
-		if x := &d.Interactions[i]; x.Kind == kexi.Complaint && in(x.At, from, asOf) {
-			complaints++
-		}
-	}
-	m["complaints"] = float64(complaints)
-	return m
 }
 
 // MetricKey returns the key of a linked metric: the part after the last dot, lower case.
@@ -149,42 +163,40 @@ func MetricKey(metric string) string {
 	return metric
 }
 
-// Analysis is A17 for the registry.
-type Analysis struct{}
+// competitorsAnalysis is A17 for the registry.
+type competitorsAnalysis struct{}
 
 // New returns the competitors and SWOT analysis.
-func New() analysis.Analysis { return Analysis{} }
-
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+func New() analysis.Analysis { return competitorsAnalysis{} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (competitorsAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "competitors",
 		Code:    "A17",
-		Title:   t("Competitors and SWOT", "竞争对手与 SWOT"),
-		Summary: t("How is our market share moving against competitors, and where do we stand on the SWOT board today?", "我们与竞争对手的市场份额如何变化？SWOT 各项的当前指标如何？"),
+		Title:   analysis.Text{En: "Competitors and SWOT", Zh: "竞争对手与 SWOT"},
+		Summary: analysis.Text{En: "How is our market share moving against competitors, and where do we stand on the SWOT board today?", Zh: "我们与竞争对手的市场份额如何变化？SWOT 各项的当前指标如何？"},
 		Options: []analysis.Option{
-			{Key: "region", Default: "", Type: "string", Help: t("Region for the share trend (empty: the whole market)", "份额趋势的区域（留空为全市场）")},
+			{Key: "region", Default: "", Type: "string", Help: analysis.Text{En: "Region for the share trend (empty: the whole market)", Zh: "份额趋势的区域（留空为全市场）"}},
 		},
 		Labels: map[string]analysis.Text{
-			"shares": t("Market share", "市场份额"), "competitor": t("Competitor", "竞争对手"), "self": t("Us", "本公司"),
-			"period": t("Period", "期间"), "region": t("Region", "区域"), "share": t("Share", "份额"), "rank": t("Rank", "排名"),
-			"change": t("Change vs previous period", "较上期变化"), "others": t("Others", "其他"), "positioning": t("Positioning", "定位"),
-			"products": t("Products", "产品"), "price_positioning": t("Price positioning", "价格定位"), "latest_share": t("Latest share", "最新份额"),
-			"notes": t("Notes", "备注"), "low": t("Low price", "低价"), "mid": t("Mid price", "中价"), "high": t("High price", "高价"),
-			"swot": t("SWOT board", "SWOT 看板"), "kind": t("Kind", "类型"), "text": t("Item", "条目"), "impact": t("Impact", "影响"),
-			"scope": t("Scope", "范围"), "metric": t("Linked metric", "关联指标"), "value": t("Live value", "当前值"),
-			"S": t("Strength", "优势"), "W": t("Weakness", "劣势"), "O": t("Opportunity", "机会"), "T": t("Threat", "威胁"),
-			"self_share": t("Our share (latest period)", "本公司份额（最新）"), "self_change": t("Our share change", "本公司份额变化"),
-			"self_rank": t("Our rank", "本公司排名"), "leader": t("Market leader", "市场领先者"), "latest_period": t("Latest period", "最新期间"),
-			"competitors": t("Competitors", "竞争对手数"), "share_trend": t("Market share trend", "市场份额趋势"),
-			"latest_shares": t("Market share, latest period", "最新市场份额"), "swot_impact": t("SWOT impact", "SWOT 影响"),
-			"true": t("Yes", "是"), "false": t("No", "否"), "(none)": t("(whole market)", "（全市场）"),
-			"nps": t("NPS", "净推荐值"), "csat": t("CSAT", "满意率"), "ces": t("CES", "费力度"), "repeat_rate": t("Repeat-purchase rate", "复购率"),
-			"active_customers": t("Active customers", "活跃客户"), "customers": t("Customers", "客户数"), "revenue": t("Revenue, last 12 months", "近 12 个月收入"),
-			"revenue_growth": t("Revenue growth", "收入增长"), "aov": t("Average order value", "客单价"), "complaints": t("Complaints, last 12 months", "近 12 个月投诉"),
-			"market_share": t("Our market share", "本公司市场份额"),
+			"shares": {En: "Market share", Zh: "市场份额"}, "competitor": {En: "Competitor", Zh: "竞争对手"}, "self": {En: "Us", Zh: "本公司"},
+			"period": {En: "Period", Zh: "期间"}, "region": {En: "Region", Zh: "区域"}, "share": {En: "Share", Zh: "份额"}, "rank": {En: "Rank", Zh: "排名"},
+			"change": {En: "Change vs previous period", Zh: "较上期变化"}, "others": {En: "Others", Zh: "其他"}, "positioning": {En: "Positioning", Zh: "定位"},
+			"products": {En: "Products", Zh: "产品"}, "price_positioning": {En: "Price positioning", Zh: "价格定位"}, "latest_share": {En: "Latest share", Zh: "最新份额"},
+			"notes": {En: "Notes", Zh: "备注"}, "low": {En: "Low price", Zh: "低价"}, "mid": {En: "Mid price", Zh: "中价"}, "high": {En: "High price", Zh: "高价"},
+			"swot": {En: "SWOT board", Zh: "SWOT 看板"}, "kind": {En: "Kind", Zh: "类型"}, "text": {En: "Item", Zh: "条目"}, "impact": {En: "Impact", Zh: "影响"},
+			"scope": {En: "Scope", Zh: "范围"}, "metric": {En: "Linked metric", Zh: "关联指标"}, "value": {En: "Live value", Zh: "当前值"},
+			"S": {En: "Strength", Zh: "优势"}, "W": {En: "Weakness", Zh: "劣势"}, "O": {En: "Opportunity", Zh: "机会"}, "T": {En: "Threat", Zh: "威胁"},
+			"self_share": {En: "Our share (latest period)", Zh: "本公司份额（最新）"}, "self_change": {En: "Our share change", Zh: "本公司份额变化"},
+			"self_rank": {En: "Our rank", Zh: "本公司排名"}, "leader": {En: "Market leader", Zh: "市场领先者"}, "latest_period": {En: "Latest period", Zh: "最新期间"},
+			"competitors": {En: "Competitors", Zh: "竞争对手数"}, "share_trend": {En: "Market share trend", Zh: "市场份额趋势"},
+			"latest_shares": {En: "Market share, latest period", Zh: "最新市场份额"}, "swot_impact": {En: "SWOT impact", Zh: "SWOT 影响"},
+			"true": {En: "Yes", Zh: "是"}, "false": {En: "No", Zh: "否"}, "(none)": {En: "(whole market)", Zh: "（全市场）"},
+			"nps": {En: "NPS", Zh: "净推荐值"}, "csat": {En: "CSAT", Zh: "满意率"}, "ces": {En: "CES", Zh: "费力度"}, "repeat_rate": {En: "Repeat-purchase rate", Zh: "复购率"},
+			"active_customers": {En: "Active customers", Zh: "活跃客户"}, "customers": {En: "Customers", Zh: "客户数"}, "revenue": {En: "Revenue, last 12 months", Zh: "近 12 个月收入"},
+			"revenue_growth": {En: "Revenue growth", Zh: "收入增长"}, "aov": {En: "Average order value", Zh: "客单价"}, "complaints": {En: "Complaints, last 12 months", Zh: "近 12 个月投诉"},
+			"market_share": {En: "Our market share", Zh: "本公司市场份额"},
 		},
 		Needs: []string{"competitors", "swot"},
 		Reads: []string{"competitors", "swot", "customers", "orders", "interactions", "surveys"},
@@ -199,7 +211,7 @@ type shareRow struct {
 }
 
 // Run builds the share tables, the positioning table and the SWOT board.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a competitorsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err
@@ -211,9 +223,29 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		return nil, err
 	}
 	d := in.Data
+	rows := sortedShares(d.Competitors)
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	st, notes := shareTable(rows)
+	res.Notes = notes
+	tr := trendIn(rows, region)
+	lt := tr.latest(rows, region)
+	live := Live(d, in.AsOf)
+	live["market_share"] = lt.selfShare
+	sw, imp := swot(d.SWOT, live)
+	res.Summary = []analysis.Figure{{Key: "competitors", Value: float64(len(d.Competitors))}, {Key: "latest_period", Text: lt.period},
+		{Key: "self_share", Value: lt.selfShare, Unit: "%"}, {Key: "self_change", Value: lt.selfChange, Unit: "%"},
+		{Key: "self_rank", Value: lt.selfRank}, {Key: "leader", Text: lt.leader}}
+	res.Tables = []analysis.Table{st, positioning(d.Competitors, lt.shareOf), sw}
+	res.Series = []analysis.Series{tr.series, lt.series, imp}
+	return res, ctx.Err()
+}
+
+// sortedShares returns every competitor's shares by period, region, share (highest first)
+// and name.
+func sortedShares(cs []kexi.Competitor) []shareRow {
 	var rows []shareRow
-	for i := range d.Competitors {
-		c := &d.Competitors[i]
+	for i := range cs {
+		c := &cs[i]
 		for _, s := range c.Shares {
 			rows = append(rows, shareRow{c, strings.TrimSpace(s.Period), strings.TrimSpace(s.Region), s.Share})
 		}
@@ -230,12 +262,18 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		}
 		return cmp.Compare(a.comp.Name, b.comp.Name)
 	})
-	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
+	return rows
+}
+
+// shareTable lists the shares (sorted) with each one's rank in its period and region and its
+// change on the competitor's previous share there; "others" takes what the shares of a period
+// and region leave below 100 %, and a note reports those above.
+func shareTable(rows []shareRow) (analysis.Table, []analysis.Note) {
 	st := analysis.Table{Key: "shares", Columns: []analysis.Column{{Key: "period", Type: "string"}, {Key: "region", Type: "string"},
 		{Key: "competitor", Type: "string"}, {Key: "self", Type: "label"}, {Key: "share", Type: "percent"}, {Key: "rank", Type: "int"},
 		{Key: "change", Type: "percent"}}}
-	// Previous share of the same competitor and region, for the change column.
-	last := map[[2]string]float64{}
+	var notes []analysis.Note
+	last := map[[2]string]float64{} // the previous share of a competitor and region
 	for i := 0; i < len(rows); {
 		j := i
 		var sum float64
@@ -259,86 +297,112 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			if rows[i].region == "" {
 				reg = analysis.T("region", "whole market", "整体市场")
 			}
-			res.Notes = append(res.Notes, analysis.NewNote("shares_over_100", "shares in {period} ({region}) add up to more than 100%",
+			notes = append(notes, analysis.NewNote("shares_over_100", "shares in {period} ({region}) add up to more than 100%",
 				"{period}（{region}）各品牌的市场份额合计超过 100%", analysis.V("period", rows[i].period), reg))
 		case sum < 1-1e-9:
 			st.Rows = append(st.Rows, []any{rows[i].period, rows[i].region, "others", "false", 1 - sum, j - i + 1, math.NaN()})
 		}
 		i = j
 	}
+	return st, notes
+}
 
-	// Trend in the chosen region.
-	var periods []string
+// trend is the shares in one region by period.
+type trend struct {
+	periods []string              // in order
+	val     map[[2]string]float64 // by competitor name and period
+	series  analysis.Series
+}
+
+// trendIn returns the shares in region over the periods, one line per competitor.
+func trendIn(rows []shareRow, region string) trend {
+	tr := trend{val: map[[2]string]float64{}}
 	var names []string
-	val := map[[2]string]float64{}
 	for _, r := range rows {
 		if r.region != region {
 			continue
 		}
-		if !slices.Contains(periods, r.period) {
-			periods = append(periods, r.period)
+		if !slices.Contains(tr.periods, r.period) {
+			tr.periods = append(tr.periods, r.period)
 		}
 		if !slices.Contains(names, r.comp.Name) {
 			names = append(names, r.comp.Name)
 		}
-		val[[2]string{r.comp.Name, r.period}] = r.share
+		tr.val[[2]string{r.comp.Name, r.period}] = r.share
 	}
 	slices.Sort(names)
-	trend := analysis.Series{Key: "share_trend", Kind: "line", X: periods}
+	tr.series = analysis.Series{Key: "share_trend", Kind: "line", X: tr.periods}
 	for _, n := range names {
-		v := make([]float64, len(periods))
-		for k, p := range periods {
-			if s, ok := val[[2]string{n, p}]; ok {
+		v := make([]float64, len(tr.periods))
+		for k, p := range tr.periods {
+			if s, ok := tr.val[[2]string{n, p}]; ok {
 				v[k] = s
 			} else {
 				v[k] = math.NaN()
 			}
 		}
-		trend.Y = append(trend.Y, analysis.Values{Key: n, Data: v, Unit: "percent"})
+		tr.series.Y = append(tr.series.Y, analysis.Values{Key: n, Data: v, Unit: "percent"})
 	}
-	latest := analysis.Series{Key: "latest_shares", Kind: "pie"}
+	return tr
+}
+
+// latest is the shares of the latest period in a region.
+type latest struct {
+	period                          string
+	leader                          string
+	selfShare, selfChange, selfRank float64 // NaN when unknown
+	shareOf                         map[string]float64
+	series                          analysis.Series
+}
+
+// latest returns the shares of the trend's latest period: the leader, and the business's
+// own share, its change on the period before and its rank.
+func (tr trend) latest(rows []shareRow, region string) latest {
+	lt := latest{selfShare: math.NaN(), selfChange: math.NaN(), selfRank: math.NaN(), shareOf: map[string]float64{},
+		series: analysis.Series{Key: "latest_shares", Kind: "pie"}}
 	var lv []float64
-	selfShare, selfChange, selfRank := math.NaN(), math.NaN(), math.NaN()
-	leader, latestPeriod := "", ""
-	latestOf := map[string]float64{}
-	if len(periods) > 0 {
-		latestPeriod = periods[len(periods)-1]
+	if periods := tr.periods; len(periods) > 0 {
+		lt.period = periods[len(periods)-1]
 		var lr []shareRow
 		for _, r := range rows {
-			if r.region == region && r.period == latestPeriod {
+			if r.region == region && r.period == lt.period {
 				lr = append(lr, r)
 			}
 		}
 		var sum float64
 		for k, r := range lr {
-			latest.X = append(latest.X, r.comp.Name)
+			lt.series.X = append(lt.series.X, r.comp.Name)
 			lv = append(lv, r.share)
-			latestOf[r.comp.Name] = r.share
+			lt.shareOf[r.comp.Name] = r.share
 			sum += r.share
 			if k == 0 {
-				leader = r.comp.Name
+				lt.leader = r.comp.Name
 			}
 			if r.comp.Self {
-				selfShare, selfRank = r.share, float64(k+1)
+				lt.selfShare, lt.selfRank = r.share, float64(k+1)
 				if len(periods) > 1 {
-					if p, ok := val[[2]string{r.comp.Name, periods[len(periods)-2]}]; ok {
-						selfChange = r.share - p
+					if p, ok := tr.val[[2]string{r.comp.Name, periods[len(periods)-2]}]; ok {
+						lt.selfChange = r.share - p
 					}
 				}
 			}
 		}
 		if sum < 1-1e-9 {
-			latest.X = append(latest.X, "others")
+			lt.series.X = append(lt.series.X, "others")
 			lv = append(lv, 1-sum)
 		}
 	}
-	latest.Y = []analysis.Values{{Key: "share", Data: lv}}
+	lt.series.Y = []analysis.Values{{Key: "share", Data: lv}}
+	return lt
+}
 
+// positioning lists the competitors, the business itself first, then by name.
+func positioning(cs []kexi.Competitor, shareOf map[string]float64) analysis.Table {
 	pos := analysis.Table{Key: "positioning", Columns: []analysis.Column{{Key: "competitor", Type: "string"}, {Key: "self", Type: "label"},
 		{Key: "products", Type: "string"}, {Key: "price_positioning", Type: "label"}, {Key: "latest_share", Type: "percent"}, {Key: "notes", Type: "string"}}}
-	comps := make([]*kexi.Competitor, len(d.Competitors))
-	for i := range d.Competitors {
-		comps[i] = &d.Competitors[i]
+	comps := make([]*kexi.Competitor, len(cs))
+	for i := range cs {
+		comps[i] = &cs[i]
 	}
 	slices.SortStableFunc(comps, func(a, b *kexi.Competitor) int {
 		if a.Self != b.Self {
@@ -350,20 +414,23 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		return cmp.Compare(a.Name, b.Name)
 	})
 	for _, c := range comps {
-		s, ok := latestOf[c.Name]
+		s, ok := shareOf[c.Name]
 		if !ok {
 			s = math.NaN()
 		}
 		pos.Rows = append(pos.Rows, []any{c.Name, boolText(c.Self), c.Products, strings.ToLower(strings.TrimSpace(c.Positioning)), s, c.Notes})
 	}
+	return pos
+}
 
-	live := Live(d, in.AsOf)
-	live["market_share"] = selfShare
+// swot lists the SWOT items by kind (S, W, O, T, then others), impact (highest first) and id,
+// each with its linked metric's live value, and charts the impact by kind.
+func swot(all []kexi.SWOTItem, live map[string]float64) (analysis.Table, analysis.Series) {
 	sw := analysis.Table{Key: "swot", Columns: []analysis.Column{{Key: "kind", Type: "label"}, {Key: "text", Type: "string"},
 		{Key: "impact", Type: "int"}, {Key: "scope", Type: "terms"}, {Key: "metric", Type: "terms"}, {Key: "value", Type: "float"}}}
-	items := make([]*kexi.SWOTItem, len(d.SWOT))
-	for i := range d.SWOT {
-		items[i] = &d.SWOT[i]
+	items := make([]*kexi.SWOTItem, len(all))
+	for i := range all {
+		items[i] = &all[i]
 	}
 	order := func(k string) int {
 		if i := strings.Index("SWOT", strings.ToUpper(k)); i >= 0 && len(k) == 1 {
@@ -394,13 +461,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	}
 	imp := analysis.Series{Key: "swot_impact", Kind: "bar", X: []string{"S", "W", "O", "T"},
 		Y: []analysis.Values{{Key: "impact", Data: []float64{impact["S"], impact["W"], impact["O"], impact["T"]}}}}
-
-	res.Summary = []analysis.Figure{{Key: "competitors", Value: float64(len(d.Competitors))}, {Key: "latest_period", Text: latestPeriod},
-		{Key: "self_share", Value: selfShare, Unit: "%"}, {Key: "self_change", Value: selfChange, Unit: "%"},
-		{Key: "self_rank", Value: selfRank}, {Key: "leader", Text: leader}}
-	res.Tables = []analysis.Table{st, pos, sw}
-	res.Series = []analysis.Series{trend, latest, imp}
-	return res, ctx.Err()
+	return sw, imp
 }
 
 func boolText(b bool) string {

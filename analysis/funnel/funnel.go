@@ -278,55 +278,53 @@ func ByGroup(leads []kexi.Lead, keep func(*kexi.Lead) bool, key func(*kexi.Lead)
 	return out
 }
 
-// Analysis is A14 for the registry.
-type Analysis struct{}
+// funnelAnalysis is A14 for the registry.
+type funnelAnalysis struct{}
 
 // New returns the lead funnel analysis.
-func New() analysis.Analysis { return Analysis{} }
-
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+func New() analysis.Analysis { return funnelAnalysis{} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (funnelAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "funnel",
 		Code:    "A14",
-		Title:   t("Lead funnel", "销售漏斗"),
-		Summary: t("Where do leads get stuck on the way from first contact to a won deal?", "线索在从首次接触到成交的哪个阶段流失最多？"),
+		Title:   analysis.Text{En: "Lead funnel", Zh: "销售漏斗"},
+		Summary: analysis.Text{En: "Where do leads get stuck on the way from first contact to a won deal?", Zh: "线索在从首次接触到成交的哪个阶段流失最多？"},
 		Options: []analysis.Option{
 			{Key: "group_by", Default: "source", Type: "choice", Choices: []string{"source", "owner", "campaign"},
-				Help: t("Compare funnels by lead source, owner or campaign", "按线索来源、负责人或活动比较漏斗")},
+				Help: analysis.Text{En: "Compare funnels by lead source, owner or campaign", Zh: "按线索来源、负责人或活动比较漏斗"}},
 		},
 		Labels: map[string]analysis.Text{
-			kexi.StageNew:          t("New", "新建"),
-			kexi.StageConsultation: t("Consultation", "咨询"),
-			kexi.StageFollowUp:     t("Follow-up", "跟进"),
-			kexi.StageQuote:        t("Quote", "报价"),
-			kexi.StageWon:          t("Won", "成交"),
-			"leads":                t("Leads", "线索数"),
-			"won_leads":            t("Won", "成交数"),
-			"conversion":           t("Overall conversion", "总转化率"),
-			"median_days_to_close": t("Median days to close", "成交天数中位数"),
-			"bottleneck":           t("Bottleneck stage", "瓶颈阶段"),
-			"bottleneck_rate":      t("Bottleneck conversion", "瓶颈阶段转化率"),
-			"previous_leads":       t("Leads, previous period", "上期线索数"),
-			"previous_conversion":  t("Conversion, previous period", "上期转化率"),
-			"conversion_change":    t("Conversion change", "转化率变化"),
-			"stages":               t("Funnel stages", "漏斗阶段"),
-			"groups":               t("Funnel by group", "分组漏斗"),
-			"stage":                t("Stage", "阶段"),
-			"reached":              t("Reached", "到达数"),
-			"step_conversion":      t("Conversion from previous stage", "阶段转化率"),
-			"cumulative":           t("Share of all leads", "占全部线索"),
-			"lost":                 t("Lost here", "在此流失"),
-			"open":                 t("Still here", "停留中"),
-			"median_days":          t("Median days in stage", "阶段停留天数中位数"),
-			"previous_reached":     t("Reached, previous period", "上期到达数"),
-			"previous_step":        t("Conversion, previous period", "上期阶段转化率"),
-			"group":                t("Group", "分组"),
-			"funnel":               t("Funnel", "漏斗"),
-			"previous":             t("Previous period", "上期"),
-			"conversion_by_group":  t("Conversion by group", "分组转化率"),
+			kexi.StageNew:          {En: "New", Zh: "新建"},
+			kexi.StageConsultation: {En: "Consultation", Zh: "咨询"},
+			kexi.StageFollowUp:     {En: "Follow-up", Zh: "跟进"},
+			kexi.StageQuote:        {En: "Quote", Zh: "报价"},
+			kexi.StageWon:          {En: "Won", Zh: "成交"},
+			"leads":                {En: "Leads", Zh: "线索数"},
+			"won_leads":            {En: "Won", Zh: "成交数"},
+			"conversion":           {En: "Overall conversion", Zh: "总转化率"},
+			"median_days_to_close": {En: "Median days to close", Zh: "成交天数中位数"},
+			"bottleneck":           {En: "Bottleneck stage", Zh: "瓶颈阶段"},
+			"bottleneck_rate":      {En: "Bottleneck conversion", Zh: "瓶颈阶段转化率"},
+			"previous_leads":       {En: "Leads, previous period", Zh: "上期线索数"},
+			"previous_conversion":  {En: "Conversion, previous period", Zh: "上期转化率"},
+			"conversion_change":    {En: "Conversion change", Zh: "转化率变化"},
+			"stages":               {En: "Funnel stages", Zh: "漏斗阶段"},
+			"groups":               {En: "Funnel by group", Zh: "分组漏斗"},
+			"stage":                {En: "Stage", Zh: "阶段"},
+			"reached":              {En: "Reached", Zh: "到达数"},
+			"step_conversion":      {En: "Conversion from previous stage", Zh: "阶段转化率"},
+			"cumulative":           {En: "Share of all leads", Zh: "占全部线索"},
+			"lost":                 {En: "Lost here", Zh: "在此流失"},
+			"open":                 {En: "Still here", Zh: "停留中"},
+			"median_days":          {En: "Median days in stage", Zh: "阶段停留天数中位数"},
+			"previous_reached":     {En: "Reached, previous period", Zh: "上期到达数"},
+			"previous_step":        {En: "Conversion, previous period", Zh: "上期阶段转化率"},
+			"group":                {En: "Group", Zh: "分组"},
+			"funnel":               {En: "Funnel", Zh: "漏斗"},
+			"previous":             {En: "Previous period", Zh: "上期"},
+			"conversion_by_group":  {En: "Conversion by group", Zh: "分组转化率"},
 		},
 		Needs: []string{"leads"},
 		Reads: []string{"leads"},
@@ -336,7 +334,7 @@ func (Analysis) Info() analysis.Info {
 // Run computes the funnel of leads created in the period, compared with the leads created in
 // the previous period of the same length (when the period has a start, and an end or an as-of
 // date after it).
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a funnelAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err
@@ -351,45 +349,69 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	cur := func(l *kexi.Lead) bool { return in.InPeriod(l.CreatedAt) }
 	loc := in.Location()
 	f := Build(leads, cur, loc)
-
-	var prev *Funnel
-	to := in.To
-	if to.IsZero() {
-		to = in.AsOf
-	}
-	if !in.From.IsZero() && !to.IsZero() && !to.Before(in.From) {
-		pin := analysis.Input{To: in.From.Add(-time.Nanosecond)}
-		span := to.Sub(in.From)
-		if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 && !in.To.IsZero() {
-			span += 24 * time.Hour // To covers its whole day
-		}
-		pin.From = in.From.Add(-span)
-		prev = Build(leads, func(l *kexi.Lead) bool { return pin.InPeriod(l.CreatedAt) }, loc)
-	}
-
-	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
-	res.Summary = append(res.Summary,
-		analysis.Figure{Key: "leads", Value: float64(f.Leads)},
-		analysis.Figure{Key: "won_leads", Value: float64(f.Reached[won])},
-		analysis.Figure{Key: "conversion", Value: f.Conversion(), Unit: "%"},
-		analysis.Figure{Key: "median_days_to_close", Value: Median(f.CloseDays), Unit: "days"})
+	prev := previous(leads, in, loc)
 	shown := Observed(leads)
 	// before[k] is the shown stage before shown stage k: step conversions are from it.
 	var before [5]int
 	for i := 1; i < len(shown); i++ {
 		before[shown[i]] = shown[i-1]
 	}
+	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf, Summary: figures(f, prev, shown, before)}
+	st, fun := stageTable(f, prev, shown, before)
+	key := map[string]func(*kexi.Lead) string{
+		"source":   func(l *kexi.Lead) string { return l.Source },
+		"owner":    func(l *kexi.Lead) string { return l.Owner },
+		"campaign": func(l *kexi.Lead) string { return l.Campaign },
+	}[groupBy]
+	gt, bar := groupTable(ByGroup(leads, cur, key, loc), shown)
+	res.Tables = []analysis.Table{st, gt}
+	res.Series = []analysis.Series{fun, bar}
+	res.Notes = notes(f, shown)
+	return res, ctx.Err()
+}
+
+// previous returns the funnel of the leads created in the period before the input's, of the
+// same length; nil when the period has no start, or no end (nor as-of date) after it.
+func previous(leads []kexi.Lead, in analysis.Input, loc *time.Location) *Funnel {
+	to := in.To
+	if to.IsZero() {
+		to = in.AsOf
+	}
+	if in.From.IsZero() || to.IsZero() || to.Before(in.From) {
+		return nil
+	}
+	pin := analysis.Input{To: in.From.Add(-time.Nanosecond)}
+	span := to.Sub(in.From)
+	if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 && !in.To.IsZero() {
+		span += 24 * time.Hour // To covers its whole day
+	}
+	pin.From = in.From.Add(-span)
+	return Build(leads, func(l *kexi.Lead) bool { return pin.InPeriod(l.CreatedAt) }, loc)
+}
+
+// figures returns the summary: the bottleneck among the shown stages, and the previous
+// period's funnel when there is one.
+func figures(f, prev *Funnel, shown []int, before [5]int) []analysis.Figure {
+	out := []analysis.Figure{
+		{Key: "leads", Value: float64(f.Leads)},
+		{Key: "won_leads", Value: float64(f.Reached[won])},
+		{Key: "conversion", Value: f.Conversion(), Unit: "%"},
+		{Key: "median_days_to_close", Value: Median(f.CloseDays), Unit: "days"}}
 	if b := f.BottleneckOf(shown); b >= 0 {
-		res.Summary = append(res.Summary, analysis.Figure{Key: "bottleneck", Text: Stages[b]},
+		out = append(out, analysis.Figure{Key: "bottleneck", Text: Stages[b]},
 			analysis.Figure{Key: "bottleneck_rate", Value: f.StepFrom(before[b], b), Unit: "%"})
 	}
 	if prev != nil {
-		res.Summary = append(res.Summary,
+		out = append(out,
 			analysis.Figure{Key: "previous_leads", Value: float64(prev.Leads)},
 			analysis.Figure{Key: "previous_conversion", Value: prev.Conversion(), Unit: "%"},
 			analysis.Figure{Key: "conversion_change", Value: f.Conversion() - prev.Conversion(), Unit: "%"})
 	}
+	return out
+}
 
+// stageTable is the shown stages of the funnel, with the previous period's beside them.
+func stageTable(f, prev *Funnel, shown []int, before [5]int) (analysis.Table, analysis.Series) {
 	st := analysis.Table{Key: "stages", Columns: []analysis.Column{{Key: "stage", Type: "label"},
 		{Key: "reached", Type: "int"}, {Key: "step_conversion", Type: "percent"}, {Key: "cumulative", Type: "percent"},
 		{Key: "lost", Type: "int"}, {Key: "open", Type: "int"}, {Key: "median_days", Type: "float"}}}
@@ -431,12 +453,11 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	if prev != nil {
 		fun.Y = append(fun.Y, analysis.Values{Key: "previous", Data: prev5})
 	}
+	return st, fun
+}
 
-	key := map[string]func(*kexi.Lead) string{
-		"source":   func(l *kexi.Lead) string { return l.Source },
-		"owner":    func(l *kexi.Lead) string { return l.Owner },
-		"campaign": func(l *kexi.Lead) string { return l.Campaign },
-	}[groupBy]
+// groupTable is the funnel of each group over the shown stages.
+func groupTable(groups []Group, shown []int) (analysis.Table, analysis.Series) {
 	gt := analysis.Table{Key: "groups", Columns: []analysis.Column{{Key: "group", Type: "string"},
 		{Key: "leads", Type: "int"}}}
 	for _, k := range shown[1:] {
@@ -446,7 +467,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		analysis.Column{Key: "median_days_to_close", Type: "float"}, analysis.Column{Key: "bottleneck", Type: "label"})
 	bar := analysis.Series{Key: "conversion_by_group", Kind: "bar"}
 	var conv []float64
-	for _, g := range ByGroup(leads, cur, key, loc) {
+	for _, g := range groups {
 		name := g.Key
 		if name == "" {
 			name = "(none)"
@@ -465,8 +486,12 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		conv = append(conv, g.Funnel.Conversion())
 	}
 	bar.Y = []analysis.Values{{Key: "conversion", Data: conv}}
-	res.Tables = []analysis.Table{st, gt}
-	res.Series = []analysis.Series{fun, bar}
+	return gt, bar
+}
+
+// notes explains stages no lead's history names and stage dates that run backwards.
+func notes(f *Funnel, shown []int) []analysis.Note {
+	var out []analysis.Note
 	if len(shown) < len(Stages) {
 		var left, have []string
 		for k, name := range Stages {
@@ -477,21 +502,21 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			}
 		}
 		if len(shown) < 3 {
-			res.Notes = append(res.Notes, analysis.NewNote("stages_missing",
+			out = append(out, analysis.NewNote("stages_missing",
 				"no lead's history names the stages {left}: they are left out rather than filled in from the stages after them; with only {have} recorded the funnel has one step, so there is no bottleneck stage to name",
 				"没有任何线索的记录经过{left}阶段：这些阶段不显示，也不用后面阶段的数据补齐；只记录了{have}，漏斗只有一步，因此指不出瓶颈阶段",
 				analysis.Keys("left", left...), analysis.Arg{Name: "have", Keys: have, And: true}))
 		} else {
-			res.Notes = append(res.Notes, analysis.NewNote("stages_missing",
+			out = append(out, analysis.NewNote("stages_missing",
 				"no lead's history names the stages {left}: they are left out rather than filled in from the stages after them",
 				"没有任何线索的记录经过{left}阶段：这些阶段不显示，也不用后面阶段的数据补齐",
 				analysis.Keys("left", left...)))
 		}
 	}
 	if f.Negative > 0 {
-		res.Notes = append(res.Notes, analysis.NewNote("stage_dates_backwards",
+		out = append(out, analysis.NewNote("stage_dates_backwards",
 			"some stage dates run backwards (a stage entered before the one before it); those spans count as 0 days",
 			"部分阶段的日期先后颠倒（进入某阶段早于进入上一阶段）：这些间隔按 0 天计算"))
 	}
-	return res, ctx.Err()
+	return out
 }

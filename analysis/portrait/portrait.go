@@ -140,49 +140,76 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	if ci < 0 {
 		return nil, bad("no such customer")
 	}
-	c := &d.Customers[ci]
-	asOf := in.AsOf
-	keep := in.Until(asOf)
-
+	p := &portrait{c: &d.Customers[ci], asOf: in.AsOf}
 	// The customer's own orders (a run in the sorted orders).
-	own := d.Orders.Slice(d.Orders.CustomerOrders(c.ID))
-	var inter []kexi.Interaction
+	p.own = d.Orders.Slice(d.Orders.CustomerOrders(p.c.ID))
 	for i := range d.Interactions {
-		if d.Interactions[i].CustomerID == c.ID {
-			inter = append(inter, d.Interactions[i])
+		if d.Interactions[i].CustomerID == p.c.ID {
+			p.inter = append(p.inter, d.Interactions[i])
 		}
 	}
-
-	// Scores against everyone.
-	// One pass gives everyone's RFM values; the customer's scores and pyramid rank come from
-	// counting, without sorting everyone. The pyramid ranks customers with spend in the
-	// period, which are the RFM rows (same purchases) with a Monetary of a cent or more (a
-	// customer with only $0 purchases has an RFM row but no tier), by Monetary in cents, ties
-	// by id.
-	var rrow *rfm.Row
-	tier := ""
-	rows := rfm.Values(&d.Orders, asOf, in.Until(time.Time{}))
-	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
-		one := rfm.ScoreOne(rows, i)
-		rrow = &one
-		tier = pyramid.TierOf(len(rows), func(k int) (float64, int64) { return rows[k].Monetary, rows[k].CustomerID },
-			one.Monetary, c.ID)
-	}
-	th := lifecycle.DefaultThresholds(&d.Orders, asOf)
-	one := &kexi.Dataset{Customers: []kexi.Customer{*c}, Orders: own}
-	stage := lifecycle.Stages(one, th, asOf)[0][0].Stage
-	var val value.Row
-	if v := value.Profits(&own, inter, keep, in.Settings.CostPerMinute); len(v) > 0 {
-		val = v[0]
-	}
+	p.standing(d, in)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	p.history(d, in.Until(in.AsOf))
+	res := &analysis.Result{Name: "portrait", AsOf: p.asOf, Summary: p.figures()}
+	res.Tables = []analysis.Table{attributes(p.c), p.actions(), p.preferences(), p.timeline()}
+	for _, sr := range []*analysis.Series{purchaseSeries(&p.own, p.asOf), mixSeries(p.catVal)} {
+		if sr != nil {
+			res.Series = append(res.Series, *sr)
+		}
+	}
+	return res, nil
+}
 
-	// Satisfaction, complaints, preferences, timeline.
-	nps, csat := -1.0, -1.0
-	var tl []Event
-	complaints := 0
+// portrait is one customer seen as of a date: their standing among all customers and their
+// history.
+type portrait struct {
+	c     *kexi.Customer
+	asOf  time.Time
+	own   kexi.OrderTable    // the customer's orders
+	inter []kexi.Interaction // the customer's interactions
+
+	rrow  *rfm.Row // nil: no purchase in the period
+	tier  string   // "": no spend in the period
+	stage string
+	val   value.Row
+
+	nps, csat  float64 // the latest answers, -1 when none
+	complaints int     // in the 90 days to the as-of date
+	catVal     map[string]float64
+	chN        map[string]int
+	tl         []Event // oldest first
+}
+
+// standing scores the customer against everyone. One pass gives everyone's RFM values; the
+// customer's scores and pyramid rank come from counting, without sorting everyone. The
+// pyramid ranks customers with spend in the period, which are the RFM rows (same purchases)
+// with a Monetary of a cent or more (a customer with only $0 purchases has an RFM row but no
+// tier), by Monetary in cents, ties by id.
+func (p *portrait) standing(d *kexi.Dataset, in analysis.Input) {
+	c, asOf := p.c, p.asOf
+	rows := rfm.Values(&d.Orders, asOf, in.Until(time.Time{}))
+	if i, ok := slices.BinarySearchFunc(rows, c.ID, func(r rfm.Row, id int64) int { return cmp.Compare(r.CustomerID, id) }); ok {
+		one := rfm.ScoreOne(rows, i)
+		p.rrow = &one
+		p.tier = pyramid.TierOf(len(rows), func(k int) (float64, int64) { return rows[k].Monetary, rows[k].CustomerID },
+			one.Monetary, c.ID)
+	}
+	th := lifecycle.DefaultThresholds(&d.Orders, asOf)
+	one := &kexi.Dataset{Customers: []kexi.Customer{*c}, Orders: p.own}
+	p.stage = lifecycle.Stages(one, th, asOf)[0][0].Stage
+	if v := value.Profits(&p.own, p.inter, in.Until(asOf), in.Settings.CostPerMinute); len(v) > 0 {
+		p.val = v[0]
+	}
+}
+
+// history gathers the customer's satisfaction, complaints, preferences (purchases keep
+// accepts, by category and channel) and timeline up to the as-of date.
+func (p *portrait) history(d *kexi.Dataset, keep func(time.Time) bool) {
+	c, asOf := p.c, p.asOf
+	p.nps, p.csat = -1, -1
 	for i := range d.Surveys {
 		s := &d.Surveys[i]
 		if s.CustomerID != c.ID || s.At.After(asOf) {
@@ -190,26 +217,39 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		}
 		switch s.Kind {
 		case kexi.NPS:
-			nps = s.Score
+			p.nps = s.Score
 		case kexi.CSAT:
-			csat = s.Score
+			p.csat = s.Score
 		}
-		tl = append(tl, Event{At: s.At, Kind: "survey", Detail: terms(s.Kind, strconv.FormatFloat(s.Score, 'g', -1, 64), s.Comment), Amount: s.Score})
+		p.tl = append(p.tl, Event{At: s.At, Kind: "survey", Detail: terms(s.Kind, strconv.FormatFloat(s.Score, 'g', -1, 64), s.Comment), Amount: s.Score})
 	}
-	for _, x := range inter {
+	for _, x := range p.inter {
 		if x.At.After(asOf) {
 			continue
 		}
 		if x.Kind == kexi.Complaint && asOf.Sub(x.At) <= 90*24*time.Hour {
-			complaints++
+			p.complaints++
 		}
-		tl = append(tl, Event{At: x.At, Kind: "interaction", Detail: terms(x.Kind, x.Channel, x.Subject), Amount: x.Minutes})
+		p.tl = append(p.tl, Event{At: x.At, Kind: "interaction", Detail: terms(x.Kind, x.Channel, x.Subject), Amount: x.Minutes})
 	}
-	catVal := map[string]float64{}
-	chN := map[string]int{}
+	p.orders(keep)
+	for i := range d.Responses {
+		r := &d.Responses[i]
+		if r.CustomerID == c.ID && !r.At.After(asOf) {
+			p.tl = append(p.tl, Event{At: r.At, Kind: "response", Detail: terms(r.Campaign, r.Kind), Amount: r.Value})
+		}
+	}
+	sort.SliceStable(p.tl, func(i, j int) bool { return p.tl[i].At.Before(p.tl[j].At) })
+}
+
+// orders adds the customer's orders and returns to the timeline and their purchases that
+// keep accepts to the category and channel preferences.
+func (p *portrait) orders(keep func(time.Time) bool) {
+	own := &p.own
+	p.catVal, p.chN = map[string]float64{}, map[string]int{}
 	for i := range own.Len() {
 		at := own.Time(i)
-		if at.After(asOf) {
+		if at.After(p.asOf) {
 			continue
 		}
 		kind := "order"
@@ -218,51 +258,57 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		if status == kexi.StatusReturn {
 			kind, amt = "return", own.Returned[i]
 		}
-		tl = append(tl, Event{At: at, Kind: kind, Detail: terms(own.ExternalID(i), channel, status), Amount: amt})
+		p.tl = append(p.tl, Event{At: at, Kind: kind, Detail: terms(own.ExternalID(i), channel, status), Amount: amt})
 		if own.IsPurchase(i) && keep(at) {
-			chN[channel]++
+			p.chN[channel]++
 			lo, hi := own.LineRange(i)
 			for j := lo; j < hi; j++ {
-				catVal[own.Lines.ItemOf(j).Category] += own.Lines.Quantity[j] * own.Lines.UnitPrice[j]
+				p.catVal[own.Lines.ItemOf(j).Category] += own.Lines.Quantity[j] * own.Lines.UnitPrice[j]
 			}
 		}
 	}
-	for i := range d.Responses {
-		r := &d.Responses[i]
-		if r.CustomerID == c.ID && !r.At.After(asOf) {
-			tl = append(tl, Event{At: r.At, Kind: "response", Detail: terms(r.Campaign, r.Kind), Amount: r.Value})
-		}
-	}
-	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.Before(tl[j].At) })
+}
 
-	cn8, rfm10 := "", ""
-	res := &analysis.Result{Name: "portrait", AsOf: asOf}
-	res.Summary = []analysis.Figure{{Key: "customer_id", Value: float64(c.ID)}, {Key: "name", Text: c.Name}}
-	if rrow != nil {
-		cn8, rfm10 = rrow.CN8, rrow.RFM10
-		res.Summary = append(res.Summary,
-			analysis.Figure{Key: "recency", Value: float64(rrow.Recency), Unit: "days"},
-			analysis.Figure{Key: "frequency", Value: float64(rrow.Frequency)},
-			analysis.Figure{Key: "monetary", Value: rrow.Monetary, Unit: "currency"},
-			analysis.Figure{Key: "cell", Text: rrow.Cell()},
-			analysis.Figure{Key: "cn8", Text: cn8},
-			analysis.Figure{Key: "rfm10", Text: rfm10})
+// segments returns the customer's RFM segments ("" without purchases).
+func (p *portrait) segments() (cn8, rfm10 string) {
+	if p.rrow != nil {
+		return p.rrow.CN8, p.rrow.RFM10
 	}
-	if tier != "" {
-		res.Summary = append(res.Summary, analysis.Figure{Key: "tier", Text: tier})
-	}
-	res.Summary = append(res.Summary,
-		analysis.Figure{Key: "stage", Text: stage},
-		analysis.Figure{Key: "revenue", Value: val.Revenue, Unit: "currency"},
-		analysis.Figure{Key: "profit", Value: val.Profit, Unit: "currency"},
-		analysis.Figure{Key: "complaints_90d", Value: float64(complaints)})
-	if nps >= 0 {
-		res.Summary = append(res.Summary, analysis.Figure{Key: "latest_nps", Value: nps})
-	}
-	if csat >= 0 {
-		res.Summary = append(res.Summary, analysis.Figure{Key: "latest_csat", Value: csat})
-	}
+	return "", ""
+}
 
+// figures returns the summary.
+func (p *portrait) figures() []analysis.Figure {
+	c := p.c
+	out := []analysis.Figure{{Key: "customer_id", Value: float64(c.ID)}, {Key: "name", Text: c.Name}}
+	if r := p.rrow; r != nil {
+		out = append(out,
+			analysis.Figure{Key: "recency", Value: float64(r.Recency), Unit: "days"},
+			analysis.Figure{Key: "frequency", Value: float64(r.Frequency)},
+			analysis.Figure{Key: "monetary", Value: r.Monetary, Unit: "currency"},
+			analysis.Figure{Key: "cell", Text: r.Cell()},
+			analysis.Figure{Key: "cn8", Text: r.CN8},
+			analysis.Figure{Key: "rfm10", Text: r.RFM10})
+	}
+	if p.tier != "" {
+		out = append(out, analysis.Figure{Key: "tier", Text: p.tier})
+	}
+	out = append(out,
+		analysis.Figure{Key: "stage", Text: p.stage},
+		analysis.Figure{Key: "revenue", Value: p.val.Revenue, Unit: "currency"},
+		analysis.Figure{Key: "profit", Value: p.val.Profit, Unit: "currency"},
+		analysis.Figure{Key: "complaints_90d", Value: float64(p.complaints)})
+	if p.nps >= 0 {
+		out = append(out, analysis.Figure{Key: "latest_nps", Value: p.nps})
+	}
+	if p.csat >= 0 {
+		out = append(out, analysis.Figure{Key: "latest_csat", Value: p.csat})
+	}
+	return out
+}
+
+// attributes lists the customer's fields that are set, then their custom fields by name.
+func attributes(c *kexi.Customer) analysis.Table {
 	attr := analysis.Table{Key: "attributes", Columns: []analysis.Column{{Key: "attribute", Type: "label"}, {Key: "value", Type: "string"}}}
 	addA := func(k, v string) {
 		if v != "" {
@@ -292,11 +338,22 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	for _, k := range keys {
 		attr.Rows = append(attr.Rows, []any{"custom_field", k + ": " + c.Custom[k]})
 	}
+	return attr
+}
 
+// actions lists the next best actions.
+func (p *portrait) actions() analysis.Table {
 	act := analysis.Table{Key: "actions", Columns: []analysis.Column{{Key: "action", Type: "label"}, {Key: "reason", Type: "label"}}}
-	for _, x := range Advise(Tags{Segment: cn8, Tier: tier, Stage: stage, Complaints90: complaints, NPS: nps}) {
+	cn8, _ := p.segments()
+	for _, x := range Advise(Tags{Segment: cn8, Tier: p.tier, Stage: p.stage, Complaints90: p.complaints, NPS: p.nps}) {
 		act.Rows = append(act.Rows, []any{x.Action, x.Reason})
 	}
+	return act
+}
+
+// preferences lists the customer's top three categories (by value) and channels (by
+// purchases), each with its share.
+func (p *portrait) preferences() analysis.Table {
 	pref := analysis.Table{Key: "preferences", Columns: []analysis.Column{{Key: "preference", Type: "label"}, {Key: "value", Type: "string"}, {Key: "share", Type: "percent"}}}
 	addTop := func(kind string, m map[string]float64) {
 		var total float64
@@ -317,25 +374,23 @@ func (a portraitAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 			pref.Rows = append(pref.Rows, []any{kind, k, m[k] / total})
 		}
 	}
-	addTop("category", catVal)
+	addTop("category", p.catVal)
 	chv := map[string]float64{}
-	for k, v := range chN {
+	for k, v := range p.chN {
 		chv[k] = float64(v)
 	}
 	addTop("channel", chv)
+	return pref
+}
 
+// timeline lists the customer's events, newest first.
+func (p *portrait) timeline() analysis.Table {
 	tt := analysis.Table{Key: "timeline", Columns: []analysis.Column{{Key: "at", Type: "date"}, {Key: "event", Type: "label"}, {Key: "detail", Type: "terms"}, {Key: "amount", Type: "float"}}}
-	for i := len(tl) - 1; i >= 0; i-- { // newest first
-		e := tl[i]
+	for i := len(p.tl) - 1; i >= 0; i-- {
+		e := p.tl[i]
 		tt.Rows = append(tt.Rows, []any{e.At, e.Kind, e.Detail, e.Amount})
 	}
-	res.Tables = []analysis.Table{attr, act, pref, tt}
-	for _, sr := range []*analysis.Series{purchaseSeries(&own, asOf), mixSeries(catVal)} {
-		if sr != nil {
-			res.Series = append(res.Series, *sr)
-		}
-	}
-	return res, nil
+	return tt
 }
 
 // terms joins the parts of an event's detail with " · ", leaving out empty ones: the column type
@@ -368,10 +423,9 @@ var labels = func() map[string]analysis.Text {
 		"complaints_90d": {En: "Complaints in 90 days", Zh: "近 90 天投诉"}, "latest_nps": {En: "Latest NPS score", Zh: "最近 NPS 评分"},
 		"latest_csat": {En: "Latest CSAT score", Zh: "最近 CSAT 评分"},
 		"attributes":  {En: "Attributes", Zh: "基本属性"}, "attribute": {En: "Attribute", Zh: "属性"}, "value": {En: "Value", Zh: "值"},
-		"external_id": {En: "External id", Zh: "外部编号"}, "kind": {En: "Kind", Zh: "类型"}, "gender": {En: "Gender", Zh: "性别"},
-		"age": {En: "Age", Zh: "年龄"}, "income_band": {En: "Income band", Zh: "收入段"}, "occupation": {En: "Occupation", Zh: "职业"},
-		"province": {En: "Province", Zh: "省份"}, "city": {En: "City", Zh: "城市"}, "channel": {En: "Channel", Zh: "渠道"},
-		"campaign": {En: "Acquiring campaign", Zh: "获客活动"}, "owner": {En: "Owner", Zh: "负责人"}, "tags": {En: "Tags", Zh: "标签"},
+		"external_id": {En: "External id", Zh: "外部编号"}, "kind": {En: "Kind", Zh: "类型"},
+		"age": {En: "Age", Zh: "年龄"}, "channel": {En: "Channel", Zh: "渠道"},
+		"campaign": {En: "Acquiring campaign", Zh: "获客活动"}, "tags": {En: "Tags", Zh: "标签"},
 		"custom_field": {En: "Custom field", Zh: "自定义字段"},
 		"actions":      {En: "Next best actions", Zh: "下一步最佳行动"}, "action": {En: "Action", Zh: "行动"}, "reason": {En: "Why", Zh: "原因"},
 		"preferences": {En: "Preferences", Zh: "偏好"}, "preference": {En: "Preference", Zh: "偏好"}, "share": {En: "Share", Zh: "占比"},
@@ -401,5 +455,5 @@ var labels = func() map[string]analysis.Text {
 	} {
 		m[k] = v
 	}
-	return m
+	return analysis.WithFields(m, "gender", "income_band", "occupation", "province", "city", "owner")
 }()

@@ -226,78 +226,115 @@ type Duplicate struct {
 // Duplicates finds likely duplicate customers (see the package comment), at most one per
 // customer and reason, sorted by ID then reason.
 func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
-	var out []Duplicate
-	// Exact keys are grouped by a radix sort of their hashes rather than through a map or a
-	// comparison sort of the strings; the strings are compared only within a run of equal
-	// hashes, so the grouping is exact. Each key is built in one reused buffer and hashed
-	// there: only the keys in a run of equal hashes (the duplicates, and any collision) are
-	// built again as strings.
-	seed := maphash.MakeSeed()
-	type kid struct {
-		key string
-		id  int64
-	}
-	at := make([]int32, 0, len(cs)) // the customers with a key
-	hs := make([]uint64, 0, len(cs))
-	var keyBuf []byte
-	var run []kid
-	exact := func(reason string, key func([]byte, *kexi.Customer) []byte) {
-		at, hs = at[:0], hs[:0]
-		for i := range cs {
-			if keyBuf = key(keyBuf[:0], &cs[i]); len(keyBuf) > 0 {
-				at = append(at, int32(i))
-				hs = append(hs, maphash.Bytes(seed, keyBuf))
-			}
-		}
-		order := stats.RadixOrder(hs)
-		for a := 0; a < len(order); {
-			b := a + 1
-			for b < len(order) && hs[order[b]] == hs[order[a]] {
-				b++
-			}
-			if b-a > 1 {
-				run = run[:0]
-				for _, k := range order[a:b] {
-					c := &cs[at[k]]
-					run = append(run, kid{string(key(nil, c)), c.ID})
-				}
-				slices.SortFunc(run, func(x, y kid) int {
-					if c := cmp.Compare(x.key, y.key); c != 0 {
-						return c
-					}
-					return cmp.Compare(x.id, y.id)
-				})
-				for i := 0; i < len(run); {
-					j := i + 1
-					for j < len(run) && run[j].key == run[i].key {
-						out = append(out, Duplicate{run[j].id, run[i].id, reason, 1})
-						j++
-					}
-					i = j
-				}
-			}
-			a = b
-		}
-	}
-	exact("duplicate_phone", func(dst []byte, c *kexi.Customer) []byte { return appendPhoneKey(dst, c.Phone) })
-	exact("duplicate_email", func(dst []byte, c *kexi.Customer) []byte {
+	g := grouper{seed: maphash.MakeSeed()}
+	out := g.exact(nil, cs, "duplicate_phone", func(dst []byte, c *kexi.Customer) []byte { return appendPhoneKey(dst, c.Phone) })
+	out = g.exact(out, cs, "duplicate_email", func(dst []byte, c *kexi.Customer) []byte {
 		return append(dst, strings.ToLower(strings.TrimSpace(c.Email))...)
 	})
-
-	// Names are sorted by (city, name, id): a radix sort of one key per name, the city's rank
-	// among the distinct cities in the top bits and below it the first bytes of the name after
-	// the prefix all names share (names hold letters and digits, never a zero byte, so zero
-	// padding keeps the byte order). Only names whose keys tie are compared as strings.
-	type nc struct {
-		city   int32  // rank of the city among the distinct cities
-		runes  int32  // rune count of name
-		digits uint64 // digitCode(name): the window compares it, not the names' bytes
-		name   string
-		id     int64
+	names, order := sortNames(cs)
+	for _, d := range similarNames(names, order, threshold, window) {
+		out = append(out, d)
 	}
+	slices.SortFunc(out, func(a, b Duplicate) int {
+		if c := cmp.Compare(a.ID, b.ID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Reason, b.Reason)
+	})
+	return out
+}
+
+// keyed is a customer's exact key.
+type keyed struct {
+	key string
+	id  int64
+}
+
+// grouper groups customers by an exact key, with buffers reused from one key to the next.
+// Exact keys are grouped by a radix sort of their hashes rather than through a map or a
+// comparison sort of the strings; the strings are compared only within a run of equal hashes,
+// so the grouping is exact. Each key is built in one reused buffer and hashed there: only the
+// keys in a run of equal hashes (the duplicates, and any collision) are built again as
+// strings.
+type grouper struct {
+	seed maphash.Seed
+	at   []int32 // the customers with a key
+	hs   []uint64
+	buf  []byte
+	run  []keyed
+}
+
+// exact appends to out a Duplicate for reason of every customer whose key (empty: none) is
+// another's with a lower id, as the duplicate of the lowest.
+func (g *grouper) exact(out []Duplicate, cs []kexi.Customer, reason string, key func([]byte, *kexi.Customer) []byte) []Duplicate {
+	if g.at == nil {
+		g.at, g.hs = make([]int32, 0, len(cs)), make([]uint64, 0, len(cs))
+	}
+	g.at, g.hs = g.at[:0], g.hs[:0]
+	for i := range cs {
+		if g.buf = key(g.buf[:0], &cs[i]); len(g.buf) > 0 {
+			g.at = append(g.at, int32(i))
+			g.hs = append(g.hs, maphash.Bytes(g.seed, g.buf))
+		}
+	}
+	hs := g.hs
+	order := stats.RadixOrder(hs)
+	for a := 0; a < len(order); {
+		b := a + 1
+		for b < len(order) && hs[order[b]] == hs[order[a]] {
+			b++
+		}
+		if b-a > 1 {
+			g.run = g.run[:0]
+			for _, k := range order[a:b] {
+				c := &cs[g.at[k]]
+				g.run = append(g.run, keyed{string(key(nil, c)), c.ID})
+			}
+			out = appendRun(out, g.run, reason)
+		}
+		a = b
+	}
+	return out
+}
+
+// appendRun sorts customers whose key hashes alike by key and id and appends each one that
+// shares its key with a lower id as a duplicate of the lowest.
+func appendRun(out []Duplicate, run []keyed, reason string) []Duplicate {
+	slices.SortFunc(run, func(x, y keyed) int {
+		if c := cmp.Compare(x.key, y.key); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.id, y.id)
+	})
+	for i := 0; i < len(run); {
+		j := i + 1
+		for j < len(run) && run[j].key == run[i].key {
+			out = append(out, Duplicate{run[j].id, run[i].id, reason, 1})
+			j++
+		}
+		i = j
+	}
+	return out
+}
+
+// named is a customer's normalised name for the name comparison.
+type named struct {
+	city   int32  // rank of the city among the distinct cities
+	runes  int32  // rune count of name
+	digits uint64 // digitCode(name): the window compares it, not the names' bytes
+	name   string
+	id     int64
+}
+
+// sortNames returns the customers with a name and their order by (city, name, id): a radix
+// sort of one key per name, the city's rank among the distinct cities in the top bits and
+// below it the first bytes of the name after the prefix all names share (names hold letters
+// and digits, never a zero byte, so zero padding keeps the byte order). Only names whose keys
+// tie are compared as strings.
+func sortNames(cs []kexi.Customer) ([]named, []int32) {
 	cities := map[string]int32{}
 	var cityNames []string
-	all := make([]nc, 0, len(cs))
+	all := make([]named, 0, len(cs))
 	for i := range cs {
 		if n := NameKey(cs[i].Name); n != "" {
 			c := strings.TrimSpace(cs[i].City)
@@ -307,7 +344,7 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 				cities[c] = k
 				cityNames = append(cityNames, c)
 			}
-			all = append(all, nc{k, int32(utf8.RuneCountInString(n)), digitCode(n), n, cs[i].ID})
+			all = append(all, named{k, int32(utf8.RuneCountInString(n)), digitCode(n), n, cs[i].ID})
 		}
 	}
 	// Every name starts with the names' common prefix (numbered names such as "customer17"
@@ -342,6 +379,13 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 		}
 		return cmp.Compare(all[a].id, all[b].id)
 	})
+	return all, order
+}
+
+// similarNames compares each name with the next window names of its city in order and returns
+// the best likely duplicate of each customer (by the higher id of a pair): the most similar,
+// then the lowest other id.
+func similarNames(all []named, order []int32, threshold float64, window int) map[int64]Duplicate {
 	best := map[int64]Duplicate{}
 	var buf []int
 	for i := range order {
@@ -374,16 +418,7 @@ func Duplicates(cs []kexi.Customer, threshold float64, window int) []Duplicate {
 			}
 		}
 	}
-	for _, d := range best {
-		out = append(out, d)
-	}
-	slices.SortFunc(out, func(a, b Duplicate) int {
-		if c := cmp.Compare(a.ID, b.ID); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Reason, b.Reason)
-	})
-	return out
+	return best
 }
 
 // prefix8 returns the first 8 bytes of s as a big-endian number, zero-padded: for strings
@@ -455,57 +490,53 @@ func abs(x int) int {
 	return x
 }
 
-// Analysis is A18 for the registry.
-type Analysis struct{}
+// qualityAnalysis is A18 for the registry.
+type qualityAnalysis struct{}
 
 // New returns the data quality analysis.
-func New() analysis.Analysis { return Analysis{} }
-
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+func New() analysis.Analysis { return qualityAnalysis{} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (qualityAnalysis) Info() analysis.Info {
 	l := map[string]analysis.Text{
-		"score": t("Overall quality score", "总体质量分"), "customer_score": t("Customer score", "客户数据得分"),
-		"order_score": t("Order score", "订单数据得分"), "customers": t("Customers", "客户数"), "orders": t("Orders", "订单数"),
-		"customers_with_problems": t("Customers with problems", "有问题的客户"), "invalid_values": t("Invalid values", "无效值"),
-		"likely_duplicates": t("Likely duplicates", "疑似重复"), "stale_customers": t("Stale customers", "沉睡记录"),
-		"completeness": t("Completeness by field", "字段完整度"), "entity": t("Record", "记录类型"), "field": t("Field", "字段"),
-		"filled": t("Filled", "已填写"), "total": t("Total", "总数"), "share": t("Share filled", "完整率"),
-		"problems": t("Problems", "问题"), "problem": t("Problem", "问题"), "count": t("Count", "数量"), "example": t("Example", "示例"),
-		"duplicates": t("Likely duplicates", "疑似重复客户"), "customer": t("Customer", "客户"), "duplicate_of": t("Same as", "疑似重复于"),
-		"reason": t("Reason", "原因"), "similarity": t("Similarity", "相似度"), "per_customer": t("Customers with problems", "问题客户"),
-		"name": t("Name", "姓名"), "last_activity": t("Last activity", "最近活动"), "problem_counts": t("Problems by kind", "问题分布"),
-		"score_histogram": t("Customer scores", "客户得分分布"),
-		"invalid_phone":   t("Invalid phone", "电话格式错误"), "invalid_email": t("Invalid email", "邮箱格式错误"),
-		"future_date": t("Date in the future", "未来日期"), "negative_amount": t("Negative amount", "负金额"),
-		"age_out_of_range": t("Age outside 0–120", "年龄超出 0–120"), "score_out_of_range": t("Survey score out of range", "调查分数超出范围"),
-		"duplicate_phone": t("Same phone", "电话相同"), "duplicate_email": t("Same email", "邮箱相同"),
-		"duplicate_name": t("Similar name, same city", "同城姓名相似"), "stale": t("No activity for too long", "长期无活动"),
-		"no_customer": t("Order without customer", "订单无客户"), "no_channel": t("Order without channel", "订单无渠道"),
-		"order": t("Order", "订单"), "interaction": t("Interaction", "互动"), "survey": t("Survey", "调查"),
-		"amount": t("Amount", "金额"), "ordered_at": t("Order date", "下单日期"), "phone": t("Phone", "电话"), "email": t("Email", "邮箱"),
-		"created_at": t("Created", "创建日期"), "birth_date": t("Birth date", "出生日期"), "at": t("Date", "日期"),
-		"cost": t("Cost", "成本"), "shipping": t("Shipping", "运费"), "discount": t("Discount", "折扣"), "returned": t("Returned", "退货额"),
-		"unit_price": t("Unit price", "单价"), "nps": t("NPS score", "NPS 分数"), "csat": t("CSAT score", "CSAT 分数"), "ces": t("CES score", "CES 分数"),
+		"score": {En: "Overall quality score", Zh: "总体质量分"}, "customer_score": {En: "Customer score", Zh: "客户数据得分"},
+		"order_score": {En: "Order score", Zh: "订单数据得分"}, "customers": {En: "Customers", Zh: "客户数"}, "orders": {En: "Orders", Zh: "订单数"},
+		"customers_with_problems": {En: "Customers with problems", Zh: "有问题的客户"}, "invalid_values": {En: "Invalid values", Zh: "无效值"},
+		"likely_duplicates": {En: "Likely duplicates", Zh: "疑似重复"}, "stale_customers": {En: "Stale customers", Zh: "沉睡记录"},
+		"completeness": {En: "Completeness by field", Zh: "字段完整度"}, "entity": {En: "Record", Zh: "记录类型"}, "field": {En: "Field", Zh: "字段"},
+		"filled": {En: "Filled", Zh: "已填写"}, "total": {En: "Total", Zh: "总数"}, "share": {En: "Share filled", Zh: "完整率"},
+		"problems": {En: "Problems", Zh: "问题"}, "problem": {En: "Problem", Zh: "问题"}, "count": {En: "Count", Zh: "数量"}, "example": {En: "Example", Zh: "示例"},
+		"duplicates": {En: "Likely duplicates", Zh: "疑似重复客户"}, "customer": {En: "Customer", Zh: "客户"}, "duplicate_of": {En: "Same as", Zh: "疑似重复于"},
+		"reason": {En: "Reason", Zh: "原因"}, "similarity": {En: "Similarity", Zh: "相似度"}, "per_customer": {En: "Customers with problems", Zh: "问题客户"},
+		"name": {En: "Name", Zh: "姓名"}, "last_activity": {En: "Last activity", Zh: "最近活动"}, "problem_counts": {En: "Problems by kind", Zh: "问题分布"},
+		"score_histogram": {En: "Customer scores", Zh: "客户得分分布"},
+		"invalid_phone":   {En: "Invalid phone", Zh: "电话格式错误"}, "invalid_email": {En: "Invalid email", Zh: "邮箱格式错误"},
+		"future_date": {En: "Date in the future", Zh: "未来日期"}, "negative_amount": {En: "Negative amount", Zh: "负金额"},
+		"age_out_of_range": {En: "Age outside 0–120", Zh: "年龄超出 0–120"}, "score_out_of_range": {En: "Survey score out of range", Zh: "调查分数超出范围"},
+		"duplicate_phone": {En: "Same phone", Zh: "电话相同"}, "duplicate_email": {En: "Same email", Zh: "邮箱相同"},
+		"duplicate_name": {En: "Similar name, same city", Zh: "同城姓名相似"}, "stale": {En: "No activity for too long", Zh: "长期无活动"},
+		"no_customer": {En: "Order without customer", Zh: "订单无客户"}, "no_channel": {En: "Order without channel", Zh: "订单无渠道"},
+		"order": {En: "Order", Zh: "订单"}, "interaction": {En: "Interaction", Zh: "互动"}, "survey": {En: "Survey", Zh: "调查"},
+		"amount": {En: "Amount", Zh: "金额"}, "ordered_at": {En: "Order date", Zh: "下单日期"}, "phone": {En: "Phone", Zh: "电话"}, "email": {En: "Email", Zh: "邮箱"},
+		"created_at": {En: "Created", Zh: "创建日期"}, "birth_date": {En: "Birth date", Zh: "出生日期"}, "at": {En: "Date", Zh: "日期"},
+		"cost": {En: "Cost", Zh: "成本"}, "shipping": {En: "Shipping", Zh: "运费"}, "discount": {En: "Discount", Zh: "折扣"}, "returned": {En: "Returned", Zh: "退货额"},
+		"unit_price": {En: "Unit price", Zh: "单价"}, "nps": {En: "NPS score", Zh: "NPS 分数"}, "csat": {En: "CSAT score", Zh: "CSAT 分数"}, "ces": {En: "CES score", Zh: "CES 分数"},
 	}
-	fz := map[string]analysis.Text{"gender": t("Gender", "性别"), "age": t("Age / birth date", "年龄/出生日期"),
-		"province": t("Province", "省份"), "city": t("City", "城市"), "channel": t("Channel", "渠道"), "owner": t("Owner", "负责人")}
-	for k, v := range fz {
-		l[k] = v
-	}
+	l["age"] = analysis.Text{En: "Age / birth date", Zh: "年龄/出生日期"}
+	l["channel"] = analysis.Text{En: "Channel", Zh: "渠道"}
+	analysis.WithFields(l, "gender", "province", "city", "owner")
 	for _, f := range customerFields {
-		l["missing_"+f] = t("Missing "+l[f].En, "缺少"+l[f].Zh)
+		l["missing_"+f] = analysis.Text{En: "Missing " + l[f].En, Zh: "缺少" + l[f].Zh}
 	}
 	return analysis.Info{
 		Name:    "quality",
 		Code:    "A18",
-		Title:   t("Data quality", "数据质量"),
-		Summary: t("How complete and correct is the customer data, and which records need fixing?", "客户数据是否完整准确？哪些记录需要修正？"),
+		Title:   analysis.Text{En: "Data quality", Zh: "数据质量"},
+		Summary: analysis.Text{En: "How complete and correct is the customer data, and which records need fixing?", Zh: "客户数据是否完整准确？哪些记录需要修正？"},
 		Options: []analysis.Option{
-			{Key: "stale_days", Default: "365", Type: "int", Help: t("A customer with no order, interaction or update for more days than this is stale", "超过这么多天无订单、无互动、无更新的客户视为沉睡记录")},
-			{Key: "name_threshold", Default: "0.85", Type: "float", Help: t("Name similarity (0–1) at which two customers in one city are likely duplicates", "同城客户姓名相似度达到该值即疑似重复")},
-			{Key: "window", Default: "10", Type: "int", Help: t("How many neighbouring names (sorted) each name is compared with", "每个姓名与排序后相邻的多少个姓名比较")},
+			{Key: "stale_days", Default: "365", Type: "int", Help: analysis.Text{En: "A customer with no order, interaction or update for more days than this is stale", Zh: "超过这么多天无订单、无互动、无更新的客户视为沉睡记录"}},
+			{Key: "name_threshold", Default: "0.85", Type: "float", Help: analysis.Text{En: "Name similarity (0–1) at which two customers in one city are likely duplicates", Zh: "同城客户姓名相似度达到该值即疑似重复"}},
+			{Key: "window", Default: "10", Type: "int", Help: analysis.Text{En: "How many neighbouring names (sorted) each name is compared with", Zh: "每个姓名与排序后相邻的多少个姓名比较"}},
 		},
 		Labels: l,
 		Needs:  []string{"customers", "orders", "items"},
@@ -519,44 +550,70 @@ type problem struct {
 	example             string
 }
 
+// options are the parsed options.
+type options struct {
+	staleDays, window int
+	threshold         float64
+}
+
+func parse(info analysis.Info, in analysis.Input) (options, error) {
+	o := analysis.NewOpts(info, in.Options)
+	op := options{staleDays: o.Int("stale_days"), threshold: o.Float("name_threshold"), window: o.Int("window")}
+	if err := o.Err(); err != nil {
+		return op, err
+	}
+	if op.staleDays <= 0 || op.threshold <= 0 || op.threshold > 1 || op.window < 1 {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "stale_days/name_threshold/window",
+			Reason: "expected stale_days ≥ 1, name_threshold above 0 and at most 1, window ≥ 1"}}}
+	}
+	return op, nil
+}
+
 // Run checks the whole Dataset as of the as-of date.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a qualityAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err
 	}
 	info := a.Info()
-	o := analysis.NewOpts(info, in.Options)
-	staleDays := o.Int("stale_days")
-	threshold := o.Float("name_threshold")
-	window := o.Int("window")
-	if err := o.Err(); err != nil {
+	op, err := parse(info, in)
+	if err != nil {
 		return nil, err
 	}
-	if staleDays <= 0 || threshold <= 0 || threshold > 1 || window < 1 {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "stale_days/name_threshold/window",
-			Reason: "expected stale_days ≥ 1, name_threshold above 0 and at most 1, window ≥ 1"}}}
-	}
-	d := in.Data
-	asOf := in.AsOf
-	if asOf.IsZero() {
+	au := check(in.Data, in.AsOf, op.staleDays, op.threshold, op.window)
+	return au.result(info.Name, in.AsOf), ctx.Err()
+}
+
+// audit is the data quality of a Dataset: the problems found, each customer's score and
+// problems, and the counts behind the figures.
+type audit struct {
+	d        *kexi.Dataset
+	limit    time.Time // later is the future: the end of the as-of day
+	problems map[[3]string]*problem
+	pos      func(int64) int // a customer's position in d.Customers, or -1
+
+	score      []float64  // by position in d.Customers
+	issues     [][]string // each customer's kinds of problem
+	lastActive []time.Time
+
+	fillCount                             []int // by customerFields
+	orderScore                            float64
+	withCustomer, withAmount, withChannel int
+	dups                                  []Duplicate
+	dupOf                                 map[int64]int64
+	stale                                 int
+}
+
+// check audits the Dataset as of asOf (zero: nothing is in the future, nothing stale).
+func check(d *kexi.Dataset, asOf time.Time, staleDays int, threshold float64, window int) *audit {
+	dated := !asOf.IsZero()
+	if !dated {
 		asOf = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) // nothing is in the future
 	}
-	// end of the as-of day counts as not future.
+	// The end of the as-of day counts as not future.
 	limit := asOf
 	if asOf.Hour() == 0 && asOf.Minute() == 0 && asOf.Second() == 0 && asOf.Nanosecond() == 0 {
 		limit = asOf.Add(24*time.Hour - time.Nanosecond)
-	}
-
-	problems := map[[3]string]*problem{}
-	note := func(entity, field, kind, example string) {
-		k := [3]string{entity, field, kind}
-		p := problems[k]
-		if p == nil {
-			p = &problem{entity: entity, field: field, kind: kind, example: example}
-			problems[k] = p
-		}
-		p.count++
 	}
 	n := len(d.Customers)
 	// pos searches a compact copy of the ids: the Customer structs are large.
@@ -564,142 +621,178 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	for i := range d.Customers {
 		ids[i] = d.Customers[i].ID
 	}
-	pos := analysis.Positions(ids)
-	score := make([]float64, n)
-	issues := make([][]string, n)
-	lastActive := make([]time.Time, n)
-	for i := range score {
-		score[i] = 100
+	au := &audit{d: d, limit: limit, problems: map[[3]string]*problem{}, pos: analysis.Positions(ids),
+		score: make([]float64, n), issues: make([][]string, n), lastActive: make([]time.Time, n)}
+	for i := range au.score {
+		au.score[i] = 100
 	}
-	hit := func(i int, kind string, cost float64) {
-		if i < 0 || slices.Contains(issues[i], kind) {
-			return // each kind of problem costs a customer once
-		}
-		score[i] -= cost
-		issues[i] = append(issues[i], kind)
+	au.customers(asOf)
+	au.orders()
+	au.activity()
+	au.duplicates(threshold, window)
+	if dated {
+		au.stales(asOf.AddDate(0, 0, -staleDays))
 	}
-	later := func(i int, at time.Time) {
-		if i >= 0 && at.After(lastActive[i]) && !at.After(limit) {
-			lastActive[i] = at
-		}
-	}
+	return au
+}
 
-	// Customers.
-	fillCount := make([]int, len(customerFields))
-	for i := range d.Customers {
-		c := &d.Customers[i]
+// note counts a problem of a record's field, keeping the first example.
+func (au *audit) note(entity, field, kind, example string) {
+	k := [3]string{entity, field, kind}
+	p := au.problems[k]
+	if p == nil {
+		p = &problem{entity: entity, field: field, kind: kind, example: example}
+		au.problems[k] = p
+	}
+	p.count++
+}
+
+// hit costs customer i (none when below 0) a kind of problem, once per kind.
+func (au *audit) hit(i int, kind string, cost float64) {
+	if i < 0 || slices.Contains(au.issues[i], kind) {
+		return
+	}
+	au.score[i] -= cost
+	au.issues[i] = append(au.issues[i], kind)
+}
+
+// later records activity of customer i (none when below 0) at a time not in the future.
+func (au *audit) later(i int, at time.Time) {
+	if i >= 0 && at.After(au.lastActive[i]) && !at.After(au.limit) {
+		au.lastActive[i] = at
+	}
+}
+
+// customers checks the customer records: missing fields, invalid phones, emails and ages,
+// future dates.
+func (au *audit) customers(asOf time.Time) {
+	au.fillCount = make([]int, len(customerFields))
+	for i := range au.d.Customers {
+		c := &au.d.Customers[i]
 		for k, ok := range filled(c) {
 			if ok {
-				fillCount[k]++
+				au.fillCount[k]++
 			} else {
-				hit(i, missingKinds[k], 5)
+				au.hit(i, missingKinds[k], 5)
 			}
 		}
 		if strings.TrimSpace(c.Phone) != "" && !ValidPhone(c.Phone) {
-			note("customer", "phone", "invalid_phone", c.Phone)
-			hit(i, "invalid_phone", 15)
+			au.note("customer", "phone", "invalid_phone", c.Phone)
+			au.hit(i, "invalid_phone", 15)
 		}
 		if strings.TrimSpace(c.Email) != "" && !ValidEmail(c.Email) {
-			note("customer", "email", "invalid_email", c.Email)
-			hit(i, "invalid_email", 15)
+			au.note("customer", "email", "invalid_email", c.Email)
+			au.hit(i, "invalid_email", 15)
 		}
 		if age := Age(c, asOf); age != -1 && (age < 0 || age > 120) {
-			note("customer", "age", "age_out_of_range", strconv.Itoa(age))
-			hit(i, "age_out_of_range", 15)
+			au.note("customer", "age", "age_out_of_range", strconv.Itoa(age))
+			au.hit(i, "age_out_of_range", 15)
 		}
 		for _, f := range []struct {
 			name string
 			at   time.Time
 		}{{"created_at", c.CreatedAt}, {"birth_date", c.BirthDate}} {
-			if f.at.After(limit) {
-				note("customer", f.name, "future_date", f.at.Format("2006-01-02"))
-				hit(i, "future_date", 15)
+			if f.at.After(au.limit) {
+				au.note("customer", f.name, "future_date", f.at.Format("2006-01-02"))
+				au.hit(i, "future_date", 15)
 			}
 		}
-		later(i, c.CreatedAt)
-		later(i, c.UpdatedAt)
+		au.later(i, c.CreatedAt)
+		au.later(i, c.UpdatedAt)
 	}
+}
 
-	// Orders.
-	var orderScore float64
-	var withCustomer, withAmount, withChannel int
+// orders checks the orders and scores each: no customer, no channel, future dates, negative
+// amounts.
+func (au *audit) orders() {
 	ci := -1
 	var cid int64 = math.MinInt64
-	ot := &d.Orders
+	ot := &au.d.Orders
 	for k := range ot.Len() {
 		if ot.CustomerID[k] != cid {
 			cid = ot.CustomerID[k]
-			ci = pos(cid)
+			ci = au.pos(cid)
 		}
-		amount, cost, shipping, discount, returned := ot.Amount[k], ot.Cost[k], ot.Shipping[k], ot.Discount[k], ot.Returned[k]
 		at := ot.Time(k)
 		s := 100.0
 		if cid != 0 {
-			withCustomer++
+			au.withCustomer++
 		} else {
 			s -= 10
 		}
-		if amount != 0 || returned != 0 {
-			withAmount++
+		if ot.Amount[k] != 0 || ot.Returned[k] != 0 {
+			au.withAmount++
 		}
 		if strings.TrimSpace(ot.Channel(k)) != "" {
-			withChannel++
+			au.withChannel++
 		} else {
 			s -= 5
 		}
-		if at.After(limit) {
-			note("order", "ordered_at", "future_date", at.Format("2006-01-02"))
+		if at.After(au.limit) {
+			au.note("order", "ordered_at", "future_date", at.Format("2006-01-02"))
 			s -= 25
-			hit(ci, "future_date", 15)
+			au.hit(ci, "future_date", 15)
 		}
-		// Negative amounts are rare: one test of all five before naming them (NaN, never
-		// negative itself, takes the slow way so that a negative beside it is still found).
-		if !(min(amount, cost, shipping, discount, returned) >= 0) {
-			for _, f := range []struct {
-				name string
-				v    float64
-			}{{"amount", amount}, {"cost", cost}, {"shipping", shipping}, {"discount", discount}, {"returned", returned}} {
-				if f.v < 0 {
-					note("order", f.name, "negative_amount", strconv.FormatFloat(f.v, 'f', -1, 64))
-					s -= 25
-					hit(ci, "negative_amount", 15)
-				}
-			}
-		}
-		lo, hi := ot.LineRange(k)
-		for _, p := range ot.Lines.UnitPrice[lo:hi] {
-			if p < 0 {
-				note("order", "unit_price", "negative_amount", strconv.FormatFloat(p, 'f', -1, 64))
-				s -= 25
-				hit(ci, "negative_amount", 15)
-				break
-			}
-		}
-		orderScore += max(s, 0)
-		later(ci, at)
+		s -= au.negatives(ot, k, ci)
+		au.orderScore += max(s, 0)
+		au.later(ci, at)
 	}
+}
 
-	// Interactions and surveys: future dates, scores; activity.
-	ci, cid = -1, math.MinInt64
-	for k := range d.Interactions {
-		x := &d.Interactions[k]
-		if x.CustomerID != cid {
-			cid, ci = x.CustomerID, pos(x.CustomerID)
+// negatives checks order k's amounts and unit prices for negative values and returns what
+// they cost the order.
+func (au *audit) negatives(ot *kexi.OrderTable, k, ci int) float64 {
+	amount, cost, shipping, discount, returned := ot.Amount[k], ot.Cost[k], ot.Shipping[k], ot.Discount[k], ot.Returned[k]
+	var s float64
+	// Negative amounts are rare: one test of all five before naming them (NaN, never
+	// negative itself, takes the slow way so that a negative beside it is still found).
+	if !(min(amount, cost, shipping, discount, returned) >= 0) {
+		for _, f := range []struct {
+			name string
+			v    float64
+		}{{"amount", amount}, {"cost", cost}, {"shipping", shipping}, {"discount", discount}, {"returned", returned}} {
+			if f.v < 0 {
+				au.note("order", f.name, "negative_amount", strconv.FormatFloat(f.v, 'f', -1, 64))
+				s += 25
+				au.hit(ci, "negative_amount", 15)
+			}
 		}
-		if x.At.After(limit) {
-			note("interaction", "at", "future_date", x.At.Format("2006-01-02"))
-			hit(ci, "future_date", 15)
-		}
-		later(ci, x.At)
 	}
-	for k := range d.Surveys {
-		s := &d.Surveys[k]
-		if s.CustomerID != cid {
-			cid, ci = s.CustomerID, pos(s.CustomerID)
+	lo, hi := ot.LineRange(k)
+	for _, p := range ot.Lines.UnitPrice[lo:hi] {
+		if p < 0 {
+			au.note("order", "unit_price", "negative_amount", strconv.FormatFloat(p, 'f', -1, 64))
+			s += 25
+			au.hit(ci, "negative_amount", 15)
+			break
 		}
-		if s.At.After(limit) {
-			note("survey", "at", "future_date", s.At.Format("2006-01-02"))
-			hit(ci, "future_date", 15)
+	}
+	return s
+}
+
+// activity checks interactions and surveys (future dates, scores out of range) and records
+// them as activity.
+func (au *audit) activity() {
+	ci, cid := -1, int64(math.MinInt64)
+	for k := range au.d.Interactions {
+		x := &au.d.Interactions[k]
+		if x.CustomerID != cid {
+			cid, ci = x.CustomerID, au.pos(x.CustomerID)
+		}
+		if x.At.After(au.limit) {
+			au.note("interaction", "at", "future_date", x.At.Format("2006-01-02"))
+			au.hit(ci, "future_date", 15)
+		}
+		au.later(ci, x.At)
+	}
+	for k := range au.d.Surveys {
+		s := &au.d.Surveys[k]
+		if s.CustomerID != cid {
+			cid, ci = s.CustomerID, au.pos(s.CustomerID)
+		}
+		if s.At.After(au.limit) {
+			au.note("survey", "at", "future_date", s.At.Format("2006-01-02"))
+			au.hit(ci, "future_date", 15)
 		}
 		lo, hi := 0.0, 10.0
 		switch s.Kind {
@@ -709,132 +802,62 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			lo, hi = 1, 7
 		}
 		if s.Score < lo || s.Score > hi {
-			note("survey", s.Kind, "score_out_of_range", strconv.FormatFloat(s.Score, 'f', -1, 64))
-			hit(ci, "score_out_of_range", 15)
+			au.note("survey", s.Kind, "score_out_of_range", strconv.FormatFloat(s.Score, 'f', -1, 64))
+			au.hit(ci, "score_out_of_range", 15)
 		}
 	}
+}
 
-	// Duplicates.
-	dups := Duplicates(d.Customers, threshold, window)
-	dupOf := map[int64]int64{}
-	for _, du := range dups {
-		i := pos(du.ID)
-		if _, seen := dupOf[du.ID]; !seen {
-			score[i] -= 20
-			dupOf[du.ID] = du.Of
+// duplicates finds the likely duplicates; each costs a customer once.
+func (au *audit) duplicates(threshold float64, window int) {
+	au.dups = Duplicates(au.d.Customers, threshold, window)
+	au.dupOf = map[int64]int64{}
+	for _, du := range au.dups {
+		i := au.pos(du.ID)
+		if _, seen := au.dupOf[du.ID]; !seen {
+			au.score[i] -= 20
+			au.dupOf[du.ID] = du.Of
 		}
-		issues[i] = append(issues[i], du.Reason)
-		note("customer", strings.TrimPrefix(du.Reason, "duplicate_"), du.Reason, strconv.FormatInt(du.ID, 10))
+		au.issues[i] = append(au.issues[i], du.Reason)
+		au.note("customer", strings.TrimPrefix(du.Reason, "duplicate_"), du.Reason, strconv.FormatInt(du.ID, 10))
 	}
+}
 
-	// Stale.
-	staleBefore := asOf.AddDate(0, 0, -staleDays)
-	stale := 0
-	for i := range d.Customers {
-		if in.AsOf.IsZero() {
-			break
-		}
-		if lastActive[i].Before(staleBefore) {
-			stale++
-			hit(i, "stale", 10)
-			note("customer", "last_activity", "stale", strconv.FormatInt(d.Customers[i].ID, 10))
+// stales marks the customers without activity since before.
+func (au *audit) stales(before time.Time) {
+	for i := range au.d.Customers {
+		if au.lastActive[i].Before(before) {
+			au.stale++
+			au.hit(i, "stale", 10)
+			au.note("customer", "last_activity", "stale", strconv.FormatInt(au.d.Customers[i].ID, 10))
 		}
 	}
+}
 
-	// Tables.
-	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
-	comp := analysis.Table{Key: "completeness", Columns: []analysis.Column{{Key: "entity", Type: "label"}, {Key: "field", Type: "label"},
-		{Key: "filled", Type: "int"}, {Key: "total", Type: "int"}, {Key: "share", Type: "percent"}}}
-	frac := func(a, b int) float64 {
-		if b == 0 {
-			return math.NaN()
-		}
-		return float64(a) / float64(b)
+// rate is a/b, NaN when b is 0.
+func rate(a, b int) float64 {
+	if b == 0 {
+		return math.NaN()
 	}
-	for k, f := range customerFields {
-		comp.Rows = append(comp.Rows, []any{"customer", f, fillCount[k], n, frac(fillCount[k], n)})
-	}
-	no := d.Orders.Len()
-	comp.Rows = append(comp.Rows, []any{"order", "customer", withCustomer, no, frac(withCustomer, no)},
-		[]any{"order", "amount", withAmount, no, frac(withAmount, no)}, []any{"order", "channel", withChannel, no, frac(withChannel, no)})
+	return float64(a) / float64(b)
+}
 
-	pt := analysis.Table{Key: "problems", Columns: []analysis.Column{{Key: "entity", Type: "label"}, {Key: "field", Type: "label"},
-		{Key: "problem", Type: "label"}, {Key: "count", Type: "int"}, {Key: "example", Type: "string"}}}
-	var pl []*problem
-	for _, p := range problems {
-		pl = append(pl, p)
-	}
-	slices.SortFunc(pl, func(a, b *problem) int {
-		if c := cmp.Compare(b.count, a.count); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.entity+a.field+a.kind, b.entity+b.field+b.kind)
-	})
-	byKind := map[string]int{}
-	invalid := 0
-	for _, p := range pl {
-		pt.Rows = append(pt.Rows, []any{p.entity, p.field, p.kind, p.count, p.example})
-		byKind[p.kind] += p.count
-		if !strings.HasPrefix(p.kind, "duplicate_") && p.kind != "stale" {
-			invalid += p.count
-		}
-	}
+// result turns the audit into the Result.
+func (au *audit) result(name string, asOf time.Time) *analysis.Result {
+	res := &analysis.Result{Name: name, AsOf: asOf}
+	comp := au.completeness()
+	pl := au.sorted()
+	pt, byKind, invalid := au.problemTable(pl)
 	dt := analysis.Table{Key: "duplicates", Columns: []analysis.Column{{Key: "customer", Type: "int"}, {Key: "duplicate_of", Type: "int"},
 		{Key: "reason", Type: "label"}, {Key: "similarity", Type: "float"}}}
-	for _, du := range dups {
+	for _, du := range au.dups {
 		dt.Rows = append(dt.Rows, []any{du.ID, du.Of, du.Reason, du.Similarity})
 	}
-	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
-		{Key: "name", Type: "string"}, {Key: "score", Type: "float"}, {Key: "problems", Type: "terms"}, {Key: "last_activity", Type: "date"}}}
-	var sum float64
-	withProblems := 0
-	hist := make([]float64, 10)
-	var idx []int
-	for i := range d.Customers {
-		score[i] = max(score[i], 0)
-		sum += score[i]
-		hist[min(int(score[i]/10), 9)]++
-		if len(issues[i]) > 0 {
-			withProblems++
-			idx = append(idx, i)
-		}
-	}
-	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[a], score[b]) })
-	for _, i := range idx {
-		var la any = lastActive[i]
-		if lastActive[i].IsZero() {
-			la = nil
-		}
-		per.Rows = append(per.Rows, []any{d.Customers[i].ID, d.Customers[i].Name, score[i], strings.Join(issues[i], ", "), la})
-	}
-	// A problem row drills down to the customers whose problems list its kind when it counts
-	// exactly them: a customer record's problem found in no other row (not an order's or a
-	// survey's, which count records and share the customer's list, and not a duplicate, which
-	// counts pairs).
-	withKind := map[string]int{}
-	for _, is := range issues {
-		for _, k := range slices.Compact(slices.Sorted(slices.Values(is))) {
-			withKind[k]++
-		}
-	}
-	rowsOf := map[string]int{}
-	for _, p := range pl {
-		rowsOf[p.kind]++
-	}
-	pt.Drill = analysis.Drill{Column: "problems", Key: "problem", Count: "count"}
-	for _, p := range pl {
-		v := ""
-		if p.entity == "customer" && rowsOf[p.kind] == 1 && withKind[p.kind] == p.count {
-			v = p.kind
-		}
-		pt.Drill.Values = append(pt.Drill.Values, v)
-	}
-	custMean, orderMean := math.NaN(), math.NaN()
-	if n > 0 {
-		custMean = sum / float64(n)
-	}
+	per, custMean, hist, withProblems := au.perCustomer()
+	n, no := len(au.d.Customers), au.d.Orders.Len()
+	orderMean := math.NaN()
 	if no > 0 {
-		orderMean = orderScore / float64(no)
+		orderMean = au.orderScore / float64(no)
 	}
 	overall := math.NaN()
 	switch {
@@ -848,7 +871,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	res.Summary = []analysis.Figure{{Key: "score", Value: overall}, {Key: "customer_score", Value: custMean},
 		{Key: "order_score", Value: orderMean}, {Key: "customers", Value: float64(n)}, {Key: "orders", Value: float64(no)},
 		{Key: "customers_with_problems", Value: float64(withProblems), Drill: analysis.Everyone("customer")}, {Key: "invalid_values", Value: float64(invalid)},
-		{Key: "likely_duplicates", Value: float64(len(dupOf))}, {Key: "stale_customers", Value: float64(stale)}}
+		{Key: "likely_duplicates", Value: float64(len(au.dupOf))}, {Key: "stale_customers", Value: float64(au.stale)}}
 
 	cs := analysis.Series{Key: "completeness", Kind: "bar"}
 	var cv []float64
@@ -868,5 +891,107 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		Y: []analysis.Values{{Key: "customers", Data: hist}}}
 	res.Tables = []analysis.Table{per, comp, pt, dt}
 	res.Series = []analysis.Series{cs, ps, hs}
-	return res, ctx.Err()
+	return res
+}
+
+// completeness is how many records have each field.
+func (au *audit) completeness() analysis.Table {
+	comp := analysis.Table{Key: "completeness", Columns: []analysis.Column{{Key: "entity", Type: "label"}, {Key: "field", Type: "label"},
+		{Key: "filled", Type: "int"}, {Key: "total", Type: "int"}, {Key: "share", Type: "percent"}}}
+	n, no := len(au.d.Customers), au.d.Orders.Len()
+	for k, f := range customerFields {
+		comp.Rows = append(comp.Rows, []any{"customer", f, au.fillCount[k], n, rate(au.fillCount[k], n)})
+	}
+	comp.Rows = append(comp.Rows, []any{"order", "customer", au.withCustomer, no, rate(au.withCustomer, no)},
+		[]any{"order", "amount", au.withAmount, no, rate(au.withAmount, no)}, []any{"order", "channel", au.withChannel, no, rate(au.withChannel, no)})
+	return comp
+}
+
+// sorted returns the problems by count, highest first, then by entity, field and kind.
+func (au *audit) sorted() []*problem {
+	var pl []*problem
+	for _, p := range au.problems {
+		pl = append(pl, p)
+	}
+	slices.SortFunc(pl, func(a, b *problem) int {
+		if c := cmp.Compare(b.count, a.count); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.entity+a.field+a.kind, b.entity+b.field+b.kind)
+	})
+	return pl
+}
+
+// problemTable lists the problems pl, and returns them counted by kind and the invalid values
+// (neither duplicates nor stale records). A problem row drills down to the customers whose
+// problems list its kind when it counts exactly them: a customer record's problem found in no
+// other row (not an order's or a survey's, which count records and share the customer's list,
+// and not a duplicate, which counts pairs).
+func (au *audit) problemTable(pl []*problem) (analysis.Table, map[string]int, int) {
+	pt := analysis.Table{Key: "problems", Columns: []analysis.Column{{Key: "entity", Type: "label"}, {Key: "field", Type: "label"},
+		{Key: "problem", Type: "label"}, {Key: "count", Type: "int"}, {Key: "example", Type: "string"}}}
+	byKind := map[string]int{}
+	invalid := 0
+	for _, p := range pl {
+		pt.Rows = append(pt.Rows, []any{p.entity, p.field, p.kind, p.count, p.example})
+		byKind[p.kind] += p.count
+		if !strings.HasPrefix(p.kind, "duplicate_") && p.kind != "stale" {
+			invalid += p.count
+		}
+	}
+	withKind := map[string]int{}
+	for _, is := range au.issues {
+		for _, k := range slices.Compact(slices.Sorted(slices.Values(is))) {
+			withKind[k]++
+		}
+	}
+	rowsOf := map[string]int{}
+	for _, p := range pl {
+		rowsOf[p.kind]++
+	}
+	pt.Drill = analysis.Drill{Column: "problems", Key: "problem", Count: "count"}
+	for _, p := range pl {
+		v := ""
+		if p.entity == "customer" && rowsOf[p.kind] == 1 && withKind[p.kind] == p.count {
+			v = p.kind
+		}
+		pt.Drill.Values = append(pt.Drill.Values, v)
+	}
+	return pt, byKind, invalid
+}
+
+// perCustomer lists the customers with problems, lowest score first, and returns the mean
+// customer score (NaN without customers), the scores' histogram by tens and how many
+// customers have problems. Scores below 0 count as 0.
+func (au *audit) perCustomer() (analysis.Table, float64, []float64, int) {
+	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
+		{Key: "name", Type: "string"}, {Key: "score", Type: "float"}, {Key: "problems", Type: "terms"}, {Key: "last_activity", Type: "date"}}}
+	score := au.score
+	var sum float64
+	withProblems := 0
+	hist := make([]float64, 10)
+	var idx []int
+	for i := range au.d.Customers {
+		score[i] = max(score[i], 0)
+		sum += score[i]
+		hist[min(int(score[i]/10), 9)]++
+		if len(au.issues[i]) > 0 {
+			withProblems++
+			idx = append(idx, i)
+		}
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(score[a], score[b]) })
+	for _, i := range idx {
+		var la any = au.lastActive[i]
+		if au.lastActive[i].IsZero() {
+			la = nil
+		}
+		c := &au.d.Customers[i]
+		per.Rows = append(per.Rows, []any{c.ID, c.Name, score[i], strings.Join(au.issues[i], ", "), la})
+	}
+	mean := math.NaN()
+	if n := len(au.d.Customers); n > 0 {
+		mean = sum / float64(n)
+	}
+	return per, mean, hist, withProblems
 }

@@ -351,27 +351,25 @@ func Churned(c *kexi.Customer, orders *kexi.OrderTable, at, asOf time.Time, days
 	return true, true
 }
 
-// Analysis is A12 for the registry.
-type Analysis struct{}
+// satisfactionAnalysis is A12 for the registry.
+type satisfactionAnalysis struct{}
 
 // New returns the satisfaction analysis.
-func New() analysis.Analysis { return Analysis{} }
-
-func t(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+func New() analysis.Analysis { return satisfactionAnalysis{} }
 
 // Info describes the analysis.
-func (Analysis) Info() analysis.Info {
+func (satisfactionAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "satisfaction",
 		Code:    "A12",
-		Title:   t("Satisfaction", "满意度分析"),
-		Summary: t("How satisfied is each group of customers, what do they complain about, and do unhappy customers leave?", "各类客户满意度如何、抱怨什么、不满意的客户是否流失？"),
+		Title:   analysis.Text{En: "Satisfaction", Zh: "满意度分析"},
+		Summary: analysis.Text{En: "How satisfied is each group of customers, what do they complain about, and do unhappy customers leave?", Zh: "各类客户满意度如何、抱怨什么、不满意的客户是否流失？"},
 		Options: []analysis.Option{
 			{Key: "group_by", Default: "", Type: "string",
-				Help: t("An extra customer field to compare by: gender, city, owner, occupation, education, income_band or custom.NAME", "额外的分组字段：gender、city、owner、occupation、education、income_band 或 custom.字段名")},
+				Help: analysis.Text{En: "An extra customer field to compare by: gender, city, owner, occupation, education, income_band or custom.NAME", Zh: "额外的分组字段：gender、city、owner、occupation、education、income_band 或 custom.字段名"}},
 			{Key: "churn_days", Default: "180", Type: "int",
-				Help: t("A customer with no purchase this many days after their answer counts as churned", "答卷后这么多天内没有购买即视为流失")},
-			{Key: "top", Default: "30", Type: "int", Help: t("How many keywords and complaint subjects to list", "列出的关键词和投诉主题个数")},
+				Help: analysis.Text{En: "A customer with no purchase this many days after their answer counts as churned", Zh: "答卷后这么多天内没有购买即视为流失"}},
+			{Key: "top", Default: "30", Type: "int", Help: analysis.Text{En: "How many keywords and complaint subjects to list", Zh: "列出的关键词和投诉主题个数"}},
 		},
 		Labels: labels(),
 		Needs:  []string{"surveys", "customers"},
@@ -380,35 +378,34 @@ func (Analysis) Info() analysis.Info {
 }
 
 func labels() map[string]analysis.Text {
-	return map[string]analysis.Text{
-		"responses": t("Responses", "答卷数"), "nps": t("NPS", "净推荐值"), "csat": t("CSAT (share 4–5)", "满意率（4–5分）"),
-		"ces": t("CES (mean effort)", "客户费力度"), "promoters": t("Promoters", "推荐者"), "passives": t("Passives", "中立者"),
-		"detractors": t("Detractors", "贬损者"), "invalid_scores": t("Scores out of range", "超出范围的分数"),
-		"complaints": t("Complaints", "投诉数"), "nps_responses": t("NPS answers", "NPS 答卷"), "csat_responses": t("CSAT answers", "CSAT 答卷"),
-		"ces_responses": t("CES answers", "CES 答卷"), "churn_promoters": t("Churn rate, promoters", "推荐者流失率"),
-		"churn_detractors": t("Churn rate, detractors", "贬损者流失率"),
-		"segments":         t("Satisfaction by segment", "分群满意度"), "dimension": t("Dimension", "维度"), "segment": t("Segment", "分群"),
-		"kind": t("Customer kind", "客户类型"), "province": t("Province", "省份"), "channel": t("Channel", "渠道"),
-		"true": t("Yes", "是"), "false": t("No", "否"),
-		"tier": t("Tier (by spend)", "层级（按消费）"), "gender": t("Gender", "性别"), "city": t("City", "城市"), "owner": t("Owner", "负责人"),
-		"occupation": t("Occupation", "职业"), "education": t("Education", "学历"), "income_band": t("Income band", "收入段"), "country": t("Country", "国家"), "survey_channels": t("By survey channel", "按调查渠道"),
-		"months": t("By month", "按月"), "month": t("Month", "月份"), "subject": t("Subject", "主题"), "count": t("Count", "次数"),
-		"share": t("Share", "占比"), "complaint_channels": t("Complaints by channel", "投诉渠道"),
-		"keywords": t("Comment keywords", "评论关键词"), "keyword": t("Keyword", "关键词"), "comments": t("Comments", "评论数"),
-		"negative_share": t("Share of unhappy comments", "负面评价占比"), "churn": t("Satisfaction vs churn", "满意度与流失"),
-		"group": t("Group", "分组"), "survey_kind": t("Survey", "调查类型"), "customers": t("Customers", "客户数"), "churned": t("Churned", "已流失"),
-		"churn_rate": t("Churn rate", "流失率"), "customer": t("Customer", "客户"), "last_nps": t("Latest NPS", "最近 NPS"),
-		"last_csat": t("Latest CSAT", "最近 CSAT"), "last_ces": t("Latest CES", "最近 CES"),
-		"nps_distribution": t("NPS answers 0–10", "NPS 分布 0–10"), "csat_distribution": t("CSAT answers 1–5", "CSAT 分布 1–5"),
-		"trend": t("Satisfaction by month", "满意度月度趋势"), "nps_by_segment": t("NPS by province", "各省 NPS"),
-		"churn_by_group": t("Churn rate by satisfaction group", "各满意度组流失率"), "per_customer": t("Customers' latest answers", "客户最近答卷"),
-		"promoter": t("Promoter", "推荐者"), "passive": t("Passive", "中立者"), "detractor": t("Detractor", "贬损者"),
-		"satisfied": t("Satisfied (4–5)", "满意（4–5）"), "neutral": t("Neutral (3)", "一般（3）"), "dissatisfied": t("Dissatisfied (1–2)", "不满意（1–2）"),
-		"vip": t("VIP", "VIP 客户"), "major": t("Major", "主要客户"), "ordinary": t("Ordinary", "普通客户"), "small": t("Small", "小客户"),
-		"no_purchase": t("No purchase", "未购买"), "(none)": t("(none)", "（无）"),
-		string(kexi.Individual): t("Individual", "个人"), string(kexi.Enterprise): t("Enterprise", "企业"), string(kexi.Government): t("Government", "政府"),
-		"questionnaire": t("Questionnaire", "问卷"), "phone": t("Phone interview", "电话访谈"), "online_review": t("Online review", "在线评价"),
-	}
+	return analysis.WithFields(map[string]analysis.Text{
+		"responses": {En: "Responses", Zh: "答卷数"}, "nps": {En: "NPS", Zh: "净推荐值"}, "csat": {En: "CSAT (share 4–5)", Zh: "满意率（4–5分）"},
+		"ces": {En: "CES (mean effort)", Zh: "客户费力度"}, "promoters": {En: "Promoters", Zh: "推荐者"}, "passives": {En: "Passives", Zh: "中立者"},
+		"detractors": {En: "Detractors", Zh: "贬损者"}, "invalid_scores": {En: "Scores out of range", Zh: "超出范围的分数"},
+		"complaints": {En: "Complaints", Zh: "投诉数"}, "nps_responses": {En: "NPS answers", Zh: "NPS 答卷"}, "csat_responses": {En: "CSAT answers", Zh: "CSAT 答卷"},
+		"ces_responses": {En: "CES answers", Zh: "CES 答卷"}, "churn_promoters": {En: "Churn rate, promoters", Zh: "推荐者流失率"},
+		"churn_detractors": {En: "Churn rate, detractors", Zh: "贬损者流失率"},
+		"segments":         {En: "Satisfaction by segment", Zh: "分群满意度"}, "dimension": {En: "Dimension", Zh: "维度"}, "segment": {En: "Segment", Zh: "分群"},
+		"kind": {En: "Customer kind", Zh: "客户类型"}, "channel": {En: "Channel", Zh: "渠道"},
+		"true": {En: "Yes", Zh: "是"}, "false": {En: "No", Zh: "否"},
+		"tier": {En: "Tier (by spend)", Zh: "层级（按消费）"}, "survey_channels": {En: "By survey channel", Zh: "按调查渠道"},
+		"months": {En: "By month", Zh: "按月"}, "month": {En: "Month", Zh: "月份"}, "subject": {En: "Subject", Zh: "主题"}, "count": {En: "Count", Zh: "次数"},
+		"share": {En: "Share", Zh: "占比"}, "complaint_channels": {En: "Complaints by channel", Zh: "投诉渠道"},
+		"keywords": {En: "Comment keywords", Zh: "评论关键词"}, "keyword": {En: "Keyword", Zh: "关键词"}, "comments": {En: "Comments", Zh: "评论数"},
+		"negative_share": {En: "Share of unhappy comments", Zh: "负面评价占比"}, "churn": {En: "Satisfaction vs churn", Zh: "满意度与流失"},
+		"group": {En: "Group", Zh: "分组"}, "survey_kind": {En: "Survey", Zh: "调查类型"}, "customers": {En: "Customers", Zh: "客户数"}, "churned": {En: "Churned", Zh: "已流失"},
+		"churn_rate": {En: "Churn rate", Zh: "流失率"}, "customer": {En: "Customer", Zh: "客户"}, "last_nps": {En: "Latest NPS", Zh: "最近 NPS"},
+		"last_csat": {En: "Latest CSAT", Zh: "最近 CSAT"}, "last_ces": {En: "Latest CES", Zh: "最近 CES"},
+		"nps_distribution": {En: "NPS answers 0–10", Zh: "NPS 分布 0–10"}, "csat_distribution": {En: "CSAT answers 1–5", Zh: "CSAT 分布 1–5"},
+		"trend": {En: "Satisfaction by month", Zh: "满意度月度趋势"}, "nps_by_segment": {En: "NPS by province", Zh: "各省 NPS"},
+		"churn_by_group": {En: "Churn rate by satisfaction group", Zh: "各满意度组流失率"}, "per_customer": {En: "Customers' latest answers", Zh: "客户最近答卷"},
+		"promoter": {En: "Promoter", Zh: "推荐者"}, "passive": {En: "Passive", Zh: "中立者"}, "detractor": {En: "Detractor", Zh: "贬损者"},
+		"satisfied": {En: "Satisfied (4–5)", Zh: "满意（4–5）"}, "neutral": {En: "Neutral (3)", Zh: "一般（3）"}, "dissatisfied": {En: "Dissatisfied (1–2)", Zh: "不满意（1–2）"},
+		"vip": {En: "VIP", Zh: "VIP 客户"}, "major": {En: "Major", Zh: "主要客户"}, "ordinary": {En: "Ordinary", Zh: "普通客户"}, "small": {En: "Small", Zh: "小客户"},
+		"no_purchase": {En: "No purchase", Zh: "未购买"}, "(none)": {En: "(none)", Zh: "（无）"},
+		string(kexi.Individual): {En: "Individual", Zh: "个人"}, string(kexi.Enterprise): {En: "Enterprise", Zh: "企业"}, string(kexi.Government): {En: "Government", Zh: "政府"},
+		"questionnaire": {En: "Questionnaire", Zh: "问卷"}, "phone": {En: "Phone interview", Zh: "电话访谈"}, "online_review": {En: "Online review", Zh: "在线评价"},
+	}, "gender", "income_band", "occupation", "education", "country", "province", "city", "owner")
 }
 
 // latest is a customer's latest answer of each kind, as its index in d.Surveys + 1 (0 = none):
@@ -419,95 +416,125 @@ func (l *latest) any() bool { return l[0] != 0 || l[1] != 0 || l[2] != 0 }
 
 var kinds = []string{kexi.NPS, kexi.CSAT, kexi.CES}
 
+// options are the parsed options.
+type options struct {
+	groupBy        string
+	churnDays, top int
+}
+
+func parse(info analysis.Info, in analysis.Input) (options, error) {
+	o := analysis.NewOpts(info, in.Options)
+	op := options{groupBy: strings.TrimSpace(o.String("group_by")), churnDays: o.Int("churn_days"), top: o.Int("top")}
+	if err := o.Err(); err != nil {
+		return op, err
+	}
+	if op.groupBy != "" {
+		if _, ok := (&kexi.Customer{}).Field(op.groupBy); !ok {
+			return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by",
+				Value: op.groupBy, Reason: "expected gender, city, owner, occupation, education, income_band, country, kind, province, channel or custom.NAME"}}}
+		}
+	}
+	if op.churnDays <= 0 || op.top <= 0 {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "churn_days/top",
+			Reason: "expected a positive whole number"}}}
+	}
+	return op, nil
+}
+
 // Run computes satisfaction from the survey answers in the period.
-func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (a satisfactionAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err
 	}
 	info := a.Info()
-	o := analysis.NewOpts(info, in.Options)
-	groupBy := strings.TrimSpace(o.String("group_by"))
-	churnDays := o.Int("churn_days")
-	top := o.Int("top")
-	if err := o.Err(); err != nil {
+	op, err := parse(info, in)
+	if err != nil {
 		return nil, err
 	}
-	if groupBy != "" {
-		if _, ok := (&kexi.Customer{}).Field(groupBy); !ok {
-			return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "group_by",
-				Value: groupBy, Reason: "expected gender, city, owner, occupation, education, income_band, country, kind, province, channel or custom.NAME"}}}
-		}
-	}
-	if churnDays <= 0 || top <= 0 {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: []kexi.FieldProblem{{Column: "churn_days/top",
-			Reason: "expected a positive whole number"}}}
-	}
 	d := in.Data
-	asOf := in.AsOf
-	loc := in.Location()
-	for i := range d.Surveys {
-		if d.Surveys[i].At.After(asOf) {
-			asOf = d.Surveys[i].At
+	if in.AsOf.IsZero() { // no orders: the latest answer
+		for i := range d.Surveys {
+			if d.Surveys[i].At.After(in.AsOf) {
+				in.AsOf = d.Surveys[i].At
+			}
 		}
 	}
-	if in.AsOf.IsZero() {
-		in.AsOf = asOf
-	} else {
-		asOf = in.AsOf
+	dims := []string{"kind", "province", "channel", "tier"}
+	if op.groupBy != "" && !slices.Contains(dims, op.groupBy) {
+		dims = append(dims, op.groupBy)
 	}
+	sc := scan(d, in, dims)
+	cs := complaintsIn(d, in)
+	per, churn := perCustomer(d, sc.last, in.AsOf, op.churnDays)
+	return result(info.Name, in.AsOf, op.top, sc, cs, per, churn), ctx.Err()
+}
 
-	// cidx returns the position of a customer in d.Customers, or -1. It searches a compact
-	// copy of the ids: the Customer structs are large and a search over them misses the cache.
+// keyword counts the comments that name a keyword, and the unhappy ones among them.
+type keyword struct{ comments, negative int }
+
+// scores is every valid answer in the period counted overall and by dimension, survey
+// channel, month and comment keyword, and each customer's latest answers.
+type scores struct {
+	total     Score
+	dims      []string
+	seg       []map[string]*Score // by dims[j], then the customer's value
+	byChannel map[string]*Score
+	byMonth   map[int]*Score // year×12 + month-1
+	keywords  map[string]*keyword
+	// last holds each known customer's latest answer of each kind, by position in d.Customers
+	// (answers of ids missing from the customer list count in the scores but not in
+	// satisfaction vs churn).
+	last []latest
+}
+
+// get returns m's Score for k ("" is "(none)"), adding it.
+func get(m map[string]*Score, k string) *Score {
+	if k == "" {
+		k = "(none)"
+	}
+	s := m[k]
+	if s == nil {
+		s = &Score{}
+		m[k] = s
+	}
+	return s
+}
+
+// spendTiers returns each customer's tier code by spend up to asOf, per position in
+// d.Customers, and a look-up of a customer's position (-1: none) that searches a compact copy
+// of the ids: the Customer structs are large and a search over them misses the cache.
+func spendTiers(d *kexi.Dataset, asOf time.Time) ([]uint8, func(int64) int) {
 	ids := make([]int64, len(d.Customers))
 	for i := range d.Customers {
 		ids[i] = d.Customers[i].ID
 	}
-	cidx := analysis.Positions(ids)
-	// Tiers by spend up to as-of, per position in d.Customers (both d.Customers and d.Orders
-	// are sorted by customer id, so one merge pass finds each customer's orders).
+	// Both d.Customers and d.Orders are sorted by customer id, so one merge pass finds each
+	// customer's orders.
 	spend := make([]float64, len(d.Customers))
-	{
-		ci := 0
-		t, until := &d.Orders, asOf.UnixMilli() // order times are whole milliseconds
-		keep := func(i int) bool { return t.At[i] <= until }
-		t.Runs(func(cid int64, lo, hi int) {
-			for ci < len(ids) && ids[ci] < cid {
-				ci++
-			}
-			if ci < len(ids) && ids[ci] == cid {
-				spend[ci] = purchases(t, lo, hi, keep)
-			}
-		})
-	}
-	tiers := rankTiers(ids, spend)
+	ci := 0
+	t, until := &d.Orders, asOf.UnixMilli() // order times are whole milliseconds
+	keep := func(i int) bool { return t.At[i] <= until }
+	t.Runs(func(cid int64, lo, hi int) {
+		for ci < len(ids) && ids[ci] < cid {
+			ci++
+		}
+		if ci < len(ids) && ids[ci] == cid {
+			spend[ci] = purchases(t, lo, hi, keep)
+		}
+	})
+	return rankTiers(ids, spend), analysis.Positions(ids)
+}
 
-	var total Score
-	dims := []string{"kind", "province", "channel", "tier"}
-	if groupBy != "" && !slices.Contains(dims, groupBy) {
-		dims = append(dims, groupBy)
-	}
-	seg := make([]map[string]*Score, len(dims))
-	for i := range seg {
-		seg[i] = map[string]*Score{}
-	}
-	byChannel := map[string]*Score{}
-	byMonth := map[int]*Score{} // year×12 + month-1
-	type kw struct{ comments, negative int }
-	keywords := map[string]*kw{}
-	// Each known customer's latest answer of each kind (answers of ids missing from the
-	// customer list count in the scores but not in satisfaction vs churn).
-	last := make([]latest, len(d.Customers))
-	get := func(m map[string]*Score, k string) *Score {
-		if k == "" {
-			k = "(none)"
-		}
-		s := m[k]
-		if s == nil {
-			s = &Score{}
-			m[k] = s
-		}
-		return s
+// scan counts the answers in the input's period; the dimensions dims are customer fields and
+// "tier" (the pyramid tier by spend up to in.AsOf).
+func scan(d *kexi.Dataset, in analysis.Input, dims []string) *scores {
+	tiers, cidx := spendTiers(d, in.AsOf)
+	loc := in.Location()
+	sc := &scores{dims: dims, seg: make([]map[string]*Score, len(dims)), byChannel: map[string]*Score{},
+		byMonth: map[int]*Score{}, keywords: map[string]*keyword{}, last: make([]latest, len(d.Customers))}
+	for i := range sc.seg {
+		sc.seg[i] = map[string]*Score{}
 	}
 	inPeriod := in.Until(time.Time{})
 	var words []string
@@ -516,17 +543,17 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if !inPeriod(s.At) {
 			continue
 		}
-		total.Add(s.Kind, s.Score)
+		sc.total.Add(s.Kind, s.Score)
 		if !Valid(s.Kind, s.Score) {
 			continue
 		}
-		get(byChannel, s.Channel).Add(s.Kind, s.Score)
+		get(sc.byChannel, s.Channel).Add(s.Kind, s.Score)
 		at := s.At.In(loc) // months are cut in the business's time zone
 		mk := at.Year()*12 + int(at.Month()) - 1
-		if byMonth[mk] == nil {
-			byMonth[mk] = &Score{}
+		if sc.byMonth[mk] == nil {
+			sc.byMonth[mk] = &Score{}
 		}
-		byMonth[mk].Add(s.Kind, s.Score)
+		sc.byMonth[mk].Add(s.Kind, s.Score)
 		var c *kexi.Customer
 		ci := -1
 		if s.CustomerID != 0 {
@@ -544,56 +571,90 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			} else if c != nil {
 				v, _ = c.Field(dim)
 			}
-			get(seg[j], v).Add(s.Kind, s.Score)
+			get(sc.seg[j], v).Add(s.Kind, s.Score)
 		}
 		if s.Comment != "" {
-			neg := Negative(s.Kind, s.Score)
-			words = appendKeywords(words, s.Comment)
-			for _, w := range words {
-				k := keywords[w]
-				if k == nil {
-					k = &kw{}
-					keywords[w] = k
-				}
-				k.comments++
-				if neg {
-					k.negative++
-				}
-			}
+			words = sc.comment(words, s)
 		}
 		if ci >= 0 {
-			l := &last[ci]
+			l := &sc.last[ci]
 			k := slices.Index(kinds, s.Kind)
 			if l[k] == 0 || !s.At.Before(d.Surveys[l[k]-1].At) {
 				l[k] = int32(i) + 1
 			}
 		}
 	}
+	return sc
+}
 
-	complaints := map[string]int{}
-	complaintChannels := map[string]int{}
-	nComplaints := 0
+// comment counts the keywords of an answer's comment, in words (reused) and returned.
+func (sc *scores) comment(words []string, s *kexi.SurveyResponse) []string {
+	neg := Negative(s.Kind, s.Score)
+	words = appendKeywords(words, s.Comment)
+	for _, w := range words {
+		k := sc.keywords[w]
+		if k == nil {
+			k = &keyword{}
+			sc.keywords[w] = k
+		}
+		k.comments++
+		if neg {
+			k.negative++
+		}
+	}
+	return words
+}
+
+// complaints is the complaints in the period by subject and channel.
+type complaints struct {
+	n                  int
+	subjects, channels map[string]int
+}
+
+// complaintsIn counts the complaints in the input's period.
+func complaintsIn(d *kexi.Dataset, in analysis.Input) complaints {
+	c := complaints{subjects: map[string]int{}, channels: map[string]int{}}
 	for i := range d.Interactions {
 		x := &d.Interactions[i]
 		if x.Kind != kexi.Complaint || !in.InPeriod(x.At) {
 			continue
 		}
-		nComplaints++
+		c.n++
 		subj := x.Subject
 		if subj == "" {
 			subj = "(none)"
 		}
-		complaints[subj]++
+		c.subjects[subj]++
 		ch := x.Channel
 		if ch == "" {
 			ch = "(none)"
 		}
-		complaintChannels[ch]++
+		c.channels[ch]++
 	}
+	return c
+}
 
-	// Satisfaction vs churn, by each customer's latest NPS and CSAT answer.
-	type cg struct{ customers, churned int }
-	churn := map[[2]string]*cg{}
+// churnGroup is the customers whose latest answer of a kind falls in a group, and the churned
+// among them.
+type churnGroup struct{ customers, churned int }
+
+// answers returns a customer's latest answer of each kind: whether there is one, its time and
+// score.
+func answers(surveys []kexi.SurveyResponse, l latest) (has [3]bool, at [3]time.Time, score [3]float64) {
+	for k, i := range l {
+		if i != 0 {
+			has[k], at[k], score[k] = true, surveys[i-1].At, surveys[i-1].Score
+		}
+	}
+	return has, at, score
+}
+
+// perCustomer lists each customer with an answer: their latest scores, their group (by the
+// latest NPS, else CSAT answer) and whether they churned after their latest answer; and counts
+// satisfaction against churn by each customer's latest NPS and CSAT group (Churned decides,
+// within churnDays of the answer).
+func perCustomer(d *kexi.Dataset, last []latest, asOf time.Time, churnDays int) (analysis.Table, map[[2]string]*churnGroup) {
+	churn := map[[2]string]*churnGroup{}
 	per := analysis.Table{Key: "per_customer", PerCustomer: true, Columns: []analysis.Column{{Key: "customer", Type: "int"},
 		{Key: "last_nps", Type: "float"}, {Key: "last_csat", Type: "float"}, {Key: "last_ces", Type: "float"},
 		{Key: "group", Type: "label"}, {Key: "churned", Type: "label"}}}
@@ -608,22 +669,13 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 	// Groups and "true"/"false" take few values: each boxed once, not once per row.
 	groupCell := map[string]any{}
 	boolCell := [2]any{strconv.FormatBool(false), strconv.FormatBool(true)}
-	// op walks d.Orders, which is sorted by customer id like d.Customers.
-	op := 0
+	op := 0 // walks d.Orders, which is sorted by customer id like d.Customers
 	r := 0
 	for ci := range last {
 		if !last[ci].any() {
 			continue
 		}
-		// The customer's latest answers, looked up once.
-		var has [3]bool
-		var at [3]time.Time
-		var score [3]float64
-		for k, i := range last[ci] {
-			if i != 0 {
-				has[k], at[k], score[k] = true, d.Surveys[i-1].At, d.Surveys[i-1].Score
-			}
-		}
+		has, at, score := answers(d.Surveys, last[ci])
 		c := &d.Customers[ci]
 		id := c.ID
 		oc := d.Orders.CustomerID
@@ -638,15 +690,13 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		row := per.Rows[r]
 		r++
 		row[0], row[1], row[2], row[3], row[4], row[5] = id, nan, nan, nan, none, none
+		var latestAt time.Time
 		for k := range kinds {
 			if has[k] {
 				row[1+k] = scoreCell(score[k])
-			}
-		}
-		var latestAt time.Time
-		for k := range kinds {
-			if has[k] && at[k].After(latestAt) {
-				latestAt = at[k]
+				if at[k].After(latestAt) {
+					latestAt = at[k]
+				}
 			}
 		}
 		for k, kind := range kinds[:2] {
@@ -669,7 +719,7 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			}
 			e := churn[[2]string{kind, g}]
 			if e == nil {
-				e = &cg{}
+				e = &churnGroup{}
 				churn[[2]string{kind, g}] = e
 			}
 			e.customers++
@@ -681,20 +731,29 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 			row[5] = boolCell[b2i(ch)]
 		}
 	}
+	return per, churn
+}
 
-	res := &analysis.Result{Name: info.Name, AsOf: in.AsOf}
-	rate := func(kind, g string) float64 {
-		if e := churn[[2]string{kind, g}]; e != nil && e.customers > 0 {
-			return float64(e.churned) / float64(e.customers)
-		}
+// share is n/of, NaN when of is 0.
+func share(n, of int) float64 {
+	if of == 0 {
 		return math.NaN()
 	}
-	share := func(n, of int) float64 {
-		if of == 0 {
-			return math.NaN()
-		}
-		return float64(n) / float64(of)
+	return float64(n) / float64(of)
+}
+
+// churnRate is the churn rate of a satisfaction group, NaN when it has no customers.
+func churnRate(churn map[[2]string]*churnGroup, kind, g string) float64 {
+	if e := churn[[2]string{kind, g}]; e != nil && e.customers > 0 {
+		return float64(e.churned) / float64(e.customers)
 	}
+	return math.NaN()
+}
+
+// result turns the counts into the Result.
+func result(name string, asOf time.Time, top int, sc *scores, cs complaints, per analysis.Table, churn map[[2]string]*churnGroup) *analysis.Result {
+	res := &analysis.Result{Name: name, AsOf: asOf}
+	total := &sc.total
 	nn := total.NPSCount()
 	res.Summary = []analysis.Figure{
 		{Key: "responses", Value: float64(total.Responses())},
@@ -707,60 +766,87 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		{Key: "nps_responses", Value: float64(nn)},
 		{Key: "csat_responses", Value: float64(total.CSATCount())},
 		{Key: "ces_responses", Value: float64(total.CESCount)},
-		{Key: "complaints", Value: float64(nComplaints)},
-		{Key: "churn_promoters", Value: rate(kexi.NPS, "promoter"), Unit: "%"},
-		{Key: "churn_detractors", Value: rate(kexi.NPS, "detractor"), Unit: "%"},
+		{Key: "complaints", Value: float64(cs.n)},
+		{Key: "churn_promoters", Value: churnRate(churn, kexi.NPS, "promoter"), Unit: "%"},
+		{Key: "churn_detractors", Value: churnRate(churn, kexi.NPS, "detractor"), Unit: "%"},
 		{Key: "invalid_scores", Value: float64(total.Invalid)},
 	}
-
-	scoreCols := []analysis.Column{{Key: "responses", Type: "int"}, {Key: "nps", Type: "float"},
-		{Key: "promoters", Type: "int"}, {Key: "detractors", Type: "int"}, {Key: "csat", Type: "percent"}, {Key: "ces", Type: "float"}}
-	scoreRow := func(s *Score) []any {
-		return []any{s.Responses(), s.NPSValue(), s.Promoters, s.Detractors, s.CSATValue(), s.CESValue()}
+	segT, npsProv := sc.segments()
+	chT := analysis.Table{Key: "survey_channels", Columns: append([]analysis.Column{{Key: "channel", Type: "string"}}, scoreCols...)}
+	for _, k := range sortedKeys(sc.byChannel) {
+		chT.Rows = append(chT.Rows, append([]any{k}, scoreRow(sc.byChannel[k])...))
 	}
+	moT, trend := sc.months()
+	kwT, kwS := sc.keywordTable(top)
+	chT2, churnS := churnTable(churn)
+	npsD, csD := total.distributions()
+	res.Tables = []analysis.Table{segT, chT, moT, countTable("complaints", "subject", cs.subjects, cs.n, top),
+		countTable("complaint_channels", "channel", cs.channels, cs.n, top), kwT, chT2, per}
+	res.Series = []analysis.Series{npsD, csD, trend, npsProv, kwS, churnS}
+	return res
+}
+
+// scoreCols are the columns of scoreRow.
+var scoreCols = []analysis.Column{{Key: "responses", Type: "int"}, {Key: "nps", Type: "float"},
+	{Key: "promoters", Type: "int"}, {Key: "detractors", Type: "int"}, {Key: "csat", Type: "percent"}, {Key: "ces", Type: "float"}}
+
+// scoreRow is a Score's cells under scoreCols.
+func scoreRow(s *Score) []any {
+	return []any{s.Responses(), s.NPSValue(), s.Promoters, s.Detractors, s.CSATValue(), s.CESValue()}
+}
+
+// segments is the scores by every dimension and value, and NPS by province.
+func (sc *scores) segments() (analysis.Table, analysis.Series) {
 	segT := analysis.Table{Key: "segments", Columns: append([]analysis.Column{{Key: "dimension", Type: "label"}, {Key: "segment", Type: "terms"}}, scoreCols...)}
 	npsProv := analysis.Series{Key: "nps_by_segment", Kind: "bar"}
 	var provNPS []float64
-	for j, dim := range dims {
-		for _, k := range sortedKeys(seg[j]) {
-			segT.Rows = append(segT.Rows, append([]any{dim, k}, scoreRow(seg[j][k])...))
+	for j, dim := range sc.dims {
+		for _, k := range sortedKeys(sc.seg[j]) {
+			segT.Rows = append(segT.Rows, append([]any{dim, k}, scoreRow(sc.seg[j][k])...))
 			if dim == "province" {
 				npsProv.X = append(npsProv.X, k)
-				provNPS = append(provNPS, seg[j][k].NPSValue())
+				provNPS = append(provNPS, sc.seg[j][k].NPSValue())
 			}
 		}
 	}
 	npsProv.Y = []analysis.Values{{Key: "nps", Data: provNPS}}
-	chT := analysis.Table{Key: "survey_channels", Columns: append([]analysis.Column{{Key: "channel", Type: "string"}}, scoreCols...)}
-	for _, k := range sortedKeys(byChannel) {
-		chT.Rows = append(chT.Rows, append([]any{k}, scoreRow(byChannel[k])...))
-	}
+	return segT, npsProv
+}
+
+// months is the scores by month and the NPS and CSAT trend.
+func (sc *scores) months() (analysis.Table, analysis.Series) {
 	moT := analysis.Table{Key: "months", Columns: append([]analysis.Column{{Key: "month", Type: "string"}}, scoreCols...)}
 	trend := analysis.Series{Key: "trend", Kind: "line"}
 	var tn, tc []float64
-	for _, mk := range slices.Sorted(maps.Keys(byMonth)) {
+	for _, mk := range slices.Sorted(maps.Keys(sc.byMonth)) {
 		k := fmt.Sprintf("%04d-%02d", mk/12, mk%12+1)
-		moT.Rows = append(moT.Rows, append([]any{k}, scoreRow(byMonth[mk])...))
+		moT.Rows = append(moT.Rows, append([]any{k}, scoreRow(sc.byMonth[mk])...))
 		trend.X = append(trend.X, k)
-		tn = append(tn, byMonth[mk].NPSValue())
-		tc = append(tc, byMonth[mk].CSATValue())
+		tn = append(tn, sc.byMonth[mk].NPSValue())
+		tc = append(tc, sc.byMonth[mk].CSATValue())
 	}
 	// NPS is in points (−100…100), CSAT a share: two units, so two axes.
 	trend.Y = []analysis.Values{{Key: "nps", Data: tn}, {Key: "csat", Data: tc, Unit: "percent"}}
+	return moT, trend
+}
 
-	countTable := func(key, col string, m map[string]int, limit int) analysis.Table {
-		tb := analysis.Table{Key: key, Columns: []analysis.Column{{Key: col, Type: "terms"}, {Key: "count", Type: "int"}, {Key: "share", Type: "percent"}}}
-		for i, k := range byCount(m) {
-			if i == limit {
-				break
-			}
-			tb.Rows = append(tb.Rows, []any{k, m[k], share(m[k], nComplaints)})
+// countTable lists the first limit keys of m by count with their share of total.
+func countTable(key, col string, m map[string]int, total, limit int) analysis.Table {
+	tb := analysis.Table{Key: key, Columns: []analysis.Column{{Key: col, Type: "terms"}, {Key: "count", Type: "int"}, {Key: "share", Type: "percent"}}}
+	for i, k := range byCount(m) {
+		if i == limit {
+			break
 		}
-		return tb
+		tb.Rows = append(tb.Rows, []any{k, m[k], share(m[k], total)})
 	}
+	return tb
+}
+
+// keywordTable is the top keywords of the comments.
+func (sc *scores) keywordTable(top int) (analysis.Table, analysis.Series) {
 	kwT := analysis.Table{Key: "keywords", Columns: []analysis.Column{{Key: "keyword", Type: "string"}, {Key: "comments", Type: "int"}, {Key: "negative_share", Type: "percent"}}}
 	kwCount := map[string]int{}
-	for k, v := range keywords {
+	for k, v := range sc.keywords {
 		kwCount[k] = v.comments
 	}
 	kwS := analysis.Series{Key: "keywords", Kind: "bar"}
@@ -769,13 +855,18 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if i == top {
 			break
 		}
-		kwT.Rows = append(kwT.Rows, []any{k, keywords[k].comments, share(keywords[k].negative, keywords[k].comments)})
+		kw := sc.keywords[k]
+		kwT.Rows = append(kwT.Rows, []any{k, kw.comments, share(kw.negative, kw.comments)})
 		kwS.X = append(kwS.X, k)
-		kwv = append(kwv, float64(keywords[k].comments))
+		kwv = append(kwv, float64(kw.comments))
 	}
 	kwS.Y = []analysis.Values{{Key: "comments", Data: kwv}}
+	return kwT, kwS
+}
 
-	chT2 := analysis.Table{Key: "churn", Columns: []analysis.Column{{Key: "survey_kind", Type: "label"}, {Key: "group", Type: "label"},
+// churnTable is satisfaction against churn, by group.
+func churnTable(churn map[[2]string]*churnGroup) (analysis.Table, analysis.Series) {
+	chT := analysis.Table{Key: "churn", Columns: []analysis.Column{{Key: "survey_kind", Type: "label"}, {Key: "group", Type: "label"},
 		{Key: "customers", Type: "int"}, {Key: "churned", Type: "int"}, {Key: "churn_rate", Type: "percent"}}}
 	churnS := analysis.Series{Key: "churn_by_group", Kind: "bar"}
 	var cr []float64
@@ -785,31 +876,31 @@ func (a Analysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result,
 		if e == nil {
 			continue
 		}
-		chT2.Rows = append(chT2.Rows, []any{kg[0], kg[1], e.customers, e.churned, rate(kg[0], kg[1])})
+		chT.Rows = append(chT.Rows, []any{kg[0], kg[1], e.customers, e.churned, churnRate(churn, kg[0], kg[1])})
 		churnS.X = append(churnS.X, kg[1])
-		cr = append(cr, rate(kg[0], kg[1]))
+		cr = append(cr, churnRate(churn, kg[0], kg[1]))
 	}
 	churnS.Y = []analysis.Values{{Key: "churn_rate", Data: cr}}
+	return chT, churnS
+}
 
+// distributions are the NPS answers 0–10 and the CSAT answers 1–5.
+func (s *Score) distributions() (analysis.Series, analysis.Series) {
 	npsD := analysis.Series{Key: "nps_distribution", Kind: "bar"}
 	var nv []float64
-	for i, c := range total.NPS {
+	for i, c := range s.NPS {
 		npsD.X = append(npsD.X, strconv.Itoa(i))
 		nv = append(nv, float64(c))
 	}
 	npsD.Y = []analysis.Values{{Key: "responses", Data: nv}}
 	csD := analysis.Series{Key: "csat_distribution", Kind: "bar"}
 	var cv []float64
-	for i, c := range total.CSAT {
+	for i, c := range s.CSAT {
 		csD.X = append(csD.X, strconv.Itoa(i+1))
 		cv = append(cv, float64(c))
 	}
 	csD.Y = []analysis.Values{{Key: "responses", Data: cv}}
-
-	res.Tables = []analysis.Table{segT, chT, moT, countTable("complaints", "subject", complaints, top),
-		countTable("complaint_channels", "channel", complaintChannels, top), kwT, chT2, per}
-	res.Series = []analysis.Series{npsD, csD, trend, npsProv, kwS, churnS}
-	return res, ctx.Err()
+	return npsD, csD
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -43,39 +43,52 @@ func (segmentsAnalysis) Info() analysis.Info {
 	}
 }
 
+// options are the parsed options.
+type options struct {
+	names []string // the features, or Auto
+	Options
+}
+
+func parse(info analysis.Info, in analysis.Input) (options, error) {
+	o := analysis.NewOpts(info, in.Options)
+	fs := o.String("features")
+	op := options{Options: Options{K: o.Int("k"), Standardize: o.Bool("standardize"), Log: o.Bool("log"), Restarts: o.Int("restarts")}}
+	seed := o.Int("seed")
+	if err := o.Err(); err != nil {
+		return op, err
+	}
+	op.Seed = uint64(seed)
+	var err error
+	op.names = []string{Auto}
+	if strings.TrimSpace(fs) != Auto {
+		op.names, err = ParseFeatures(fs)
+	}
+	if err != nil {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: "features", Value: fs, Reason: err.Error()}}}
+	}
+	if k := op.K; k < 0 || k == 1 || k > 50 {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: "k", Value: fmt.Sprint(k), Reason: "expected 0 (choose) or 2–50"}}}
+	}
+	if r := op.Restarts; r < 1 || r > 100 {
+		return op, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
+			Problems: []kexi.FieldProblem{{Column: "restarts", Value: fmt.Sprint(r), Reason: "expected 1–100"}}}
+	}
+	return op, nil
+}
+
 func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err
 	}
-	o := analysis.NewOpts(a.Info(), in.Options)
-	fs := o.String("features")
-	k := o.Int("k")
-	std := o.Bool("standardize")
-	lg := o.Bool("log")
-	restarts := o.Int("restarts")
-	seed := o.Int("seed")
-	if err := o.Err(); err != nil {
+	op, err := parse(a.Info(), in)
+	if err != nil {
 		return nil, err
 	}
-	names, err := []string{Auto}, error(nil)
-	if strings.TrimSpace(fs) != Auto {
-		names, err = ParseFeatures(fs)
-	}
-	if err != nil {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
-			Problems: []kexi.FieldProblem{{Column: "features", Value: fs, Reason: err.Error()}}}
-	}
-	if k < 0 || k == 1 || k > 50 {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
-			Problems: []kexi.FieldProblem{{Column: "k", Value: fmt.Sprint(k), Reason: "expected 0 (choose) or 2–50"}}}
-	}
-	if restarts < 1 || restarts > 100 {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option",
-			Problems: []kexi.FieldProblem{{Column: "restarts", Value: fmt.Sprint(restarts), Reason: "expected 1–100"}}}
-	}
-	pts, how, buyers := Choose(in.Data, in.AsOf, in.InPeriod, names)
-	names = pts.Names
+	pts, how, buyers := Choose(in.Data, in.AsOf, in.InPeriod, op.names)
+	names := pts.Names
 	if len(pts.IDs) < 3 {
 		if how != ChosenGiven {
 			return nil, kexi.Errorf(kexi.EINVALID,
@@ -89,11 +102,10 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	cl, err := Segment(pts, Options{K: k, Standardize: std, Log: lg, Restarts: restarts, Seed: uint64(seed)})
+	cl, err := Segment(pts, op.Options)
 	if err != nil {
 		return nil, kexi.Errorf(kexi.EINVALID, "segments: %v", err)
 	}
-	dim := len(names)
 	res := &analysis.Result{Name: "segments", AsOf: in.AsOf}
 	res.Summary = []analysis.Figure{
 		{Key: "customers", Value: float64(len(pts.IDs)), Drill: analysis.Everyone("customer_id")},
@@ -103,33 +115,52 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		{Key: "features", Text: strings.Join(names, ", ")},
 		{Key: "feature_choice", Text: how},
 	}
+	res.Notes = notes(pts, cl, how, buyers, len(in.Data.Customers))
+	prof, sizes := profiles(pts, cl)
+	tried, sil := kChoice(cl)
+	res.Tables = []analysis.Table{customerTable(pts, cl), prof, tried}
+	res.Series = []analysis.Series{sizes, sil}
+	if len(names) >= 2 {
+		res.Series = append(res.Series, scatter(pts, cl))
+	}
+	return res, nil
+}
+
+// notes explains features chosen from the data, k chosen on a sample and customers left out.
+func notes(pts Points, cl *Cluster, how string, buyers, customers int) []analysis.Note {
+	var out []analysis.Note
 	if how == ChosenAttributes {
 		why := analysis.T("why", "no customer has a purchase in the period", "所选期间内没有客户有购买记录")
 		if buyers > 0 {
 			why = analysis.T("why", "only {buyers} of {customers} customers have a purchase in the period, too few",
 				"所选期间内 {customers} 位客户中只有 {buyers} 位有购买记录，太少")
 		}
-		res.Notes = append(res.Notes, analysis.NewNote("features_chosen",
+		out = append(out, analysis.NewNote("features_chosen",
 			"features chosen from the data: {features} ({why} for recency, frequency and monetary); features=… names others",
 			"聚类特征由数据自动选定：{features}（{why}，不能按最近购买、购买频次和消费金额聚类）；可在“使用的特征”选项中指定其他特征",
-			analysis.Keys("features", names...), why, analysis.V("buyers", strconv.Itoa(buyers)),
-			analysis.V("customers", strconv.Itoa(len(in.Data.Customers)))))
+			analysis.Keys("features", pts.Names...), why, analysis.V("buyers", strconv.Itoa(buyers)),
+			analysis.V("customers", strconv.Itoa(customers))))
 	}
 	if cl.Sampled {
-		res.Notes = append(res.Notes, analysis.NewNote("k_sampled",
+		out = append(out, analysis.NewNote("k_sampled",
 			"k chosen by silhouette on a seeded sample of 5,000 of {customers} customers; the clusters are fitted on all of them",
 			"聚类数 k 按轮廓系数选定，所用样本是从 {customers} 位客户中固定抽取的 5,000 位；聚类本身用全部客户拟合",
 			analysis.V("customers", strconv.Itoa(len(pts.IDs)))))
 	}
 	if pts.Excluded > 0 {
-		res.Notes = append(res.Notes, analysis.NewNote("not_clustered",
+		out = append(out, analysis.NewNote("not_clustered",
 			"{n} customers lack a feature (no purchase in the period, unknown age/income or custom value) and are not clustered",
 			"{n} 位客户缺少某项特征（所选期间没有购买、年龄或收入未知、自定义字段无值），未参与聚类",
 			analysis.V("n", strconv.Itoa(pts.Excluded))))
 	}
+	return out
+}
 
+// customerTable lists each clustered customer's cluster (from 1) and features.
+func customerTable(pts Points, cl *Cluster) analysis.Table {
+	dim := len(pts.Names)
 	cols := []analysis.Column{{Key: "customer_id", Type: "int"}, {Key: "cluster", Type: "int"}}
-	for _, f := range names {
+	for _, f := range pts.Names {
 		cols = append(cols, analysis.Column{Key: f, Type: "float"})
 	}
 	cust := analysis.Table{Key: "customers", PerCustomer: true, Columns: cols, Rows: make([][]any, len(pts.IDs))}
@@ -140,6 +171,13 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		}
 		cust.Rows[i] = row
 	}
+	return cust
+}
+
+// profiles describes each cluster: its size, share, profile in both languages and mean
+// features.
+func profiles(pts Points, cl *Cluster) (analysis.Table, analysis.Series) {
+	names, dim := pts.Names, len(pts.Names)
 	pcols := []analysis.Column{{Key: "cluster", Type: "int"}, {Key: "size", Type: "int"}, {Key: "share", Type: "percent"},
 		{Key: "profile", Type: "string"}, {Key: "profile_zh", Type: "string"}}
 	for _, f := range names {
@@ -159,6 +197,11 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		sizes.X = append(sizes.X, fmt.Sprint(r+1))
 		sizes.Y[0].Data = append(sizes.Y[0].Data, float64(cl.Sizes[r]))
 	}
+	return prof, sizes
+}
+
+// kChoice lists the k tried with their silhouette and inertia.
+func kChoice(cl *Cluster) (analysis.Table, analysis.Series) {
 	tried := analysis.Table{Key: "k_choice", Columns: []analysis.Column{{Key: "k", Type: "int"},
 		{Key: "silhouette", Type: "float"}, {Key: "inertia", Type: "float"}}}
 	sil := analysis.Series{Key: "silhouette_by_k", Kind: "line", Y: []analysis.Values{{Key: "silhouette"}}}
@@ -167,21 +210,21 @@ func (a segmentsAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis
 		sil.X = append(sil.X, fmt.Sprint(t.K))
 		sil.Y[0].Data = append(sil.Y[0].Data, t.Silhouette)
 	}
-	res.Tables = []analysis.Table{cust, prof, tried}
-	res.Series = []analysis.Series{sizes, sil}
-	if dim >= 2 {
-		// Scatter of the first two features, at most 2,000 points (every n-th customer).
-		sc := analysis.Series{Key: "scatter", Kind: "scatter",
-			Y: []analysis.Values{{Key: names[0]}, {Key: names[1]}, {Key: "cluster"}}}
-		step := max(1, len(pts.IDs)/2000)
-		for i := 0; i < len(pts.IDs); i += step {
-			sc.Y[0].Data = append(sc.Y[0].Data, pts.X[i*dim])
-			sc.Y[1].Data = append(sc.Y[1].Data, pts.X[i*dim+1])
-			sc.Y[2].Data = append(sc.Y[2].Data, float64(cl.Labels[i]+1))
-		}
-		res.Series = append(res.Series, sc)
+	return tried, sil
+}
+
+// scatter plots the first two features, at most 2,000 points (every n-th customer).
+func scatter(pts Points, cl *Cluster) analysis.Series {
+	names, dim := pts.Names, len(pts.Names)
+	sc := analysis.Series{Key: "scatter", Kind: "scatter",
+		Y: []analysis.Values{{Key: names[0]}, {Key: names[1]}, {Key: "cluster"}}}
+	step := max(1, len(pts.IDs)/2000)
+	for i := 0; i < len(pts.IDs); i += step {
+		sc.Y[0].Data = append(sc.Y[0].Data, pts.X[i*dim])
+		sc.Y[1].Data = append(sc.Y[1].Data, pts.X[i*dim+1])
+		sc.Y[2].Data = append(sc.Y[2].Data, float64(cl.Labels[i]+1))
 	}
-	return res, nil
+	return sc
 }
 
 var labels = map[string]analysis.Text{

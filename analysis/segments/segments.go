@@ -64,12 +64,42 @@ func ParseFeatures(s string) ([]string, error) {
 // feature is missing: the order-based ones need a purchase in the period, age and income a
 // non-zero value, custom fields a number.
 func Collect(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool, names []string) Points {
-	type agg struct {
-		n, paid, money float64 // purchases, those with a positive amount, their total
-		first, last    time.Time
+	aggs := purchases(d, asOf, inPeriod)
+	p := Points{Names: names}
+	row := make([]float64, len(names))
+	for i := range d.Customers {
+		c := &d.Customers[i]
+		ok := true
+		for j, f := range names {
+			v := feature(f, c, &aggs[i], asOf)
+			if math.IsNaN(v) {
+				ok = false
+				break
+			}
+			row[j] = v
+		}
+		if !ok {
+			p.Excluded++
+			continue
+		}
+		p.IDs = append(p.IDs, c.ID)
+		p.X = append(p.X, row...)
 	}
+	return p
+}
+
+// bought is a customer's purchases: how many, those with a positive amount, their total, the
+// first and the last.
+type bought struct {
+	n, paid, money float64
+	first, last    time.Time
+}
+
+// purchases sums each customer's purchases (by position in d.Customers) up to asOf that
+// inPeriod (nil: all) accepts.
+func purchases(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool) []bought {
 	idx := d.CustomerIndex()
-	aggs := make([]agg, len(d.Customers))
+	aggs := make([]bought, len(d.Customers))
 	o := &d.Orders
 	asOfMs := asOf.UnixMilli() // order times are whole milliseconds: after asOf is after this
 	o.Runs(func(cid int64, lo, hi int) {
@@ -97,70 +127,56 @@ func Collect(d *kexi.Dataset, asOf time.Time, inPeriod func(time.Time) bool, nam
 			a.last = at
 		}
 	})
-	p := Points{Names: names}
-	row := make([]float64, len(names))
-	for i := range d.Customers {
-		c := &d.Customers[i]
-		a := &aggs[i]
-		ok := true
-		for j, f := range names {
-			v := math.NaN()
-			switch f {
-			case Recency:
-				if a.n > 0 {
-					v = asOf.Sub(a.last).Hours() / 24
-				}
-			case Frequency:
-				if a.n > 0 {
-					v = a.n
-				}
-			case Monetary:
-				if a.n > 0 {
-					v = a.money
-				}
-			case AOV: // over the paid purchases: $0 ones count in frequency only
-				if a.paid > 0 {
-					v = a.money / a.paid
-				} else if a.n > 0 {
-					v = 0
-				}
-			case Tenure:
-				start := a.first
-				if !c.CreatedAt.IsZero() && (start.IsZero() || c.CreatedAt.Before(start)) {
-					start = c.CreatedAt
-				}
-				if !start.IsZero() && !start.After(asOf) {
-					v = asOf.Sub(start).Hours() / 24
-				}
-			case Age:
-				if c.Age > 0 {
-					v = float64(c.Age)
-				}
-			case Income:
-				if c.Income > 0 {
-					v = c.Income
-				}
-			default:
-				if s := strings.TrimSpace(c.Custom[strings.TrimPrefix(f, "custom.")]); s != "" {
-					if x, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(x, 0) {
-						v = x
-					}
-				}
-			}
-			if math.IsNaN(v) {
-				ok = false
-				break
-			}
-			row[j] = v
+	return aggs
+}
+
+// feature returns customer c's value of feature f as of asOf (a their purchases), NaN when
+// missing.
+func feature(f string, c *kexi.Customer, a *bought, asOf time.Time) float64 {
+	v := math.NaN()
+	switch f {
+	case Recency:
+		if a.n > 0 {
+			v = asOf.Sub(a.last).Hours() / 24
 		}
-		if !ok {
-			p.Excluded++
-			continue
+	case Frequency:
+		if a.n > 0 {
+			v = a.n
 		}
-		p.IDs = append(p.IDs, c.ID)
-		p.X = append(p.X, row...)
+	case Monetary:
+		if a.n > 0 {
+			v = a.money
+		}
+	case AOV: // over the paid purchases: $0 ones count in frequency only
+		if a.paid > 0 {
+			v = a.money / a.paid
+		} else if a.n > 0 {
+			v = 0
+		}
+	case Tenure:
+		start := a.first
+		if !c.CreatedAt.IsZero() && (start.IsZero() || c.CreatedAt.Before(start)) {
+			start = c.CreatedAt
+		}
+		if !start.IsZero() && !start.After(asOf) {
+			v = asOf.Sub(start).Hours() / 24
+		}
+	case Age:
+		if c.Age > 0 {
+			v = float64(c.Age)
+		}
+	case Income:
+		if c.Income > 0 {
+			v = c.Income
+		}
+	default:
+		if s := strings.TrimSpace(c.Custom[strings.TrimPrefix(f, "custom.")]); s != "" {
+			if x, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(x, 0) {
+				v = x
+			}
+		}
 	}
-	return p
+	return v
 }
 
 // Options control Cluster. Zero values get defaults: k chosen over 2..10, 10 restarts,
@@ -221,54 +237,16 @@ func Segment(p Points, o Options) (*Cluster, error) {
 	}
 	x := slices.Clone(p.X)
 	if o.Log {
-		for j, f := range p.Names {
-			if f == Frequency || f == Monetary || f == AOV {
-				for i := 0; i < n; i++ {
-					x[i*dim+j] = math.Log1p(math.Max(x[i*dim+j], 0))
-				}
-			}
-		}
+		logSkewed(x, p.Names, n)
 	}
 	mean, sd := colStats(x, dim)
 	if o.Standardize {
-		for i := 0; i < n; i++ {
-			for j := 0; j < dim; j++ {
-				if sd[j] > 0 {
-					x[i*dim+j] = (x[i*dim+j] - mean[j]) / sd[j]
-				} else {
-					x[i*dim+j] = 0
-				}
-			}
-		}
+		standardize(x, dim, mean, sd)
 	}
 	c := &Cluster{}
 	k := o.K
 	if k == 0 {
-		// Choose k on all points, or on a sample of them.
-		sx := x
-		if n > o.Sample {
-			c.Sampled = true
-			sx = sampleRows(x, dim, n, o.Sample, o.Seed)
-		}
-		sn := len(sx) / dim
-		var labs [][]int
-		var ks []int
-		for kk := o.KMin; kk <= min(o.KMax, sn-1); kk++ {
-			cl := stats.KMeans(sx, dim, kk, o.Restarts, o.Seed)
-			c.Tried = append(c.Tried, Trial{K: kk, Inertia: cl.Inertia})
-			labs = append(labs, cl.Labels)
-			ks = append(ks, cl.K)
-		}
-		best := math.Inf(-1)
-		for t, s := range stats.Silhouettes(sx, dim, labs, ks, 0, 0) {
-			c.Tried[t].Silhouette = s
-			if s > best {
-				best, k = s, c.Tried[t].K
-			}
-		}
-		if k == 0 {
-			k = min(2, n)
-		}
+		k = c.choose(x, dim, o)
 	}
 	k = min(k, n)
 	var cl stats.Clustering
@@ -291,13 +269,78 @@ func Segment(p Points, o Options) (*Cluster, error) {
 			}
 		}
 	}
-	// Renumber by size (largest first; ties by the first member's position).
+	c.assign(p, cl.Labels, k)
+	c.profile(p, o.Log, mean, sd)
+	return c, nil
+}
+
+// logSkewed takes log(1+x) of the skewed features (frequency, monetary, AOV) of n points.
+func logSkewed(x []float64, names []string, n int) {
+	dim := len(names)
+	for j, f := range names {
+		if f == Frequency || f == Monetary || f == AOV {
+			for i := 0; i < n; i++ {
+				x[i*dim+j] = math.Log1p(math.Max(x[i*dim+j], 0))
+			}
+		}
+	}
+}
+
+// standardize turns each feature into z-scores (0 for a constant feature).
+func standardize(x []float64, dim int, mean, sd []float64) {
+	for i := 0; i < len(x)/dim; i++ {
+		for j := 0; j < dim; j++ {
+			if sd[j] > 0 {
+				x[i*dim+j] = (x[i*dim+j] - mean[j]) / sd[j]
+			} else {
+				x[i*dim+j] = 0
+			}
+		}
+	}
+}
+
+// choose tries each k from o.KMin to o.KMax on all points, or on a sample of them, records
+// the trials and returns the k of the highest silhouette (the smaller on ties).
+func (c *Cluster) choose(x []float64, dim int, o Options) int {
+	n := len(x) / dim
+	sx := x
+	if n > o.Sample {
+		c.Sampled = true
+		sx = sampleRows(x, dim, n, o.Sample, o.Seed)
+	}
+	sn := len(sx) / dim
+	var labs [][]int
+	var ks []int
+	for kk := o.KMin; kk <= min(o.KMax, sn-1); kk++ {
+		cl := stats.KMeans(sx, dim, kk, o.Restarts, o.Seed)
+		c.Tried = append(c.Tried, Trial{K: kk, Inertia: cl.Inertia})
+		labs = append(labs, cl.Labels)
+		ks = append(ks, cl.K)
+	}
+	k := 0
+	best := math.Inf(-1)
+	for t, s := range stats.Silhouettes(sx, dim, labs, ks, 0, 0) {
+		c.Tried[t].Silhouette = s
+		if s > best {
+			best, k = s, c.Tried[t].K
+		}
+	}
+	if k == 0 {
+		k = min(2, n)
+	}
+	return k
+}
+
+// assign numbers the k clusters of labels by size (largest first; ties by the first member's
+// position) and sets the labels, sizes and centres (the members' mean features).
+func (c *Cluster) assign(p Points, labels []int, k int) {
+	dim, n := len(p.Names), len(p.IDs)
 	size := make([]int, k)
 	first := make([]int, k)
 	for i := range first {
 		first[i] = n
 	}
-	for i, l := range cl.Labels {
+	for i, l := range labels {
 		size[l]++
 		first[l] = min(first[l], i)
 	}
@@ -319,7 +362,7 @@ func Segment(p Points, o Options) (*Cluster, error) {
 	c.Labels = make([]int, n)
 	c.Sizes = make([]int, k)
 	c.Centers = make([]float64, k*dim)
-	for i, l := range cl.Labels {
+	for i, l := range labels {
 		r := rank[l]
 		c.Labels[i] = r
 		c.Sizes[r]++
@@ -334,16 +377,15 @@ func Segment(p Points, o Options) (*Cluster, error) {
 			}
 		}
 	}
-	// Profiles: each cluster's mean of the (transformed) feature as a z-score.
+}
+
+// profile sets each cluster's mean of each (transformed) feature as a z-score against all
+// points (mean, sd).
+func (c *Cluster) profile(p Points, log bool, mean, sd []float64) {
+	dim, n, k := len(p.Names), len(p.IDs), c.K
 	xt := slices.Clone(p.X)
-	if o.Log {
-		for j, f := range p.Names {
-			if f == Frequency || f == Monetary || f == AOV {
-				for i := 0; i < n; i++ {
-					xt[i*dim+j] = math.Log1p(math.Max(xt[i*dim+j], 0))
-				}
-			}
-		}
+	if log {
+		logSkewed(xt, p.Names, n)
 	}
 	c.Z = make([]float64, k*dim)
 	for i, r := range c.Labels {
@@ -360,7 +402,6 @@ func Segment(p Points, o Options) (*Cluster, error) {
 			}
 		}
 	}
-	return c, nil
 }
 
 func colStats(x []float64, dim int) (mean, sd []float64) {

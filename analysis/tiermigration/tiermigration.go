@@ -1,4 +1,4 @@
-// Package migration compares the customer pyramid of two periods 客户层级迁移 (A3): who moved
+// Package tiermigration compares the customer pyramid of two periods 客户层级迁移 (A3): who moved
 // up or down a tier, who is new and who was lost, how long upgraders took to reach their new
 // tier, and what upgraders have in common compared with the rest.
 //
@@ -16,7 +16,7 @@
 // Attributes: acquisition channel, campaign response (a non-control response of a kind other
 // than "", "none", "no" or "no_response" during A or B), top category in A (by item value) and
 // province. Empty values show as "unknown".
-package migration
+package tiermigration
 
 import (
 	"cmp"
@@ -75,25 +75,29 @@ func Moves(orders *kexi.OrderTable, a, b Period) []Move {
 // compare makes one pass over the orders for Moves and, when cats is set, also returns each
 // move's top category in period a (by item value; "" when none). customers sizes the slices.
 func compare(orders *kexi.OrderTable, a, b Period, cats bool, customers int) ([]Move, []string) {
-	type span struct{ from, to int32 } // the customer's orders
-	var (
-		out       []Move
-		runs      []span
-		top       []string
-		names     []string  // categories seen
-		val       []float64 // item value per category for the current customer
-		touched   []int
-		lastCat   string
-		lastCatID = -1
-	)
-	out = make([]Move, 0, customers)
-	runs = make([]span, 0, customers)
+	out, runs, top := spends(orders, a, b, cats, customers)
+	place(out)
+	minB := classify(out)
+	upgradeDays(out, runs, orders, b, minB)
+	return out, top
+}
+
+// span is a customer's orders, from to to.
+type span struct{ from, to int32 }
+
+// spends returns a Move (spends only) for each customer with spend in period a or b, the
+// span of their orders, and with cats their top category in a.
+func spends(orders *kexi.OrderTable, a, b Period, cats bool, customers int) ([]Move, []span, []string) {
+	out := make([]Move, 0, customers)
+	runs := make([]span, 0, customers)
+	var top []string
 	if cats {
 		top = make([]string, 0, customers)
 	}
+	tc := topCategory{lastCatID: -1}
 	aLo, aHi := a.millis()
 	bLo, bHi := b.millis()
-	cids, at, lines := orders.CustomerID, orders.At, &orders.Lines
+	cids, at := orders.CustomerID, orders.At
 	for x := 0; x < len(cids); {
 		cid := cids[x]
 		var sa, sb float64
@@ -109,36 +113,11 @@ func compare(orders *kexi.OrderTable, a, b Period, cats bool, customers int) ([]
 			if bLo <= at[y] && at[y] <= bHi {
 				sb += orders.Amount[y]
 			}
-			if !cats || !inA {
-				continue
-			}
-			lo, hi := orders.LineRange(y)
-			for j := lo; j < hi; j++ {
-				it := lines.ItemOf(j)
-				k := lastCatID
-				if k < 0 || it.Category != lastCat {
-					k = slices.Index(names, it.Category)
-					if k < 0 {
-						k = len(names)
-						names = append(names, it.Category)
-						val = append(val, 0)
-					}
-					lastCat, lastCatID = it.Category, k
-				}
-				if !slices.Contains(touched, k) {
-					touched = append(touched, k)
-				}
-				val[k] += lines.Quantity[j] * lines.UnitPrice[j]
+			if cats && inA {
+				tc.add(orders, y)
 			}
 		}
-		best, bv := "", 0.0
-		for _, k := range touched {
-			if v, c := val[k], names[k]; v > bv || (v == bv && c < best) {
-				best, bv = c, v
-			}
-			val[k] = 0
-		}
-		touched = touched[:0]
+		best := tc.best()
 		if cid != 0 && (sa > 0 || sb > 0) {
 			out = append(out, Move{CustomerID: cid, SpendA: sa, SpendB: sb, DaysToUpgrade: -1})
 			runs = append(runs, span{int32(x), int32(y)})
@@ -148,7 +127,57 @@ func compare(orders *kexi.OrderTable, a, b Period, cats bool, customers int) ([]
 		}
 		x = y
 	}
-	// Tiers in each period: rank the customers with spend there, keeping id order.
+	return out, runs, top
+}
+
+// topCategory sums one customer's item value by category.
+type topCategory struct {
+	names     []string  // categories seen
+	val       []float64 // item value per category for the current customer
+	touched   []int
+	lastCat   string
+	lastCatID int // -1: none yet
+}
+
+// add adds order y's lines.
+func (tc *topCategory) add(orders *kexi.OrderTable, y int) {
+	lines := &orders.Lines
+	lo, hi := orders.LineRange(y)
+	for j := lo; j < hi; j++ {
+		it := lines.ItemOf(j)
+		k := tc.lastCatID
+		if k < 0 || it.Category != tc.lastCat {
+			k = slices.Index(tc.names, it.Category)
+			if k < 0 {
+				k = len(tc.names)
+				tc.names = append(tc.names, it.Category)
+				tc.val = append(tc.val, 0)
+			}
+			tc.lastCat, tc.lastCatID = it.Category, k
+		}
+		if !slices.Contains(tc.touched, k) {
+			tc.touched = append(tc.touched, k)
+		}
+		tc.val[k] += lines.Quantity[j] * lines.UnitPrice[j]
+	}
+}
+
+// best returns the customer's category of the most item value (ties by name; "" when none
+// has value) and starts the next customer.
+func (tc *topCategory) best() string {
+	best, bv := "", 0.0
+	for _, k := range tc.touched {
+		if v, c := tc.val[k], tc.names[k]; v > bv || (v == bv && c < best) {
+			best, bv = c, v
+		}
+		tc.val[k] = 0
+	}
+	tc.touched = tc.touched[:0]
+	return best
+}
+
+// place sets the tiers in each period: the customers with spend there ranked, in id order.
+func place(out []Move) {
 	for _, per := range []struct {
 		spend func(m *Move) float64
 		tier  func(m *Move) *string
@@ -170,8 +199,11 @@ func compare(orders *kexi.OrderTable, a, b Period, cats bool, customers int) ([]
 			*per.tier(&out[i]) = tiers[k]
 		}
 	}
-	// The lowest spend of each B tier, by pyramid.Level (an array, not a map, for 100,000
-	// look-ups): what placed a customer in it.
+}
+
+// classify sets each move's change and returns the lowest spend of each B tier, by
+// pyramid.Level (an array, not a map, for 100,000 look-ups): what placed a customer in it.
+func classify(out []Move) [5]float64 {
 	var minB [5]float64
 	var seenB [5]bool
 	for i := range out {
@@ -193,7 +225,14 @@ func compare(orders *kexi.OrderTable, a, b Period, cats bool, customers int) ([]
 			m.Change = Same
 		}
 	}
-	// Days to upgrade: walk each upgrader's B purchases in time order.
+	return minB
+}
+
+// upgradeDays sets each upgrader's days from the start of period b until their B purchases,
+// in time order, reached the lowest spend of their B tier (minB).
+func upgradeDays(out []Move, runs []span, orders *kexi.OrderTable, b Period, minB [5]float64) {
+	bLo, bHi := b.millis()
+	at := orders.At
 	for i := range out {
 		m := &out[i]
 		if m.Change != Upgraded {
@@ -211,7 +250,6 @@ func compare(orders *kexi.OrderTable, a, b Period, cats bool, customers int) ([]
 			}
 		}
 	}
-	return out, top
 }
 
 // Lift is how much more often customers with one attribute value upgraded.
@@ -270,11 +308,11 @@ func Lifts(moves []Move, names []string, attrs func(cid int64) []string) []Lift 
 		}
 	}
 	var out []Lift
-	base := frac(float64(ups), float64(total))
+	base := analysis.Frac(float64(ups), float64(total))
 	for i, cs := range seen {
 		for _, c := range cs {
-			r := frac(float64(c.u), float64(c.n))
-			out = append(out, Lift{Attribute: names[i], Value: c.v, Customers: c.n, Upgraders: c.u, Rate: r, Lift: frac(r, base)})
+			r := analysis.Frac(float64(c.u), float64(c.n))
+			out = append(out, Lift{Attribute: names[i], Value: c.v, Customers: c.n, Upgraders: c.u, Rate: r, Lift: analysis.Frac(r, base)})
 		}
 	}
 	order := map[string]int{}
@@ -293,23 +331,22 @@ func Lifts(moves []Move, names []string, attrs func(cid int64) []string) []Lift 
 	return out
 }
 
-type migrationAnalysis struct{}
+type tiermigrationAnalysis struct{}
 
 // New returns the tier migration analysis (A3).
-func New() analysis.Analysis { return migrationAnalysis{} }
+func New() analysis.Analysis { return tiermigrationAnalysis{} }
 
-func (migrationAnalysis) Info() analysis.Info {
-	d := func(en, zh string) analysis.Text { return analysis.Text{En: en, Zh: zh} }
+func (tiermigrationAnalysis) Info() analysis.Info {
 	return analysis.Info{
 		Name:    "tier_migration",
 		Code:    "A3",
-		Title:   d("Tier migration", "客户层级迁移"),
-		Summary: d("Who moved up or down the customer pyramid between two periods, and what upgraders have in common.", "两个时期之间谁在客户金字塔中升级或降级,升级客户有何共同点。"),
+		Title:   analysis.Text{En: "Tier migration", Zh: "客户层级迁移"},
+		Summary: analysis.Text{En: "Who moved up or down the customer pyramid between two periods, and what upgraders have in common.", Zh: "两个时期之间谁在客户金字塔中升级或降级,升级客户有何共同点。"},
 		Options: []analysis.Option{
-			{Key: "a_from", Type: "date", Help: d("Start of period A (default 24 months before as-of)", "时期 A 开始(默认基准日前 24 个月)")},
-			{Key: "a_to", Type: "date", Help: d("End of period A (default 12 months before as-of)", "时期 A 结束(默认基准日前 12 个月)")},
-			{Key: "b_from", Type: "date", Help: d("Start of period B (default 12 months before as-of)", "时期 B 开始(默认基准日前 12 个月)")},
-			{Key: "b_to", Type: "date", Help: d("End of period B (default as-of)", "时期 B 结束(默认基准日)")},
+			{Key: "a_from", Type: "date", Help: analysis.Text{En: "Start of period A (default 24 months before as-of)", Zh: "时期 A 开始(默认基准日前 24 个月)"}},
+			{Key: "a_to", Type: "date", Help: analysis.Text{En: "End of period A (default 12 months before as-of)", Zh: "时期 A 结束(默认基准日前 12 个月)"}},
+			{Key: "b_from", Type: "date", Help: analysis.Text{En: "Start of period B (default 12 months before as-of)", Zh: "时期 B 开始(默认基准日前 12 个月)"}},
+			{Key: "b_to", Type: "date", Help: analysis.Text{En: "End of period B (default as-of)", Zh: "时期 B 结束(默认基准日)"}},
 		},
 		Labels: labels,
 		Needs:  []string{"orders", "items", "customers", "responses"},
@@ -317,20 +354,41 @@ func (migrationAnalysis) Info() analysis.Info {
 	}
 }
 
-func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
+func (x tiermigrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	in = analysis.Defaults(in)
 	if err := analysis.Check(in); err != nil {
 		return nil, err
 	}
-	o := analysis.NewOpts(x.Info(), in.Options)
+	a, b, err := periods(x.Info(), in)
+	if err != nil {
+		return nil, err
+	}
+	d := in.Data
+	moves, topCat := compare(&d.Orders, a, b, true, len(d.Customers))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	lifts := Lifts(moves, []string{"channel", "campaign_response", "top_category", "province"}, attributes(d, moves, topCat, a, b))
+	t := tally(moves)
+	res := &analysis.Result{Name: "tier_migration", AsOf: in.AsOf, Summary: t.figures(a, b)}
+	mt, sankey := t.matrixTable()
+	res.Tables = []analysis.Table{mt, customerTable(moves), liftTable(lifts)}
+	res.Series = []analysis.Series{sankey, t.changeBar()}
+	return res, nil
+}
+
+// periods returns the periods A and B: the options, by default the 12 months before the
+// 12 months to the as-of date and those 12 months.
+func periods(info analysis.Info, in analysis.Input) (a, b Period, err error) {
+	o := analysis.NewOpts(info, in.Options)
 	loc := in.Location()
 	af, at, bf, bt := o.DateIn("a_from", loc), o.DateIn("a_to", loc), o.DateIn("b_from", loc), o.DateIn("b_to", loc)
 	if err := o.Err(); err != nil {
-		return nil, err
+		return a, b, err
 	}
 	eod := func(t time.Time) time.Time { return analysis.EndOfDay(t, loc) }
-	b := Period{in.AsOf.AddDate(-1, 0, 0).Add(time.Nanosecond), in.AsOf}
-	a := Period{in.AsOf.AddDate(-2, 0, 0).Add(time.Nanosecond), b.From.Add(-time.Nanosecond)}
+	b = Period{in.AsOf.AddDate(-1, 0, 0).Add(time.Nanosecond), in.AsOf}
+	a = Period{in.AsOf.AddDate(-2, 0, 0).Add(time.Nanosecond), b.From.Add(-time.Nanosecond)}
 	if !af.IsZero() {
 		a.From = af
 	}
@@ -351,16 +409,16 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		probs = append(probs, kexi.FieldProblem{Column: "b_from", Value: b.From.Format("2006-01-02"), Reason: "expected a date before b_to " + b.To.Format("2006-01-02")})
 	}
 	if len(probs) > 0 {
-		return nil, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: probs}
+		return a, b, &kexi.Error{Code: kexi.EINVALID, Message: "bad option", Problems: probs}
 	}
-	d := in.Data
-	moves, topCat := compare(&d.Orders, a, b, true, len(d.Customers))
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
+	return a, b, nil
+}
 
-	// Attributes for the lift table. Lifts asks for them in move order, which is customer id
-	// order: a cursor walks the customers and the sorted responders instead of maps.
+// attributes returns the attributes for the lift table: a customer's acquisition channel,
+// campaign response (a targeted, positive response from the start of A to the end of B, or
+// undated), top category in A and province. Lifts asks for them in move order, which is
+// customer id order: a cursor walks the customers and the sorted responders instead of maps.
+func attributes(d *kexi.Dataset, moves []Move, topCat []string, a, b Period) func(cid int64) []string {
 	var responded []int64
 	for i := range d.Responses {
 		r := &d.Responses[i]
@@ -372,7 +430,7 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 	slices.Sort(responded)
 	moveAt, custAt := 0, 0
 	buf := make([]string, 4)
-	attrs := func(cid int64) []string {
+	return func(cid int64) []string {
 		var ch, prov string
 		for custAt < len(d.Customers) && d.Customers[custAt].ID < cid {
 			custAt++
@@ -400,71 +458,113 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		buf[0], buf[1], buf[2], buf[3] = ch, resp, cat, prov
 		return buf
 	}
-	lifts := Lifts(moves, []string{"channel", "campaign_response", "top_category", "province"}, attrs)
+}
 
-	// Matrix and counts.
-	froms := append(slices.Clone(pyramid.Names), NewIn)
-	tos := append(slices.Clone(pyramid.Names), Lost)
-	idx := func(list []string, s string) int { return slices.Index(list, s) }
-	var mat [5][5]int
-	// Changes are counted in an array during the loop, not a map: one look-up per move.
-	changes := []string{Upgraded, Downgraded, Same, NewIn, Lost}
-	var byChange [5]int
+// Rows and columns of the matrix: tiers in A (then new), tiers in B (then lost); and the
+// changes.
+var (
+	froms   = append(slices.Clone(pyramid.Names), NewIn)
+	tos     = append(slices.Clone(pyramid.Names), Lost)
+	changes = []string{Upgraded, Downgraded, Same, NewIn, Lost}
+)
+
+// counts is the moves counted: by tier in A and B (froms × tos), by change, and the median
+// days to upgrade (0 without upgraders).
+type counts struct {
+	mat      [5][5]int
+	byChange [5]int // by changes; an array, not a map: one look-up per move
+	med      float64
+}
+
+// tally counts the moves.
+func tally(moves []Move) counts {
+	var t counts
 	var days []float64
 	for i := range moves {
 		m := &moves[i]
-		f, t := m.TierA, m.TierB
+		f, to := m.TierA, m.TierB
 		if f == "" {
 			f = NewIn
 		}
-		if t == "" {
-			t = Lost
+		if to == "" {
+			to = Lost
 		}
-		mat[idx(froms, f)][idx(tos, t)]++
-		byChange[slices.Index(changes, m.Change)]++
+		t.mat[slices.Index(froms, f)][slices.Index(tos, to)]++
+		t.byChange[slices.Index(changes, m.Change)]++
 		if m.DaysToUpgrade >= 0 {
 			days = append(days, float64(m.DaysToUpgrade))
 		}
 	}
-	count := func(change string) float64 { return float64(byChange[slices.Index(changes, change)]) }
 	slices.Sort(days)
-	var med float64
 	if n := len(days); n > 0 {
-		med = (days[(n-1)/2] + days[n/2]) / 2
+		t.med = (days[(n-1)/2] + days[n/2]) / 2
 	}
-	res := &analysis.Result{Name: "tier_migration", AsOf: in.AsOf}
-	res.Summary = []analysis.Figure{
+	return t
+}
+
+// count returns the moves of one change.
+func (t *counts) count(change string) float64 {
+	return float64(t.byChange[slices.Index(changes, change)])
+}
+
+// figures returns the summary.
+func (t *counts) figures(a, b Period) []analysis.Figure {
+	return []analysis.Figure{
 		{Key: "period_a", Text: a.From.Format("2006-01-02") + " – " + a.To.Format("2006-01-02")},
 		{Key: "period_b", Text: b.From.Format("2006-01-02") + " – " + b.To.Format("2006-01-02")},
-		{Key: Upgraded, Value: count(Upgraded), Drill: analysis.Drill{Column: "change", Value: Upgraded}},
-		{Key: Downgraded, Value: count(Downgraded), Drill: analysis.Drill{Column: "change", Value: Downgraded}},
-		{Key: Same, Value: count(Same), Drill: analysis.Drill{Column: "change", Value: Same}},
-		{Key: NewIn, Value: count(NewIn), Drill: analysis.Drill{Column: "change", Value: NewIn}},
-		{Key: Lost, Value: count(Lost), Drill: analysis.Drill{Column: "change", Value: Lost}},
-		{Key: "median_days_to_upgrade", Value: med, Unit: "days"},
+		{Key: Upgraded, Value: t.count(Upgraded), Drill: analysis.Drill{Column: "change", Value: Upgraded}},
+		{Key: Downgraded, Value: t.count(Downgraded), Drill: analysis.Drill{Column: "change", Value: Downgraded}},
+		{Key: Same, Value: t.count(Same), Drill: analysis.Drill{Column: "change", Value: Same}},
+		{Key: NewIn, Value: t.count(NewIn), Drill: analysis.Drill{Column: "change", Value: NewIn}},
+		{Key: Lost, Value: t.count(Lost), Drill: analysis.Drill{Column: "change", Value: Lost}},
+		{Key: "median_days_to_upgrade", Value: t.med, Unit: "days"},
 	}
+}
+
+// matrixTable is the tier in A against the tier in B, as a table and as flows.
+func (t *counts) matrixTable() (analysis.Table, analysis.Series) {
 	mt := analysis.Table{Key: "matrix", Columns: []analysis.Column{{Key: "tier_a", Type: "label"}}}
-	for _, t := range tos {
-		mt.Columns = append(mt.Columns, analysis.Column{Key: "b." + t, Type: "int"})
+	for _, to := range tos {
+		mt.Columns = append(mt.Columns, analysis.Column{Key: "b." + to, Type: "int"})
 	}
 	sankey := analysis.Series{Key: "flows", Kind: "sankey", Drill: analysis.Drill{Column: "tier_a", YColumn: "tier_b"}}
 	for i, f := range froms {
 		row := []any{f}
-		for j, t := range tos {
-			row = append(row, mat[i][j])
-			if mat[i][j] > 0 {
-				sankey.Links = append(sankey.Links, analysis.Link{Source: "a." + f, Target: "b." + t, Value: float64(mat[i][j])})
+		for j, to := range tos {
+			row = append(row, t.mat[i][j])
+			if t.mat[i][j] > 0 {
+				sankey.Links = append(sankey.Links, analysis.Link{Source: "a." + f, Target: "b." + to, Value: float64(t.mat[i][j])})
 				sankey.Drill.Values = append(sankey.Drill.Values, f)
-				sankey.Drill.YValues = append(sankey.Drill.YValues, t)
+				sankey.Drill.YValues = append(sankey.Drill.YValues, to)
 			}
 		}
 		mt.Rows = append(mt.Rows, row)
 	}
+	return mt, sankey
+}
+
+// changeBar is the customers by change.
+func (t *counts) changeBar() analysis.Series {
+	bar := analysis.Series{Key: "changes", Kind: "bar", X: []string{Upgraded, Same, Downgraded, NewIn, Lost}, Y: []analysis.Values{{Key: "customers"}},
+		Drill: analysis.Drill{Column: "change"}}
+	for _, c := range bar.X {
+		bar.Y[0].Data = append(bar.Y[0].Data, t.count(c))
+	}
+	return bar
+}
+
+// liftTable lists the lifts.
+func liftTable(lifts []Lift) analysis.Table {
 	lt := analysis.Table{Key: "upgrader_lift", Columns: []analysis.Column{{Key: "attribute", Type: "label"}, {Key: "value", Type: "terms"},
 		{Key: "customers", Type: "int"}, {Key: "upgraders", Type: "int"}, {Key: "upgrade_rate", Type: "percent"}, {Key: "lift", Type: "float"}}}
 	for _, l := range lifts {
 		lt.Rows = append(lt.Rows, []any{l.Attribute, l.Value, l.Customers, l.Upgraders, l.Rate, l.Lift})
 	}
+	return lt
+}
+
+// customerTable lists every move.
+func customerTable(moves []Move) analysis.Table {
 	ct := analysis.Table{Key: "customers", PerCustomer: true, Columns: []analysis.Column{{Key: "customer_id", Type: "int"},
 		{Key: "tier_a", Type: "label"}, {Key: "tier_b", Type: "label"}, {Key: "spend_a", Type: "currency"}, {Key: "spend_b", Type: "currency"},
 		{Key: "change", Type: "label"}, {Key: "days_to_upgrade", Type: "int"}}}
@@ -485,14 +585,7 @@ func (x migrationAnalysis) Run(ctx context.Context, in analysis.Input) (*analysi
 		row := ct.Rows[i]
 		row[0], row[1], row[2], row[3], row[4], row[5], row[6] = m.CustomerID, boxed(ta), boxed(tb), m.SpendA, m.SpendB, boxed(m.Change), du
 	}
-	bar := analysis.Series{Key: "changes", Kind: "bar", X: []string{Upgraded, Same, Downgraded, NewIn, Lost}, Y: []analysis.Values{{Key: "customers"}},
-		Drill: analysis.Drill{Column: "change"}}
-	for _, c := range bar.X {
-		bar.Y[0].Data = append(bar.Y[0].Data, count(c))
-	}
-	res.Tables = []analysis.Table{mt, ct, lt}
-	res.Series = []analysis.Series{sankey, bar}
-	return res, nil
+	return ct
 }
 
 // findCustomer returns the position of the customer with the id in customers (sorted by id).
@@ -527,13 +620,6 @@ func boxed(key string) any {
 	return key
 }
 
-func frac(a, b float64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return a / b
-}
-
 var labels = func() map[string]analysis.Text {
 	m := map[string]analysis.Text{
 		"period_a":               {En: "Period A", Zh: "时期 A"},
@@ -564,7 +650,6 @@ var labels = func() map[string]analysis.Text {
 		"channel":                {En: "Acquisition channel", Zh: "获客渠道"},
 		"campaign_response":      {En: "Campaign response", Zh: "活动响应"},
 		"top_category":           {En: "Top category in A", Zh: "时期 A 偏好品类"},
-		"province":               {En: "Province", Zh: "省份"},
 		"responded":              {En: "Responded", Zh: "有响应"},
 		"not_responded":          {En: "No response", Zh: "无响应"},
 	}
@@ -578,5 +663,5 @@ var labels = func() map[string]analysis.Text {
 		m["a."+k] = analysis.Text{En: t.En + " (A)", Zh: t.Zh + "(A)"}
 		m["b."+k] = analysis.Text{En: t.En + " (B)", Zh: t.Zh + "(B)"}
 	}
-	return m
+	return analysis.WithFields(m, "province")
 }()

@@ -1,18 +1,18 @@
-package campaign_test
+package campaigns_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/kexi/kexi/analysis"
-	"github.com/kexi/kexi/analysis/campaign"
+	"github.com/kexi/kexi/analysis/campaigns"
 	"github.com/kexi/kexi/demo"
 )
 
 // TestNegativeWords checks the built-in rule on the response kinds met in real exports, in
 // English and Chinese, and that an explicit list replaces it unless it names auto.
 func TestNegativeWords(t *testing.T) {
-	auto := campaign.Negative("auto")
+	auto := campaigns.Negative("auto")
 	for _, k := range []string{"", "无响应", "未响应", "未回复", "没有回应", "不感兴趣", "拒绝", "拒收", "退订", "忽略", "无",
 		"否", "no response", "No_Response", "no-reply", " NOT RESPONDED ", "ignored", "unsubscribed", "Declined",
 		"bounced", "opted out", "none", "not opened"} {
@@ -26,11 +26,11 @@ func TestNegativeWords(t *testing.T) {
 			t.Errorf("auto: %q should be positive", k)
 		}
 	}
-	own := campaign.Negative("skip, 已读")
+	own := campaigns.Negative("skip, 已读")
 	if !own("Skip") || !own("已读") || own("无响应") {
 		t.Error(`an explicit list without auto should hold exactly its words`)
 	}
-	both := campaign.Negative("auto,已读")
+	both := campaigns.Negative("auto,已读")
 	if !both("已读") || !both("无响应") || both("购买") {
 		t.Error(`"auto,已读" should add 已读 to the built-in rule`)
 	}
@@ -43,7 +43,7 @@ func TestNegativeWords(t *testing.T) {
 // per member), and no campaign's control group responds to the last member.
 func TestDemoControlGroups(t *testing.T) {
 	d := demo.Generate(demo.Options{Customers: 1500, Seed: 1}).Dataset()
-	res, err := campaign.New().Run(context.Background(), analysis.Input{Data: d})
+	res, err := campaigns.New().Run(context.Background(), analysis.Input{Data: d})
 	if err != nil {
 		t.Fatal(err)
 	}

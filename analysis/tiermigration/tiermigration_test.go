@@ -1,4 +1,4 @@
-package migration_test
+package tiermigration_test
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
-	"github.com/kexi/kexi/analysis/migration"
+	"github.com/kexi/kexi/analysis/tiermigration"
 )
 
 func day(s string) time.Time {
@@ -61,13 +61,13 @@ func tiny() *kexi.Dataset {
 }
 
 var (
-	a = migration.Period{From: day("2023-01-01"), To: day("2023-12-31").Add(24*time.Hour - 1)}
-	b = migration.Period{From: day("2024-01-01"), To: day("2024-12-31").Add(24*time.Hour - 1)}
+	a = tiermigration.Period{From: day("2023-01-01"), To: day("2023-12-31").Add(24*time.Hour - 1)}
+	b = tiermigration.Period{From: day("2024-01-01"), To: day("2024-12-31").Add(24*time.Hour - 1)}
 )
 
 func TestMoves(t *testing.T) {
 	got := ""
-	for _, m := range migration.Moves(&tiny().Orders, a, b) {
+	for _, m := range tiermigration.Moves(&tiny().Orders, a, b) {
 		got += fmt.Sprintf("C%d %s→%s %s %d; ", m.CustomerID, m.TierA, m.TierB, m.Change, m.DaysToUpgrade)
 	}
 	want := "C1 vip→small downgraded -1; C2 small→vip upgraded 60; C3 small→small same -1; C4 small→ lost -1; " +
@@ -92,18 +92,18 @@ func TestUpgradeInCents(t *testing.T) {
 	}
 	d := &kexi.Dataset{Orders: kexi.NewOrderTable(orders...)}
 	d.Normalize()
-	for _, m := range migration.Moves(&d.Orders, a, b) {
-		if m.CustomerID == 2 && (m.TierB != "major" || m.Change != migration.Upgraded || m.DaysToUpgrade != 9) {
+	for _, m := range tiermigration.Moves(&d.Orders, a, b) {
+		if m.CustomerID == 2 && (m.TierB != "major" || m.Change != tiermigration.Upgraded || m.DaysToUpgrade != 9) {
 			t.Errorf("C2 %s→%s %s after %d days, want small→major upgraded after 9", m.TierA, m.TierB, m.Change, m.DaysToUpgrade)
 		}
-		if m.CustomerID == 4 && (m.TierB != "" || m.Change != migration.Lost) {
+		if m.CustomerID == 4 && (m.TierB != "" || m.Change != tiermigration.Lost) {
 			t.Errorf("C4 %s→%s %s: spending 0.004 in B is no spend to the pyramid, want lost", m.TierA, m.TierB, m.Change)
 		}
 	}
 }
 
 func TestRun(t *testing.T) {
-	an := migration.New()
+	an := tiermigration.New()
 	opts := map[string]string{"a_from": "2023-01-01", "a_to": "2023-12-31", "b_from": "2024-01-01", "b_to": "2024-12-31"}
 	res, err := an.Run(context.Background(), analysis.Input{Data: tiny(), Options: opts})
 	if err != nil {
@@ -159,7 +159,7 @@ func TestRun(t *testing.T) {
 func TestRunDefaultsAndErrors(t *testing.T) {
 	// Default periods as of 2024-12-31: B = 2024-01-01…2024-12-31 (after 2023-12-31 00:00),
 	// A the 12 months before: the same moves except that C1's 2023-05 and every A order are in.
-	res, err := migration.New().Run(context.Background(), analysis.Input{Data: tiny(), AsOf: day("2024-12-31")})
+	res, err := tiermigration.New().Run(context.Background(), analysis.Input{Data: tiny(), AsOf: day("2024-12-31")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestRunDefaultsAndErrors(t *testing.T) {
 		t.Errorf("upgraded with default periods %v, want 1", f.Value)
 	}
 	for _, opts := range []map[string]string{{"a_from": "2024-01-01", "a_to": "2023-01-01"}, {"b_to": "soon"}} {
-		if _, err := migration.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: opts}); kexi.ErrorCode(err) != kexi.EINVALID {
+		if _, err := tiermigration.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: opts}); kexi.ErrorCode(err) != kexi.EINVALID {
 			t.Errorf("%v: %v, want EINVALID", opts, err)
 		}
 	}
@@ -178,7 +178,7 @@ func Example() {
 		buy(1, 1, "2023-03-01", 900, ""), buy(2, 1, "2024-03-01", 100, ""),
 		buy(3, 2, "2023-03-01", 100, ""), buy(4, 2, "2024-02-01", 800, ""),
 	)}
-	for _, m := range migration.Moves(&d.Orders, a, b) {
+	for _, m := range tiermigration.Moves(&d.Orders, a, b) {
 		fmt.Println(m.CustomerID, m.TierA, "→", m.TierB, m.Change)
 	}
 	// Output:

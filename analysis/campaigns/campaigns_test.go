@@ -1,4 +1,4 @@
-package campaign_test
+package campaigns_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
-	"github.com/kexi/kexi/analysis/campaign"
+	"github.com/kexi/kexi/analysis/campaigns"
 	"github.com/kexi/kexi/internal/refdata"
 	"github.com/kexi/kexi/internal/synth"
 )
@@ -76,7 +76,7 @@ func tiny() *kexi.Dataset {
 
 func run(t *testing.T, d *kexi.Dataset, opts map[string]string) *analysis.Result {
 	t.Helper()
-	res, err := campaign.New().Run(context.Background(), analysis.Input{Data: d, Options: opts})
+	res, err := campaigns.New().Run(context.Background(), analysis.Input{Data: d, Options: opts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,14 +139,14 @@ func TestPurchaseMetric(t *testing.T) {
 
 func TestZTestAndOverlap(t *testing.T) {
 	// 60/100 vs 40/100: pooled 0.5, se = √(0.25·0.02) = 0.070711, z = 2.828427, p = 0.004678.
-	z, p := campaign.ZTest(60, 100, 40, 100)
+	z, p := campaigns.ZTest(60, 100, 40, 100)
 	if !near(z, 0.2/math.Sqrt(0.005)) || math.Abs(p-0.0046777) > 1e-6 {
 		t.Errorf("z %v p %v", z, p)
 	}
-	if z, _ := campaign.ZTest(0, 10, 0, 10); !math.IsNaN(z) {
+	if z, _ := campaigns.ZTest(0, 10, 0, 10); !math.IsNaN(z) {
 		t.Errorf("all zero: %v", z)
 	}
-	both, jac, lift := campaign.Overlap([]int64{1, 2, 3}, []int64{3, 4}, 10)
+	both, jac, lift := campaigns.Overlap([]int64{1, 2, 3}, []int64{3, 4}, 10)
 	if both != 1 || !near(jac, 0.25) || !near(lift, 10.0/6) {
 		t.Errorf("overlap %d %v %v", both, jac, lift)
 	}
@@ -158,7 +158,7 @@ func TestEdgeCases(t *testing.T) {
 		t.Errorf("empty: %v", res.Tables[0].Rows)
 	}
 	for _, o := range []map[string]string{{"group_by": "shoe"}, {"metric": "x"}, {"min_campaigns": "0"}} {
-		if _, err := campaign.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: o}); kexi.ErrorCode(err) != kexi.EINVALID {
+		if _, err := campaigns.New().Run(context.Background(), analysis.Input{Data: tiny(), Options: o}); kexi.ErrorCode(err) != kexi.EINVALID {
 			t.Errorf("%v: %v", o, err)
 		}
 	}
@@ -213,7 +213,7 @@ func TestBank(t *testing.T) {
 }
 
 func Example() {
-	res, _ := campaign.New().Run(context.Background(), analysis.Input{Data: tiny()})
+	res, _ := campaigns.New().Run(context.Background(), analysis.Input{Data: tiny()})
 	for _, r := range res.Tables[0].Rows {
 		fmt.Printf("%s targeted %.2f control %.2f\n", r[0], r[7], r[6])
 	}
@@ -233,7 +233,7 @@ func BenchmarkRun(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := campaign.New().Run(context.Background(), in); err != nil {
+		if _, err := campaigns.New().Run(context.Background(), in); err != nil {
 			b.Fatal(err)
 		}
 	}
