@@ -3,7 +3,6 @@ package kexihttp
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/render"
 )
 
 // reservedParams are query parameters of analysis pages and calls that are not options.
@@ -184,54 +184,9 @@ func (s *Server) handleAnalysisExport(w http.ResponseWriter, r *http.Request) er
 	}
 	info := a.Info()
 	lang := langOf(r)
-	head, rows := analysisRows(&info, lang, t, d, s.cachedSettings(r.Context()).Labels)
+	head, rows := render.FileRows(&info, lang, t, s.cachedSettings(r.Context()).Labels, func(id any) string { return customerName(d, id) })
 	s.audit(r, "export", "analysis:"+info.Name, "table="+t.Key+" format="+format)
 	return writeTable(w, info.Name+"-"+t.Key, format, head, rows)
-}
-
-// analysisRows turns a result table into a header and plain cells for a file: labels
-// translated, money (currency columns) rounded to cents, other numbers unformatted, NaN
-// empty, dates as 2006-01-02, data values by their value labels (channel douyin as 抖音, as
-// the page shows them); per-customer tables get the customer's name beside the id.
-func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data, ls kexi.ValueLabels) ([]string, [][]any) {
-	var head []string
-	for i, c := range t.Columns {
-		head = append(head, label(info, lang, c.Key))
-		if i == 0 && t.PerCustomer {
-			head = append(head, tr(lang, "name"))
-		}
-	}
-	rows := make([][]any, len(t.Rows))
-	for i, row := range t.Rows {
-		out := make([]any, 0, len(row)+1)
-		for j, v := range row {
-			var c any = v
-			switch x := v.(type) {
-			case time.Time:
-				c = x.Format("2006-01-02")
-			case float64:
-				if math.IsNaN(x) || math.IsInf(x, 0) {
-					c = nil
-				} else if j < len(t.Columns) && t.Columns[j].Money() {
-					c = analysis.Cents(x) // 42784.49, not 42784.48999999999
-				}
-			case string:
-				if j < len(t.Columns) && t.Columns[j].Type == "label" {
-					c = label(info, lang, x)
-				} else if j < len(t.Columns) && t.Columns[j].Type == "terms" {
-					c = termsText(info, lang, x)
-				} else if j < len(t.Columns) && t.Columns[j].Type == "string" {
-					c = labelText(ls, t.Columns[j].Key, x)
-				}
-			}
-			out = append(out, c)
-			if j == 0 && t.PerCustomer {
-				out = append(out, customerName(d, v))
-			}
-		}
-		rows[i] = out
-	}
-	return head, rows
 }
 
 // customerName returns the name of the customer whose id is v (an int64 or int), or "".

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/render"
 )
 
 // Analysis fields of the customer table. Every column of an analysis's per-customer table is a
@@ -299,7 +300,7 @@ func (af *afields) matcher(c kexi.Cond) (func(id int64) bool, error) {
 	return func(id int64) bool {
 		var s string
 		if v, ok := fc.cell(id); ok {
-			s = cellText(v)
+			s = render.PlainText(v)
 			if b, ok := v.(bool); ok {
 				s = strconv.FormatBool(b)
 			}
