@@ -18,26 +18,20 @@ import (
 var reservedParams = map[string]bool{"as_of": true, "from": true, "to": true, "period": true, "format": true,
 	"table": true, "lang": true}
 
-// analysisInput reads as_of, from, to and the analysis's declared options from a query. The
-// dates are days in loc (the business's time zone) within dates; as of a day means through its
-// end (analysis.EndOfDay). With strict set (the API), a parameter that is neither is an error;
-// pages ignore strays.
+// analysisInput reads as_of, from, to and the analysis's declared options from a query
+// (analysis.Request: as of a day means through its end). The dates are days in loc (the
+// business's time zone) within dates. With strict set (the API), a parameter that is neither
+// is an error; pages ignore strays.
 func analysisInput(info analysis.Info, q url.Values, strict bool, loc *time.Location, dates kexi.Dates) (analysis.Input, error) {
+	req := request(q)
 	in := analysis.Input{Options: map[string]string{}}
-	day := func(k string) string { return strings.TrimSpace(q.Get(k)) }
-	if err := in.SetDays(day("as_of"), day("from"), day("to"), [3]string{"as_of", "from", "to"}, loc, dates); err != nil {
+	if err := req.Days(&in, loc, dates); err != nil {
 		return in, err
 	}
-	declared := map[string]bool{}
-	for _, o := range info.Options {
-		declared[o.Key] = true
-		if v := strings.TrimSpace(q.Get(o.Key)); v != "" && v != o.Default {
-			in.Options[o.Key] = v
-		}
-	}
+	in.Options = req.OptionsFor(info)
 	if strict {
-		for k := range q {
-			if !declared[k] && !reservedParams[k] && !strings.HasPrefix(k, "page_") {
+		for k := range req.Options {
+			if analysis.Unknown([]string{k}, info) != "" && !strings.HasPrefix(k, "page_") {
 				return in, fieldError(k, q.Get(k), "unknown option for "+info.Name)
 			}
 		}
@@ -69,16 +63,9 @@ func (s *Server) analysisRun(ctx context.Context, sc kexi.Scope, a analysis.Anal
 		}()
 		in.Data = d.ds
 		in.Settings = set
-		in = analysis.Defaults(in)
-		if err := analysis.Check(in); err != nil {
-			return nil, err
-		}
-		r, err := a.Run(ctx, in)
+		r, err := analysis.Run(ctx, a, in)
 		if err != nil {
 			return nil, err
-		}
-		if r == nil {
-			return nil, fmt.Errorf("analysis %s returned no result", info.Name)
 		}
 		return r, nil
 	}
@@ -112,7 +99,7 @@ func (s *Server) analysisFor(r *http.Request, strict bool) (analysis.Analysis, a
 	if err != nil {
 		return a, in, nil, nil, 0, err
 	}
-	pc.apply(&in)
+	pc.Apply(&in)
 	res, took, err := s.runAnalysis(r.Context(), sc, a, in, d)
 	return a, in, res, d, took, err
 }

@@ -185,7 +185,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 		figs, figsKey = s.figures(ctx, sc, d)
 		key += figsKey
 	} else {
-		key += " " + pc.key()
+		key += " " + periodKey(pc)
 	}
 	val, _, err := s.cache.get(ctx, d.v, key, func(ctx context.Context) (any, error) {
 		from, to := pc.P.From, pc.AsOf
@@ -194,7 +194,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 		}
 		h := s.headlineFor(ctx, sc, d, from, to, false, figs)
 		h.Period = pc.Name
-		if pc.compares() {
+		if pc.Compares() {
 			prev := s.headlineFor(ctx, sc, d, pc.Prev.From, pc.Prev.End(), true, nil)
 			prev.Period = pc.Name
 			prev.Months, prev.RevenueByM, prev.ActiveByM, prev.NewByM, prev.MarginByM = nil, nil, nil, nil, nil

@@ -149,7 +149,7 @@ func (af *afields) run(name string) (*arun, error) {
 		if err != nil {
 			return nil, err
 		}
-		pc.apply(&in)
+		pc.Apply(&in)
 	}
 	if p := analysis.Parts(a); af.d == nil || !af.d.parts.Has(p) {
 		if af.d != nil {

@@ -223,7 +223,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 			return s.render(w, r, http.StatusOK, "analysis", p)
 		}
 	}
-	if perr == nil && pc.compares() {
+	if perr == nil && pc.Compares() {
 		s.prefetchPrevious(r, a, pc)
 	}
 	_, in, res, d, took, err := s.analysisFor(r, false)
@@ -237,7 +237,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 		p.Error, p.Problems = errText(p.Lang, err), problemsOf(err)
 	} else {
 		s.fillResult(p, &v, &info, res, d, q, in)
-		if pc.compares() {
+		if pc.Compares() {
 			s.compareFigures(r, p, &v, a, &info, res, d, pc, in)
 		}
 		switch {

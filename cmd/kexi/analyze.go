@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -75,33 +77,44 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	if *format == "xlsx" && *out == "" {
 		return kexi.Errorf(kexi.EINVALID, "--format xlsx needs --out FILE.xlsx")
 	}
-	if *period != "" {
-		if err := analysis.CheckPeriod("--period", *period); err != nil {
-			return err
-		}
-	}
-	in := analysis.Input{Options: map[string]string{}, Settings: kexi.DefaultSettings}
-	var err error
-	dates, err := recordDates(env, time.Now())
-	if err != nil {
+	// The days, the period and the options as the user wrote them: one analysis.Request, read
+	// as the server reads a query.
+	req := analysis.Request{AsOf: *asOf, From: *from, To: *to, Period: *period, Options: map[string]string{},
+		Names: [4]string{"--as-of", "--from", "--to", "--period"}}
+	if err := req.CheckPeriod(); err != nil {
 		return err
-	}
-	// The dates are read once the time zone is known (from the database's settings with --db).
-	days := func() error {
-		return in.SetDays(*asOf, *from, *to, [3]string{"--as-of", "--from", "--to"}, in.Location(), dates)
 	}
 	for _, o := range opts {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok || strings.TrimSpace(k) == "" {
 			return kexi.Errorf(kexi.EINVALID, "--option %q: expected key=value", o)
 		}
-		in.Options[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		req.Options[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
+	infos := make([]analysis.Info, len(as))
+	for i, a := range as {
+		infos[i] = a.Info()
+	}
+	// With one analysis, it names an option it does not have; with several, options are per
+	// analysis and one that none has is a mistake.
+	if len(as) > 1 {
+		if k := analysis.Unknown(slices.Sorted(maps.Keys(req.Options)), infos...); k != "" {
+			return kexi.Errorf(kexi.EINVALID, "--option %s: none of the named analyses has that option", k)
+		}
+	}
+	in := analysis.Input{Options: req.Options, Settings: kexi.DefaultSettings}
+	var err error
+	dates, err := recordDates(env, time.Now())
+	if err != nil {
+		return err
+	}
+	// The dates are read once the time zone is known (from the database's settings with --db).
+	days := func() error { return req.Days(&in, in.Location(), dates) }
 
 	input := func(i int) analysis.Input {
 		ain := in
 		if len(as) > 1 {
-			ain.Options = optionsFor(as[i].Info(), in.Options)
+			ain.Options = req.OptionsFor(infos[i])
 		}
 		return ain
 	}
@@ -129,7 +142,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := applyPeriod(&in, *period); err != nil {
+		if err := applyPeriod(&in, req, dates); err != nil {
 			return err
 		}
 	} else {
@@ -168,7 +181,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}, parts); err != nil {
 			return fmt.Errorf("load dataset: %w", err)
 		}
-		if err := applyPeriod(&in, *period); err != nil {
+		if err := applyPeriod(&in, req, dates); err != nil {
 			return err
 		}
 		if onSummary {
@@ -195,11 +208,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	keep := *format == "csv" || *format == "xlsx"
 	results := make([]*analysis.Result, len(as))
 	rendered := make([][]byte, len(as))
-	infos := make([]analysis.Info, len(as))
 	errs := make([]error, len(as))
-	for i, a := range as {
-		infos[i] = a.Info()
-	}
 	data := in.Data
 	in.Data = nil // runEach holds the Dataset, and lets go of its parts as it goes
 	runEach(ctx, as, data, summaries, input, func(i int, r *analysis.Result, d *kexi.Dataset, err error) {
@@ -222,13 +231,6 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	for _, err := range errs {
 		if err != nil {
 			return err
-		}
-	}
-	if len(as) > 1 {
-		for k := range in.Options {
-			if !declaredByAny(infos, k) {
-				return kexi.Errorf(kexi.EINVALID, "--option %s: none of the named analyses has that option", k)
-			}
 		}
 	}
 	// The heap profile (KEXI_MEMPROFILE) shows here what the whole run holds to the end (the
@@ -274,21 +276,19 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	return err
 }
 
-// applyPeriod sets in's dates to the period named (none when ""): its days, as of the end of
-// its last day (the web pages' period picker).
-func applyPeriod(in *analysis.Input, period string) error {
-	if period == "" {
+// applyPeriod sets in's dates to the period req names (none when it names none): its days,
+// as of the end of its last day (the web pages' period picker, analysis.Request.Choose).
+func applyPeriod(in *analysis.Input, req analysis.Request, dates kexi.Dates) error {
+	if req.Period == "" {
 		return nil
 	}
-	asOf := in.AsOf
-	if asOf.IsZero() {
-		asOf = analysis.Defaults(*in).AsOf
-	}
-	p, err := analysis.ChoosePeriod("--period", period, in.From, in.To, asOf, in.Location(), true)
+	c, err := req.Choose("all", true, in.Location(), dates, func() (time.Time, error) {
+		return analysis.Defaults(*in).AsOf, nil
+	}, time.Time{})
 	if err != nil {
 		return err
 	}
-	p.Apply(in)
+	c.Apply(in)
 	return nil
 }
 
@@ -356,27 +356,6 @@ func interleave(args []string) []string {
 }
 
 func isBoolFlag(name string) bool { return name == "list" || name == "h" || name == "help" }
-
-func optionsFor(info analysis.Info, all map[string]string) map[string]string {
-	m := map[string]string{}
-	for _, o := range info.Options {
-		if v, ok := all[o.Key]; ok {
-			m[o.Key] = v
-		}
-	}
-	return m
-}
-
-func declaredByAny(infos []analysis.Info, key string) bool {
-	for _, info := range infos {
-		for _, o := range info.Options {
-			if o.Key == key {
-				return true
-			}
-		}
-	}
-	return false
-}
 
 func listAnalyses(w io.Writer, lang string) error {
 	for _, a := range all.List() {
