@@ -105,12 +105,12 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	// The customers behind the figures: all of them, and the lifecycle's at-risk stage (the
 	// same run the figure comes from).
 	v.FigureLinks = map[string]string{"dash_customers": "/customers"}
-	if h.AtRisk != nil {
+	if name, d, ok := headlineLink(s.figureSources, "at_risk"); ok && h.AtRisk != nil {
 		var base url.Values
 		if !h.FiguresAsOf.IsZero() {
 			base = url.Values{"as_of": {h.FiguresAsOf.In(p.loc()).Format("2006-01-02")}}
 		}
-		v.FigureLinks["dash_at_risk"] = drillLink("lifecycle", base, kexi.Cond{Field: "stage", Value: "at_risk"})
+		v.FigureLinks["dash_at_risk"] = drillLink(name, base, kexi.Cond{Field: d.Column, Op: kexi.Op(d.Op), Value: d.Value})
 	}
 	if h.HasOrders {
 		months := make([]string, len(h.Months))
