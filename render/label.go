@@ -60,6 +60,9 @@ func OptionLabel(info *analysis.Info, lang, key string) string {
 // "customers" lists customers, the figure "customers" counts them): the analysis's own
 // "table.KEY" label, else the catalog's "table.NAME.KEY" for that analysis, else the
 // catalog's "table.KEY" for every analysis; else the table's LabelIn with vals.
+// TestTitlesNotReused (http) checks that no title reads like a figure or column,
+// TestTableTitleOneMeaning that a catalog title for every analysis stands only for a key that
+// names something else too.
 func TableTitle(info *analysis.Info, lang, key string, vals map[string]string) string {
 	if info != nil {
 		if t, ok := info.Labels["table."+key]; ok {
