@@ -409,8 +409,9 @@ func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kex
 // portraitEvents turns the portrait analysis's timeline table t (newest first: at, event,
 // detail, amount) into timeline items. An order's or a return's row is the customer's order
 // in ds at that time, newest first as the analysis lists them, so its items and channel show
-// as the order has them; the other rows show their detail's parts, each code (an interaction
-// kind, a survey kind, a response kind) in the user's language.
+// as the order has them, and an interaction's row is its record in ds, with its notes and
+// representative; the other rows show their detail's parts, each code (a survey kind, a
+// response kind) in the user's language.
 func portraitEvents(p *page, info *analysis.Info, t *analysis.Table, ds *kexi.Dataset, id int64,
 	shown func(field, v string) string, join func(parts ...string) string) []timelineItem {
 	if t == nil {
@@ -418,6 +419,16 @@ func portraitEvents(p *page, info *analysis.Info, t *analysis.Table, ds *kexi.Da
 	}
 	own := ds.Orders.Slice(ds.Orders.CustomerOrders(id))
 	next := own.Len() - 1 // the customer's orders, newest first, as the table's order rows come
+	// The customer's interactions in the order the table lists them (by time, ties as stored),
+	// walked from the newest as the orders are.
+	var inter []kexi.Interaction
+	for i := range ds.Interactions {
+		if ds.Interactions[i].CustomerID == id {
+			inter = append(inter, ds.Interactions[i])
+		}
+	}
+	sort.SliceStable(inter, func(i, j int) bool { return inter[i].At.Before(inter[j].At) })
+	nextX := len(inter) - 1
 	var tl []timelineItem
 	for _, row := range t.Rows {
 		at, _ := row[0].(time.Time)
@@ -439,11 +450,21 @@ func portraitEvents(p *page, info *analysis.Info, t *analysis.Table, ds *kexi.Da
 			next--
 			it.Amount = p.Money(amount)
 		case "interaction":
-			kindText := tr(p.Lang, parts[0])
-			it.Title = join(append([]string{kindText}, parts[1:]...)...)
-			if amount > 0 {
-				it.Detail = p.Tf("pt_minutes", smartNum(p.Lang, amount))
+			for nextX >= 0 && inter[nextX].At.After(at) {
+				nextX--
 			}
+			mins := ""
+			if amount > 0 {
+				mins = p.Tf("pt_minutes", smartNum(p.Lang, amount))
+			}
+			if nextX < 0 || !inter[nextX].At.Equal(at) {
+				it.Title, it.Detail = join(append([]string{tr(p.Lang, parts[0])}, parts[1:]...)...), mins
+				break
+			}
+			x := inter[nextX]
+			nextX--
+			it.Title = join(tr(p.Lang, x.Kind), x.Subject)
+			it.Detail = join(shown("channel", x.Channel), x.Notes, mins, shown("rep", x.Rep))
 		case "survey":
 			it.Title = p.Tf("pt_score", tr(p.Lang, parts[0]), smartNum(p.Lang, amount))
 			if len(parts) > 2 {

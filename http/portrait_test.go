@@ -217,6 +217,7 @@ func TestPortraitManyOrders(t *testing.T) {
 		b.Orders = append(b.Orders, kexi.Order{ExternalID: "BIG-" + strconv.Itoa(i), Customer: "C2",
 			OrderedAt: start.AddDate(0, 0, i), Amount: 10, Channel: "online", Status: kexi.StatusCompleted})
 	}
+	b.Interactions[0].Notes = "call back on Friday"
 	f := newFixtureBatch(t, all.List(), b)
 	cs, _, err := f.st.FindCustomers(context.Background(), kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Op: kexi.Eq, Value: "C2"}}})
 	if err != nil || len(cs) != 1 {
@@ -236,5 +237,14 @@ func TestPortraitManyOrders(t *testing.T) {
 	}
 	if n := strings.Count(body, `<li class="pt-order">`); n != 601 {
 		t.Errorf("%d orders on the timeline, want 601", n)
+	}
+	// An interaction shows its subject, notes and minutes; an order its items.
+	c1, _, _ := f.st.FindCustomers(context.Background(), kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Op: kexi.Eq, Value: "C1"}}})
+	body = f.do(req{method: "GET", path: "/customers/" + strconv.FormatInt(c1[0].ID, 10), as: "admin", via: "session",
+		header: map[string]string{"Accept-Language": "en"}}).Body.String()
+	for _, want := range []string{"Consultation · sizes", "call back on Friday · 10 min", "Tea ×2"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("C1's page lacks %q", want)
+		}
 	}
 }
