@@ -131,11 +131,7 @@ func optionLabel(info *analysis.Info, lang, key string) string {
 func tableTitle(info *analysis.Info, lang, key string) string {
 	return render.TableTitle(info, lang, key, nil)
 }
-func tableTitleIn(info *analysis.Info, lang, key string, vals map[string]string) string {
-	return render.TableTitle(info, lang, key, vals)
-}
 func help(info *analysis.Info, lang, key string) string { return render.Help(info, lang, key) }
-func isIdent(s string) bool                             { return render.IsKey(s) }
 
 // errText returns what a person should read about err, in lang: an analysis's refusal in
 // lang, the message of a kexi.Error (translated when it is one of ours), or "internal

@@ -164,7 +164,7 @@ func compound(info *analysis.Info, lang, key string) string {
 		}
 		return strings.Join(parts, ", ")
 	}
-	if f, v, ok := strings.Cut(key, "="); ok && IsKey(f) {
+	if f, v, ok := strings.Cut(key, "="); ok && isKey(f) {
 		return Label(info, lang, f) + "=" + Label(info, lang, v)
 	}
 	if base, ok := strings.CutSuffix(key, "_missing"); ok && base != "" {
@@ -178,20 +178,20 @@ func compound(info *analysis.Info, lang, key string) string {
 	if base, ok := strings.CutPrefix(key, "mean_"); ok && strings.HasPrefix(base, "custom.") { // segments' profile of a custom field
 		return fmt.Sprintf(T(lang, "feature_mean"), Label(info, lang, base))
 	}
-	if f, v, ok := strings.Cut(key, "."); ok && IsKey(f) && v != "" {
+	if f, v, ok := strings.Cut(key, "."); ok && isKey(f) && v != "" {
 		if t, ok := lookup(info, lang, f); ok {
 			return t + ": " + Label(info, lang, v)
 		}
 		// A linked metric "analysis.key" (SWOT) reads as its key's label.
-		if t, ok := lookup(info, lang, v); ok && IsKey(v) {
+		if t, ok := lookup(info, lang, v); ok && isKey(v) {
 			return t
 		}
 	}
 	return key
 }
 
-// IsKey reports whether s is a lower-case key: letters, digits and underscores.
-func IsKey(s string) bool {
+// isKey reports whether s is a lower-case key: letters, digits and underscores.
+func isKey(s string) bool {
 	if s == "" {
 		return false
 	}
