@@ -402,16 +402,23 @@ func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kex
 		tl[i].Kind = p.T("pt_kind_" + tl[i].Class)
 		tl[i].When = p.Date(tl[i].At)
 	}
-	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.After(tl[j].At) })
+	// Newest first; at one time, orders, interactions, surveys, responses, then web events.
+	rank := map[string]int{"order": 0, "return": 0, "interaction": 1, "survey": 2, "response": 3, "event": 4}
+	sort.SliceStable(tl, func(i, j int) bool {
+		if !tl[i].At.Equal(tl[j].At) {
+			return tl[i].At.After(tl[j].At)
+		}
+		return rank[tl[i].Class] < rank[tl[j].Class]
+	})
 	return tl, nil
 }
 
 // portraitEvents turns the portrait analysis's timeline table t (newest first: at, event,
-// detail, amount) into timeline items. An order's or a return's row is the customer's order
-// in ds at that time, newest first as the analysis lists them, so its items and channel show
-// as the order has them, and an interaction's row is its record in ds, with its notes and
-// representative; the other rows show their detail's parts, each code (a survey kind, a
-// response kind) in the user's language.
+// detail, amount) into timeline items. Each row is a record of the customer's in ds (its
+// order, interaction, survey or campaign response at that time, taken newest first in the
+// order the analysis lists them), shown as the record has it: an order's items and channel,
+// an interaction's notes and representative, a survey's channel, a response's control group.
+// A row without its record shows the row's own detail.
 func portraitEvents(p *page, info *analysis.Info, t *analysis.Table, ds *kexi.Dataset, id int64,
 	shown func(field, v string) string, join func(parts ...string) string) []timelineItem {
 	if t == nil {
@@ -419,78 +426,94 @@ func portraitEvents(p *page, info *analysis.Info, t *analysis.Table, ds *kexi.Da
 	}
 	own := ds.Orders.Slice(ds.Orders.CustomerOrders(id))
 	next := own.Len() - 1 // the customer's orders, newest first, as the table's order rows come
-	// The customer's interactions in the order the table lists them (by time, ties as stored),
-	// walked from the newest as the orders are.
-	var inter []kexi.Interaction
-	for i := range ds.Interactions {
-		if ds.Interactions[i].CustomerID == id {
-			inter = append(inter, ds.Interactions[i])
-		}
-	}
-	sort.SliceStable(inter, func(i, j int) bool { return inter[i].At.Before(inter[j].At) })
-	nextX := len(inter) - 1
+	inter := newest(ds.Interactions, func(x *kexi.Interaction) bool { return x.CustomerID == id },
+		func(x *kexi.Interaction) time.Time { return x.At })
+	surveys := newest(ds.Surveys, func(x *kexi.SurveyResponse) bool { return x.CustomerID == id },
+		func(x *kexi.SurveyResponse) time.Time { return x.At })
+	responses := newest(ds.Responses, func(x *kexi.CampaignResponse) bool { return x.CustomerID == id },
+		func(x *kexi.CampaignResponse) time.Time { return x.At })
 	var tl []timelineItem
 	for _, row := range t.Rows {
 		at, _ := row[0].(time.Time)
 		kind, _ := row[1].(string)
 		detail, _ := row[2].(string)
 		amount, _ := row[3].(float64)
-		parts := strings.Split(detail, " · ")
-		it := timelineItem{At: at, Class: kind}
+		it := timelineItem{At: at, Class: kind, Title: termsText(info, p.Lang, detail)}
 		switch kind {
 		case "order", "return":
 			for next >= 0 && own.Time(next).After(at) {
 				next-- // after the as-of date: not in the table
 			}
-			if next < 0 || !own.Time(next).Equal(at) {
-				it.Title, it.Detail = parts[0], join(parts[1:]...)
-				break
+			if next >= 0 && own.Time(next).Equal(at) {
+				it.Title, it.Detail = own.ExternalID(next), orderDetail(p, &own, next, shown, join)
+				next--
 			}
-			it.Title, it.Detail = own.ExternalID(next), orderDetail(p, &own, next, shown, join)
-			next--
 			it.Amount = p.Money(amount)
 		case "interaction":
-			for nextX >= 0 && inter[nextX].At.After(at) {
-				nextX--
+			if x := inter.take(at); x != nil {
+				mins := ""
+				if x.Minutes > 0 {
+					mins = p.Tf("pt_minutes", smartNum(p.Lang, x.Minutes))
+				}
+				it.Title = join(tr(p.Lang, x.Kind), x.Subject)
+				it.Detail = join(shown("channel", x.Channel), x.Notes, mins, shown("rep", x.Rep))
 			}
-			mins := ""
-			if amount > 0 {
-				mins = p.Tf("pt_minutes", smartNum(p.Lang, amount))
-			}
-			if nextX < 0 || !inter[nextX].At.Equal(at) {
-				it.Title, it.Detail = join(append([]string{tr(p.Lang, parts[0])}, parts[1:]...)...), mins
-				break
-			}
-			x := inter[nextX]
-			nextX--
-			it.Title = join(tr(p.Lang, x.Kind), x.Subject)
-			it.Detail = join(shown("channel", x.Channel), x.Notes, mins, shown("rep", x.Rep))
 		case "survey":
-			it.Title = p.Tf("pt_score", tr(p.Lang, parts[0]), smartNum(p.Lang, amount))
-			if len(parts) > 2 {
-				it.Detail = join(parts[2:]...)
+			if x := surveys.take(at); x != nil {
+				it.Title = p.Tf("pt_score", tr(p.Lang, x.Kind), smartNum(p.Lang, x.Score))
+				it.Detail = join(x.Comment, shown("channel", x.Channel))
 			}
 		case "response":
-			for i, x := range parts {
-				if t, ok := catalog["resp."+strings.ToLower(x)]; ok {
-					parts[i] = t.In(p.Lang)
-				} else {
-					parts[i] = shown("kind", x)
+			if x := responses.take(at); x != nil {
+				kind := shown("kind", x.Kind)
+				if t, ok := catalog["resp."+strings.ToLower(x.Kind)]; ok {
+					kind = t.In(p.Lang)
+				}
+				it.Title = join(x.Campaign, kind)
+				if x.Control {
+					it.Detail = p.T("pt_control")
+				}
+				if x.Value != 0 {
+					it.Amount = p.Money(x.Value)
 				}
 			}
-			it.Title = join(parts...)
-			if amount != 0 {
-				it.Amount = p.Money(amount)
-			}
-		default:
-			it.Title = termsText(info, p.Lang, detail)
-		}
-		if kind == "return" {
-			it.Amount = p.Money(amount)
 		}
 		tl = append(tl, it)
 	}
 	return tl
+}
+
+// walk is a customer's records of one kind taken from the newest, in the order the portrait
+// analysis lists them: by time, ties as stored.
+type walk[T any] struct {
+	xs []*T
+	at func(*T) time.Time
+}
+
+// newest returns the records of all that mine keeps, ready to take from the newest.
+func newest[T any](all []T, mine func(*T) bool, at func(*T) time.Time) *walk[T] {
+	w := &walk[T]{at: at}
+	for i := range all {
+		if mine(&all[i]) {
+			w.xs = append(w.xs, &all[i])
+		}
+	}
+	sort.SliceStable(w.xs, func(i, j int) bool { return at(w.xs[i]).Before(at(w.xs[j])) })
+	return w
+}
+
+// take returns the newest record left at time t, passing over those after it (after the
+// as-of date: not in the table), or nil.
+func (w *walk[T]) take(t time.Time) *T {
+	for len(w.xs) > 0 && w.at(w.xs[len(w.xs)-1]).After(t) {
+		w.xs = w.xs[:len(w.xs)-1]
+	}
+	if len(w.xs) == 0 || !w.at(w.xs[len(w.xs)-1]).Equal(t) {
+		return nil
+	}
+	x := w.xs[len(w.xs)-1]
+	w.xs = w.xs[:len(w.xs)-1]
+	return x
 }
 
 // orderDetail is what an order of the timeline holds: its first items, its channel and a
