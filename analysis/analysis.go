@@ -67,6 +67,13 @@ type Info struct {
 	// when every analysis it runs can use one.
 	OnSummary    bool     `json:"on_summary,omitempty"`
 	SummaryReads []string `json:"summary_reads,omitempty"`
+	// Headlines are the numbers of this analysis that the dashboard shows among its own, and
+	// the customers behind each (Headline).
+	Headlines []Headline `json:"headlines,omitempty"`
+	// Fields are the columns of its per-customer table that the customer list offers as
+	// fields NAME.KEY, in the order offered, with the aliases it takes (Field). Every other
+	// column is taken by its key too.
+	Fields []Field `json:"fields,omitempty"`
 }
 
 // SummaryRunner is an analysis that can run on a per-customer summary (Info.OnSummary).

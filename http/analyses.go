@@ -3,7 +3,6 @@ package kexihttp
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -12,32 +11,27 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/render"
 )
 
 // reservedParams are query parameters of analysis pages and calls that are not options.
 var reservedParams = map[string]bool{"as_of": true, "from": true, "to": true, "period": true, "format": true,
 	"table": true, "lang": true}
 
-// analysisInput reads as_of, from, to and the analysis's declared options from a query. The
-// dates are days in loc (the business's time zone) within dates; as of a day means through its
-// end (analysis.EndOfDay). With strict set (the API), a parameter that is neither is an error;
-// pages ignore strays.
+// analysisInput reads as_of, from, to and the analysis's declared options from a query
+// (analysis.Request: as of a day means through its end). The dates are days in loc (the
+// business's time zone) within dates. With strict set (the API), a parameter that is neither
+// is an error; pages ignore strays.
 func analysisInput(info analysis.Info, q url.Values, strict bool, loc *time.Location, dates kexi.Dates) (analysis.Input, error) {
+	req := request(q)
 	in := analysis.Input{Options: map[string]string{}}
-	day := func(k string) string { return strings.TrimSpace(q.Get(k)) }
-	if err := in.SetDays(day("as_of"), day("from"), day("to"), [3]string{"as_of", "from", "to"}, loc, dates); err != nil {
+	if err := req.Days(&in, loc, dates); err != nil {
 		return in, err
 	}
-	declared := map[string]bool{}
-	for _, o := range info.Options {
-		declared[o.Key] = true
-		if v := strings.TrimSpace(q.Get(o.Key)); v != "" && v != o.Default {
-			in.Options[o.Key] = v
-		}
-	}
+	in.Options = req.OptionsFor(info)
 	if strict {
-		for k := range q {
-			if !declared[k] && !reservedParams[k] && !strings.HasPrefix(k, "page_") {
+		for k := range req.Options {
+			if analysis.Unknown([]string{k}, info) != "" && !strings.HasPrefix(k, "page_") {
 				return in, fieldError(k, q.Get(k), "unknown option for "+info.Name)
 			}
 		}
@@ -69,16 +63,9 @@ func (s *Server) analysisRun(ctx context.Context, sc kexi.Scope, a analysis.Anal
 		}()
 		in.Data = d.ds
 		in.Settings = set
-		in = analysis.Defaults(in)
-		if err := analysis.Check(in); err != nil {
-			return nil, err
-		}
-		r, err := a.Run(ctx, in)
+		r, err := analysis.Run(ctx, a, in)
 		if err != nil {
 			return nil, err
-		}
-		if r == nil {
-			return nil, fmt.Errorf("analysis %s returned no result", info.Name)
 		}
 		return r, nil
 	}
@@ -112,7 +99,7 @@ func (s *Server) analysisFor(r *http.Request, strict bool) (analysis.Analysis, a
 	if err != nil {
 		return a, in, nil, nil, 0, err
 	}
-	pc.apply(&in)
+	pc.Apply(&in)
 	res, took, err := s.runAnalysis(r.Context(), sc, a, in, d)
 	return a, in, res, d, took, err
 }
@@ -184,54 +171,9 @@ func (s *Server) handleAnalysisExport(w http.ResponseWriter, r *http.Request) er
 	}
 	info := a.Info()
 	lang := langOf(r)
-	head, rows := analysisRows(&info, lang, t, d, s.cachedSettings(r.Context()).Labels)
+	head, rows := render.FileRows(&info, lang, t, s.cachedSettings(r.Context()).Labels, func(id any) string { return customerName(d, id) })
 	s.audit(r, "export", "analysis:"+info.Name, "table="+t.Key+" format="+format)
 	return writeTable(w, info.Name+"-"+t.Key, format, head, rows)
-}
-
-// analysisRows turns a result table into a header and plain cells for a file: labels
-// translated, money (currency columns) rounded to cents, other numbers unformatted, NaN
-// empty, dates as 2006-01-02, data values by their value labels (channel douyin as 抖音, as
-// the page shows them); per-customer tables get the customer's name beside the id.
-func analysisRows(info *analysis.Info, lang string, t *analysis.Table, d *data, ls kexi.ValueLabels) ([]string, [][]any) {
-	var head []string
-	for i, c := range t.Columns {
-		head = append(head, label(info, lang, c.Key))
-		if i == 0 && t.PerCustomer {
-			head = append(head, tr(lang, "name"))
-		}
-	}
-	rows := make([][]any, len(t.Rows))
-	for i, row := range t.Rows {
-		out := make([]any, 0, len(row)+1)
-		for j, v := range row {
-			var c any = v
-			switch x := v.(type) {
-			case time.Time:
-				c = x.Format("2006-01-02")
-			case float64:
-				if math.IsNaN(x) || math.IsInf(x, 0) {
-					c = nil
-				} else if j < len(t.Columns) && t.Columns[j].Money() {
-					c = analysis.Cents(x) // 42784.49, not 42784.48999999999
-				}
-			case string:
-				if j < len(t.Columns) && t.Columns[j].Type == "label" {
-					c = label(info, lang, x)
-				} else if j < len(t.Columns) && t.Columns[j].Type == "terms" {
-					c = termsText(info, lang, x)
-				} else if j < len(t.Columns) && t.Columns[j].Type == "string" {
-					c = labelText(ls, t.Columns[j].Key, x)
-				}
-			}
-			out = append(out, c)
-			if j == 0 && t.PerCustomer {
-				out = append(out, customerName(d, v))
-			}
-		}
-		rows[i] = out
-	}
-	return head, rows
 }
 
 // customerName returns the name of the customer whose id is v (an int64 or int), or "".

@@ -125,7 +125,7 @@ func (s *Server) listPageWith(w http.ResponseWriter, r *http.Request, p *page, s
 		allFields = appendNew(allFields, h)
 	}
 	if cl != nil {
-		for _, fl := range listedFields {
+		for _, fl := range s.listedFields {
 			if cl.af.is(fl) {
 				allFields = appendNew(allFields, fl)
 			}

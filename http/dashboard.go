@@ -169,8 +169,8 @@ func (s *Server) dashboardKey(ctx context.Context, sc kexi.Scope) string {
 
 // dashboard returns the headline figures for the request's scope over the period pc, and
 // those of the period before when it has one (period.go), cached per data version.
-// At-risk and CLV figures come from the registered analyses named in figureSources, when their
-// results carry the figure, as of the end of the period (the previous period: at-risk only).
+// At-risk and CLV figures come from the registered analyses that declare them as headlines
+// (figureSources), when their results carry them, as of the end of the period (the previous period: at-risk only).
 // Over the default period they are the newest results at hand (figures, recent.go), so that a write
 // shows on the next dashboard without waiting for those analyses to run again.
 func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) (*Headline, error) {
@@ -185,7 +185,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 		figs, figsKey = s.figures(ctx, sc, d)
 		key += figsKey
 	} else {
-		key += " " + pc.key()
+		key += " " + periodKey(pc)
 	}
 	val, _, err := s.cache.get(ctx, d.v, key, func(ctx context.Context) (any, error) {
 		from, to := pc.P.From, pc.AsOf
@@ -194,7 +194,7 @@ func (s *Server) dashboard(ctx context.Context, sc kexi.Scope, pc periodChoice) 
 		}
 		h := s.headlineFor(ctx, sc, d, from, to, false, figs)
 		h.Period = pc.Name
-		if pc.compares() {
+		if pc.Compares() {
 			prev := s.headlineFor(ctx, sc, d, pc.Prev.From, pc.Prev.End(), true, nil)
 			prev.Period = pc.Name
 			prev.Months, prev.RevenueByM, prev.ActiveByM, prev.NewByM, prev.MarginByM = nil, nil, nil, nil, nil
@@ -219,14 +219,14 @@ func (s *Server) headlineFor(ctx context.Context, sc kexi.Scope, d *data, from, 
 		in.AsOf = h.AsOf
 	}
 	h.FiguresAsOf = in.AsOf
-	for i, src := range figureSources {
+	for i, src := range s.figureSources {
 		a := s.byName[src.analysis]
-		if a == nil || !h.HasOrders || prev && src.analysis == "clv" {
+		if a == nil || !h.HasOrders || prev && src.forecast() {
 			continue
 		}
 		if figs != nil && in.AsOf.IsZero() {
 			if figs[i] != nil {
-				src.pick(figs[i], &h)
+				src.pick(figs[i], &h, prev)
 			}
 			continue
 		}
@@ -235,7 +235,7 @@ func (s *Server) headlineFor(ctx context.Context, sc kexi.Scope, d *data, from, 
 			s.log.Warn("dashboard figure", "analysis", src.analysis, "err", err)
 			continue
 		}
-		src.pick(res, &h)
+		src.pick(res, &h, prev)
 	}
 	return h
 }
@@ -245,7 +245,7 @@ func (s *Server) headlineFor(ctx context.Context, sc kexi.Scope, d *data, from, 
 // Every Dataset the server holds has them (Server.base).
 func (s *Server) dashboardParts() kexi.Parts {
 	p := kexi.PartCustomers | kexi.PartOrders | kexi.PartOrderDetails | kexi.PartSurveys
-	for _, src := range figureSources {
+	for _, src := range s.figureSources {
 		if a := s.byName[src.analysis]; a != nil {
 			p |= analysis.Parts(a)
 		}
@@ -253,67 +253,74 @@ func (s *Server) dashboardParts() kexi.Parts {
 	return p
 }
 
-// figureSources says which analysis results fill the dashboard's optional headlines.
-var figureSources = []struct {
-	analysis string
-	pick     func(*analysis.Result, *Headline)
-}{
-	{"lifecycle", func(r *analysis.Result, h *Headline) {
-		h.AtRisk = pick(r, countStage("at_risk"))
-		h.AtRiskDays = pick(r, firstFigure("at_risk_days"))
-		h.ChurnDays = pick(r, firstFigure("churn_days"))
-	}},
-	{"clv", func(r *analysis.Result, h *Headline) { h.CLV = pick(r, firstFigure("clv_total", "total_clv", "clv")) }},
+// headlineFields are the dashboard's optional figures by the key of the analysis Headline
+// that fills each (analysis.Info.Headlines): an analysis declares which of its numbers is the
+// dashboard's at-risk count or predicted CLV, and the dashboard reads it from there.
+var headlineFields = map[string]func(*Headline) **float64{
+	"at_risk":      func(h *Headline) **float64 { return &h.AtRisk },
+	"at_risk_days": func(h *Headline) **float64 { return &h.AtRiskDays },
+	"churn_days":   func(h *Headline) **float64 { return &h.ChurnDays },
+	"clv":          func(h *Headline) **float64 { return &h.CLV },
 }
 
-// pick returns what f finds in r, or nil.
-func pick(r *analysis.Result, f func(*analysis.Result) (float64, bool)) *float64 {
-	if v, ok := f(r); ok {
-		return &v
-	}
-	return nil
+// figureSource is a registered analysis whose results fill some of the dashboard's optional
+// figures, and its headlines that do.
+type figureSource struct {
+	analysis  string
+	headlines []analysis.Headline
 }
 
-// firstFigure picks the first of the figures a result has.
-func firstFigure(keys ...string) func(*analysis.Result) (float64, bool) {
-	return func(r *analysis.Result) (float64, bool) {
-		for _, k := range keys {
-			if f, ok := r.Figure(k); ok {
-				return f.Value, true
-			}
+// pick sets the figures of src's headlines that r holds, leaving out forecasts for the
+// previous period (prev).
+func (src figureSource) pick(r *analysis.Result, h *Headline, prev bool) {
+	for _, hl := range src.headlines {
+		if prev && hl.Forecast {
+			continue
 		}
-		return 0, false
+		if v, ok := hl.Value(r); ok {
+			*headlineFields[hl.Key](h) = &v
+		}
 	}
 }
 
-// countStage counts the rows of the first per-customer table whose "stage" column is stage
-// (the lifecycle analysis lists each customer's stage), or takes a figure of that name.
-func countStage(stage string) func(*analysis.Result) (float64, bool) {
-	return func(r *analysis.Result) (float64, bool) {
-		if f, ok := r.Figure(stage); ok {
-			return f.Value, true
+// forecast reports whether src fills only forecasts, which the previous period leaves out.
+func (src figureSource) forecast() bool {
+	for _, hl := range src.headlines {
+		if !hl.Forecast {
+			return false
 		}
-		for _, t := range r.Tables {
-			if !t.PerCustomer {
-				continue
-			}
-			col := -1
-			for i, c := range t.Columns {
-				if c.Key == "stage" {
-					col = i
-				}
-			}
-			if col < 0 {
-				continue
-			}
-			n := 0
-			for _, row := range t.Rows {
-				if s, _ := row[col].(string); s == stage {
-					n++
-				}
-			}
-			return float64(n), true
-		}
-		return 0, false
 	}
+	return true
+}
+
+// figureSources are the registered analyses that declare headlines of the dashboard
+// (headlineFields), in the order of the registry.
+func figureSources(as []analysis.Analysis) []figureSource {
+	var out []figureSource
+	for _, a := range as {
+		info := a.Info()
+		src := figureSource{analysis: info.Name}
+		for _, hl := range info.Headlines {
+			if headlineFields[hl.Key] != nil {
+				src.headlines = append(src.headlines, hl)
+			}
+		}
+		if len(src.headlines) > 0 {
+			out = append(out, src)
+		}
+	}
+	return out
+}
+
+// headlineLink returns the analysis and the Drill of the headline key among the sources, for
+// a link to the customers behind it; ok is false when it has none.
+func headlineLink(srcs []figureSource, key string) (name string, d analysis.Drill, ok bool) {
+	for _, src := range srcs {
+		for _, hl := range src.headlines {
+			if hl.Key == key && hl.Drill.Column != "" && hl.Drill.Value != "" {
+				return src.analysis, hl.Drill, true
+			}
+		}
+	}
+	return "", analysis.Drill{}, false
 }

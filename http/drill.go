@@ -13,6 +13,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/render"
 )
 
 // Analysis fields of the customer table. Every column of an analysis's per-customer table is a
@@ -24,19 +25,21 @@ import (
 // period such as 90d runs over its days as of the end of its last day). Conditions and
 // sorting on them are applied in Go over the customers the store's own conditions select.
 
-// fieldAliases are names for analysis fields by meaning rather than by column; {option} is
-// replaced by the option's value in the run (rfm.segment is the column of the chosen scheme).
-var fieldAliases = map[string]string{
-	"rfm.segment": "{scheme}",
-	"rfm.score":   "cell",
-	"clv.value":   "clv",
+// listedFields are the analysis fields the customer page offers in its pickers: the Fields
+// each analysis declares that are not Unlisted, in the order of the registry. Any other column
+// works too when named.
+func listedFields(as []analysis.Analysis) []string {
+	var out []string
+	for _, a := range as {
+		info := a.Info()
+		for _, f := range info.Fields {
+			if !f.Unlisted {
+				out = append(out, info.Name+"."+f.Key)
+			}
+		}
+	}
+	return out
 }
-
-// listedFields are the analysis fields the customer page offers in its pickers, when their
-// analysis is registered. Any other column works too when named.
-var listedFields = []string{"rfm.segment", "rfm.recency", "rfm.frequency", "rfm.monetary", "rfm.r", "rfm.f", "rfm.m",
-	"pyramid.tier", "lifecycle.stage", "clv.p_alive", "clv.value", "churn.probability", "churn.risk_band",
-	"value.profit", "segments.cluster"}
 
 // arun is one analysis run's per-customer tables, each indexed by customer. A field's column
 // is looked up in the first per-customer table that has it (campaigns lists its key customers
@@ -148,7 +151,7 @@ func (af *afields) run(name string) (*arun, error) {
 		if err != nil {
 			return nil, err
 		}
-		pc.apply(&in)
+		pc.Apply(&in)
 	}
 	if p := analysis.Parts(a); af.d == nil || !af.d.parts.Has(p) {
 		if af.d != nil {
@@ -210,18 +213,7 @@ func (af *afields) columnFor(param, field string) (fieldCol, error) {
 	if err != nil {
 		return fieldCol{}, err
 	}
-	if alias, ok := fieldAliases[field]; ok {
-		col = alias
-		if o, ok := strings.CutPrefix(alias, "{"); ok {
-			o = strings.TrimSuffix(o, "}")
-			col = run.in.Options[o]
-			for _, d := range run.info.Options {
-				if d.Key == o && col == "" {
-					col = d.Default
-				}
-			}
-		}
-	}
+	col = run.info.Column(col, run.in.Options) // an alias by meaning (rfm.segment, clv.value)
 	fc, ok := run.cols[col]
 	if !ok {
 		var have []string
@@ -299,7 +291,7 @@ func (af *afields) matcher(c kexi.Cond) (func(id int64) bool, error) {
 	return func(id int64) bool {
 		var s string
 		if v, ok := fc.cell(id); ok {
-			s = cellText(v)
+			s = render.PlainText(v)
 			if b, ok := v.(bool); ok {
 				s = strconv.FormatBool(b)
 			}

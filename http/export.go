@@ -1,22 +1,17 @@
 package kexihttp
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"reflect"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/kexi/kexi"
+	"github.com/kexi/kexi/render"
 	"github.com/kexi/kexi/sheet"
 )
 
@@ -44,100 +39,10 @@ func writeTable(w http.ResponseWriter, base, format string, head []string, rows 
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
 	if format == "xlsx" {
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		return writeXLSX(w, head, rows)
+		return render.RowsXLSX(w, head, rows)
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	return writeCSV(w, head, rows)
-}
-
-// writeCSV writes a header and rows as CSV with a UTF-8 byte-order mark. Text a spreadsheet
-// would run as a formula gets an apostrophe in front (sheet.EscapeFormula).
-func writeCSV(w io.Writer, head []string, rows [][]any) error {
-	bw := bufio.NewWriter(w)
-	bw.WriteString("\ufeff")
-	cw := csv.NewWriter(bw)
-	rec := make([]string, 0, len(head))
-	for _, h := range head {
-		rec = append(rec, sheet.EscapeFormula(h))
-	}
-	cw.Write(rec)
-	for _, row := range rows {
-		rec = rec[:0]
-		for _, v := range row {
-			rec = append(rec, sheet.EscapeFormula(cellText(v)))
-		}
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("write csv: %w", err)
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("write csv: %w", err)
-	}
-	return bw.Flush()
-}
-
-// cellText is a value as CSV text: numbers in full precision, dates as 2006-01-02, times as
-// RFC 3339.
-func cellText(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case time.Time:
-		if x.IsZero() {
-			return ""
-		}
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 {
-			return x.Format("2006-01-02")
-		}
-		return x.Format(time.RFC3339)
-	}
-	return fmt.Sprint(v)
-}
-
-// writeXLSX writes a header and rows as one XLSX sheet with excelize's stream writer.
-func writeXLSX(w io.Writer, head []string, rows [][]any) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		return fmt.Errorf("xlsx: %w", err)
-	}
-	hr := make([]any, len(head))
-	for i, h := range head {
-		hr[i] = h
-	}
-	if err := sw.SetRow("A1", hr); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
-	}
-	for i, row := range rows {
-		cells := make([]any, len(row))
-		for j, v := range row {
-			switch x := v.(type) {
-			case time.Time:
-				cells[j] = cellText(x)
-			case int, int64, float64, string, bool, nil:
-				cells[j] = x
-			default:
-				cells[j] = fmt.Sprint(x)
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, cells); err != nil {
-			return fmt.Errorf("xlsx: %w", err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("xlsx: %w", err)
-	}
-	return nil
+	return render.RowsCSV(w, head, rows)
 }
 
 // exportEntity writes the records of a kind that match the request's filter (the whole list,

@@ -26,110 +26,36 @@ import (
 // dashboardPeriod is the dashboard's period when none is picked.
 const dashboardPeriod = "365d"
 
-// periodChoice is the period a request asks for.
-type periodChoice struct {
-	Name string          // "all", "custom" or a preset of analysis.Periods
-	P    analysis.Period // the days; zero for "all" (and the open end of a custom period)
-	Prev analysis.Period // the period it compares with; zero when there is none
-	// AsOf is the end of the day the presets count back from: as_of, else the last order's
-	// day (zero without any data).
-	AsOf      time.Time
-	AsOfGiven bool
-	Default   bool // nothing asked: the page's default
-}
+// periodChoice is the period a request asks for (analysis.Choice).
+type periodChoice = analysis.Choice
 
-// compares reports whether the choice has a previous period to compare with.
-func (c periodChoice) compares() bool { return !c.Prev.From.IsZero() }
-
-// preset reports whether the choice is a preset period with its days worked out.
-func (c periodChoice) preset() bool {
-	return c.Name != "all" && c.Name != "custom" && !c.P.From.IsZero()
-}
-
-// key is a cache key part for the choice: its days and as-of instant.
-func (c periodChoice) key() string {
+// periodKey is a cache key part for the choice c: its days and as-of instant.
+func periodKey(c periodChoice) string {
 	return c.Name + " " + c.P.From.Format(time.RFC3339) + ".." + c.P.To.Format(time.RFC3339) +
 		" as_of=" + c.AsOf.Format(time.RFC3339Nano)
 }
 
-// choosePeriod reads period, from, to and as_of from q. def is the choice without period,
-// from and to ("all" on analysis pages, "365d" on the dashboard); defAsOf gives the default
-// as-of instant (the end of the last order's day), now the server's clock for when there is no
-// data. The dates go through analysis.Input.SetDays. With strict (the API), a preset with from
-// or to is an error; pages let the preset win. An unknown period is an EINVALID error naming
-// "period".
+// request is the analysis.Request of a query: its as_of, from, to and period, and every other
+// parameter as an option value.
+func request(q url.Values) analysis.Request {
+	r := analysis.Request{AsOf: q.Get("as_of"), From: q.Get("from"), To: q.Get("to"), Period: q.Get("period"),
+		Options: map[string]string{}, Names: [4]string{"as_of", "from", "to", "period"}}
+	for k := range q {
+		if !reservedParams[k] {
+			r.Options[k] = q.Get(k)
+		}
+	}
+	return r
+}
+
+// choosePeriod reads period, from, to and as_of from q (analysis.Request.Choose). def is the
+// choice without period, from and to ("all" on analysis pages, "365d" on the dashboard);
+// defAsOf gives the default as-of instant (the end of the last order's day), now the server's
+// clock for when there is no data. With strict (the API), a preset with from or to is an
+// error; pages let the preset win. An unknown period is an EINVALID error naming "period".
 func choosePeriod(q url.Values, def string, strict bool, loc *time.Location, dates kexi.Dates,
 	defAsOf func() (time.Time, error), now time.Time) (periodChoice, error) {
-	var in analysis.Input
-	day := func(k string) string { return strings.TrimSpace(q.Get(k)) }
-	if err := in.SetDays(day("as_of"), day("from"), day("to"), [3]string{"as_of", "from", "to"}, loc, dates); err != nil {
-		return periodChoice{}, err
-	}
-	c := periodChoice{Name: day("period"), AsOf: in.AsOf, AsOfGiven: !in.AsOf.IsZero()}
-	dated := !in.From.IsZero() || !in.To.IsZero()
-	switch {
-	case c.Name == "" && dated:
-		c.Name = "custom"
-	case c.Name == "":
-		c.Name, c.Default = def, true
-	}
-	if err := analysis.CheckPeriod("period", c.Name); err != nil {
-		return c, err
-	}
-	if c.AsOf.IsZero() {
-		t, err := defAsOf()
-		if err != nil {
-			return c, err
-		}
-		c.AsOf = t
-	}
-	from := c.AsOf
-	if from.IsZero() { // no data at all: count back from today
-		from = now
-	}
-	p, err := analysis.ChoosePeriod("period", c.Name, in.From, in.To, from, loc, strict)
-	if err != nil {
-		return c, err
-	}
-	switch c.Name {
-	case "all":
-	case "custom":
-		c.P = p
-		if !p.From.IsZero() && !p.To.IsZero() {
-			c.Prev = c.P.Previous()
-		}
-	default:
-		c.P, c.Prev = p, p.Previous()
-	}
-	return c, nil
-}
-
-// apply sets in's dates to a preset period: its days, as of the end of its last day. "all"
-// drops from and to (a page lets the period win over them); custom leaves in as
-// analysisInput read it.
-func (c periodChoice) apply(in *analysis.Input) {
-	switch {
-	case c.preset():
-		in.From, in.To, in.AsOf = c.P.From, c.P.To, c.P.End()
-	case c.Name == "all":
-		in.From, in.To = time.Time{}, time.Time{}
-	}
-}
-
-// previous returns the input of the comparison run: in over the previous period, as of the
-// day as far before in's as-of day (the default as-of day when in has none) as the previous
-// period's last day is before the period's.
-func (c periodChoice) previous(in analysis.Input, loc *time.Location) analysis.Input {
-	out := in
-	out.From, out.To = c.Prev.From, c.Prev.To
-	asOf := in.AsOf
-	if asOf.IsZero() {
-		asOf = c.AsOf
-	}
-	back := analysis.Period{From: c.Prev.To, To: c.P.To}.Days() - 1
-	a := asOf.In(loc)
-	out.AsOf = analysis.EndOfDay(time.Date(a.Year(), a.Month(), a.Day()-back, 12, 0, 0, 0, loc), loc)
-	return out
+	return request(q).Choose(def, strict, loc, dates, defAsOf, now)
 }
 
 // periodFor reads the request's period for the scope (see choosePeriod).
@@ -222,7 +148,7 @@ func (p *page) periodView(action string, q url.Values, c periodChoice, today tim
 	if !c.P.From.IsZero() || !c.P.To.IsZero() {
 		v.Label += p.T("colon") + p.span(c.P)
 	}
-	if c.compares() {
+	if c.Compares() {
 		v.Vs = p.Tf("period_vs", p.span(c.Prev))
 	}
 	if !c.AsOf.IsZero() && c.AsOf.In(p.loc()).Format("2006-01-02") != today.In(p.loc()).Format("2006-01-02") {
@@ -378,7 +304,7 @@ func (p *page) figureChange(info *analysis.Info, f analysis.Figure, prev *analys
 // in the previous period) leaves the figures without a change.
 func (s *Server) compareFigures(r *http.Request, p *page, v *analysisView, a analysis.Analysis, info *analysis.Info,
 	res *analysis.Result, d *data, c periodChoice, in analysis.Input) {
-	prev, _, err := s.runAnalysis(r.Context(), scopeOf(r), a, c.previous(in, s.zone(r.Context())), d)
+	prev, _, err := s.runAnalysis(r.Context(), scopeOf(r), a, c.Previous(in, s.zone(r.Context())), d)
 	if err != nil {
 		s.log.Debug("previous period", "analysis", info.Name, "err", err)
 		return
@@ -399,13 +325,13 @@ func (s *Server) prefetchPrevious(r *http.Request, a analysis.Analysis, c period
 	if err != nil {
 		return
 	}
-	c.apply(&in)
+	c.Apply(&in)
 	sc := scopeOf(r)
 	d, err := s.dataset(ctx, sc, analysis.Parts(a))
 	if err != nil {
 		return
 	}
-	prev := c.previous(in, s.zone(ctx))
+	prev := c.Previous(in, s.zone(ctx))
 	go func() { _, _, _ = s.runAnalysis(context.WithoutCancel(ctx), sc, a, prev, d) }()
 }
 

@@ -237,7 +237,7 @@ func TestPeriodURL(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pc.apply(&in)
+		pc.Apply(&in)
 		if dq := datesQuery(q, in, sh); dq.Encode() != mustQuery(t, c.dates).Encode() {
 			t.Errorf("%s written out: %s, want %s", c.name, dq.Encode(), c.dates)
 		}
@@ -246,7 +246,7 @@ func TestPeriodURL(t *testing.T) {
 	q := mustQuery(t, "period=all&from=2025-02-01&to=2025-02-28&scheme=rfm10")
 	pc, err := choosePeriod(q, "all", false, sh, kexi.Dates{}, func() (time.Time, error) { return time.Date(2025, 3, 5, 23, 0, 0, 0, sh), nil }, time.Now())
 	in := analysis.Input{From: time.Date(2025, 2, 1, 0, 0, 0, 0, sh), To: time.Date(2025, 2, 28, 0, 0, 0, 0, sh)}
-	pc.apply(&in)
+	pc.Apply(&in)
 	if err != nil || !in.From.IsZero() || !in.To.IsZero() || datesQuery(q, in, sh).Encode() != "scheme=rfm10" {
 		t.Errorf("all time with stray dates: %v, from %v to %v, drill query %s", err, in.From, in.To, datesQuery(q, in, sh).Encode())
 	}

@@ -154,13 +154,16 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 
-	// The portrait analysis: tags, figures, actions, charts.
+	// The portrait analysis: tags, figures, actions, charts and the timeline.
+	var pres *analysis.Result
+	var pinfo analysis.Info
 	if a := s.byName["portrait"]; a != nil {
 		info := a.Info()
 		res, _, err := s.runAnalysis(ctx, sc, a, analysis.Input{Options: map[string]string{"customer": id}}, d)
 		if err != nil {
 			return err
 		}
+		pres, pinfo = res, info
 		fig := func(k string) analysis.Figure { f, _ := res.Figure(k); return f }
 		for _, t := range []struct{ key, name, col string }{{"cn8", "rfm", "cn8"}, {"tier", "pyramid", "tier"}, {"stage", "lifecycle", "stage"}} {
 			if f := fig(t.key); f.Text != "" {
@@ -262,7 +265,7 @@ func (s *Server) handlePortrait(w http.ResponseWriter, r *http.Request) error {
 		tag("tag", p.T("Tags"), shown("tags", t), "/customers?f="+url.QueryEscape("tags:eq:"+t), "own")
 	}
 
-	tl, err := s.portraitTimeline(ctx, p, cust.ID, sc)
+	tl, err := s.portraitTimeline(ctx, p, cust.ID, sc, pres, &pinfo, d)
 	if err != nil {
 		return err
 	}
@@ -333,10 +336,12 @@ func (s *Server) portraitBack(r *http.Request, p *page) (string, string) {
 	return "/customers", p.T("pt_back_customers")
 }
 
-// portraitTimeline is everything customer id did, newest first, in the user's language:
-// orders and returns with their items, interactions, surveys, campaign responses, and web
-// events summed per day. Each kind reads its newest 500 records.
-func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kexi.Scope) ([]timelineItem, error) {
+// portraitTimeline is everything customer id did, newest first, in the user's language: the
+// portrait analysis's timeline res (every order and return, interaction, survey and campaign
+// response to its as-of date; nil without the analysis), the orders with their items from the
+// Dataset d, and the web events, which the analysis does not list, summed per day (the newest
+// 500 events from the store).
+func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kexi.Scope, res *analysis.Result, info *analysis.Info, d *data) ([]timelineItem, error) {
 	by := func(sort string) kexi.Filter {
 		return kexi.Filter{Where: []kexi.Cond{{Field: "customer_id", Op: kexi.Eq, Value: strconv.FormatInt(id, 10)}},
 			Sort: sort, Limit: 500, Scope: sc}
@@ -352,75 +357,8 @@ func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kex
 		return strings.Join(out, " · ")
 	}
 	var tl []timelineItem
-	orders, _, err := s.st.FindOrders(ctx, by("-ordered_at"))
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range orders {
-		it := timelineItem{At: o.OrderedAt, Class: "order", Title: o.ExternalID, Amount: p.Money(o.Amount)}
-		if o.Status == kexi.StatusReturn {
-			it.Class, it.Amount = "return", p.Money(o.Returned)
-		}
-		var names []string
-		for i, x := range o.Items {
-			if i == 3 {
-				names = append(names, p.Tf("pt_more_items", len(o.Items)))
-				break
-			}
-			nm := x.Name
-			if nm == "" {
-				nm = x.SKU
-			}
-			if x.Quantity != 1 {
-				nm += " ×" + smartNum(p.Lang, x.Quantity)
-			}
-			names = append(names, nm)
-		}
-		status := ""
-		if o.Status != "" && o.Status != kexi.StatusCompleted && o.Status != kexi.StatusReturn {
-			status = tr(p.Lang, o.Status)
-		}
-		it.Detail = join(strings.Join(names, p.T("pt_list_sep")), shown("channel", o.Channel), status)
-		tl = append(tl, it)
-	}
-	xs, _, err := s.st.FindInteractions(ctx, by("-at"))
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range xs {
-		mins := ""
-		if x.Minutes > 0 {
-			mins = p.Tf("pt_minutes", smartNum(p.Lang, x.Minutes))
-		}
-		tl = append(tl, timelineItem{At: x.At, Class: "interaction", Title: join(tr(p.Lang, x.Kind), x.Subject),
-			Detail: join(shown("channel", x.Channel), x.Notes, mins, shown("rep", x.Rep))})
-	}
-	ss, _, err := s.st.FindSurveys(ctx, by("-at"))
-	if err != nil {
-		return nil, err
-	}
-	for _, sv := range ss {
-		tl = append(tl, timelineItem{At: sv.At, Class: "survey", Title: p.Tf("pt_score", tr(p.Lang, sv.Kind), smartNum(p.Lang, sv.Score)),
-			Detail: join(sv.Comment, shown("channel", sv.Channel))})
-	}
-	rs, _, err := s.st.FindResponses(ctx, by("-at"))
-	if err != nil {
-		return nil, err
-	}
-	for _, x := range rs {
-		amt := ""
-		if x.Value != 0 {
-			amt = p.Money(x.Value)
-		}
-		kind := shown("kind", x.Kind)
-		if t, ok := catalog["resp."+strings.ToLower(x.Kind)]; ok {
-			kind = t.In(p.Lang)
-		}
-		detail := ""
-		if x.Control {
-			detail = p.T("pt_control")
-		}
-		tl = append(tl, timelineItem{At: x.At, Class: "response", Title: join(x.Campaign, kind), Detail: detail, Amount: amt})
+	if res != nil {
+		tl = portraitEvents(p, info, res.Table("timeline"), d.ds, id, shown, join)
 	}
 	evs, _, err := s.st.FindEvents(ctx, by("-at"))
 	if err != nil {
@@ -464,8 +402,145 @@ func (s *Server) portraitTimeline(ctx context.Context, p *page, id int64, sc kex
 		tl[i].Kind = p.T("pt_kind_" + tl[i].Class)
 		tl[i].When = p.Date(tl[i].At)
 	}
-	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.After(tl[j].At) })
+	// Newest first; at one time, orders, interactions, surveys, responses, then web events.
+	rank := map[string]int{"order": 0, "return": 0, "interaction": 1, "survey": 2, "response": 3, "event": 4}
+	sort.SliceStable(tl, func(i, j int) bool {
+		if !tl[i].At.Equal(tl[j].At) {
+			return tl[i].At.After(tl[j].At)
+		}
+		return rank[tl[i].Class] < rank[tl[j].Class]
+	})
 	return tl, nil
+}
+
+// portraitEvents turns the portrait analysis's timeline table t (newest first: at, event,
+// detail, amount) into timeline items. Each row is a record of the customer's in ds (its
+// order, interaction, survey or campaign response at that time, taken newest first in the
+// order the analysis lists them), shown as the record has it: an order's items and channel,
+// an interaction's notes and representative, a survey's channel, a response's control group.
+// A row without its record shows the row's own detail.
+func portraitEvents(p *page, info *analysis.Info, t *analysis.Table, ds *kexi.Dataset, id int64,
+	shown func(field, v string) string, join func(parts ...string) string) []timelineItem {
+	if t == nil {
+		return nil
+	}
+	own := ds.Orders.Slice(ds.Orders.CustomerOrders(id))
+	next := own.Len() - 1 // the customer's orders, newest first, as the table's order rows come
+	inter := newest(ds.Interactions, func(x *kexi.Interaction) bool { return x.CustomerID == id },
+		func(x *kexi.Interaction) time.Time { return x.At })
+	surveys := newest(ds.Surveys, func(x *kexi.SurveyResponse) bool { return x.CustomerID == id },
+		func(x *kexi.SurveyResponse) time.Time { return x.At })
+	responses := newest(ds.Responses, func(x *kexi.CampaignResponse) bool { return x.CustomerID == id },
+		func(x *kexi.CampaignResponse) time.Time { return x.At })
+	var tl []timelineItem
+	for _, row := range t.Rows {
+		at, _ := row[0].(time.Time)
+		kind, _ := row[1].(string)
+		detail, _ := row[2].(string)
+		amount, _ := row[3].(float64)
+		it := timelineItem{At: at, Class: kind, Title: termsText(info, p.Lang, detail)}
+		switch kind {
+		case "order", "return":
+			for next >= 0 && own.Time(next).After(at) {
+				next-- // after the as-of date: not in the table
+			}
+			if next >= 0 && own.Time(next).Equal(at) {
+				it.Title, it.Detail = own.ExternalID(next), orderDetail(p, &own, next, shown, join)
+				next--
+			}
+			it.Amount = p.Money(amount)
+		case "interaction":
+			if x := inter.take(at); x != nil {
+				mins := ""
+				if x.Minutes > 0 {
+					mins = p.Tf("pt_minutes", smartNum(p.Lang, x.Minutes))
+				}
+				it.Title = join(tr(p.Lang, x.Kind), x.Subject)
+				it.Detail = join(shown("channel", x.Channel), x.Notes, mins, shown("rep", x.Rep))
+			}
+		case "survey":
+			if x := surveys.take(at); x != nil {
+				it.Title = p.Tf("pt_score", tr(p.Lang, x.Kind), smartNum(p.Lang, x.Score))
+				it.Detail = join(x.Comment, shown("channel", x.Channel))
+			}
+		case "response":
+			if x := responses.take(at); x != nil {
+				kind := shown("kind", x.Kind)
+				if t, ok := catalog["resp."+strings.ToLower(x.Kind)]; ok {
+					kind = t.In(p.Lang)
+				}
+				it.Title = join(x.Campaign, kind)
+				if x.Control {
+					it.Detail = p.T("pt_control")
+				}
+				if x.Value != 0 {
+					it.Amount = p.Money(x.Value)
+				}
+			}
+		}
+		tl = append(tl, it)
+	}
+	return tl
+}
+
+// walk is a customer's records of one kind taken from the newest, in the order the portrait
+// analysis lists them: by time, ties as stored.
+type walk[T any] struct {
+	xs []*T
+	at func(*T) time.Time
+}
+
+// newest returns the records of all that mine keeps, ready to take from the newest.
+func newest[T any](all []T, mine func(*T) bool, at func(*T) time.Time) *walk[T] {
+	w := &walk[T]{at: at}
+	for i := range all {
+		if mine(&all[i]) {
+			w.xs = append(w.xs, &all[i])
+		}
+	}
+	sort.SliceStable(w.xs, func(i, j int) bool { return at(w.xs[i]).Before(at(w.xs[j])) })
+	return w
+}
+
+// take returns the newest record left at time t, passing over those after it (after the
+// as-of date: not in the table), or nil.
+func (w *walk[T]) take(t time.Time) *T {
+	for len(w.xs) > 0 && w.at(w.xs[len(w.xs)-1]).After(t) {
+		w.xs = w.xs[:len(w.xs)-1]
+	}
+	if len(w.xs) == 0 || !w.at(w.xs[len(w.xs)-1]).Equal(t) {
+		return nil
+	}
+	x := w.xs[len(w.xs)-1]
+	w.xs = w.xs[:len(w.xs)-1]
+	return x
+}
+
+// orderDetail is what an order of the timeline holds: its first items, its channel and a
+// status other than completed or return.
+func orderDetail(p *page, t *kexi.OrderTable, i int, shown func(field, v string) string, join func(parts ...string) string) string {
+	var names []string
+	lo, hi := t.LineRange(i)
+	for j := lo; j < hi; j++ {
+		if j-lo == 3 {
+			names = append(names, p.Tf("pt_more_items", hi-lo))
+			break
+		}
+		x := t.Lines.ItemOf(j)
+		nm := x.Name
+		if nm == "" {
+			nm = x.SKU
+		}
+		if q := t.Lines.Quantity[j]; q != 1 {
+			nm += " ×" + smartNum(p.Lang, q)
+		}
+		names = append(names, nm)
+	}
+	status := ""
+	if st := t.Status(i); st != "" && st != kexi.StatusCompleted && st != kexi.StatusReturn {
+		status = tr(p.Lang, st)
+	}
+	return join(strings.Join(names, p.T("pt_list_sep")), shown("channel", t.Channel(i)), status)
 }
 
 func init() {

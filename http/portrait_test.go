@@ -205,3 +205,46 @@ func TestPortraitAPI(t *testing.T) {
 		t.Errorf("unknown customer: %d", w.Code)
 	}
 }
+
+// TestPortraitManyOrders: a customer of 600 orders has every one of them on the page (issue
+// #21 item 4): the figures come from the portrait analysis (A19), and so does the timeline,
+// which read the store's newest 500 orders before, so that its count of earlier entries
+// stopped at 488.
+func TestPortraitManyOrders(t *testing.T) {
+	b := testBatch()
+	start := date("2023-01-01")
+	for i := range 600 {
+		b.Orders = append(b.Orders, kexi.Order{ExternalID: "BIG-" + strconv.Itoa(i), Customer: "C2",
+			OrderedAt: start.AddDate(0, 0, i), Amount: 10, Channel: "online", Status: kexi.StatusCompleted})
+	}
+	b.Interactions[0].Notes = "call back on Friday"
+	f := newFixtureBatch(t, all.List(), b)
+	cs, _, err := f.st.FindCustomers(context.Background(), kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Op: kexi.Eq, Value: "C2"}}})
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("find C2: %v", err)
+	}
+	w := f.do(req{method: "GET", path: "/customers/" + strconv.FormatInt(cs[0].ID, 10), as: "admin", via: "session",
+		header: map[string]string{"Accept-Language": "en"}})
+	if w.Code != 200 {
+		t.Fatalf("%d %s", w.Code, w.Body.String())
+	}
+	body := w.Body.String()
+	// 601 orders (O3 and the 600), one survey: 602 entries, 12 before the fold.
+	for _, want := range []string{"590 earlier entries", "BIG-599", "BIG-0<", "¥6,200.00"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if n := strings.Count(body, `<li class="pt-order">`); n != 601 {
+		t.Errorf("%d orders on the timeline, want 601", n)
+	}
+	// An interaction shows its subject, notes and minutes; an order its items.
+	c1, _, _ := f.st.FindCustomers(context.Background(), kexi.Filter{Where: []kexi.Cond{{Field: "external_id", Op: kexi.Eq, Value: "C1"}}})
+	body = f.do(req{method: "GET", path: "/customers/" + strconv.FormatInt(c1[0].ID, 10), as: "admin", via: "session",
+		header: map[string]string{"Accept-Language": "en"}}).Body.String()
+	for _, want := range []string{"Consultation · sizes", "call back on Friday · 10 min", "Tea ×2"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("C1's page lacks %q", want)
+		}
+	}
+}

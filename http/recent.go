@@ -15,9 +15,9 @@ import (
 // result of the version before, so that the dashboard shows the write at once and its at-risk
 // and CLV figures follow when their analyses are done.
 func (s *Server) figures(ctx context.Context, sc kexi.Scope, d *data) ([]*analysis.Result, string) {
-	out := make([]*analysis.Result, len(figureSources))
+	out := make([]*analysis.Result, len(s.figureSources))
 	var key strings.Builder
-	for i, src := range figureSources {
+	for i, src := range s.figureSources {
 		a := s.byName[src.analysis]
 		if a == nil || d.ds.Orders.Len() == 0 {
 			continue

@@ -342,15 +342,17 @@ func sameDataset(t *testing.T, what string, got, want *kexi.Dataset) {
 	}
 }
 
-// slowCLV is an analysis named clv whose total is the number of orders it saw; every run
-// after the first waits for gate.
+// slowCLV is an analysis that declares the dashboard's CLV figure, whose total is the number
+// of orders it saw; every run after the first waits for gate.
 type slowCLV struct {
 	mu   sync.Mutex
 	runs int
 	gate chan struct{}
 }
 
-func (a *slowCLV) Info() analysis.Info { return analysis.Info{Name: "clv"} }
+func (a *slowCLV) Info() analysis.Info {
+	return analysis.Info{Name: "clv", Headlines: []analysis.Headline{{Key: "clv", Figure: "clv_total", Forecast: true}}}
+}
 
 func (a *slowCLV) Run(ctx context.Context, in analysis.Input) (*analysis.Result, error) {
 	a.mu.Lock()

@@ -65,10 +65,14 @@ type Server struct {
 	st       kexi.Store
 	analyses []analysis.Analysis
 	byName   map[string]analysis.Analysis
-	log      *slog.Logger
-	now      func() time.Time
-	version  string
-	future   int // Config.FutureYears
+	// figureSources are the analyses that fill the dashboard's optional figures, and
+	// listedFields the analysis fields the customer page offers, both from the analyses' Info.
+	figureSources []figureSource
+	listedFields  []string
+	log           *slog.Logger
+	now           func() time.Time
+	version       string
+	future        int // Config.FutureYears
 
 	routes  []route
 	handler http.Handler
@@ -113,6 +117,8 @@ func NewServer(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.figureSources = figureSources(s.analyses)
+	s.listedFields = listedFields(s.analyses)
 	for _, a := range s.analyses {
 		s.byName[a.Info().Name] = a
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/render"
 )
 
 // tablePage is how many rows of an analysis table a page shows.
@@ -104,12 +105,12 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	// The customers behind the figures: all of them, and the lifecycle's at-risk stage (the
 	// same run the figure comes from).
 	v.FigureLinks = map[string]string{"dash_customers": "/customers"}
-	if h.AtRisk != nil {
+	if name, d, ok := headlineLink(s.figureSources, "at_risk"); ok && h.AtRisk != nil {
 		var base url.Values
 		if !h.FiguresAsOf.IsZero() {
 			base = url.Values{"as_of": {h.FiguresAsOf.In(p.loc()).Format("2006-01-02")}}
 		}
-		v.FigureLinks["dash_at_risk"] = drillLink("lifecycle", base, kexi.Cond{Field: "stage", Value: "at_risk"})
+		v.FigureLinks["dash_at_risk"] = drillLink(name, base, kexi.Cond{Field: d.Column, Op: kexi.Op(d.Op), Value: d.Value})
 	}
 	if h.HasOrders {
 		months := make([]string, len(h.Months))
@@ -222,7 +223,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 			return s.render(w, r, http.StatusOK, "analysis", p)
 		}
 	}
-	if perr == nil && pc.compares() {
+	if perr == nil && pc.Compares() {
 		s.prefetchPrevious(r, a, pc)
 	}
 	_, in, res, d, took, err := s.analysisFor(r, false)
@@ -236,7 +237,7 @@ func (s *Server) handleAnalysisPage(w http.ResponseWriter, r *http.Request) erro
 		p.Error, p.Problems = errText(p.Lang, err), problemsOf(err)
 	} else {
 		s.fillResult(p, &v, &info, res, d, q, in)
-		if pc.compares() {
+		if pc.Compares() {
 			s.compareFigures(r, p, &v, a, &info, res, d, pc, in)
 		}
 		switch {
@@ -380,7 +381,7 @@ func drillRows(tv *tableView, t *analysis.Table, link func(int, string) string) 
 		if off+i >= len(t.Rows) || key >= len(t.Rows[off+i]) {
 			break
 		}
-		val := cellText(t.Rows[off+i][key])
+		val := render.PlainText(t.Rows[off+i][key])
 		if t.Drill.Values != nil {
 			val = ""
 			if off+i < len(t.Drill.Values) {
@@ -608,41 +609,10 @@ func (p *page) cell(info *analysis.Info, typ string, v any) cellView {
 }
 
 // termsText translates a "terms" cell: each part that is a key.
-func termsText(info *analysis.Info, lang, s string) string {
-	return label(info, lang, s) // compound splits the parts
-}
+func termsText(info *analysis.Info, lang, s string) string { return render.Terms(info, lang, s) }
 
-// reasons translates a "reasons" cell ("recency_days (120) ↑; frequency (8) ↓", see
-// churn.Reasons): each feature by the analysis's labels, each arrow as raising or lowering
-// the risk.
-func (p *page) reasons(info *analysis.Info, s string) string { return ReasonsText(info, p.Lang, s) }
-
-// ReasonsText translates a "reasons" cell into lang as the pages show it (see page.reasons);
-// the command line prints the cell with it.
-func ReasonsText(info *analysis.Info, lang, s string) string {
-	items := strings.Split(s, "; ")
-	for i, it := range items {
-		arrow := ""
-		for _, a := range []string{"↑", "↓"} {
-			if rest, ok := strings.CutSuffix(it, " "+a); ok {
-				it, arrow = rest, a
-			}
-		}
-		name, val, _ := strings.Cut(it, " (")
-		text := label(info, lang, name)
-		if val != "" {
-			text += " " + strings.TrimSuffix(val, ")")
-		}
-		switch arrow {
-		case "↑":
-			text += " " + tr(lang, "risk_up")
-		case "↓":
-			text += " " + tr(lang, "risk_down")
-		}
-		items[i] = text
-	}
-	return strings.Join(items, "; ")
-}
+// reasons translates a "reasons" cell (render.Reasons).
+func (p *page) reasons(info *analysis.Info, s string) string { return render.Reasons(info, p.Lang, s) }
 
 func cloneQuery(q url.Values) url.Values {
 	out := url.Values{}

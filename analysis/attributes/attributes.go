@@ -3,7 +3,7 @@
 //
 // Every customer in the Dataset belongs to a group of the attribute `by`: kind, gender,
 // age_band, income_band, income, occupation, education, country, province, city, channel,
-// campaign, owner, tag, or a custom field ("custom:<field>", or the field's bare name when it
+// campaign, owner, tag, or a custom field ("custom.<field>", or the field's bare name when it
 // is not a built-in). Missing values (empty, blank, unparsable, or the value "unknown") form
 // the group "unknown"; nothing is dropped. Groups are attributes as they are now: the data keeps
 // no history of them.
@@ -333,7 +333,7 @@ func lookupCustom(d *kexi.Dataset, name string) (kexi.CustomField, bool) {
 }
 
 func custom(f kexi.CustomField) builder {
-	attr := "custom:" + f.Name
+	attr := "custom." + f.Name
 	return func(cs []kexi.Customer, _ time.Time, k int, _ []int) *raw {
 		switch f.Type {
 		case kexi.FieldNumber:
@@ -356,13 +356,18 @@ func custom(f kexi.CustomField) builder {
 	}
 }
 
-// resolve finds the attribute of an option value: a built-in, "custom:<field>" or a custom
-// field's bare name. It returns the canonical name.
+// resolve finds the attribute of an option value: a built-in, "custom.<field>" (or
+// "custom:<field>", as it was once written) or a custom field's bare name. It returns the
+// canonical name, custom.<field> for a custom field.
 func resolve(d *kexi.Dataset, name string) (string, builder, bool) {
 	name = strings.TrimSpace(name)
-	if f, ok := strings.CutPrefix(name, "custom:"); ok {
+	f, ok := strings.CutPrefix(name, "custom.")
+	if !ok {
+		f, ok = strings.CutPrefix(name, "custom:")
+	}
+	if ok {
 		if cf, ok := lookupCustom(d, f); ok {
-			return "custom:" + cf.Name, custom(cf), true
+			return "custom." + cf.Name, custom(cf), true
 		}
 		return "", nil, false
 	}
@@ -370,7 +375,7 @@ func resolve(d *kexi.Dataset, name string) (string, builder, bool) {
 		return name, b, true
 	}
 	if cf, ok := lookupCustom(d, name); ok {
-		return "custom:" + cf.Name, custom(cf), true
+		return "custom." + cf.Name, custom(cf), true
 	}
 	return "", nil, false
 }
@@ -382,7 +387,7 @@ func badAttribute(d *kexi.Dataset, key, value string, extra ...string) error {
 	cf := customFields(d)
 	names := make([]string, 0, len(cf))
 	for n := range cf {
-		names = append(names, "custom:"+n)
+		names = append(names, "custom."+n)
 	}
 	slices.Sort(names)
 	allowed = append(allowed, names...)
@@ -449,8 +454,8 @@ func (attributesAnalysis) Info() analysis.Info {
 			Zh: "按客户类型、性别、年龄、收入、地区、渠道、标签或自定义字段细分客户数、销售额与增长,与第二个属性交叉,并按地区划分市场细分。未指定期间时:截至分析日期的最近 12 个月,与之前 12 个月比较。"},
 		Options: []analysis.Option{
 			{Key: "by", Default: "auto", Type: "string", Help: analysis.Text{
-				En: "Attribute to group by: auto (kind when customers are of several kinds, else gender, else province), kind, gender, age_band, income_band, income, occupation, education, country, province, city, channel, campaign, owner, tag, or a custom field (custom:NAME)",
-				Zh: "细分属性:auto(客户类型不止一种时按类型,否则按性别,再否则按省份)、kind、gender、age_band、income_band、income、occupation、education、country、province、city、channel、campaign、owner、tag 或自定义字段(custom:字段名)"}},
+				En: "Attribute to group by: auto (kind when customers are of several kinds, else gender, else province), kind, gender, age_band, income_band, income, occupation, education, country, province, city, channel, campaign, owner, tag, or a custom field (custom.NAME)",
+				Zh: "细分属性:auto(客户类型不止一种时按类型,否则按性别,再否则按省份)、kind、gender、age_band、income_band、income、occupation、education、country、province、city、channel、campaign、owner、tag 或自定义字段(custom.字段名)"}},
 			{Key: "across", Default: "auto", Type: "string", Help: analysis.Text{
 				En: "Second attribute for the cross table (the same names; auto: province, or age_band when grouping by a region; none: no cross table)",
 				Zh: "交叉表的第二个属性(取值同上;auto:省份,按地区细分时为年龄段;none:不做交叉表)"}},

@@ -18,7 +18,7 @@ const (
 )
 
 // Attributes lists the built-in attributes, in the order the option help gives them. A custom
-// field is named "custom:<field>", or by its bare name when that is not a built-in.
+// field is named "custom.<field>", or by its bare name when that is not a built-in.
 var Attributes = []string{"kind", "gender", "age_band", "income_band", "income", "occupation", "education",
 	"country", "province", "city", "channel", "campaign", "owner", "tag"}
 

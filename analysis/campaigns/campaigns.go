@@ -481,7 +481,7 @@ func tally(camps []*camp, op options, segment func(int64) string, bought func(in
 				}
 				to = to.AddDate(0, 0, op.windowDays)
 				if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 {
-					to = to.Add(24*time.Hour - time.Nanosecond)
+					to = analysis.EndOfDay(to, to.Location())
 				}
 				hit = bought(id, from, to)
 			}

@@ -343,3 +343,26 @@ func TestResponderMembers(t *testing.T) {
 		t.Errorf("drill values with a comma in a name: %q", v)
 	}
 }
+
+// TestPurchaseWindowEndOfDay: a campaign's purchase window runs to the end of its last day
+// (analysis.EndOfDay), also on a day of 25 hours: in London the clocks go back on 26 October
+// 2025, and a purchase at 23:30 that evening is in the window of a campaign that ends that day.
+// (The window's end was its midnight plus 24 hours, 23:00, before.)
+func TestPurchaseWindowEndOfDay(t *testing.T) {
+	lon, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	end := time.Date(2025, 10, 26, 0, 0, 0, 0, lon)
+	d := &kexi.Dataset{
+		Customers: []kexi.Customer{{ID: 1}},
+		Campaigns: []kexi.Campaign{{ID: 1, ExternalID: "K", Name: "K", Start: time.Date(2025, 10, 1, 0, 0, 0, 0, lon), End: end}},
+		Orders:    kexi.NewOrderTable(kexi.Order{ID: 1, CustomerID: 1, OrderedAt: time.Date(2025, 10, 26, 23, 30, 0, 0, lon), Amount: 10}),
+		Responses: []kexi.CampaignResponse{{ID: 1, CampaignID: 1, CustomerID: 1, At: end, Kind: "clicked"}},
+	}
+	d.Normalize()
+	res := run(t, d, map[string]string{"metric": "purchase", "window_days": "0"})
+	if r := res.Tables[0].Rows[0]; !near(r[7].(float64), 1) {
+		t.Errorf("purchase rate %v, want 1: the purchase at 23:30 on the campaign's last day is in its window", r[7])
+	}
+}

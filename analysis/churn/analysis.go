@@ -52,6 +52,7 @@ func (churnAnalysis) Info() analysis.Info {
 		Labels: labels,
 		Needs:  []string{"customers", "orders", "items"},
 		Reads:  []string{"customers", "orders", "order_details", "items", "interactions", "surveys"},
+		Fields: []analysis.Field{{Key: "probability"}, {Key: "risk_band"}},
 	}
 }
 

@@ -116,6 +116,8 @@ func (clvAnalysis) Info() analysis.Info {
 		Reads: []string{"orders"},
 		// It reads only the summary, but for the BG/BB and a holdout (SummaryWindow).
 		OnSummary: true,
+		Headlines: []analysis.Headline{{Key: "clv", Figure: "total_clv", Forecast: true}},
+		Fields:    []analysis.Field{{Key: "p_alive"}, {Key: "value", Column: "clv"}},
 	}
 }
 

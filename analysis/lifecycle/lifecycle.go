@@ -399,6 +399,9 @@ func (lifecycleAnalysis) Info() analysis.Info {
 		Labels: labels,
 		Needs:  []string{"orders", "customers", "leads"},
 		Reads:  []string{"orders", "customers", "leads"},
+		Headlines: []analysis.Headline{{Key: "at_risk", Drill: analysis.Drill{Column: "stage", Value: AtRisk}},
+			{Key: "at_risk_days", Figure: "at_risk_days"}, {Key: "churn_days", Figure: "churn_days"}},
+		Fields: []analysis.Field{{Key: "stage"}},
 	}
 }
 

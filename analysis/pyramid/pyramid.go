@@ -246,6 +246,7 @@ func (pyramidAnalysis) Info() analysis.Info {
 		Reads:   []string{"orders"},
 		// It reads only the summary: each customer's revenue.
 		OnSummary: true,
+		Fields:    []analysis.Field{{Key: "tier"}},
 	}
 }
 

@@ -613,7 +613,7 @@ func check(d *kexi.Dataset, asOf time.Time, staleDays int, threshold float64, wi
 	// The end of the as-of day counts as not future.
 	limit := asOf
 	if asOf.Hour() == 0 && asOf.Minute() == 0 && asOf.Second() == 0 && asOf.Nanosecond() == 0 {
-		limit = asOf.Add(24*time.Hour - time.Nanosecond)
+		limit = analysis.EndOfDay(asOf, asOf.Location())
 	}
 	n := len(d.Customers)
 	// pos searches a compact copy of the ids: the Customer structs are large.

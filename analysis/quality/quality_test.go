@@ -195,3 +195,30 @@ func BenchmarkRun(b *testing.B) {
 		}
 	}
 }
+
+// TestFutureEndOfDay: as of a day means through its end (analysis.EndOfDay), also on a day of
+// 25 hours: in London the clocks go back on 26 October 2025, and an order at 23:30 that evening
+// is not in the future as of that day. (The limit was the as-of midnight plus 24 hours, 23:00,
+// before.)
+func TestFutureEndOfDay(t *testing.T) {
+	lon, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no time zone data:", err)
+	}
+	d := &kexi.Dataset{Customers: []kexi.Customer{{ID: 1, Name: "A"}},
+		Orders: kexi.NewOrderTable(kexi.Order{ID: 1, CustomerID: 1, OrderedAt: time.Date(2025, 10, 26, 23, 30, 0, 0, lon), Amount: 10})}
+	d.Normalize()
+	res, err := quality.New().Run(context.Background(), analysis.Input{Data: d, AsOf: time.Date(2025, 10, 26, 0, 0, 0, 0, lon)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range res.Tables {
+		for _, row := range tb.Rows {
+			for _, v := range row {
+				if v == "future_date" {
+					t.Errorf("%s: %v: the order at 23:30 on the as-of day is taken for a future date", tb.Key, row)
+				}
+			}
+		}
+	}
+}

@@ -379,6 +379,8 @@ func (rfmAnalysis) Info() analysis.Info {
 		Reads:  []string{"orders"},
 		// It reads only the summary: purchases, revenue and the last purchase per customer.
 		OnSummary: true,
+		Fields: []analysis.Field{{Key: "segment", Column: "{scheme}"}, {Key: "recency"}, {Key: "frequency"}, {Key: "monetary"},
+			{Key: "r"}, {Key: "f"}, {Key: "m"}, {Key: "score", Column: "cell", Unlisted: true}},
 	}
 }
 

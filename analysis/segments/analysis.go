@@ -40,6 +40,7 @@ func (segmentsAnalysis) Info() analysis.Info {
 		Labels: labels,
 		Needs:  []string{"customers", "orders"},
 		Reads:  []string{"customers", "orders"},
+		Fields: []analysis.Field{{Key: "cluster"}},
 	}
 }
 

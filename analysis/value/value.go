@@ -206,6 +206,7 @@ func (valueAnalysis) Info() analysis.Info {
 		Labels: labels,
 		Needs:  []string{"orders", "items", "interactions"},
 		Reads:  []string{"orders", "order_details", "items", "interactions"},
+		Fields: []analysis.Field{{Key: "profit"}},
 	}
 }
 

@@ -1,17 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math"
+	"maps"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -19,8 +15,7 @@ import (
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/analysis/all"
-	kexihttp "github.com/kexi/kexi/http"
-	"github.com/kexi/kexi/sheet"
+	"github.com/kexi/kexi/render"
 	"github.com/kexi/kexi/sqlite"
 )
 
@@ -82,33 +77,44 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	if *format == "xlsx" && *out == "" {
 		return kexi.Errorf(kexi.EINVALID, "--format xlsx needs --out FILE.xlsx")
 	}
-	if *period != "" {
-		if err := analysis.CheckPeriod("--period", *period); err != nil {
-			return err
-		}
-	}
-	in := analysis.Input{Options: map[string]string{}, Settings: kexi.DefaultSettings}
-	var err error
-	dates, err := recordDates(env, time.Now())
-	if err != nil {
+	// The days, the period and the options as the user wrote them: one analysis.Request, read
+	// as the server reads a query.
+	req := analysis.Request{AsOf: *asOf, From: *from, To: *to, Period: *period, Options: map[string]string{},
+		Names: [4]string{"--as-of", "--from", "--to", "--period"}}
+	if err := req.CheckPeriod(); err != nil {
 		return err
-	}
-	// The dates are read once the time zone is known (from the database's settings with --db).
-	days := func() error {
-		return in.SetDays(*asOf, *from, *to, [3]string{"--as-of", "--from", "--to"}, in.Location(), dates)
 	}
 	for _, o := range opts {
 		k, v, ok := strings.Cut(o, "=")
 		if !ok || strings.TrimSpace(k) == "" {
 			return kexi.Errorf(kexi.EINVALID, "--option %q: expected key=value", o)
 		}
-		in.Options[strings.TrimSpace(k)] = strings.TrimSpace(v)
+		req.Options[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
+	infos := make([]analysis.Info, len(as))
+	for i, a := range as {
+		infos[i] = a.Info()
+	}
+	// With one analysis, it names an option it does not have; with several, options are per
+	// analysis and one that none has is a mistake.
+	if len(as) > 1 {
+		if k := analysis.Unknown(slices.Sorted(maps.Keys(req.Options)), infos...); k != "" {
+			return kexi.Errorf(kexi.EINVALID, "--option %s: none of the named analyses has that option", k)
+		}
+	}
+	in := analysis.Input{Options: req.Options, Settings: kexi.DefaultSettings}
+	var err error
+	dates, err := recordDates(env, time.Now())
+	if err != nil {
+		return err
+	}
+	// The dates are read once the time zone is known (from the database's settings with --db).
+	days := func() error { return req.Days(&in, in.Location(), dates) }
 
 	input := func(i int) analysis.Input {
 		ain := in
 		if len(as) > 1 {
-			ain.Options = optionsFor(as[i].Info(), in.Options)
+			ain.Options = req.OptionsFor(infos[i])
 		}
 		return ain
 	}
@@ -136,7 +142,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := applyPeriod(&in, *period); err != nil {
+		if err := applyPeriod(&in, req, dates); err != nil {
 			return err
 		}
 	} else {
@@ -175,7 +181,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 		if in.Data, err = st.LoadDataset(ctx, kexi.Scope{}, parts); err != nil {
 			return fmt.Errorf("load dataset: %w", err)
 		}
-		if err := applyPeriod(&in, *period); err != nil {
+		if err := applyPeriod(&in, req, dates); err != nil {
 			return err
 		}
 		if onSummary {
@@ -202,11 +208,7 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	keep := *format == "csv" || *format == "xlsx"
 	results := make([]*analysis.Result, len(as))
 	rendered := make([][]byte, len(as))
-	infos := make([]analysis.Info, len(as))
 	errs := make([]error, len(as))
-	for i, a := range as {
-		infos[i] = a.Info()
-	}
 	data := in.Data
 	in.Data = nil // runEach holds the Dataset, and lets go of its parts as it goes
 	runEach(ctx, as, data, summaries, input, func(i int, r *analysis.Result, d *kexi.Dataset, err error) {
@@ -214,15 +216,15 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 			errs[i] = fmt.Errorf("%s: %w", infos[i].Name, err)
 			return
 		}
-		withExternalIDs(r, d)
+		render.ExternalIDs(r, d)
 		switch {
 		case keep:
 			results[i] = r
 		case *format == "json":
-			rendered[i], errs[i] = jsonBytes(r)
+			rendered[i], errs[i] = render.JSON(r)
 		default:
 			var b bytes.Buffer
-			writeTableText(&b, infos[i], labelled(r, in.Settings.Labels), l, *rows)
+			render.Text(&b, infos[i], render.Labelled(r, in.Settings.Labels), l, *rows)
 			rendered[i] = b.Bytes()
 		}
 	})
@@ -231,20 +233,13 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 			return err
 		}
 	}
-	if len(as) > 1 {
-		for k := range in.Options {
-			if !declaredByAny(infos, k) {
-				return kexi.Errorf(kexi.EINVALID, "--option %s: none of the named analyses has that option", k)
-			}
-		}
-	}
 	// The heap profile (KEXI_MEMPROFILE) shows here what the whole run holds to the end (the
 	// rendered results) and, as alloc_space, everything the load and the analyses allocated.
 	writeMemProfile(env.Getenv)
 
 	if keep { // JSON keeps the values as stored, as the API does; tables were labelled as rendered
 		for i := range results {
-			results[i] = labelled(results[i], in.Settings.Labels)
+			results[i] = render.Labelled(results[i], in.Settings.Labels)
 		}
 	}
 
@@ -267,11 +262,11 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 			}
 		}
 	case "json":
-		err = writeJSON(w, rendered)
+		err = render.JSONList(w, rendered)
 	case "csv":
-		err = writeCSV(w, infos[0], results[0], l)
+		err = render.CSV(w, infos[0], results[0], l)
 	case "xlsx":
-		err = writeXLSX(*out, infos, results, l)
+		err = render.XLSX(*out, infos, results, l)
 	}
 	if file != nil {
 		if cerr := file.Close(); err == nil {
@@ -281,21 +276,19 @@ func cmdAnalyze(ctx context.Context, env *Env, args []string) error {
 	return err
 }
 
-// applyPeriod sets in's dates to the period named (none when ""): its days, as of the end of
-// its last day (the web pages' period picker).
-func applyPeriod(in *analysis.Input, period string) error {
-	if period == "" {
+// applyPeriod sets in's dates to the period req names (none when it names none): its days,
+// as of the end of its last day (the web pages' period picker, analysis.Request.Choose).
+func applyPeriod(in *analysis.Input, req analysis.Request, dates kexi.Dates) error {
+	if req.Period == "" {
 		return nil
 	}
-	asOf := in.AsOf
-	if asOf.IsZero() {
-		asOf = analysis.Defaults(*in).AsOf
-	}
-	p, err := analysis.ChoosePeriod("--period", period, in.From, in.To, asOf, in.Location(), true)
+	c, err := req.Choose("all", true, in.Location(), dates, func() (time.Time, error) {
+		return analysis.Defaults(*in).AsOf, nil
+	}, time.Time{})
 	if err != nil {
 		return err
 	}
-	p.Apply(in)
+	c.Apply(in)
 	return nil
 }
 
@@ -338,50 +331,6 @@ func summariesFor(ctx context.Context, sl kexi.SummaryLoader, as []analysis.Anal
 	return out, nil
 }
 
-// zhOr returns zh when lang is Chinese, else en.
-func zhOr(lang, zh, en string) string {
-	if lang == "zh" {
-		return zh
-	}
-	return en
-}
-
-// labelled returns r with the data values of its text columns shown by their value labels
-// (a channel column's douyin as 抖音), as the pages and their exports show them; r itself
-// when nothing is labelled.
-func labelled(r *analysis.Result, ls kexi.ValueLabels) *analysis.Result {
-	if len(ls) == 0 {
-		return r
-	}
-	cp := *r
-	cp.Tables = slices.Clone(r.Tables)
-	for i, t := range cp.Tables {
-		var cols []int
-		for j, c := range t.Columns {
-			if c.Type == "string" && ls.Has(c.Key) {
-				cols = append(cols, j)
-			}
-		}
-		if len(cols) == 0 {
-			continue
-		}
-		rows := make([][]any, len(t.Rows))
-		for k, row := range t.Rows {
-			rows[k] = slices.Clone(row)
-			for _, j := range cols {
-				if j >= len(row) {
-					break
-				}
-				if x, ok := row[j].(string); ok {
-					rows[k][j], _ = ls.Label(t.Columns[j].Key, x)
-				}
-			}
-		}
-		cp.Tables[i].Rows = rows
-	}
-	return &cp
-}
-
 // interleave moves flags after positional names to the front, so that both
 // "kexi analyze rfm --format json" and "kexi analyze --format json rfm" work.
 func interleave(args []string) []string {
@@ -408,27 +357,6 @@ func interleave(args []string) []string {
 
 func isBoolFlag(name string) bool { return name == "list" || name == "h" || name == "help" }
 
-func optionsFor(info analysis.Info, all map[string]string) map[string]string {
-	m := map[string]string{}
-	for _, o := range info.Options {
-		if v, ok := all[o.Key]; ok {
-			m[o.Key] = v
-		}
-	}
-	return m
-}
-
-func declaredByAny(infos []analysis.Info, key string) bool {
-	for _, info := range infos {
-		for _, o := range info.Options {
-			if o.Key == key {
-				return true
-			}
-		}
-	}
-	return false
-}
-
 func listAnalyses(w io.Writer, lang string) error {
 	for _, a := range all.List() {
 		info := a.Info()
@@ -442,305 +370,4 @@ func listAnalyses(w io.Writer, lang string) error {
 		}
 	}
 	return nil
-}
-
-// label returns the text for a key in lang as the pages show it (kexihttp.Label): the
-// analysis's labels, the UI's catalog, keys made of keys; a data value as it is.
-func label(info analysis.Info, key, lang string) string { return labelIn(info, key, lang, nil) }
-
-// labelIn is label with the "{KEY}" placeholders filled from vals (analysis.Fill).
-func labelIn(info analysis.Info, key, lang string, vals map[string]string) string {
-	return kexihttp.Label(&info, lang, key, vals)
-}
-
-// cellText formats one table cell as text for people (table format) or machines (csv).
-func cellText(info analysis.Info, col analysis.Column, v any, lang string, human bool) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		switch col.Type {
-		case "label", "terms": // terms: each part that is a key (as the pages show it)
-			return label(info, x, lang)
-		case "reasons": // files keep them as the page's downloads do
-			if human {
-				return kexihttp.ReasonsText(&info, lang, x)
-			}
-		}
-		return x
-	case time.Time:
-		if x.IsZero() {
-			return ""
-		}
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 {
-			return x.Format("2006-01-02")
-		}
-		return x.Format("2006-01-02 15:04")
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return ""
-		}
-		if !human {
-			if col.Type == "currency" {
-				return strconv.FormatFloat(x, 'f', 2, 64)
-			}
-			// Ten significant digits hide float noise (5391.209999999998) and keep the value.
-			r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 10, 64), 64)
-			return strconv.FormatFloat(r, 'f', -1, 64)
-		}
-		switch col.Type {
-		case "percent":
-			return strconv.FormatFloat(x*100, 'f', 1, 64) + "%"
-		case "currency":
-			return strconv.FormatFloat(x, 'f', 2, 64)
-		case "int":
-			return strconv.FormatFloat(x, 'f', 0, 64)
-		}
-		return strconv.FormatFloat(x, 'g', 6, 64)
-	case bool:
-		if x {
-			return "true"
-		}
-		return "false"
-	}
-	return fmt.Sprint(v)
-}
-
-// figureText formats a figure's value for the text format, its unit in lang.
-func figureText(f analysis.Figure, lang string) string {
-	if f.Text != "" {
-		return f.Text
-	}
-	unit := f.Unit
-	if u, ok := map[string]string{"months": "个月", "days": "天", "weeks": "周", "points": "分"}[unit]; ok && lang == "zh" {
-		unit = u
-	}
-	switch f.Unit {
-	case "%":
-		return strconv.FormatFloat(f.Value*100, 'f', 2, 64) + "%"
-	case "currency":
-		return strconv.FormatFloat(f.Value, 'f', 2, 64)
-	case "months":
-		return strconv.FormatFloat(f.Value, 'f', -1, 64) + " " + unit
-	}
-	if f.Value == math.Trunc(f.Value) && math.Abs(f.Value) < 1e15 {
-		return strconv.FormatFloat(f.Value, 'f', 0, 64)
-	}
-	s := strconv.FormatFloat(f.Value, 'g', 6, 64)
-	if unit != "" {
-		s += " " + unit
-	}
-	return s
-}
-
-func writeTableText(w io.Writer, info analysis.Info, r *analysis.Result, lang string, maxRows int) {
-	fmt.Fprintf(w, "== %s (%s)", info.Title.In(lang), info.Name)
-	if !r.AsOf.IsZero() { // data without any times has no as-of date
-		fmt.Fprintf(w, " — %s %s", zhOr(lang, "截至", "as of"), r.AsOf.Format("2006-01-02"))
-	}
-	fmt.Fprintln(w)
-	vals := r.FigureValues(func(k string) string { return label(info, k, lang) }, func(x float64) string {
-		return figureText(analysis.Figure{Value: x}, lang)
-	})
-	// Headline figures first, then those marked Detail (settings, model parameters) under a
-	// heading of their own.
-	details := false
-	for _, detail := range []bool{false, true} {
-		for _, f := range r.Summary {
-			if f.Detail != detail {
-				continue
-			}
-			if detail && !details {
-				details = true
-				head := label(info, "details", lang)
-				fmt.Fprintf(w, "  -- %s\n", head)
-			}
-			v := figureText(f, lang)
-			if f.Text != "" {
-				v = label(info, f.Text, lang) // a key into the labels, or text of its own
-			}
-			fmt.Fprintf(w, "  %s: %s\n", labelIn(info, f.Key, lang, vals), v)
-		}
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "  %s\n", n.In(lang, func(k string) string { return label(info, k, lang) }))
-	}
-	for _, t := range r.Tables {
-		fmt.Fprintf(w, "\n-- %s (%s)\n", kexihttp.TableTitle(&info, lang, t.Key, vals), zhOr(lang, fmt.Sprintf("%d 行", len(t.Rows)), fmt.Sprintf("%d rows", len(t.Rows))))
-		head := make([]string, len(t.Columns))
-		for i, c := range t.Columns {
-			head[i] = labelIn(info, c.Key, lang, vals)
-		}
-		n := len(t.Rows)
-		if maxRows > 0 && n > maxRows {
-			n = maxRows
-		}
-		cells := make([][]string, n)
-		for i := 0; i < n; i++ {
-			cells[i] = make([]string, len(t.Columns))
-			for j, c := range t.Columns {
-				if j < len(t.Rows[i]) {
-					cells[i][j] = cellText(info, c, t.Rows[i][j], lang, true)
-				}
-			}
-		}
-		printAligned(w, head, cells)
-		if n < len(t.Rows) {
-			fmt.Fprintf(w, "  … %s\n", zhOr(lang, fmt.Sprintf("另有 %d 行（--rows 0 显示全部；--format csv 输出整张表）", len(t.Rows)-n),
-				fmt.Sprintf("%d more rows (--rows 0 shows all; --format csv for the whole table)", len(t.Rows)-n)))
-		}
-	}
-}
-
-func writeCSV(w io.Writer, info analysis.Info, r *analysis.Result, lang string) error {
-	if len(r.Tables) == 0 {
-		return kexi.Errorf(kexi.EINVALID, "%s has no table to print as CSV: use --format json", info.Name)
-	}
-	t := r.Tables[0]
-	cw := csv.NewWriter(w)
-	head := make([]string, len(t.Columns))
-	for i, c := range t.Columns {
-		head[i] = c.Key
-		if lang == "zh" {
-			head[i] = label(info, c.Key, lang)
-		}
-		head[i] = sheet.EscapeFormula(head[i])
-	}
-	if err := cw.Write(head); err != nil {
-		return err
-	}
-	rec := make([]string, len(t.Columns))
-	for _, row := range t.Rows {
-		for j, c := range t.Columns {
-			rec[j] = ""
-			if j < len(row) {
-				rec[j] = sheet.EscapeFormula(cellText(info, c, row[j], lang, false))
-			}
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// writeJSON writes the results, each already in compact JSON, as one indented JSON value: the
-// result itself when there is one, else an array of them. The bytes are those of a
-// json.Encoder with SetIndent("", "  ") on the whole; each result is indented on its own, so
-// that the indented text of all of them is never held at once.
-func writeJSON(w io.Writer, compact [][]byte) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	var buf bytes.Buffer
-	one := len(compact) == 1
-	if !one {
-		bw.WriteString("[\n")
-	}
-	for i, b := range compact {
-		buf.Reset()
-		var err error
-		if one {
-			err = json.Indent(&buf, b, "", "  ")
-		} else {
-			bw.WriteString("  ")
-			err = json.Indent(&buf, b, "  ", "  ")
-		}
-		if err != nil {
-			return err
-		}
-		bw.Write(buf.Bytes())
-		compact[i] = nil
-		if !one && i < len(compact)-1 {
-			bw.WriteByte(',')
-		}
-		bw.WriteByte('\n')
-	}
-	if !one {
-		bw.WriteString("]\n")
-	}
-	return bw.Flush()
-}
-
-// jsonBytes returns r in compact JSON, as a json.Encoder writes it (HTML characters escaped).
-func jsonBytes(r *analysis.Result) ([]byte, error) {
-	v := jsonResult(r)
-	if b, ok := v.(json.RawMessage); ok {
-		return b, nil // json.Marshal's own: compact already
-	}
-	return json.Marshal(v)
-}
-
-// jsonResult makes non-finite numbers (which JSON cannot carry) null.
-func jsonResult(r *analysis.Result) any {
-	b, err := json.Marshal(r)
-	if err == nil {
-		return json.RawMessage(b)
-	}
-	c := *r
-	c.Summary = append([]analysis.Figure(nil), r.Summary...)
-	for i := range c.Summary {
-		if v := c.Summary[i].Value; math.IsNaN(v) || math.IsInf(v, 0) {
-			c.Summary[i].Value = 0
-			c.Summary[i].Text = "n/a"
-		}
-	}
-	c.Tables = make([]analysis.Table, len(r.Tables))
-	for i, t := range r.Tables {
-		nt := t
-		nt.Rows = make([][]any, len(t.Rows))
-		for j, row := range t.Rows {
-			nr := make([]any, len(row))
-			for k, v := range row {
-				if f, ok := v.(float64); ok && (math.IsNaN(f) || math.IsInf(f, 0)) {
-					v = nil
-				}
-				nr[k] = v
-			}
-			nt.Rows[j] = nr
-		}
-		c.Tables[i] = nt
-	}
-	c.Series = nil
-	for _, s := range r.Series {
-		ns := s
-		ns.Y = nil
-		for _, y := range s.Y {
-			d := make([]float64, len(y.Data))
-			for i, v := range y.Data {
-				if !math.IsNaN(v) && !math.IsInf(v, 0) {
-					d[i] = v
-				}
-			}
-			ns.Y = append(ns.Y, analysis.Values{Key: y.Key, Data: d, Unit: y.Unit})
-		}
-		c.Series = append(c.Series, ns)
-	}
-	return &c
-}
-
-// withExternalIDs replaces the internal customer ids in the first column of per-customer
-// tables with the ids of the user's own system (external ids), which is what a person looks
-// for; customers without one keep the internal id.
-func withExternalIDs(r *analysis.Result, d *kexi.Dataset) {
-	for ti := range r.Tables {
-		t := &r.Tables[ti]
-		if !t.PerCustomer {
-			continue
-		}
-		if len(t.Columns) > 0 {
-			t.Columns[0].Type = "string"
-		}
-		for _, row := range t.Rows {
-			if len(row) == 0 {
-				continue
-			}
-			if id, ok := row[0].(int64); ok {
-				if e, _ := d.Keys.Of(id); e != "" {
-					row[0] = e
-				} else {
-					row[0] = strconv.FormatInt(id, 10)
-				}
-			}
-		}
-	}
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/kexi/kexi/analysis"
 )
 
-// runEach runs the analyses as on the Dataset data, as many at once as there are cores, and
+// runEach runs the analyses as on the Dataset data (analysis.Run), as many at once as there are cores, and
 // calls done for each as it ends (from the goroutine that ran it), with the Dataset it ran on.
 // input gives analysis i its Input, but for its Data; summaries, when not nil, the summary
 // (kexi.Dataset.Summary) it runs on, loaded in place of the orders. The caller should hold no other
@@ -32,7 +32,7 @@ func runEach(ctx context.Context, as []analysis.Analysis, data *kexi.Dataset, su
 		if summaries != nil {
 			data.Summary = summaries[0]
 		}
-		r, err := as[0].Run(ctx, in)
+		r, err := analysis.Run(ctx, as[0], in)
 		done(0, r, data, err)
 		return
 	}
@@ -72,7 +72,7 @@ func runEach(ctx context.Context, as []analysis.Analysis, data *kexi.Dataset, su
 		mu.Unlock()
 		ain := input(i)
 		ain.Data = view
-		r, err := a.Run(ctx, ain)
+		r, err := analysis.Run(ctx, a, ain)
 		done(i, r, view, err)
 	})
 }

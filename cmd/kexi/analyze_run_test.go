@@ -16,6 +16,7 @@ import (
 	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/analysis/all"
 	"github.com/kexi/kexi/demo"
+	"github.com/kexi/kexi/render"
 )
 
 // TestWriteJSONAsEncoder checks that writing each result's compact JSON, indented one at a
@@ -36,13 +37,13 @@ func TestWriteJSONAsEncoder(t *testing.T) {
 		enc := json.NewEncoder(&want)
 		enc.SetIndent("", "  ")
 		if n == 1 {
-			if err := enc.Encode(jsonResult(results[0])); err != nil {
+			if err := enc.Encode(render.Finite(results[0])); err != nil {
 				t.Fatal(err)
 			}
 		} else {
 			js := make([]any, n)
 			for i := range js {
-				js[i] = jsonResult(results[i])
+				js[i] = render.Finite(results[i])
 			}
 			if err := enc.Encode(js); err != nil {
 				t.Fatal(err)
@@ -51,12 +52,12 @@ func TestWriteJSONAsEncoder(t *testing.T) {
 		compact := make([][]byte, n)
 		for i := range compact {
 			var err error
-			if compact[i], err = jsonBytes(results[i]); err != nil {
+			if compact[i], err = render.JSON(results[i]); err != nil {
 				t.Fatal(err)
 			}
 		}
 		var got bytes.Buffer
-		if err := writeJSON(&got, compact); err != nil {
+		if err := render.JSONList(&got, compact); err != nil {
 			t.Fatal(err)
 		}
 		if got.String() != want.String() {

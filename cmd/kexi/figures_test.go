@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kexi/kexi/analysis"
+	"github.com/kexi/kexi/render"
 )
 
 // TestTextDetails: the text format prints the headline figures first and those marked
@@ -21,7 +22,7 @@ func TestTextDetails(t *testing.T) {
 		{Key: "customers", Value: 7},
 	}, Tables: []analysis.Table{{Key: "t", Columns: []analysis.Column{{Key: "recency", Type: "float"}}, Rows: [][]any{{1.5}}}}}
 	var b strings.Builder
-	writeTableText(&b, info, r, "zh", 10)
+	render.Text(&b, info, r, "zh", 10)
 	got := b.String()
 	want := "  预测未来 12 个月收入: 1000.00\n  客户: 7\n  -- 模型详情\n  fit: -1.5\n  预测期: 12 个月\n  time_unit: 周\n"
 	if !strings.Contains(got, want) || !strings.Contains(got, "最近购买间隔(周)") {

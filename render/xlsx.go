@@ -1,7 +1,8 @@
-package main
+package render
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"time"
 
@@ -10,8 +11,10 @@ import (
 	"github.com/kexi/kexi/analysis"
 )
 
-// writeXLSX writes each result as a summary sheet plus one sheet per table.
-func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, lang string) error {
+// XLSX writes the results as a workbook at path, in lang: for each a sheet of its title, its
+// figures (money rounded to cents, NaN empty) and notes, then a sheet per table (money rounded
+// to cents, labels, terms and reasons as CSV has them, NaN and zero times empty).
+func XLSX(path string, infos []analysis.Info, results []*analysis.Result, lang string) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	first := true
@@ -49,10 +52,10 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 		}
 		row += 2
 		for _, fig := range r.Summary {
-			set(name, 1, row, label(info, fig.Key, lang))
+			set(name, 1, row, Label(&info, lang, fig.Key))
 			switch {
 			case fig.Text != "":
-				set(name, 2, row, label(info, fig.Text, lang)) // a key into the labels, or text of its own
+				set(name, 2, row, Label(&info, lang, fig.Text)) // a key into the labels, or text of its own
 			case math.IsNaN(fig.Value) || math.IsInf(fig.Value, 0):
 			case fig.Unit == "currency":
 				set(name, 2, row, analysis.Cents(fig.Value))
@@ -67,7 +70,7 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 			row++
 		}
 		for _, n := range r.Notes {
-			if err := set(name, 1, row, n.In(lang, func(k string) string { return label(info, k, lang) })); err != nil {
+			if err := set(name, 1, row, n.In(lang, func(k string) string { return Label(&info, lang, k) })); err != nil {
 				return err
 			}
 			row++
@@ -83,7 +86,7 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 			}
 			head := make([]any, len(t.Columns))
 			for j, c := range t.Columns {
-				head[j] = label(info, c.Key, lang)
+				head[j] = Label(&info, lang, c.Key)
 			}
 			if err := sw.SetRow("A1", head); err != nil {
 				return err
@@ -104,7 +107,7 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 						}
 					case string:
 						if j < len(t.Columns) && t.Columns[j].Type != "string" {
-							v = cellText(info, t.Columns[j], x, lang, false) // labels, terms, reasons
+							v = Cell(&info, t.Columns[j], x, lang, false) // labels, terms, reasons
 						}
 					}
 					vals[j] = v
@@ -120,4 +123,46 @@ func writeXLSX(path string, infos []analysis.Info, results []*analysis.Result, l
 		}
 	}
 	return f.SaveAs(path)
+}
+
+// RowsXLSX writes a header and rows as one XLSX sheet with excelize's stream writer: times as
+// PlainText writes them, numbers, text and booleans as they are.
+func RowsXLSX(w io.Writer, head []string, rows [][]any) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	hr := make([]any, len(head))
+	for i, h := range head {
+		hr[i] = h
+	}
+	if err := sw.SetRow("A1", hr); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	for i, row := range rows {
+		cells := make([]any, len(row))
+		for j, v := range row {
+			switch x := v.(type) {
+			case time.Time:
+				cells[j] = PlainText(x)
+			case int, int64, float64, string, bool, nil:
+				cells[j] = x
+			default:
+				cells[j] = fmt.Sprint(x)
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return fmt.Errorf("xlsx: %w", err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("xlsx: %w", err)
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package main
+package render
 
 import (
 	"fmt"
@@ -23,8 +23,8 @@ func displayWidth(s string) int {
 	return n
 }
 
-// printAligned prints a header and rows as columns padded to their widest cell.
-func printAligned(w io.Writer, head []string, rows [][]string) {
+// Aligned prints a header and rows as columns padded to their widest cell.
+func Aligned(w io.Writer, head []string, rows [][]string) {
 	widths := make([]int, len(head))
 	for i, h := range head {
 		widths[i] = displayWidth(h)

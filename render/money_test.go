@@ -1,4 +1,4 @@
-package kexihttp
+package render
 
 import (
 	"bytes"
@@ -20,9 +20,9 @@ func TestExportMoneyCents(t *testing.T) {
 			{42784.48999999999, 0.123456789, 1.0000000000000002, 7, -0.125},
 			{0.1 + 0.2, math.NaN(), 2.5, 0, math.NaN()},
 		}}
-	head, rows := analysisRows(info, "en", tab, nil, nil)
+	head, rows := FileRows(info, "en", tab, nil, nil)
 	var b bytes.Buffer
-	if err := writeCSV(&b, head, rows); err != nil {
+	if err := RowsCSV(&b, head, rows); err != nil {
 		t.Fatal(err)
 	}
 	want := "\ufeffrevenue,share,z,n,loss\n42784.49,0.123456789,1.0000000000000002,7,-0.13\n0.3,,2.5,0,\n"
