@@ -1,10 +1,7 @@
 package clv
 
 import (
-	"errors"
-	"fmt"
 	"math"
-	"strconv"
 	"testing"
 	"time"
 
@@ -131,63 +128,6 @@ type toyModel struct{}
 func (toyModel) PAlive(x, tx, T float64) float64         { return 0.5 }
 func (toyModel) ExpectedIfAlive(t, x, T float64) float64 { return t / 30 }
 func (toyModel) Summary() Fit                            { return Fit{} }
-
-// TestParsePurchases: header skipped, both date forms, CRLF, and errors name the row (1-based
-// data row + header) and column.
-func TestParsePurchases(t *testing.T) {
-	ps, err := ParsePurchases([]byte("customer_id,date,amount\r\n1,1970-01-02,29.33\r\n2,19700101,7\n"), "p.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Purchase{{1, 1, 29.33}, {2, 0, 7}}
-	if len(ps) != 2 || ps[0] != want[0] || ps[1] != want[1] {
-		t.Errorf("got %+v, want %+v", ps, want)
-	}
-	if d, _ := parseDate([]byte("2011-12-09")); d != date("2011-12-09") {
-		t.Errorf("parseDate 2011-12-09 = %d, want %d", d, date("2011-12-09"))
-	}
-	for _, v := range []string{"0.1", "123456.789", "1e3", "99999999999.5"} {
-		got, _ := parseAmount([]byte(v))
-		if want, _ := parseFloat(v); got != want {
-			t.Errorf("parseAmount(%s) = %v, want %v", v, got, want)
-		}
-	}
-	_, err = ParsePurchases([]byte("customer_id,date,amount\n1,2024-01-01,5\n2,2024-02-30,5\n"), "p.csv")
-	var e *kexi.Error
-	if kexi.ErrorCode(err) != kexi.EINVALID || !asError(err, &e) || e.Problems[0].Row != 3 || e.Problems[0].Column != "date" ||
-		e.Problems[0].File != "p.csv" {
-		t.Errorf("bad date: %v", err)
-	}
-}
-
-func parseFloat(s string) (float64, error) { return strconv.ParseFloat(s, 64) }
-
-func asError(err error, e **kexi.Error) bool { return errors.As(err, e) }
-
-// TestParsePurchasesParallel parses a file large enough to be split across workers, with a
-// blank line, and checks every purchase lands in order.
-func TestParsePurchasesParallel(t *testing.T) {
-	var b []byte
-	b = append(b, "customer_id,date,amount\n"...)
-	for i := range 100_000 {
-		if i == 50_000 {
-			b = append(b, '\n')
-		}
-		b = append(b, strconv.Itoa(i)+",1970-01-"+fmt.Sprintf("%02d", i%28+1)+","+strconv.Itoa(i%1000)+".5\n"...)
-	}
-	ps, err := ParsePurchases(b, "big.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ps) != 100_000 {
-		t.Fatalf("%d purchases, want 100000", len(ps))
-	}
-	for i, p := range ps {
-		if p.Customer != int64(i) || p.Day != int32(i%28) || p.Amount != float64(i%1000)+0.5 {
-			t.Fatalf("purchase %d = %+v", i, p)
-		}
-	}
-}
 
 // TestGammaGammaPaid: Gamma-Gamma reads a customer's x as the repeat periods with spend
 // (Paid), not Frequency: a customer with 3 repeat days of which one was $0 and a mean of 25
