@@ -238,6 +238,28 @@ const (
 	CES  = "ces"
 )
 
+// ScoreRange returns the lowest and highest score of a survey kind (NPS 0–10, CSAT 1–5, CES
+// 1–7); ok is false for any other kind. The importer, the stores and the analyses all check
+// scores against it.
+func ScoreRange(kind string) (lo, hi float64, ok bool) {
+	switch kind {
+	case NPS:
+		return 0, 10, true
+	case CSAT:
+		return 1, 5, true
+	case CES:
+		return 1, 7, true
+	}
+	return 0, 0, false
+}
+
+// ValidScore reports whether score is a score of the survey kind: within its ScoreRange (NaN
+// never is).
+func ValidScore(kind string, score float64) bool {
+	lo, hi, ok := ScoreRange(kind)
+	return ok && score >= lo && score <= hi
+}
+
 // SurveyResponse is one answer to a satisfaction survey (调查).
 type SurveyResponse struct {
 	ID         int64     `json:"id"`

@@ -1049,7 +1049,7 @@ func (b *builder) commit(row int, cells []string) {
 		}
 		if !b.mapped["score"] {
 			b.coded(row, "", "", ReasonNoScore, "no score column")
-		} else if lo, hi, ok := scoreRange(s.Kind); ok && (s.Score < lo || s.Score > hi) {
+		} else if lo, hi, ok := kexi.ScoreRange(s.Kind); ok && (s.Score < lo || s.Score > hi) {
 			b.coded(row, b.colOf("score"), formatNumber(s.Score), ReasonScoreRange, fmt.Sprintf("expected a %s score from %g to %g", strings.ToUpper(s.Kind), lo, hi),
 				strings.ToUpper(s.Kind), fmt.Sprint(lo), fmt.Sprint(hi))
 		}
@@ -1171,18 +1171,6 @@ func hasStage(st []kexi.StageEntry, stage string) bool {
 		}
 	}
 	return false
-}
-
-func scoreRange(kind string) (lo, hi float64, ok bool) {
-	switch kind {
-	case kexi.NPS:
-		return 0, 10, true
-	case kexi.CSAT:
-		return 1, 5, true
-	case kexi.CES:
-		return 1, 7, true
-	}
-	return 0, 0, false
 }
 
 // ensureID gives a record without an external id column a deterministic one (file base name

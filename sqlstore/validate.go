@@ -149,25 +149,12 @@ func validateEvent(x *kexi.WebEvent, row int) error {
 	return c.err()
 }
 
-// scoreRange returns the score range of a survey kind.
-func scoreRange(kind string) (lo, hi float64, ok bool) {
-	switch kind {
-	case kexi.NPS:
-		return 0, 10, true
-	case kexi.CSAT:
-		return 1, 5, true
-	case kexi.CES:
-		return 1, 7, true
-	}
-	return 0, 0, false
-}
-
 func validateSurvey(x *kexi.SurveyResponse, row int) error {
 	c := &checker{kind: kexi.KindSurveys, row: row, ext: x.ExternalID}
 	if x.At.IsZero() {
 		c.add("at", "", "at is required")
 	}
-	lo, hi, ok := scoreRange(x.Kind)
+	lo, hi, ok := kexi.ScoreRange(x.Kind)
 	score := strconv.FormatFloat(x.Score, 'g', -1, 64)
 	switch {
 	case !ok:

@@ -536,7 +536,7 @@ func (r *report) signals(d *kexi.Dataset, complaintDays int) {
 	}
 	for i := range d.Surveys {
 		s := &d.Surveys[i]
-		if s.CustomerID == 0 || (s.Kind != kexi.NPS && s.Kind != kexi.CSAT) || !satisfaction.Valid(s.Kind, s.Score) {
+		if s.CustomerID == 0 || (s.Kind != kexi.NPS && s.Kind != kexi.CSAT) || !kexi.ValidScore(s.Kind, s.Score) {
 			continue
 		}
 		k := find(s.CustomerID)

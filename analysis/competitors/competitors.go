@@ -78,7 +78,7 @@ func surveyMetrics(m map[string]float64, surveys []kexi.SurveyResponse, from, as
 		}
 		switch s.Kind {
 		case kexi.NPS:
-			if s.Score < 0 || s.Score > 10 {
+			if !kexi.ValidScore(s.Kind, s.Score) {
 				continue
 			}
 			nps++
@@ -88,7 +88,7 @@ func surveyMetrics(m map[string]float64, surveys []kexi.SurveyResponse, from, as
 				det++
 			}
 		case kexi.CSAT:
-			if s.Score < 1 || s.Score > 5 {
+			if !kexi.ValidScore(s.Kind, s.Score) {
 				continue
 			}
 			csat++
@@ -96,7 +96,7 @@ func surveyMetrics(m map[string]float64, surveys []kexi.SurveyResponse, from, as
 				sat++
 			}
 		case kexi.CES:
-			if s.Score < 1 || s.Score > 7 {
+			if !kexi.ValidScore(s.Kind, s.Score) {
 				continue
 			}
 			cesN++

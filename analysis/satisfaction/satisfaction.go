@@ -40,19 +40,6 @@ type Score struct {
 	Invalid                         int
 }
 
-// Valid reports whether score is within the range of kind (NPS 0–10, CSAT 1–5, CES 1–7).
-func Valid(kind string, score float64) bool {
-	switch kind {
-	case kexi.NPS:
-		return score >= 0 && score <= 10
-	case kexi.CSAT:
-		return score >= 1 && score <= 5
-	case kexi.CES:
-		return score >= 1 && score <= 7
-	}
-	return false
-}
-
 // NPSGroup returns "promoter" (9–10), "passive" (7–8) or "detractor" (0–6).
 func NPSGroup(score float64) string {
 	switch {
@@ -77,7 +64,7 @@ func CSATGroup(score float64) string {
 
 // Add counts one answer.
 func (s *Score) Add(kind string, score float64) {
-	if !Valid(kind, score) {
+	if !kexi.ValidScore(kind, score) {
 		s.Invalid++
 		return
 	}
@@ -544,7 +531,7 @@ func scan(d *kexi.Dataset, in analysis.Input, dims []string) *scores {
 			continue
 		}
 		sc.total.Add(s.Kind, s.Score)
-		if !Valid(s.Kind, s.Score) {
+		if !kexi.ValidScore(s.Kind, s.Score) {
 			continue
 		}
 		get(sc.byChannel, s.Channel).Add(s.Kind, s.Score)
