@@ -295,6 +295,11 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 	}}
 	clvs := make([]float64, 0, len(preds))
 	alive := make([]float64, 0, len(preds))
+	// One array holds every row's cells: a million rows are then one allocation, not a
+	// million, and no row slice is rounded up to a size class.
+	const width = 9
+	cells := make([]any, 0, width*len(preds))
+	table.Rows = make([][]any, 0, len(preds))
 	for i, p := range preds {
 		c := &s.Customers[i]
 		sumAlive += p.PAlive
@@ -306,7 +311,8 @@ func buildResult(in analysis.Input, s *Summary, m Model, gg *GammaGamma, preds [
 		sumCLV += clv
 		clvs = append(clvs, clv)
 		alive = append(alive, p.PAlive)
-		table.Rows = append(table.Rows, []any{c.ID, int64(c.Frequency), c.Recency, c.T, c.Monetary, p.PAlive, p.Purchases, spend, clv})
+		cells = append(cells, c.ID, int64(c.Frequency), c.Recency, c.T, c.Monetary, p.PAlive, p.Purchases, spend, clv)
+		table.Rows = append(table.Rows, cells[len(cells)-width:len(cells):len(cells)])
 	}
 	// The top customers by CLV lead the table (ties stay in id order). Positions are sorted
 	// by (CLV, position) rather than the rows stably by CLV: on a 1M-customer file,
