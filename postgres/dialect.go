@@ -67,44 +67,26 @@ func dropIndexes(ctx context.Context, tx *sql.Tx, table string) (func() error, e
 	if _, err := tx.ExecContext(ctx, "SET CONSTRAINTS ALL IMMEDIATE"); err != nil {
 		return nil, err
 	}
-	var drops, makes []string
-	rows, err := tx.QueryContext(ctx, `SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+	keys, err := namedDefs(ctx, tx, `SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
 		WHERE conrelid = CAST(? AS regclass) AND contype = 'f' ORDER BY conname`, table)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		id := pgx.Identifier{name}.Sanitize()
-		drops = append(drops, "ALTER TABLE "+table+" DROP CONSTRAINT "+id)
-		makes = append(makes, "ALTER TABLE "+table+" ADD CONSTRAINT "+id+" "+def)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = tx.QueryContext(ctx, `SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+	indexes, err := namedDefs(ctx, tx, `SELECT c.relname, pg_get_indexdef(c.oid) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
 		WHERE x.indrelid = CAST(? AS regclass) AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)
 		ORDER BY c.relname`, table)
 	if err != nil {
 		return nil, err
 	}
-	for rows.Next() {
-		var name, def string
-		if err := rows.Scan(&name, &def); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		drops = append(drops, "DROP INDEX "+pgx.Identifier{name}.Sanitize())
-		makes = append([]string{def}, makes...) // indexes first: the foreign keys' checks may use them
+	var drops, makes []string
+	for _, k := range keys {
+		id := pgx.Identifier{k[0]}.Sanitize()
+		drops = append(drops, "ALTER TABLE "+table+" DROP CONSTRAINT "+id)
+		makes = append(makes, "ALTER TABLE "+table+" ADD CONSTRAINT "+id+" "+k[1])
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for _, x := range indexes {
+		drops = append(drops, "DROP INDEX "+pgx.Identifier{x[0]}.Sanitize())
+		makes = append([]string{x[1]}, makes...) // indexes first: the foreign keys' checks may use them
 	}
 	for _, q := range append(drops, "SET CONSTRAINTS ALL DEFERRED") {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -119,6 +101,24 @@ func dropIndexes(ctx context.Context, tx *sql.Tx, table string) (func() error, e
 		}
 		return nil
 	}, nil
+}
+
+// namedDefs runs query (of one placeholder, arg) and returns its rows of (name, definition).
+func namedDefs(ctx context.Context, tx *sql.Tx, query string, arg any) ([][2]string, error) {
+	rows, err := tx.QueryContext(ctx, query, arg)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][2]string
+	for rows.Next() {
+		var nd [2]string
+		if err := rows.Scan(&nd[0], &nd[1]); err != nil {
+			return nil, err
+		}
+		out = append(out, nd)
+	}
+	return out, rows.Err()
 }
 
 // syncIdentity moves the identity sequence of table past the largest id, after an import wrote
