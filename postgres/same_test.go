@@ -24,17 +24,7 @@ func TestSameDatasetAsSQLite(t *testing.T) {
 		t.Skip("imports 400k lines twice")
 	}
 	ctx := context.Background()
-	clock := func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) }
-	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), sqlite.Options{Key: key, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lite.Close()
-	pg, err := postgres.Open(ctx, pgtest.DSN(t), postgres.Options{Key: key, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
+	lite, pg := bothStores(t)
 	clean := refdata.RetailClean{KeepZeroPrice: true}
 	for _, st := range []kexi.Store{lite, pg} {
 		b := refdata.OnlineRetailBatch(t, clean)
@@ -158,17 +148,7 @@ func firstDiff(a, b *kexi.Dataset) string {
 // SQLite's (NULLs first ascending, texts by byte).
 func TestSameFindOrder(t *testing.T) {
 	ctx := context.Background()
-	clock := func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) }
-	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), sqlite.Options{Key: key, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lite.Close()
-	pg, err := postgres.Open(ctx, pgtest.DSN(t), postgres.Options{Key: key, Now: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pg.Close()
+	lite, pg := bothStores(t)
 	day := func(d int) time.Time { return time.Date(1990, 1, d, 0, 0, 0, 0, time.UTC) }
 	customers := []kexi.Customer{
 		{ExternalID: "a", Name: "b", BirthDate: day(3), Custom: map[string]string{"plan": "Zeta"}},
@@ -198,4 +178,23 @@ func TestSameFindOrder(t *testing.T) {
 			t.Errorf("sort %s: the embedded store gives %v, PostgreSQL %v", sort, got[0], got[1])
 		}
 	}
+}
+
+// bothStores opens a new SQLite store and a new PostgreSQL one with the same key and a clock
+// fixed at 2025-01-02 03:04:05 UTC, both closed when t ends.
+func bothStores(t *testing.T) (*sqlite.DB, *postgres.DB) {
+	t.Helper()
+	ctx := context.Background()
+	clock := func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) }
+	lite, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "kexi.db"), sqlite.Options{Key: key, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lite.Close() })
+	pg, err := postgres.Open(ctx, pgtest.DSN(t), postgres.Options{Key: key, Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pg.Close() })
+	return lite, pg
 }
