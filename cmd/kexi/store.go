@@ -106,12 +106,8 @@ func openPostgresKey(ctx context.Context, env *Env, dsn string, conns int) (kexi
 // file KEXI_KEY_FILE names, else pgKeyFile), created when absent. It says which file and
 // whether it created it.
 func pgKey(env *Env, dsn string) (key []byte, kf string, created bool, err error) {
-	if v := strings.TrimSpace(env.Getenv("KEXI_KEY")); v != "" {
-		key, err := base64.StdEncoding.DecodeString(v)
-		if err != nil || len(key) != 32 {
-			return nil, "", false, kexi.Errorf(kexi.EINVALID, "KEXI_KEY must be the base64 encoding of 32 bytes")
-		}
-		return key, "", false, nil
+	if key, ok, err := envKey(env); ok || err != nil {
+		return key, "", false, err
 	}
 	kf = strings.TrimSpace(env.Getenv("KEXI_KEY_FILE"))
 	if kf == "" {
@@ -126,11 +122,7 @@ func pgKey(env *Env, dsn string) (key []byte, kf string, created bool, err error
 	if err := os.MkdirAll(filepath.Dir(kf), 0o700); err != nil {
 		return nil, "", false, fmt.Errorf("create key folder: %w", err)
 	}
-	key = make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return nil, "", false, fmt.Errorf("make key: %w", err)
-	}
-	if err := writeKeyFile(kf, key); err != nil {
+	if key, err = newKeyFile(kf); err != nil {
 		return nil, "", false, err
 	}
 	return key, kf, true, nil
@@ -235,12 +227,8 @@ func readKeyFile(env *Env, kf string) ([]byte, error) {
 
 // storeKey returns the encryption key for the database at path.
 func storeKey(env *Env, path string) ([]byte, error) {
-	if v := strings.TrimSpace(env.Getenv("KEXI_KEY")); v != "" {
-		key, err := base64.StdEncoding.DecodeString(v)
-		if err != nil || len(key) != 32 {
-			return nil, kexi.Errorf(kexi.EINVALID, "KEXI_KEY must be the base64 encoding of 32 bytes")
-		}
-		return key, nil
+	if key, ok, err := envKey(env); ok || err != nil {
+		return key, err
 	}
 	kf := path + ".key"
 	key, err := readKeyFile(env, kf)
@@ -250,7 +238,25 @@ func storeKey(env *Env, path string) ([]byte, error) {
 	if _, err := os.Stat(path); err == nil {
 		return nil, kexi.Errorf(kexi.EINVALID, "the database %s exists but its key file %s is missing: set KEXI_KEY or restore the key file", path, kf)
 	}
-	key = make([]byte, 32)
+	return newKeyFile(kf)
+}
+
+// envKey returns the key KEXI_KEY holds, and whether it is set.
+func envKey(env *Env) (key []byte, ok bool, err error) {
+	v := strings.TrimSpace(env.Getenv("KEXI_KEY"))
+	if v == "" {
+		return nil, false, nil
+	}
+	key, err = base64.StdEncoding.DecodeString(v)
+	if err != nil || len(key) != 32 {
+		return nil, true, kexi.Errorf(kexi.EINVALID, "KEXI_KEY must be the base64 encoding of 32 bytes")
+	}
+	return key, true, nil
+}
+
+// newKeyFile makes a new random key and writes it to the key file kf (writeKeyFile).
+func newKeyFile(kf string) ([]byte, error) {
+	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("make key: %w", err)
 	}
