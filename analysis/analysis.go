@@ -476,10 +476,7 @@ func Check(in Input) error {
 // To) at or before until (zero: open), with days counted in in.Location(): what Until keeps, as a
 // kexi.Window for Summary.
 func (in Input) Window(until time.Time) kexi.Window {
-	to := in.To
-	if !to.IsZero() && to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
-		to = EndOfDay(to, to.Location())
-	}
+	to := in.periodEnd()
 	if to.IsZero() || (!until.IsZero() && until.Before(to)) {
 		to = until
 	}
@@ -496,14 +493,18 @@ func (in Input) InPeriod(t time.Time) bool {
 	if !in.From.IsZero() && t.Before(in.From) {
 		return false
 	}
-	if !in.To.IsZero() {
-		to := in.To
-		if to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
-			to = EndOfDay(to, to.Location())
-		}
-		if t.After(to) {
-			return false
-		}
+	if to := in.periodEnd(); !to.IsZero() && t.After(to) {
+		return false
 	}
 	return true
+}
+
+// periodEnd is the last instant of the period (zero: open): To, or the end of its day when it
+// has no time part.
+func (in Input) periodEnd() time.Time {
+	to := in.To
+	if !to.IsZero() && to.Hour() == 0 && to.Minute() == 0 && to.Second() == 0 && to.Nanosecond() == 0 {
+		to = EndOfDay(to, to.Location())
+	}
+	return to
 }
