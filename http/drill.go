@@ -291,10 +291,7 @@ func (af *afields) matcher(c kexi.Cond) (func(id int64) bool, error) {
 	return func(id int64) bool {
 		var s string
 		if v, ok := fc.cell(id); ok {
-			s = render.PlainText(v)
-			if b, ok := v.(bool); ok {
-				s = strconv.FormatBool(b)
-			}
+			s = render.PlainText(v) // a flag as true or false
 		}
 		alts := []string{s}
 		if items {

@@ -75,3 +75,11 @@ func TestTextAndCSV(t *testing.T) {
 		t.Error("an int cell")
 	}
 }
+
+// The customer page's filters on flag columns match "true" and "false" (http/drill.go's
+// matcher reads every cell through PlainText).
+func TestPlainTextFlags(t *testing.T) {
+	if a, b := PlainText(true), PlainText(false); a != "true" || b != "false" {
+		t.Fatalf("PlainText(true, false) = %q, %q", a, b)
+	}
+}

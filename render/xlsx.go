@@ -17,7 +17,6 @@ import (
 func XLSX(path string, infos []analysis.Info, results []*analysis.Result, lang string) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	first := true
 	used := map[string]bool{}
 	sheetName := func(s string) string {
 		r := []rune(s)
@@ -34,11 +33,10 @@ func XLSX(path string, infos []analysis.Info, results []*analysis.Result, lang s
 	for i, r := range results {
 		info := infos[i]
 		name := sheetName(info.Name)
-		if first {
+		if i == 0 {
 			if err := f.SetSheetName("Sheet1", name); err != nil {
 				return err
 			}
-			first = false
 		} else if _, err := f.NewSheet(name); err != nil {
 			return err
 		}

@@ -98,14 +98,6 @@ func (b *Baskets) intern(item string) int32 {
 
 type bitset []uint64
 
-func (s bitset) count() int {
-	n := 0
-	for _, w := range s {
-		n += bits.OnesCount64(w)
-	}
-	return n
-}
-
 func and(dst, a, b bitset) int {
 	n := 0
 	for i := range dst {
