@@ -19,6 +19,7 @@ package basket
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"math"
 	"math/bits"
 	"slices"
@@ -312,12 +313,15 @@ func (e *eclat) scratchAt(d int) bitset {
 // pairIndex is the position of pair (x, y), x < y < f, in a triangular array.
 func pairIndex(x, y, f int) int { return x*(2*f-x-1)/2 + y - x - 1 }
 
+// key is the map key of an itemset: its item indices as unsigned varints, which delimit
+// themselves, so two itemsets share a key only when they are equal. (Indices as runes made
+// every index from 55,295 on, where runes reach the surrogates, the same U+FFFD.)
 func key(items []int) string {
-	var sb strings.Builder
+	b := make([]byte, 0, 3*len(items))
 	for _, i := range items {
-		sb.WriteString(string(rune(i + 1)))
+		b = binary.AppendUvarint(b, uint64(i))
 	}
-	return sb.String()
+	return string(b)
 }
 
 // Rules returns the association rules of the baskets with support ≥ minSupport (a share of
